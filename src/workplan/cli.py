@@ -1,0 +1,220 @@
+"""The `workplan` command. Each pipeline stage contributes its own commands; this module only
+assembles them and turns :class:`WorkplanError` into a clear message and a non-zero exit."""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import click
+
+from .errors import Problem, WorkplanError
+from .i18n import OUTPUT_LANGS
+
+
+def echo_err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given; folders expand to the *.yaml / *.yml / *.json files inside them."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(x for x in path.iterdir() if x.suffix in (".yaml", ".yml", ".json"))
+            if not found:
+                raise WorkplanError(Problem("no .yaml, .yml or .json files in this folder", file=p))
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def progress(items, label: str, total: int | None = None):
+    """A progress bar on stderr when it is a terminal and there is more than one item."""
+    items = list(items) if total is None else items
+    total = total if total is not None else len(items)
+    if total <= 1 or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=None, transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        for it in items:
+            yield it
+            bar.advance(task)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="workplan")
+def cli() -> None:
+    """Turn structured work-program data into official bilingual documents.
+
+    \b
+    Typical use:
+      workplan validate corpus/                    check data files
+      workplan build corpus/ -o out --lang zh-en   DOCX + PDF per GB/T 9704-2012
+      workplan archive init && workplan archive add corpus/winter-fire-safety.yaml
+      workplan search 消防 --year 2023
+      workplan compile --year 2023 -o volume.pdf
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+def validate(files: tuple[str, ...]) -> None:
+    """Check data files (YAML or JSON) against the model.
+
+    Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
+    if any file has a problem.
+    """
+    from .model import load_document
+    bad = 0
+    for f in expand_inputs(files):
+        try:
+            load_document(f)
+            click.echo(f"{f}: ok")
+        except WorkplanError as e:
+            bad += 1
+            echo_err(e.format())
+    if bad:
+        echo_err(f"{bad} file(s) with problems")
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of data files (for editor validation and completion)."""
+    from .model import schema_json
+    text = schema_json() + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _parse_langs(value: str) -> list[str]:
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    for lg in langs:
+        if lg not in OUTPUT_LANGS:
+            raise click.BadParameter(f"'{lg}' is not one of {', '.join(OUTPUT_LANGS)}")
+    return langs
+
+
+def _parse_formats(value: str) -> list[str]:
+    from .render import FORMATS
+    fmts = [v.strip() for v in value.split(",") if v.strip()]
+    for f in fmts:
+        if f not in FORMATS:
+            raise click.BadParameter(f"'{f}' is not one of {', '.join(FORMATS)}")
+    return fmts
+
+
+def _build_one(args):
+    from .render import build_file
+    source, outdir, langs, formats, template, allow_missing = args
+    try:
+        r = build_file(source, outdir, langs=langs, formats=formats, template=template, allow_missing=allow_missing)
+        return source, r, None
+    except WorkplanError as e:
+        return source, None, e
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "outdir", default="out", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the documents, named <file>.<lang>.<format>.")
+@click.option("--lang", "langs", default="zh", show_default=True,
+              help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf or both.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Build in this many processes.")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False),
+              help="Your own .docx template (styles, letterhead) for the Word output.")
+@click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
+def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
+    """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
+
+    Each file is validated first; nothing is written for a file with problems. PDFs are
+    PDF/A-3b and carry their source data file as an embedded attachment.
+
+    \b
+    Examples:
+      workplan build corpus/winter-fire-safety.yaml
+      workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
+    """
+    langs_l = _parse_langs(langs)
+    formats_l = _parse_formats(formats)
+    if "pdf" in formats_l:
+        from .render.fonts import check_pdf_environment
+        check_pdf_environment()
+    sources = expand_inputs(files)
+    tasks = [(s, outdir, langs_l, formats_l, Path(template) if template else None, allow_missing) for s in sources]
+    failures = 0
+    n_out = 0
+
+    def report(source, result, err):
+        nonlocal failures, n_out
+        if err is not None:
+            failures += 1
+            echo_err(err.format())
+            return
+        for w in result.warnings:
+            echo_err("warning: " + w.format())
+        n_out += len(result.outputs)
+
+    if jobs == 1 or len(tasks) == 1:
+        for t in progress(tasks, "building"):
+            report(*_build_one(t))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_build_one, t) for t in tasks]
+            for fut in progress(as_completed(futures), "building", total=len(futures)):
+                report(*fut.result())
+    click.echo(f"{n_out} document(s) written to {outdir}/" + (f"; {failures} file(s) failed" if failures else ""))
+    if failures:
+        sys.exit(1)
+
+
+def _register() -> None:
+    """Attach each stage's commands (they live beside their stage)."""
+    from .archive.cli import archive
+    from .compile.cli import compile_cmd
+    from .search.cli import search
+    cli.add_command(archive)
+    cli.add_command(search)
+    cli.add_command(compile_cmd)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        echo_err("aborted")
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except WorkplanError as e:
+        echo_err(e.format())
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        echo_err("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except SystemExit:
+        raise
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

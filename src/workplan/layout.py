@@ -1,0 +1,110 @@
+"""Layout numbers of GB/T 9704-2012, in one place.
+
+Every renderer (DOCX, PDF, compilation pages) reads its page geometry, font roles, sizes,
+colours and numbering styles from here. Derivations are given next to each number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# --- page (5.1, 5.2.1) --------------------------------------------------------------
+PAGE_WIDTH_MM = 210.0
+PAGE_HEIGHT_MM = 297.0
+MARGIN_TOP_MM = 37.0      # 天头
+MARGIN_BOTTOM_MM = 35.0   # 297 - 37 - 225
+MARGIN_LEFT_MM = 28.0     # 订口
+MARGIN_RIGHT_MM = 26.0    # 210 - 28 - 156
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM    # 156 版心宽
+TEXT_HEIGHT_MM = PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM  # 225 版心高
+
+MM_PER_PT = 25.4 / 72
+
+# --- the 22 × 28 grid (5.2.3) ---------------------------------------------------------
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+# 225 mm / 22 lines = 10.227 mm = 28.99 pt. Rounded down to the nearest half point so that
+# 22 lines always fit in Word's exact line spacing (Word counts in twentieths of a point).
+LINE_PITCH_PT = 28.95
+# 156 mm / 28 = 5.571 mm = 15.79 pt per character: a 16 pt face with -0.21 pt tracking.
+CHAR_PITCH_PT = TEXT_WIDTH_MM / CHARS_PER_LINE / MM_PER_PT
+# Page number: top of the dash 7 mm below the 版心 (7.5).
+PAGE_NUMBER_DROP_MM = 7.0
+
+# --- sizes (Chinese 号 → pt) -----------------------------------------------------------
+SIZE_PT = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18,
+           "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5}
+
+RED = "C00000"         # 发文机关标志 and the rule under the document number
+RED_RULE_MM = 0.5      # the standard gives no thickness; common practice
+IMPRINT_RULE_THICK_MM = 0.35   # 版记 first and last rules (7.4.1)
+IMPRINT_RULE_THIN_MM = 0.25    # 版记 middle rules
+ISSUER_MARK_SIZE_PT = 36       # 小初: the issuer's choice; 36 pt fits most issuer names on one line
+ISSUER_MARK_TOP_MM = 35.0      # top edge 35 mm below the top of the 版心 (7.2.4)
+
+
+@dataclass(frozen=True)
+class FontRole:
+    """One typographic role: the canonical (Windows/WPS) name written into DOCX, and the
+    free face that stands in for it when we render PDF on Linux."""
+
+    docx_name: str          # w:eastAsia in DOCX: what recipients' Word/WPS looks up
+    pdf_family: str         # the CSS family name we declare with @font-face
+    pdf_file: str           # font file embedded in the PDF
+    size_pt: float
+    bold: bool = False
+    latin_docx: str = "Times New Roman"
+
+
+FANDOL = "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"
+NOTO = "/usr/share/fonts/opentype/noto"
+LIBERATION = "/usr/share/fonts/truetype/liberation"
+
+FONT_FILES = {
+    # family used in CSS -> (font file, Debian package providing it). The Noto files are
+    # collections (TTC); the PDF writer picks the SC face by its fontconfig name.
+    "WP FangSong": (f"{FANDOL}/FandolFang-Regular.otf", "texlive-lang-chinese"),
+    "WP KaiTi": (f"{FANDOL}/FandolKai-Regular.otf", "texlive-lang-chinese"),
+    "WP HeiTi": (f"{NOTO}/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
+    "WP SongTi": (f"{NOTO}/NotoSerifCJK-Regular.ttc", "fonts-noto-cjk"),
+    "WP XiaoBiaoSong": (f"{NOTO}/NotoSerifCJK-Bold.ttc", "fonts-noto-cjk"),
+    "WP Latin": (f"{LIBERATION}/LiberationSerif-Regular.ttf", "fonts-liberation"),
+    "WP Latin Bold": (f"{LIBERATION}/LiberationSerif-Bold.ttf", "fonts-liberation"),
+}
+
+FONTS = {
+    "title": FontRole("方正小标宋简体", "WP XiaoBiaoSong", FONT_FILES["WP XiaoBiaoSong"][0], SIZE_PT["二号"]),
+    "issuer_mark": FontRole("方正小标宋简体", "WP XiaoBiaoSong", FONT_FILES["WP XiaoBiaoSong"][0], ISSUER_MARK_SIZE_PT),
+    "body": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["三号"]),
+    "h1": FontRole("黑体", "WP HeiTi", FONT_FILES["WP HeiTi"][0], SIZE_PT["三号"]),
+    "h2": FontRole("楷体_GB2312", "WP KaiTi", FONT_FILES["WP KaiTi"][0], SIZE_PT["三号"]),
+    "h3": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["三号"], bold=True),
+    "h4": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["三号"]),
+    "attachment_label": FontRole("黑体", "WP HeiTi", FONT_FILES["WP HeiTi"][0], SIZE_PT["三号"]),
+    "table": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
+    "table_header": FontRole("黑体", "WP HeiTi", FONT_FILES["WP HeiTi"][0], SIZE_PT["四号"]),
+    "imprint": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
+    "page_number": FontRole("宋体", "WP SongTi", FONT_FILES["WP SongTi"][0], SIZE_PT["四号"]),
+}
+
+# Heading roles by level (1-based): 一、黑体 （一）楷体 1.仿宋 （1）仿宋
+HEADING_ROLES = {1: "h1", 2: "h2", 3: "h3", 4: "h4"}
+
+# Indents in characters (字)
+BODY_FIRST_LINE_INDENT_CHARS = 2
+PAGE_NUMBER_INSET_CHARS = 1
+IMPRINT_INDENT_CHARS = 1
+SIGNATURE_RIGHT_INDENT_CHARS = 4   # sealed style: date 4 字 from the right
+
+# Table column widths of the 任务分工表 in mm (sum = TEXT_WIDTH_MM): 序号, 工作任务, 牵头单位, 配合单位, 完成时限
+TASK_TABLE_COLUMNS_MM = (12.0, 66.0, 26.0, 30.0, 22.0)
+ROSTER_TABLE_COLUMNS_MM = (14.0, 30.0, 30.0, 82.0)
+
+
+def mm_to_twips(mm: float) -> int:
+    return round(mm / MM_PER_PT * 20)
+
+
+def missing_font_files() -> list[tuple[str, str, str]]:
+    """(family, file, package) for every font file the PDF writer needs but cannot find."""
+    return [(fam, f, pkg) for fam, (f, pkg) in FONT_FILES.items() if not Path(f).exists()]

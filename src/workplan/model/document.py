@@ -1,0 +1,375 @@
+"""The document model: one source of truth for every renderer, the archive and search.
+
+Input files (YAML or JSON) are validated against these classes; `workplan schema` prints
+their JSON Schema. Texts are either a plain string or ``{zh: ..., en: ...}``. A plain string
+is taken as written in the document's ``source_lang`` (default ``zh``), except that a string
+without any Chinese character (a number, a phone number, a code) counts for every language.
+Units (departments) are declared once under ``units`` and referred to by ``id`` everywhere.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class LangText(Strict):
+    """A text in Chinese and/or English."""
+
+    zh: str | None = Field(None, description="Chinese text")
+    en: str | None = Field(None, description="English text")
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "LangText":
+        if not (self.zh or self.en):
+            raise ValueError("give at least one of zh or en")
+        return self
+
+
+Text = Annotated[
+    Union[str, LangText],
+    Field(description="A plain string (in the document's source language) or {zh: ..., en: ...}"),
+]
+
+
+def text_in(text: Text | None, lang: str, source_lang: str = "zh") -> str | None:
+    """The text in ``lang``, or None if it is not given in that language."""
+    if text is None:
+        return None
+    if isinstance(text, LangText):
+        return getattr(text, lang)
+    if lang == source_lang or not _HAN.search(text):
+        return text
+    return None
+
+
+def text_any(text: Text | None, prefer: str = "zh") -> str:
+    """The text in the preferred language, else in any language it has."""
+    if text is None:
+        return ""
+    if isinstance(text, LangText):
+        return (text.zh if prefer == "zh" else text.en) or text.zh or text.en or ""
+    return text
+
+
+# --- units -----------------------------------------------------------------------------
+class Unit(Strict):
+    """A department or unit, declared once and referenced by id."""
+
+    id: str = Field(..., pattern=_ID, description="Short identifier used to refer to the unit, e.g. fire_brigade")
+    zh: str = Field(..., description="Chinese name, e.g. 县消防救援大队")
+    en: str | None = Field(None, description="English name, e.g. County Fire and Rescue Brigade")
+    abbr: str | None = Field(None, description="Abbreviation used in document numbers and archival codes, e.g. 消防 / XF")
+
+
+UnitRef = Annotated[str, Field(pattern=_ID, description="The id of a unit declared under `units`")]
+
+
+# --- metadata --------------------------------------------------------------------------
+class DocNumber(Strict):
+    """发文字号: issuer abbreviation, year and serial → 江综委发〔2015〕10号."""
+
+    prefix: str = Field(..., description="Issuer abbreviation with the document type, e.g. 江综委发")
+    year: int = Field(..., ge=1949, le=2100)
+    serial: int = Field(..., ge=1, description="Serial number, without leading zeros")
+    prefix_en: str | None = Field(None, description="Romanised prefix for English, e.g. Jiang Zong Wei Fa")
+
+    def render(self, lang: str = "zh") -> str:
+        if lang == "en":
+            return f"{self.prefix_en or self.prefix} [{self.year}] No. {self.serial}"
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
+_DOCNUM_RE = re.compile(r"^\s*(?P<prefix>[^〔\[(（]+?)\s*[〔\[(（]\s*(?P<year>\d{4})\s*[〕\])）]\s*第?\s*(?P<serial>\d+)\s*号?\s*$")
+
+
+class Member(Strict):
+    """A person in a leading group."""
+
+    name: Text
+    title: Text | None = Field(None, description="Post, e.g. 党工委书记 / Party Secretary")
+    unit: UnitRef | None = None
+
+
+class Office(Strict):
+    """The leading group's office: where it sits and who directs it."""
+
+    unit: UnitRef | None = Field(None, description="The unit the office sits in")
+    director: Member | None = None
+    deputy_directors: list[Member] = Field(default_factory=list)
+    duties: Text | None = Field(None, description="What the office does")
+    phone: str | None = None
+
+
+class PrintInfo(Strict):
+    """印发: the printing office and date."""
+
+    office: Text = Field(..., description="A unit id or a name")
+    date: dt.date
+
+
+class Attachment(Strict):
+    """A written attachment (附件). Generated annexes (task matrix, roster) are added automatically."""
+
+    title: Text
+    paragraphs: list[Text] = Field(default_factory=list)
+    items: list["Point"] = Field(default_factory=list)
+
+
+# --- section content --------------------------------------------------------------------
+class Point(Strict):
+    """A numbered point: an optional heading, text, and sub-points (one level deeper)."""
+
+    title: Text | None = Field(None, description="Heading of the point (rendered in the heading face)")
+    text: Text | None = Field(None, description="Body text; follows the title on the same line when both are given")
+    paragraphs: list[Text] = Field(default_factory=list)
+    items: list["Point"] = Field(default_factory=list)
+
+
+class Task(Strict):
+    """A task, with who leads it, who cooperates, and by when."""
+
+    id: str | None = Field(None, pattern=_ID, description="Stable id, referenced by progress reports")
+    title: Text | None = None
+    text: Text | None = None
+    lead: list[UnitRef] = Field(default_factory=list, description="Lead unit(s) (牵头单位)")
+    responsible: list[UnitRef] = Field(default_factory=list, description="Responsible units (责任单位)")
+    cooperating: list[UnitRef] = Field(default_factory=list, description="Cooperating units (配合单位)")
+    deadline: dt.date | Text | None = Field(None, union_mode="left_to_right",
+                                            description="A date (YYYY-MM-DD), or a text such as 长期坚持 / ongoing")
+    measures: list[Text] = Field(default_factory=list)
+    items: list["Task"] = Field(default_factory=list)
+
+    @field_validator("lead", "responsible", "cooperating", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+class Target(Strict):
+    """A measurable target: indicator, baseline, target value, unit, due date."""
+
+    id: str | None = Field(None, pattern=_ID)
+    indicator: Text
+    op: Literal[">=", "<=", "=", ">", "<"] = Field(">=", description="Direction: >= for rates to reach, <= for counts to keep under")
+    target: float
+    baseline: float | None = None
+    unit: Text | None = Field(None, description="e.g. % / 起 / cases")
+    due: dt.date | None = None
+
+
+class Phase(Strict):
+    """An implementation phase with its dates."""
+
+    id: str | None = Field(None, pattern=_ID)
+    name: Text
+    start: dt.date | None = None
+    end: dt.date | None = None
+    activities: list[Text] = Field(default_factory=list)
+    items: list[Point] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _order(self) -> "Phase":
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"phase ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class StandardItem(Strict):
+    """One numbered standard with its lead and cooperating units."""
+
+    id: str | None = Field(None, pattern=_ID)
+    text: Text
+    lead: list[UnitRef] = Field(default_factory=list)
+    cooperating: list[UnitRef] = Field(default_factory=list)
+
+    @field_validator("lead", "cooperating", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+class StandardCategory(Strict):
+    title: Text
+    items: list[StandardItem] = Field(default_factory=list)
+
+
+class _SectionBase(Strict):
+    title: Text | None = Field(None, description="Override the standard title of this section")
+    paragraphs: list[Text] = Field(default_factory=list, description="Introductory paragraphs")
+    items: list[Point] = Field(default_factory=list, description="Numbered points")
+
+
+class IdeologySection(_SectionBase):
+    type: Literal["ideology"]
+
+
+class ObjectivesSection(_SectionBase):
+    type: Literal["objectives"]
+    targets: list[Target] = Field(default_factory=list)
+
+
+class LeadershipSection(_SectionBase):
+    type: Literal["leadership"]
+    group_name: Text | None = Field(None, description="e.g. 冬季防火工作领导小组")
+    head: Member | None = None
+    deputies: list[Member] = Field(default_factory=list)
+    members: list[Member] = Field(default_factory=list)
+    office: Office | None = None
+
+
+class TasksSection(_SectionBase):
+    type: Literal["tasks"]
+    tasks: list[Task] = Field(default_factory=list)
+
+
+class PhasesSection(_SectionBase):
+    type: Literal["phases"]
+    phases: list[Phase] = Field(default_factory=list)
+
+
+class ParagraphSection(_SectionBase):
+    type: Literal["requirements", "safeguards", "inspection", "rewards", "principles"]
+
+
+class StandardsSection(_SectionBase):
+    type: Literal["standards"]
+    categories: list[StandardCategory] = Field(default_factory=list)
+
+
+class FreeSection(_SectionBase):
+    type: Literal["free"]
+    title: Text = Field(..., description="The section's title")
+
+
+Section = Annotated[
+    Union[IdeologySection, ObjectivesSection, LeadershipSection, TasksSection, PhasesSection,
+          ParagraphSection, StandardsSection, FreeSection],
+    Field(discriminator="type"),
+]
+
+SECTION_TYPES = ("ideology", "objectives", "leadership", "tasks", "phases", "requirements",
+                 "safeguards", "inspection", "rewards", "principles", "standards", "free")
+
+
+# --- the document ------------------------------------------------------------------------
+class Document(Strict):
+    """A work program (工作方案/实施方案) or creation standards (创建标准) document."""
+
+    schema_: str | None = Field(None, alias="$schema", description="Optional path/URL of the JSON Schema, for editors")
+    kind: Literal["program", "standards", "report"] = Field("program", description="program = 工作方案/实施方案; standards = 创建标准; report = 工作总结")
+    id: str | None = Field(None, pattern=_ID, description="Explicit identity for the archive (otherwise issuer + document number)")
+    source_lang: Literal["zh", "en"] = Field("zh", description="Language of plain (untagged) strings")
+    title: Text
+    subtitle: Text | None = None
+    units: list[Unit] = Field(default_factory=list)
+    issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); the first one leads")
+    issuer_mark: Text | None = Field(None, description="Red issuer mark (发文机关标志), e.g. 江口县社会治安综合治理委员会文件")
+    doc_number: DocNumber | None = Field(None, description="发文字号: {prefix, year, serial} or a string like 江综委发〔2015〕10号")
+    signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
+    date: dt.date = Field(..., description="成文日期")
+    recipients: list[Text] = Field(default_factory=list, description="主送机关")
+    cc: list[Text] = Field(default_factory=list, description="抄送机关")
+    printed: PrintInfo | None = Field(None, description="印发机关和日期")
+    signature: list[Text] = Field(default_factory=list, description="Names over the date; defaults to the issuers")
+    keywords: list[Text] = Field(default_factory=list)
+    retention: Literal["Y", "D30", "D10"] | None = Field(None, description="Suggested retention: Y 永久, D30 30 years, D10 10 years")
+    preamble: list[Text] = Field(default_factory=list, description="Purpose and basis: 为……根据……结合实际，制定本方案")
+    sections: list[Section] = Field(default_factory=list)
+    closing: list[Text] = Field(default_factory=list, description="Paragraphs after the last section")
+    attachments: list[Attachment] = Field(default_factory=list)
+    annex_task_matrix: bool | None = Field(None, description="Add the 任务分工表 annex; default: when tasks carry units")
+    annex_roster: bool | None = Field(None, description="Add the leading-group roster annex; default: when the group has members")
+    note: Text | None = Field(None, description="附注")
+
+    @field_validator("doc_number", mode="before")
+    @classmethod
+    def _parse_doc_number(cls, v):
+        if isinstance(v, str):
+            m = _DOCNUM_RE.match(v)
+            if not m:
+                raise ValueError(f"cannot read document number {v!r}: write it as 江综委发〔2015〕10号 or as {{prefix, year, serial}}")
+            return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
+        return v
+
+    # -- helpers used by renderers, archive and search ---------------------------------
+    def unit(self, uid: str) -> Unit:
+        for u in self.units:
+            if u.id == uid:
+                return u
+        raise KeyError(uid)
+
+    def unit_name(self, uid: str, lang: str) -> str:
+        u = self.unit(uid)
+        return (u.en or u.zh) if lang == "en" else u.zh
+
+    def name_or_text(self, value: Text, lang: str) -> str | None:
+        """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
+        if isinstance(value, str) and any(u.id == value for u in self.units):
+            return self.unit_name(value, lang)
+        return text_in(value, lang, self.source_lang)
+
+    def sections_of(self, type_: str) -> list:
+        return [s for s in self.sections if s.type == type_]
+
+    def all_tasks(self) -> list[Task]:
+        out: list[Task] = []
+
+        def walk(ts: list[Task]) -> None:
+            for t in ts:
+                out.append(t)
+                walk(t.items)
+        for s in self.sections_of("tasks"):
+            walk(s.tasks)
+        return out
+
+    def all_targets(self) -> list[Target]:
+        return [t for s in self.sections_of("objectives") for t in s.targets]
+
+    def unit_ids_used(self) -> list[str]:
+        """Every unit referenced anywhere, in first-use order."""
+        seen: dict[str, None] = {}
+        for uid in self.issuers:
+            seen.setdefault(uid)
+        for t in self.all_tasks():
+            for uid in (*t.lead, *t.responsible, *t.cooperating):
+                seen.setdefault(uid)
+        for s in self.sections:
+            if s.type == "leadership":
+                for m in ([s.head] if s.head else []) + s.deputies + s.members:
+                    if m.unit:
+                        seen.setdefault(m.unit)
+                if s.office and s.office.unit:
+                    seen.setdefault(s.office.unit)
+            if s.type == "standards":
+                for c in s.categories:
+                    for it in c.items:
+                        for uid in (*it.lead, *it.cooperating):
+                            seen.setdefault(uid)
+        return list(seen)
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def identity(self) -> str | None:
+        """Archive identity: explicit id, else first issuer + document number."""
+        if self.id:
+            return self.id
+        if self.doc_number:
+            return self.doc_number.render("zh")
+        return None
+
+
+Attachment.model_rebuild()
+Point.model_rebuild()
+Task.model_rebuild()

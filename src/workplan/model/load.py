@@ -1,0 +1,375 @@
+"""Reading data files: YAML (or JSON) → validated :class:`Document`.
+
+All problems of a file are collected and raised together as one :class:`ValidationFailed`,
+each naming the file, line and column, the field path, what is wrong and how to fix it.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Problem, ValidationFailed
+from .document import SECTION_TYPES, Document, Target
+
+Pos = tuple[int, int]  # 1-based line, column
+PathT = tuple[Any, ...]
+
+
+class _Positions:
+    """Maps a data path to where its value (and its key) stand in the YAML text."""
+
+    def __init__(self) -> None:
+        self.value: dict[PathT, Pos] = {}
+        self.key: dict[PathT, Pos] = {}
+
+    def find(self, path: PathT, *, key: bool = False) -> Pos | None:
+        table = self.key if key else self.value
+        p = tuple(path)
+        while p:
+            if key and p in self.key:
+                return self.key[p]
+            if p in self.value:
+                return self.value[p]
+            p = p[:-1]
+            key = False
+        return self.value.get(())
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: the model parses them, so a bad date gets a
+    located message instead of an exception from the YAML library."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in rs if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
+    pos.value[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+            pos.key[path + (key,)] = _mark(k)
+            _walk_nodes(v, path + (key,), pos)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _walk_nodes(v, path + (i,), pos)
+
+
+def format_path(path: Iterable[Any]) -> str:
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or "(document)"
+
+
+def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
+    """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
+    name = str(path)
+    if text is None:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
+        except IsADirectoryError:
+            raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
+        except OSError as e:
+            raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
+                                           hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+    pos = _Positions()
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        what = (e.problem or "syntax error").strip()
+        if e.context:
+            what = f"{e.context.strip()}, {what}"
+        raise ValidationFailed(Problem(
+            f"not valid YAML: {what}", file=name,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            hint="check indentation (spaces, not tabs), colons after keys, and quotes around texts containing ': ' or '#'",
+        )) from None
+    except yaml.YAMLError as e:
+        raise ValidationFailed(Problem(f"not valid YAML: {e}", file=name)) from None
+    if node is not None:
+        _walk_nodes(node, (), pos)
+    return data, pos
+
+
+# --- pydantic errors → problems ---------------------------------------------------------
+_EXPECT = {
+    "string_type": "a text",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+}
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for fname, f in model.model_fields.items():
+            names.add(f.alias or fname)
+            for t in _model_types(f.annotation):
+                visit(t)
+    visit(Document)
+    return names
+
+
+def _model_types(annotation: Any) -> list[type[BaseModel]]:
+    out: list[type[BaseModel]] = []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    for arg in getattr(annotation, "__args__", ()) or ():
+        out.extend(_model_types(arg))
+    meta = getattr(annotation, "__metadata__", None)
+    if meta is not None:
+        out.extend(_model_types(annotation.__origin__))
+    return out
+
+
+_FIELD_NAMES: set[str] | None = None
+
+
+def _did_you_mean(word: str) -> str | None:
+    global _FIELD_NAMES
+    if _FIELD_NAMES is None:
+        _FIELD_NAMES = _all_field_names()
+    close = difflib.get_close_matches(str(word), sorted(_FIELD_NAMES), n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _resolve(loc: tuple, data: Any) -> PathT:
+    """Map a pydantic error location onto the data: drop union-branch and tag names."""
+    out: list[Any] = []
+    cur = data
+    prev_index = False
+    for el in loc:
+        if isinstance(cur, list) and isinstance(el, int) and 0 <= el < len(cur):
+            out.append(el)
+            cur = cur[el]
+            prev_index = True
+            continue
+        if isinstance(cur, dict):
+            if prev_index and isinstance(el, str) and cur.get("type") == el:
+                prev_index = False  # discriminator tag
+                continue
+            if el in cur:
+                out.append(el)
+                cur = cur[el]
+                prev_index = False
+                continue
+        if isinstance(el, str) and (el in ("str", "date", "float", "int", "LangText", "list[str]")
+                                    or el.startswith(("function-", "union[", "list[", "literal[", "constrained-"))):
+            continue
+        out.append(el)  # a missing or extra key
+        cur = None
+        prev_index = False
+    return tuple(out)
+
+
+def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, file: str) -> list[Problem]:
+    grouped: dict[PathT, list[dict]] = {}
+    for e in err.errors(include_url=False):
+        path = _resolve(tuple(e["loc"]), data)
+        grouped.setdefault(path, []).append(e)
+
+    problems: list[Problem] = []
+    for path, errs in grouped.items():
+        types = {e["type"] for e in errs}
+        if "extra_forbidden" in types:
+            key = path[-1]
+            guess = _did_you_mean(key)
+            hint = f"did you mean '{guess}'?" if guess else "remove it, or check the spelling against `workplan schema`"
+            line_col = pos.find(path, key=True)
+            problems.append(Problem(f"unknown field '{key}'", path=format_path(path), hint=hint,
+                                    file=file, line=line_col[0] if line_col else None,
+                                    column=line_col[1] if line_col else None))
+            continue
+        if "missing" in types:
+            line_col = pos.find(path[:-1])
+            problems.append(Problem(f"required field '{path[-1]}' is missing", path=format_path(path),
+                                    hint=f"add '{path[-1]}:' here", file=file,
+                                    line=line_col[0] if line_col else None,
+                                    column=line_col[1] if line_col else None))
+            continue
+        if "union_tag_invalid" in types or "union_tag_not_found" in types:
+            line_col = pos.find(path + ("type",)) or pos.find(path)
+            given = None
+            cur = _get(data, path)
+            if isinstance(cur, dict):
+                given = cur.get("type")
+            msg = (f"unknown section type {given!r}" if given is not None else "section has no 'type'")
+            guess = difflib.get_close_matches(str(given), SECTION_TYPES, n=1) if given else []
+            hint = (f"did you mean '{guess[0]}'? " if guess else "") + "types: " + ", ".join(SECTION_TYPES)
+            problems.append(Problem(msg, path=format_path(path), hint=hint, file=file,
+                                    line=line_col[0] if line_col else None, column=line_col[1] if line_col else None))
+            continue
+        line_col = pos.find(path)
+        given = _get(data, path)
+        expects = [_EXPECT[t] for t in types if t in _EXPECT]
+        if len(errs) > 1 and expects:
+            msg = f"expected {' or '.join(dict.fromkeys(expects))}, got {_describe(given)}"
+        else:
+            e = errs[0]
+            msg = e["msg"]
+            if e["type"] in _EXPECT:
+                msg = f"expected {_EXPECT[e['type']]}, got {_describe(given)}"
+            elif msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            elif e["type"] == "string_pattern_mismatch":
+                msg = f"{given!r} is not a valid id: use letters, digits, _ . - and start with a letter"
+        problems.append(Problem(msg, path=format_path(path), file=file,
+                                line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
+                                hint=_hint_for(types)))
+    return problems
+
+
+def _hint_for(types: set[str]) -> str | None:
+    if types & {"date_type", "date_from_datetime_parsing", "date_parsing"}:
+        return "write dates as YYYY-MM-DD, e.g. 2024-03-05"
+    if "string_type" in types and ("dict_type" in types or "model_type" in types):
+        return "write a text as a string, or as {zh: ..., en: ...}"
+    return None
+
+
+def _describe(v: Any) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return f"{str(v).lower()} (yes/no/on/off are booleans in YAML; quote them)"
+    if isinstance(v, (int, float)):
+        return f"the number {v}"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    return repr(v)
+
+
+def _get(data: Any, path: PathT) -> Any:
+    cur = data
+    for p in path:
+        try:
+            cur = cur[p]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return cur
+
+
+# --- cross-references ----------------------------------------------------------------------
+_REF_FIELDS = {"lead", "responsible", "cooperating", "issuers"}
+
+
+def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    ids = [u.id for u in doc.units]
+    known = set(ids)
+    seen: set[str] = set()
+    for i, uid in enumerate(ids):
+        if uid in seen:
+            lc = pos.find(("units", i, "id"))
+            problems.append(Problem(f"unit id '{uid}' is declared twice", path=f"units[{i}].id", file=file,
+                                    line=lc and lc[0], column=lc and lc[1], hint="give each unit its own id"))
+        seen.add(uid)
+
+    def bad(path: PathT, uid: str) -> None:
+        lc = pos.find(path)
+        close = difflib.get_close_matches(uid, ids, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "declare it under 'units:' with id, zh and en"
+        problems.append(Problem(f"unknown unit '{uid}'", path=format_path(path), file=file,
+                                line=lc and lc[0], column=lc and lc[1], hint=hint))
+
+    def walk(obj: Any, path: PathT) -> None:
+        if isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                val = getattr(obj, name)
+                if name in _REF_FIELDS and isinstance(val, list):
+                    for j, uid in enumerate(val):
+                        if uid not in known:
+                            bad(path + (name, j), uid)
+                elif name == "unit" and isinstance(val, str) and not isinstance(obj, Target):
+                    if val not in known:
+                        bad(path + (name,), val)
+                elif val is not None and not isinstance(val, (str, int, float)):
+                    walk(val, path + (name,))
+        elif isinstance(obj, list):
+            for j, v in enumerate(obj):
+                walk(v, path + (j,))
+    walk(doc, ())
+
+    task_ids: set[str] = set()
+    for t in doc.all_tasks():
+        if t.id:
+            if t.id in task_ids:
+                problems.append(Problem(f"task id '{t.id}' is used twice", file=file, hint="task ids must be unique"))
+            task_ids.add(t.id)
+    return problems
+
+
+def load_document(path: str | Path, text: str | None = None) -> Document:
+    """Read and validate one data file. Raises ValidationFailed listing every problem."""
+    file = str(path)
+    data, pos = read_data(path, text)
+    if data is None:
+        raise ValidationFailed(Problem("the file is empty", file=file, hint="start from a file in corpus/"))
+    if not isinstance(data, dict):
+        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
+                                       file=file, line=1, column=1))
+    try:
+        doc = Document.model_validate(data)
+    except ValidationError as e:
+        raise ValidationFailed(_problems_from_validation(e, data, pos, file)) from None
+    problems = _check_refs(doc, pos, file)
+    if problems:
+        raise ValidationFailed(problems)
+    return doc
+
+
+def document_schema() -> dict:
+    schema = Document.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("title", "workplan document")
+    return schema
+
+
+def schema_json() -> str:
+    return json.dumps(document_schema(), ensure_ascii=False, indent=2)

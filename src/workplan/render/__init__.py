@@ -1,0 +1,91 @@
+"""Renderers: validated model → IR (:mod:`.ir`) → DOCX / PDF writers.
+
+Public surface: :func:`build_file` builds one data file into the asked languages and formats,
+writing every output atomically (a temporary file renamed into place, so a failed or
+interrupted build never leaves a half-written document).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import Problem, WorkplanError
+from ..model import Document, load_document
+from .ir import RenderDoc, build_ir
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass
+class BuildResult:
+    source: Path
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    pages: dict[Path, int] = field(default_factory=dict)
+
+
+def output_name(source: Path, lang: str, fmt: str) -> str:
+    return f"{source.stem}.{lang}.{fmt}"
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` then rename tmp onto ``path``; on any failure remove tmp."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        with open(tmp_path, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
+               source_bytes: bytes | None = None, template: Path | None = None,
+               allow_missing: bool = False, rdoc: RenderDoc | None = None) -> RenderDoc:
+    """Render one language/format of a validated document to ``out`` (atomically)."""
+    rdoc = rdoc or build_ir(doc, lang, allow_missing=allow_missing, file=str(source) if source else None)
+    if fmt == "docx":
+        from .docx_writer import write_docx
+        atomic_write(out, lambda tmp: write_docx(rdoc, tmp, template=template))
+    elif fmt == "pdf":
+        from .pdf_writer import write_pdf
+        atomic_write(out, lambda tmp: write_pdf(rdoc, tmp, source_bytes=source_bytes,
+                                                source_name=source.name if source else None))
+    else:
+        raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use docx or pdf"))
+    return rdoc
+
+
+def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
+               formats: Iterable[str] = FORMATS, template: Path | None = None,
+               allow_missing: bool = False) -> BuildResult:
+    """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
+
+    Everything is checked (validation, every language's translations) before the first file
+    is written, so a bad input writes nothing.
+    """
+    source = Path(source)
+    doc = load_document(source)
+    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
+    source_bytes = source.read_bytes()
+    result = BuildResult(source)
+    for lang, rdoc in rdocs.items():
+        result.warnings.extend(rdoc.warnings)
+        for fmt in formats:
+            out = Path(outdir) / output_name(source, lang, fmt)
+            render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
+                       rdoc=rdoc)
+            result.outputs.append(out)
+    return result
+
+
+__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "build_ir", "output_name",
+           "render_doc"]

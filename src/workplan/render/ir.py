@@ -1,0 +1,564 @@
+"""The layout-neutral document both writers consume (the "pandoc AST" of workplan).
+
+``build_ir(doc, lang)`` turns a validated :class:`Document` into a flat list of blocks with
+every number, label, glossary term and date already resolved for the language. The DOCX and
+PDF writers only decide how each block is drawn; they never look at the model again.
+
+For ``zh-en`` the Chinese and English block lists (built by the same code, so they line up)
+are interleaved: each block in Chinese followed by its English; tables get two-language cells.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ..errors import MissingTranslation, Problem, Warnings
+from ..i18n import format_date, heading_number, list_join, term
+from ..model.document import (Document, LangText, LeadershipSection, Member, ObjectivesSection, Phase,
+                              PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
+                              text_in)
+
+
+# --- blocks -------------------------------------------------------------------------------
+@dataclass
+class Letterhead:
+    """Red issuer mark, document number (and 签发人), red rule."""
+    issuer_mark: str
+    doc_number: str | None = None
+    signatory: str | None = None
+    lang: str = "zh"
+
+
+@dataclass
+class Title:
+    text: str
+    lang: str = "zh"
+    subtitle: str | None = None
+
+
+@dataclass
+class Recipients:
+    text: str  # ends with a colon
+    lang: str = "zh"
+
+
+@dataclass
+class Paragraph:
+    text: str
+    lang: str = "zh"
+    indent: bool = True        # 2-character first-line indent
+    align: str = "justify"     # justify | center | right | left
+
+
+@dataclass
+class Heading:
+    """A numbered heading; ``body`` is run-in text that follows it in the body face."""
+    level: int                 # 1..4
+    number: str                # 一、 / （一） / 1. / （1） or I. / (I) / 1. / (1)
+    text: str
+    lang: str = "zh"
+    body: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.number + self.text
+
+    @property
+    def joiner(self) -> str:
+        """What stands between the heading and its run-in body."""
+        return " " if self.lang == "en" else ""
+
+
+@dataclass
+class Table:
+    kind: str                  # task_matrix | roster | targets | generic
+    header: list[str]
+    rows: list[list[str]]
+    widths_mm: tuple[float, ...]
+    lang: str = "zh"
+    repeat_header: bool = True
+
+
+@dataclass
+class AttachmentList:
+    """附件说明 after the body: 附件：1.XXX"""
+    label: str                 # 附件 / Annexes
+    items: list[str]
+    lang: str = "zh"
+
+
+@dataclass
+class AttachmentStart:
+    """Starts a new page: 附件1 in 黑体 top-left, then the centred title."""
+    label: str                 # 附件1 / Annex 1
+    title: str
+    lang: str = "zh"
+
+
+@dataclass
+class Signature:
+    names: list[str]
+    date: str
+    lang: str = "zh"
+
+
+@dataclass
+class Note:
+    text: str                  # 附注, in parentheses
+    lang: str = "zh"
+
+
+@dataclass
+class Imprint:
+    """版记 on the last page: 抄送 and 印发 between rules."""
+    cc: str | None
+    printer: str | None
+    printed_date: str | None
+    cc_label: str = "抄送"
+    printed_label: str = "印发"
+    lang: str = "zh"
+
+
+Block = Union[Letterhead, Title, Recipients, Paragraph, Heading, Table, AttachmentList, AttachmentStart,
+              Signature, Note, Imprint]
+
+
+@dataclass
+class RenderDoc:
+    lang: str                  # zh | en | zh-en
+    blocks: list[Block]
+    title: str                 # for PDF/DOCX metadata
+    author: str
+    subject: str
+    keywords: list[str]
+    date: dt.date
+    warnings: list[Problem] = field(default_factory=list)
+
+    def plain_text(self) -> str:
+        """All visible text, one block a line (used by search and tests)."""
+        out: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, Letterhead):
+                out += [b.issuer_mark, b.doc_number or ""]
+            elif isinstance(b, Title):
+                out += [b.text, b.subtitle or ""]
+            elif isinstance(b, Heading):
+                out.append(b.label + (b.joiner + b.body if b.body else ""))
+            elif isinstance(b, Table):
+                out.append(" ".join(b.header))
+                out += [" ".join(r) for r in b.rows]
+            elif isinstance(b, AttachmentList):
+                out.append(b.label + " ".join(b.items))
+            elif isinstance(b, AttachmentStart):
+                out += [b.label, b.title]
+            elif isinstance(b, Signature):
+                out += b.names + [b.date]
+            elif isinstance(b, Imprint):
+                out += [b.cc or "", b.printer or "", b.printed_date or ""]
+            else:
+                out.append(b.text)
+        return "\n".join(s for s in out if s)
+
+
+# --- building ------------------------------------------------------------------------------
+class _Builder:
+    def __init__(self, doc: Document, lang: str, allow_missing: bool, file: str | None):
+        self.doc, self.lang, self.allow_missing, self.file = doc, lang, allow_missing, file
+        self.other = "zh" if lang == "en" else "en"
+        self.missing: list[str] = []
+        self.warnings = Warnings()
+        self.blocks: list[Block] = []
+
+    # text in the asked language, recording a missing translation
+    def t(self, value: Text | None, path: str) -> str:
+        if value is None:
+            return ""
+        got = text_in(value, self.lang, self.doc.source_lang)
+        if got is not None:
+            return got
+        fallback = text_in(value, self.other, self.doc.source_lang) or (
+            value if isinstance(value, str) else (value.zh or value.en or ""))
+        if self.allow_missing:
+            self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=path))
+        else:
+            self.missing.append(path)
+        return fallback
+
+    def unit(self, uid: str) -> str:
+        return self.doc.unit_name(uid, self.lang)
+
+    def units(self, ids: list[str]) -> str:
+        return list_join([self.unit(u) for u in ids], self.lang)
+
+    def name_or_text(self, value: Text, path: str) -> str:
+        if isinstance(value, str) and any(u.id == value for u in self.doc.units):
+            return self.unit(value)
+        return self.t(value, path)
+
+    def term(self, key: str) -> str:
+        return term(key, self.lang)
+
+    def date(self, d: dt.date) -> str:
+        return format_date(d, self.lang)
+
+    def add(self, b: Block) -> None:
+        b.lang = self.lang
+        self.blocks.append(b)
+
+    def sentence(self, s: str) -> str:
+        """Ends a heading or clause with the right full stop when text follows it."""
+        s = s.rstrip()
+        if not s:
+            return s
+        if self.lang == "en":
+            return s if s[-1] in ".:;!?" else s + "."
+        return s if s[-1] in "。：；！？" else s + "。"
+
+    # --- whole document ---------------------------------------------------------------
+    def build(self) -> None:
+        d = self.doc
+        if d.issuer_mark:
+            self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
+                                d.doc_number.render(self.lang) if d.doc_number else None,
+                                self.t(d.signatory, "signatory") if d.signatory else None))
+        self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
+        if d.recipients:
+            names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
+            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
+        for i, p in enumerate(d.preamble):
+            self.add(Paragraph(self.t(p, f"preamble[{i}]")))
+        for n, s in enumerate(d.sections, 1):
+            self.section(s, n, f"sections[{n - 1}]")
+        for i, p in enumerate(d.closing):
+            self.add(Paragraph(self.t(p, f"closing[{i}]")))
+
+        annexes = self.annexes()
+        if annexes:
+            self.add(AttachmentList(self.term("attachment"), [title for title, _ in annexes]))
+        self.signature()
+        if d.note:
+            self.add(Note(self.t(d.note, "note")))
+        for i, (title, emit) in enumerate(annexes, 1):
+            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
+            self.add(AttachmentStart(label, title))
+            emit()
+        if d.cc or d.printed:
+            cc = list_join([self.name_or_text(c, f"cc[{i}]") for i, c in enumerate(d.cc)], self.lang) if d.cc else None
+            if cc:
+                cc += "." if self.lang == "en" else "。"
+            self.add(Imprint(
+                cc=cc,
+                printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
+                printed_date=self.date(d.printed.date) if d.printed else None,
+                cc_label=self.term("cc"), printed_label=self.term("printed")))
+
+    def signature(self) -> None:
+        d = self.doc
+        names = ([self.name_or_text(s, f"signature[{i}]") for i, s in enumerate(d.signature)]
+                 if d.signature else [self.unit(u) for u in d.issuers])
+        self.add(Signature(names, self.date(d.date)))
+
+    # --- sections ---------------------------------------------------------------------
+    def section(self, s: Any, n: int, path: str) -> None:
+        title = self.t(s.title, f"{path}.title") if s.title is not None else self.term(s.type)
+        self.add(Heading(1, heading_number(1, n, self.lang), title))
+        for i, p in enumerate(s.paragraphs):
+            self.add(Paragraph(self.t(p, f"{path}.paragraphs[{i}]")))
+        counter = 0
+        if isinstance(s, ObjectivesSection):
+            for i, tg in enumerate(s.targets):
+                counter += 1
+                self.add(Paragraph(heading_number(3, counter, self.lang)
+                                   + self.target_sentence(tg, f"{path}.targets[{i}]")))
+        elif isinstance(s, LeadershipSection):
+            self.leadership(s, path)
+        elif isinstance(s, TasksSection):
+            for i, task in enumerate(s.tasks):
+                counter += 1
+                self.task(task, 2, counter, f"{path}.tasks[{i}]")
+        elif isinstance(s, PhasesSection):
+            for i, ph in enumerate(s.phases):
+                counter += 1
+                self.phase(ph, counter, f"{path}.phases[{i}]")
+        elif isinstance(s, StandardsSection):
+            for i, cat in enumerate(s.categories):
+                counter += 1
+                self.add(Heading(2, heading_number(2, counter, self.lang), self.t(cat.title, f"{path}.categories[{i}].title")))
+                for j, it in enumerate(cat.items, 1):
+                    p = f"{path}.categories[{i}].items[{j - 1}]"
+                    self.add(Paragraph(heading_number(3, j, self.lang) + self.sentence(self.t(it.text, f"{p}.text"))
+                                       + self.units_note(lead=it.lead, cooperating=it.cooperating)))
+        for i, pt in enumerate(s.items):
+            counter += 1
+            self.point(pt, 2, counter, f"{path}.items[{i}]")
+
+    def point(self, pt: Point, level: int, n: int, path: str) -> None:
+        level = min(level, 4)
+        number = heading_number(level, n, self.lang)
+        body = self.t(pt.text, f"{path}.text") if pt.text is not None else None
+        if pt.title is not None:
+            title = self.t(pt.title, f"{path}.title")
+            self.add(Heading(level, number, self.sentence(title) if body else title, body=body))
+        elif body:
+            self.add(Paragraph(number + body))
+        for i, p in enumerate(pt.paragraphs):
+            self.add(Paragraph(self.t(p, f"{path}.paragraphs[{i}]")))
+        for i, sub in enumerate(pt.items, 1):
+            self.point(sub, level + 1, i, f"{path}.items[{i - 1}]")
+
+    def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
+                   deadline: Any = None, path: str = "") -> str:
+        parts: list[str] = []
+        sep = ": " if self.lang == "en" else "："
+        if lead:
+            parts.append(self.term("lead_unit") + sep + self.units(lead))
+        if responsible:
+            parts.append(self.term("responsible_units") + sep + self.units(responsible))
+        if cooperating:
+            parts.append(self.term("cooperating_units") + sep + self.units(cooperating))
+        if deadline is not None:
+            parts.append(self.term("deadline") + sep + self.deadline(deadline, f"{path}.deadline"))
+        if not parts:
+            return ""
+        return (" (" + "; ".join(parts) + ")") if self.lang == "en" else ("（" + "；".join(parts) + "）")
+
+    def deadline(self, value: Any, path: str) -> str:
+        if isinstance(value, dt.date):
+            return ("by " + self.date(value)) if self.lang == "en" else (self.date(value) + "前")
+        return self.t(value, path)
+
+    def task(self, task: Task, level: int, n: int, path: str) -> None:
+        level = min(level, 4)
+        number = heading_number(level, n, self.lang)
+        body = self.t(task.text, f"{path}.text") if task.text is not None else ""
+        note = self.units_note(task.lead, task.cooperating, task.responsible, task.deadline, path)
+        if task.title is not None:
+            title = self.t(task.title, f"{path}.title")
+            self.add(Heading(level, number, self.sentence(title), body=(body + note) or None))
+        else:
+            self.add(Paragraph(number + body + note))
+        sub = 0
+        for i, m in enumerate(task.measures):
+            sub += 1
+            self.add(Paragraph(heading_number(min(level + 1, 4), sub, self.lang) + self.t(m, f"{path}.measures[{i}]")))
+        for i, t in enumerate(task.items):
+            sub += 1
+            self.task(t, level + 1, sub, f"{path}.items[{i}]")
+
+    def phase(self, ph: Phase, n: int, path: str) -> None:
+        name = self.t(ph.name, f"{path}.name")
+        when = self.period(ph.start, ph.end)
+        if when:
+            name += f" ({when})" if self.lang == "en" else f"（{when}）"
+        self.add(Heading(2, heading_number(2, n, self.lang), name))
+        for i, a in enumerate(ph.activities):
+            self.add(Paragraph(self.t(a, f"{path}.activities[{i}]")))
+        for i, pt in enumerate(ph.items, 1):
+            self.point(pt, 3, i, f"{path}.items[{i - 1}]")
+
+    def period(self, start: dt.date | None, end: dt.date | None) -> str:
+        if start and end:
+            if self.lang == "zh" and start.year == end.year:
+                return f"{self.date(start)}—{end.month}月{end.day}日"
+            return self.date(start) + (" – " if self.lang == "en" else "—") + self.date(end)
+        if start:
+            return ("from " + self.date(start)) if self.lang == "en" else (self.date(start) + "起")
+        if end:
+            return ("by " + self.date(end)) if self.lang == "en" else (self.date(end) + "前")
+        return ""
+
+    def target_sentence(self, tg: Target, path: str) -> str:
+        ind = self.t(tg.indicator, f"{path}.indicator")
+        unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
+        val = _num(tg.target)
+        if self.lang == "en":
+            space = "" if unit in ("%", "") else " "
+            word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
+            s = f"{ind}: {word} {val}{space}{unit}"
+            if tg.baseline is not None:
+                s += f" (baseline {_num(tg.baseline)}{space}{unit})"
+            if tg.due:
+                s += f", by {self.date(tg.due)}"
+            return s + "."
+        phrase = {">=": f"达到{val}{unit}以上", "<=": f"控制在{val}{unit}以内", "=": f"为{val}{unit}",
+                  ">": f"高于{val}{unit}", "<": f"低于{val}{unit}"}[tg.op]
+        if tg.op == "<=" and tg.target == 0:
+            phrase = f"为0{unit}"
+        s = f"{ind}{phrase}"
+        if tg.baseline is not None:
+            s += f"（基期值{_num(tg.baseline)}{unit}）"
+        if tg.due:
+            s = f"到{self.date(tg.due)}，" + s
+        return s + "。"
+
+    def member_line(self, m: Member, path: str) -> str:
+        name = self.t(m.name, f"{path}.name")
+        bits = []
+        if m.unit:
+            bits.append(self.unit(m.unit))
+        if m.title is not None:
+            bits.append(self.t(m.title, f"{path}.title"))
+        if not bits:
+            return name
+        return f"{name}, {' '.join(bits) if self.lang != 'en' else ', '.join(bits)}" if self.lang == "en" \
+            else f"{name}  {''.join(bits)}"
+
+    def leadership(self, s: LeadershipSection, path: str) -> None:
+        colon = ": " if self.lang == "en" else "："
+        if s.group_name is not None and not s.paragraphs:
+            name = self.t(s.group_name, f"{path}.group_name")
+            self.add(Paragraph((f"A {name} is set up as follows:") if self.lang == "en" else f"成立{name}，组成人员如下："))
+        if s.head:
+            self.add(Paragraph(self.term("head") + colon + self.member_line(s.head, f"{path}.head")))
+        for i, m in enumerate(s.deputies):
+            self.add(Paragraph(self.term("deputy_head") + colon + self.member_line(m, f"{path}.deputies[{i}]")))
+        if s.members:
+            self.add(Paragraph(self.term("members") + colon.rstrip()))
+            for i, m in enumerate(s.members):
+                self.add(Paragraph(self.member_line(m, f"{path}.members[{i}]"), indent=True))
+        if s.office:
+            o = s.office
+            where = self.unit(o.unit) if o.unit else ""
+            director = self.t(o.director.name, f"{path}.office.director.name") if o.director else ""
+            duties = self.t(o.duties, f"{path}.office.duties") if o.duties is not None else ""
+            if self.lang == "en":
+                txt = "The Office of the Leading Group"
+                if where:
+                    txt += f" sits in the {where}"
+                if director:
+                    txt += ("," if where else "") + f" with {director} as its director"
+                txt = self.sentence(txt)
+                if duties:
+                    txt += " " + duties
+            else:
+                txt = "领导小组下设办公室"
+                if where:
+                    txt += f"，办公室设在{where}"
+                if director:
+                    txt += f"，由{director}同志兼任办公室主任"
+                txt += "，" + duties if duties else "。"
+            if o.phone:
+                txt += (f" Phone: {o.phone}." if self.lang == "en" else f"联系电话：{o.phone}。")
+            self.add(Paragraph(txt))
+
+    # --- annexes ----------------------------------------------------------------------
+    def annexes(self) -> list[tuple[str, Any]]:
+        d = self.doc
+        out: list[tuple[str, Any]] = []
+        for i, a in enumerate(d.attachments):
+            def emit(a=a, i=i) -> None:
+                for j, p in enumerate(a.paragraphs):
+                    self.add(Paragraph(self.t(p, f"attachments[{i}].paragraphs[{j}]")))
+                for j, pt in enumerate(a.items, 1):
+                    self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]")
+            out.append((self.t(a.title, f"attachments[{i}].title"), emit))
+        tasks_with_units = [t for t in d.all_tasks() if t.lead or t.cooperating or t.responsible]
+        if d.annex_task_matrix or (d.annex_task_matrix is None and tasks_with_units):
+            out.append((self.term("task_matrix"), self.task_matrix))
+        groups = d.sections_of("leadership")
+        if d.annex_roster or (d.annex_roster is None and any(g.members for g in groups)):
+            out.append((self.term("roster"), self.roster))
+        return out
+
+    def task_matrix(self) -> None:
+        rows: list[list[str]] = []
+        for si, s in enumerate(self.doc.sections):
+            if not isinstance(s, TasksSection):
+                continue
+
+            def walk(tasks: list[Task], prefix: str, path: str) -> None:
+                for i, t in enumerate(tasks, 1):
+                    p = f"{path}[{i - 1}]"
+                    no = f"{prefix}{i}"
+                    what = self.t(t.title, f"{p}.title") if t.title is not None else self.t(t.text, f"{p}.text")
+                    rows.append([no, what, self.units(t.lead),
+                                 self.units([*t.responsible, *t.cooperating]),
+                                 self.deadline(t.deadline, p) if t.deadline is not None else ""])
+                    walk(t.items, f"{no}.", f"{p}.items")
+            walk(s.tasks, "", f"sections[{si}].tasks")
+        self.add(Table("task_matrix",
+                       [self.term(k) for k in ("no", "task", "lead_unit", "cooperating_units", "deadline")],
+                       rows, _task_widths()))
+
+    def roster(self) -> None:
+        from ..layout import ROSTER_TABLE_COLUMNS_MM
+        rows: list[list[str]] = []
+        for si, s in enumerate(self.doc.sections_of("leadership")):
+            path = f"sections[{self.doc.sections.index(s)}]"
+            people = ([("head", s.head, f"{path}.head")] if s.head else []) \
+                + [("deputy_head", m, f"{path}.deputies[{i}]") for i, m in enumerate(s.deputies)] \
+                + [("members", m, f"{path}.members[{i}]") for i, m in enumerate(s.members)]
+            for role, m, p in people:
+                unit_post = " ".join(x for x in (self.unit(m.unit) if m.unit else "",
+                                                 self.t(m.title, f"{p}.title") if m.title is not None else "") if x)
+                rows.append([str(len(rows) + 1), self.term(role if role != "members" else "members"),
+                             self.t(m.name, f"{p}.name"), unit_post])
+        self.add(Table("roster", [self.term(k) for k in ("no", "group_role", "name", "unit")], rows,
+                       ROSTER_TABLE_COLUMNS_MM))
+
+
+def _task_widths() -> tuple[float, ...]:
+    from ..layout import TASK_TABLE_COLUMNS_MM
+    return TASK_TABLE_COLUMNS_MM
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _build_one(doc: Document, lang: str, allow_missing: bool, file: str | None) -> _Builder:
+    b = _Builder(doc, lang, allow_missing, file)
+    b.build()
+    return b
+
+
+def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for a, b in zip(zh, en, strict=True):
+        if isinstance(a, Letterhead):
+            out.append(a)
+        elif isinstance(a, Table):
+            rows = [[f"{x}\n{y}" if x != y else x for x, y in zip(ra, rb)] for ra, rb in zip(a.rows, b.rows)]
+            header = [f"{x}\n{y}" for x, y in zip(a.header, b.header)]
+            out.append(Table(a.kind, header, rows, a.widths_mm, lang="zh-en", repeat_header=a.repeat_header))
+        elif isinstance(a, AttachmentStart):
+            out.append(AttachmentStart(f"{a.label} {b.label}", f"{a.title}\n{b.title}", lang="zh-en"))
+        elif isinstance(a, Imprint):
+            out.append(a)
+            out.append(b)
+        elif isinstance(a, Signature):
+            out.append(Signature([f"{x}\n{y}" for x, y in zip(a.names, b.names)], f"{a.date}\n{b.date}", lang="zh-en"))
+        else:
+            out.append(a)
+            out.append(b)
+    return out
+
+
+def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None) -> RenderDoc:
+    """Resolve the document for one output language (zh, en or zh-en).
+
+    Raises MissingTranslation listing every field path that lacks the language, unless
+    ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``).
+    """
+    langs = ["zh", "en"] if lang == "zh-en" else [lang]
+    builders = [_build_one(doc, lg, allow_missing, file) for lg in langs]
+    missing = [(b.lang, p) for b in builders for p in b.missing]
+    if missing:
+        raise MissingTranslation([
+            Problem(f"no {lg} text", file=file, path=p,
+                    hint=f"write this text as {{zh: ..., en: ...}}, or build with --allow-missing to fall back")
+            for lg, p in missing])
+    blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    main = builders[0]
+    title_lang = "en" if lang == "en" else "zh"
+    return RenderDoc(
+        lang=lang,
+        blocks=blocks,
+        title=text_in(doc.title, title_lang, doc.source_lang) or main.t(doc.title, "title"),
+        author=list_join([doc.unit_name(u, title_lang) for u in doc.issuers], title_lang),
+        subject=doc.doc_number.render(title_lang) if doc.doc_number else "",
+        keywords=[main.t(k, f"keywords[{i}]") for i, k in enumerate(doc.keywords)],
+        date=doc.date,
+        warnings=[w for b in builders for w in b.warnings.items],
+    )
