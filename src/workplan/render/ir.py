@@ -120,7 +120,22 @@ class Imprint:
     lang: str = "zh"
 
 
-Block = Union[Letterhead, Title, Recipients, Paragraph, Heading, Table, AttachmentList, AttachmentStart,
+@dataclass
+class Figure:
+    """An image or chart. ``svg`` (vector, preferred for PDF) and/or ``png`` bytes (for DOCX)."""
+    caption: str
+    width_mm: float = 150.0
+    svg: bytes | None = None
+    png: bytes | None = None
+    lang: str = "zh"
+
+
+@dataclass
+class PageBreak:
+    lang: str = "zh"
+
+
+Block = Union[Figure, PageBreak, Letterhead, Title, Recipients, Paragraph, Heading, Table, AttachmentList, AttachmentStart,
               Signature, Note, Imprint]
 
 
@@ -156,6 +171,10 @@ class RenderDoc:
                 out += b.names + [b.date]
             elif isinstance(b, Imprint):
                 out += [b.cc or "", b.printer or "", b.printed_date or ""]
+            elif isinstance(b, Figure):
+                out.append(b.caption)
+            elif isinstance(b, PageBreak):
+                continue
             else:
                 out.append(b.text)
         return "\n".join(s for s in out if s)
@@ -516,7 +535,7 @@ def _build_one(doc: Document, lang: str, allow_missing: bool, file: str | None) 
 def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     out: list[Block] = []
     for a, b in zip(zh, en, strict=True):
-        if isinstance(a, Letterhead):
+        if isinstance(a, (Letterhead, PageBreak)):
             out.append(a)
         elif isinstance(a, Table):
             rows = [[f"{x}\n{y}" if x != y else x for x, y in zip(ra, rb)] for ra, rb in zip(a.rows, b.rows)]
