@@ -108,3 +108,16 @@ def mm_to_twips(mm: float) -> int:
 def missing_font_files() -> list[tuple[str, str, str]]:
     """(family, file, package) for every font file the PDF writer needs but cannot find."""
     return [(fam, f, pkg) for fam, (f, pkg) in FONT_FILES.items() if not Path(f).exists()]
+
+
+# --- additions for progress reports and annual volumes (render/report_ir.py, compile/) -----
+# Report tables (sum = TEXT_WIDTH_MM). Targets: 序号, 指标, 目标值, 实际值, 完成度, 状态
+REPORT_TARGET_TABLE_COLUMNS_MM = (12.0, 48.0, 26.0, 26.0, 22.0, 22.0)
+# Tasks, grouped by lead unit: 牵头单位, 工作任务, 完成时限, 完成情况, 佐证材料
+REPORT_TASK_TABLE_COLUMNS_MM = (28.0, 44.0, 26.0, 28.0, 30.0)
+# Volume page numbers (档案页号) of an annual compilation: Arabic numerals stamped in the top
+# margin, top right on odd pages and top left on even pages (archival practice), well away
+# from the documents' own "— n —" numbers 7 mm below the type area.
+VOLUME_PAGE_NUMBER_SIZE_PT = 10.5        # 五号
+VOLUME_PAGE_NUMBER_FROM_TOP_MM = 12.0    # baseline, from the top edge of the page
+VOLUME_PAGE_NUMBER_FROM_SIDE_MM = 15.0   # from the outer edge of the page

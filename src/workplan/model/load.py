@@ -349,6 +349,9 @@ def load_document(path: str | Path, text: str | None = None) -> Document:
     """Read and validate one data file. Raises ValidationFailed listing every problem."""
     file = str(path)
     data, pos = read_data(path, text)
+    if isinstance(data, dict) and data.get("kind") == "report":  # progress reports: model/report.py
+        from .report import load_report_data
+        return load_report_data(path, data, pos)
     if data is None:
         raise ValidationFailed(Problem("the file is empty", file=file, hint="start from a file in corpus/"))
     if not isinstance(data, dict):

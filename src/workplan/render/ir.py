@@ -560,6 +560,9 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``).
     """
+    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
+        from .report_ir import build_report_ir
+        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file)
     langs = ["zh", "en"] if lang == "zh-en" else [lang]
     builders = [_build_one(doc, lg, allow_missing, file) for lg in langs]
     missing = [(b.lang, p) for b in builders for p in b.missing]

@@ -1,0 +1,198 @@
+"""Computed progress of a report: attainment, completion rate, overdue tasks, late phases.
+
+Formulas (ratios; 1.0 = 100 %):
+
+* **Attainment of a target**, by its direction ``op``:
+
+  - ``>=`` / ``>`` (rates to reach): ``actual / target``; may exceed 100 %. Met when
+    ``actual >= target`` (``>``: strictly above). A target of 0 is attained (100 %) when met, else 0.
+  - ``<=`` / ``<`` (counts to keep under, e.g. fatal fires): 100 % when met
+    (``actual <= target``; ``<``: strictly below), otherwise ``target / actual``; with a target
+    of 0 (or below) a miss attains 0 %.
+  - ``=``: ``1 - |actual - target| / |target|`` (not below 0); a target of 0 is 100 % only when hit.
+
+* **Target attainment (overall)**: the mean of the targets' attainment, each capped at 100 %
+  (over-fulfilling one target does not make up for another).
+* **Completion rate**: tasks done / tasks reported (in progress counts as not done).
+* **Overdue task**: not done and its deadline (a date) is before the report date.
+* **Late phase**: its end date is before the report date and it is not completed, or it was
+  completed after its end date.
+
+Numbers are shown with :func:`format_pct` everywhere (text, tables, statistics), so what a
+reader sees equals what was computed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .document import Document, Phase, Target, Task
+from .report import (PhaseResult, Report, TargetResult, TaskStatus, program_phases, program_targets,
+                     program_tasks)
+
+
+def attainment(op: str, target: float, actual: float) -> tuple[float, bool]:
+    """(attainment ratio, met) of one target; see the module docstring for the formulas."""
+    if op in (">=", ">"):
+        met = actual >= target if op == ">=" else actual > target
+        if target <= 0:
+            return (1.0 if met else 0.0), met
+        return actual / target, met
+    if op in ("<=", "<"):
+        met = actual <= target if op == "<=" else actual < target
+        if met:
+            return 1.0, True
+        if target <= 0 or actual <= 0:
+            return 0.0, False
+        return target / actual, False
+    # "="
+    met = abs(actual - target) <= 1e-9 * max(1.0, abs(target))
+    if target == 0:
+        return (1.0 if met else 0.0), met
+    return max(0.0, 1.0 - abs(actual - target) / abs(target)), met
+
+
+def format_pct(ratio: float | None) -> str:
+    """96.5 % style, one decimal: the only way attainment and rates are printed."""
+    if ratio is None:
+        return "—"
+    return f"{ratio * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    key: str                   # the target's id (or target<n>)
+    target: Target
+    result: TargetResult
+    actual: float
+    attainment: float
+    met: bool
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    key: str                   # the task's id (or task<number>)
+    task: Task
+    number: str                # 1, 2, 2.1 … as in the program's task matrix
+    status: str                # done | in_progress | not_started
+    completed: dt.date | None
+    evidence: object | None    # Text
+    deadline: dt.date | None   # a dated deadline, if the program gives one
+    overdue: bool              # not done and the deadline has passed at the report date
+    done_late: bool            # done after its deadline
+
+
+@dataclass(frozen=True)
+class PhaseProgress:
+    key: str                   # the phase's id (or phase<n>)
+    phase: Phase
+    result: PhaseResult | None
+    state: str                 # done | done_late | late | in_progress | not_started | undated
+    completed_on: dt.date | None
+
+    @property
+    def late(self) -> bool:
+        return self.state in ("late", "done_late")
+
+    @property
+    def done(self) -> bool:
+        return self.state in ("done", "done_late")
+
+
+@dataclass
+class Progress:
+    report_date: dt.date
+    targets: list[TargetProgress] = field(default_factory=list)
+    tasks: list[TaskProgress] = field(default_factory=list)
+    phases: list[PhaseProgress] = field(default_factory=list)
+
+    @property
+    def targets_met(self) -> int:
+        return sum(t.met for t in self.targets)
+
+    @property
+    def target_attainment(self) -> float | None:
+        """Mean attainment, each target capped at 100 %."""
+        if not self.targets:
+            return None
+        return sum(min(t.attainment, 1.0) for t in self.targets) / len(self.targets)
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(t.status == "done" for t in self.tasks)
+
+    def tasks_in(self, status: str) -> int:
+        return sum(t.status == status for t in self.tasks)
+
+    @property
+    def completion_rate(self) -> float | None:
+        if not self.tasks:
+            return None
+        return self.tasks_done / len(self.tasks)
+
+    @property
+    def overdue_tasks(self) -> list[TaskProgress]:
+        return [t for t in self.tasks if t.overdue]
+
+    @property
+    def late_phases(self) -> list[PhaseProgress]:
+        return [p for p in self.phases if p.late]
+
+    def summary(self) -> dict:
+        """Plain numbers, for statistics pages and machine use."""
+        return {
+            "targets": len(self.targets), "targets_met": self.targets_met,
+            "target_attainment": self.target_attainment,
+            "tasks": len(self.tasks), "tasks_done": self.tasks_done,
+            "tasks_in_progress": self.tasks_in("in_progress"), "tasks_not_started": self.tasks_in("not_started"),
+            "completion_rate": self.completion_rate,
+            "overdue_tasks": [t.key for t in self.overdue_tasks],
+            "phases": len(self.phases), "late_phases": [p.key for p in self.late_phases],
+        }
+
+
+def compute_progress(report: Report, program: Document | None = None) -> Progress:
+    """Everything derived from a (validated) report and its program."""
+    program = program or report.program_doc
+    day = report.date
+    prog = Progress(report_date=day)
+
+    results = {r.id: r for r in report.targets}
+    for key, t in program_targets(program):
+        r = results.get(key)
+        if r is None or r.actual is None:
+            continue
+        ratio, met = attainment(t.op, t.target, r.actual)
+        prog.targets.append(TargetProgress(key, t, r, r.actual, ratio, met))
+
+    statuses = {r.id: r for r in report.tasks}
+    for key, number, t in program_tasks(program):
+        r: TaskStatus | None = statuses.get(key)
+        if r is None:
+            continue
+        deadline = t.deadline if isinstance(t.deadline, dt.date) else None
+        overdue = r.status != "done" and deadline is not None and deadline < day
+        done_late = r.status == "done" and deadline is not None and r.completed is not None and r.completed > deadline
+        prog.tasks.append(TaskProgress(key, t, number, r.status, r.completed, r.evidence, deadline, overdue, done_late))
+
+    phase_results = {r.id: r for r in report.phases}
+    for key, ph in program_phases(program):
+        r = phase_results.get(key)
+        done = r is not None and r.done
+        on = r.completed_on if r is not None else None
+        if done:
+            state = "done_late" if (on and ph.end and on > ph.end) else "done"
+        elif ph.end and ph.end < day:
+            state = "late"
+        elif ph.start and ph.start > day:
+            state = "not_started"
+        elif ph.start or ph.end:
+            state = "in_progress"
+        else:
+            state = "undated"
+        prog.phases.append(PhaseProgress(key, ph, r, state, on))
+    return prog
+
+
+__all__ = ["PhaseProgress", "Progress", "TargetProgress", "TaskProgress", "attainment", "compute_progress",
+           "format_pct"]

@@ -1,0 +1,520 @@
+"""Progress reports (工作总结 / 工作纪实): what a program achieved, as data.
+
+A report names the program it reports on (a data file, or an archival code), the period and
+the report date, and gives the *facts*: the actual value of each measurable target, the
+status of each task, the completion of each phase. Everything derived from the facts
+(attainment, completion rate, overdue tasks, late phases) is computed by
+:mod:`workplan.model.progress`, never typed.
+
+Targets, tasks and phases are referred to by the ``id`` they carry in the program.
+
+Loading (:func:`load_report`) validates the file like :func:`workplan.model.load_document`
+does (file:line:column, field path, hint), resolves the program, inherits its units and
+issuers when the report gives none, and cross-checks the report against the program.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from ..errors import Problem, ValidationFailed, WorkplanError
+from .document import (_DOCNUM_RE, _ID, Attachment, DocNumber, Document, FreeSection, Phase, Point, PrintInfo,
+                        Strict, Target, Task, Text, Unit, UnitRef, text_in)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..archive import Record
+
+REPORT_SECTION_TYPES = ("overview", "achievements", "practices", "problems", "next_steps", "free")
+# The usual order of a 工作总结: 基本情况 / 主要工作及成效, 主要做法, 存在的问题, 下一步工作打算.
+NARRATIVE_ORDER = ("overview", "achievements", "practices", "problems", "next_steps")
+TASK_STATUSES = ("done", "in_progress", "not_started")
+
+
+# --- what the report refers to -------------------------------------------------------------
+class ProgramRef(Strict):
+    """The program a report is about: a data file, or an archived record by its archival code."""
+
+    file: str | None = Field(None, description="Path of the program data file, relative to the report file")
+    archive: str | None = Field(None, description="Archival code of the archived program, e.g. J001-WS·2023-D30-QSSQ-0001")
+    accept_superseded: bool = Field(False, description="Report on this archived version even though a newer version exists")
+
+    @model_validator(mode="after")
+    def _one(self) -> "ProgramRef":
+        if bool(self.file) == bool(self.archive):
+            raise ValueError("give exactly one of 'file' (a program data file) or 'archive' (an archival code)")
+        return self
+
+
+class Period(Strict):
+    """The period the report covers."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> "Period":
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def __contains__(self, d: dt.date) -> bool:
+        return self.start <= d <= self.end
+
+
+# --- the facts -----------------------------------------------------------------------------
+class TargetResult(Strict):
+    """The actual value reached for one measurable target of the program."""
+
+    id: str = Field(..., pattern=_ID, description="The target's id in the program")
+    actual: float | None = Field(None, description="The value reached, in the target's unit (e.g. 96.5 for 96.5 %)")
+    note: Text | None = Field(None, description="How it was measured, or why it fell short")
+
+
+class TaskStatus(Strict):
+    """Where one task of the program stands."""
+
+    id: str = Field(..., pattern=_ID, description="The task's id in the program")
+    status: Literal["done", "in_progress", "not_started"]
+    completed: dt.date | None = Field(None, description="Completion date (required when status is done)")
+    evidence: Text | None = Field(None, description="A short evidence note: ledger, minutes, photos, numbers")
+
+
+class PhaseResult(Strict):
+    """Whether one phase of the program is completed (true/false, or the completion date)."""
+
+    id: str = Field(..., pattern=_ID, description="The phase's id in the program")
+    completed: dt.date | bool = Field(False, union_mode="left_to_right",
+                                      description="true, false, or the date the phase was completed")
+    note: Text | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.completed is not False
+
+    @property
+    def completed_on(self) -> dt.date | None:
+        return self.completed if isinstance(self.completed, dt.date) else None
+
+
+class ImageRef(Strict):
+    """A photo or scan shown in the report (PNG, JPEG, GIF, BMP, WebP)."""
+
+    file: str = Field(..., description="Image path, relative to the report file")
+    caption: Text
+    width_mm: float | None = Field(None, gt=10, description="Printed width; default and maximum: the type area width")
+
+
+# --- narrative -----------------------------------------------------------------------------
+class NarrativeSection(Strict):
+    """One of the usual parts of a 工作总结. Computed progress goes into ``achievements``
+    (or ``overview`` when there is no achievements section)."""
+
+    type: Literal["overview", "achievements", "practices", "problems", "next_steps"]
+    title: Text | None = Field(None, description="Override the standard title of this section")
+    paragraphs: list[Text] = Field(default_factory=list)
+    items: list[Point] = Field(default_factory=list)
+
+
+ReportSection = Annotated[Union[NarrativeSection, FreeSection], Field(discriminator="type")]
+
+
+# --- the report ----------------------------------------------------------------------------
+class Report(Strict):
+    """A progress report (工作总结 / 工作纪实 / 年度总结) on a work program."""
+
+    schema_: str | None = Field(None, alias="$schema")
+    kind: Literal["report"] = "report"
+    id: str | None = Field(None, pattern=_ID, description="Explicit identity for the archive (otherwise issuer + document number)")
+    source_lang: Literal["zh", "en"] = "zh"
+    title: Text
+    subtitle: Text | None = None
+    program: ProgramRef = Field(..., description="A program data file path (relative to this file) or {archive: CODE}")
+    period: Period
+    date: dt.date = Field(..., description="Report date (成文日期)")
+
+    units: list[Unit] = Field(default_factory=list, description="Units; those of the program are inherited")
+    issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); default: the program's issuers")
+    issuer_mark: Text | None = None
+    doc_number: DocNumber | None = None
+    signatory: Text | None = None
+    recipients: list[Text] = Field(default_factory=list)
+    cc: list[Text] = Field(default_factory=list)
+    printed: PrintInfo | None = None
+    signature: list[Text] = Field(default_factory=list)
+    keywords: list[Text] = Field(default_factory=list)
+    retention: Literal["Y", "D30", "D10"] | None = None
+
+    preamble: list[Text] = Field(default_factory=list)
+    sections: list[ReportSection] = Field(default_factory=list)
+    closing: list[Text] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+    note: Text | None = None
+
+    targets: list[TargetResult] = Field(default_factory=list, description="The actual value of every target of the program")
+    tasks: list[TaskStatus] = Field(default_factory=list, description="The status of every task (with an id) of the program")
+    phases: list[PhaseResult] = Field(default_factory=list, description="Completion of the program's phases")
+    images: list[ImageRef] = Field(default_factory=list)
+    charts: bool = Field(True, description="Draw the attainment bar chart and the phase timeline")
+
+    _program: Document | None = PrivateAttr(None)
+    _program_path: Path | None = PrivateAttr(None)
+    _program_record: Any = PrivateAttr(None)
+    _base_dir: Path | None = PrivateAttr(None)
+
+    @field_validator("program", mode="before")
+    @classmethod
+    def _program_shorthand(cls, v):
+        return {"file": v} if isinstance(v, str) else v
+
+    @field_validator("doc_number", mode="before")
+    @classmethod
+    def _parse_doc_number(cls, v):
+        if isinstance(v, str):
+            m = _DOCNUM_RE.match(v)
+            if not m:
+                raise ValueError(f"cannot read document number {v!r}: write it as 青社发〔2024〕3号 or as {{prefix, year, serial}}")
+            return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
+        return v
+
+    # -- the program -------------------------------------------------------------------
+    @property
+    def program_doc(self) -> Document:
+        if self._program is None:
+            raise WorkplanError("the report's program is not loaded; read reports with load_report()")
+        return self._program
+
+    @property
+    def program_path(self) -> Path | None:
+        return self._program_path
+
+    @property
+    def program_record(self) -> "Record | None":
+        return self._program_record
+
+    @property
+    def base_dir(self) -> Path:
+        return self._base_dir or Path(".")
+
+    # -- the helpers renderers, archive and search use on a Document ---------------------
+    def unit(self, uid: str) -> Unit:
+        for u in self.units:
+            if u.id == uid:
+                return u
+        raise KeyError(uid)
+
+    def unit_name(self, uid: str, lang: str) -> str:
+        u = self.unit(uid)
+        return (u.en or u.zh) if lang == "en" else u.zh
+
+    def name_or_text(self, value: Text, lang: str) -> str | None:
+        if isinstance(value, str) and any(u.id == value for u in self.units):
+            return self.unit_name(value, lang)
+        return text_in(value, lang, self.source_lang)
+
+    def sections_of(self, type_: str) -> list:
+        return [s for s in self.sections if s.type == type_]
+
+    def all_tasks(self) -> list[Task]:
+        """The program's tasks (a report names them in its task table)."""
+        return self._program.all_tasks() if self._program is not None else []
+
+    def all_targets(self) -> list[Target]:
+        return self._program.all_targets() if self._program is not None else []
+
+    def unit_ids_used(self) -> list[str]:
+        """Issuers, then the lead units of reported tasks, in first-use order."""
+        seen: dict[str, None] = dict.fromkeys(self.issuers)
+        reported = {t.id for t in self.tasks}
+        if self._program is not None:
+            for key, _, t in program_tasks(self._program):
+                if key in reported:
+                    for uid in (*t.lead, *t.responsible, *t.cooperating):
+                        seen.setdefault(uid)
+        return [u for u in seen if any(x.id == u for x in self.units)]
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    def identity(self) -> str | None:
+        if self.id:
+            return self.id
+        if self.doc_number:
+            return self.doc_number.render("zh")
+        return None
+
+
+# --- loading -------------------------------------------------------------------------------
+def load_report(path: str | Path, text: str | None = None, *, archive: Any = None) -> Report:
+    """Read, validate and cross-check one report file. Raises ValidationFailed listing every problem.
+
+    ``archive`` (an :class:`workplan.archive.Archive`) resolves ``program: {archive: CODE}``;
+    without it the default archive is opened (``$WORKPLAN_ARCHIVE`` or ``./archive``).
+    """
+    from .load import read_data
+    data, pos = read_data(path, text)
+    return load_report_data(path, data, pos, archive=archive)
+
+
+def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = None,
+                     program: Document | None = None) -> Report:
+    """Validate already-parsed report data (used by :func:`workplan.model.load_document`)."""
+    from .load import _describe, _problems_from_validation
+    file = str(path)
+    if data is None:
+        raise ValidationFailed(Problem("the file is empty", file=file, hint="start from corpus/report-*.yaml"))
+    if not isinstance(data, dict):
+        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
+                                       file=file, line=1, column=1))
+    try:
+        report = Report.model_validate(data)
+    except ValidationError as e:
+        problems = _problems_from_validation(e, data, pos, file)
+        for p in problems:
+            if p.message.startswith(("unknown section type", "section has no 'type'")):
+                given = p.message.split("'")[1] if "'" in p.message else ""
+                guess = difflib.get_close_matches(given, REPORT_SECTION_TYPES, n=1) if given else []
+                p.hint = (f"did you mean '{guess[0]}'? " if guess else "") + \
+                    "report section types: " + ", ".join(REPORT_SECTION_TYPES)
+        raise ValidationFailed(problems) from None
+    report._base_dir = Path(path).resolve().parent
+
+    def at(p: tuple, msg: str, hint: str | None = None, key: bool = False) -> Problem:
+        from .load import format_path
+        lc = pos.find(p, key=key)
+        return Problem(msg, file=file, path=format_path(p), line=lc[0] if lc else None,
+                       column=lc[1] if lc else None, hint=hint)
+
+    # the program
+    if program is None:
+        program = _resolve_program(report, file, at, archive)
+    report._program = program
+    _inherit(report, program)
+    problems = cross_check(report, program, at)
+    if problems:
+        raise ValidationFailed(problems)
+    return report
+
+
+def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
+    from .load import load_document
+    ref = report.program
+    if ref.file:
+        target = (report.base_dir / ref.file)
+        if not target.exists():
+            raise ValidationFailed(at(("program",), f"program file '{ref.file}' not found (looked in {report.base_dir})",
+                                      hint="give the program's path relative to the report file, or {archive: CODE}"))
+        from .load import read_data
+        data, _ = read_data(target)
+        if is_report_data(data):
+            raise ValidationFailed(at(("program",), f"'{ref.file}' is a report, not a program",
+                                      hint="point 'program' at the program (方案) this report is about"))
+        doc = load_document(target)
+        report._program_path = target
+        return doc
+    # an archived program
+    if archive is None:
+        try:
+            from ..archive import open_archive
+        except ImportError:  # pragma: no cover - archive not installed
+            raise ValidationFailed(at(("program", "archive"), "the archive is not available to resolve an archival code",
+                                      hint="refer to the program's data file instead: program: path/to/program.yaml")) from None
+        try:
+            archive = open_archive()
+        except WorkplanError as e:
+            raise ValidationFailed(at(("program", "archive"),
+                                      f"cannot open the archive to find {ref.archive}: {e.problems[0].message}",
+                                      hint="set $WORKPLAN_ARCHIVE, or run from the folder that holds ./archive")) from None
+    try:
+        rec = archive.get(ref.archive)
+    except WorkplanError:
+        raise ValidationFailed(at(("program", "archive"), f"no archived record has the code {ref.archive!r}",
+                                  hint="check the code with `workplan archive list`")) from None
+    if rec.status == "disposed":
+        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} has been disposed of",
+                                  hint="a report needs a program that is still kept"))
+    if (not rec.current or rec.status == "superseded") and not ref.accept_superseded:
+        newer = [v for v in archive.versions(rec.identity) if v.current] if rec.identity else []
+        by = f" by version {newer[0].version} ({newer[0].code})" if newer else ""
+        raise ValidationFailed(at(("program", "archive"),
+                                  f"the program {rec.code} (version {rec.version}) has been superseded{by}",
+                                  hint=(f"report on the current version: archive: {newer[0].code}; " if newer else "")
+                                  + "or add 'accept_superseded: true' if this report covers the earlier version"))
+    if rec.kind not in ("program", "standards"):
+        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} is a {rec.kind}, not a program"))
+    if "source" not in rec.roles:
+        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} has no data file",
+                                  hint="a report needs a program archived from its data file (workplan archive add FILE.yaml)"))
+    src = archive.file(rec, "source")
+    doc = load_document(src)
+    if not isinstance(doc, Document):
+        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} is not a program"))
+    report._program_path = src
+    report._program_record = rec
+    return doc
+
+
+def _inherit(report: Report, program: Document) -> None:
+    """Units and issuers come from the program unless the report gives its own."""
+    own = {u.id for u in report.units}
+    report.units = list(report.units) + [u for u in program.units if u.id not in own]
+    if not report.issuers:
+        report.issuers = list(program.issuers)
+    if report.retention is None:
+        report.retention = program.retention
+
+
+def program_targets(program: Document) -> list[tuple[str, Target]]:
+    """(key, target): the key is the target's id, or ``target<n>`` (its position) when it has none."""
+    return [(t.id or f"target{i}", t) for i, t in enumerate(program.all_targets(), 1)]
+
+
+def program_tasks(program: Document) -> list[tuple[str, str, Task]]:
+    """(key, number, task) for every task, numbered as in the task matrix (1, 2, 2.1, …);
+    the key is the task's id, or ``task<number>`` when it has none."""
+    out: list[tuple[str, str, Task]] = []
+
+    def walk(ts: list[Task], prefix: str) -> None:
+        for i, t in enumerate(ts, 1):
+            no = f"{prefix}{i}"
+            out.append((t.id or f"task{no}", no, t))
+            walk(t.items, f"{no}.")
+    n = 0
+    for s in program.sections_of("tasks"):
+        for t in s.tasks:
+            n += 1
+            out.append((t.id or f"task{n}", str(n), t))
+            walk(t.items, f"{n}.")
+    return out
+
+
+def program_phases(program: Document) -> list[tuple[str, Phase]]:
+    """(key, phase): the phase's id, or ``phase<n>`` (its position) when it has none."""
+    phases = [ph for s in program.sections_of("phases") for ph in s.phases]
+    return [(ph.id or f"phase{i}", ph) for i, ph in enumerate(phases, 1)]
+
+
+def cross_check(report: Report, program: Document, at) -> list[Problem]:
+    """Problems between a report and its program: references, missing actuals, dates."""
+    problems: list[Problem] = []
+    unit_ids = [u.id for u in report.units]
+    for i, uid in enumerate(report.issuers):
+        if uid not in unit_ids:
+            close = difflib.get_close_matches(uid, unit_ids, n=1)
+            problems.append(at(("issuers", i), f"unknown unit '{uid}'",
+                               hint=f"did you mean '{close[0]}'?" if close else "declare it under 'units:'"))
+
+    period = report.period
+    if report.date < period.start:
+        problems.append(at(("date",), f"the report date {report.date} is before the period starts ({period.start})",
+                           hint="a report is dated within or after its period"))
+
+    def check_date(d: dt.date, p: tuple, what: str) -> None:
+        if d not in period:
+            problems.append(at(p, f"{what} {d} falls outside the report period {period.start} – {period.end}",
+                               hint="check the date, or widen 'period'"))
+        elif d > report.date:
+            problems.append(at(p, f"{what} {d} is after the report date {report.date}",
+                               hint="a report can only record what was done by its date"))
+
+    # targets
+    targets = dict(program_targets(program))
+    seen: dict[str, int] = {}
+    for i, r in enumerate(report.targets):
+        if r.id in seen:
+            problems.append(at(("targets", i, "id"), f"target '{r.id}' is reported twice (also targets[{seen[r.id]}])"))
+            continue
+        seen[r.id] = i
+        if r.id not in targets:
+            problems.append(at(("targets", i, "id"), f"the program has no target with id '{r.id}'",
+                               hint=_known_hint(r.id, list(targets), "targets")))
+        elif r.actual is None:
+            problems.append(at(("targets", i), f"target '{r.id}' has no actual value",
+                               hint="add 'actual: <number>' (the value reached, in the target's unit)"))
+    for tid, t in targets.items():
+        if tid not in seen:
+            ind = text_in(t.indicator, "zh", program.source_lang) or text_in(t.indicator, "en", program.source_lang)
+            problems.append(at(("targets",), f"target '{tid}' ({ind}) has no actual value",
+                               hint=f"add '- {{id: {tid}, actual: <number>}}' under 'targets:'", key=True))
+
+    # tasks
+    tasks = {key: t for key, _, t in program_tasks(program)}
+    seen = {}
+    for i, r in enumerate(report.tasks):
+        if r.id in seen:
+            problems.append(at(("tasks", i, "id"), f"task '{r.id}' is reported twice (also tasks[{seen[r.id]}])"))
+            continue
+        seen[r.id] = i
+        if r.id not in tasks:
+            problems.append(at(("tasks", i, "id"), f"the program has no task with id '{r.id}'",
+                               hint=_known_hint(r.id, list(tasks), "tasks")))
+        if r.status == "done" and r.completed is None:
+            problems.append(at(("tasks", i, "status"), f"task '{r.id}' is done but has no completion date",
+                               hint="add 'completed: YYYY-MM-DD'"))
+        if r.status != "done" and r.completed is not None:
+            problems.append(at(("tasks", i, "completed"), f"task '{r.id}' has a completion date but its status is {r.status}",
+                               hint="set 'status: done', or remove 'completed'"))
+        if r.completed is not None:
+            check_date(r.completed, ("tasks", i, "completed"), f"completion date of task '{r.id}'")
+    for tid in tasks:
+        if tid not in seen:
+            problems.append(at(("tasks",), f"task '{tid}' of the program has no status in the report",
+                               hint=f"add '- {{id: {tid}, status: done|in_progress|not_started}}' under 'tasks:'", key=True))
+
+    # phases
+    phases = dict(program_phases(program))
+    seen = {}
+    for i, r in enumerate(report.phases):
+        if r.id in seen:
+            problems.append(at(("phases", i, "id"), f"phase '{r.id}' is reported twice (also phases[{seen[r.id]}])"))
+            continue
+        seen[r.id] = i
+        if r.id not in phases:
+            problems.append(at(("phases", i, "id"), f"the program has no phase with id '{r.id}'",
+                               hint=_known_hint(r.id, list(phases), "phases")))
+        if r.completed_on is not None:
+            check_date(r.completed_on, ("phases", i, "completed"), f"completion date of phase '{r.id}'")
+
+    # images
+    for i, im in enumerate(report.images):
+        f = report.base_dir / im.file
+        if not f.is_file():
+            problems.append(at(("images", i, "file"), f"image file '{im.file}' not found (looked in {report.base_dir})",
+                               hint="give the image path relative to the report file"))
+    # narrative order
+    last: str | None = None
+    seen_types: set[str] = set()
+    for i, s in enumerate(report.sections):
+        if s.type == "free":
+            continue
+        if s.type in seen_types:
+            problems.append(at(("sections", i, "type"), f"there is already a '{s.type}' section",
+                               hint="put all of it in one section (use items for sub-parts)"))
+        elif last is not None and NARRATIVE_ORDER.index(s.type) < NARRATIVE_ORDER.index(last):
+            problems.append(at(("sections", i, "type"), f"the '{s.type}' section comes after '{last}'",
+                               hint="the usual order is " + " → ".join(NARRATIVE_ORDER)))
+        seen_types.add(s.type)
+        last = s.type if last is None or NARRATIVE_ORDER.index(s.type) > NARRATIVE_ORDER.index(last) else last
+    return problems
+
+
+def _known_hint(given: str, known: list[str], what: str) -> str:
+    close = difflib.get_close_matches(given, known, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if not known:
+        return f"the program has no {what}"
+    return f"the program's {what}: " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
+
+
+def is_report_data(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "report"
+
+
+__all__ = ["ImageRef", "NarrativeSection", "Period", "PhaseResult", "ProgramRef", "Report", "TargetResult",
+           "TaskStatus", "REPORT_SECTION_TYPES", "is_report_data", "load_report", "load_report_data",
+           "program_phases", "program_targets", "program_tasks"]

@@ -1,0 +1,504 @@
+"""IR for progress reports: a :class:`~workplan.model.report.Report` → the same blocks programs use.
+
+Layout of a report (工作总结), GB/T 9704 like a program:
+
+    [letterhead] title, recipients, preamble
+    一、主要工作及成效 (or 基本情况)   the author's paragraphs and points, then, computed:
+        （n）目标完成情况   summary, target attainment table, bar chart of attainment
+        （n）任务推进情况   summary (overdue tasks), task status table grouped by lead unit
+        （n）阶段推进情况   summary (late phases), timeline of phases with the report date
+        photos with captions
+    二、主要做法 三、存在的问题 四、下一步工作打算 (and free sections), closing, signature, annexes
+
+Both writers render it unchanged: tables are :class:`Table`, charts are :class:`Figure` with SVG
+(PDF) and PNG (DOCX) bytes. In ``zh-en`` each chart is drawn once with two-language labels.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import MissingTranslation, Problem, ValidationFailed
+from ..i18n import heading_number, list_join
+from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
+from ..model.document import FreeSection, text_in
+from ..model.progress import Progress, compute_progress, format_pct
+from ..model.report import NarrativeSection, Report
+from .ir import (AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, Letterhead, Note, Paragraph,
+                 Recipients, RenderDoc, Table, Title, _Builder, _interleave, _num)
+
+# Report terms not in the shared glossary (i18n.GLOSSARY): key -> (zh, en)
+TERMS: dict[str, tuple[str, str]] = {
+    "overview": ("基本情况", "Overview"),
+    "targets_progress": ("目标完成情况", "Attainment of Targets"),
+    "tasks_progress": ("任务推进情况", "Progress of Tasks"),
+    "phases_progress": ("阶段推进情况", "Progress of Phases"),
+    "completion": ("完成情况", "Status"),
+    "evidence": ("佐证材料", "Evidence"),
+    "no_lead": ("未明确牵头单位", "No lead unit"),
+    "done_late": ("逾期完成", "Done late"),
+    "late": ("滞后", "Behind schedule"),
+    "report_date": ("报告日期", "Report date"),
+    "target_line": ("目标 100%", "Target 100%"),
+    "fig_attainment": ("目标完成度", "Attainment of targets"),
+    "fig_phases": ("阶段推进时间轴", "Timeline of phases"),
+    "tab_targets": ("目标完成情况表", "Attainment of targets"),
+    "tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
+    "undated": ("未定时间", "Undated"),
+}
+
+
+def rterm(key: str, lang: str) -> str:
+    if key in TERMS:
+        zh, en = TERMS[key]
+        return en if lang == "en" else zh
+    from ..i18n import term
+    return term(key, lang)
+
+
+_OP_SIGN = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+
+
+def _caption(kind: str, n: int, text: str, lang: str) -> str:
+    if lang == "en":
+        return f"{'Figure' if kind == 'figure' else 'Table'} {n} {text}"
+    return f"{'图' if kind == 'figure' else '表'}{n} {text}"
+
+
+@dataclass
+class _ChartSpec:
+    """What a chart shows, in one language; charts are drawn after the languages are combined."""
+    kind: str                  # attainment | gantt | image
+    data: dict
+
+
+class _ReportBuilder(_Builder):
+    def __init__(self, report: Report, lang: str, allow_missing: bool, file: str | None, progress: Progress):
+        super().__init__(report, lang, allow_missing, file)  # type: ignore[arg-type]
+        self.report = report
+        self.program = report.program_doc
+        self.progress = progress
+        self.charts: list[tuple[Figure, _ChartSpec]] = []
+        self.n_fig = 0
+        self.n_tab = 0
+
+    def rt(self, key: str) -> str:
+        return rterm(key, self.lang)
+
+    # program texts: missing translations name the program's item, not a path in the report
+    def pt(self, value, what: str) -> str:
+        if value is None:
+            return ""
+        got = text_in(value, self.lang, self.program.source_lang)
+        if got is not None:
+            return got
+        fallback = text_in(value, self.other, self.program.source_lang) or (
+            value if isinstance(value, str) else (value.zh or value.en or ""))
+        where = f"program: {what}"
+        if self.allow_missing:
+            self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=where))
+        else:
+            self.missing.append(where)
+        return fallback
+
+    def punit(self, uid: str) -> str:
+        try:
+            return self.unit(uid)
+        except KeyError:
+            return uid
+
+    # --- whole document -----------------------------------------------------------------
+    def build(self) -> None:
+        d = self.report
+        if d.issuer_mark:
+            self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
+                                d.doc_number.render(self.lang) if d.doc_number else None,
+                                self.t(d.signatory, "signatory") if d.signatory else None))
+        self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
+        if d.recipients:
+            names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
+            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
+        for i, p in enumerate(d.preamble):
+            self.add(Paragraph(self.t(p, f"preamble[{i}]")))
+
+        host = next((s for s in d.sections if s.type == "achievements"), None) \
+            or next((s for s in d.sections if s.type == "overview"), None)
+        n = 0
+        if host is None:
+            n += 1
+            self.add(Heading(1, heading_number(1, n, self.lang), self.rt("achievements")))
+            self.progress_blocks(0)
+        for i, s in enumerate(d.sections):
+            n += 1
+            self.section_r(s, n, f"sections[{i}]", host=s is host)
+        for i, p in enumerate(d.closing):
+            self.add(Paragraph(self.t(p, f"closing[{i}]")))
+
+        annexes = self.annexes()
+        if annexes:
+            self.add(AttachmentList(self.term("attachment"), [title for title, _ in annexes]))
+        self.signature()
+        if d.note:
+            self.add(Note(self.t(d.note, "note")))
+        for i, (title, emit) in enumerate(annexes, 1):
+            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
+            self.add(AttachmentStart(label, title))
+            emit()
+        if d.cc or d.printed:
+            cc = list_join([self.name_or_text(c, f"cc[{i}]") for i, c in enumerate(d.cc)], self.lang) if d.cc else None
+            if cc:
+                cc += "." if self.lang == "en" else "。"
+            self.add(Imprint(
+                cc=cc,
+                printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
+                printed_date=self.date(d.printed.date) if d.printed else None,
+                cc_label=self.term("cc"), printed_label=self.term("printed")))
+
+    def annexes(self) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for i, a in enumerate(self.report.attachments):
+            def emit(a=a, i=i) -> None:
+                for j, p in enumerate(a.paragraphs):
+                    self.add(Paragraph(self.t(p, f"attachments[{i}].paragraphs[{j}]")))
+                for j, pt in enumerate(a.items, 1):
+                    self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]")
+            out.append((self.t(a.title, f"attachments[{i}].title"), emit))
+        return out
+
+    def section_r(self, s: Any, n: int, path: str, host: bool) -> None:
+        if s.title is not None:
+            title = self.t(s.title, f"{path}.title")
+        elif isinstance(s, NarrativeSection):
+            title = self.rt(s.type)
+        else:  # FreeSection always has a title
+            title = self.t(s.title, f"{path}.title")
+        self.add(Heading(1, heading_number(1, n, self.lang), title))
+        for i, p in enumerate(s.paragraphs):
+            self.add(Paragraph(self.t(p, f"{path}.paragraphs[{i}]")))
+        if host:
+            self.add(Paragraph(self.overall_sentence()))
+        for i, pt in enumerate(s.items):
+            self.point(pt, 2, i + 1, f"{path}.items[{i}]")
+        if host:
+            self.progress_blocks(len(s.items), overall=False)
+        assert isinstance(s, (NarrativeSection, FreeSection))
+
+    # --- computed parts -------------------------------------------------------------------
+    def overall_sentence(self) -> str:
+        p, r = self.progress, self.report
+        period = self.period(r.period.start, r.period.end)
+        if self.lang == "en":
+            parts = [f"In the period under review ({period})"]
+            if p.targets:
+                parts.append(f"{p.targets_met} of the {len(p.targets)} targets were met, "
+                             f"with an average attainment of {format_pct(p.target_attainment)}")
+            if p.tasks:
+                parts.append(f"{p.tasks_done} of the {len(p.tasks)} tasks were completed "
+                             f"(completion rate {format_pct(p.completion_rate)})")
+            return parts[0] + (", " + "; ".join(parts[1:]) if len(parts) > 1 else "") + "."
+        parts = [f"报告期内（{period}）"]
+        if p.targets:
+            parts.append(f"方案确定的{len(p.targets)}项目标中{p.targets_met}项达标，目标平均完成度{format_pct(p.target_attainment)}")
+        if p.tasks:
+            parts.append(f"{len(p.tasks)}项任务已完成{p.tasks_done}项，任务完成率{format_pct(p.completion_rate)}")
+        return parts[0] + ("，" + "；".join(parts[1:]) if len(parts) > 1 else "") + "。"
+
+    def progress_blocks(self, after: int, overall: bool = True) -> None:
+        if overall:
+            self.add(Paragraph(self.overall_sentence()))
+        k = after
+        if self.progress.targets:
+            k += 1
+            self.add(Heading(2, heading_number(2, k, self.lang), self.rt("targets_progress")))
+            self.targets_part()
+        if self.progress.tasks:
+            k += 1
+            self.add(Heading(2, heading_number(2, k, self.lang), self.rt("tasks_progress")))
+            self.tasks_part()
+        if self.progress.phases:
+            k += 1
+            self.add(Heading(2, heading_number(2, k, self.lang), self.rt("phases_progress")))
+            self.phases_part()
+        for i, im in enumerate(self.report.images):
+            self.image(im, i)
+
+    def target_value(self, tg, value: float) -> str:
+        unit = self.pt(tg.unit, f"target '{tg.id}' unit") if tg.unit is not None else ""
+        space = " " if (self.lang == "en" and unit and unit != "%") else ""
+        return f"{_num(value)}{space}{unit}"
+
+    def targets_part(self) -> None:
+        rows, labels = [], []
+        for i, tp in enumerate(self.progress.targets, 1):
+            tg = tp.target
+            ind = self.pt(tg.indicator, f"target '{tp.key}' indicator")
+            labels.append(ind)
+            rows.append([str(i), ind, _OP_SIGN[tg.op] + self.target_value(tg, tg.target),
+                         self.target_value(tg, tp.actual), format_pct(tp.attainment),
+                         self.term("met") if tp.met else self.term("not_met")])
+        missed = [r[1] for r, tp in zip(rows, self.progress.targets) if not tp.met]
+        if self.lang == "en":
+            txt = (f"{self.progress.targets_met} of {len(rows)} targets were met."
+                   + (f" Not met: {'; '.join(missed)}." if missed else "")
+                   + " Attainment is the actual value against the target; for targets to keep under (≤) it is 100% when met.")
+        else:
+            txt = (f"{len(rows)}项目标中{self.progress.targets_met}项达标"
+                   + (f"，未达标的是{list_join(missed, 'zh')}。" if missed else "，全部达标。")
+                   + "完成度为实际值与目标值之比；“≤”类指标（如事故起数）以不超过目标值为达标，达标计100%。")
+        self.add(Paragraph(txt))
+        notes = [(r[1], self.t(tp.result.note, f"targets[{self.report.targets.index(tp.result)}].note"))
+                 for r, tp in zip(rows, self.progress.targets) if tp.result.note is not None]
+        for ind, note in notes:
+            self.add(Paragraph(f"{ind}: {note}" if self.lang == "en" else f"{ind}：{note}"))
+        self.n_tab += 1
+        self.add(Paragraph(_caption("table", self.n_tab, self.rt("tab_targets"), self.lang), indent=False,
+                           align="center"))
+        self.add(Table("targets", [self.term(k) for k in ("no", "indicator", "target", "actual", "attainment", "status")],
+                       rows, REPORT_TARGET_TABLE_COLUMNS_MM))
+        if self.report.charts:
+            self.chart("attainment", self.rt("fig_attainment"), {
+                "labels": labels,
+                "values": [tp.attainment for tp in self.progress.targets],
+                "met": [tp.met for tp in self.progress.targets],
+                "value_labels": [format_pct(tp.attainment) for tp in self.progress.targets],
+                "target_label": self.rt("target_line"), "met_label": self.term("met"),
+                "not_met_label": self.term("not_met")})
+
+    def status_cell(self, tp) -> str:
+        en = self.lang == "en"
+        if tp.status == "done":
+            label = self.rt("done_late") if tp.done_late else self.term("done")
+            return f"{label} ({self.date(tp.completed)})" if en else f"{label}（{self.date(tp.completed)}）"
+        label = self.term(tp.status)
+        if tp.overdue:
+            label += (", " + self.term("overdue").lower()) if en else ("，" + self.term("overdue"))
+        return label
+
+    def tasks_part(self) -> None:
+        p = self.progress
+        groups: dict[str, list] = {}
+        order = {u.id: i for i, u in enumerate(self.report.units)}
+        for tp in sorted(p.tasks, key=lambda t: order.get(t.task.lead[0], 10**6) if t.task.lead else 10**7):
+            key = "|".join(tp.task.lead)
+            groups.setdefault(key, []).append(tp)
+        rows = []
+        for key, tps in groups.items():
+            name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
+            for j, tp in enumerate(tps):
+                t = tp.task
+                what = self.pt(t.title, f"task '{tp.key}' title") if t.title is not None else \
+                    self.pt(t.text, f"task '{tp.key}' text")
+                deadline = self.deadline(t.deadline, f"program task '{tp.key}'") if t.deadline is not None else ""
+                ri = next(i for i, r in enumerate(self.report.tasks) if r.id == tp.key)
+                evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
+                rows.append([name if j == 0 else "", f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
+                             deadline, self.status_cell(tp), evidence])
+        overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
+                   + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
+                   for tp in p.overdue_tasks]
+        late_done = [tp for tp in p.tasks if tp.done_late]
+        if self.lang == "en":
+            txt = (f"Of {len(p.tasks)} tasks, {p.tasks_done} are done, {p.tasks_in('in_progress')} in progress and "
+                   f"{p.tasks_in('not_started')} not started; completion rate {format_pct(p.completion_rate)}. "
+                   + (f"Overdue at the report date ({len(overdue)}): {'; '.join(overdue)}." if overdue
+                      else "No task is overdue at the report date.")
+                   + ((" 1 task was" if len(late_done) == 1 else f" {len(late_done)} tasks were")
+                      + " completed after the deadline." if late_done else ""))
+        else:
+            txt = (f"{len(p.tasks)}项任务中，已完成{p.tasks_done}项，推进中{p.tasks_in('in_progress')}项，"
+                   f"未开始{p.tasks_in('not_started')}项，任务完成率{format_pct(p.completion_rate)}。"
+                   + (f"截至报告日期，{len(overdue)}项任务逾期未完成：{'；'.join(overdue)}。" if overdue
+                      else "截至报告日期，没有逾期未完成的任务。")
+                   + (f"另有{len(late_done)}项任务逾期完成。" if late_done else ""))
+        self.add(Paragraph(txt))
+        self.n_tab += 1
+        self.add(Paragraph(_caption("table", self.n_tab, self.rt("tab_tasks"), self.lang), indent=False, align="center"))
+        self.add(Table("generic", [self.term("lead_unit"), self.term("task"), self.term("deadline"),
+                                   self.rt("completion"), self.rt("evidence")], rows, REPORT_TASK_TABLE_COLUMNS_MM))
+
+    def phases_part(self) -> None:
+        p = self.progress
+        names = {pp.key: self.pt(pp.phase.name, f"phase '{pp.key}' name") for pp in p.phases}
+        done = [pp for pp in p.phases if pp.done]
+        late = [pp for pp in p.phases if pp.late]
+        for pp in p.phases:
+            when = self.period(pp.phase.start, pp.phase.end)
+            state = {"done": self.term("done"), "done_late": self.rt("done_late"), "late": self.rt("late"),
+                     "in_progress": self.term("in_progress"), "not_started": self.term("not_started"),
+                     "undated": self.rt("undated")}[pp.state]
+            if pp.completed_on:
+                state += f" ({self.date(pp.completed_on)})" if self.lang == "en" else f"（{self.date(pp.completed_on)}）"
+            sep = ": " if self.lang == "en" else "："
+            self.add(Paragraph(f"{names[pp.key]}" + (f" ({when})" if self.lang == "en" and when else
+                                                      (f"（{when}）" if when else "")) + sep + state
+                               + ("." if self.lang == "en" else "。")))
+        if self.lang == "en":
+            txt = (f"{len(done)} of {len(p.phases)} phases are completed. "
+                   + (f"Behind schedule: {'; '.join(names[pp.key] for pp in late)}." if late else "No phase is behind schedule."))
+        else:
+            txt = (f"{len(p.phases)}个阶段中已完成{len(done)}个。"
+                   + (f"滞后的阶段：{'、'.join(names[pp.key] for pp in late)}。" if late else "各阶段均按计划推进。"))
+        self.add(Paragraph(txt))
+        dated = [pp for pp in p.phases if pp.phase.start or pp.phase.end]
+        if self.report.charts and dated:
+            rows = []
+            for pp in dated:
+                start = pp.phase.start or pp.phase.end
+                end = pp.phase.end or pp.phase.start
+                rows.append((names[pp.key], start, end, pp.state, pp.completed_on))
+            self.chart("gantt", self.rt("fig_phases"), {
+                "rows": rows,
+                "report_label": f"{self.rt('report_date')} {self.date(self.report.date)}",
+                "state_labels": {"done": self.term("done"), "done_late": self.rt("done_late"), "late": self.rt("late"),
+                                 "in_progress": self.term("in_progress"), "not_started": self.term("not_started"),
+                                 "undated": self.rt("undated")}})
+
+    def chart(self, kind: str, caption: str, data: dict) -> None:
+        self.n_fig += 1
+        fig = Figure(_caption("figure", self.n_fig, caption, self.lang), width_mm=TEXT_WIDTH_MM)
+        self.add(fig)
+        self.charts.append((fig, _ChartSpec(kind, data)))
+
+    def image(self, im, i: int) -> None:
+        self.n_fig += 1
+        cap = self.t(im.caption, f"images[{i}].caption")
+        fig = Figure(_caption("figure", self.n_fig, cap, self.lang),
+                     width_mm=min(im.width_mm or TEXT_WIDTH_MM, TEXT_WIDTH_MM))
+        self.add(fig)
+        self.charts.append((fig, _ChartSpec("image", {"file": self.report.base_dir / im.file, "index": i,
+                                                      "width_mm": fig.width_mm})))
+
+
+# --- drawing --------------------------------------------------------------------------------
+def _month_format(lang: str) -> Callable[[dt.date], str]:
+    if lang == "en":
+        return lambda d: d.strftime("%b %Y") if d.day == 1 and d.month == 1 else (
+            d.strftime("%b %-d") if d.day != 1 else d.strftime("%b"))
+    return lambda d: (f"{d.year}年{d.month}月" if d.month == 1 and d.day == 1 else
+                      (f"{d.month}月" if d.day == 1 else f"{d.month}月{d.day}日"))
+
+
+def _join(a: Any, b: Any) -> Any:
+    """Combine a zh and an en value for a bilingual chart."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a if a == b else f"{a}\n{b}"
+    if isinstance(a, list) and isinstance(b, list):
+        return [_join(x, y) for x, y in zip(a, b)]
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return tuple(_join(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: _join(a[k], b[k]) for k in a}
+    return a
+
+
+def _draw(spec: _ChartSpec, lang: str, file: str | None) -> tuple[bytes | None, bytes | None, float]:
+    from . import charts
+    d = spec.data
+    if spec.kind == "attainment":
+        c = charts.attainment_chart(d["labels"], d["values"], d["met"], value_labels=d["value_labels"],
+                                    target_label=d["target_label"], met_label=d["met_label"],
+                                    not_met_label=d["not_met_label"])
+        return c.svg, c.png, c.width_mm
+    if spec.kind == "gantt":
+        rows = [charts.GanttRow(*r) for r in d["rows"]]
+        c = charts.gantt_chart(rows, _report_date(d), report_label=d["report_label"],
+                               state_labels=d["state_labels"], month_format=_month_format("zh" if lang != "en" else "en"))
+        return c.svg, c.png, c.width_mm
+    return None, _image_png(d["file"], d["index"], file), d["width_mm"]
+
+
+def _report_date(d: dict) -> dt.date:
+    return d["report_date"]
+
+
+def _image_png(path, index: int, file: str | None) -> bytes:
+    """The image as PNG (converted and scaled down if needed); errors name the report field."""
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode not in ("RGB", "RGBA", "L", "LA"):
+                im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
+            if max(im.size) > 2400:
+                im.thumbnail((2400, 2400))
+            out = io.BytesIO()
+            im.save(out, format="PNG", optimize=False)
+            return out.getvalue()
+    except (UnidentifiedImageError, OSError) as e:
+        raise ValidationFailed(Problem(f"cannot read the image {path}: {e}", file=file, path=f"images[{index}].file",
+                                       hint="use a PNG, JPEG, GIF, BMP or WebP file")) from None
+
+
+def _image_width(png: bytes, width_mm: float) -> float:
+    """Keep tall photos within 60 % of the type area's height."""
+    from PIL import Image
+    with Image.open(io.BytesIO(png)) as im:
+        w, h = im.size
+    return min(width_mm, 0.6 * TEXT_HEIGHT_MM * w / h) if h else width_mm
+
+
+def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: str, file: str | None) -> list[Block]:
+    """Draw every chart once for the output language; in zh-en merge each zh/en figure pair."""
+    if len(builders) == 1:
+        b = builders[0]
+        for fig, spec in b.charts:
+            if spec.kind == "gantt":
+                spec.data["report_date"] = b.report.date
+            fig.svg, fig.png, w = _draw(spec, lang, file)
+            fig.width_mm = _image_width(fig.png, w) if spec.kind == "image" else w
+        return blocks
+    zh, en = builders
+    pairs = {id(fz): (fz, sz, fe, se) for (fz, sz), (fe, se) in zip(zh.charts, en.charts)}
+    out: list[Block] = []
+    skip: set[int] = set()
+    for blk in blocks:
+        if id(blk) in skip:
+            continue
+        if isinstance(blk, Figure) and id(blk) in pairs:
+            fz, sz, fe, se = pairs[id(blk)]
+            skip.add(id(fe))
+            spec = _ChartSpec(sz.kind, _join(sz.data, se.data) if sz.kind != "image" else sz.data)
+            if spec.kind == "gantt":
+                spec.data["report_date"] = zh.report.date
+            svg, png, w = _draw(spec, "zh-en", file)
+            out.append(Figure(f"{fz.caption}\n{fe.caption}", width_mm=_image_width(png, w) if spec.kind == "image" else w,
+                              svg=svg, png=png, lang="zh-en"))
+            continue
+        out.append(blk)
+    return out
+
+
+def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None) -> RenderDoc:
+    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`."""
+    progress = compute_progress(report)
+    langs = ["zh", "en"] if lang == "zh-en" else [lang]
+    builders = []
+    for lg in langs:
+        b = _ReportBuilder(report, lg, allow_missing, file, progress)
+        b.build()
+        builders.append(b)
+    missing = [(b.lang, p) for b in builders for p in b.missing]
+    if missing:
+        raise MissingTranslation([
+            Problem(f"no {lg} text", file=file, path=p,
+                    hint="write this text as {zh: ..., en: ...}, or build with --allow-missing to fall back")
+            for lg, p in missing])
+    blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    blocks = _finish_figures(builders, blocks, lang, file)
+    main = builders[0]
+    title_lang = "en" if lang == "en" else "zh"
+    return RenderDoc(
+        lang=lang,
+        blocks=blocks,
+        title=text_in(report.title, title_lang, report.source_lang) or main.t(report.title, "title"),
+        author=list_join([report.unit_name(u, title_lang) for u in report.issuers], title_lang),
+        subject=report.doc_number.render(title_lang) if report.doc_number else "",
+        keywords=[main.t(k, f"keywords[{i}]") for i, k in enumerate(report.keywords)],
+        date=report.date,
+        warnings=[w for b in builders for w in b.warnings.items],
+    )
+
+
+__all__ = ["TERMS", "build_report_ir", "rterm"]
