@@ -185,6 +185,8 @@ def _register() -> None:
     from .archive.cli import archive
     from .compile.cli import compile_cmd
     from .search.cli import search
+    from .lint.cli import lint
+    cli.add_command(lint)
     cli.add_command(archive)
     cli.add_command(search)
     cli.add_command(compile_cmd)
