@@ -9,6 +9,7 @@ Rule ids (stable; used by ``--select``/``--ignore`` and in JSON output):
 - ``translation``        English text with Chinese characters, Chinese text identical to its English,
                          a missing translation in a bilingual document, a unit without an English name
 - ``dates``              document-number year ≠ document year, deadlines/due dates before the document date,
+                         a deadline that looks like a date but is not one (2024-13-01 is kept as text),
                          a sub-task due after its parent, printing date before the document date,
                          phases out of order, overlapping, or over before the document date
 """
@@ -198,6 +199,15 @@ def missing_translations(doc: BaseModel, required: set[str]) -> Iterable[tuple[P
 
 
 # --- dates ------------------------------------------------------------------------------------------
+_DATE_LIKE = re.compile(r"^\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*$")
+
+
+def _texts_of(value) -> list[tuple[str | None, str]]:
+    if isinstance(value, LangText):
+        return [(lg, getattr(value, lg)) for lg in ("zh", "en") if getattr(value, lg)]
+    return [(None, value)] if isinstance(value, str) else []
+
+
 def check_dates(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
     date: dt.date | None = getattr(doc, "date", None)
     if date is None:
@@ -219,6 +229,12 @@ def check_dates(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
                 for i, t in enumerate(tasks):
                     p = path + (i,)
                     dl = t.deadline if isinstance(t.deadline, dt.date) else None
+                    if dl is None and t.deadline is not None:
+                        for lg, txt in _texts_of(t.deadline):
+                            if _DATE_LIKE.match(txt):
+                                yield (p + ("deadline",) + ((lg,) if lg else ()),
+                                       f"deadline '{txt.strip()}' looks like a date but is not a valid one, so it is printed as text",
+                                       "write dates as YYYY-MM-DD with a real month and day, e.g. 2024-06-30")
                     if dl is not None and dl < date:
                         yield (p + ("deadline",), f"deadline {fd(dl)} is before the document date {fd(date)}",
                                "a task cannot be due before the document that sets it")
