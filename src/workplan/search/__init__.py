@@ -1,0 +1,234 @@
+"""Full-text search of the archive, in Chinese and English.
+
+Public API::
+
+    from workplan.search import search, reindex, on_records_changed, open_index
+    result = search(arc, '消防 "安全检查" -演练', year="2023", unit="消防大队")
+    for hit in result.hits: hit.code, hit.title, hit.score, hit.snippets
+
+Chinese is indexed one character per token, so any substring a user types matches exactly
+(消防 inside 消防安全, single characters too); English is also indexed stemmed. The index is
+derived data under ``<archive root>/index/`` (see :mod:`.index`); searching never modifies the
+archive. Backends: tantivy (default) and whoosh (``pip install workplan[whoosh]``).
+"""
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import Problem, WorkplanError
+from .backends import BACKENDS
+from .index import (DEFAULT_BACKEND, REINDEX_HINT, SCHEMA_VERSION, BuildReport, IndexCorrupt, IndexManager,
+                    IndexMissing)
+from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
+from .snippets import Snippet, make_snippets
+from .text import has_han
+
+__all__ = ["search", "reindex", "on_records_changed", "open_index", "SearchResult", "SearchHit",
+           "SCHEMA_VERSION", "BACKENDS", "DEFAULT_BACKEND", "IndexMissing", "IndexCorrupt", "parse"]
+
+
+@dataclass
+class SearchHit:
+    code: str
+    title: str
+    date: str
+    issuer: str
+    score: float
+    title_en: str | None = None
+    doc_number: str | None = None
+    kind: str = ""
+    retention: str = ""
+    version: int = 1
+    current: bool = True
+    snippets: list[Snippet] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "title": self.title, "title_en": self.title_en, "date": self.date,
+                "issuer": self.issuer, "doc_number": self.doc_number, "kind": self.kind,
+                "retention": self.retention, "version": self.version, "current": self.current,
+                "score": round(self.score, 4), "snippets": [s.to_json() for s in self.snippets]}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    backend: str
+    total: int
+    hits: list[SearchHit]
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def codes(self) -> list[str]:
+        return [h.code for h in self.hits]
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "backend": self.backend, "total": self.total,
+                "returned": len(self.hits), "milliseconds": round(self.seconds * 1000, 2),
+                "warnings": self.warnings, "results": [h.to_json() for h in self.hits]}
+
+
+# --- unit resolution ------------------------------------------------------------------------------
+def _subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return all(c in it for c in needle)
+
+
+def resolve_unit(value: str, terms: list[str]) -> list[str]:
+    """Unit names/ids in the index matching what the user typed: exactly (id or name, any case),
+    else as a part of the name, else (Chinese) as characters in order: 消防大队 → 县消防救援大队."""
+    v = value.strip()
+    exact = [t for t in terms if t == v or t.lower() == v.lower()]
+    if exact:
+        return exact
+    part = [t for t in terms if v.lower() in t.lower()]
+    if part:
+        return part
+    if has_han(v) and len(v) >= 2:
+        return [t for t in terms if has_han(t) and _subsequence(v, t)]
+    return []
+
+
+# --- an opened index ------------------------------------------------------------------------------
+class OpenIndex:
+    """A search index opened read-only, for one or many searches."""
+
+    def __init__(self, manager: IndexManager, meta: dict) -> None:
+        self.manager = manager
+        self.meta = meta
+        self.backend_name = meta["backend"]
+        self.backend = manager.open(meta)
+        self._units: list[str] | None = None
+
+    def unit_terms(self) -> list[str]:
+        if self._units is None:
+            self._units = self.backend.unit_terms()
+        return self._units
+
+    def _resolve(self, node, warnings: list[str]):
+        if isinstance(node, Filter) and node.field == "unit":
+            terms = self.unit_terms()
+            names = resolve_unit(str(node.value), terms)
+            if not names:
+                named = sorted(t for t in terms if has_han(t))
+                close = difflib.get_close_matches(str(node.value), named, n=3, cutoff=0.3)
+                warnings.append(f"no unit in the index matches {node.value!r}"
+                                + (f"; did you mean {', '.join(close)}?" if close else ""))
+            return Filter("unit", tuple(names), node.raw)
+        if isinstance(node, Not):
+            return Not(self._resolve(node.item, warnings))
+        if isinstance(node, Or):
+            return Or(tuple(self._resolve(x, warnings) for x in node.items))
+        if isinstance(node, And):
+            return And(tuple(self._resolve(x, warnings) for x in node.items))
+        return node
+
+    def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
+               kind: str | None = None, retention: str | None = None, lang: str | None = None,
+               all_versions: bool = False, limit: int = 10, snippets: bool = True) -> SearchResult:
+        t0 = time.perf_counter()
+        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
+                        all_versions=all_versions)
+        warnings = list(q.warnings)
+        root = self._resolve(q.root, warnings)
+        if limit < 1:
+            raise WorkplanError(Problem("--limit must be at least 1", file="query"))
+        try:
+            raw_hits, total = self.backend.search(root, limit=limit, sort_by_date=not q.has_text())
+        except WorkplanError:
+            raise
+        except Exception as e:  # damaged segment files surface here
+            raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
+                                       hint=REINDEX_HINT)) from None
+        texts = q.texts()
+        hits = []
+        for h in raw_hits:
+            i = h.info
+            sn = make_snippets(h.text, [t for t in texts if t.field is None]) if snippets else []
+            hits.append(SearchHit(code=h.code, title=i.get("title") or "", title_en=i.get("title_en"),
+                                  date=i.get("date") or "", issuer=i.get("issuer") or "", score=h.score,
+                                  doc_number=i.get("doc_number"), kind=i.get("kind") or "",
+                                  retention=i.get("retention") or "", version=int(i.get("version") or 1),
+                                  current=bool(i.get("current", True)), snippets=sn))
+        return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0)
+
+    def close(self) -> None:
+        self.backend.close()
+
+
+def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
+                all_versions: bool = False) -> Query:
+    """The query tree for a query text plus the option filters (AND-ed)."""
+    filters: list[Filter] = []
+    for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang)):
+        if value is not None and str(value).strip() != "":
+            filters.append(make_filter(name, str(value), f"--{name} {value}"))
+    if isinstance(query, Query):
+        q = query
+    elif (query or "").strip():
+        q = parse(query)
+    elif filters:
+        q = Query(And(()), "")
+    else:
+        q = parse("")  # raises the "empty query" message
+    if not all_versions:
+        filters.append(Filter("current", "1"))
+    return q.with_filters(filters)
+
+
+def _root(arc) -> Path:
+    """The archive root of an Archive (or of a path given instead)."""
+    if isinstance(arc, (str, Path)):
+        return Path(arc)
+    return Path(arc.root)
+
+
+def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None] | None = None) -> OpenIndex:
+    """Open the archive's search index read-only.
+
+    A missing or damaged index raises a WorkplanError naming `workplan search reindex`. An index
+    of another schema version is rebuilt first (``notify`` gets a message), when ``arc`` is an
+    archive; ``backend`` (if given) must be the one the index was built with.
+    """
+    mgr = IndexManager(_root(arc))
+    meta = mgr.read_meta()
+    if meta["schema_version"] != SCHEMA_VERSION:
+        if not hasattr(arc, "records"):
+            raise IndexCorrupt(Problem(f"the search index has schema version {meta['schema_version']}, "
+                                       f"this workplan needs {SCHEMA_VERSION}", file=str(mgr.dir), hint=REINDEX_HINT))
+        if notify:
+            notify(f"the search index was built with schema version {meta['schema_version']}; this workplan "
+                   f"uses {SCHEMA_VERSION}: rebuilding it from the archive…")
+        mgr.rebuild(arc, meta["backend"])
+        meta = mgr.read_meta()
+    if backend and backend != meta["backend"]:
+        raise WorkplanError(Problem(f"the search index was built with the {meta['backend']} backend, not {backend}",
+                                    file=str(mgr.dir),
+                                    hint=f"run `workplan search reindex --backend {backend}` to switch, "
+                                         "or leave out --backend"))
+    return OpenIndex(mgr, meta)
+
+
+def search(arc, query: str | Query = "", *, backend: str | None = None,
+           notify: Callable[[str], None] | None = None, **options) -> SearchResult:
+    """Search the archive's index once (see :meth:`OpenIndex.search` for the options)."""
+    ix = open_index(arc, backend=backend, notify=notify)
+    try:
+        return ix.search(query, **options)
+    finally:
+        ix.close()
+
+
+def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildReport:
+    """Rebuild the archive's index from scratch (atomically; the old one serves until the switch)."""
+    return IndexManager(_root(arc)).rebuild(arc, backend, progress=progress)
+
+
+def on_records_changed(arc, codes: list[str]) -> None:
+    """Hook the archive calls after adds, new versions and disposals: update the index
+    incrementally under the writer lock (creating it if missing)."""
+    IndexManager(_root(arc)).update(arc, codes)

@@ -1,0 +1,73 @@
+"""The interface every search backend implements.
+
+A backend stores :class:`~workplan.search.extract.IndexDoc` records in a folder and answers a
+parsed query tree (:mod:`workplan.search.query`) whose unit filters are already resolved to
+exact unit names. Snippets, unit resolution, locking and the index life cycle live outside the
+backends, so they behave the same on every backend.
+
+Fields (same names in every backend):
+
+===========  ==========================================================  =================
+field        contents                                                    analysis
+===========  ==========================================================  =================
+code         archival code                                               exact
+text         full text: Chinese, then English (stored, for snippets)     chars
+title        Chinese and English titles                                  chars
+issuer       issuer name and abbreviation                                chars
+meta         document number, names of every unit in the document       chars
+stem         English title and text                                      stem (Snowball)
+year         year (integer), datenum (yyyymmdd, for sorting)             numeric
+kind, retention, lang, unit (names and ids), current ("1"/"0")           exact
+info         display metadata as JSON (stored only)                      —
+===========  ==========================================================  =================
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+from ..extract import IndexDoc
+from ..query import And
+
+
+@dataclass
+class Hit:
+    code: str
+    score: float
+    info: dict[str, Any] = field(default_factory=dict)   # display metadata (title, date, issuer, ...)
+    text: str = ""                                       # the stored full text, for snippets
+
+
+class Backend(Protocol):
+    name: str
+
+    def __init__(self, path: Path, *, create: bool = False, writable: bool = False) -> None: ...
+
+    def add(self, docs: Iterable[IndexDoc]) -> int: ...
+
+    def delete(self, codes: Iterable[str]) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def search(self, root: And, *, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int]:
+        """Hits (best first, or newest first when ``sort_by_date``) and the total number matching."""
+        ...
+
+    def unit_terms(self) -> list[str]:
+        """Every value of the exact unit field (unit names and ids)."""
+        ...
+
+    def doc_count(self) -> int: ...
+
+
+INFO_KEYS = ("code", "title", "title_en", "date", "year", "issuer", "doc_number", "kind", "retention",
+             "version", "current", "status", "identity", "langs", "units")
+
+
+def info_json(d: IndexDoc) -> str:
+    data = d.to_dict()
+    return json.dumps({k: data[k] for k in INFO_KEYS}, ensure_ascii=False)

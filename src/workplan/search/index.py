@@ -1,0 +1,264 @@
+"""The index's life cycle: where it lives, building, updating, opening, locking.
+
+Layout (derived data, never archive content; the archive's verify ignores it)::
+
+    <archive root>/index/
+        meta.json            schema version, backend, the live build, built-at, record count
+        .lock                fcntl lock held by writers (reindex, incremental updates)
+        build-<stamp>/       the backend's files of the live build
+
+``reindex`` builds a new ``build-…`` folder next to the live one (as ``….tmp`` until it is
+complete), then switches ``meta.json`` to it with an atomic rename; the old build stays
+usable until that moment and is removed afterwards. Searching opens the live build read-only
+and takes no lock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import Problem, WorkplanError
+from .backends import BACKENDS, backend_class
+from .extract import IndexDoc, extract
+
+#: Bump when the fields, the analyzers or what is extracted change: an index built with
+#: another version is rebuilt (with a message) the next time it is used.
+SCHEMA_VERSION = 1
+INDEX_DIRNAME = "index"
+DEFAULT_BACKEND = "tantivy"
+REINDEX_HINT = "run `workplan search reindex` to rebuild it from the archive"
+LOCK_TIMEOUT = 300.0
+
+
+class IndexMissing(WorkplanError):
+    """There is no search index yet."""
+
+
+class IndexCorrupt(WorkplanError):
+    """The search index cannot be read."""
+
+
+@dataclass
+class BuildReport:
+    backend: str
+    records: int
+    seconds: float
+    path: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class IndexManager:
+    def __init__(self, archive_root: Path | str) -> None:
+        self.root = Path(archive_root)
+        self.dir = self.root / INDEX_DIRNAME
+        self.meta_path = self.dir / "meta.json"
+        self.lock_path = self.dir / ".lock"
+
+    # --- meta -------------------------------------------------------------------------------
+    def read_meta(self) -> dict:
+        """The live build's meta. Raises IndexMissing / IndexCorrupt with the reindex hint."""
+        if not self.meta_path.exists():
+            raise IndexMissing(Problem("there is no search index for this archive yet", file=str(self.dir),
+                                       hint=REINDEX_HINT))
+        try:
+            meta = json.loads(self.meta_path.read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+            meta["schema_version"] = int(meta["schema_version"])
+            if meta.get("backend") not in BACKENDS or not isinstance(meta.get("build"), str):
+                raise ValueError("no backend or build recorded")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise IndexCorrupt(Problem(f"the search index is damaged: meta.json cannot be read ({e})",
+                                       file=str(self.meta_path), hint=REINDEX_HINT)) from None
+        return meta
+
+    def _write_meta(self, meta: dict) -> None:
+        tmp = self.meta_path.with_name(f"meta.json.{os.getpid()}.part")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.meta_path)
+        _fsync_dir(self.dir)
+
+    def build_path(self, meta: dict) -> Path:
+        return self.dir / meta["build"]
+
+    # --- lock -------------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, timeout: float = LOCK_TIMEOUT):
+        """Exclusive writer lock (fcntl) on ``index/.lock``."""
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise WorkplanError(Problem(f"cannot write the search index: {e.strerror}", file=str(self.dir),
+                                        hint="the index lives inside the archive folder; check its permissions")) from None
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise WorkplanError(Problem(
+                            f"another process has been updating the search index for {timeout:.0f} s",
+                            file=str(self.lock_path), hint="wait for it to finish, then try again")) from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+    # --- opening ----------------------------------------------------------------------------
+    def open(self, meta: dict | None = None, *, writable: bool = False):
+        """Open the live build (read-only unless ``writable``)."""
+        meta = meta or self.read_meta()
+        path = self.build_path(meta)
+        cls = backend_class(meta["backend"])
+        try:
+            return cls(path, writable=writable)
+        except WorkplanError as e:
+            # a reindex may have switched builds between reading meta.json and opening: retry once
+            try:
+                again = self.read_meta()
+            except WorkplanError:
+                again = meta
+            if again.get("build") != meta.get("build"):
+                return backend_class(again["backend"])(self.build_path(again), writable=writable)
+            raise IndexCorrupt(Problem(f"the search index is damaged: {e.problems[0].message}",
+                                       file=str(path), hint=REINDEX_HINT)) from None
+
+    # --- building ---------------------------------------------------------------------------
+    def rebuild(self, arc, backend: str = DEFAULT_BACKEND, *,
+                progress: Callable[[Iterable, str, int], Iterable] | None = None) -> BuildReport:
+        """Rebuild the whole index from the archive, atomically (under the writer lock)."""
+        backend_class(backend)  # fail early if not installed
+        with self.lock():
+            return self._rebuild_locked(arc, backend, progress)
+
+    def _rebuild_locked(self, arc, backend: str, progress=None) -> BuildReport:
+        t0 = time.perf_counter()
+        records = [r for r in arc.records(current_only=False) if getattr(r, "status", "active") != "disposed"]
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
+        name = f"build-{stamp}"
+        tmp = self.dir / (name + ".tmp")
+        final = self.dir / name
+        warnings: list[Problem] = []
+        cls = backend_class(backend)
+        try:
+            be = cls(tmp, create=True)
+            n = 0
+            items = progress(records, "indexing", len(records)) if progress else records
+            batch: list[IndexDoc] = []
+            for r in items:
+                try:
+                    batch.append(extract(r, arc))
+                except WorkplanError as e:
+                    warnings += [Problem(f"{r.code}: not indexed: {p.message}", file=p.file, line=p.line,
+                                         path=p.path) for p in e.problems]
+                    continue
+                if len(batch) >= 500:
+                    n += be.add(batch)
+                    batch = []
+            n += be.add(batch)
+            be.commit()
+            be.close()
+            del be
+            os.rename(tmp, final)
+            _fsync_dir(self.dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._write_meta({"schema_version": SCHEMA_VERSION, "backend": backend, "build": name,
+                          "built_at": _now(), "updated_at": _now(), "records": n})
+        self._cleanup(keep=name)
+        return BuildReport(backend, n, time.perf_counter() - t0, final, warnings)
+
+    def _cleanup(self, keep: str) -> None:
+        """Remove builds other than ``keep`` (old builds, and leftovers of interrupted ones)."""
+        for p in self.dir.iterdir():
+            if p.is_dir() and p.name.startswith("build-") and p.name != keep:
+                shutil.rmtree(p, ignore_errors=True)
+        for p in self.dir.glob("meta.json.*.part"):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+    def update(self, arc, codes: Iterable[str]) -> int:
+        """Bring the given records (and the other versions of the same documents) up to date.
+
+        Creates the index if it is missing, rebuilds it if it is damaged or of another schema.
+        Returns the number of records (re)indexed.
+        """
+        codes = list(codes)
+        with self.lock():
+            try:
+                meta = self.read_meta()
+                usable = meta["schema_version"] == SCHEMA_VERSION
+            except WorkplanError:
+                meta, usable = None, False
+            if usable:
+                try:
+                    be = self.open(meta, writable=True)
+                except WorkplanError:
+                    usable = False
+            if not usable:
+                backend = meta["backend"] if meta else DEFAULT_BACKEND
+                return self._rebuild_locked(arc, backend).records
+            to_delete: set[str] = set()
+            to_add: dict[str, object] = {}
+            for code in codes:
+                to_delete.add(code)
+                try:
+                    rec = arc.get(code)
+                except WorkplanError:
+                    continue  # gone from the archive: just remove it
+                try:
+                    versions = arc.versions(code)
+                except WorkplanError:
+                    versions = [rec]
+                for v in versions or [rec]:
+                    to_delete.add(v.code)
+                    if getattr(v, "status", "active") != "disposed":
+                        to_add[v.code] = v
+            docs = [extract(v, arc) for v in to_add.values()]
+            try:
+                be.delete(sorted(to_delete))
+                be.add(docs)
+                be.commit()
+            finally:
+                be.close()
+            meta["updated_at"] = _now()
+            meta["records"] = be.doc_count()
+            self._write_meta(meta)
+            return len(docs)

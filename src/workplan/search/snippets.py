@@ -1,0 +1,165 @@
+"""Snippets: short excerpts of the stored text around the matches, with the matches marked.
+
+Built from the stored text the same way for every backend. A word or phrase matches the text
+the way the index matches it: Han characters one by one, other words whole, case-insensitive,
+with any whitespace or punctuation between the tokens (so a phrase is found across a line
+break); English words also match by stem (inspection marks "inspections").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .query import Text
+from .text import HAN_RE, WORD_CLASS, normalize_space, stem_word
+
+WIDTH = 60          # characters per snippet, about
+MAX_SNIPPETS = 2
+PLAIN_MARKS = ("【", "】")
+JSON_MARKS = ("[[", "]]")
+
+_NOT_WORD_BEFORE = f"(?<!{WORD_CLASS})"
+_NOT_WORD_AFTER = f"(?!{WORD_CLASS})"
+_WORD_RE = re.compile(f"{WORD_CLASS}+")
+
+
+@dataclass
+class Snippet:
+    text: str                       # the excerpt, whitespace collapsed
+    spans: list[tuple[int, int]]    # matched ranges in ``text``
+
+    def marked(self, marks: tuple[str, str] = PLAIN_MARKS) -> str:
+        out, last = [], 0
+        for s, e in self.spans:
+            out += [self.text[last:s], marks[0], self.text[s:e], marks[1]]
+            last = e
+        out.append(self.text[last:])
+        return "".join(out)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "marked": self.marked(JSON_MARKS), "spans": [list(s) for s in self.spans]}
+
+
+@lru_cache(maxsize=1024)
+def _token_regex(tokens: tuple[str, ...]) -> re.Pattern:
+    parts = []
+    prev_word = False
+    for i, tok in enumerate(tokens):
+        is_word = not HAN_RE.fullmatch(tok)
+        if i:
+            parts.append(r"\W+" if (is_word and prev_word) else r"\W*")
+        if is_word:
+            parts.append(_NOT_WORD_BEFORE + re.escape(tok) + _NOT_WORD_AFTER)
+        else:
+            parts.append(re.escape(tok))
+        prev_word = is_word
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+def _stem_spans(words: list[tuple[int, int, str]], stems: list[str]) -> list[tuple[int, int]]:
+    """Runs of consecutive English words whose stems equal ``stems``."""
+    out = []
+    n = len(stems)
+    prefix = stems[0][:1]
+    for i, (s, _, w) in enumerate(words):
+        if not w.lower().startswith(prefix) or stem_word(w) != stems[0]:
+            continue
+        if i + n <= len(words) and all(stem_word(words[i + k][2]) == stems[k] for k in range(1, n)):
+            out.append((s, words[i + n - 1][1]))
+    return out
+
+
+def find_spans(text: str, texts: list[Text]) -> list[list[tuple[int, int]]]:
+    """Per query text, the ranges where it occurs in ``text``."""
+    result = []
+    words = None
+    for t in texts:
+        spans = [m.span() for m in _token_regex(tuple(t.tokens)).finditer(text)] if t.tokens else []
+        stems = t.stems
+        if stems:
+            if words is None:
+                words = [(m.start(), m.end(), m.group(0)) for m in _WORD_RE.finditer(text)]
+            spans += _stem_spans(words, stems)
+        result.append(sorted(set(spans)))
+    return result
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _window(text: str, s: int, e: int, width: int) -> tuple[int, int]:
+    """About ``width`` characters around [s, e), starting near a line start if one is close."""
+    room = max(width - (e - s), 0)
+    start = max(0, s - room // 3)
+    nl = text.rfind("\n", start, s)
+    if nl != -1:
+        start = nl + 1
+    end = min(len(text), max(e, start + width))
+    nl = text.find("\n", e, end)
+    if nl != -1 and nl - start >= width // 2:
+        end = nl
+    return start, end
+
+
+def _cut(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
+    inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
+    # collapse whitespace while keeping the span offsets right
+    out, mapped = [], []
+    pos_map = {}
+    prev_space = True
+    for i in range(start, end):
+        c = text[i]
+        pos_map[i] = len(out)
+        if c.isspace():
+            if not prev_space:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(c)
+            prev_space = False
+    pos_map[end] = len(out)
+    for s, e in inside:
+        a, b = pos_map[s], pos_map[e]
+        if b > a:
+            mapped.append((a, b))
+    body = "".join(out)
+    stripped = body.rstrip()
+    lead = "" if start == 0 or text[start - 1] == "\n" else "…"
+    tail = "" if end >= len(text) or text[end] == "\n" else "…"
+    shift = len(lead)
+    return Snippet(lead + stripped + tail, [(a + shift, min(b, len(stripped)) + shift) for a, b in mapped])
+
+
+def make_snippets(text: str, texts: list[Text], *, width: int = WIDTH, limit: int = MAX_SNIPPETS) -> list[Snippet]:
+    """Up to ``limit`` snippets of ``text`` showing the matches of ``texts`` (marked)."""
+    if not text or not texts:
+        return []
+    per_text = find_spans(text, texts)
+    all_spans = _merge([s for spans in per_text for s in spans])
+    if not all_spans:
+        return []
+    out: list[Snippet] = []
+    used: list[tuple[int, int]] = []
+    # first the earliest match of each query text (so different words get their own snippet), then the rest
+    firsts = sorted({spans[0] for spans in per_text if spans})
+    for s, e in firsts + [sp for sp in all_spans if sp not in firsts]:
+        if len(out) >= limit:
+            break
+        if any(s < ue and e > us for us, ue in used):
+            continue
+        a, b = _window(text, s, e, width)
+        used.append((a, b))
+        out.append(_cut(text, a, b, all_spans))
+    return out
+
+
+def snippet_plain(sn: Snippet) -> str:
+    return normalize_space(sn.marked(PLAIN_MARKS))

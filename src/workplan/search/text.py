@@ -1,0 +1,79 @@
+"""Tokenization shared by every search backend, the query compiler and the snippets.
+
+Two analyzers, both built with tantivy (a core dependency) so that every backend indexes and
+queries exactly the same tokens:
+
+* ``chars``: one token per Han character, a word for every other run of word characters,
+  lowercased. A phrase of per-character tokens is an exact substring match, so 消防 is found
+  inside 消防安全 and a single character finds every text that contains it. Whitespace and
+  punctuation produce no tokens, so a phrase also matches across a line break in the source.
+* ``stem``: English words, lowercased and stemmed (Snowball English), so ``inspection`` finds
+  ``inspections``.
+
+The whoosh backend feeds these same analyzers' tokens (with their positions) into whoosh.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Han characters (CJK unified ideographs, extension A, compatibility ideographs, the
+#: supplementary planes, and 〇), as ranges usable in both Rust and Python regexes.
+_HAN_RANGES = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FFFF), (0x3007, 0x3007)]
+
+_HAN_RUST = "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" if a != b else f"\\x{{{a:X}}}" for a, b in _HAN_RANGES)
+#: The tantivy (Rust regex) pattern of the ``chars`` tokenizer.
+CHARS_PATTERN = f"[{_HAN_RUST}]|[\\w--[{_HAN_RUST}]]+"
+
+_HAN_PY = "".join(f"{chr(a)}-{chr(b)}" if a != b else chr(a) for a, b in _HAN_RANGES)
+HAN_RE = re.compile(f"[{_HAN_PY}]")
+#: A non-Han word character (Python side, for snippets).
+WORD_CLASS = f"[^\\W{_HAN_PY}]"
+
+CHARS_TOKENIZER = "wp_chars"
+STEM_TOKENIZER = "wp_stem"
+
+
+@lru_cache(maxsize=None)
+def analyzer(name: str):
+    """The tantivy TextAnalyzer called ``name`` (``wp_chars`` or ``wp_stem``)."""
+    import tantivy
+    if name == CHARS_TOKENIZER:
+        return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(CHARS_PATTERN))
+                .filter(tantivy.Filter.lowercase()).build())
+    if name == STEM_TOKENIZER:
+        return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+                .filter(tantivy.Filter.remove_long(40))
+                .filter(tantivy.Filter.lowercase())
+                .filter(tantivy.Filter.stemmer("english")).build())
+    raise KeyError(name)
+
+
+def has_han(text: str) -> bool:
+    return HAN_RE.search(text) is not None
+
+
+def chars_tokens(text: str) -> list[str]:
+    """The ``chars`` tokens of a text: Han characters one by one, other words whole, lowercase."""
+    return analyzer(CHARS_TOKENIZER).analyze(text)
+
+
+def stem_tokens(text: str) -> list[str]:
+    """The stemmed English tokens of a text."""
+    return analyzer(STEM_TOKENIZER).analyze(text)
+
+
+@lru_cache(maxsize=65536)
+def stem_word(word: str) -> str | None:
+    """The stem of one word (None if the analyzer drops it)."""
+    toks = analyzer(STEM_TOKENIZER).analyze(word)
+    return toks[0] if len(toks) == 1 else None
+
+
+def is_stemmable(text: str) -> bool:
+    """Texts without Han characters are also matched on the stemmed English field."""
+    return not has_han(text) and bool(re.search(r"[A-Za-z]", text))
+
+
+def normalize_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
