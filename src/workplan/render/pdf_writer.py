@@ -1,10 +1,399 @@
-"""PDF writer: RenderDoc → Jinja2 HTML + CSS → WeasyPrint → PDF/A-3b with the source attached."""
+"""PDF writer: RenderDoc → Jinja2 HTML + CSS → WeasyPrint → PDF/A-3b with the source attached.
+
+The page is drawn by two templates in ``templates/``: ``document.html.j2`` (structure, one
+macro per IR block in ``blocks.html.j2``) and ``gbt9704.css.j2`` (GB/T 9704 geometry and type).
+The CSS template gets every number from :mod:`workplan.layout`; nothing in it is a literal.
+
+Costly set-up (fontconfig with the two Fandol faces, the parsed stylesheet, the compiled
+templates) happens once per process in :func:`engine`.
+
+Reuse for other pages (compilation cover, table of contents)::
+
+    html = engine().env.get_template("my-cover.html.j2").render(...)  # may import blocks.html.j2
+    render_html_to_pdf(html, out)          # same fonts, same page rules, PDF/A-3b
+
+and :func:`html_for` gives the HTML of one document.
+"""
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import math
+import re
+import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterable
 
-from .ir import RenderDoc
+import jinja2
+from markupsafe import Markup, escape
+
+from .. import layout as L
+from .fonts import check_pdf_environment
+from .ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
+DOCUMENT_TEMPLATE = "document.html.j2"
+STYLESHEET_TEMPLATE = "gbt9704.css.j2"
+PDF_VARIANT = "pdf/a-3b"
+GENERATOR = "workplan"
+
+# In Chinese text only these code points take the Latin face (Liberation Serif): ASCII, Latin-1,
+# Latin Extended-A/B. Everything else (“”‘’—…·, full-width punctuation) stays in the CJK face,
+# so Chinese quotation marks and dashes keep their full width. English text uses the Latin face
+# for everything it has.
+LATIN_IN_CJK_RANGE = "U+0000-00B6, U+00B8-024F"
+_HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+HTML_LANG = {"zh": "zh-CN", "en": "en", "zh-en": "zh-CN"}
+SIGNATORY_LABEL = {"zh": "签发人：", "en": "Signed by: "}
 
 
-def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, source_name: str | None = None) -> None:
-    raise NotImplementedError("PDF writer not written yet")
+# --- derived layout values ------------------------------------------------------------------
+def _pt(x: float) -> float:
+    """Round a length for CSS (3 decimals are far below a device pixel)."""
+    return round(x, 3)
+
+
+def _face_name(layout_family: str) -> str:
+    """The CSS family we declare for a font file: the file's own family name (FandolFang-Regular.otf
+    → FandolFang), so pdffonts and auditors see the real face in the PDF."""
+    return Path(L.FONT_FILES[layout_family][0]).stem.split("-")[0]
+
+
+# English text takes Liberation Serif straight from fontconfig; Chinese text a copy of it
+# limited to LATIN_IN_CJK_RANGE.
+LATIN_FAMILY = {"en": "Liberation Serif", "zh": "Liberation Serif Latin"}
+
+
+def _css_family(pdf_family: str) -> tuple[str, int]:
+    """CSS family name and weight for a layout font family (TTC faces go by their fontconfig name)."""
+    if pdf_family in L.PDF_FONTCONFIG_FAMILIES:
+        name, weight = L.PDF_FONTCONFIG_FAMILIES[pdf_family]
+        return name, weight
+    return _face_name(pdf_family), 400
+
+
+def _role_css(role: str, lang: str) -> str:
+    fr = L.FONTS[role]
+    cjk, weight = _css_family(fr.pdf_family)
+    sans = "Sans" in cjk
+    latin = LATIN_FAMILY["en" if lang == "en" else "zh"]
+    # 黑体 roles keep the sans face's own Latin glyphs; the others get Liberation Serif for Latin.
+    stack = f'"{cjk}"' if sans else f'"{latin}", "{cjk}"'
+    # FandolFang has no bold face and WeasyPrint does not embolden, so a bold 仿宋 role stays
+    # regular in Chinese (the standard prescribes no bold); its English text is bold.
+    style = "normal"
+    if lang == "en":
+        # English stand-ins for the Chinese faces' roles: 黑体 → bold sans, 楷体 → italic
+        if fr.bold or sans:
+            weight = 700
+        if "Kai" in fr.pdf_family:
+            style = "italic"
+    return f"font-family: {stack}; font-size: {fr.size_pt}pt; font-weight: {weight}; font-style: {style};"
+
+
+def _font_faces() -> list[dict[str, Any]]:
+    """@font-face rules: the Fandol faces (not known to fontconfig) and the range-limited Latin."""
+    faces = []
+    for family in ("WP FangSong", "WP KaiTi"):
+        faces.append({"family": _face_name(family), "url": Path(L.FONT_FILES[family][0]).as_uri(),
+                      "weight": 400, "unicode_range": None})
+    for key, weight in (("WP Latin", 400), ("WP Latin Bold", 700)):
+        faces.append({"family": LATIN_FAMILY["zh"], "url": Path(L.FONT_FILES[key][0]).as_uri(),
+                      "weight": weight, "unicode_range": LATIN_IN_CJK_RANGE})
+    return faces
+
+
+def _derived() -> dict[str, Any]:
+    body = L.FONTS["body"].size_pt
+    # Tracking that gives the 28-character line (15.79 pt pitch). Rounded towards zero on the
+    # hundredth of a point so that 28 advances never exceed the 156 mm line by rounding.
+    letter_spacing = math.floor((L.CHAR_PITCH_PT - body) * 100) / 100
+    char = body + letter_spacing
+    line = L.LINE_PITCH_PT
+    # containers first, so a role nested in another wins the cascade tie
+    order = ["body", "table", "imprint"] + [r for r in L.FONTS if r not in ("body", "table", "imprint")]
+    pn = L.FONTS["page_number"]
+    pn_family, pn_weight = _css_family(pn.pdf_family)
+    return {
+        "font_faces": _font_faces(),
+        "roles": {r: {"zh": _role_css(r, "zh"), "en": _role_css(r, "en")} for r in order},
+        "letter_spacing_pt": _pt(letter_spacing),
+        "char_pt": _pt(char),
+        "indent_pt": _pt(L.BODY_FIRST_LINE_INDENT_CHARS * char),
+        "line_pt": line,
+        "doc_number_gap_pt": _pt(L.DOC_NUMBER_GAP_LINES * line),
+        "title_gap_pt": _pt(L.TITLE_GAP_LINES * line),
+        "recipients_gap_pt": _pt(L.RECIPIENTS_GAP_LINES * line),
+        "attachment_list_gap_pt": _pt(L.ATTACHMENT_LIST_GAP_LINES * line),
+        "signature_gap_pt": _pt(L.SIGNATURE_GAP_LINES * line),
+        "attachment_title_gap_pt": _pt((L.ATTACHMENT_TITLE_LINE - 2) * line),
+        "signature_right_pt": _pt(L.SIGNATURE_RIGHT_INDENT_CHARS * char),
+        "issuer_mark_top_mm": L.ISSUER_MARK_TOP_MM,
+        "page_number_font": f'font-family: "{pn_family}"; font-size: {pn.size_pt}pt; font-weight: {pn_weight}; '
+                            f"letter-spacing: 0;",
+        "page_number_size": pn.size_pt,
+        "page_number_inset_pt": _pt(L.PAGE_NUMBER_INSET_CHARS * char),
+        "imprint_line_pt": line,
+        "imprint_inset_pt": _pt(L.IMPRINT_INDENT_CHARS * char),
+    }
+
+
+# --- the engine: templates, fonts and stylesheet, built once per process ---------------------
+@dataclass
+class Engine:
+    env: jinja2.Environment
+    font_config: Any            # weasyprint.text.fonts.FontConfiguration
+    stylesheet: Any             # weasyprint.CSS
+    css_text: str
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def _lines(text: str | None, lang: str = "zh") -> Markup:
+    """Escape ``text``; "\\n" becomes a line break and, in Chinese or bilingual blocks, a line
+    without Han characters is marked English (so it gets the English font stack and spacing)."""
+    if not text:
+        return Markup("")
+    parts = str(text).split("\n")
+    if len(parts) == 1:
+        return escape(parts[0])
+    out = []
+    for p in parts:
+        if lang != "en" and not _HAN.search(p) and re.search(r"[A-Za-z]", p):
+            out.append(Markup('<span class="en" lang="en">{}</span>').format(p))
+        else:
+            out.append(escape(p))
+    return Markup("<br>").join(out)
+
+
+def _t(content: Any) -> Markup:
+    """Wrap a run of text in ``span.t`` (see the line-pitch note in the stylesheet)."""
+    return Markup('<span class="t">{}</span>').format(content)
+
+
+def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    env.filters["lines"] = _lines
+    env.filters["t"] = _t
+    return env
+
+
+def engine() -> Engine:
+    """The process-wide WeasyPrint set-up (thread-safe, created on first use)."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                from weasyprint import CSS
+                from weasyprint.text.fonts import FontConfiguration
+
+                env = make_env()
+                css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                                             undefined=jinja2.StrictUndefined, autoescape=False)
+                css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
+                font_config = FontConfiguration()
+                stylesheet = CSS(string=css_text, font_config=font_config)
+                _engine = Engine(env, font_config, stylesheet, css_text)
+    return _engine
+
+
+# --- IR → template views --------------------------------------------------------------------
+def _lang_attr(lang: str) -> Markup:
+    return Markup(' lang="{}"').format(HTML_LANG.get(lang, lang))
+
+
+def _bm(label: str | None) -> tuple[Markup, str]:
+    if label is None:
+        return Markup(""), " no-bm"
+    return Markup(' data-bm="{}"').format(" / ".join(s.strip() for s in label.split("\n") if s.strip())), ""
+
+
+def _paired(blocks: list[Block], i: int) -> Block | None:
+    """In zh-en documents: the English twin that follows a Chinese block of the same kind."""
+    b = blocks[i]
+    if b.lang == "zh" and i + 1 < len(blocks):
+        nxt = blocks[i + 1]
+        if type(nxt) is type(b) and nxt.lang == "en":
+            return nxt
+    return None
+
+
+def _mark_size(text: str) -> float:
+    """The issuer mark at layout.ISSUER_MARK_SIZE_PT, shrunk (in half points) to fit one line."""
+    width_pt = L.TEXT_WIDTH_MM / L.MM_PER_PT
+    ems = sum(1.0 if _HAN.match(c) else 0.55 for c in text) or 1.0
+    size = float(L.ISSUER_MARK_SIZE_PT)
+    if ems * size > width_pt:
+        size = math.floor(width_pt / ems * 2) / 2
+    return size
+
+
+def _centred_columns(b) -> set[int]:
+    cols = {"task_matrix": {0, 4}, "roster": {0, 1, 2}}.get(b.kind, set())
+    if b.rows and all(re.fullmatch(r"[\d.]+", r[0] or "") for r in b.rows if r):
+        cols.add(0)
+    return cols
+
+
+def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
+    cc_rows, printed_rows = [], []
+    for imp in imps:
+        en = imp.lang == "en"
+        if imp.cc:
+            cc_rows.append({"kind": "cc", "label": imp.cc_label + (": " if en else "："), "text": imp.cc,
+                            "lang_attr": _lang_attr(imp.lang)})
+        if imp.printer or imp.printed_date:
+            date = imp.printed_date or ""
+            right = (f"{imp.printed_label} {date}".strip() if en else f"{date}{imp.printed_label}")
+            printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": right,
+                                 "lang_attr": _lang_attr(imp.lang)})
+    return [g for g in (cc_rows, printed_rows) if g]
+
+
+def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
+    blocks = rdoc.blocks
+    views: list[tuple[str, Block, dict[str, Any]]] = []
+    skip_bm: set[int] = set()
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        kind = type(b).__name__
+        x: dict[str, Any] = {"lang_attr": _lang_attr(b.lang)}
+        if isinstance(b, (Title, Heading, AttachmentStart)):
+            twin = _paired(blocks, i) if rdoc.lang == "zh-en" else None
+            if id(b) in skip_bm:
+                label = None
+            elif isinstance(b, Title):
+                label = b.text + (("\n" + twin.text) if twin else "")
+            elif isinstance(b, Heading):
+                label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
+            else:
+                label = f"{b.label} {b.title}".replace("\n", " / ", 1) if "\n" not in b.label else b.title
+            if twin is not None:
+                skip_bm.add(id(twin))
+            x["bm_attr"], x["bm_class"] = _bm(label)
+        if isinstance(b, Heading):
+            x["tag"] = f"h{min(b.level + 1, 6)}"
+            x["role"] = L.HEADING_ROLES.get(b.level, "h4")
+        elif kind == "Letterhead":
+            x["mark_size_pt"] = _mark_size(b.issuer_mark)
+            x["signatory_label"] = SIGNATORY_LABEL.get(b.lang, SIGNATORY_LABEL["zh"])
+        elif kind == "Table":
+            x["centred"] = _centred_columns(b)
+        elif isinstance(b, AttachmentList):
+            en = b.lang == "en"
+            x["label"] = b.label + (": " if en else "：")
+            x["numbered"] = len(b.items) > 1
+            x["num_space"] = " " if en else ""
+        elif kind == "Note":
+            t = b.text.strip()
+            if b.lang == "en":
+                x["text"] = t if t.startswith("(") else f"({t})"
+            else:
+                x["text"] = t if t.startswith(("（", "(")) else f"（{t}）"
+        elif isinstance(b, Figure):
+            if b.svg:
+                x["src"] = "data:image/svg+xml;base64," + base64.b64encode(b.svg).decode("ascii")
+            elif b.png:
+                x["src"] = "data:image/png;base64," + base64.b64encode(b.png).decode("ascii")
+            else:
+                x["src"] = None
+        elif isinstance(b, Imprint):
+            imps = [b]
+            while i + 1 < len(blocks) and isinstance(blocks[i + 1], Imprint):
+                i += 1
+                imps.append(blocks[i])
+            x["groups"] = _imprint_groups(imps)
+        views.append((kind, b, x))
+        i += 1
+    return views
+
+
+def _meta(rdoc: RenderDoc) -> dict[str, Any]:
+    authors = [a for a in (rdoc.author,) if a]
+    return {
+        "lang": HTML_LANG.get(rdoc.lang, rdoc.lang),
+        "title": rdoc.title,
+        "authors": authors,
+        "subject": rdoc.subject,
+        "keywords": [k.replace(",", " ") for k in rdoc.keywords if k],
+        "generator": GENERATOR,
+        "created": rdoc.date.isoformat() if rdoc.date else None,
+    }
+
+
+def html_for(rdoc: RenderDoc) -> str:
+    """The HTML WeasyPrint lays out for one document (styled by :func:`engine`'s stylesheet)."""
+    return engine().env.get_template(DOCUMENT_TEMPLATE).render(views=_views(rdoc), meta=_meta(rdoc))
+
+
+# --- PDF ------------------------------------------------------------------------------------
+def render_html_to_pdf(html: str, out: Path | str | Any, *, attachments: Iterable[Any] | None = None,
+                       pdf_variant: str | None = PDF_VARIANT, stylesheets: Iterable[Any] = (),
+                       base_url: str | None = None) -> int:
+    """Lay out ``html`` with the GB/T 9704 stylesheet (plus ``stylesheets``) and write a PDF to
+    ``out`` (path or binary file). Returns the number of pages.
+
+    ``attachments``: ``weasyprint.Attachment`` objects (use :func:`source_attachment`).
+    """
+    check_pdf_environment()
+    from weasyprint import HTML
+
+    e = engine()
+    options = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
+               "attachments": list(attachments or [])}
+    doc = HTML(string=html, base_url=base_url or TEMPLATES_DIR.as_uri() + "/").render(
+        font_config=e.font_config, **options)
+    doc.write_pdf(out, finisher=_dedupe_associated_files, **options)
+    return len(doc.pages)
+
+
+def _dedupe_associated_files(document: Any, pdf: Any) -> None:
+    """WeasyPrint 70 lists each PDF/A-3 associated file twice in the catalog's /AF array."""
+    af = pdf.catalog.get("AF")
+    if af:
+        seen: list[Any] = []
+        for ref in af:
+            if ref not in seen:
+                seen.append(ref)
+        af[:] = seen
+
+
+def source_attachment(data: bytes, name: str, when: dt.date | dt.datetime | None = None) -> Any:
+    """The source data file as a PDF/A-3 associated file (relationship Source).
+
+    Its dates are fixed to ``when`` (the document date), so the same input gives the same bytes.
+    """
+    from weasyprint import Attachment
+
+    if isinstance(when, dt.datetime):
+        stamp = when
+    elif isinstance(when, dt.date):
+        stamp = dt.datetime(when.year, when.month, when.day, tzinfo=dt.timezone.utc)
+    else:
+        stamp = None
+    return Attachment(string=data, name=name, relationship="Source",
+                      description="Source data of this document", created=stamp, modified=stamp)
+
+
+def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, source_name: str | None = None) -> int:
+    """Write ``rdoc`` as a PDF/A-3b file with ``source_bytes`` embedded as ``source_name``.
+
+    Returns the number of pages. Raises EnvironmentProblem when libharfbuzz-subset or a font
+    file is missing.
+    """
+    check_pdf_environment()
+    attachments = []
+    if source_bytes is not None:
+        attachments.append(source_attachment(source_bytes, source_name or "source.yaml", rdoc.date))
+    return render_html_to_pdf(html_for(rdoc), out, attachments=attachments)
+
+
+__all__ = ["Engine", "engine", "html_for", "make_env", "render_html_to_pdf", "source_attachment", "write_pdf"]
