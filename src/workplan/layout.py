@@ -110,6 +110,29 @@ def missing_font_files() -> list[tuple[str, str, str]]:
     return [(fam, f, pkg) for fam, (f, pkg) in FONT_FILES.items() if not Path(f).exists()]
 
 
+# --- additions for the PDF writer (render/pdf_writer.py) ---------------------------------
+# The Noto CJK files are TTC collections (JP/KR/SC/TC faces in one file). The PDF writer does
+# not load them with @font-face (that would register every face under one name); it names the
+# SC face by its fontconfig family and weight instead.
+PDF_FONTCONFIG_FAMILIES = {
+    "WP HeiTi": ("Noto Sans CJK SC", 400),
+    "WP SongTi": ("Noto Serif CJK SC", 400),
+    "WP XiaoBiaoSong": ("Noto Serif CJK SC", 700),
+}
+RED_RULE_GAP_MM = 4.0            # red rule 4 mm below the document number (7.2.7)
+# Vertical gaps, in blank lines (行) of LINE_PITCH_PT
+DOC_NUMBER_GAP_LINES = 2         # 发文字号 two blank lines below the issuer mark (7.2.5)
+TITLE_GAP_LINES = 2              # title two blank lines below the red rule (7.3.1)
+RECIPIENTS_GAP_LINES = 1         # 主送 one blank line below the title (7.3.2)
+ATTACHMENT_LIST_GAP_LINES = 1    # 附件说明 one blank line below the body (7.3.4)
+SIGNATURE_GAP_LINES = 2          # room for the seal above the signature (7.3.5.1)
+ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3.7)
+# Tables (no rule in the standard): single-ish spacing inside 4号 cells
+TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
+TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
+TABLE_RULE_MM = 0.25             # cell borders
+
+
 # --- additions for progress reports and annual volumes (render/report_ir.py, compile/) -----
 # Report tables (sum = TEXT_WIDTH_MM). Targets: 序号, 指标, 目标值, 实际值, 完成度, 状态
 REPORT_TARGET_TABLE_COLUMNS_MM = (12.0, 48.0, 26.0, 26.0, 22.0, 22.0)
