@@ -1,0 +1,18 @@
+"""The archive of creation files (创建档案): archival codes (DA/T 22-2015), BagIt bags with
+SHA-256 fixity, versions, a SQLite catalogue and a hash-chained audit trail.
+
+Public surface (shared with search and compile)::
+
+    from workplan.archive import open_archive, Archive, Record
+    arc = open_archive()            # explicit path, else $WORKPLAN_ARCHIVE, else ./archive
+    arc.records(year=2024)          # current versions, ordered by code
+    arc.get(code); arc.versions(code_or_identity); arc.file(record, "pdf:zh"); arc.verify_record(code)
+    arc.add_data_file(path, retention=None, langs=("zh",), formats=("docx", "pdf"))
+    arc.add_files(paths, title=..., issuer=..., date=..., kind="program", doc_number=None, retention=None)
+"""
+from .codes import RETENTIONS, format_code, parse_code
+from .record import FileEntry, Finding, Record
+from .store import Archive, init_archive, open_archive, resolve_root
+
+__all__ = ["Archive", "FileEntry", "Finding", "RETENTIONS", "Record", "format_code", "init_archive", "open_archive",
+           "parse_code", "resolve_root"]

@@ -1,7 +1,434 @@
 """`workplan archive ...` commands."""
+from __future__ import annotations
+
+import json
+import sys
+import unicodedata
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
+
+from ..errors import Problem, WorkplanError
+from .codes import RETENTION_LABELS, RETENTIONS
+
+_META = "workplan.archive"
+_RET = click.Choice(list(RETENTIONS), case_sensitive=False)
+
+
+def _archive_option(f):
+    return click.option("--archive", "archive_path", type=click.Path(), default=None, metavar="PATH",
+                        help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")(f)
+
+
+def _open(archive_path: str | None):
+    from .store import open_archive
+    ctx = click.get_current_context()
+    return open_archive(archive_path or ctx.meta.get(_META))
+
+
+def _err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+@contextmanager
+def _bar(label: str, total: int):
+    """A rich progress bar on stderr (only on a terminal, for more than one item); yields a
+    callback ``update(done, total)``."""
+    if total <= 1 or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done, tot: bar.update(task, completed=done, total=tot)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _table(headers: list[str], rows: list[list[str]], max_last: int = 60) -> str:
+    rows = [[("" if c is None else str(c)) for c in r] for r in rows]
+    for r in rows:
+        last = r[-1]
+        if _width(last) > max_last:
+            out = ""
+            for ch in last:
+                if _width(out + ch) > max_last - 1:
+                    break
+                out += ch
+            r[-1] = out + "…"
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = []
+    for r in [headers, *rows]:
+        cells = [c + " " * (widths[i] - _width(c)) if i < len(r) - 1 else c for i, c in enumerate(r)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _record_dict(arc, r) -> dict:
+    return {"code": r.code, "version": r.version, "current": r.current, "status": r.status, "identity": r.identity,
+            "title": r.title, "title_en": r.title_en, "kind": r.kind, "issuer": r.issuer, "issuer_abbr": r.issuer_abbr,
+            "doc_number": r.doc_number, "date": r.date.isoformat(), "year": r.year, "retention": r.retention,
+            "units": list(r.units), "unit_ids": list(r.unit_ids), "langs": list(r.langs), "pages": r.pages,
+            "roles": list(r.roles), "bag_dir": r.bag_dir.relative_to(arc.root).as_posix(),
+            "archived_at": r.archived_at, "disposed_at": r.disposed_at,
+            "files": [{"role": f.role, "path": f.path, "size": f.size, "sha256": f.sha256} for f in r.files]}
 
 
 @click.group()
-def archive() -> None:
-    """Keep creation files (创建档案) with archival codes, fixity checks and an audit trail."""
+@_archive_option
+@click.pass_context
+def archive(ctx: click.Context, archive_path: str | None) -> None:
+    """Keep creation files (创建档案) with archival codes, fixity checks and an audit trail.
+
+    Each archived document (件) gets an archival code (档号, DA/T 22-2015), e.g.
+    J001-WS·2024-D30-BGS-0001, and is stored as a BagIt bag with SHA-256 manifests: the data
+    file, its DOCX and PDF, and a metadata file. Nothing is ever overwritten: archiving the same
+    document again (same issuer and document number, or the same `id:`) adds a version.
+
+    \b
+    The archive folder is --archive PATH, else $WORKPLAN_ARCHIVE, else ./archive.
+    Typical use:
+      workplan archive init --fonds J001 --name "青松社区居委会"
+      workplan archive add corpus/winter-fire-safety.yaml --lang zh,en
+      workplan archive list --year 2023
+      workplan archive verify
+      workplan archive export --year 2023 -o transfer-2023.zip
+    """
+    ctx.meta[_META] = archive_path
+
+
+@archive.command("init")
+@click.argument("directory", required=False, type=click.Path())
+@click.option("--fonds", default="J001", show_default=True, help="Fonds code (全宗号): uppercase letters and digits.")
+@click.option("--name", help="Fonds name (全宗名称), e.g. the office's name. Default: 全宗<code>.")
+@click.option("--category", default="WS", show_default=True, help="Category code (门类代码); WS = 文书.")
+@click.option("--retention", "default_retention", default="D30", show_default=True, type=_RET,
+              help="Retention used when neither the command line nor the document gives one.")
+@click.option("--org-code", "org_codes", multiple=True, metavar="UNIT=CODE",
+              help="Organization code for a unit whose abbreviation is not ASCII (by abbr, unit id or name); "
+                   "repeatable, e.g. --org-code 消防=XF.")
+@_archive_option
+def init_cmd(directory, fonds, name, category, default_retention, org_codes, archive_path) -> None:
+    """Create an archive in DIRECTORY (default: --archive, $WORKPLAN_ARCHIVE or ./archive).
+
+    Writes archive.json (fonds code and name, category, default retention, organization codes),
+    an empty catalogue (catalogue.sqlite), the event log (events.jsonl) and bags/. The fonds code
+    is part of every archival code and cannot change once records exist.
+    """
+    from .store import init_archive, resolve_root
+    mapping = {}
+    for item in org_codes:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write UNIT=CODE", param_hint="--org-code")
+        k, v = item.split("=", 1)
+        mapping[k.strip()] = v.strip().upper()
+    ctx = click.get_current_context()
+    root = resolve_root(directory or archive_path or ctx.meta.get(_META))
+    arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
+                       default_retention=default_retention.upper(), org_codes=mapping)
+    click.echo(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
+               f"category {arc.config.category}, default retention {arc.config.default_retention})")
+    if not name:
+        _err(f"note: the fonds name is {arc.config.fonds_name!r}; set \"fonds_name\" in {arc.root / 'archive.json'}")
+
+
+def _split_langs(value: str) -> list[str]:
+    from ..i18n import OUTPUT_LANGS
+    langs = [v.strip() for v in value.split(",") if v.strip()]
+    for lg in langs:
+        if lg not in OUTPUT_LANGS:
+            raise click.BadParameter(f"{lg!r} is not one of {', '.join(OUTPUT_LANGS)}", param_hint="--lang")
+    return langs or ["zh"]
+
+
+def _split_formats(value: str) -> list[str]:
+    if value.strip().lower() in ("none", ""):
+        return []
+    fmts = [v.strip().lower() for v in value.split(",") if v.strip()]
+    for f in fmts:
+        if f not in ("docx", "pdf"):
+            raise click.BadParameter(f"{f!r} is not one of docx, pdf, none", param_hint="--format")
+    return fmts
+
+
+@archive.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--retention", type=_RET, help="Y (永久), D30 or D10. Default: the document's `retention`, else the "
+                                             "archive's default.")
+@click.option("--lang", "langs", default="zh", show_default=True,
+              help="Languages to build (zh, en, zh-en; several with commas); for other files, their language.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True,
+              help="Renditions to build: docx, pdf, both, or none (the data file alone).")
+@click.option("--from", "prebuilt", type=click.Path(file_okay=False), metavar="DIR",
+              help="Take the renditions from DIR (<stem>.<lang>.<fmt>, as written by `workplan build -o DIR`) "
+                   "instead of building them.")
+@click.option("--title", help="Other files: the title (题名).")
+@click.option("--title-en", help="Other files: the English title.")
+@click.option("--issuer", help="Other files: the issuing unit (责任者).")
+@click.option("--org", "issuer_abbr", help="Other files: the issuer's organization code, e.g. BGS.")
+@click.option("--date", "date_", help="Other files: the document's date, YYYY-MM-DD.")
+@click.option("--doc-number", help="Other files: the document number (文号), e.g. 青社发〔2023〕12号.")
+@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), default="legacy",
+              show_default=True, help="Other files: the kind of document.")
+@click.option("--id", "identity", help="Other files: an explicit identity (archiving the same identity again makes "
+                                       "a new version).")
+@_archive_option
+def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
+            identity, archive_path) -> None:
+    """Archive documents; prints each archival code.
+
+    \b
+    Data files (.yaml, .yml, .json; folders are expanded): each is validated, built into the
+    asked languages and formats (or taken pre-built with --from DIR), and archived with its
+    metadata. All files are checked before anything is written.
+    Other files (a legacy PDF or DOCX): archived as one record, with the metadata given by
+    --title, --issuer, --date (and --doc-number, --org, --kind, --id).
+
+    Archiving a document with the same identity again (issuer + document number, or `id:`)
+    makes a new version under the same code; the old version is kept, marked superseded.
+
+    \b
+    Examples:
+      workplan archive add corpus/winter-fire-safety.yaml --lang zh,en
+      workplan build corpus -o out && workplan archive add corpus --from out
+      workplan archive add scan.pdf --title 关于开展冬季防火工作的通知 --issuer 青松社区居委会 \\
+          --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
+    """
+    from ..cli import expand_inputs
+    from .store import DATA_SUFFIXES
+    langs_l = _split_langs(langs)
+    formats_l = _split_formats(formats)
+    arc = _open(archive_path)
+    paths = [Path(f) for f in files]
+    data = [p for p in paths if p.is_dir() or p.suffix.lower() in DATA_SUFFIXES]
+    other = [p for p in paths if p not in data]
+    legacy_opts = {"--title": title, "--title-en": title_en, "--issuer": issuer, "--org": issuer_abbr,
+                   "--date": date_, "--doc-number": doc_number, "--id": identity}
+    if data and other:
+        raise WorkplanError(Problem(f"mixing data files and other files: {other[0]}",
+                                    hint="archive data files and legacy files with separate commands"))
+    codes: list[str] = []
+    if data:
+        given = [k for k, v in legacy_opts.items() if v]
+        if given:
+            raise WorkplanError(Problem(f"{', '.join(given)} only apply to files that are not data files",
+                                        hint="data files carry their own metadata"))
+        inputs = expand_inputs(tuple(str(p) for p in data))
+        problems: list[Problem] = []
+        for p in inputs:
+            try:
+                arc.check_data_file(p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt)
+            except WorkplanError as e:
+                problems.extend(e.problems)
+        if problems:
+            problems.append(Problem(f"nothing was archived ({len(inputs)} file(s) given)"))
+            raise WorkplanError(problems)
+        failures = 0
+        with _bar("archiving", len(inputs)) as update:
+            for i, p in enumerate(inputs, 1):
+                try:
+                    rec = arc.add_data_file(p, retention=retention, langs=langs_l, formats=formats_l,
+                                            prebuilt=prebuilt, notify=False)
+                except WorkplanError as e:
+                    failures += 1
+                    _err(e.format())
+                    continue
+                codes.append(rec.code)
+                click.echo(rec.code)
+                if rec.version > 1:
+                    _err(f"  {p}: version {rec.version} of {rec.code}; version {rec.version - 1} is kept, "
+                         "marked superseded")
+                if update:
+                    update(i, len(inputs))
+        arc._notify(codes)
+        if failures:
+            _err(f"{failures} of {len(inputs)} file(s) were not archived")
+            sys.exit(1)
+        return
+    missing = [k for k, v in (("--title", title), ("--issuer", issuer), ("--date", date_)) if not v]
+    for p in other:
+        if not p.exists():
+            raise WorkplanError(Problem("file not found", file=str(p), hint="check the path"))
+    if missing:
+        raise WorkplanError(Problem(f"archiving a file that is not a data file needs {', '.join(missing)}",
+                                    file=str(other[0]), hint="see `workplan archive add --help`"))
+    rec = arc.add_files(other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
+                        retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
+                        langs=langs_l)
+    click.echo(rec.code)
+    if rec.version > 1:
+        _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
+
+
+@archive.command("list")
+@click.option("--year", type=int, help="Only this year (年度).")
+@click.option("--unit", help="Only records naming this unit (Chinese name or part of it, unit id, or abbreviation).")
+@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only this kind.")
+@click.option("--retention", type=_RET, help="Only this retention.")
+@click.option("--all-versions", is_flag=True, help="Include superseded versions.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_archive_option
+def list_cmd(year, unit, kind, retention, all_versions, as_json, archive_path) -> None:
+    """List archived records (current versions, ordered by archival code)."""
+    arc = _open(archive_path)
+    recs = arc.records(current_only=not all_versions, year=year, unit=unit, kind=kind,
+                       retention=retention.upper() if retention else None)
+    if as_json:
+        click.echo(json.dumps([_record_dict(arc, r) for r in recs], ensure_ascii=False, indent=2))
+        return
+    if not recs:
+        _err("no records")
+        return
+    rows = [[r.code, f"v{r.version}", r.status, r.date.isoformat(), RETENTION_LABELS[r.retention],
+             r.doc_number or "—", r.title] for r in recs]
+    click.echo(_table(["档号 code", "ver", "status", "date", "保管期限", "文号", "题名 title"], rows))
+    click.echo(f"{len(recs)} record(s)")
+
+
+@archive.command("show")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_archive_option
+def show_cmd(code, as_json, archive_path) -> None:
+    """Show one record: metadata, versions, files with sizes and hashes, events."""
+    arc = _open(archive_path)
+    rec = arc.get(code)
+    versions = arc.versions(rec.code)
+    events, _ = arc.log(rec.code)
+    if as_json:
+        click.echo(json.dumps({"record": _record_dict(arc, rec), "versions": [_record_dict(arc, v) for v in versions],
+                               "events": [e.as_dict() for e in events]}, ensure_ascii=False, indent=2))
+        return
+    fields = [("档号 code", rec.code), ("题名 title", rec.title), ("title (en)", rec.title_en),
+              ("文号 number", rec.doc_number), ("责任者 issuer", f"{rec.issuer} ({rec.issuer_abbr})"),
+              ("日期 date", rec.date.isoformat()), ("保管期限 retention", f"{rec.retention} {RETENTION_LABELS[rec.retention]}"),
+              ("kind", rec.kind), ("identity", rec.identity), ("status", f"{rec.status}, version {rec.version} of "
+                                                                          f"{len(versions)}"),
+              ("languages", ", ".join(rec.langs)), ("pages", rec.pages), ("units", "、".join(rec.units)),
+              ("archived", rec.archived_at), ("disposed", rec.disposed_at)]
+    for k, v in fields:
+        if v not in (None, ""):
+            click.echo(f"{k + ':':<22}{v}")
+    click.echo("\nversions:")
+    click.echo(_table(["ver", "status", "archived", "bag"],
+                      [[f"v{v.version}", v.status, v.archived_at, v.bag_dir.relative_to(arc.root).as_posix()]
+                       for v in versions]))
+    for v in versions:
+        click.echo(f"\nfiles of v{v.version}:")
+        click.echo(_table(["role", "size", "sha256", "file"],
+                          [[f.role, f"{f.size:,}", f.sha256, f.path] for f in v.files]))
+    click.echo("\nevents:")
+    for e in events:
+        click.echo(f"  #{e.id}  {e.time}  {e.type}  {e.outcome}  {e.agent}")
+
+
+@archive.command("verify")
+@click.option("--repair", is_flag=True, help="Also clean up what interrupted commands left behind (never touches "
+                                             "good records; damage and tampering are only reported).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, hidden=True)
+@_archive_option
+def verify_cmd(repair, as_json, workers, archive_path) -> None:
+    """Recompute every file's hash and cross-check bags, catalogue and event log.
+
+    Reports changed, missing and orphan files; records in the catalogue without a bag and bags
+    without a record; gaps in item numbers; a broken event chain; and leftovers of interrupted
+    commands. Exits 1 when it finds anything, naming each. The check is logged as an event.
+    """
+    arc = _open(archive_path)
+    with _bar("verifying", 2) as update:
+        rep = arc.verify(repair=repair, progress=update, workers=workers)
+    if as_json:
+        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for action in rep.repaired:
+            click.echo(f"repaired: {action}")
+        for f in rep.findings:
+            _err(f.format())
+        summary = (f"checked {rep.documents} document(s), {rep.versions} version(s), {rep.files} file(s) "
+                   f"({rep.bytes / 1e6:.1f} MB) and {rep.events} event(s) in {rep.seconds:.2f} s")
+        click.echo(summary + (": all intact" if rep.ok else f": {len(rep.findings)} problem(s)"))
+    if not rep.ok:
+        sys.exit(1)
+
+
+@archive.command("log")
+@click.argument("code", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@_archive_option
+def log_cmd(code, as_json, archive_path) -> None:
+    """Show the audit trail (all events, or those of one record)."""
+    arc = _open(archive_path)
+    if code:
+        arc.get(code)  # a clear error for an unknown code
+    events, problems = arc.log(code)
+    for e in events:
+        if as_json:
+            click.echo(json.dumps(e.as_dict(), ensure_ascii=False))
+        else:
+            detail = e.detail
+            if isinstance(detail, dict):
+                detail = ", ".join(f"{k}={v}" for k, v in detail.items()
+                                   if k in ("version", "title", "note", "file", "documents", "findings", "rows",
+                                            "versions", "fonds_code", "supersedes"))
+            click.echo(f"#{e.id}  {e.time}  {e.type:<17} {e.object:<28} {e.outcome:<8} {e.agent}"
+                       + (f"  {detail}" if detail else ""))
+    for p in problems:
+        _err("warning: " + p.format())
+
+
+@archive.command("export")
+@click.option("--year", type=int, required=True, help="The year (年度) to transfer.")
+@click.option("--unit", help="Only records naming this unit.")
+@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only this kind.")
+@click.option("--retention", type=_RET, help="Only this retention.")
+@click.option("--all-versions", is_flag=True, help="Include superseded versions (default: current versions only).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
+@_archive_option
+def export_cmd(year, unit, kind, retention, all_versions, output, archive_path) -> None:
+    """Write a transfer package (移交): the bags of the selected records plus the catalogue of
+    archived files (归档文件目录) as catalogue.csv and catalogue.xlsx, in one zip.
+
+    Every record is verified first; a damaged record stops the export before anything is written.
+    """
+    arc = _open(archive_path)
+    res = arc.export(output, year=year, unit=unit, kind=kind, retention=retention.upper() if retention else None,
+                     all_versions=all_versions)
+    click.echo(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
+               f"{res.size / 1e6:.1f} MB, sha256 {res.sha256}")
+
+
+@archive.command("dispose")
+@click.argument("code")
+@click.option("--confirm", is_flag=True, help="Required: disposal destroys the record's files.")
+@click.option("--reason", help="Why (e.g. the appraisal decision), kept in the tombstone and the log.")
+@_archive_option
+def dispose_cmd(code, confirm, reason, archive_path) -> None:
+    """Dispose of a record whose retention period has expired (D10/D30 after its date; Y never).
+
+    The files of every version are removed; a tombstone bag keeps the metadata and the hashes
+    of what was destroyed, and the disposal is logged.
+    """
+    arc = _open(archive_path)
+    rec = arc.get(code)
+    if not confirm:
+        raise WorkplanError(Problem(f"disposing of {rec.code} destroys its files",
+                                    hint=f"pass --confirm: workplan archive dispose {rec.code} --confirm"))
+    rec = arc.dispose(rec.code, reason=reason)
+    click.echo(f"disposed of {rec.code} ({rec.title}); its tombstone is {rec.bag_dir.relative_to(arc.root).as_posix()}")
+
+
+@archive.command("rebuild-catalogue")
+@_archive_option
+def rebuild_cmd(archive_path) -> None:
+    """Rebuild the catalogue (catalogue.sqlite) from the bags, which are the truth."""
+    arc = _open(archive_path)
+    n, problems = arc.rebuild_catalogue()
+    for p in problems:
+        _err("warning: " + p.format())
+    click.echo(f"rebuilt the catalogue from the bags: {n} row(s)")

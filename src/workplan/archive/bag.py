@@ -1,0 +1,315 @@
+"""Bags on disk: staging, writing (with the ``bagit`` library), reading and checking.
+
+Layout of one archived document (件) ``<root>/bags/<code>/``::
+
+    v1/                      a BagIt bag per version (never changed after it is written)
+      bagit.txt  bag-info.txt  manifest-sha256.txt  tagmanifest-sha256.txt
+      data/<source>.yaml  data/<stem>.zh.docx  data/<stem>.zh.pdf  data/metadata.json
+    v2/                      a new version of the same document (same code)
+    tombstone/               only after disposal: a bag holding metadata.json with the
+                             metadata (and hashes) of every disposed version; v1, v2 ... are gone
+
+``data/metadata.json`` holds every Record field plus the hashes of the other payload files, so
+the catalogue can be rebuilt from the bags alone.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bagit
+
+from .fsutil import fsync_tree, make_read_only, remove_tree, sha256_file, try_lock_dir
+from .record import Finding, role_sort_key
+
+METADATA_NAME = "metadata.json"
+METADATA_FORMAT = "workplan-archive-record/1"
+TOMBSTONE_FORMAT = "workplan-archive-tombstone/1"
+TOMBSTONE_DIR = "tombstone"
+MANIFEST = "manifest-sha256.txt"
+TAGMANIFEST = "tagmanifest-sha256.txt"
+TAG_FILES = {"bagit.txt", "bag-info.txt", MANIFEST, TAGMANIFEST}
+VERSION_RE = re.compile(r"^v([1-9][0-9]*)$")
+
+
+class Staging:
+    """A private folder in ``<root>/tmp`` (same filesystem as the bags, so renames are atomic),
+    locked with flock for as long as this process works in it. ``verify`` treats an unlocked
+    staging folder as the leftover of a killed process."""
+
+    def __init__(self, tmp_root: Path, prefix: str):
+        tmp_root.mkdir(exist_ok=True)
+        # created under a ".new-" name, locked, then renamed: verify never mistakes a folder that
+        # is being set up for the leftover of a dead process
+        new = Path(tempfile.mkdtemp(prefix=".new-" + prefix, dir=tmp_root))
+        fd = try_lock_dir(new)
+        if fd is None:  # cannot happen: the folder is new
+            raise OSError(f"cannot lock {new}")
+        self.fd = fd
+        self.dir = tmp_root / new.name[len(".new-"):]
+        os.rename(new, self.dir)
+        self.bag = self.dir / "bag"
+        self.bag.mkdir()
+
+    def cleanup(self) -> None:
+        try:
+            remove_tree(self.dir)
+        finally:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+
+def bag_software_agent() -> str:
+    from .fsutil import agent
+    return f"{agent().split(' ')[0]} (bagit.py {bagit.VERSION})"
+
+
+def build_bag(folder: Path, info: dict[str, str]) -> None:
+    """Turn a folder of payload files into a BagIt bag (SHA-256 manifests), then fsync everything
+    and make the files read-only."""
+    clean = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in info.items()
+             if v is not None and v != ""}
+    clean.setdefault("Bag-Software-Agent", bag_software_agent())
+    bagit.make_bag(str(folder), bag_info=clean, checksums=["sha256"])
+    make_read_only(folder)
+    fsync_tree(folder)
+
+
+def _decode_name(s: str) -> str:
+    return s.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` from a BagIt manifest (parsed the way bagit parses it)."""
+    out: dict[str, str] = {}
+    with open(path, encoding="utf-8-sig") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 1)
+            if len(parts) != 2:
+                raise ValueError(f"malformed line: {line!r}")
+            out[os.path.normpath(_decode_name(parts[1]))] = parts[0]
+    return out
+
+
+def read_bag_info(bag: Path) -> dict[str, str]:
+    info: dict[str, str] = {}
+    with open(bag / "bag-info.txt", encoding="utf-8-sig") as f:
+        for line in f:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                info[k.strip()] = v.strip()
+    return info
+
+
+@dataclass
+class BagCheck:
+    """Result of checking one bag: problems, the tagmanifest's hash and metadata.json's bytes."""
+
+    rel: str
+    findings: list[Finding] = field(default_factory=list)
+    tagmanifest_sha256: str | None = None
+    metadata: bytes | None = None
+    manifest: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+
+
+def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
+    """Recompute every file's hash against the bag's manifests; name missing, changed and
+    orphan files (paths in findings are relative to the archive root)."""
+    res = BagCheck(rel)
+
+    def finding(msg: str, name: str, kind: str, **kw) -> None:
+        res.findings.append(Finding(msg, file=f"{rel}/{name}", kind=kind, code=code, **kw))
+
+    present: set[str] = set()
+    try:
+        for dirpath, dirs, files in os.walk(bag):
+            d = os.path.relpath(dirpath, bag)
+            for n in files:
+                present.add(os.path.normpath(os.path.join(d, n)))
+            for n in dirs:
+                p = os.path.join(dirpath, n)
+                if os.path.islink(p):
+                    present.add(os.path.normpath(os.path.join(d, n)))
+    except OSError as e:
+        finding(f"cannot read the bag: {e.strerror}", "", "unreadable")
+        return res
+    manifests: dict[str, str] = {}
+    for name in (MANIFEST, TAGMANIFEST):
+        if name not in present:
+            finding(f"{name} is missing: the bag cannot be checked", name, "missing-file",
+                    hint="restore the bag from a backup")
+            continue
+        try:
+            m = read_manifest(bag / name)
+        except (OSError, ValueError, UnicodeDecodeError) as e:
+            finding(f"{name} cannot be read ({e}); it was changed", name, "hash-mismatch")
+            continue
+        if name == MANIFEST:
+            res.manifest = m
+        manifests.update(m)
+    if "bagit.txt" not in present:
+        finding("bagit.txt is missing", "bagit.txt", "missing-file")
+    for name, expected in manifests.items():
+        if name not in present:
+            finding(f"missing file: {name} is listed in the bag's manifest but is not there", name, "missing-file",
+                    hint="restore it from a backup or a transfer package")
+            continue
+        path = bag / name
+        try:
+            if name == f"data/{METADATA_NAME}":
+                data = path.read_bytes()
+                res.metadata = data
+                import hashlib
+                got, size = hashlib.sha256(data).hexdigest(), len(data)
+            else:
+                got, size = sha256_file(path)
+        except OSError as e:
+            finding(f"cannot read {name}: {e.strerror}", name, "unreadable")
+            continue
+        res.files += 1
+        res.bytes += size
+        if got != expected:
+            finding(f"hash mismatch: {name} has changed since it was archived (sha256 {got[:12]}…, "
+                    f"manifest says {expected[:12]}…)", name, "hash-mismatch",
+                    hint="the stored file is no longer what was archived; restore it from a backup")
+    if TAGMANIFEST in present:
+        try:
+            res.tagmanifest_sha256, size = sha256_file(bag / TAGMANIFEST)
+            res.files += 1
+            res.bytes += size
+        except OSError:
+            pass
+    for name in sorted(present - set(manifests) - {TAGMANIFEST}):
+        finding(f"orphan file: {name} is not listed in the bag's manifests", name, "orphan-file",
+                hint="it was not put there by workplan; inspect it and remove it by hand")
+    return res
+
+
+# --- metadata → catalogue rows -----------------------------------------------------------------
+def metadata_files_entry(md_bytes: bytes, manifest: dict[str, str]) -> dict:
+    path = f"data/{METADATA_NAME}"
+    return {"path": path, "size": len(md_bytes), "sha256": manifest.get(path, "")}
+
+
+def row_from_metadata(md: dict, *, bag_dir: str, md_entry: dict, tagmanifest: str | None, status: str,
+                      current: bool, disposed_at: str | None = None, tombstone: bool = False) -> dict:
+    files = {} if tombstone else dict(md.get("files") or {})
+    files["metadata"] = md_entry
+    roles = sorted(files, key=role_sort_key)
+    return {
+        "code": md["code"], "version": int(md["version"]), "status": status, "current": int(current),
+        "identity": md["identity"], "fonds": md["fonds"], "category": md["category"], "year": int(md["year"]),
+        "retention": md["retention"], "org": md["org"], "item": int(md["item"]), "title": md["title"],
+        "title_en": md.get("title_en"), "kind": md["kind"], "issuer": md["issuer"],
+        "issuer_abbr": md["issuer_abbr"], "doc_number": md.get("doc_number"), "date": md["date"],
+        "units": list(md.get("units") or []), "unit_ids": list(md.get("unit_ids") or []),
+        "langs": list(md.get("langs") or []), "pages": md.get("pages"), "roles": roles, "files": files,
+        "tagmanifest": tagmanifest, "bag_dir": bag_dir, "archived_at": md["archived_at"],
+        "disposed_at": disposed_at,
+    }
+
+
+@dataclass
+class BagScan:
+    """What is under ``<root>/bags``."""
+
+    versions: dict[str, dict[int, Path]] = field(default_factory=dict)
+    tombstones: dict[str, Path] = field(default_factory=dict)
+    strays: list[Path] = field(default_factory=list)  # entries that do not belong
+
+    def bag_dirs(self) -> list[tuple[str, Path]]:
+        out = []
+        for code in sorted(set(self.versions) | set(self.tombstones)):
+            for _v, p in sorted(self.versions.get(code, {}).items()):
+                out.append((code, p))
+            if code in self.tombstones:
+                out.append((code, self.tombstones[code]))
+        return out
+
+
+def scan_bags(bags: Path) -> BagScan:
+    scan = BagScan()
+    if not bags.is_dir():
+        return scan
+    with os.scandir(bags) as it:
+        for e in it:
+            if not e.is_dir(follow_symlinks=False):
+                scan.strays.append(Path(e.path))
+                continue
+            code = e.name
+            with os.scandir(e.path) as it2:
+                for v in it2:
+                    m = VERSION_RE.match(v.name)
+                    if m and v.is_dir(follow_symlinks=False):
+                        scan.versions.setdefault(code, {})[int(m[1])] = Path(v.path)
+                    elif v.name == TOMBSTONE_DIR and v.is_dir(follow_symlinks=False):
+                        scan.tombstones[code] = Path(v.path)
+                    else:
+                        scan.strays.append(Path(v.path))
+            if code not in scan.versions and code not in scan.tombstones:
+                scan.strays.append(Path(e.path))
+    return scan
+
+
+def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
+                  tombstone: tuple[dict, dict, str | None] | None, rel: callable) -> tuple[list[dict], list[Finding]]:
+    """Catalogue rows of one document from its bags' metadata.
+
+    ``versions``: version → (metadata dict, metadata file entry, tagmanifest hash);
+    ``tombstone``: the same for the tombstone bag, if the document was disposed.
+    """
+    rows: list[dict] = []
+    findings: list[Finding] = []
+    if tombstone is not None:
+        tmd, entry, tag = tombstone
+        vs = tmd.get("versions") or []
+        top = max((int(v["version"]) for v in vs), default=0)
+        for v in vs:
+            rows.append(row_from_metadata(v, bag_dir=rel(code, None), md_entry=entry, tagmanifest=tag,
+                                          status="disposed", current=int(v["version"]) == top,
+                                          disposed_at=tmd.get("disposed_at"), tombstone=True))
+        return rows, findings
+    if not versions:
+        return rows, findings
+    top = max(versions)
+    for v, (md, entry, tag) in sorted(versions.items()):
+        if md.get("code") != code or int(md.get("version", -1)) != v:
+            findings.append(Finding(f"the bag's metadata says {md.get('code')} v{md.get('version')}, "
+                                    f"but it is stored as {code} v{v}", file=rel(code, v) + f"/data/{METADATA_NAME}",
+                                    kind="bag-mismatch", code=code))
+            continue
+        rows.append(row_from_metadata(md, bag_dir=rel(code, v), md_entry=entry, tagmanifest=tag,
+                                      status="active" if v == top else "superseded", current=v == top))
+    return rows, findings
+
+
+def parse_metadata(data: bytes | None, where: str, code: str) -> tuple[dict | None, Finding | None]:
+    if data is None:
+        return None, Finding("the bag has no data/metadata.json", file=where, kind="missing-file", code=code)
+    try:
+        md = json.loads(data)
+        if not isinstance(md, dict) or md.get("format") not in (METADATA_FORMAT, TOMBSTONE_FORMAT):
+            raise ValueError("not a workplan record")
+        return md, None
+    except (ValueError, UnicodeDecodeError) as e:
+        return None, Finding(f"data/metadata.json cannot be read: {e}", file=where, kind="bag-mismatch", code=code)
+
+
+def discard(path: Path) -> None:
+    remove_tree(path)

@@ -1,0 +1,166 @@
+"""The catalogue: a SQLite database (WAL) beside the bags, one row per record version.
+
+The bags are the truth; every row can be rebuilt from them (:func:`rows_from_bags` in
+:mod:`.bag`). Rows are written in two steps by ``add``: a *pending* row reserves the item
+number (in a ``BEGIN IMMEDIATE`` transaction), and once the bag is in place and the event
+logged the row becomes *active*. A pending row left by a killed process is resolved by the next
+writer or by ``verify --repair``: completed if its bag made it into place, dropped (freeing the
+never-issued number) otherwise. So numbers stay gap-free.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import Problem, WorkplanError
+from .record import FileEntry, Record, role_sort_key
+
+CATALOGUE_NAME = "catalogue.sqlite"
+SCHEMA_VERSION = "1"
+
+COLUMNS = ("code", "version", "status", "current", "identity", "fonds", "category", "year", "retention", "org",
+           "item", "title", "title_en", "kind", "issuer", "issuer_abbr", "doc_number", "date", "units",
+           "unit_ids", "langs", "pages", "roles", "files", "tagmanifest", "bag_dir", "archived_at",
+           "disposed_at")
+JSON_COLUMNS = ("units", "unit_ids", "langs", "roles", "files")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    code TEXT NOT NULL, version INTEGER NOT NULL,
+    status TEXT NOT NULL,            -- pending | active | superseded | disposed
+    current INTEGER NOT NULL,
+    identity TEXT NOT NULL,
+    fonds TEXT NOT NULL, category TEXT NOT NULL, year INTEGER NOT NULL, retention TEXT NOT NULL,
+    org TEXT NOT NULL, item INTEGER NOT NULL,
+    title TEXT NOT NULL, title_en TEXT, kind TEXT NOT NULL, issuer TEXT NOT NULL, issuer_abbr TEXT NOT NULL,
+    doc_number TEXT, date TEXT NOT NULL,
+    units TEXT NOT NULL, unit_ids TEXT NOT NULL, langs TEXT NOT NULL, pages INTEGER,
+    roles TEXT NOT NULL, files TEXT NOT NULL, tagmanifest TEXT,
+    bag_dir TEXT NOT NULL, archived_at TEXT NOT NULL, disposed_at TEXT,
+    PRIMARY KEY (code, version)
+);
+CREATE INDEX IF NOT EXISTS records_identity ON records(identity);
+CREATE INDEX IF NOT EXISTS records_group ON records(fonds, category, year, retention, org, item);
+CREATE INDEX IF NOT EXISTS records_status ON records(status);
+"""
+
+
+def _db_error(e: sqlite3.Error, path: Path) -> WorkplanError:
+    return WorkplanError(Problem(f"cannot use the catalogue: {e}", file=str(path),
+                                 hint="if it is damaged, run `workplan archive rebuild-catalogue` (the bags are "
+                                      "the truth; the catalogue is rebuilt from them)"))
+
+
+class Catalogue:
+    def __init__(self, path: Path, *, create: bool = False):
+        self.path = path
+        if not create and not path.exists():
+            raise WorkplanError(Problem("the catalogue is missing", file=str(path),
+                                        hint="run `workplan archive rebuild-catalogue` to rebuild it from the bags"))
+        try:
+            self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout = 60000")
+            mode = self.db.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            if create:
+                self.db.executescript(_SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            else:
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if row is None or row[0] != SCHEMA_VERSION:
+                    raise WorkplanError(Problem("the catalogue has an unknown schema", file=str(path),
+                                                hint="run `workplan archive rebuild-catalogue`"))
+        except sqlite3.Error as e:
+            raise _db_error(e, path) from None
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT (rolled back on any exception)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise _db_error(e, self.path) from None
+        try:
+            yield self.db
+        except BaseException:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
+        else:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise _db_error(e, self.path) from None
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        try:
+            cur = self.db.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+        except sqlite3.Error as e:
+            raise _db_error(e, self.path) from None
+
+    # --- rows -----------------------------------------------------------------------------
+    def insert(self, db: sqlite3.Connection, row: dict) -> None:
+        vals = [json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS else row.get(c) for c in COLUMNS]
+        db.execute(f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", vals)
+
+    def rows(self, where: str = "", params: tuple = ()) -> list[dict]:
+        rows = self.query(f"SELECT * FROM records {where}", params)
+        for r in rows:
+            for c in JSON_COLUMNS:
+                r[c] = json.loads(r[c])
+        return rows
+
+    # --- log head ---------------------------------------------------------------------------
+    def log_head(self) -> tuple[int, str] | None:
+        rows = self.query("SELECT key, value FROM meta WHERE key IN ('log_head_id', 'log_head_hash')")
+        d = {r["key"]: r["value"] for r in rows}
+        if "log_head_id" not in d:
+            return None
+        return int(d["log_head_id"]), d["log_head_hash"]
+
+    @staticmethod
+    def set_log_head(db: sqlite3.Connection, event_id: int, event_hash: str, *, force: bool = False) -> None:
+        """Remember the newest event seen (never moves backwards unless forced)."""
+        row = db.execute("SELECT value FROM meta WHERE key = 'log_head_id'").fetchone()
+        if row is not None and int(row[0]) >= event_id and not force:
+            return
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head_id', ?)", (str(event_id),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('log_head_hash', ?)", (event_hash,))
+
+    def note_event(self, ev) -> None:
+        with self.transaction() as db:
+            self.set_log_head(db, ev.id, ev.hash)
+
+
+def row_to_record(row: dict, root: Path) -> Record:
+    files = tuple(sorted((FileEntry(role, f["path"], f["size"], f["sha256"]) for role, f in row["files"].items()),
+                         key=lambda e: role_sort_key(e.role)))
+    return Record(
+        code=row["code"], identity=row["identity"], version=row["version"], current=bool(row["current"]),
+        status=row["status"], title=row["title"], title_en=row["title_en"], kind=row["kind"], issuer=row["issuer"],
+        issuer_abbr=row["issuer_abbr"], doc_number=row["doc_number"], date=dt.date.fromisoformat(row["date"]),
+        year=row["year"], retention=row["retention"], units=tuple(row["units"]), unit_ids=tuple(row["unit_ids"]),
+        langs=tuple(row["langs"]), pages=row["pages"], roles=tuple(row["roles"]), bag_dir=root / row["bag_dir"],
+        archived_at=row["archived_at"], files=files, disposed_at=row["disposed_at"])
+
+
+def comparable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's fields as plain values, for comparing the catalogue with the bags."""
+    return {c: row.get(c) for c in COLUMNS}

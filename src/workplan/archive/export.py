@@ -1,0 +1,148 @@
+"""Transfer packages (移交): a zip of the selected records' bags plus the catalogue of archived
+files (归档文件目录) as CSV (UTF-8 with BOM, for Excel) and XLSX, and a SHA-256 manifest of
+everything in the package. Written atomically; every record is verified before it is packed.
+
+Zip layout::
+
+    bags/<code>/v<n>/...        the bags, exactly as stored
+    catalogue.csv               档号, 文号, 责任者, 题名, 日期 (YYYYMMDD), 页数, 保管期限, 备注
+    catalogue.xlsx              the same, one sheet 归档文件目录
+    manifest-sha256.txt         sha256 of every other file in the package
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Problem, WorkplanError
+from .codes import RETENTION_LABELS
+from .fsutil import fsync_path, now_iso
+from .record import Record
+
+CATALOGUE_COLUMNS = ("档号", "文号", "责任者", "题名", "日期", "页数", "保管期限", "备注")
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    records: int
+    documents: int
+    files: int
+    size: int
+    sha256: str
+
+
+def catalogue_rows(records: list[Record], latest: dict[str, int]) -> list[list]:
+    rows = []
+    for r in records:
+        notes = []
+        if r.version > 1:
+            notes.append(f"第{r.version}版，替代第{r.version - 1}版")
+        if latest.get(r.code, r.version) > r.version:
+            notes.append(f"已被第{latest[r.code]}版替代")
+        if r.kind == "legacy":
+            notes.append("原件归档")
+        rows.append([r.code, r.doc_number or "", r.issuer, r.title, r.date.strftime("%Y%m%d"),
+                     r.pages if r.pages is not None else "", RETENTION_LABELS[r.retention], "；".join(notes)])
+    return rows
+
+
+def catalogue_csv(rows: list[list]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CATALOGUE_COLUMNS)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def catalogue_xlsx(rows: list[list], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "归档文件目录"
+    ws.append(list(CATALOGUE_COLUMNS))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.alignment = Alignment(horizontal="center")
+    for r in rows:
+        ws.append(r)
+    widths = (30, 22, 22, 50, 11, 6, 9, 24)
+    for i, wdt in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = wdt
+    ws.freeze_panes = "A2"
+    wb.properties.title = title
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, kind: str | None = None,
+                    retention: str | None = None, all_versions: bool = False, progress=None) -> ExportResult:
+    if output.exists() and output.is_dir():
+        raise WorkplanError(Problem("the output is a folder", file=str(output), hint="give a file name, e.g. transfer.zip"))
+    if not output.parent.is_dir():
+        raise WorkplanError(Problem("the output's folder does not exist", file=str(output.parent)))
+    records = arc.records(current_only=not all_versions, year=year, unit=unit, kind=kind, retention=retention)
+    records = [r for r in records if r.status != "disposed"]
+    if not records:
+        filters = ", ".join(f"{k} {v}" for k, v in (("unit", unit), ("kind", kind), ("retention", retention)) if v)
+        raise WorkplanError(Problem(f"nothing to export: no records of {year}" + (f" with {filters}" if filters else ""),
+                                    hint="see `workplan archive list --year YEAR`"))
+    codes = sorted({r.code for r in records})
+    problems: list[Problem] = []
+    for code in codes:
+        problems.extend(arc.verify_record(code))
+    if problems:
+        problems.append(Problem("nothing was exported: these records failed their fixity check",
+                                hint="run `workplan archive verify` and restore the damaged files first"))
+        raise WorkplanError(problems)
+    latest: dict[str, int] = {}
+    for code in codes:
+        latest[code] = max(v.version for v in arc.versions(code))
+    rows = catalogue_rows(records, latest)
+    tmp = output.parent / f".{output.name}.{os.getpid()}.part"
+    manifest: list[tuple[str, str]] = []
+    n_files = 0
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+            for i, r in enumerate(records, 1):
+                base = r.bag_dir
+                for dirpath, _dirs, files in os.walk(base):
+                    for name in sorted(files):
+                        p = Path(dirpath) / name
+                        arcname = f"{Path(r.bag_dir).relative_to(arc.root).as_posix()}/{p.relative_to(base).as_posix()}"
+                        data = p.read_bytes()
+                        z.writestr(arcname, data)
+                        manifest.append((hashlib.sha256(data).hexdigest(), arcname))
+                        n_files += 1
+                if progress:
+                    progress(i, len(records))
+            title = f"{arc.config.fonds_name} {year}年度 归档文件目录"
+            for name, data in (("catalogue.csv", catalogue_csv(rows)), ("catalogue.xlsx", catalogue_xlsx(rows, title))):
+                z.writestr(name, data)
+                manifest.append((hashlib.sha256(data).hexdigest(), name))
+            z.writestr("manifest-sha256.txt", "".join(f"{h}  {n}\n" for h, n in manifest))
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, output)
+        fsync_path(output.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    h = hashlib.sha256()
+    with open(output, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    size = output.stat().st_size
+    ev = arc.events.append("export", "archive", {
+        "file": output.name, "sha256": h.hexdigest(), "size": size, "year": year,
+        "filters": {"unit": unit, "kind": kind, "retention": retention, "all_versions": all_versions},
+        "records": [f"{r.code} v{r.version}" for r in records], "exported_at": now_iso()})
+    arc.catalogue.note_event(ev)
+    return ExportResult(output, len(records), len(codes), n_files, size, h.hexdigest())

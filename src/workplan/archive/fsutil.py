@@ -1,0 +1,176 @@
+"""Durable file operations, locks, hashing and the crash hook used by the archive."""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import getpass
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+HASH_CHUNK = 1 << 20  # 1 MiB
+_buffers = threading.local()
+
+
+def now_iso() -> str:
+    """UTC time, ISO 8601 with timezone, millisecond precision."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def agent() -> str:
+    """``workplan/<version> <user>@<host>`` (PREMIS agent of every event)."""
+    try:
+        from importlib.metadata import version
+        v = version("workplan")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        v = "unknown"
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        user = str(os.getuid())
+    return f"workplan/{v} {user}@{socket.gethostname()}"
+
+
+def sha256_file(path: str | os.PathLike) -> tuple[str, int]:
+    """(hex digest, size) of a file, read in 1 MiB chunks into a per-thread buffer."""
+    buf = getattr(_buffers, "buf", None)
+    if buf is None:
+        buf = _buffers.buf = bytearray(HASH_CHUNK)
+    view = memoryview(buf)
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb", buffering=0) as f:
+        while True:
+            n = f.readinto(view)
+            if not n:
+                break
+            h.update(view[:n])
+            size += n
+    return h.hexdigest(), size
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def fsync_path(path: str | os.PathLike) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file and folder under ``root`` (and root itself)."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            fsync_path(os.path.join(dirpath, name))
+        fsync_path(dirpath)
+
+
+def write_durable(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file and fsync it (the caller renames the folder into place)."""
+    with open(path, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def atomic_replace(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically: temporary file beside it, fsync, rename, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_path(path.parent)
+
+
+def copy_durable(src: Path, dst: Path) -> tuple[str, int]:
+    """Copy ``src`` to a new file ``dst`` byte for byte, fsync it; return (sha256, size) of what was
+    written."""
+    buf = bytearray(HASH_CHUNK)
+    view = memoryview(buf)
+    h = hashlib.sha256()
+    size = 0
+    with open(src, "rb", buffering=0) as fi, open(dst, "xb", buffering=0) as fo:
+        while True:
+            n = fi.readinto(view)
+            if not n:
+                break
+            h.update(view[:n])
+            fo.write(view[:n])
+            size += n
+        os.fsync(fo.fileno())
+    return h.hexdigest(), size
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder even when its files are read-only."""
+    def onerror(func, p, exc_info):
+        try:
+            os.chmod(os.path.dirname(p), 0o755)
+            os.chmod(p, 0o644)
+            func(p)
+        except OSError:
+            pass
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, onerror=onerror)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def make_read_only(root: Path) -> None:
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            os.chmod(os.path.join(dirpath, name), 0o444)
+
+
+@contextmanager
+def file_lock(path: Path, *, shared: bool = False):
+    """An advisory lock (flock) on ``path``, created if needed; released on exit or process death."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def try_lock_dir(path: Path) -> int | None:
+    """Take an exclusive non-blocking lock on a folder; the fd, or None if someone holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        os.close(fd)
+        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return None
+        raise
+    return fd
+
+
+# --- crash hook (tests) ------------------------------------------------------------------
+_CRASH_ENV = "WORKPLAN_ARCHIVE_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Testing hook: when $WORKPLAN_ARCHIVE_CRASH_AT names this step, the process kills itself
+    (SIGKILL: no cleanup, no finally blocks), as a power cut or `kill -9` would."""
+    if os.environ.get(_CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,384 @@
+"""``verify``: recompute every hash and cross-check bags, catalogue and event log.
+
+Findings (each names the file or record):
+
+* hash-mismatch / missing-file / orphan-file / unreadable — inside a bag (tampering, damage);
+* bag-without-record / record-without-bag / catalogue-mismatch — catalogue vs bags;
+* gap — a hole in the item numbers of a (fonds, category, year, retention, organization) group;
+* log-chain / log-truncated / log-incomplete / missing-event — the event log;
+* interrupted-add / interrupted-disposal / leftover — what a killed process left behind;
+* catalogue — the catalogue is missing or unreadable;
+* stray — something under bags/ that is not a bag.
+
+``repair`` fixes what an interrupted operation leaves (leftovers, reservations, unrecorded
+bags, missing events, half-done disposals, a missing catalogue, an incomplete last log line),
+never touching a bag: tampering and damage are reported, not "repaired".
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import WorkplanError
+from .bag import (METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, check_bag, parse_metadata, rows_for_code,
+                  scan_bags)
+from .catalogue import CATALOGUE_NAME, COLUMNS
+from .codes import format_code
+from .events import LOG_NAME
+from .fsutil import remove_tree, try_lock_dir
+from .record import Finding
+
+_BAG_KINDS = {"hash-mismatch", "missing-file", "orphan-file", "unreadable", "bag-mismatch"}
+_NEW_STAGING_GRACE = 600  # seconds: a ".new-*" staging folder younger than this may be in use
+
+
+@dataclass
+class VerifyReport:
+    findings: list[Finding] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    documents: int = 0
+    versions: int = 0
+    files: int = 0
+    bytes: int = 0
+    events: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "documents": self.documents, "versions": self.versions, "files": self.files,
+                "bytes": self.bytes, "events": self.events, "seconds": round(self.seconds, 3),
+                "findings": [f.as_dict() for f in self.findings], "repaired": self.repaired}
+
+
+@dataclass
+class _State:
+    findings: list[Finding] = field(default_factory=list)
+    derived: dict[tuple[str, int], dict] = field(default_factory=dict)
+    derived_by_code: dict[str, list[dict]] = field(default_factory=dict)
+    damaged: set[str] = field(default_factory=set)  # codes with a damaged bag
+    catalogue_ok: bool = True
+    chain_ok: bool = True
+    files: int = 0
+    bytes: int = 0
+    events: int = 0
+
+
+def _leftovers(arc) -> list[Finding]:
+    out = []
+    tmp = arc.tmp
+    if not tmp.is_dir():
+        return out
+    now = time.time()
+    for e in sorted(os.scandir(tmp), key=lambda e: e.name):
+        rel = f"tmp/{e.name}"
+        if e.is_dir(follow_symlinks=False):
+            if e.name.startswith(".new-"):
+                try:
+                    if now - e.stat(follow_symlinks=False).st_mtime < _NEW_STAGING_GRACE:
+                        continue
+                except OSError:
+                    continue
+            fd = try_lock_dir(Path(e.path))
+            if fd is None:
+                continue  # a live process is working in it
+            os.close(fd)
+        out.append(Finding(f"leftover of an interrupted operation: {rel}", file=rel, kind="leftover",
+                           repairable=True, hint="`workplan archive verify --repair` removes it"))
+    return out
+
+
+def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None) -> _State:
+    st = _State()
+    f = st.findings
+    # 1. the catalogue
+    cat_rows: list[dict] = []
+    try:
+        cat_rows = arc.catalogue.rows()
+    except WorkplanError as e:
+        st.catalogue_ok = False
+        arc.close()
+        f.append(Finding(e.problems[0].message, file=CATALOGUE_NAME, kind="catalogue", repairable=True,
+                         hint="`workplan archive verify --repair` (or rebuild-catalogue) rebuilds it from the bags"))
+    # 2. the event log
+    events, log_findings = arc.events.read()
+    st.events = len(events)
+    f.extend(log_findings)
+    st.chain_ok = not any(x.kind in ("log-chain", "log-missing") for x in log_findings)
+    if st.catalogue_ok and events is not None:
+        head = arc.catalogue.log_head()
+        if head is not None:
+            hid, hhash = head
+            ev = next((e for e in reversed(events) if e.id == hid), None)
+            if ev is None:
+                last = events[-1].id if events else 0
+                if last < hid:
+                    f.append(Finding(f"the event log ends at entry #{last}, but entry #{hid} was written: entries "
+                                     "were removed from its end", file=LOG_NAME, kind="log-truncated",
+                                     hint="restore events.jsonl from a backup"))
+            elif ev.hash != hhash:
+                f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
+                                 line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
+                st.chain_ok = False
+    # 3. leftovers of killed processes
+    f.extend(_leftovers(arc))
+    # 4. the bags
+    scan = scan_bags(arc.bags)
+    for p in scan.strays:
+        rel = p.relative_to(arc.root).as_posix()
+        f.append(Finding(f"unexpected {'folder' if p.is_dir() else 'file'} under bags/: {rel}", file=rel,
+                         kind="stray", hint="it is not a bag written by workplan; inspect it and remove it by hand"))
+    tasks = []
+    for code, vs in scan.versions.items():
+        for v, p in vs.items():
+            tasks.append((code, v, p))
+    for code, p in scan.tombstones.items():
+        tasks.append((code, None, p))
+    tasks.sort(key=lambda t: (t[0], t[1] or 0))
+    total = len(tasks)
+    done = 0
+
+    def work(t):
+        code, v, p = t
+        return t, check_bag(p, arc.rel(code, v), code)
+
+    workers = workers or min(8, 2 * (os.cpu_count() or 1))
+    per_code: dict[str, dict] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for (code, v, p), res in pool.map(work, tasks):
+            done += 1
+            if progress:
+                progress(done, total)
+            st.files += res.files
+            st.bytes += res.bytes
+            if res.findings:
+                f.extend(res.findings)
+                st.damaged.add(code)
+            md, problem = parse_metadata(res.metadata, f"{arc.rel(code, v)}/data/{METADATA_NAME}", code)
+            if problem:
+                if code not in st.damaged:
+                    f.append(problem)
+                st.damaged.add(code)
+                continue
+            entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
+                     "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}
+            slot = per_code.setdefault(code, {"versions": {}, "tombstone": None})
+            if v is None:
+                slot["tombstone"] = (md, entry, res.tagmanifest_sha256)
+            else:
+                slot["versions"][v] = (md, entry, res.tagmanifest_sha256)
+    for code in sorted(per_code):
+        slot = per_code[code]
+        if slot["tombstone"] is not None and scan.versions.get(code):
+            for v in sorted(scan.versions[code]):
+                rel = arc.rel(code, v)
+                f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
+                                 kind="interrupted-disposal", code=code, repairable=True,
+                                 hint="`workplan archive verify --repair` finishes the disposal"))
+        rows, problems = rows_for_code(code, slot["versions"], slot["tombstone"], arc.rel)
+        f.extend(problems)
+        if problems:
+            st.damaged.add(code)
+        st.derived_by_code[code] = rows
+        for r in rows:
+            st.derived[(r["code"], r["version"])] = r
+    # 5. catalogue vs bags
+    if st.catalogue_ok:
+        cat = {(r["code"], r["version"]): r for r in cat_rows if r["status"] != "pending"}
+        for r in cat_rows:
+            if r["status"] != "pending":
+                continue
+            key = (r["code"], r["version"])
+            if key in st.derived:
+                f.append(Finding(f"interrupted add: the bag of {r['code']} v{r['version']} is in place but not "
+                                 "recorded as finished", file=r["bag_dir"], kind="interrupted-add", code=r["code"],
+                                 repairable=True, hint="`workplan archive verify --repair` finishes it"))
+            else:
+                f.append(Finding(f"interrupted add: {r['code']} v{r['version']} was reserved but its bag never "
+                                 "arrived (nothing was archived under it)", file=CATALOGUE_NAME,
+                                 kind="interrupted-add", code=r["code"], repairable=True,
+                                 hint="`workplan archive verify --repair` drops the reservation"))
+        pending = {(r["code"], r["version"]) for r in cat_rows if r["status"] == "pending"}
+        for key, d in sorted(st.derived.items()):
+            code, v = key
+            if code in st.damaged:
+                continue
+            row = cat.get(key)
+            if row is None:
+                if key not in pending:
+                    f.append(Finding(f"bag without a record: {d['bag_dir']} is not in the catalogue",
+                                     file=d["bag_dir"], kind="bag-without-record", code=code, repairable=True,
+                                     hint="`workplan archive verify --repair` records it from the bag"))
+                continue
+            diff = [c for c in COLUMNS if row.get(c) != d.get(c)]
+            if "tagmanifest" in diff and row.get("tagmanifest") and row.get("bag_dir") == d["bag_dir"]:
+                f.append(Finding(f"hash mismatch: {d['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
+                                 file=f"{d['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code,
+                                 hint="the stored file is no longer what was archived; restore it from a backup"))
+                st.damaged.add(code)
+            elif diff:
+                f.append(Finding(f"the catalogue disagrees with the bag of {code} v{v} ({', '.join(diff)})",
+                                 file=d["bag_dir"], kind="catalogue-mismatch", code=code, repairable=True,
+                                 hint="`workplan archive verify --repair` rewrites the row from the bag"))
+        for key, row in sorted(cat.items()):
+            if key not in st.derived and row["code"] not in st.damaged:
+                f.append(Finding(f"record without a bag: {row['code']} v{row['version']} is in the catalogue but "
+                                 f"{row['bag_dir']} is missing", file=row["bag_dir"], kind="record-without-bag",
+                                 code=row["code"], hint="restore the bag from a backup or a transfer package"))
+    # 6. gaps in item numbers (from the bags: the truth)
+    groups: dict[tuple, set[int]] = {}
+    for code, rows in st.derived_by_code.items():
+        for r in rows[:1]:
+            groups.setdefault((r["fonds"], r["category"], r["year"], r["retention"], r["org"]), set()).add(r["item"])
+    for g, items in sorted(groups.items()):
+        for missing in sorted(set(range(1, max(items) + 1)) - items):
+            code = format_code(*g, missing)
+            f.append(Finding(f"gap in item numbers: {code} is missing", file=f"bags/{code}", kind="gap", code=code,
+                             hint="a record was removed from the archive; restore its bag from a backup"))
+    # 7. every version and disposal has its event
+    seen = set()
+    for e in events:
+        if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version"):
+            seen.add((e.type, e.object, e.detail.get("version")))
+        elif e.type == "disposal":
+            seen.add(("disposal", e.object, None))
+    for code, rows in sorted(st.derived_by_code.items()):
+        for r in rows:
+            t = "ingestion" if r["version"] == 1 else "new-version"
+            if (t, code, r["version"]) not in seen:
+                f.append(Finding(f"the log has no {t} event for {code} v{r['version']}", file=LOG_NAME,
+                                 kind="missing-event", code=code, repairable=st.chain_ok and code not in st.damaged,
+                                 hint="an interrupted add (repairable) or a deleted log entry"))
+        if per_code.get(code, {}).get("tombstone") and ("disposal", code, None) not in seen:
+            f.append(Finding(f"the log has no disposal event for {code}", file=LOG_NAME, kind="missing-event",
+                             code=code, repairable=st.chain_ok, hint="an interrupted disposal, or a deleted log entry"))
+    return st
+
+
+def _repair(arc, st: _State) -> list[str]:
+    done: list[str] = []
+    kinds = {x.kind for x in st.findings if x.repairable}
+    if "log-incomplete" in kinds:
+        n = arc.events.cut_fragment()
+        if n:
+            done.append(f"removed an incomplete entry of {n} bytes from the end of the event log")
+    for x in st.findings:
+        if x.kind == "leftover":
+            p = arc.root / x.file
+            fd = try_lock_dir(p) if p.is_dir() else None
+            try:
+                remove_tree(p)
+            finally:
+                if fd is not None:
+                    os.close(fd)
+            done.append(f"removed {x.file}")
+    if "catalogue" in kinds:
+        n, _problems = arc.rebuild_catalogue()
+        done.append(f"rebuilt the catalogue from the bags ({n} rows)")
+        return done  # check again from the new catalogue
+    if "interrupted-add" in kinds:
+        done.extend(arc.resolve_pending())
+    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
+        arc._finish_disposal(code)
+        done.append(f"finished the disposal of {code}")
+    for x in st.findings:
+        if x.kind == "missing-event" and x.repairable:
+            rows = st.derived_by_code.get(x.code, [])
+            if "disposal" in x.message:
+                ev = arc.events.append("disposal", x.code, {"versions": [r["version"] for r in rows],
+                                                            "note": "logged by verify --repair after an "
+                                                                    "interrupted disposal"})
+            else:
+                v = int(x.message.rsplit(" v", 1)[1])
+                bag = arc.root / arc.rel(x.code, v)
+                md = json.loads((bag / "data" / METADATA_NAME).read_bytes())
+                row = st.derived[(x.code, v)]
+                ev = arc._log_version_event(x.code, v, md, row["tagmanifest"],
+                                            note="logged by verify --repair after an interrupted add")
+            arc.catalogue.note_event(ev)
+            done.append(f"logged the missing event for {x.code}" + ("" if "disposal" in x.message else f" v{v}"))
+    fix = sorted({x.code for x in st.findings if x.kind in ("bag-without-record", "catalogue-mismatch")
+                  and x.code not in st.damaged})
+    if fix and st.catalogue_ok:
+        cat = arc.catalogue
+        with cat.transaction() as db:
+            for code in fix:
+                db.execute("DELETE FROM records WHERE code = ? AND status != 'pending'", (code,))
+                for r in st.derived_by_code[code]:
+                    cat.insert(db, r)
+        done.extend(f"recorded {code} in the catalogue from its bag" for code in fix)
+    return done
+
+
+def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | None = None,
+                   record_event: bool = True) -> VerifyReport:
+    t0 = time.perf_counter()
+    repaired: list[str] = []
+    if repair:
+        with arc.write_lock():
+            st = _check(arc, progress, workers)
+            for _round in range(3):
+                if not any(x.repairable for x in st.findings):
+                    break
+                actions = _repair(arc, st)
+                repaired.extend(actions)
+                st = _check(arc, progress, workers)
+                if not actions:
+                    break
+    else:
+        with arc.write_lock(shared=True):
+            st = _check(arc, progress, workers)
+    rep = VerifyReport(findings=st.findings, repaired=repaired, documents=len(st.derived_by_code),
+                       versions=len(st.derived), files=st.files, bytes=st.bytes, events=st.events,
+                       seconds=time.perf_counter() - t0)
+    if record_event:
+        detail = {"documents": rep.documents, "versions": rep.versions, "files": rep.files, "bytes": rep.bytes,
+                  "findings": len(rep.findings), "problems": [x.message for x in rep.findings[:20]]}
+        if repaired:
+            detail["repaired"] = repaired
+        try:
+            ev = arc.events.append("fixity-check", "archive", detail, outcome="success" if rep.ok else "failure")
+            if st.catalogue_ok or repaired:
+                arc.catalogue.note_event(ev)
+        except (OSError, WorkplanError) as e:
+            rep.findings.append(Finding(f"could not record the fixity check in the event log: {e}", file=LOG_NAME,
+                                        kind="unreadable"))
+    return rep
+
+
+def verify_code(arc, code: str) -> list[Finding]:
+    """Check the bags of one record against their manifests and the catalogue."""
+    rows = arc.catalogue.rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+    if not rows:
+        raise arc._unknown(code)
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for r in rows:
+        bag = arc.root / r["bag_dir"]
+        if r["bag_dir"] in seen:
+            continue
+        seen.add(r["bag_dir"])
+        if not bag.is_dir():
+            out.append(Finding(f"record without a bag: {r['bag_dir']} is missing", file=r["bag_dir"],
+                               kind="record-without-bag", code=code))
+            continue
+        res = check_bag(bag, r["bag_dir"], code)
+        out.extend(res.findings)
+        if r.get("tagmanifest") and res.tagmanifest_sha256 and res.tagmanifest_sha256 != r["tagmanifest"]:
+            out.append(Finding(f"hash mismatch: {r['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
+                               file=f"{r['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code))
+        for role, fe in r["files"].items():
+            if res.manifest and res.manifest.get(fe["path"]) != fe["sha256"]:
+                out.append(Finding(f"the catalogue's hash of {role} ({fe['path']}) differs from the bag's manifest",
+                                   file=f"{r['bag_dir']}/{fe['path']}", kind="catalogue-mismatch", code=code))
+    return out
+
+
+__all__ = ["VerifyReport", "verify_archive", "verify_code", "TOMBSTONE_DIR"]
