@@ -576,3 +576,71 @@ def test_incremental_update_on_add(env, tmp_path):
     e = (arc, names, env[2])
     assert find(e, "水库巡查") == {"extra"}
     assert find(e, "巡查守护") == {"river", "extra"}
+
+
+# --- the command line ---------------------------------------------------------------------------------
+def _cli(monkeypatch, capsys, arc, *args) -> tuple[int, str, str]:
+    import workplan.search.cli as search_cli
+    from workplan.cli import main
+    monkeypatch.setattr(search_cli, "_open_archive", lambda path: arc)
+    monkeypatch.setattr(sys, "argv", ["workplan", "search", *args])
+    rc = 0
+    try:
+        main()
+    except SystemExit as e:
+        rc = e.code or 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return rc, out, err
+
+
+def test_cli_plain_output(env, monkeypatch, capsys):
+    arc, names, backend = env
+    rc, out, err = _cli(monkeypatch, capsys, arc, "消防", "-巡逻", "--year", "2023")
+    assert rc == 0, err
+    assert out.startswith(f"2 document(s) match “消防 -巡逻” (newest versions, {backend})")
+    for code, stem in names.items():
+        assert (code in out) == (stem in ("winter-fire-safety", "safe-community-creation"))
+    assert "青松社区2023年冬季防火工作方案" in out and "2023-11-06" in out and "青松社区居委会" in out
+    assert "【消防】" in out and "score " in out
+
+
+def test_cli_json_output(env, monkeypatch, capsys):
+    arc, names, backend = env
+    rc, out, _ = _cli(monkeypatch, capsys, arc, "巡查守护", "--json", "--unit", "白沙")
+    assert rc == 0
+    data = json.loads(out)
+    assert data["backend"] == backend and data["total"] == 1
+    (hit,) = data["results"]
+    assert names[hit["code"]] == "river" and hit["date"] == "2021-05-10" and hit["issuer"] == "白沙社区居委会"
+    assert any("[[" in s["marked"] and "]]" in s["marked"] for s in hit["snippets"])
+
+
+def test_cli_all_versions_and_filters(env, monkeypatch, capsys):
+    arc, names, _ = env
+    rc, out, _ = _cli(monkeypatch, capsys, arc, "夜市", "--all-versions", "--kind", "program", "--retention", "D30")
+    assert rc == 0 and out.startswith("2 document(s)") and "version 1 (superseded)" in out
+
+
+def test_cli_malformed_query_and_empty_query(env, monkeypatch, capsys):
+    arc = env[0]
+    rc, out, err = _cli(monkeypatch, capsys, arc, '"消防')
+    assert rc == 1 and "unbalanced quote" in err and "hint:" in err
+    rc, out, err = _cli(monkeypatch, capsys, arc)
+    assert rc == 1 and "the query is empty" in err
+    rc, out, err = _cli(monkeypatch, capsys, arc, "reindex", "--year", "2020")
+    assert rc == 2 and "does not take --year" in err
+
+
+def test_cli_reindex_status_and_missing_index(env, monkeypatch, capsys, tmp_path):
+    arc = _copy(env, tmp_path)
+    backend = env[2]
+    shutil.rmtree(arc.root / "index")
+    rc, out, err = _cli(monkeypatch, capsys, arc, "消防")
+    assert rc == 1 and "no search index" in err and "workplan search reindex" in err
+    rc, out, err = _cli(monkeypatch, capsys, arc, "reindex", "--backend", backend)
+    assert rc == 0 and f"indexed {len(env[1])} record(s) with {backend}" in out
+    rc, out, err = _cli(monkeypatch, capsys, arc, "status")
+    assert rc == 0 and f"backend:  {backend}" in out and f"records:  {len(env[1])}" in out
+    rc, out, err = _cli(monkeypatch, capsys, arc, "-h")
+    assert rc == 0 and "Query language" in out and "reindex" in out

@@ -106,7 +106,16 @@ def _window(text: str, s: int, e: int, width: int) -> tuple[int, int]:
     nl = text.find("\n", e, end)
     if nl != -1 and nl - start >= width // 2:
         end = nl
+    # do not cut English words in half
+    while 0 < start < s and _is_word(text[start - 1]) and _is_word(text[start]):
+        start += 1
+    while e < end < len(text) and _is_word(text[end - 1]) and _is_word(text[end]):
+        end -= 1
     return start, end
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() and not HAN_RE.match(c)
 
 
 def _cut(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
@@ -155,7 +164,8 @@ def make_snippets(text: str, texts: list[Text], *, width: int = WIDTH, limit: in
             break
         if any(s < ue and e > us for us, ue in used):
             continue
-        a, b = _window(text, s, e, width)
+        # English needs more characters than Chinese for the same amount of context
+        a, b = _window(text, s, e, width if HAN_RE.search(text, s, e) else int(width * 1.6))
         used.append((a, b))
         out.append(_cut(text, a, b, all_spans))
     return out
