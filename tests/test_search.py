@@ -89,102 +89,72 @@ def _test_documents(folder: Path) -> list[Path]:
     return out
 
 
-# --- a stand-in for the archive until workplan.archive lands (same API contract) -----------------
-class _FakeRecord:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-    @property
-    def main_pdf_role(self):
-        return next((r for r in ("pdf:zh", "pdf:zh-en", "pdf:en") if r in self.roles), None)
-
-
-class FakeArchive:
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._recs: dict[str, _FakeRecord] = {}
-
-    def add_data_file(self, path, *, retention=None, langs=("zh",), formats=("pdf",)):
-        from workplan.model import load_document
-        from workplan.model.document import text_in
-        doc = load_document(path)
-        ident = doc.identity() or Path(path).stem
-        prev = [r for r in self._recs.values() if r.identity == ident]
-        for r in prev:
-            r.current, r.status = False, "superseded"
-        iss = doc.unit(doc.issuers[0])
-        code = f"J001-WS·{doc.year}-{retention or doc.retention or 'D30'}-{iss.abbr}-{len(self._recs) + 1:04d}"
-        bag = self.root / "bags" / code
-        bag.mkdir(parents=True)
-        shutil.copy(path, bag / Path(path).name)
-        self._recs[code] = _FakeRecord(
-            code=code, identity=ident, version=len(prev) + 1, current=True, status="active",
-            title=text_in(doc.title, "zh"), title_en=text_in(doc.title, "en"), kind=doc.kind, issuer=iss.zh,
-            issuer_abbr=iss.abbr, doc_number=doc.doc_number.render() if doc.doc_number else None, date=doc.date,
-            year=doc.year, retention=retention or doc.retention or "D30",
-            units=tuple(doc.unit(u).zh for u in doc.unit_ids_used()), unit_ids=tuple(doc.unit_ids_used()),
-            langs=tuple(langs), pages=None, roles=("source",), bag_dir=bag, archived_at="",
-            _source=bag / Path(path).name)
-        try:
-            on_records_changed(self, [code])
-        except WorkplanError as e:
-            print("warning:", e.format())
-        return self._recs[code]
-
-    def records(self, *, current_only=True, year=None, unit=None, kind=None, retention=None):
-        return sorted((r for r in self._recs.values() if r.current or not current_only), key=lambda r: r.code)
-
-    def get(self, code):
-        if code not in self._recs:
-            raise WorkplanError(f"unknown archival code {code}")
-        return self._recs[code]
-
-    def versions(self, code_or_identity):
-        ident = self._recs[code_or_identity].identity if code_or_identity in self._recs else code_or_identity
-        return sorted((r for r in self._recs.values() if r.identity == ident), key=lambda r: r.version)
-
-    def file(self, record, role):
-        if role != "source":
-            raise WorkplanError(f"{record.code} has no {role}")
-        return record._source
+LEGACY = """\
+# Test document for a legacy record: only its PDF is archived (role "original").
+kind: program
+title: {zh: 石桥村2020年森林防火巡护工作方案}
+units:
+  - {id: shiqiao, zh: 石桥村村民委员会, abbr: SQC}
+  - {id: forestry, zh: 镇林业工作站, abbr: LYZ}
+issuers: [shiqiao]
+date: 2020-02-10
+preamble:
+  - 为切实做好春季森林防火工作，严防山林火灾发生，组织护林员开展山林巡护和野外用火管控，制定本方案。
+sections:
+  - type: tasks
+    tasks:
+      - title: 落实山林巡护
+        text: 护林员每日沿防火通道巡护，劝阻野外用火，发现火情立即报告镇林业工作站。
+        lead: [forestry]
+"""
 
 
-def _make_archive(root: Path, files: list[Path]):
-    arc = FakeArchive(root)
+def _copy_archive(arc, root: Path):
+    from workplan.archive import open_archive
+    shutil.copytree(arc.root, root)
+    return open_archive(root)
+
+
+def _make_archive(root: Path, files: list[Path], legacy_pdf: Path):
+    """A real archive: data files archived without renditions (fast), one legacy PDF."""
+    from workplan.archive import init_archive
+    arc = init_archive(root, fonds="J001", name="测试全宗")
     names = {}
     for f in files:
-        rec = arc.add_data_file(f)
-        names[rec.code] = f.stem
+        rec = arc.add_data_file(f, formats=())
+        names[(rec.code, rec.version)] = f.stem
+    rec = arc.add_files([legacy_pdf], title="石桥村2020年森林防火巡护工作方案", issuer="石桥村村民委员会",
+                        date="2020-02-10", kind="legacy", retention="D10", units=["镇林业工作站"], issuer_abbr="SQC")
+    names[(rec.code, rec.version)] = "legacy"
     return arc, names
 
 
 # --- fixtures ----------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """One archive (and its tantivy index, made by the add hook) for the whole session."""
+    """One archive (and its tantivy index, made by the archive's add hook) for the whole session."""
+    from workplan.render import build_file
     base = tmp_path_factory.mktemp("search")
     files = [CORPUS / f"{s}.yaml" for s in CORPUS_STEMS] + _test_documents(base / "docs")
-    arc, names = _make_archive(base / "archive-tantivy", files)
+    (base / "legacy").mkdir()
+    src = base / "legacy" / "shiqiao.yaml"
+    src.write_text(LEGACY, encoding="utf-8")
+    (pdf,) = build_file(src, base / "legacy", langs=["zh"], formats=["pdf"]).outputs
+    pdf = pdf.rename(base / "legacy" / "shiqiao-2020.pdf")
+    arc, names = _make_archive(base / "archive-tantivy", files, pdf)
     return base, arc, names
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def env(request, built):
-    """(archive, code -> source-file name, backend) with the index built by that backend."""
+    """(archive, (code, version) -> source-file name, backend) with the index built by that backend."""
     base, arc, names = built
     backend = request.param
     if backend == "whoosh":
         pytest.importorskip("whoosh")
         root = base / "archive-whoosh"
-        if not root.exists():
-            shutil.copytree(arc.root, root)
-            arc2 = type(arc).__new__(type(arc))
-            arc2.__dict__.update(arc.__dict__)
-            arc2.root = root
-            if hasattr(arc2, "_recs"):  # the stand-in archive keeps absolute file paths
-                arc2._recs = {c: _FakeRecord(**{**r.__dict__, "_source": root / r._source.relative_to(arc.root)})
-                              for c, r in arc._recs.items()}
+        if root not in env.cache:
+            arc2 = _copy_archive(arc, root)
             reindex(arc2, "whoosh")
             env.cache[root] = arc2
         arc = env.cache[root]
@@ -198,10 +168,16 @@ def find(env, query="", **opts) -> set[str]:
     arc, names, _ = env
     res = search(arc, query, limit=100, **opts)
     assert res.total == len(res.hits)
-    return {names[c] for c in res.codes}
+    return {names[h.code, h.version] for h in res.hits}
 
 
-ALL = set(CORPUS_STEMS) | {"river", "market-v2"}
+def first(env, query="", **opts) -> str:
+    arc, names, _ = env
+    h = search(arc, query, **opts).hits[0]
+    return names[h.code, h.version]
+
+
+ALL = set(CORPUS_STEMS) | {"river", "market-v2", "legacy"}
 
 
 # --- Chinese matching -------------------------------------------------------------------------------
@@ -222,7 +198,7 @@ def test_single_chinese_character(env):
 def test_two_character_word_inside_compounds(env):
     # in river.yaml 消防 occurs only inside 消防安全 and 县消防救援大队: word segmentation would miss it
     assert "river" in find(env, "消防")
-    assert find(env, "消防") == ALL - {"market-v2"}
+    assert find(env, "消防") == ALL - {"market-v2", "legacy"}
     assert find(env, "消防安全") == {"winter-fire-safety", "safe-community-creation", "river"}
     # a pair that straddles two words (防 | 溺水)
     assert find(env, "防溺") == {"river", "home-safety-promotion", "safe-community-creation", "six-peace-standards"}
@@ -235,6 +211,18 @@ def test_phrase_across_a_line_break_in_the_source(env):
     assert find(env, '"河塘巡查守护"') == {"river"}
     assert find(env, '"patrols and guarding"') == {"river"}
     assert find(env, '"guarding patrols"') == set()
+
+
+def test_legacy_pdf_text_is_searchable_across_its_line_breaks(env):
+    # the PDF text breaks lines inside 护|林员 and 野|外用火
+    assert find(env, "组织护林员") == {"legacy"}
+    assert find(env, '"劝阻野外用火"') == {"legacy"}
+    assert find(env, "kind:legacy") == {"legacy"}
+    assert find(env, "森林防火", unit="林业") == {"legacy"}
+    arc, names, _ = env
+    hit = search(arc, "野外用火").hits[0]
+    assert hit.title == "石桥村2020年森林防火巡护工作方案" and hit.issuer == "石桥村村民委员会"
+    assert any("【野 外用火】" in s.marked() or "【野外用火】" in s.marked() for s in hit.snippets)
 
 
 def test_phrase_is_exact_and_ignores_spaces_and_punctuation(env):
@@ -251,7 +239,7 @@ def test_substrings_match_exactly_like_a_text_search(env):
     texts = {}
     for rec in arc.records():
         d = extract(rec, arc)
-        texts[names[rec.code]] = re.sub(r"[\W_]+", "", "\n".join([d.body, d.title_all, d.meta_text, d.issuer]))
+        texts[names[rec.code, rec.version]] = re.sub(r"[\W_]+", "", "\n".join([d.body, d.title_all, d.meta_text, d.issuer]))
     rng = random.Random(4)
     han_runs = [m.group(0) for t in texts.values() for m in re.finditer(r"[\u4e00-\u9fff]{2,}", t)]
     for _ in range(40):
@@ -285,7 +273,7 @@ def test_exclusion(env):
     assert find(env, "消防 -巡逻") == {"winter-fire-safety", "home-safety-promotion", "safe-community-creation", "river"}
     assert find(env, '消防 -"消防安全"') == {"holiday-security", "home-safety-promotion", "security-patrol",
                                           "six-peace-standards"}
-    assert find(env, "-消防") == {"market-v2"}
+    assert find(env, "-消防") == {"market-v2", "legacy"}
 
 
 def test_or(env):
@@ -298,11 +286,11 @@ def test_field_filters_in_the_query(env):
     assert find(env, "year:2022") == {"holiday-security", "home-safety-promotion", "market-v2"}
     assert find(env, "year:2021-2022") == {"holiday-security", "home-safety-promotion", "market-v2", "river"}
     assert find(env, "kind:standards") == {"six-peace-standards"}
-    assert find(env, "retention:D10") == {"holiday-security", "security-patrol", "river"}
+    assert find(env, "retention:D10") == {"holiday-security", "security-patrol", "river", "legacy"}
     assert find(env, "unit:water_bureau") == {"river"}
     assert find(env, "title:防溺水") == {"river"}
     assert find(env, "issuer:白沙") == {"river"}
-    assert find(env, "-kind:program") == {"six-peace-standards"}
+    assert find(env, "-kind:program") == {"six-peace-standards", "legacy"}
 
 
 def test_filters_combined_with_words(env):
@@ -330,7 +318,7 @@ def test_current_only_unless_all_versions(env):
     assert find(env, "旧版摊位登记条款") == set()
     assert find(env, "旧版摊位登记条款", all_versions=True) == {"market-v1"}
     res = search(arc, "夜市", all_versions=True)
-    versions = {names[h.code]: (h.version, h.current) for h in res.hits}
+    versions = {names[h.code, h.version]: (h.version, h.current) for h in res.hits}
     assert versions == {"market-v1": (1, False), "market-v2": (2, True)}
 
 
@@ -338,7 +326,7 @@ def test_current_only_unless_all_versions(env):
 def test_results_carry_metadata_and_marked_snippets(env):
     arc, names, _ = env
     res = search(arc, "巡查守护 guarding")
-    assert [names[c] for c in res.codes] == ["river"]
+    assert [names[h.code, h.version] for h in res.hits] == ["river"]
     hit = res.hits[0]
     assert hit.title == "白沙社区2021年夏季防溺水工作方案"
     assert hit.date == "2021-05-10" and hit.issuer == "白沙社区居委会" and hit.score > 0
@@ -357,26 +345,26 @@ def test_snippet_marks_stem_matches_and_single_characters(env):
     arc, names, _ = env
     hit = search(arc, "inspections", year="2023").hits[0]
     assert any(re.search(r"【[Ii]nspect\w*】", s.marked()) for s in hit.snippets)
-    hit = next(h for h in search(arc, "消防").hits if names[h.code] == "river")
+    hit = next(h for h in search(arc, "消防").hits if names[h.code, h.version] == "river")
     assert any("【消防】安全" in s.marked() or "【消防】救援" in s.marked() for s in hit.snippets)
 
 
 def test_ranking_puts_title_matches_first(env):
     arc, names, _ = env
     res = search(arc, "防溺水")
-    assert names[res.codes[0]] == "river"  # the only document with 防溺水 in its title
+    assert names[res.hits[0].code, res.hits[0].version] == "river"  # the only document with 防溺水 in its title
 
 
 def test_limit_and_total(env):
     arc, _, _ = env
     res = search(arc, "消防", limit=3)
-    assert len(res.hits) == 3 and res.total == len(ALL) - 1
+    assert len(res.hits) == 3 and res.total == len(ALL) - 2
 
 
 def test_filters_only_lists_newest_first(env):
     arc, names, _ = env
     res = search(arc, "", year="2022")
-    assert [names[c] for c in res.codes] == ["holiday-security", "market-v2", "home-safety-promotion"]
+    assert [names[h.code, h.version] for h in res.hits] == ["holiday-security", "market-v2", "home-safety-promotion"]
 
 
 # --- malformed queries -----------------------------------------------------------------------------
@@ -426,23 +414,14 @@ def _tree_hash(root: Path, skip_index: bool = True) -> str:
 
 
 def _copy(env, tmp_path):
-    arc, names, backend = env
-    root = tmp_path / "arc"
-    shutil.copytree(arc.root, root)
-    arc2 = type(arc).__new__(type(arc))
-    arc2.__dict__.update(arc.__dict__)
-    arc2.root = root
-    if hasattr(arc2, "_recs"):
-        arc2._recs = {c: _FakeRecord(**{**r.__dict__, "_source": root / r._source.relative_to(arc.root)})
-                      for c, r in arc._recs.items()}
-    return arc2
+    return _copy_archive(env[0], tmp_path / "arc")
 
 
 def _answers(arc):
     out = []
     for q in QUERIES:
         r = search(arc, q, limit=100)
-        out.append([(h.code, round(h.score, 4), [s.marked() for s in h.snippets]) for h in r.hits])
+        out.append([(h.code, h.version, round(h.score, 4), [s.marked() for s in h.snippets]) for h in r.hits])
     return out
 
 
@@ -455,7 +434,7 @@ def test_search_does_not_modify_the_archive_or_the_index(env):
 
 
 def _sets(arc):
-    return [sorted(search(arc, q, limit=100).codes) for q in QUERIES]
+    return [sorted((h.code, h.version) for h in search(arc, q, limit=100).hits) for q in QUERIES]
 
 
 def test_reindex_after_deleting_the_index_gives_identical_results(env, tmp_path):
@@ -536,7 +515,7 @@ def test_schema_mismatch_rebuilds_with_a_message(env, tmp_path):
     mgr.meta_path.write_text(json.dumps(meta))
     messages = []
     res = search(arc, "巡查守护", notify=messages.append)
-    assert [env[1][c] for c in res.codes] == ["river"]
+    assert [env[1][h.code, h.version] for h in res.hits] == ["river"]
     assert len(messages) == 1 and "rebuilding" in messages[0]
     assert mgr.read_meta()["schema_version"] == SCHEMA_VERSION
     assert mgr.read_meta()["build"] != meta["build"]
@@ -569,8 +548,8 @@ def test_incremental_update_on_add(env, tmp_path):
     doc.write_text(RIVER.replace("baisha-river-2021", "qingshui-river-2021").replace("白沙社区2021", "清水社区2021")
                    .replace("河塘巡", "水库巡"), encoding="utf-8")
     build_before = IndexManager(arc.root).read_meta()["build"]
-    rec = arc.add_data_file(doc)  # the archive calls on_records_changed
-    names[rec.code] = "extra"
+    rec = arc.add_data_file(doc, formats=())  # the archive calls on_records_changed
+    names[rec.code, rec.version] = "extra"
     meta = IndexManager(arc.root).read_meta()
     assert meta["build"] == build_before and meta["records"] == len(names)
     e = (arc, names, env[2])
@@ -580,10 +559,9 @@ def test_incremental_update_on_add(env, tmp_path):
 
 # --- the command line ---------------------------------------------------------------------------------
 def _cli(monkeypatch, capsys, arc, *args) -> tuple[int, str, str]:
-    import workplan.search.cli as search_cli
+    """Run `workplan search ARGS --archive ROOT` in this process, as the installed command does."""
     from workplan.cli import main
-    monkeypatch.setattr(search_cli, "_open_archive", lambda path: arc)
-    monkeypatch.setattr(sys, "argv", ["workplan", "search", *args])
+    monkeypatch.setattr(sys, "argv", ["workplan", "search", *args, "--archive", str(arc.root)])
     rc = 0
     try:
         main()
@@ -599,7 +577,7 @@ def test_cli_plain_output(env, monkeypatch, capsys):
     rc, out, err = _cli(monkeypatch, capsys, arc, "消防", "-巡逻", "--year", "2023")
     assert rc == 0, err
     assert out.startswith(f"2 document(s) match “消防 -巡逻” (newest versions, {backend})")
-    for code, stem in names.items():
+    for (code, _), stem in names.items():
         assert (code in out) == (stem in ("winter-fire-safety", "safe-community-creation"))
     assert "青松社区2023年冬季防火工作方案" in out and "2023-11-06" in out and "青松社区居委会" in out
     assert "【消防】" in out and "score " in out
@@ -612,7 +590,7 @@ def test_cli_json_output(env, monkeypatch, capsys):
     data = json.loads(out)
     assert data["backend"] == backend and data["total"] == 1
     (hit,) = data["results"]
-    assert names[hit["code"]] == "river" and hit["date"] == "2021-05-10" and hit["issuer"] == "白沙社区居委会"
+    assert names[hit["code"], hit["version"]] == "river" and hit["date"] == "2021-05-10" and hit["issuer"] == "白沙社区居委会"
     assert any("[[" in s["marked"] and "]]" in s["marked"] for s in hit["snippets"])
 
 

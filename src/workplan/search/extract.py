@@ -183,7 +183,10 @@ def _main_file(record, arc) -> Path | None:
 def extract(record, arc) -> IndexDoc:
     """The index document of one archived record. Raises WorkplanError if its files cannot be read."""
     texts: dict[str, str] = {}
-    if "source" in record.roles:
+    # progress reports render charts on the way to their text (seconds each): their PDF text
+    # is the same text, as issued, and much quicker to read
+    prefer_pdf = record.kind == "report" and _main_file(record, arc) is not None
+    if "source" in record.roles and not prefer_pdf:
         try:
             texts = source_texts(arc.file(record, "source"), arc)
         except WorkplanError:

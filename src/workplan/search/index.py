@@ -236,7 +236,7 @@ class IndexManager:
                 backend = meta["backend"] if meta else DEFAULT_BACKEND
                 return self._rebuild_locked(arc, backend).records
             to_delete: set[str] = set()
-            to_add: dict[str, object] = {}
+            to_add: dict[tuple[str, int], object] = {}  # a new version keeps its archival code
             for code in codes:
                 to_delete.add(code)
                 try:
@@ -250,7 +250,7 @@ class IndexManager:
                 for v in versions or [rec]:
                     to_delete.add(v.code)
                     if getattr(v, "status", "active") != "disposed":
-                        to_add[v.code] = v
+                        to_add[v.code, v.version] = v
             docs = [extract(v, arc) for v in to_add.values()]
             try:
                 be.delete(sorted(to_delete))
