@@ -1,0 +1,330 @@
+"""PDF writer: build the corpus to PDF/A-3b and read the files back with pypdf.
+
+Each corpus file is built once (zh, en and zh-en) by a module-scoped fixture; the tests then
+check the page geometry, the fonts, the text, the outline, the PDF/A identification and the
+embedded source file of every one of them.
+"""
+from __future__ import annotations
+
+import ctypes.util
+import logging
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import corpus_files
+from workplan.errors import EnvironmentProblem
+from workplan.i18n import term
+from workplan.layout import CHARS_PER_LINE, LINE_PITCH_PT, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MM_PER_PT
+from workplan.model import load_document
+from workplan.render import build_file, output_name
+from workplan.render.fonts import check_pdf_environment
+from workplan.render.ir import AttachmentStart, Heading, build_ir
+
+LANGS = ("zh", "en", "zh-en")
+FILES = corpus_files()
+A4 = (595.28, 841.89)
+
+
+# --- building -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def outdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pdf")
+
+
+@pytest.fixture(scope="module")
+def built(outdir):
+    """``built(source, lang)`` → (pdf path, PdfReader, RenderDoc); each file is built once."""
+    cache: dict[Path, dict[str, tuple[Path, PdfReader, object]]] = {}
+
+    def get(source: Path, lang: str):
+        if source not in cache:
+            result = build_file(source, outdir, langs=LANGS, formats=["pdf"])
+            assert len(result.outputs) == len(LANGS)
+            doc = load_document(source)
+            cache[source] = {}
+            for lg in LANGS:
+                path = outdir / output_name(source, lg, "pdf")
+                rdoc = build_ir(doc, lg, file=str(source))   # what the writer was given
+                cache[source][lg] = (path, PdfReader(path), rdoc)
+        return cache[source][lang]
+
+    return get
+
+
+_PAGES: dict[int, list[str]] = {}
+
+
+def _pages(reader: PdfReader) -> list[str]:
+    """The text of each page (extracted once per file: pypdf is slow on CJK fonts)."""
+    if id(reader) not in _PAGES:
+        _PAGES[id(reader)] = [p.extract_text() or "" for p in reader.pages]
+    return _PAGES[id(reader)]
+
+
+def _text(reader: PdfReader) -> str:
+    return "\n".join(_pages(reader))
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _level1_titles(rdoc, body_only: bool = False) -> list[str]:
+    """Labels of the level-1 headings (``body_only``: before the first attachment, whose own
+    headings start again at 一、/ I.)."""
+    out = []
+    for b in rdoc.blocks:
+        if body_only and isinstance(b, AttachmentStart):
+            break
+        if isinstance(b, Heading) and b.level == 1:
+            out.append(b.label)
+    return out
+
+
+def _in_order(haystack: str, needles: list[str]) -> list[str]:
+    """The needles not found in order in haystack (whitespace ignored)."""
+    hay, pos, missing = _squash(haystack), 0, []
+    for n in needles:
+        i = hay.find(_squash(n), pos)
+        if i < 0:
+            missing.append(n)
+        else:
+            pos = i + len(_squash(n))
+    return missing
+
+
+def _font_dicts(reader: PdfReader):
+    """(name, descriptor) of every font used on any page (Type0 fonts: their CID font)."""
+    seen = {}
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            desc_font = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            name = str(desc_font.get("/BaseFont", font.get("/BaseFont")))
+            seen[name] = desc_font.get("/FontDescriptor").get_object()
+    return seen
+
+
+def _lines(page) -> list[tuple[float, float, str]]:
+    """(baseline y, x, text) of every text run on the page, in PDF points from the bottom."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            runs.append((round(y, 2), round(x, 2), text))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+needs_corpus = pytest.mark.skipif(not FILES, reason="no corpus files")
+ids = [f.stem for f in FILES]
+
+
+# --- every corpus file ----------------------------------------------------------------------
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_pages_are_a4_and_numbered(built, source):
+    for lang in LANGS:
+        path, reader, _ = built(source, lang)
+        assert len(reader.pages) >= 1
+        for page in reader.pages:
+            w, h = float(page.mediabox.width), float(page.mediabox.height)
+            assert abs(w - A4[0]) <= 1 and abs(h - A4[1]) <= 1, (path.name, w, h)
+        assert "— 1 —" in _pages(reader)[0], path.name
+        if len(reader.pages) > 1:
+            assert "— 2 —" in _pages(reader)[1], path.name
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_fonts_are_embedded_subsets_of_the_free_faces(built, source):
+    for lang in LANGS:
+        path, reader, _ = built(source, lang)
+        fonts = _font_dicts(reader)
+        assert fonts, path.name
+        for name, desc in fonts.items():
+            assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{path.name}: {name} not embedded"
+            assert re.match(r"/[A-Z]{6}\+", name), f"{path.name}: {name} is not a subset"
+        names = " ".join(fonts)
+        assert "Noto" in names, (path.name, names)
+        if lang != "en":
+            assert "FandolFang" in names, (path.name, names)  # the 仿宋 body face
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_level1_titles_appear_in_order(built, source):
+    for lang in LANGS:
+        path, reader, rdoc = built(source, lang)
+        titles = _level1_titles(rdoc)
+        assert not _in_order(_text(reader), titles), f"{path.name}: missing or out of order: {_in_order(_text(reader), titles)}"
+        # the outline (bookmarks) holds the title and every level-1 heading, no letterhead junk
+        outline = _outline_titles(reader.outline)
+        assert outline and _squash(rdoc.title) in _squash(outline[0])
+        for t in titles:
+            assert any(_squash(t) in _squash(o) for o in outline), (path.name, t)
+
+
+def _outline_titles(outline) -> list[str]:
+    out: list[str] = []
+    for item in outline:
+        if isinstance(item, list):
+            out += _outline_titles(item)
+        else:
+            out.append(item.title)
+    return out
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_pdfa3b_with_the_source_file_attached(built, source):
+    data = source.read_bytes()
+    for lang in LANGS:
+        path, reader, rdoc = built(source, lang)
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+        assert re.search(r'pdfaid:part(="|>)3', xmp), path.name
+        assert re.search(r'pdfaid:conformance(="|>)B', xmp), path.name
+        assert reader.attachments[source.name] == [data], path.name
+        root = reader.trailer["/Root"]
+        af = [ref.get_object() for ref in root["/AF"]]
+        assert len(af) == 1 and af[0]["/AFRelationship"] == "/Source", path.name
+        assert root["/Lang"] == ("en" if lang == "en" else "zh-CN")
+        meta = reader.metadata
+        assert meta.title == rdoc.title and meta.author == rdoc.author
+
+
+# --- English and bilingual ------------------------------------------------------------------
+ROMAN = ["I.", "II.", "III.", "IV.", "V.", "VI.", "VII.", "VIII.", "IX.", "X."]
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_english_numbering_and_bilingual_text(built, source):
+    _, en_reader, en = built(source, "en")
+    _, _, zh = built(source, "zh")
+    _, both_reader, _ = built(source, "zh-en")
+    en_titles, zh_titles = _level1_titles(en), _level1_titles(zh)
+    if not en_titles:
+        pytest.skip("no level-1 headings")
+    en_text = _text(en_reader)
+    numbers = [t.split(" ", 1)[0] for t in _level1_titles(en, body_only=True)]
+    assert numbers == ROMAN[:len(numbers)]
+    assert not _in_order(en_text, en_titles)
+    both = _text(both_reader)
+    interleaved = [t for pair in zip(zh_titles, en_titles) for t in pair]
+    assert not _in_order(both, interleaved), _in_order(both, interleaved)
+
+
+def test_english_glossary_titles(built, winter_file):
+    _, reader, _ = built(winter_file, "en")
+    text = _text(reader)
+    for key in ("ideology", "objectives", "leadership", "tasks", "task_matrix", "roster"):
+        assert _squash(term(key, "en")) in _squash(text), term(key, "en")
+    assert "Annex 1" in text and "cc:" in text
+
+
+def test_zh_en_has_both_languages_on_page_one(built, winter_file):
+    _, reader, _ = built(winter_file, "zh-en")
+    first = _squash(_pages(reader)[0])
+    assert "青松社区2023年冬季防火工作方案" in first
+    assert _squash("Qingsong Community Work Program for Winter Fire Safety 2023") in first
+
+
+# --- layout on the page ---------------------------------------------------------------------
+def test_imprint_sits_at_the_bottom_of_the_last_page(built, winter_file):
+    for lang, word in (("zh", "印发"), ("en", "Issued")):
+        _, reader, _ = built(winter_file, lang)
+        runs = _lines(reader.pages[-1])
+        ys = [y for y, _, t in runs if word in t]
+        assert ys, lang
+        bottom_of_text_area = MARGIN_BOTTOM_MM / MM_PER_PT
+        # the 印发 line is the last line of the 版心: its baseline within one line of the bottom
+        assert bottom_of_text_area < ys[0] < bottom_of_text_area + LINE_PITCH_PT, (lang, ys[0])
+
+
+def test_page_number_sides(built, winter_file):
+    _, reader, _ = built(winter_file, "zh")
+    def number_x(page, n):
+        return [x for y, x, t in _lines(page) if f"{n}" in t and "—" in t][0]
+    odd, even = number_x(reader.pages[0], 1), number_x(reader.pages[1], 2)
+    assert odd > A4[0] / 2 > even    # odd pages right, even pages left
+
+
+def test_grid_of_22_lines_of_28_characters(tmp_path):
+    # two-line paragraphs of plain hanzi: 26 after the 2-character indent, then a full line of 28
+    para = "测" * (CHARS_PER_LINE - 2 + CHARS_PER_LINE)
+    src = tmp_path / "grid.yaml"
+    src.write_text(yaml.safe_dump({"kind": "program", "title": "版心测试", "date": "2024-01-02",
+                                   "preamble": [para] * 40}, allow_unicode=True), encoding="utf-8")
+    build_file(src, tmp_path, langs=["zh"], formats=["pdf"])
+    reader = PdfReader(tmp_path / "grid.zh.pdf")
+    page = reader.pages[1]   # a page of body text only
+    body = [(y, x, t.strip()) for y, x, t in _lines(page) if "测" in t]
+    baselines = sorted({y for y, _, _ in body}, reverse=True)
+    assert len(baselines) == LINES_PER_PAGE
+    pitches = {round(a - b, 2) for a, b in zip(baselines, baselines[1:])}
+    assert all(abs(p - LINE_PITCH_PT) < 0.02 for p in pitches), pitches
+    full_lines = [t for _, _, t in body if len(t) == CHARS_PER_LINE]
+    assert len(full_lines) == LINES_PER_PAGE // 2, [len(t) for _, _, t in body]
+
+
+def test_letterhead_renders_the_red_issuer_mark(tmp_path, winter_file):
+    data = yaml.safe_load(winter_file.read_text(encoding="utf-8"))
+    data["issuer_mark"] = {"zh": "青松社区居民委员会文件", "en": "Qingsong Community Residents' Committee"}
+    data["signatory"] = {"zh": "林晓华", "en": "Lin Xiaohua"}
+    src = tmp_path / "letterhead.yaml"
+    src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    build_file(src, tmp_path, langs=["zh", "en"], formats=["pdf"])
+    for lang, mark in (("zh", "青松社区居民委员会文件"), ("en", "Qingsong Community Residents' Committee")):
+        reader = PdfReader(tmp_path / f"letterhead.{lang}.pdf")
+        first = reader.pages[0]
+        text = first.extract_text()
+        assert _squash(mark) in _squash(text)
+        assert ("签发人" if lang == "zh" else "Signed by") in text
+        # layout.RED = C00000 → 0.75 0 0 as the fill colour of the mark and the rule
+        assert re.search(rb"0\.75\d* 0 0 (rg|RG)", first.get_contents().get_data())
+        outline = _outline_titles(reader.outline)
+        assert not any(_squash(mark) in _squash(o) for o in outline)    # no letterhead bookmark
+
+
+def test_same_input_gives_the_same_bytes(tmp_path, built, winter_file):
+    first, _, _ = built(winter_file, "zh")
+    build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"])
+    assert (tmp_path / first.name).read_bytes() == first.read_bytes()
+
+
+def test_no_weasyprint_warnings(tmp_path, caplog, winter_file):
+    from weasyprint import CSS
+
+    from workplan.render.pdf_writer import engine
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        e = engine()
+        CSS(string=e.css_text, font_config=e.font_config)   # ignored declarations, bad fonts
+        build_file(winter_file, tmp_path, langs=["zh-en"], formats=["pdf"])
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
+
+
+# --- environment ----------------------------------------------------------------------------
+def test_missing_harfbuzz_subset_is_a_clear_environment_problem(tmp_path, monkeypatch, winter_file):
+    real = ctypes.util.find_library
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if "harfbuzz-subset" in name else real(name))
+    check_pdf_environment.cache_clear()
+    try:
+        with pytest.raises(EnvironmentProblem) as err:
+            build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"])
+        assert err.value.exit_code != 0
+        message = err.value.format()
+        assert "libharfbuzz-subset0" in message and "install" in message
+        assert not list(tmp_path.iterdir())          # nothing written, no .part left behind
+    finally:
+        monkeypatch.undo()
+        check_pdf_environment.cache_clear()
+    check_pdf_environment()   # the real machine is fine again
