@@ -329,6 +329,10 @@ def _open(prepared: _Prepared, rdoc: RenderDoc):
         raise WorkplanError(Problem(f"the template's Jinja tags do not render: {e}", file=prepared.path,
                                     hint="fix the {{ … }} / {%p … %} tags in the template (docxtpl syntax), "
                                          "or leave out --template")) from None
+    except Exception as e:  # docxtpl on a template it cannot digest
+        raise WorkplanError(Problem(f"the template cannot be rendered by docxtpl ({type(e).__name__}: {e})",
+                                    file=prepared.path, hint="remove the Jinja tags from the template, "
+                                    "or start again from templates/gbt9704.docx")) from None
     return tpl.docx
 
 
@@ -380,9 +384,10 @@ class _Body:
             else:
                 n_before = len(self.out)
                 getattr(self, type(b).__name__.lower())(b, prev, nxt)
-                if isinstance(nxt, (AttachmentList, Signature)) and isinstance(b, (Paragraph, Heading)) \
+                if isinstance(nxt, (AttachmentList, Signature, Table, Figure)) and isinstance(b, (Paragraph, Heading)) \
                         and len(self.out) > n_before and "<w:keepNext/>" not in self.out[-1]:
-                    # the last text line goes with the 附件说明/signature: no page with a lone signature
+                    # a caption or lead-in stays with its table/figure; the last text line goes with
+                    # the 附件说明/signature, so no page holds a lone signature
                     self.out[-1] = _add_keep_next(self.out[-1])
             i += 1
         if not self.out or not self.out[-1].startswith("<w:p>"):
@@ -415,7 +420,7 @@ class _Body:
 
     def paragraph(self, b: Paragraph, prev, nxt) -> None:
         extra = {}
-        if not b.indent:
+        if not b.indent or b.align == "center":
             extra["ind"] = S.ind(first_chars=0)
         if b.align != "justify":
             jc = b.align if b.align in ("center", "right", "left") else "both"
@@ -650,7 +655,7 @@ def _fit_columns(widths_mm: list[float], columns: list[list[str]], size_pt: floa
         # a Chinese column heading (序号, 牵头单位) should not break inside the word either
         head = [line for line in col[0].split("\n") if _has_cjk(line)] if col else []
         pt = max([pt] + [_width_chars(line) * size_pt for line in head if _width_chars(line) <= 6])
-        return min(L.TEXT_WIDTH_MM / 2, pt * L.MM_PER_PT + margin_mm + 0.3)
+        return min(L.TEXT_WIDTH_MM / 2, pt * L.MM_PER_PT + margin_mm + 0.1)
     need = [need_mm(col) for col in columns]
     out = list(widths_mm)
     deficit = sum(max(0.0, n - w) for n, w in zip(need, out))
