@@ -1,0 +1,89 @@
+#!/usr/bin/env python
+"""DOCX writer benchmark: time per document against plain python-docx, measured in this run.
+
+For each corpus file and language, the IR is built once; then, after a warm-up, the median of
+``--repeat`` runs is taken for
+
+- ``baseline``: plain python-docx (``Document()``, one ``add_paragraph`` per text block, one
+  ``add_table`` per table, ``save``) — the ≈55 ms floor the brief measured for a document;
+- ``workplan``: ``write_docx`` (template from cache, docxtpl letterhead, styles, body, save).
+
+and the ratio workplan/baseline is printed. Target: a 10-page program under 0.1 s
+(safe-community-creation.zh is the largest corpus program, 16 pages in LibreOffice).
+
+    .venv/bin/python bench/bench_docx.py [--repeat 7] [--lang zh,zh-en]
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from workplan.model import load_document  # noqa: E402
+from workplan.render.docx_writer import write_docx  # noqa: E402
+from workplan.render.ir import Table, build_ir  # noqa: E402
+
+TARGET_S = 0.1
+
+
+def baseline(rdoc) -> bytes:
+    from docx import Document
+    doc = Document()
+    for b in rdoc.blocks:
+        if isinstance(b, Table):
+            t = doc.add_table(rows=1 + len(b.rows), cols=len(b.header))
+            for r, row in enumerate([b.header] + b.rows):
+                cells = t.rows[r].cells
+                for c, text in enumerate(row[:len(cells)]):
+                    cells[c].text = text
+        else:
+            text = getattr(b, "text", None) or getattr(b, "label", None) or ""
+            doc.add_paragraph(text)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def ours(rdoc, out: Path) -> None:
+    write_docx(rdoc, out)
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up (imports, template cache)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--lang", default="zh,en,zh-en")
+    args = ap.parse_args()
+    out = Path("/tmp") / "bench_docx.docx"
+    print(f"{'document':34} {'lang':6} {'blocks':>6} {'baseline ms':>11} {'workplan ms':>11} {'ratio':>6}")
+    worst = 0.0
+    for src in sorted((ROOT / "corpus").glob("*.yaml")):
+        doc = load_document(src)
+        for lang in args.lang.split(","):
+            rdoc = build_ir(doc, lang, allow_missing=True)
+            b = median_time(lambda: baseline(rdoc), args.repeat)
+            w = median_time(lambda: ours(rdoc, out), args.repeat)
+            worst = max(worst, w)
+            print(f"{src.stem:34} {lang:6} {len(rdoc.blocks):6d} {b * 1000:11.1f} {w * 1000:11.1f} {w / b:6.2f}")
+    verdict = "OK" if worst < TARGET_S else "SLOWER THAN TARGET"
+    print(f"slowest document: {worst * 1000:.1f} ms (target < {TARGET_S * 1000:.0f} ms per 10-page program): {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
