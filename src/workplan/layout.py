@@ -144,3 +144,13 @@ REPORT_TASK_TABLE_COLUMNS_MM = (28.0, 44.0, 26.0, 28.0, 30.0)
 VOLUME_PAGE_NUMBER_SIZE_PT = 10.5        # 五号
 VOLUME_PAGE_NUMBER_FROM_TOP_MM = 12.0    # baseline, from the top edge of the page
 VOLUME_PAGE_NUMBER_FROM_SIDE_MM = 15.0   # from the outer edge of the page
+# Front matter of the volume (cover, contents, statistics, catalogue)
+VOLUME_COVER_TITLE_PT = SIZE_PT["一号"]          # 26 pt 小标宋 on the cover
+VOLUME_COVER_TITLE_TOP_MM = 60.0                  # cover title, below the top margin
+VOLUME_HEADING_PT = SIZE_PT["二号"]               # 目录 / 统计 / 归档文件目录 headings
+VOLUME_TOC_PT = SIZE_PT["四号"]                   # contents entries
+VOLUME_TABLE_PT = SIZE_PT["五号"]                 # statistics and catalogue tables
+# 归档文件目录 (DA/T 22-2015 columns) on A4 landscape; widths in mm sum to 297 - 20 - 20:
+# 序号, 档号, 文号, 责任者, 题名, 日期, 页数, 备注
+VOLUME_CATALOGUE_MARGIN_MM = (20.0, 20.0, 20.0, 20.0)   # top, right, bottom, left
+VOLUME_CATALOGUE_COLUMNS_MM = (12.0, 50.0, 40.0, 34.0, 72.0, 21.0, 12.0, 16.0)

@@ -306,6 +306,12 @@ def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
     if ref.file:
         target = (report.base_dir / ref.file)
         if not target.exists():
+            found = _archived_program_by_name(report, Path(ref.file).name, archive)
+            if found is not None:
+                rec, arc = found
+                src = arc.file(rec, "source")
+                report._program_path, report._program_record = src, rec
+                return load_document(src)
             raise ValidationFailed(at(("program",), f"program file '{ref.file}' not found (looked in {report.base_dir})",
                                       hint="give the program's path relative to the report file, or {archive: CODE}"))
         from .load import read_data
@@ -356,6 +362,30 @@ def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
     report._program_path = src
     report._program_record = rec
     return doc
+
+
+def _archived_program_by_name(report: Report, name: str, archive: Any) -> "tuple[Record, Any] | None":
+    """A report archived from a data file keeps ``program: file.yaml`` as written; inside the
+    archive that path means the archived program whose source file has that name. Used only
+    when the path does not exist next to the report (e.g. reading the report from its bag)."""
+    if archive is None:
+        root = next((d for d in report.base_dir.parents if (d / "archive.json").is_file()), None)
+        if root is None:
+            return None
+        try:
+            from ..archive import open_archive
+            archive = open_archive(root)
+        except (ImportError, WorkplanError):
+            return None
+    try:
+        candidates = [r for r in archive.records(current_only=True)
+                      if "source" in r.roles and r.kind in ("program", "standards")
+                      and archive.file(r, "source").name == name]
+    except WorkplanError:
+        return None
+    if len(candidates) != 1:
+        return None
+    return candidates[0], archive
 
 
 def _inherit(report: Report, program: Document) -> None:

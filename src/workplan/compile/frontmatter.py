@@ -1,0 +1,289 @@
+"""Front matter of a PDF volume: cover, contents, statistics, archive catalogue (归档文件目录).
+
+Jinja2 HTML laid out by WeasyPrint through the PDF writer's :func:`render_html_to_pdf` (same
+fonts, same engine), with this module's stylesheet for the volume pages. All sizes come from
+:mod:`workplan.layout`. The contents give volume page numbers, which depend on how long the
+front matter itself is, so it is laid out until its page count is stable (twice, usually).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .. import layout as L
+from ..errors import Problem, WorkplanError
+from ..i18n import format_date
+from ..model.progress import format_pct
+from .volume import VolumePlan
+
+LABELS: dict[str, tuple[str, str]] = {
+    "year": ("{year}年度", "{year}"),
+    "compiled_by": ("编制单位：", "Compiled by: "),
+    "compiled_on": ("编印日期：", "Date: "),
+    "extent": ("共收录文件{n}件，{pages}页", "{n} documents, {pages} pages"),
+    "contents": ("目　录", "Contents"),
+    "statistics": ("统　计", "Statistics"),
+    "catalogue": ("归档文件目录", "Archive Catalogue"),
+    "by_kind": ("一、按文种", "I. By kind"),
+    "by_unit": ("二、按单位", "II. By unit"),
+    "reports": ("三、工作总结目标任务完成情况", "III. Progress reports: targets and tasks"),
+    "kind": ("文种", "Kind"),
+    "unit": ("单位", "Unit"),
+    "docs": ("件数", "Documents"),
+    "pages": ("页数", "Pages"),
+    "total": ("合计", "Total"),
+    "title": ("题名", "Title"),
+    "targets_met": ("目标达标", "Targets met"),
+    "attainment": ("目标平均完成度", "Mean attainment"),
+    "tasks_done": ("任务完成", "Tasks done"),
+    "completion": ("任务完成率", "Completion rate"),
+    "overall": ("总体", "Overall"),
+    "reports_note": ("完成度按各报告归档数据计算：实际值与目标值之比，“≤”类指标达标计100%；平均值中每项目标以100%为上限。",
+                     "Computed from each report's archived data: actual against target; a met “≤” target counts 100%; "
+                     "in the means each target counts up to 100%."),
+    "no": ("序号", "No."),
+    "code": ("档号", "Archival code"),
+    "doc_number": ("文号", "Doc. number"),
+    "issuer": ("责任者", "Issuer"),
+    "date": ("日期", "Date"),
+    "remarks": ("备注", "Remarks"),
+    "page_note": ("页码为本汇编页号（每页上方外侧），各文件自身页码保持不变。",
+                  "Page numbers are volume page numbers (top outer corner of each page); "
+                  "each document keeps its own page numbers."),
+}
+
+
+def label(key: str, lang: str, **kw: Any) -> str:
+    zh, en = LABELS[key]
+    return (en if lang == "en" else zh).format(**kw)
+
+
+_HEAD = """<!DOCTYPE html>
+<html lang="{{ 'en' if lang == 'en' else 'zh-CN' }}"><head><meta charset="utf-8">
+<title>{{ plan.title }}</title><meta name="author" content="{{ plan.compiler }}"></head><body>
+"""
+_TAIL = "</body></html>"
+
+COVER = _HEAD + """
+<section class="cover">
+  <h1 class="cover-title">{{ plan.title }}</h1>
+  <p class="cover-year">{{ lbl('year', year=plan.year) }}</p>
+  <div class="cover-meta">
+    {% if plan.compiler %}<p>{{ lbl('compiled_by') }}{{ plan.compiler }}</p>{% endif %}
+    <p>{{ lbl('compiled_on') }}{{ date(plan.date) }}</p>
+    <p>{{ lbl('extent', n=plan.entries|length, pages=total_pages) }}</p>
+  </div>
+</section>""" + _TAIL
+
+TOC = _HEAD + """
+<section class="toc">
+  <h2 class="vol-heading">{{ lbl('contents') }}</h2>
+  <p class="toc-entry front"><span class="tt">{{ lbl('statistics')|replace('　', '') }}</span><span class="pg">{{ stats_page }}</span></p>
+  <p class="toc-entry front"><span class="tt">{{ lbl('catalogue') }}</span><span class="pg">{{ catalogue_page }}</span></p>
+  {% for unit, entries in plan.groups() %}
+  <h3 class="toc-unit">{{ unit }}</h3>
+  {% for e in entries %}
+  <p class="toc-entry doc"><span class="tt">{{ e.title(lang) }}</span><span class="pg">{{ e.start if e.pages else '—' }}</span></p>
+  {% endfor %}
+  {% endfor %}
+  <p class="toc-note">{{ lbl('page_note') }}</p>
+</section>""" + _TAIL
+
+STATS = _HEAD + """
+<section class="stats">
+  <h2 class="vol-heading">{{ lbl('statistics') }}</h2>
+  <h3 class="stats-heading">{{ lbl('by_kind') }}</h3>
+  <table class="grid">
+    <thead><tr><th>{{ lbl('kind') }}</th><th class="num">{{ lbl('docs') }}</th><th class="num">{{ lbl('pages') }}</th></tr></thead>
+    <tbody>
+    {% for name, n, p in plan.by_kind() %}<tr><td>{{ name }}</td><td class="num">{{ n }}</td><td class="num">{{ p }}</td></tr>{% endfor %}
+    <tr class="total"><td>{{ lbl('total') }}</td><td class="num">{{ plan.entries|length }}</td><td class="num">{{ doc_pages }}</td></tr>
+    </tbody>
+  </table>
+  <h3 class="stats-heading">{{ lbl('by_unit') }}</h3>
+  <table class="grid">
+    <thead><tr><th>{{ lbl('unit') }}</th><th class="num">{{ lbl('docs') }}</th><th class="num">{{ lbl('pages') }}</th></tr></thead>
+    <tbody>
+    {% for name, n, p in plan.by_unit() %}<tr><td>{{ name }}</td><td class="num">{{ n }}</td><td class="num">{{ p }}</td></tr>{% endfor %}
+    <tr class="total"><td>{{ lbl('total') }}</td><td class="num">{{ plan.entries|length }}</td><td class="num">{{ doc_pages }}</td></tr>
+    </tbody>
+  </table>
+  {% if reports %}
+  <h3 class="stats-heading">{{ lbl('reports') }}</h3>
+  <table class="grid reports">
+    <thead><tr><th>{{ lbl('title') }}</th><th class="num">{{ lbl('targets_met') }}</th><th class="num">{{ lbl('attainment') }}</th>
+      <th class="num">{{ lbl('tasks_done') }}</th><th class="num">{{ lbl('completion') }}</th></tr></thead>
+    <tbody>
+    {% for e in reports %}
+    {% set p = e.progress %}
+    <tr><td>{{ e.title(lang) }}</td>
+    {% if p %}<td class="num">{{ p.targets_met }}/{{ p.targets|length }}</td><td class="num">{{ pct(p.target_attainment) }}</td>
+      <td class="num">{{ p.tasks_done }}/{{ p.tasks|length }}</td><td class="num">{{ pct(p.completion_rate) }}</td>
+    {% else %}<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>{% endif %}</tr>
+    {% endfor %}
+    <tr class="total"><td>{{ lbl('overall') }}</td><td class="num">{{ totals.targets_met }}/{{ totals.targets }}</td>
+      <td class="num">{{ pct(totals.target_attainment) }}</td><td class="num">{{ totals.tasks_done }}/{{ totals.tasks }}</td>
+      <td class="num">{{ pct(totals.completion_rate) }}</td></tr>
+    </tbody>
+  </table>
+  <p class="note">{{ lbl('reports_note') }}</p>
+  {% endif %}
+</section>""" + _TAIL
+
+CATALOGUE = _HEAD + """
+<section class="catalogue">
+  <h2 class="vol-heading">{{ lbl('catalogue') }}</h2>
+  <table class="grid cat">
+    <colgroup>{% for w in cat_widths %}<col style="width: {{ w }}mm">{% endfor %}</colgroup>
+    <thead><tr>{% for k in ('no', 'code', 'doc_number', 'issuer', 'title', 'date', 'pages', 'remarks') %}<th>{{ lbl(k) }}</th>{% endfor %}</tr></thead>
+    <tbody>
+    {% for e in plan.entries %}
+    <tr><td class="c">{{ e.seq }}</td><td>{{ e.record.code }}</td><td>{{ e.record.doc_number or '' }}</td>
+      <td>{{ e.record.issuer }}</td><td>{{ e.title(lang) }}</td><td class="c">{{ e.record.date.strftime('%Y%m%d') }}</td>
+      <td class="c">{{ e.pages or '' }}</td><td>{{ e.note }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+</section>""" + _TAIL
+
+
+def _fontconfig_name(family: str, default: str) -> str:
+    return getattr(L, "PDF_FONTCONFIG_FAMILIES", {}).get(family, (default, 400))[0]
+
+
+def stylesheet_text(landscape: bool = False) -> str:
+    fang = Path(L.FONT_FILES["WP FangSong"][0]).as_uri()
+    latin = Path(L.FONT_FILES["WP Latin"][0]).as_uri()
+    latin_bold = Path(L.FONT_FILES["WP Latin Bold"][0]).as_uri()
+    hei = _fontconfig_name("WP HeiTi", "Noto Sans CJK SC")
+    song = _fontconfig_name("WP SongTi", "Noto Serif CJK SC")
+    xbs = _fontconfig_name("WP XiaoBiaoSong", "Noto Serif CJK SC")
+    body = L.FONTS["body"].size_pt
+    mt, mr, mb, ml = L.MARGIN_TOP_MM, L.MARGIN_RIGHT_MM, L.MARGIN_BOTTOM_MM, L.MARGIN_LEFT_MM
+    if landscape:
+        size = f"{L.PAGE_HEIGHT_MM}mm {L.PAGE_WIDTH_MM}mm"
+        margin = " ".join(f"{x}mm" for x in L.VOLUME_CATALOGUE_MARGIN_MM)
+    else:
+        size = f"{L.PAGE_WIDTH_MM}mm {L.PAGE_HEIGHT_MM}mm"
+        margin = f"{mt}mm {mr}mm {mb}mm {ml}mm"
+    return f"""
+@font-face {{ font-family: "WPV Fang"; src: url("{fang}"); }}
+@font-face {{ font-family: "WPV Latin"; src: url("{latin}"); font-weight: 400; unicode-range: U+0000-00B6, U+00B8-024F; }}
+@font-face {{ font-family: "WPV Latin"; src: url("{latin_bold}"); font-weight: 700; unicode-range: U+0000-00B6, U+00B8-024F; }}
+@page {{
+  size: {size};
+  margin: {margin};
+}}
+@page :left {{ @bottom-left {{ content: none; }} @top-left {{ content: none; }} }}
+@page :right {{ @bottom-right {{ content: none; }} @top-right {{ content: none; }} }}
+@page :first {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
+html {{
+  font-family: "WPV Latin", "WPV Fang", "{song}", serif;
+  font-size: {body}pt; line-height: 1.5; letter-spacing: 0; color: black;
+}}
+body {{ margin: 0; }}
+section.cover {{ text-align: center; }}
+h1, h2, h3, p, table {{ margin: 0; bookmark-level: none; }}
+.cover-title {{ font-family: "{xbs}"; font-weight: 700; font-size: {L.VOLUME_COVER_TITLE_PT}pt; line-height: 1.4;
+  margin-top: {L.VOLUME_COVER_TITLE_TOP_MM}mm; }}
+.cover-year {{ font-family: "{hei}"; font-size: {L.SIZE_PT["三号"]}pt; margin-top: 12mm; }}
+.cover-meta {{ margin-top: 90mm; }}
+.cover-meta p {{ font-size: {L.SIZE_PT["三号"]}pt; line-height: 2; }}
+.vol-heading {{ font-family: "{xbs}"; font-weight: 700; font-size: {L.VOLUME_HEADING_PT}pt; text-align: center;
+  margin-bottom: 8mm; }}
+.toc-unit {{ font-family: "{hei}"; font-weight: 400; font-size: {L.VOLUME_TOC_PT}pt; margin-top: 4mm; break-after: avoid; }}
+.toc-entry {{ font-size: {L.VOLUME_TOC_PT}pt; line-height: 1.6; padding-left: 2em; text-indent: -1em;
+  padding-right: 2.5em; position: relative; }}
+.toc-entry.front {{ padding-left: 1em; }}
+.toc-entry .tt::after {{ content: leader('.'); }}
+.toc-entry .pg {{ position: absolute; right: 0; bottom: 0; text-indent: 0; }}
+.toc-note, .note {{ font-size: {L.VOLUME_TABLE_PT}pt; margin-top: 6mm; }}
+.stats-heading {{ font-family: "{hei}"; font-weight: 400; font-size: {L.SIZE_PT["三号"]}pt; margin: 6mm 0 3mm; }}
+table.grid {{ width: 100%; border-collapse: collapse; font-size: {L.VOLUME_TABLE_PT}pt; line-height: 1.35; }}
+table.grid th, table.grid td {{ border: {L.TABLE_RULE_MM if hasattr(L, "TABLE_RULE_MM") else 0.25}mm solid black;
+  padding: 1mm 1.5mm; vertical-align: middle; overflow-wrap: anywhere; }}
+table.grid th {{ font-family: "{hei}"; font-weight: 400; text-align: center; }}
+table.grid td.num, table.grid th.num {{ text-align: right; width: 24mm; }}
+table.grid td.c, table.grid th {{ text-align: center; white-space: nowrap; }}
+table.grid tr.total td {{ font-family: "{hei}"; }}
+table.cat {{ table-layout: fixed; }}
+"""
+
+
+_env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+_templates = {name: _env.from_string(t) for name, t in
+              (("cover", COVER), ("toc", TOC), ("stats", STATS), ("catalogue", CATALOGUE))}
+
+
+def section_html(name: str, plan: VolumePlan, **extra: Any) -> str:
+    lang = plan.lang
+    return _templates[name].render(
+        plan=plan, lang=lang, lbl=lambda k, **kw: label(k, lang, **kw), date=lambda d: format_date(d, lang),
+        pct=format_pct, reports=plan.reports(), totals=plan.report_totals(),
+        doc_pages=sum(e.pages for e in plan.entries), total_pages=plan.total_pages,
+        cat_widths=L.VOLUME_CATALOGUE_COLUMNS_MM, **extra)
+
+
+def _render(html: str, out: Path, landscape: bool = False) -> int:
+    from weasyprint import CSS
+    try:
+        from ..render.pdf_writer import render_html_to_pdf
+    except ImportError:  # pragma: no cover - the PDF writer is part of the package
+        render_html_to_pdf = None
+    if render_html_to_pdf is not None:
+        try:
+            return render_html_to_pdf(html, out, stylesheets=[CSS(string=stylesheet_text(landscape))], pdf_variant=None)
+        except NotImplementedError:  # pragma: no cover
+            pass
+    from weasyprint import HTML  # pragma: no cover - minimal stand-in
+    doc = HTML(string=html).render(stylesheets=[CSS(string=stylesheet_text(landscape))])
+    doc.write_pdf(out)
+    return len(doc.pages)
+
+
+def _toc_pages_estimate(plan: VolumePlan) -> int:
+    """A first guess of the contents' length (lines of the 4号 entries over the type area)."""
+    line_mm = L.VOLUME_TOC_PT * 1.6 / 72 * 25.4
+    per_line = max(1, int((L.TEXT_WIDTH_MM - 6 * L.VOLUME_TOC_PT / 72 * 25.4) / (L.VOLUME_TOC_PT / 72 * 25.4)))
+    lines = 6 + 2  # heading, front entries
+    for _unit, entries in plan.groups():
+        lines += 2
+        for e in entries:
+            lines += 1 + len(e.title(plan.lang)) // (per_line if plan.lang != "en" else per_line * 2)
+    return max(1, -(-int(lines * line_mm) // int(L.TEXT_HEIGHT_MM)))
+
+
+def render_front_matter(plan: VolumePlan, folder: Path) -> list[Path]:
+    """Lay out cover, contents, statistics and catalogue into PDFs in ``folder`` (in volume
+    order); set ``plan.front_pages`` and each entry's start page. Statistics and catalogue do not
+    depend on page numbers and are laid out once; the contents are laid out again only if their
+    first length estimate was wrong (their layout does not depend on the numbers' digits)."""
+    paths = {name: folder / f"{name}.pdf" for name in ("cover", "toc", "stats", "catalogue")}
+    s = _render(section_html("stats", plan), paths["stats"])
+    c = _render(section_html("catalogue", plan), paths["catalogue"], landscape=True)
+    t = _toc_pages_estimate(plan)
+    for _ in range(4):
+        plan.front_pages = 1 + t + s + c
+        _assign_starts(plan)
+        got = _render(section_html("toc", plan, stats_page=2 + t, catalogue_page=2 + t + s), paths["toc"])
+        if got == t:
+            break
+        t = got
+    else:
+        raise WorkplanError(Problem("the volume's contents do not settle on a page count",
+                                    hint="this is a bug; please report it with the command you ran"))
+    if _render(section_html("cover", plan), paths["cover"]) != 1:
+        raise WorkplanError(Problem("the volume's cover does not fit on one page", hint="use a shorter --title"))
+    return [paths["cover"], paths["toc"], paths["stats"], paths["catalogue"]]
+
+
+def _assign_starts(plan: VolumePlan) -> None:
+    page = plan.front_pages + 1
+    for e in plan.entries:
+        e.start = page if e.pages else 0
+        page += e.pages
+
+
+__all__ = ["LABELS", "render_front_matter", "section_html", "stylesheet_text"]

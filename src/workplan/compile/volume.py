@@ -1,0 +1,262 @@
+"""Annual compilation (年度汇编): a year's archived documents as one volume.
+
+:func:`compile_volume` selects archived records (year, unit, kind), refuses any whose files fail
+their fixity check, and writes one PDF (or DOCX) with:
+
+1. a cover (title, year, compiling unit, date),
+2. a table of contents with the volume page where each document starts,
+3. a statistics page (documents by kind and by unit; for progress reports, target attainment
+   and task completion, computed from the archived report data),
+4. the archive catalogue (归档文件目录) of the included records,
+5. every document's archived PDF pages, unchanged, ordered by unit, then date, then code.
+
+PDF volumes get one bookmark per document, grouped under one bookmark per unit, and volume
+page numbers (档案页号) stamped in the top margin; the documents' own "— n —" numbers at the
+bottom stay as they are. See :mod:`.pdfvol` and :mod:`.docxvol`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import Problem, WorkplanError
+
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+
+KIND_LABELS = {
+    "program": ("工作方案", "Work programs"),
+    "standards": ("创建标准", "Creation standards"),
+    "report": ("工作总结", "Progress reports"),
+    "legacy": ("其他文件", "Other documents"),
+}
+KIND_ORDER = ("program", "standards", "report", "legacy")
+DOCX_ROLES = {"zh": ("docx:zh", "docx:zh-en", "docx:en"), "en": ("docx:en", "docx:zh-en", "docx:zh")}
+
+
+@dataclass
+class Entry:
+    """One document of the volume."""
+
+    record: Any                  # workplan.archive.Record
+    seq: int                     # 件号 in the volume, 1-based
+    unit: str                    # the group it is filed under: its first issuer
+    file: Path | None            # the PDF (or DOCX) whose pages go into the volume
+    role: str | None
+    pages: int = 0               # pages in the volume
+    start: int = 0               # volume page where it starts (1-based; 0 when it has no pages)
+    progress: Any = None         # workplan.model.progress.Progress, for reports whose data could be read
+    note: str = ""               # 备注 in the catalogue
+
+    @property
+    def end(self) -> int:
+        return self.start + self.pages - 1 if self.pages else 0
+
+    def title(self, lang: str) -> str:
+        r = self.record
+        return (r.title_en or r.title) if lang == "en" else r.title
+
+
+@dataclass
+class VolumePlan:
+    year: int
+    title: str
+    compiler: str
+    date: dt.date
+    lang: str
+    entries: list[Entry]
+    unit_filter: str | None = None
+    kind_filter: str | None = None
+    front_pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def groups(self) -> list[tuple[str, list[Entry]]]:
+        out: dict[str, list[Entry]] = {}
+        for e in self.entries:
+            out.setdefault(e.unit, []).append(e)
+        return list(out.items())
+
+    @property
+    def total_pages(self) -> int:
+        return self.front_pages + sum(e.pages for e in self.entries)
+
+    def kind_label(self, kind: str) -> str:
+        zh, en = KIND_LABELS.get(kind, (kind, kind))
+        return en if self.lang == "en" else zh
+
+    def by_kind(self) -> list[tuple[str, int, int]]:
+        rows = []
+        for k in [*KIND_ORDER, *sorted({e.record.kind for e in self.entries} - set(KIND_ORDER))]:
+            es = [e for e in self.entries if e.record.kind == k]
+            if es:
+                rows.append((self.kind_label(k), len(es), sum(e.pages for e in es)))
+        return rows
+
+    def by_unit(self) -> list[tuple[str, int, int]]:
+        return [(u, len(es), sum(e.pages for e in es)) for u, es in self.groups()]
+
+    def reports(self) -> list[Entry]:
+        return [e for e in self.entries if e.record.kind == "report"]
+
+    def report_totals(self) -> dict:
+        """Over every report whose data could be read: targets met, mean attainment (each target
+        capped at 100 %), tasks done and the completion rate."""
+        progs = [e.progress for e in self.reports() if e.progress is not None]
+        targets = [t for p in progs for t in p.targets]
+        tasks = [t for p in progs for t in p.tasks]
+        return {
+            "reports": len(self.reports()), "with_data": len(progs),
+            "targets": len(targets), "targets_met": sum(t.met for t in targets),
+            "target_attainment": (sum(min(t.attainment, 1.0) for t in targets) / len(targets)) if targets else None,
+            "tasks": len(tasks), "tasks_done": sum(t.status == "done" for t in tasks),
+            "completion_rate": (sum(t.status == "done" for t in tasks) / len(tasks)) if tasks else None,
+        }
+
+
+@dataclass
+class VolumeResult:
+    output: Path
+    format: str
+    documents: int
+    pages: int
+    front_pages: int
+    entries: list[Entry]
+    warnings: list[str]
+
+
+# --- selection ------------------------------------------------------------------------------
+def describe_filters(year: int, unit: str | None, kind: str | None) -> str:
+    parts = [f"year={year}"]
+    if unit:
+        parts.append(f"unit={unit}")
+    if kind:
+        parts.append(f"kind={kind}")
+    return " ".join(parts)
+
+
+def select_records(arc: Any, year: int, unit: str | None = None, kind: str | None = None) -> list[Any]:
+    """Current records of the year (and unit, kind), ordered by unit (first issuer), date, code."""
+    recs = arc.records(current_only=True, year=year, unit=unit, kind=kind)
+    recs = [r for r in recs if getattr(r, "status", "active") != "disposed"]
+    if not recs:
+        raise WorkplanError(Problem(
+            f"no archived records match {describe_filters(year, unit, kind)} (see `workplan archive list`)",
+            hint="check the year, unit and kind; a volume is only made from archived documents"))
+    return sorted(recs, key=lambda r: (r.issuer or "", r.date, r.code))
+
+
+def check_fixity(arc: Any, records: list[Any], progress: Progress | None = None) -> None:
+    """Refuse the whole volume if any record's files fail their fixity check, naming each."""
+    bad: list[Problem] = []
+    for i, r in enumerate(records, 1):
+        found = arc.verify_record(r.code)
+        for p in found:
+            bad.append(Problem(f"record {r.code} ({r.title}) failed its fixity check: {p.message}",
+                               file=p.file, hint=None))
+        if progress:
+            progress("checking fixity", i, len(records))
+    if bad:
+        bad.append(Problem("the volume was not written: a compilation only includes intact records",
+                           hint="run `workplan archive verify` for details and restore the damaged files from a backup, "
+                                "or leave the record out with --unit/--kind"))
+        raise WorkplanError(bad)
+
+
+def _main_file(arc: Any, rec: Any, fmt: str, lang: str) -> tuple[Path | None, str | None]:
+    if fmt == "pdf":
+        role = rec.main_pdf_role
+        if lang == "en" and "pdf:en" in rec.roles:
+            role = "pdf:en"
+    else:
+        role = next((r for r in DOCX_ROLES[lang] if r in rec.roles), None)
+        if role is None and "original" in rec.roles:
+            p = arc.file(rec, "original")
+            if p.suffix.lower() == ".docx":
+                return p, "original"
+    if role is None:
+        return None, None
+    return arc.file(rec, role), role
+
+
+def _report_progress(arc: Any, rec: Any) -> tuple[Any, str | None]:
+    """The computed progress of an archived report, from its archived data file."""
+    if "source" not in rec.roles:
+        return None, f"{rec.code}: the report has no archived data file; its attainment is not counted"
+    from ..model.progress import compute_progress
+    from ..model.report import Report, load_report
+    try:
+        report = load_report(arc.file(rec, "source"), archive=arc)
+    except WorkplanError as e:
+        return None, f"{rec.code}: cannot read the report data ({e.problems[0].message}); its attainment is not counted"
+    if not isinstance(report, Report):
+        return None, None
+    return compute_progress(report), None
+
+
+def default_compiler(arc: Any, records: list[Any], unit: str | None) -> str:
+    issuers = list(dict.fromkeys(r.issuer for r in records if r.issuer))
+    if len(issuers) == 1:
+        return issuers[0]
+    cfg = getattr(arc, "config", None)
+    name = getattr(cfg, "fonds_name", None)
+    if name:
+        return name
+    return unit or ""
+
+
+def default_title(compiler: str, year: int, lang: str) -> str:
+    if lang == "en":
+        return f"{compiler + ': ' if compiler else ''}Compilation of Documents, {year}"
+    return f"{compiler}{year}年度文件汇编"
+
+
+def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | None = None, fmt: str = "pdf",
+                title: str | None = None, compiler: str | None = None, date: dt.date | None = None,
+                lang: str = "zh", progress: Progress | None = None) -> VolumePlan:
+    records = select_records(arc, year, unit, kind)
+    check_fixity(arc, records, progress)
+    compiler = compiler if compiler is not None else default_compiler(arc, records, unit)
+    plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
+                      date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
+    for i, rec in enumerate(records, 1):
+        f, role = _main_file(arc, rec, fmt, lang)
+        e = Entry(record=rec, seq=i, unit=rec.issuer or "", file=f, role=role)
+        if f is None:
+            what = "PDF" if fmt == "pdf" else "Word (DOCX)"
+            e.note = {("pdf", "zh"): "无PDF", ("pdf", "en"): "no PDF", ("docx", "zh"): "无Word版",
+                      ("docx", "en"): "no DOCX"}[(fmt, lang)]
+            plan.warnings.append(f"{rec.code} ({rec.title}) has no {what} rendition; it is listed but its pages are not included")
+        if rec.version and rec.version > 1:
+            e.note = (e.note + " " if e.note else "") + (f"v{rec.version}" if lang == "en" else f"第{rec.version}版")
+        if rec.kind == "report":
+            e.progress, warn = _report_progress(arc, rec)
+            if warn:
+                plan.warnings.append(warn)
+        plan.entries.append(e)
+    return plan
+
+
+def compile_volume(arc: Any, output: str | Path, *, year: int, unit: str | None = None, kind: str | None = None,
+                   fmt: str | None = None, title: str | None = None, compiler: str | None = None,
+                   date: dt.date | None = None, lang: str = "zh", progress: Progress | None = None) -> VolumeResult:
+    """Build the volume for ``year`` into ``output`` (written atomically). See the module docstring."""
+    output = Path(output)
+    fmt = fmt or ("docx" if output.suffix.lower() == ".docx" else "pdf")
+    if fmt not in ("pdf", "docx"):
+        raise WorkplanError(Problem(f"unknown volume format '{fmt}'", hint="use pdf or docx"))
+    if lang not in ("zh", "en"):
+        raise WorkplanError(Problem(f"unknown volume language '{lang}'", hint="use zh or en"))
+    plan = plan_volume(arc, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler, date=date,
+                       lang=lang, progress=progress)
+    if fmt == "pdf":
+        from .pdfvol import write_pdf_volume
+        write_pdf_volume(plan, output, progress=progress)
+    else:
+        from .docxvol import write_docx_volume
+        write_docx_volume(plan, output, progress=progress)
+    return VolumeResult(output=output, format=fmt, documents=len(plan.entries), pages=plan.total_pages,
+                        front_pages=plan.front_pages, entries=plan.entries, warnings=plan.warnings)
+
+
+__all__ = ["Entry", "VolumePlan", "VolumeResult", "compile_volume", "plan_volume", "select_records"]
