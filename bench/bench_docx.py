@@ -80,6 +80,23 @@ def main() -> int:
             w = median_time(lambda: ours(rdoc, out), args.repeat)
             worst = max(worst, w)
             print(f"{src.stem:34} {lang:6} {len(rdoc.blocks):6d} {b * 1000:11.1f} {w * 1000:11.1f} {w / b:6.2f}")
+    # scaling: a synthetic document and one four times its size (a long table included);
+    # the time ratio should stay near 4 (linear), not 16 (quadratic)
+    import datetime as dt
+    from workplan.render.ir import Heading, Paragraph, RenderDoc, Title
+
+    def synthetic(n: int) -> RenderDoc:
+        blocks = [Title("规模测试")]
+        for i in range(n):
+            blocks += [Heading(2, f"（{i}）", "标题。", body="正文内容" * 20), Paragraph("段落文字，“引号”——破折号。" * 5)]
+        blocks.append(Table("generic", ["序号", "内容", "备注"], [[str(i), "文字" * 10, ""] for i in range(n)],
+                            (20.0, 100.0, 36.0)))
+        return RenderDoc("zh", blocks, "规模测试", "测试", "", [], dt.date(2024, 1, 1))
+    small, big = synthetic(500), synthetic(2000)
+    ts = median_time(lambda: ours(small, out), max(3, args.repeat // 2))
+    tb = median_time(lambda: ours(big, out), max(3, args.repeat // 2))
+    print(f"scaling: 500 sections {ts * 1000:.0f} ms, 2000 sections {tb * 1000:.0f} ms, ratio {tb / ts:.1f} "
+          f"(4.0 = linear)")
     verdict = "OK" if worst < TARGET_S else "SLOWER THAN TARGET"
     print(f"slowest document: {worst * 1000:.1f} ms (target < {TARGET_S * 1000:.0f} ms per 10-page program): {verdict}")
     return 0

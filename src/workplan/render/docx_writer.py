@@ -49,6 +49,7 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
        'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"')
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TEMPLATE_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 _DOCUMENT_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -726,19 +727,49 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
                 break
     builder = _Body(ids, document, draw_letterhead=not prepared.letterhead)
     builder.build(rdoc.blocks)
-    new_body = parse_xml(builder.xml())
-    if anchor is None:
-        anchor = body_el.find(qn("w:sectPr"))
-    for child in list(new_body):
-        if anchor is not None:
-            anchor.addprevious(child)
-        else:
-            body_el.append(child)
-    if anchor is not None and anchor.tag == qn("w:p"):
-        body_el.remove(anchor)
-    _scale_issuer_mark(body_el, ids)
+    document = _splice_body(document, anchor, builder)
+    _scale_issuer_mark(document.element.body, ids)
     _core_properties(document, rdoc)
     return document
+
+
+_SPLICE = "WORKPLAN-BODY-SPLICE"
+
+
+def _splice_body(document, anchor, builder: "_Body"):
+    """Put the generated body in place of ``anchor`` (the {{ body }} paragraph; else before the
+    final sectPr). The document part is re-parsed from one string: moving a large parsed tree
+    between lxml documents costs time quadratic in the size of a table, parsing does not."""
+    from lxml import etree
+    from docx.document import Document as _DocxDocument
+
+    root = document.element
+    body_el = root.body
+    if anchor is None:
+        anchor = body_el.find(qn("w:sectPr"))
+    nsmap = root.nsmap
+    if nsmap.get("w") != S.W_NS or nsmap.get("r") != _R_NS:   # unusual prefixes: move the elements
+        new_body = parse_xml(builder.xml())
+        for child in list(new_body):
+            if anchor is not None:
+                anchor.addprevious(child)
+            else:
+                body_el.append(child)
+        if anchor is not None and anchor.tag == qn("w:p"):
+            body_el.remove(anchor)
+        return document
+    marker = etree.Comment(_SPLICE)
+    if anchor is not None:
+        anchor.addprevious(marker)
+        if anchor.tag == qn("w:p"):
+            body_el.remove(anchor)
+    else:
+        body_el.append(marker)
+    head, tail = etree.tostring(root, encoding="unicode").split(f"<!--{_SPLICE}-->", 1)
+    new_root = parse_xml(head + "".join(builder.out) + tail)
+    part = document.part
+    part._element = new_root
+    return _DocxDocument(new_root, part)
 
 
 def write_docx(rdoc: RenderDoc, out: Path, template: Path | None = None) -> None:
