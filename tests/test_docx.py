@@ -547,3 +547,16 @@ def test_control_characters_and_markup_in_text(tmp_path):
     write_docx(_rdoc(blocks), out)
     text = doc_text(open_docx(out))
     assert "A & B <c>" in text and "badchar here & <there>" in text and "一、标题正文" in text
+
+
+def test_jinja_tags_in_a_template_header_are_rendered(tmp_path):
+    d = open_docx()
+    d.sections[0].header.paragraphs[0].text = "{{ title }} · {{ date }}"
+    path = tmp_path / "hdr.docx"
+    d.save(path)
+    out = tmp_path / "o.docx"
+    write_docx(build_ir(load_document(CORPUS / "winter-fire-safety.yaml"), "zh"), out, template=path)
+    doc = open_docx(out)
+    assert doc.sections[0].header.paragraphs[0].text == "青松社区2023年冬季防火工作方案 · 2023年11月6日"
+    assert doc.paragraphs[-1].text or doc.tables   # the body was appended
+    assert "青松社区2023年冬季防火工作方案" in [p.text for p in paragraphs_with_style(doc, "WP Title")]

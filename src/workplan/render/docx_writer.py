@@ -246,7 +246,7 @@ def build_default_template():
 
     cp = doc.core_properties
     cp.title = "GB/T 9704-2012 公文模板 (workplan)"
-    cp.subject = "Template: edit the WP styles and the 版头 in Word; keep {{ body }} where the text goes"
+    cp.subject = "Template: edit the WP styles and the 版头 in Word; the body tag marks where the text goes"
     cp.author = "workplan"
     cp.last_modified_by = "workplan"
     cp.keywords = "GB/T 9704-2012; workplan"
@@ -288,9 +288,9 @@ def _prepare(template: Path | None) -> _Prepared:
             raise _template_problem(path, f"the template cannot be opened as a Word document ({e})") from None
         ids = prepare_template(doc)
     body = doc.element.body
-    body_xml = "".join(t.text or "" for t in body.iter(qn("w:t")))
-    jinja = "{{" in body_xml or "{%" in body_xml
-    letterhead = jinja and "issuer_mark" in body_xml
+    texts = ["".join(t.text or "" for t in el.iter(qn("w:t"))) for el in _xml_parts(doc)]
+    jinja = any("{{" in t or "{%" in t for t in texts)   # tags in the body, a header or a footer
+    letterhead = jinja and "issuer_mark" in texts[0]
     if not jinja:  # a plain document: keep its styles and page furniture, not its text
         for child in list(body):
             if child.tag != qn("w:sectPr"):
