@@ -75,15 +75,16 @@ def bag_software_agent() -> str:
     return f"{agent().split(' ')[0]} (bagit.py {bagit.VERSION})"
 
 
-def build_bag(folder: Path, info: dict[str, str]) -> None:
-    """Turn a folder of payload files into a BagIt bag (SHA-256 manifests), then fsync everything
-    and make the files read-only."""
+def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> None:
+    """Turn a folder of payload files into a BagIt bag (SHA-256 manifests), make the files
+    read-only and (unless the caller does it later) fsync everything."""
     clean = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in info.items()
              if v is not None and v != ""}
     clean.setdefault("Bag-Software-Agent", bag_software_agent())
     bagit.make_bag(str(folder), bag_info=clean, checksums=["sha256"])
     make_read_only(folder)
-    fsync_tree(folder)
+    if sync:
+        fsync_tree(folder)
 
 
 def _decode_name(s: str) -> str:

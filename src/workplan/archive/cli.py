@@ -210,13 +210,14 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     legacy_opts = {"--title": title, "--title-en": title_en, "--issuer": issuer, "--org": issuer_abbr,
                    "--date": date_, "--doc-number": doc_number, "--id": identity}
     if data and other:
-        raise WorkplanError(Problem(f"mixing data files and other files: {other[0]}",
+        raise WorkplanError(Problem("mixing data files and other files", file=str(other[0]),
                                     hint="archive data files and legacy files with separate commands"))
     codes: list[str] = []
     if data:
         given = [k for k, v in legacy_opts.items() if v]
         if given:
             raise WorkplanError(Problem(f"{', '.join(given)} only apply to files that are not data files",
+                                        file=str(data[0]),
                                         hint="data files carry their own metadata"))
         inputs = expand_inputs(tuple(str(p) for p in data))
         problems: list[Problem] = []
@@ -226,25 +227,46 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             except WorkplanError as e:
                 problems.extend(e.problems)
         if problems:
-            problems.append(Problem(f"nothing was archived ({len(inputs)} file(s) given)"))
-            raise WorkplanError(problems)
+            for pr in problems:
+                _err(pr.format())
+            _err(f"nothing was archived ({len(inputs)} file(s) given)")
+            sys.exit(1)
         failures = 0
-        with _bar("archiving", len(inputs)) as update:
-            for i, p in enumerate(inputs, 1):
-                try:
-                    rec = arc.add_data_file(p, retention=retention, langs=langs_l, formats=formats_l,
-                                            prebuilt=prebuilt, notify=False)
-                except WorkplanError as e:
-                    failures += 1
-                    _err(e.format())
-                    continue
+        batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
+        batch_size = 1 if len(inputs) == 1 else 25
+
+        def flush() -> None:
+            nonlocal failures
+            if not batch:
+                return
+            try:
+                recs = arc._ingest_many(batch, notify=False)
+            except WorkplanError as e:
+                failures += len(batch)
+                _err(e.format())
+                return
+            finally:
+                batch.clear()
+            for rec in recs:
                 codes.append(rec.code)
                 click.echo(rec.code)
                 if rec.version > 1:
-                    _err(f"  {p}: version {rec.version} of {rec.code}; version {rec.version - 1} is kept, "
-                         "marked superseded")
+                    _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked "
+                         "superseded")
+
+        with _bar("archiving", len(inputs)) as update:
+            for i, p in enumerate(inputs, 1):
+                try:
+                    batch.append(arc.prepare_data_file(p, retention=retention, langs=langs_l, formats=formats_l,
+                                                       prebuilt=prebuilt))
+                except WorkplanError as e:
+                    failures += 1
+                    _err(e.format())
+                if len(batch) >= batch_size:
+                    flush()
                 if update:
                     update(i, len(inputs))
+            flush()
         arc._notify(codes)
         if failures:
             _err(f"{failures} of {len(inputs)} file(s) were not archived")
@@ -417,7 +439,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
     arc = _open(archive_path)
     rec = arc.get(code)
     if not confirm:
-        raise WorkplanError(Problem(f"disposing of {rec.code} destroys its files",
+        raise WorkplanError(Problem("disposal destroys the record's files", file=rec.code,
                                     hint=f"pass --confirm: workplan archive dispose {rec.code} --confirm"))
     rec = arc.dispose(rec.code, reason=reason)
     click.echo(f"disposed of {rec.code} ({rec.title}); its tombstone is {rec.bag_dir.relative_to(arc.root).as_posix()}")

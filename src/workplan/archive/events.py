@@ -87,6 +87,10 @@ class EventLog:
 
     def append(self, type: str, object: str, detail: Any = None, outcome: str = "success") -> Event:
         """Append one event (fsynced) and return it."""
+        return self.append_many([(type, object, detail, outcome)])[-1]
+
+    def append_many(self, items: list[tuple]) -> list[Event]:
+        """Append events ``(type, object, detail[, outcome])`` in order, with one fsync."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -107,12 +111,19 @@ class EventLog:
                 data = _encode(entry)
                 os.write(fd, data + b"\n")
                 prev, next_id = sha256_bytes(data), next_id + 1
-            entry = self._entry(next_id, type, object, detail, outcome, prev)
-            data = _encode(entry)
-            os.write(fd, data + b"\n")
+            lines = []
+            for item in items:
+                type_, object_, detail = item[0], item[1], item[2]
+                outcome = item[3] if len(item) > 3 else "success"
+                entry = self._entry(next_id, type_, object_, detail, outcome, prev)
+                data = _encode(entry)
+                lines.append(data)
+                h = sha256_bytes(data)
+                events.append(Event(**entry, hash=h))
+                prev, next_id = h, next_id + 1
+            os.write(fd, b"".join(line + b"\n" for line in lines))
             os.fsync(fd)
-            events.append(Event(**entry, hash=sha256_bytes(data)))
-            return events[-1]
+            return events
         finally:
             os.close(fd)  # releases the lock
 

@@ -93,13 +93,13 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
     if not records:
         filters = ", ".join(f"{k} {v}" for k, v in (("unit", unit), ("kind", kind), ("retention", retention)) if v)
         raise WorkplanError(Problem(f"nothing to export: no records of {year}" + (f" with {filters}" if filters else ""),
-                                    hint="see `workplan archive list --year YEAR`"))
+                                    file=str(arc.root), hint="see `workplan archive list --year YEAR`"))
     codes = sorted({r.code for r in records})
     problems: list[Problem] = []
     for code in codes:
         problems.extend(arc.verify_record(code))
     if problems:
-        problems.append(Problem("nothing was exported: these records failed their fixity check",
+        problems.append(Problem("nothing was exported: these records failed their fixity check", file=str(output),
                                 hint="run `workplan archive verify` and restore the damaged files first"))
         raise WorkplanError(problems)
     latest: dict[str, int] = {}

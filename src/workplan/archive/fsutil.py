@@ -67,20 +67,51 @@ def fsync_path(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _fsync_pool():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+            _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fsync")
+        return _pool
+
+
+def fsync_many(paths: list[str | os.PathLike]) -> None:
+    """fsync several files and folders at once: issued concurrently, the filesystem commits them
+    together (one journal commit instead of one per file), which is several times faster."""
+    if len(paths) <= 1:
+        for p in paths:
+            fsync_path(p)
+        return
+    for _ in _fsync_pool().map(fsync_path, paths):
+        pass
+
+
+def fsync_trees(roots: list[Path]) -> None:
+    """fsync every file and folder under each root (and the roots themselves), all at once."""
+    paths: list[str] = []
+    for root in roots:
+        for dirpath, _dirs, files in os.walk(root):
+            paths.extend(os.path.join(dirpath, name) for name in files)
+            paths.append(dirpath)
+    fsync_many(paths)
+
+
 def fsync_tree(root: Path) -> None:
-    """fsync every file and folder under ``root`` (and root itself)."""
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            fsync_path(os.path.join(dirpath, name))
-        fsync_path(dirpath)
+    fsync_trees([root])
 
 
-def write_durable(path: Path, data: bytes) -> None:
-    """Write ``data`` to a new file and fsync it (the caller renames the folder into place)."""
+def write_durable(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to a new file and fsync it (unless the caller fsyncs the folder later)."""
     with open(path, "xb") as f:
         f.write(data)
         f.flush()
-        os.fsync(f.fileno())
+        if sync:
+            os.fsync(f.fileno())
 
 
 def atomic_replace(path: Path, data: bytes) -> None:
@@ -98,9 +129,9 @@ def atomic_replace(path: Path, data: bytes) -> None:
     fsync_path(path.parent)
 
 
-def copy_durable(src: Path, dst: Path) -> tuple[str, int]:
-    """Copy ``src`` to a new file ``dst`` byte for byte, fsync it; return (sha256, size) of what was
-    written."""
+def copy_durable(src: Path, dst: Path, *, sync: bool = True) -> tuple[str, int]:
+    """Copy ``src`` to a new file ``dst`` byte for byte (fsynced unless ``sync`` is False, for a
+    caller that fsyncs the whole folder later); return (sha256, size) of what was written."""
     buf = bytearray(HASH_CHUNK)
     view = memoryview(buf)
     h = hashlib.sha256()
@@ -113,7 +144,8 @@ def copy_durable(src: Path, dst: Path) -> tuple[str, int]:
             h.update(view[:n])
             fo.write(view[:n])
             size += n
-        os.fsync(fo.fileno())
+        if sync:
+            os.fsync(fo.fileno())
     return h.hexdigest(), size
 
 

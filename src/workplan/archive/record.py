@@ -95,7 +95,8 @@ class Finding(Problem):
     kind: str = "problem"
     repairable: bool = False
     code: str | None = None
+    version: int | None = None
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "message": self.message, "file": self.file, "line": self.line,
-                "code": self.code, "repairable": self.repairable, "hint": self.hint}
+                "code": self.code, "version": self.version, "repairable": self.repairable, "hint": self.hint}

@@ -123,6 +123,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                     f.append(Finding(f"the event log ends at entry #{last}, but entry #{hid} was written: entries "
                                      "were removed from its end", file=LOG_NAME, kind="log-truncated",
                                      hint="restore events.jsonl from a backup"))
+                    st.chain_ok = False
             elif ev.hash != hhash:
                 f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
                                  line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
@@ -208,9 +209,16 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
         pending = {(r["code"], r["version"]) for r in cat_rows if r["status"] == "pending"}
         for key, d in sorted(st.derived.items()):
             code, v = key
+            row = cat.get(key)
+            if (row is not None and row.get("tagmanifest") and row.get("bag_dir") == d["bag_dir"]
+                    and row["tagmanifest"] != d.get("tagmanifest")):
+                # the tagmanifest is the one file no manifest covers: its hash is in the catalogue
+                f.append(Finding(f"hash mismatch: {d['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
+                                 file=f"{d['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code,
+                                 hint="the stored file is no longer what was archived; restore it from a backup"))
+                st.damaged.add(code)
             if code in st.damaged:
                 continue
-            row = cat.get(key)
             if row is None:
                 if key not in pending:
                     f.append(Finding(f"bag without a record: {d['bag_dir']} is not in the catalogue",
@@ -218,12 +226,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                                      hint="`workplan archive verify --repair` records it from the bag"))
                 continue
             diff = [c for c in COLUMNS if row.get(c) != d.get(c)]
-            if "tagmanifest" in diff and row.get("tagmanifest") and row.get("bag_dir") == d["bag_dir"]:
-                f.append(Finding(f"hash mismatch: {d['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
-                                 file=f"{d['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code,
-                                 hint="the stored file is no longer what was archived; restore it from a backup"))
-                st.damaged.add(code)
-            elif diff:
+            if diff:
                 f.append(Finding(f"the catalogue disagrees with the bag of {code} v{v} ({', '.join(diff)})",
                                  file=d["bag_dir"], kind="catalogue-mismatch", code=code, repairable=True,
                                  hint="`workplan archive verify --repair` rewrites the row from the bag"))
@@ -254,7 +257,8 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             t = "ingestion" if r["version"] == 1 else "new-version"
             if (t, code, r["version"]) not in seen:
                 f.append(Finding(f"the log has no {t} event for {code} v{r['version']}", file=LOG_NAME,
-                                 kind="missing-event", code=code, repairable=st.chain_ok and code not in st.damaged,
+                                 kind="missing-event", code=code, version=r["version"],
+                                 repairable=st.chain_ok and code not in st.damaged,
                                  hint="an interrupted add (repairable) or a deleted log entry"))
         if per_code.get(code, {}).get("tombstone") and ("disposal", code, None) not in seen:
             f.append(Finding(f"the log has no disposal event for {code}", file=LOG_NAME, kind="missing-event",
@@ -288,22 +292,28 @@ def _repair(arc, st: _State) -> list[str]:
     for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
         arc._finish_disposal(code)
         done.append(f"finished the disposal of {code}")
-    for x in st.findings:
-        if x.kind == "missing-event" and x.repairable:
+    missing = [x for x in st.findings if x.kind == "missing-event" and x.repairable]
+    if missing:  # the steps above may have logged some of them already
+        events, _ = arc.events.read()
+        logged = {(e.type, e.object, e.detail.get("version") if isinstance(e.detail, dict) else None)
+                  for e in events}
+        logged |= {("disposal", e.object, None) for e in events if e.type == "disposal"}
+    for x in missing:
+        v = x.version
+        t = "disposal" if v is None else ("ingestion" if v == 1 else "new-version")
+        if (t, x.code, v) in logged:
+            continue
+        if v is None:
             rows = st.derived_by_code.get(x.code, [])
-            if "disposal" in x.message:
-                ev = arc.events.append("disposal", x.code, {"versions": [r["version"] for r in rows],
-                                                            "note": "logged by verify --repair after an "
-                                                                    "interrupted disposal"})
-            else:
-                v = int(x.message.rsplit(" v", 1)[1])
-                bag = arc.root / arc.rel(x.code, v)
-                md = json.loads((bag / "data" / METADATA_NAME).read_bytes())
-                row = st.derived[(x.code, v)]
-                ev = arc._log_version_event(x.code, v, md, row["tagmanifest"],
-                                            note="logged by verify --repair after an interrupted add")
-            arc.catalogue.note_event(ev)
-            done.append(f"logged the missing event for {x.code}" + ("" if "disposal" in x.message else f" v{v}"))
+            ev = arc.events.append("disposal", x.code, {
+                "versions": [r["version"] for r in rows],
+                "note": "logged by verify --repair after an interrupted disposal"})
+        else:
+            md = json.loads((arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME).read_bytes())
+            ev = arc._log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
+                                        note="logged by verify --repair after an interrupted add")
+        arc.catalogue.note_event(ev)
+        done.append(f"logged the missing {t} event of {x.code}" + ("" if v is None else f" v{v}"))
     fix = sorted({x.code for x in st.findings if x.kind in ("bag-without-record", "catalogue-mismatch")
                   and x.code not in st.damaged})
     if fix and st.catalogue_ok:
