@@ -94,5 +94,8 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
                                 date=date, lang=lang, progress=bar)
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
-    click.echo(f"{out}: {result.documents} document(s), {result.pages} page(s)"
-               + (f" ({result.front_pages} front page(s))" if fmt == "pdf" else ""))
+    if fmt == "pdf":
+        click.echo(f"{out}: {result.documents} document(s), {result.pages} page(s) "
+                   f"({result.front_pages} front page(s))")
+    else:
+        click.echo(f"{out}: {result.documents} document(s)")

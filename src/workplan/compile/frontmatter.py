@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "compiled_by": ("编制单位：", "Compiled by: "),
     "compiled_on": ("编印日期：", "Date: "),
     "extent": ("共收录文件{n}件，{pages}页", "{n} documents, {pages} pages"),
+    "extent_docs": ("共收录文件{n}件", "{n} documents"),
     "contents": ("目　录", "Contents"),
     "statistics": ("统　计", "Statistics"),
     "catalogue": ("归档文件目录", "Archive Catalogue"),

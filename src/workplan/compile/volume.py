@@ -142,6 +142,7 @@ def select_records(arc: Any, year: int, unit: str | None = None, kind: str | Non
     if not recs:
         raise WorkplanError(Problem(
             f"no archived records match {describe_filters(year, unit, kind)} (see `workplan archive list`)",
+            file=str(getattr(arc, "root", "")) or None,
             hint="check the year, unit and kind; a volume is only made from archived documents"))
     return sorted(recs, key=lambda r: (r.issuer or "", r.date, r.code))
 
@@ -186,7 +187,7 @@ def _report_progress(arc: Any, rec: Any) -> tuple[Any, str | None]:
     from ..model.progress import compute_progress
     from ..model.report import Report, load_report
     try:
-        report = load_report(arc.file(rec, "source"), archive=arc)
+        report = load_report(arc.file(rec, "source"), archive=arc, allow_superseded=True)
     except WorkplanError as e:
         return None, f"{rec.code}: cannot read the report data ({e.problems[0].message}); its attainment is not counted"
     if not isinstance(report, Report):

@@ -40,12 +40,15 @@ class ProgramRef(Strict):
 
     file: str | None = Field(None, description="Path of the program data file, relative to the report file")
     archive: str | None = Field(None, description="Archival code of the archived program, e.g. J001-WS·2023-D30-QSSQ-0001")
-    accept_superseded: bool = Field(False, description="Report on this archived version even though a newer version exists")
+    version: int | None = Field(None, ge=1, description="The archived version reported on (default: the current one)")
+    accept_superseded: bool = Field(False, description="Report on this version even though a newer version exists")
 
     @model_validator(mode="after")
     def _one(self) -> "ProgramRef":
         if bool(self.file) == bool(self.archive):
             raise ValueError("give exactly one of 'file' (a program data file) or 'archive' (an archival code)")
+        if self.version is not None and not self.archive:
+            raise ValueError("'version' goes with 'archive' (the version of an archived program)")
         return self
 
 
@@ -249,19 +252,22 @@ class Report(Strict):
 
 
 # --- loading -------------------------------------------------------------------------------
-def load_report(path: str | Path, text: str | None = None, *, archive: Any = None) -> Report:
+def load_report(path: str | Path, text: str | None = None, *, archive: Any = None,
+                allow_superseded: bool = False) -> Report:
     """Read, validate and cross-check one report file. Raises ValidationFailed listing every problem.
 
     ``archive`` (an :class:`workplan.archive.Archive`) resolves ``program: {archive: CODE}``;
     without it the default archive is opened (``$WORKPLAN_ARCHIVE`` or ``./archive``).
+    ``allow_superseded`` reads a report on a superseded program version without complaint
+    (for reading archived reports, e.g. in a compilation).
     """
     from .load import read_data
     data, pos = read_data(path, text)
-    return load_report_data(path, data, pos, archive=archive)
+    return load_report_data(path, data, pos, archive=archive, allow_superseded=allow_superseded)
 
 
 def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = None,
-                     program: Document | None = None) -> Report:
+                     program: Document | None = None, allow_superseded: bool = False) -> Report:
     """Validate already-parsed report data (used by :func:`workplan.model.load_document`)."""
     from .load import _describe, _problems_from_validation
     file = str(path)
@@ -291,7 +297,7 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
 
     # the program
     if program is None:
-        program = _resolve_program(report, file, at, archive)
+        program = _resolve_program(report, file, at, archive, allow_superseded)
     report._program = program
     _inherit(report, program)
     problems = cross_check(report, program, at)
@@ -300,7 +306,7 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
     return report
 
 
-def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
+def _resolve_program(report: Report, file: str, at, archive: Any, allow_superseded: bool = False) -> Document:
     from .load import load_document
     ref = report.program
     if ref.file:
@@ -312,6 +318,11 @@ def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
                 src = arc.file(rec, "source")
                 report._program_path, report._program_record = src, rec
                 return load_document(src)
+            in_archive = next((d for d in report.base_dir.parents if (d / "archive.json").is_file()), None)
+            if in_archive is not None:
+                raise ValidationFailed(at(("program",), f"program file '{ref.file}' is not in the archive",
+                                          hint="archive the program before the report (workplan archive add "
+                                               f"{ref.file}), or refer to it by code: program: {{archive: CODE}}"))
             raise ValidationFailed(at(("program",), f"program file '{ref.file}' not found (looked in {report.base_dir})",
                                       hint="give the program's path relative to the report file, or {archive: CODE}"))
         from .load import read_data
@@ -337,18 +348,26 @@ def _resolve_program(report: Report, file: str, at, archive: Any) -> Document:
                                       hint="set $WORKPLAN_ARCHIVE, or run from the folder that holds ./archive")) from None
     try:
         rec = archive.get(ref.archive)
+        if ref.version is not None and rec.version != ref.version:
+            rec = next((v for v in archive.versions(rec.code) if v.version == ref.version), None)
+            if rec is None:
+                known = ", ".join(str(v.version) for v in archive.versions(ref.archive))
+                raise ValidationFailed(at(("program", "version"), f"{ref.archive} has no version {ref.version}",
+                                          hint=f"its versions: {known}"))
+    except ValidationFailed:
+        raise
     except WorkplanError:
         raise ValidationFailed(at(("program", "archive"), f"no archived record has the code {ref.archive!r}",
                                   hint="check the code with `workplan archive list`")) from None
     if rec.status == "disposed":
         raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} has been disposed of",
                                   hint="a report needs a program that is still kept"))
-    if (not rec.current or rec.status == "superseded") and not ref.accept_superseded:
-        newer = [v for v in archive.versions(rec.identity) if v.current] if rec.identity else []
-        by = f" by version {newer[0].version} ({newer[0].code})" if newer else ""
+    if (not rec.current or rec.status == "superseded") and not (ref.accept_superseded or allow_superseded):
+        newer = [v for v in archive.versions(rec.code) if v.current]
+        by = f" by version {newer[0].version} (archived {str(newer[0].archived_at)[:10]})" if newer else ""
         raise ValidationFailed(at(("program", "archive"),
-                                  f"the program {rec.code} (version {rec.version}) has been superseded{by}",
-                                  hint=(f"report on the current version: archive: {newer[0].code}; " if newer else "")
+                                  f"the program {rec.code} version {rec.version} has been superseded{by}",
+                                  hint=(f"report on the current version (version: {newer[0].version}); " if newer else "")
                                   + "or add 'accept_superseded: true' if this report covers the earlier version"))
     if rec.kind not in ("program", "standards"):
         raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} is a {rec.kind}, not a program"))
