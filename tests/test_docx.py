@@ -4,7 +4,6 @@ template handling are checked on the files themselves."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import struct
 import zipfile

@@ -12,9 +12,9 @@ from __future__ import annotations
 import io
 import math
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
@@ -594,7 +594,6 @@ def save_docx(document, target) -> None:
 @dataclass
 class _FixedTimeZip:
     zf: zipfile.ZipFile
-    names: set = field(default_factory=set)
 
     def write(self, pack_uri, blob: bytes) -> None:
         info = zipfile.ZipInfo(pack_uri.membername, date_time=FIXED_ZIP_TIME)
