@@ -153,4 +153,4 @@ VOLUME_TABLE_PT = SIZE_PT["五号"]                 # statistics and catalogue t
 # 归档文件目录 (DA/T 22-2015 columns) on A4 landscape; widths in mm sum to 297 - 20 - 20:
 # 序号, 档号, 文号, 责任者, 题名, 日期, 页数, 备注
 VOLUME_CATALOGUE_MARGIN_MM = (20.0, 20.0, 20.0, 20.0)   # top, right, bottom, left
-VOLUME_CATALOGUE_COLUMNS_MM = (12.0, 50.0, 40.0, 34.0, 72.0, 21.0, 12.0, 16.0)
+VOLUME_CATALOGUE_COLUMNS_MM = (12.0, 56.0, 40.0, 34.0, 66.0, 21.0, 12.0, 16.0)
