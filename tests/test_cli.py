@@ -40,7 +40,7 @@ def test_bad_file_among_good_ones_writes_nothing_for_it(tmp_path, winter_file):
     out = tmp_path / "out"
     r = run("build", str(src), "-o", str(out), "--format", "docx")
     assert r.returncode == 1
-    assert "broken.yaml:2:" in r.stderr and "not valid YAML" in r.stderr
+    assert "broken.yaml:3:1: not valid YAML" in r.stderr and "started at line 2, column 8" in r.stderr
     assert "Traceback" not in r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["good.zh.docx"]
 
@@ -97,7 +97,9 @@ def test_schema_is_json_schema():
     assert r.returncode == 0
     schema = json.loads(r.stdout)
     assert schema["$schema"].startswith("https://json-schema.org/")
-    assert {"title", "date", "sections", "units"} <= set(schema["properties"])
+    kinds = {ref["$ref"].split("/")[-1] for ref in schema["anyOf"]}
+    assert kinds == {"Document", "Report"}
+    assert {"title", "date", "sections", "units"} <= set(schema["$defs"]["Document"]["properties"])
 
 
 def test_help_teaches():

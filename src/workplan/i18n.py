@@ -36,6 +36,7 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "deputy_head": ("副组长", "Deputy Head"),
     "deputy_heads": ("副组长", "Deputy Heads"),
     "members": ("成员", "Members"),
+    "member": ("成员", "Member"),
     "office": ("领导小组办公室", "Office of the Leading Group"),
     "office_director": ("办公室主任", "Director of the Office"),
     # table headings
@@ -63,6 +64,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "activities": ("主要工作", "Activities"),
     # annexes and document furniture
     "attachment": ("附件", "Annex"),
+    "attachments": ("附件", "Annexes"),
+    "signatory": ("签发人", "Signed by"),
     "task_matrix": ("任务分工表", "Division of Tasks"),
     "roster": ("领导小组成员名单", "Members of the Leading Group"),
     "cc": ("抄送", "cc"),

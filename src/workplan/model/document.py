@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
 class Strict(BaseModel):
@@ -89,6 +90,9 @@ class DocNumber(Strict):
         return f"{self.prefix}〔{self.year}〕{self.serial}号"
 
 
+DocNumberText = Annotated[str, Field(pattern=r"^[^〔\[(（]+[〔\[(（]\d{4}[〕\])）]第?\d+号?$",
+                                     description="e.g. 江综委发〔2015〕10号")]
+
 _DOCNUM_RE = re.compile(r"^\s*(?P<prefix>[^〔\[(（]+?)\s*[〔\[(（]\s*(?P<year>\d{4})\s*[〕\])）]\s*第?\s*(?P<serial>\d+)\s*号?\s*$")
 
 
@@ -153,6 +157,16 @@ class Task(Strict):
     @classmethod
     def _one_or_many(cls, v):
         return [v] if isinstance(v, str) else v
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _date_like_must_be_date(cls, v):
+        if isinstance(v, str) and _DATE_LIKE.match(v.strip()):
+            try:
+                return dt.date.fromisoformat(v.strip())
+            except ValueError:
+                raise ValueError(f"{v!r} looks like a date but is not one: write YYYY-MM-DD with a real month and day") from None
+        return v
 
 
 class Target(Strict):
@@ -266,7 +280,7 @@ class Document(Strict):
     """A work program (工作方案/实施方案) or creation standards (创建标准) document."""
 
     schema_: str | None = Field(None, alias="$schema", description="Optional path/URL of the JSON Schema, for editors")
-    kind: Literal["program", "standards", "report"] = Field("program", description="program = 工作方案/实施方案; standards = 创建标准; report = 工作总结")
+    kind: Literal["program", "standards"] = Field("program", description="program = 工作方案/实施方案; standards = 创建标准 (progress reports have their own model: kind: report)")
     id: str | None = Field(None, pattern=_ID, description="Explicit identity for the archive (otherwise issuer + document number)")
     source_lang: Literal["zh", "en"] = Field("zh", description="Language of plain (untagged) strings")
     title: Text
@@ -274,7 +288,10 @@ class Document(Strict):
     units: list[Unit] = Field(default_factory=list)
     issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); the first one leads")
     issuer_mark: Text | None = Field(None, description="Red issuer mark (发文机关标志), e.g. 江口县社会治安综合治理委员会文件")
-    doc_number: DocNumber | None = Field(None, description="发文字号: {prefix, year, serial} or a string like 江综委发〔2015〕10号")
+    # The string form is parsed into a DocNumber before validation; it is listed in the type so that
+    # the JSON Schema admits it too.
+    doc_number: DocNumber | DocNumberText | None = Field(
+        None, description="发文字号: {prefix, year, serial} or a string like 江综委发〔2015〕10号")
     signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
     date: dt.date = Field(..., description="成文日期")
     recipients: list[Text] = Field(default_factory=list, description="主送机关")

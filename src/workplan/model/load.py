@@ -108,6 +108,9 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
         what = (e.problem or "syntax error").strip()
         if e.context:
             what = f"{e.context.strip()}, {what}"
+            cm = e.context_mark
+            if cm is not None and mark is not None and cm.line != mark.line:
+                what += f" (it started at line {cm.line + 1}, column {cm.column + 1})"
         raise ValidationFailed(Problem(
             f"not valid YAML: {what}", file=name,
             line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
@@ -368,9 +371,18 @@ def load_document(path: str | Path, text: str | None = None) -> Document:
 
 
 def document_schema() -> dict:
-    schema = Document.model_json_schema(by_alias=True)
+    """JSON Schema of every data file kind: programs/standards (Document) and reports (Report)."""
+    from typing import Annotated, Union
+
+    from pydantic import Field, TypeAdapter
+
+    from .report import Report
+    adapter = TypeAdapter(Annotated[Union[Document, Report], Field(union_mode="left_to_right")])
+    schema = adapter.json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema.setdefault("title", "workplan document")
+    schema["title"] = "workplan data file"
+    schema["description"] = ("A work program or creation standards document (kind: program | standards), "
+                             "or a progress report on a program (kind: report).")
     return schema
 
 

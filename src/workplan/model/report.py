@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ValidationFailed, WorkplanError
-from .document import (_DOCNUM_RE, _ID, Attachment, DocNumber, Document, FreeSection, Phase, Point, PrintInfo,
+from .document import (_DOCNUM_RE, _ID, Attachment, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, Unit, UnitRef, text_in)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,14 +135,15 @@ class Report(Strict):
     source_lang: Literal["zh", "en"] = "zh"
     title: Text
     subtitle: Text | None = None
-    program: ProgramRef = Field(..., description="A program data file path (relative to this file) or {archive: CODE}")
+    # A plain string is shorthand for {file: ...}; listed in the type so the JSON Schema admits it.
+    program: ProgramRef | str = Field(..., description="A program data file path (relative to this file) or {archive: CODE}")
     period: Period
     date: dt.date = Field(..., description="Report date (成文日期)")
 
     units: list[Unit] = Field(default_factory=list, description="Units; those of the program are inherited")
     issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); default: the program's issuers")
     issuer_mark: Text | None = None
-    doc_number: DocNumber | None = None
+    doc_number: DocNumber | DocNumberText | None = None
     signatory: Text | None = None
     recipients: list[Text] = Field(default_factory=list)
     cc: list[Text] = Field(default_factory=list)

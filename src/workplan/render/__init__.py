@@ -17,6 +17,8 @@ from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
 
 FORMATS = ("docx", "pdf")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @dataclass
@@ -41,6 +43,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp_path)
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
+        os.chmod(tmp_path, 0o644 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

@@ -395,6 +395,8 @@ class _Builder:
             space = "" if unit in ("%", "") else " "
             word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
             s = f"{ind}: {word} {val}{space}{unit}"
+            if tg.op == "<=" and tg.target == 0:
+                s = f"{ind}: none" if not unit else f"{ind}: 0{space}{unit}"
             if tg.baseline is not None:
                 s += f" (baseline {_num(tg.baseline)}{space}{unit})"
             if tg.due:
@@ -511,7 +513,7 @@ class _Builder:
             for role, m, p in people:
                 unit_post = " ".join(x for x in (self.unit(m.unit) if m.unit else "",
                                                  self.t(m.title, f"{p}.title") if m.title is not None else "") if x)
-                rows.append([str(len(rows) + 1), self.term(role if role != "members" else "members"),
+                rows.append([str(len(rows) + 1), self.term("member" if role == "members" else role),
                              self.t(m.name, f"{p}.name"), unit_post])
         self.add(Table("roster", [self.term(k) for k in ("no", "group_role", "name", "unit")], rows,
                        ROSTER_TABLE_COLUMNS_MM))
