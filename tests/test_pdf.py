@@ -19,7 +19,7 @@ from conftest import corpus_files
 from workplan.errors import EnvironmentProblem
 from workplan.i18n import term
 from workplan.layout import CHARS_PER_LINE, LINE_PITCH_PT, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MM_PER_PT
-from workplan.model import load_document
+from workplan import render
 from workplan.render import build_file, output_name
 from workplan.render.fonts import check_pdf_environment
 from workplan.render.ir import AttachmentStart, Heading, build_ir
@@ -42,14 +42,19 @@ def built(outdir):
 
     def get(source: Path, lang: str):
         if source not in cache:
-            result = build_file(source, outdir, langs=LANGS, formats=["pdf"])
-            assert len(result.outputs) == len(LANGS)
-            doc = load_document(source)
-            cache[source] = {}
-            for lg in LANGS:
-                path = outdir / output_name(source, lg, "pdf")
-                rdoc = build_ir(doc, lg, file=str(source))   # what the writer was given
-                cache[source][lg] = (path, PdfReader(path), rdoc)
+            # keep the IR build_file makes (what the writer was given): charts are slow to redo
+            made: dict[str, object] = {}
+
+            def spy(doc, lg="zh", **kw):
+                made[lg] = build_ir(doc, lg, **kw)
+                return made[lg]
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(render, "build_ir", spy)
+                result = build_file(source, outdir, langs=LANGS, formats=["pdf"])
+            assert len(result.outputs) == len(LANGS) and set(made) == set(LANGS)
+            cache[source] = {lg: (outdir / output_name(source, lg, "pdf"),
+                                  PdfReader(outdir / output_name(source, lg, "pdf")), made[lg]) for lg in LANGS}
         return cache[source][lang]
 
     return get

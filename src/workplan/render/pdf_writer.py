@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -147,6 +148,7 @@ class Engine:
     font_config: Any            # weasyprint.text.fonts.FontConfiguration
     stylesheet: Any             # weasyprint.CSS
     css_text: str
+    pid: int                    # the process that built it (see engine())
 
 
 _engine: Engine | None = None
@@ -188,6 +190,11 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
 def engine() -> Engine:
     """The process-wide WeasyPrint set-up (thread-safe, created on first use)."""
     global _engine
+    if _engine is not None and _engine.pid != os.getpid():
+        # Inherited through fork (build --jobs): Pango/fontconfig state is not safe to share,
+        # and the parent's FontConfiguration would delete its font folder when collected here.
+        _engine.font_config._folder = None
+        _engine = None
     if _engine is None:
         with _engine_lock:
             if _engine is None:
@@ -200,7 +207,7 @@ def engine() -> Engine:
                 css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
                 font_config = FontConfiguration()
                 stylesheet = CSS(string=css_text, font_config=font_config)
-                _engine = Engine(env, font_config, stylesheet, css_text)
+                _engine = Engine(env, font_config, stylesheet, css_text, os.getpid())
     return _engine
 
 
