@@ -2,7 +2,8 @@
 
 The page is drawn by two templates in ``templates/``: ``document.html.j2`` (structure, one
 macro per IR block in ``blocks.html.j2``) and ``gbt9704.css.j2`` (GB/T 9704 geometry and type).
-The CSS template gets every number from :mod:`workplan.layout`; nothing in it is a literal.
+The CSS template gets every layout number (margins, sizes, pitch, fonts, colours, rules, gaps)
+from :mod:`workplan.layout`, through :func:`_derived` where a value is computed from them.
 
 Costly set-up (fontconfig with the two Fandol faces, the parsed stylesheet, the compiled
 templates) happens once per process in :func:`engine`.
@@ -282,7 +283,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             elif isinstance(b, Heading):
                 label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
             else:
-                label = f"{b.label} {b.title}".replace("\n", " / ", 1) if "\n" not in b.label else b.title
+                label = f"{b.label} {b.title}"          # zh-en titles are "zh\nen": _bm joins with " / "
             if twin is not None:
                 skip_bm.add(id(twin))
             x["bm_attr"], x["bm_class"] = _bm(label)
