@@ -479,12 +479,21 @@ def test_killed_at_each_step_of_add_leaves_no_half_record(root, tmp_path, tiny):
 
 
 def test_killed_at_random_moments_verify_and_repair(root, tmp_path, tiny):
+    """SIGKILL at a random moment once the writer has started staging files."""
     rnd = random.Random(7)
+    counts = []
     for round_ in range(3):
-        docs, pre = make_docs(tmp_path / f"r{round_}", tiny, range(round_ * 100 + 1, round_ * 100 + 41))
+        docs, pre = make_docs(tmp_path / f"r{round_}", tiny, range(round_ * 100 + 1, round_ * 100 + 61))
         p = subprocess.Popen([*WORKPLAN, "archive", "--archive", str(root), "add", str(docs[0].parent),
                               "--from", str(pre)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(rnd.uniform(0.5, 1.6))
+        before = len(list((root / "bags").iterdir()))
+        # round 0: soon after staging starts; later rounds: after the first batch is in place
+        ready = (lambda: any((root / "tmp").iterdir())) if round_ == 0 else \
+            (lambda: len(list((root / "bags").iterdir())) > before)
+        deadline = time.monotonic() + 60
+        while not ready() and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rnd.uniform(0.0, 0.8))
         p.kill()
         p.wait()
         with open_archive(root) as arc:
@@ -493,6 +502,8 @@ def test_killed_at_random_moments_verify_and_repair(root, tmp_path, tiny):
             assert arc.verify(repair=True).ok
             n = len(arc.records())
             assert items(arc) == list(range(1, n + 1))
+            counts.append(n)
+    assert counts[-1] < 180  # the kills did interrupt the writers
     with open_archive(root) as arc:
         for r in arc.records():
             assert arc.verify_record(r.code) == []

@@ -41,7 +41,7 @@ class Staging:
     locked with flock for as long as this process works in it. ``verify`` treats an unlocked
     staging folder as the leftover of a killed process."""
 
-    def __init__(self, tmp_root: Path, prefix: str):
+    def __init__(self, tmp_root: Path, prefix: str, *, shared: bool = False):
         tmp_root.mkdir(exist_ok=True)
         # created under a ".new-" name, locked, then renamed: verify never mistakes a folder that
         # is being set up for the leftover of a dead process
@@ -53,7 +53,11 @@ class Staging:
         self.dir = tmp_root / new.name[len(".new-"):]
         os.rename(new, self.dir)
         self.bag = self.dir / "bag"
-        self.bag.mkdir()
+        if not shared:  # a shared staging folder holds one Workspace per record instead
+            self.bag.mkdir()
+
+    def workspace(self) -> "Workspace":
+        return Workspace(self)
 
     def cleanup(self) -> None:
         try:
@@ -68,6 +72,20 @@ class Staging:
 
     def __exit__(self, *exc) -> None:
         self.cleanup()
+
+
+class Workspace:
+    """One record's folder inside a shared :class:`Staging` folder (a batch shares one staging
+    folder and its lock)."""
+
+    def __init__(self, staging: Staging):
+        self.staging = staging
+        self.dir = Path(tempfile.mkdtemp(prefix="r", dir=staging.dir))
+        self.bag = self.dir / "bag"
+        self.bag.mkdir()
+
+    def cleanup(self) -> None:
+        remove_tree(self.dir)
 
 
 def bag_software_agent() -> str:

@@ -231,9 +231,11 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 _err(pr.format())
             _err(f"nothing was archived ({len(inputs)} file(s) given)")
             sys.exit(1)
+        from .bag import Staging
         failures = 0
         batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
         batch_size = 1 if len(inputs) == 1 else 25
+        staging: list = []
 
         def flush() -> None:
             nonlocal failures
@@ -247,6 +249,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 return
             finally:
                 batch.clear()
+                if staging:
+                    staging.pop().cleanup()
             for rec in recs:
                 codes.append(rec.code)
                 click.echo(rec.code)
@@ -256,9 +260,11 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
 
         with _bar("archiving", len(inputs)) as update:
             for i, p in enumerate(inputs, 1):
+                if not staging:
+                    staging.append(Staging(arc.tmp, "add-", shared=True))
                 try:
                     batch.append(arc.prepare_data_file(p, retention=retention, langs=langs_l, formats=formats_l,
-                                                       prebuilt=prebuilt))
+                                                       prebuilt=prebuilt, staging=staging[0]))
                 except WorkplanError as e:
                     failures += 1
                     _err(e.format())
@@ -267,6 +273,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 if update:
                     update(i, len(inputs))
             flush()
+            for st in staging:
+                st.cleanup()
         arc._notify(codes)
         if failures:
             _err(f"{failures} of {len(inputs)} file(s) were not archived")

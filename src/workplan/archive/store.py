@@ -31,12 +31,14 @@ import os
 import re
 import sys
 from contextlib import contextmanager
+
+import yaml
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import Problem, WorkplanError
-from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging,
+from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code, org_code,
@@ -131,21 +133,10 @@ def write_durable_replace(path: Path, data: bytes) -> None:
 def pdf_info(path: Path, source: Path | None = None) -> tuple[int | None, str | None]:
     """(page count, problem): the page count of a PDF, and whether it embeds a different version
     of ``source`` than the one given (PDF/A-3 documents carry their source data file)."""
-    try:
-        from pypdf import PdfReader
-        reader = PdfReader(str(path))
-        pages = len(reader.pages)
-    except Exception:  # noqa: BLE001 - a damaged legacy PDF: archive it anyway, without a count
-        return None, None
-    if source is not None:
-        try:
-            attached = reader.attachments.get(source.name)
-        except Exception:  # noqa: BLE001
-            attached = None
-        if attached:
-            data = source.read_bytes()
-            if all(a != data for a in attached):
-                return pages, f"{path.name} embeds a different version of {source.name}"
+    from .pdfinfo import pdf_facts
+    pages, attached = pdf_facts(path, source.name if source is not None else None)
+    if attached is not None and attached != source.read_bytes():
+        return pages, f"{path.name} embeds a different version of {source.name}"
     return pages, None
 
 
@@ -176,7 +167,7 @@ class _Collision(Exception):
 
 @dataclass
 class _Prepared:
-    staging: Staging
+    staging: "Staging | Workspace"  # the record's own folder (.dir, .bag, .cleanup())
     files: dict[str, dict]  # role → {"path": "data/<name>", "size", "sha256"}
     meta: dict  # identity, title, ..., everything of the record except code/version/archival fields
 
@@ -347,7 +338,6 @@ class Archive:
                         prebuilt: str | os.PathLike | None = None):
         """Everything that can go wrong with the input, checked before anything is written.
         Returns (document, metadata)."""
-        from ..model import load_document
         path = Path(path)
         try:
             st = path.stat()
@@ -359,7 +349,7 @@ class Archive:
             doc, meta = self._checked[key]
             self._precheck_identity(meta)
             return doc, dict(meta)
-        doc = load_document(path)
+        doc = self.load_data_file(path)
         retention = check_retention(retention or doc.retention or self.config.default_retention, where=str(path))
         langs = tuple(dict.fromkeys(langs))
         formats = tuple(dict.fromkeys(formats))
@@ -398,12 +388,31 @@ class Archive:
             r = rows[0]
             self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
-    def prepare_data_file(self, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None) -> _Prepared:
+    def load_data_file(self, path: Path):
+        """Read and validate a data file exactly as :func:`workplan.model.load_document` does, but
+        parse with libyaml when it can (several times faster; any problem → load_document reports
+        it with its positions), and resolve a report's ``program: {archive: CODE}`` in this archive."""
+        from ..model import load_document
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+            data = yaml.load(text, Loader=_fast_loader())
+        except Exception:  # noqa: BLE001 - unreadable, not UTF-8, not YAML, no libyaml: the full loader says why
+            return load_document(path)
+        if isinstance(data, dict) and data.get("kind") == "report":
+            from ..model.report import load_report
+            return load_report(path, text, archive=self)
+        doc = _fast_validate(data, str(path))
+        return doc if doc is not None else load_document(path, text)
+
+    def prepare_data_file(self, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
+                          staging: Staging | None = None) -> _Prepared:
+        """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
+        staging folder (see :meth:`add_data_files`)."""
         path = Path(path)
         _doc, meta = self.check_data_file(path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt)
         langs = tuple(meta["langs"])
         formats = tuple(dict.fromkeys(formats))
-        staging = Staging(self.tmp, "add-")
+        staging = staging.workspace() if staging is not None else Staging(self.tmp, "add-")
         try:
             files: dict[str, dict] = {}
             src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
@@ -419,7 +428,12 @@ class Archive:
             elif formats:
                 from ..render import build_file
                 try:
-                    result = build_file(staged_src, staging.bag, langs=list(langs), formats=list(formats))
+                    # built from the file as given, so that a report finds its program beside it
+                    with _default_archive(self.root):
+                        result = build_file(path, staging.bag, langs=list(langs), formats=list(formats))
+                    if sha256_file(path)[0] != h:
+                        raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
+                                                    hint="archive it again"))
                 except NotImplementedError as e:
                     raise WorkplanError(Problem(
                         f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
@@ -691,18 +705,13 @@ class Archive:
                        prebuilt: str | os.PathLike | None = None, notify: bool = True) -> list[Record]:
         """Archive several data files as one batch (faster than one by one: the fsyncs and
         transactions are shared); each record is still atomic on its own."""
-        preps: list[_Prepared] = []
+        shared = Staging(self.tmp, "add-", shared=True)
         try:
-            for p in paths:
-                preps.append(self.prepare_data_file(p, retention=retention, langs=langs, formats=formats,
-                                                    prebuilt=prebuilt))
-        except BaseException:
-            for prep in preps:
-                prep.staging.cleanup()
-            raise
-        if not preps:
-            return []
-        return self._ingest_many(preps, notify=notify)
+            preps = [self.prepare_data_file(p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                            staging=shared) for p in paths]
+            return self._ingest_many(preps, notify=notify) if preps else []
+        finally:
+            shared.cleanup()
 
     def _check_new_version(self, code: str, status: str, old: tuple, meta: dict) -> None:
         if status == "disposed":
@@ -998,6 +1007,49 @@ class Archive:
         from .export import export_transfer
         return export_transfer(self, Path(output), year=year, unit=unit, kind=kind, retention=retention,
                                all_versions=all_versions, progress=progress)
+
+
+_FAST_LOADER = None
+
+
+def _fast_loader():
+    """libyaml's SafeLoader with the model loader's resolvers (dates stay text)."""
+    global _FAST_LOADER
+    if _FAST_LOADER is None:
+        from ..model.load import _Loader
+
+        class FastLoader(yaml.CSafeLoader):  # AttributeError without libyaml: callers fall back
+            pass
+        FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+        _FAST_LOADER = FastLoader
+    return _FAST_LOADER
+
+
+def _fast_validate(data, file: str):
+    """The validated Document, or None when anything is wrong (the full loader then reports it)."""
+    try:
+        from ..model import Document
+        from ..model.load import _check_refs, _Positions
+        if not isinstance(data, dict):
+            return None
+        doc = Document.model_validate(data)
+        return None if _check_refs(doc, _Positions(), file) else doc
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@contextmanager
+def _default_archive(root: Path):
+    """Let code that opens "the default archive" (a report's ``{archive: CODE}``) open this one."""
+    old = os.environ.get(ENV)
+    os.environ[ENV] = str(root)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = old
 
 
 def _located(fn, file: str):
