@@ -69,17 +69,22 @@ LATIN_FAMILY = {"en": "Liberation Serif", "zh": "Liberation Serif Latin"}
 
 
 def _css_family(pdf_family: str) -> tuple[str, int]:
-    """CSS family name and weight for a layout font family (TTC faces go by their fontconfig name)."""
+    """CSS family name and weight for a layout font family (TTC faces go by their fontconfig
+    name; single-face files by the name of their @font-face rule)."""
     if pdf_family in L.PDF_FONTCONFIG_FAMILIES:
         name, weight = L.PDF_FONTCONFIG_FAMILIES[pdf_family]
         return name, weight
-    return _face_name(pdf_family), 400
+    return _face_name(pdf_family), _file_weight(pdf_family)
+
+
+def _file_weight(layout_family: str) -> int:
+    return 700 if "Bold" in Path(L.FONT_FILES[layout_family][0]).stem else 400
 
 
 def _role_css(role: str, lang: str) -> str:
     fr = L.FONTS[role]
     cjk, weight = _css_family(fr.pdf_family)
-    sans = "Sans" in cjk
+    sans = "Sans" in cjk or "Hei" in cjk     # 黑体: Noto Sans CJK SC, FandolHei
     latin = LATIN_FAMILY["en" if lang == "en" else "zh"]
     # 黑体 roles keep the sans face's own Latin glyphs; the others get Liberation Serif for Latin.
     stack = f'"{cjk}"' if sans else f'"{latin}", "{cjk}"'
@@ -97,10 +102,16 @@ def _role_css(role: str, lang: str) -> str:
 
 def _font_faces() -> list[dict[str, Any]]:
     """@font-face rules: the Fandol faces (not known to fontconfig) and the range-limited Latin."""
-    faces = []
-    for family in ("WP FangSong", "WP KaiTi"):
-        faces.append({"family": _face_name(family), "url": Path(L.FONT_FILES[family][0]).as_uri(),
-                      "weight": 400, "unicode_range": None})
+    faces, seen = [], set()
+    # every CJK face given as a file (FandolFang, FandolKai; any face layout moves out of
+    # PDF_FONTCONFIG_FAMILIES), declared under its own family name and weight
+    for family, (path, _pkg) in L.FONT_FILES.items():
+        if family in L.PDF_FONTCONFIG_FAMILIES or family.startswith("WP Latin"):
+            continue
+        key = (_face_name(family), _file_weight(family))
+        if key not in seen:
+            seen.add(key)
+            faces.append({"family": key[0], "url": Path(path).as_uri(), "weight": key[1], "unicode_range": None})
     for key, weight in (("WP Latin", 400), ("WP Latin Bold", 700)):
         faces.append({"family": LATIN_FAMILY["zh"], "url": Path(L.FONT_FILES[key][0]).as_uri(),
                       "weight": weight, "unicode_range": LATIN_IN_CJK_RANGE})
