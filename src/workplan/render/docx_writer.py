@@ -41,7 +41,6 @@ from .ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Lett
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
 DEFAULT_TEMPLATE = TEMPLATES_DIR / "gbt9704.docx"
 BODY_MARKER = "WORKPLAN-BODY-GOES-HERE"
-SIGNATORY_LABEL = {"zh": "签发人：", "en": "Signed by: "}
 IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
 
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
@@ -318,7 +317,7 @@ def _open(prepared: _Prepared, rdoc: RenderDoc):
         "issuer_mark": lh.issuer_mark if lh else "",
         "doc_number": (lh.doc_number or "") if lh else "",
         "signatory": (lh.signatory or "") if lh else "",
-        "signatory_label": SIGNATORY_LABEL[lang],
+        "signatory_label": lh.signatory_label if lh else "",
         "body": BODY_MARKER,
         "title": rdoc.title, "author": rdoc.author, "subject": rdoc.subject,
         "keywords": rdoc.keywords, "date": format_date(rdoc.date, lang), "lang": rdoc.lang,
@@ -399,10 +398,9 @@ class _Body:
     def letterhead(self, b: Letterhead, prev, nxt) -> None:
         if not self.draw_letterhead:
             return
-        lang = "en" if b.lang == "en" else "zh"
         for xml in S.letterhead_paragraphs(self.ids, _esc(b.issuer_mark), _esc(b.doc_number or ""),
                                            _esc(b.signatory) if b.signatory else None,
-                                           _esc(SIGNATORY_LABEL[lang])):
+                                           _esc(b.signatory_label)):
             self.out.append(xml.replace(f" {S.NSDECL}", ""))
 
     def title(self, b: Title, prev, nxt) -> None:
@@ -494,10 +492,7 @@ class _Body:
         if not b.items:
             return
         en = b.lang == "en"
-        label = b.label
-        if en and label == "Annex" and len(b.items) > 1:
-            label = "Annexes"
-        label += ": " if en else "："
+        label = b.label + (": " if en else "：")
         lw = _width_chars(label)
         numbered = len(b.items) > 1
         num_w = (_width_chars(f"{len(b.items)}.") + 0.25) if numbered else 0.0

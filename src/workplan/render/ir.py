@@ -28,6 +28,7 @@ class Letterhead:
     doc_number: str | None = None
     signatory: str | None = None
     lang: str = "zh"
+    signatory_label: str = "签发人："
 
 
 @dataclass
@@ -240,7 +241,8 @@ class _Builder:
         if d.issuer_mark:
             self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
                                 d.doc_number.render(self.lang) if d.doc_number else None,
-                                self.t(d.signatory, "signatory") if d.signatory else None))
+                                self.t(d.signatory, "signatory") if d.signatory else None,
+                                signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
         self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
@@ -254,7 +256,8 @@ class _Builder:
 
         annexes = self.annexes()
         if annexes:
-            self.add(AttachmentList(self.term("attachment"), [title for title, _ in annexes]))
+            self.add(AttachmentList(self.term("attachments" if len(annexes) > 1 else "attachment"),
+                                    [title for title, _ in annexes]))
         self.signature()
         if d.note:
             self.add(Note(self.t(d.note, "note")))

@@ -48,7 +48,6 @@ LATIN_IN_CJK_RANGE = "U+0000-00B6, U+00B8-024F"
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 HTML_LANG = {"zh": "zh-CN", "en": "en", "zh-en": "zh-CN"}
-SIGNATORY_LABEL = {"zh": "签发人：", "en": "Signed by: "}
 
 
 # --- derived layout values ------------------------------------------------------------------
@@ -303,7 +302,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif kind == "Letterhead":
             x["mark_size_pt"] = _mark_size(b.issuer_mark)
-            x["signatory_label"] = SIGNATORY_LABEL.get(b.lang, SIGNATORY_LABEL["zh"])
+            x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
         elif isinstance(b, AttachmentList):
