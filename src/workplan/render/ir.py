@@ -240,7 +240,7 @@ class _Builder:
         d = self.doc
         if d.issuer_mark:
             self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
-                                d.doc_number.render(self.lang) if d.doc_number else None,
+                                self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
                                 signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
         self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
@@ -274,6 +274,18 @@ class _Builder:
                 printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
                 printed_date=self.date(d.printed.date) if d.printed else None,
                 cc_label=self.term("cc"), printed_label=self.term("printed")))
+
+    def doc_number(self) -> str | None:
+        dn = self.doc.doc_number
+        if dn is None:
+            return None
+        if self.lang == "en" and not dn.prefix_en:
+            if self.allow_missing:
+                self.warnings.add(Problem("no English prefix for the document number; using the Chinese one",
+                                          file=self.file, path="doc_number.prefix_en"))
+            else:
+                self.missing.append("doc_number.prefix_en")
+        return dn.render(self.lang)
 
     def signature(self) -> None:
         d = self.doc
