@@ -295,3 +295,14 @@ def test_missing_file_folder_and_non_utf8(tmp_path):
     r = _python_cli("validate", str(empty), cwd=tmp_path)  # raised outside the command: handled by main()
     assert r.returncode == 1
     assert "no .yaml, .yml or .json files" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_date_like_deadline_must_be_a_real_date(tmp_path):
+    f = tmp_path / "d.yaml"
+    f.write_text(GOOD.replace("deadline: 2024-06-30", "deadline: 2024-06-31"), encoding="utf-8")
+    assert "deadline: 2024-06-31" in f.read_text(encoding="utf-8")
+    with pytest.raises(ValidationFailed) as e:
+        load_document(f)
+    (p,) = e.value.problems
+    assert p.path.endswith(".deadline") and p.line is not None
+    assert "looks like a date but is not one" in p.message
