@@ -184,6 +184,7 @@ class Archive:
         self._cat: Catalogue | None = None
         self._lock_mode: str | None = None
         self._checked: dict = {}  # check_data_file results, so `add` does not validate twice
+        self._shared_staging: Staging | None = None
 
     def __repr__(self) -> str:
         return f"Archive({str(self.root)!r})"
@@ -199,6 +200,19 @@ class Archive:
         if self._cat is not None:
             self._cat.close()
             self._cat = None
+        if self._shared_staging is not None:
+            self._shared_staging.cleanup()
+            self._shared_staging = None
+
+    def _staging(self) -> Staging:
+        """This object's staging folder, kept while it is open (one record's workspace each)."""
+        if self._shared_staging is None or not self._shared_staging.dir.is_dir():
+            self._shared_staging = Staging(self.tmp, "add-", shared=True)
+            import atexit
+            import weakref
+            ref = weakref.ref(self)
+            atexit.register(lambda: ref() is not None and ref().close())
+        return self._shared_staging
 
     def __enter__(self) -> "Archive":
         return self
@@ -330,7 +344,8 @@ class Archive:
         :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
         ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
         document → a new version of it."""
-        prep = self.prepare_data_file(path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt)
+        prep = self.prepare_data_file(path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                      staging=self._staging())
         return self._ingest(prep, notify=notify)
 
     def check_data_file(self, path: str | os.PathLike, *, retention: str | None = None,
@@ -499,7 +514,7 @@ class Archive:
         and a .yaml/.json file the source."""
         prep = self.prepare_files(paths, title=title, issuer=issuer, date=date, kind=kind, doc_number=doc_number,
                                   retention=retention, identity=identity, issuer_abbr=issuer_abbr,
-                                  title_en=title_en, langs=langs, units=units)
+                                  title_en=title_en, langs=langs, units=units, staging=self._staging())
         return self._ingest(prep, notify=notify)
 
     def check_files(self, paths, *, title, issuer, date, kind="program", doc_number=None, retention=None,
@@ -552,9 +567,9 @@ class Archive:
         self._precheck_identity(meta)
         return roles, meta
 
-    def prepare_files(self, paths, **kw) -> _Prepared:
+    def prepare_files(self, paths, *, staging: Staging | None = None, **kw) -> _Prepared:
         roles, meta = self.check_files(paths, **kw)
-        staging = Staging(self.tmp, "add-")
+        staging = staging.workspace() if staging is not None else Staging(self.tmp, "add-")
         try:
             files: dict[str, dict] = {}
             for role, p in sorted(roles.items(), key=lambda kv: role_sort_key(kv[0])):
