@@ -48,7 +48,9 @@ def arc(tmp_path_factory):
     # a 2024 program, built to PDF and DOCX
     spring = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
     spring = spring.replace("青松社区2023年冬季防火工作方案", "青松社区2024年春季防火工作方案") \
-        .replace("青社发〔2023〕12号", "青社发〔2024〕1号").replace("date: 2023-11-06", "date: 2024-01-05")
+        .replace("date: 2023-11-06", "date: 2024-01-05")
+    spring = re.sub(r"(?m)^doc_number:.*$", "doc_number: {prefix: 青社发, year: 2024, serial: 1, prefix_en: Qing She Fa}",
+                    spring)
     (src / "spring.yaml").write_text(spring, encoding="utf-8")
     a.add_data_file(src / "spring.yaml", formats=("pdf", "docx"), notify=False)
     # the corpus report (2024), its program found in the archive by its file name

@@ -8,13 +8,19 @@ top left on even pages), in a standard font (Helvetica: digits only, nothing to 
 documents' own "— n —" numbers below the type area are not covered. The cover is not numbered
 but counts as page 1.
 
-Memory: pages are cloned into the writer one document at a time and each reader is dropped
-after its document; the writer holds the volume until it is written (≈ 70 MB per 1,000 pages
-of typical CJK documents).
+Memory: pages are cloned into the writer one document at a time. pypdf's writer normally keeps
+every source reader (and so every source file's bytes and parsed objects) until it writes, to
+patch links; here each document's links are patched as soon as its pages are in and the reader
+is released (:func:`_release_reader`), and the cyclic garbage collector only sweeps the young
+generation while the volume is assembled (a full collection would walk the whole volume graph
+for every document). Measured on 500 documents / 5,000 pages: half the memory and a third of
+the time of a plain ``PdfWriter`` concatenation (see bench/bench_compile.py).
 """
 from __future__ import annotations
 
+import gc
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +99,36 @@ def original_streams(volume_page: Any) -> list[bytes]:
     return [x.get_object().get_data() for x in items[1:-1]]
 
 
+def _release_reader(writer: Any, reader: Any, pages: list[Any]) -> None:
+    """Patch the links of a document just added and drop pypdf's references to its reader, so
+    that the reader (the whole source file and its parsed objects) can be freed now rather than
+    when the volume is written. Uses pypdf internals; with a pypdf that lacks them, nothing is
+    released (the volume is the same, it just takes more memory)."""
+    try:
+        writer._resolve_links()
+        writer._unresolved_links.clear()
+        for p in pages:
+            writer._merged_in_pages.pop(p.indirect_reference, None)
+        writer._id_translated.pop(id(reader), None)
+        reader.resolved_objects.clear()   # break the reader ↔ objects cycles: refcounting frees them
+        reader.stream.close()
+    except (AttributeError, TypeError):  # pragma: no cover - another pypdf version
+        pass
+
+
+@contextmanager
+def _young_gc_only():
+    """Keep the cyclic collector off the (large, long-lived) volume graph while assembling."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(0)
+    finally:
+        if was:
+            gc.enable()
+        gc.collect()
+
+
 def _count_pages(e: Any) -> int:
     """Pages of an entry's PDF: the catalogue's count for the main PDF, else read from the file."""
     from pypdf import PdfReader
@@ -133,29 +169,41 @@ def write_pdf_volume(plan: VolumePlan, output: Path, progress: Progress | None =
     if len(writer.pages) != plan.front_pages:  # pragma: no cover - a bug, not a user error
         raise WorkplanError(f"internal error: front matter has {len(writer.pages)} pages, expected {plan.front_pages}")
 
-    for i, e in enumerate(docs, 1):
-        try:
-            reader = PdfReader(e.file)
-            if reader.is_encrypted:
-                raise WorkplanError(Problem(f"record {e.record.code}: its PDF is encrypted", file=str(e.file),
-                                            hint="archive an unencrypted copy"))
-            if len(reader.pages) != e.pages:
-                raise WorkplanError(Problem(
-                    f"record {e.record.code}: the catalogue says its PDF has {e.pages} pages, the file has "
-                    f"{len(reader.pages)}", file=str(e.file), hint="run `workplan archive verify` (and rebuild-catalogue)"))
-            for p in reader.pages:
-                writer.add_page(p)
-        except read_errors as err:
-            raise _read_error(e, err) from None
-        del reader
+    with _young_gc_only() as collect_young:
+        for i, e in enumerate(docs, 1):
+            try:
+                reader = PdfReader(e.file)
+                if reader.is_encrypted:
+                    raise WorkplanError(Problem(f"record {e.record.code}: its PDF is encrypted", file=str(e.file),
+                                                hint="archive an unencrypted copy"))
+                pages = list(reader.pages)
+                if len(pages) != e.pages:
+                    raise WorkplanError(Problem(
+                        f"record {e.record.code}: the catalogue says its PDF has {e.pages} pages, the file has "
+                        f"{len(pages)}", file=str(e.file), hint="run `workplan archive verify` (and rebuild-catalogue)"))
+                for p in pages:
+                    writer.add_page(p)
+            except read_errors as err:
+                raise _read_error(e, err) from None
+            _release_reader(writer, reader, pages)
+            del reader, pages
+            collect_young()
+            if progress:
+                progress("copying documents", i, len(docs))
+        _finish(writer, plan)
         if progress:
-            progress("copying documents", i, len(docs))
+            progress("writing", 0, 1)
+        atomic_write(output, lambda tmp: writer.write(str(tmp)))
+    if progress:
+        progress("writing", 1, 1)
 
+
+def _finish(writer: Any, plan: VolumePlan) -> None:
+    """Volume page numbers, bookmarks (one per document under one per unit), metadata."""
     stamper = Stamper(writer)
     for n, page in enumerate(writer.pages, 1):
         if n > 1:  # the cover counts as page 1 but is not numbered
             stamper.stamp(page, n)
-
     writer.page_mode = "/UseOutlines"
     for unit, entries in plan.groups():
         with_pages = [e for e in entries if e.pages]
@@ -168,11 +216,6 @@ def write_pdf_volume(plan: VolumePlan, output: Path, progress: Progress | None =
                          "/Subject": f"{plan.year}", "/Creator": "workplan compile"})
     if len(writer.pages) != plan.total_pages:  # pragma: no cover - a bug, not a user error
         raise WorkplanError(f"internal error: the volume has {len(writer.pages)} pages, expected {plan.total_pages}")
-    if progress:
-        progress("writing", 0, 1)
-    atomic_write(output, lambda tmp: writer.write(str(tmp)))
-    if progress:
-        progress("writing", 1, 1)
 
 
 __all__ = ["Stamper", "original_streams", "write_pdf_volume"]
