@@ -145,6 +145,9 @@ class OpenIndex:
             raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
                                        hint=REINDEX_HINT)) from None
         texts = q.texts()
+        if q.has_text():  # equal scores: newest first, then by code, whatever the segment layout
+            raw_hits.sort(key=lambda h: (-round(h.score, 5), _neg_date(h.info.get("date")), h.code,
+                                         int(h.info.get("version") or 1)))
         hits = []
         for h in raw_hits:
             i = h.info
@@ -158,6 +161,13 @@ class OpenIndex:
 
     def close(self) -> None:
         self.backend.close()
+
+
+def _neg_date(date: str | None) -> int:
+    try:
+        return -int((date or "0").replace("-", "")[:8])
+    except ValueError:
+        return 0
 
 
 def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,

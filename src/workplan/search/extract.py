@@ -47,6 +47,13 @@ class IndexDoc:
         return "\n".join(t for t in (self.text_zh, self.text_en) if t)
 
     @property
+    def search_text(self) -> str:
+        """What the main field indexes and stores: the full text, then a header with the title,
+        issuer, document number and unit names (so they are found even when the text lacks them;
+        snippets prefer matches in the text, which comes first)."""
+        return "\n".join(t for t in (self.body, self.title_all, self.meta_text) if t)
+
+    @property
     def title_all(self) -> str:
         return "\n".join(t for t in (self.title, self.title_en) if t)
 

@@ -10,16 +10,19 @@ Fields (same names in every backend):
 ===========  ==========================================================  =================
 field        contents                                                    analysis
 ===========  ==========================================================  =================
-code         archival code                                               exact
-text         full text: Chinese, then English (stored, for snippets)     chars
-title        Chinese and English titles                                  chars
-issuer       issuer name and abbreviation                                chars
-meta         document number, names of every unit in the document       chars
+code         archival code (shared by the versions of a document)        exact
+text         full text (Chinese, then English), then a header: title,    chars
+             issuer, document number, unit names (stored, for snippets)
+title        Chinese and English titles (``title:``, ranking boost)      chars
+issuer       issuer name and abbreviation (``issuer:``)                  chars
 stem         English title and text                                      stem (Snowball)
-year         year (integer), datenum (yyyymmdd, for sorting)             numeric
+year         year (integer); datenum (yyyymmdd, for sorting by date)     numeric
 kind, retention, lang, unit (names and ids), current ("1"/"0")           exact
 info         display metadata as JSON (stored only)                      —
 ===========  ==========================================================  =================
+
+A word or phrase matches a document when its ``chars`` tokens occur consecutively in
+``text`` or (English) its stems in ``stem``; a match in the title adds to the score.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from ..query import And, Filter, Node, Not, Or, Text
 from ..text import CHARS_TOKENIZER, STEM_TOKENIZER, analyzer
 from .base import Hit, info_json
 
-_TEXT_FIELDS = ("text", "title", "issuer", "meta")
+TITLE_BOOST = 2.0
 
 
 def _schema() -> tantivy.Schema:
@@ -22,7 +22,6 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("text", stored=True, tokenizer_name=CHARS_TOKENIZER)
     sb.add_text_field("title", tokenizer_name=CHARS_TOKENIZER)
     sb.add_text_field("issuer", tokenizer_name=CHARS_TOKENIZER)
-    sb.add_text_field("meta", tokenizer_name=CHARS_TOKENIZER)
     sb.add_text_field("stem", tokenizer_name=STEM_TOKENIZER)
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("datenum", indexed=False, fast=True)
@@ -69,10 +68,9 @@ class TantivyBackend:
         for d in docs:
             td = tantivy.Document()
             td.add_text("code", d.code)
-            td.add_text("text", d.body)
+            td.add_text("text", d.search_text)
             td.add_text("title", d.title_all)
             td.add_text("issuer", "\n".join(x for x in (d.issuer, d.issuer_abbr) if x))
-            td.add_text("meta", d.meta_text)
             if d.stem_text:
                 td.add_text("stem", d.stem_text)
             td.add_integer("year", d.year)
@@ -135,22 +133,17 @@ class TantivyBackend:
         return tantivy.Query.phrase_query(self.schema, field, toks)
 
     def _text(self, t: Text) -> tantivy.Query:
+        """Whether a word or phrase occurs (scored). Title matches are boosted separately
+        (see _compile): an optional clause costs far less than a disjunction here."""
         toks = t.tokens
-        if t.field == "title":
-            subs = [self._tokens_query("title", toks)]
-        elif t.field == "issuer":
-            subs = [self._tokens_query("issuer", toks)]
-        else:
-            subs = [self._tokens_query("text", toks),
-                    tantivy.Query.boost_query(self._tokens_query("title", toks), 2.0),
-                    self._tokens_query("issuer", toks),
-                    self._tokens_query("meta", toks)]
-            stems = t.stems
-            if stems:
-                subs.append(self._tokens_query("stem", stems))
-        if len(subs) == 1:
-            return subs[0]
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in subs])
+        if t.field in ("title", "issuer"):
+            return self._tokens_query(t.field, toks)
+        q = self._tokens_query("text", toks)
+        stems = t.stems
+        if stems:
+            q = tantivy.Query.boolean_query([(tantivy.Occur.Should, q),
+                                             (tantivy.Occur.Should, self._tokens_query("stem", stems))])
+        return q
 
     def _filter(self, f: Filter) -> tantivy.Query:
         Q = tantivy.Query
@@ -183,6 +176,9 @@ class TantivyBackend:
                 else:
                     clauses.append((tantivy.Occur.Must, self._compile(x)))
                     positive = True
+                    if isinstance(x, Text) and x.field is None:  # ranking: the title matters more
+                        clauses.append((tantivy.Occur.Should,
+                                        Q.boost_query(self._tokens_query("title", x.tokens), TITLE_BOOST)))
             if not positive:
                 clauses.append((tantivy.Occur.Must, Q.all_query()))
             return Q.boolean_query(clauses)

@@ -27,6 +27,7 @@ from ..text import CHARS_TOKENIZER, STEM_TOKENIZER, analyzer
 from .base import Hit, info_json
 
 _INDEX_NAME = "workplan"
+TITLE_BOOST = 2.0
 
 
 class TantivyAnalyzerTokenizer(Tokenizer):
@@ -118,7 +119,6 @@ def _schema() -> Schema:
         text=TEXT(analyzer=chars, stored=True, phrase=True),
         title=TEXT(analyzer=chars, phrase=True),
         issuer=TEXT(analyzer=chars, phrase=True),
-        meta=TEXT(analyzer=chars, phrase=True),
         stem=TEXT(analyzer=TantivyAnalyzerTokenizer(STEM_TOKENIZER), phrase=True),
         words=TEXT(analyzer=JiebaTokenizer(), phrase=True),
         year=NUMERIC(int, bits=32, signed=False),
@@ -170,9 +170,9 @@ class WhooshBackend:
         n = 0
         for d in docs:
             w.add_document(
-                code=d.code, text=d.body, title=d.title_all,
+                code=d.code, text=d.search_text, title=d.title_all,
                 issuer="\n".join(x for x in (d.issuer, d.issuer_abbr) if x),
-                meta=d.meta_text, stem=d.stem_text, words="\n".join((d.title_all, d.body)),
+                stem=d.stem_text, words="\n".join((d.title_all, d.body)),
                 year=d.year, datenum=d.datenum, kind=d.kind, retention=d.retention,
                 current="1" if d.current else "0",
                 lang=",".join(d.langs), unit=",".join(u.replace(",", " ") for u in d.unit_terms),
@@ -211,7 +211,8 @@ class WhooshBackend:
                 res = s.search(q, limit=limit, sortedby="datenum", reverse=True)
             else:
                 res = s.search(q, limit=limit)
-            total = len(res)
+            # whoosh's count under a limit can fall short (seen with AndMaybe): count exactly
+            total = res.scored_length() if res.scored_length() < limit else sum(1 for _ in s.docs_for_query(q))
             hits = []
             for h in res:
                 info = json.loads(h["info"])
@@ -227,19 +228,24 @@ class WhooshBackend:
         return wq.Phrase(field, toks, boost=boost)
 
     def _text(self, t: Text) -> wq.Query:
+        """Whether a word or phrase occurs (scored); jieba words and the title only add to the
+        score (see _compile)."""
         toks = t.tokens
         if t.field in ("title", "issuer"):
             return self._tokens_query(t.field, toks)
-        subs = [self._tokens_query("text", toks), self._tokens_query("title", toks, 2.0),
-                self._tokens_query("issuer", toks), self._tokens_query("meta", toks)]
+        q = self._tokens_query("text", toks)
         stems = t.stems
         if stems:
-            subs.append(self._tokens_query("stem", stems))
-        required = wq.Or(subs)
+            q = wq.Or([q, self._tokens_query("stem", stems)])
+        return q
+
+    def _boost(self, t: Text) -> wq.Query | None:
+        """Optional clauses for ranking: the title, and jieba's words (with token positions)."""
+        opts = [self._tokens_query("title", t.tokens, TITLE_BOOST)]
         words = jieba_words(t.value)
         if words and any(len(w) > 1 for w in words):
-            return wq.AndMaybe(required, self._tokens_query("words", words))
-        return required
+            opts.append(self._tokens_query("words", words))
+        return wq.Or(opts)
 
     def _filter(self, f: Filter) -> wq.Query:
         if f.field == "year":
@@ -264,7 +270,10 @@ class WhooshBackend:
         if isinstance(n, And):
             pos = [self._compile(x) for x in n.items if not isinstance(x, Not)]
             neg = [self._compile(x.item) for x in n.items if isinstance(x, Not)]
+            opt = [self._boost(x) for x in n.items if isinstance(x, Text) and x.field is None]
             base = (pos[0] if len(pos) == 1 else wq.And(pos)) if pos else wq.Every()
+            if opt:
+                base = wq.AndMaybe(base, opt[0] if len(opt) == 1 else wq.Or(opt))
             if neg:
                 return wq.AndNot(base, neg[0] if len(neg) == 1 else wq.Or(neg))
             return base
