@@ -10,7 +10,7 @@
    - ``batch``: ``Archive.add_data_files`` in batches of 25, as ``workplan archive add`` does
      (each record still atomic on its own; fsyncs and transactions shared);
    - ``cli``: ``workplan archive add DIR --from PRE`` end to end (process start-up and the
-     search-index hook included), on a separate archive.
+     search-index hook, i.e. search's own indexing, included), on a separate archive.
 
    Target: ≥ 50 records/s.
 
@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from workplan.archive import init_archive, open_archive  # noqa: E402
+from workplan.archive import init_archive  # noqa: E402
 
 ADD_TARGET = 50.0
 VERIFY_TARGET = 1.5
@@ -133,7 +133,6 @@ def main() -> None:
                 cli_rate = args.cli / dt_cli
                 print(f"adds, `workplan archive add` (CLI, start-up and search hook included): "
                       f"{cli_rate:7.1f} records/s  ({args.cli} records in {dt_cli:.2f} s)")
-        best = max(single, batch if batch == batch else 0)
         print(f"  target ≥ {ADD_TARGET:.0f}/s: one by one {'met' if single >= ADD_TARGET else 'NOT met'}, "
               f"batched {'met' if batch >= ADD_TARGET else 'NOT met'}")
 

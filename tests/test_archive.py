@@ -625,7 +625,7 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(root, tmp_path, tiny
     prebuild(pre, second, tiny)
     a = ["archive", "--archive", str(root)]
     cases = [
-        ([*a, "add", str(second), "--from", str(pre), "--retention", "D5"], "'D5' is not one of"),
+        ([*a, "add", str(second), "--from", str(pre), "--retention", "D5"], "'D5' is not a retention code"),
         ([*a, "add", str(tmp_path / "nope.yaml")], "nope.yaml: file not found"),
         ([*a, "add", str(tmp_path / "nope.pdf"), "--title", "t", "--issuer", "i", "--date", "2024-01-01"],
          "nope.pdf: file not found"),

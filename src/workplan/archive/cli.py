@@ -13,7 +13,22 @@ from ..errors import Problem, WorkplanError
 from .codes import RETENTION_LABELS, RETENTIONS
 
 _META = "workplan.archive"
-_RET = click.Choice(list(RETENTIONS), case_sensitive=False)
+
+
+class _Retention(click.ParamType):
+    """Y, D30 or D10 (any case)."""
+
+    name = "Y|D30|D10"
+
+    def convert(self, value, param, ctx):
+        v = str(value).strip().upper()
+        if v not in RETENTIONS:
+            self.fail(f"{value!r} is not a retention code: use Y (永久, permanent), D30 (30 years) or D10 (10 years)",
+                      param, ctx)
+        return v
+
+
+_RET = _Retention()
 
 
 def _archive_option(f):

@@ -277,7 +277,7 @@ class Archive:
             params.append(kind)
         if retention is not None:
             where.append("retention = ?")
-            params.append(check_retention(retention))
+            params.append(check_retention(retention, where="retention"))
         rows = self.catalogue.rows("WHERE " + " AND ".join(where) + " ORDER BY code, version", tuple(params))
         out = [row_to_record(r, self.root) for r in rows]
         if unit:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import WorkplanError
-from .bag import (METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, check_bag, parse_metadata, rows_for_code,
+from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_for_code,
                   scan_bags)
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
@@ -391,4 +391,4 @@ def verify_code(arc, code: str) -> list[Finding]:
     return out
 
 
-__all__ = ["VerifyReport", "verify_archive", "verify_code", "TOMBSTONE_DIR"]
+__all__ = ["VerifyReport", "verify_archive", "verify_code"]
