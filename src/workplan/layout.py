@@ -146,7 +146,8 @@ VOLUME_PAGE_NUMBER_FROM_TOP_MM = 12.0    # baseline, from the top edge of the pa
 VOLUME_PAGE_NUMBER_FROM_SIDE_MM = 15.0   # from the outer edge of the page
 # Front matter of the volume (cover, contents, statistics, catalogue)
 VOLUME_COVER_TITLE_PT = SIZE_PT["一号"]          # 26 pt 小标宋 on the cover
-VOLUME_COVER_TITLE_TOP_MM = 60.0                  # cover title, below the top margin
+VOLUME_COVER_TITLE_TOP_MM = 45.0                  # cover title, below the top margin
+VOLUME_COVER_META_GAP_MM = 70.0                   # compiling unit, date, extent: below the year
 VOLUME_HEADING_PT = SIZE_PT["二号"]               # 目录 / 统计 / 归档文件目录 headings
 VOLUME_TOC_PT = SIZE_PT["四号"]                   # contents entries
 VOLUME_TABLE_PT = SIZE_PT["五号"]                 # statistics and catalogue tables

@@ -248,7 +248,12 @@ def write_docx_volume(plan: VolumePlan, output: Path, progress: Progress | None 
     for i, e in enumerate(plan.entries, 1):
         index = composer.append_index()
         if e.file is not None:
-            composer.append(_open_docx(e.file, e.record.code))
+            part = _open_docx(e.file, e.record.code)
+            try:
+                composer.append(part)
+            except Exception as err:  # docxcompose raises many types on unusual files
+                raise WorkplanError(Problem(f"record {e.record.code}: cannot add its Word file to the volume: {err}",
+                                            file=str(e.file), hint="compile a PDF volume instead (--format pdf)")) from None
             _mark_start(body, index, e.seq)
         else:
             p = _para(master, f"{e.title(plan.lang)}（{e.note}，{e.record.code}）" if plan.lang != "en"

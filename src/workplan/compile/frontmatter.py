@@ -190,7 +190,7 @@ h1, h2, h3, p, table {{ margin: 0; bookmark-level: none; }}
 .cover-title {{ font-family: "{xbs}"; font-weight: 700; font-size: {L.VOLUME_COVER_TITLE_PT}pt; line-height: 1.4;
   margin-top: {L.VOLUME_COVER_TITLE_TOP_MM}mm; }}
 .cover-year {{ font-family: "{hei}"; font-size: {L.SIZE_PT["三号"]}pt; margin-top: 12mm; }}
-.cover-meta {{ margin-top: 90mm; }}
+.cover-meta {{ margin-top: {L.VOLUME_COVER_META_GAP_MM}mm; }}
 .cover-meta p {{ font-size: {L.SIZE_PT["三号"]}pt; line-height: 2; }}
 .vol-heading {{ font-family: "{xbs}"; font-weight: 700; font-size: {L.VOLUME_HEADING_PT}pt; text-align: center;
   margin-bottom: 8mm; }}
@@ -256,14 +256,18 @@ def _toc_pages_estimate(plan: VolumePlan) -> int:
     return max(1, -(-int(lines * line_mm) // int(L.TEXT_HEIGHT_MM)))
 
 
-def render_front_matter(plan: VolumePlan, folder: Path) -> list[Path]:
+def render_front_matter(plan: VolumePlan, folder: Path, progress: Any = None) -> list[Path]:
     """Lay out cover, contents, statistics and catalogue into PDFs in ``folder`` (in volume
     order); set ``plan.front_pages`` and each entry's start page. Statistics and catalogue do not
     depend on page numbers and are laid out once; the contents are laid out again only if their
     first length estimate was wrong (their layout does not depend on the numbers' digits)."""
     paths = {name: folder / f"{name}.pdf" for name in ("cover", "toc", "stats", "catalogue")}
+    step = (lambda k: progress("front matter", k, 4)) if progress else (lambda k: None)
+    step(0)
     s = _render(section_html("stats", plan), paths["stats"])
+    step(1)
     c = _render(section_html("catalogue", plan), paths["catalogue"], landscape=True)
+    step(2)
     t = _toc_pages_estimate(plan)
     for _ in range(4):
         plan.front_pages = 1 + t + s + c
@@ -275,8 +279,11 @@ def render_front_matter(plan: VolumePlan, folder: Path) -> list[Path]:
     else:
         raise WorkplanError(Problem("the volume's contents do not settle on a page count",
                                     hint="this is a bug; please report it with the command you ran"))
+    step(3)
     if _render(section_html("cover", plan), paths["cover"]) != 1:
-        raise WorkplanError(Problem("the volume's cover does not fit on one page", hint="use a shorter --title"))
+        raise WorkplanError(Problem("the volume's cover does not fit on one page", path="--title",
+                                    hint="use a shorter --title"))
+    step(4)
     return [paths["cover"], paths["toc"], paths["stats"], paths["catalogue"]]
 
 

@@ -161,11 +161,9 @@ def write_pdf_volume(plan: VolumePlan, output: Path, progress: Progress | None =
 
     writer = PdfWriter()
     with tempfile.TemporaryDirectory(prefix="wp-volume-") as tmp:
-        for part in render_front_matter(plan, Path(tmp)):
+        for part in render_front_matter(plan, Path(tmp), progress):
             for p in PdfReader(part).pages:
                 writer.add_page(p)
-    if progress:
-        progress("front matter", 1, 1)
     if len(writer.pages) != plan.front_pages:  # pragma: no cover - a bug, not a user error
         raise WorkplanError(f"internal error: front matter has {len(writer.pages)} pages, expected {plan.front_pages}")
 

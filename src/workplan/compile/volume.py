@@ -235,6 +235,8 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
             if warn:
                 plan.warnings.append(warn)
         plan.entries.append(e)
+        if progress:
+            progress("reading records", i, len(records))
     return plan
 
 
@@ -248,14 +250,24 @@ def compile_volume(arc: Any, output: str | Path, *, year: int, unit: str | None 
         raise WorkplanError(Problem(f"unknown volume format '{fmt}'", hint="use pdf or docx"))
     if lang not in ("zh", "en"):
         raise WorkplanError(Problem(f"unknown volume language '{lang}'", hint="use zh or en"))
+    if output.is_dir():
+        raise WorkplanError(Problem("is a folder: give the volume's file name", file=str(output),
+                                    hint=f"e.g. -o {output / f'volume-{year}.{fmt}'}"))
+    existing = next((d for d in output.absolute().parents if d.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise WorkplanError(Problem(f"cannot write the volume: {existing} is a file, not a folder", file=str(output)))
     plan = plan_volume(arc, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler, date=date,
                        lang=lang, progress=progress)
-    if fmt == "pdf":
-        from .pdfvol import write_pdf_volume
-        write_pdf_volume(plan, output, progress=progress)
-    else:
-        from .docxvol import write_docx_volume
-        write_docx_volume(plan, output, progress=progress)
+    try:
+        if fmt == "pdf":
+            from .pdfvol import write_pdf_volume
+            write_pdf_volume(plan, output, progress=progress)
+        else:
+            from .docxvol import write_docx_volume
+            write_docx_volume(plan, output, progress=progress)
+    except OSError as e:
+        raise WorkplanError(Problem(f"cannot write the volume: {e.strerror or e}", file=str(output),
+                                    hint="check that the folder exists and is writable, and that there is disk space")) from None
     return VolumeResult(output=output, format=fmt, documents=len(plan.entries), pages=plan.total_pages,
                         front_pages=plan.front_pages, entries=plan.entries, warnings=plan.warnings)
 
