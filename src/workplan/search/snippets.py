@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .query import Text
-from .text import HAN_RE, WORD_CLASS, normalize_space, stem_word
+from .text import HAN_RE, WORD_CLASS, normalize_space, stem_words
 
 WIDTH = 60          # characters per snippet, about
 MAX_SNIPPETS = 2
 PLAIN_MARKS = ("【", "】")
 JSON_MARKS = ("[[", "]]")
 
-_NOT_WORD_BEFORE = f"(?<!{WORD_CLASS})"
-_NOT_WORD_AFTER = f"(?!{WORD_CLASS})"
 _WORD_RE = re.compile(f"{WORD_CLASS}+")
 
 
@@ -42,19 +40,33 @@ class Snippet:
 
 
 @lru_cache(maxsize=1024)
-def _token_regex(tokens: tuple[str, ...]) -> re.Pattern:
+def _token_regex(tokens: tuple[str, ...]) -> tuple[re.Pattern, bool, bool]:
+    """A regex for consecutive tokens (any non-word characters between them), and whether its
+    first / last token is a word that must stand whole (checked by the caller: lookarounds over
+    the Han ranges make the regex slow to compile)."""
     parts = []
     prev_word = False
     for i, tok in enumerate(tokens):
         is_word = not HAN_RE.fullmatch(tok)
         if i:
             parts.append(r"\W+" if (is_word and prev_word) else r"\W*")
-        if is_word:
-            parts.append(_NOT_WORD_BEFORE + re.escape(tok) + _NOT_WORD_AFTER)
-        else:
-            parts.append(re.escape(tok))
+        parts.append(re.escape(tok))
         prev_word = is_word
-    return re.compile("".join(parts), re.IGNORECASE)
+    return (re.compile("".join(parts), re.IGNORECASE),
+            not HAN_RE.fullmatch(tokens[0]), not HAN_RE.fullmatch(tokens[-1]))
+
+
+def _token_spans(text: str, tokens: tuple[str, ...]) -> list[tuple[int, int]]:
+    rx, word_start, word_end = _token_regex(tokens)
+    out = []
+    for m in rx.finditer(text):
+        s, e = m.span()
+        if word_start and s > 0 and _is_word(text[s - 1]):
+            continue
+        if word_end and e < len(text) and _is_word(text[e]):
+            continue
+        out.append((s, e))
+    return out
 
 
 def _stem_spans(words: list[tuple[int, int, str]], stems: list[str]) -> list[tuple[int, int]]:
@@ -62,11 +74,18 @@ def _stem_spans(words: list[tuple[int, int, str]], stems: list[str]) -> list[tup
     out = []
     n = len(stems)
     prefix = stems[0][:1]
-    for i, (s, _, w) in enumerate(words):
-        if not w.lower().startswith(prefix) or stem_word(w) != stems[0]:
+    cand = [i for i, (_, _, w) in enumerate(words) if w[:1].lower() == prefix]
+    if not cand:
+        return out
+    need = [words[i][2] for i in cand]
+    if n > 1:
+        need += [words[j][2] for i in cand for j in range(i + 1, min(i + n, len(words)))]
+    st = stem_words(need)
+    for i in cand:
+        if st[words[i][2]] != stems[0]:
             continue
-        if i + n <= len(words) and all(stem_word(words[i + k][2]) == stems[k] for k in range(1, n)):
-            out.append((s, words[i + n - 1][1]))
+        if i + n <= len(words) and all(st[words[i + k][2]] == stems[k] for k in range(1, n)):
+            out.append((words[i][0], words[i + n - 1][1]))
     return out
 
 
@@ -75,7 +94,7 @@ def find_spans(text: str, texts: list[Text]) -> list[list[tuple[int, int]]]:
     result = []
     words = None
     for t in texts:
-        spans = [m.span() for m in _token_regex(tuple(t.tokens)).finditer(text)] if t.tokens else []
+        spans = _token_spans(text, tuple(t.tokens)) if t.tokens else []
         stems = t.stems
         if stems:
             if words is None:

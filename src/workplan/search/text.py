@@ -63,11 +63,31 @@ def stem_tokens(text: str) -> list[str]:
     return analyzer(STEM_TOKENIZER).analyze(text)
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str | None] = {}
+
+
 def stem_word(word: str) -> str | None:
     """The stem of one word (None if the analyzer drops it)."""
-    toks = analyzer(STEM_TOKENIZER).analyze(word)
-    return toks[0] if len(toks) == 1 else None
+    if word not in _STEMS:
+        stem_words([word])
+    return _STEMS[word]
+
+
+def stem_words(words) -> dict[str, str | None]:
+    """Stems of many words with one call into the analyzer (cached)."""
+    todo = [w for w in dict.fromkeys(words) if w not in _STEMS]
+    if todo:
+        if len(_STEMS) > 200_000:
+            _STEMS.clear()
+        simple = [w for w in todo if w.isalnum() and len(w.encode("utf-8")) < 40]
+        got = analyzer(STEM_TOKENIZER).analyze("\n".join(simple)) if simple else []
+        if len(got) == len(simple):
+            _STEMS.update(zip(simple, got))
+        for w in todo:
+            if w not in _STEMS:
+                toks = analyzer(STEM_TOKENIZER).analyze(w)
+                _STEMS[w] = toks[0] if len(toks) == 1 else None
+    return {w: _STEMS[w] for w in words}
 
 
 def is_stemmable(text: str) -> bool:
