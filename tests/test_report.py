@@ -138,6 +138,15 @@ def test_schema_errors_name_report_section_types(program_dir):
     assert "bad.yaml:14:" in msgs and "tasks[3].status" in msgs
 
 
+def test_bad_program_reference_is_explained(program_dir):
+    f = program_dir / "r.yaml"
+    f.write_text(BAD.replace("program: prog.yaml", "program: {file: prog.yaml, archive: J001}"), encoding="utf-8")
+    assert any("r.yaml:3:10: program: give exactly one of 'file'" in m for m in _problems(f))
+    f.write_text(BAD.replace("program: prog.yaml", "program: {archve: J001}"), encoding="utf-8")
+    msgs = "\n".join(_problems(f))
+    assert "r.yaml:3:11: program.archve: unknown field 'archve'" in msgs and "did you mean 'archive'?" in msgs
+
+
 def test_missing_program_file(tmp_path):
     f = tmp_path / "r.yaml"
     f.write_text(BAD, encoding="utf-8")

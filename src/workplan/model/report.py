@@ -281,6 +281,21 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
         report = Report.model_validate(data)
     except ValidationError as e:
         problems = _problems_from_validation(e, data, pos, file)
+        if isinstance(data.get("program"), dict):
+            # `program` is typed ProgramRef | str (the string shorthand, for the JSON Schema); a bad
+            # mapping would only say "expected a text": report what is wrong with the mapping instead
+            try:
+                ProgramRef.model_validate(data["program"])
+            except ValidationError as pe:
+                own = _problems_from_validation(pe, data["program"], _Sub(pos, ("program",)), file)
+                for q in own:
+                    q.path = "program" + ("" if q.path in (None, "(document)") else "." + q.path)
+                    if q.message.startswith("unknown field"):
+                        key = q.message.split("'")[1]
+                        close = difflib.get_close_matches(key, list(ProgramRef.model_fields), n=1)
+                        q.hint = (f"did you mean '{close[0]}'? " if close else "") + \
+                            "program takes: file, or archive (with version, accept_superseded)"
+                problems = [q for q in problems if not (q.path or "").startswith("program")] + own
         for p in problems:
             if p.message.startswith(("unknown section type", "section has no 'type'")):
                 given = p.message.split("'")[1] if "'" in p.message else ""
@@ -305,6 +320,16 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
     if problems:
         raise ValidationFailed(problems)
     return report
+
+
+class _Sub:
+    """The position map of a sub-tree (so problems found in it keep their place in the file)."""
+
+    def __init__(self, pos: Any, prefix: tuple):
+        self.pos, self.prefix = pos, prefix
+
+    def find(self, path: tuple, *, key: bool = False):
+        return self.pos.find(self.prefix + tuple(path), key=key)
 
 
 def _resolve_program(report: Report, file: str, at, archive: Any, allow_superseded: bool = False) -> Document:
