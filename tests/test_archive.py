@@ -452,6 +452,7 @@ def test_killed_at_each_step_of_add_leaves_no_half_record(root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, range(1, len(STEPS) + 2))
     expected: list[int] = []
     for i, step in enumerate(STEPS):
+        good = tree_state(root / "bags")
         r = run("archive", "--archive", str(root), "add", str(docs[i]), "--from", str(pre),
                 env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
         assert r.returncode == -9, (step, r.stderr)
@@ -471,6 +472,8 @@ def test_killed_at_each_step_of_add_leaves_no_half_record(root, tmp_path, tiny):
                 assert arc.verify_record(codes[-1]) == []
                 assert arc.get(codes[-1]).title == f"测试工作方案{i + 1}"
             assert not any((root / "tmp").iterdir())
+            after = tree_state(root / "bags")
+            assert {k: after.get(k) for k in good} == good  # good records untouched
     with open_archive(root) as arc:
         arc.add_data_file(docs[-1], prebuilt=pre)
         assert items(arc) == list(range(1, len(expected) + 2))  # gap-free
@@ -671,6 +674,13 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(root, tmp_path, tiny
     r = run(*a, "init")
     assert r.returncode == 1 and "already exists" in r.stderr
     assert tree_state(root) == before
+    if os.geteuid() != 0:  # permissions do not bind root
+        os.chmod(root, 0)
+        try:
+            r = run(*a, "list")
+            assert r.returncode == 1 and "permission denied" in r.stderr
+        finally:
+            os.chmod(root, 0o755)
 
 
 # --- the public API -----------------------------------------------------------------------------------
