@@ -622,3 +622,29 @@ def test_cli_reindex_status_and_missing_index(env, monkeypatch, capsys, tmp_path
     assert rc == 0 and f"backend:  {backend}" in out and f"records:  {len(env[1])}" in out
     rc, out, err = _cli(monkeypatch, capsys, arc, "-h")
     assert rc == 0 and "Query language" in out and "reindex" in out
+
+
+def test_disposal_removes_the_record_from_the_index(env, tmp_path):
+    import datetime as dt
+    arc = _copy(env, tmp_path)
+    names = env[1]
+    code = next(c for (c, v), stem in names.items() if stem == "river")
+    assert find((arc, names, env[2]), "巡查守护") == {"river"}
+    arc.dispose(code, today=dt.date(2040, 1, 1), reason="test")  # the archive calls on_records_changed
+    assert find((arc, names, env[2]), "巡查守护") == set()
+    assert find((arc, names, env[2]), "巡查守护", all_versions=True) == set()
+    assert IndexManager(arc.root).read_meta()["records"] == len(names) - 1
+    reindex(arc, env[2])  # a rebuild leaves disposed records out too
+    assert find((arc, names, env[2]), "巡查守护", all_versions=True) == set()
+
+
+def test_query_tree():
+    from workplan.search.query import And, Filter, Not, Or, Text, parse
+    q = parse('消防 演练 OR drill -"fire lane" year:2021-2023 unit:消防大队 title:防火')
+    assert q.root == And((Text("消防"), Or((Text("演练"), Text("drill"))), Not(Text("fire lane", phrase=True)),
+                          Filter("year", (2021, 2023), "2021-2023"), Filter("unit", "消防大队", "消防大队"),
+                          Text("防火", phrase=True, field="title")))
+    assert [t.value for t in q.texts()] == ["消防", "演练", "drill", "防火"]
+    assert Text("消防安全").tokens == ["消", "防", "安", "全"]
+    assert Text("Inspections 2023年").tokens == ["inspections", "2023", "年"]
+    assert Text("fire inspections").stems == ["fire", "inspect"] and Text("消防").stems == []

@@ -5,7 +5,7 @@ Both index the same tokens (see :mod:`workplan.search.text`) and pass the same c
 """
 from __future__ import annotations
 
-from ...errors import EnvironmentProblem, Problem
+from ...errors import EnvironmentProblem, Problem, WorkplanError
 from .base import Backend, Hit
 
 BACKENDS = ("tantivy", "whoosh")
@@ -25,7 +25,7 @@ def backend_class(name: str) -> type:
                 hint="pip install 'workplan[whoosh]' (whoosh-reloaded), or use --backend tantivy")) from None
         from .whoosh_backend import WhooshBackend
         return WhooshBackend
-    raise EnvironmentProblem(Problem(f"unknown search backend {name!r}", hint="backends: " + ", ".join(BACKENDS)))
+    raise WorkplanError(Problem(f"unknown search backend {name!r}", hint="backends: " + ", ".join(BACKENDS)))
 
 
 __all__ = ["BACKENDS", "Backend", "Hit", "backend_class"]

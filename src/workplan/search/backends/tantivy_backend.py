@@ -97,6 +97,13 @@ class TantivyBackend:
             self._writer.commit()
             self._writer.wait_merging_threads()
             self._writer = None
+            # tantivy writes its file list owner-only; readers of a shared archive need it too
+            managed = self.path / ".managed.json"
+            try:
+                if managed.exists():
+                    managed.chmod(0o644)
+            except OSError:
+                pass
         self.index.reload()
 
     def close(self) -> None:
