@@ -648,3 +648,20 @@ def test_query_tree():
     assert Text("消防安全").tokens == ["消", "防", "安", "全"]
     assert Text("Inspections 2023年").tokens == ["inspections", "2023", "年"]
     assert Text("fire inspections").stems == ["fire", "inspect"] and Text("消防").stems == []
+
+
+def test_cli_as_a_separate_process(built):
+    """The installed command end to end: results, and a damaged index → message, exit 1, no traceback."""
+    base, arc, names = built
+    root = base / "archive-cli"
+    if not root.exists():
+        shutil.copytree(arc.root, root)
+    cmd = [sys.executable, "-m", "workplan.cli", "search"]
+    env = dict(os.environ, WORKPLAN_ARCHIVE=str(root))
+    r = subprocess.run(cmd + ["组织护林员", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert [names[h["code"], h["version"]] for h in json.loads(r.stdout)["results"]] == ["legacy"]
+    (root / "index" / "meta.json").write_text("garbage", encoding="utf-8")
+    r = subprocess.run(cmd + ["组织护林员"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "damaged" in r.stderr and "workplan search reindex" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -27,7 +27,7 @@ from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
 from .snippets import Snippet, make_snippets
 from .text import has_han
 
-__all__ = ["search", "reindex", "on_records_changed", "open_index", "SearchResult", "SearchHit",
+__all__ = ["search", "reindex", "on_records_changed", "open_index", "build_query", "SearchResult", "SearchHit", "Query", "Text",
            "SCHEMA_VERSION", "BACKENDS", "DEFAULT_BACKEND", "IndexMissing", "IndexCorrupt", "parse"]
 
 
