@@ -139,7 +139,7 @@ class GanttRow:
 
 
 def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str, state_labels: dict[str, str],
-                month_format) -> Chart:
+                month_format, completed_label: str | None = None) -> Chart:
     """Phases as bars on a time axis, coloured by state, with the report date marked."""
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
@@ -164,8 +164,11 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
         pad = max(2, (hi - lo).days // 20)
         ax.set_xlim(mdates.date2num(lo - dt.timedelta(days=pad)), mdates.date2num(hi + dt.timedelta(days=pad + 1)))
         ax.axvline(mdates.date2num(report_date), color=COLOR_BAD, linewidth=1.2)
+        left, right = ax.get_xlim()
+        frac = (mdates.date2num(report_date) - left) / (right - left)
         ax.annotate(report_label, xy=(mdates.date2num(report_date), 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", color=COLOR_BAD)
+                    xytext=(0, 2), textcoords="offset points", va="bottom", color=COLOR_BAD,
+                    ha="right" if frac > 0.7 else ("left" if frac < 0.3 else "center"))
         ax.set_yticks(ys, [_wrap(r.label, 22) for r in rows])
         ax.set_ylim(-0.6, n - 0.4)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
@@ -173,8 +176,12 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
         ax.xaxis.set_major_formatter(lambda x, _pos: month_format(mdates.num2date(x).date()))
         ax.tick_params(axis="y", length=0)
         present = list(dict.fromkeys(r.state for r in rows))
-        ax.legend(handles=[Patch(color=colors[s], label=state_labels[s]) for s in present if s in state_labels],
-                  loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(len(present), 5), frameon=False)
+        handles = [Patch(color=colors[s], label=state_labels[s]) for s in present if s in state_labels]
+        if completed_label and any(r.completed_on for r in rows):
+            handles.append(plt.Line2D([], [], linestyle="none", marker="v", color="#262626", markersize=5,
+                                      label=completed_label))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(len(handles), 6),
+                  frameon=False)
         return _save(fig, CHART_WIDTH_MM, height_mm)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from ..errors import MissingTranslation, Problem, ValidationFailed
 from ..i18n import heading_number, list_join
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
-from ..model.document import FreeSection, text_in
+from ..model.document import text_in
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
 from .ir import (AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, Letterhead, Note, Paragraph,
@@ -47,6 +47,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "tab_targets": ("目标完成情况表", "Attainment of targets"),
     "tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
     "undated": ("未定时间", "Undated"),
+    "completed_on": ("完成日期", "Completed"),
 }
 
 
@@ -183,7 +184,6 @@ class _ReportBuilder(_Builder):
             self.point(pt, 2, i + 1, f"{path}.items[{i}]")
         if host:
             self.progress_blocks(len(s.items), overall=False)
-        assert isinstance(s, (NarrativeSection, FreeSection))
 
     # --- computed parts -------------------------------------------------------------------
     def overall_sentence(self) -> str:
@@ -351,6 +351,7 @@ class _ReportBuilder(_Builder):
             self.chart("gantt", self.rt("fig_phases"), {
                 "rows": rows,
                 "report_label": f"{self.rt('report_date')} {self.date(self.report.date)}",
+                "completed_label": self.rt("completed_on"),
                 "state_labels": {"done": self.term("done"), "done_late": self.rt("done_late"), "late": self.rt("late"),
                                  "in_progress": self.term("in_progress"), "not_started": self.term("not_started"),
                                  "undated": self.rt("undated")}})
@@ -403,14 +404,11 @@ def _draw(spec: _ChartSpec, lang: str, file: str | None) -> tuple[bytes | None, 
         return c.svg, c.png, c.width_mm
     if spec.kind == "gantt":
         rows = [charts.GanttRow(*r) for r in d["rows"]]
-        c = charts.gantt_chart(rows, _report_date(d), report_label=d["report_label"],
-                               state_labels=d["state_labels"], month_format=_month_format("zh" if lang != "en" else "en"))
+        c = charts.gantt_chart(rows, d["report_date"], report_label=d["report_label"],
+                               state_labels=d["state_labels"], month_format=_month_format("zh" if lang != "en" else "en"),
+                               completed_label=d["completed_label"])
         return c.svg, c.png, c.width_mm
     return None, _image_png(d["file"], d["index"], file), d["width_mm"]
-
-
-def _report_date(d: dict) -> dt.date:
-    return d["report_date"]
 
 
 def _image_png(path, index: int, file: str | None) -> bytes:
