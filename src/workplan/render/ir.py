@@ -237,6 +237,12 @@ class _Builder:
 
     # --- whole document ---------------------------------------------------------------
     def build(self) -> None:
+        self.front_matter()
+        self.body()
+        self.back_matter()
+
+    def front_matter(self) -> None:
+        """Letterhead, title, recipients and preamble."""
         d = self.doc
         if d.issuer_mark:
             self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
@@ -249,11 +255,18 @@ class _Builder:
             self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
         for i, p in enumerate(d.preamble):
             self.add(Paragraph(self.t(p, f"preamble[{i}]")))
+
+    def body(self) -> None:
+        """The numbered sections and the closing paragraphs."""
+        d = self.doc
         for n, s in enumerate(d.sections, 1):
             self.section(s, n, f"sections[{n - 1}]")
         for i, p in enumerate(d.closing):
             self.add(Paragraph(self.t(p, f"closing[{i}]")))
 
+    def back_matter(self) -> None:
+        """附件说明, signature, 附注, the attachments themselves, and the 版记."""
+        d = self.doc
         annexes = self.annexes()
         if annexes:
             self.add(AttachmentList(self.term("attachments" if len(annexes) > 1 else "attachment"),

@@ -110,20 +110,9 @@ class _ReportBuilder(_Builder):
         except KeyError:
             return uid
 
-    # --- whole document -----------------------------------------------------------------
-    def build(self) -> None:
+    # --- whole document: front and back matter as for programs (ir._Builder) ------------
+    def body(self) -> None:
         d = self.report
-        if d.issuer_mark:
-            self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
-                                d.doc_number.render(self.lang) if d.doc_number else None,
-                                self.t(d.signatory, "signatory") if d.signatory else None))
-        self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
-        if d.recipients:
-            names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
-            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
-        for i, p in enumerate(d.preamble):
-            self.add(Paragraph(self.t(p, f"preamble[{i}]")))
-
         host = next((s for s in d.sections if s.type == "achievements"), None) \
             or next((s for s in d.sections if s.type == "overview"), None)
         n = 0
@@ -136,26 +125,6 @@ class _ReportBuilder(_Builder):
             self.section_r(s, n, f"sections[{i}]", host=s is host)
         for i, p in enumerate(d.closing):
             self.add(Paragraph(self.t(p, f"closing[{i}]")))
-
-        annexes = self.annexes()
-        if annexes:
-            self.add(AttachmentList(self.term("attachment"), [title for title, _ in annexes]))
-        self.signature()
-        if d.note:
-            self.add(Note(self.t(d.note, "note")))
-        for i, (title, emit) in enumerate(annexes, 1):
-            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
-            self.add(AttachmentStart(label, title))
-            emit()
-        if d.cc or d.printed:
-            cc = list_join([self.name_or_text(c, f"cc[{i}]") for i, c in enumerate(d.cc)], self.lang) if d.cc else None
-            if cc:
-                cc += "." if self.lang == "en" else "。"
-            self.add(Imprint(
-                cc=cc,
-                printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
-                printed_date=self.date(d.printed.date) if d.printed else None,
-                cc_label=self.term("cc"), printed_label=self.term("printed")))
 
     def annexes(self) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
