@@ -2,7 +2,6 @@
 assembles them and turns :class:`WorkplanError` into a clear message and a non-zero exit."""
 from __future__ import annotations
 
-import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path

@@ -32,7 +32,6 @@ import re
 import sys
 from contextlib import contextmanager
 
-import yaml
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -404,20 +403,9 @@ class Archive:
             self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
     def load_data_file(self, path: Path):
-        """Read and validate a data file exactly as :func:`workplan.model.load_document` does, but
-        parse with libyaml when it can (several times faster; any problem → load_document reports
-        it with its positions), and resolve a report's ``program: {archive: CODE}`` in this archive."""
+        """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in this archive."""
         from ..model import load_document
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-            data = yaml.load(text, Loader=_fast_loader())
-        except Exception:  # noqa: BLE001 - unreadable, not UTF-8, not YAML, no libyaml: the full loader says why
-            return load_document(path)
-        if isinstance(data, dict) and data.get("kind") == "report":
-            from ..model.report import load_report
-            return load_report(path, text, archive=self)
-        doc = _fast_validate(data, str(path))
-        return doc if doc is not None else load_document(path, text)
+        return load_document(path, archive=self)
 
     def prepare_data_file(self, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
                           staging: Staging | None = None) -> _Prepared:
@@ -1022,35 +1010,6 @@ class Archive:
         from .export import export_transfer
         return export_transfer(self, Path(output), year=year, unit=unit, kind=kind, retention=retention,
                                all_versions=all_versions, progress=progress)
-
-
-_FAST_LOADER = None
-
-
-def _fast_loader():
-    """libyaml's SafeLoader with the model loader's resolvers (dates stay text)."""
-    global _FAST_LOADER
-    if _FAST_LOADER is None:
-        from ..model.load import _Loader
-
-        class FastLoader(yaml.CSafeLoader):  # AttributeError without libyaml: callers fall back
-            pass
-        FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-        _FAST_LOADER = FastLoader
-    return _FAST_LOADER
-
-
-def _fast_validate(data, file: str):
-    """The validated Document, or None when anything is wrong (the full loader then reports it)."""
-    try:
-        from ..model import Document
-        from ..model.load import _check_refs, _Positions
-        if not isinstance(data, dict):
-            return None
-        doc = Document.model_validate(data)
-        return None if _check_refs(doc, _Positions(), file) else doc
-    except Exception:  # noqa: BLE001
-        return None
 
 
 @contextmanager

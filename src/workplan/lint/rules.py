@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from ..errors import Problem
 from ..i18n import format_date
 from ..model.document import LangText
-from .walk import HAN, PathT, TextRef, iter_texts, text_slots
+from .walk import HAN, PathT, TextRef, text_slots
 
 RULES: dict[str, str] = {
     "placeholder": "unfilled placeholders (___, 20__, XX, ××, 某某, 到年)",
@@ -190,7 +190,7 @@ def missing_translations(doc: BaseModel, required: set[str]) -> Iterable[tuple[P
             have = {"zh", "en"} if not HAN.search(v) else {source}
         for lg in sorted(required - have):
             yield path, f"no {'English' if lg == 'en' else 'Chinese'} text", \
-                f"write this text as {{zh: ..., en: ...}}"
+                "write this text as {zh: ..., en: ...}"
     if "en" in required:
         for i, u in enumerate(getattr(doc, "units", []) or []):
             if not u.en:

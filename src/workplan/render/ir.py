@@ -15,7 +15,7 @@ from typing import Any, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
 from ..i18n import format_date, heading_number, list_join, term
-from ..model.document import (Document, LangText, LeadershipSection, Member, ObjectivesSection, Phase,
+from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
 
@@ -599,7 +599,9 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
     if missing:
         raise MissingTranslation([
             Problem(f"no {lg} text", file=file, path=p,
-                    hint=f"write this text as {{zh: ..., en: ...}}, or build with --allow-missing to fall back")
+                    hint=("give the romanised prefix, e.g. doc_number: {prefix: 青社发, year: 2023, serial: 12, "
+                          "prefix_en: Qing She Fa}" if p.endswith("prefix_en") else
+                          "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
             for lg, p in missing])
     blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
     main = builders[0]

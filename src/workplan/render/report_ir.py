@@ -26,8 +26,7 @@ from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_M
 from ..model.document import text_in
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
-from .ir import (AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, Letterhead, Note, Paragraph,
-                 Recipients, RenderDoc, Table, Title, _Builder, _interleave, _num)
+from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _interleave, _num
 
 # Report terms not in the shared glossary (i18n.GLOSSARY): key -> (zh, en)
 TERMS: dict[str, tuple[str, str]] = {
