@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+import atexit
 import os
 import re
 import threading
@@ -198,6 +199,15 @@ def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     return env
 
 
+def _release_engine() -> None:
+    """Drop the engine while the interpreter is still whole: WeasyPrint's FontConfiguration
+    cleans up in ``__del__`` and fails noisily if it runs during interpreter teardown."""
+    global _engine
+    _engine = None
+    import gc
+    gc.collect()
+
+
 def engine() -> Engine:
     """The process-wide WeasyPrint set-up (thread-safe, created on first use)."""
     global _engine
@@ -219,6 +229,7 @@ def engine() -> Engine:
                 font_config = FontConfiguration()
                 stylesheet = CSS(string=css_text, font_config=font_config)
                 _engine = Engine(env, font_config, stylesheet, css_text, os.getpid())
+                atexit.register(_release_engine)
     return _engine
 
 
