@@ -159,9 +159,12 @@ def test_fonts_are_embedded_subsets_of_the_free_faces(built, source):
             assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{path.name}: {name} not embedded"
             assert re.match(r"/[A-Z]{6}\+", name), f"{path.name}: {name} is not a subset"
         names = " ".join(fonts)
-        assert "Noto" in names, (path.name, names)
         if lang != "en":
             assert "FandolFang" in names, (path.name, names)  # the 仿宋 body face
+            assert "FandolHei" in names, (path.name, names)   # the 黑体 level-1 headings
+            assert "Noto-Serif-CJK-SC-Bold" in names, (path.name, names)  # the 小标宋 title
+        else:
+            assert "Liberation-Serif" in names, (path.name, names)
 
 
 @needs_corpus

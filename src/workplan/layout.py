@@ -61,12 +61,15 @@ NOTO = "/usr/share/fonts/opentype/noto"
 LIBERATION = "/usr/share/fonts/truetype/liberation"
 
 FONT_FILES = {
-    # family used in CSS -> (font file, Debian package providing it). The Noto files are
-    # collections (TTC); the PDF writer picks the SC face by its fontconfig name.
+    # family used in CSS -> (font file, Debian package providing it). Fandol faces wherever
+    # they serve: WeasyPrint reads the whole font file for every PDF it writes, and each Noto
+    # collection (TTC, 20-27 MB) costs ~50 ms a document; FandolHei/FandolSong cut a 10-page
+    # program from 395 to 333 ms (bench/bench_pdf.py). Noto Serif CJK SC Bold stays as the
+    # closest free 小标宋; the PDF writer picks its SC face by fontconfig name.
     "WP FangSong": (f"{FANDOL}/FandolFang-Regular.otf", "texlive-lang-chinese"),
     "WP KaiTi": (f"{FANDOL}/FandolKai-Regular.otf", "texlive-lang-chinese"),
-    "WP HeiTi": (f"{NOTO}/NotoSansCJK-Regular.ttc", "fonts-noto-cjk"),
-    "WP SongTi": (f"{NOTO}/NotoSerifCJK-Regular.ttc", "fonts-noto-cjk"),
+    "WP HeiTi": (f"{FANDOL}/FandolHei-Regular.otf", "texlive-lang-chinese"),
+    "WP SongTi": (f"{FANDOL}/FandolSong-Regular.otf", "texlive-lang-chinese"),
     "WP XiaoBiaoSong": (f"{NOTO}/NotoSerifCJK-Bold.ttc", "fonts-noto-cjk"),
     "WP Latin": (f"{LIBERATION}/LiberationSerif-Regular.ttf", "fonts-liberation"),
     "WP Latin Bold": (f"{LIBERATION}/LiberationSerif-Bold.ttf", "fonts-liberation"),
@@ -115,8 +118,6 @@ def missing_font_files() -> list[tuple[str, str, str]]:
 # not load them with @font-face (that would register every face under one name); it names the
 # SC face by its fontconfig family and weight instead.
 PDF_FONTCONFIG_FAMILIES = {
-    "WP HeiTi": ("Noto Sans CJK SC", 400),
-    "WP SongTi": ("Noto Serif CJK SC", 400),
     "WP XiaoBiaoSong": ("Noto Serif CJK SC", 700),
 }
 RED_RULE_GAP_MM = 4.0            # red rule 4 mm below the document number (7.2.7)

@@ -150,17 +150,11 @@ CATALOGUE = _HEAD + """
 </section>""" + _TAIL
 
 
-def _fontconfig_name(family: str, default: str) -> str:
-    return getattr(L, "PDF_FONTCONFIG_FAMILIES", {}).get(family, (default, 400))[0]
-
-
 def stylesheet_text(landscape: bool = False) -> str:
-    fang = Path(L.FONT_FILES["WP FangSong"][0]).as_uri()
-    latin = Path(L.FONT_FILES["WP Latin"][0]).as_uri()
-    latin_bold = Path(L.FONT_FILES["WP Latin Bold"][0]).as_uri()
-    hei = _fontconfig_name("WP HeiTi", "Noto Sans CJK SC")
-    song = _fontconfig_name("WP SongTi", "Noto Serif CJK SC")
-    xbs = _fontconfig_name("WP XiaoBiaoSong", "Noto Serif CJK SC")
+    from ..render.pdf_writer import LATIN_FAMILY, css_family, font_face_css
+    fang, hei = css_family("WP FangSong"), css_family("WP HeiTi")
+    song, xbs = css_family("WP SongTi"), css_family("WP XiaoBiaoSong")
+    latin = LATIN_FAMILY["zh"]
     body = L.FONTS["body"].size_pt
     mt, mr, mb, ml = L.MARGIN_TOP_MM, L.MARGIN_RIGHT_MM, L.MARGIN_BOTTOM_MM, L.MARGIN_LEFT_MM
     if landscape:
@@ -170,9 +164,7 @@ def stylesheet_text(landscape: bool = False) -> str:
         size = f"{L.PAGE_WIDTH_MM}mm {L.PAGE_HEIGHT_MM}mm"
         margin = f"{mt}mm {mr}mm {mb}mm {ml}mm"
     return f"""
-@font-face {{ font-family: "WPV Fang"; src: url("{fang}"); }}
-@font-face {{ font-family: "WPV Latin"; src: url("{latin}"); font-weight: 400; unicode-range: U+0000-00B6, U+00B8-024F; }}
-@font-face {{ font-family: "WPV Latin"; src: url("{latin_bold}"); font-weight: 700; unicode-range: U+0000-00B6, U+00B8-024F; }}
+{font_face_css()}
 @page {{
   size: {size};
   margin: {margin};
@@ -181,7 +173,7 @@ def stylesheet_text(landscape: bool = False) -> str:
 @page :right {{ @bottom-right {{ content: none; }} @top-right {{ content: none; }} }}
 @page :first {{ @bottom-left {{ content: none; }} @bottom-right {{ content: none; }} }}
 html {{
-  font-family: "WPV Latin", "WPV Fang", "{song}", serif;
+  font-family: "{latin}", "{fang}", "{song}", serif;
   font-size: {body}pt; line-height: 1.5; letter-spacing: 0; color: black;
 }}
 body {{ margin: 0; }}

@@ -118,6 +118,22 @@ def _font_faces() -> list[dict[str, Any]]:
     return faces
 
 
+def font_face_css() -> str:
+    """The @font-face rules of every face the layout names, for other stylesheets (the
+    compilation's front matter) that must use exactly the faces the documents use."""
+    out = []
+    for f in _font_faces():
+        rng = f" unicode-range: {f['unicode_range']};" if f["unicode_range"] else ""
+        out.append(f'@font-face {{ font-family: "{f["family"]}"; src: url("{f["url"]}"); '
+                   f'font-weight: {f["weight"]}; font-style: normal;{rng} }}')
+    return "\n".join(out)
+
+
+def css_family(layout_family: str) -> str:
+    """The CSS family name under which a layout font family (layout.FONT_FILES key) is known."""
+    return _css_family(layout_family)[0]
+
+
 def _derived() -> dict[str, Any]:
     body = L.FONTS["body"].size_pt
     # Tracking that gives the 28-character line (15.79 pt pitch). Rounded towards zero on the
@@ -130,7 +146,7 @@ def _derived() -> dict[str, Any]:
     pn = L.FONTS["page_number"]
     pn_family, pn_weight = _css_family(pn.pdf_family)
     return {
-        "font_faces": _font_faces(),
+        "font_face_css": font_face_css(),
         "roles": {r: {"zh": _role_css(r, "zh"), "en": _role_css(r, "en")} for r in order},
         "letter_spacing_pt": _pt(letter_spacing),
         "char_pt": _pt(char),
