@@ -306,3 +306,14 @@ def test_date_like_deadline_must_be_a_real_date(tmp_path):
     (p,) = e.value.problems
     assert p.path.endswith(".deadline") and p.line is not None
     assert "looks like a date but is not one" in p.message
+
+
+def test_yaml_line_folding_inside_chinese_leaves_no_space(tmp_path):
+    f = tmp_path / "fold.yaml"
+    f.write_text("kind: program\ntitle: 测试\ndate: 2024-01-02\npreamble:\n"
+                 "  - 为切实做好今冬明春火灾\n    防控工作，制定本方案。\n"
+                 "  - {zh: \"消防\\n  安全\", en: \"fire\\nsafety\"}\n", encoding="utf-8")
+    doc = load_document(f)
+    assert doc.preamble[0] == "为切实做好今冬明春火灾防控工作，制定本方案。"
+    assert doc.preamble[1].zh == "消防安全"
+    assert doc.preamble[1].en == "fire\nsafety"  # English keeps its whitespace

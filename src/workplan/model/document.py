@@ -12,11 +12,25 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+# YAML folds a line break inside a plain or ">" scalar into a space; between two Chinese
+# characters (or CJK punctuation) that space is an artefact of wrapping, not text.
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_FOLD = re.compile(rf"(?<={_CJK})[ \t\r\n]+(?={_CJK})")
+
+
+def unfold_cjk(s: str) -> str:
+    """Remove whitespace that YAML line folding put between two CJK characters."""
+    return _FOLD.sub("", s) if s else s
+
+
+CleanStr = Annotated[str, AfterValidator(unfold_cjk)]
 
 
 class Strict(BaseModel):
@@ -26,7 +40,7 @@ class Strict(BaseModel):
 class LangText(Strict):
     """A text in Chinese and/or English."""
 
-    zh: str | None = Field(None, description="Chinese text")
+    zh: CleanStr | None = Field(None, description="Chinese text")
     en: str | None = Field(None, description="English text")
 
     @model_validator(mode="after")
@@ -37,7 +51,7 @@ class LangText(Strict):
 
 
 Text = Annotated[
-    Union[str, LangText],
+    Union[CleanStr, LangText],
     Field(description="A plain string (in the document's source language) or {zh: ..., en: ...}"),
 ]
 
