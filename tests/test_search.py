@@ -665,3 +665,11 @@ def test_cli_as_a_separate_process(built):
     r = subprocess.run(cmd + ["组织护林员"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 1 and "damaged" in r.stderr and "workplan search reindex" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_archive_verify_ignores_the_index(env, tmp_path):
+    arc = _copy(env, tmp_path)
+    assert (arc.root / "index" / "meta.json").exists()
+    report = arc.verify(record_event=False)
+    about_index = [f.format() for f in report.findings if "index" in f.format()]
+    assert about_index == [] and report.documents == len({c for c, _ in env[1]})
