@@ -673,3 +673,19 @@ def test_archive_verify_ignores_the_index(env, tmp_path):
     report = arc.verify(record_event=False)
     about_index = [f.format() for f in report.findings if "index" in f.format()]
     assert about_index == [] and report.documents == len({c for c, _ in env[1]})
+
+
+def test_progress_report_is_indexed_with_its_computed_text(tmp_path):
+    """A report's text comes from its IR (program looked up in the same archive): 未达标 (target
+    not met) is computed when the document is built and is not in the data file."""
+    from workplan.archive import init_archive
+    report = CORPUS / "report-winter-fire-safety.yaml"
+    assert "未达标" not in report.read_text(encoding="utf-8")
+    arc = init_archive(tmp_path / "arc", fonds="J001", name="测试全宗")
+    prog = arc.add_data_file(CORPUS / "winter-fire-safety.yaml", formats=())
+    rep = arc.add_data_file(report, formats=())
+    names = {(prog.code, prog.version): "program", (rep.code, rep.version): "report"}
+    e = (arc, names, "tantivy")
+    assert find(e, "未达标") == {"report"}
+    assert find(e, "kind:report 隐患") == {"report"}
+    assert find(e, "隐患 inspection") == {"program", "report"}

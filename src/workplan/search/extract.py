@@ -104,19 +104,12 @@ def document_texts(doc) -> dict[str, str]:
 
 
 def load_source(path: Path, arc=None):
-    """The validated document (or progress report) of a data file; a report's program is looked
-    up in the archive when it is not beside the file."""
+    """The validated document (or progress report) of a data file; a report's program is
+    looked up in ``arc`` (the archive being indexed)."""
     from ..model import load_document
-    try:
+    if arc is None:
         return load_document(path)
-    except WorkplanError:
-        if arc is None:
-            raise
-        try:
-            from ..model.report import load_report
-        except ImportError:
-            raise
-        return load_report(path, archive=arc)
+    return load_document(path, archive=arc)
 
 
 def source_texts(path: Path, arc=None) -> dict[str, str]:
