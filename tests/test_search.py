@@ -48,6 +48,11 @@ preamble:
     en: >-
       This program organises riverbank patrols and
       guarding against drowning, and fire-safety checks, in summer.
+closing:
+  - zh: |-
+      各单位要加强汛期值班值
+      守，确保信息畅通。
+    en: "Every unit keeps watch during the flood season."
 sections:
   - type: tasks
     tasks:
@@ -209,6 +214,9 @@ def test_phrase_across_a_line_break_in_the_source(env):
     assert "河塘巡\n" in source and "patrols and\n" in source  # the test documents really break there
     assert find(env, "巡查守护") == {"river"}
     assert find(env, '"河塘巡查守护"') == {"river"}
+    assert "值班值\n" in source  # a literal block
+    assert find(env, "汛期值班值守") == {"river"}
+    # (line breaks that reach the indexed text, as in PDF text, are covered by the legacy test)
     assert find(env, '"patrols and guarding"') == {"river"}
     assert find(env, '"guarding patrols"') == set()
 
