@@ -228,6 +228,12 @@ def test_legacy_pdf_text_is_searchable_across_its_line_breaks(env):
     assert find(env, "kind:legacy") == {"legacy"}
     assert find(env, "森林防火", unit="林业") == {"legacy"}
     arc, names, _ = env
+    rec = next(r for r in arc.records() if names[r.code, r.version] == "legacy")
+    text = extract(rec, arc).text_zh
+    breaks = re.findall(r"[\u4e00-\u9fff]{3}\n[\u4e00-\u9fff]{3}", text)
+    assert len(breaks) >= 2  # the PDF text really breaks lines inside sentences
+    for b in breaks:
+        assert "legacy" in find(env, b.replace("\n", ""))
     hit = search(arc, "野外用火").hits[0]
     assert hit.title == "石桥村2020年森林防火巡护工作方案" and hit.issuer == "石桥村村民委员会"
     assert any("【野 外用火】" in s.marked() or "【野外用火】" in s.marked() for s in hit.snippets)
