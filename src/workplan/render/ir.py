@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
 from ..i18n import format_date, heading_number, list_join, term
@@ -165,7 +165,7 @@ class RenderDoc:
                 out.append(" ".join(b.header))
                 out += [" ".join(r) for r in b.rows]
             elif isinstance(b, AttachmentList):
-                out.append(b.label + " ".join(b.items))
+                out.append(b.label + (": " if b.lang == "en" else "：") + " ".join(b.items))
             elif isinstance(b, AttachmentStart):
                 out += [b.label, b.title]
             elif isinstance(b, Signature):
@@ -556,12 +556,6 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _build_one(doc: Document, lang: str, allow_missing: bool, file: str | None) -> _Builder:
-    b = _Builder(doc, lang, allow_missing, file)
-    b.build()
-    return b
-
-
 def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     out: list[Block] = []
     for a, b in zip(zh, en, strict=True):
@@ -584,17 +578,13 @@ def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     return out
 
 
-def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None) -> RenderDoc:
-    """Resolve the document for one output language (zh, en or zh-en).
-
-    Raises MissingTranslation listing every field path that lacks the language, unless
-    ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``).
-    """
-    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
-        from .report_ir import build_report_ir
-        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file)
-    langs = ["zh", "en"] if lang == "zh-en" else [lang]
-    builders = [_build_one(doc, lg, allow_missing, file) for lg in langs]
+def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
+                 ) -> tuple[list["_Builder"], list[Block]]:
+    """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
+    raise MissingTranslation listing every field path that lacks a language."""
+    builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
+    for b in builders:
+        b.build()
     missing = [(b.lang, p) for b in builders for p in b.missing]
     if missing:
         raise MissingTranslation([
@@ -604,6 +594,11 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
                           "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
             for lg, p in missing])
     blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    return builders, blocks
+
+
+def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block]) -> RenderDoc:
+    """The RenderDoc of built blocks, with the metadata the writers put into DOCX/PDF properties."""
     main = builders[0]
     title_lang = "en" if lang == "en" else "zh"
     return RenderDoc(
@@ -616,3 +611,18 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
         date=doc.date,
         warnings=[w for b in builders for w in b.warnings.items],
     )
+
+
+def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+             draw: bool = True) -> RenderDoc:
+    """Resolve the document for one output language (zh, en or zh-en).
+
+    Raises MissingTranslation listing every field path that lacks the language, unless
+    ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
+    leaves charts undrawn (captions only): for callers that want only the text, such as search.
+    """
+    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
+        from .report_ir import build_report_ir
+        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw)
+    builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file)
+    return assemble(doc, lang, builders, blocks)

@@ -20,13 +20,13 @@ import io
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import MissingTranslation, Problem, ValidationFailed
+from ..errors import Problem, ValidationFailed
 from ..i18n import heading_number, list_join
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
 from ..model.document import text_in
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
-from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _interleave, _num
+from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _num, assemble, run_builders
 
 # Report terms not in the shared glossary (i18n.GLOSSARY): key -> (zh, en)
 TERMS: dict[str, tuple[str, str]] = {
@@ -436,35 +436,15 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
     return out
 
 
-def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None) -> RenderDoc:
-    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`."""
+def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+                    draw: bool = True) -> RenderDoc:
+    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
+    ``draw=False`` skips drawing the charts (about a second each) when only the text is wanted."""
     progress = compute_progress(report)
-    langs = ["zh", "en"] if lang == "zh-en" else [lang]
-    builders = []
-    for lg in langs:
-        b = _ReportBuilder(report, lg, allow_missing, file, progress)
-        b.build()
-        builders.append(b)
-    missing = [(b.lang, p) for b in builders for p in b.missing]
-    if missing:
-        raise MissingTranslation([
-            Problem(f"no {lg} text", file=file, path=p,
-                    hint="write this text as {zh: ..., en: ...}, or build with --allow-missing to fall back")
-            for lg, p in missing])
-    blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
-    blocks = _finish_figures(builders, blocks, lang, file)
-    main = builders[0]
-    title_lang = "en" if lang == "en" else "zh"
-    return RenderDoc(
-        lang=lang,
-        blocks=blocks,
-        title=text_in(report.title, title_lang, report.source_lang) or main.t(report.title, "title"),
-        author=list_join([report.unit_name(u, title_lang) for u in report.issuers], title_lang),
-        subject=report.doc_number.render(title_lang) if report.doc_number else "",
-        keywords=[main.t(k, f"keywords[{i}]") for i, k in enumerate(report.keywords)],
-        date=report.date,
-        warnings=[w for b in builders for w in b.warnings.items],
-    )
+    builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file)
+    if draw:
+        blocks = _finish_figures(builders, blocks, lang, file)
+    return assemble(report, lang, builders, blocks)
 
 
 __all__ = ["TERMS", "build_report_ir", "rterm"]

@@ -83,12 +83,8 @@ class IndexDoc:
 
 # --- text of a structured source ----------------------------------------------------------------
 def _ir(doc, lang: str):
-    from ..model.document import Document
-    if isinstance(doc, Document):
-        from ..render.ir import build_ir
-        return build_ir(doc, lang, allow_missing=True)
-    from ..render.report_ir import build_report_ir  # progress reports (工作总结)
-    return build_report_ir(doc, lang, allow_missing=True)
+    from ..render.ir import build_ir
+    return build_ir(doc, lang, allow_missing=True, draw=False)  # text only: charts are not drawn
 
 
 def document_texts(doc) -> dict[str, str]:
@@ -183,10 +179,7 @@ def _main_file(record, arc) -> Path | None:
 def extract(record, arc) -> IndexDoc:
     """The index document of one archived record. Raises WorkplanError if its files cannot be read."""
     texts: dict[str, str] = {}
-    # progress reports render charts on the way to their text (seconds each): their PDF text
-    # is the same text, as issued, and much quicker to read
-    prefer_pdf = record.kind == "report" and _main_file(record, arc) is not None
-    if "source" in record.roles and not prefer_pdf:
+    if "source" in record.roles:
         try:
             texts = source_texts(arc.file(record, "source"), arc)
         except WorkplanError:
