@@ -37,6 +37,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class HasUnits:
+    """Unit look-ups shared by every document kind that declares ``units`` (programs, reports)."""
+
+    units: list["Unit"]
+    source_lang: str
+
+    def unit(self, uid: str) -> "Unit":
+        for u in self.units:
+            if u.id == uid:
+                return u
+        raise KeyError(uid)
+
+    def unit_name(self, uid: str, lang: str) -> str:
+        u = self.unit(uid)
+        return (u.en or u.zh) if lang == "en" else u.zh
+
+    def name_or_text(self, value: "Text", lang: str) -> str | None:
+        """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
+        if isinstance(value, str) and any(u.id == value for u in self.units):
+            return self.unit_name(value, lang)
+        return text_in(value, lang, self.source_lang)
+
+    def sections_of(self, type_: str) -> list:
+        return [s for s in self.sections if s.type == type_]  # type: ignore[attr-defined]
+
+
 class LangText(Strict):
     """A text in Chinese and/or English."""
 
@@ -290,7 +316,7 @@ SECTION_TYPES = ("ideology", "objectives", "leadership", "tasks", "phases", "req
 
 
 # --- the document ------------------------------------------------------------------------
-class Document(Strict):
+class Document(HasUnits, Strict):
     """A work program (工作方案/实施方案) or creation standards (创建标准) document."""
 
     schema_: str | None = Field(None, alias="$schema", description="Optional path/URL of the JSON Schema, for editors")
@@ -332,26 +358,7 @@ class Document(Strict):
             return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
         return v
 
-    # -- helpers used by renderers, archive and search ---------------------------------
-    def unit(self, uid: str) -> Unit:
-        for u in self.units:
-            if u.id == uid:
-                return u
-        raise KeyError(uid)
-
-    def unit_name(self, uid: str, lang: str) -> str:
-        u = self.unit(uid)
-        return (u.en or u.zh) if lang == "en" else u.zh
-
-    def name_or_text(self, value: Text, lang: str) -> str | None:
-        """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
-        if isinstance(value, str) and any(u.id == value for u in self.units):
-            return self.unit_name(value, lang)
-        return text_in(value, lang, self.source_lang)
-
-    def sections_of(self, type_: str) -> list:
-        return [s for s in self.sections if s.type == type_]
-
+    # -- helpers used by renderers, archive and search (and HasUnits) ------------------
     def all_tasks(self) -> list[Task]:
         out: list[Task] = []
 

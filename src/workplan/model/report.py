@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ValidationFailed, WorkplanError
-from .document import (_DOCNUM_RE, _ID, Attachment, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
+from .document import (_DOCNUM_RE, _ID, Attachment, HasUnits, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, Unit, UnitRef, text_in)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,7 +126,7 @@ ReportSection = Annotated[Union[NarrativeSection, FreeSection], Field(discrimina
 
 
 # --- the report ----------------------------------------------------------------------------
-class Report(Strict):
+class Report(HasUnits, Strict):
     """A progress report (工作总结 / 工作纪实 / 年度总结) on a work program."""
 
     schema_: str | None = Field(None, alias="$schema")
@@ -203,25 +203,7 @@ class Report(Strict):
     def base_dir(self) -> Path:
         return self._base_dir or Path(".")
 
-    # -- the helpers renderers, archive and search use on a Document ---------------------
-    def unit(self, uid: str) -> Unit:
-        for u in self.units:
-            if u.id == uid:
-                return u
-        raise KeyError(uid)
-
-    def unit_name(self, uid: str, lang: str) -> str:
-        u = self.unit(uid)
-        return (u.en or u.zh) if lang == "en" else u.zh
-
-    def name_or_text(self, value: Text, lang: str) -> str | None:
-        if isinstance(value, str) and any(u.id == value for u in self.units):
-            return self.unit_name(value, lang)
-        return text_in(value, lang, self.source_lang)
-
-    def sections_of(self, type_: str) -> list:
-        return [s for s in self.sections if s.type == type_]
-
+    # -- the helpers renderers, archive and search use on a Document (and HasUnits) --------
     def all_tasks(self) -> list[Task]:
         """The program's tasks (a report names them in its task table)."""
         return self._program.all_tasks() if self._program is not None else []

@@ -191,13 +191,16 @@ class _Builder:
         self.blocks: list[Block] = []
 
     # text in the asked language, recording a missing translation
-    def t(self, value: Text | None, path: str) -> str:
+    def t(self, value: Text | None, path: str, source_lang: str | None = None) -> str:
+        """``value`` in the builder's language; ``source_lang`` of the document the text comes
+        from (default: this document's)."""
         if value is None:
             return ""
-        got = text_in(value, self.lang, self.doc.source_lang)
+        source_lang = source_lang or self.doc.source_lang
+        got = text_in(value, self.lang, source_lang)
         if got is not None:
             return got
-        fallback = text_in(value, self.other, self.doc.source_lang) or (
+        fallback = text_in(value, self.other, source_lang) or (
             value if isinstance(value, str) else (value.zh or value.en or ""))
         if self.allow_missing:
             self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=path))

@@ -23,7 +23,6 @@ from typing import Any, Callable
 from ..errors import Problem, ValidationFailed
 from ..i18n import heading_number, list_join
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
-from ..model.document import text_in
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
 from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _num, assemble, run_builders
@@ -89,19 +88,7 @@ class _ReportBuilder(_Builder):
 
     # program texts: missing translations name the program's item, not a path in the report
     def pt(self, value, what: str) -> str:
-        if value is None:
-            return ""
-        got = text_in(value, self.lang, self.program.source_lang)
-        if got is not None:
-            return got
-        fallback = text_in(value, self.other, self.program.source_lang) or (
-            value if isinstance(value, str) else (value.zh or value.en or ""))
-        where = f"program: {what}"
-        if self.allow_missing:
-            self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=where))
-        else:
-            self.missing.append(where)
-        return fallback
+        return self.t(value, f"program: {what}", self.program.source_lang)
 
     def punit(self, uid: str) -> str:
         try:
