@@ -210,3 +210,22 @@ def test_zh_en_interleaves_block_by_block(winter_file):
     assert starts[0].label == "附件1 Annex 1"
     (sig,) = [b for b in both.blocks if isinstance(b, Signature)]
     assert sig.date == "2023年11月6日\nNovember 6, 2023"
+
+
+def test_long_chinese_titles_break_into_balanced_lines_at_word_boundaries():
+    from workplan.layout import TITLE_CHARS_PER_LINE
+    from workplan.render.ir import _units, balance_title
+    short = "云溪区安全社区创建工作实施方案"
+    assert balance_title(short, TITLE_CHARS_PER_LINE) == short
+    t = balance_title("青岚县2024年“平安六创”创建标准及责任分工", TITLE_CHARS_PER_LINE)
+    assert t == "青岚县2024年“平安六创”\n创建标准及责任分工"  # not "……责任分\n工"
+    long = "关于进一步加强和改进全县城乡社区安全防范工作推进平安建设的实施意见和具体方案"
+    lines = balance_title(long, TITLE_CHARS_PER_LINE).split("\n")
+    assert "".join(lines) == long and len(lines) == 2
+    assert all(_units(x) <= TITLE_CHARS_PER_LINE for x in lines)
+    assert abs(_units(lines[0]) - _units(lines[1])) <= 2
+    assert lines[1].startswith("工作")  # 安全防范 stays whole
+    # never inside a number, never before a closing mark
+    t = balance_title("关于印发2024年度全县城乡社区“平安六创”工作考核细则的通知（试行）", TITLE_CHARS_PER_LINE)
+    for a, b in zip(t.split("\n"), t.split("\n")[1:]):
+        assert not (a[-1].isdigit() and b[0].isdigit()) and b[0] not in "”）》，。"

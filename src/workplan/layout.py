@@ -99,6 +99,10 @@ PAGE_NUMBER_INSET_CHARS = 1
 IMPRINT_INDENT_CHARS = 1
 SIGNATURE_RIGHT_INDENT_CHARS = 4   # sealed style: date 4 字 from the right
 
+# Title lines: 156 mm / 22 pt (2号) = 20 characters. Longer Chinese titles are broken into
+# lines of nearly equal length (7.3.1: "梯形或菱形"), never leaving one character alone.
+TITLE_CHARS_PER_LINE = int(TEXT_WIDTH_MM / (SIZE_PT["二号"] * MM_PER_PT))
+
 # Table column widths of the 任务分工表 in mm (sum = TEXT_WIDTH_MM): 序号, 工作任务, 牵头单位, 配合单位, 完成时限
 TASK_TABLE_COLUMNS_MM = (12.0, 66.0, 26.0, 30.0, 22.0)
 ROSTER_TABLE_COLUMNS_MM = (14.0, 30.0, 30.0, 82.0)

@@ -181,6 +181,61 @@ class RenderDoc:
         return "\n".join(s for s in out if s)
 
 
+# --- line breaking of titles ---------------------------------------------------------------
+_NO_BREAK_AFTER = set("“‘（《〔【「(［")
+_NO_BREAK_BEFORE = set("”’）》〕】」)］，。、：；！？·—")
+
+
+def _units(s: str) -> float:
+    """Width in Chinese characters: Latin letters and digits count half; CJK text and the
+    punctuation set in the CJK face (“”—…) count one."""
+    return sum(0.5 if ord(c) < 0x2000 else 1.0 for c in s)
+
+
+def _word_boundaries(text: str) -> set[int]:
+    """Positions between the words jieba finds (loaded only for titles that need breaking)."""
+    import logging
+
+    import jieba
+    jieba.setLogLevel(logging.WARNING)
+    out, pos = set(), 0
+    for w in jieba.cut(text):
+        pos += len(w)
+        out.add(pos)
+    return out
+
+
+def balance_title(text: str, max_units: float) -> str:
+    """Break a Chinese title that does not fit on one line into lines of nearly equal width,
+    at places where a break is allowed (not inside a run of Latin letters or digits, not after
+    an opening or before a closing mark). Returns the text with "\n" between the lines."""
+    if "\n" in text or _units(text) <= max_units:
+        return text
+    total = _units(text)
+    n = -(-int(total * 2) // int(max_units * 2))  # ceil(total / max_units)
+    allowed = [i for i in range(1, len(text))
+               if not (text[i - 1].isascii() and text[i - 1].isalnum() and text[i].isascii() and text[i].isalnum())
+               and text[i - 1] not in _NO_BREAK_AFTER and text[i] not in _NO_BREAK_BEFORE]
+    words = _word_boundaries(text)
+    allowed = [i for i in allowed if i in words] or allowed  # prefer not to split a word
+    breaks, start = [], 0
+    for k in range(1, n):
+        target = total * k / n
+        fits = [i for i in allowed if i > start and _units(text[start:i]) <= max_units]
+        if not fits:
+            return text  # nothing sensible: let the renderer wrap
+        i = min(fits, key=lambda j: (abs(_units(text[:j]) - target), -j))
+        breaks.append(i)
+        start = i
+    if _units(text[start:]) > max_units:
+        return text
+    parts, prev = [], 0
+    for i in breaks + [len(text)]:
+        parts.append(text[prev:i])
+        prev = i
+    return "\n".join(parts)
+
+
 # --- building ------------------------------------------------------------------------------
 class _Builder:
     def __init__(self, doc: Document, lang: str, allow_missing: bool, file: str | None):
@@ -252,7 +307,11 @@ class _Builder:
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
                                 signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
-        self.add(Title(self.t(d.title, "title"), subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
+        title = self.t(d.title, "title")
+        if self.lang != "en":
+            from ..layout import TITLE_CHARS_PER_LINE
+            title = balance_title(title, TITLE_CHARS_PER_LINE)
+        self.add(Title(title, subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
             self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))

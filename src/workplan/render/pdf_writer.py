@@ -254,6 +254,10 @@ def _lang_attr(lang: str) -> Markup:
     return Markup(' lang="{}"').format(HTML_LANG.get(lang, lang))
 
 
+def _one_line(text: str, lang: str) -> str:
+    return (" " if lang == "en" else "").join(s.strip() for s in text.split("\n"))
+
+
 def _bm(label: str | None) -> tuple[Markup, str]:
     if label is None:
         return Markup(""), " no-bm"
@@ -316,7 +320,8 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             if id(b) in skip_bm:
                 label = None
             elif isinstance(b, Title):
-                label = b.text + (("\n" + twin.text) if twin else "")
+                # a title broken over lines is one bookmark line; "\n" separates zh from en
+                label = _one_line(b.text, b.lang) + (("\n" + _one_line(twin.text, twin.lang)) if twin else "")
             elif isinstance(b, Heading):
                 label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
             else:
