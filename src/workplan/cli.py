@@ -113,14 +113,15 @@ def _parse_formats(value: str) -> list[str]:
     return fmts
 
 
-def _build_one(args):
+def _render_one(args):
+    """One output (file × language × format); runs in a worker process with --jobs."""
     from .render import build_file
-    source, outdir, langs, formats, template, allow_missing = args
+    source, outdir, lang, fmt, template, allow_missing = args
     try:
-        r = build_file(source, outdir, langs=langs, formats=formats, template=template, allow_missing=allow_missing)
-        return source, r, None
+        r = build_file(source, outdir, langs=[lang], formats=[fmt], template=template, allow_missing=allow_missing)
+        return source, r.outputs, None
     except WorkplanError as e:
-        return source, None, e
+        return source, [], e
 
 
 @cli.command()
@@ -146,36 +147,48 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
       workplan build corpus/winter-fire-safety.yaml
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
     """
+    from .render import check_file
     langs_l = _parse_langs(langs)
     formats_l = _parse_formats(formats)
     if "pdf" in formats_l:
         from .render.fonts import check_pdf_environment
         check_pdf_environment()
     sources = expand_inputs(files)
-    tasks = [(s, outdir, langs_l, formats_l, Path(template) if template else None, allow_missing) for s in sources]
-    failures = 0
+    failed: set[Path] = set()
+    # 1. check every file in every language first (fast: nothing is drawn or written), so a
+    #    bad file writes nothing and the problems of all files come out together
+    good = []
+    for s in sources:
+        try:
+            for w in check_file(s, langs_l, allow_missing=allow_missing):
+                echo_err("warning: " + w.format())
+            good.append(s)
+        except WorkplanError as e:
+            failed.add(s)
+            echo_err(e.format())
+    # 2. one task per output, largest sources first, so that --jobs keeps every worker busy
+    good.sort(key=lambda p: p.stat().st_size, reverse=True)
+    tasks = [(s, outdir, lang, fmt, Path(template) if template else None, allow_missing)
+             for s in good for lang in langs_l for fmt in sorted(formats_l, key=lambda f: f != "pdf")]
     n_out = 0
 
-    def report(source, result, err):
-        nonlocal failures, n_out
+    def report(source, outputs, err):
+        nonlocal n_out
         if err is not None:
-            failures += 1
+            failed.add(source)
             echo_err(err.format())
-            return
-        for w in result.warnings:
-            echo_err("warning: " + w.format())
-        n_out += len(result.outputs)
+        n_out += len(outputs)
 
-    if jobs == 1 or len(tasks) == 1:
+    if jobs == 1 or len(tasks) <= 1:
         for t in progress(tasks, "building"):
-            report(*_build_one(t))
+            report(*_render_one(t))
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_build_one, t) for t in tasks]
+            futures = [pool.submit(_render_one, t) for t in tasks]
             for fut in progress(as_completed(futures), "building", total=len(futures)):
                 report(*fut.result())
-    click.echo(f"{n_out} document(s) written to {outdir}/" + (f"; {failures} file(s) failed" if failures else ""))
-    if failures:
+    click.echo(f"{n_out} document(s) written to {outdir}/" + (f"; {len(failed)} file(s) failed" if failed else ""))
+    if failed:
         sys.exit(1)
 
 

@@ -67,6 +67,28 @@ def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | 
     return rdoc
 
 
+def _load(source: Path) -> tuple[bytes, Document]:
+    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked."""
+    try:
+        raw = source.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        load_document(source)  # raises the located, explained error
+        raise
+    return raw, load_document(source, text)
+
+
+def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False) -> list[Problem]:
+    """Validate ``source`` and resolve every language without writing or drawing anything.
+    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks)."""
+    source = Path(source)
+    _raw, doc = _load(source)
+    warnings: list[Problem] = []
+    for lang in langs:
+        warnings += build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=False).warnings
+    return warnings
+
+
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
                allow_missing: bool = False) -> BuildResult:
@@ -76,9 +98,8 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     is written, so a bad input writes nothing.
     """
     source = Path(source)
-    doc = load_document(source)
+    source_bytes, doc = _load(source)
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
-    source_bytes = source.read_bytes()
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
@@ -90,5 +111,5 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "build_ir", "output_name",
+__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
            "render_doc"]
