@@ -114,11 +114,12 @@ def _parse_formats(value: str) -> list[str]:
 
 
 def _render_one(args):
-    """One output (file × language × format); runs in a worker process with --jobs."""
+    """The outputs of one file in one language (its IR is shared by the formats); runs in a
+    worker process with --jobs."""
     from .render import build_file
-    source, outdir, lang, fmt, template, allow_missing = args
+    source, outdir, lang, formats, template, allow_missing = args
     try:
-        r = build_file(source, outdir, langs=[lang], formats=[fmt], template=template, allow_missing=allow_missing)
+        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing)
         return source, r.outputs, None
     except WorkplanError as e:
         return source, [], e
@@ -166,10 +167,11 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
         except WorkplanError as e:
             failed.add(s)
             echo_err(e.format())
-    # 2. one task per output, largest sources first, so that --jobs keeps every worker busy
+    # 2. one task per file and language, largest sources first, so that --jobs keeps every
+    #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, fmt, Path(template) if template else None, allow_missing)
-             for s in good for lang in langs_l for fmt in sorted(formats_l, key=lambda f: f != "pdf")]
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing)
+             for s in good for lang in langs_l]
     n_out = 0
 
     def report(source, outputs, err):
