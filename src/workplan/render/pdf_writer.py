@@ -86,8 +86,9 @@ def _role_css(role: str, lang: str) -> str:
     cjk, weight = _css_family(fr.pdf_family)
     sans = "Sans" in cjk or "Hei" in cjk     # 黑体: Noto Sans CJK SC, FandolHei
     latin = LATIN_FAMILY["en" if lang == "en" else "zh"]
-    # 黑体 roles keep the sans face's own Latin glyphs; the others get Liberation Serif for Latin.
-    stack = f'"{cjk}"' if sans else f'"{latin}", "{cjk}"'
+    # In Chinese, 黑体 roles keep the sans face's own Latin glyphs; everything else (and every
+    # English role, as in the DOCX, where Latin text is Times New Roman) gets Liberation Serif.
+    stack = f'"{cjk}"' if sans and lang != "en" else f'"{latin}", "{cjk}"'
     # FandolFang has no bold face and WeasyPrint does not embolden, so a bold 仿宋 role stays
     # regular in Chinese (the standard prescribes no bold); its English text is bold.
     style = "normal"
