@@ -317,3 +317,33 @@ def test_yaml_line_folding_inside_chinese_leaves_no_space(tmp_path):
     assert doc.preamble[0] == "为切实做好今冬明春火灾防控工作，制定本方案。"
     assert doc.preamble[1].zh == "消防安全"
     assert doc.preamble[1].en == "fire\nsafety"  # English keeps its whitespace
+
+
+def test_task_target_and_phase_ids_must_be_unique(tmp_path):
+    """Reports refer to these ids: a duplicate would silently merge two items' progress."""
+    text = (GOOD.replace("{indicator: {zh: 整改率", "{id: rate, indicator: {zh: 整改率")
+                .replace("target: 95, unit: \"%\"}", "target: 95, unit: \"%\"}\n"
+                         "      - {id: rate, indicator: {zh: 覆盖率, en: Coverage}, target: 90}")
+                .replace("      - title: {zh: 排查隐患", "      - id: inspect\n        title: {zh: 排查隐患")
+            + "        items:\n          - {id: inspect, title: {zh: 复查, en: Re-inspect}}\n"
+            + "  - type: phases\n    phases:\n      - {id: p, name: {zh: 部署, en: Launch}}\n"
+            + "      - {id: p, name: {zh: 总结, en: Review}}\n")
+    p = write(tmp_path, "dup.yaml", text)
+    probs = problems_of(p)
+    assert [(q.path, q.message) for q in probs] == [
+        ("sections[0].targets[1].id", "target id 'rate' is used twice (also sections[0].targets[0])"),
+        ("sections[1].tasks[0].items[0].id", "task id 'inspect' is used twice (also sections[1].tasks[0])"),
+        ("sections[2].phases[1].id", "phase id 'p' is used twice (also sections[2].phases[0])"),
+    ]
+    lines = text.splitlines()
+    assert probs[0].line == next(i for i, ln in enumerate(lines, 1) if "覆盖率" in ln)
+    assert probs[2].line == next(i for i, ln in enumerate(lines, 1) if "总结" in ln)
+
+
+def test_unit_ids_used_includes_the_office_staff_units(tmp_path):
+    text = (GOOD.replace("  - {id: police", "  - {id: fire, zh: 测试消防站, en: Test Fire Station}\n"
+                                             "  - {id: gov, zh: 测试街道, en: Test Street}\n  - {id: police")
+            + "  - type: leadership\n    office:\n      unit: office\n"
+            + "      director: {name: 张三, unit: fire}\n      deputy_directors: [{name: 李四, unit: gov}]\n")
+    doc = load_document(write(tmp_path, "office.yaml", text))
+    assert doc.unit_ids_used() == ["office", "police", "fire", "gov"]

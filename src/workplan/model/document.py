@@ -386,8 +386,11 @@ class Document(HasUnits, Strict):
                 for m in ([s.head] if s.head else []) + s.deputies + s.members:
                     if m.unit:
                         seen.setdefault(m.unit)
-                if s.office and s.office.unit:
-                    seen.setdefault(s.office.unit)
+                if s.office:
+                    o = s.office
+                    for uid in (o.unit, *(m.unit for m in ([o.director] if o.director else []) + o.deputy_directors)):
+                        if uid:
+                            seen.setdefault(uid)
             if s.type == "standards":
                 for c in s.categories:
                     for it in c.items:

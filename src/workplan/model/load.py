@@ -341,12 +341,32 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
                 walk(v, path + (j,))
     walk(doc, ())
 
-    task_ids: set[str] = set()
-    for t in doc.all_tasks():
-        if t.id:
-            if t.id in task_ids:
-                problems.append(Problem(f"task id '{t.id}' is used twice", file=file, hint="task ids must be unique"))
-            task_ids.add(t.id)
+    # ids of tasks, targets and phases: progress reports refer to them, so each must name one item
+    first: dict[tuple[str, str], PathT] = {}
+
+    def check_id(what: str, item: Any, path: PathT) -> None:
+        if not item.id:
+            return
+        prev = first.setdefault((what, item.id), path)
+        if prev != path:
+            lc = pos.find(path + ("id",))
+            problems.append(Problem(f"{what} id '{item.id}' is used twice (also {format_path(prev)})",
+                                    path=format_path(path + ("id",)), file=file, line=lc and lc[0],
+                                    column=lc and lc[1], hint=f"give each {what} its own id"))
+
+    def tasks(ts: list, path: PathT) -> None:
+        for j, t in enumerate(ts):
+            check_id("task", t, path + (j,))
+            tasks(t.items, path + (j, "items"))
+    for i, s in enumerate(doc.sections):
+        if s.type == "tasks":
+            tasks(s.tasks, ("sections", i, "tasks"))
+        elif s.type == "objectives":
+            for j, tg in enumerate(s.targets):
+                check_id("target", tg, ("sections", i, "targets", j))
+        elif s.type == "phases":
+            for j, ph in enumerate(s.phases):
+                check_id("phase", ph, ("sections", i, "phases", j))
     return problems
 
 
