@@ -559,3 +559,11 @@ def test_jinja_tags_in_a_template_header_are_rendered(tmp_path):
     assert doc.sections[0].header.paragraphs[0].text == "青松社区2023年冬季防火工作方案 · 2023年11月6日"
     assert doc.paragraphs[-1].text or doc.tables   # the body was appended
     assert "青松社区2023年冬季防火工作方案" in [p.text for p in paragraphs_with_style(doc, "WP Title")]
+
+
+def test_unknown_format_writes_nothing(tmp_path):
+    """An unknown format is refused before the first file is written (not after the docx)."""
+    with pytest.raises(WorkplanError) as e:
+        build_file(CORPUS / "winter-fire-safety.yaml", tmp_path, langs=["zh"], formats=["docx", "odt"])
+    assert "unknown format 'odt'" in e.value.format()
+    assert list(tmp_path.iterdir()) == []

@@ -98,6 +98,10 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     is written, so a bad input writes nothing.
     """
     source = Path(source)
+    formats = list(formats)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use " + " or ".join(FORMATS)))
     source_bytes, doc = _load(source)
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
     result = BuildResult(source)
