@@ -142,16 +142,5 @@ def format_date(d: _dt.date, lang: str) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def format_period(start: _dt.date | None, end: _dt.date | None, lang: str) -> str:
-    if start and end:
-        sep = " – " if lang == "en" else "—"
-        return format_date(start, lang) + sep + format_date(end, lang)
-    if start:
-        return ("from " if lang == "en" else "") + format_date(start, lang) + ("" if lang == "en" else "起")
-    if end:
-        return ("by " if lang == "en" else "") + format_date(end, lang) + ("" if lang == "en" else "前")
-    return ""
-
-
 def list_join(items: list[str], lang: str) -> str:
     return ", ".join(items) if lang == "en" else "、".join(items)

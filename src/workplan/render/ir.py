@@ -512,8 +512,7 @@ class _Builder:
             bits.append(self.t(m.title, f"{path}.title"))
         if not bits:
             return name
-        return f"{name}, {' '.join(bits) if self.lang != 'en' else ', '.join(bits)}" if self.lang == "en" \
-            else f"{name}  {''.join(bits)}"
+        return f"{name}, {', '.join(bits)}" if self.lang == "en" else f"{name}  {''.join(bits)}"
 
     def leadership(self, s: LeadershipSection, path: str) -> None:
         colon = ": " if self.lang == "en" else "："
@@ -595,8 +594,10 @@ class _Builder:
     def roster(self) -> None:
         from ..layout import ROSTER_TABLE_COLUMNS_MM
         rows: list[list[str]] = []
-        for si, s in enumerate(self.doc.sections_of("leadership")):
-            path = f"sections[{self.doc.sections.index(s)}]"
+        for si, s in enumerate(self.doc.sections):
+            if not isinstance(s, LeadershipSection):
+                continue
+            path = f"sections[{si}]"
             people = ([("head", s.head, f"{path}.head")] if s.head else []) \
                 + [("deputy_head", m, f"{path}.deputies[{i}]") for i, m in enumerate(s.deputies)] \
                 + [("members", m, f"{path}.members[{i}]") for i, m in enumerate(s.members)]
