@@ -76,14 +76,11 @@ def _dedupe(problems: list[LintProblem]) -> list[LintProblem]:
 
 def lint_file(path: str | Path, **kw) -> list[Problem]:
     """Load and lint one file. Validation failures come back as problems with rule ``invalid``."""
-    from ..model import load_document
+    from ..model.load import load_document_data
     try:
-        doc = load_document(path)
+        data, positions = read_data(path)
+        doc = load_document_data(path, data, positions)
     except WorkplanError as e:
         return [LintProblem(p.message, file=p.file or str(path), line=p.line, column=p.column, path=p.path,
                             hint=p.hint, rule="invalid") for p in e.problems]
-    try:
-        _, positions = read_data(path)
-    except WorkplanError:
-        positions = None
     return lint_document(doc, path, positions=positions, **kw)

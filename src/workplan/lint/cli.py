@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..i18n import LANGS
 from .rules import RULES
 
 
@@ -53,7 +54,7 @@ def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str 
     if langs:
         lang_list = [x.strip() for x in langs.split(",") if x.strip()]
         for lg in lang_list:
-            if lg not in ("zh", "en"):
+            if lg not in LANGS:
                 raise click.BadParameter(f"'{lg}' is not zh or en", param_hint="--lang")
     paths = expand_inputs(files)
     all_problems = []

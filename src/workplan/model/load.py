@@ -375,8 +375,14 @@ def load_document(path: str | Path, text: str | None = None, *, archive: Any = N
 
     Progress reports (``kind: report``) are validated by :mod:`.report`; ``archive`` resolves a
     report's ``program: {archive: CODE}`` (default: the default archive)."""
-    file = str(path)
     data, pos = read_data(path, text)
+    return load_document_data(path, data, pos, archive=archive)
+
+
+def load_document_data(path: str | Path, data: Any, pos: _Positions, *, archive: Any = None) -> Document:
+    """:func:`load_document` on what :func:`read_data` returned (for callers that also need the
+    positions, such as lint, without parsing the file twice)."""
+    file = str(path)
     if isinstance(data, dict) and data.get("kind") == "report":  # progress reports: model/report.py
         from .report import load_report_data
         return load_report_data(path, data, pos, archive=archive)
