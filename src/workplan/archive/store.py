@@ -44,7 +44,7 @@ from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
-from .fsutil import (copy_durable, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
+from .fsutil import (atomic_replace, copy_durable, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
                      sha256_bytes, sha256_file, write_durable)
 from .record import KINDS, Record, role_sort_key
 
@@ -115,18 +115,10 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         cat.note_event(ev)
         cat.close()
         # the configuration is written last: an interrupted init leaves no half archive behind it
-        tmp = root / f".{CONFIG_NAME}.part"
-        write_durable_replace(tmp, cfg.to_json().encode("utf-8"))
-        os.replace(tmp, root / CONFIG_NAME)
-        fsync_path(root)
+        atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
     except OSError as e:
         raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}", file=str(root))) from None
     return Archive(root, cfg)
-
-
-def write_durable_replace(path: Path, data: bytes) -> None:
-    path.unlink(missing_ok=True)
-    write_durable(path, data)
 
 
 def pdf_info(path: Path, source: Path | None = None) -> tuple[int | None, str | None]:
