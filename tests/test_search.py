@@ -571,6 +571,30 @@ def test_incremental_update_on_add(env, tmp_path):
     assert find(e, "巡查守护") == {"river", "extra"}
 
 
+
+def test_incremental_update_indexes_the_readable_records_and_names_the_others(env, tmp_path):
+    """A record whose files cannot be read is skipped, as in a rebuild: the other changed
+    records are still indexed, and the error names the skipped one."""
+    arc = _copy(env, tmp_path)
+    names = dict(env[1])
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(RIVER.replace("baisha-river-2021", "qingshui-river-2021").replace("白沙社区2021", "清水社区2021")
+                    .replace("河塘巡", "水库巡"), encoding="utf-8")
+    bad.write_text(RIVER.replace("baisha-river-2021", "heishui-river-2021").replace("白沙社区2021", "黑水社区2021")
+                   .replace("河塘巡", "水渠巡"), encoding="utf-8")
+    g = arc.add_data_file(good, formats=(), notify=False)
+    b = arc.add_data_file(bad, formats=(), notify=False)
+    names[g.code, g.version] = "good"
+    src = arc.file(b, "source")
+    os.chmod(src.parent, 0o755)
+    src.unlink()
+    with pytest.raises(WorkplanError) as e:
+        on_records_changed(arc, [g.code, b.code])
+    assert f"{b.code}: not indexed" in e.value.format()
+    e = (arc, names, env[2])
+    assert find(e, "水库巡查") == {"good"} and find(e, "水渠巡查") == set()
+    assert IndexManager(arc.root).read_meta()["records"] == len(names)
+
 # --- the command line ---------------------------------------------------------------------------------
 def _cli(monkeypatch, capsys, arc, *args) -> tuple[int, str, str]:
     """Run `workplan search ARGS --archive ROOT` in this process, as the installed command does."""

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..archive.fsutil import atomic_replace, fsync_path
 from ..errors import Problem, WorkplanError
 from .backends import BACKENDS, backend_class
 from .extract import IndexDoc, extract
@@ -59,17 +60,9 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def _not_indexed(record, e: WorkplanError) -> list[Problem]:
+    return [Problem(f"{record.code}: not indexed: {p.message}", file=p.file, line=p.line, path=p.path)
+            for p in e.problems]
 
 
 class IndexManager:
@@ -98,13 +91,7 @@ class IndexManager:
         return meta
 
     def _write_meta(self, meta: dict) -> None:
-        tmp = self.meta_path.with_name(f"meta.json.{os.getpid()}.part")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(meta, f, ensure_ascii=False, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.meta_path)
-        _fsync_dir(self.dir)
+        atomic_replace(self.meta_path, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
 
     def build_path(self, meta: dict) -> Path:
         return self.dir / meta["build"]
@@ -183,8 +170,7 @@ class IndexManager:
                 try:
                     batch.append(extract(r, arc))
                 except WorkplanError as e:
-                    warnings += [Problem(f"{r.code}: not indexed: {p.message}", file=p.file, line=p.line,
-                                         path=p.path) for p in e.problems]
+                    warnings += _not_indexed(r, e)
                     continue
                 if len(batch) >= 500:
                     n += be.add(batch)
@@ -194,7 +180,7 @@ class IndexManager:
             be.close()
             del be
             os.rename(tmp, final)
-            _fsync_dir(self.dir)
+            fsync_path(self.dir)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -208,7 +194,7 @@ class IndexManager:
         for p in self.dir.iterdir():
             if p.is_dir() and p.name.startswith("build-") and p.name != keep:
                 shutil.rmtree(p, ignore_errors=True)
-        for p in self.dir.glob("meta.json.*.part"):
+        for p in self.dir.glob(".meta.json.*.part"):  # left by a killed atomic_replace
             try:
                 p.unlink()
             except OSError:
@@ -220,7 +206,7 @@ class IndexManager:
         Creates the index if it is missing, rebuilds it if it is damaged or of another schema.
         Returns the number of records (re)indexed.
         """
-        codes = list(codes)
+        codes = list(dict.fromkeys(codes))
         with self.lock():
             try:
                 meta = self.read_meta()
@@ -235,24 +221,22 @@ class IndexManager:
             if not usable:
                 backend = meta["backend"] if meta else DEFAULT_BACKEND
                 return self._rebuild_locked(arc, backend).records
-            to_delete: set[str] = set()
-            to_add: dict[tuple[str, int], object] = {}  # a new version keeps its archival code
-            for code in codes:
-                to_delete.add(code)
-                try:
-                    rec = arc.get(code)
-                except WorkplanError:
-                    continue  # gone from the archive: just remove it
-                try:
-                    versions = arc.versions(code)
-                except WorkplanError:
-                    versions = [rec]
-                for v in versions or [rec]:
-                    to_delete.add(v.code)
-                    if getattr(v, "status", "active") != "disposed":
-                        to_add[v.code, v.version] = v
-            docs = [extract(v, arc) for v in to_add.values()]
+            to_delete: set[str] = set(codes)
+            docs: list[IndexDoc] = []
+            problems: list[Problem] = []
             try:
+                for code in codes:
+                    try:
+                        versions = arc.versions(code)  # a new version keeps its archival code
+                    except WorkplanError:
+                        continue  # gone from the archive: just remove it
+                    for v in versions:
+                        to_delete.add(v.code)
+                        if getattr(v, "status", "active") != "disposed":
+                            try:
+                                docs.append(extract(v, arc))
+                            except WorkplanError as e:  # as in a rebuild: the others are still indexed
+                                problems += _not_indexed(v, e)
                 be.delete(sorted(to_delete))
                 be.add(docs)
                 be.commit()
@@ -261,4 +245,6 @@ class IndexManager:
             meta["updated_at"] = _now()
             meta["records"] = be.doc_count()
             self._write_meta(meta)
-            return len(docs)
+        if problems:
+            raise WorkplanError(problems)
+        return len(docs)
