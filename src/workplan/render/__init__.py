@@ -26,7 +26,6 @@ class BuildResult:
     source: Path
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    pages: dict[Path, int] = field(default_factory=dict)
 
 
 def output_name(source: Path, lang: str, fmt: str) -> str:
