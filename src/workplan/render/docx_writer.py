@@ -274,7 +274,6 @@ def _prepare(template: Path | None) -> _Prepared:
         return got
     if key == ("<built-in>",):
         doc = build_default_template()
-        ids = S.style_ids(doc.styles.element)
     else:
         try:
             raw = path.read_bytes()
@@ -285,7 +284,7 @@ def _prepare(template: Path | None) -> _Prepared:
             doc = Document(io.BytesIO(raw))
         except Exception as e:  # python-docx raises KeyError/ValueError/lxml errors for broken packages
             raise _template_problem(path, f"the template cannot be opened as a Word document ({e})") from None
-        ids = prepare_template(doc)
+        prepare_template(doc)
     body = doc.element.body
     texts = ["".join(t.text or "" for t in el.iter(qn("w:t"))) for el in _xml_parts(doc)]
     jinja = any("{{" in t or "{%" in t for t in texts)   # tags in the body, a header or a footer
@@ -294,7 +293,8 @@ def _prepare(template: Path | None) -> _Prepared:
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-    ids = {name: S.style_ids(doc.styles.element)[name] for name in S.ALL_STYLE_NAMES}
+    all_ids = S.style_ids(doc.styles.element)
+    ids = {name: all_ids[name] for name in S.ALL_STYLE_NAMES}
     prepared = _Prepared(S.docx_bytes(doc), jinja, letterhead, ids, str(path))
     if len(_PREPARED) > 16:
         _PREPARED.clear()
