@@ -11,6 +11,7 @@ import click
 
 from ..errors import Problem, WorkplanError
 from .codes import RETENTION_LABELS, RETENTIONS
+from .record import KINDS
 
 _META = "workplan.archive"
 
@@ -188,7 +189,7 @@ def _split_formats(value: str) -> list[str]:
 @click.option("--org", "issuer_abbr", help="Other files: the issuer's organization code, e.g. BGS.")
 @click.option("--date", "date_", help="Other files: the document's date, YYYY-MM-DD.")
 @click.option("--doc-number", help="Other files: the document number (文号), e.g. 青社发〔2023〕12号.")
-@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), default="legacy",
+@click.option("--kind", type=click.Choice(KINDS), default="legacy",
               show_default=True, help="Other files: the kind of document.")
 @click.option("--id", "identity", help="Other files: an explicit identity (archiving the same identity again makes "
                                        "a new version).")
@@ -313,7 +314,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
 @archive.command("list")
 @click.option("--year", type=int, help="Only this year (年度).")
 @click.option("--unit", help="Only records naming this unit (Chinese name or part of it, unit id, or abbreviation).")
-@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only this kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
 @click.option("--retention", type=_RET, help="Only this retention.")
 @click.option("--all-versions", is_flag=True, help="Include superseded versions.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -430,7 +431,7 @@ def log_cmd(code, as_json, archive_path) -> None:
 @archive.command("export")
 @click.option("--year", type=int, required=True, help="The year (年度) to transfer.")
 @click.option("--unit", help="Only records naming this unit.")
-@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only this kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
 @click.option("--retention", type=_RET, help="Only this retention.")
 @click.option("--all-versions", is_flag=True, help="Include superseded versions (default: current versions only).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")

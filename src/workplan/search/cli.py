@@ -79,7 +79,7 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
         if extra:
             raise click.UsageError(f"`workplan search {words[0]}` does not take {' '.join(map(str, extra))}")
         if words[0] == "reindex":
-            _reindex(archive_path, backend or "tantivy")
+            _reindex(archive_path, backend)
         else:
             _status(archive_path)
         return
@@ -128,21 +128,21 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
         click.echo("")
 
 
-def _reindex(archive_path: str | None, backend: str) -> None:
+def _reindex(archive_path: str | None, backend: str | None) -> None:
     from ..cli import progress
-    from . import reindex
+    from . import DEFAULT_BACKEND, reindex
     arc = _open_archive(archive_path)
 
     def bar(items, label, total):
         return progress(items, label, total=total)
-    report = reindex(arc, backend, progress=bar)
+    report = reindex(arc, backend or DEFAULT_BACKEND, progress=bar)
     for w in report.warnings:
         _err("warning: " + w.format())
     click.echo(f"indexed {report.records} record(s) with {report.backend} in {report.seconds:.1f} s → {report.path}")
 
 
 def _status(archive_path: str | None) -> None:
-    from .index import SCHEMA_VERSION, IndexManager
+    from .index import REINDEX_HINT, SCHEMA_VERSION, IndexManager
     arc = _open_archive(archive_path)
     mgr = IndexManager(arc.root)
     meta = mgr.read_meta()
@@ -156,4 +156,4 @@ def _status(archive_path: str | None) -> None:
                f"size:     {size / 1e6:.1f} MB")
     if not path.exists():
         raise WorkplanError(Problem("the index files are missing", file=str(path),
-                                    hint="run `workplan search reindex` to rebuild it from the archive"))
+                                    hint=REINDEX_HINT))
