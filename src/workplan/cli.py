@@ -38,9 +38,10 @@ def progress(items, label: str, total: int | None = None):
     if total <= 1 or not sys.stderr.isatty():
         yield from items
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=None, transient=False) as bar:
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task(label, total=total)
         for it in items:
             yield it
@@ -131,7 +132,7 @@ def _render_one(args):
               help="Folder for the documents, named <file>.<lang>.<format>.")
 @click.option("--lang", "langs", default="zh", show_default=True,
               help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf or both.")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, or both with a comma (docx,pdf).")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Build in this many processes.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
