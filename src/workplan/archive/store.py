@@ -385,6 +385,15 @@ class Archive:
             self._checked[key] = (doc, dict(meta))
         return doc, meta
 
+    def _read_metadata(self, rec: Record) -> dict:
+        """A version's metadata.json; a missing or damaged one is named, with the way out."""
+        path = rec.bag_dir / "data" / METADATA_NAME
+        try:
+            return json.loads(path.read_bytes())
+        except (OSError, ValueError) as e:
+            raise WorkplanError(Problem(f"cannot read the record's metadata: {e}", file=str(path),
+                                        hint="run `workplan archive verify` to see what is damaged")) from None
+
     def _precheck_identity(self, meta: dict) -> None:
         """A new version must keep the archived document's code fields (checked before writing)."""
         rows = self.catalogue.query(
@@ -882,7 +891,7 @@ class Archive:
             versions = self.versions(code)
             staging = Staging(self.tmp, "dispose-")
             try:
-                mds = [json.loads((v.bag_dir / "data" / METADATA_NAME).read_bytes()) for v in versions]
+                mds = [self._read_metadata(v) for v in versions]
                 disposed_at = now_iso()
                 tomb = {"format": TOMBSTONE_FORMAT, "code": code, "status": "disposed", "disposed_at": disposed_at,
                         "disposed_by": self.events.agent, "reason": reason, "retention": rec.retention,

@@ -130,13 +130,13 @@ class OpenIndex:
     def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
                kind: str | None = None, retention: str | None = None, lang: str | None = None,
                all_versions: bool = False, limit: int = 10, snippets: bool = True) -> SearchResult:
+        if limit < 1:
+            raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         t0 = time.perf_counter()
         q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
                         all_versions=all_versions)
         warnings = list(q.warnings)
         root = self._resolve(q.root, warnings)
-        if limit < 1:
-            raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         try:
             raw_hits, total = self.backend.search(root, limit=limit, sort_by_date=not q.has_text())
         except WorkplanError:

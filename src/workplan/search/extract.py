@@ -103,8 +103,6 @@ def load_source(path: Path, arc=None):
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
     from ..model import load_document
-    if arc is None:
-        return load_document(path)
     return load_document(path, archive=arc)
 
 
