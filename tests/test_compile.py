@@ -263,6 +263,14 @@ def test_cli_compiles_and_explains(arc, tmp_path):
     assert not (tmp_path / "none.pdf").exists()
     r = _cli("compile", "--year", "2024", "-o", str(tmp_path / "x.pdf"), "--archive", str(tmp_path / "missing"))
     assert r.returncode != 0 and "workplan archive init" in r.stderr and "Traceback" not in r.stderr
+    # a volume named neither .pdf nor .docx is refused (it used to get PDF bytes silently)
+    r = _cli("compile", "--year", str(YEAR), "--archive", str(arc.root), "-o", str(tmp_path / "v.txt"))
+    assert r.returncode == 1 and "cannot tell the volume's format" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "v.txt").exists()
+    r = _cli("compile", "--year", str(YEAR), "--unit", "东湖街道办事处", "--archive", str(arc.root),
+             "--format", "pdf", "-o", str(tmp_path / "v.bin"))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "v.bin").read_bytes().startswith(b"%PDF-")
 
 
 def test_cli_help_teaches():

@@ -50,15 +50,15 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--year", required=True, type=click.IntRange(1949, 2100), help="The year of the documents (their date).")
 @click.option("--unit", help="Only documents naming this unit (name, id or abbreviation), as in `workplan archive list`.")
 @click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only documents of this kind.")
-@click.option("--archive", "archive_path", type=click.Path(file_okay=False),
-              help="The archive folder [default: $WORKPLAN_ARCHIVE, else ./archive].")
+@click.option("--archive", "archive_path", type=click.Path(file_okay=False), metavar="PATH",
+              help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The volume file to write (.pdf or .docx).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]),
               help="pdf (archived PDF pages) or docx (archived Word files, one document) [default: from -o].")
 @click.option("--title", help="Volume title [default: <compiling unit><year>年度文件汇编].")
 @click.option("--compiler", help="Compiling unit shown on the cover [default: the common issuer, else the fonds name].")
-@click.option("--date", "date", callback=_parse_date, help="Date on the cover, YYYY-MM-DD [default: today].")
+@click.option("--date", "date", callback=_parse_date, metavar="YYYY-MM-DD", help="Date on the cover, YYYY-MM-DD [default: today].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the volume's own pages (cover, contents, statistics, catalogue).")
 def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang) -> None:
@@ -81,10 +81,9 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
     from ..archive import open_archive
-    from .volume import compile_volume
+    from .volume import compile_volume, volume_format
     out = Path(output)
-    if fmt is None:
-        fmt = "docx" if out.suffix.lower() == ".docx" else "pdf"
+    fmt = volume_format(out, fmt)
     if fmt == "pdf":
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()

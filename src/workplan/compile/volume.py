@@ -212,6 +212,18 @@ def default_title(compiler: str, year: int, lang: str) -> str:
     return f"{compiler}{year}年度文件汇编"
 
 
+def volume_format(output: Path, fmt: str | None) -> str:
+    """``fmt`` if given, else the format named by the output's suffix (.pdf or .docx)."""
+    if fmt is None:
+        fmt = {".pdf": "pdf", ".docx": "docx"}.get(output.suffix.lower())
+        if fmt is None:
+            raise WorkplanError(Problem("cannot tell the volume's format from its file name", file=str(output),
+                                        hint="name it .pdf or .docx, or give --format pdf|docx"))
+    if fmt not in ("pdf", "docx"):
+        raise WorkplanError(Problem(f"unknown volume format '{fmt}'", hint="use pdf or docx"))
+    return fmt
+
+
 def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | None = None, fmt: str = "pdf",
                 title: str | None = None, compiler: str | None = None, date: dt.date | None = None,
                 lang: str = "zh", progress: Progress | None = None) -> VolumePlan:
@@ -245,9 +257,7 @@ def compile_volume(arc: Any, output: str | Path, *, year: int, unit: str | None 
                    date: dt.date | None = None, lang: str = "zh", progress: Progress | None = None) -> VolumeResult:
     """Build the volume for ``year`` into ``output`` (written atomically). See the module docstring."""
     output = Path(output)
-    fmt = fmt or ("docx" if output.suffix.lower() == ".docx" else "pdf")
-    if fmt not in ("pdf", "docx"):
-        raise WorkplanError(Problem(f"unknown volume format '{fmt}'", hint="use pdf or docx"))
+    fmt = volume_format(output, fmt)
     if lang not in ("zh", "en"):
         raise WorkplanError(Problem(f"unknown volume language '{lang}'", hint="use zh or en"))
     if output.is_dir():
@@ -272,4 +282,4 @@ def compile_volume(arc: Any, output: str | Path, *, year: int, unit: str | None 
                         front_pages=plan.front_pages, entries=plan.entries, warnings=plan.warnings)
 
 
-__all__ = ["Entry", "VolumePlan", "VolumeResult", "compile_volume", "plan_volume", "select_records"]
+__all__ = ["Entry", "VolumePlan", "VolumeResult", "compile_volume", "plan_volume", "select_records", "volume_format"]
