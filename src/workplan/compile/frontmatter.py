@@ -7,6 +7,7 @@ front matter itself is, so it is laid out until its page count is stable (twice,
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,8 @@ CATALOGUE = _HEAD + """
 
 
 def stylesheet_text(landscape: bool = False) -> str:
-    from ..render.pdf_writer import LATIN_FAMILY, css_family, font_face_css
+    """The volume pages' stylesheet, on top of the documents' (whose @font-face rules it uses)."""
+    from ..render.pdf_writer import LATIN_FAMILY, css_family
     fang, hei = css_family("WP FangSong"), css_family("WP HeiTi")
     song, xbs = css_family("WP SongTi"), css_family("WP XiaoBiaoSong")
     latin = LATIN_FAMILY["zh"]
@@ -164,7 +166,6 @@ def stylesheet_text(landscape: bool = False) -> str:
         size = f"{L.PAGE_WIDTH_MM}mm {L.PAGE_HEIGHT_MM}mm"
         margin = f"{mt}mm {mr}mm {mb}mm {ml}mm"
     return f"""
-{font_face_css()}
 @page {{
   size: {size};
   margin: {margin};
@@ -195,7 +196,7 @@ h1, h2, h3, p, table {{ margin: 0; bookmark-level: none; }}
 .toc-note, .note {{ font-size: {L.VOLUME_TABLE_PT}pt; margin-top: 6mm; }}
 .stats-heading {{ font-family: "{hei}"; font-weight: 400; font-size: {L.SIZE_PT["三号"]}pt; margin: 6mm 0 3mm; }}
 table.grid {{ width: 100%; border-collapse: collapse; font-size: {L.VOLUME_TABLE_PT}pt; line-height: 1.35; }}
-table.grid th, table.grid td {{ border: {L.TABLE_RULE_MM if hasattr(L, "TABLE_RULE_MM") else 0.25}mm solid black;
+table.grid th, table.grid td {{ border: {L.TABLE_RULE_MM}mm solid black;
   padding: 1mm 1.5mm; vertical-align: middle; overflow-wrap: anywhere; }}
 table.grid th {{ font-family: "{hei}"; font-weight: 400; text-align: center; }}
 table.grid td.num, table.grid th.num {{ text-align: right; width: 24mm; }}
@@ -219,21 +220,15 @@ def section_html(name: str, plan: VolumePlan, **extra: Any) -> str:
         cat_widths=L.VOLUME_CATALOGUE_COLUMNS_MM, **extra)
 
 
-def _render(html: str, out: Path, landscape: bool = False) -> int:
+@functools.lru_cache(maxsize=2)
+def _stylesheet(landscape: bool) -> Any:
     from weasyprint import CSS
-    try:
-        from ..render.pdf_writer import render_html_to_pdf
-    except ImportError:  # pragma: no cover - the PDF writer is part of the package
-        render_html_to_pdf = None
-    if render_html_to_pdf is not None:
-        try:
-            return render_html_to_pdf(html, out, stylesheets=[CSS(string=stylesheet_text(landscape))], pdf_variant=None)
-        except NotImplementedError:  # pragma: no cover
-            pass
-    from weasyprint import HTML  # pragma: no cover - minimal stand-in
-    doc = HTML(string=html).render(stylesheets=[CSS(string=stylesheet_text(landscape))])
-    doc.write_pdf(out)
-    return len(doc.pages)
+    return CSS(string=stylesheet_text(landscape))
+
+
+def _render(html: str, out: Path, landscape: bool = False) -> int:
+    from ..render.pdf_writer import render_html_to_pdf
+    return render_html_to_pdf(html, out, stylesheets=[_stylesheet(landscape)], pdf_variant=None)
 
 
 def _toc_pages_estimate(plan: VolumePlan) -> int:
