@@ -124,6 +124,10 @@ def _render_one(args):
         return source, r.outputs, None
     except WorkplanError as e:
         return source, [], e
+    except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
+        return source, [], WorkplanError(Problem(
+            f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
+            hint="this is a bug in workplan; please report it with this file"))
 
 
 @cli.command()
