@@ -37,8 +37,9 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class HasUnits:
-    """Unit look-ups shared by every document kind that declares ``units`` (programs, reports)."""
+class DocumentCommon:
+    """What every document kind (programs, reports) offers renderers, the archive and search:
+    unit look-ups, the year and the archive identity."""
 
     units: list["Unit"]
     source_lang: str
@@ -61,6 +62,18 @@ class HasUnits:
 
     def sections_of(self, type_: str) -> list:
         return [s for s in self.sections if s.type == type_]  # type: ignore[attr-defined]
+
+    @property
+    def year(self) -> int:
+        return self.date.year  # type: ignore[attr-defined]
+
+    def identity(self) -> str | None:
+        """Archive identity: explicit id, else the document number (the archive adds the issuer)."""
+        if self.id:  # type: ignore[attr-defined]
+            return self.id  # type: ignore[attr-defined]
+        if self.doc_number:  # type: ignore[attr-defined]
+            return self.doc_number.render("zh")  # type: ignore[attr-defined]
+        return None
 
 
 class LangText(Strict):
@@ -316,7 +329,7 @@ SECTION_TYPES = ("ideology", "objectives", "leadership", "tasks", "phases", "req
 
 
 # --- the document ------------------------------------------------------------------------
-class Document(HasUnits, Strict):
+class Document(DocumentCommon, Strict):
     """A work program (工作方案/实施方案) or creation standards (创建标准) document."""
 
     schema_: str | None = Field(None, alias="$schema", description="Optional path/URL of the JSON Schema, for editors")
@@ -358,7 +371,7 @@ class Document(HasUnits, Strict):
             return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
         return v
 
-    # -- helpers used by renderers, archive and search (and HasUnits) ------------------
+    # -- helpers used by renderers, archive and search (and DocumentCommon) ------------------
     def all_tasks(self) -> list[Task]:
         out: list[Task] = []
 
@@ -398,17 +411,6 @@ class Document(HasUnits, Strict):
                             seen.setdefault(uid)
         return list(seen)
 
-    @property
-    def year(self) -> int:
-        return self.date.year
-
-    def identity(self) -> str | None:
-        """Archive identity: explicit id, else first issuer + document number."""
-        if self.id:
-            return self.id
-        if self.doc_number:
-            return self.doc_number.render("zh")
-        return None
 
 
 Attachment.model_rebuild()

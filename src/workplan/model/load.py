@@ -379,18 +379,23 @@ def load_document(path: str | Path, text: str | None = None, *, archive: Any = N
     return load_document_data(path, data, pos, archive=archive)
 
 
+def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:
+    """A data file must hold a mapping of fields."""
+    if data is None:
+        raise ValidationFailed(Problem("the file is empty", file=file, hint=f"start from {example}"))
+    if not isinstance(data, dict):
+        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
+                                       file=file, line=1, column=1))
+
+
 def load_document_data(path: str | Path, data: Any, pos: _Positions, *, archive: Any = None) -> Document:
     """:func:`load_document` on what :func:`read_data` returned (for callers that also need the
     positions, such as lint, without parsing the file twice)."""
     file = str(path)
-    if isinstance(data, dict) and data.get("kind") == "report":  # progress reports: model/report.py
+    check_top_mapping(data, file)
+    if data.get("kind") == "report":  # progress reports: model/report.py
         from .report import load_report_data
         return load_report_data(path, data, pos, archive=archive)
-    if data is None:
-        raise ValidationFailed(Problem("the file is empty", file=file, hint="start from a file in corpus/"))
-    if not isinstance(data, dict):
-        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
-                                       file=file, line=1, column=1))
     try:
         doc = Document.model_validate(data)
     except ValidationError as e:

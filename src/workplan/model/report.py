@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ValidationFailed, WorkplanError
-from .document import (_DOCNUM_RE, _ID, Attachment, HasUnits, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
+from .document import (_DOCNUM_RE, _ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, Unit, UnitRef, text_in)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,7 +126,7 @@ ReportSection = Annotated[Union[NarrativeSection, FreeSection], Field(discrimina
 
 
 # --- the report ----------------------------------------------------------------------------
-class Report(HasUnits, Strict):
+class Report(DocumentCommon, Strict):
     """A progress report (工作总结 / 工作纪实 / 年度总结) on a work program."""
 
     schema_: str | None = Field(None, alias="$schema")
@@ -203,7 +203,7 @@ class Report(HasUnits, Strict):
     def base_dir(self) -> Path:
         return self._base_dir or Path(".")
 
-    # -- the helpers renderers, archive and search use on a Document (and HasUnits) --------
+    # -- the helpers renderers, archive and search use on a Document (and DocumentCommon) --------
     def all_tasks(self) -> list[Task]:
         """The program's tasks (a report names them in its task table)."""
         return self._program.all_tasks() if self._program is not None else []
@@ -222,16 +222,6 @@ class Report(HasUnits, Strict):
                         seen.setdefault(uid)
         return [u for u in seen if any(x.id == u for x in self.units)]
 
-    @property
-    def year(self) -> int:
-        return self.date.year
-
-    def identity(self) -> str | None:
-        if self.id:
-            return self.id
-        if self.doc_number:
-            return self.doc_number.render("zh")
-        return None
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -252,13 +242,9 @@ def load_report(path: str | Path, text: str | None = None, *, archive: Any = Non
 def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = None,
                      program: Document | None = None, allow_superseded: bool = False) -> Report:
     """Validate already-parsed report data (used by :func:`workplan.model.load_document`)."""
-    from .load import _describe, _problems_from_validation
+    from .load import _problems_from_validation, check_top_mapping
     file = str(path)
-    if data is None:
-        raise ValidationFailed(Problem("the file is empty", file=file, hint="start from corpus/report-*.yaml"))
-    if not isinstance(data, dict):
-        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
-                                       file=file, line=1, column=1))
+    check_top_mapping(data, file, example="corpus/report-*.yaml")
     try:
         report = Report.model_validate(data)
     except ValidationError as e:
