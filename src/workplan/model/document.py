@@ -149,6 +149,16 @@ DocNumberText = Annotated[str, Field(pattern=r"^[^〔\[(（]+[〔\[(（]\d{4}[�
 _DOCNUM_RE = re.compile(r"^\s*(?P<prefix>[^〔\[(（]+?)\s*[〔\[(（]\s*(?P<year>\d{4})\s*[〕\])）]\s*第?\s*(?P<serial>\d+)\s*号?\s*$")
 
 
+def parse_doc_number(v):
+    """The string form 江综委发〔2015〕10号 as {prefix, year, serial}; anything else as given."""
+    if isinstance(v, str):
+        m = _DOCNUM_RE.match(v)
+        if not m:
+            raise ValueError(f"cannot read document number {v!r}: write it as 江综委发〔2015〕10号 or as {{prefix, year, serial}}")
+        return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
+    return v
+
+
 class Member(Strict):
     """A person in a leading group."""
 
@@ -364,12 +374,7 @@ class Document(DocumentCommon, Strict):
     @field_validator("doc_number", mode="before")
     @classmethod
     def _parse_doc_number(cls, v):
-        if isinstance(v, str):
-            m = _DOCNUM_RE.match(v)
-            if not m:
-                raise ValueError(f"cannot read document number {v!r}: write it as 江综委发〔2015〕10号 or as {{prefix, year, serial}}")
-            return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
-        return v
+        return parse_doc_number(v)
 
     # -- helpers used by renderers, archive and search (and DocumentCommon) ------------------
     def all_tasks(self) -> list[Task]:

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ValidationFailed, WorkplanError
-from .document import (_DOCNUM_RE, _ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
-                        Strict, Target, Task, Text, Unit, UnitRef, text_in)
+from .document import (_ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
+                        Strict, Target, Task, Text, Unit, UnitRef, parse_doc_number, text_in)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..archive import Record
@@ -177,12 +177,7 @@ class Report(DocumentCommon, Strict):
     @field_validator("doc_number", mode="before")
     @classmethod
     def _parse_doc_number(cls, v):
-        if isinstance(v, str):
-            m = _DOCNUM_RE.match(v)
-            if not m:
-                raise ValueError(f"cannot read document number {v!r}: write it as 青社发〔2024〕3号 or as {{prefix, year, serial}}")
-            return {"prefix": m["prefix"], "year": int(m["year"]), "serial": int(m["serial"])}
-        return v
+        return parse_doc_number(v)
 
     # -- the program -------------------------------------------------------------------
     @property
@@ -464,18 +459,26 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
             problems.append(at(p, f"{what} {d} is after the report date {report.date}",
                                hint="a report can only record what was done by its date"))
 
+    def matched(field: str, noun: str, results: list, known: dict) -> tuple[list[tuple[int, Any, bool]], dict]:
+        """The report's results for ``field`` with duplicates and unknown ids reported:
+        (index, result, known to the program) for each first mention, and the ids seen."""
+        out, seen = [], {}
+        for i, r in enumerate(results):
+            if r.id in seen:
+                problems.append(at((field, i, "id"), f"{noun} '{r.id}' is reported twice (also {field}[{seen[r.id]}])"))
+                continue
+            seen[r.id] = i
+            if r.id not in known:
+                problems.append(at((field, i, "id"), f"the program has no {noun} with id '{r.id}'",
+                                   hint=_known_hint(r.id, list(known), field)))
+            out.append((i, r, r.id in known))
+        return out, seen
+
     # targets
     targets = dict(program_targets(program))
-    seen: dict[str, int] = {}
-    for i, r in enumerate(report.targets):
-        if r.id in seen:
-            problems.append(at(("targets", i, "id"), f"target '{r.id}' is reported twice (also targets[{seen[r.id]}])"))
-            continue
-        seen[r.id] = i
-        if r.id not in targets:
-            problems.append(at(("targets", i, "id"), f"the program has no target with id '{r.id}'",
-                               hint=_known_hint(r.id, list(targets), "targets")))
-        elif r.actual is None:
+    results, seen = matched("targets", "target", report.targets, targets)
+    for i, r, known in results:
+        if known and r.actual is None:
             problems.append(at(("targets", i), f"target '{r.id}' has no actual value",
                                hint="add 'actual: <number>' (the value reached, in the target's unit)"))
     for tid, t in targets.items():
@@ -486,15 +489,8 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
 
     # tasks
     tasks = {key: t for key, _, t in program_tasks(program)}
-    seen = {}
-    for i, r in enumerate(report.tasks):
-        if r.id in seen:
-            problems.append(at(("tasks", i, "id"), f"task '{r.id}' is reported twice (also tasks[{seen[r.id]}])"))
-            continue
-        seen[r.id] = i
-        if r.id not in tasks:
-            problems.append(at(("tasks", i, "id"), f"the program has no task with id '{r.id}'",
-                               hint=_known_hint(r.id, list(tasks), "tasks")))
+    results, seen = matched("tasks", "task", report.tasks, tasks)
+    for i, r, _known in results:
         if r.status == "done" and r.completed is None:
             problems.append(at(("tasks", i, "status"), f"task '{r.id}' is done but has no completion date",
                                hint="add 'completed: YYYY-MM-DD'"))
@@ -510,15 +506,8 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
 
     # phases
     phases = dict(program_phases(program))
-    seen = {}
-    for i, r in enumerate(report.phases):
-        if r.id in seen:
-            problems.append(at(("phases", i, "id"), f"phase '{r.id}' is reported twice (also phases[{seen[r.id]}])"))
-            continue
-        seen[r.id] = i
-        if r.id not in phases:
-            problems.append(at(("phases", i, "id"), f"the program has no phase with id '{r.id}'",
-                               hint=_known_hint(r.id, list(phases), "phases")))
+    results, _seen = matched("phases", "phase", report.phases, phases)
+    for i, r, _known in results:
         if r.completed_on is not None:
             check_date(r.completed_on, ("phases", i, "completed"), f"completion date of phase '{r.id}'")
 
