@@ -30,6 +30,17 @@ _INDEX_NAME = "workplan"
 TITLE_BOOST = 2.0
 
 
+
+def _whole(t, value, positions: bool, chars: bool, start_pos: int, start_char: int):
+    """The whole value as one token (whoosh asks for this with tokenize=False)."""
+    t.original = t.text = value
+    t.boost = 1.0
+    if positions:
+        t.pos = start_pos
+    if chars:
+        t.startchar, t.endchar = start_char, start_char + len(value)
+    return t
+
 class TantivyAnalyzerTokenizer(Tokenizer):
     """Whoosh tokenizer yielding the tokens (and positions) of a workplan analyzer (see text.py)."""
 
@@ -43,13 +54,7 @@ class TantivyAnalyzerTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
+            yield _whole(t, value, positions, chars, start_pos, start_char)
             return
         for tok in analyzer(self.name).pre_tokenize(value).tokens:
             t.text = tok.text
@@ -83,13 +88,7 @@ class JiebaTokenizer(Tokenizer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
+            yield _whole(t, value, positions, chars, start_pos, start_char)
             return
         pos = start_pos
         for word, s, e in _jieba().tokenize(value):
