@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
-from .codes import RETENTION_LABELS, RETENTIONS
-from .record import KINDS
+from ..archive.codes import RETENTION_LABELS, RETENTIONS
+from ..archive.record import KINDS
 
 _META = "workplan.archive"
 
@@ -38,7 +38,7 @@ def _archive_option(f):
 
 
 def _open(archive_path: str | None):
-    from .store import open_archive
+    from ..archive.store import open_archive
     ctx = click.get_current_context()
     return open_archive(archive_path or ctx.meta.get(_META))
 
@@ -136,7 +136,7 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
     an empty catalogue (catalogue.sqlite), the event log (events.jsonl) and bags/. The fonds code
     is part of every archival code and cannot change once records exist.
     """
-    from .store import init_archive, resolve_root
+    from ..archive.store import init_archive, resolve_root
     mapping = {}
     for item in org_codes:
         if "=" not in item:
@@ -215,8 +215,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
       workplan archive add scan.pdf --title 关于开展冬季防火工作的通知 --issuer 青松社区居委会 \\
           --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
     """
-    from ..cli import expand_inputs
-    from .store import DATA_SUFFIXES
+    from . import expand_inputs
+    from ..archive.store import DATA_SUFFIXES
     langs_l = _split_langs(langs)
     formats_l = _split_formats(formats)
     arc = _open(archive_path)
@@ -247,7 +247,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 _err(pr.format())
             _err(f"nothing was archived ({len(inputs)} file(s) given)")
             sys.exit(1)
-        from .bag import Staging
+        from ..archive.bag import Staging
         failures = 0
         batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
         batch_size = 1 if len(inputs) == 1 else 25

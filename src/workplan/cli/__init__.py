@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .errors import Problem, WorkplanError
-from .i18n import OUTPUT_LANGS
+from ..errors import Problem, WorkplanError
+from ..i18n import OUTPUT_LANGS
 
 
 def echo_err(msg: str) -> None:
@@ -71,7 +71,7 @@ def validate(files: tuple[str, ...]) -> None:
     Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
     if any file has a problem.
     """
-    from .model import load_document
+    from ..model import load_document
     bad = 0
     for f in expand_inputs(files):
         try:
@@ -89,7 +89,7 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of data files (for editor validation and completion)."""
-    from .model import schema_json
+    from ..model import schema_json
     text = schema_json() + "\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -106,7 +106,7 @@ def _parse_langs(value: str) -> list[str]:
 
 
 def _parse_formats(value: str) -> list[str]:
-    from .render import FORMATS
+    from ..render import FORMATS
     fmts = [v.strip() for v in value.split(",") if v.strip()]
     for f in fmts:
         if f not in FORMATS:
@@ -117,7 +117,7 @@ def _parse_formats(value: str) -> list[str]:
 def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
-    from .render import build_file
+    from ..render import build_file
     source, outdir, lang, formats, template, allow_missing = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing)
@@ -153,11 +153,11 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
       workplan build corpus/winter-fire-safety.yaml
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
     """
-    from .render import check_file
+    from ..render import check_file
     langs_l = _parse_langs(langs)
     formats_l = _parse_formats(formats)
     if "pdf" in formats_l:
-        from .render.fonts import check_pdf_environment
+        from ..render.fonts import check_pdf_environment
         check_pdf_environment()
     sources = expand_inputs(files)
     failed: set[Path] = set()
@@ -201,10 +201,10 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
 
 def _register() -> None:
     """Attach each stage's commands (they live beside their stage)."""
-    from .archive.cli import archive
-    from .compile.cli import compile_cmd
-    from .search.cli import search
-    from .lint.cli import lint
+    from .archive import archive
+    from .compile import compile_cmd
+    from .search import search
+    from .lint import lint
     cli.add_command(lint)
     cli.add_command(archive)
     cli.add_command(search)

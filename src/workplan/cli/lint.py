@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..i18n import LANGS
-from .rules import RULES
+from ..lint.rules import RULES
 
 
 def _rule_list(value: str | None) -> list[str]:
@@ -46,8 +46,8 @@ Examples:
 @click.option("--lang", "langs", metavar="LANGS",
               help="Languages every text must have, e.g. zh,en (default: the languages the document uses).")
 def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str | None, langs: str | None) -> None:
-    from ..cli import echo_err, expand_inputs, progress
-    from . import lint_file
+    from . import echo_err, expand_inputs, progress
+    from ..lint import lint_file
 
     sel, ign = _rule_list(select), _rule_list(ignore)
     lang_list = None

@@ -81,7 +81,7 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
     from ..archive import open_archive
-    from .volume import compile_volume, volume_format
+    from ..compile.volume import compile_volume, volume_format
     out = Path(output)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":

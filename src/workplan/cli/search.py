@@ -7,8 +7,8 @@ import sys
 import click
 
 from ..errors import Problem, WorkplanError
-from .backends import BACKENDS
-from .query import FIELDS, KINDS, LANGS, RETENTIONS
+from ..search.backends import BACKENDS
+from ..search.query import FIELDS, KINDS, LANGS, RETENTIONS
 
 _SPECIAL = ("reindex", "status")
 
@@ -85,7 +85,7 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
         return
 
     text = " ".join(words)
-    from . import open_index
+    from ..search import open_index
     arc = _open_archive(archive_path)
     ix = open_index(arc, backend=backend, notify=_err)
     try:
@@ -102,7 +102,7 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
 
 
 def _print_plain(result, text: str, all_versions: bool) -> None:
-    from .snippets import snippet_plain
+    from ..search.snippets import snippet_plain
     what = f"“{text}”" if text else "the filters"
     scope = "all versions" if all_versions else "newest versions"
     if not result.hits:
@@ -129,8 +129,8 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
 
 
 def _reindex(archive_path: str | None, backend: str | None) -> None:
-    from ..cli import progress
-    from . import DEFAULT_BACKEND, reindex
+    from . import progress
+    from ..search import DEFAULT_BACKEND, reindex
     arc = _open_archive(archive_path)
 
     def bar(items, label, total):
@@ -142,7 +142,7 @@ def _reindex(archive_path: str | None, backend: str | None) -> None:
 
 
 def _status(archive_path: str | None) -> None:
-    from .index import REINDEX_HINT, SCHEMA_VERSION, IndexManager
+    from ..search.index import REINDEX_HINT, SCHEMA_VERSION, IndexManager
     arc = _open_archive(archive_path)
     mgr = IndexManager(arc.root)
     meta = mgr.read_meta()

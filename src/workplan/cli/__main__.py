@@ -1,0 +1,4 @@
+"""`python -m workplan.cli` runs the `workplan` command."""
+from . import main
+
+main()
