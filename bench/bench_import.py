@@ -1,0 +1,114 @@
+"""Import quality and speed: section recall, item recall, title accuracy and character
+coverage per format over tests/import_cases/, the reference .txt files, and the speed of a
+10-page DOCX and PDF (built from a corpus file) against reading the same file's bytes.
+
+    .venv/bin/python bench/bench_import.py [--reference /work/shared/reference]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "tests" / "import_cases"
+sys.path.insert(0, str(CASES))
+
+from score import score  # noqa: E402
+
+from workplan.readers import read_file  # noqa: E402
+from workplan.model import Document  # noqa: E402
+
+
+def quality() -> None:
+    rows = {}
+    details = []
+    for exp_file in sorted(CASES.glob("*.expected.yaml")):
+        name = exp_file.name.removesuffix(".expected.yaml")
+        exp = yaml.safe_load(exp_file.read_text(encoding="utf-8"))
+        for fmt in ("txt", "docx", "pdf"):
+            src = CASES / f"{name}.{fmt}"
+            if not src.exists():
+                continue
+            r = read_file(src)
+            Document.model_validate(r.data)
+            s = score(r.report, exp)
+            s["seconds"] = r.report["seconds"]
+            rows.setdefault(fmt, []).append(s)
+            if s["section_hits"] < s["sections"] or not s["title_ok"] or s["item_hits"] < s["items"]:
+                details.append(f"  {name}.{fmt}: sections {s['section_hits']}/{s['sections']}, items "
+                               f"{s['item_hits']}/{s['items']}, title {'ok' if s['title_ok'] else repr(r.report['title'])}")
+    print(f"{'format':<6} {'files':>5} {'section recall':>15} {'type accuracy':>14} {'item recall':>12} "
+          f"{'title acc.':>10} {'coverage':>9} {'extra secs':>10}")
+    for fmt, ss in rows.items():
+        n = sum(s["sections"] for s in ss)
+        h = sum(s["section_hits"] for s in ss)
+        t = sum(s["type_hits"] for s in ss)
+        it = sum(s["items"] for s in ss)
+        ih = sum(s["item_hits"] for s in ss)
+        print(f"{fmt:<6} {len(ss):>5} {h / n:>14.1%} {t / max(h, 1):>14.1%} {ih / max(it, 1):>12.1%} "
+              f"{sum(s['title_ok'] for s in ss) / len(ss):>10.1%} {statistics.mean(s['coverage'] for s in ss):>9.1%} "
+              f"{sum(s['extra_sections'] for s in ss):>10}")
+    if details:
+        print("misses:")
+        print("\n".join(details))
+
+
+def reference(folder: Path) -> None:
+    print(f"\nreference documents ({folder}):")
+    for f in sorted(folder.glob("*.txt")):
+        r = read_file(f)
+        Document.model_validate(r.data)
+        rep = r.report
+        secs = ", ".join(f"{s['type']}:{s['title'][:18]}" for s in rep["sections"][:8])
+        more = f" … +{len(rep['sections']) - 8}" if len(rep["sections"]) > 8 else ""
+        print(f"  {f.name}: {rep['lang']}, title {rep['title']!r:.40}, {len(rep['sections'])} sections, "
+              f"coverage {rep['coverage']:.1%}, {rep['seconds']:.2f} s\n    {secs}{more}")
+
+
+def speed() -> None:
+    """A ~10-page program: the largest corpus file built by `workplan build`, then imported."""
+    src = ROOT / "corpus" / "safe-community-creation.yaml"
+    with tempfile.TemporaryDirectory() as tmp:
+        wp = Path(sys.executable).parent / "workplan"
+        subprocess.run([str(wp), "build", str(src), "-o", tmp, "--lang", "zh-en"], check=True, capture_output=True)
+        for fmt in ("docx", "pdf"):
+            f = next(Path(tmp).glob(f"*.{fmt}"))
+            pages = None
+            if fmt == "pdf":
+                from pypdf import PdfReader
+                pages = len(PdfReader(f).pages)
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                read_file(f)
+                times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            for _ in range(3):
+                f.read_bytes()
+            base = (time.perf_counter() - t0) / 3
+            print(f"  {fmt}: {f.stat().st_size // 1024} KB{f', {pages} pages' if pages else ''}: import "
+                  f"{min(times):.3f} s (best of 3; target < 1 s for 10 pages); reading the bytes {base * 1000:.2f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reference", default="/work/shared/reference")
+    args = ap.parse_args()
+    print("load average:", Path("/proc/loadavg").read_text().split()[:3] if os.path.exists("/proc/loadavg") else "?")
+    quality()
+    if Path(args.reference).is_dir():
+        reference(Path(args.reference))
+    print("\nspeed:")
+    speed()
+
+
+if __name__ == "__main__":
+    main()

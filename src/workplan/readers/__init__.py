@@ -1,0 +1,194 @@
+"""Readers: turn a Word (.docx), PDF or plain-text file into the data of the ONE document model
+(as pandoc's readers do; no writer knowledge).
+
+    from workplan.readers import read_file
+    result = read_file("old-program.docx")      # ImportResult
+    result.data        # dict: a data file's content, valid for workplan.model.Document
+    result.source_map  # {"sections[2].tasks[0].text": SourceRef(line=41, page=3), ...}
+    result.report      # coverage, sections with types, unclassified text, warnings
+
+Each format reader (``text``, ``docx``, ``pdf``) produces the same intermediate (a list of
+:class:`~workplan.readers.lines.Line`); :mod:`.structure` recognises the outline whatever the
+format; :mod:`.mapping` turns the outline into model data.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import ImportFailed
+from .lines import Extracted, Line
+
+MAX_BYTES = 50 * 1024 * 1024
+SUPPORTED = (".docx", ".pdf", ".txt", ".text")
+_OLD = {".doc": "old binary Word (.doc)", ".wps": "WPS (.wps)", ".rtf": "RTF", ".odt": "OpenDocument (.odt)",
+        ".docm": "macro-enabled Word (.docm)", ".dot": "Word template (.dot)", ".dotx": "Word template (.dotx)"}
+
+
+class SourceRef(NamedTuple):
+    line: int            # TXT: the file's line; DOCX: body paragraph (table rows count one each); PDF: text line
+    page: int | None     # PDF page
+
+
+@dataclass
+class ImportResult:
+    file: str
+    data: dict
+    source_map: dict[str, SourceRef]
+    report: dict
+    lines: list[Line] = field(default_factory=list)
+
+
+def extract(path: str | Path, data: bytes | None = None) -> Extracted:
+    """The lines of a file, whatever its format (raises :class:`ImportFailed`)."""
+    p = Path(path)
+    file = str(path)
+    ext = p.suffix.lower()
+    if ext in _OLD:
+        raise ImportFailed(f"{_OLD[ext]} files cannot be read", file,
+                           hint="open it in Word or WPS and save it as .docx (Word document), then import the .docx")
+    if ext not in SUPPORTED:
+        raise ImportFailed(f"unsupported file type {ext or '(none)'!r}", file, hint="import .docx, .pdf or .txt files")
+    if data is None:
+        try:
+            size = p.stat().st_size
+        except OSError as e:
+            raise ImportFailed(f"cannot read the file: {e.strerror or e}", file) from None
+        if size > MAX_BYTES:
+            raise ImportFailed(f"the file is {size / 1048576:.0f} MB; the limit is {MAX_BYTES // 1048576} MB", file,
+                               hint="split the document or import the text only")
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise ImportFailed(f"cannot read the file: {e.strerror or e}", file) from None
+    if not data.strip():
+        raise ImportFailed("the file is empty", file)
+    if ext == ".docx":
+        from .docx import read_docx
+        ex = read_docx(data, file)
+    elif ext == ".pdf":
+        if not data.lstrip()[:5] == b"%PDF-":
+            raise ImportFailed("not a PDF file (it does not start with %PDF-)", file)
+        from .pdf import read_pdf
+        ex = read_pdf(data, file)
+    else:
+        from .text import read_txt
+        ex = read_txt(data, file)
+    if not ex.lines:
+        raise ImportFailed("the file holds no text", file)
+    return ex
+
+
+_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】〔〕—…·,.;:?!\"'()[]{}<>-_/\\|~`@#$%^&*+=　 \t\r\n")
+
+
+def _chars(s: str) -> Counter:
+    return Counter(c for c in s if c not in _PUNCT and not c.isspace())
+
+
+def _data_strings(x: Any, out: list[str]) -> None:
+    import datetime as dt
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k in ("id", "type", "kind", "op", "source_lang") or (k in ("lead", "cooperating", "responsible", "issuers")):
+                continue
+            _data_strings(v, out)
+    elif isinstance(x, list):
+        for v in x:
+            _data_strings(v, out)
+    elif isinstance(x, str):
+        out.append(x)
+    elif isinstance(x, dt.date):
+        out.append(f"{x.year}年{x.month}月{x.day}日 {x.isoformat()}")
+    elif isinstance(x, (int, float)):
+        out.append(str(x))
+
+
+def coverage(lines: list[Line], data: dict) -> tuple[float, int, int, str]:
+    """Share of the source's characters (outside whitespace, punctuation and numbering) found in
+    the data, counting each character as often as it occurs; and a sample of what is missing."""
+    from .numbering import numbering
+    src: Counter = Counter()
+    for ln in lines:
+        n = numbering(ln.text)
+        src += _chars(ln.text[n.end:] if n else ln.text)
+    strings: list[str] = []
+    _data_strings(data, strings)
+    dat = _chars("".join(strings))
+    total = sum(src.values())
+    got = sum(min(c, dat[ch]) for ch, c in src.items())
+    missing = "".join(ch * (c - dat[ch]) for ch, c in src.most_common() if c > dat[ch])[:60]
+    return (got / total if total else 1.0), got, total, missing
+
+
+def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None = None) -> ImportResult:
+    """Import one file into model data. Raises :class:`ImportFailed` for a file that cannot be read."""
+    from .mapping import Mapper
+    from .structure import recognise
+    t0 = time.perf_counter()
+    file = str(path)
+    ex = extract(path, data)
+    outline = recognise(ex.lines, lang)
+    m = Mapper(outline, file)
+    doc = m.document()
+    doc, fixes = _validate(doc, m, file)
+    cov, got, total, missing = coverage(ex.lines, doc)
+    smap = {k: SourceRef(v.line, v.page) for k, v in m.where.items()}
+    sections = []
+    for s in doc.get("sections", []):
+        n = sum(len(s.get(k, [])) for k in ("items", "tasks", "phases", "targets", "categories"))
+        sections.append({"title": s.get("title"), "type": s["type"], "items": n})
+    report = {
+        "file": file, "format": ex.fmt, "lang": outline.lang, "encoding": ex.encoding, "pages": ex.pages,
+        "title": doc.get("title"), "doc_number": outline.doc_number, "date": outline.date.isoformat() if outline.date else None,
+        "headings_from": outline.headings_from,
+        "sections": sections, "coverage": round(cov, 4), "characters": {"source": total, "kept": got},
+        "missing_sample": missing,
+        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings,
+        "dropped": [t for t, _ in outline.dropped] + ex.dropped[:20],
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+    return ImportResult(file, doc, smap, report, ex.lines)
+
+
+def _validate(doc: dict, m, file: str) -> tuple[dict, list[str]]:
+    """The data must validate: a typed section the model rejects becomes a free section."""
+    from pydantic import ValidationError
+
+    from ..model.document import Document
+    fixes: list[str] = []
+    for _ in range(4):
+        try:
+            Document.model_validate(doc)
+            return doc, fixes
+        except ValidationError as e:
+            bad = set()
+            for err in e.errors():
+                loc = err["loc"]
+                if len(loc) >= 2 and loc[0] == "sections" and isinstance(loc[1], int):
+                    bad.add(loc[1])
+                else:
+                    fixes.append(f"dropped field {'.'.join(map(str, loc))}: {err['msg']}")
+                    if loc and loc[0] in doc and loc[0] not in ("title", "date", "sections"):
+                        doc.pop(loc[0])
+            for i in bad:
+                s = doc["sections"][i]
+                flat = _as_free(s)
+                doc["sections"][i] = flat
+                fixes.append(f"section {i + 1} ({s.get('title')!r}) kept as a free section: the model rejected its structure")
+    Document.model_validate(doc)  # still invalid: a bug of ours; let the caller report it
+    return doc, fixes
+
+
+def _as_free(s: dict) -> dict:
+    out = {"type": "free", "title": s.get("title") or "正文", "paragraphs": list(s.get("paragraphs", []))}
+    for k in ("tasks", "phases", "items"):
+        for it in s.get(k, []):
+            out["paragraphs"].append("".join(str(it.get(x, "")) for x in ("title", "name", "text")) or str(it))
+    return out
+
+
+__all__ = ["read_file", "extract", "coverage", "ImportResult", "ImportFailed", "SourceRef", "SUPPORTED", "MAX_BYTES"]

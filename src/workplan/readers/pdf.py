@@ -1,0 +1,86 @@
+"""PDF: the text layer with pypdf, page furniture (page numbers, running headers) removed,
+and lines that the layout broke inside a sentence joined again."""
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from .errors import ImportFailed
+from .lines import Extracted, Line, width_units
+from .numbering import numbering
+
+_PAGE_NO = re.compile(r"^(?:[-—–_·\s]*\d{1,4}[-—–_·\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
+                      r"\d+\s*/\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*[ivxlc]+\s*-)$", re.I)
+_END = tuple("。！？；：:!?;…」”』\"")
+_CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
+def _join(a: str, b: str) -> str:
+    if a.endswith("-") and a[-2:-1].isalpha() and b[:1].islower():
+        return a[:-1] + b
+    if _CJK.match(a[-1:]) or _CJK.match(b[:1]):
+        return a + b
+    return a + " " + b
+
+
+def read_pdf(data: bytes, file: str) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:
+                ok = 0
+            if not ok:
+                raise ImportFailed("the PDF is encrypted with a password", file,
+                                   hint="open it with the password and save an unprotected copy, then import that")
+        n_pages = len(reader.pages)
+        pages: list[list[str]] = []
+        for page in reader.pages:
+            txt = page.extract_text() or ""
+            pages.append([ln.strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+    except ImportFailed:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
+        raise ImportFailed(f"cannot read the PDF: {type(e).__name__}: {e}", file,
+                           hint="the file may be damaged; open it in a PDF viewer and save (print) it again") from None
+    n_chars = sum(len(ln.replace(" ", "")) for p in pages for ln in p)
+    if n_chars < 20:
+        raise ImportFailed(f"the PDF has {n_pages} page(s) but no text layer: it is a scan (images only)", file,
+                           hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), or import the original Word file")
+    dropped: list[str] = []
+    # running headers/footers: the same first or last line (digits ignored) on most pages
+    furniture: set[str] = set()
+    if n_pages >= 3:
+        edge = Counter()
+        for p in pages:
+            ne = [ln for ln in p if ln]
+            for ln in {*(ne[:1]), *(ne[-1:])}:
+                edge[re.sub(r"\d+", "#", ln)] += 1
+        furniture = {k for k, c in edge.items() if c >= max(3, n_pages * 0.6) and width_units(k) < 40}
+    raw: list[tuple[str, int, int]] = []
+    lineno = 0
+    for pno, p in enumerate(pages, 1):
+        for ln in p:
+            lineno += 1
+            if not ln:
+                continue
+            if _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in furniture:
+                dropped.append(ln)
+                continue
+            raw.append((ln, lineno, pno))
+    # typical full line width: the longest lines of the body
+    widths = sorted(width_units(t) for t, _, _ in raw if width_units(t) > 8)
+    full = widths[int(len(widths) * 0.9)] if widths else 0
+    lines: list[Line] = []
+    prev_full = False
+    for text, ln, pno in raw:
+        if lines and prev_full and not lines[-1].text.endswith(_END) and numbering(text) is None:
+            lines[-1].text = _join(lines[-1].text, text)
+        else:
+            lines.append(Line(text, ln, page=pno))
+        prev_full = full > 0 and width_units(text) >= full * 0.85
+    return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)
