@@ -89,34 +89,65 @@ def _chars(s: str) -> Counter:
     return Counter(c for c in s if c not in _PUNCT and not c.isspace())
 
 
-def _data_strings(x: Any, out: list[str]) -> None:
+# words a structure stands for: the source's 组长：/（此项由…牵头，…配合）/达…以上 are kept as
+# fields (head, lead, cooperating, targets), so they count as kept when the field is there
+_IMPLIED = {
+    "head": "组长主任 team leader head", "deputies": "副组长副主任 deputy team leader head",
+    "members": "成员 members member", "lead": "此项由牵头负责单位部门 lead leading unit units by",
+    "responsible": "责任单位部门负责 responsible unit units", "cooperating": "配合协助参与落实单位部门 cooperating cooperation unit units",
+    "targets": "达到以上不低于不少于超过以下以内控制在为不超过", "doc_number": "号〔〕", "deadline": "前完成时限时间底",
+    "start": "阶段至", "date": "",
+}
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _cn_date(d) -> str:
+    def small(n: int) -> str:
+        return ("十" if n == 10 else ("十" + _CN_DIGITS[n - 10] if n < 20 else _CN_DIGITS[n // 10] + "十" + (_CN_DIGITS[n % 10] if n % 10 else ""))) if n >= 10 else _CN_DIGITS[n]
+    return "".join(_CN_DIGITS[int(c)] for c in str(d.year)) + "年" + small(d.month) + "月" + small(d.day) + "日"
+
+
+def _data_strings(x: Any, out: list[str], names: dict[str, str] | None = None) -> None:
     import datetime as dt
+    names = names if names is not None else {}
     if isinstance(x, dict):
+        for k in x:
+            if k in _IMPLIED and x[k]:
+                out.append(_IMPLIED[k])
+        if {"prefix", "year", "serial"} <= set(x):
+            out.append("号")
         for k, v in x.items():
-            if k in ("id", "type", "kind", "op", "source_lang") or (k in ("lead", "cooperating", "responsible", "issuers")):
+            if k in ("lead", "cooperating", "responsible", "issuers", "cc", "unit") and v:
+                out.extend(names.get(u, "") for u in (v if isinstance(v, list) else [v]) if isinstance(u, str))
+                if k == "cc":
+                    _data_strings(v, out, names)
                 continue
-            _data_strings(v, out)
+            if k in ("id", "type", "kind", "op", "source_lang"):
+                continue
+            _data_strings(v, out, names)
     elif isinstance(x, list):
         for v in x:
-            _data_strings(v, out)
+            _data_strings(v, out, names)
     elif isinstance(x, str):
         out.append(x)
     elif isinstance(x, dt.date):
-        out.append(f"{x.year}年{x.month}月{x.day}日 {x.isoformat()}")
+        out.append(f"{x.year}年{x.month}月{x.day}日 {x.isoformat()} {_cn_date(x)} {x.strftime('%B')} {x.month}.{x.day}")
     elif isinstance(x, (int, float)):
         out.append(str(x))
 
 
 def coverage(lines: list[Line], data: dict) -> tuple[float, int, int, str]:
     """Share of the source's characters (outside whitespace, punctuation and numbering) found in
-    the data, counting each character as often as it occurs; and a sample of what is missing."""
+    the data, counting each character as often as it occurs; and a sample of what is missing.
+    Label words a field stands for (组长, 牵头, 配合, 达…以上) count when that field is filled."""
     from .numbering import numbering
     src: Counter = Counter()
     for ln in lines:
         n = numbering(ln.text)
         src += _chars(ln.text[n.end:] if n else ln.text)
     strings: list[str] = []
-    _data_strings(data, strings)
+    names = {u["id"]: u.get("zh") or u.get("en") or "" for u in data.get("units", []) if isinstance(u, dict)}
+    _data_strings(data, strings, names)
     dat = _chars("".join(strings))
     total = sum(src.values())
     got = sum(min(c, dat[ch]) for ch, c in src.items())

@@ -44,6 +44,20 @@ def _split_units(s: str) -> list[str]:
     return clean
 
 
+def _top_split(s: str, seps: str) -> list[str]:
+    """Split at separators outside parentheses."""
+    out, depth, cur = [], 0, ""
+    for c in s:
+        depth += 1 if c in "（(" else -1 if c in "）)" else 0
+        if depth == 0 and c in seps:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += c
+    out.append(cur)
+    return [x for x in out if x.strip()]
+
+
 def _trailing_paren(text: str) -> tuple[int, str] | None:
     """The balanced parenthetical at the very end of a text (before a final full stop)."""
     t = text.rstrip("。. ")
@@ -85,12 +99,15 @@ def parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
                 "responsible" if re.search("责任|responsible", label, re.I) else "lead")
             roles[role] += _split_units(val)
     else:
-        for clause in re.split(r"[，,；;]\s*(?=[^、]*?(?:牵头|负责|配合|协助|落实|参与))", src):
-            m = re.match(r"^(?:此项|该项|本项)?(?:由)?(.+?)(牵头|负责|配合|协助|落实|参与)(?:实施|落实|完成)?$", clause.strip())
+        pending: list[str] = []
+        for clause in _top_split(src, "，,；;"):
+            m = re.match(r"^(?:此项|该项|本项)?(?:由)?(.+?)(牵头|负责|配合|协助|落实|参与|组织实施)(?:实施|落实|完成)?$", clause.strip())
             if not m:
+                pending += _split_units(clause)
                 continue
             role = "lead" if m[2] in ("牵头", "负责") else "cooperating"
-            roles[role] += _split_units(m[1])
+            roles[role] += pending + _split_units(m[1])
+            pending = []
     if not any(roles.values()):
         return None
     return body, roles
@@ -361,6 +378,32 @@ class Mapper:
             if children:
                 d["tasks"] = [self.task(c, f"{path}.tasks[{i}]") for i, c in enumerate(children)]
                 children = []
+        if typ == "standards":
+            cats = []
+            for ci, c in enumerate(children):
+                if not c.children:
+                    cats = None
+                    break
+                items = []
+                for it in c.children:
+                    text = "".join(x for x in ((it.heading + "。") if it.heading and it.text else it.heading, it.text) if x)
+                    text = "".join([text] + [t for t, _ in it.paragraphs])
+                    r = parse_units(text)
+                    item = {"text": r[0] if r else text}
+                    if r:
+                        for role in ("lead", "cooperating"):
+                            units = r[1][role] + (r[1]["responsible"] if role == "lead" else [])
+                            if units:
+                                item[role] = [self.unit(u) for u in units]
+                    items.append(item)
+                cat = {"title": c.heading or c.text or c.line.text, "items": items}
+                self.at(f"{path}.categories[{ci}]", c.line)
+                cats.append(cat)
+            if cats:
+                d["categories"] = cats
+                children = []
+            else:
+                d["type"] = typ = "free"
         if typ == "phases":
             phases = [self.phase(c, f"{path}.phases[{i}]") for i, c in enumerate(children)]
             if children and all(phases):
@@ -398,10 +441,14 @@ class Mapper:
             self.warnings.append(f"no title found; set to {title!r}: correct it")
         d["title"] = title
         self.at("title", o.title_lines[0] if o.title_lines else None)
+        if o.subtitle:
+            d["subtitle"] = o.subtitle[0]
+            self.at("subtitle", o.subtitle[1])
         if o.issuer_mark:
             d["issuer_mark"] = o.issuer_mark
         if o.doc_number:
-            dm = re.match(r"^(.+?)[〔\[［(（【]((?:19|20)\d\d)[〕\]］)）】]第?(\d+)号$", o.doc_number)
+            dm = (re.match(r"^(.+?)[〔\[［(（【]((?:19|20)\d\d)[〕\]］)）】]第?(\d+)号$", o.doc_number)
+                  or re.match(r"^(.+?)\s*[\[(]((?:19|20)\d\d)[\])]\s*No\.\s*(\d+)$", o.doc_number))
             if dm and int(dm[3]) >= 1:
                 d["doc_number"] = {"prefix": dm[1], "year": int(dm[2]), "serial": int(dm[3])}
                 self.at("doc_number", o.doc_number_line)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .lines import Line, ascii_form, guess_lang, match_form, width_units
 from .numbering import EN_TOP_FAMILY, TOP_ORDER, Num, cn_value, numbering
-from .vocab import is_title_like, leading_phrase, section_type
+from .vocab import is_title_like, leading_phrase, section_type, title_ends
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Outline:
     lang: str
     title: str | None = None
     title_lines: list[Line] = field(default_factory=list)
+    subtitle: tuple[str, Line] | None = None
     issuer_mark: str | None = None
     doc_number: str | None = None
     doc_number_line: Line | None = None
@@ -89,7 +90,8 @@ def find_date(text: str) -> tuple[dt.date, re.Match] | None:
 
 # --- lines ------------------------------------------------------------------------------
 _SENT_END = "。！？!?"
-_DOCNUM = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［(（【]\s*((?:19|20)\d\d)\s*[〕\]］)）】]\s*第?\s*(\d{1,4})\s*号")
+_DOCNUM = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［(（【]\s*((?:19|20)\d\d)\s*[〕\]］)）】]\s*第?\s*(\d{1,4})\s*号"
+                     r"|^[A-Z][A-Za-z ]{1,40}\s*[\[(]\s*((?:19|20)\d\d)\s*[\])]\s*No\.\s*(\d{1,4})$")
 _NOTICE = re.compile(r"^(?:.{0,40}?)关于(?:印发|转发|下发|发布|颁发|发送)(.+?)的(?:通知|函)$")
 _NOTICE_EN = re.compile(r"^notice\s+(?:of|on)\s+(?:issuing|printing and distributing|forwarding|publishing)\s+(?:the\s+)?(.+)$", re.I)
 _RECIPIENT_HINT = re.compile(r"(各|委|局|办|单位|街道|乡镇|社区|部门|政府|镇|村|科室|中心|组|居委会|all\b|departments|units|committees|offices)", re.I)
@@ -229,19 +231,26 @@ class Recogniser:
                     and not find_date(t) and not (backward and _ORG_END.search(t)) and not t.endswith("文件")
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered))
 
-        if not is_title_like(L[ti].text, self.lang):
+        if not title_ends(L[ti].text, self.lang):
             j = ti + 1
             while join_ok(j) and j - ti < 3:
                 last = j
-                if is_title_like(L[j].text, self.lang):
+                if title_ends(L[j].text, self.lang):
                     break
                 j += 1
+            if last > ti and not title_ends(L[last].text, self.lang) and self.lang == "zh" and \
+                    any(_ORG_END.search(L[k].text) for k in range(ti + 1, last + 1)):
+                last = ti
         j = first - 1
-        while join_ok(j, True) and first - j < 3 and not is_title_like(L[j].text, self.lang) \
+        while join_ok(j, True) and first - j < 3 and not title_ends(L[j].text, self.lang) \
                 and re.sub(r"\s", "", L[j].text) != re.sub(r"\s", "", L[ti].text):
             first = j
             j -= 1
         sep = "" if self.lang == "zh" else " "
+        # a last line all in parentheses is a subtitle: （2023—2025年） / (Trial)
+        if last > first and re.fullmatch(r"\s*[(（].*[)）]\s*", L[last].text):
+            o.subtitle = (L[last].text.strip(), L[last])
+            last -= 1
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines)
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
@@ -287,7 +296,7 @@ class Recogniser:
             return
         dm = _DOCNUM.search(t)
         if dm and width_units(t) <= 40 and not o.doc_number:
-            o.doc_number = dm.group(0).replace(" ", "")
+            o.doc_number = dm.group(0) if dm.group(0).isascii() else dm.group(0).replace(" ", "")
             o.doc_number_line = ln
             rest = (t[:dm.start()] + t[dm.end():]).strip()
             if rest:
@@ -337,31 +346,37 @@ class Recogniser:
                 last -= 1
             else:
                 break
-        # date line within the last lines
-        for k in range(last - 1, max(start, last - 12) - 1, -1):
+        # the date line: near the end, or followed by attachments, a cc line or the printing line
+        floor = start + (last - start) // 3
+        for k in range(last - 1, floor - 1, -1):
             t = L[k].text
+            if L[k].table or self.nums[k] is not None:
+                continue
             d = find_date(t)
-            if d and width_units(t) <= 45 and self.nums[k] is None:
-                rest = (t[:d[1].start()] + t[d[1].end():]).strip(" ,，")
-                if rest and (width_units(rest) > 30 or any(c in rest for c in "。；;")):
-                    continue
-                # attachments after the date
-                after = list(range(k + 1, last))
-                if after:
-                    self._attachments(after)
-                o.date, o.date_line = d[0], L[k]
-                if rest:
-                    o.signature.append((rest, L[k]))
-                j = k - 1
-                while j > start and k - j <= 3:
-                    tj = L[j].text
-                    if (width_units(tj) <= 30 and not any(c in tj for c in "。，,；;:：!?") and self.nums[j] is None
-                            and not _ATTACH.match(tj)):
-                        o.signature.insert(0, (tj, L[j]))
-                        j -= 1
-                    else:
-                        break
-                return j + 1
+            if not d or width_units(t) > 45:
+                continue
+            rest = (t[:d[1].start()] + t[d[1].end():]).strip(" ,，")
+            if rest and (width_units(rest) > 30 or any(c in rest for c in "。；;")):
+                continue
+            nxt = L[k + 1].text if k + 1 < len(L) else ""
+            if not (k + 1 >= last or last - k <= 3 or _ATTACH.match(nxt) or _CC.match(nxt) or _PRINTED.match(nxt)):
+                continue
+            after = list(range(k + 1, last))
+            if after:
+                self._attachments(after)
+            o.date, o.date_line = d[0], L[k]
+            if rest:
+                o.signature.append((rest, L[k]))
+            j = k - 1
+            while j > start and k - j <= 3:
+                tj = L[j].text
+                if (width_units(tj) <= 30 and not any(c in tj for c in "。，,；;:：!?") and self.nums[j] is None
+                        and not _ATTACH.match(tj) and not L[j].table):
+                    o.signature.insert(0, (tj, L[j]))
+                    j -= 1
+                else:
+                    break
+            return j + 1
         return last
 
     def _attachments(self, idx: list[int]) -> None:
