@@ -16,6 +16,11 @@ _END = tuple("。！？；：:!?;…」”』\"")
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
+_CJK_GAP = re.compile(r"[\u4e00-\u9fff）)]\s+[\u4e00-\u9fff（(]")
+# text extraction puts spaces between Chinese and digits (2024 年, 15 号) that are not in the document
+_DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
 def _join(a: str, b: str) -> str:
     if a.endswith("-") and a[-2:-1].isalpha() and b[:1].islower():
         return a[:-1] + b
@@ -41,7 +46,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         pages: list[list[str]] = []
         for page in reader.pages:
             txt = page.extract_text() or ""
-            pages.append([ln.strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+            pages.append([_DIGIT_GAP.sub("", ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
@@ -81,6 +86,9 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         if lines and prev_full and not lines[-1].text.endswith(_END) and numbering(text) is None:
             lines[-1].text = _join(lines[-1].text, text)
         else:
-            lines.append(Line(text, ln, page=pno))
+            segs = text.split()
+            table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+                     and not any(c in text for c in "。；;"))
+            lines.append(Line(text, ln, page=pno, table=table))
         prev_full = full > 0 and width_units(text) >= full * 0.85
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)

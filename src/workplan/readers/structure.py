@@ -97,7 +97,7 @@ _NOTICE_EN = re.compile(r"^notice\s+(?:of|on)\s+(?:issuing|printing and distribu
 _RECIPIENT_HINT = re.compile(r"(各|委|局|办|单位|街道|乡镇|社区|部门|政府|镇|村|科室|中心|组|居委会|all\b|departments|units|committees|offices)", re.I)
 _ORG_END = re.compile(r"(委员会|政府|办公室|办公厅|局|社区|街道|居委会|村委会|办事处|办|中心|小组|部|队|所|站|院|委|会|科|处|公司|支部|党委|党工委|"
                       r"committee|office|government|bureau|station|centre|center|department|community)$", re.I)
-_CC = re.compile(r"^(?:抄\s*送|cc)\s*[:：]\s*(.+)$", re.I)
+_CC = re.compile(r"^(?:抄\s*送|cc|copied to|copy to)\s*[:：]\s*(.+)$", re.I)
 _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
@@ -337,29 +337,31 @@ class Recogniser:
         while last > start:
             t = L[last - 1].text
             m = _CC.match(t)
-            pm = _PRINTED.match(t)
+            printed = t.rstrip().endswith("印发") or re.search(r"\b(issued|printed)\b", t, re.I)
+            pd = find_date(t) if printed and width_units(t) <= 50 else None
             if m:
                 o.cc.insert(0, (m[1].rstrip("。."), L[last - 1]))
                 last -= 1
-            elif pm and find_date(pm[2]):
-                o.printed = (pm[1].strip(), find_date(pm[2])[0], L[last - 1])
+            elif pd and t[:pd[1].start()].strip():
+                office = re.sub(r"\s*(?:issued|printed)(?:\s+on)?\s*$", "", t[:pd[1].start()].strip(), flags=re.I)
+                o.printed = (office, pd[0], L[last - 1])
                 last -= 1
             else:
                 break
         # the date line: near the end, or followed by attachments, a cc line or the printing line
-        floor = start + (last - start) // 3
+        floor = start
         for k in range(last - 1, floor - 1, -1):
             t = L[k].text
             if L[k].table or self.nums[k] is not None:
                 continue
             d = find_date(t)
-            if not d or width_units(t) > 45:
+            if not d or width_units(t) > 90:
                 continue
             rest = (t[:d[1].start()] + t[d[1].end():]).strip(" ,，")
-            if rest and (width_units(rest) > 30 or any(c in rest for c in "。；;")):
+            if rest and (width_units(rest) > 80 or any(c in rest for c in "。；;，")):
                 continue
             nxt = L[k + 1].text if k + 1 < len(L) else ""
-            if not (k + 1 >= last or last - k <= 3 or _ATTACH.match(nxt) or _CC.match(nxt) or _PRINTED.match(nxt)):
+            if not (k + 1 >= last or last - k <= 3 or _ATTACH.match(nxt) or _CC.match(nxt) or nxt.endswith("印发")):
                 continue
             after = list(range(k + 1, last))
             if after:
@@ -524,7 +526,7 @@ class Recogniser:
         stack: list[tuple[str, Node]] = []   # (kind, node) from outer to inner
         for i in range(a + 1, b):
             ln, ni = L[i], self.nums[i]
-            if ni is None or ln.table:
+            if ni is None or ln.table or ni.kind == "cn_shi":  # 一是……二是…… is running text
                 target = stack[-1][1] if stack else node
                 target.paragraphs.append((ln.text, ln))
                 continue

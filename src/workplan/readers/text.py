@@ -61,14 +61,18 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     return best[1], best[2]
 
 
-_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\u200b]")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f\ufeff\u200b]")
 
 
 def read_txt(data: bytes, file: str) -> Extracted:
     text, enc = decode(data, file)
     lines = []
     for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        s = _CTRL.sub("", raw).strip(" \t\u3000\u00a0")
-        if s:
+        s = _CTRL.sub("", raw.replace("\t", "\x1f")).strip(" \x1f\u3000\u00a0") if "\t" in raw.strip() else \
+            _CTRL.sub("", raw).strip(" \t\u3000\u00a0")
+        if "\x1f" in s:  # tab-separated cells: a table row
+            cells = [c.strip() for c in s.split("\x1f")]
+            lines.append(Line("；".join(c for c in cells if c), i, table=True, meta={"cells": cells}))
+        elif s:
             lines.append(Line(s, i))
     return Extracted(lines, "txt", encoding=enc)

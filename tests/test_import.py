@@ -1,0 +1,272 @@
+"""`workplan import` and the readers: the test documents of tests/import_cases/ (TXT, DOCX and
+PDF of the same text) against their expected outlines, encodings, bad inputs, the source map,
+and the round trip corpus → build → import."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, corpus_files
+
+CASES = ROOT / "tests" / "import_cases"
+sys.path.insert(0, str(CASES))
+from score import norm, score  # noqa: E402
+
+from workplan.model import Document, load_document  # noqa: E402
+from workplan.readers import ImportFailed, read_file  # noqa: E402
+
+WORKPLAN = [sys.executable, "-m", "workplan.cli"]
+NAMES = sorted(p.name.removesuffix(".expected.yaml") for p in CASES.glob("*.expected.yaml"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([*WORKPLAN, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+
+
+def test_there_are_enough_cases_in_every_format():
+    assert len(NAMES) >= 8
+    for n in NAMES:
+        for fmt in ("txt", "docx", "pdf"):
+            assert (CASES / f"{n}.{fmt}").exists(), f"{n}.{fmt}: run tests/import_cases/generate.py"
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx", "pdf"])
+@pytest.mark.parametrize("name", NAMES)
+def test_case_outline(name, fmt):
+    exp = yaml.safe_load((CASES / f"{name}.expected.yaml").read_text(encoding="utf-8"))
+    r = read_file(CASES / f"{name}.{fmt}")
+    Document.model_validate(r.data)
+    s = score(r.report, exp)
+    assert s["title_ok"], (r.report["title"], exp["title"])
+    assert [norm(x["title"]) for x in r.report["sections"]] == [norm(x["title"]) for x in exp["sections"]]
+    assert [x["type"] for x in r.report["sections"]] == [x["type"] for x in exp["sections"]]
+    assert [x["items"] for x in r.report["sections"]] == [x["items"] for x in exp["sections"]]
+    assert r.report["coverage"] >= 0.97, r.report["missing_sample"]
+    assert r.report["lang"] == exp["lang"]
+
+
+def _section(data, type_):
+    return next(s for s in data["sections"] if s["type"] == type_)
+
+
+def test_runin_headings_structure():
+    r = read_file(CASES / "runin_headings.txt")
+    d = r.data
+    assert d["doc_number"] == {"prefix": "青禾镇发", "year": 2024, "serial": 7}
+    assert d["recipients"] == ["各村委会、镇直各单位"]
+    assert str(d["date"]) == "2024-02-26"
+    units = {u["id"]: u["zh"] for u in d["units"]}
+    assert [units[i] for i in d["issuers"]] == ["青禾镇人民政府"]
+    # run-in heading split at the known phrase, the rest kept as the section's first paragraph
+    ideology = _section(d, "ideology")
+    assert ideology["title"] == "指导思想" and ideology["paragraphs"][0].startswith("坚持人民至上")
+    lead = _section(d, "leadership")
+    assert lead["head"] == {"name": "周文涛", "title": "镇长"}
+    assert [m["name"] for m in lead["deputies"]] == ["王海燕", "李建民"]
+    assert [m["name"] for m in lead["members"]] == ["孙立", "钱芳", "吴晓东"]
+    tasks = _section(d, "tasks")["tasks"]
+    assert [units[u] for u in tasks[0]["lead"]] == ["镇安监站"]
+    assert [units[u] for u in tasks[0]["cooperating"]] == ["各村委会", "镇交管站"]
+    assert "此项" not in tasks[0]["text"]
+    phases = _section(d, "phases")["phases"]
+    assert [(p["name"], str(p["start"]), str(p["end"])) for p in phases][0] == ("动员部署阶段", "2024-03-01", "2024-03-15")
+    targets = _section(d, "objectives")["targets"]
+    assert {"indicator": "群众交通安全知晓率", "op": ">=", "target": 90, "unit": "%"} in targets
+
+
+def test_forwarding_notice_is_the_cover():
+    d = read_file(CASES / "forwarding_notice.docx").data
+    assert d["title"] == "东湖街道2024年夏季消防安全检查工作方案"
+    assert d["doc_number"]["prefix"] == "东街办发"
+    assert "关于印发" in d["note"] and "现将" in d["note"]
+    assert d["recipients"] == ["各社区居委会，街道各科室"]
+
+
+def test_traditional_text_is_kept_as_written():
+    d = read_file(CASES / "traditional.txt").data
+    assert [s["title"] for s in d["sections"]][:2] == ["指導思想", "工作目標"]
+    assert str(d["date"]) == "2024-03-08"
+
+
+def test_english_mixed_numbering_and_roster():
+    d = read_file(CASES / "roman_alpha_en.docx").data
+    assert d["source_lang"] == "en"
+    lead = _section(d, "leadership")
+    assert lead["head"]["name"] == "Zhang Wei" and lead["members"][0]["name"] == "Chen Jie"
+    tasks = _section(d, "tasks")["tasks"]
+    assert len(tasks) == 3 and len(tasks[0]["items"]) == 2
+
+
+def test_docx_table_rows_are_kept():
+    d = read_file(CASES / "heading_styles_table.docx").data
+    paras = _section(d, "tasks")["paragraphs"]
+    assert any("矛盾纠纷多元化解" in p and "街道综治中心" in p for p in paras)
+
+
+def test_pdf_lines_are_rejoined():
+    d = read_file(CASES / "hard_breaks_long.pdf").data
+    text = d["preamble"][0]
+    assert text.startswith("为深刻吸取") and text.endswith("现制定如下方案。")
+    assert "\n" not in text
+
+
+def test_source_map_points_at_source_lines():
+    r = read_file(CASES / "runin_headings.txt")
+    lines = (CASES / "runin_headings.txt").read_text(encoding="utf-8").splitlines()
+    ref = r.source_map["sections[3].tasks[1].title"]
+    assert "整治突出违法" in lines[ref.line - 1]
+    assert lines[r.source_map["title"].line - 1] == r.data["title"]
+    pdf = read_file(CASES / "hard_breaks_long.pdf")
+    assert pdf.source_map["sections[2].phases[0].name"].page >= 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "gb18030", "big5"])
+def test_text_encodings(tmp_path, encoding):
+    src = (CASES / ("traditional.txt" if encoding == "big5" else "runin_headings.txt")).read_text(encoding="utf-8")
+    if encoding == "big5":
+        src = src.replace("〇", "○")  # 〇 is not in Big5
+    f = tmp_path / "x.txt"
+    f.write_bytes(src.replace("\n", "\r\n").encode(encoding))
+    r = read_file(f)
+    assert r.report["encoding"].replace("-sig", "") in (encoding.replace("-sig", ""), "utf-16")
+    assert len(r.data["sections"]) >= 4
+
+
+def test_text_without_headings_is_one_free_section(tmp_path):
+    f = tmp_path / "memo.txt"
+    f.write_text("社区消防通道清理情况说明\n本周社区组织物业对三个小区的消防通道进行了清理，共清理杂物十二处。\n下周将对剩余楼栋继续清理。\n",
+                 encoding="utf-8")
+    r = read_file(f)
+    assert r.data["title"] == "社区消防通道清理情况说明"
+    assert [s["type"] for s in r.data["sections"]] == ["free"]
+    assert any("no section headings" in w for w in r.report["warnings"])
+    assert r.report["coverage"] == 1.0
+    Document.model_validate(r.data)
+
+
+def _blank_pdf(path: Path, encrypt: str | None = None) -> None:
+    from pypdf import PdfWriter
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    if encrypt:
+        w.encrypt(user_password=encrypt, owner_password=encrypt)
+    with open(path, "wb") as f:
+        w.write(f)
+
+
+def test_bad_inputs(tmp_path):
+    cases = {}
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    cases["old.doc"] = "save it as .docx"
+    (tmp_path / "old.wps").write_bytes(b"x" * 10)
+    cases["old.wps"] = "save it as .docx"
+    (tmp_path / "empty.txt").write_bytes(b"")
+    cases["empty.txt"] = "empty"
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    cases["broken.docx"] = "not a valid .docx"
+    (tmp_path / "fake.pdf").write_text("hello", encoding="utf-8")
+    cases["fake.pdf"] = "not a PDF"
+    _blank_pdf(tmp_path / "scan.pdf")
+    cases["scan.pdf"] = "scan"
+    _blank_pdf(tmp_path / "locked.pdf", encrypt="secret")
+    cases["locked.pdf"] = "password"
+    (tmp_path / "a.xlsx").write_bytes(b"PK")
+    cases["a.xlsx"] = "unsupported"
+    for name, words in cases.items():
+        with pytest.raises(ImportFailed) as e:
+            read_file(tmp_path / name)
+        assert words in e.value.format(), (name, e.value.format())
+        assert name in e.value.format()
+
+
+def test_size_limit(tmp_path, monkeypatch):
+    import workplan.readers as readers
+    monkeypatch.setattr(readers, "MAX_BYTES", 100)
+    f = tmp_path / "big.txt"
+    f.write_text("一、指导思想\n" * 50, encoding="utf-8")
+    with pytest.raises(ImportFailed, match="limit"):
+        read_file(f)
+
+
+def test_cli_imports_good_files_and_reports_bad_ones(tmp_path):
+    out = tmp_path / "data"
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    r = run("import", str(CASES / "runin_headings.docx"), str(tmp_path / "old.doc"),
+            str(CASES / "machine_translation_en.pdf"), "-o", str(out))
+    assert r.returncode == 1
+    assert "old.doc" in r.stderr and "save it as .docx" in r.stderr and "Traceback" not in r.stderr
+    assert "ideology" in r.stdout and "指导思想" in r.stdout and "characters kept" in r.stdout
+    for stem in ("runin_headings", "machine_translation_en"):
+        f = out / f"{stem}.yaml"
+        text = f.read_text(encoding="utf-8")
+        assert "\\u" not in text and "{" not in text.split("sections:")[1][:200]  # readable block YAML
+        load_document(f)
+    assert "青禾镇2024年农村道路交通安全整治工作方案" in (out / "runin_headings.yaml").read_text(encoding="utf-8")
+    # refuses to overwrite; --force does; --json reports
+    before = (out / "runin_headings.yaml").read_bytes()
+    r = run("import", str(CASES / "runin_headings.docx"), "-o", str(out))
+    assert r.returncode == 1 and "--force" in r.stderr
+    assert (out / "runin_headings.yaml").read_bytes() == before
+    r = run("import", str(CASES / "runin_headings.docx"), "-o", str(out), "--force", "--json")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep[0]["coverage"] >= 0.99 and rep[0]["sections"][0] == {"title": "指导思想", "type": "ideology", "items": 0}
+    assert rep[0]["output"].endswith("runin_headings.yaml")
+
+
+def test_missing_date_is_filled_marked_and_warned(tmp_path):
+    f = tmp_path / "nodate.txt"
+    f.write_text("某社区防汛工作方案\n一、工作目标\n确保安全度汛。\n二、工作要求\n各网格加强值守。\n", encoding="utf-8")
+    out = tmp_path / "o"
+    r = run("import", str(f), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "no date found" in r.stderr
+    text = (out / "nodate.yaml").read_text(encoding="utf-8")
+    assert "# NOT IN THE SOURCE" in text.split("date:")[1].splitlines()[0]
+    load_document(out / "nodate.yaml")
+
+
+@pytest.mark.slow
+def test_imported_file_builds(tmp_path):
+    out = tmp_path / "data"
+    assert run("import", str(CASES / "heading_styles_table.pdf"), str(CASES / "roman_alpha_en.txt"), "-o", str(out)).returncode == 0
+    r = run("build", str(out / "heading_styles_table.yaml"), str(out / "roman_alpha_en.yaml"), "-o", str(tmp_path / "b"))
+    assert r.returncode == 0, r.stderr
+    from pypdf import PdfReader
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "b" / "heading_styles_table.zh.pdf").pages)
+    assert "白鹭湾街道2024年平安建设重点任务分工方案" in text.replace("\n", "") and "目标任务" in text
+
+
+@pytest.mark.slow
+def test_round_trip_corpus(tmp_path):
+    """Build each corpus program as DOCX and PDF, import it back: the same top-level sections
+    (headings and types) and the same title."""
+    from workplan.i18n import term
+    from workplan.model.document import text_in
+    programs = [p for p in corpus_files() if not p.name.startswith("report-")]
+    r = run("build", *map(str, programs), "-o", str(tmp_path), "--lang", "zh,en", "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    checked = 0
+    for src in programs:
+        doc = load_document(src)
+        for lang in ("zh", "en"):
+            want = [(norm(text_in(s.title, lang, doc.source_lang) if s.title else term(s.type, lang)), s.type)
+                    for s in doc.sections]
+            for fmt in ("docx", "pdf"):
+                res = read_file(tmp_path / f"{src.stem}.{lang}.{fmt}")
+                got = [(norm(s["title"]), s["type"]) for s in res.report["sections"]]
+                assert got == want, (src.name, lang, fmt)
+                assert norm(res.data["title"]) == norm(text_in(doc.title, lang, doc.source_lang)), (src.name, lang, fmt)
+                assert res.report["coverage"] >= 0.93, (src.name, lang, fmt, res.report["missing_sample"])
+                assert str(res.data["date"]) == str(doc.date)
+                Document.model_validate(res.data)
+                checked += 1
+    assert checked == len(programs) * 4
