@@ -270,3 +270,46 @@ def test_round_trip_corpus(tmp_path):
                 Document.model_validate(res.data)
                 checked += 1
     assert checked == len(programs) * 4
+
+
+def test_hard_wrapped_text_is_rejoined(tmp_path):
+    src = (CASES / "hard_breaks_long.txt").read_text(encoding="utf-8")
+    wrapped = [line[i:i + 28] for line in src.splitlines() for i in range(0, len(line), 28)]
+    f = tmp_path / "wrapped.txt"
+    f.write_text("\n".join(wrapped), encoding="utf-8")
+    r = read_file(f)
+    exp = yaml.safe_load((CASES / "hard_breaks_long.expected.yaml").read_text(encoding="utf-8"))
+    s = score(r.report, exp)
+    assert s["title_ok"] and s["section_hits"] == s["sections"] and s["item_hits"] == s["items"]
+    assert r.data["preamble"][0].endswith("现制定如下方案。")
+
+
+def test_docx_automatic_numbering_is_read(tmp_path):
+    import docx
+    doc = docx.Document()
+    doc.add_paragraph("某社区安全工作方案")
+    for h, body in [("指导思想", "坚持预防为主。"), ("工作目标", "确保不发生事故。"), ("工作要求", "各网格落实责任。")]:
+        doc.add_paragraph(h, style="List Number")  # Word draws 1. 2. 3.; the text has no number
+        doc.add_paragraph(body)
+    doc.add_paragraph("某社区居委会")
+    doc.add_paragraph("2024年5月6日")
+    doc.save(tmp_path / "auto.docx")
+    r = read_file(tmp_path / "auto.docx")
+    assert [(s["title"], s["type"]) for s in r.report["sections"]] == [
+        ("指导思想", "ideology"), ("工作目标", "objectives"), ("工作要求", "requirements")]
+    assert r.data["title"] == "某社区安全工作方案"
+
+
+def test_page_title_above_the_document_title(tmp_path):
+    f = tmp_path / "web.txt"
+    f.write_text("社区防汛工作方案\n2024-06-01 范文\n以下是为您整理的方案，欢迎阅读参考。\n"
+                 "柳湾社区2024年防汛工作方案\n一、工作目标\n确保安全度汛。\n二、工作要求\n各网格加强值守。\n", encoding="utf-8")
+    r = read_file(f)
+    assert r.data["title"] == "柳湾社区2024年防汛工作方案"
+    assert r.report["coverage"] == 1.0
+
+
+def test_spaced_chinese_from_pdf_text_layers():
+    from workplan.readers.lines import unspace_cjk
+    assert unspace_cjk("一 、 指 导 思 想") == "一、指导思想"
+    assert unspace_cjk("政府主导 努力构建多级联动机制") == "政府主导 努力构建多级联动机制"

@@ -99,3 +99,50 @@ def guess_lang(texts: list[str]) -> str:
 def width_units(s: str) -> float:
     """Display width: CJK and full-width characters count 1, others ½."""
     return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in s)
+
+
+_END = tuple("。！？；：:!?;…」”』\"")
+_CJK_CHAR = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
+_SPACED = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def unspace_cjk(text: str) -> str:
+    """Some PDF text layers put a space after every Chinese character: 指 导 思 想 → 指导思想."""
+    han = len(_CJK_CHAR.findall(text))
+    if han >= 4 and len(_SPACED.findall(text)) >= han * 0.6:
+        return _SPACED.sub("", text)
+    return text
+
+
+def _join(a: str, b: str) -> str:
+    if a.endswith("-") and a[-2:-1].isalpha() and b[:1].islower():
+        return a[:-1] + b
+    if _CJK_CHAR.match(a[-1:]) or _CJK_CHAR.match(b[:1]):
+        return a + b
+    return a + " " + b
+
+
+def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
+    """Join lines that a layout broke inside a sentence: the previous line is (nearly) full
+    width, does not end a sentence, and the next one does not start with a number.
+    ``only_if_wrapped``: do nothing unless many lines share the full width (hard-wrapped text)."""
+    from .numbering import numbering
+    body = [width_units(ln.text) for ln in lines if not ln.table and width_units(ln.text) > 8]
+    if not body:
+        return lines
+    body.sort()
+    full = body[int(len(body) * 0.9)]
+    if only_if_wrapped:
+        near = sum(1 for w in body if w >= full * 0.9)
+        if near < max(5, len(body) * 0.3):
+            return lines
+    out: list[Line] = []
+    prev_full = False
+    for ln in lines:
+        if (out and prev_full and not ln.table and not out[-1].table and not out[-1].text.endswith(_END)
+                and numbering(ln.text) is None):
+            out[-1].text = _join(out[-1].text, ln.text)
+        else:
+            out.append(ln)
+        prev_full = width_units(ln.text) >= full * 0.85
+    return out

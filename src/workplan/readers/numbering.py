@@ -60,11 +60,13 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("cn_phase", re.compile(rf"^第([{_CNUM}]+|\d+)(?:阶段|步)"), "cn_keep"),
     ("cn_article", re.compile(rf"^第([{_CNUM}]+|\d+)条[\s、:.,]*"), "cn"),
     ("cn_shi", re.compile(rf"^([一二三四五六七八九十]{{1,3}})是(?=[^\s,、:。])[,:]?"), "cn"),
+    ("cn_di", re.compile(rf"^第([一二三四五六七八九十]{{1,3}})\s*[,，、](?=\S)"), "cn"),
     ("cn_dun", re.compile(r"^([一二三四五六七八九十]{1,3})\s*(?:、|\.(?!\d)|,|:|\s)\s*(?=\S)"), "cn"),
     ("cn_paren", re.compile(r"^\(\s*([一二三四五六七八九十]{1,3})\s*\)[\s、.,:]*"), "cn"),
     ("ar_paren", re.compile(r"^(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\))[\s、.,:]*"), "int"),
     ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])[\s、.,:]*"), "circled"),
+    ("en_article", re.compile(r"^article\s+(\d+|" + "|".join(_WORDS) + r")\b[\s:.,-]*", re.I), "word"),
     ("en_part", re.compile(r"^part\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b[\s:.,-]*", re.I), "word"),
     ("en_phase", re.compile(r"^(?:phase|stage|step)\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b", re.I), "word_keep"),
     ("en_roman", re.compile(rf"^({_ROMAN_RE})\s*[.、,:](?!\d)\s*(?=\S)"), "roman"),
@@ -116,7 +118,7 @@ def numbering(text: str) -> Num | None:
 # the kinds that can number top-level sections, outermost first
 TOP_ORDER = ["cn_part", "en_part", "cn_dun", "en_roman", "en_word", "en_word_paren", "en_ord", "cn_paren",
              "en_alpha", "ar_dot", "ar_paren", "en_roman_paren", "en_roman_paren_l", "en_alpha_paren_u",
-             "en_alpha_paren", "circled", "cn_article", "cn_phase", "en_phase", "cn_shi"]
+             "en_alpha_paren", "circled", "cn_article", "en_article", "cn_phase", "en_phase", "cn_di", "cn_shi"]
 # kinds that translate the same Chinese number (一、) in machine translations: one level
 EN_TOP_FAMILY = {"en_roman", "en_word", "en_ord", "en_part"}
 

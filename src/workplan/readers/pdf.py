@@ -7,26 +7,16 @@ import re
 from collections import Counter
 
 from .errors import ImportFailed
-from .lines import Extracted, Line, width_units
-from .numbering import numbering
+from .lines import Extracted, Line, rejoin, unspace_cjk, width_units
 
 _PAGE_NO = re.compile(r"^(?:[-—–_·\s]*\d{1,4}[-—–_·\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
                       r"\d+\s*/\s*\d+|page\s+\d+(?:\s+of\s+\d+)?|-\s*[ivxlc]+\s*-)$", re.I)
-_END = tuple("。！？；：:!?;…」”』\"")
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
 _CJK_GAP = re.compile(r"[\u4e00-\u9fff）)]\s+[\u4e00-\u9fff（(]")
 # text extraction puts spaces between Chinese and digits (2024 年, 15 号) that are not in the document
 _DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
-
-
-def _join(a: str, b: str) -> str:
-    if a.endswith("-") and a[-2:-1].isalpha() and b[:1].islower():
-        return a[:-1] + b
-    if _CJK.match(a[-1:]) or _CJK.match(b[:1]):
-        return a + b
-    return a + " " + b
 
 
 def read_pdf(data: bytes, file: str) -> Extracted:
@@ -46,7 +36,8 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         pages: list[list[str]] = []
         for page in reader.pages:
             txt = page.extract_text() or ""
-            pages.append([_DIGIT_GAP.sub("", ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+            pages.append([_DIGIT_GAP.sub("", unspace_cjk(ln)).strip(" \t\u3000\u00a0")
+                          for ln in txt.replace("\r", "\n").split("\n")])
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
@@ -77,18 +68,11 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                 dropped.append(ln)
                 continue
             raw.append((ln, lineno, pno))
-    # typical full line width: the longest lines of the body
-    widths = sorted(width_units(t) for t, _, _ in raw if width_units(t) > 8)
-    full = widths[int(len(widths) * 0.9)] if widths else 0
     lines: list[Line] = []
-    prev_full = False
     for text, ln, pno in raw:
-        if lines and prev_full and not lines[-1].text.endswith(_END) and numbering(text) is None:
-            lines[-1].text = _join(lines[-1].text, text)
-        else:
-            segs = text.split()
-            table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
-                     and not any(c in text for c in "。；;"))
-            lines.append(Line(text, ln, page=pno, table=table))
-        prev_full = full > 0 and width_units(text) >= full * 0.85
+        segs = text.split()
+        table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+                 and not any(c in text for c in "。；;"))
+        lines.append(Line(text, ln, page=pno, table=table))
+    lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)

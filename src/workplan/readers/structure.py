@@ -165,6 +165,7 @@ class Recogniser:
         self.lang = lang or guess_lang([ln.text for ln in lines[:400]])
         self.out = Outline(self.lang)
         self.nums = [numbering(ln.text) for ln in lines]
+        self._skip: set[int] = set()
 
     # -- front matter --------------------------------------------------------------------
     def _title_score(self, i: int, max_size: float) -> float:
@@ -204,6 +205,13 @@ class Recogniser:
         max_size = max(sizes) if sizes else 0
         scored = [(self._title_score(i, max_size), i) for i in window]
         best = max(scored, default=None, key=lambda x: (x[0], -x[1]))
+        if best is not None and best[0] >= 1.5:
+            # a page title repeated above the document's own: take the candidate nearest the
+            # body, unless an earlier one is a forwarding notice (its program follows it)
+            near = [(sc, i) for sc, i in scored if sc >= best[0] - 0.5]
+            notice = [x for x in near if _NOTICE.match(match_form(L[x[1]].text).replace(" ", ""))
+                      or _NOTICE_EN.match(L[x[1]].text)]
+            best = notice[0] if notice else near[-1]
         if best is None or best[0] < 1.5:
             # fall back: the first short line without sentence punctuation
             for i in window:
@@ -251,6 +259,9 @@ class Recogniser:
         if last > first and re.fullmatch(r"\s*[(（].*[)）]\s*", L[last].text):
             o.subtitle = (L[last].text.strip(), L[last])
             last -= 1
+        elif last + 1 < body_start and re.match(r"^\s*(——|--|—)", L[last + 1].text) and width_units(L[last + 1].text) <= 40:
+            o.subtitle = (L[last + 1].text.strip(), L[last + 1])
+            self._skip.add(last + 1)
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines)
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
@@ -290,6 +301,8 @@ class Recogniser:
 
     def _front_line(self, k: int, before_title: bool = False, cover: bool = False) -> None:
         o, ln = self.out, self.lines[k]
+        if k in self._skip:
+            return
         t = ln.text
         if o.title and re.sub(r"\s", "", match_form(t)) == re.sub(r"\s", "", match_form(o.title)):
             o.dropped.append((t, ln))

@@ -5,7 +5,7 @@ import codecs
 import re
 
 from .errors import ImportFailed
-from .lines import Extracted, Line
+from .lines import Extracted, Line, rejoin
 
 # characters frequent in Chinese administrative texts, simplified and traditional: a
 # decoding that yields many of them is the right one
@@ -75,4 +75,4 @@ def read_txt(data: bytes, file: str) -> Extracted:
             lines.append(Line("；".join(c for c in cells if c), i, table=True, meta={"cells": cells}))
         elif s:
             lines.append(Line(s, i))
-    return Extracted(lines, "txt", encoding=enc)
+    return Extracted(rejoin(lines, only_if_wrapped=True), "txt", encoding=enc)

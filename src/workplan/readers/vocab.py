@@ -84,5 +84,7 @@ def is_title_like(text: str, lang: str) -> bool:
     m = match_form(text).rstrip(" 》>)）")
     if lang == "zh" or not text.isascii():
         return m.endswith(TITLE_ENDINGS_ZH)
-    return any(m.endswith(w) for w in TITLE_ENDINGS_EN) or bool(
-        re.search(r"\b(program|programme|plan|scheme|implementation|standards)\b", m))
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text) if len(w) > 3]
+    title_case = bool(words) and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+    return title_case and (any(m.endswith(w) for w in TITLE_ENDINGS_EN) or bool(
+        re.search(r"\b(program|programme|plan|scheme|implementation|standards)\b", m)))
