@@ -162,10 +162,15 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
     t0 = time.perf_counter()
     file = str(path)
     ex = extract(path, data)
-    outline = recognise(ex.lines, lang)
-    m = Mapper(outline, file)
-    doc = m.document()
-    doc, fixes = _validate(doc, m, file)
+    try:
+        outline = recognise(ex.lines, lang)
+        m = Mapper(outline, file)
+        doc = m.document()
+        doc, fixes = _validate(doc, m, file)
+    except Exception as e:  # a gap in the recogniser must not lose the document: keep the text
+        outline, m, doc = _plain(ex.lines, lang, file)
+        fixes = [f"the structure could not be recognised ({type(e).__name__}: {e}); the text is kept as one "
+                 "free section: please report this file"]
     cov, got, total, missing = coverage(ex.lines, doc)
     smap = {k: SourceRef(v.line, v.page) for k, v in m.where.items()}
     sections = []
@@ -212,6 +217,27 @@ def _validate(doc: dict, m, file: str) -> tuple[dict, list[str]]:
                 fixes.append(f"section {i + 1} ({s.get('title')!r}) kept as a free section: the model rejected its structure")
     Document.model_validate(doc)  # still invalid: a bug of ours; let the caller report it
     return doc, fixes
+
+
+def _plain(lines: list[Line], lang: str | None, file: str):
+    """The whole text as one free section under the first line as title (the last resort)."""
+    import datetime as dt
+
+    from .lines import guess_lang
+    from .mapping import Mapper
+    from .structure import Outline
+    lg = lang or guess_lang([ln.text for ln in lines[:200]])
+    o = Outline(lg)
+    m = Mapper(o, file)
+    for ln in lines[1:]:
+        m.at(f"sections[0].paragraphs[{len(m.where) - 1}]", ln)
+    doc = {"kind": "program", "title": lines[0].text[:200], "date": dt.date.today(),
+           "sections": [{"type": "free", "title": "正文" if lg == "zh" else "Text",
+                         "paragraphs": [ln.text for ln in lines[1:]] or [lines[0].text]}]}
+    if lg == "en":
+        doc["source_lang"] = "en"
+    m.warnings.append(f"no date found: `date` set to the import date {doc['date'].isoformat()}; replace it")
+    return o, m, doc
 
 
 def _as_free(s: dict) -> dict:

@@ -278,10 +278,15 @@ class Recogniser:
                 inner = _NOTICE_EN.match(o.title)[1].strip().strip("\"“”")
             key = re.sub(r"[\s《》<>\"“”]", "", match_form(inner))
             found = None
+            two = False
             for k in range(i, min(len(L), i + 40)):
                 mk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k].text))
-                if mk == key or (len(key) > 6 and mk.endswith(key[-8:]) and width_units(L[k].text) < 40 and self.nums[k] is None):
+                nk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k + 1].text)) if k + 1 < len(L) else ""
+                if mk == key:
                     found = k
+                    break
+                if nk and mk + nk == key:  # the program's title on two lines
+                    found, two = k, True
                     break
             cover_title = o.title
             o.cover.append((cover_title, L[first]))
@@ -290,9 +295,8 @@ class Recogniser:
                 self._front_line(k, cover=True)
             o.title = inner
             if found is not None:
-                o.title_lines = [L[found]]
-                # a program title may also span two lines
-                i = found + 1
+                o.title_lines = L[found:found + 2] if two else [L[found]]
+                i = found + (2 if two else 1)
             o.warnings.append(f"forwarding notice {cover_title!r}: the program {inner!r} is the document; "
                               "the notice's text is kept in `note`")
         for k in range(i, body_start):
