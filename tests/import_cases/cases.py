@@ -245,3 +245,52 @@ CASES["parts_and_articles"] = {
         ("line", "2024年4月2日"),
     ],
 }
+
+CASES["red_header_official"] = {
+    "lang": "zh",
+    "blocks": [
+        ("line", "清河县社会治安综合治理委员会文件"),
+        ("line", "清综治委〔2023〕3号"),
+        ("title", "清河县2023年"),
+        ("title", "电信网络诈骗防范宣传工作实施方案"),
+        ("line", "各乡镇综治中心，县综治委各成员单位："),
+        ("para", "为有效遏制电信网络诈骗案件高发势头，提高群众识骗防骗能力，现就全县防范宣传工作制定如下方案。"),
+        ("h1", "objectives", "一、", "工作目标：", "全年电信网络诈骗发案数同比下降15%，群众防骗知识知晓率达到85%以上。"),
+        ("h1", "tasks", "二、", "重点工作", ""),
+        ("h2", "（一）", "宣传进村入户", "各乡镇组织网格员入户发放防骗提示卡，做到户户见卡。（责任单位：各乡镇综治中心）"),
+        ("h3", "1．", "", "每月开展一次集中宣传。"),
+        ("h3", "2．", "", "在村务公开栏张贴典型案例。"),
+        ("h2", "（二）", "重点人群提醒", "对老年人、在校学生和企业财务人员开展专场讲座。（牵头单位：县公安局；配合单位：县教育局、县老龄办）"),
+        ("h1", "safeguards", "三、", "保障措施", ""),
+        ("h2", "（一）", "", "县财政安排专项经费，保障宣传资料印制。"),
+        ("h2", "（二）", "", "县综治委将宣传工作纳入平安建设考评。"),
+        ("line", "附件：防骗宣传资料发放登记表"),
+        ("line", "清河县社会治安综合治理委员会"),
+        ("line", "二〇二三年二月十四日"),
+        ("line", "抄送：县委政法委，县公安局。"),
+        ("line", "清河县综治委办公室 2023年2月14日印发"),
+    ],
+}
+
+CASES["ordinal_headings_en"] = {
+    "lang": "en",
+    "blocks": [
+        ("title", "Maple Street Community Work Plan for Fire Prevention in Winter and Spring"),
+        ("para", "In order to effectively prevent fire accidents in the winter and spring, ensure the safety of residents, the community according to the requirements of the superior, the development of this plan."),
+        ("h1", "ideology", "First, ", "the guiding ideology", ""),
+        ("para", "Adhere to the policy of prevention first, the combination of prevention and elimination, implement the fire safety responsibility system, and comprehensively improve the ability of the community to resist fire."),
+        ("h1", "objectives", "Second, ", "the work objectives", ""),
+        ("para", "Through the rectification, the fire hazards of the community are basically eliminated, and no major fire accidents occur."),
+        ("h1", "leadership", "Third, ", "organizational leadership", ""),
+        ("para", "Team leader: Wang Fang"),
+        ("para", "Members: Li Qiang, Zhao Lin, Sun Hao"),
+        ("h1", "tasks", "Fourth, ", "the main measures", ""),
+        ("h2", "1. ", "", "Carry out a general inspection of the electric vehicle charging places in the community."),
+        ("h2", "2. ", "", "Clean up the debris in the corridors and fire passages."),
+        ("h2", "3. ", "", "Organize a fire evacuation drill for the residents."),
+        ("h1", "requirements", "Fifth, ", "work requirements", ""),
+        ("para", "First, all grid members should attach great importance to it; second, the inspection must be careful and not go through the motions."),
+        ("line", "Maple Street Community Committee"),
+        ("line", "December 1, 2023"),
+    ],
+}

@@ -239,7 +239,8 @@ class Recogniser:
                     and not find_date(t) and not (backward and _ORG_END.search(t)) and not t.endswith("文件")
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered))
 
-        if not title_ends(L[ti].text, self.lang):
+        continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
+        if not title_ends(L[ti].text, self.lang) or continues:
             j = ti + 1
             while join_ok(j) and j - ti < 3:
                 last = j
