@@ -544,7 +544,9 @@ class Recogniser:
         stack: list[tuple[str, Node]] = []   # (kind, node) from outer to inner
         for i in range(a + 1, b):
             ln, ni = L[i], self.nums[i]
-            if ni is None or ln.table or ni.kind == "cn_shi":  # 一是……二是…… is running text
+            running = ni is not None and (ni.kind == "cn_shi" or (
+                ni.kind == "en_ord" and re.search(r"[;,.]\s*second(ly)?\b", ln.text, re.I)))
+            if ni is None or ln.table or running:  # 一是……二是…… / First, …; second, … is running text
                 target = stack[-1][1] if stack else node
                 target.paragraphs.append((ln.text, ln))
                 continue
