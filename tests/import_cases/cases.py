@@ -6,8 +6,10 @@ Blocks:
   ("title", text)                     centred, large, bold
   ("line", text)                      a front/back line (document number, recipients, signature, date)
   ("para", text)                      a body paragraph
-  ("h1", type, label, heading, runin) a top-level heading; ``label`` its number as typed
-                                      ("一、", "One, ", "" for none); ``runin`` text glued to it
+  ("h1", type, label, heading, runin[, n]) a top-level heading; ``label`` its number as typed
+                                      ("一、", "One, ", "" for none); ``runin`` text glued to it;
+                                      ``n`` the items expected when the run-in text holds them
+                                      (targets stated in one sentence)
   ("h2", label, heading, text)        a numbered item (heading may be "")
   ("h3", label, heading, text)        a deeper item
   ("table", [[cell, ...], ...])       a table (DOCX/PDF; TXT writes rows with tabs)
@@ -255,7 +257,7 @@ CASES["red_header_official"] = {
         ("title", "电信网络诈骗防范宣传工作实施方案"),
         ("line", "各乡镇综治中心，县综治委各成员单位："),
         ("para", "为有效遏制电信网络诈骗案件高发势头，提高群众识骗防骗能力，现就全县防范宣传工作制定如下方案。"),
-        ("h1", "objectives", "一、", "工作目标：", "全年电信网络诈骗发案数同比下降15%，群众防骗知识知晓率达到85%以上。"),
+        ("h1", "objectives", "一、", "工作目标：", "全年电信网络诈骗发案数同比下降15%，群众防骗知识知晓率达到85%以上。", 2),
         ("h1", "tasks", "二、", "重点工作", ""),
         ("h2", "（一）", "宣传进村入户", "各乡镇组织网格员入户发放防骗提示卡，做到户户见卡。（责任单位：各乡镇综治中心）"),
         ("h3", "1．", "", "每月开展一次集中宣传。"),

@@ -37,7 +37,7 @@ def lines_of(case: dict) -> list[tuple[str, str]]:
         if k in ("title", "line", "para"):
             out.append((k, b[1]))
         elif k == "h1":
-            _, _t, label, heading, runin = b
+            _, _t, label, heading, runin = b[:5]
             out.append((k, f"{label}{heading}{runin}"))
         elif k in ("h2", "h3"):
             _, label, heading, text = b
@@ -89,7 +89,7 @@ def write_docx(case: dict, path: Path) -> None:
             _font(p.add_run(b[1]))
         elif k == "h1":
             after_body = True
-            _, _t, label, heading, runin = b
+            _, _t, label, heading, runin = b[:5]
             if case.get("heading_style"):
                 p = doc.add_paragraph(style="Heading 1")
                 _font(p.add_run(label + heading), 16)
@@ -131,7 +131,7 @@ def expected(case: dict) -> dict:
     sections = []
     for b in case["blocks"]:
         if b[0] == "h1":
-            sections.append({"title": b[3], "type": b[1], "items": 0})
+            sections.append({"title": b[3].rstrip("：:"), "type": b[1], "items": b[5] if len(b) > 5 else 0})
         elif b[0] == "h2" and sections:
             sections[-1]["items"] += 1
     return {"title": title, "lang": case["lang"], "sections": sections}
