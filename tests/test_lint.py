@@ -19,7 +19,7 @@ title: {zh: 测试社区防汛工作方案, en: Test Community Flood Prevention 
 units:
   - {id: office, zh: 测试办公室, en: Test Office}
   - {id: police, zh: 测试派出所, en: Test Police Station}
-issuers: [office]
+issuers: [office, police]
 date: 2023-05-06
 """
 
@@ -276,7 +276,7 @@ def test_cli_exit_codes_and_json(tmp_path):
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert {d["rule"] for d in data} == {"dates", "placeholder", "punctuation"}
-    assert set(data[0]) == {"file", "line", "column", "path", "rule", "message", "hint"}
+    assert set(data[0]) == {"file", "line", "column", "path", "rule", "severity", "message", "hint"}
     assert all(d["file"] == str(bad) for d in data)
 
     r = runner.invoke(cli, ["lint", "--json", "--select", "dates", str(bad)], catch_exceptions=False)
@@ -297,7 +297,8 @@ def test_cli_reports_invalid_files(tmp_path):
 
 
 def test_every_rule_is_documented():
-    assert set(RULES) == {"placeholder", "numbering-in-text", "punctuation", "translation", "dates"}
+    assert set(RULES) == {"placeholder", "numbering-in-text", "punctuation", "translation", "dates", "period",
+                          "percent", "unit-unused", "target-number", "doc-number", "date-format", "numbering"}
     r = CliRunner().invoke(cli, ["lint", "--help"])
     for rule in RULES:
         assert rule in r.output
