@@ -425,7 +425,7 @@ def check_target_numbers(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
             for field in ("title", "text"):
                 v = getattr(point, field, None)
                 if v is not None:
-                    yield path, v
+                    yield path + (field,), v
             for i, sub in enumerate(getattr(point, "items", []) or []):
                 yield from texts(sub, path + ("items", i))
 
@@ -472,32 +472,33 @@ class OutlineItem:
 
 
 def check_outline(outline: list[OutlineItem]) -> Iterable[tuple[OutlineItem, str, str]]:
-    """Numbering that skips, repeats or mixes styles within one level. Numbering restarts under
-    each new parent, so a sequence is the run of items of one level under the same parent."""
-    runs: dict[tuple[int, int], list[OutlineItem]] = {}
+    """Numbering that skips, repeats or mixes styles within one level, in document order.
+    Numbering restarts under each new parent, so a sequence is the run of items of one level
+    under the same parent; the style most of a run uses is the run's style."""
+    runs: dict[tuple[int, int], list[int]] = {}
     parent_at: dict[int, int] = {}
     for idx, it in enumerate(outline):
-        key = (it.level, parent_at.get(it.level - 1, -1))
-        runs.setdefault(key, []).append(it)
+        runs.setdefault((it.level, parent_at.get(it.level - 1, -1)), []).append(idx)
+        parent_at = {lv: i for lv, i in parent_at.items() if lv < it.level}
         parent_at[it.level] = idx
-        for deeper in [lv for lv in parent_at if lv > it.level]:
-            del parent_at[deeper]
-    for items in runs.values():
-        styles: dict[str, int] = {}
-        for it in items:
-            styles[it.style] = styles.get(it.style, 0) + 1
-        main = max(styles, key=lambda k: styles[k])
+    found: dict[int, tuple[str, str]] = {}
+    for run in runs.values():
+        styles = [outline[i].style for i in run]
+        main = max(set(styles), key=styles.count)
         prev: OutlineItem | None = None
-        for it in items:
+        for i in run:
+            it = outline[i]
             if it.style != main:
-                yield (it, f"numbering “{it.label}” mixes styles: the other items of this level use another style",
-                       "number every item of one level in the same style (一、 at the top, （一） below, then 1. and （1）)")
-            elif prev is not None and it.number is not None and prev.number is not None:
+                found[i] = (f"numbering “{it.label}” mixes styles: the other items of this level use another style",
+                            "number every item of one level in one style (一、 at the top, （一） below, then 1. and （1）)")
+                continue
+            if prev is not None and it.number is not None and prev.number is not None:
                 if it.number == prev.number:
-                    yield (it, f"numbering “{it.label}” repeats the previous number", "renumber the items in order")
+                    found[i] = (f"numbering “{it.label}” repeats the previous number", "renumber the items in order")
                 elif it.number > prev.number + 1:
-                    yield (it, f"numbering skips from “{prev.label}” to “{it.label}”", "renumber the items without gaps")
+                    found[i] = (f"numbering skips from “{prev.label}” to “{it.label}”", "renumber the items without gaps")
                 elif it.number < prev.number:
-                    yield (it, f"numbering goes back from “{prev.label}” to “{it.label}”", "renumber the items in order")
-            if it.style == main:
-                prev = it
+                    found[i] = (f"numbering goes back from “{prev.label}” to “{it.label}”", "renumber the items in order")
+            prev = it
+    for i in sorted(found):
+        yield (outline[i], *found[i])
