@@ -484,7 +484,7 @@ def check_outline(outline: list[OutlineItem]) -> Iterable[tuple[OutlineItem, str
     found: dict[int, tuple[str, str]] = {}
     for run in runs.values():
         styles = [outline[i].style for i in run]
-        main = max(set(styles), key=styles.count)
+        main = max(styles, key=styles.count)  # ties: the style that comes first
         prev: OutlineItem | None = None
         for i in run:
             it = outline[i]
