@@ -14,6 +14,8 @@ from workplan.errors import ValidationFailed
 from workplan.model import load_document
 from workplan.model.progress import attainment, compute_progress, format_pct
 from workplan.model.report import Report, load_report
+from workplan.archive.programs import ArchivePrograms
+from workplan.ingest import add_data_file
 from workplan.render.ir import Figure, Table, build_ir
 
 WINTER_REPORT = CORPUS / "report-winter-fire-safety.yaml"
@@ -166,24 +168,24 @@ def test_superseded_program_version_says_so(tmp_path):
     arc = init_archive(tmp_path / "arc", fonds="J001", name="青松社区居委会")
     prog = tmp_path / "prog.yaml"
     shutil.copy(CORPUS / "winter-fire-safety.yaml", prog)
-    v1 = arc.add_data_file(prog, formats=(), notify=False)
+    v1 = add_data_file(arc, prog, formats=(), notify=False)
     prog.write_text(prog.read_text(encoding="utf-8").replace("全力确保", "确保"), encoding="utf-8")
-    v2 = arc.add_data_file(prog, formats=(), notify=False)
+    v2 = add_data_file(arc, prog, formats=(), notify=False)
     assert (v1.code, v2.version) == (v2.code, 2)
     text = WINTER_REPORT.read_text(encoding="utf-8").replace(
         "program: winter-fire-safety.yaml", f"program: {{archive: '{v1.code}', version: 1}}")
     rep = tmp_path / "rep.yaml"
     rep.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationFailed) as ei:
-        load_report(rep, archive=arc)
+        load_report(rep, program_resolver=ArchivePrograms(arc))
     msg = ei.value.format()
     assert f"the program {v1.code} version 1 has been superseded by version 2" in msg
     assert "rep.yaml:10:" in msg
     # reading an archived report later (e.g. for a compilation) still works
-    assert load_report(rep, archive=arc, allow_superseded=True).program_record.version == 1
+    assert load_report(rep, program_resolver=ArchivePrograms(arc), allow_superseded=True).program_record.version == 1
     # without a version the current one is used
     rep.write_text(text.replace(", version: 1", ""), encoding="utf-8")
-    assert load_report(rep, archive=arc).program_record.version == 2
+    assert load_report(rep, program_resolver=ArchivePrograms(arc)).program_record.version == 2
 
 
 # --- IR -------------------------------------------------------------------------------------------------
