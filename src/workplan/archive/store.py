@@ -230,27 +230,16 @@ class Archive:
                 kind: str | None = None, retention: str | None = None) -> list[Record]:
         """Records from the catalogue, ordered by code then version. ``current_only`` gives the
         newest version of each document (including disposed ones: check ``status``)."""
-        where = ["status != 'pending'"]
-        params: list = []
-        if current_only:
-            where.append("current = 1")
-        if year is not None:
-            where.append("year = ?")
-            params.append(int(year))
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(kind)
-        if retention is not None:
-            where.append("retention = ?")
-            params.append(check_retention(retention, where="retention"))
-        rows = self.catalogue.rows("WHERE " + " AND ".join(where) + " ORDER BY code, version", tuple(params))
+        rows = self.catalogue.select(current_only=current_only, year=year, kind=kind,
+                                     retention=None if retention is None else check_retention(retention,
+                                                                                               where="retention"))
         out = [row_to_record(r, self.root) for r in rows]
         if unit:
             out = [r for r in out if _matches_unit(r, unit)]
         return out
 
     def _code_rows(self, code: str) -> list[dict]:
-        return self.catalogue.rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+        return self.catalogue.versions_of(code)
 
     def get(self, code: str) -> Record:
         """The current version of the record with this archival code."""
@@ -261,7 +250,7 @@ class Archive:
         return row_to_record(rows[-1], self.root)
 
     def unknown(self, what: str) -> WorkplanError:
-        codes = [r["code"] for r in self.catalogue.query("SELECT DISTINCT code FROM records WHERE status != 'pending'")]
+        codes = self.catalogue.codes()
         close = difflib.get_close_matches(normalize_code(what), codes, n=1)
         hint = f"did you mean {close[0]}?" if close else "see `workplan archive list`"
         return WorkplanError(Problem(f"no record with the archival code or identity {what!r}", file=str(self.root),
@@ -271,8 +260,7 @@ class Archive:
         """Every version (oldest first) of a document, by archival code or identity."""
         rows = self._code_rows(normalize_code(code_or_identity))
         if not rows:
-            rows = self.catalogue.rows("WHERE identity = ? AND status != 'pending' ORDER BY code, version",
-                                       (code_or_identity,))
+            rows = self.catalogue.by_identity(code_or_identity)
         if not rows:
             raise self.unknown(code_or_identity)
         return [row_to_record(r, self.root) for r in rows]
@@ -312,11 +300,8 @@ class Archive:
 
     def precheck_identity(self, meta: dict) -> None:
         """A new version must keep the archived document's code fields (checked before writing)."""
-        rows = self.catalogue.query(
-            "SELECT code, status, year, retention, org FROM records WHERE identity = ? AND status != 'pending' "
-            "ORDER BY version DESC LIMIT 1", (meta["identity"],))
-        if rows:
-            r = rows[0]
+        r = self.catalogue.latest_of_identity(meta["identity"])
+        if r is not None:
             self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
     # --- the write path -----------------------------------------------------------------------
@@ -332,28 +317,24 @@ class Archive:
                 with cat.transaction() as db:
                     for prep in preps:
                         meta = prep.meta
-                        prev = db.execute(
-                            "SELECT code, version, status, year, retention, org FROM records "
-                            "WHERE identity = ? ORDER BY version DESC LIMIT 1", (meta["identity"],)).fetchone()
+                        prev = cat.latest_of_identity(meta["identity"], db)
                         if prev is not None:
-                            code, pv, pstatus, pyear, pret, porg = prev
-                            self._check_new_version(code, pstatus, (pyear, pret, porg), meta)
-                            version = pv + 1
+                            code = prev["code"]
+                            self._check_new_version(code, prev["status"],
+                                                    (prev["year"], prev["retention"], prev["org"]), meta)
+                            version = prev["version"] + 1
                         else:
-                            item = db.execute(
-                                "SELECT COALESCE(MAX(item), 0) FROM records WHERE fonds = ? AND category = ? "
-                                "AND year = ? AND retention = ? AND org = ?",
-                                (cfg.fonds_code, cfg.category, meta["year"], meta["retention"], meta["org"])
-                            ).fetchone()[0]
+                            item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
+                                                 meta["org"])
                             code = format_code(cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                               meta["org"], item + 1)
+                                               meta["org"], item)
                             version = 1
                         target = self.root / self.rel(code, version)
                         if target.exists() or (version == 1 and target.parent.exists()):
                             collision = code
                             raise _Collision()  # rolls back everything of this attempt
-                        cat.insert(db, self._row(code, version, meta, prep.files, status="pending", md_entry=None,
-                                                 tag=None))
+                        cat.reserve(db, self._row(code, version, meta, prep.files, status="pending",
+                                                  md_entry=None, tag=None))
                         out.append((code, version))
             except _Collision:
                 pass
@@ -419,7 +400,7 @@ class Archive:
 
                 with cat.transaction() as db:
                     for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
-                        self._activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
+                        cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
                                                              tagmanifest=tag, status="active", current=True))
                     cat.set_log_head(db, evs[-1].id, evs[-1].hash)
                 crash_point("committed")
@@ -429,8 +410,7 @@ class Archive:
                 try:
                     with cat.transaction() as db:
                         for code, version in unplaced:
-                            db.execute("DELETE FROM records WHERE code = ? AND version = ? AND status = 'pending'",
-                                       (code, version))
+                            cat.drop_pending(db, code, version)
                 except WorkplanError:
                     pass
             raise
@@ -515,13 +495,6 @@ class Archive:
     def log_version_event(self, code: str, version: int, md: dict, tag: str | None, note: str | None = None):
         return self.events.append(*self._version_event(code, version, md, tag, note))
 
-    def _activate(self, db, row: dict) -> None:
-        code, version = row["code"], row["version"]
-        db.execute("DELETE FROM records WHERE code = ? AND version = ?", (code, version))
-        self.catalogue.insert(db, dict(row, status="active", current=1))
-        db.execute("UPDATE records SET status = 'superseded', current = 0 "
-                   "WHERE code = ? AND version < ? AND status IN ('active', 'superseded')", (code, version))
-
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
         bag = self.root / self.rel(code, version)
@@ -561,16 +534,14 @@ class Archive:
             if problems:
                 raise WorkplanError(problems)
         with self.catalogue.transaction() as db:
-            db.execute("DELETE FROM records WHERE code = ? AND status != 'pending'", (code,))
-            for r in rows:
-                self.catalogue.insert(db, r)
+            self.catalogue.replace_code(db, code, rows)
         return rows
 
     def resolve_pending(self) -> list[str]:
         """Finish or drop the reservations of writers that were killed. Call with the write lock held."""
         done: list[str] = []
         cat = self.catalogue
-        pending = cat.rows("WHERE status = 'pending' ORDER BY code, version")
+        pending = cat.pending()
         if not pending:
             return done
         events = None
@@ -587,13 +558,12 @@ class Archive:
                     ev = self.log_version_event(code, version, md, row["tagmanifest"],
                                                  note="logged after an interrupted add")
                 with cat.transaction() as db:
-                    self._activate(db, row)
+                    cat.activate(db, row)
                     cat.set_log_head(db, ev.id, ev.hash)
                 done.append(f"completed the interrupted add of {code} v{version}")
             else:
                 with cat.transaction() as db:
-                    db.execute("DELETE FROM records WHERE code = ? AND version = ? AND status = 'pending'",
-                               (code, version))
+                    cat.drop_pending(db, code, version)
                 done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
                             "(nothing was archived under it)")
         return done
@@ -663,9 +633,7 @@ class Archive:
         """After the tombstone is in place: catalogue rows from it, then remove the version bags."""
         rows = self.tombstone_rows(code)
         with self.catalogue.transaction() as db:
-            db.execute("DELETE FROM records WHERE code = ?", (code,))
-            for r in rows:
-                self.catalogue.insert(db, r)
+            self.catalogue.replace_code(db, code, rows, keep_pending=False)
         trash = Staging(self.tmp, "trash-") if staging is None else staging
         try:
             for p in sorted((self.bags / code).iterdir()):
@@ -705,17 +673,8 @@ class Archive:
             new = self.tmp / f"catalogue-{os.getpid()}.sqlite"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
-            cat = Catalogue(new, create=True)
-            try:
-                events, _ = self.events.read()
-                with cat.transaction() as db:
-                    for r in rows:
-                        cat.insert(db, r)
-                    if events:
-                        cat.set_log_head(db, events[-1].id, events[-1].hash, force=True)
-                cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                cat.close()
+            events, _ = self.events.read()
+            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
             final = self.root / CATALOGUE_NAME
             for suffix in ("-wal", "-shm"):
                 Path(f"{final}{suffix}").unlink(missing_ok=True)

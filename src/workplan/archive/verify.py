@@ -101,7 +101,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     # 1. the catalogue
     cat_rows: list[dict] = []
     try:
-        cat_rows = arc.catalogue.rows()
+        cat_rows = arc.catalogue.all_rows()
     except WorkplanError as e:
         st.catalogue_ok = False
         arc.close()
@@ -320,9 +320,7 @@ def _repair(arc, st: _State) -> list[str]:
         cat = arc.catalogue
         with cat.transaction() as db:
             for code in fix:
-                db.execute("DELETE FROM records WHERE code = ? AND status != 'pending'", (code,))
-                for r in st.derived_by_code[code]:
-                    cat.insert(db, r)
+                cat.replace_code(db, code, st.derived_by_code[code])
         done.extend(f"recorded {code} in the catalogue from its bag" for code in fix)
     return done
 
@@ -365,7 +363,7 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
 
 def verify_code(arc, code: str) -> list[Finding]:
     """Check the bags of one record against their manifests and the catalogue."""
-    rows = arc.catalogue.rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+    rows = arc.catalogue.versions_of(code)
     if not rows:
         raise arc.unknown(code)
     out: list[Finding] = []
