@@ -713,3 +713,29 @@ def test_search_hook_failure_is_a_warning(arc, tmp_path, monkeypatch, capsys):
     rec = add_data_file(arc, write_doc(tmp_path / "d.yaml"), formats=())
     assert "warning: the search index was not updated" in capsys.readouterr().err
     assert arc.get(rec.code).status == "active"
+
+
+def test_change_listeners_hear_adds_and_disposals(root, tmp_path, capsys):
+    """The archive tells its listeners which records changed (it imports no stage above it);
+    a listener is registered once; a failing one is a warning, the record is archived."""
+    heard: list = []
+
+    def listener(a, codes):
+        heard.append((a, list(codes)))
+    with open_archive(root) as a:
+        a.on_change(listener)
+        a.on_change(listener)
+        rec = add_data_file(a, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+        assert heard == [(a, [rec.code])]
+        add_data_file(a, write_doc(tmp_path / "quiet.yaml", serial=2), formats=(), notify=False)
+        assert len(heard) == 1
+        a.dispose(rec.code, today=dt.date(2040, 1, 1))
+        assert heard[-1] == (a, [rec.code]) and len(heard) == 2
+
+        def broken(_a, _codes):
+            raise RuntimeError("listener down")
+        a.on_change(broken)
+        other = add_data_file(a, write_doc(tmp_path / "new.yaml", serial=3), formats=())
+        err = capsys.readouterr().err
+        assert f"warning: after archiving {other.code}: RuntimeError: listener down" in err
+        assert a.get(other.code).status == "active" and heard[-1] == (a, [other.code])

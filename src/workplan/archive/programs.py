@@ -27,7 +27,7 @@ class ArchivePrograms:
 
     ``archive``: an open :class:`~workplan.archive.Archive`; or ``root``: the folder of one, opened
     only when an archival code is looked up (so a report that names its program by path needs no
-    archive). Picklable (for ``build --jobs``): an archive opened from ``root`` is not sent along.
+    archive). Picklable (for ``build --jobs``): the archive's folder is sent, not the open archive.
     """
 
     def __init__(self, archive: Any = None, *, root: str | os.PathLike | None = None):
@@ -35,7 +35,9 @@ class ArchivePrograms:
         self.root = Path(root) if root is not None else None
 
     def __getstate__(self):
-        return {"_arc": None if self.root is not None else self._arc, "root": self.root}
+        # an open archive does not travel to another process: its folder does
+        root = self.root if self.root is not None or self._arc is None else self._arc.root
+        return {"_arc": None, "root": root}
 
     def _archive(self, ref) -> Any:
         if self._arc is None:

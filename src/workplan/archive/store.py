@@ -1,4 +1,5 @@
-"""The archive: opening it, adding records and versions, disposal, catalogue rebuild.
+"""The archive: opening it, storing records and versions (prepared by :mod:`workplan.ingest`),
+disposal, catalogue rebuild, change listeners.
 
 How ``add`` stays atomic and gap-free (every step below is a named crash point for tests):
 
