@@ -313,3 +313,24 @@ def test_spaced_chinese_from_pdf_text_layers():
     from workplan.readers.lines import unspace_cjk
     assert unspace_cjk("一 、 指 导 思 想") == "一、指导思想"
     assert unspace_cjk("政府主导 努力构建多级联动机制") == "政府主导 努力构建多级联动机制"
+
+
+def test_import_into_the_archive_as_legacy_records(tmp_path):
+    arc = tmp_path / "arc"
+    assert run("archive", "init", "--archive", str(arc)).returncode == 0
+    # the document names no organization code: a clear error, the data file still written
+    r = run("import", str(CASES / "runin_headings.docx"), "-o", str(tmp_path / "d"), "--archive", str(arc))
+    assert r.returncode == 1 and "no organization code" in r.stderr and "--org" in r.stderr
+    assert (tmp_path / "d" / "runin_headings.yaml").exists()
+    # missing date and issuer are named, not guessed
+    f = tmp_path / "nodate.txt"
+    f.write_text("某社区防汛工作方案\n一、工作目标\n确保安全度汛。\n二、工作要求\n各网格加强值守。\n", encoding="utf-8")
+    r = run("import", str(f), "-o", str(tmp_path / "d"), "--archive", str(arc), "--org", "MSQ")
+    assert r.returncode == 1 and "--issuer" in r.stderr and "--date" in r.stderr
+    r = run("import", str(CASES / "runin_headings.pdf"), "-o", str(tmp_path / "d2"), "--archive", str(arc), "--org", "QHZ")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.split("archived as ")[1].split()[0]
+    lst = run("archive", "list", "--json", "--archive", str(arc))
+    recs = json.loads(lst.stdout)
+    assert [x["code"] for x in recs] == [code]
+    assert recs[0]["title"] == "青禾镇2024年农村道路交通安全整治工作方案" and recs[0]["kind"] == "legacy"

@@ -24,7 +24,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def import_one(src: Path, outdir: Path, lang: str | None, force: bool) -> dict:
+def import_one(src: Path, outdir: Path, lang: str | None, force: bool, keep: list | None = None) -> dict:
     """Import one file, write DIR/<stem>.yaml and check that it loads; returns the report."""
     from ..model import load_document
     from ..readers import ImportFailed, read_file
@@ -38,7 +38,33 @@ def import_one(src: Path, outdir: Path, lang: str | None, force: bool) -> dict:
     _write_atomic(out, text)
     rep = dict(result.report)
     rep["output"] = str(out)
+    if keep is not None:
+        keep.append(result.data)
     return rep
+
+
+def archive_one(arc, src: Path, rep: dict, data: dict, *, title: str | None, issuer: str | None, date: str | None,
+                org: str | None, retention: str | None) -> str:
+    """Add the original file and its imported data file as one legacy record; returns its code.
+    Metadata the document does not state must be given (never guessed)."""
+    from ..errors import Problem
+    from ..ingest import add_files
+    units = {u["id"]: u for u in data.get("units", [])}
+    found_issuer = next((units[u]["zh"] for u in data.get("issuers", []) if u in units), None)
+    issuer = issuer or found_issuer
+    date = date or rep.get("date")
+    title = title or (rep["title"] if rep.get("title") not in ("（无标题）", "(untitled)") else None)
+    missing = [(opt, what) for opt, what, v in (("--title", "title (题名)", title), ("--issuer", "issuing unit (责任者)", issuer),
+                                                  ("--date", "date (成文日期)", date)) if not v]
+    if missing:
+        raise WorkplanError(Problem("cannot archive: the document does not state its "
+                                    + ", ".join(w for _, w in missing), file=str(src),
+                                    hint="give " + ", ".join(f"{o} …" for o, _ in missing)
+                                    + " (the data file was written; the record was not)"))
+    rec = add_files(arc, [src, Path(rep["output"])], title=title, issuer=issuer, date=date, kind="legacy",
+                    doc_number=rep.get("doc_number"), retention=retention, issuer_abbr=org,
+                    langs=[rep.get("lang") or "zh"])
+    return rec.code
 
 
 def _print_report(rep: dict) -> None:
@@ -64,7 +90,17 @@ def _print_report(rep: dict) -> None:
               help="Language of the document (default: detected).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON (one list) on stdout.")
 @click.option("--force", is_flag=True, help="Overwrite existing data files.")
-def importer(files, outdir, lang, as_json, force) -> None:
+@click.option("--archive", "archive_path", is_flag=False, flag_value="", default=None, metavar="[PATH]",
+              help="Also add each file to the archive as a legacy record (the original file and the "
+                   "imported data file): PATH, else $WORKPLAN_ARCHIVE, else ./archive. Put it after the files.")
+@click.option("--org", help="With --archive: the issuer's organization code (e.g. BGS), when the archive "
+                            "configuration has none for it.")
+@click.option("--issuer", help="With --archive: the issuing unit, when the document does not name it.")
+@click.option("--date", "date_", help="With --archive: the document's date (YYYY-MM-DD), when it states none.")
+@click.option("--title", help="With --archive: the title, when the document has none.")
+@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False),
+              help="With --archive: the retention period (default: the archive's).")
+def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, date_, title, retention) -> None:
     """Import Word (.docx), PDF and text (.txt) documents as data files.
 
     Finds the title, document number, recipients, preamble, the numbered sections (typed by
@@ -79,20 +115,40 @@ def importer(files, outdir, lang, as_json, force) -> None:
       workplan import old/2015-平安创建方案.docx -o data/
       workplan import scans/*.pdf notes.txt -o data/ --json > import-report.json
       workplan import program.docx -o data/ --force && workplan build data/program.yaml
+      workplan import 2019/*.pdf -o data/ --archive       (legacy records: original + data)
     """
     from .__init__ import echo_err, progress
+    from ..readers import SUPPORTED
+    if archive_path and Path(archive_path).suffix.lower() in SUPPORTED + (".doc", ".wps"):
+        raise click.BadParameter(f"{archive_path!r} looks like a document, not an archive folder: put --archive "
+                                 "after the files, or give the archive folder", param_hint="--archive")
+    arc = None
+    if archive_path is not None:
+        from .options import open_archive_at
+        arc = open_archive_at(archive_path or None)
     srcs = [Path(f) for f in files]
     reports, failed = [], 0
     for src in progress(srcs, "importing"):
         try:
-            rep = import_one(src, Path(outdir), lang, force)
+            kept: list = []
+            rep = import_one(src, Path(outdir), lang, force, kept)
             reports.append(rep)
             if not as_json:
                 _print_report(rep)
+            if arc is not None:
+                try:
+                    rep["archived"] = archive_one(arc, src, rep, kept[0], title=title, issuer=issuer, date=date_,
+                                                  org=org, retention=retention.upper() if retention else None)
+                except WorkplanError as e:
+                    rep["archive_error"] = e.format()
+                    raise
+                if not as_json:
+                    click.echo(f"  archived as {rep['archived']}")
         except WorkplanError as e:
             failed += 1
             echo_err(e.format())
-            reports.append({"file": str(src), "error": e.format()})
+            if not (reports and reports[-1].get("file") == str(src)):
+                reports.append({"file": str(src), "error": e.format()})
         except Exception as e:  # a bug of ours: name the file, let the others go on
             failed += 1
             msg = f"{src}: internal error while importing: {type(e).__name__}: {e} (please report it with this file)"
@@ -101,5 +157,5 @@ def importer(files, outdir, lang, as_json, force) -> None:
     if as_json:
         click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
     if failed:
-        echo_err(f"{failed} of {len(srcs)} file(s) could not be imported")
+        echo_err(f"{failed} of {len(srcs)} file(s) could not be imported" + (" or archived" if arc is not None else ""))
         sys.exit(1)
