@@ -334,3 +334,25 @@ def test_import_into_the_archive_as_legacy_records(tmp_path):
     recs = json.loads(lst.stdout)
     assert [x["code"] for x in recs] == [code]
     assert recs[0]["title"] == "青禾镇2024年农村道路交通安全整治工作方案" and recs[0]["kind"] == "legacy"
+
+
+def test_title_in_a_heading_style_is_not_a_section(tmp_path):
+    import docx
+    doc = docx.Document()
+    doc.add_paragraph("某街道2024年禁毒宣传工作方案", style="Heading 1").alignment = 1
+    for h, body in [("一、指导思想", "坚持预防为主。"), ("二、工作目标", "确保不发生事故。"), ("三、工作要求", "各网格落实责任。")]:
+        doc.add_paragraph(h, style="Heading 2")
+        doc.add_paragraph(body)
+    doc.save(tmp_path / "h.docx")
+    r = read_file(tmp_path / "h.docx")
+    assert r.data["title"] == "某街道2024年禁毒宣传工作方案"
+    assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作目标", "工作要求"]
+    assert r.report["headings_from"] == "style"
+
+
+def test_source_line_falls_back_to_the_parent():
+    from workplan.readers import source_line
+    r = read_file(CASES / "runin_headings.txt")
+    lines = (CASES / "runin_headings.txt").read_text(encoding="utf-8").splitlines()
+    ref = source_line(r.source_map, "sections[3].tasks[0].cooperating[1]")
+    assert "排查道路隐患" in lines[ref.line - 1]

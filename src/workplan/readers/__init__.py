@@ -5,6 +5,7 @@
     result = read_file("old-program.docx")      # ImportResult
     result.data        # dict: a data file's content, valid for workplan.model.Document
     result.source_map  # {"sections[2].tasks[0].text": SourceRef(line=41, page=3), ...}
+    source_line(result.source_map, "sections[2].tasks[0].lead[0]")   # nearest mapped parent
     result.report      # coverage, sections with types, unclassified text, warnings
 
 Each format reader (``text``, ``docx``, ``pdf``) produces the same intermediate (a list of
@@ -40,6 +41,20 @@ class ImportResult:
     source_map: dict[str, SourceRef]
     report: dict
     lines: list[Line] = field(default_factory=list)
+
+
+def source_line(source_map: dict[str, SourceRef], path: str) -> SourceRef | None:
+    """Where the value at a data ``path`` (``sections[2].tasks[0].lead[1]``) came from: the path
+    itself, else its nearest parent in the map (for lint findings on imported documents)."""
+    p = path
+    while p:
+        if p in source_map:
+            return source_map[p]
+        cut = max(p.rfind("."), p.rfind("["))
+        if cut <= 0:
+            break
+        p = p[:cut]
+    return source_map.get(p)
 
 
 def extract(path: str | Path, data: bytes | None = None) -> Extracted:
@@ -248,4 +263,4 @@ def _as_free(s: dict) -> dict:
     return out
 
 
-__all__ = ["read_file", "extract", "coverage", "ImportResult", "ImportFailed", "SourceRef", "SUPPORTED", "MAX_BYTES"]
+__all__ = ["read_file", "source_line", "extract", "coverage", "ImportResult", "ImportFailed", "SourceRef", "SUPPORTED", "MAX_BYTES"]

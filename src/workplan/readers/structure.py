@@ -444,11 +444,11 @@ class Recogniser:
         """How top-level headings are marked: by Heading style, by a numbering kind, or by
         vocabulary/bold; returns (how, kinds, indices of style/vocab headings)."""
         L = self.lines
-        styled = [i for i in range(lo, hi) if L[i].heading and L[i].heading > 0 and not L[i].table]
-        if len(styled) >= 2:
-            top = min(L[i].heading for i in styled)
-            idx = {i for i in styled if L[i].heading == top}
-            if len(idx) >= 2:
+        styled = [i for i in range(lo, hi) if L[i].heading and L[i].heading > 0 and not L[i].table
+                  and not (L[i].centered and is_title_like(L[i].text, self.lang))]
+        for level in sorted({L[i].heading for i in styled}):
+            idx = {i for i in styled if L[i].heading == level}
+            if len(idx) >= 2:  # the top level used at least twice (a title in Heading 1 does not count)
                 return "style", None, idx
         stats: dict[str, list[int]] = {}
         for i in range(lo, hi):
@@ -535,7 +535,9 @@ class Recogniser:
         n = self.nums[a]
         head, rest = self._head(a)
         if not head:
-            head, rest = _clean_heading(L[a].text[n.end:] if n else L[a].text), ""
+            text = L[a].text[n.end:] if n else L[a].text
+            k = min((text.find(c) for c in "，,；;" if 0 < text.find(c) <= 24), default=-1)
+            head, rest = (_clean_heading(text[:k]), text[k + 1:].strip()) if k > 0 else (_clean_heading(text), "")
         node = Node(head, None, L[a], n)
         st = section_type(head) if head else None
         node.type = st[0] if st and width_units(head) <= (24 if self.lang == "zh" else 60) else None
