@@ -356,3 +356,18 @@ def test_source_line_falls_back_to_the_parent():
     lines = (CASES / "runin_headings.txt").read_text(encoding="utf-8").splitlines()
     ref = source_line(r.source_map, "sections[3].tasks[0].cooperating[1]")
     assert "排查道路隐患" in lines[ref.line - 1]
+
+
+def test_docx_with_values_python_docx_has_no_enum_for(tmp_path):
+    """LibreOffice and strict OOXML write jc="start"/"end": a style hint must not stop the import."""
+    import docx
+    from docx.oxml.ns import qn
+    doc = docx.Document()
+    doc.add_paragraph("某社区2024年防火工作方案").alignment = 1
+    for h in ("一、指导思想", "坚持预防为主。", "二、工作要求", "落实责任。"):
+        p = doc.add_paragraph(h)
+        jc = p._p.get_or_add_pPr().makeelement(qn("w:jc"), {qn("w:val"): "start"})
+        p._p.get_or_add_pPr().append(jc)
+    doc.save(tmp_path / "jc.docx")
+    r = read_file(tmp_path / "jc.docx")
+    assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作要求"]

@@ -120,37 +120,53 @@ def _style_heading(style) -> int | None:
     return None
 
 
+def _safe(fn, default=None):
+    """python-docx raises on values it has no enum for (jc="start" from LibreOffice/strict OOXML):
+    a style hint is never worth losing a document over."""
+    try:
+        return fn()
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return default
+
+
+def _jc(el) -> str | None:
+    from docx.oxml.ns import qn
+    ppr = el.find(qn("w:pPr")) if el is not None else None
+    jc = ppr.find(qn("w:jc")) if ppr is not None else None
+    return jc.get(qn("w:val")) if jc is not None else None
+
+
 def _para_line(p, idx: int, numbering: _Numbering) -> Line | None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    text = p.text.replace("\u3000", " ").strip() if p.text else ""
     text = p.text.strip(" \t\u3000\u00a0\r\n") if p.text else ""
     if not text:
         return None
-    style = p.style
-    align = p.alignment
+    style = _safe(lambda: p.style)
+    align = _jc(p._p)
     s = style
     while align is None and s is not None:
-        align = s.paragraph_format.alignment
-        s = s.base_style
-    centered = align in (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.DISTRIBUTE)
+        align = _jc(s.element)
+        s = _safe(lambda: s.base_style)
+    centered = align in ("center", "distribute")
     runs = [r for r in p.runs if r.text and r.text.strip()]
     style_bold = False
     s = style
     while s is not None:
-        if s.font.bold is not None:
-            style_bold = bool(s.font.bold)
+        b = _safe(lambda: s.font.bold)
+        if b is not None:
+            style_bold = bool(b)
             break
-        s = s.base_style
-    bold = bool(runs) and all((r.bold if r.bold is not None else style_bold) for r in runs)
-    sizes = [r.font.size.pt for r in runs if r.font.size is not None]
+        s = _safe(lambda: s.base_style)
+    bold = bool(runs) and all((_safe(lambda: r.bold) if _safe(lambda: r.bold) is not None else style_bold) for r in runs)
+    sizes = [sz.pt for r in runs if (sz := _safe(lambda: r.font.size)) is not None]
     if not sizes:
         s = style
         while s is not None:
-            if s.font.size is not None:
-                sizes = [s.font.size.pt]
+            sz = _safe(lambda: s.font.size)
+            if sz is not None:
+                sizes = [sz.pt]
                 break
-            s = s.base_style
-    heading = _style_heading(style)
+            s = _safe(lambda: s.base_style)
+    heading = _safe(lambda: _style_heading(style)) if style is not None else None
     list_level = label = None
     pPr = p._p.pPr
     numPr = pPr.numPr if pPr is not None else None
@@ -159,10 +175,10 @@ def _para_line(p, idx: int, numbering: _Numbering) -> Line | None:
         while s is not None and numPr is None:
             sp = s.element.pPr
             numPr = sp.numPr if sp is not None else None
-            s = s.base_style
+            s = _safe(lambda: s.base_style)
     if numPr is not None and numPr.numId is not None:
-        list_level = numPr.ilvl.val if numPr.ilvl is not None else 0
-        label = numbering.label(str(numPr.numId.val), list_level)
+        list_level = _safe(lambda: numPr.ilvl.val if numPr.ilvl is not None else 0, 0)
+        label = _safe(lambda: numbering.label(str(numPr.numId.val), list_level))
         if label and not text.startswith(label):
             text = label + ("" if label[-1] in "、）)．.　" else " ") + text
     return Line(text, idx, bold=bold, centered=centered, size=max(sizes) if sizes else None,
