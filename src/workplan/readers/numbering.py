@@ -63,6 +63,8 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("cn_di", re.compile(rf"^第([一二三四五六七八九十]{{1,3}})\s*[,，、](?=\S)"), "cn"),
     ("cn_dun", re.compile(r"^([一二三四五六七八九十]{1,3})\s*(?:、|\.(?!\d)|,|:|\s)\s*(?=\S)"), "cn"),
     ("cn_paren", re.compile(r"^\(\s*([一二三四五六七八九十]{1,3})\s*\)[\s、.,:]*"), "cn"),
+    ("ar_multi3", re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{1,2})(?:\.|、)?\s*(?=[^\d.\s%倍万亿元米个人次年月日时])"), "int"),
+    ("ar_multi2", re.compile(r"^\d{1,2}\.(\d{1,2})(?:\.|、)?\s*(?=[^\d.\s%倍万亿元米个人次年月日时])"), "int"),
     ("ar_paren", re.compile(r"^(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\))[\s、.,:]*"), "int"),
     ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])[\s、.,:]*"), "circled"),
@@ -117,7 +119,7 @@ def numbering(text: str) -> Num | None:
 
 # the kinds that can number top-level sections, outermost first
 TOP_ORDER = ["cn_part", "en_part", "cn_dun", "en_roman", "en_word", "en_word_paren", "en_ord", "cn_paren",
-             "en_alpha", "ar_dot", "ar_paren", "en_roman_paren", "en_roman_paren_l", "en_alpha_paren_u",
+             "en_alpha", "ar_dot", "ar_multi2", "ar_paren", "ar_multi3", "en_roman_paren", "en_roman_paren_l", "en_alpha_paren_u",
              "en_alpha_paren", "circled", "cn_article", "en_article", "cn_phase", "en_phase", "cn_di", "cn_shi"]
 # kinds that translate the same Chinese number (一、) in machine translations: one level
 EN_TOP_FAMILY = {"en_roman", "en_word", "en_ord", "en_part"}
