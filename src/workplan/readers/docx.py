@@ -6,7 +6,7 @@ import io
 import zipfile
 
 from .errors import ImportFailed
-from .lines import Extracted, Line
+from .lines import Extracted, Line, rejoin
 
 _MAX_UNZIPPED = 300 * 1024 * 1024
 _CN = "零一二三四五六七八九十"
@@ -233,4 +233,5 @@ def read_docx(data: bytes, file: str) -> Extracted:
                 if any(cells):
                     lines.append(Line("；".join(c for c in cells if c), idx, table=True,
                                       meta={"cells": cells}))
-    return Extracted(lines, "docx")
+    # a document pasted from a PDF keeps one paragraph per printed line: join those again
+    return Extracted(rejoin(lines, only_if_wrapped=True), "docx")
