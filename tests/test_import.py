@@ -371,3 +371,37 @@ def test_docx_with_values_python_docx_has_no_enum_for(tmp_path):
     doc.save(tmp_path / "jc.docx")
     r = read_file(tmp_path / "jc.docx")
     assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作要求"]
+
+
+def test_english_numbered_plan_with_dated_phases_and_units(tmp_path):
+    f = tmp_path / "plan.txt"
+    f.write_text("""Implementation Plan of Sunrise Street on Preventing Telecom Fraud in 2024
+All communities and departments:
+In order to curb telecom fraud and protect the property of the masses, this plan is formulated.
+1. Guiding ideology
+Focus on prevention and rely on the masses.
+2. Leading group
+Group leader: Liu Yang
+Deputy group leader: Wang Hong, Sun Li
+Members: Zhao Kai, Qian Bo
+3. Main measures
+(1) Publicity into households. Grid members hand out leaflets door to door. (Responsible unit: each community)
+(2) Warnings for key groups. Lectures for the elderly. (Lead unit: Sunrise Police Station; cooperating units: Street Elderly Office)
+4. Schedule
+(1) Mobilization stage (March 1 to March 15, 2024): make plans.
+(2) Implementation stage (March 16 to November 30, 2024): carry out publicity.
+5. Work requirements
+All communities should report progress monthly.
+Sunrise Street Office
+February 20, 2024
+""", encoding="utf-8")
+    d = read_file(f).data
+    assert [s["type"] for s in d["sections"]] == ["ideology", "leadership", "tasks", "phases", "requirements"]
+    units = {u["id"]: u["en"] for u in d["units"]}
+    assert [units[u] for u in d["issuers"]] == ["Sunrise Street Office"]
+    lead = _section(d, "leadership")
+    assert lead["head"]["name"] == "Liu Yang" and [m["name"] for m in lead["deputies"]] == ["Wang Hong", "Sun Li"]
+    tasks = _section(d, "tasks")["tasks"]
+    assert units[tasks[1]["lead"][0]] == "Sunrise Police Station" and units[tasks[0]["responsible"][0]] == "each community"
+    ph = _section(d, "phases")["phases"]
+    assert (ph[0]["name"], str(ph[0]["start"]), str(ph[1]["end"])) == ("Mobilization stage", "2024-03-01", "2024-11-30")

@@ -113,9 +113,36 @@ def parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
     return body, roles
 
 
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+_MON = "|".join(m[:3] + r"[a-z]*\.?" for m in _MONTHS)
+_EN_RANGE = re.compile(rf"\b({_MON})\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\s*(?:to|-|~|until|through)\s*"
+                       rf"(?:({_MON})\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?", re.I)
+
+
+def _period_en(a: str, year: int | None):
+    m = _EN_RANGE.search(a)
+    if not m:
+        return None
+    y2 = int(m[6]) if m[6] else (int(m[3]) if m[3] else year)
+    y1 = int(m[3]) if m[3] else y2
+    if y1 is None:
+        return None
+    try:
+        m1 = [x[:3] for x in _MONTHS].index(m[1][:3].lower()) + 1
+        m2 = [x[:3] for x in _MONTHS].index(m[4][:3].lower()) + 1 if m[4] else m1
+        start, end = dt.date(y1, m1, int(m[2])), dt.date(y2, m2, int(m[5]))
+    except ValueError:
+        return None
+    return (start, end, m.span()) if end >= start else None
+
+
 def _period(text: str, year: int | None) -> tuple[dt.date | None, dt.date | None, tuple[int, int] | None]:
     """A date range like 2011年3月—5月 / 3月1日至3月15日 / 2011年3月1日-2011年4月30日."""
     a = ascii_form(text)
+    en = _period_en(a, year)
+    if en:
+        return en
     rx = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?(?:上旬|中旬|下旬|初|底|中)?\s*(?:-|~|至|到)\s*"
                     r"(?:(\d{4})\s*年)?\s*(?:(\d{1,2})\s*月)?(?:\s*(\d{1,2})\s*日)?(?:上旬|中旬|下旬|初|底|中)?")
     m = rx.search(a)
@@ -182,7 +209,7 @@ class Mapper:
 
     def unit(self, name: str) -> str:
         uid = unit_id(name)
-        self.units.setdefault(uid, {"id": uid, "zh": name})
+        self.units.setdefault(uid, {"id": uid, "zh": name, "en": name} if self.o.lang == "en" else {"id": uid, "zh": name})
         return uid
 
     def at(self, path: str, line: Line | None) -> None:
@@ -300,12 +327,12 @@ class Mapper:
         return d
 
     def roster(self, t: str) -> tuple[str, list[dict]] | None:
-        m = re.match(r"^\s*(组\s*长|副\s*组\s*长|成\s*员|主\s*任|副\s*主\s*任|(?:deputy\s+)?(?:team\s+)?leader|(?:deputy\s+)?head|members?)\s*[:：]\s*(.+)$",
+        m = re.match(r"^\s*(组\s*长|副\s*组\s*长|成\s*员|主\s*任|副\s*主\s*任|(?:deputy\s+|vice\s+)?(?:(?:team|group)\s+)?(?:leader|head)|members?)\s*[:：]\s*(.+)$",
                      t, re.I)
         if not m:
             return None
         role_raw = re.sub(r"\s", "", m[1]).lower()
-        role = "deputies" if role_raw.startswith(("副", "deputy")) else ("members" if role_raw.startswith(("成员", "member")) else "head")
+        role = "deputies" if role_raw.startswith(("副", "deputy", "vice")) else ("members" if role_raw.startswith(("成员", "member")) else "head")
         people = []
         for entry in _split_units(m[2].rstrip("。.")):
             pm = re.match(r"^(.+?)[（(](.+)[）)]$", entry)

@@ -124,7 +124,7 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
     # a short line without a sentence inside is all heading
     inner = a[:-1]
     long_sentence = a.endswith(("。", ".")) and width_units(t) > (14 if lang == "zh" else 40)
-    if not long_sentence and width_units(t) <= (30 if lang == "zh" else 60) and not any(c in inner for c in "。!?") and \
+    if not long_sentence and width_units(t) <= (30 if lang == "zh" else 60) and not any(c in inner for c in "。!?:") and \
             not (lang == "en" and ". " in inner) and not (lang == "zh" and "，" in t and width_units(t) > 16):
         return _clean_heading(t), ""
     # a sentence or colon break close to the start, a known heading phrase glued to the text,
@@ -391,7 +391,7 @@ class Recogniser:
             while j > start and k - j <= 3:
                 tj = L[j].text
                 if (width_units(tj) <= 30 and not any(c in tj for c in "。，,；;:：!?") and self.nums[j] is None
-                        and not _ATTACH.match(tj) and not L[j].table):
+                        and not _ATTACH.match(tj) and not L[j].table and not tj.endswith(".")):
                     o.signature.insert(0, (tj, L[j]))
                     j -= 1
                 else:
