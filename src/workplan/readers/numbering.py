@@ -69,7 +69,7 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])[\s、.,:]*"), "circled"),
     ("en_article", re.compile(r"^article\s+(\d+|" + "|".join(_WORDS) + r")\b[\s:.,-]*", re.I), "word"),
-    ("en_part", re.compile(r"^part\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b[\s:.,-]*", re.I), "word"),
+    ("en_part", re.compile(r"^(?:part|chapter)\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b[\s:.,-]*", re.I), "word"),
     ("en_phase", re.compile(r"^(?:phase|stage|step)\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b", re.I), "word_keep"),
     ("en_roman", re.compile(rf"^({_ROMAN_RE})\s*[.、,:](?!\d)\s*(?=\S)"), "roman"),
     ("en_word_paren", re.compile(r"^\((" + "|".join(_WORDS) + r")\)\s*[,.:]?\s*", re.I), "word"),
@@ -122,7 +122,7 @@ TOP_ORDER = ["cn_part", "en_part", "cn_dun", "en_roman", "en_word", "en_word_par
              "en_alpha", "ar_dot", "ar_multi2", "ar_paren", "ar_multi3", "en_roman_paren", "en_roman_paren_l", "en_alpha_paren_u",
              "en_alpha_paren", "circled", "cn_article", "en_article", "cn_phase", "en_phase", "cn_di", "cn_shi"]
 # kinds that translate the same Chinese number (一、) in machine translations: one level
-EN_TOP_FAMILY = {"en_roman", "en_word", "en_ord", "en_part"}
+EN_TOP_FAMILY = {"en_roman", "en_word", "en_ord"}
 
 
 def is_numbered(text: str) -> bool:
