@@ -272,7 +272,6 @@ class Recogniser:
         # forwarding notice: the program's own title comes later
         m = _NOTICE.match(match_form(o.title).replace(" ", "")) or _NOTICE_EN.match(o.title)
         if m:
-            inner = o.title[m.start(1) - (len(match_form(o.title)) - len(match_form(o.title).replace(" ", ""))) * 0:]
             inner = re.sub(r"^.*?关于(?:印发|转发|下发|发布|颁发|发送)", "", o.title)
             inner = re.sub(r"的(?:通知|函)$", "", inner).strip().strip("《》<>\"“”")
             if _NOTICE_EN.match(o.title):
@@ -522,11 +521,8 @@ class Recogniser:
                 child_kinds.add(n.kind)
         if not tops:
             o.warnings.append("no section headings found: the text is kept as one free section")
-            self.front(lo if lo < hi else hi)
-            # everything after the front matter: one section
-            return
-        start = self.front(tops[0])
-        del start
+            return  # run() takes the title and keeps the rest as one section
+        self.front(tops[0])
         for a, b in zip(tops, tops[1:] + [hi]):
             o.sections.append(self._section(a, b))
 
