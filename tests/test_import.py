@@ -105,10 +105,14 @@ def test_english_mixed_numbering_and_roster():
     assert len(tasks) == 3 and len(tasks[0]["items"]) == 2
 
 
-def test_docx_table_rows_are_kept():
-    d = read_file(CASES / "heading_styles_table.docx").data
-    paras = _section(d, "tasks")["paragraphs"]
-    assert any("矛盾纠纷多元化解" in p and "街道综治中心" in p for p in paras)
+@pytest.mark.parametrize("fmt", ["docx", "txt", "pdf"])
+def test_division_of_labour_table_becomes_tasks(fmt):
+    d = read_file(CASES / f"heading_styles_table.{fmt}").data
+    units = {u["id"]: u["zh"] for u in d["units"]}
+    tasks = _section(d, "tasks")["tasks"]
+    assert [(t["title"], [units[u] for u in t["lead"]], [units[u] for u in t["cooperating"]]) for t in tasks] == [
+        ("纠纷化解", ["综治中心"], ["司法所"]), ("重点人员管理", ["派出所"], ["各社区"]),
+        ("校园周边整治", ["城管科"], ["市场监管所"])]
 
 
 def test_pdf_lines_are_rejoined():

@@ -154,10 +154,16 @@ def _data_strings(x: Any, out: list[str], names: dict[str, str] | None = None) -
 def coverage(lines: list[Line], data: dict) -> tuple[float, int, int, str]:
     """Share of the source's characters (outside whitespace, punctuation and numbering) found in
     the data, counting each character as often as it occurs; and a sample of what is missing.
-    Label words a field stands for (组长, 牵头, 配合, 达…以上) count when that field is filled."""
+    Label words a field stands for (组长, 牵头, 配合, 达…以上) count when that field is filled; a
+    table's row numbers are numbering, and a header row that became field names is not counted."""
     from .numbering import numbering
     src: Counter = Counter()
     for ln in lines:
+        if ln.meta.get("header"):  # a table's header row that became field names
+            continue
+        if ln.table and ln.meta.get("cells"):  # row numbers are numbering
+            src += _chars("".join(c for c in ln.meta["cells"] if not c.strip().isdigit()))
+            continue
         n = numbering(ln.text)
         src += _chars(ln.text[n.end:] if n else ln.text)
     strings: list[str] = []

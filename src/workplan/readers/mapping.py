@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import re
 
-from .lines import Line, ascii_form, width_units
+from .lines import Line, ascii_form, match_form, width_units
 from .structure import Node, Outline, find_date, _DOCNUM
 
 _PAREN_UNITS = re.compile(r"(牵头|负责|配合|协助|协办|参与|落实|责任单位|主办|承办|lead|responsib|cooperat|assist)", re.I)
@@ -283,6 +283,42 @@ class Mapper:
         self.at(path + ".text", n.line)
         return d
 
+    def task_table(self, paras: list[tuple[str, Line]], path: str) -> tuple[list[dict], list[tuple[str, Line]]]:
+        """A division-of-labour table (序号｜任务｜牵头单位｜配合单位｜完成时限) as tasks."""
+        rows = [(t, ln) for t, ln in paras if ln.table and ln.meta.get("cells")]
+        if len(rows) < 2:
+            return [], paras
+        head = [match_form(c) for c in rows[0][1].meta["cells"]]
+
+        def col(*words: str) -> int | None:
+            return next((i for i, h in enumerate(head) if any(w in h for w in words)), None)
+        c_task = col("任务", "内容", "事项", "措施", "task", "measure")
+        c_lead = col("牵头", "责任单位", "主责", "负责", "lead", "responsible")
+        c_coop = col("配合", "协助", "参与", "cooperat", "assist")
+        c_due = col("时限", "时间", "期限", "deadline", "time")
+        if c_task is None or c_lead is None:
+            return [], paras
+        tasks, used = [], {id(rows[0][1])}
+        for t, ln in rows[1:]:
+            cells = ln.meta["cells"]
+            if len(cells) != len(head) or not cells[c_task].strip():
+                continue
+            task: dict = {"title": cells[c_task].strip()}
+            for role, c in (("lead", c_lead), ("cooperating", c_coop)):
+                if c is not None and cells[c].strip():
+                    task[role] = [self.unit(u) for u in _split_units(cells[c])]
+            if c_due is not None and cells[c_due].strip():
+                due = cells[c_due].strip()
+                d = find_date(due)
+                task["deadline"] = d[0] if d else (self.deadline(f"时限：{due}") or due)
+            self.at(f"{path}.tasks[{len(tasks)}]", ln)
+            tasks.append(task)
+            used.add(id(ln))
+        if not tasks:
+            return [], paras
+        rows[0][1].meta["header"] = True  # its labels are the fields now (coverage does not count them)
+        return tasks, [(t, ln) for t, ln in paras if id(ln) not in used]
+
     def deadline(self, text: str):
         m = re.search(r"(?:完成时限|时限|完成时间|截止时间|deadline)\s*[:：]\s*([^。；;，,]+)", text, re.I)
         if not m:
@@ -401,6 +437,10 @@ class Mapper:
             paras, children = keep, rest
             if targets:
                 d["targets"] = targets
+        if typ == "tasks" and not children:
+            tasks, paras = self.task_table(paras, path)
+            if tasks:
+                d["tasks"] = tasks
         if typ == "tasks":
             if children:
                 d["tasks"] = [self.task(c, f"{path}.tasks[{i}]") for i, c in enumerate(children)]

@@ -14,7 +14,7 @@ _PAGE_NO = re.compile(r"^(?:[-—–_·\s]*\d{1,4}[-—–_·\s]*|第\s*\d+\s*�
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
-_CJK_GAP = re.compile(r"[\u4e00-\u9fff）)]\s+[\u4e00-\u9fff（(]")
+_CJK_GAP = re.compile(r"[\u4e00-\u9fff）)0-9]\s+[\u4e00-\u9fff（(]")
 # text extraction puts spaces between Chinese and digits (2024 年, 15 号) that are not in the document
 _DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
@@ -36,8 +36,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         pages: list[list[str]] = []
         for page in reader.pages:
             txt = page.extract_text() or ""
-            pages.append([_DIGIT_GAP.sub("", unspace_cjk(ln)).strip(" \t\u3000\u00a0")
-                          for ln in txt.replace("\r", "\n").split("\n")])
+            pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
@@ -71,8 +70,11 @@ def read_pdf(data: bytes, file: str) -> Extracted:
     lines: list[Line] = []
     for text, ln, pno in raw:
         segs = text.split()
-        table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
-                 and not any(c in text for c in "。；;"))
-        lines.append(Line(text, ln, page=pno, table=table))
+        table = (len(segs) >= 3 and len(_CJK_GAP.findall(_DIGIT_GAP.sub(" ", text))) >= 2
+                 and all(width_units(x) <= 15 for x in segs) and not any(c in text for c in "。；;"))
+        if table:  # a table row: its cells, joined as the other readers join them
+            lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
+        else:
+            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno))
     lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)
