@@ -424,8 +424,18 @@ class Mapper:
                 ts = self.targets(t)
                 if ts:
                     targets += ts
-                else:
-                    keep.append((t, ln))
+                    continue
+                # a sentence made only of targets moves; the rest of the paragraph stays
+                sentences = re.findall(r"[^。；;]+[。；;]?", t)
+                left = []
+                for sen in sentences:
+                    ts = self.targets(sen) if len(sentences) > 1 else None
+                    if ts:
+                        targets += ts
+                    else:
+                        left.append(sen)
+                if left:
+                    keep.append(("".join(left), ln))
             rest = []
             for c in children:
                 txt = (c.heading or "") if not c.text else ((c.heading + "，" if c.heading else "") + c.text)
