@@ -51,6 +51,7 @@ def test_case_outline(name, fmt):
     assert [x["items"] for x in r.report["sections"]] == [x["items"] for x in exp["sections"]]
     assert r.report["coverage"] >= 0.97, r.report["missing_sample"]
     assert r.report["lang"] == exp["lang"]
+    assert r.report["date"] == exp["date"]
 
 
 def _section(data, type_):

@@ -123,7 +123,15 @@ def write_docx(case: dict, path: Path) -> None:
     doc.save(path)
 
 
-def expected(case: dict) -> dict:
+# the date each case is signed with (written out here, not parsed by the code under test)
+DATES = {"runin_headings": "2024-02-26", "machine_translation_en": "2024-05-10", "forwarding_notice": "2024-05-20",
+         "traditional": "2024-03-08", "hard_breaks_long": "2024-03-25", "bold_headings": "2024-01-15",
+         "heading_styles_table": "2024-02-02", "multiline_title_halfwidth": "2024-03-08",
+         "roman_alpha_en": "2024-02-28", "parts_and_articles": "2024-04-02", "red_header_official": "2023-02-14",
+         "ordinal_headings_en": "2023-12-01"}
+
+
+def expected(case: dict, name: str = "") -> dict:
     titles = [b[1] for b in case["blocks"] if b[0] == "title"]
     sep = "" if case["lang"] == "zh" else " "
     notice = titles and ("关于印发" in titles[0] or titles[0].lower().startswith("notice"))
@@ -134,7 +142,7 @@ def expected(case: dict) -> dict:
             sections.append({"title": b[3].rstrip("：:"), "type": b[1], "items": b[5] if len(b) > 5 else 0})
         elif b[0] == "h2" and sections:
             sections[-1]["items"] += 1
-    return {"title": title, "lang": case["lang"], "sections": sections}
+    return {"title": title, "lang": case["lang"], "date": DATES.get(name), "sections": sections}
 
 
 def main() -> None:
@@ -146,7 +154,7 @@ def main() -> None:
         docx_files.append(out / f"{name}.docx")
         (out / f"{name}.expected.yaml").write_text(
             f"# expected outline of {name} (written from cases.py; the test compares the import with it)\n"
-            + yaml.safe_dump(expected(case), allow_unicode=True, sort_keys=False), encoding="utf-8")
+            + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False), encoding="utf-8")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         print("libreoffice not found: PDFs not made", file=sys.stderr)

@@ -96,9 +96,12 @@ def guess_lang(texts: list[str]) -> str:
     return "zh" if han * 3 >= latin else "en"
 
 
+_WIDE = set("—…“”‘’·")
+
+
 def width_units(s: str) -> float:
     """Display width: CJK and full-width characters count 1, others ½."""
-    return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in s)
+    return sum(1.0 if ord(c) > 0x2E7F or c in _WIDE else 0.5 for c in s)
 
 
 _END = tuple("。！？；：:!?;…」”』\"")

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from .errors import ImportFailed
+from .structure import find_date
 from .lines import Extracted, Line, rejoin, unspace_cjk, width_units
 
 _PAGE_NO = re.compile(r"^(?:[-—–_·\s]*\d{1,4}[-—–_·\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|"
@@ -14,7 +15,7 @@ _PAGE_NO = re.compile(r"^(?:[-—–_·\s]*\d{1,4}[-—–_·\s]*|第\s*\d+\s*�
 _CJK = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
-_CJK_GAP = re.compile(r"[\u4e00-\u9fff）)0-9]\s+[\u4e00-\u9fff（(]")
+_CJK_GAP = re.compile(r"[\u4e00-\u9fff）)]\s+[\u4e00-\u9fff（(]")
 # text extraction puts spaces between Chinese and digits (2024 年, 15 号) that are not in the document
 _DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
@@ -70,8 +71,8 @@ def read_pdf(data: bytes, file: str) -> Extracted:
     lines: list[Line] = []
     for text, ln, pno in raw:
         segs = text.split()
-        table = (len(segs) >= 3 and len(_CJK_GAP.findall(_DIGIT_GAP.sub(" ", text))) >= 2
-                 and all(width_units(x) <= 15 for x in segs) and not any(c in text for c in "。；;"))
+        table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+                 and not any(c in text for c in "。；;") and find_date(text) is None)
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
         else:
