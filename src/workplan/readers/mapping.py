@@ -170,8 +170,35 @@ _TARGET = re.compile(r"^(?P<ind>[^\d，,。；;：:]{2,30}?)\s*(?P<op>达到|达
                      r"(?P<val>\d+(?:\.\d+)?)\s*(?P<unit>%|％|个百分点|个|次|人|起|户|家|项|件|天|小时|名|所|支|场)?\s*(?P<tail>以上|以下|以内|及以上|左右)?$")
 
 
+_TARGET_EN = re.compile(
+    r"^(?P<ind>[A-Za-z][A-Za-z ,'()-]{2,80}?)\s+(?:should\s+|must\s+|will\s+)?(?:be\s+)?(?:reach(?:es|ed)?|achieve[sd]?|is|are|of|at|"
+    r"rise[sd]?\s+to|increase[sd]?\s+(?:to|by)|(?P<down>drop(?:s|ped)?|fall(?:s)?|fell|decrease[sd]?|reduce[sd]?|decline[sd]?)\s+(?:by|to)?)?\s*"
+    r"(?P<op>at\s+least|not\s+less\s+than|more\s+than|over|above|no\s+more\s+than|not\s+more\s+than|less\s+than|below|within)?\s*"
+    r"(?P<val>\d+(?:\.\d+)?)\s*(?P<unit>%|percent|cases?|times|people|households)?\s*(?P<tail>or\s+(?:more|above|higher)|and\s+above|or\s+less)?$",
+    re.I)
+
+
+def _parse_target_en(c: str) -> dict | None:
+    m = _TARGET_EN.match(c)
+    if not m or not (m["unit"] or m["op"]):
+        return None
+    ind = m["ind"].strip(" ,")
+    if m["down"]:
+        ind += " " + m["down"].lower()
+    op = "<=" if (m["op"] or "").lower().replace("  ", " ") in ("no more than", "not more than", "less than", "below", "within") \
+        or (m["tail"] or "").lower().endswith("less") else ">="
+    val = float(m["val"])
+    out = {"indicator": ind, "op": op, "target": int(val) if val.is_integer() else val}
+    unit = (m["unit"] or "").lower()
+    if unit:
+        out["unit"] = "%" if unit in ("%", "percent") else unit
+    return out
+
+
 def parse_target(clause: str) -> dict | None:
     c = clause.strip().rstrip("。.;；，,")
+    if c.isascii():
+        return _parse_target_en(c)
     m = _TARGET.match(c)
     if not m:
         return None
@@ -495,9 +522,12 @@ class Mapper:
         return d
 
     def targets(self, text: str) -> list[dict] | None:
-        if width_units(text) > 60:
+        if width_units(text) > (60 if not text.isascii() else 90):
             return None
-        clauses = [c for c in re.split(r"[，,；;。]", text) if c.strip()]
+        if text.isascii():  # English: clauses end at ; or a full stop (commas are part of the indicator)
+            clauses = [c for c in re.split(r"[;]|\.(?:\s|$)", text) if c.strip()]
+        else:
+            clauses = [c for c in re.split(r"[，,；;。]", text) if c.strip()]
         out = []
         for c in clauses:
             t = parse_target(c)
