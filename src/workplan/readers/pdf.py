@@ -20,6 +20,37 @@ _CJK_GAP = re.compile(r"[\u4e00-\u9fff）)]\s+[\u4e00-\u9fff（(]")
 _DIGIT_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])[ \t]+(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%])[ \t]+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
 
+def _size_visitor(chunks: list[tuple[str, float]]):
+    def visit(text, cm, tm, font_dict, font_size):
+        if text and text.strip() and font_size:
+            scale = (abs(tm[3]) or abs(tm[0]) or 1) * (abs(cm[3]) or abs(cm[0]) or 1)
+            chunks.append((text, float(font_size) * scale))
+    return visit
+
+
+def _line_sizes(lines: list[str], chunks: list[tuple[str, float]]) -> dict[int, float]:
+    """The font size of each extracted line of a page (by finding its first characters in the
+    drawn text chunks, in order)."""
+    stream, owner = [], []
+    for k, (t, _) in enumerate(chunks):
+        for c in t:
+            if not c.isspace():
+                stream.append(c)
+                owner.append(k)
+    text = "".join(stream)
+    out, pos = {}, 0
+    for i, ln in enumerate(lines):
+        key = re.sub(r"\s", "", ln)[:4]
+        if not key:
+            continue
+        j = text.find(key, pos)
+        if j < 0:
+            continue
+        out[i] = round(chunks[owner[j]][1], 1)
+        pos = j + len(key)
+    return out
+
+
 def read_pdf(data: bytes, file: str) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -35,9 +66,13 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                                    hint="open it with the password and save an unprotected copy, then import that")
         n_pages = len(reader.pages)
         pages: list[list[str]] = []
-        for page in reader.pages:
-            txt = page.extract_text() or ""
+        sizes: dict[int, float] = {}  # first page: line index → font size (finds the title)
+        for pno, page in enumerate(reader.pages):
+            chunks: list[tuple[str, float]] = []
+            txt = (page.extract_text(visitor_text=_size_visitor(chunks)) if pno == 0 else page.extract_text()) or ""
             pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+            if chunks:
+                sizes = _line_sizes(pages[0], chunks)
     except ImportFailed:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
@@ -58,6 +93,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                 edge[re.sub(r"\d+", "#", ln)] += 1
         furniture = {k for k, c in edge.items() if c >= max(3, n_pages * 0.6) and width_units(k) < 40}
     raw: list[tuple[str, int, int]] = []
+    size_of_line: dict[int, float] = {i + 1: sz for i, sz in sizes.items()}
     lineno = 0
     for pno, p in enumerate(pages, 1):
         for ln in p:
@@ -76,6 +112,6 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
         else:
-            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno))
+            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln)))
     lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)

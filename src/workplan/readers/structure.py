@@ -237,7 +237,8 @@ class Recogniser:
             t = L[j].text
             return (width_units(t) <= 34 and not any(c in t for c in "。；;：:!?") and not _DOCNUM.search(t)
                     and not find_date(t) and not (backward and _ORG_END.search(t)) and not t.endswith("文件")
-                    and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered))
+                    and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
+                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < 0.6))
 
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:
