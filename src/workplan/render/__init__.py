@@ -26,6 +26,7 @@ class BuildResult:
     source: Path
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    failures: list[WorkplanError] = field(default_factory=list)   # with keep_going: what was not written
 
 
 def output_name(source: Path, lang: str, fmt: str) -> str:
@@ -55,10 +56,10 @@ def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | 
     """Render one language/format of a validated document to ``out`` (atomically)."""
     rdoc = rdoc or build_ir(doc, lang, allow_missing=allow_missing, file=str(source) if source else None)
     if fmt == "docx":
-        from .docx_writer import write_docx
+        from .docx import write_docx
         atomic_write(out, lambda tmp: write_docx(rdoc, tmp, template=template))
     elif fmt == "pdf":
-        from .pdf_writer import write_pdf
+        from .pdf import write_pdf
         atomic_write(out, lambda tmp: write_pdf(rdoc, tmp, source_bytes=source_bytes,
                                                 source_name=source.name if source else None))
     else:
@@ -90,11 +91,14 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
-               allow_missing: bool = False) -> BuildResult:
+               allow_missing: bool = False, keep_going: bool = False) -> BuildResult:
     """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
-    is written, so a bad input writes nothing.
+    is written, so a bad input writes nothing. A writer that fails raises, unless ``keep_going``:
+    then its error goes to ``result.failures`` (an unexpected exception as an "internal error"
+    naming the file, language and format), the other outputs are still written, and
+    ``result.outputs`` lists exactly the files written.
     """
     source = Path(source)
     formats = list(formats)
@@ -108,8 +112,21 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         result.warnings.extend(rdoc.warnings)
         for fmt in formats:
             out = Path(outdir) / output_name(source, lang, fmt)
-            render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
-                       rdoc=rdoc)
+            try:
+                render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
+                           rdoc=rdoc)
+            except WorkplanError as e:
+                if not keep_going:
+                    raise
+                result.failures.append(e)
+                continue
+            except Exception as e:  # a bug of ours (or of a library): name the file, language and format
+                if not keep_going:
+                    raise
+                result.failures.append(WorkplanError(Problem(
+                    f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
+                    hint="this is a bug in workplan; please report it with this file")))
+                continue
             result.outputs.append(out)
     return result
 

@@ -1,7 +1,7 @@
 """Word styles, page setup and footers of the GB/T 9704 DOCX output.
 
 Shared by the writer (which creates only the styles a user template lacks) and by
-``templates/make_docx_template.py`` (which builds the default template from them). Every number
+``templates/make_docx_template.py`` (in this package) (which builds the default template from them). Every number
 comes from :mod:`workplan.layout`; this module only turns them into WordprocessingML.
 
 Units: Word counts lengths in twips (1/20 pt), font sizes in half points, border widths in
@@ -19,7 +19,7 @@ from xml.sax.saxutils import quoteattr
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .. import layout as L
+from ... import layout as L
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NSDECL = f'xmlns:w="{W_NS}"'

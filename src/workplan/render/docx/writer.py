@@ -2,7 +2,7 @@
 
 How a document is made:
 
-1. The Word template (``templates/gbt9704.docx`` or the user's ``--template``) is read once per
+1. The Word template (``render/docx/templates/gbt9704.docx`` or the user's ``--template``) is read once per
    process and *prepared*: theme fonts stripped, every ``WP …`` style the template lacks created
    (styles it has are kept: that is how a user restyles), odd/even page-number footers added
    unless the template has its own PAGE field, A4 page setup from :mod:`workplan.layout`. The
@@ -24,6 +24,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,15 +32,16 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from xml.sax.saxutils import escape as _xml_escape
 
-from .. import layout as L
-from ..errors import Problem, WorkplanError
-from ..i18n import format_date
-from . import docx_styles as S
-from .ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
+from ... import layout as L
+from ...errors import Problem, WorkplanError
+from ...i18n import format_date
+from . import styles as S
+from ..ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
                  Recipients, RenderDoc, Signature, Table, Title)
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
-DEFAULT_TEMPLATE = TEMPLATES_DIR / "gbt9704.docx"
+# Package data (src/workplan/render/docx/templates/), found through importlib.resources so an
+# installed (non-editable) package has it too.
+DEFAULT_TEMPLATE = Path(str(resources.files("workplan.render.docx") / "templates" / "gbt9704.docx"))
 BODY_MARKER = "WORKPLAN-BODY-GOES-HERE"
 IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
 
@@ -185,7 +187,7 @@ def prepare_template(document) -> dict[str, str]:
 
 
 def build_default_template():
-    """The default template as a python-docx Document (used by templates/make_docx_template.py,
+    """The default template as a python-docx Document (used by render/docx/templates/make_docx_template.py,
     and in memory when the .docx file is missing)."""
     from docx import Document
     doc = Document()
@@ -332,7 +334,7 @@ def _open(prepared: _Prepared, rdoc: RenderDoc):
     except Exception as e:  # docxtpl on a template it cannot digest
         raise WorkplanError(Problem(f"the template cannot be rendered by docxtpl ({type(e).__name__}: {e})",
                                     file=prepared.path, hint="remove the Jinja tags from the template, "
-                                    "or start again from templates/gbt9704.docx")) from None
+                                    "or start again from the default template (workplan/render/docx/templates/gbt9704.docx)")) from None
     return tpl.docx
 
 
@@ -769,6 +771,6 @@ def _splice_body(document, anchor, builder: "_Body"):
 
 def write_docx(rdoc: RenderDoc, out: Path, template: Path | None = None) -> None:
     """Render ``rdoc`` to ``out`` (.docx). ``template``: a Word file whose styles, 版头 and
-    footers are used (default: templates/gbt9704.docx). Raises WorkplanError for a bad template."""
+    footers are used (default: the built-in gbt9704.docx). Raises WorkplanError for a bad template."""
     document = build_document(rdoc, template)
     S.save_docx(document, str(out))

@@ -1,6 +1,6 @@
 """PDF writer: RenderDoc → Jinja2 HTML + CSS → WeasyPrint → PDF/A-3b with the source attached.
 
-The page is drawn by two templates in ``templates/``: ``document.html.j2`` (structure, one
+The page is drawn by two templates in this package's ``templates/``: ``document.html.j2`` (structure, one
 macro per IR block in ``blocks.html.j2``) and ``gbt9704.css.j2`` (GB/T 9704 geometry and type).
 The CSS template gets every layout number (margins, sizes, pitch, fonts, colours, rules, gaps)
 from :mod:`workplan.layout`, through :func:`_derived` where a value is computed from them.
@@ -24,6 +24,7 @@ import atexit
 import os
 import re
 import threading
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,11 +32,14 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import layout as L
-from .fonts import check_pdf_environment
-from .ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
+from ... import layout as L
+from ..fonts import check_pdf_environment
+from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
+# The templates are package data (src/workplan/render/pdf/templates/), read through
+# importlib.resources so an installed (non-editable) package finds them.
+TEMPLATES_PACKAGE = "workplan.render.pdf"
+TEMPLATES = resources.files(TEMPLATES_PACKAGE) / "templates"
 DOCUMENT_TEMPLATE = "document.html.j2"
 STYLESHEET_TEMPLATE = "gbt9704.css.j2"
 PDF_VARIANT = "pdf/a-3b"
@@ -206,9 +210,14 @@ def _t(content: Any) -> Markup:
     return Markup('<span class="t">{}</span>').format(content)
 
 
-def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def _loader() -> jinja2.BaseLoader:
+    """The package's templates, read with importlib.resources (Jinja2's PackageLoader)."""
+    return jinja2.PackageLoader(TEMPLATES_PACKAGE, "templates")
+
+
+def make_env(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=loader or _loader(),
         autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
     env.filters["lines"] = _lines
@@ -240,7 +249,7 @@ def engine() -> Engine:
                 from weasyprint.text.fonts import FontConfiguration
 
                 env = make_env()
-                css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                css_env = jinja2.Environment(loader=_loader(),
                                              undefined=jinja2.StrictUndefined, autoescape=False)
                 css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
                 font_config = FontConfiguration()
@@ -400,10 +409,15 @@ def render_html_to_pdf(html: str, out: Path | str | Any, *, attachments: Iterabl
     e = engine()
     options = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
                "attachments": list(attachments or [])}
-    doc = HTML(string=html, base_url=base_url or TEMPLATES_DIR.as_uri() + "/").render(
+    doc = HTML(string=html, base_url=base_url or _base_url()).render(
         font_config=e.font_config, **options)
     doc.write_pdf(out, finisher=_dedupe_associated_files, **options)
     return len(doc.pages)
+
+
+def _base_url() -> str | None:
+    """Relative URLs in the HTML resolve against the templates folder (when it is one on disk)."""
+    return TEMPLATES.as_uri() + "/" if isinstance(TEMPLATES, Path) else None
 
 
 def _dedupe_associated_files(document: Any, pdf: Any) -> None:
