@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..errors import Problem, WorkplanError
+from ..formats import FORMATS, RENDITION_RE as _RENDITION_RE  # the one table of formats
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
@@ -51,8 +52,6 @@ from .record import KINDS, Record, role_sort_key
 ENV = "WORKPLAN_ARCHIVE"
 DEFAULT_DIR = "archive"
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
-FORMATS = ("docx", "pdf")
-_RENDITION_RE = re.compile(r"^(?P<stem>.+)\.(?P<lang>zh|en|zh-en)\.(?P<fmt>docx|pdf)$", re.IGNORECASE)
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 logging.getLogger("bagit").setLevel(logging.ERROR)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
+from ..formats import FORMATS
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
 
@@ -167,8 +168,8 @@ def _split_formats(value: str) -> list[str]:
         return []
     fmts = [v.strip().lower() for v in value.split(",") if v.strip()]
     for f in fmts:
-        if f not in ("docx", "pdf"):
-            raise click.BadParameter(f"{f!r} is not one of docx, pdf, none", param_hint="--format")
+        if f not in FORMATS:
+            raise click.BadParameter(f"{f!r} is not one of {', '.join(FORMATS)}, none", param_hint="--format")
     return fmts
 
 

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import Problem, WorkplanError
+from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, writer
 from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
-
-FORMATS = ("docx", "pdf")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -52,18 +51,15 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
                source_bytes: bytes | None = None, template: Path | None = None,
-               allow_missing: bool = False, rdoc: RenderDoc | None = None) -> RenderDoc:
-    """Render one language/format of a validated document to ``out`` (atomically)."""
+               allow_missing: bool = False, rdoc: RenderDoc | None = None,
+               pdf_engine: str = DEFAULT_PDF_ENGINE) -> RenderDoc:
+    """Render one language/format of a validated document to ``out`` (atomically), with the
+    writer :data:`workplan.formats.WRITERS` names for ``fmt`` (``pdf_engine`` picks the PDF one)."""
+    w = writer(fmt)
     rdoc = rdoc or build_ir(doc, lang, allow_missing=allow_missing, file=str(source) if source else None)
-    if fmt == "docx":
-        from .docx import write_docx
-        atomic_write(out, lambda tmp: write_docx(rdoc, tmp, template=template))
-    elif fmt == "pdf":
-        from .pdf import write_pdf
-        atomic_write(out, lambda tmp: write_pdf(rdoc, tmp, source_bytes=source_bytes,
-                                                source_name=source.name if source else None))
-    else:
-        raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use docx or pdf"))
+    engine = pdf_engine if fmt == "pdf" else None
+    atomic_write(out, lambda tmp: w.write(rdoc, tmp, engine=engine, template=template, source_bytes=source_bytes,
+                                          source_name=source.name if source else None))
     return rdoc
 
 
@@ -91,7 +87,8 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
-               allow_missing: bool = False, keep_going: bool = False) -> BuildResult:
+               allow_missing: bool = False, keep_going: bool = False,
+               pdf_engine: str = DEFAULT_PDF_ENGINE) -> BuildResult:
     """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
@@ -103,8 +100,9 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     source = Path(source)
     formats = list(formats)
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use " + " or ".join(FORMATS)))
+        writer(fmt)                       # an unknown format fails before anything is written
+    if "pdf" in formats:
+        WRITERS["pdf"].engine(pdf_engine)
     source_bytes, doc = _load(source)
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
     result = BuildResult(source)
@@ -114,7 +112,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
             out = Path(outdir) / output_name(source, lang, fmt)
             try:
                 render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
-                           rdoc=rdoc)
+                           rdoc=rdoc, pdf_engine=pdf_engine)
             except WorkplanError as e:
                 if not keep_going:
                     raise
@@ -131,5 +129,5 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
+__all__ = ["BuildResult", "FORMATS", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
            "render_doc"]

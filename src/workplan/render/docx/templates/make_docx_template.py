@@ -22,8 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[0:1] = [str(HERE.parents[3])]   # src/, not this folder, so a source checkout runs it too
 
-from workplan.render.docx.styles import save_docx  # noqa: E402
-from workplan.render.docx.writer import build_default_template  # noqa: E402
+from workplan.render.docx.oxml import save_docx  # noqa: E402
+from workplan.render.docx.template import build_default_template  # noqa: E402
 
 
 def main(out: Path = HERE / "gbt9704.docx") -> Path:
