@@ -22,15 +22,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import Problem, WorkplanError
+from ..i18n import TERMS, term
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 
-KIND_LABELS = {
-    "program": ("工作方案", "Work programs"),
-    "standards": ("创建标准", "Creation standards"),
-    "report": ("工作总结", "Progress reports"),
-    "legacy": ("其他文件", "Other documents"),
-}
 KIND_ORDER = ("program", "standards", "report", "legacy")
 DOCX_ROLES = {"zh": ("docx:zh", "docx:zh-en", "docx:en"), "en": ("docx:en", "docx:zh-en", "docx:zh")}
 
@@ -82,8 +77,7 @@ class VolumePlan:
         return self.front_pages + sum(e.pages for e in self.entries)
 
     def kind_label(self, kind: str) -> str:
-        zh, en = KIND_LABELS.get(kind, (kind, kind))
-        return en if self.lang == "en" else zh
+        return term(f"kind.{kind}", self.lang) if f"kind.{kind}" in TERMS else kind
 
     def by_kind(self) -> list[tuple[str, int, int]]:
         rows = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import format_date, heading_number, list_join, term
+from ..i18n import format_date, heading_number, language_tag, list_join, term
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -36,6 +36,11 @@ class Title:
     text: str
     lang: str = "zh"
     subtitle: str | None = None
+
+    @property
+    def one_line(self) -> str:
+        """The title on one line (a bookmark): its lines joined as the language joins words."""
+        return term("label_gap", self.lang).join(s.strip() for s in self.text.split("\n"))
 
 
 @dataclass
@@ -68,7 +73,7 @@ class Heading:
     @property
     def joiner(self) -> str:
         """What stands between the heading and its run-in body."""
-        return " " if self.lang == "en" else ""
+        return term("label_gap", self.lang)
 
 
 @dataclass
@@ -87,6 +92,16 @@ class AttachmentList:
     label: str                 # 附件 / Annexes
     items: list[str]
     lang: str = "zh"
+
+    @property
+    def lead(self) -> str:
+        """The label with its colon and the space after it: 附件： / Annexes: """
+        return self.label + term("colon", self.lang) + term("label_gap", self.lang)
+
+    @property
+    def gap(self) -> str:
+        """What separates an item's number from its text ("" in Chinese, " " in English)."""
+        return term("label_gap", self.lang)
 
 
 @dataclass
@@ -109,6 +124,13 @@ class Note:
     text: str                  # 附注, in parentheses
     lang: str = "zh"
 
+    @property
+    def enclosed(self) -> str:
+        """The note in parentheses (（…） / (…)) unless it already starts with one."""
+        t = self.text.strip()
+        opening = term("paren_open", self.lang)
+        return t if t.startswith(("(", opening)) else opening + t + term("paren_close", self.lang)
+
 
 @dataclass
 class Imprint:
@@ -119,6 +141,24 @@ class Imprint:
     cc_label: str = "抄送"
     printed_label: str = "印发"
     lang: str = "zh"
+
+    @property
+    def cc_lead(self) -> str:
+        """抄送： / cc: (the space an English label takes before its text is :attr:`gap`)."""
+        return self.cc_label + term("colon", self.lang)
+
+    @property
+    def gap(self) -> str:
+        return term("label_gap", self.lang)
+
+    @property
+    def printed_text(self) -> str:
+        """The right side of the 印发 line: 2024年1月5日印发 / Issued January 5, 2024."""
+        if not self.printed_date:
+            return self.printed_label
+        if self.lang == "en":
+            return f"{self.printed_label} {self.printed_date}"
+        return f"{self.printed_date}{self.printed_label}"
 
 
 @dataclass
@@ -151,6 +191,16 @@ class RenderDoc:
     date: dt.date
     warnings: list[Problem] = field(default_factory=list)
 
+    @property
+    def date_text(self) -> str:
+        """The document's date as its language writes it."""
+        return format_date(self.date, self.lang)
+
+    @property
+    def language_tag(self) -> str:
+        """BCP 47 tag of the document's main language (zh-CN, en-US)."""
+        return language_tag(self.lang, region=True)
+
     def plain_text(self) -> str:
         """All visible text, one block a line (used by search and tests)."""
         out: list[str] = []
@@ -165,7 +215,7 @@ class RenderDoc:
                 out.append(" ".join(b.header))
                 out += [" ".join(r) for r in b.rows]
             elif isinstance(b, AttachmentList):
-                out.append(b.label + (": " if b.lang == "en" else "：") + " ".join(b.items))
+                out.append(b.lead + " ".join(b.items))
             elif isinstance(b, AttachmentStart):
                 out += [b.label, b.title]
             elif isinstance(b, Signature):
@@ -306,7 +356,7 @@ class _Builder:
             self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
-                                signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -314,7 +364,7 @@ class _Builder:
         self.add(Title(title, subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
-            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
+            self.add(Recipients(list_join(names, self.lang) + self.term("colon")))
         for i, p in enumerate(d.preamble):
             self.add(Paragraph(self.t(p, f"preamble[{i}]")))
 

@@ -21,49 +21,24 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import Problem, ValidationFailed
-from ..i18n import heading_number, list_join
+from ..i18n import TERMS, heading_number, list_join, term
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
 from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _num, assemble, run_builders
 
-# Report terms not in the shared glossary (i18n.GLOSSARY): key -> (zh, en)
-TERMS: dict[str, tuple[str, str]] = {
-    "overview": ("基本情况", "Overview"),
-    "targets_progress": ("目标完成情况", "Attainment of Targets"),
-    "tasks_progress": ("任务推进情况", "Progress of Tasks"),
-    "phases_progress": ("阶段推进情况", "Progress of Phases"),
-    "completion": ("完成情况", "Status"),
-    "evidence": ("佐证材料", "Evidence"),
-    "no_lead": ("未明确牵头单位", "No lead unit"),
-    "done_late": ("逾期完成", "Done late"),
-    "late": ("滞后", "Behind schedule"),
-    "report_date": ("报告日期", "Report date"),
-    "target_line": ("目标 100%", "Target 100%"),
-    "fig_attainment": ("目标完成度", "Attainment of targets"),
-    "fig_phases": ("阶段推进时间轴", "Timeline of phases"),
-    "tab_targets": ("目标完成情况表", "Attainment of targets"),
-    "tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
-    "undated": ("未定时间", "Undated"),
-    "completed_on": ("完成日期", "Completed"),
-}
 
 
 def rterm(key: str, lang: str) -> str:
-    if key in TERMS:
-        zh, en = TERMS[key]
-        return en if lang == "en" else zh
-    from ..i18n import term
-    return term(key, lang)
+    """A report term (``report.<key>`` in :data:`workplan.i18n.TERMS`, else the shared ``<key>``)."""
+    return term(f"report.{key}" if f"report.{key}" in TERMS else key, lang)
 
 
 _OP_SIGN = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
 def _caption(kind: str, n: int, text: str, lang: str) -> str:
-    if lang == "en":
-        return f"{'Figure' if kind == 'figure' else 'Table'} {n} {text}"
-    return f"{'图' if kind == 'figure' else '表'}{n} {text}"
+    return f"{term('caption_' + kind, lang, n=n)} {text}"
 
 
 @dataclass
@@ -434,4 +409,4 @@ def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = F
     return assemble(report, lang, builders, blocks)
 
 
-__all__ = ["TERMS", "build_report_ir", "rterm"]
+__all__ = ["build_report_ir", "rterm"]

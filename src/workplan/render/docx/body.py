@@ -221,19 +221,19 @@ class Body:
     def attachmentlist(self, b: AttachmentList, prev, nxt) -> None:
         if not b.items:
             return
-        en = b.lang == "en"
-        label = b.label + (": " if en else "：")
+        spaced = bool(b.gap)          # English: a space after the colon and the number
+        label = b.lead
         lw = _width_chars(label)
         numbered = len(b.items) > 1
         num_w = (_width_chars(f"{len(b.items)}.") + 0.25) if numbered else 0.0
-        left = L.BODY_FIRST_LINE_INDENT_CHARS + lw + num_w + (0.25 if en else 0)
+        left = L.BODY_FIRST_LINE_INDENT_CHARS + lw + num_w + (0.25 if spaced else 0)
         first_space = {} if isinstance(prev, AttachmentList) else {
             "spacing": X.spacing(S.PITCH_TW, before=S.PITCH_TW, after=0)}
         for i, item in enumerate(b.items, 1):
             num = f"{i}." if numbered else ""
             if i == 1:
-                text = label + num + ("\t" if (numbered or en) else "") + item
-                hanging = lw + num_w + (0.25 if en else 0)
+                text = label + num + ("\t" if (numbered or spaced) else "") + item
+                hanging = lw + num_w + (0.25 if spaced else 0)
             else:
                 text = num + "\t" + item
                 hanging = num_w
@@ -260,12 +260,7 @@ class Body:
         self.p(S.SIGNATURE, _lines_runs(b.date, b.lang), **before)
 
     def note(self, b: Note, prev, nxt) -> None:
-        text = b.text.strip()
-        if b.lang == "en":
-            text = text if text.startswith("(") else f"({text})"
-        elif not text.startswith(("（", "(")):
-            text = f"（{text}）"
-        self.p(S.NOTE, _lines_runs(text, b.lang))
+        self.p(S.NOTE, _lines_runs(b.enclosed, b.lang))
 
     def attachmentstart(self, b: AttachmentStart, prev, nxt) -> None:
         self.break_pending = True
@@ -310,16 +305,14 @@ class Body:
         style = f'<w:pStyle w:val="{self.ids[S.IMPRINT]}"/>'
         cc_ps, pr_ps = [], []
         for im in group:
-            en = im.lang == "en"
+            spaced = bool(im.gap)     # English: the label is followed by a space (here: a tab)
             if im.cc:
-                label = im.cc_label + (":" if en else "：")
-                hang = round(_width_chars(label + (" " if en else "")) * size_tw) + (size_tw // 2 if en else 0)
+                label = im.cc_lead
+                hang = round(_width_chars(label + im.gap) * size_tw) + (size_tw // 2 if spaced else 0)
                 pp = X.ppr(pStyle=style, ind=X.ind_tw(left=inset + hang, right=inset, hanging=hang))
-                cc_ps.append(f"<w:p>{pp}{_run(label + (chr(9) if en else '') + im.cc, _lang_rpr(im.lang))}</w:p>")
+                cc_ps.append(f"<w:p>{pp}{_run(label + (chr(9) if spaced else '') + im.cc, _lang_rpr(im.lang))}</w:p>")
             if im.printer or im.printed_date:
-                right = ""
-                if im.printed_date:
-                    right = f"{im.printed_label} {im.printed_date}" if en else f"{im.printed_date}{im.printed_label}"
+                right = im.printed_text if im.printed_date else ""
                 pp = X.ppr(pStyle=style,
                            tabs=f'<w:tabs><w:tab w:val="right" w:pos="{S.TEXT_WIDTH_TW - inset}"/></w:tabs>',
                            ind=X.ind_tw(left=inset, right=inset, first=0))

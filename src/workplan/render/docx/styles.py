@@ -316,7 +316,7 @@ def ensure_styles(styles_root) -> dict[str, str]:
     return {name: ids[name] for name in ALL_STYLE_NAMES}
 
 
-def page_setup(document, lang: str = "zh") -> None:
+def page_setup(document) -> None:
     """A4, the GB/T 9704 margins, the footer distance and the 22-line document grid, on every section."""
     from docx.shared import Twips
     for section in document.sections:

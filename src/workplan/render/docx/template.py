@@ -23,7 +23,6 @@ from docx.oxml.ns import qn
 
 from ... import layout as L
 from ...errors import Problem, WorkplanError
-from ...i18n import format_date
 from ..ir import Letterhead, RenderDoc
 from . import oxml as X
 from . import styles as S
@@ -227,7 +226,6 @@ def open_template(prepared: _Prepared, rdoc: RenderDoc):
     from docxtpl import DocxTemplate
 
     lh = next((b for b in rdoc.blocks if isinstance(b, Letterhead)), None)
-    lang = "en" if rdoc.lang == "en" else "zh"
     context = {
         "issuer_mark": lh.issuer_mark if lh else "",
         "doc_number": (lh.doc_number or "") if lh else "",
@@ -235,7 +233,7 @@ def open_template(prepared: _Prepared, rdoc: RenderDoc):
         "signatory_label": lh.signatory_label if lh else "",
         "body": BODY_MARKER,
         "title": rdoc.title, "author": rdoc.author, "subject": rdoc.subject,
-        "keywords": rdoc.keywords, "date": format_date(rdoc.date, lang), "lang": rdoc.lang,
+        "keywords": rdoc.keywords, "date": rdoc.date_text, "lang": rdoc.lang,
     }
     tpl = DocxTemplate(io.BytesIO(prepared.data))
     try:

@@ -36,7 +36,7 @@ def _core_properties(document, rdoc: RenderDoc) -> None:
     when = dt.datetime.combine(rdoc.date, dt.time())
     cp.created = when
     cp.modified = when
-    cp.language = {"en": "en-US", "zh": "zh-CN", "zh-en": "zh-CN"}.get(rdoc.lang, "zh-CN")
+    cp.language = rdoc.language_tag
 
 
 def build_document(rdoc: RenderDoc, template: Path | None = None):
@@ -44,7 +44,7 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
     prepared = prepare(template)
     document = open_template(prepared, rdoc)
     ids = prepared.ids
-    S.page_setup(document, "en" if rdoc.lang == "en" else "zh")
+    S.page_setup(document)
     body_el = document.element.body
     anchor = None
     if prepared.jinja:

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 
 from ... import layout as L
 from ..fonts import check_pdf_environment
+from ...i18n import language_tag
 from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
 
 # The templates are package data (src/workplan/render/pdf/templates/), read through
@@ -52,7 +53,6 @@ GENERATOR = "workplan"
 LATIN_IN_CJK_RANGE = "U+0000-00B6, U+00B8-024F"
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
-HTML_LANG = {"zh": "zh-CN", "en": "en", "zh-en": "zh-CN"}
 
 
 # --- derived layout values ------------------------------------------------------------------
@@ -261,11 +261,7 @@ def engine() -> Engine:
 
 # --- IR → template views --------------------------------------------------------------------
 def _lang_attr(lang: str) -> Markup:
-    return Markup(' lang="{}"').format(HTML_LANG.get(lang, lang))
-
-
-def _one_line(text: str, lang: str) -> str:
-    return (" " if lang == "en" else "").join(s.strip() for s in text.split("\n"))
+    return Markup(' lang="{}"').format(language_tag(lang))
 
 
 def _bm(label: str | None) -> tuple[Markup, str]:
@@ -304,14 +300,11 @@ def _centred_columns(b) -> set[int]:
 def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
     cc_rows, printed_rows = [], []
     for imp in imps:
-        en = imp.lang == "en"
         if imp.cc:
-            cc_rows.append({"kind": "cc", "label": imp.cc_label + (": " if en else "："), "text": imp.cc,
+            cc_rows.append({"kind": "cc", "label": imp.cc_lead + imp.gap, "text": imp.cc,
                             "lang_attr": _lang_attr(imp.lang)})
         if imp.printer or imp.printed_date:
-            date = imp.printed_date or ""
-            right = (f"{imp.printed_label} {date}".strip() if en else f"{date}{imp.printed_label}")
-            printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": right,
+            printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": imp.printed_text,
                                  "lang_attr": _lang_attr(imp.lang)})
     return [g for g in (cc_rows, printed_rows) if g]
 
@@ -331,7 +324,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
                 label = None
             elif isinstance(b, Title):
                 # a title broken over lines is one bookmark line; "\n" separates zh from en
-                label = _one_line(b.text, b.lang) + (("\n" + _one_line(twin.text, twin.lang)) if twin else "")
+                label = b.one_line + (("\n" + twin.one_line) if twin else "")
             elif isinstance(b, Heading):
                 label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
             else:
@@ -348,16 +341,11 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
         elif isinstance(b, AttachmentList):
-            en = b.lang == "en"
-            x["label"] = b.label + (": " if en else "：")
+            x["label"] = b.lead
             x["numbered"] = len(b.items) > 1
-            x["num_space"] = " " if en else ""
+            x["num_space"] = b.gap
         elif kind == "Note":
-            t = b.text.strip()
-            if b.lang == "en":
-                x["text"] = t if t.startswith("(") else f"({t})"
-            else:
-                x["text"] = t if t.startswith(("（", "(")) else f"（{t}）"
+            x["text"] = b.enclosed
         elif isinstance(b, Figure):
             if b.svg:
                 x["src"] = "data:image/svg+xml;base64," + base64.b64encode(b.svg).decode("ascii")
@@ -379,7 +367,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
 def _meta(rdoc: RenderDoc) -> dict[str, Any]:
     authors = [a for a in (rdoc.author,) if a]
     return {
-        "lang": HTML_LANG.get(rdoc.lang, rdoc.lang),
+        "lang": language_tag(rdoc.lang),
         "title": rdoc.title,
         "authors": authors,
         "subject": rdoc.subject,
