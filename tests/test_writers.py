@@ -56,3 +56,22 @@ def test_unknown_format_or_engine_is_refused_before_writing(tmp_path):
         build_file(src, tmp_path, formats=["docx", "pdf"], pdf_engine="latex")
     assert "weasyprint" in e.value.format()
     assert not list(tmp_path.iterdir())
+
+
+def test_table_cell_padding_is_one_number_for_docx_and_pdf(tmp_path):
+    """DOCX cell margins and the PDF's cell padding both come from layout.TABLE_CELL_PADDING_MM."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from workplan import layout as L
+    from workplan.render import build_file
+    from workplan.render.pdf import engine
+
+    out = build_file(CORPUS / "winter-fire-safety.yaml", tmp_path, formats=["docx"]).outputs[0]
+    style = Document(str(out)).styles["WP Table"].element
+    mar = style.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
+    got = {side: int(mar.find(qn(f"w:{side}")).get(qn("w:w"))) for side in ("top", "left", "bottom", "right")}
+    v_mm, h_mm = L.TABLE_CELL_PADDING_MM
+    assert got == {"top": L.mm_to_twips(v_mm), "bottom": L.mm_to_twips(v_mm),
+                   "left": L.mm_to_twips(h_mm), "right": L.mm_to_twips(h_mm)}
+    assert f"padding: {v_mm}mm {h_mm}mm;" in engine().css_text

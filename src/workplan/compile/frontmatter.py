@@ -17,7 +17,7 @@ from .. import layout as L
 from ..errors import Problem, WorkplanError
 from ..i18n import format_date, term
 from ..model.progress import format_pct
-from .volume import VolumePlan
+from .plan import VolumePlan
 
 
 

@@ -277,7 +277,7 @@ class Body:
             width = Mm(min(b.width_mm or L.TEXT_WIDTH_MM, L.TEXT_WIDTH_MM))
             try:
                 inline = self.document.part.new_pic_inline(io.BytesIO(b.png), width, None)
-                max_h = Mm(L.TEXT_HEIGHT_MM - 30)
+                max_h = Mm(L.TEXT_HEIGHT_MM - L.FIGURE_CAPTION_ROOM_MM)
                 if inline.extent.cy > max_h:
                     inline = self.document.part.new_pic_inline(io.BytesIO(b.png), None, max_h)
             except Exception as e:  # python-docx: UnrecognizedImageError and friends
@@ -359,7 +359,7 @@ def _longest_word_pt(text: str, size_pt: float) -> float:
                 best = max(best, run, size_pt)
                 run = 0.0
             else:
-                run += 0.55 * size_pt   # Times New Roman averages a little over half an em
+                run += L.LATIN_EM_WIDTH * size_pt
         best = max(best, run)
     return best
 

@@ -93,8 +93,9 @@ class StyleSpec:
     based_on: str | None = None     # a style name
 
 
-TABLE_CELL_MARGIN_TW = 57     # 1 mm left and right inside table cells
-TABLE_CELL_MARGIN_V_TW = 28   # 0.5 mm above and below
+# Cell padding: the PDF's (layout.TABLE_CELL_PADDING_MM, vertical and horizontal), one number both read
+TABLE_CELL_MARGIN_TW = L.mm_to_twips(L.TABLE_CELL_PADDING_MM[1])     # left and right
+TABLE_CELL_MARGIN_V_TW = L.mm_to_twips(L.TABLE_CELL_PADDING_MM[0])   # above and below
 
 BODY = "WP Body"
 BODY_CHAR = "WP Body Char"
@@ -134,7 +135,7 @@ def _no_indent() -> str:
 
 
 def _issuer_line_tw() -> int:
-    return twips(L.ISSUER_MARK_SIZE_PT * 1.25)
+    return twips(L.ISSUER_MARK_SIZE_PT * L.ISSUER_MARK_LINE_FACTOR)
 
 
 def _issuer_before_tw() -> int:
@@ -191,7 +192,7 @@ def style_specs() -> list[StyleSpec]:
     # blank lines (空二行) follow it before the title.
     para(RED_RULE, _body_ppr(snapToGrid=no_grid(), ind=_no_indent(),
                              pBdr="<w:pBdr>" + border("bottom", eighths(L.RED_RULE_MM), L.RED) + "</w:pBdr>",
-                             spacing=spacing(L.mm_to_twips(4.0), before=0, after=2 * PITCH_TW)),
+                             spacing=spacing(L.mm_to_twips(L.RED_RULE_GAP_MM), before=0, after=2 * PITCH_TW)),
          rpr(**size(1)))
     para(TABLE_TEXT, _body_ppr(snapToGrid=no_grid(), spacing=spacing(240, rule="auto", before=0, after=0),
                                ind=_no_indent(), jc='<w:jc w:val="left"/>'),
@@ -328,7 +329,7 @@ def page_setup(document) -> None:
         section.left_margin = Twips(L.mm_to_twips(L.MARGIN_LEFT_MM))
         section.right_margin = Twips(L.mm_to_twips(L.MARGIN_RIGHT_MM))
         section.gutter = Twips(0)
-        section.header_distance = Twips(L.mm_to_twips(15.0))
+        section.header_distance = Twips(L.mm_to_twips(L.HEADER_DISTANCE_MM))
         section.footer_distance = Twips(L.mm_to_twips(footer_distance_mm()))
         sect = section._sectPr
         grid = sect.find(qn("w:docGrid"))

@@ -283,7 +283,7 @@ def _paired(blocks: list[Block], i: int) -> Block | None:
 def _mark_size(text: str) -> float:
     """The issuer mark at layout.ISSUER_MARK_SIZE_PT, shrunk (in half points) to fit one line."""
     width_pt = L.TEXT_WIDTH_MM / L.MM_PER_PT
-    ems = sum(1.0 if _HAN.match(c) else 0.55 for c in text) or 1.0
+    ems = sum(1.0 if _HAN.match(c) else L.LATIN_EM_WIDTH for c in text) or 1.0
     size = float(L.ISSUER_MARK_SIZE_PT)
     if ems * size > width_pt:
         size = math.floor(width_pt / ems * 2) / 2
