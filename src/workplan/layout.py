@@ -136,6 +136,9 @@ ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3
 TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
 TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
 TABLE_RULE_MM = 0.25             # cell borders
+# The DOCX tables' borders (document and volume) are thinner: 0.5 pt (w:sz 4) against the PDF's
+# 0.25 mm (0.71 pt). Kept as it is (not a reported bug); one of the two should follow the other.
+TABLE_RULE_DOCX_PT = 0.5
 # Latin text measured without the font: a Latin letter averages this many em (Times New Roman /
 # Liberation Serif run a little over half an em); a Han character is 1 em. Used to fit the issuer
 # mark on one line and to widen a table column for its longest word.
