@@ -88,6 +88,17 @@ TERMS: dict[str, tuple[str, str]] = {
     "label_gap": ("", " "),          # after a label's colon, between the lines of a title, …
     "paren_open": ("（", "("),
     "paren_close": ("）", ")"),
+    "full_stop": ("。", "."),
+    "sentence_ends": ("。：；！？", ".:;!?"),   # a sentence ending in one of these gets no full stop
+    "list_sep": ("；", "; "),
+    "member_sep": ("  ", ", "),               # a member's name, then unit and title
+    "member_bit_sep": ("", ", "),
+    "attachment_n": ("附件{n}", "Annex {n}"),
+    "by_date": ("{date}前", "by {date}"),
+    "from_date": ("{date}起", "from {date}"),
+    "date_range": ("{start}—{end}", "{start} – {end}"),
+    "group_intro": ("成立{name}，组成人员如下：", "A {name} is set up as follows:"),
+    "office_phone": ("联系电话：{phone}。", " Phone: {phone}."),
     "caption_figure": ("图{n}", "Figure {n}"),
     "caption_table": ("表{n}", "Table {n}"),
     # the progress report (render/report_ir.py)

@@ -330,6 +330,14 @@ class _Builder:
     def date(self, d: dt.date) -> str:
         return format_date(d, self.lang)
 
+    def colon(self) -> str:
+        """A label's colon and the space after it: ： / ": " """
+        return self.term("colon") + self.term("label_gap")
+
+    def enclose(self, text: str) -> str:
+        """Text in parentheses after what precedes it: （…） / " (…)" """
+        return self.term("label_gap") + self.term("paren_open") + text + self.term("paren_close")
+
     def add(self, b: Block) -> None:
         b.lang = self.lang
         self.blocks.append(b)
@@ -339,9 +347,7 @@ class _Builder:
         s = s.rstrip()
         if not s:
             return s
-        if self.lang == "en":
-            return s if s[-1] in ".:;!?" else s + "."
-        return s if s[-1] in "。：；！？" else s + "。"
+        return s if s[-1] in self.term("sentence_ends") else s + self.term("full_stop")
 
     # --- whole document ---------------------------------------------------------------
     def build(self) -> None:
@@ -387,13 +393,13 @@ class _Builder:
         if d.note:
             self.add(Note(self.t(d.note, "note")))
         for i, (title, emit) in enumerate(annexes, 1):
-            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
+            label = term("attachment_n", self.lang, n=i)
             self.add(AttachmentStart(label, title))
             emit()
         if d.cc or d.printed:
             cc = list_join([self.name_or_text(c, f"cc[{i}]") for i, c in enumerate(d.cc)], self.lang) if d.cc else None
             if cc:
-                cc += "." if self.lang == "en" else "。"
+                cc += self.term("full_stop")
             self.add(Imprint(
                 cc=cc,
                 printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
@@ -469,7 +475,7 @@ class _Builder:
     def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
                    deadline: Any = None, path: str = "") -> str:
         parts: list[str] = []
-        sep = ": " if self.lang == "en" else "："
+        sep = self.colon()
         if lead:
             parts.append(self.term("lead_unit") + sep + self.units(lead))
         if responsible:
@@ -480,11 +486,11 @@ class _Builder:
             parts.append(self.term("deadline") + sep + self.deadline(deadline, f"{path}.deadline"))
         if not parts:
             return ""
-        return (" (" + "; ".join(parts) + ")") if self.lang == "en" else ("（" + "；".join(parts) + "）")
+        return self.enclose(self.term("list_sep").join(parts))
 
     def deadline(self, value: Any, path: str) -> str:
         if isinstance(value, dt.date):
-            return ("by " + self.date(value)) if self.lang == "en" else (self.date(value) + "前")
+            return term("by_date", self.lang, date=self.date(value))
         return self.t(value, path)
 
     def task(self, task: Task, level: int, n: int, path: str) -> None:
@@ -509,7 +515,7 @@ class _Builder:
         name = self.t(ph.name, f"{path}.name")
         when = self.period(ph.start, ph.end)
         if when:
-            name += f" ({when})" if self.lang == "en" else f"（{when}）"
+            name += self.enclose(when)
         self.add(Heading(2, heading_number(2, n, self.lang), name))
         for i, a in enumerate(ph.activities):
             self.add(Paragraph(self.t(a, f"{path}.activities[{i}]")))
@@ -520,11 +526,11 @@ class _Builder:
         if start and end:
             if self.lang == "zh" and start.year == end.year:
                 return f"{self.date(start)}—{end.month}月{end.day}日"
-            return self.date(start) + (" – " if self.lang == "en" else "—") + self.date(end)
+            return term("date_range", self.lang, start=self.date(start), end=self.date(end))
         if start:
-            return ("from " + self.date(start)) if self.lang == "en" else (self.date(start) + "起")
+            return term("from_date", self.lang, date=self.date(start))
         if end:
-            return ("by " + self.date(end)) if self.lang == "en" else (self.date(end) + "前")
+            return term("by_date", self.lang, date=self.date(end))
         return ""
 
     def target_sentence(self, tg: Target, path: str) -> str:
@@ -562,13 +568,13 @@ class _Builder:
             bits.append(self.t(m.title, f"{path}.title"))
         if not bits:
             return name
-        return f"{name}, {', '.join(bits)}" if self.lang == "en" else f"{name}  {''.join(bits)}"
+        return name + self.term("member_sep") + self.term("member_bit_sep").join(bits)
 
     def leadership(self, s: LeadershipSection, path: str) -> None:
-        colon = ": " if self.lang == "en" else "："
+        colon = self.colon()
         if s.group_name is not None and not s.paragraphs:
             name = self.t(s.group_name, f"{path}.group_name")
-            self.add(Paragraph((f"A {name} is set up as follows:") if self.lang == "en" else f"成立{name}，组成人员如下："))
+            self.add(Paragraph(term("group_intro", self.lang, name=name)))
         if s.head:
             self.add(Paragraph(self.term("head") + colon + self.member_line(s.head, f"{path}.head")))
         for i, m in enumerate(s.deputies):
@@ -599,7 +605,7 @@ class _Builder:
                     txt += f"，由{director}同志兼任办公室主任"
                 txt += "，" + duties if duties else "。"
             if o.phone:
-                txt += (f" Phone: {o.phone}." if self.lang == "en" else f"联系电话：{o.phone}。")
+                txt += term("office_phone", self.lang, phone=o.phone)
             self.add(Paragraph(txt))
 
     # --- annexes ----------------------------------------------------------------------

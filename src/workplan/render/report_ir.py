@@ -181,7 +181,7 @@ class _ReportBuilder(_Builder):
         notes = [(r[1], self.t(tp.result.note, f"targets[{self.report.targets.index(tp.result)}].note"))
                  for r, tp in zip(rows, self.progress.targets) if tp.result.note is not None]
         for ind, note in notes:
-            self.add(Paragraph(f"{ind}: {note}" if self.lang == "en" else f"{ind}：{note}"))
+            self.add(Paragraph(ind + self.colon() + note))
         self.n_tab += 1
         self.add(Paragraph(_caption("table", self.n_tab, self.rt("tab_targets"), self.lang), indent=False,
                            align="center"))
@@ -259,11 +259,9 @@ class _ReportBuilder(_Builder):
                      "in_progress": self.term("in_progress"), "not_started": self.term("not_started"),
                      "undated": self.rt("undated")}[pp.state]
             if pp.completed_on:
-                state += f" ({self.date(pp.completed_on)})" if self.lang == "en" else f"（{self.date(pp.completed_on)}）"
-            sep = ": " if self.lang == "en" else "："
-            self.add(Paragraph(f"{names[pp.key]}" + (f" ({when})" if self.lang == "en" and when else
-                                                      (f"（{when}）" if when else "")) + sep + state
-                               + ("." if self.lang == "en" else "。")))
+                state += self.enclose(self.date(pp.completed_on))
+            self.add(Paragraph(f"{names[pp.key]}" + (self.enclose(when) if when else "") + self.colon() + state
+                               + self.term("full_stop")))
         if self.lang == "en":
             txt = (f"{len(done)} of {len(p.phases)} phases are completed. "
                    + (f"Behind schedule: {'; '.join(names[pp.key] for pp in late)}." if late else "No phase is behind schedule."))
