@@ -13,14 +13,14 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_term_has_zh_and_en_with_the_same_fields():
-    from workplan.i18n import TERMS, term
-    assert len(TERMS) > 100
+    from workplan.i18n import SEPARATORS, TERMS, term
+    assert len(TERMS) > 100 and SEPARATORS <= set(TERMS)
     for key, pair in TERMS.items():
         assert isinstance(pair, tuple) and len(pair) == 2, key
         zh, en = pair
-        # label_gap is the one term that is empty in Chinese (no space after a Chinese colon)
-        assert en.strip() or key == "label_gap", key
-        assert zh.strip() or key == "label_gap", key
+        # only separators may be blank (no space after a Chinese colon)
+        assert (zh.strip() and en.strip()) or key in SEPARATORS, key
+        assert isinstance(zh, str) and isinstance(en, str), key
         assert _fields(zh) == _fields(en), key
     assert term("colon", "zh") == "：" and term("colon", "en") == ":" and term("colon", "zh-en") == "："
     assert term("volume.extent", "zh", n=3, pages=12) == "共收录文件3件，12页"

@@ -162,6 +162,10 @@ TERMS: dict[str, tuple[str, str]] = {
 }
 
 
+# the terms that are spacing, blank (or empty) in a language
+SEPARATORS = frozenset({"label_gap", "member_sep", "member_bit_sep"})
+
+
 def term(key: str, lang: str, **fields: object) -> str:
     """The text of ``key`` in ``lang`` (English for "en", Chinese for "zh" and "zh-en"), with
     ``{field}`` placeholders filled from ``fields``."""
