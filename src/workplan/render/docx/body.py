@@ -44,6 +44,7 @@ def _width_chars(s: str) -> float:
             w += 0.5
     return w
 
+
 _ZH_HINT = '<w:rFonts w:hint="eastAsia"/>'
 
 
@@ -66,6 +67,7 @@ def _lines_runs(text: str, lang: str, en_extra: dict[str, str] | None = None,
         extra = (en_extra if line_lang == "en" else zh_extra) or {}
         out.append(_run(line, _lang_rpr(line_lang, **extra)))
     return "".join(out)
+
 
 _EN_HEADING = {1: {"b": "<w:b/>", "bCs": "<w:bCs/>"}, 2: {"i": "<w:i/>", "iCs": "<w:iCs/>"}, 3: {}, 4: {}}
 
@@ -412,6 +414,7 @@ def scale_issuer_mark(body, ids: dict[str, str]) -> None:
             for old in rpr.findall(qn("w:w")):
                 rpr.remove(old)
             X.insert_ordered(rpr, parse_xml(f'<w:w {X.NSDECL} w:val="{pct}"/>'))
+
 
 _SPLICE = "WORKPLAN-BODY-SPLICE"
 

@@ -109,21 +109,34 @@ def spacing(line_tw: int | None = None, rule: str = "exact", before: int | None 
         a += f' w:line="{line_tw}" w:lineRule="{rule}"'
     return f"<w:spacing{a}/>"
 
-def ind_tw(left: int | None = None, right: int | None = None, first: int | None = None,
-           hanging: int | None = None) -> str:
-    """Indents in plain twips; the ``*Chars`` forms are zeroed so a style's chars do not win."""
+Indent = tuple[int, int] | None   # (hundredths of a character, twips)
+
+
+def ind_xml(left: Indent = None, right: Indent = None, first: Indent = None, hanging: Indent = None) -> str:
+    """``<w:ind>`` with each side given both as ``*Chars`` (Word, WPS: follows the grid) and as
+    twips (others); a hanging indent wins over a first-line one."""
     a = ""
     for name, v in (("left", left), ("right", right)):
         if v is not None:
-            a += f' w:{name}Chars="0" w:{name}="{v}"'
+            a += f' w:{name}Chars="{v[0]}" w:{name}="{v[1]}"'
     if hanging is not None:
-        a += f' w:hangingChars="0" w:hanging="{hanging}"'
+        a += f' w:hangingChars="{hanging[0]}" w:hanging="{hanging[1]}"'
     elif first is not None:
-        a += f' w:firstLineChars="0" w:firstLine="{first}"'
+        a += f' w:firstLineChars="{first[0]}" w:firstLine="{first[1]}"'
     return f"<w:ind{a}/>" if a else ""
+
+
+def ind_tw(left: int | None = None, right: int | None = None, first: int | None = None,
+           hanging: int | None = None) -> str:
+    """Indents in plain twips; the ``*Chars`` forms are zeroed so a style's chars do not win."""
+    def tw(v: int | None) -> tuple[int, int] | None:
+        return None if v is None else (0, v)
+    return ind_xml(tw(left), tw(right), tw(first), tw(hanging))
+
 
 def size(pt: float) -> dict[str, str]:
     return {"sz": f'<w:sz w:val="{half_points(pt)}"/>', "szCs": f'<w:szCs w:val="{half_points(pt)}"/>'}
+
 
 def border(side: str, sz: int, color: str = "000000", space: int = 0, val: str = "single") -> str:
     return f'<w:{side} w:val="{val}" w:sz="{sz}" w:space="{space}" w:color="{color}"/>'
@@ -131,6 +144,7 @@ def border(side: str, sz: int, color: str = "000000", space: int = 0, val: str =
 
 def no_grid() -> str:
     return '<w:snapToGrid w:val="0"/>'
+
 
 # --- text ---------------------------------------------------------------------------------------
 def esc(s: str) -> str:

@@ -18,8 +18,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
 from ... import layout as L
-from .oxml import (NSDECL, border, eighths, half_points, ind_tw, insert_ordered, no_grid, ppr, rpr, size, spacing,
+from .oxml import (NSDECL, border, eighths, half_points, ind_tw, ind_xml, insert_ordered, no_grid, ppr, rpr, size, spacing,
                    twips)
+
 
 # --- units -----------------------------------------------------------------------------------
 PITCH_TW = round(L.LINE_PITCH_PT * 20)          # 579: exact line spacing, 22 lines per page
@@ -41,18 +42,14 @@ def footer_distance_mm() -> float:
     size_mm = L.FONTS["page_number"].size_pt * L.MM_PER_PT
     return L.MARGIN_BOTTOM_MM - L.PAGE_NUMBER_DROP_MM - size_mm / 2
 
+
 def ind(first_chars: float | None = None, left_chars: float | None = None, right_chars: float | None = None,
         hanging_chars: float | None = None, char_tw: int = CHAR_TW) -> str:
     """Indents in 字, written both as ``*Chars`` (Word, WPS: follows the grid) and as twips (others)."""
-    a = ""
-    for name, v in (("left", left_chars), ("right", right_chars)):
-        if v is not None:
-            a += f' w:{name}Chars="{round(v * 100)}" w:{name}="{round(v * char_tw)}"'
-    if hanging_chars is not None:
-        a += f' w:hangingChars="{round(hanging_chars * 100)}" w:hanging="{round(hanging_chars * char_tw)}"'
-    elif first_chars is not None:
-        a += f' w:firstLineChars="{round(first_chars * 100)}" w:firstLine="{round(first_chars * char_tw)}"'
-    return f"<w:ind{a}/>" if a else ""
+    def chars(v: float | None) -> tuple[int, int] | None:
+        return None if v is None else (round(v * 100), round(v * char_tw))
+    return ind_xml(chars(left_chars), chars(right_chars), chars(first_chars), chars(hanging_chars))
+
 
 def fonts(role: str | None = None, *, east_asia: str | None = None, latin: str | None = None,
           hint: str | None = None) -> str:
@@ -70,6 +67,7 @@ def fonts(role: str | None = None, *, east_asia: str | None = None, latin: str |
         a += f' w:hint="{hint}"'
     return f"<w:rFonts{a}/>" if a else ""
 
+
 def tracking(role: str) -> str:
     """Character spacing: the 28-per-line squeeze for 3号 text, none for other sizes."""
     tw = BODY_TRACKING_TW if L.FONTS[role].size_pt == L.FONTS["body"].size_pt else 0
@@ -83,6 +81,7 @@ def role_rpr_parts(role: str, *, bold: bool | None = None, size_pt: float | None
     parts["b"] = "<w:b/>" if b else '<w:b w:val="0"/>'
     parts["bCs"] = "<w:bCs/>" if b else '<w:bCs w:val="0"/>'
     return parts
+
 
 # --- the styles ------------------------------------------------------------------------------
 @dataclass
@@ -277,6 +276,7 @@ def fix_doc_defaults(styles_root) -> None:
         insert_ordered(r, lang)
     lang.set(qn("w:val"), lang.get(qn("w:val")) or "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
+
 
 def style_ids(styles_root) -> dict[str, str]:
     """Style name -> styleId for every style in a styles part."""

@@ -59,6 +59,7 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
     _core_properties(document, rdoc)
     return document
 
+
 def write_docx(rdoc: RenderDoc, out: Path, template: Path | None = None) -> None:
     """Render ``rdoc`` to ``out`` (.docx). ``template``: a Word file whose styles, 版头 and
     footers are used (default: the built-in gbt9704.docx). Raises WorkplanError for a bad template."""
