@@ -99,6 +99,17 @@ TERMS: dict[str, tuple[str, str]] = {
     "date_range": ("{start}—{end}", "{start} – {end}"),
     "group_intro": ("成立{name}，组成人员如下：", "A {name} is set up as follows:"),
     "office_phone": ("联系电话：{phone}。", " Phone: {phone}."),
+    # a program's targets: "{indicator}{phrase}", the phrase by the target's operator
+    "target_sentence": ("{indicator}{phrase}", "{indicator}: {phrase}"),
+    "target.>=": ("达到{value}以上", "at least {value}"),
+    "target.<=": ("控制在{value}以内", "at most {value}"),
+    "target.=": ("为{value}", "exactly {value}"),
+    "target.>": ("高于{value}", "above {value}"),
+    "target.<": ("低于{value}", "below {value}"),
+    "target.zero": ("为{value}", "{value}"),     # "at most 0"
+    "target.none": ("为0", "none"),               # "at most 0", no unit
+    "target_baseline": ("基期值{value}", "baseline {value}"),
+    "target_due": ("到{date}，{sentence}", "{sentence}, by {date}"),
     "caption_figure": ("图{n}", "Figure {n}"),
     "caption_table": ("表{n}", "Table {n}"),
     # the progress report (render/report_ir.py)

@@ -536,28 +536,21 @@ class _Builder:
     def target_sentence(self, tg: Target, path: str) -> str:
         ind = self.t(tg.indicator, f"{path}.indicator")
         unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
-        val = _num(tg.target)
-        if self.lang == "en":
-            space = "" if unit in ("%", "") else " "
-            word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
-            s = f"{ind}: {word} {val}{space}{unit}"
-            if tg.op == "<=" and tg.target == 0:
-                s = f"{ind}: none" if not unit else f"{ind}: 0{space}{unit}"
-            if tg.baseline is not None:
-                s += f" (baseline {_num(tg.baseline)}{space}{unit})"
-            if tg.due:
-                s += f", by {self.date(tg.due)}"
-            return s + "."
-        phrase = {">=": f"达到{val}{unit}以上", "<=": f"控制在{val}{unit}以内", "=": f"为{val}{unit}",
-                  ">": f"高于{val}{unit}", "<": f"低于{val}{unit}"}[tg.op]
+        # English puts a space between a number and its unit, except for %
+        space = " " if self.lang == "en" and unit not in ("%", "") else ""
+
+        def value(n: Any) -> str:
+            return f"{_num(n)}{space}{unit}"
         if tg.op == "<=" and tg.target == 0:
-            phrase = f"为0{unit}"
-        s = f"{ind}{phrase}"
+            phrase = term("target.zero", self.lang, value=value(0)) if unit else self.term("target.none")
+        else:
+            phrase = term(f"target.{tg.op}", self.lang, value=value(tg.target))
+        s = term("target_sentence", self.lang, indicator=ind, phrase=phrase)
         if tg.baseline is not None:
-            s += f"（基期值{_num(tg.baseline)}{unit}）"
+            s += self.enclose(term("target_baseline", self.lang, value=value(tg.baseline)))
         if tg.due:
-            s = f"到{self.date(tg.due)}，" + s
-        return s + "。"
+            s = term("target_due", self.lang, date=self.date(tg.due), sentence=s)
+        return s + self.term("full_stop")
 
     def member_line(self, m: Member, path: str) -> str:
         name = self.t(m.name, f"{path}.name")
