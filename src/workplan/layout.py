@@ -93,6 +93,18 @@ FONTS = {
 # Heading roles by level (1-based): 一、黑体 （一）楷体 1.仿宋 （1）仿宋
 HEADING_ROLES = {1: "h1", 2: "h2", 3: "h3", 4: "h4"}
 
+# English text has no 黑体, 小标宋 or 楷体: it stands in for them with bold (黑体, 小标宋) and
+# italic (楷体), in both writers.
+ENGLISH_BOLD_FACES = ("WP HeiTi", "WP XiaoBiaoSong")
+ENGLISH_ITALIC_FACES = ("WP KaiTi",)
+
+
+def english_emphasis(role: str) -> tuple[bool, bool]:
+    """(bold, italic) of a role's English text: bold roles and the faces of ENGLISH_BOLD_FACES
+    are bold, those of ENGLISH_ITALIC_FACES italic."""
+    fr = FONTS[role]
+    return fr.bold or fr.pdf_family in ENGLISH_BOLD_FACES, fr.pdf_family in ENGLISH_ITALIC_FACES
+
 # Indents in characters (字)
 BODY_FIRST_LINE_INDENT_CHARS = 2
 PAGE_NUMBER_INSET_CHARS = 1

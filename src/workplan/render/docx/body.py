@@ -69,7 +69,20 @@ def _lines_runs(text: str, lang: str, en_extra: dict[str, str] | None = None,
     return "".join(out)
 
 
-_EN_HEADING = {1: {"b": "<w:b/>", "bCs": "<w:bCs/>"}, 2: {"i": "<w:i/>", "iCs": "<w:iCs/>"}, 3: {}, 4: {}}
+def _en_emphasis(role: str) -> dict[str, str]:
+    """Run properties that give a role's English text its stand-in emphasis (layout.english_emphasis)
+    beyond what the role's style already has."""
+    bold, italic = L.english_emphasis(role)
+    parts = {}
+    if bold and not L.FONTS[role].bold:
+        parts.update(b="<w:b/>", bCs="<w:bCs/>")
+    if italic:
+        parts.update(i="<w:i/>", iCs="<w:iCs/>")
+    return parts
+
+
+_EN_HEADING = {level: _en_emphasis(role) for level, role in L.HEADING_ROLES.items()}
+_EN_TITLE = _en_emphasis("title")
 
 
 def _add_keep_next(p_xml: str) -> str:
@@ -141,7 +154,7 @@ class Body:
             extra["spacing"] = X.spacing(S.PITCH_TW, before=0, after=0)
         if isinstance(prev, Title):
             extra["keepNext"] = "<w:keepNext/>"
-        self.p(S.TITLE, _lines_runs(b.text, b.lang, en_extra={"b": "<w:b/>", "bCs": "<w:bCs/>"}), **extra)
+        self.p(S.TITLE, _lines_runs(b.text, b.lang, en_extra=_EN_TITLE), **extra)
         if b.subtitle:
             self.p(S.SUBTITLE, _lines_runs(b.subtitle, b.lang),
                    **({"spacing": X.spacing(S.PITCH_TW, before=0, after=0)} if isinstance(nxt, Title) else {}))
@@ -267,7 +280,7 @@ class Body:
     def attachmentstart(self, b: AttachmentStart, prev, nxt) -> None:
         self.break_pending = True
         self.p(S.ATTACH_LABEL, _lines_runs(b.label, b.lang))
-        self.p(S.ATTACH_TITLE, _lines_runs(b.title, b.lang, en_extra={"b": "<w:b/>", "bCs": "<w:bCs/>"}))
+        self.p(S.ATTACH_TITLE, _lines_runs(b.title, b.lang, en_extra=_EN_TITLE))
 
     def pagebreak(self, b: PageBreak, prev, nxt) -> None:
         self.flush_break()

@@ -98,9 +98,10 @@ def _role_css(role: str, lang: str) -> str:
     style = "normal"
     if lang == "en":
         # English stand-ins for the Chinese faces' roles: 黑体 → bold sans, 楷体 → italic
-        if fr.bold or sans:
+        bold, italic = L.english_emphasis(role)
+        if bold:
             weight = 700
-        if "Kai" in fr.pdf_family:
+        if italic:
             style = "italic"
     return f"font-family: {stack}; font-size: {fr.size_pt}pt; font-weight: {weight}; font-style: {style};"
 
