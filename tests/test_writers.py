@@ -7,15 +7,16 @@ from conftest import CORPUS
 
 
 def test_every_format_list_derives_from_the_table():
-    from workplan import formats, render
-    from workplan.archive import record, store
+    from workplan import formats, ingest, render
+    from workplan.archive import record
+    from workplan.ingest import datafile
 
     assert render.FORMATS == formats.FORMATS == tuple(formats.WRITERS) == ("docx", "pdf")
-    assert store.FORMATS == formats.FORMATS
+    assert datafile.FORMATS == formats.FORMATS
     assert record.ROLE_ORDER[1:-2] == formats.rendition_roles()
-    m = store._RENDITION_RE.match("winter.zh-en.pdf")
+    m = ingest.RENDITION_RE.match("winter.zh-en.pdf")
     assert m and m["stem"] == "winter" and m["lang"] == "zh-en" and m["fmt"] == "pdf"
-    assert not store._RENDITION_RE.match("winter.zh.odt")
+    assert not ingest.RENDITION_RE.match("winter.zh.odt")
     for w in formats.WRITERS.values():
         assert w.extension == "." + w.name and "/" in w.media_type
         for engine in w.engines.values():

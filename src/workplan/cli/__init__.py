@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
-from ..i18n import OUTPUT_LANGS
+from .options import archive_option, format_option, lang_option, program_resolver
 
 
 def echo_err(msg: str) -> None:
@@ -65,17 +65,20 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def validate(files: tuple[str, ...]) -> None:
+@archive_option
+def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     """Check data files (YAML or JSON) against the model.
 
     Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
-    if any file has a problem.
+    if any file has a problem. A progress report whose program is archived
+    (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
     from ..model import load_document
+    resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            load_document(f)
+            load_document(f, program_resolver=resolver)
             click.echo(f"{f}: ok")
         except WorkplanError as e:
             bad += 1
@@ -97,31 +100,14 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _parse_langs(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    for lg in langs:
-        if lg not in OUTPUT_LANGS:
-            raise click.BadParameter(f"'{lg}' is not one of {', '.join(OUTPUT_LANGS)}")
-    return langs
-
-
-def _parse_formats(value: str) -> list[str]:
-    from ..render import FORMATS
-    fmts = [v.strip() for v in value.split(",") if v.strip()]
-    for f in fmts:
-        if f not in FORMATS:
-            raise click.BadParameter(f"'{f}' is not one of {', '.join(FORMATS)}")
-    return fmts
-
-
 def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing = args
+    source, outdir, lang, formats, template, allow_missing, resolver = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       keep_going=True)
+                       program_resolver=resolver, keep_going=True)
         return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
         return source, [], [e]
@@ -135,15 +121,15 @@ def _render_one(args):
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "outdir", default="out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the documents, named <file>.<lang>.<format>.")
-@click.option("--lang", "langs", default="zh", show_default=True,
-              help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, or both with a comma (docx,pdf).")
+@lang_option(help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
+@format_option(help="The formats to write (docx, pdf), several with commas.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Build in this many processes.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Your own .docx template (styles, letterhead) for the Word output.")
 @click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
-def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
+@archive_option
+def build(files, outdir, langs, formats, jobs, template, allow_missing, archive_path) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
     Each file is validated first; nothing is written for a file with problems. PDFs are
@@ -155,8 +141,8 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
     """
     from ..render import check_file
-    langs_l = _parse_langs(langs)
-    formats_l = _parse_formats(formats)
+    langs_l, formats_l = langs, formats
+    resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
@@ -167,7 +153,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     good = []
     for s in sources:
         try:
-            for w in check_file(s, langs_l, allow_missing=allow_missing):
+            for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
                 echo_err("warning: " + w.format())
             good.append(s)
         except WorkplanError as e:
@@ -176,7 +162,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     # 2. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver)
              for s in good for lang in langs_l]
     n_out = 0
 

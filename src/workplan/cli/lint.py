@@ -8,6 +8,7 @@ import click
 
 from ..i18n import LANGS
 from ..lint.rules import RULES
+from .options import archive_option, lang_option, program_resolver
 
 
 def _rule_list(value: str | None) -> list[str]:
@@ -43,24 +44,22 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list (file, line, column, path, rule, message, hint).")
 @click.option("--select", "select", metavar="RULES", help="Only these rules (comma-separated).")
 @click.option("--ignore", "ignore", metavar="RULES", help="Skip these rules (comma-separated).")
-@click.option("--lang", "langs", metavar="LANGS",
-              help="Languages every text must have, e.g. zh,en (default: the languages the document uses).")
-def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str | None, langs: str | None) -> None:
+@lang_option(default=None, choices=LANGS,
+             help="Languages every text must have, e.g. zh,en (default: the languages the document uses).")
+@archive_option
+def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str | None, langs: list[str],
+         archive_path: str | None) -> None:
     from . import echo_err, expand_inputs, progress
     from ..lint import lint_file
 
     sel, ign = _rule_list(select), _rule_list(ignore)
-    lang_list = None
-    if langs:
-        lang_list = [x.strip() for x in langs.split(",") if x.strip()]
-        for lg in lang_list:
-            if lg not in LANGS:
-                raise click.BadParameter(f"'{lg}' is not zh or en", param_hint="--lang")
+    lang_list = langs or None
+    resolver = program_resolver(archive_path)
     paths = expand_inputs(files)
     all_problems = []
     bad_files = 0
     for path in progress(paths, "linting"):
-        problems = lint_file(path, select=sel or None, ignore=ign, langs=lang_list)
+        problems = lint_file(path, select=sel or None, ignore=ign, langs=lang_list, program_resolver=resolver)
         all_problems.extend(problems)
         if problems:
             bad_files += 1

@@ -74,12 +74,13 @@ def _dedupe(problems: list[LintProblem]) -> list[LintProblem]:
     return out
 
 
-def lint_file(path: str | Path, **kw) -> list[Problem]:
-    """Load and lint one file. Validation failures come back as problems with rule ``invalid``."""
+def lint_file(path: str | Path, *, program_resolver=None, **kw) -> list[Problem]:
+    """Load and lint one file. Validation failures come back as problems with rule ``invalid``.
+    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
     from ..model.load import load_document_data
     try:
         data, positions = read_data(path)
-        doc = load_document_data(path, data, positions)
+        doc = load_document_data(path, data, positions, program_resolver=program_resolver)
     except WorkplanError as e:
         return [LintProblem(p.message, file=p.file or str(path), line=p.line, column=p.column, path=p.path,
                             hint=p.hint, rule="invalid") for p in e.problems]
