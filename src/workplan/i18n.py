@@ -185,6 +185,13 @@ def term(key: str, lang: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
+def quantity(number: str, unit: str, lang: str) -> str:
+    """A number with its unit: English puts a space between them, except before % (5 cases, 95%);
+    Chinese none (5起)."""
+    space = " " if lang == "en" and unit not in ("", "%") else ""
+    return f"{number}{space}{unit}"
+
+
 def language_tag(lang: str, *, region: bool = False) -> str:
     """The BCP 47 tag of an output language: zh and zh-en → zh-CN; en → en (en-US with ``region``)."""
     if lang == "en":

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import format_date, heading_number, language_tag, list_join, term
+from ..i18n import format_date, heading_number, language_tag, list_join, quantity, term
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -536,11 +536,8 @@ class _Builder:
     def target_sentence(self, tg: Target, path: str) -> str:
         ind = self.t(tg.indicator, f"{path}.indicator")
         unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
-        # English puts a space between a number and its unit, except for %
-        space = " " if self.lang == "en" and unit not in ("%", "") else ""
-
         def value(n: Any) -> str:
-            return f"{_num(n)}{space}{unit}"
+            return quantity(_num(n), unit, self.lang)
         if tg.op == "<=" and tg.target == 0:
             phrase = term("target.zero", self.lang, value=value(0)) if unit else self.term("target.none")
         else:

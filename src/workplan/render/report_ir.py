@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import Problem, ValidationFailed
-from ..i18n import TERMS, heading_number, list_join, term
+from ..i18n import TERMS, heading_number, list_join, quantity, term
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
@@ -156,8 +156,7 @@ class _ReportBuilder(_Builder):
 
     def target_value(self, tg, value: float) -> str:
         unit = self.pt(tg.unit, f"target '{tg.id}' unit") if tg.unit is not None else ""
-        space = " " if (self.lang == "en" and unit and unit != "%") else ""
-        return f"{_num(value)}{space}{unit}"
+        return quantity(_num(value), unit, self.lang)
 
     def targets_part(self) -> None:
         rows, labels = [], []
