@@ -128,12 +128,16 @@ def _render_one(args):
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Your own .docx template (styles, letterhead) for the Word output.")
 @click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
+@click.option("--force", is_flag=True,
+              help="Issue documents even when lint finds errors in them (placeholders, impossible rates, "
+                   "contradictory dates); the errors are still printed.")
 @archive_option
-def build(files, outdir, langs, formats, jobs, template, allow_missing, archive_path) -> None:
+def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
-    Each file is validated first; nothing is written for a file with problems. PDFs are
-    PDF/A-3b and carry their source data file as an embedded attachment.
+    Each file is validated first, then checked by the error-level lint rules (see `workplan
+    lint --help`); nothing is written for a file with problems unless --force is given for lint
+    errors. PDFs are PDF/A-3b and carry their source data file as an embedded attachment.
 
     \b
     Examples:
@@ -150,16 +154,27 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, archive_
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
     #    bad file writes nothing and the problems of all files come out together
+    from ..lint import errors_of, lint_file
     good = []
     for s in sources:
         try:
             for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
                 echo_err("warning: " + w.format())
-            good.append(s)
         except WorkplanError as e:
             failed.add(s)
             echo_err(e.format())
-    # 2. one task per file and language, largest sources first, so that --jobs keeps every
+            continue
+        # 2. the lint rules of severity error: a document with a blank or an impossible number
+        #    is not issued unless the user insists
+        lint_errors = errors_of(lint_file(s, program_resolver=resolver))
+        for p in lint_errors:
+            echo_err(p.format())
+        if lint_errors and not force:
+            failed.add(s)
+            echo_err(f"{s}: not built: {len(lint_errors)} lint error(s); fix them, or build anyway with --force")
+            continue
+        good.append(s)
+    # 3. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
     tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver)
