@@ -410,3 +410,31 @@ February 20, 2024
     assert units[tasks[1]["lead"][0]] == "Sunrise Police Station" and units[tasks[0]["responsible"][0]] == "each community"
     ph = _section(d, "phases")["phases"]
     assert (ph[0]["name"], str(ph[0]["start"]), str(ph[1]["end"])) == ("Mobilization stage", "2024-03-01", "2024-11-30")
+
+
+def test_docx_content_controls_and_nested_tables_are_read(tmp_path):
+    import copy
+
+    import docx
+    from docx.oxml.ns import qn
+    doc = docx.Document()
+    doc.add_paragraph("某社区2024年防汛工作方案")
+    for h in ("一、指导思想", "坚持预防为主。", "二、工作要求"):
+        doc.add_paragraph(h)
+    # wrap the last paragraph in a content control (w:sdt/w:sdtContent), as Word templates do
+    body = doc.element.body
+    last = body.findall(qn("w:p"))[-1]
+    sdt = body.makeelement(qn("w:sdt"), {})
+    content = sdt.makeelement(qn("w:sdtContent"), {})
+    sdt.append(content)
+    last.addprevious(sdt)
+    content.append(copy.deepcopy(last))
+    body.remove(last)
+    table = doc.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "值班安排"
+    table.cell(0, 1).add_table(rows=1, cols=1).cell(0, 0).text = "嵌套单元格里的文字"
+    doc.save(tmp_path / "sdt.docx")
+    r = read_file(tmp_path / "sdt.docx")
+    assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作要求"]
+    assert r.report["coverage"] == 1.0
+    assert "嵌套单元格里的文字" in str(r.data)

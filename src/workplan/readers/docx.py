@@ -200,7 +200,6 @@ def read_docx(data: bytes, file: str) -> Extracted:
         raise ImportFailed("not a valid .docx file (it is not a zip package)", file,
                            hint="open it in Word or WPS and save it as .docx") from None
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
     try:
         document = docx.Document(io.BytesIO(data))
@@ -208,30 +207,33 @@ def read_docx(data: bytes, file: str) -> Extracted:
         raise ImportFailed(f"cannot open the Word document: {type(e).__name__}: {e}", file,
                            hint="open it in Word or WPS and save it again as .docx") from None
     numbering = _Numbering(document)
+    from docx.oxml.ns import qn
     lines: list[Line] = []
     idx = 0
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            idx += 1
-            ln = _para_line(Paragraph(child, document), idx, numbering)
-            if ln:
-                lines.append(ln)
-        elif tag == "tbl":
-            table = Table(child, document)
-            for row in table.rows:
+
+    def cell_text(tc) -> str:
+        # every paragraph of the cell, nested tables included
+        paras = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+        return " ".join(x.strip() for x in paras if x.strip())
+
+    def walk(parent) -> None:
+        nonlocal idx
+        for child in parent.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
                 idx += 1
-                cells: list[str] = []
-                prev = None
-                for c in row.cells:
-                    if prev is not None and c._tc is prev:
-                        continue
-                    prev = c._tc
-                    t = " ".join(x.strip() for x in c.text.split("\n") if x.strip())
-                    cells.append(t)
-                if any(cells):
-                    lines.append(Line("；".join(c for c in cells if c), idx, table=True,
-                                      meta={"cells": cells}))
+                ln = _para_line(Paragraph(child, document), idx, numbering)
+                if ln:
+                    lines.append(ln)
+            elif tag == "tbl":
+                for tr in child.iterchildren(qn("w:tr")):
+                    idx += 1
+                    cells = [cell_text(tc) for tc in tr.iterchildren(qn("w:tc"))]
+                    if any(cells):
+                        lines.append(Line("；".join(c for c in cells if c), idx, table=True, meta={"cells": cells}))
+            elif tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag"):  # content controls, tracked inserts
+                walk(child)
+
+    walk(document.element.body)
     # a document pasted from a PDF keeps one paragraph per printed line: join those again
     return Extracted(rejoin(lines, only_if_wrapped=True), "docx")
