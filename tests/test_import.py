@@ -438,3 +438,24 @@ def test_docx_content_controls_and_nested_tables_are_read(tmp_path):
     assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作要求"]
     assert r.report["coverage"] == 1.0
     assert "嵌套单元格里的文字" in str(r.data)
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("一、指导思想", "cn_dun", 1), ("（二）加强领导", "cn_paren", 2), ("(二)加强领导", "cn_paren", 2),
+    ("3、公共设施", "ar_dot", 3), ("3．公共设施", "ar_dot", 3), ("（4）房屋", "ar_paren", 4), ("⑴房屋", "ar_paren", 1),
+    ("⑤电力", "circled", 5), ("第三阶段（5月）", "cn_phase", 3), ("第二部分 任务", "cn_part", 2), ("一是加强", "cn_shi", 1),
+    ("1.2 工作目标", "ar_multi2", 2), ("IV. Safeguards", "en_roman", 4), ("Ⅳ. Safeguards", "en_roman", 4),
+    ("One, the guiding ideology", "en_word", 1), ("Second, the main content", "en_ord", 2),
+    ("(ii) Objectives", "en_roman_paren_l", 2), ("(C) Requirements", "en_alpha_paren_u", 3), ("B. Surroundings", "en_alpha", 2),
+    ("Part Two: Tasks", "en_part", 2),
+])
+def test_numbering_styles(text, kind, value):
+    from workplan.readers.numbering import numbering
+    n = numbering(text)
+    assert (n.kind, n.value) == (kind, value)
+
+
+@pytest.mark.parametrize("text", ["2011年3月5日", "1.5倍", "12.5万元", "In 2012", "One of the guiding principles is", "十分重要"])
+def test_not_numbering(text):
+    from workplan.readers.numbering import numbering
+    assert numbering(text) is None

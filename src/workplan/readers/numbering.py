@@ -15,6 +15,9 @@ _ORDS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eig
          "eleventh", "twelfth"]
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _ROMAN_RE = r"(?:X{0,3}(?:IX|IV|V?I{0,3}))"
+_UROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"    # Unicode roman numerals
+_PAREN_DIGITS = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+_DOT_DIGITS = "⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛"
 
 
 def cn_value(s: str) -> int:
@@ -68,6 +71,9 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("ar_paren", re.compile(r"^(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\))[\s、.,:]*"), "int"),
     ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])[\s、.,:]*"), "circled"),
+    ("ar_paren", re.compile(rf"^([{_PAREN_DIGITS}])[\s、.,:]*"), "paren_digits"),
+    ("ar_dot", re.compile(rf"^([{_DOT_DIGITS}])\s*"), "dot_digits"),
+    ("en_roman", re.compile(rf"^([{_UROMAN}])\s*[.、,:]?\s*(?=\S)"), "uroman"),
     ("en_article", re.compile(r"^article\s+(\d+|" + "|".join(_WORDS) + r")\b[\s:.,-]*", re.I), "word"),
     ("en_part", re.compile(r"^(?:part|chapter)\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b[\s:.,-]*", re.I), "word"),
     ("en_phase", re.compile(r"^(?:phase|stage|step)\s+(" + "|".join(_WORDS) + r"|\d+|[ivx]+)\b", re.I), "word_keep"),
@@ -96,6 +102,12 @@ def numbering(text: str) -> Num | None:
             v = int(g)
         elif how == "circled":
             v = _CIRCLED.index(g) + 1
+        elif how == "paren_digits":
+            v = _PAREN_DIGITS.index(g) + 1
+        elif how == "dot_digits":
+            v = _DOT_DIGITS.index(g) + 1
+        elif how == "uroman":
+            v = _UROMAN.index(g) + 1
         elif how in ("word", "word_keep"):
             gl = g.lower()
             v = _WORDS.index(gl) + 1 if gl in _WORDS else (int(gl) if gl.isdigit() else roman_value(gl))
