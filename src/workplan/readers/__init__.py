@@ -41,6 +41,23 @@ class ImportResult:
     source_map: dict[str, SourceRef]
     report: dict
     lines: list[Line] = field(default_factory=list)
+    outline: Any = None   # the recognised :class:`~workplan.readers.structure.Outline` (numbering as written)
+
+    def numbered(self) -> list[tuple[int, str, int, str, int]]:
+        """Every numbered heading and item as written in the source, in document order:
+        (level, numbering style, value, label, source line). For checking the source's own
+        numbering (gaps, repeats, mixed styles), which the model renumbers."""
+        out: list[tuple[int, str, int, str, int]] = []
+
+        def walk(nodes, level: int) -> None:
+            for n in nodes:
+                if n.num is not None:
+                    label = n.line.list_label or n.line.text[:n.num.end].strip()
+                    out.append((level, n.num.kind, n.num.value, label, n.line.line))
+                walk(n.children, level + 1)
+        if self.outline is not None:
+            walk(self.outline.sections, 1)
+        return out
 
 
 def source_line(source_map: dict[str, SourceRef], path: str) -> SourceRef | None:
@@ -208,7 +225,7 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "dropped": [t for t, _ in outline.dropped] + ex.dropped[:20],
         "seconds": round(time.perf_counter() - t0, 3),
     }
-    return ImportResult(file, doc, smap, report, ex.lines)
+    return ImportResult(file, doc, smap, report, ex.lines, outline)
 
 
 def _validate(doc: dict, m, file: str) -> tuple[dict, list[str]]:
