@@ -111,6 +111,11 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
         ex = read_txt(data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
+    from .lines import strip_toc
+    ex.lines, toc = strip_toc(ex.lines)
+    if toc:
+        ex.dropped[:0] = toc
+        ex.warnings.append(f"a table of contents ({len(toc) - 1} entries) was left out")
     return ex
 
 

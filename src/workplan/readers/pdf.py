@@ -107,7 +107,10 @@ def read_pdf(data: bytes, file: str) -> Extracted:
     lines: list[Line] = []
     for text, ln, pno in raw:
         segs = text.split()
+        # (a title whose quotation marks come in another font is drawn in pieces: not a table)
         table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+                 and all(re.search(r"[\w\u4e00-\u9fff]", x) for x in segs)
+                 and not (size_of_line.get(ln) or 0) > 16
                  and not any(c in text for c in "。；;") and find_date(text) is None)
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))

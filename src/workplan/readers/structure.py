@@ -156,6 +156,9 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
     return None, t
 
 
+# a title line that starts with 关于 continues the issuer's name on the line above it
+# (青山区民政局 / 关于开展……的 / 实施方案)
+_ISSUER_ABOUT = re.compile(r"^\s*(?:关于|關於)")
 _DOC_TYPE_TITLE = re.compile(r"^(.*?)(工作方案|实施方案|方案|计划|意见|办法|标准|制度|细则|要点)")
 
 
@@ -236,7 +239,8 @@ class Recogniser:
                 return False
             t = L[j].text
             return (width_units(t) <= 34 and not any(c in t for c in "。；;：:!?") and not _DOCNUM.search(t)
-                    and not find_date(t) and not (backward and _ORG_END.search(t)) and not t.endswith("文件")
+                    and not find_date(t) and not t.endswith("文件")
+                    and not (backward and _ORG_END.search(t) and not _ISSUER_ABOUT.match(L[j + 1].text))
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
                     and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < 0.6))
 
@@ -484,7 +488,22 @@ class Recogniser:
                     idx.add(i)
         if len(idx) >= 2:
             return "vocabulary", None, idx
+        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
+        # short lines without punctuation, each followed by a paragraph, are the headings
+        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
+        if len(idx) >= 3:
+            return "short lines", None, idx
         return "none", None, set()
+
+    def _bare_heading(self, i: int) -> bool:
+        L = self.lines
+        t, nxt = L[i].text.strip(), L[i + 1].text.strip()
+        w = width_units(t)
+        return (self.nums[i] is None and self.nums[i + 1] is None and not L[i].table and not L[i].centered
+                and 4 <= w <= 20 and not re.search(r"[。，,；;!?！？:：、]", ascii_form(t))
+                and not is_title_like(t, self.lang) and not _ORG_END.search(t) and not _DOCNUM.search(t)
+                and not find_date(t) and not _ATTACH.match(t)
+                and width_units(nxt) >= max(20, 2 * w) and nxt.endswith(("。", ".", "！", "!", "；", ";")))
 
     def body(self, lo: int, hi: int) -> None:
         L, o = self.lines, self.out
@@ -498,7 +517,7 @@ class Recogniser:
         for i in range(lo, hi):
             n = self.nums[i]
             is_top = False
-            if how in ("style", "vocabulary"):
+            if how in ("style", "vocabulary", "short lines"):
                 is_top = i in marked
             elif how == "numbering":
                 head = self._head(i)[0]
