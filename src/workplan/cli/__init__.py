@@ -118,9 +118,10 @@ def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing = args
+    source, outdir, lang, formats, template, allow_missing, pdf_engine = args
     try:
-        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing)
+        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
+                       pdf_engine=pdf_engine)
         return source, r.outputs, None
     except WorkplanError as e:
         return source, [], e
@@ -142,7 +143,9 @@ def _render_one(args):
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Your own .docx template (styles, letterhead) for the Word output.")
 @click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
-def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
+@click.option("--pdf-engine", type=click.Choice(["typst", "weasyprint"]), default=None,
+              help="Typesetter of the PDFs: typst or weasyprint (same layout; default: workplan.render.DEFAULT_PDF_ENGINE).")
+def build(files, outdir, langs, formats, jobs, template, allow_missing, pdf_engine) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
     Each file is validated first; nothing is written for a file with problems. PDFs are
@@ -152,13 +155,17 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     Examples:
       workplan build corpus/winter-fire-safety.yaml
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
+      workplan build corpus/ --format pdf --pdf-engine weasyprint
+
+    Two PDF engines draw the same layout: typst (fast) and weasyprint (HTML/CSS).
     """
     from ..render import check_file
     langs_l = _parse_langs(langs)
     formats_l = _parse_formats(formats)
+    from ..render import DEFAULT_PDF_ENGINE, check_pdf_engine
+    pdf_engine = pdf_engine or DEFAULT_PDF_ENGINE
     if "pdf" in formats_l:
-        from ..render.fonts import check_pdf_environment
-        check_pdf_environment()
+        check_pdf_engine(pdf_engine)
     sources = expand_inputs(files)
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
@@ -175,7 +182,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     # 2. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, pdf_engine)
              for s in good for lang in langs_l]
     n_out = 0
 

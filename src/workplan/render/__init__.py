@@ -17,6 +17,9 @@ from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
 
 FORMATS = ("docx", "pdf")
+# PDF engines (pandoc's --pdf-engine): both write PDF/A-3b from the same IR and layout numbers
+PDF_ENGINES = ("typst", "weasyprint")
+DEFAULT_PDF_ENGINE = "weasyprint"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -51,19 +54,41 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
                source_bytes: bytes | None = None, template: Path | None = None,
-               allow_missing: bool = False, rdoc: RenderDoc | None = None) -> RenderDoc:
+               allow_missing: bool = False, rdoc: RenderDoc | None = None,
+               pdf_engine: str = DEFAULT_PDF_ENGINE) -> RenderDoc:
     """Render one language/format of a validated document to ``out`` (atomically)."""
     rdoc = rdoc or build_ir(doc, lang, allow_missing=allow_missing, file=str(source) if source else None)
     if fmt == "docx":
         from .docx_writer import write_docx
         atomic_write(out, lambda tmp: write_docx(rdoc, tmp, template=template))
     elif fmt == "pdf":
-        from .pdf_writer import write_pdf
+        write_pdf = pdf_engine_writer(pdf_engine)
         atomic_write(out, lambda tmp: write_pdf(rdoc, tmp, source_bytes=source_bytes,
                                                 source_name=source.name if source else None))
     else:
         raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use docx or pdf"))
     return rdoc
+
+
+def pdf_engine_writer(engine: str = DEFAULT_PDF_ENGINE) -> Callable[..., int]:
+    """The ``write_pdf(rdoc, out, source_bytes=, source_name=)`` function of a PDF engine."""
+    if engine == "typst":
+        from .typst import write_pdf
+    elif engine == "weasyprint":
+        from .pdf_writer import write_pdf
+    else:
+        raise WorkplanError(Problem(f"unknown PDF engine '{engine}'", hint="use " + " or ".join(PDF_ENGINES)))
+    return write_pdf
+
+
+def check_pdf_engine(engine: str = DEFAULT_PDF_ENGINE) -> None:
+    """Fail early with a clear message if the machine lacks what the engine needs."""
+    pdf_engine_writer(engine)
+    if engine == "typst":
+        from .typst import check_environment
+    else:
+        from .fonts import check_pdf_environment as check_environment
+    check_environment()
 
 
 def _load(source: Path) -> tuple[bytes, Document]:
@@ -90,7 +115,7 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
-               allow_missing: bool = False) -> BuildResult:
+               allow_missing: bool = False, pdf_engine: str = DEFAULT_PDF_ENGINE) -> BuildResult:
     """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
@@ -109,10 +134,10 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         for fmt in formats:
             out = Path(outdir) / output_name(source, lang, fmt)
             render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
-                       rdoc=rdoc)
+                       rdoc=rdoc, pdf_engine=pdf_engine)
             result.outputs.append(out)
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
+__all__ = ["BuildResult", "DEFAULT_PDF_ENGINE", "FORMATS", "PDF_ENGINES", "check_pdf_engine", "pdf_engine_writer", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
            "render_doc"]

@@ -298,12 +298,12 @@ def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
         en = imp.lang == "en"
         if imp.cc:
             cc_rows.append({"kind": "cc", "label": imp.cc_label + (": " if en else "："), "text": imp.cc,
-                            "lang_attr": _lang_attr(imp.lang)})
+                            "lang_attr": _lang_attr(imp.lang), "lang": imp.lang})
         if imp.printer or imp.printed_date:
             date = imp.printed_date or ""
             right = (f"{imp.printed_label} {date}".strip() if en else f"{date}{imp.printed_label}")
             printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": right,
-                                 "lang_attr": _lang_attr(imp.lang)})
+                                 "lang_attr": _lang_attr(imp.lang), "lang": imp.lang})
     return [g for g in (cc_rows, printed_rows) if g]
 
 
@@ -330,6 +330,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             if twin is not None:
                 skip_bm.add(id(twin))
             x["bm_attr"], x["bm_class"] = _bm(label)
+            x["bm_label"] = label       # the raw label, for writers that are not HTML (render/typst)
         if isinstance(b, Heading):
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
