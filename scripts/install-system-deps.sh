@@ -12,6 +12,11 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
+# Test extras: only the tests and benchmarks need these.
+TEST_EXTRAS=(
+  libreoffice-writer-nogui  # bench/bench_build_vs_libreoffice.py: the LibreOffice baseline
+)
+PACKAGES+=("${TEST_EXTRAS[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

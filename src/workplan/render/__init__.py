@@ -20,6 +20,7 @@ FORMATS = ("docx", "pdf")
 # PDF engines (pandoc's --pdf-engine): both write PDF/A-3b from the same IR and layout numbers
 PDF_ENGINES = ("typst", "weasyprint")
 DEFAULT_PDF_ENGINE = "weasyprint"
+IMAGE_FORMAT = {"pdf": "svg", "docx": "png"}   # what each output format embeds of a chart
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -127,7 +128,9 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         if fmt not in FORMATS:
             raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use " + " or ".join(FORMATS)))
     source_bytes, doc = _load(source)
-    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
+    # charts: SVG for the PDF writers, PNG for the DOCX writer; only what the formats need
+    images = tuple(sorted({IMAGE_FORMAT[f] for f in formats}))
+    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import os
 import re
 import threading
@@ -41,9 +42,9 @@ log = logging.getLogger("workplan.typst")
 TEMPLATE = "gbt9704.typ"
 PDF_STANDARDS = ["a-3b"]
 # Where the baseline sits in a line box: CSS puts half the leading above the face's ascent;
-# 0.88 em is the ascender of the Fandol and Noto CJK faces. Only the first line's position on
-# the page depends on it; the pitch is layout.LINE_PITCH_PT whatever the faces.
-ASCENT_EM = 0.88
+# with 0.84 em the first baseline of a page falls where WeasyPrint puts it with FandolFang
+# (within 0.05 pt). Only positions depend on it; the pitch is layout.LINE_PITCH_PT whatever the faces.
+ASCENT_EM = 0.84
 SOURCE_DESCRIPTION = "Source data of this document"
 MIME = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
 
@@ -105,7 +106,8 @@ def _roles(names: dict[str, tuple[str, int]], tracking_pt: float) -> dict[str, d
     for role, fr in L.FONTS.items():
         cjk, weight = names[fr.pdf_family]
         sans = "Hei" in cjk or "Sans" in cjk
-        zh_font = [cjk] if sans else [{"name": latin, "covers": "latin-in-cjk"}, cjk]
+        # 黑体 keeps its own Latin glyphs, and so do the page numbers (半角宋体 digits, 7.5)
+        zh_font = [cjk] if sans or role == "page_number" else [{"name": latin, "covers": "latin-in-cjk"}, cjk]
         en_weight = 700 if (fr.bold or sans) else weight
         out[role] = {
             "zh": {"font": zh_font, "size": _Len(fr.size_pt), "weight": weight, "style": "normal",
@@ -121,6 +123,16 @@ def _edges(line_pt: float, size_pt: float) -> tuple[float, float]:
     where CSS puts it for a ``size_pt`` face: lines mixing faces keep the pitch."""
     top = (line_pt - size_pt) / 2 + ASCENT_EM * size_pt
     return top, line_pt - top
+
+
+def _grid_tracking() -> float:
+    """Tracking (pt, negative) that puts layout.CHARS_PER_LINE body characters on a line of the
+    type area. Typst adds tracking between characters, not after the last one (CSS letter-spacing
+    follows every character), so n characters take n × size + (n - 1) × tracking; rounded away
+    from zero on the hundredth of a point so that they always fit."""
+    n, size = L.CHARS_PER_LINE, L.FONTS["body"].size_pt
+    width = L.TEXT_WIDTH_MM / L.MM_PER_PT
+    return -math.ceil((n * size - width) / (n - 1) * 100) / 100
 
 
 def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
@@ -150,7 +162,7 @@ def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
         "imprint-inset": _Len(d["imprint_inset_pt"]), "imprint-thick": mm(L.IMPRINT_RULE_THICK_MM),
         "imprint-thin": mm(L.IMPRINT_RULE_THIN_MM),
         "imprint-top-edge": _Len(imp_top), "imprint-bottom-edge": _Len(imp_bottom),
-        "roles": _roles(names, d["letter_spacing_pt"]),
+        "roles": _roles(names, _grid_tracking()),
     }
 
 

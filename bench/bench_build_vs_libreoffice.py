@@ -1,0 +1,146 @@
+#!/usr/bin/env python
+"""Whole-process PDF build against LibreOffice, in one run.
+
+Times, as separate processes with their start-up included:
+
+* ``soffice --headless --convert-to pdf`` of the corpus's Chinese DOCX files, all in one call
+  (the baseline: what an office's usual tool costs). It runs with a fresh user profile
+  (``-env:UserInstallation=file:///tmp/...``) that is warmed once by an untimed conversion
+  first, since LibreOffice builds its profile on the first start;
+* ``workplan build corpus/ --lang zh --format pdf --jobs 1`` with each PDF engine
+  (``--pdf-engine typst`` and ``weasyprint``), and the same with ``--jobs 2``. Each command is
+  run once untimed first too (Python byte-code, page cache), like the LibreOffice profile.
+
+Rounds are interleaved (LibreOffice, then every workplan command, then again) so that a busy
+machine slows all of them alike; the median of ``--repeat`` rounds is reported, with wall and
+CPU time (user + system of the process and its children), the pages written, the ratio
+ours / LibreOffice (goal: ≤ 1.0), the speed-up of --jobs 2 over --jobs 1 (goal: ≥ 1.6) and the
+1-minute load average before and after each round.
+
+    .venv/bin/python bench/bench_build_vs_libreoffice.py
+    .venv/bin/python bench/bench_build_vs_libreoffice.py --repeat 5 --engines typst
+
+Results are also written as JSON to bench/results/build-vs-libreoffice-<time>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKPLAN = Path(sys.executable).with_name("workplan")
+TARGET_RATIO = 1.0
+TARGET_JOBS_SPEEDUP = 1.6
+
+
+def run(cmd: list[str], cwd: Path) -> dict:
+    """Wall and CPU seconds (this child and its own children) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise SystemExit(f"failed ({r.returncode}): {' '.join(cmd)}\n{r.stdout}\n{r.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu}
+
+
+def pages(folder: Path) -> int:
+    from pypdf import PdfReader
+    return sum(len(PdfReader(str(p)).pages) for p in folder.glob("*.pdf"))
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds (median reported; default 3)")
+    ap.add_argument("--engines", default="typst,weasyprint", help="PDF engines to time (default: both)")
+    ap.add_argument("--soffice", default=shutil.which("soffice") or "soffice")
+    args = ap.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if not shutil.which(args.soffice):
+        print("soffice not found: apt-get install libreoffice-writer-nogui", file=sys.stderr)
+        return 2
+    corpus = args.corpus.resolve()
+    work = Path(tempfile.mkdtemp(prefix="bench-lo-"))
+    try:
+        # the same documents as DOCX, for LibreOffice (not timed)
+        docx = work / "docx"
+        run([str(WORKPLAN), "build", str(corpus), "--lang", "zh", "--format", "docx", "-o", str(docx)], ROOT)
+        files = sorted(str(p) for p in docx.glob("*.docx"))
+        profile = work / "lo-profile"
+        lo_cmd = lambda out: [args.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",  # noqa: E731
+                              "--convert-to", "pdf", "--outdir", str(out), *files]
+        ours = {(e, j): (lambda out, e=e, j=j: [str(WORKPLAN), "build", str(corpus), "--lang", "zh", "--format", "pdf",
+                                                  "--jobs", str(j), "--pdf-engine", e, "-o", str(out)])
+                for e in engines for j in (1, 2)}
+        print(f"{len(files)} documents; {os.cpu_count()} cores; warming up (untimed): LibreOffice creates its "
+              f"fresh profile in {profile} with one conversion, and each workplan command runs once")
+        run([args.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+             "--outdir", str(fresh(work / "warm")), files[0]], ROOT)
+        for key, cmd in ours.items():
+            run(cmd(fresh(work / "warm")), ROOT)
+        times: dict[str, list[dict]] = {"libreoffice": []}
+        times.update({f"{e} --jobs {j}": [] for e, j in ours})
+        loads: list[tuple[float, float]] = []
+        npages: dict[str, int] = {}
+        for r in range(args.repeat):
+            load0 = os.getloadavg()[0]
+            out = fresh(work / "lo")
+            times["libreoffice"].append(run(lo_cmd(out), ROOT))
+            npages["libreoffice"] = pages(out)
+            for (e, j), cmd in ours.items():
+                out = fresh(work / f"{e}-{j}")
+                times[f"{e} --jobs {j}"].append(run(cmd(out), ROOT))
+                npages[f"{e} --jobs {j}"] = pages(out)
+            loads.append((load0, os.getloadavg()[0]))
+            print(f"round {r + 1}/{args.repeat}: load average {load0:.2f} → {loads[-1][1]:.2f}")
+
+        med = {k: {m: statistics.median(x[m] for x in v) for m in ("wall", "cpu")} for k, v in times.items()}
+        lo = med["libreoffice"]
+        print()
+        print(f"{'command':24s} {'pages':>5s} {'wall s':>7s} {'CPU s':>7s} {'wall/LO':>8s} {'CPU/LO':>7s}")
+        for k, m in med.items():
+            print(f"{k:24s} {npages[k]:5d} {m['wall']:7.2f} {m['cpu']:7.2f} {m['wall'] / lo['wall']:8.2f} "
+                  f"{m['cpu'] / lo['cpu']:7.2f}")
+        print()
+        summary = {}
+        for e in engines:
+            ratio = med[f"{e} --jobs 1"]["wall"] / lo["wall"]
+            speedup = med[f"{e} --jobs 1"]["wall"] / med[f"{e} --jobs 2"]["wall"]
+            summary[e] = {"ratio_jobs1_vs_libreoffice": ratio, "jobs2_speedup": speedup}
+            print(f"{e:10s} --jobs 1 / LibreOffice = {ratio:.2f} (goal ≤ {TARGET_RATIO}: "
+                  f"{'met' if ratio <= TARGET_RATIO else 'NOT met'});  --jobs 2 speed-up {speedup:.2f}× "
+                  f"(goal ≥ {TARGET_JOBS_SPEEDUP}: {'met' if speedup >= TARGET_JOBS_SPEEDUP else 'NOT met'})")
+        print("load average (1 min) before → after each round: "
+              + ", ".join(f"{a:.2f}→{b:.2f}" for a, b in loads))
+        results = ROOT / "bench" / "results"
+        results.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = results / f"build-vs-libreoffice-{stamp}.json"
+        path.write_text(json.dumps({"runs": times, "median": med, "pages": npages, "summary": summary,
+                                    "loadavg": loads, "cores": os.cpu_count()}, indent=2), encoding="utf-8")
+        print(f"results: {path.relative_to(ROOT)}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
