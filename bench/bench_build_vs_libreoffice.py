@@ -9,7 +9,11 @@ Times, as separate processes with their start-up included:
   first, since LibreOffice builds its profile on the first start;
 * ``workplan build corpus/ --lang zh --format pdf --jobs 1`` with each PDF engine
   (``--pdf-engine typst`` and ``weasyprint``), and the same with ``--jobs 2``. Each command is
-  run once untimed first too (Python byte-code, page cache), like the LibreOffice profile.
+  run once first too (Python byte-code, page cache), like the LibreOffice profile. workplan
+  runs with a private, initially empty rendering cache (``XDG_CACHE_HOME``, see
+  render/cache.py: charts and title breaks); those first runs are timed and reported apart as
+  "cold" — what the very first build of new documents costs — and the rounds after them show
+  a rebuild.
 
 Rounds are interleaved (LibreOffice, then every workplan command, then again) so that a busy
 machine slows all of them alike; the median of ``--repeat`` rounds is reported, with wall and
@@ -42,11 +46,11 @@ TARGET_RATIO = 1.0
 TARGET_JOBS_SPEEDUP = 1.6
 
 
-def run(cmd: list[str], cwd: Path) -> dict:
+def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Wall and CPU seconds (this child and its own children) of one command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
@@ -90,12 +94,17 @@ def main() -> int:
         ours = {(e, j): (lambda out, e=e, j=j: [str(WORKPLAN), "build", str(corpus), "--lang", "zh", "--format", "pdf",
                                                   "--jobs", str(j), "--pdf-engine", e, "-o", str(out)])
                 for e in engines for j in (1, 2)}
-        print(f"{len(files)} documents; {os.cpu_count()} cores; warming up (untimed): LibreOffice creates its "
-              f"fresh profile in {profile} with one conversion, and each workplan command runs once")
+        env = {**os.environ, "XDG_CACHE_HOME": str(fresh(work / "cache"))}
+        print(f"{len(files)} documents; {os.cpu_count()} cores; warming up: LibreOffice creates its fresh "
+              f"profile in {profile} with one (untimed) conversion; each workplan command runs once with an "
+              f"empty rendering cache in {env['XDG_CACHE_HOME']} (timed as 'cold')")
         run([args.soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
              "--outdir", str(fresh(work / "warm")), files[0]], ROOT)
-        for key, cmd in ours.items():
-            run(cmd(fresh(work / "warm")), ROOT)
+        cold = {}
+        for (e, j), cmd in ours.items():
+            if j == 1:   # each engine's first --jobs 1 run finds the cache empty
+                shutil.rmtree(work / "cache", ignore_errors=True)
+            cold[f"{e} --jobs {j}"] = run(cmd(fresh(work / "warm")), ROOT, env)
         times: dict[str, list[dict]] = {"libreoffice": []}
         times.update({f"{e} --jobs {j}": [] for e, j in ours})
         loads: list[tuple[float, float]] = []
@@ -107,7 +116,7 @@ def main() -> int:
             npages["libreoffice"] = pages(out)
             for (e, j), cmd in ours.items():
                 out = fresh(work / f"{e}-{j}")
-                times[f"{e} --jobs {j}"].append(run(cmd(out), ROOT))
+                times[f"{e} --jobs {j}"].append(run(cmd(out), ROOT, env))
                 npages[f"{e} --jobs {j}"] = pages(out)
             loads.append((load0, os.getloadavg()[0]))
             print(f"round {r + 1}/{args.repeat}: load average {load0:.2f} → {loads[-1][1]:.2f}")
@@ -119,6 +128,10 @@ def main() -> int:
         for k, m in med.items():
             print(f"{k:24s} {npages[k]:5d} {m['wall']:7.2f} {m['cpu']:7.2f} {m['wall'] / lo['wall']:8.2f} "
                   f"{m['cpu'] / lo['cpu']:7.2f}")
+        for k, m in cold.items():
+            if k.endswith("--jobs 1"):
+                print(f"{k + ' cold':24s} {'':5s} {m['wall']:7.2f} {m['cpu']:7.2f} {m['wall'] / lo['wall']:8.2f} "
+                      f"{m['cpu'] / lo['cpu']:7.2f}   (first run, empty cache; load differs)")
         print()
         summary = {}
         for e in engines:
@@ -134,7 +147,7 @@ def main() -> int:
         results.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = results / f"build-vs-libreoffice-{stamp}.json"
-        path.write_text(json.dumps({"runs": times, "median": med, "pages": npages, "summary": summary,
+        path.write_text(json.dumps({"runs": times, "cold": cold, "median": med, "pages": npages, "summary": summary,
                                     "loadavg": loads, "cores": os.cpu_count()}, indent=2), encoding="utf-8")
         print(f"results: {path.relative_to(ROOT)}")
     finally:

@@ -363,3 +363,56 @@ def test_missing_harfbuzz_subset_is_a_clear_environment_problem(tmp_path, monkey
         monkeypatch.undo()
         check_pdf_environment.cache_clear()
     check_pdf_environment()   # the real machine is fine again
+
+
+# --- text that looks like markup, engines, environment -----------------------------------------
+MARKUP = "#set page(width: 1mm) $x^2$ *bold* _it_ [a] \\ <lab> @ref // not a comment & <b>html</b> {{ x }}"
+
+
+def test_markup_characters_in_texts_are_printed_as_written(tmp_path, engine):
+    """Texts reach Typst as data and WeasyPrint as escaped HTML: nothing in them is markup."""
+    src = tmp_path / "markup.yaml"
+    src.write_text(yaml.safe_dump({"kind": "program", "title": "标记字符测试 " + MARKUP, "date": "2024-01-02",
+                                   "preamble": [MARKUP, "第二段：" + MARKUP]}, allow_unicode=True), encoding="utf-8")
+    build_file(src, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine)
+    reader = PdfReader(tmp_path / "markup.zh.pdf")
+    text = _squash(_text(reader))
+    assert text.count(_squash(MARKUP)) == 3, text
+    assert _squash(MARKUP) in _squash(_outline_titles(reader.outline)[0])
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - A4[0]) <= 1
+
+
+def test_cli_pdf_engine_option(tmp_path, winter_file):
+    from click.testing import CliRunner
+
+    from workplan.cli import cli
+    for engine in PDF_ENGINES:
+        out = tmp_path / engine
+        r = CliRunner().invoke(cli, ["build", str(winter_file), "--format", "pdf", "--pdf-engine", engine, "-o", str(out)])
+        assert r.exit_code == 0, r.output
+        creator = PdfReader(out / "winter-fire-safety.zh.pdf").metadata.get("/Creator", "") or ""
+        producer = PdfReader(out / "winter-fire-safety.zh.pdf").metadata.get("/Producer", "") or ""
+        assert engine.lower() in (creator + producer).lower(), (creator, producer)
+    r = CliRunner().invoke(cli, ["build", str(winter_file), "--format", "pdf", "--pdf-engine", "latex", "-o", str(tmp_path)])
+    assert r.exit_code != 0 and "latex" in r.output
+
+
+def test_typst_missing_font_file_is_a_clear_environment_problem(tmp_path, monkeypatch, winter_file):
+    from workplan import layout
+    from workplan.render.typst import writer
+    fonts = dict(layout.FONT_FILES)
+    fonts["WP FangSong"] = ("/nonexistent/FandolFang-Regular.otf", "texlive-lang-chinese")
+    monkeypatch.setattr(layout, "FONT_FILES", fonts)
+    monkeypatch.setattr(writer, "_engine", None)
+    writer.check_environment.cache_clear()
+    try:
+        with pytest.raises(EnvironmentProblem) as err:
+            build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine="typst")
+        message = err.value.format()
+        assert "FandolFang-Regular.otf" in message and "texlive-lang-chinese" in message
+        assert not list(tmp_path.iterdir())
+    finally:
+        monkeypatch.undo()
+        writer.check_environment.cache_clear()
+        writer._engine = None

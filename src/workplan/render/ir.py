@@ -193,7 +193,13 @@ def _units(s: str) -> float:
 
 
 def _word_boundaries(text: str) -> set[int]:
-    """Positions between the words jieba finds (loaded only for titles that need breaking)."""
+    """Positions between the words jieba finds (loaded only for titles that need breaking, and
+    only once per title: the rendering cache keeps the answer, see render/cache.py)."""
+    from .cache import cached_json
+    return set(cached_json("title-words", text, (), lambda: sorted(_jieba_boundaries(text))))
+
+
+def _jieba_boundaries(text: str) -> set[int]:
     import logging
 
     import jieba

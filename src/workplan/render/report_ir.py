@@ -351,6 +351,24 @@ def _join(a: Any, b: Any) -> Any:
 
 def _draw(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str, ...] = ("svg", "png")
           ) -> tuple[bytes | None, bytes | None, float]:
+    """(svg, png, width) of a chart or photo. Charts come from the rendering cache (render/cache.py)
+    when the same chart was drawn before with the same code: no matplotlib at all then."""
+    if spec.kind in ("attainment", "gantt"):
+        from .cache import cached_files
+        from .charts import CHART_WIDTH_MM
+
+        def make() -> tuple[bytes, ...]:
+            svg, png, _w = _draw_now(spec, lang, file, formats)
+            return tuple({"svg": svg, "png": png}[f] for f in formats)
+        got = dict(zip(formats, cached_files("charts", [spec.kind, spec.data, lang], ("workplan.render.charts",
+                                                                                       "workplan.render.report_ir"),
+                                             formats, make)))
+        return got.get("svg"), got.get("png"), CHART_WIDTH_MM
+    return _draw_now(spec, lang, file, formats)
+
+
+def _draw_now(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str, ...]
+              ) -> tuple[bytes | None, bytes | None, float]:
     from . import charts
     d = spec.data
     if spec.kind == "attainment":
