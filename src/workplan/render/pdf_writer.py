@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import jinja2
 from markupsafe import Markup, escape
 
 from .. import layout as L
@@ -207,6 +206,7 @@ def _t(content: Any) -> Markup:
 
 
 def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    import jinja2   # here, not at import: the Typst writer uses this module's views without Jinja
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True),
@@ -240,6 +240,7 @@ def engine() -> Engine:
                 from weasyprint.text.fonts import FontConfiguration
 
                 env = make_env()
+                import jinja2
                 css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                                              undefined=jinja2.StrictUndefined, autoescape=False)
                 css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
