@@ -300,6 +300,9 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     for kind, b, x in _views(rdoc):
         data = _block(kind, b, x)
         data["before"] = _gap_before(prev, b, d)
+        data["sticky"] = False
+        if blocks and kind in ("Signature", "AttachmentList"):
+            blocks[-1]["sticky"] = True      # keep the text before them on their page
         blocks.append(data)
         prev = b
     source = None
