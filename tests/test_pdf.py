@@ -23,7 +23,7 @@ from workplan.layout import CHARS_PER_LINE, LINE_PITCH_PT, LINES_PER_PAGE, MARGI
 from workplan import render
 from workplan.render import PDF_ENGINES, build_file, output_name
 from workplan.render.fonts import check_pdf_environment
-from workplan.render.ir import AttachmentStart, Heading, build_ir
+from workplan.render.ir import AttachmentList, AttachmentStart, Heading, Signature, build_ir
 
 LANGS = ("zh", "en", "zh-en")
 FILES = corpus_files()
@@ -268,6 +268,23 @@ def test_imprint_sits_at_the_bottom_of_the_last_page(built, winter_file):
         bottom_of_text_area = MARGIN_BOTTOM_MM / MM_PER_PT
         # the 印发 line is the last line of the 版心: its baseline within one line of the bottom
         assert bottom_of_text_area < ys[0] < bottom_of_text_area + LINE_PITCH_PT, (lang, ys[0])
+
+
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_signature_never_starts_a_page(built, source):
+    """7.3.5: the page with the signature and date also shows the text just before them."""
+    path, reader, rdoc = built(source, "zh")
+    blocks = rdoc.blocks
+    (i,) = [k for k, b in enumerate(blocks) if isinstance(b, Signature)]
+    before = blocks[i - 1]
+    tail = _squash(before.items[-1] if isinstance(before, AttachmentList) else
+                   (before.body or before.label) if isinstance(before, Heading) else before.text)[-6:]
+    signature = _squash("".join(blocks[i].names) + blocks[i].date)    # the names, then the date
+    pages = [_squash(t) for t in _pages(reader)]
+    on = [n for n, t in enumerate(pages) if signature in t]
+    assert on, (path.name, signature)
+    assert tail in pages[on[0]], (path.name, tail, on[0])
 
 
 def test_page_number_sides(built, winter_file):
