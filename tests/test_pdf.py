@@ -433,3 +433,26 @@ def test_typst_missing_font_file_is_a_clear_environment_problem(tmp_path, monkey
         monkeypatch.undo()
         writer.check_environment.cache_clear()
         writer._engine = None
+
+
+def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
+    """A report's photo (PNG from the IR) is drawn; a source that is not UTF-8 is attached unchanged."""
+    from PIL import Image
+
+    from workplan.render import pdf_engine_writer
+    from workplan.render.ir import Figure, Paragraph, RenderDoc
+    import datetime as dt
+    import io
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 320), (200, 30, 30)).save(buf, format="PNG")
+    rdoc = RenderDoc(lang="zh", title="照片测试", author="测试", subject="", keywords=[], date=dt.date(2024, 1, 2),
+                     blocks=[Paragraph("正文。"), Figure("图1 演练现场", width_mm=100, png=buf.getvalue())])
+    data = bytes(range(256)) * 4
+    out = tmp_path / "photo.pdf"
+    pages = pdf_engine_writer(engine)(rdoc, out, source_bytes=data, source_name="source.bin")
+    reader = PdfReader(out)
+    assert pages == len(reader.pages) == 1
+    assert reader.attachments["source.bin"] == [data]
+    images = [img for p in reader.pages for img in p.images]
+    assert images and images[0].image.size == (640, 320)
+    assert "演练现场" in _pages(reader)[0]

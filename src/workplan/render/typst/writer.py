@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import re
+import tempfile
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -250,7 +251,7 @@ def _gap_before(prev: Any, b: Any, d: dict[str, Any]) -> float:
     return 0.0
 
 
-def _block(kind: str, b: Any, x: dict[str, Any]) -> dict[str, Any]:
+def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, Any]:
     lang = b.lang
     out: dict[str, Any] = {"kind": kind, "lang": lang}
     if "bm_label" in x:
@@ -282,23 +283,39 @@ def _block(kind: str, b: Any, x: dict[str, Any]) -> dict[str, Any]:
     elif kind == "Imprint":
         out.update(groups=[[{k: v for k, v in row.items() if k != "lang_attr"} for row in g] for g in x["groups"]])
     elif kind == "Figure":
+        svg, file, fmt = None, None, None
         if b.svg:
-            image, fmt = b.svg.decode("utf-8"), "svg"
+            svg, fmt = b.svg.decode("utf-8"), "svg"
         elif b.png:
-            image, fmt = list(b.png), "png"
-        else:
-            image, fmt = None, None
-        out.update(image=image, format=fmt, width_mm=b.width_mm, caption=_runs(b.caption, lang),
+            file, fmt = files.add(b.png, "png"), "png"
+        out.update(svg=svg, file=file, format=fmt, width_mm=b.width_mm, caption=_runs(b.caption, lang),
                    caption_text=b.caption.replace("\n", " "))
     return out
 
 
-def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None) -> dict[str, Any]:
-    """What the template draws: metadata, the source file to attach, and the blocks."""
+class _Files:
+    """Binary data the template reads as files (photos, a source that is not UTF-8): written
+    into a private folder that is the Typst root of this one compilation. Text travels in the
+    JSON (an array of numbers per byte would cost seconds for a photo)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def add(self, data: bytes, ext: str) -> str:
+        name = f"/file-{len(self.data) + 1}.{ext}"
+        self.data[name] = data
+        return name
+
+
+def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
+                  files: _Files | None = None) -> dict[str, Any]:
+    """What the template draws: metadata, the source file to attach, and the blocks. Binary
+    data goes to ``files`` (see :class:`_Files`)."""
+    files = files if files is not None else _Files()
     d = _derived()
     blocks, prev = [], None
     for kind, b, x in _views(rdoc):
-        data = _block(kind, b, x)
+        data = _block(kind, b, x, files)
         data["before"] = _gap_before(prev, b, d)
         data["sticky"] = False
         if blocks and kind in ("Signature", "AttachmentList"):
@@ -309,11 +326,11 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     if source_bytes is not None:
         name = source_name or "source.yaml"
         try:
-            payload: Any = source_bytes.decode("utf-8")   # bytes(str) in Typst gives the same bytes back
+            text, file = source_bytes.decode("utf-8"), None   # bytes(str) in Typst gives the same bytes back
         except UnicodeDecodeError:
-            payload = list(source_bytes)
-        source = {"name": name, "data": payload, "mime": MIME.get(Path(name).suffix.lower(), "application/octet-stream"),
-                  "description": SOURCE_DESCRIPTION}
+            text, file = None, files.add(source_bytes, "bin")
+        source = {"name": name, "text": text, "file": file, "description": SOURCE_DESCRIPTION,
+                  "mime": MIME.get(Path(name).suffix.lower(), "application/octet-stream")}
     title_lang = "en" if rdoc.lang == "en" else "zh"
     return {
         "lang": title_lang,
@@ -334,12 +351,18 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
     document date)."""
     import typst
     e = engine()
-    data = json.dumps(document_data(rdoc, source_bytes, source_name), ensure_ascii=False, separators=(",", ":"))
+    files = _Files()
+    data = json.dumps(document_data(rdoc, source_bytes, source_name, files), ensure_ascii=False,
+                      separators=(",", ":"))
     when = dt.datetime(rdoc.date.year, rdoc.date.month, rdoc.date.day, tzinfo=dt.timezone.utc) if rdoc.date \
         else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     try:
-        pdf, warnings = e.compiler.compile_with_warnings(
-            input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS, timestamp=when)
+        with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
+            for name, blob in files.data.items():
+                Path(root, name.lstrip("/")).write_bytes(blob)
+            pdf, warnings = e.compiler.compile_with_warnings(
+                input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS, timestamp=when,
+                root=root)
     except typst.TypstError as err:
         log.debug("Typst error: %s\n%s", err.diagnostic, "\n".join(err.trace or []))
         raise WorkplanError(Problem(f"the Typst engine could not lay out '{rdoc.title}': {err.message}",
