@@ -35,7 +35,7 @@ from typing import Any
 
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
-from ..ir import Figure, Heading, Imprint, Letterhead, Paragraph, RenderDoc, Table
+from ..ir import Paragraph, RenderDoc
 from ..pdf_writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
