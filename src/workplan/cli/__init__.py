@@ -133,7 +133,7 @@ def _render_one(args):
                    "contradictory dates); the errors are still printed.")
 @archive_option
 @click.option("--pdf-engine", type=click.Choice(["typst", "weasyprint"]), default=None,
-              help="Typesetter of the PDFs: typst or weasyprint (same layout; default: workplan.render.DEFAULT_PDF_ENGINE).")
+              help="Typesetter of the PDFs, same layout either way: typst (default, fast) or weasyprint.")
 def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path, pdf_engine) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
