@@ -344,7 +344,7 @@ def test_no_weasyprint_warnings(tmp_path, caplog, winter_file, engine):
         pytest.skip("WeasyPrint only")
     from weasyprint import CSS
 
-    from workplan.render.pdf_writer import engine as weasyprint_engine
+    from workplan.render.pdf import engine as weasyprint_engine
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         e = weasyprint_engine()
         CSS(string=e.css_text, font_config=e.font_config)   # ignored declarations, bad fonts
@@ -439,7 +439,7 @@ def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
     """A report's photo (PNG from the IR) is drawn; a source that is not UTF-8 is attached unchanged."""
     from PIL import Image
 
-    from workplan.render import pdf_engine_writer
+    from workplan.formats import PDF_ENGINES as TABLE
     from workplan.render.ir import Figure, Paragraph, RenderDoc
     import datetime as dt
     import io
@@ -449,7 +449,7 @@ def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
                      blocks=[Paragraph("正文。"), Figure("图1 演练现场", width_mm=100, png=buf.getvalue())])
     data = bytes(range(256)) * 4
     out = tmp_path / "photo.pdf"
-    pages = pdf_engine_writer(engine)(rdoc, out, source_bytes=data, source_name="source.bin")
+    pages = TABLE[engine].load()(rdoc, out, source_bytes=data, source_name="source.bin")
     reader = PdfReader(out)
     assert pages == len(reader.pages) == 1
     assert reader.attachments["source.bin"] == [data]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
+from ..formats import DEFAULT_PDF_ENGINE, PDF_ENGINES
 from .options import archive_option, format_option, lang_option, program_resolver
 
 
@@ -107,14 +108,14 @@ def _render_one(args):
     source, outdir, lang, formats, template, allow_missing, resolver, pdf_engine = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver, pdf_engine=pdf_engine)
-        return source, r.outputs, None
+                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine)
+        return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
-        return source, [], e
+        return source, [], [e]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
-        return source, [], WorkplanError(Problem(
+        return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
-            hint="this is a bug in workplan; please report it with this file"))
+            hint="this is a bug in workplan; please report it with this file"))]
 
 
 @cli.command()
@@ -132,8 +133,8 @@ def _render_one(args):
               help="Issue documents even when lint finds errors in them (placeholders, impossible rates, "
                    "contradictory dates); the errors are still printed.")
 @archive_option
-@click.option("--pdf-engine", type=click.Choice(["typst", "weasyprint"]), default=None,
-              help="Typesetter of the PDFs, same layout either way: typst (default, fast) or weasyprint.")
+@click.option("--pdf-engine", type=click.Choice(list(PDF_ENGINES)), default=DEFAULT_PDF_ENGINE, show_default=True,
+              help="Typesetter of the PDFs (the same layout either way): typst is fast, weasyprint lays out HTML + CSS.")
 def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path, pdf_engine) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
@@ -149,10 +150,9 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
 
     Two PDF engines draw the same layout: typst (fast) and weasyprint (HTML/CSS).
     """
-    from ..render import DEFAULT_PDF_ENGINE, check_file, check_pdf_engine
+    from ..render import check_file, check_pdf_engine
     langs_l, formats_l = langs, formats
     resolver = program_resolver(archive_path)
-    pdf_engine = pdf_engine or DEFAULT_PDF_ENGINE
     if "pdf" in formats_l:
         check_pdf_engine(pdf_engine)
     sources = expand_inputs(files)
@@ -186,9 +186,9 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
              for s in good for lang in langs_l]
     n_out = 0
 
-    def report(source, outputs, err):
+    def report(source, outputs, errors):
         nonlocal n_out
-        if err is not None:
+        for err in errors:
             failed.add(source)
             echo_err(err.format())
         n_out += len(outputs)

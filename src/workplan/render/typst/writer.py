@@ -1,11 +1,11 @@
 """Typst PDF writer: RenderDoc → JSON data + the GB/T 9704 Typst template → PDF/A-3b.
 
 The second PDF engine (``--pdf-engine typst``), beside the WeasyPrint writer
-(:mod:`workplan.render.pdf_writer`). Both draw the same IR blocks with the same layout
+(:mod:`workplan.render.pdf.writer`). Both draw the same IR blocks with the same layout
 numbers: the Typst source is
 
     preamble   generated here from workplan/layout.py (page, grid, gaps, rules, font stacks)
-    template   gbt9704.typ in this package: one function per IR block kind
+    template   templates/gbt9704.typ in this package: one function per IR block kind
 
 and the document arrives as data (``sys.inputs.doc``, the JSON of the blocks), so no text of a
 document is ever written into markup and nothing needs escaping. The block views (bookmark
@@ -36,7 +36,7 @@ from typing import Any
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
 from ..ir import Paragraph, RenderDoc
-from ..pdf_writer import _HAN, _derived, _views
+from ..pdf.writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
 
@@ -100,7 +100,7 @@ def _family_names(fonts: Any) -> dict[str, tuple[str, int]]:
 def _roles(names: dict[str, tuple[str, int]], tracking_pt: float) -> dict[str, dict[str, dict[str, Any]]]:
     """Font stack, size, weight, style and tracking of every layout role, in Chinese and English
     (the rules of the WeasyPrint stylesheet: 黑体 roles keep their own Latin glyphs in Chinese;
-    English text is Liberation Serif, 黑体 roles bold, 楷体 roles italic)."""
+    English text is Liberation Serif, bold and italic as layout.english_emphasis says)."""
     latin = names["WP Latin"][0]
     grid_roles = {"body", "h1", "h2", "h3", "h4"}     # the roles set on the 28-character grid
     out: dict[str, dict[str, dict[str, Any]]] = {}
@@ -109,12 +109,12 @@ def _roles(names: dict[str, tuple[str, int]], tracking_pt: float) -> dict[str, d
         sans = "Hei" in cjk or "Sans" in cjk
         # 黑体 keeps its own Latin glyphs, and so do the page numbers (半角宋体 digits, 7.5)
         zh_font = [cjk] if sans or role == "page_number" else [{"name": latin, "covers": "latin-in-cjk"}, cjk]
-        en_weight = 700 if (fr.bold or sans) else weight
+        en_bold, en_italic = L.english_emphasis(role)
         out[role] = {
             "zh": {"font": zh_font, "size": _Len(fr.size_pt), "weight": weight, "style": "normal",
                    "tracking": _Len(tracking_pt if role in grid_roles else 0.0)},
-            "en": {"font": [latin, cjk], "size": _Len(fr.size_pt), "weight": en_weight,
-                   "style": "italic" if "Kai" in fr.pdf_family else "normal", "tracking": _Len(0.0)},
+            "en": {"font": [latin, cjk], "size": _Len(fr.size_pt), "weight": 700 if en_bold else weight,
+                   "style": "italic" if en_italic else "normal", "tracking": _Len(0.0)},
         }
     return out
 
@@ -210,7 +210,7 @@ def engine() -> Engine:
                 raise EnvironmentProblem(Problem(
                     "Typst cannot read the font files of " + ", ".join(missing),
                     hint="reinstall them: run scripts/install-system-deps.sh"))
-            template = resources.files(__package__).joinpath(TEMPLATE).read_text(encoding="utf-8")
+            template = resources.files(__package__).joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
             source = (preamble(names) + template).encode("utf-8")
             _engine = Engine(typst.Compiler(font_paths=fonts, ignore_system_fonts=True), source, os.getpid())
     return _engine
