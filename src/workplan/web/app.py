@@ -234,7 +234,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
                 else:
                     args[k] = str(v)
             qs = urlencode(args)
-            return request.path + ("?" + qs if qs else "")
+            return g.get("page_path", request.path) + ("?" + qs if qs else "")
 
         other = "en" if ui == "zh" else "zh"
         return {"t": t, "ui": ui, "here": here, "csrf": g.get("csrf", ""),
@@ -368,6 +368,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
         result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found], "event": ev.as_dict()}
         if request.path.endswith(".json"):
             return jsonify(result)
+        g.page_path = url_for("record_page", code=code)  # links on the result page (the language switch)
         return _record(code, False, fixity=result)
 
     @app.get("/records/<code>/files/<role>")
@@ -398,7 +399,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
         ctype = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         as_inline = inline and suffix == ".pdf"
         lang = role.split(":", 1)[1] if ":" in role else ""
-        name = f"{rec.code} {rec.title}" + (f".{lang}" if lang else "") + (f".v{rec.version}" if version else "") \
+        name = f"{rec.code} {rec.title}" + (f".{lang}" if lang else "") + (f".v{rec.version}" if not rec.current else "") \
             + suffix
         resp = send_file(real, mimetype=ctype, as_attachment=not as_inline, download_name=_safe_name(name),
                          conditional=True, max_age=0)
