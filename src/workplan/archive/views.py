@@ -5,7 +5,7 @@ web site's JSON twins (``/records/<code>.json``) return the very same dicts.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from .record import Record
 
@@ -21,12 +21,13 @@ def record_dict(arc: Any, r: Record) -> dict:
             "files": [{"role": f.role, "path": f.path, "size": f.size, "sha256": f.sha256} for f in r.files]}
 
 
-def show_dict(arc: Any, code: str) -> dict:
+def show_dict(arc: Any, code: str, *, events: Callable[[str], list] | None = None) -> dict:
     """One document: its current version, every version (oldest first) and its audit events,
-    as ``workplan archive show CODE --json`` prints it."""
+    as ``workplan archive show CODE --json`` prints it. ``events(code)`` may supply the record's
+    events (a caller that keeps the log parsed); by default the log is read."""
     rec = arc.get(code)
     versions = arc.versions(rec.code)
-    events, _ = arc.log(rec.code)
+    events = events(rec.code) if events else arc.log(rec.code)[0]
     return {"record": record_dict(arc, rec), "versions": [record_dict(arc, v) for v in versions],
             "events": [e.as_dict() for e in events]}
 

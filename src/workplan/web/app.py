@@ -110,6 +110,32 @@ def _check_code(code: str) -> str:
 
 
 # --- the application --------------------------------------------------------------------------------
+class _EventsByRecord:
+    """The audit events grouped by record, re-read only when the log file changes (it is
+    append-only), so a record page does not parse the whole log each time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stamp: tuple | None = None
+        self.by_code: dict[str, list] = {}
+
+    def __call__(self, arc: Any, code: str) -> list:
+        from ..archive.events import LOG_NAME
+        try:
+            st = (arc.root / LOG_NAME).stat()
+            stamp: tuple | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        with self.lock:
+            if stamp is None or stamp != self.stamp:
+                events, _ = arc.log()
+                by: dict[str, list] = {}
+                for e in events:
+                    by.setdefault(e.object, []).append(e)
+                self.by_code, self.stamp = by, stamp
+            return list(self.by_code.get(code, []))
+
+
 class _Handles(threading.local):
     arc: Any = None
     ix: Any = None
@@ -138,6 +164,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
     app.json.sort_keys = False
     secret = secret_key or secrets.token_bytes(32)
     handles = _Handles()
+    events_of = _EventsByRecord()
 
     def archive():
         if handles.arc is None:
@@ -338,7 +365,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
         from ..archive.views import show_dict
         arc = archive()
         try:
-            data = show_dict(arc, code)
+            data = show_dict(arc, code, events=lambda c: events_of(arc, c))
         except WorkplanError as e:
             return _workplan_error(e, 404)
         if as_json:
