@@ -486,3 +486,41 @@ def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_archive):
         if p.poll() is None:
             p.kill()
             p.wait()
+
+
+def test_facets_agree_between_backends(web_archive, tmp_path):
+    """The facet counts are the same whichever backend built the index (tantivy aggregates,
+    whoosh counts the stored metadata)."""
+    import shutil as sh
+
+    from workplan.archive import open_archive
+    from workplan.search import open_index, reindex
+    pytest.importorskip("whoosh")
+    root = tmp_path / "a"
+    sh.copytree(web_archive, root, symlinks=True)
+    got = {}
+    for backend in ("tantivy", "whoosh"):
+        arc = open_archive(root)
+        reindex(arc, backend)
+        ix = open_index(root)
+        try:
+            got[backend] = [ix.facets(q, **f) for q, f in (("消防", {}), ("安全", {"year": "2024"}), ("", {"kind": "program"}))]
+        finally:
+            ix.close()
+            arc.close()
+    for a, b in zip(got["tantivy"], got["whoosh"]):
+        for k in a:
+            assert a[k] == b[k], (k, a[k], b[k])
+    assert dict(got["tantivy"][0]["year"]) == {2024: 2, 2023: 1}
+    assert ("青松社区居委会", 2) in got["tantivy"][0]["unit"]
+
+
+def test_without_an_index_search_says_how_to_build_it_and_records_still_work(archive_copy):
+    import shutil as sh
+    sh.rmtree(archive_copy / "index")
+    c = create_app(archive_copy).test_client()
+    r = c.get("/search?q=消防")
+    assert r.status_code == 503 and "workplan search reindex" in r.get_data(as_text=True)
+    assert c.get("/search.json?q=消防").get_json()["error"]["status"] == 503
+    assert c.get(f"/records/{quote(WINTER)}").status_code == 200
+    assert not (archive_copy / "index").exists()  # the site did not build it: it changes nothing

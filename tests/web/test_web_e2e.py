@@ -130,6 +130,7 @@ def test_search_filter_record_fixity_download_english(server, browser, shots):
         page.wait_for_url(re.compile(r"/records/[^/?]+\?ui=en$"))
         assert page.get_attribute("html", "lang") == "en"
         assert "Fixity check" in page.inner_text("body")
+        page.wait_for_timeout(1000)  # let the PDF viewer paint
         snap(page, shots, "record-en")
         page.goto(server + "/search?q=" + quote("消防"))  # the cookie keeps English
         assert page.inner_text("#total") == "3 document(s)"

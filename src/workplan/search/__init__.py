@@ -174,7 +174,7 @@ class OpenIndex:
                         all_versions=all_versions)
         root = self._resolve(q.root, [])
         try:
-            raw = self.backend.facets(root, FACET_FIELDS, size=size)
+            raw = self.backend.facets(root, FACET_FIELDS, size=size * 4)  # room for unit ids, dropped below
         except WorkplanError:
             raise
         except Exception as e:
@@ -186,7 +186,7 @@ class OpenIndex:
             if f == "unit":
                 items = [(k, n) for k, n in items if has_han(k)]  # names, not unit ids
             key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], str(kv[0])))
-            out[f] = sorted(items, key=key)
+            out[f] = sorted(items, key=key)[:size]
         return out
 
     def close(self) -> None:

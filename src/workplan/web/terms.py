@@ -81,6 +81,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "record.json": ("JSON 数据", "JSON data"),
     "event.init": ("建立档案库", "archive created"),
     "event.ingestion": ("归档", "archived"),
+    "event.new-version": ("新版本归档", "new version"),
+    "event.rebuild-catalogue": ("重建目录", "catalogue rebuilt"),
     "event.fixity-check": ("完整性检查", "fixity check"),
     "event.disposal": ("销毁", "disposal"),
     "event.replication": ("复制", "replication"),
