@@ -13,8 +13,9 @@
    half search pages (``/search?q=…``, a Chinese word or two, a third of them with a year or
    kind filter: hits, snippets and facet counts), half record pages (``/records/<code>``).
 4. **Baseline.** The same requests through the Python API directly, one at a time, in this
-   process (``OpenIndex.search`` + ``facets`` for a search; ``show_dict`` for a record): what the
-   core costs without HTTP, templates or concurrency.
+   process (``OpenIndex.search`` + ``facets`` for a search; ``show_dict`` with the site's
+   per-record view of the log for a record): what the core costs without HTTP, templates or
+   concurrency. The site is also measured one request at a time (its service time).
 
 Prints p50/p95 per kind and overall, the ratio to the baseline, throughput and the load
 average. Target: p95 under 100 ms for the site.
@@ -176,6 +177,8 @@ def baseline(root: Path, reqs: list[tuple[str, dict]]) -> dict[str, list[float]]
     """The same work through the Python API, one request at a time."""
     from workplan.archive.views import show_dict
     from workplan.search import open_index
+    from workplan.web.app import _EventsByRecord  # the site's per-record view of the log: same work
+    events_of = _EventsByRecord()
     arc = open_archive(root)
     ix = open_index(root)
     times: dict[str, list[float]] = {"search": [], "record": []}
@@ -187,7 +190,7 @@ def baseline(root: Path, reqs: list[tuple[str, dict]]) -> dict[str, list[float]]
                 ix.search(p["q"], limit=10, **f)
                 ix.facets(p["q"], **f)
             else:
-                show_dict(arc, p["code"])
+                show_dict(arc, p["code"], events=lambda c: events_of(arc, c))
             times[kind].append((time.perf_counter() - t) * 1000)
     finally:
         ix.close()
@@ -288,6 +291,7 @@ def main() -> None:
         proc, port = start_server(root)
         try:
             load(port, warm, 4, 30)  # warm every server thread's index handle
+            seq, seq_wall, _ = load(port, reqs[-200:], 1, 60)  # one at a time: the service time
             times, wall, errors = load(port, reqs, a.concurrency, a.seconds)
         finally:
             proc.terminate()
@@ -296,6 +300,10 @@ def main() -> None:
         done = sum(len(v) for v in times.values())
         print(f"\nweb benchmark: {a.records} records, {done} requests ({errors} errors) in {wall:.1f} s "
               f"with {a.concurrency} concurrent → {done / wall:.0f} requests/s; load average {' '.join(loadavg)}")
+        seq_all = seq["search"] + seq["record"]
+        print(f"one request at a time: p50 {pct(seq_all, .5):.1f} ms, p95 {pct(seq_all, .95):.1f} ms "
+              f"(search p50 {pct(seq['search'], .5):.1f}, record p50 {pct(seq['record'], .5):.1f}) → "
+              f"{len(seq_all) / seq_wall:.0f} requests/s")
         print(f"{'':<10}{'site p50':>10}{'site p95':>10}{'API p50':>10}{'API p95':>10}{'p95 ratio':>11}")
         allt = times["search"] + times["record"]
         allb = base["search"] + base["record"]
