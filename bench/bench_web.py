@@ -79,6 +79,7 @@ def build_archive(root: Path, n: int, batch: int = 250) -> None:
     a legacy record), in batches as `workplan archive add` does; then the search index built
     straight from the same texts (no file is parsed twice)."""
     from workplan.archive.bag import Staging
+    from workplan.ingest.files import prepare_files
     from workplan.search.backends import backend_class
     from workplan.search.extract import IndexDoc
     from workplan.search.index import SCHEMA_VERSION, IndexManager
@@ -104,9 +105,9 @@ def build_archive(root: Path, n: int, batch: int = 250) -> None:
                         "retention": rng.choice(RETENTIONS), "units": units, "langs": ["zh", "en"]}
                 p = work / f"doc-{i:05d}.txt"
                 p.write_text(src["zh"], encoding="utf-8")
-                preps.append(arc.prepare_files([p], staging=staging, **meta))
+                preps.append(prepare_files(arc, [p], staging=staging, **meta))
                 metas.append((meta, src))
-            recs = arc._ingest_many(preps, notify=False)  # as `workplan archive add` batches
+            recs = arc.store(preps, notify=False)  # one batch, as `workplan archive add` does
             staging.cleanup()
             for rec, (meta, src) in zip(recs, metas):
                 docs.append(IndexDoc(code=rec.code, title=rec.title, title_en=rec.title_en, date=rec.date.isoformat(),
@@ -139,7 +140,7 @@ def count_records(root: Path) -> int:
     except Exception:  # noqa: BLE001
         return -1
     try:
-        return arc.catalogue.query("SELECT COUNT(*) AS n FROM records WHERE current = 1")[0]["n"]
+        return sum(n for _, n in arc.catalogue.counts("year"))
     finally:
         arc.close()
 
@@ -147,8 +148,8 @@ def count_records(root: Path) -> int:
 def make_requests(root: Path, count: int, seed: int = 11) -> list[tuple[str, dict]]:
     """(kind, params): half searches (some filtered), half record pages (random codes)."""
     arc = open_archive(root)
-    codes = [r["code"] for r in arc.catalogue.query("SELECT code FROM records WHERE current = 1")]
-    years = [r["year"] for r in arc.catalogue.query("SELECT DISTINCT year FROM records")]
+    codes = arc.catalogue.codes()
+    years = [y for y, _ in arc.catalogue.counts("year")]
     arc.close()
     rng = random.Random(seed)
     out = []

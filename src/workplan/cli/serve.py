@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import Problem, WorkplanError
+from .options import archive_option, archive_root
 
 
 def is_loopback(host: str) -> bool:
@@ -21,8 +22,7 @@ def is_loopback(host: str) -> bool:
 
 
 @click.command("serve")
-@click.option("--archive", "archive_path", type=click.Path(file_okay=False), envvar="WORKPLAN_ARCHIVE", metavar="PATH",
-              help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")
+@archive_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback needs --token.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
@@ -59,7 +59,7 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
     from ..archive import open_archive
     from ..search import open_index
     from ..web import create_app
-    arc = open_archive(archive_path)
+    arc = open_archive(archive_root(archive_path))
     try:  # bring an index of an older schema up to date now, not in the first request
         open_index(arc, notify=lambda m: click.echo(m, err=True)).close()
     except WorkplanError as e:

@@ -438,14 +438,8 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
 
     # --- compile -------------------------------------------------------------------------------------
     def _years_units() -> tuple[list[tuple[int, int]], list[tuple[str, int]]]:
-        arc = archive()
-        years = [(r["year"], r["n"]) for r in arc.catalogue.query(
-            "SELECT year, COUNT(*) AS n FROM records WHERE current = 1 AND status = 'active' "
-            "GROUP BY year ORDER BY year DESC")]
-        units = [(r["issuer"], r["n"]) for r in arc.catalogue.query(
-            "SELECT issuer, COUNT(*) AS n FROM records WHERE current = 1 AND status = 'active' "
-            "GROUP BY issuer ORDER BY n DESC, issuer LIMIT 200")]
-        return years, units
+        cat = archive().catalogue
+        return sorted(cat.counts("year"), reverse=True), cat.counts("issuer")[:200]
 
     @app.get("/compile.json", endpoint="compile_json")
     @app.get("/compile")
