@@ -352,12 +352,16 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
         return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
                                first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str))
 
+    def _twin(value: str) -> tuple[str, bool]:
+        """A URL part without its ".json" suffix, and whether it had one (the page's JSON twin)."""
+        if value.endswith(".json"):
+            g.json = True
+            return value[:-5], True
+        return value, False
+
     @app.get("/records/<code>")
     def record_page(code: str) -> Response:
-        as_json = code.endswith(".json")
-        if as_json:
-            code = code[:-5]
-            g.json = True
+        code, as_json = _twin(code)
         _check_code(code)
         return _record(code, as_json)
 
@@ -487,10 +491,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
 
     @app.get("/compile/jobs/<job_id>")
     def job_page(job_id: str) -> Response:
-        as_json = job_id.endswith(".json")
-        if as_json:
-            job_id = job_id[:-5]
-            g.json = True
+        job_id, as_json = _twin(job_id)
         job = _job(job_id)
         if as_json:
             return jsonify(job.as_dict())
