@@ -112,6 +112,7 @@ def test_search_filter_record_fixity_download_english(server, browser, shots):
         page.wait_for_selector("#fixity-result")
         assert "完整" in page.inner_text("#fixity-result")
         assert page.locator("table.events td", has_text="完整性检查").count() >= 1
+        page.wait_for_timeout(1000)  # let the PDF viewer paint
         snap(page, shots, "record-zh-fixity")
 
         with page.expect_download() as dl:

@@ -187,12 +187,19 @@ class OpenIndex:
             items = raw.get(f, {}).items()
             if f == "unit":
                 items = [(k, n) for k, n in items if has_han(k)]  # names, not unit ids
-            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], str(kv[0])))
+            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))
             out[f] = sorted(items, key=key)[:size]
         return out
 
     def close(self) -> None:
         self.backend.close()
+
+
+def _facet_order(field: str, value) -> tuple:
+    """Ties in the facet counts: kinds, retentions and languages in their usual order, others by name."""
+    from .query import KINDS, LANGS, RETENTIONS
+    order = {"kind": KINDS, "retention": RETENTIONS, "lang": LANGS}.get(field, ())
+    return (order.index(value) if value in order else len(order), str(value))
 
 
 def _neg_date(date: str | None) -> int:
