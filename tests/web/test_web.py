@@ -524,3 +524,9 @@ def test_without_an_index_search_says_how_to_build_it_and_records_still_work(arc
     assert c.get("/search.json?q=消防").get_json()["error"]["status"] == 503
     assert c.get(f"/records/{quote(WINTER)}").status_code == 200
     assert not (archive_copy / "index").exists()  # the site did not build it: it changes nothing
+
+
+def test_other_http_errors_get_the_friendly_page_too(client):
+    r = client.get(f"/records/{quote(WINTER)}/files/pdf:zh", headers={"Range": "bytes=99999999-"})
+    assert r.status_code == 416 and "Range Not Satisfiable" in r.get_data(as_text=True)
+    assert "Traceback" not in r.get_data(as_text=True)

@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import WorkplanError
 from .jobs import Busy, Jobs
-from .terms import DEFAULT_UI, TERMS, UI_LANGS, term
+from .terms import DEFAULT_UI, UI_LANGS, has_term, term
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -270,11 +270,13 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
                 "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
                 "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
                 "size": _human_size, "marked": _marked,
-                "term_or": lambda key, default: t(key) if key in TERMS else default}
+                "term_or": lambda key, default: t(key) if has_term(key) else default}
 
     # --- errors -----------------------------------------------------------------------------------
     def _error(status: int, message: str | None = None, problems: list[dict] | None = None) -> Response:
-        title = term(f"error.{status}", g.get("ui", DEFAULT_UI))
+        from http import HTTPStatus
+        title = term(f"error.{status}", g.get("ui", DEFAULT_UI)) if has_term(f"error.{status}") else \
+            HTTPStatus(status).phrase
         if g.get("json", request.path.endswith(".json")):
             resp = jsonify({"error": {"status": status, "title": title, "message": message or title,
                                       "problems": problems or []}})

@@ -1,149 +1,19 @@
-"""The web interface's words, Chinese and English, in one table.
-
-Kept here (not in :mod:`workplan.i18n`) while that module is being restructured into the
-project's single table of terms; move these entries there when it lands.
-"""
+"""The web interface's words: the ``web.*`` entries of the one language table
+(:data:`workplan.i18n.TERMS`), looked up without their prefix."""
 from __future__ import annotations
+
+from ..i18n import TERMS
+from ..i18n import term as _term
 
 UI_LANGS = ("zh", "en")
 DEFAULT_UI = "zh"
-
-TERMS: dict[str, tuple[str, str]] = {
-    "site": ("创建档案查阅系统", "Creation Archive Reader"),
-    "nav.search": ("检索", "Search"),
-    "nav.compile": ("年度汇编", "Annual volume"),
-    "nav.login": ("登录", "Sign in"),
-    "nav.logout": ("退出", "Sign out"),
-    "switch": ("English", "中文"),
-    "search.placeholder": ("输入检索词，如：消防 检查", "Search terms, e.g. fire inspection"),
-    "search.button": ("检索", "Search"),
-    "search.help": ("多个词同时出现；\"加引号\" 检索短语；OR 任一；-排除；year:2023 unit:… kind:… 字段",
-                    "All words must occur; \"quotes\" for a phrase; OR for either; -word excludes; "
-                    "fields year:2023 unit:… kind:…"),
-    "search.total": ("共 {total} 件", "{total} document(s)"),
-    "search.range": ("第 {first}–{last} 件", "showing {first}–{last}"),
-    "search.none": ("没有符合条件的文件。", "No documents match."),
-    "search.all": ("全部档案（按日期从新到旧）", "The whole archive, newest first"),
-    "search.clear": ("清除筛选", "Clear filters"),
-    "search.warning": ("提示", "Note"),
-    "facet.year": ("年度", "Year"),
-    "facet.unit": ("单位", "Unit"),
-    "facet.kind": ("类别", "Kind"),
-    "facet.retention": ("保管期限", "Retention"),
-    "facet.lang": ("文种", "Language"),
-    "page.prev": ("上一页", "Previous"),
-    "page.next": ("下一页", "Next"),
-    "page.of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
-    "kind.program": ("工作方案", "Work program"),
-    "kind.standards": ("创建标准", "Standards"),
-    "kind.report": ("工作总结", "Progress report"),
-    "kind.legacy": ("其他文件", "Other document"),
-    "retention.Y": ("永久", "Permanent"),
-    "retention.D30": ("30年", "30 years"),
-    "retention.D10": ("10年", "10 years"),
-    "lang.zh": ("中文", "Chinese"),
-    "lang.en": ("英文", "English"),
-    "lang.zh-en": ("中英对照", "Bilingual"),
-    "field.code": ("档号", "Archival code"),
-    "field.title": ("题名", "Title"),
-    "field.title_en": ("英文题名", "English title"),
-    "field.doc_number": ("文号", "Document number"),
-    "field.issuer": ("责任者", "Issuer"),
-    "field.date": ("日期", "Date"),
-    "field.kind": ("类别", "Kind"),
-    "field.retention": ("保管期限", "Retention"),
-    "field.langs": ("文种", "Languages"),
-    "field.pages": ("页数", "Pages"),
-    "field.units": ("涉及单位", "Units"),
-    "field.identity": ("标识", "Identity"),
-    "field.status": ("状态", "Status"),
-    "field.archived_at": ("归档时间", "Archived"),
-    "field.disposed_at": ("销毁时间", "Disposed"),
-    "field.version": ("版本", "Version"),
-    "status.active": ("现行", "current"),
-    "status.superseded": ("已被替代", "superseded"),
-    "status.disposed": ("已销毁", "disposed"),
-    "record.versions": ("版本", "Versions"),
-    "record.current": ("现行版本", "current version"),
-    "record.files": ("文件", "Files"),
-    "record.files_of": ("第 {version} 版的文件", "Files of version {version}"),
-    "record.role": ("用途", "Role"),
-    "record.size": ("大小", "Size"),
-    "record.download": ("下载", "Download"),
-    "record.preview": ("预览", "Preview"),
-    "record.preview_none": ("此文件没有PDF版本可供预览。", "This document has no PDF to preview."),
-    "record.preview_fallback": ("浏览器无法显示PDF时，请下载：", "If your browser cannot show the PDF, download it:"),
-    "record.events": ("审计记录", "Audit trail"),
-    "record.event": ("事件", "Event"),
-    "record.time": ("时间", "Time"),
-    "record.outcome": ("结果", "Outcome"),
-    "record.agent": ("操作者", "Agent"),
-    "record.json": ("JSON 数据", "JSON data"),
-    "event.init": ("建立档案库", "archive created"),
-    "event.ingestion": ("归档", "archived"),
-    "event.new-version": ("新版本归档", "new version"),
-    "event.rebuild-catalogue": ("重建目录", "catalogue rebuilt"),
-    "event.fixity-check": ("完整性检查", "fixity check"),
-    "event.disposal": ("销毁", "disposal"),
-    "event.replication": ("复制", "replication"),
-    "event.export": ("移交导出", "export"),
-    "outcome.success": ("成功", "success"),
-    "outcome.failure": ("失败", "failure"),
-    "fixity.title": ("完整性检查", "Fixity check"),
-    "fixity.explain": ("重新计算本件所有版本文件的 SHA-256 并与归档清单核对；检查结果记入审计记录。",
-                       "Recomputes the SHA-256 of every file of every version and compares it with the "
-                       "bag's manifest; the check is recorded in the audit trail."),
-    "fixity.button": ("运行完整性检查", "Run a fixity check"),
-    "fixity.ok": ("完整：所有文件与归档时的哈希值一致。", "Intact: every file matches the hash it was archived with."),
-    "fixity.bad": ("发现 {n} 个问题：", "{n} problem(s) found:"),
-    "fixity.event": ("已记入审计记录 #{id}。", "Recorded as event #{id} in the audit trail."),
-    "compile.title": ("年度汇编", "Annual volume"),
-    "compile.explain": ("选择年度和筛选条件，生成汇编（封面、目录、统计、归档文件目录及各文件原样页面）。"
-                        "生成前核对每件文件的完整性；任何一件不完整则不生成。",
-                        "Choose a year and filters to make the volume (cover, contents, statistics, catalogue "
-                        "and every document's archived pages). Every record is fixity-checked first; if one "
-                        "fails, no volume is made."),
-    "compile.year": ("年度", "Year"),
-    "compile.unit": ("单位（可选）", "Unit (optional)"),
-    "compile.kind": ("类别（可选）", "Kind (optional)"),
-    "compile.any": ("全部", "any"),
-    "compile.format": ("格式", "Format"),
-    "compile.lang": ("汇编语言", "Volume language"),
-    "compile.button": ("生成汇编", "Make the volume"),
-    "compile.noyears": ("档案中还没有文件。", "The archive holds no documents yet."),
-    "job.title": ("汇编任务", "Volume job"),
-    "job.queued": ("排队中…", "Waiting…"),
-    "job.running": ("正在生成…", "Being made…"),
-    "job.done": ("已完成", "Done"),
-    "job.failed": ("未生成", "Not made"),
-    "job.download": ("下载汇编", "Download the volume"),
-    "job.summary": ("{documents} 件文件，共 {pages} 页", "{documents} document(s), {pages} page(s)"),
-    "job.again": ("重新选择", "Make another"),
-    "job.refresh": ("页面每秒自动刷新。", "This page refreshes every second."),
-    "login.title": ("登录", "Sign in"),
-    "login.explain": ("此站点需要访问令牌。", "This site needs an access token."),
-    "login.token": ("访问令牌", "Access token"),
-    "login.button": ("登录", "Sign in"),
-    "login.wrong": ("令牌不正确。", "That token is not right."),
-    "error.400": ("请求有误", "Bad request"),
-    "error.401": ("需要登录", "Sign-in required"),
-    "error.403": ("禁止访问", "Forbidden"),
-    "error.404": ("未找到", "Not found"),
-    "error.405": ("不支持的请求方法", "Method not allowed"),
-    "error.413": ("请求过大", "Request too large"),
-    "error.414": ("网址过长", "Address too long"),
-    "error.429": ("请求过多", "Too many requests"),
-    "error.500": ("服务器内部错误", "Internal error"),
-    "error.503": ("暂时无法处理", "Busy"),
-    "error.back": ("返回检索", "Back to search"),
-    "error.internal": ("出现了意外错误，已记录在服务器日志中。请稍后再试。",
-                       "Something unexpected went wrong; it was logged on the server. Please try again."),
-    "error.notfound": ("没有这个页面。", "There is no such page."),
-}
+PREFIX = "web."
 
 
 def term(key: str, lang: str, **values) -> str:
-    """The UI term ``key`` in ``lang`` (zh or en), with ``{name}`` placeholders filled in."""
-    zh, en = TERMS.get(key, (key, key))
-    text = en if lang == "en" else zh
-    return text.format(**values) if values else text
+    """The UI term ``key`` (``web.<key>`` in the table) in ``lang``, placeholders filled in."""
+    return _term(PREFIX + key, lang, **values)
+
+
+def has_term(key: str) -> bool:
+    return PREFIX + key in TERMS
