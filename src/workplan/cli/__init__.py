@@ -208,8 +208,10 @@ def _register() -> None:
     from .search import search
     from .lint import lint
     from .importer import importer
+    from .serve import serve_cmd
     cli.add_command(lint)
     cli.add_command(importer)
+    cli.add_command(serve_cmd)
     cli.add_command(archive)
     cli.add_command(search)
     cli.add_command(compile_cmd)
