@@ -12,6 +12,13 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
+# test extras: only the tests and benchmarks need these
+TEST_PACKAGES=(
+  chromium                  # the browser the web site's end-to-end tests drive with Playwright
+                            # (Debian's build; browsers are never downloaded by Playwright here)
+  libreoffice-writer-nogui  # bench/bench_build_vs_libreoffice.py: the LibreOffice baseline
+)
+PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
