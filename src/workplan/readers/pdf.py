@@ -28,19 +28,79 @@ def _size_visitor(chunks: list[tuple[str, float]]):
     return visit
 
 
+_HOLE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _glyph_visitor(chunks: list[tuple[float, float, str, float]]):
+    def visit(text, cm, tm, font_dict, font_size):
+        if text and text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = (abs(tm[3]) or abs(tm[0]) or 1) * (abs(cm[3]) or abs(cm[0]) or 1)
+            chunks.append((x, y, text, float(font_size or 12) * scale))
+    return visit
+
+
+def _fill_fallback_glyphs(lines: list[str], chunks: list[tuple[float, float, str, float]]) -> list[str]:
+    """Characters missing from a PDF's main font are drawn in a fallback font in a separate text
+    run, and pypdf prints them at the end of the line (实施 容内 for 实施内容). On each baseline,
+    order the runs by position; a run with holes (a space between two Chinese characters) takes
+    the characters of the runs drawn inside it, in order; a run drawn left of the next one keeps
+    as many characters as fit in the gap and gives the rest to the holes that follow."""
+    by_y: dict[int, list[tuple[float, str, float]]] = {}
+    for x, y, t, sz in chunks:
+        by_y.setdefault(round(y), []).append((x, t, sz))
+    fixes: dict[str, str] = {}
+    for stream in by_y.values():
+        row = sorted(stream, key=lambda c: c[0])
+        used: set[int] = set()
+        out: list[str] = []
+        carry: list[str] = []
+        for i, (x, t, sz) in enumerate(row):
+            if i in used:
+                continue
+            end = x + width_units(t) * sz - 1
+            inside = [j for j in range(i + 1, len(row)) if j not in used and row[j][0] < end]
+            # the run with the holes is the main one; a short fallback run drawn across it is not
+            if _HOLE.search(t) and not any(len(row[j][1]) > len(t) for j in inside):
+                used.update(inside)
+                queue = iter(carry + [c for j in inside for c in row[j][1] if not c.isspace()])
+                carry = []
+                parts = _HOLE.split(t)
+                for k, part in enumerate(parts):
+                    out.append(part)
+                    if k < len(parts) - 1:
+                        out.append(next(queue, " "))
+                out.append("".join(queue))
+            elif " " in t.strip() and i + 1 < len(row) and _HOLE.search(row[i + 1][1]) and sz:
+                g = [c for c in t if not c.isspace()]
+                fit = max(0, round((row[i + 1][0] - x) / sz))
+                out.append("".join(g[:fit]))
+                carry = g[fit:]
+            else:
+                out.append(t)
+        printed = re.sub(r"\s", "", "".join(t for _, t, _ in stream))
+        fixed = "".join(out)
+        if re.sub(r"\s", "", fixed) != printed:
+            fixes[printed] = fixed
+    if not fixes:
+        return lines
+    return [fixes.get(re.sub(r"\s", "", ln), ln) for ln in lines]
+
+
 def _line_sizes(lines: list[str], chunks: list[tuple[str, float]]) -> dict[int, float]:
     """The font size of each extracted line of a page (by finding its first characters in the
     drawn text chunks, in order)."""
     stream, owner = [], []
     for k, (t, _) in enumerate(chunks):
         for c in t:
-            if not c.isspace():
+            if c.isalnum():  # punctuation (quotes drawn in another font, out of order) is left out
                 stream.append(c)
                 owner.append(k)
     text = "".join(stream)
     out, pos = {}, 0
     for i, ln in enumerate(lines):
-        key = re.sub(r"\s", "", ln)[:4]
+        key = re.sub(r"\W", "", ln)[:4]
         if not key:
             continue
         j = text.find(key, pos)
@@ -69,8 +129,17 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         sizes: dict[int, float] = {}  # first page: line index → font size (finds the title)
         for pno, page in enumerate(reader.pages):
             chunks: list[tuple[str, float]] = []
-            txt = (page.extract_text(visitor_text=_size_visitor(chunks)) if pno == 0 else page.extract_text()) or ""
-            pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+            glyphs: list[tuple[float, float, str, float]] = []
+            size_v, glyph_v = _size_visitor(chunks), _glyph_visitor(glyphs)
+
+            def both(*a):
+                size_v(*a)
+                glyph_v(*a)
+            txt = page.extract_text(visitor_text=both if pno == 0 else glyph_v) or ""
+            page_lines = txt.replace("\r", "\n").split("\n")
+            if _HOLE.search(txt):
+                page_lines = _fill_fallback_glyphs(page_lines, glyphs)
+            pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in page_lines])
             if chunks:
                 sizes = _line_sizes(pages[0], chunks)
     except ImportFailed:

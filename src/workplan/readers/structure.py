@@ -102,8 +102,13 @@ _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
 
+_BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
+
+
 def _clean_heading(h: str) -> str:
-    return h.strip().rstrip(":：;；,，.。、").strip()
+    h = h.strip().rstrip(":：;；,，.。、").strip()
+    m = _BRACKETED.match(h)
+    return m[1].strip() if m else h  # 【工作目标】 → 工作目标
 
 
 def split_runin(text: str, lang: str) -> tuple[str | None, str]:
@@ -484,7 +489,7 @@ class Recogniser:
             t = L[i].text
             if self.nums[i] is None and not L[i].table and width_units(t) <= 24 and not any(c in t for c in "。，,；;!?") \
                     and not L[i].centered and not (is_title_like(t, self.lang) and width_units(t) > 10):
-                if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20):
+                if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20) or _BRACKETED.match(t):
                     idx.add(i)
         if len(idx) >= 2:
             return "vocabulary", None, idx

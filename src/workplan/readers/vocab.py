@@ -26,7 +26,7 @@ SECTION_PHRASES: dict[str, list[str]] = {
     "inspection": ["检查考核", "督查考核", "考核评估", "督导检查", "检查验收", "考核办法", "考核评比", "督查督办",
                    "考核验收", "督促检查", "监督检查", "评估与持续改进", "持续改进", "评估", "考核", "inspection", "assessment", "evaluation", "supervision",
                    "examination", "appraisal"],
-    "rewards": ["奖惩", "表彰奖励", "奖励办法", "奖励", "reward", "commendation", "award"],
+    "rewards": ["奖惩", "责任追究", "追责问责", "表彰奖励", "奖励办法", "奖励", "reward", "commendation", "award"],
     "standards": ["创建标准", "验收标准", "考评标准", "评分标准", "creation standards", "standards"],
     "principles": ["基本原则", "工作原则", "basic principle", "working principle", "principle"],
 }

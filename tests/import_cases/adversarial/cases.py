@@ -373,3 +373,116 @@ CASES["utf16_nobom_runin"] = {
         ("line", "2024年5月15日"),
     ],
 }
+
+# --- second round: habits found after the first round passed ----------------------------
+
+CASES["soft_line_breaks_docx"] = {
+    "lang": "zh",
+    "softbreaks": 24,
+    "blocks": [
+        ("title", "泉水社区2024年电动自行车安全管理工作方案"),
+        ("para", "为规范社区电动自行车停放充电秩序，防范火灾事故发生，保障居民生命财产安全，结合本社区实际情况，制定本方案。"),
+        ("h1", "objectives", "一、", "工作目标", ""),
+        ("para", "年内实现各小区集中充电设施全覆盖，楼道违规停放和飞线充电现象基本消除，不发生电动自行车火灾亡人事故。"),
+        ("h1", "tasks", "二、", "主要任务", ""),
+        ("h2", "（一）", "建设充电设施", "各小区物业在年内至少建成一处集中停放充电场所，配备灭火器材和监控设备。"),
+        ("h2", "（二）", "开展清理行动", "网格员每周对楼道、楼梯间进行巡查，发现违规停放和充电的当场劝导整改。"),
+        ("h1", "requirements", "三、", "工作要求", ""),
+        ("para", "各网格要明确责任人，建立工作台账，每月底前将工作进展报社区安全办。"),
+        ("line", "泉水社区居民委员会"),
+        ("line", "2024年3月18日"),
+    ],
+}
+
+CASES["traditional_financial_numerals"] = {
+    "lang": "zh",
+    "blocks": [
+        ("title", "和平里社區高齡長者居家安全關懷計畫"),
+        ("para", "為落實高齡長者居家安全照顧，減少跌倒與用火意外，本社區結合志工服務資源，訂定本計畫。"),
+        ("h1", "objectives", "壹、", "計畫目標", ""),
+        ("para", "轄區獨居長者每月關懷訪視率達到100%，居家跌倒事件較去年減少兩成。"),
+        ("h1", "tasks", "貳、", "實施內容", ""),
+        ("h2", "一、", "", "志工每週電話問安一次，每月到府訪視一次。"),
+        ("h2", "二、", "", "協助長者住家加裝扶手、止滑條及感應夜燈。"),
+        ("h2", "三、", "", "結合消防分隊到府檢查瓦斯熱水器與電線。"),
+        ("h1", "free", "參、", "經費來源", ""),
+        ("para", "由社區發展協會年度預算及民間捐款支應。"),
+        ("h1", "rewards", "肆、", "獎勵", ""),
+        ("para", "服務表現優良之志工，於年終大會公開表揚。"),
+        ("line", "和平里社區發展協會"),
+        ("line", "2024年2月19日"),
+    ],
+}
+
+CASES["paren_top_level"] = {
+    "lang": "zh",
+    "blocks": [
+        ("title", "关于开展2024年“安全生产月”活动的工作安排"),
+        ("line", "各科室、各下属单位："),
+        ("para", "今年6月是全国第23个“安全生产月”，为切实抓好活动开展，现将有关工作安排如下："),
+        ("h1", "objectives", "（一）", "活动目标", ""),
+        ("para", "普及安全生产法律法规和应急避险知识，全员安全培训覆盖率达到100%。"),
+        ("h1", "tasks", "（二）", "活动内容", ""),
+        ("h2", "1.", "", "6月上旬组织一次安全生产专题学习。"),
+        ("h2", "2.", "", "6月中旬开展一次消防应急疏散演练。"),
+        ("h2", "3.", "", "6月下旬组织一次安全隐患自查自纠。"),
+        ("h1", "requirements", "（三）", "有关要求", ""),
+        ("para", "各单位于7月5日前将活动总结报局安全科。"),
+        ("line", "县交通运输局办公室"),
+        ("line", "2024年5月28日"),
+    ],
+}
+
+CASES["outline_level_headings"] = {
+    "lang": "zh",
+    "outline_h1": True,
+    "blocks": [
+        ("title", "翠屏街道2024年网络安全宣传周活动方案"),
+        ("para", "为提高辖区居民网络安全意识和防护技能，按照区委网信办统一部署，街道决定开展网络安全宣传周活动。"),
+        ("h1", "objectives", "", "活动目标", ""),
+        ("para", "通过集中宣传，使居民了解常见网络诈骗手法，掌握个人信息保护的基本方法。"),
+        ("h1", "phases", "", "活动时间", ""),
+        ("para", "2024年9月9日至9月15日，为期一周。"),
+        ("h1", "tasks", "", "活动内容", ""),
+        ("para", "在社区广场设置宣传展板，组织网络安全知识有奖问答，邀请民警开展防诈骗讲座。"),
+        ("h1", "requirements", "", "工作要求", ""),
+        ("para", "各社区要认真组织，做好活动记录，活动结束后三日内报送总结材料。"),
+        ("line", "翠屏街道办事处"),
+        ("line", "2024年8月26日"),
+    ],
+}
+
+CASES["decimal_sections_en"] = {
+    "lang": "en",
+    "blocks": [
+        ("title", "Implementation Scheme for Safe Campus Construction of Lakeside School District"),
+        ("para", "This scheme is formulated in order to implement the requirements of the county education bureau on safe campus construction and to ensure the safety of teachers and students."),
+        ("h1", "objectives", "1 ", "Objectives", ""),
+        ("para", "All schools in the district meet the safe campus standards by the end of the year, and no serious safety accidents occur."),
+        ("h1", "tasks", "2 ", "Key Tasks", ""),
+        ("h2", "2.1 ", "Security staff", "every school is equipped with at least two full-time security guards."),
+        ("h2", "2.2 ", "Food safety", "school canteens implement bright kitchens and sample retention for 48 hours."),
+        ("h2", "2.3 ", "Traffic safety", "school buses are inspected monthly and drivers receive safety training."),
+        ("h1", "safeguards", "3 ", "Safeguard Measures", ""),
+        ("para", "The district office provides special funds and includes safe campus construction in the annual assessment of principals."),
+        ("line", "Lakeside School District Office"),
+        ("line", "March 4, 2024"),
+    ],
+}
+
+CASES["bracket_headings_blank_lines"] = {
+    "lang": "zh",
+    "blank_lines": True,
+    "blocks": [
+        ("title", "白沙村2024年秸秆禁烧工作方案"),
+        ("para", "为切实做好秸秆禁烧工作，改善空气质量，防止因焚烧秸秆引发火灾，结合本村实际，制定本方案。"),
+        ("h1", "objectives", "【", "工作目标】", ""),
+        ("para", "全年实现秸秆露天焚烧“零火点”，秸秆综合利用率达到92%以上。"),
+        ("h1", "tasks", "【", "工作措施】", ""),
+        ("para", "村两委干部分片包干，在重点时段昼夜巡查；组织农机手开展秸秆还田作业；设立秸秆临时堆放点。"),
+        ("h1", "rewards", "【", "责任追究】", ""),
+        ("para", "对责任区内出现火点的，视情节轻重追究包片干部责任。"),
+        ("line", "白沙村村民委员会"),
+        ("line", "2024年5月30日"),
+    ],
+}

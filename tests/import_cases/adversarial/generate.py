@@ -42,7 +42,10 @@ DATES = {"parts_with_dun_inside": "2024-03-12", "colon_heading_next_line": "2024
          "unicode_roman_headings": "2024-04-18", "yishi_paragraphs_and_lists": "2024-02-05",
          "furniture_two_line_title_pdf": "2024-03-28", "gbk_crlf_indented": "2024-06-01",
          "bold_headings_no_vocab": "2024-03-05", "chapters_articles_en": "2024-01-10",
-         "utf16_nobom_runin": "2024-05-15"}
+         "utf16_nobom_runin": "2024-05-15", "soft_line_breaks_docx": "2024-03-18",
+         "traditional_financial_numerals": "2024-02-19", "paren_top_level": "2024-05-28",
+         "outline_level_headings": "2024-08-26", "decimal_sections_en": "2024-03-04",
+         "bracket_headings_blank_lines": "2024-05-30"}
 
 
 def txt_lines(case: dict) -> list[str]:
@@ -77,6 +80,8 @@ def txt_lines(case: dict) -> list[str]:
 
 def write_txt(case: dict, path: Path) -> None:
     nl = "\r\n" if case.get("crlf") else "\n"
+    if case.get("blank_lines"):  # copied from a web page: an empty line after every line
+        nl = nl * 2
     enc = case.get("txt_encoding", "utf-8")
     path.write_bytes((nl.join(txt_lines(case)) + nl).encode(enc))
 
@@ -177,6 +182,14 @@ def write_docx(case: dict, path: Path) -> None:
             p.paragraph_format.first_line_indent = Pt(28)
             if case.get("justify"):
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            if case.get("softbreaks"):  # pasted from a PDF: a manual line break (Shift+Enter) every N characters
+                n = case["softbreaks"]
+                for j in range(0, len(b[1]), n):
+                    r = p.add_run(b[1][j:j + n])
+                    _font(r)
+                    if j + n < len(b[1]):
+                        r.add_break()
+                continue
             _font(p.add_run(b[1]))
         elif k == "h1":
             after_body = True
@@ -190,6 +203,11 @@ def write_docx(case: dict, path: Path) -> None:
             _font(r, None, bool(case.get("bold_h1")), font)
             if case.get("h1_font"):
                 r.font.name = font
+            if case.get("outline_h1"):  # WPS/Word "大纲级别 1" without a Heading style, 16 pt, not bold
+                ol = OxmlElement("w:outlineLvl")
+                ol.set(qn("w:val"), "0")
+                p._p.get_or_add_pPr().append(ol)
+                r.font.size = Pt(16)
             if runin:
                 _font(p.add_run(runin))
         elif k in ("h2", "h3"):
