@@ -142,7 +142,9 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
     out: list[Line] = []
     prev_full = False
     for ln in lines:
+        # (a line that starts indented begins a paragraph: never the rest of the one above)
         if (out and prev_full and not ln.table and not out[-1].table and not out[-1].text.endswith(_END)
+                and not ln.meta.get("indented")
                 and numbering(ln.text) is None):
             out[-1].text = _join(out[-1].text, ln.text)
         else:

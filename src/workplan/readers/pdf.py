@@ -88,6 +88,32 @@ def _fill_fallback_glyphs(lines: list[str], chunks: list[tuple[float, float, str
     return [fixes.get(re.sub(r"\s", "", ln), ln) for ln in lines]
 
 
+def _line_indents(lines: list[str], glyphs: list[tuple[float, float, str, float]]) -> set[int]:
+    """The lines of a page that start indented (a paragraph's first line: two characters in),
+    found by their first characters in the drawn runs; empty when the page's margin is unclear."""
+    stream, owner = [], []
+    for k, (_, _, t, _) in enumerate(glyphs):
+        for c in t:
+            if c.isalnum():
+                stream.append(c)
+                owner.append(k)
+    text = "".join(stream)
+    starts: dict[int, tuple[float, float]] = {}
+    pos = 0
+    for i, ln in enumerate(lines):
+        key = re.sub(r"\W", "", ln)[:4]
+        j = text.find(key, pos) if key else -1
+        if j < 0:
+            continue
+        x, _, _, sz = glyphs[owner[j]]
+        starts[i] = (x, sz)
+        pos = j + len(key)
+    if len(starts) < 3:
+        return set()
+    margin = min(x for x, _ in starts.values())
+    return {i for i, (x, sz) in starts.items() if 1.5 * sz <= x - margin <= 2.6 * sz}
+
+
 def _line_sizes(lines: list[str], chunks: list[tuple[str, float]]) -> dict[int, float]:
     """The font size of each extracted line of a page (by finding its first characters in the
     drawn text chunks, in order)."""
@@ -126,6 +152,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                                    hint="open it with the password and save an unprotected copy, then import that")
         n_pages = len(reader.pages)
         pages: list[list[str]] = []
+        indents: list[set[int]] = []   # per page: indexes of lines that start indented
         sizes: dict[int, float] = {}  # first page: line index → font size (finds the title)
         for pno, page in enumerate(reader.pages):
             chunks: list[tuple[str, float]] = []
@@ -139,6 +166,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             page_lines = txt.replace("\r", "\n").split("\n")
             if _HOLE.search(txt):
                 page_lines = _fill_fallback_glyphs(page_lines, glyphs)
+            indents.append(_line_indents(page_lines, glyphs))
             pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in page_lines])
             if chunks:
                 sizes = _line_sizes(pages[0], chunks)
@@ -161,20 +189,20 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             for ln in {*(ne[:1]), *(ne[-1:])}:
                 edge[re.sub(r"\d+", "#", ln)] += 1
         furniture = {k for k, c in edge.items() if c >= max(3, n_pages * 0.6) and width_units(k) < 40}
-    raw: list[tuple[str, int, int]] = []
+    raw: list[tuple[str, int, int, bool]] = []
     size_of_line: dict[int, float] = {i + 1: sz for i, sz in sizes.items()}
     lineno = 0
     for pno, p in enumerate(pages, 1):
-        for ln in p:
+        for k, ln in enumerate(p):
             lineno += 1
             if not ln:
                 continue
             if _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in furniture:
                 dropped.append(ln)
                 continue
-            raw.append((ln, lineno, pno))
+            raw.append((ln, lineno, pno, k in indents[pno - 1]))
     lines: list[Line] = []
-    for text, ln, pno in raw:
+    for text, ln, pno, indented in raw:
         segs = text.split()
         # (a title whose quotation marks come in another font is drawn in pieces: not a table)
         table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
@@ -184,6 +212,7 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
         else:
-            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln)))
+            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln),
+                              meta={"indented": True} if indented else {}))
     lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)

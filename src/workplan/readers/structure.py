@@ -132,6 +132,10 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
     if not long_sentence and width_units(t) <= (30 if lang == "zh" else 60) and not any(c in inner for c in "。!?:") and \
             not (lang == "en" and ". " in inner) and not (lang == "zh" and "，" in t and width_units(t) > 16):
         return _clean_heading(t), ""
+    # a slogan heading: two clauses and no sentence end (提高思想认识，切实增强……的责任感)
+    if lang == "zh" and width_units(t) <= 40 and a.count(",") == 1 and not re.search(r"[。!?;:]", a) \
+            and not a.rstrip().endswith(","):
+        return _clean_heading(t), ""
     # a sentence or colon break close to the start, a known heading phrase glued to the text,
     # or a break a little further on
     def cut_at(limit: int) -> int | None:
@@ -476,9 +480,14 @@ class Recogniser:
             styled = sum(1 for i in idx if L[i].bold or L[i].heading)
             if (len(idx) >= 2 and short / len(idx) >= 0.5) or vocab or styled >= 2:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
-                qualified.append((order, idx[0], kind))
+                qualified.append((order, idx[0], kind, vocab))
         if qualified:
             kind = min(qualified)[2]
+            # the style that numbers the document's first section-naming heading is the top
+            # level, whatever the usual order says: (A) Work objectives … 1. … (B) …
+            first = min(qualified, key=lambda q: q[1])
+            if first[2] != kind and first[3] >= 1 and self.lang == "en":
+                kind = first[2]
             kinds = {kind}
             if kind in EN_TOP_FAMILY:
                 kinds = EN_TOP_FAMILY & set(stats) | {kind}

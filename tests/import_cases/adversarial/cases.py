@@ -486,3 +486,62 @@ CASES["bracket_headings_blank_lines"] = {
         ("line", "2024年5月30日"),
     ],
 }
+
+# --- third round -------------------------------------------------------------------------
+
+CASES["slogan_headings"] = {
+    "lang": "zh",
+    "blocks": [
+        ("title", "关于进一步加强冬季安全生产工作的实施意见"),
+        ("para", "入冬以来，全县安全生产形势总体平稳，但火灾、煤气中毒和道路交通事故风险明显上升。为切实做好冬季安全生产工作，提出如下意见。"),
+        ("h1", "free", "一、", "提高思想认识，切实增强做好冬季安全生产工作的责任感", ""),
+        ("para", "各乡镇、各部门要充分认识冬季安全生产工作的严峻性，克服麻痹思想和侥幸心理，把安全生产摆在更加突出的位置。"),
+        ("h1", "tasks", "二、", "突出重点领域，全面排查整治各类安全隐患", ""),
+        ("h2", "（一）", "", "加强城乡居民取暖安全管理，严防一氧化碳中毒。"),
+        ("h2", "（二）", "", "加强冰雪天气道路交通安全管理，落实临时交通管制措施。"),
+        ("h1", "free", "三、", "强化应急值守，确保突发事件得到及时有效处置", ""),
+        ("para", "严格执行领导带班和二十四小时值班制度，遇有突发情况及时处置并按规定上报。"),
+        ("line", "石门县人民政府办公室"),
+        ("line", "2023年11月20日"),
+    ],
+}
+
+CASES["alpha_paren_en"] = {
+    "lang": "en",
+    "blocks": [
+        ("title", "Community Security Patrol Work Program of Sunny Garden"),
+        ("para", "In order to further strengthen the public security prevention and control of the community and create a safe living environment, this program is hereby formulated."),
+        ("h1", "objectives", "(A) ", "Work objectives", ""),
+        ("para", "The incidence of theft in the community decreases by 20% compared with last year, and the satisfaction rate of residents reaches more than 90%."),
+        ("h1", "tasks", "(B) ", "Work measures", ""),
+        ("h2", "1. ", "", "Set up three patrol teams composed of security guards and volunteers."),
+        ("h2", "2. ", "", "Patrol the key parts at night and record the patrol situation."),
+        ("h1", "requirements", "(C) ", "Relevant requirements", ""),
+        ("para", "The patrol teams should stick to their posts and report suspicious situations to the police station in time."),
+        ("line", "Sunny Garden Community Neighborhood Committee"),
+        ("line", "October 9, 2023"),
+    ],
+}
+
+CASES["attachment_roster_after_date"] = {
+    "lang": "zh",
+    "blocks": [
+        ("title", "凤凰社区2024年消防安全网格化管理工作方案"),
+        ("para", "为落实消防安全网格化管理，夯实社区火灾防控基础，制定本方案。"),
+        ("h1", "leadership", "一、", "组织领导", ""),
+        ("para", "社区成立消防安全网格化管理工作领导小组，具体名单见附件。"),
+        ("h1", "tasks", "二、", "工作任务", ""),
+        ("h2", "（一）", "", "按楼栋划分消防安全网格，每个网格明确一名网格长。"),
+        ("h2", "（二）", "", "网格长每月对网格内的出租屋、沿街商铺开展一次防火检查。"),
+        ("h1", "requirements", "三、", "工作要求", ""),
+        ("para", "各网格长要认真履职，检查情况每月报社区消防安全工作站。"),
+        ("line", "附件：凤凰社区消防安全网格化管理工作领导小组名单"),
+        ("line", "凤凰社区居民委员会"),
+        ("line", "2024年2月29日"),
+        ("line", "附件"),
+        ("line", "凤凰社区消防安全网格化管理工作领导小组名单"),
+        ("line", "组  长：何春生"),
+        ("line", "副组长：罗小燕"),
+        ("line", "成  员：各楼栋网格长"),
+    ],
+}

@@ -45,7 +45,8 @@ DATES = {"parts_with_dun_inside": "2024-03-12", "colon_heading_next_line": "2024
          "utf16_nobom_runin": "2024-05-15", "soft_line_breaks_docx": "2024-03-18",
          "traditional_financial_numerals": "2024-02-19", "paren_top_level": "2024-05-28",
          "outline_level_headings": "2024-08-26", "decimal_sections_en": "2024-03-04",
-         "bracket_headings_blank_lines": "2024-05-30"}
+         "bracket_headings_blank_lines": "2024-05-30", "slogan_headings": "2023-11-20",
+         "alpha_paren_en": "2023-10-09", "attachment_roster_after_date": "2024-02-29"}
 
 
 def txt_lines(case: dict) -> list[str]:
