@@ -482,11 +482,12 @@ class Recogniser:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
                 qualified.append((order, idx[0], kind, vocab))
         if qualified:
-            kind = min(qualified)[2]
-            # the style that numbers the document's first section-naming heading is the top
-            # level, whatever the usual order says: (A) Work objectives … 1. … (B) …
+            top = min(qualified)
+            kind = top[2]
+            # when the usual outermost style names no section, the style that numbers the
+            # document's first section-naming heading is the top level: (A) Work objectives … 1. …
             first = min(qualified, key=lambda q: q[1])
-            if first[2] != kind and first[3] >= 1 and self.lang == "en":
+            if first[2] != kind and top[3] == 0 and first[3] >= 1 and self.lang == "en":
                 kind = first[2]
             kinds = {kind}
             if kind in EN_TOP_FAMILY:
