@@ -7,10 +7,7 @@ case's expected outline beside them. The outputs are committed:
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -23,7 +20,8 @@ from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from generate import DATES as _OLD_DATES, _font, _sentence  # noqa: E402,F401
+from generate import _font, _sentence, to_pdf  # noqa: E402
+from generate import expected as _expected  # noqa: E402
 
 def _load_cases() -> dict:
     import importlib.util
@@ -248,17 +246,13 @@ def write_docx(case: dict, path: Path) -> None:
 
 
 def expected(case: dict, name: str) -> dict:
+    exp = _expected(case, name)
     titles = [b[1] for b in case["blocks"] if b[0] == "title"]
-    sep = "" if case["lang"] == "zh" else " "
-    notice = len(titles) > 1 and titles[0].startswith("关于") and titles[0].endswith("通知")
-    title = case.get("expect_title") or (titles[-1] if notice else sep.join(titles))
-    sections = []
-    for b in case["blocks"]:
-        if b[0] == "h1":
-            sections.append({"title": b[3].rstrip("：:"), "type": b[1], "items": b[5] if len(b) > 5 else 0})
-        elif b[0] == "h2" and sections:
-            sections[-1]["items"] += 1
-    return {"title": title, "lang": case["lang"], "date": DATES.get(name), "sections": sections}
+    if len(titles) > 1 and titles[0].startswith("关于") and titles[0].endswith("通知"):
+        exp["title"] = titles[-1]  # a notice around its attachment: the program is the document
+    exp["title"] = case.get("expect_title") or exp["title"]
+    exp["date"] = DATES.get(name)
+    return exp
 
 
 def main() -> None:
@@ -271,14 +265,8 @@ def main() -> None:
         (out / f"{name}.expected.yaml").write_text(
             f"# expected outline of {name} (written from cases.py; bench/bench_import.py compares the import with it)\n"
             + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        print("libreoffice not found: PDFs not made", file=sys.stderr)
-        return
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(out), *map(str, docx_files)], check=True, capture_output=True, timeout=600)
-    print(f"{len(CASES)} cases written to {out}")
+    if to_pdf(docx_files, out):
+        print(f"{len(CASES)} cases written to {out}")
 
 
 if __name__ == "__main__":
