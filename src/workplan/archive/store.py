@@ -39,7 +39,7 @@ from typing import Iterable, Sequence
 from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
-from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
+from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_record
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code, org_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
@@ -987,17 +987,13 @@ class Archive:
                 cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 cat.close()
-            final = self.root / CATALOGUE_NAME
-            for suffix in ("-wal", "-shm"):
-                Path(f"{final}{suffix}").unlink(missing_ok=True)
             fsync_path(new)
-            os.replace(new, final)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{new}{suffix}").unlink(missing_ok=True)
+            aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
             fsync_path(self.root)
             ev = self.events.append("rebuild-catalogue", "archive",
                                     {"rows": len(rows), "documents": len({r['code'] for r in rows}),
-                                     "skipped": [p.message for p in problems]})
+                                     "skipped": [p.message for p in problems]}
+                                    | ({"replaced": aside.relative_to(self.root).as_posix()} if aside else {}))
             self.catalogue.note_event(ev)
         return len(rows), problems
 
@@ -1007,10 +1003,10 @@ class Archive:
         return verify_archive(self, repair=repair, progress=progress, workers=workers, record_event=record_event)
 
     def export(self, output: str | os.PathLike, *, year: int, unit: str | None = None, kind: str | None = None,
-               retention: str | None = None, all_versions: bool = False, progress=None):
+               retention: str | None = None, all_versions: bool = False, progress=None, force: bool = False):
         from .export import export_transfer
         return export_transfer(self, Path(output), year=year, unit=unit, kind=kind, retention=retention,
-                               all_versions=all_versions, progress=progress)
+                               all_versions=all_versions, progress=progress, force=force)
 
 
 @contextmanager
