@@ -369,10 +369,11 @@ class Archive:
                 raise WorkplanError(Problem(f"unknown format {f!r}", file=str(path), hint="use docx and/or pdf"))
         meta = self._doc_metadata(doc, path, retention, langs)
         if prebuilt is not None:
+            from ..render import output_name
             pdir = Path(prebuilt)
             for lg in langs:
                 for fmt in formats:
-                    p = pdir / f"{path.stem}.{lg}.{fmt}"
+                    p = pdir / output_name(path, lg, fmt)
                     if not p.is_file():
                         raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
                                                     hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
@@ -424,9 +425,10 @@ class Archive:
             h, size = copy_durable(path, staged_src, sync=False)
             files["source"] = {"path": f"data/{src_name}", "size": size, "sha256": h}
             if prebuilt is not None:
+                from ..render import output_name
                 for lg in langs:
                     for fmt in formats:
-                        name = f"{path.stem}.{lg}.{fmt}"
+                        name = output_name(path, lg, fmt)
                         h, size = copy_durable(Path(prebuilt) / name, staging.bag / name, sync=False)
                         files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
             elif formats:

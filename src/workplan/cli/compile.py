@@ -61,7 +61,8 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--date", "date", callback=_parse_date, metavar="YYYY-MM-DD", help="Date on the cover, YYYY-MM-DD [default: today].")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the volume's own pages (cover, contents, statistics, catalogue).")
-def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang, force) -> None:
     """Compile a year's archived documents into one volume (年度汇编).
 
     The volume has a cover, a table of contents (with the volume page where each document
@@ -82,7 +83,8 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
     """
     from ..archive import open_archive
     from ..compile.volume import compile_volume, volume_format
-    out = Path(output)
+    from . import check_output
+    out = check_output(output, force)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":
         from ..render.fonts import check_pdf_environment
