@@ -115,6 +115,11 @@ def _check_shape(text: str, name: str) -> None:
     total = 0
     for ev in yaml.parse(text, Loader=_Loader):
         if isinstance(ev, yaml.AliasEvent):
+            if any(frame[0] == ev.anchor for frame in stack):
+                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                raise ValidationFailed(Problem(f"the alias *{ev.anchor} refers to the value that contains it: a "
+                                               "value cannot hold itself", file=name, line=line, column=col,
+                                               hint="write the value out instead of the alias"))
             n = sizes.get(ev.anchor, 1)
         elif isinstance(ev, yaml.ScalarEvent):
             n = 1
@@ -378,7 +383,9 @@ def _resolve(loc: tuple, data: Any) -> PathT:
 def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, file: str) -> list[Problem]:
     grouped: dict[PathT, list[dict]] = {}
     for e in err.errors(include_url=False):
-        path = _resolve(tuple(e["loc"]), data)
+        loc = tuple(e["loc"])
+        # a missing field's name may look like a union branch's tag ('date'): keep it as given
+        path = _resolve(loc[:-1], data) + loc[-1:] if e["type"] == "missing" and loc else _resolve(loc, data)
         grouped.setdefault(path, []).append(e)
 
     problems: list[Problem] = []
