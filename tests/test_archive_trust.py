@@ -182,3 +182,163 @@ def test_rebuild_catalogue_is_safe_for_open_readers(arc, root, tmp_path, tiny):
     assert r.returncode == 0, r.stderr
     with open_archive(root) as arc_:
         assert len(arc_.records()) == 3 and arc_.verify(record_event=False).ok
+
+
+# --- the tamper matrix: every kind of tampering, on every target, is caught by verify ---------------------------
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, tiny):
+    from workplan.archive import init_archive
+    base = tmp_path_factory.mktemp("tamper")
+    arc_ = init_archive(base / "arc", fonds="J001", name="测试全宗")
+    docs, pre = make_docs(base, tiny, [1, 2, 3])
+    for p in docs:
+        arc_.add_data_file(p, prebuilt=pre, notify=False)
+    arc_.add_data_file(docs[0], prebuilt=pre, notify=False)  # v2 of the first
+    assert arc_.verify(record_event=False).ok
+    arc_.close()
+    return base / "arc"
+
+
+def _sql(root: Path, sql: str, params=()) -> None:
+    db = sqlite3.connect(root / "catalogue.sqlite")
+    db.execute(sql, params)
+    db.commit()
+    db.close()
+
+
+def _rehash(bag: Path, name: str) -> None:
+    """What a careful forger does after editing a payload file: fix both manifests."""
+    import hashlib
+    for man, target in (("manifest-sha256.txt", name), ("tagmanifest-sha256.txt", "manifest-sha256.txt")):
+        mp = bag / man
+        os.chmod(mp, 0o644)
+        h = hashlib.sha256((bag / target).read_bytes()).hexdigest()
+        mp.write_text("".join(f"{h}  {target}\n" if line.split(None, 1)[1].strip() == target else line
+                              for line in mp.read_text().splitlines(keepends=True)))
+
+
+def _tampers(root: Path) -> list[tuple[str, str, callable]]:
+    """(kind, target, mutation) for every kind of tampering and every place it can hit."""
+    out = []
+    bags = sorted(p for p in (root / "bags").glob("*/v*"))
+    payload = sorted(p for b in bags for p in (b / "data").iterdir())
+    log_lines = (root / "events.jsonl").read_bytes().split(b"\n")[:-1]
+    db = sqlite3.connect(root / "catalogue.sqlite")
+    rows = db.execute("SELECT code, version FROM records ORDER BY code, version").fetchall()
+    db.close()
+
+    def rel(p):
+        return p.relative_to(root).as_posix()
+
+    def writable(p):
+        os.chmod(p, 0o644)
+        return p
+
+    for p in payload:
+        out.append(("payload byte flip", rel(p), lambda r, q=rel(p): flip_byte(r / q)))
+        out.append(("payload delete", rel(p), lambda r, q=rel(p): (r / q).unlink()))
+
+        def link(r, q=rel(p)):
+            copy = r.parent / ("outside-" + q.replace("/", "_"))
+            copy.write_bytes((r / q).read_bytes())
+            (r / q).unlink()
+            (r / q).symlink_to(copy)
+        out.append(("payload symlink", rel(p), link))
+    for b in bags:
+        for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt", "bag-info.txt", "bagit.txt"):
+            def edit(r, q=rel(b / name)):
+                data = writable(r / q).read_bytes()
+                (r / q).write_bytes(data.replace(b"a", b"b", 1) if b"a" in data else data + b"x")
+            out.append(("manifest/tag file edit", rel(b / name), edit))
+
+        def md_edit(r, q=rel(b)):
+            p = writable(r / q / "data" / "metadata.json")
+            p.write_bytes(p.read_bytes().replace("测试工作方案".encode(), "伪造工作方案".encode()))
+        out.append(("metadata edit", rel(b), md_edit))
+
+        def md_forge(r, q=rel(b)):  # edit, then fix both manifests
+            md_edit(r, q)
+            _rehash(r / q, "data/metadata.json")
+        out.append(("metadata edit + rehashed manifests", rel(b), md_forge))
+
+        def full_forge(r, q=rel(b)):  # ... and the catalogue's tagmanifest hash too
+            md_forge(r, q)
+            import hashlib
+            h = hashlib.sha256((r / q / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+            code, v = q.split("/")[1], int(q.split("/")[2][1:])
+            _sql(r, "UPDATE records SET tagmanifest = ? WHERE code = ? AND version = ?", (h, code, v))
+        out.append(("metadata forged + manifests + catalogue", rel(b), full_forge))
+
+        def payload_forge(r, q=rel(b)):  # replace the PDF, fix the manifests and the catalogue
+            import hashlib
+            pdf = next((r / q / "data").glob("*.pdf"))
+            writable(pdf).write_bytes(pdf.read_bytes() + b"%forged\n")
+            _rehash(r / q, f"data/{pdf.name}")
+            h = hashlib.sha256((r / q / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+            code, v = q.split("/")[1], int(q.split("/")[2][1:])
+            _sql(r, "UPDATE records SET tagmanifest = ? WHERE code = ? AND version = ?", (h, code, v))
+        out.append(("payload forged + manifests + catalogue", rel(b), payload_forge))
+        out.append(("bag delete", rel(b), lambda r, q=rel(b): shutil.rmtree(r / q)))
+
+    def set_log(r, lines):
+        (r / "events.jsonl").write_bytes(b"".join(x + b"\n" for x in lines))
+    for i, line in enumerate(log_lines):
+        def ledit(r, i=i):
+            ls = list(log_lines)
+            ls[i] = ls[i].replace(b'"success"', b'"failure"') if b'"success"' in ls[i] else ls[i] + b" "
+            set_log(r, ls)
+        out.append(("log line edit", f"line {i + 1}", ledit))
+        out.append(("log line delete", f"line {i + 1}", lambda r, i=i: set_log(r, log_lines[:i] + log_lines[i + 1:])))
+        if i + 1 < len(log_lines):
+            def swap(r, i=i):
+                ls = list(log_lines)
+                ls[i], ls[i + 1] = ls[i + 1], ls[i]
+                set_log(r, ls)
+            out.append(("log reorder", f"lines {i + 1}-{i + 2}", swap))
+    for k in (1, 2, 3):
+        out.append(("log truncate", f"last {k} line(s)", lambda r, k=k: set_log(r, log_lines[:-k])))
+    out.append(("log truncate", "mid-entry", lambda r: os.truncate(r / "events.jsonl",
+                                                                   (r / "events.jsonl").stat().st_size - 40)))
+    for code, v in rows:
+        out.append(("catalogue row delete", f"{code} v{v}", lambda r, c=code, v=v: _sql(
+            r, "DELETE FROM records WHERE code = ? AND version = ?", (c, v))))
+        out.append(("catalogue row edit", f"{code} v{v}", lambda r, c=code, v=v: _sql(
+            r, "UPDATE records SET title = '伪造' WHERE code = ? AND version = ?", (c, v))))
+    newest = max(rows)
+
+    def newest_delete(r):
+        shutil.rmtree(r / "bags" / newest[0])
+        _sql(r, "DELETE FROM records WHERE code = ?", (newest[0],))
+    out.append(("newest record delete", newest[0], newest_delete))
+    newest_v = max(rows, key=lambda x: x[1])
+
+    def newest_version_delete(r):
+        shutil.rmtree(r / "bags" / newest_v[0] / f"v{newest_v[1]}")
+        _sql(r, "DELETE FROM records WHERE code = ? AND version = ?", newest_v)
+        _sql(r, "UPDATE records SET status = 'active', current = 1 WHERE code = ? AND version = ?",
+             (newest_v[0], newest_v[1] - 1))
+    out.append(("newest version delete", f"{newest_v[0]} v{newest_v[1]}", newest_version_delete))
+    return out
+
+
+def test_tamper_matrix_every_kind_is_detected(template, tmp_path, capsys):
+    matrix: dict[str, list[int]] = {}
+    missed = []
+    for n, (kind, target, mutate) in enumerate(_tampers(template)):
+        root_ = tmp_path / f"t{n}" / "arc"
+        shutil.copytree(template, root_, symlinks=True)
+        mutate(root_)
+        with open_archive(root_) as a:
+            rep = a.verify(record_event=False)
+            repaired = a.verify(repair=True, record_event=False)
+        caught = not rep.ok and not repaired.ok or (not rep.ok and kind.startswith(("catalogue row", "log truncate")))
+        matrix.setdefault(kind, [0, 0])[0 if caught else 1] += 1
+        if not caught:
+            missed.append((kind, target, [f.format() for f in rep.findings]))
+        shutil.rmtree(root_.parent)
+    with capsys.disabled():
+        total = sum(sum(v) for v in matrix.values())
+        print(f"\ntamper matrix: {len(matrix)} kinds, {total} mutations, "
+              f"{sum(v[0] for v in matrix.values())} detected: "
+              + json.dumps({k: f"{v[0]}/{sum(v)}" for k, v in matrix.items()}, ensure_ascii=False))
+    assert not missed, missed[:5]

@@ -306,6 +306,28 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
             logged.setdefault((e.object, e.detail["version"]), e.id)
         elif e.type == "disposal":
             disposed.setdefault(e.object, e.id)
+    # each bag is what the log recorded when it was archived: its tagmanifest (which covers the
+    # manifest, which covers every payload file and metadata.json) and its files' hashes. A forger
+    # who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log.
+    by_version = {}
+    for e in events:
+        if e.type in ("ingestion", "new-version") and isinstance(e.detail, dict):
+            by_version.setdefault((e.object, e.detail.get("version")), e)
+    for (code, v), row in sorted(st.derived.items()):
+        e = by_version.get((code, v))
+        if e is None or row["status"] == "disposed" or code in st.damaged:
+            continue
+        logged_files = e.detail.get("files") if isinstance(e.detail.get("files"), dict) else {}
+        diff = [role for role, h in logged_files.items() if (row["files"].get(role) or {}).get("sha256") != h]
+        if e.detail.get("tagmanifest") and e.detail["tagmanifest"] != row.get("tagmanifest"):
+            diff.append(TAGMANIFEST)
+        if diff:
+            out.append(Finding(f"{row['bag_dir']} is not what was archived: {', '.join(diff)} differ(s) from the "
+                               f"hashes the log recorded when it was archived (entry #{e.id}, {e.time})",
+                               file=row["bag_dir"], kind="log-mismatch", code=code, version=v,
+                               hint="the bag was rewritten (with its manifests); restore it from a backup or a "
+                                    "transfer package"))
+            st.damaged.add(code)
     present = {(c, v) for c, vs in scan.versions.items() for v in vs}
     linked = {p.relative_to(arc.bags).as_posix().split("/")[0] for p in scan.links}
     for (code, v), eid in sorted(logged.items()):
