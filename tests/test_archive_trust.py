@@ -16,6 +16,7 @@ from test_archive import (_no_search_hook, arc, flip_byte, make_docs, root, run,
                           tree_state, write_doc)
 from workplan.archive import open_archive
 from workplan.errors import WorkplanError
+from workplan.ingest import add_data_file
 
 
 def kinds(rep) -> set[str]:
@@ -70,8 +71,8 @@ def test_log_missing_its_final_newline_loses_no_event(root, tmp_path, tiny):
 # --- 2. verify reconciles the log with the bags and the catalogue, both ways ------------------------------
 def test_deleting_the_newest_record_or_version_is_caught(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = [arc.add_data_file(p, prebuilt=pre) for p in docs]
-    v2 = arc.add_data_file(docs[0], prebuilt=pre)
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    v2 = add_data_file(arc, docs[0], prebuilt=pre)
     assert arc.verify(record_event=False).ok
 
     def delete_row(code, version=None):
@@ -109,7 +110,7 @@ def test_deleting_the_newest_record_or_version_is_caught(arc, root, tmp_path, ti
 # --- 3. stored files are regular files inside the archive -------------------------------------------------
 def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    rec = arc.add_data_file(src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre)
     target = arc.file(rec, "pdf:zh")
     rel = target.relative_to(root).as_posix()
     outside = tmp_path / "outside.pdf"
@@ -141,7 +142,7 @@ def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
     assert ("symlink", "tmp") in {(f.kind, f.file) for f in rep.findings}
     doc2 = write_doc(tmp_path / "src" / "d2.yaml", serial=2)
     with pytest.raises(WorkplanError, match="symbolic link"):
-        arc.add_data_file(doc2, formats=())
+        add_data_file(arc, doc2, formats=())
     assert not any(elsewhere.iterdir())
     (root / "tmp").unlink()
     (root / "tmp").mkdir()
@@ -158,7 +159,7 @@ def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
 def test_rebuild_catalogue_is_safe_for_open_readers(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs[:2]:
-        arc.add_data_file(p, prebuilt=pre)
+        add_data_file(arc, p, prebuilt=pre)
     arc.close()
     cat = root / "catalogue.sqlite"
     reader = sqlite3.connect(cat)
@@ -192,8 +193,8 @@ def template(tmp_path_factory, tiny):
     arc_ = init_archive(base / "arc", fonds="J001", name="测试全宗")
     docs, pre = make_docs(base, tiny, [1, 2, 3])
     for p in docs:
-        arc_.add_data_file(p, prebuilt=pre, notify=False)
-    arc_.add_data_file(docs[0], prebuilt=pre, notify=False)  # v2 of the first
+        add_data_file(arc_, p, prebuilt=pre, notify=False)
+    add_data_file(arc_, docs[0], prebuilt=pre, notify=False)  # v2 of the first
     assert arc_.verify(record_event=False).ok
     arc_.close()
     return base / "arc"
