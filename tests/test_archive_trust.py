@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from test_archive import (_no_search_hook, arc, flip_byte, make_docs, root, run, tiny,  # noqa: F401 - fixtures
-                          tree_state, write_doc)
+                          write_doc)
 from workplan.archive import open_archive
 from workplan.errors import WorkplanError
 from workplan.ingest import add_data_file

@@ -3,13 +3,9 @@
 search index that is a plain file is explained. Real commands on real files."""
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-from test_archive import _no_search_hook, make_docs, root, run, tiny, tree_state, write_doc  # noqa: F401
+from test_archive import _no_search_hook, make_docs, root, run, tiny, write_doc  # noqa: F401 - fixtures
 
 
 def no_traceback(r) -> None:

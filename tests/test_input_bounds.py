@@ -5,7 +5,6 @@ The fuzz test at the end feeds a few hundred generated bad inputs to the loader 
 process whose address space is capped with ``resource.setrlimit(RLIMIT_AS)``."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import random
@@ -18,25 +17,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, corpus_files
-from workplan.errors import ValidationFailed
+from test_model import GOOD as MODEL_GOOD
+from test_model import problems_of
 from workplan.model import load_document
 
-GOOD = """\
-kind: program
-title: {zh: 测试工作方案, en: Test Work Program}
-units:
-  - {id: office, zh: 测试办公室, en: Test Office}
-  - {id: police, zh: 测试派出所, en: Test Police Station}
-issuers: [office]
-date: 2024-05-06
-cc: [police]
-sections:
-  - type: tasks
-    tasks:
-      - title: {zh: 排查隐患, en: Inspect for hazards}
-        lead: [police]
-        deadline: 2024-06-30
-"""
+# the model tests' sample, with a unit named in cc
+GOOD = MODEL_GOOD.replace("date: 2024-05-06\n", "date: 2024-05-06\ncc: [police]\n")
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -46,12 +32,6 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     else:
         p.write_text(text, encoding="utf-8")
     return p
-
-
-def problems_of(path: Path) -> list:
-    with pytest.raises(ValidationFailed) as e:
-        load_document(path)
-    return e.value.problems
 
 
 def run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
