@@ -272,3 +272,25 @@ def test_fuzz_no_traceback_located_messages_bounded_memory(tmp_path, capsys):
                        cwd=ROOT, timeout=300, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert all(f"{p}" in r.stderr for p in sample)
+
+
+def test_the_longest_title_allowed_builds(tmp_path):
+    """The title limit stays below what the writers accept (DOCX core properties: 255 characters)."""
+    from workplan.model.load import MAX_TITLE_CHARS
+    title = ("关于进一步加强冬季防火工作的实施方案" * 20)[:MAX_TITLE_CHARS]
+    src = write(tmp_path, "t.yaml", GOOD.replace("title: {zh: 测试工作方案, en: Test Work Program}",
+                                                 f"title: {{zh: {title}, en: Test}}"))
+    r = run("build", str(src), "-o", str(tmp_path / "out"), "--format", "docx", "--allow-missing")
+    assert r.returncode == 0, r.stderr
+    (prob,) = problems_of(write(tmp_path, "t2.yaml", GOOD.replace("测试工作方案", title + "长")))
+    assert prob.path == "title.zh" and prob.line == 2 and f"at most {MAX_TITLE_CHARS}" in prob.message
+
+
+def test_unknown_unit_in_a_reports_cc_is_an_error(tmp_path):
+    corpus = ROOT / "corpus"
+    (tmp_path / "winter-fire-safety.yaml").write_bytes((corpus / "winter-fire-safety.yaml").read_bytes())
+    text = (corpus / "report-winter-fire-safety.yaml").read_text(encoding="utf-8")
+    assert "cc: [fire_station]" in text
+    p = write(tmp_path, "r.yaml", text.replace("cc: [fire_station]", "cc: [fire_statoin]"))
+    (prob,) = problems_of(p)
+    assert prob.path == "cc[0]" and prob.line and "fire_statoin" in prob.message and "fire_station" in prob.hint

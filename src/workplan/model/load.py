@@ -255,7 +255,8 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
     return data, pos
 
 
-MAX_NAME_CHARS = 500  # titles, names, recipients: real ones are under 100 characters
+MAX_TITLE_CHARS = 200  # a document's title: real ones are under 80 characters (DOCX allows 255)
+MAX_NAME_CHARS = 500  # names, headings, recipients: real ones are under 150 characters
 MAX_TEXT_CHARS = 20_000  # a paragraph: real ones are under 2,000 characters
 _SHORT_KEYS = {"title", "subtitle", "name", "indicator", "group_name", "issuer_mark", "prefix", "prefix_en",
                "units", "recipients", "cc", "signature", "keywords", "office", "id", "abbr", "unit", "phone",
@@ -280,12 +281,14 @@ def _check_lengths(data: Any, pos: _Positions, name: str) -> list[Problem]:
                 continue
             seen.add(id(obj))
             todo.extend((v, path + (i,)) for i, v in enumerate(obj))
-        elif isinstance(obj, str) and len(obj) > MAX_NAME_CHARS:
+        elif isinstance(obj, str) and len(obj) > MAX_TITLE_CHARS:
             key = next((k for k in reversed(path) if isinstance(k, str) and k not in ("zh", "en")), None)
             limit = MAX_NAME_CHARS if key in _SHORT_KEYS else MAX_TEXT_CHARS
+            if path[:1] in (("title",), ("subtitle",)):
+                limit = MAX_TITLE_CHARS
             if len(obj) > limit:
                 lc = pos.find(path)
-                kind = "a title or name" if limit == MAX_NAME_CHARS else "a text"
+                kind = "a text" if limit == MAX_TEXT_CHARS else "a title" if limit == MAX_TITLE_CHARS else "a name"
                 problems.append(Problem(
                     f"{len(obj):,} characters is far too long for {kind} (at most {limit:,})",
                     path=format_path(path), file=name, line=lc and lc[0], column=lc and lc[1],
