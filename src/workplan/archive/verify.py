@@ -6,13 +6,17 @@ Findings (each names the file or record):
 * bag-without-record / record-without-bag / catalogue-mismatch — catalogue vs bags;
 * gap — a hole in the item numbers of a (fonds, category, year, retention, organization) group;
 * log-chain / log-truncated / log-incomplete / missing-event — the event log;
+* lost-record — the log records a version (or a disposal) whose bag (or tombstone) is gone;
+* log-mismatch — a bag no longer hashes to what its event recorded when it was archived;
+* symlink / not-a-file — a symbolic link or a non-regular file where the archive's files belong;
 * interrupted-add / interrupted-disposal / leftover — what a killed process left behind;
 * catalogue — the catalogue is missing or unreadable;
 * stray — something under bags/ that is not a bag.
 
 ``repair`` fixes what an interrupted operation leaves (leftovers, reservations, unrecorded
-bags, missing events, half-done disposals, a missing catalogue, an incomplete last log line),
-never touching a bag: tampering and damage are reported, not "repaired".
+bags, missing events, half-done disposals, a missing catalogue, an unfinished last log line —
+kept as evidence and closed by a repair entry, never cut), never touching a bag: tampering and
+damage are reported, not "repaired".
 """
 from __future__ import annotations
 
