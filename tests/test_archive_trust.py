@@ -68,6 +68,25 @@ def test_log_missing_its_final_newline_loses_no_event(root, tmp_path, tiny):
     assert log.read_bytes().startswith(before)
 
 
+@pytest.mark.parametrize("step", ["placed", "logged"])
+def test_killed_writer_over_a_torn_log_loses_no_byte(root, tmp_path, tiny, step):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    a = ["archive", "--archive", str(root)]
+    run(*a, "add", str(docs[0]), "--from", str(pre), check=True)
+    log = root / "events.jsonl"
+    os.truncate(log, log.stat().st_size - 1)
+    before = log.read_bytes()
+    r = run(*a, "add", str(docs[1]), "--from", str(pre), env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
+    assert r.returncode == -9
+    assert log.read_bytes().startswith(before)
+    with open_archive(root) as arc_:
+        rep = arc_.verify(record_event=False)
+        assert all(f.repairable for f in rep.findings), [f.format() for f in rep.findings]
+        assert arc_.verify(repair=True).ok
+        assert sum(e.type == "ingestion" for e in arc_.log()[0]) == 2 and len(arc_.records()) == 2
+    assert log.read_bytes().startswith(before)
+
+
 # --- 2. verify reconciles the log with the bags and the catalogue, both ways ------------------------------
 def test_deleting_the_newest_record_or_version_is_caught(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
