@@ -138,19 +138,19 @@ def _render_one(args):
     source, outdir, lang, formats, template, allow_missing, resolver = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver)
-        return source, r.outputs, None
+                       program_resolver=resolver, keep_going=True)
+        return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
-        return source, [], e
+        return source, [], [e]
     except OSError as e:  # an unwritable output, a full disk: the user's to fix
         p = os_problem(e).problems[0]
         p.file = p.file or str(outdir)
         p.message = f"{p.message} (building {Path(source).name}, {lang})"
-        return source, [], WorkplanError(p)
+        return source, [], [WorkplanError(p)]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
-        return source, [], WorkplanError(Problem(
+        return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
-            hint="this is a bug in workplan; please report it with this file"))
+            hint="this is a bug in workplan; please report it with this file"))]
 
 
 @cli.command()
@@ -229,9 +229,9 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
              for s in good for lang in langs_l]
     n_out = 0
 
-    def report(source, outputs, err):
+    def report(source, outputs, errors):
         nonlocal n_out
-        if err is not None:
+        for err in errors:
             failed.add(source)
             echo_err(err.format())
         n_out += len(outputs)
