@@ -142,12 +142,12 @@ def _render_one(args):
         return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
         return source, [], [e]
-    except OSError as e:  # an unwritable output, a full disk: the user's to fix
-        p = os_problem(e).problems[0]
-        p.file = p.file or str(outdir)
-        p.message = f"{p.message} (building {Path(source).name}, {lang})"
-        return source, [], [WorkplanError(p)]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
+        if isinstance(e, OSError) and e.errno is not None:  # an unwritable output, a full disk: the user's
+            p = os_problem(e).problems[0]
+            p.file = p.file or str(outdir)
+            p.message = f"{p.message} (building {Path(source).name}, {lang})"
+            return source, [], [WorkplanError(p)]
         return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
             hint="this is a bug in workplan; please report it with this file"))]
@@ -282,6 +282,8 @@ def main() -> None:
     except BrokenPipeError:
         sys.exit(0)
     except OSError as e:  # a file the user named cannot be read or written: theirs to fix, not a traceback
+        if e.errno is None:  # not the operating system's (e.g. a template missing from the package): a bug
+            raise
         echo_err(os_problem(e, "read or write").format())
         sys.exit(1)
     except SystemExit:

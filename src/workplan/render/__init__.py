@@ -138,16 +138,14 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
                     raise
                 result.failures.append(e)
                 continue
-            except OSError as e:  # an unwritable output folder, a full disk: the user's to fix
-                if not keep_going:
-                    raise
-                result.failures.append(WorkplanError(Problem(
-                    f"cannot write the {lang} {fmt}: {e.strerror or e}", file=str(e.filename or out),
-                    hint="choose an output folder you can write to (-o DIR), with enough free space")))
-                continue
             except Exception as e:  # a bug of ours (or of a library): name the file, language and format
                 if not keep_going:
                     raise
+                if isinstance(e, OSError) and e.errno is not None:  # unwritable folder, full disk: the user's
+                    result.failures.append(WorkplanError(Problem(
+                        f"cannot write the {lang} {fmt}: {e.strerror or e}", file=str(e.filename or out),
+                        hint="choose an output folder you can write to (-o DIR), with enough free space")))
+                    continue
                 result.failures.append(WorkplanError(Problem(
                     f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
                     hint="this is a bug in workplan; please report it with this file")))
