@@ -58,6 +58,12 @@ def open_regular(path: str | os.PathLike):
     return open(fd, "rb", buffering=0)
 
 
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of a stored file, never through a symbolic link (see :func:`open_regular`)."""
+    with open_regular(path) as f:
+        return f.read()
+
+
 def sha256_file(path: str | os.PathLike) -> tuple[str, int]:
     """(hex digest, size) of a regular file (never through a symbolic link), read in 1 MiB chunks
     into a per-thread buffer."""

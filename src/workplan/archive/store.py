@@ -46,7 +46,7 @@ from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code,
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
 from .fsutil import (atomic_replace, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
-                     sha256_bytes, sha256_file, write_durable)
+                     read_regular, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
 DEFAULT_DIR = "archive"
@@ -294,7 +294,7 @@ class Archive:
         """A version's metadata.json; a missing or damaged one is named, with the way out."""
         path = rec.bag_dir / "data" / METADATA_NAME
         try:
-            return json.loads(path.read_bytes())
+            return json.loads(read_regular(path))
         except (OSError, ValueError) as e:
             raise WorkplanError(Problem(f"cannot read the record's metadata: {e}", file=str(path),
                                         hint="run `workplan archive verify` to see what is damaged")) from None
@@ -499,7 +499,7 @@ class Archive:
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
         bag = self.root / self.rel(code, version)
-        md_bytes = (bag / "data" / METADATA_NAME).read_bytes()
+        md_bytes = read_regular(bag / "data" / METADATA_NAME)
         md, problem = parse_metadata(md_bytes, str(bag), code)
         if problem:
             raise WorkplanError(problem)
@@ -622,7 +622,7 @@ class Archive:
 
     def tombstone_rows(self, code: str) -> list[dict]:
         tdir = self.bags / code / TOMBSTONE_DIR
-        md_bytes = (tdir / "data" / METADATA_NAME).read_bytes()
+        md_bytes = read_regular(tdir / "data" / METADATA_NAME)
         tmd = json.loads(md_bytes)
         manifest = read_manifest(tdir / "manifest-sha256.txt")
         tag, _ = sha256_file(tdir / TAGMANIFEST)

@@ -34,7 +34,7 @@ from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_fo
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
 from .events import LOG_NAME
-from .fsutil import remove_tree, try_lock_dir
+from .fsutil import read_regular, remove_tree, try_lock_dir
 from .record import Finding
 
 _BAG_KINDS = {"hash-mismatch", "missing-file", "orphan-file", "unreadable", "bag-mismatch"}
@@ -396,7 +396,7 @@ def _repair(arc, st: _State) -> list[str]:
                 "versions": [r["version"] for r in rows],
                 "note": "logged by verify --repair after an interrupted disposal"})
         else:
-            md = json.loads((arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME).read_bytes())
+            md = json.loads(read_regular(arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME))
             ev = arc.log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
                                         note="logged by verify --repair after an interrupted add")
         arc.catalogue.note_event(ev)
