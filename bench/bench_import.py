@@ -23,27 +23,36 @@ sys.path.insert(0, str(CASES))
 
 from score import score  # noqa: E402
 
-from workplan.readers import read_file  # noqa: E402
+from workplan.readers import ImportFailed, read_file  # noqa: E402
 from workplan.model import Document  # noqa: E402
 
 
-def quality() -> None:
+def quality(folder: Path = CASES) -> None:
+    print(f"\ncases in {folder.relative_to(ROOT)}:")
     rows = {}
     details = []
-    for exp_file in sorted(CASES.glob("*.expected.yaml")):
+    for exp_file in sorted(folder.glob("*.expected.yaml")):
         name = exp_file.name.removesuffix(".expected.yaml")
         exp = yaml.safe_load(exp_file.read_text(encoding="utf-8"))
         for fmt in ("txt", "docx", "pdf"):
-            src = CASES / f"{name}.{fmt}"
+            src = folder / f"{name}.{fmt}"
             if not src.exists():
                 continue
-            r = read_file(src)
+            try:
+                r = read_file(src)
+            except ImportFailed as e:  # counts as nothing found
+                r = None
+                details.append(f"  {name}.{fmt}: FAILED {e}")
+                s = score({"sections": [], "title": None, "coverage": 0.0}, exp)
+                s["seconds"] = 0
+                rows.setdefault(fmt, []).append(s)
+                continue
             Document.model_validate(r.data)
             s = score(r.report, exp)
             s["seconds"] = r.report["seconds"]
             rows.setdefault(fmt, []).append(s)
-            if s["section_hits"] < s["sections"] or not s["title_ok"] or s["item_hits"] < s["items"]:
-                details.append(f"  {name}.{fmt}: sections {s['section_hits']}/{s['sections']}, items "
+            if s["section_hits"] < s["sections"] or not s["title_ok"] or s["item_hits"] < s["items"] or s["extra_sections"]:
+                details.append(f"  {name}.{fmt}: sections {s['section_hits']}/{s['sections']} (+{s['extra_sections']}), items "
                                f"{s['item_hits']}/{s['items']}, title {'ok' if s['title_ok'] else repr(r.report['title'])}")
     print(f"{'format':<6} {'files':>5} {'section recall':>15} {'type accuracy':>14} {'item recall':>12} "
           f"{'title acc.':>10} {'coverage':>9} {'extra secs':>10}")
@@ -141,9 +150,15 @@ def _plumber(pdfplumber, f):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", default="/work/shared/reference")
+    ap.add_argument("--quality-only", action="store_true", help="only the test cases (no reference, engines, speed)")
     args = ap.parse_args()
+    if args.quality_only:
+        quality()
+        quality(CASES / "adversarial")
+        return
     print("load average:", Path("/proc/loadavg").read_text().split()[:3] if os.path.exists("/proc/loadavg") else "?")
     quality()
+    quality(CASES / "adversarial")
     if Path(args.reference).is_dir():
         reference(Path(args.reference))
     print("\nPDF text engines:")

@@ -155,14 +155,20 @@ def main() -> None:
         (out / f"{name}.expected.yaml").write_text(
             f"# expected outline of {name} (written from cases.py; the test compares the import with it)\n"
             + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if to_pdf(docx_files, out):
+        print(f"{len(CASES)} cases written to {out}")
+
+
+def to_pdf(docx_files: list[Path], out: Path) -> bool:
+    """PDFs of the DOCX files, made by LibreOffice as offices make them (False without it)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         print("libreoffice not found: PDFs not made", file=sys.stderr)
-        return
+        return False
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(out), *map(str, docx_files)], check=True, capture_output=True, timeout=300)
-    print(f"{len(CASES)} cases written to {out}")
+                        "--outdir", str(out), *map(str, docx_files)], check=True, capture_output=True, timeout=600)
+    return True
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """`workplan import`: Word, PDF and text documents → data files of the model."""
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 import os
 import sys
@@ -24,12 +26,13 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def import_one(src: Path, outdir: Path, lang: str | None, force: bool, keep: list | None = None) -> dict:
-    """Import one file, write DIR/<stem>.yaml and check that it loads; returns the report."""
+def import_one(src: Path, outdir: Path, lang: str | None, force: bool, keep: list | None = None,
+               name: str | None = None) -> dict:
+    """Import one file, write DIR/<stem>.yaml (or DIR/``name``) and check that it loads; returns the report."""
     from ..model import load_document
     from ..readers import ImportFailed, read_file
     from ..readers.yamlout import dump
-    out = outdir / (src.stem + ".yaml")
+    out = outdir / (name or src.stem + ".yaml")
     if out.exists() and not force:
         raise ImportFailed(f"{out} exists", str(src), hint="pass --force to overwrite it, or choose another folder with -o")
     result = read_file(src, lang=lang)
@@ -85,7 +88,8 @@ def _print_report(rep: dict) -> None:
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "outdir", default=".", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for the data files, named <file stem>.yaml.")
+              help="Folder for the data files, named <file stem>.yaml (<stem>-<ext>.yaml when "
+                 "files of one name but different types are imported together).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of the document (default: detected).")
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON (one list) on stdout.")
@@ -127,11 +131,14 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
         from .options import open_archive_at
         arc = open_archive_at(archive_path or None)
     srcs = [Path(f) for f in files]
+    # a.docx and a.pdf in one run: a-docx.yaml and a-pdf.yaml, not one overwriting the other
+    stems = Counter(p.stem for p in srcs)
+    names = {p: (f"{p.stem}-{p.suffix.lstrip('.').lower()}.yaml" if stems[p.stem] > 1 else None) for p in srcs}
     reports, failed = [], 0
     for src in progress(srcs, "importing"):
         try:
             kept: list = []
-            rep = import_one(src, Path(outdir), lang, force, kept)
+            rep = import_one(src, Path(outdir), lang, force, kept, names[src])
             reports.append(rep)
             if not as_json:
                 _print_report(rep)

@@ -79,6 +79,9 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     p = Path(path)
     file = str(path)
     ext = p.suffix.lower()
+    if data is None and p.is_dir():
+        raise ImportFailed("this is a folder, not a document", file,
+                           hint=f"name the files in it, e.g. {p}/*.docx {p}/*.pdf {p}/*.txt")
     if ext in _OLD:
         raise ImportFailed(f"{_OLD[ext]} files cannot be read", file,
                            hint="open it in Word or WPS and save it as .docx (Word document), then import the .docx")
@@ -111,6 +114,11 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
         ex = read_txt(data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
+    from .lines import strip_toc
+    ex.lines, toc = strip_toc(ex.lines)
+    if toc:
+        ex.dropped[:0] = toc
+        ex.warnings.append(f"a table of contents ({len(toc) - 1} entries) was left out")
     return ex
 
 

@@ -142,10 +142,43 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
     out: list[Line] = []
     prev_full = False
     for ln in lines:
+        # (a line that starts indented begins a paragraph: never the rest of the one above)
         if (out and prev_full and not ln.table and not out[-1].table and not out[-1].text.endswith(_END)
+                and not ln.meta.get("indented")
                 and numbering(ln.text) is None):
             out[-1].text = _join(out[-1].text, ln.text)
         else:
             out.append(ln)
         prev_full = width_units(ln.text) >= full * 0.85
     return out
+
+
+_TOC_HEAD = re.compile(r"^(?:目\s*录|目\s*次|contents|table of contents)$", re.I)
+_TOC_PAGE = re.compile(r"(?:[\t .…·．_\-—]{2,}|\t|\s)\s*\d{1,3}$|(?<=[\u4e00-\u9fff])\d{1,3}$")
+_TOC_LEADER = re.compile(r"[.…·．_]{3,}")
+
+
+def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
+    """A table of contents (目录 / Contents and the entries after it: headings with page numbers
+    or dot leaders, or headings that the body repeats) is not the document: remove it."""
+    for k, ln in enumerate(lines[:60]):
+        if _TOC_HEAD.match(ln.text.strip()) and not ln.table:
+            break
+    else:
+        return lines, []
+    later = {re.sub(r"\s", "", match_form(x.text)) for x in lines[k + 1:]}
+    end = k + 1
+    while end < len(lines):
+        t = lines[end].text.strip()
+        bare = _TOC_LEADER.sub("", _TOC_PAGE.sub("", t)).strip()
+        key = re.sub(r"\s", "", match_form(bare))
+        paged = bool(_TOC_PAGE.search(t)) or bool(_TOC_LEADER.search(t))
+        seen_later = any(key == x for x in later if x) and end + 1 < len(lines)
+        if not bare or width_units(bare) > 40 or not (paged or seen_later):
+            break
+        if paged and not seen_later and not any(key and key in x for x in later):
+            break  # "…2024" at the end of a sentence, not an entry
+        end += 1
+    if end - k < 2:
+        return lines, []
+    return lines[:k] + lines[end:], [ln.text for ln in lines[k:end]]

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from .lines import ascii_form
 
 _CNUM = "零〇一二三四五六七八九十百两"
+# financial (大写) numerals: 壹、貳、參 number the top level in Taiwanese and formal documents
+_FIN = "壹贰貳叁參参肆伍陆陸柒捌玖拾"
+_FIN_VAL = {"壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "参": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6, "柒": 7, "捌": 8, "玖": 9}
 _CN_VAL = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen"]
@@ -62,6 +65,7 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("cn_part", re.compile(rf"^第([{_CNUM}]+|\d+)(?:部分|章|篇)[\s、:.,]*"), "cn"),
     ("cn_phase", re.compile(rf"^第([{_CNUM}]+|\d+)(?:阶段|步)"), "cn_keep"),
     ("cn_article", re.compile(rf"^第([{_CNUM}]+|\d+)条[\s、:.,]*"), "cn"),
+    ("cn_fin", re.compile(rf"^([{_FIN}]{{1,3}})\s*(?:、|\.(?!\d)|,|:|\s)\s*(?=\S)"), "fin"),
     ("cn_shi", re.compile(rf"^([一二三四五六七八九十]{{1,3}})是(?=[^\s,、:。])[,:]?"), "cn"),
     ("cn_di", re.compile(rf"^第([一二三四五六七八九十]{{1,3}})\s*[,，、](?=\S)"), "cn"),
     ("cn_dun", re.compile(r"^([一二三四五六七八九十]{1,3})\s*(?:、|\.(?!\d)|,|:|\s)\s*(?=\S)"), "cn"),
@@ -69,7 +73,9 @@ _PATTERNS: list[tuple[str, re.Pattern, str]] = [
     ("ar_multi3", re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{1,2})(?:\.|、)?\s*(?=[^\d.\s%倍万亿元米个人次年月日时])"), "int"),
     ("ar_multi2", re.compile(r"^\d{1,2}\.(\d{1,2})(?:\.|、)?\s*(?=[^\d.\s%倍万亿元米个人次年月日时])"), "int"),
     ("ar_paren", re.compile(r"^(?:\(\s*(\d{1,2})\s*\)|(\d{1,2})\))[\s、.,:]*"), "int"),
-    ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
+    ("ar_dot", re.compile(r"^(\d{1,2})\s*(?:、|\.(?!\d)|\.(?=\d{1,2}\s*月(?!\d))|,(?!\d)|:(?!\d)|\s(?=[\u4e00-\u9fff]))\s*(?=\S)"), "int"),
+    # "1 Objectives" (a number and a capitalised word: decimal-numbered English sections)
+    ("ar_dot", re.compile(r"^(\d{1,2})\s+(?=[A-Z][a-z]+\b)"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])[\s、.,:]*"), "circled"),
     ("ar_paren", re.compile(rf"^([{_PAREN_DIGITS}])[\s、.,:]*"), "paren_digits"),
     ("ar_dot", re.compile(rf"^([{_DOT_DIGITS}])\s*"), "dot_digits"),
@@ -96,7 +102,10 @@ def numbering(text: str) -> Num | None:
         g = next((x for x in m.groups() if x), "")
         if kind in ("en_roman", "en_roman_paren") and not g:
             continue
-        if how in ("cn", "cn_keep"):
+        if how == "fin":
+            v = (_FIN_VAL.get(g[0], 1) * 10 + _FIN_VAL.get(g[-1], 0) if "拾" in g[1:] else
+                 10 + _FIN_VAL.get(g[-1], 0) if g[0] == "拾" else _FIN_VAL.get(g, 0))
+        elif how in ("cn", "cn_keep"):
             v = cn_value(g)
         elif how == "int":
             v = int(g)
@@ -130,7 +139,7 @@ def numbering(text: str) -> Num | None:
 
 
 # the kinds that can number top-level sections, outermost first
-TOP_ORDER = ["cn_part", "en_part", "cn_dun", "en_roman", "en_word", "en_word_paren", "en_ord", "cn_paren",
+TOP_ORDER = ["cn_part", "en_part", "cn_fin", "cn_dun", "en_roman", "en_word", "en_word_paren", "en_ord", "cn_paren",
              "en_alpha", "ar_dot", "ar_multi2", "ar_paren", "ar_multi3", "en_roman_paren", "en_roman_paren_l", "en_alpha_paren_u",
              "en_alpha_paren", "circled", "cn_article", "en_article", "cn_phase", "en_phase", "cn_di", "cn_shi"]
 # kinds that translate the same Chinese number (一、) in machine translations: one level

@@ -28,19 +28,105 @@ def _size_visitor(chunks: list[tuple[str, float]]):
     return visit
 
 
+_HOLE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _glyph_visitor(chunks: list[tuple[float, float, str, float]]):
+    def visit(text, cm, tm, font_dict, font_size):
+        if text and text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = (abs(tm[3]) or abs(tm[0]) or 1) * (abs(cm[3]) or abs(cm[0]) or 1)
+            chunks.append((x, y, text, float(font_size or 12) * scale))
+    return visit
+
+
+def _fill_fallback_glyphs(lines: list[str], chunks: list[tuple[float, float, str, float]]) -> list[str]:
+    """Characters missing from a PDF's main font are drawn in a fallback font in a separate text
+    run, and pypdf prints them at the end of the line (实施 容内 for 实施内容). On each baseline,
+    order the runs by position; a run with holes (a space between two Chinese characters) takes
+    the characters of the runs drawn inside it, in order; a run drawn left of the next one keeps
+    as many characters as fit in the gap and gives the rest to the holes that follow."""
+    by_y: dict[int, list[tuple[float, str, float]]] = {}
+    for x, y, t, sz in chunks:
+        by_y.setdefault(round(y), []).append((x, t, sz))
+    fixes: dict[str, str] = {}
+    for stream in by_y.values():
+        row = sorted(stream, key=lambda c: c[0])
+        used: set[int] = set()
+        out: list[str] = []
+        carry: list[str] = []
+        for i, (x, t, sz) in enumerate(row):
+            if i in used:
+                continue
+            end = x + width_units(t) * sz - 1
+            inside = [j for j in range(i + 1, len(row)) if j not in used and row[j][0] < end]
+            # the run with the holes is the main one; a short fallback run drawn across it is not
+            if _HOLE.search(t) and not any(len(row[j][1]) > len(t) for j in inside):
+                used.update(inside)
+                queue = iter(carry + [c for j in inside for c in row[j][1] if not c.isspace()])
+                carry = []
+                parts = _HOLE.split(t)
+                for k, part in enumerate(parts):
+                    out.append(part)
+                    if k < len(parts) - 1:
+                        out.append(next(queue, " "))
+                out.append("".join(queue))
+            elif " " in t.strip() and i + 1 < len(row) and _HOLE.search(row[i + 1][1]) and sz:
+                g = [c for c in t if not c.isspace()]
+                fit = max(0, round((row[i + 1][0] - x) / sz))
+                out.append("".join(g[:fit]))
+                carry = g[fit:]
+            else:
+                out.append(t)
+        printed = re.sub(r"\s", "", "".join(t for _, t, _ in stream))
+        fixed = "".join(out)
+        if re.sub(r"\s", "", fixed) != printed:
+            fixes[printed] = fixed
+    if not fixes:
+        return lines
+    return [fixes.get(re.sub(r"\s", "", ln), ln) for ln in lines]
+
+
+def _line_indents(lines: list[str], glyphs: list[tuple[float, float, str, float]]) -> set[int]:
+    """The lines of a page that start indented (a paragraph's first line: two characters in),
+    found by their first characters in the drawn runs; empty when the page's margin is unclear."""
+    stream, owner = [], []
+    for k, (_, _, t, _) in enumerate(glyphs):
+        for c in t:
+            if c.isalnum():
+                stream.append(c)
+                owner.append(k)
+    text = "".join(stream)
+    starts: dict[int, tuple[float, float]] = {}
+    pos = 0
+    for i, ln in enumerate(lines):
+        key = re.sub(r"\W", "", ln)[:4]
+        j = text.find(key, pos) if key else -1
+        if j < 0:
+            continue
+        x, _, _, sz = glyphs[owner[j]]
+        starts[i] = (x, sz)
+        pos = j + len(key)
+    if len(starts) < 3:
+        return set()
+    margin = min(x for x, _ in starts.values())
+    return {i for i, (x, sz) in starts.items() if 1.5 * sz <= x - margin <= 2.6 * sz}
+
+
 def _line_sizes(lines: list[str], chunks: list[tuple[str, float]]) -> dict[int, float]:
     """The font size of each extracted line of a page (by finding its first characters in the
     drawn text chunks, in order)."""
     stream, owner = [], []
     for k, (t, _) in enumerate(chunks):
         for c in t:
-            if not c.isspace():
+            if c.isalnum():  # punctuation (quotes drawn in another font, out of order) is left out
                 stream.append(c)
                 owner.append(k)
     text = "".join(stream)
     out, pos = {}, 0
     for i, ln in enumerate(lines):
-        key = re.sub(r"\s", "", ln)[:4]
+        key = re.sub(r"\W", "", ln)[:4]
         if not key:
             continue
         j = text.find(key, pos)
@@ -66,11 +152,22 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                                    hint="open it with the password and save an unprotected copy, then import that")
         n_pages = len(reader.pages)
         pages: list[list[str]] = []
+        indents: list[set[int]] = []   # per page: indexes of lines that start indented
         sizes: dict[int, float] = {}  # first page: line index → font size (finds the title)
         for pno, page in enumerate(reader.pages):
             chunks: list[tuple[str, float]] = []
-            txt = (page.extract_text(visitor_text=_size_visitor(chunks)) if pno == 0 else page.extract_text()) or ""
-            pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in txt.replace("\r", "\n").split("\n")])
+            glyphs: list[tuple[float, float, str, float]] = []
+            size_v, glyph_v = _size_visitor(chunks), _glyph_visitor(glyphs)
+
+            def both(*a):
+                size_v(*a)
+                glyph_v(*a)
+            txt = page.extract_text(visitor_text=both if pno == 0 else glyph_v) or ""
+            page_lines = txt.replace("\r", "\n").split("\n")
+            if _HOLE.search(txt):
+                page_lines = _fill_fallback_glyphs(page_lines, glyphs)
+            indents.append(_line_indents(page_lines, glyphs))
+            pages.append([unspace_cjk(ln).strip(" \t\u3000\u00a0") for ln in page_lines])
             if chunks:
                 sizes = _line_sizes(pages[0], chunks)
     except ImportFailed:
@@ -92,26 +189,30 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             for ln in {*(ne[:1]), *(ne[-1:])}:
                 edge[re.sub(r"\d+", "#", ln)] += 1
         furniture = {k for k, c in edge.items() if c >= max(3, n_pages * 0.6) and width_units(k) < 40}
-    raw: list[tuple[str, int, int]] = []
+    raw: list[tuple[str, int, int, bool]] = []
     size_of_line: dict[int, float] = {i + 1: sz for i, sz in sizes.items()}
     lineno = 0
     for pno, p in enumerate(pages, 1):
-        for ln in p:
+        for k, ln in enumerate(p):
             lineno += 1
             if not ln:
                 continue
             if _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in furniture:
                 dropped.append(ln)
                 continue
-            raw.append((ln, lineno, pno))
+            raw.append((ln, lineno, pno, k in indents[pno - 1]))
     lines: list[Line] = []
-    for text, ln, pno in raw:
+    for text, ln, pno, indented in raw:
         segs = text.split()
+        # (a title whose quotation marks come in another font is drawn in pieces: not a table)
         table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+                 and all(re.search(r"[\w\u4e00-\u9fff]", x) for x in segs)
+                 and not (size_of_line.get(ln) or 0) > 16
                  and not any(c in text for c in "。；;") and find_date(text) is None)
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
         else:
-            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln)))
+            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln),
+                              meta={"indented": True} if indented else {}))
     lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)

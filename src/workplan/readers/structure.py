@@ -102,8 +102,13 @@ _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
 
+_BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
+
+
 def _clean_heading(h: str) -> str:
-    return h.strip().rstrip(":：;；,，.。、").strip()
+    h = h.strip().rstrip(":：;；,，.。、").strip()
+    m = _BRACKETED.match(h)
+    return m[1].strip() if m else h  # 【工作目标】 → 工作目标
 
 
 def split_runin(text: str, lang: str) -> tuple[str | None, str]:
@@ -126,6 +131,10 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
     long_sentence = a.endswith(("。", ".")) and width_units(t) > (14 if lang == "zh" else 40)
     if not long_sentence and width_units(t) <= (30 if lang == "zh" else 60) and not any(c in inner for c in "。!?:") and \
             not (lang == "en" and ". " in inner) and not (lang == "zh" and "，" in t and width_units(t) > 16):
+        return _clean_heading(t), ""
+    # a slogan heading: two clauses and no sentence end (提高思想认识，切实增强……的责任感)
+    if lang == "zh" and width_units(t) <= 40 and a.count(",") == 1 and not re.search(r"[。!?;:]", a) \
+            and not a.rstrip().endswith(","):
         return _clean_heading(t), ""
     # a sentence or colon break close to the start, a known heading phrase glued to the text,
     # or a break a little further on
@@ -156,6 +165,9 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
     return None, t
 
 
+# a title line that starts with 关于 continues the issuer's name on the line above it
+# (青山区民政局 / 关于开展……的 / 实施方案)
+_ISSUER_ABOUT = re.compile(r"^\s*(?:关于|關於)")
 _DOC_TYPE_TITLE = re.compile(r"^(.*?)(工作方案|实施方案|方案|计划|意见|办法|标准|制度|细则|要点)")
 
 
@@ -236,7 +248,8 @@ class Recogniser:
                 return False
             t = L[j].text
             return (width_units(t) <= 34 and not any(c in t for c in "。；;：:!?") and not _DOCNUM.search(t)
-                    and not find_date(t) and not (backward and _ORG_END.search(t)) and not t.endswith("文件")
+                    and not find_date(t) and not t.endswith("文件")
+                    and not (backward and _ORG_END.search(t) and not _ISSUER_ABOUT.match(L[j + 1].text))
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
                     and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < 0.6))
 
@@ -467,9 +480,15 @@ class Recogniser:
             styled = sum(1 for i in idx if L[i].bold or L[i].heading)
             if (len(idx) >= 2 and short / len(idx) >= 0.5) or vocab or styled >= 2:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
-                qualified.append((order, idx[0], kind))
+                qualified.append((order, idx[0], kind, vocab))
         if qualified:
-            kind = min(qualified)[2]
+            top = min(qualified)
+            kind = top[2]
+            # when the usual outermost style names no section, the style that numbers the
+            # document's first section-naming heading is the top level: (A) Work objectives … 1. …
+            first = min(qualified, key=lambda q: q[1])
+            if first[2] != kind and top[3] == 0 and first[3] >= 1 and self.lang == "en":
+                kind = first[2]
             kinds = {kind}
             if kind in EN_TOP_FAMILY:
                 kinds = EN_TOP_FAMILY & set(stats) | {kind}
@@ -480,11 +499,26 @@ class Recogniser:
             t = L[i].text
             if self.nums[i] is None and not L[i].table and width_units(t) <= 24 and not any(c in t for c in "。，,；;!?") \
                     and not L[i].centered and not (is_title_like(t, self.lang) and width_units(t) > 10):
-                if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20):
+                if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20) or _BRACKETED.match(t):
                     idx.add(i)
         if len(idx) >= 2:
             return "vocabulary", None, idx
+        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
+        # short lines without punctuation, each followed by a paragraph, are the headings
+        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
+        if len(idx) >= 3:
+            return "short lines", None, idx
         return "none", None, set()
+
+    def _bare_heading(self, i: int) -> bool:
+        L = self.lines
+        t, nxt = L[i].text.strip(), L[i + 1].text.strip()
+        w = width_units(t)
+        return (self.nums[i] is None and self.nums[i + 1] is None and not L[i].table and not L[i].centered
+                and 4 <= w <= 20 and not re.search(r"[。，,；;!?！？:：、]", ascii_form(t))
+                and not is_title_like(t, self.lang) and not _ORG_END.search(t) and not _DOCNUM.search(t)
+                and not find_date(t) and not _ATTACH.match(t)
+                and width_units(nxt) >= max(20, 2 * w) and nxt.endswith(("。", ".", "！", "!", "；", ";")))
 
     def body(self, lo: int, hi: int) -> None:
         L, o = self.lines, self.out
@@ -498,7 +532,7 @@ class Recogniser:
         for i in range(lo, hi):
             n = self.nums[i]
             is_top = False
-            if how in ("style", "vocabulary"):
+            if how in ("style", "vocabulary", "short lines"):
                 is_top = i in marked
             elif how == "numbering":
                 head = self._head(i)[0]

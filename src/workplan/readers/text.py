@@ -47,10 +47,15 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     best: tuple[float, str, str] | None = None
-    for enc in ("gb18030", "big5"):
+    # UTF-16 without a byte-order mark (Notepad's "Unicode"): Chinese text has few zero bytes,
+    # so it is tried like the other encodings and judged by the characters it yields
+    encs = ("gb18030", "big5") + (("utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ())
+    for enc in encs:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
+            continue
+        if enc.startswith("utf-16") and (_CTRL.search(text) or any(0xE000 <= ord(c) <= 0xF8FF or 0xD800 <= ord(c) <= 0xDFFF for c in text)):
             continue
         s = _score(text)
         if best is None or s > best[0]:

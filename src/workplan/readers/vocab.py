@@ -16,7 +16,7 @@ SECTION_PHRASES: dict[str, list[str]] = {
                    "organizational structure", "organization"],
     "tasks": ["工作任务", "主要任务", "具体措施", "工作措施", "重点任务", "主要内容", "工作内容", "工作重点",
               "主要措施", "实施内容", "任务分工", "职责分工", "工作职责", "重点工作", "主要工作", "创建内容",
-              "活动内容", "具体任务", "整治重点", "检查重点", "排查重点", "工作举措", "重点", "main task", "key task", "task", "main content", "work content", "measure",
+              "活动内容", "具体任务", "整治重点", "检查重点", "排查重点", "工作举措", "重点", "任务", "内容", "措施", "举措", "main task", "key task", "task", "main content", "work content", "measure",
               "main work", "key work", "division of labo", "responsibilit", "content"],
     "phases": ["实施步骤", "时间安排", "工作步骤", "步骤安排", "方法步骤", "实施阶段", "进度安排", "工作安排",
                "时间步骤", "阶段安排", "实施时间", "活动时间", "工作进度", "implementation step", "step", "schedule",
@@ -26,7 +26,7 @@ SECTION_PHRASES: dict[str, list[str]] = {
     "inspection": ["检查考核", "督查考核", "考核评估", "督导检查", "检查验收", "考核办法", "考核评比", "督查督办",
                    "考核验收", "督促检查", "监督检查", "评估与持续改进", "持续改进", "评估", "考核", "inspection", "assessment", "evaluation", "supervision",
                    "examination", "appraisal"],
-    "rewards": ["奖惩", "表彰奖励", "奖励办法", "奖励", "reward", "commendation", "award"],
+    "rewards": ["奖惩", "责任追究", "追责问责", "表彰奖励", "奖励办法", "奖励", "reward", "commendation", "award"],
     "standards": ["创建标准", "验收标准", "考评标准", "评分标准", "creation standards", "standards"],
     "principles": ["基本原则", "工作原则", "basic principle", "working principle", "principle"],
 }
