@@ -71,11 +71,14 @@ def validate(files: tuple[str, ...]) -> None:
     Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
     if any file has a problem.
     """
+    from ..lint import lint_document
     from ..model import load_document
     bad = 0
     for f in expand_inputs(files):
         try:
-            load_document(f)
+            doc = load_document(f)
+            for w in lint_document(doc, f, select=["letterhead"]):
+                echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
         except WorkplanError as e:
             bad += 1

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 
 from ..errors import Problem, WorkplanError
 from ..model.load import _Positions, format_path, read_data
-from .rules import (RULES, TEXT_CHECKS, LintProblem, check_dates, langs_present, missing_translations)
+from .rules import (RULES, TEXT_CHECKS, LintProblem, check_dates, check_letterhead, langs_present,
+                    missing_translations)
 from .walk import iter_texts
 
 __all__ = ["RULES", "LintProblem", "lint_document", "lint_file"]
@@ -58,6 +59,9 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
     if "dates" in rules:
         for path, message, hint in check_dates(doc):
             add("dates", path, message, hint)
+    if "letterhead" in rules:
+        for path, message, hint in check_letterhead(doc):
+            add("letterhead", path, message, hint)
     # document order: by line when known, then path
     out.sort(key=lambda p: (p.line if p.line is not None else 1 << 30, p.column or 0))
     return _dedupe(out)

@@ -12,6 +12,7 @@ Rule ids (stable; used by ``--select``/``--ignore`` and in JSON output):
                          a deadline that looks like a date but is not one (2024-13-01 is kept as text),
                          a sub-task due after its parent, printing date before the document date,
                          phases out of order, overlapping, or over before the document date
+- ``letterhead``         a document number that will not be printed (``letterhead: false``)
 """
 from __future__ import annotations
 
@@ -33,7 +34,18 @@ RULES: dict[str, str] = {
     "punctuation": "half-width punctuation in Chinese text, Chinese punctuation in English text",
     "translation": "missing, untranslated or wrongly-languaged texts",
     "dates": "dates that contradict each other (document number, deadlines, phases)",
+    "letterhead": "a document number that is not printed because the letterhead is turned off",
 }
+
+
+def check_letterhead(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """The document number is printed only in the 版头: with ``letterhead: false`` it is lost."""
+    if getattr(doc, "letterhead", None) is False and getattr(doc, "doc_number", None) is not None:
+        yield ("letterhead",), "the document number will not be printed: the letterhead is turned off", \
+            "remove 'letterhead: false' to print the 版头 with the document number, or remove doc_number"
+    elif getattr(doc, "letterhead", None) is True and not (getattr(doc, "issuer_mark", None) or getattr(doc, "issuers", None)):
+        yield ("letterhead",), "no letterhead can be printed: the document has neither issuer_mark nor issuers", \
+            "add issuer_mark: or issuers:"
 
 
 @dataclass

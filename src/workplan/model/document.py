@@ -355,6 +355,9 @@ class Document(DocumentCommon, Strict):
     # the JSON Schema admits it too.
     doc_number: DocNumber | DocNumberText | None = Field(
         None, description="发文字号: {prefix, year, serial} or a string like 江综委发〔2015〕10号")
+    letterhead: bool | None = Field(
+        None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
+                          "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
     date: dt.date = Field(..., description="成文日期")
     recipients: list[Text] = Field(default_factory=list, description="主送机关")

@@ -13,6 +13,9 @@ Formulas (ratios; 1.0 = 100 %):
 
 * **Target attainment (overall)**: the mean of the targets' attainment, each capped at 100 %
   (over-fulfilling one target does not make up for another).
+* **Not yet due**: a target whose due date is after the report date is not judged: it shows its
+  progress so far (attainment of the actual value reached) with the status "not yet due"
+  (未到期) and stays out of the met count and the overall attainment.
 * **Completion rate**: tasks done / tasks reported (in progress counts as not done).
 * **Overdue task**: not done and its deadline (a date) is before the report date.
 * **Late phase**: its end date is before the report date and it is not completed, or it was
@@ -67,6 +70,14 @@ class TargetProgress:
     actual: float
     attainment: float
     met: bool
+    due: bool = True           # False: due after the report date, not judged yet
+
+    @property
+    def state(self) -> str:
+        """met | not_met | not_due"""
+        if not self.due:
+            return "not_due"
+        return "met" if self.met else "not_met"
 
 
 @dataclass(frozen=True)
@@ -107,15 +118,25 @@ class Progress:
     phases: list[PhaseProgress] = field(default_factory=list)
 
     @property
+    def targets_due(self) -> list[TargetProgress]:
+        """The targets judged at the report date (due by then, or without a due date)."""
+        return [t for t in self.targets if t.due]
+
+    @property
+    def targets_not_due(self) -> list[TargetProgress]:
+        return [t for t in self.targets if not t.due]
+
+    @property
     def targets_met(self) -> int:
-        return sum(t.met for t in self.targets)
+        return sum(t.met for t in self.targets_due)
 
     @property
     def target_attainment(self) -> float | None:
-        """Mean attainment, each target capped at 100 %."""
-        if not self.targets:
+        """Mean attainment of the targets due, each capped at 100 %."""
+        due = self.targets_due
+        if not due:
             return None
-        return sum(min(t.attainment, 1.0) for t in self.targets) / len(self.targets)
+        return sum(min(t.attainment, 1.0) for t in due) / len(due)
 
     @property
     def tasks_done(self) -> int:
@@ -142,6 +163,7 @@ class Progress:
         """Plain numbers, for statistics pages and machine use."""
         return {
             "targets": len(self.targets), "targets_met": self.targets_met,
+            "targets_not_due": [t.key for t in self.targets_not_due],
             "target_attainment": self.target_attainment,
             "tasks": len(self.tasks), "tasks_done": self.tasks_done,
             "tasks_in_progress": self.tasks_in("in_progress"), "tasks_not_started": self.tasks_in("not_started"),
@@ -163,7 +185,7 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
         if r is None or r.actual is None:
             continue
         ratio, met = attainment(t.op, t.target, r.actual)
-        prog.targets.append(TargetProgress(key, t, r, r.actual, ratio, met))
+        prog.targets.append(TargetProgress(key, t, r, r.actual, ratio, met, due=t.due is None or t.due <= day))
 
     statuses = {r.id: r for r in report.tasks}
     for key, number, t in program_tasks(program):

@@ -144,6 +144,9 @@ class Report(DocumentCommon, Strict):
     issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); default: the program's issuers")
     issuer_mark: Text | None = None
     doc_number: DocNumber | DocNumberText | None = None
+    letterhead: bool | None = Field(
+        None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
+                          "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = None
     recipients: list[Text] = Field(default_factory=list)
     cc: list[Text] = Field(default_factory=list)

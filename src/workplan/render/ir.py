@@ -302,8 +302,8 @@ class _Builder:
     def front_matter(self) -> None:
         """Letterhead, title, recipients and preamble."""
         d = self.doc
-        if d.issuer_mark:
-            self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
+        if wants_letterhead(d):
+            self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
                                 signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
@@ -331,13 +331,14 @@ class _Builder:
         d = self.doc
         annexes = self.annexes()
         if annexes:
+            # GB/T 9704 7.3.4 / 7.3.7: one annex is "附件" in both places, several are numbered in both
             self.add(AttachmentList(self.term("attachments" if len(annexes) > 1 else "attachment"),
                                     [title for title, _ in annexes]))
         self.signature()
         if d.note:
             self.add(Note(self.t(d.note, "note")))
         for i, (title, emit) in enumerate(annexes, 1):
-            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
+            label = annex_label(self.term("attachment"), i if len(annexes) > 1 else None, self.lang)
             self.add(AttachmentStart(label, title))
             emit()
         if d.cc or d.printed:
@@ -349,6 +350,17 @@ class _Builder:
                 printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
                 printed_date=self.date(d.printed.date) if d.printed else None,
                 cc_label=self.term("cc"), printed_label=self.term("printed")))
+
+    def issuer_mark(self) -> str:
+        """The red issuer mark: ``issuer_mark`` as given, else the issuing units' names followed by
+        文件 (7.2.4: 发文机关全称或规范化简称加"文件"); in English the names alone."""
+        d = self.doc
+        if d.issuer_mark:
+            return self.t(d.issuer_mark, "issuer_mark")
+        names = [self.unit(u) for u in d.issuers]
+        if self.lang == "en":
+            return list_join(names, "en")
+        return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
@@ -608,6 +620,22 @@ class _Builder:
                              self.t(m.name, f"{p}.name"), unit_post])
         self.add(Table("roster", [self.term(k) for k in ("no", "group_role", "name", "unit")], rows,
                        ROSTER_TABLE_COLUMNS_MM))
+
+
+def wants_letterhead(doc: Any) -> bool:
+    """Whether the document prints the 版头: ``letterhead`` when set, else whenever it has an
+    issuer mark or a document number (a document number is printed only in the letterhead)."""
+    lh = getattr(doc, "letterhead", None)
+    if lh is not None:
+        return bool(lh) and bool(doc.issuer_mark or doc.issuers)
+    return bool(doc.issuer_mark or doc.doc_number)
+
+
+def annex_label(word: str, n: int | None, lang: str) -> str:
+    """附件 / 附件2, Annex / Annex 2: unnumbered when the document has one annex."""
+    if n is None:
+        return word
+    return f"{word} {n}" if lang == "en" else f"{word}{n}"
 
 
 def _task_widths() -> tuple[float, ...]:

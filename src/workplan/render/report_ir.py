@@ -46,6 +46,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
     "undated": ("未定时间", "Undated"),
     "completed_on": ("完成日期", "Completed"),
+    "not_due": ("未到期", "Not yet due"),
 }
 
 
@@ -146,16 +147,28 @@ class _ReportBuilder(_Builder):
         period = self.period(r.period.start, r.period.end)
         if self.lang == "en":
             parts = [f"In the period under review ({period})"]
-            if p.targets:
-                parts.append(f"{p.targets_met} of the {len(p.targets)} targets were met, "
+            if p.targets_due:
+                parts.append(f"{p.targets_met} of the {len(p.targets_due)} targets due were met, "
+                             f"with an average attainment of {format_pct(p.target_attainment)}"
+                             if p.targets_not_due else
+                             f"{p.targets_met} of the {len(p.targets)} targets were met, "
                              f"with an average attainment of {format_pct(p.target_attainment)}")
+            if p.targets_not_due:
+                parts.append(f"{len(p.targets_not_due)} target{'s are' if len(p.targets_not_due) > 1 else ' is'} "
+                             "not yet due")
             if p.tasks:
                 parts.append(f"{p.tasks_done} of the {len(p.tasks)} tasks were completed "
                              f"(completion rate {format_pct(p.completion_rate)})")
             return parts[0] + (", " + "; ".join(parts[1:]) if len(parts) > 1 else "") + "."
         parts = [f"报告期内（{period}）"]
-        if p.targets:
-            parts.append(f"方案确定的{len(p.targets)}项目标中{p.targets_met}项达标，目标平均完成度{format_pct(p.target_attainment)}")
+        if p.targets_due:
+            if p.targets_not_due:
+                parts.append(f"方案确定的{len(p.targets)}项目标中，已到期的{len(p.targets_due)}项有{p.targets_met}项达标，"
+                             f"目标平均完成度{format_pct(p.target_attainment)}，另有{len(p.targets_not_due)}项尚未到期")
+            else:
+                parts.append(f"方案确定的{len(p.targets)}项目标中{p.targets_met}项达标，目标平均完成度{format_pct(p.target_attainment)}")
+        elif p.targets:
+            parts.append(f"方案确定的{len(p.targets)}项目标均未到期")
         if p.tasks:
             parts.append(f"{len(p.tasks)}项任务已完成{p.tasks_done}项，任务完成率{format_pct(p.completion_rate)}")
         return parts[0] + ("，" + "；".join(parts[1:]) if len(parts) > 1 else "") + "。"
@@ -192,16 +205,27 @@ class _ReportBuilder(_Builder):
             labels.append(ind)
             rows.append([str(i), ind, _OP_SIGN[tg.op] + self.target_value(tg, tg.target),
                          self.target_value(tg, tp.actual), format_pct(tp.attainment),
-                         self.term("met") if tp.met else self.term("not_met")])
-        missed = [r[1] for r, tp in zip(rows, self.progress.targets) if not tp.met]
+                         {"met": self.term("met"), "not_met": self.term("not_met"),
+                          "not_due": self.rt("not_due")}[tp.state]])
+        missed = [r[1] for r, tp in zip(rows, self.progress.targets) if tp.state == "not_met"]
+        pending = [r[1] for r, tp in zip(rows, self.progress.targets) if tp.state == "not_due"]
+        n_due = len(rows) - len(pending)
         if self.lang == "en":
-            txt = (f"{self.progress.targets_met} of {len(rows)} targets were met."
+            txt = ((f"{self.progress.targets_met} of {n_due} targets due were met." if pending else
+                    f"{self.progress.targets_met} of {len(rows)} targets were met.")
                    + (f" Not met: {'; '.join(missed)}." if missed else "")
+                   + (f" Not yet due (progress so far shown, not counted in the attainment): {'; '.join(pending)}."
+                      if pending else "")
                    + " Attainment is the actual value against the target; for targets to keep under (≤) it is 100% when met.")
         else:
-            txt = (f"{len(rows)}项目标中{self.progress.targets_met}项达标"
-                   + (f"，未达标的是{list_join(missed, 'zh')}。" if missed else "，全部达标。")
-                   + "完成度为实际值与目标值之比；“≤”类指标（如事故起数）以不超过目标值为达标，达标计100%。")
+            if pending:
+                head = (f"{len(rows)}项目标中，已到期的{n_due}项有{self.progress.targets_met}项达标"
+                        + (f"，未达标的是{list_join(missed, 'zh')}" if missed else "") + "；"
+                        + f"{list_join(pending, 'zh')}尚未到期，表中为截至报告日期的进展，不计入平均完成度。")
+            else:
+                head = (f"{len(rows)}项目标中{self.progress.targets_met}项达标"
+                        + (f"，未达标的是{list_join(missed, 'zh')}。" if missed else "，全部达标。"))
+            txt = head + "完成度为实际值与目标值之比；“≤”类指标（如事故起数）以不超过目标值为达标，达标计100%。"
         self.add(Paragraph(txt))
         notes = [(r[1], self.t(tp.result.note, f"targets[{self.report.targets.index(tp.result)}].note"))
                  for r, tp in zip(rows, self.progress.targets) if tp.result.note is not None]
@@ -217,6 +241,8 @@ class _ReportBuilder(_Builder):
                 "labels": labels,
                 "values": [tp.attainment for tp in self.progress.targets],
                 "met": [tp.met for tp in self.progress.targets],
+                "states": [tp.state for tp in self.progress.targets],
+                "not_due_label": self.rt("not_due"),
                 "value_labels": [format_pct(tp.attainment) for tp in self.progress.targets],
                 "target_label": self.rt("target_line"), "met_label": self.term("met"),
                 "not_met_label": self.term("not_met")})
@@ -355,7 +381,8 @@ def _draw(spec: _ChartSpec, lang: str, file: str | None) -> tuple[bytes | None, 
     if spec.kind == "attainment":
         c = charts.attainment_chart(d["labels"], d["values"], d["met"], value_labels=d["value_labels"],
                                     target_label=d["target_label"], met_label=d["met_label"],
-                                    not_met_label=d["not_met_label"])
+                                    not_met_label=d["not_met_label"], states=d.get("states"),
+                                    not_due_label=d.get("not_due_label"))
         return c.svg, c.png, c.width_mm
     if spec.kind == "gantt":
         rows = [charts.GanttRow(*r) for r in d["rows"]]
