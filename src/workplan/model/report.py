@@ -414,23 +414,31 @@ def program_targets(program: Document) -> list[tuple[str, Target]]:
     return [(t.id or f"target{i}", t) for i, t in enumerate(program.all_targets(), 1)]
 
 
-def program_tasks(program: Document) -> list[tuple[str, str, Task]]:
-    """(key, number, task) for every task, numbered as in the task matrix (1, 2, 2.1, …);
-    the key is the task's id, or ``task<number>`` when it has none."""
-    out: list[tuple[str, str, Task]] = []
+def program_task_tree(program: Document) -> list[tuple[str, str, Task, str | None]]:
+    """(key, number, task, parent key) for every task and sub-item, numbered as in the task
+    matrix (1, 2, 2.1, …). The key is the task's id, or ``task<number>`` when it has none
+    (``task4.1`` is the first item of the fourth task); the parent key is None for a task."""
+    out: list[tuple[str, str, Task, str | None]] = []
 
-    def walk(ts: list[Task], prefix: str) -> None:
+    def walk(ts: list[Task], prefix: str, parent: str) -> None:
         for i, t in enumerate(ts, 1):
             no = f"{prefix}{i}"
-            out.append((t.id or f"task{no}", no, t))
-            walk(t.items, f"{no}.")
+            key = t.id or f"task{no}"
+            out.append((key, no, t, parent))
+            walk(t.items, f"{no}.", key)
     n = 0
     for s in program.sections_of("tasks"):
         for t in s.tasks:
             n += 1
-            out.append((t.id or f"task{n}", str(n), t))
-            walk(t.items, f"{n}.")
+            key = t.id or f"task{n}"
+            out.append((key, str(n), t, None))
+            walk(t.items, f"{n}.", key)
     return out
+
+
+def program_tasks(program: Document) -> list[tuple[str, str, Task]]:
+    """(key, number, task) for every task and sub-item; see :func:`program_task_tree`."""
+    return [(key, no, t) for key, no, t, _parent in program_task_tree(program)]
 
 
 def program_phases(program: Document) -> list[tuple[str, Phase]]:
@@ -502,10 +510,21 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
                                hint="set 'status: done', or remove 'completed'"))
         if r.completed is not None:
             check_date(r.completed, ("tasks", i, "completed"), f"completion date of task '{r.id}'")
-    for tid in tasks:
-        if tid not in seen:
+    # every task needs a status: its own, or one for each of its items (the task's status then
+    # rolls up from them); the items of a task that has a status need none
+    children: dict[str | None, list[str]] = {}
+    for key, _no, _t, parent in program_task_tree(program):
+        children.setdefault(parent, []).append(key)
+
+    def covered(key: str) -> bool:
+        return key in seen or (bool(children.get(key)) and all(covered(c) for c in children[key]))
+    for tid in children.get(None, []):
+        if not covered(tid):
+            items = children.get(tid)
             problems.append(at(("tasks",), f"task '{tid}' of the program has no status in the report",
-                               hint=f"add '- {{id: {tid}, status: done|in_progress|not_started}}' under 'tasks:'", key=True))
+                               hint=f"add '- {{id: {tid}, status: done|in_progress|not_started}}' under 'tasks:'"
+                               + (f" (or a status for each of its items: {', '.join(items)})" if items else ""),
+                               key=True))
 
     # phases
     phases = dict(program_phases(program))
@@ -552,4 +571,4 @@ def is_report_data(data: Any) -> bool:
 
 __all__ = ["ImageRef", "NarrativeSection", "Period", "PhaseResult", "ProgramRef", "Report", "TargetResult",
            "TaskStatus", "REPORT_SECTION_TYPES", "is_report_data", "load_report", "load_report_data",
-           "program_phases", "program_targets", "program_tasks"]
+           "program_phases", "program_targets", "program_task_tree", "program_tasks"]

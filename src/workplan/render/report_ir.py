@@ -261,21 +261,33 @@ class _ReportBuilder(_Builder):
         p = self.progress
         groups: dict[str, list] = {}
         order = {u.id: i for i, u in enumerate(self.report.units)}
-        for tp in sorted(p.tasks, key=lambda t: order.get(t.task.lead[0], 10**6) if t.task.lead else 10**7):
-            key = "|".join(tp.task.lead)
+        for tp in sorted(p.tasks, key=lambda t: order.get(t.lead[0], 10**6) if t.lead else 10**7):
+            key = "|".join(tp.lead)
             groups.setdefault(key, []).append(tp)
+        subs: dict[str, list] = {}
+        for sp in p.subtasks:   # sub-items reported on their own: shown under their task, not counted
+            top = sp.parent
+            while top is not None and not any(t.key == top for t in p.tasks):
+                top = next((x.parent for x in p.subtasks if x.key == top), None)
+            if top is not None:
+                subs.setdefault(top, []).append(sp)
         rows = []
+
+        def row(tp, name: str) -> list[str]:
+            t = tp.task
+            what = self.pt(t.title, f"task '{tp.key}' title") if t.title is not None else \
+                self.pt(t.text, f"task '{tp.key}' text")
+            deadline = self.deadline(tp.deadline, f"program task '{tp.key}'") if tp.deadline is not None else (
+                self.deadline(t.deadline, f"program task '{tp.key}'") if t.deadline is not None else "")
+            ri = next((i for i, r in enumerate(self.report.tasks) if r.id == tp.key), None)
+            evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
+            return [name, f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
+                    deadline, self.status_cell(tp), evidence]
         for key, tps in groups.items():
             name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
             for j, tp in enumerate(tps):
-                t = tp.task
-                what = self.pt(t.title, f"task '{tp.key}' title") if t.title is not None else \
-                    self.pt(t.text, f"task '{tp.key}' text")
-                deadline = self.deadline(t.deadline, f"program task '{tp.key}'") if t.deadline is not None else ""
-                ri = next(i for i, r in enumerate(self.report.tasks) if r.id == tp.key)
-                evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
-                rows.append([name if j == 0 else "", f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
-                             deadline, self.status_cell(tp), evidence])
+                rows.append(row(tp, name if j == 0 else ""))
+                rows += [row(sp, "") for sp in subs.get(tp.key, [])]
         overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
                    + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
                    for tp in p.overdue_tasks]
