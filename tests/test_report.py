@@ -363,3 +363,29 @@ def test_a_task_without_status_names_its_items(program_dir):
     msgs = "\n".join(_problems(f))
     assert "task 'patrol' of the program has no status in the report" in msgs
     assert "task4.1, task4.2" in msgs
+
+
+def test_every_problem_of_a_report_at_once(program_dir):
+    # issue 10 item 11: schema problems and cross-check problems come out together
+    text = WINTER_REPORT.read_text(encoding="utf-8").replace("program: winter-fire-safety.yaml", "program: prog.yaml")
+    text = text.replace("\ndate: 2024-03-20\n", "\ndate: 2024-03-20\ncolour: red\n").replace("  - id: patrol", "  - id: patrl")
+    text = text.replace("  - id: publicity\n    status: done", "  - id: publicity\n    status: finished")
+    f = program_dir / "r.yaml"
+    f.write_text(text, encoding="utf-8")
+    msgs = "\n".join(_problems(f))
+    assert "colour: unknown field 'colour'" in msgs
+    assert re.search(r"r\.yaml:\d+:\d+: tasks\[2\]\.status: ", msgs)             # the bad status, in place
+    assert "the program has no task with id 'patrl'" in msgs                       # cross-checked as well
+    assert "task 'patrol' of the program has no status" in msgs
+    assert "task 'publicity' of the program has no status" not in msgs            # no echo of the broken item
+
+
+def test_long_chart_labels_get_rows_tall_enough():
+    from workplan.render import charts
+    labels = ["Share of households given a gas safety check at home by the end of the year",
+              "Recorded falls at home among the elderly in the year under review", "Short"]
+    c = charts.attainment_chart(labels, [0.9, 1.0, 1.1], [False, True, True], value_labels=["90%", "100%", "110%"],
+                                target_label="Target", met_label="Met", not_met_label="Not met")
+    lines = max(charts._wrap(x, charts.LABEL_WRAP).count("\n") + 1 for x in labels)
+    assert lines >= 3
+    assert c.height_mm >= charts.CHART_MARGIN_MM + len(labels) * lines * charts.LABEL_LINE_MM

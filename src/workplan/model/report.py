@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
@@ -243,6 +244,9 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
     from .load import _problems_from_validation, check_top_mapping
     file = str(path)
     check_top_mapping(data, file, example="corpus/report-*.yaml")
+    schema_problems: list[Problem] = []
+    kept: dict[str, list[int]] = {}     # list field -> original indices of the items kept
+    pruned_ids: set[str] = set()
     try:
         report = Report.model_validate(data)
     except ValidationError as e:
@@ -268,24 +272,71 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
                 guess = difflib.get_close_matches(given, REPORT_SECTION_TYPES, n=1) if given else []
                 p.hint = (f"did you mean '{guess[0]}'? " if guess else "") + \
                     "report section types: " + ", ".join(REPORT_SECTION_TYPES)
-        raise ValidationFailed(problems) from None
+        # report every problem at once: leave out what is broken and cross-check the rest
+        report = _validate_pruned(data, problems, kept, pruned_ids)
+        if report is None:
+            raise ValidationFailed(problems) from None
+        schema_problems = problems
     report._base_dir = Path(path).resolve().parent
 
     def at(p: tuple, msg: str, hint: str | None = None, key: bool = False) -> Problem:
         from .load import format_path
+        if p and p[0] in kept and len(p) > 1 and isinstance(p[1], int) and p[1] < len(kept[p[0]]):
+            p = (p[0], kept[p[0]][p[1]], *p[2:])    # back to the item's place in the file
         lc = pos.find(p, key=key)
         return Problem(msg, file=file, path=format_path(p), line=lc[0] if lc else None,
                        column=lc[1] if lc else None, hint=hint)
 
     # the program
     if program is None:
-        program = _resolve_program(report, file, at, archive, allow_superseded)
+        try:
+            program = _resolve_program(report, file, at, archive, allow_superseded)
+        except ValidationFailed as e:
+            raise ValidationFailed(schema_problems + e.problems) from None
     report._program = program
     _inherit(report, program)
-    problems = cross_check(report, program, at)
+    problems = [q for q in cross_check(report, program, at)
+                if not any(f"'{pid}'" in q.message for pid in pruned_ids)]   # no echo of a broken item
+    problems = schema_problems + problems
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(sorted(problems, key=lambda q: (q.line or 1 << 30, q.column or 0)))
     return report
+
+
+def _validate_pruned(data: dict, problems: list[Problem], kept: dict[str, list[int]],
+                     pruned_ids: set[str]) -> "Report | None":
+    """The report without the parts that failed validation (each bad list item, each bad optional
+    top-level field), so the rest can still be cross-checked; None when a required part is broken.
+    ``kept`` gets, per pruned list, the original indices of the items kept."""
+    import copy
+    data = copy.deepcopy(data)
+    drop_items: dict[str, set[int]] = {}
+    drop_keys: set[str] = set()
+    for q in problems:
+        parts = re.findall(r"([^.\[\]]+)|\[(\d+)\]", q.path or "")
+        if not parts or q.path == "(document)":
+            return None
+        top = parts[0][0]
+        if len(parts) > 1 and parts[1][1] and isinstance(data.get(top), list):
+            drop_items.setdefault(top, set()).add(int(parts[1][1]))
+        else:
+            drop_keys.add(top)
+    required = {n for n, f in Report.model_fields.items() if f.is_required()} | {"program", "period", "date", "title"}
+    if drop_keys & required:
+        return None
+    for k in drop_keys:
+        data.pop(k, None)
+    for k, idx in drop_items.items():
+        items = data[k]
+        for i in idx:
+            if i < len(items) and isinstance(items[i], dict) and isinstance(items[i].get("id"), str):
+                pruned_ids.add(items[i]["id"])
+        kept[k] = [i for i in range(len(items)) if i not in idx]
+        data[k] = [items[i] for i in kept[k]]
+    try:
+        return Report.model_validate(data)
+    except ValidationError:
+        return None
 
 
 class _Sub:
