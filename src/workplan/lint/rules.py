@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from ..errors import Problem
 from ..i18n import format_date
-from ..model.document import LangText
+from ..model.document import LangText, plain_langs
 from .walk import HAN, PathT, TextRef, text_slots
 
 RULES: dict[str, str] = {
@@ -199,7 +199,7 @@ def missing_translations(doc: BaseModel, required: set[str]) -> Iterable[tuple[P
         if isinstance(v, LangText):
             have = {lg for lg in ("zh", "en") if getattr(v, lg)}
         else:
-            have = {"zh", "en"} if not HAN.search(v) else {source}
+            have = plain_langs(v, source)
         for lg in sorted(required - have):
             yield path, f"no {'English' if lg == 'en' else 'Chinese'} text", \
                 "write this text as {zh: ..., en: ...}"

@@ -95,13 +95,27 @@ Text = Annotated[
 ]
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def plain_langs(text: str, source_lang: str = "zh") -> set[str]:
+    """The languages a plain (untagged) string serves: its document's source language, and every
+    language when it is neither Chinese nor English words (a number, a phone number, "%", a code
+    such as "A1"). Chinese text in an English-source document, or English words in a
+    Chinese-source one, serve their source language only, so a missing translation is found in
+    either direction."""
+    if _HAN.search(text) or _WORD.search(text):
+        return {source_lang}
+    return {"zh", "en"}
+
+
 def text_in(text: Text | None, lang: str, source_lang: str = "zh") -> str | None:
     """The text in ``lang``, or None if it is not given in that language."""
     if text is None:
         return None
     if isinstance(text, LangText):
         return getattr(text, lang)
-    if lang == source_lang or not _HAN.search(text):
+    if lang in plain_langs(text, source_lang):
         return text
     return None
 

@@ -60,6 +60,7 @@ class Heading:
     text: str
     lang: str = "zh"
     body: str | None = None
+    sep: str | None = None     # between heading and body when not the language's own (a fallback text)
 
     @property
     def label(self) -> str:
@@ -68,6 +69,8 @@ class Heading:
     @property
     def joiner(self) -> str:
         """What stands between the heading and its run-in body."""
+        if self.sep is not None:
+            return self.sep
         return " " if self.lang == "en" else ""
 
 
@@ -244,6 +247,7 @@ class _Builder:
         self.missing: list[str] = []
         self.warnings = Warnings()
         self.blocks: list[Block] = []
+        self.foreign: set[str] = set()   # texts that fell back to the other language (--allow-missing)
 
     # text in the asked language, recording a missing translation
     def t(self, value: Text | None, path: str, source_lang: str | None = None) -> str:
@@ -258,16 +262,26 @@ class _Builder:
         fallback = text_in(value, self.other, source_lang) or (
             value if isinstance(value, str) else (value.zh or value.en or ""))
         if self.allow_missing:
-            self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=path))
+            self.warnings.add(Problem(f"no {_LANG_NAMES[self.lang]} ({self.lang}) text; using the "
+                                      f"{_LANG_NAMES[self.other]} text", file=self.file, path=path))
+            self.foreign.add(fallback)
         else:
             self.missing.append(path)
         return fallback
+
+    def lang_of(self, *texts: str) -> str:
+        """The language whose punctuation goes with ``texts``: a fallback text in the other
+        language keeps its own (English names are joined with ", ", not "、")."""
+        if texts and all(x in self.foreign for x in texts if x) and any(texts):
+            return self.other
+        return self.lang
 
     def unit(self, uid: str) -> str:
         return self.doc.unit_name(uid, self.lang)
 
     def units(self, ids: list[str]) -> str:
-        return list_join([self.unit(u) for u in ids], self.lang)
+        names = [self.unit(u) for u in ids]
+        return list_join(names, self.lang_of(*names))
 
     def name_or_text(self, value: Text, path: str) -> str:
         if isinstance(value, str) and any(u.id == value for u in self.doc.units):
@@ -289,7 +303,7 @@ class _Builder:
         s = s.rstrip()
         if not s:
             return s
-        if self.lang == "en":
+        if self.lang_of(s) == "en":
             return s if s[-1] in ".:;!?" else s + "."
         return s if s[-1] in "。：；！？" else s + "。"
 
@@ -314,7 +328,8 @@ class _Builder:
         self.add(Title(title, subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
-            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
+            lg = self.lang_of(*names)
+            self.add(Recipients(list_join(names, lg) + (":" if lg == "en" else "：")))
         for i, p in enumerate(d.preamble):
             self.add(Paragraph(self.t(p, f"preamble[{i}]")))
 
@@ -420,7 +435,8 @@ class _Builder:
         body = self.t(pt.text, f"{path}.text") if pt.text is not None else None
         if pt.title is not None:
             title = self.t(pt.title, f"{path}.title")
-            self.add(Heading(level, number, self.sentence(title) if body else title, body=body))
+            self.add(Heading(level, number, self.sentence(title) if body else title, body=body,
+                             sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
         elif body:
             self.add(Paragraph(number + body))
         for i, p in enumerate(pt.paragraphs):
@@ -456,7 +472,8 @@ class _Builder:
         note = self.units_note(task.lead, task.cooperating, task.responsible, task.deadline, path)
         if task.title is not None:
             title = self.t(task.title, f"{path}.title")
-            self.add(Heading(level, number, self.sentence(title), body=(body + note) or None))
+            self.add(Heading(level, number, self.sentence(title), body=(body + note) or None,
+                             sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
         else:
             self.add(Paragraph(number + body + note))
         sub = 0
@@ -493,6 +510,19 @@ class _Builder:
         ind = self.t(tg.indicator, f"{path}.indicator")
         unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
         val = _num(tg.target)
+        if self.lang_of(ind) == "en" or (unit and self.lang == "zh" and unit in self.foreign):
+            # an English fallback is written as an English sentence, not wedged into Chinese
+            # grammar ("10cases以内"); the date stays in the document's language
+            space = "" if unit in ("%", "") else " "
+            word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
+            s = f"{ind}: {word} {val}{space}{unit}"
+            if tg.op == "<=" and tg.target == 0:
+                s = f"{ind}: none" if not unit else f"{ind}: 0{space}{unit}"
+            if tg.baseline is not None:
+                s += f" (baseline {_num(tg.baseline)}{space}{unit})"
+            if tg.due:
+                s += f", by {self.date(tg.due)}"
+            return s + "."
         if self.lang == "en":
             space = "" if unit in ("%", "") else " "
             word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
@@ -643,6 +673,29 @@ def _task_widths() -> tuple[float, ...]:
     return TASK_TABLE_COLUMNS_MM
 
 
+_LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def _positions(file: str | None) -> Callable[[str], tuple[int | None, int | None]]:
+    """line and column of a field path ("sections[1].paragraphs[0]") in ``file``, when it can be read."""
+    import re as _re
+    pos = None
+    if file:
+        try:
+            from ..model.load import read_data
+            _data, pos = read_data(file)
+        except Exception:  # noqa: BLE001 - positions are a courtesy: the file was read once already
+            pos = None
+
+    def where(path: str) -> tuple[int | None, int | None]:
+        if pos is None or ":" in path or " " in path:
+            return None, None
+        parts = tuple(int(i) if i else k for k, i in _re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
+        lc = pos.find(parts)
+        return (lc[0], lc[1]) if lc else (None, None)
+    return where
+
+
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
@@ -676,10 +729,11 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
     builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
     for b in builders:
         b.build()
-    missing = [(b.lang, p) for b in builders for p in b.missing]
+    missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
+        where = _positions(file)
         raise MissingTranslation([
-            Problem(f"no {lg} text", file=file, path=p,
+            Problem(f"no {lg} text", file=file, path=p, line=where(p)[0], column=where(p)[1],
                     hint=("give the romanised prefix, e.g. doc_number: {prefix: 青社发, year: 2023, serial: 12, "
                           "prefix_en: Qing She Fa}" if p.endswith("prefix_en") else
                           "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
