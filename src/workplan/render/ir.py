@@ -10,6 +10,7 @@ are interleaved: each block in Chinese followed by its English; tables get two-l
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
@@ -437,6 +438,12 @@ class _Builder:
             title = self.t(pt.title, f"{path}.title")
             self.add(Heading(level, number, self.sentence(title) if body else title, body=body,
                              sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
+        elif body and level <= 2:
+            # an untitled 一、/（一） item is still a heading of its level (黑体 / 楷体, 7.3.3): its first
+            # sentence is set in the heading face, the rest runs on in the body face
+            lead, rest = split_lead(body, self.lang_of(body))
+            self.add(Heading(level, number, lead, body=rest or None,
+                             sep=" " if rest and self.lang_of(body) == "en" != self.lang else None))
         elif body:
             self.add(Paragraph(number + body))
         for i, p in enumerate(pt.paragraphs):
@@ -650,6 +657,16 @@ class _Builder:
                              self.t(m.name, f"{p}.name"), unit_post])
         self.add(Table("roster", [self.term(k) for k in ("no", "group_role", "name", "unit")], rows,
                        ROSTER_TABLE_COLUMNS_MM))
+
+
+_LEAD_ZH = re.compile(r"^(.+?[。？！；])(.+)$", re.S)
+_LEAD_EN = re.compile(r"^(.+?[.?!;])\s+(\S.*)$", re.S)
+
+
+def split_lead(text: str, lang: str) -> tuple[str, str]:
+    """(first sentence, the rest) of a text; the rest is "" when it is one sentence."""
+    m = (_LEAD_EN if lang == "en" else _LEAD_ZH).match(text)
+    return (m.group(1), m.group(2)) if m else (text, "")
 
 
 def wants_letterhead(doc: Any) -> bool:
