@@ -34,7 +34,7 @@ _ZH_NUM = "一二三四五六七八九十"
 _L1 = re.compile(rf"^[{_ZH_NUM}]+、")
 _L2 = re.compile(rf"^（[{_ZH_NUM}]+）")
 _EN_L1 = re.compile(r"^[IVXL]+\. \S")
-_ANNEX = re.compile(r"^(附件\s*\d*|Annex(es)?\s*\d*)\b")
+_ANNEX = re.compile(r"^(附件|Annex)")
 
 
 @dataclass

@@ -87,7 +87,8 @@ FONTS = {
     "table": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
     "table_header": FontRole("黑体", "WP HeiTi", FONT_FILES["WP HeiTi"][0], SIZE_PT["四号"]),
     "imprint": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
-    "page_number": FontRole("宋体", "WP SongTi", FONT_FILES["WP SongTi"][0], SIZE_PT["四号"]),
+    # 7.5: 4号半角宋体 Arabic numerals; the digits are Latin text, so 宋体 is their Latin face too
+    "page_number": FontRole("宋体", "WP SongTi", FONT_FILES["WP SongTi"][0], SIZE_PT["四号"], latin_docx="宋体"),
 }
 
 # Heading roles by level (1-based): 一、黑体 （一）楷体 1.仿宋 （1）仿宋
