@@ -29,6 +29,7 @@ TEXT_LEFT_PT = 28 * PT_PER_MM
 TEXT_RIGHT_PT = (210 - 26) * PT_PER_MM
 LINE_PT = 28.95
 CHAR_PT = 15.79
+EARLY_END_LINES = 2.5
 
 _ZH_NUM = "一二三四五六七八九十"
 _L1 = re.compile(rf"^[{_ZH_NUM}]+、")
@@ -59,6 +60,17 @@ class _Line:
     @property
     def text(self) -> str:
         return "".join(c["text"] for c in self.chars)
+
+    @property
+    def words(self) -> str:
+        """The text with a space where the glyphs leave a gap (PDFs rarely hold space glyphs)."""
+        out, prev = [], None
+        for c in self.chars:
+            if prev is not None and c["x0"] - prev["x1"] > 0.2 * c.get("size", 10):
+                out.append(" ")
+            out.append(c["text"])
+            prev = c
+        return "".join(out)
 
 
 def _lines(chars: list) -> list[_Line]:
@@ -111,9 +123,11 @@ def pdf_pages(path: str | Path) -> list[dict]:
 
 
 def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "zh",
-              from_docx: bool = False, pages: list[dict] | None = None) -> list[Finding]:
+              from_docx: bool = False, pages: list[dict] | None = None,
+              source_text: str = "") -> list[Finding]:
     """Findings of one PDF. ``doc_number``: the number expected on page 1 (as printed).
-    ``from_docx``: the PDF is LibreOffice's rendering of our DOCX."""
+    ``from_docx``: the PDF is LibreOffice's rendering of our DOCX. ``source_text``: the data
+    file's text, so that a hyphen the text has (fire-safety, Sub-bureau) is not taken for a split."""
     pages = pages if pages is not None else pdf_pages(path)
     out: list[Finding] = []
     n = len(pages)
@@ -162,6 +176,8 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
         nxt = pages[i]
         if nxt["body"] and _ANNEX.match(nxt["body"][0].text) and nxt["body"][0].top < TEXT_TOP_PT + LINE_PT:
             continue                      # the annex starts on a new page (7.3.7)
+        if i + 1 == n and nxt["body"] and nxt["body"][0].top > TEXT_BOTTOM_PT - 8 * LINE_PT:
+            continue                      # the 版记 did not fit and has the last page to itself (7.4)
         first_text = nxt["body"][0].top if nxt["body"] else PAGE_H_PT
         if any(top < first_text - 20 and bottom - top > 3 * LINE_PT for top, bottom in nxt["graphics"]):
             continue                      # a figure that did not fit
@@ -169,7 +185,9 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
         if not bottoms:
             continue
         gap = TEXT_BOTTOM_PT - max(bottoms)
-        if gap > 2 * LINE_PT:
+        # a heading kept with its next line leaves up to two lines (measured from the last
+        # glyph, which sits about a quarter line above its line box's bottom)
+        if gap > EARLY_END_LINES * LINE_PT:
             out.append(Finding("early_end", i, f"text ends {gap / PT_PER_MM:.0f} mm "
                                                f"({gap / LINE_PT:.1f} lines) above the bottom of the type area"))
     # hyphenated words at a line end in table cells
@@ -179,8 +197,10 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
                       and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
             lines = _lines(inside)
             for a, b in zip(lines, lines[1:]):
-                ta, tb = a.text, b.text
-                if re.search(r"[A-Za-z]-$", ta) and re.match(r"[a-z]", tb):
+                ta, tb = a.words, b.words
+                m = re.search(r"([A-Za-z]+)-$", ta)
+                m2 = re.match(r"[a-z]+", tb)
+                if m and m2 and f"{m.group(1)}-{m2.group()}".lower() not in source_text.lower():
                     out.append(Finding("table_hyphen", i, f"word split in a table cell: {ta[-12:]!r} / {tb[:10]!r}"))
     # the document number on page 1
     if doc_number and pages:

@@ -40,7 +40,7 @@ def _pdf_findings(outdir: Path, source: Path, lang: str, checks: set[str]) -> li
     if pdf not in _PAGES:
         _PAGES[pdf] = C.pdf_pages(pdf)
     found = C.check_pdf(pdf, doc_number=C.expected_doc_number(source, "en" if lang == "en" else "zh"),
-                        lang=lang, pages=_PAGES[pdf])
+                        lang=lang, pages=_PAGES[pdf], source_text=source.read_text(encoding="utf-8"))
     return [f for f in found if f.check in checks]
 
 

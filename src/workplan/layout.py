@@ -137,6 +137,10 @@ ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3
 TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
 TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
 TABLE_RULE_MM = 0.25             # cell borders
+# Horizontal room a cell needs besides its text, in mm: both paddings (DOCX 1 mm a side, PDF
+# 0.8 mm a side + the 0.25 mm rule) and 0.8 mm slack for measuring error. Column widths are
+# computed from the content by render/table_widths.py.
+TABLE_CELL_SPACE_MM = 2 * 1.05 + 0.8
 
 
 # --- additions for progress reports and annual volumes (render/report_ir.py, compile/) -----

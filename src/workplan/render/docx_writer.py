@@ -354,6 +354,7 @@ class _Body:
         self.out: list[str] = []
         self.break_pending = False
         self.image_id = 5000
+        self.doc_lang = "zh"
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -424,7 +425,14 @@ class _Body:
         if b.align != "justify":
             jc = b.align if b.align in ("center", "right", "left") else "both"
             extra["jc"] = f'<w:jc w:val="{jc}"/>'
+        elif self.ragged(b):
+            extra["jc"] = '<w:jc w:val="left"/>'
         self.p(S.BODY, _lines_runs(b.text, b.lang), **extra)
+
+    def ragged(self, b) -> bool:
+        """English blocks of a bilingual document are set ragged right: justified on the Chinese
+        grid their word spaces grow wide."""
+        return self.doc_lang == "zh-en" and b.lang == "en"
 
     def heading(self, b: Heading, prev, nxt) -> None:
         en = b.lang == "en"
@@ -438,8 +446,10 @@ class _Body:
             if en and "i" in _EN_HEADING[b.level]:
                 parts.update(i='<w:i w:val="0"/>', iCs='<w:iCs w:val="0"/>')
             head += _run(b.joiner + b.body, _lang_rpr(b.lang, **parts))
-        else:
+        elif b.keep_with_next:
             extra["keepNext"] = "<w:keepNext/>"
+        if self.ragged(b):
+            extra["jc"] = '<w:jc w:val="left"/>'
         self.p(S.HEADINGS[b.level], head, **extra)
 
     def table(self, b: Table, prev, nxt) -> None:
@@ -721,6 +731,7 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
                 anchor = p
                 break
     builder = _Body(ids, document, draw_letterhead=not prepared.letterhead)
+    builder.doc_lang = rdoc.lang
     builder.build(rdoc.blocks)
     document = _splice_body(document, anchor, builder)
     _scale_issuer_mark(document.element.body, ids)

@@ -62,6 +62,7 @@ class Heading:
     lang: str = "zh"
     body: str | None = None
     sep: str | None = None     # between heading and body when not the language's own (a fallback text)
+    keep_with_next: bool = True   # False for an item that is all heading (（一）Is there …?): no chain
 
     @property
     def label(self) -> str:
@@ -443,7 +444,8 @@ class _Builder:
             # sentence is set in the heading face, the rest runs on in the body face
             lead, rest = split_lead(body, self.lang_of(body))
             self.add(Heading(level, number, lead, body=rest or None,
-                             sep=" " if rest and self.lang_of(body) == "en" != self.lang else None))
+                             sep=" " if rest and self.lang_of(body) == "en" != self.lang else None,
+                             keep_with_next=False))
         elif body:
             self.add(Paragraph(number + body))
         for i, p in enumerate(pt.paragraphs):
@@ -756,6 +758,11 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
                           "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
             for lg, p in missing])
     blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    from .table_widths import FLEX_COLUMN, column_widths
+    for b in blocks:
+        if isinstance(b, Table) and (b.header or b.rows):
+            # sized from the content (both languages in zh-en): every word fits its column
+            b.widths_mm = column_widths(b.header, b.rows, flex=FLEX_COLUMN.get(b.kind), base=b.widths_mm)
     return builders, blocks
 
 
