@@ -248,9 +248,12 @@ def test_task_matrix_header_repeats(winter):
     tr_pr = table.rows[0]._tr.find(qn("w:trPr"))
     assert tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
     assert table.rows[1].cells[0].text == "1"
-    # widths from layout.TASK_TABLE_COLUMNS_MM (they fit Chinese text as they are)
+    # widths from the content (issue 10 item 6: the IR sizes every table, the writer follows)
     grid = [int(c.get(qn("w:w"))) / 1440 * 25.4 for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-    for got, want_mm in zip(grid, L.TASK_TABLE_COLUMNS_MM):
+    ir_table = next(b for b in build_ir(load_document(CORPUS / "winter-fire-safety.yaml"), "zh").blocks
+                    if isinstance(b, Table) and b.kind == "task_matrix")
+    assert abs(sum(grid) - L.TEXT_WIDTH_MM) < 0.2
+    for got, want_mm in zip(grid, ir_table.widths_mm):
         assert abs(got - want_mm) < 0.2
     # grid borders come from the table style
     assert table.style.name == "WP Table"
