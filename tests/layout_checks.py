@@ -157,8 +157,9 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
                     continue
                 for rx, want, level in ((_L1, "Hei", 1), (_L2, "Kai", 2)):
                     m = rx.match(t)
-                    if m and len(ln.chars) > m.end():
-                        face = _face(ln.chars[m.end()])
+                    han = [c for c in ln.chars[m.end():] if re.match(r"[\u3400-\u9fff]", c["text"])] if m else []
+                    if han:     # the face of the heading's first Chinese character
+                        face = _face(han[0])
                         if want not in face:
                             out.append(Finding("heading_face", i, f"level-{level} heading {t[:12]!r} in {face}, "
                                                                   f"not {'黑体' if level == 1 else '楷体'}"))

@@ -133,9 +133,12 @@ RECIPIENTS_GAP_LINES = 1         # 主送 one blank line below the title (7.3.2)
 ATTACHMENT_LIST_GAP_LINES = 1    # 附件说明 one blank line below the body (7.3.4)
 SIGNATURE_GAP_LINES = 2          # room for the seal above the signature (7.3.5.1)
 ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3.7)
-# Tables (no rule in the standard): single-ish spacing inside 4号 cells
-TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
-TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
+# Tables (no rule in the standard): single spacing inside 4号 cells, as the DOCX has it, so that
+# Word/LibreOffice and the PDF give rows the same height and break pages alike. Single spacing
+# of FandolFang (仿宋's stand-in) is 1.21 em, of Liberation Serif (Times New Roman) 1.15 em.
+TABLE_CELL_LINE_HEIGHT = 1.21    # × the cell font size
+TABLE_CELL_LINE_HEIGHT_EN = 1.15
+TABLE_CELL_PADDING_MM = (0.5, 0.8)   # (vertical, horizontal): the DOCX cell margins are 0.5 mm / 1 mm
 TABLE_RULE_MM = 0.25             # cell borders
 # Horizontal room a cell needs besides its text, in mm: both paddings (DOCX 1 mm a side, PDF
 # 0.8 mm a side + the 0.25 mm rule) and 0.8 mm slack for measuring error. Column widths are
