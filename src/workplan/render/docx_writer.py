@@ -468,7 +468,7 @@ class _Body:
         size = L.FONTS["table"].size_pt
         rows = [list(r) + [""] * (ncols - len(r)) for r in b.rows]
         header = list(b.header) + [""] * (ncols - len(b.header))
-        widths = _fit_columns(widths, [[header[c]] + [r[c] for r in rows] for c in range(ncols)], size)
+        # (the IR sized the columns from their content: render/table_widths.py)
         tw = [L.mm_to_twips(w) for w in widths]
         if abs(sum(widths) - L.TEXT_WIDTH_MM) < 0.01:
             tw[-1] += S.TEXT_WIDTH_TW - sum(tw)
@@ -634,48 +634,6 @@ class _Body:
 
     def xml(self) -> str:
         return f"<w:body {_NS}>{''.join(self.out)}</w:body>"
-
-
-def _longest_word_pt(text: str, size_pt: float) -> float:
-    """Width of the widest unbreakable piece (a Latin word; a CJK character breaks anywhere)."""
-    best = 0.0
-    for word in re.split(r"[\s\n]+", text):
-        run = 0.0
-        for c in word:
-            if _is_wide(c):
-                best = max(best, run, size_pt)
-                run = 0.0
-            else:
-                run += 0.55 * size_pt   # Times New Roman averages a little over half an em
-        best = max(best, run)
-    return best
-
-
-def _fit_columns(widths_mm: list[float], columns: list[list[str]], size_pt: float) -> list[float]:
-    """Widen a column too narrow for its longest word (English "December" in a 22 mm column)
-    at the expense of columns with room to spare; the total width stays the same."""
-    margin_mm = 2 * S.TABLE_CELL_MARGIN_TW / 20 * L.MM_PER_PT
-
-    def need_mm(col: list[str]) -> float:
-        pt = max((_longest_word_pt(t, size_pt) for t in col), default=0.0)
-        # a Chinese column heading (序号, 牵头单位) should not break inside the word either
-        head = [line for line in col[0].split("\n") if _has_cjk(line)] if col else []
-        pt = max([pt] + [_width_chars(line) * size_pt for line in head if _width_chars(line) <= 6])
-        return min(L.TEXT_WIDTH_MM / 2, pt * L.MM_PER_PT + margin_mm + 0.1)
-    need = [need_mm(col) for col in columns]
-    out = list(widths_mm)
-    deficit = sum(max(0.0, n - w) for n, w in zip(need, out))
-    spare = [max(0.0, w - n) for n, w in zip(need, out)]
-    if deficit <= 0 or sum(spare) <= 0:
-        return out
-    take = min(1.0, sum(spare) and deficit / sum(spare))
-    give = min(deficit, sum(spare))
-    for c in range(len(out)):
-        if need[c] > out[c]:
-            out[c] += (need[c] - out[c]) * give / deficit
-        else:
-            out[c] -= spare[c] * take
-    return out
 
 
 def _scale_issuer_mark(body, ids: dict[str, str]) -> None:
