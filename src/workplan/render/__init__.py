@@ -106,11 +106,12 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
-        for fmt in formats:
+        # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
+        for fmt in sorted(formats, key=lambda f: f != "pdf"):
             out = Path(outdir) / output_name(source, lang, fmt)
             render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
                        rdoc=rdoc)
-            result.outputs.append(out)
+        result.outputs += [Path(outdir) / output_name(source, lang, fmt) for fmt in formats]
     return result
 
 

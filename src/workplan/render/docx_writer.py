@@ -355,6 +355,7 @@ class _Body:
         self.break_pending = False
         self.image_id = 5000
         self.doc_lang = "zh"
+        self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.hints)
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -508,7 +509,7 @@ class _Body:
         num_w = (_width_chars(f"{len(b.items)}.") + 0.25) if numbered else 0.0
         left = L.BODY_FIRST_LINE_INDENT_CHARS + lw + num_w + (0.25 if en else 0)
         first_space = {} if isinstance(prev, AttachmentList) else {
-            "spacing": S.spacing(S.PITCH_TW, before=S.PITCH_TW, after=0)}
+            "spacing": S.spacing(S.PITCH_TW, before=0 if self.tight else S.PITCH_TW, after=0)}
         for i, item in enumerate(b.items, 1):
             num = f"{i}." if numbered else ""
             if i == 1:
@@ -523,7 +524,7 @@ class _Body:
 
     def signature(self, b: Signature, prev, nxt) -> None:
         before = {} if isinstance(prev, Signature) else {
-            "spacing": S.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
+            "spacing": S.spacing(S.PITCH_TW, before=0 if self.tight else 2 * S.PITCH_TW, after=0)}
         right = L.SIGNATURE_RIGHT_INDENT_CHARS
         if b.lang == "zh":
             # sealed layout (7.3.5.1): the date 4 字 from the right, each name centred over the date
@@ -690,6 +691,7 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
                 break
     builder = _Body(ids, document, draw_letterhead=not prepared.letterhead)
     builder.doc_lang = rdoc.lang
+    builder.tight = bool(rdoc.hints.get("tight_signature"))
     builder.build(rdoc.blocks)
     document = _splice_body(document, anchor, builder)
     _scale_issuer_mark(document.element.body, ids)

@@ -155,6 +155,11 @@ class RenderDoc:
     keywords: list[str]
     date: dt.date
     warnings: list[Problem] = field(default_factory=list)
+    # Pagination decisions one writer measured and another follows (it cannot measure): the PDF
+    # writer sets "tight_signature" when the signature only fits under the body without the blank
+    # lines above it (GB/T 9704 7.3.5.1); the DOCX written after it closes them too, so Word and
+    # the PDF break the last page alike.
+    hints: dict[str, Any] = field(default_factory=dict)
 
     def plain_text(self) -> str:
         """All visible text, one block a line (used by search and tests)."""

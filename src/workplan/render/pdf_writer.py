@@ -495,8 +495,12 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
     attachments = []
     if source_bytes is not None:
         attachments.append(source_attachment(source_bytes, source_name or "source.yaml", rdoc.date))
-    return render_html_to_pdf(html_for(rdoc), out, attachments=attachments,
-                              relayout=lambda doc: [TIGHT_SIGNATURE_CSS] if stranded_before_signature(doc) else [])
+    def relayout(doc: Any) -> list[str]:
+        tight = stranded_before_signature(doc)
+        rdoc.hints["tight_signature"] = tight      # the DOCX follows (see RenderDoc.hints)
+        return [TIGHT_SIGNATURE_CSS] if tight else []
+
+    return render_html_to_pdf(html_for(rdoc), out, attachments=attachments, relayout=relayout)
 
 
 __all__ = ["Engine", "engine", "html_for", "make_env", "render_html_to_pdf", "source_attachment", "write_pdf"]
