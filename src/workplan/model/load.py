@@ -225,7 +225,7 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
         types = {e["type"] for e in errs}
         if "extra_forbidden" in types:
             key = path[-1]
-            if tuple(path[:-1]) in pos.flow and _get(data, path) is None and len(path) > 1:
+            if tuple(path[:-1]) in getattr(pos, "flow", ()) and _get(data, path) is None and len(path) > 1:
                 # {title: a, text: b, c}: the comma ended the text, and "c" became a key of its own
                 line_col = pos.find(path, key=True)
                 prev = _flow_key_before(data, path)

@@ -348,6 +348,11 @@ class _Sub:
     def find(self, path: tuple, *, key: bool = False):
         return self.pos.find(self.prefix + tuple(path), key=key)
 
+    @property
+    def flow(self) -> set:
+        n = len(self.prefix)
+        return {p[n:] for p in self.pos.flow if p[:n] == self.prefix}
+
 
 def _resolve_program(report: Report, file: str, at, archive: Any, allow_superseded: bool = False) -> Document:
     from .load import load_document
