@@ -370,4 +370,4 @@ def test_validate_warns_when_the_document_number_is_not_printed(tmp_path):
     assert r.exit_code == 0
     assert "the document number will not be printed" in r.output
     r = CliRunner().invoke(cli, ["lint", str(f)])
-    assert "[letterhead] the document number will not be printed" in r.output
+    assert "[letterhead] warning: the document number will not be printed" in r.output

@@ -1,7 +1,10 @@
-"""Languages, the fixed glossary, numbering styles and date formats.
+"""Languages, the one table of terms, numbering styles and date formats.
 
-The glossary is the one place where section titles, roles and table headings get their
-English names, so every English document says "Lead Unit" the same way.
+:data:`TERMS` is the one place where every fixed text of every output gets its Chinese and
+English form: section titles, roles and table headings (so every English document says "Lead
+Unit" the same way), the report's terms (``report.*``), the annual volume's labels
+(``volume.*``) and document kinds (``kind.*``), and the punctuation and small words the IR puts
+between texts. One function, :func:`term`, reads it; writers get resolved text from the IR.
 """
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ import datetime as _dt
 LANGS = ("zh", "en")
 OUTPUT_LANGS = ("zh", "en", "zh-en")
 
-# key -> (zh, en)
-GLOSSARY: dict[str, tuple[str, str]] = {
+# key -> (zh, en); "{name}" fields are filled by term(key, lang, name=...)
+TERMS: dict[str, tuple[str, str]] = {
     # section titles
     "ideology": ("指导思想", "Guiding Ideology"),
     "objectives": ("工作目标", "Objectives"),
@@ -80,12 +83,121 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "met": ("达标", "Met"),
     "not_met": ("未达标", "Not met"),
     "overdue": ("已逾期", "Overdue"),
+    # punctuation and small words between texts
+    "colon": ("：", ":"),
+    "label_gap": ("", " "),          # after a label's colon, between the lines of a title, …
+    "paren_open": ("（", "("),
+    "paren_close": ("）", ")"),
+    "full_stop": ("。", "."),
+    "sentence_ends": ("。：；！？", ".:;!?"),   # a sentence ending in one of these gets no full stop
+    "list_sep": ("；", "; "),
+    "member_sep": ("  ", ", "),               # a member's name, then unit and title
+    "member_bit_sep": ("", ", "),
+    "attachment_n": ("附件{n}", "Annex {n}"),
+    "by_date": ("{date}前", "by {date}"),
+    "from_date": ("{date}起", "from {date}"),
+    "date_range": ("{start}—{end}", "{start} – {end}"),
+    "group_intro": ("成立{name}，组成人员如下：", "A {name} is set up as follows:"),
+    "office_phone": ("联系电话：{phone}。", " Phone: {phone}."),
+    # a program's targets: "{indicator}{phrase}", the phrase by the target's operator
+    "target_sentence": ("{indicator}{phrase}", "{indicator}: {phrase}"),
+    "target.>=": ("达到{value}以上", "at least {value}"),
+    "target.<=": ("控制在{value}以内", "at most {value}"),
+    "target.=": ("为{value}", "exactly {value}"),
+    "target.>": ("高于{value}", "above {value}"),
+    "target.<": ("低于{value}", "below {value}"),
+    "target.zero": ("为{value}", "{value}"),     # "at most 0"
+    "target.none": ("为0", "none"),               # "at most 0", no unit
+    "target_baseline": ("基期值{value}", "baseline {value}"),
+    "target_due": ("到{date}，{sentence}", "{sentence}, by {date}"),
+    "caption_figure": ("图{n}", "Figure {n}"),
+    "caption_table": ("表{n}", "Table {n}"),
+    # the progress report (render/report_ir.py)
+    "report.overview": ("基本情况", "Overview"),
+    "report.targets_progress": ("目标完成情况", "Attainment of Targets"),
+    "report.tasks_progress": ("任务推进情况", "Progress of Tasks"),
+    "report.phases_progress": ("阶段推进情况", "Progress of Phases"),
+    "report.completion": ("完成情况", "Status"),
+    "report.evidence": ("佐证材料", "Evidence"),
+    "report.no_lead": ("未明确牵头单位", "No lead unit"),
+    "report.done_late": ("逾期完成", "Done late"),
+    "report.late": ("滞后", "Behind schedule"),
+    "report.report_date": ("报告日期", "Report date"),
+    "report.target_line": ("目标 100%", "Target 100%"),
+    "report.fig_attainment": ("目标完成度", "Attainment of targets"),
+    "report.fig_phases": ("阶段推进时间轴", "Timeline of phases"),
+    "report.tab_targets": ("目标完成情况表", "Attainment of targets"),
+    "report.tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
+    "report.undated": ("未定时间", "Undated"),
+    "report.completed_on": ("完成日期", "Completed"),
+    "report.not_due": ("未到期", "Not yet due"),
+    # the annual volume (compile/)
+    "volume.year": ("{year}年度", "{year}"),
+    "volume.compiled_by": ("编制单位：", "Compiled by: "),
+    "volume.compiled_on": ("编印日期：", "Date: "),
+    "volume.extent": ("共收录文件{n}件，{pages}页", "{n} documents, {pages} pages"),
+    "volume.extent_docs": ("共收录文件{n}件", "{n} documents"),
+    "volume.contents": ("目　录", "Contents"),
+    "volume.statistics": ("统　计", "Statistics"),
+    "volume.catalogue": ("归档文件目录", "Archive Catalogue"),
+    "volume.by_kind": ("一、按文种", "I. By kind"),
+    "volume.by_unit": ("二、按单位", "II. By unit"),
+    "volume.reports": ("三、工作总结目标任务完成情况", "III. Progress reports: targets and tasks"),
+    "volume.kind": ("文种", "Kind"),
+    "volume.unit": ("单位", "Unit"),
+    "volume.docs": ("件数", "Documents"),
+    "volume.pages": ("页数", "Pages"),
+    "volume.total": ("合计", "Total"),
+    "volume.title": ("题名", "Title"),
+    "volume.targets_met": ("目标达标", "Targets met"),
+    "volume.attainment": ("目标平均完成度", "Mean attainment"),
+    "volume.tasks_done": ("任务完成", "Tasks done"),
+    "volume.completion": ("任务完成率", "Completion rate"),
+    "volume.overall": ("总体", "Overall"),
+    "volume.reports_note": ("完成度按各报告归档数据计算：实际值与目标值之比，“≤”类指标达标计100%；平均值中每项目标以100%为上限。",
+                     "Computed from each report's archived data: actual against target; a met “≤” target counts 100%; "
+                     "in the means each target counts up to 100%."),
+    "volume.no": ("序号", "No."),
+    "volume.code": ("档号", "Archival code"),
+    "volume.doc_number": ("文号", "Doc. number"),
+    "volume.issuer": ("责任者", "Issuer"),
+    "volume.date": ("日期", "Date"),
+    "volume.remarks": ("备注", "Remarks"),
+    "volume.page_note": ("页码为本汇编页号（每页上方外侧），各文件自身页码保持不变。",
+                  "Page numbers are volume page numbers (top outer corner of each page); "
+                  "each document keeps its own page numbers."),
+    # document kinds in the volume
+    "kind.program": ("工作方案", "Work programs"),
+    "kind.standards": ("创建标准", "Creation standards"),
+    "kind.report": ("工作总结", "Progress reports"),
+    "kind.legacy": ("其他文件", "Other documents"),
 }
 
 
-def term(key: str, lang: str) -> str:
-    zh, en = GLOSSARY[key]
-    return en if lang == "en" else zh
+# the terms that are spacing, blank (or empty) in a language
+SEPARATORS = frozenset({"label_gap", "member_sep", "member_bit_sep"})
+
+
+def term(key: str, lang: str, **fields: object) -> str:
+    """The text of ``key`` in ``lang`` (English for "en", Chinese for "zh" and "zh-en"), with
+    ``{field}`` placeholders filled from ``fields``."""
+    zh, en = TERMS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def quantity(number: str, unit: str, lang: str) -> str:
+    """A number with its unit: English puts a space between them, except before % (5 cases, 95%);
+    Chinese none (5起)."""
+    space = " " if lang == "en" and unit not in ("", "%") else ""
+    return f"{number}{space}{unit}"
+
+
+def language_tag(lang: str, *, region: bool = False) -> str:
+    """The BCP 47 tag of an output language: zh and zh-en → zh-CN; en → en (en-US with ``region``)."""
+    if lang == "en":
+        return "en-US" if region else "en"
+    return "zh-CN"
 
 
 # --- numbering -------------------------------------------------------------------------

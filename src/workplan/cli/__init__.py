@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
-from ..i18n import OUTPUT_LANGS
+from .options import archive_option, format_option, lang_option, program_resolver
 
 
 def echo_err(msg: str) -> None:
@@ -65,18 +65,21 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def validate(files: tuple[str, ...]) -> None:
+@archive_option
+def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     """Check data files (YAML or JSON) against the model.
 
     Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
-    if any file has a problem.
+    if any file has a problem. A progress report whose program is archived
+    (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
     from ..lint import lint_document
     from ..model import load_document
+    resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            doc = load_document(f)
+            doc = load_document(f, program_resolver=resolver)
             for w in lint_document(doc, f, select=["letterhead"]):
                 echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
@@ -100,56 +103,44 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _parse_langs(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    for lg in langs:
-        if lg not in OUTPUT_LANGS:
-            raise click.BadParameter(f"'{lg}' is not one of {', '.join(OUTPUT_LANGS)}")
-    return langs
-
-
-def _parse_formats(value: str) -> list[str]:
-    from ..render import FORMATS
-    fmts = [v.strip() for v in value.split(",") if v.strip()]
-    for f in fmts:
-        if f not in FORMATS:
-            raise click.BadParameter(f"'{f}' is not one of {', '.join(FORMATS)}")
-    return fmts
-
-
 def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing = args
+    source, outdir, lang, formats, template, allow_missing, resolver = args
     try:
-        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing)
-        return source, r.outputs, None
+        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
+                       program_resolver=resolver, keep_going=True)
+        return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
-        return source, [], e
+        return source, [], [e]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
-        return source, [], WorkplanError(Problem(
+        return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
-            hint="this is a bug in workplan; please report it with this file"))
+            hint="this is a bug in workplan; please report it with this file"))]
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "outdir", default="out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the documents, named <file>.<lang>.<format>.")
-@click.option("--lang", "langs", default="zh", show_default=True,
-              help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, or both with a comma (docx,pdf).")
+@lang_option(help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
+@format_option(help="The formats to write (docx, pdf), several with commas.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Build in this many processes.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Your own .docx template (styles, letterhead) for the Word output.")
 @click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
-def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
+@click.option("--force", is_flag=True,
+              help="Issue documents even when lint finds errors in them (placeholders, impossible rates, "
+                   "contradictory dates); the errors are still printed.")
+@archive_option
+def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
-    Each file is validated first; nothing is written for a file with problems. PDFs are
-    PDF/A-3b and carry their source data file as an embedded attachment.
+    Each file is validated first, then checked by the error-level lint rules (see `workplan
+    lint --help`); nothing is written for a file with problems unless --force is given for lint
+    errors. PDFs are PDF/A-3b and carry their source data file as an embedded attachment.
 
     \b
     Examples:
@@ -157,8 +148,8 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
     """
     from ..render import check_file
-    langs_l = _parse_langs(langs)
-    formats_l = _parse_formats(formats)
+    langs_l, formats_l = langs, formats
+    resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
@@ -166,25 +157,36 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
     #    bad file writes nothing and the problems of all files come out together
+    from ..lint import errors_of, lint_file
     good = []
     for s in sources:
         try:
-            for w in check_file(s, langs_l, allow_missing=allow_missing):
+            for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
                 echo_err("warning: " + w.format())
-            good.append(s)
         except WorkplanError as e:
             failed.add(s)
             echo_err(e.format())
-    # 2. one task per file and language, largest sources first, so that --jobs keeps every
+            continue
+        # 2. the lint rules of severity error: a document with a blank or an impossible number
+        #    is not issued unless the user insists
+        lint_errors = errors_of(lint_file(s, program_resolver=resolver))
+        for p in lint_errors:
+            echo_err(p.format())
+        if lint_errors and not force:
+            failed.add(s)
+            echo_err(f"{s}: not built: {len(lint_errors)} lint error(s); fix them, or build anyway with --force")
+            continue
+        good.append(s)
+    # 3. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver)
              for s in good for lang in langs_l]
     n_out = 0
 
-    def report(source, outputs, err):
+    def report(source, outputs, errors):
         nonlocal n_out
-        if err is not None:
+        for err in errors:
             failed.add(source)
             echo_err(err.format())
         n_out += len(outputs)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WorkplanError
+from ..formats import FORMATS, rendition_roles
 from .text import has_han
 
 _LANGS = ("zh", "en")
@@ -102,8 +103,9 @@ def document_texts(doc) -> dict[str, str]:
 def load_source(path: Path, arc=None):
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
+    from ..archive.programs import ArchivePrograms
     from ..model import load_document
-    return load_document(path, archive=arc)
+    return load_document(path, program_resolver=ArchivePrograms(arc))
 
 
 def source_texts(path: Path, arc=None) -> dict[str, str]:
@@ -168,7 +170,7 @@ def _main_file(record, arc) -> Path | None:
     role = getattr(record, "main_pdf_role", None)
     if role:
         return arc.file(record, role)
-    for r in ("pdf:zh", "pdf:zh-en", "pdf:en", "docx:zh", "docx:zh-en", "docx:en", "original"):
+    for r in (*rendition_roles(("zh", "zh-en", "en"), sorted(FORMATS, key=lambda f: f != "pdf")), "original"):
         if r in record.roles:
             return arc.file(record, r)
     return None
