@@ -130,3 +130,19 @@ def test_archive_add_accepts_allow_missing(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "warning:" in r.stderr and "no English (en) text; using the Chinese text" in r.stderr
     assert r.stdout.strip().startswith("J001-")
+
+
+def test_build_with_a_template_says_what_it_changes(tmp_path):
+    # issue 10 item 14: --template changed only the DOCX, silently; a template without the WP
+    # styles is named with what it lacks
+    import subprocess
+    import sys
+    from docx import Document
+    from conftest import CORPUS
+    tpl = tmp_path / "plain.docx"
+    Document().save(str(tpl))
+    r = subprocess.run([sys.executable, "-m", "workplan.cli", "build", str(CORPUS / "winter-fire-safety.yaml"),
+                        "-o", str(tmp_path / "out"), "--template", str(tpl)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "the template lacks the styles WP Body," in r.stderr and "WP Heading 2" in r.stderr
+    assert "--template styles the Word files only; the PDFs keep the standard GB/T 9704 look" in r.stderr

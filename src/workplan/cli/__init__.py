@@ -153,6 +153,15 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     if "pdf" in formats_l:
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
+    if template:
+        # --template styles the Word file; say what it does not do, rather than fall back silently
+        if "docx" in formats_l:
+            from ..render.docx.template import template_notes
+            for note in template_notes(Path(template)):
+                echo_err(f"note: {template}: {note}")
+        if "pdf" in formats_l:
+            echo_err(f"note: --template styles the Word files only; the PDFs keep the standard GB/T 9704 look "
+                     f"(letterhead text and colours from the data file and layout.py)")
     sources = expand_inputs(files)
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
