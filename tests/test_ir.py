@@ -275,3 +275,13 @@ def test_fallback_text_keeps_its_own_punctuation(tmp_path):
     assert "All grids, All units:" in text.split("\n")[1]       # not "All grids、All units："
     assert "10cases" not in text and "Cases of fire: at most 10 cases." in text
     assert "（一）Alpha. Do this." in text
+
+
+def test_english_source_needs_no_chinese_unit_names_for_english(tmp_path):
+    # issue 10 item 2: no invented Chinese unit names unless a Chinese version is asked for
+    text = ENGLISH_SOURCE.replace("{id: grids, zh: 各网格, en: All grids}", "{id: grids, en: All grids}")
+    doc = doc_from(tmp_path, text, "en.yaml")
+    assert "All grids" in build_ir(doc, "en").plain_text()
+    with pytest.raises(MissingTranslation) as e:
+        build_ir(doc, "zh", file="en.yaml")
+    assert "units[0].zh" in [p.path for p in e.value.problems]

@@ -150,7 +150,7 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
         raise WorkplanError(Problem("the document names no issuer; the archival code needs one", file=str(path),
                                     path="issuers", hint="add `issuers: [<unit id>]`"))
     u = doc.unit(doc.issuers[0])
-    org = located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.zh, mapping=arc.config.org_codes), str(path))
+    org = located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.name, mapping=arc.config.org_codes), str(path))
     title = text_in(doc.title, "zh", doc.source_lang) or text_any(doc.title, "zh")
     title_en = text_in(doc.title, "en", doc.source_lang)
     doc_number = doc.doc_number.render("zh") if doc.doc_number else None
@@ -158,17 +158,17 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
     names = []
     for uid in unit_ids:
         try:
-            names.append(doc.unit(uid).zh)
+            names.append(doc.unit(uid).name)
         except KeyError:
             pass
     if doc.id:
         identity = doc.id
     elif doc_number:
-        identity = f"{u.zh}|{doc_number}"
+        identity = f"{u.name}|{doc_number}"
     else:
-        identity = f"{u.zh}|{title}|{doc.date.year}"
+        identity = f"{u.name}|{title}|{doc.date.year}"
     return {"identity": identity, "title": title, "title_en": title_en,
-            "kind": doc.kind, "issuer": u.zh, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
+            "kind": doc.kind, "issuer": u.name, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
             "date": doc.date.isoformat(), "year": doc.date.year, "retention": retention, "org": org,
             "units": list(dict.fromkeys(names)), "unit_ids": list(unit_ids), "langs": list(langs),
             "pages": None}

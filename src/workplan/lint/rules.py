@@ -286,7 +286,7 @@ def missing_translations(doc: BaseModel, required: set[str]) -> Iterable[tuple[P
     if "en" in required:
         for i, u in enumerate(getattr(doc, "units", []) or []):
             if not u.en:
-                yield ("units", i, "en"), f"unit '{u.id}' has no English name (English documents would show {u.zh})", \
+                yield ("units", i, "en"), f"unit '{u.id}' has no English name (English documents would show {u.name})", \
                     "add en: with the unit's English name"
 
 
@@ -417,7 +417,7 @@ def check_unused_units(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
         used.update(v for v in vars(printed).values() if isinstance(v, str))
     for i, u in enumerate(units):
         if u.id not in used:
-            yield (("units", i, "id"), f"unit '{u.id}' ({u.zh}) is declared but never referred to",
+            yield (("units", i, "id"), f"unit '{u.id}' ({u.name}) is declared but never referred to",
                    "refer to it (issuers, lead/cooperating units, members, recipients) or remove it")
 
 

@@ -52,7 +52,7 @@ class DocumentCommon:
 
     def unit_name(self, uid: str, lang: str) -> str:
         u = self.unit(uid)
-        return (u.en or u.zh) if lang == "en" else u.zh
+        return (u.en or u.zh) if lang == "en" else (u.zh or u.en)
 
     def name_or_text(self, value: "Text", lang: str) -> str | None:
         """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
@@ -134,9 +134,20 @@ class Unit(Strict):
     """A department or unit, declared once and referenced by id."""
 
     id: str = Field(..., pattern=_ID, description="Short identifier used to refer to the unit, e.g. fire_brigade")
-    zh: str = Field(..., description="Chinese name, e.g. 县消防救援大队")
+    zh: str | None = Field(None, description="Chinese name, e.g. 县消防救援大队 (needed for Chinese documents)")
     en: str | None = Field(None, description="English name, e.g. County Fire and Rescue Brigade")
     abbr: str | None = Field(None, description="Abbreviation used in document numbers and archival codes, e.g. 消防 / XF")
+
+    @model_validator(mode="after")
+    def _named(self) -> "Unit":
+        if not (self.zh or self.en):
+            raise ValueError("give the unit's name: zh (Chinese) and/or en (English)")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The Chinese name, else the English one (for catalogues and messages)."""
+        return self.zh or self.en or self.id
 
 
 UnitRef = Annotated[str, Field(pattern=_ID, description="The id of a unit declared under `units`")]

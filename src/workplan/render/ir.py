@@ -334,6 +334,21 @@ class _Builder:
         return self.lang
 
     def unit(self, uid: str) -> str:
+        """A unit's name in the builder's language; a Chinese document needs the Chinese name
+        (an English-source file needs one only when a Chinese version is built)."""
+        try:
+            u = self.doc.unit(uid)
+        except KeyError:
+            return uid
+        if self.lang == "zh" and not u.zh:
+            i = next(i for i, x in enumerate(self.doc.units) if x.id == uid)
+            if self.allow_missing:
+                self.warnings.add(Problem(f"no Chinese (zh) name for unit '{uid}'; using the English name",
+                                          file=self.file, path=f"units[{i}].zh"))
+                self.foreign.add(u.en)
+            else:
+                self.missing.append(f"units[{i}].zh")
+            return u.en
         return self.doc.unit_name(uid, self.lang)
 
     def units(self, ids: list[str]) -> str:
