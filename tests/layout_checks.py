@@ -35,6 +35,7 @@ _ZH_NUM = "一二三四五六七八九十"
 _L1 = re.compile(rf"^[{_ZH_NUM}]+、")
 _L2 = re.compile(rf"^（[{_ZH_NUM}]+）")
 _EN_L1 = re.compile(r"^[IVXL]+\. \S")
+_EN_HEAD = re.compile(r"^([IVXL]+\.|\([IVXL]+\)) ?[A-Z]")
 _ANNEX = re.compile(r"^(附件|Annex)")
 
 
@@ -187,8 +188,15 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
             continue
         gap = TEXT_BOTTOM_PT - max(bottoms)
         # a heading kept with its next line leaves up to two lines (measured from the last
-        # glyph, which sits about a quarter line above its line box's bottom)
-        if gap > EARLY_END_LINES * LINE_PT:
+        # glyph, which sits about a quarter line above its line box's bottom); a bilingual
+        # heading is two lines (both languages), so count the headings the next page opens with
+        heads = 0
+        for ln in nxt["body"]:
+            if _L1.match(ln.text) or _L2.match(ln.text) or _EN_HEAD.match(ln.words):
+                heads += 1
+            else:
+                break
+        if gap > (EARLY_END_LINES + max(heads - 1, 0)) * LINE_PT:
             out.append(Finding("early_end", i, f"text ends {gap / PT_PER_MM:.0f} mm "
                                                f"({gap / LINE_PT:.1f} lines) above the bottom of the type area"))
     # hyphenated words at a line end in table cells
