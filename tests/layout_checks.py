@@ -329,17 +329,20 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def docx_to_pdf(docx: str | Path, outdir: str | Path, timeout: int = 180) -> Path:
-    """LibreOffice's rendering of a DOCX (what a recipient on Linux sees)."""
+def docx_to_pdf(docx, outdir: str | Path, timeout: int = 600) -> Path | list[Path]:
+    """LibreOffice's rendering of a DOCX (what a recipient on Linux sees); several files (a list)
+    are converted by one LibreOffice run."""
     import os
     import subprocess
     import tempfile
+    files = [Path(d) for d in docx] if isinstance(docx, (list, tuple)) else [Path(docx)]
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(outdir), str(docx)], check=True, capture_output=True, timeout=timeout,
+                        "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=timeout,
                        env={**os.environ, "HOME": profile})
-    return outdir / (Path(docx).stem + ".pdf")
+    out = [outdir / (f.stem + ".pdf") for f in files]
+    return out if isinstance(docx, (list, tuple)) else out[0]
 
 
 def page_count(pdf: str | Path) -> int:
