@@ -14,6 +14,8 @@ PACKAGES=(
 )
 # --- test extras: only the test suite needs these -----------------------------------------
 TEST_PACKAGES=(
+  chromium                  # the browser the web site's end-to-end tests drive with Playwright
+                            # (Debian's build; Playwright never downloads browsers here)
   libreoffice-writer-nogui  # renders our DOCX as a recipient's LibreOffice/WPS would (page-count tests)
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")

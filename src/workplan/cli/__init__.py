@@ -219,7 +219,11 @@ def _register() -> None:
     from .compile import compile_cmd
     from .search import search
     from .lint import lint
+    from .importer import importer
+    from .serve import serve_cmd
     cli.add_command(lint)
+    cli.add_command(importer)
+    cli.add_command(serve_cmd)
     cli.add_command(archive)
     cli.add_command(search)
     cli.add_command(compile_cmd)

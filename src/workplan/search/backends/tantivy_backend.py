@@ -25,8 +25,8 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("stem", tokenizer_name=STEM_TOKENIZER)
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("datenum", indexed=False, fast=True)
-    for name in ("kind", "retention", "lang", "unit", "current"):
-        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in ("kind", "retention", "lang", "unit", "current"):  # fast: facet counts (aggregations)
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_bytes_field("info", stored=True, indexed=False)
     return sb.build()
 
@@ -132,6 +132,14 @@ class TantivyBackend:
             hits.append(Hit(code=info["code"], score=float(score) if not sort_by_date else 0.0,
                             info=info, text=doc.get_first("text") or ""))
         return hits, int(res.count)
+
+    def facets(self, root: And, fields: tuple[str, ...], *, size: int = 50) -> dict[str, dict]:
+        """Counts of the documents matching ``root`` by each value of ``fields`` (one aggregation)."""
+        s = self.index.searcher()
+        aggs = {f: {"terms": {"field": f, "size": size}} for f in fields}
+        res = s.aggregate(self._compile(root), aggs)
+        return {f: {(str(b["key"]) if f != "year" else int(b["key"])): int(b["doc_count"])
+                    for b in res.get(f, {}).get("buckets", [])} for f in fields}
 
     # --- query compilation ------------------------------------------------------------------
     def _tokens_query(self, field: str, toks: list[str]) -> tantivy.Query:
