@@ -87,9 +87,10 @@ def column_widths(header: list[str], rows: list[list[str]], *, flex: int | None 
                   size_pt: float | None = None) -> tuple[float, ...]:
     """Widths in mm (summing to ``total_mm``) for a table's columns.
 
-    Every column is at least as wide as its longest unbreakable piece. The other columns take
-    their ``base`` width (layout's design), or less when their longest cell needs less, or more
-    when a word needs more; ``flex`` (the task column) takes the rest."""
+    Every column is at least as wide as its longest unbreakable piece; the room left is shared in
+    proportion to what each column's longest cell could still use. When every cell fits on one
+    line, ``flex`` (the task column) takes the rest. ``base`` (layout's design widths) is kept
+    for callers and ignored."""
     size = size_pt or L.FONTS["table"].size_pt
     ncols = max([len(header)] + [len(r) for r in rows]) if (header or rows) else 0
     if ncols == 0:
@@ -114,23 +115,18 @@ def column_widths(header: list[str], rows: list[list[str]], *, flex: int | None 
         maxs.append(max(hi * L.MM_PER_PT + pad, mins[-1]))
     if flex is None or not 0 <= flex < ncols:
         flex = max(range(ncols), key=lambda i: maxs[i])
-    base = list(base)[:ncols] if len(base) >= ncols else [total_mm / ncols] * ncols
-    widths = [max(mins[c], min(maxs[c], base[c])) for c in range(ncols)]
-    widths[flex] = 0.0
-    rest = total_mm - sum(widths)
-    if rest < mins[flex]:
-        # give back what the other columns have beyond their minimum
-        need = mins[flex] - rest
-        spare = sum(widths[c] - mins[c] for c in range(ncols) if c != flex)
-        take = min(1.0, need / spare) if spare > 0 else 0.0
-        for c in range(ncols):
-            if c != flex:
-                widths[c] -= (widths[c] - mins[c]) * take
-        rest = total_mm - sum(widths)
-    widths[flex] = max(rest, 0.0)
-    if widths[flex] < mins[flex]:          # too narrow for every word: shrink the minimums alike
-        return tuple(w * total_mm / sum(mins) for w in mins)
-    return tuple(widths)
+    lo_sum, hi_sum = sum(mins), sum(maxs)
+    if lo_sum >= total_mm:                 # too narrow for every word: shrink the minimums alike
+        return tuple(w * total_mm / lo_sum for w in mins)
+    if hi_sum <= total_mm:                 # every cell fits on one line: the task column takes the rest
+        widths = list(maxs)
+        widths[flex] += total_mm - hi_sum
+        return tuple(widths)
+    # as CSS automatic table layout: each column its longest word, plus a share of the room left
+    # in proportion to what it could still use, so long cells (lists of units) get room and rows
+    # stay low, while a column of short texts (序号, dates) is not stretched
+    k = (total_mm - lo_sum) / (hi_sum - lo_sum)
+    return tuple(lo + (hi - lo) * k for lo, hi in zip(mins, maxs))
 
 
 # the column that takes the rest, by table kind
