@@ -41,6 +41,7 @@ IMPRINT_RULE_THICK_MM = 0.35   # 版记 first and last rules (7.4.1)
 IMPRINT_RULE_THIN_MM = 0.25    # 版记 middle rules
 ISSUER_MARK_SIZE_PT = 36       # 小初: the issuer's choice; 36 pt fits most issuer names on one line
 ISSUER_MARK_TOP_MM = 35.0      # top edge 35 mm below the top of the 版心 (7.2.4)
+ISSUER_MARK_MIN_PT = 22        # a longer mark (an English one, joint issuers) wraps at 2号 instead of shrinking
 
 
 @dataclass(frozen=True)

@@ -287,7 +287,7 @@ def _mark_size(text: str) -> float:
     ems = sum(1.0 if _HAN.match(c) else L.LATIN_EM_WIDTH for c in text) or 1.0
     size = float(L.ISSUER_MARK_SIZE_PT)
     if ems * size > width_pt:
-        size = math.floor(width_pt / ems * 2) / 2
+        size = max(math.floor(width_pt / ems * 2) / 2, float(L.ISSUER_MARK_MIN_PT))
     return size
 
 
