@@ -12,11 +12,12 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
-# --- test extras: only the test suite needs these -----------------------------------------
+# --- test extras: only the tests and benchmarks need these -----------------------------------
 TEST_PACKAGES=(
   chromium                  # the browser the web site's end-to-end tests drive with Playwright
-                            # (Debian's build; Playwright never downloads browsers here)
-  libreoffice-writer-nogui  # renders our DOCX as a recipient's LibreOffice/WPS would (page-count tests)
+                            # (Debian's build; browsers are never downloaded by Playwright here)
+  libreoffice-writer-nogui  # renders our DOCX as a recipient's LibreOffice/WPS would (tests/test_layout.py
+                            # page counts) and bench/bench_build_vs_libreoffice.py's baseline
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")
 
