@@ -1,4 +1,4 @@
-"""GB/T 9704 layout measured on the finished corpus documents (issue 10).
+"""GB/T 9704 layout measured on the finished corpus documents (issue 10), WeasyPrint engine.
 
 Every corpus file is built in zh, en and zh-en as DOCX and PDF; :mod:`layout_checks` then
 measures what a reader gets: page numbers (宋体, odd right / even left), heading faces per level,
@@ -28,7 +28,9 @@ def outdir(tmp_path_factory) -> Path:
     from workplan.render import build_file
     out = tmp_path_factory.mktemp("layout")
     for f in FILES:
-        build_file(f, out, langs=LANGS, formats=("docx", "pdf"))
+        # the WeasyPrint engine: the one these layout rules are implemented in (the Typst engine
+        # reads the same layout numbers and the IR's table widths)
+        build_file(f, out, langs=LANGS, formats=("docx", "pdf"), pdf_engine="weasyprint")
     return out
 
 
