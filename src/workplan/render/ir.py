@@ -478,7 +478,8 @@ class _Builder:
         dn = self.doc.doc_number
         if dn is None:
             return None
-        if self.lang == "en" and not dn.prefix_en:
+        # a bilingual document prints the Chinese 版头 only: no English number to romanise
+        if self.lang == "en" and not dn.prefix_en and not getattr(self, "bilingual", False):
             if self.allow_missing:
                 self.warnings.add(Problem("no English prefix for the document number; using the Chinese one",
                                           file=self.file, path="doc_number.prefix_en"))
@@ -816,6 +817,7 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
     raise MissingTranslation listing every field path that lacks a language."""
     builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
     for b in builders:
+        b.bilingual = lang == "zh-en"
         b.build()
     missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
