@@ -12,31 +12,47 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
-# test extras: only the tests and benchmarks need these
+# --- test extras: only the tests and benchmarks need these -----------------------------------
 TEST_PACKAGES=(
   chromium                  # the browser the web site's end-to-end tests drive with Playwright
                             # (Debian's build; browsers are never downloaded by Playwright here)
-  libreoffice-writer-nogui  # bench/bench_build_vs_libreoffice.py: the LibreOffice baseline
+  libreoffice-writer-nogui  # renders our DOCX as a recipient's LibreOffice/WPS would (tests/test_layout.py
+                            # page counts) and bench/bench_build_vs_libreoffice.py's baseline
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")
+
+# fontconfig aliases: the canonical faces named in our DOCX files (仿宋_GB2312, 楷体_GB2312, 黑体,
+# 方正小标宋简体, 宋体) → the free stand-ins, for LibreOffice/WPS on Linux
+install_font_aliases() {
+  local src dst
+  src="$(dirname "$0")/fontconfig/64-workplan-cjk-aliases.conf"
+  dst=/etc/fonts/conf.d/64-workplan-cjk-aliases.conf
+  if ! cmp -s "$src" "$dst" 2>/dev/null; then
+    echo "fontconfig: installing $dst"
+    $SUDO install -m 0644 "$src" "$dst"
+    $SUDO fc-cache -f >/dev/null 2>&1 || true
+  fi
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "system packages: all present"
-  exit 0
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && { [ ${#missing[@]} -gt 0 ] || ! cmp -s "$(dirname "$0")/fontconfig/64-workplan-cjk-aliases.conf" /etc/fonts/conf.d/64-workplan-cjk-aliases.conf; }; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "error: need root (or sudo) to install: ${missing[*]} (and the fontconfig aliases)" >&2; exit 1; fi
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then SUDO="sudo"; else
-    echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; fi
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  install_font_aliases
+  exit 0
 fi
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "system packages: done"
+install_font_aliases

@@ -107,3 +107,42 @@ def test_help_teaches():
     assert r.returncode == 0
     for word in ("--lang", "--jobs", "--template", "--allow-missing", "Examples"):
         assert word in r.stdout
+
+
+def test_archive_add_accepts_allow_missing(tmp_path):
+    # issue 10 item 2: archive add falls back like build --allow-missing, with a warning naming the language
+    import subprocess
+    import sys
+    from conftest import CORPUS
+    src = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "w.yaml"
+    f.write_text(src.replace("  en: Qingsong Community Work Program for Winter Fire Safety 2023\n", "", 1),
+                 encoding="utf-8")
+    arc = tmp_path / "arc"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "workplan.cli", *args, "--archive", str(arc)],
+                              capture_output=True, text=True)
+    assert run("archive", "init").returncode == 0
+    r = run("archive", "add", str(f), "--lang", "en", "--format", "docx")
+    assert r.returncode == 1 and "title: no en text" in r.stderr and "nothing was archived" in r.stderr
+    r = run("archive", "add", str(f), "--lang", "en", "--format", "docx", "--allow-missing")
+    assert r.returncode == 0, r.stderr
+    assert "warning:" in r.stderr and "no English (en) text; using the Chinese text" in r.stderr
+    assert r.stdout.strip().startswith("J001-")
+
+
+def test_build_with_a_template_says_what_it_changes(tmp_path):
+    # issue 10 item 14: --template changed only the DOCX, silently; a template without the WP
+    # styles is named with what it lacks
+    import subprocess
+    import sys
+    from docx import Document
+    from conftest import CORPUS
+    tpl = tmp_path / "plain.docx"
+    Document().save(str(tpl))
+    r = subprocess.run([sys.executable, "-m", "workplan.cli", "build", str(CORPUS / "winter-fire-safety.yaml"),
+                        "-o", str(tmp_path / "out"), "--template", str(tpl)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "the template lacks the styles WP Body," in r.stderr and "WP Heading 2" in r.stderr
+    assert "--template styles the Word files only; the PDFs keep the standard GB/T 9704 look" in r.stderr

@@ -248,9 +248,12 @@ def test_task_matrix_header_repeats(winter):
     tr_pr = table.rows[0]._tr.find(qn("w:trPr"))
     assert tr_pr is not None and tr_pr.find(qn("w:tblHeader")) is not None
     assert table.rows[1].cells[0].text == "1"
-    # widths from layout.TASK_TABLE_COLUMNS_MM (they fit Chinese text as they are)
+    # widths from the content (issue 10 item 6: the IR sizes every table, the writer follows)
     grid = [int(c.get(qn("w:w"))) / 1440 * 25.4 for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-    for got, want_mm in zip(grid, L.TASK_TABLE_COLUMNS_MM):
+    ir_table = next(b for b in build_ir(load_document(CORPUS / "winter-fire-safety.yaml"), "zh").blocks
+                    if isinstance(b, Table) and b.kind == "task_matrix")
+    assert abs(sum(grid) - L.TEXT_WIDTH_MM) < 0.2
+    for got, want_mm in zip(grid, ir_table.widths_mm):
         assert abs(got - want_mm) < 0.2
     # grid borders come from the table style
     assert table.style.name == "WP Table"
@@ -411,8 +414,22 @@ def test_letterhead_with_signatory_and_long_mark(tmp_path):
     assert number.text == "青社发〔2023〕12号\t签发人：林晓华"
 
 
-def test_no_letterhead_without_issuer_mark(winter):
+def test_letterhead_by_default_when_a_document_number_is_given(winter):
+    # issue 10 item 1: without issuer_mark the number used to be printed nowhere; the 版头 is now
+    # drawn from the issuing unit's name + 文件
     d = open_docx(winter["zh"])
+    (mark,) = paragraphs_with_style(d, "WP Issuer Mark")
+    assert mark.text == "青松社区居委会文件"
+    assert any(p.text == "青社发〔2023〕12号" for p in d.paragraphs)
+    assert "{{" not in doc_text(d)
+
+
+def test_no_letterhead_when_turned_off(tmp_path):
+    base = load_document(CORPUS / "winter-fire-safety.yaml")
+    doc = _with(base, letterhead=False)
+    out = tmp_path / "nolh.docx"
+    write_docx(build_ir(doc, "zh"), out)
+    d = open_docx(out)
     assert not paragraphs_with_style(d, "WP Issuer Mark")
     assert d.paragraphs[0].style.name == "WP Title"
     assert "{{" not in doc_text(d)
@@ -476,7 +493,9 @@ def test_dotx_template_is_accepted(tmp_path):
             z.writestr(item, data)
     out = tmp_path / "o.docx"
     write_docx(build_ir(load_document(CORPUS / "winter-fire-safety.yaml"), "zh"), out, template=dotx)
-    assert open_docx(out).paragraphs[0].text == "青松社区2023年冬季防火工作方案"
+    # (the 版头 comes first since issue 10 item 1: the file has a document number)
+    texts = [p.text for p in open_docx(out).paragraphs if p.text]
+    assert texts[:3] == ["青松社区居委会文件", "青社发〔2023〕12号", "青松社区2023年冬季防火工作方案"]
 
 
 @pytest.mark.parametrize("kind", ["missing", "not-zip", "not-word", "bad-jinja"])

@@ -229,3 +229,59 @@ def test_long_chinese_titles_break_into_balanced_lines_at_word_boundaries():
     t = balance_title("关于印发2024年度全县城乡社区“平安六创”工作考核细则的通知（试行）", TITLE_CHARS_PER_LINE)
     for a, b in zip(t.split("\n"), t.split("\n")[1:]):
         assert not (a[-1].isdigit() and b[0].isdigit()) and b[0] not in "”）》，。"
+
+
+# --- issue 10 item 2: translations checked in both directions -----------------------------------------
+ENGLISH_SOURCE = """\
+kind: program
+source_lang: en
+title: Test Work Program
+units:
+  - {id: grids, zh: 各网格, en: All grids}
+  - {id: units, zh: 各单位, en: units}
+issuers: [grids]
+recipients: [All grids, All units]
+date: 2023-03-05
+sections:
+  - type: objectives
+    targets:
+      - {indicator: Cases of fire, op: "<=", target: 10, unit: cases}
+  - type: requirements
+    paragraphs: [Prevention comes first., "110"]
+    items:
+      - {title: Alpha, text: Do this.}
+"""
+
+
+def test_english_source_needs_chinese_for_a_chinese_build(tmp_path):
+    doc = doc_from(tmp_path, ENGLISH_SOURCE, "en.yaml")
+    build_ir(doc, "en")                                          # English is complete
+    with pytest.raises(MissingTranslation) as e:
+        build_ir(doc, "zh", file=str(tmp_path / "en.yaml"))
+    probs = e.value.problems
+    paths = [p.path for p in probs]
+    assert "sections[1].paragraphs[0]" in paths and "title" in paths and "sections[0].targets[0].unit" in paths
+    assert "sections[1].paragraphs[1]" not in paths              # "110" serves every language
+    assert len(paths) == len(set(paths))                         # each field once
+    p = next(p for p in probs if p.path == "sections[1].paragraphs[0]")
+    assert (p.line, p.column) == (15, 18) and "no zh text" in p.message   # file:line:column like validate
+
+
+def test_fallback_text_keeps_its_own_punctuation(tmp_path):
+    doc = doc_from(tmp_path, ENGLISH_SOURCE, "en.yaml")
+    rdoc = build_ir(doc, "zh", allow_missing=True, file="en.yaml")
+    assert any("no Chinese (zh) text; using the English text" in w.message for w in rdoc.warnings)
+    text = rdoc.plain_text()
+    assert "All grids, All units:" in text.split("\n")[1]       # not "All grids、All units："
+    assert "10cases" not in text and "Cases of fire: at most 10 cases." in text
+    assert "（一）Alpha. Do this." in text
+
+
+def test_english_source_needs_no_chinese_unit_names_for_english(tmp_path):
+    # issue 10 item 2: no invented Chinese unit names unless a Chinese version is asked for
+    text = ENGLISH_SOURCE.replace("{id: grids, zh: 各网格, en: All grids}", "{id: grids, en: All grids}")
+    doc = doc_from(tmp_path, text, "en.yaml")
+    assert "All grids" in build_ir(doc, "en").plain_text()
+    with pytest.raises(MissingTranslation) as e:
+        build_ir(doc, "zh", file="en.yaml")
+    assert "units[0].zh" in [p.path for p in e.value.problems]

@@ -347,3 +347,27 @@ def test_unit_ids_used_includes_the_office_staff_units(tmp_path):
             + "      director: {name: 张三, unit: fire}\n      deputy_directors: [{name: 李四, unit: gov}]\n")
     doc = load_document(write(tmp_path, "office.yaml", text))
     assert doc.unit_ids_used() == ["office", "police", "fire", "gov"]
+
+
+def test_unquoted_comma_in_a_flow_mapping_says_to_quote(tmp_path):
+    # issue 10 item 13: {title: a, text: b, c} gave "unknown field 'c'"
+    f = tmp_path / "flow.yaml"
+    f.write_text("kind: program\ntitle: 测试\ndate: 2023-03-05\nsections:\n  - type: requirements\n    items:\n"
+                 "      - {title: 甲, text: 加强巡查, 及时整改}\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["validate", str(f)])
+    assert r.exit_code == 1
+    assert "flow.yaml:7:32: sections[0].items[0].及时整改: '及时整改' after a comma was read as a field" in r.output
+    assert 'quote the text: text: "…, 及时整改"' in r.output
+    assert "unknown field" not in r.output
+
+
+def test_validate_warns_when_the_document_number_is_not_printed(tmp_path):
+    # issue 10 item 1: letterhead: false drops the 版头 and with it the document number
+    src = (Path(__file__).parents[1] / "corpus" / "winter-fire-safety.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "w.yaml"
+    f.write_text(src + "letterhead: false\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["validate", str(f)])
+    assert r.exit_code == 0
+    assert "the document number will not be printed" in r.output
+    r = CliRunner().invoke(cli, ["lint", str(f)])
+    assert "[letterhead] warning: the document number will not be printed" in r.output

@@ -2,6 +2,7 @@
 documents (PDF text, DOCX tables and images) carrying exactly the computed numbers."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -256,7 +257,8 @@ def test_pdf_text_has_the_computed_attainment(built):
         assert m.group(2) == ("达标" if t.met else "未达标")
     assert f"目标平均完成度{format_pct(p.target_attainment)}" in text
     assert f"任务完成率{format_pct(p.completion_rate)}" in text
-    en = _squash(PdfReader(built / "report-winter-fire-safety.en.pdf").pages[0].extract_text())
+    # (pages 1-2: the 版头 with the document number now opens page 1, issue 10 item 1)
+    en = _squash("".join(p.extract_text() for p in PdfReader(built / "report-winter-fire-safety.en.pdf").pages[:2]))
     assert _squash(f"average attainment of {format_pct(p.target_attainment)}") in en
 
 
@@ -288,6 +290,107 @@ def test_report_dates(program_dir):
     msgs = "\n".join(_problems(f))
     assert "the report date 2023-11-01 is before the period starts (2023-11-06)" in msgs
     assert "is after the report date 2023-11-01" in msgs
+
+
+# --- issue 10: targets not yet due, sub-items of tasks -------------------------------------------------
+def test_a_target_not_yet_due_is_not_judged(program_dir):
+    prog = program_dir / "prog.yaml"
+    prog.write_text(prog.read_text(encoding="utf-8").replace("due: 2024-02-29", "due: 2025-12-31"), encoding="utf-8")
+    f = program_dir / "r.yaml"
+    f.write_text(WINTER_REPORT.read_text(encoding="utf-8").replace("program: winter-fire-safety.yaml", "program: prog.yaml"),
+                 encoding="utf-8")
+    r = load_document(f)
+    p = compute_progress(r)
+    assert [(t.key, t.state) for t in p.targets] == [("hazard_fix", "not_due"), ("fires", "met"), ("awareness", "met")]
+    assert p.targets_met == 2 and format_pct(p.target_attainment) == "100.0%"   # hazard_fix (97.5 %) left out
+    rdoc = build_ir(r, "zh")
+    targets = next(b for b in rdoc.blocks if isinstance(b, Table) and b.kind == "targets")
+    assert targets.rows[0][4:] == ["97.5%", "未到期"]                             # progress so far, status not yet due
+    text = rdoc.plain_text()
+    assert "已到期的2项有2项达标" in text and "火灾隐患整改率尚未到期" in text and "未达标" not in text.split("表1")[0]
+    en = build_ir(r, "en")
+    assert next(b for b in en.blocks if isinstance(b, Table) and b.kind == "targets").rows[0][5] == "Not yet due"
+    assert "2 of the 2 targets due were met" in en.plain_text()
+
+
+SUB_ITEMS = """\
+        items:
+          - title: {zh: 重点时段巡查, en: Patrols at key hours}
+          - title: {zh: 节假日值班, en: Holiday duty}
+            deadline: 2024-02-20
+"""
+
+
+def _with_sub_items(program_dir, statuses: str) -> Path:
+    prog = program_dir / "prog.yaml"
+    text = prog.read_text(encoding="utf-8")
+    anchor = "        deadline: {zh: 整个冬季, en: Throughout the winter}\n"
+    prog.write_text(text.replace(anchor, anchor + SUB_ITEMS), encoding="utf-8")
+    rep = WINTER_REPORT.read_text(encoding="utf-8").replace("program: winter-fire-safety.yaml", "program: prog.yaml")
+    start = rep.index("  - id: patrol")
+    end = rep.index("\n", rep.index("evidence", start)) + 1
+    f = program_dir / "r.yaml"
+    f.write_text(rep[:start] + statuses + rep[end:], encoding="utf-8")
+    return f
+
+
+def test_sub_items_need_no_status_of_their_own(program_dir):
+    f = _with_sub_items(program_dir, "  - {id: patrol, status: in_progress}\n")
+    p = compute_progress(load_document(f))
+    assert len(p.tasks) == 4 and format_pct(p.completion_rate) == "75.0%"     # not 6 tasks
+    assert p.subtasks == []
+    rows = [b for b in build_ir(load_document(f), "zh").blocks if isinstance(b, Table) and b.kind == "generic"][0].rows
+    assert "未明确牵头单位" not in [r[0] for r in rows]
+
+
+def test_a_task_rolls_up_from_its_items(program_dir):
+    f = _with_sub_items(program_dir, "  - {id: task4.1, status: done, completed: 2024-02-01}\n"
+                                     "  - {id: task4.2, status: done, completed: 2024-02-25}\n")
+    r = load_document(f)
+    p = compute_progress(r)
+    patrol = next(t for t in p.tasks if t.key == "patrol")
+    assert (patrol.status, patrol.completed, patrol.rolled_up) == ("done", dt.date(2024, 2, 25), True)
+    assert (len(p.tasks), p.tasks_done) == (4, 4)
+    sub = {t.key: t for t in p.subtasks}
+    assert sub["task4.1"].lead == ("police",) and sub["task4.2"].done_late          # inherits the lead unit
+    rows = [b for b in build_ir(r, "zh").blocks if isinstance(b, Table) and b.kind == "generic"][0].rows
+    i = next(i for i, row in enumerate(rows) if row[1].startswith("4.强化"))
+    assert [row[1][:3] for row in rows[i + 1:i + 3]] == ["4.1", "4.2"]            # items under their task
+    assert rows[i][0] == "东湖派出所" and rows[i][3].startswith("已完成")
+    assert "未明确牵头单位" not in [row[0] for row in rows]
+
+
+def test_a_task_without_status_names_its_items(program_dir):
+    f = _with_sub_items(program_dir, "  - {id: task4.1, status: done, completed: 2024-02-01}\n")
+    msgs = "\n".join(_problems(f))
+    assert "task 'patrol' of the program has no status in the report" in msgs
+    assert "task4.1, task4.2" in msgs
+
+
+def test_every_problem_of_a_report_at_once(program_dir):
+    # issue 10 item 11: schema problems and cross-check problems come out together
+    text = WINTER_REPORT.read_text(encoding="utf-8").replace("program: winter-fire-safety.yaml", "program: prog.yaml")
+    text = text.replace("\ndate: 2024-03-20\n", "\ndate: 2024-03-20\ncolour: red\n").replace("  - id: patrol", "  - id: patrl")
+    text = text.replace("  - id: publicity\n    status: done", "  - id: publicity\n    status: finished")
+    f = program_dir / "r.yaml"
+    f.write_text(text, encoding="utf-8")
+    msgs = "\n".join(_problems(f))
+    assert "colour: unknown field 'colour'" in msgs
+    assert re.search(r"r\.yaml:\d+:\d+: tasks\[2\]\.status: ", msgs)             # the bad status, in place
+    assert "the program has no task with id 'patrl'" in msgs                       # cross-checked as well
+    assert "task 'patrol' of the program has no status" in msgs
+    assert "task 'publicity' of the program has no status" not in msgs            # no echo of the broken item
+
+
+def test_long_chart_labels_get_rows_tall_enough():
+    from workplan.render import charts
+    labels = ["Share of households given a gas safety check at home by the end of the year",
+              "Recorded falls at home among the elderly in the year under review", "Short"]
+    c = charts.attainment_chart(labels, [0.9, 1.0, 1.1], [False, True, True], value_labels=["90%", "100%", "110%"],
+                                target_label="Target", met_label="Met", not_met_label="Not met")
+    lines = max(charts._wrap(x, charts.LABEL_WRAP).count("\n") + 1 for x in labels)
+    assert lines >= 3
+    assert c.height_mm >= charts.CHART_MARGIN_MM + len(labels) * lines * charts.LABEL_LINE_MM
 
 
 def test_program_resolver_is_passed_in_and_no_environment_variable_is_read(tmp_path, monkeypatch):

@@ -732,3 +732,16 @@ def test_progress_report_is_indexed_with_its_computed_text(tmp_path):
     assert find(e, "未达标") == {"report"}
     assert find(e, "kind:report 隐患") == {"report"}
     assert find(e, "隐患 inspection") == {"program", "report"}
+
+
+def test_search_in_an_empty_archive_says_it_is_empty(tmp_path):
+    # issue 10 item 15: not "no search index… run reindex"
+    from click.testing import CliRunner
+
+    from workplan.cli import cli
+    runner = CliRunner()
+    assert runner.invoke(cli, ["archive", "init", "--archive", str(tmp_path / "arc")]).exit_code == 0
+    r = runner.invoke(cli, ["search", "消防", "--archive", str(tmp_path / "arc")])
+    assert r.exit_code == 1
+    msg = r.exception.format()
+    assert "the archive is empty" in msg and "reindex" not in msg

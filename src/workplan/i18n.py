@@ -130,6 +130,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "report.tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
     "report.undated": ("未定时间", "Undated"),
     "report.completed_on": ("完成日期", "Completed"),
+    "report.not_due": ("未到期", "Not yet due"),
     # the annual volume (compile/)
     "volume.year": ("{year}年度", "{year}"),
     "volume.compiled_by": ("编制单位：", "Compiled by: "),

@@ -41,6 +41,7 @@ IMPRINT_RULE_THICK_MM = 0.35   # 版记 first and last rules (7.4.1)
 IMPRINT_RULE_THIN_MM = 0.25    # 版记 middle rules
 ISSUER_MARK_SIZE_PT = 36       # 小初: the issuer's choice; 36 pt fits most issuer names on one line
 ISSUER_MARK_TOP_MM = 35.0      # top edge 35 mm below the top of the 版心 (7.2.4)
+ISSUER_MARK_MIN_PT = 22        # a longer mark (an English one, joint issuers) wraps at 2号 instead of shrinking
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ FONTS = {
     "table": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
     "table_header": FontRole("黑体", "WP HeiTi", FONT_FILES["WP HeiTi"][0], SIZE_PT["四号"]),
     "imprint": FontRole("仿宋_GB2312", "WP FangSong", FONT_FILES["WP FangSong"][0], SIZE_PT["四号"]),
-    "page_number": FontRole("宋体", "WP SongTi", FONT_FILES["WP SongTi"][0], SIZE_PT["四号"]),
+    # 7.5: 4号半角宋体 Arabic numerals; the digits are Latin text, so 宋体 is their Latin face too
+    "page_number": FontRole("宋体", "WP SongTi", FONT_FILES["WP SongTi"][0], SIZE_PT["四号"], latin_docx="宋体"),
 }
 
 # Heading roles by level (1-based): 一、黑体 （一）楷体 1.仿宋 （1）仿宋
@@ -144,10 +146,17 @@ RECIPIENTS_GAP_LINES = 1         # 主送 one blank line below the title (7.3.2)
 ATTACHMENT_LIST_GAP_LINES = 1    # 附件说明 one blank line below the body (7.3.4)
 SIGNATURE_GAP_LINES = 2          # room for the seal above the signature (7.3.5.1)
 ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3.7)
-# Tables (no rule in the standard): single-ish spacing inside 4号 cells
-TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
-TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
+# Tables (no rule in the standard): single spacing inside 4号 cells, as the DOCX has it, so that
+# Word/LibreOffice and the PDF give rows the same height and break pages alike. Single spacing
+# of FandolFang (仿宋's stand-in) is 1.21 em, of Liberation Serif (Times New Roman) 1.15 em.
+TABLE_CELL_LINE_HEIGHT = 1.21    # × the cell font size
+TABLE_CELL_LINE_HEIGHT_EN = 1.15
+TABLE_CELL_PADDING_MM = (0.5, 0.8)   # (vertical, horizontal): the DOCX cell margins are 0.5 mm / 1 mm
 TABLE_RULE_MM = 0.25             # cell borders
+# Horizontal room a cell needs besides its text, in mm: both paddings (DOCX 1 mm a side, PDF
+# 0.8 mm a side + the 0.25 mm rule) and 0.8 mm slack for measuring error. Column widths are
+# computed from the content by render/table_widths.py.
+TABLE_CELL_SPACE_MM = 2 * 1.05 + 0.8
 # The DOCX tables' borders (document and volume) are thinner: 0.5 pt (w:sz 4) against the PDF's
 # 0.25 mm (0.71 pt). Kept as it is (not a reported bug); one of the two should follow the other.
 TABLE_RULE_DOCX_PT = 0.5

@@ -94,12 +94,15 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     if any file has a problem. A progress report whose program is archived
     (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
+    from ..lint import lint_document
     from ..model import load_document
     resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            load_document(f, program_resolver=resolver)
+            doc = load_document(f, program_resolver=resolver)
+            for w in lint_document(doc, f, select=["letterhead"]):
+                echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
         except WorkplanError as e:
             bad += 1
@@ -195,6 +198,15 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
         check_pdf_engine(pdf_engine)
+    if template:
+        # --template styles the Word file; say what it does not do, rather than fall back silently
+        if "docx" in formats_l:
+            from ..render.docx.template import template_notes
+            for note in template_notes(Path(template)):
+                echo_err(f"note: {template}: {note}")
+        if "pdf" in formats_l:
+            echo_err("note: --template styles the Word files only; the PDFs keep the standard GB/T 9704 look "
+                     "(letterhead text and colours from the data file and layout.py)")
     sources = expand_inputs(files)
     try:
         Path(outdir).mkdir(parents=True, exist_ok=True)

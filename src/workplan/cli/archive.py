@@ -163,9 +163,11 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
               show_default=True, help="Other files: the kind of document.")
 @click.option("--id", "identity", help="Other files: an explicit identity (archiving the same identity again makes "
                                        "a new version).")
+@click.option("--allow-missing", is_flag=True,
+              help="Data files: fall back to the other language where a translation is missing (warns), as build does.")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, archive_path) -> None:
+            identity, allow_missing, archive_path) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -209,7 +211,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
         problems: list[Problem] = []
         for p in inputs:
             try:
-                check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt)
+                check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt,
+                                allow_missing=allow_missing, on_warning=lambda w: _err("warning: " + w.format()))
             except WorkplanError as e:
                 problems.extend(e.problems)
         if problems:
@@ -249,7 +252,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                     staging.append(arc.new_staging(shared=True))
                 try:
                     batch.append(prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
-                                                   prebuilt=prebuilt, staging=staging[0]))
+                                                   prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing))
                 except WorkplanError as e:
                     failures += 1
                     _err(e.format())

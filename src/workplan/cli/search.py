@@ -85,9 +85,16 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
         return
 
     text = " ".join(words)
-    from ..search import open_index
+    from ..search import IndexMissing, open_index
     arc = _open_archive(archive_path)
-    ix = open_index(arc, backend=backend, notify=_err)
+    try:
+        ix = open_index(arc, backend=backend, notify=_err)
+    except IndexMissing:
+        if not arc.records():   # nothing archived: say so, not "run reindex"
+            from ..errors import Problem, WorkplanError
+            raise WorkplanError(Problem("the archive is empty: there is nothing to search", file=str(arc.root),
+                                        hint="archive documents first: workplan archive add FILE.yaml")) from None
+        raise
     try:
         result = ix.search(text, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
                            all_versions=all_versions, limit=limit)

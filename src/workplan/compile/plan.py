@@ -83,7 +83,7 @@ class VolumePlan:
         """Over every report whose data could be read: targets met, mean attainment (each target
         capped at 100 %), tasks done and the completion rate."""
         progs = [e.progress for e in self.reports() if e.progress is not None]
-        targets = [t for p in progs for t in p.targets]
+        targets = [t for p in progs for t in p.targets_due]   # targets not yet due are not judged
         tasks = [t for p in progs for t in p.tasks]
         return {
             "reports": len(self.reports()), "with_data": len(progs),

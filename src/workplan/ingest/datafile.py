@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import weakref
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..archive import Archive, Prepared, Record
 from ..archive.bag import METADATA_NAME, Staging
@@ -31,15 +31,18 @@ def load_data_file(arc: Archive, path: str | os.PathLike):
 
 def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
                     langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                    prebuilt: str | os.PathLike | None = None):
+                    prebuilt: str | os.PathLike | None = None, allow_missing: bool = False,
+                    on_warning: "Callable[[Problem], None] | None" = None):
     """Everything that can go wrong with the input, checked before anything is written.
-    Returns (document, metadata)."""
+    Returns (document, metadata). ``allow_missing``: a missing translation falls back to the
+    other language (as ``workplan build --allow-missing``) instead of refusing the file; each
+    fallback is passed to ``on_warning``."""
     path = Path(path)
     checked = _CHECKED.setdefault(arc, {})
     try:
         st = path.stat()
         key = (str(path.resolve()), st.st_mtime_ns, st.st_size, retention, tuple(langs), tuple(formats),
-               str(prebuilt))
+               str(prebuilt), allow_missing)
     except OSError:
         key = None
     if key is not None and key in checked:
@@ -71,7 +74,11 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     elif formats:
         from ..render import build_ir
         for lg in langs:
-            build_ir(doc, lg, file=str(path))  # raises MissingTranslation before anything is written
+            # raises MissingTranslation before anything is written
+            rdoc = build_ir(doc, lg, file=str(path), allow_missing=allow_missing, draw=False)
+            for w in rdoc.warnings:
+                if on_warning is not None:
+                    on_warning(w)
     arc.precheck_identity(meta)
     if key is not None:
         checked[key] = (doc, dict(meta))
@@ -79,11 +86,12 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
 
 
 def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
-                      staging: Staging | None = None) -> Prepared:
+                      staging: Staging | None = None, allow_missing: bool = False) -> Prepared:
     """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
     staging folder (see :func:`add_data_files`)."""
     path = Path(path)
-    _doc, meta = check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt)
+    _doc, meta = check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                 allow_missing=allow_missing)
     langs = tuple(meta["langs"])
     formats = tuple(dict.fromkeys(formats))
     staging = staging.workspace() if staging is not None else arc.new_staging()
@@ -105,7 +113,7 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
             try:
                 # built from the file as given, so that a report finds its program beside it
                 result = build_file(path, staging.bag, langs=list(langs), formats=list(formats),
-                                    program_resolver=ArchivePrograms(arc))
+                                    program_resolver=ArchivePrograms(arc), allow_missing=allow_missing)
                 if sha256_file(path)[0] != h:
                     raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
                                                 hint="archive it again"))
@@ -143,7 +151,7 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
         raise WorkplanError(Problem("the document names no issuer; the archival code needs one", file=str(path),
                                     path="issuers", hint="add `issuers: [<unit id>]`"))
     u = doc.unit(doc.issuers[0])
-    org = located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.zh, mapping=arc.config.org_codes), str(path))
+    org = located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.name, mapping=arc.config.org_codes), str(path))
     title = text_in(doc.title, "zh", doc.source_lang) or text_any(doc.title, "zh")
     title_en = text_in(doc.title, "en", doc.source_lang)
     doc_number = doc.doc_number.render("zh") if doc.doc_number else None
@@ -151,17 +159,17 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
     names = []
     for uid in unit_ids:
         try:
-            names.append(doc.unit(uid).zh)
+            names.append(doc.unit(uid).name)
         except KeyError:
             pass
     if doc.id:
         identity = doc.id
     elif doc_number:
-        identity = f"{u.zh}|{doc_number}"
+        identity = f"{u.name}|{doc_number}"
     else:
-        identity = f"{u.zh}|{title}|{doc.date.year}"
+        identity = f"{u.name}|{title}|{doc.date.year}"
     return {"identity": identity, "title": title, "title_en": title_en,
-            "kind": doc.kind, "issuer": u.zh, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
+            "kind": doc.kind, "issuer": u.name, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
             "date": doc.date.isoformat(), "year": doc.date.year, "retention": retention, "org": org,
             "units": list(dict.fromkeys(names)), "unit_ids": list(unit_ids), "langs": list(langs),
             "pages": None}
@@ -169,25 +177,27 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
 
 def add_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
                   langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                  prebuilt: str | os.PathLike | None = None, notify: bool = True) -> Record:
+                  prebuilt: str | os.PathLike | None = None, notify: bool = True,
+                  allow_missing: bool = False) -> Record:
     """Archive a data file (YAML/JSON) with its renditions: built now with
     :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
     ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
     document → a new version of it."""
     prep = prepare_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                             staging=arc.shared_staging())
+                             staging=arc.shared_staging(), allow_missing=allow_missing)
     return arc.store([prep], notify=notify)[0]
 
 
 def add_data_files(arc: Archive, paths: Iterable[str | os.PathLike], *, retention: str | None = None,
                    langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                   prebuilt: str | os.PathLike | None = None, notify: bool = True) -> list[Record]:
+                   prebuilt: str | os.PathLike | None = None, notify: bool = True,
+                   allow_missing: bool = False) -> list[Record]:
     """Archive several data files as one batch (faster than one by one: the fsyncs and
     transactions are shared); each record is still atomic on its own."""
     shared = arc.new_staging(shared=True)
     try:
         preps = [prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                   staging=shared) for p in paths]
+                                   staging=shared, allow_missing=allow_missing) for p in paths]
         return arc.store(preps, notify=notify) if preps else []
     finally:
         shared.cleanup()

@@ -19,6 +19,7 @@ Rule ids (stable; used by ``--select``/``--ignore`` and in JSON output):
 - ``doc-number``         a document number not in the 〔year〕 form (江综委发[2015]10号, 〔2015〕010号, 第10号)
 - ``date-format``        zero-padded dates in Chinese text (2023年03月05日 → 2023年3月5日)
 - ``numbering``          in imported documents: numbering that skips, repeats or mixes styles within one level
+- ``letterhead``         a document number that will not be printed (``letterhead: false``)
 
 Each rule has a default severity (``error`` or ``warning``, :data:`SEVERITY`); errors stop
 ``workplan build`` unless ``--force``. A configuration file can switch rules off or change
@@ -35,7 +36,7 @@ from pydantic import BaseModel
 
 from ..errors import Problem
 from ..i18n import format_date
-from ..model.document import LangText
+from ..model.document import LangText, plain_langs
 from .walk import HAN, PathT, TextRef, text_slots
 
 RULES: dict[str, str] = {
@@ -51,6 +52,7 @@ RULES: dict[str, str] = {
     "doc-number": "document numbers not in the 〔year〕 form",
     "date-format": "zero-padded dates in Chinese text (2023年03月05日)",
     "numbering": "numbering that skips, repeats or mixes styles within one level (imported documents)",
+    "letterhead": "a document number that is not printed because the letterhead is turned off",
 }
 
 #: Default severity of each rule: an ``error`` stops ``workplan build`` (unless ``--force``) and
@@ -59,9 +61,19 @@ SEVERITY: dict[str, str] = {
     "invalid": "error", "placeholder": "error", "dates": "error", "period": "error", "percent": "error",
     "numbering-in-text": "warning", "punctuation": "warning", "translation": "warning",
     "unit-unused": "warning", "target-number": "warning", "doc-number": "warning", "date-format": "warning",
-    "numbering": "warning",
+    "numbering": "warning", "letterhead": "warning",
 }
 SEVERITIES = ("error", "warning")
+
+
+def check_letterhead(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """The document number is printed only in the 版头: with ``letterhead: false`` it is lost."""
+    if getattr(doc, "letterhead", None) is False and getattr(doc, "doc_number", None) is not None:
+        yield ("letterhead",), "the document number will not be printed: the letterhead is turned off", \
+            "remove 'letterhead: false' to print the 版头 with the document number, or remove doc_number"
+    elif getattr(doc, "letterhead", None) is True and not (getattr(doc, "issuer_mark", None) or getattr(doc, "issuers", None)):
+        yield ("letterhead",), "no letterhead can be printed: the document has neither issuer_mark nor issuers", \
+            "add issuer_mark: or issuers:"
 
 
 @dataclass
@@ -267,14 +279,14 @@ def missing_translations(doc: BaseModel, required: set[str]) -> Iterable[tuple[P
         if isinstance(v, LangText):
             have = {lg for lg in ("zh", "en") if getattr(v, lg)}
         else:
-            have = {"zh", "en"} if not HAN.search(v) else {source}
+            have = plain_langs(v, source)
         for lg in sorted(required - have):
             yield path, f"no {'English' if lg == 'en' else 'Chinese'} text", \
                 "write this text as {zh: ..., en: ...}"
     if "en" in required:
         for i, u in enumerate(getattr(doc, "units", []) or []):
             if not u.en:
-                yield ("units", i, "en"), f"unit '{u.id}' has no English name (English documents would show {u.zh})", \
+                yield ("units", i, "en"), f"unit '{u.id}' has no English name (English documents would show {u.name})", \
                     "add en: with the unit's English name"
 
 
@@ -405,7 +417,7 @@ def check_unused_units(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
         used.update(v for v in vars(printed).values() if isinstance(v, str))
     for i, u in enumerate(units):
         if u.id not in used:
-            yield (("units", i, "id"), f"unit '{u.id}' ({u.zh}) is declared but never referred to",
+            yield (("units", i, "id"), f"unit '{u.id}' ({u.name}) is declared but never referred to",
                    "refer to it (issuers, lead/cooperating units, members, recipients) or remove it")
 
 

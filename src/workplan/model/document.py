@@ -52,7 +52,7 @@ class DocumentCommon:
 
     def unit_name(self, uid: str, lang: str) -> str:
         u = self.unit(uid)
-        return (u.en or u.zh) if lang == "en" else u.zh
+        return (u.en or u.zh) if lang == "en" else (u.zh or u.en)
 
     def name_or_text(self, value: "Text", lang: str) -> str | None:
         """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
@@ -95,13 +95,27 @@ Text = Annotated[
 ]
 
 
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def plain_langs(text: str, source_lang: str = "zh") -> set[str]:
+    """The languages a plain (untagged) string serves: its document's source language, and every
+    language when it is neither Chinese nor English words (a number, a phone number, "%", a code
+    such as "A1"). Chinese text in an English-source document, or English words in a
+    Chinese-source one, serve their source language only, so a missing translation is found in
+    either direction."""
+    if _HAN.search(text) or _WORD.search(text):
+        return {source_lang}
+    return {"zh", "en"}
+
+
 def text_in(text: Text | None, lang: str, source_lang: str = "zh") -> str | None:
     """The text in ``lang``, or None if it is not given in that language."""
     if text is None:
         return None
     if isinstance(text, LangText):
         return getattr(text, lang)
-    if lang == source_lang or not _HAN.search(text):
+    if lang in plain_langs(text, source_lang):
         return text
     return None
 
@@ -120,9 +134,20 @@ class Unit(Strict):
     """A department or unit, declared once and referenced by id."""
 
     id: str = Field(..., pattern=_ID, description="Short identifier used to refer to the unit, e.g. fire_brigade")
-    zh: str = Field(..., description="Chinese name, e.g. 县消防救援大队")
+    zh: str | None = Field(None, description="Chinese name, e.g. 县消防救援大队 (needed for Chinese documents)")
     en: str | None = Field(None, description="English name, e.g. County Fire and Rescue Brigade")
     abbr: str | None = Field(None, description="Abbreviation used in document numbers and archival codes, e.g. 消防 / XF")
+
+    @model_validator(mode="after")
+    def _named(self) -> "Unit":
+        if not (self.zh or self.en):
+            raise ValueError("give the unit's name: zh (Chinese) and/or en (English)")
+        return self
+
+    @property
+    def name(self) -> str:
+        """The Chinese name, else the English one (for catalogues and messages)."""
+        return self.zh or self.en or self.id
 
 
 UnitRef = Annotated[str, Field(pattern=_ID, description="The id of a unit declared under `units`")]
@@ -400,6 +425,9 @@ class Document(DocumentCommon, Strict):
     # the JSON Schema admits it too.
     doc_number: DocNumber | DocNumberText | None = Field(
         None, description="发文字号: {prefix, year, serial} or a string like 江综委发〔2015〕10号")
+    letterhead: bool | None = Field(
+        None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
+                          "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
     date: dt.date = Field(..., description="成文日期")
     recipients: list[Text] = Field(default_factory=list, description="主送机关")

@@ -27,6 +27,7 @@ class _Positions:
     def __init__(self) -> None:
         self.value: dict[PathT, Pos] = {}
         self.key: dict[PathT, Pos] = {}
+        self.flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
 
     def find(self, path: PathT, *, key: bool = False) -> Pos | None:
         p = tuple(path)
@@ -61,6 +62,8 @@ def _mark(node: yaml.Node) -> Pos:
 def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
     pos.value[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
+        if node.flow_style:
+            pos.flow.add(path)
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
             pos.key[path + (key,)] = _mark(k)
@@ -396,6 +399,17 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
         types = {e["type"] for e in errs}
         if "extra_forbidden" in types:
             key = path[-1]
+            if tuple(path[:-1]) in getattr(pos, "flow", ()) and _get(data, path) is None and len(path) > 1:
+                # {title: a, text: b, c}: the comma ended the text, and "c" became a key of its own
+                line_col = pos.find(path, key=True)
+                prev = _flow_key_before(data, path)
+                problems.append(Problem(
+                    f"'{key}' after a comma was read as a field of its own: in {{…}} a comma ends the text",
+                    path=format_path(path), file=file,
+                    line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
+                    hint=(f"quote the text: {prev}: \"…, {key}\"" if prev else f"quote the text that contains '{key}'")
+                    + " (or write the mapping on several lines)"))
+                continue
             guess = _did_you_mean(key)
             hint = f"did you mean '{guess}'?" if guess else "remove it, or check the spelling against `workplan schema`"
             line_col = pos.find(path, key=True)
@@ -440,6 +454,16 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
                                 line=line_col[0] if line_col else None, column=line_col[1] if line_col else None,
                                 hint=_hint_for(types)))
     return problems
+
+
+def _flow_key_before(data: Any, path: PathT) -> str | None:
+    """The key written just before ``path``'s key in its mapping (the text the comma cut short)."""
+    parent = _get(data, path[:-1])
+    if not isinstance(parent, dict):
+        return None
+    keys = list(parent)
+    i = keys.index(path[-1]) if path[-1] in keys else 0
+    return str(keys[i - 1]) if i > 0 else None
 
 
 def _hint_for(types: set[str]) -> str | None:

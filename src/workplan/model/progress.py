@@ -13,7 +13,13 @@ Formulas (ratios; 1.0 = 100 %):
 
 * **Target attainment (overall)**: the mean of the targets' attainment, each capped at 100 %
   (over-fulfilling one target does not make up for another).
-* **Completion rate**: tasks done / tasks reported (in progress counts as not done).
+* **Not yet due**: a target whose due date is after the report date is not judged: it shows its
+  progress so far (attainment of the actual value reached) with the status "not yet due"
+  (未到期) and stays out of the met count and the overall attainment.
+* **Completion rate**: tasks done / tasks of the program (in progress counts as not done). Only
+  the program's tasks count, not their sub-items: a task without a status of its own takes it
+  from its items (done when all are done, on the last completion date; not started when none
+  has started; else in progress). Sub-items inherit their task's units and deadline.
 * **Overdue task**: not done and its deadline (a date) is before the report date.
 * **Late phase**: its end date is before the report date and it is not completed, or it was
   completed after its end date.
@@ -28,7 +34,7 @@ from dataclasses import dataclass, field
 
 from .document import Document, Phase, Target, Task
 from .report import (PhaseResult, Report, TargetResult, TaskStatus, program_phases, program_targets,
-                     program_tasks)
+                     program_task_tree)
 
 
 def attainment(op: str, target: float, actual: float) -> tuple[float, bool]:
@@ -67,6 +73,14 @@ class TargetProgress:
     actual: float
     attainment: float
     met: bool
+    due: bool = True           # False: due after the report date, not judged yet
+
+    @property
+    def state(self) -> str:
+        """met | not_met | not_due"""
+        if not self.due:
+            return "not_due"
+        return "met" if self.met else "not_met"
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,9 @@ class TaskProgress:
     deadline: dt.date | None   # a dated deadline, if the program gives one
     overdue: bool              # not done and the deadline has passed at the report date
     done_late: bool            # done after its deadline
+    lead: tuple[str, ...] = ()   # lead units: the task's own, else inherited from its parent
+    parent: str | None = None    # the key of the task a sub-item belongs to
+    rolled_up: bool = False      # the status comes from the task's items
 
 
 @dataclass(frozen=True)
@@ -103,19 +120,30 @@ class PhaseProgress:
 class Progress:
     report_date: dt.date
     targets: list[TargetProgress] = field(default_factory=list)
-    tasks: list[TaskProgress] = field(default_factory=list)
+    tasks: list[TaskProgress] = field(default_factory=list)       # the program's tasks (counted)
     phases: list[PhaseProgress] = field(default_factory=list)
+    subtasks: list[TaskProgress] = field(default_factory=list)    # sub-items with a status of their own (shown, not counted)
+
+    @property
+    def targets_due(self) -> list[TargetProgress]:
+        """The targets judged at the report date (due by then, or without a due date)."""
+        return [t for t in self.targets if t.due]
+
+    @property
+    def targets_not_due(self) -> list[TargetProgress]:
+        return [t for t in self.targets if not t.due]
 
     @property
     def targets_met(self) -> int:
-        return sum(t.met for t in self.targets)
+        return sum(t.met for t in self.targets_due)
 
     @property
     def target_attainment(self) -> float | None:
-        """Mean attainment, each target capped at 100 %."""
-        if not self.targets:
+        """Mean attainment of the targets due, each capped at 100 %."""
+        due = self.targets_due
+        if not due:
             return None
-        return sum(min(t.attainment, 1.0) for t in self.targets) / len(self.targets)
+        return sum(min(t.attainment, 1.0) for t in due) / len(due)
 
     @property
     def tasks_done(self) -> int:
@@ -142,6 +170,7 @@ class Progress:
         """Plain numbers, for statistics pages and machine use."""
         return {
             "targets": len(self.targets), "targets_met": self.targets_met,
+            "targets_not_due": [t.key for t in self.targets_not_due],
             "target_attainment": self.target_attainment,
             "tasks": len(self.tasks), "tasks_done": self.tasks_done,
             "tasks_in_progress": self.tasks_in("in_progress"), "tasks_not_started": self.tasks_in("not_started"),
@@ -163,17 +192,53 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
         if r is None or r.actual is None:
             continue
         ratio, met = attainment(t.op, t.target, r.actual)
-        prog.targets.append(TargetProgress(key, t, r, r.actual, ratio, met))
+        prog.targets.append(TargetProgress(key, t, r, r.actual, ratio, met, due=t.due is None or t.due <= day))
 
     statuses = {r.id: r for r in report.tasks}
-    for key, number, t in program_tasks(program):
+    tree = program_task_tree(program)
+    kids: dict[str, list[str]] = {}
+    info: dict[str, tuple[str, Task, str | None]] = {}
+    for key, number, t, parent in tree:
+        info[key] = (number, t, parent)
+        if parent is not None:
+            kids.setdefault(parent, []).append(key)
+
+    def status_of(key: str) -> tuple[str, dt.date | None, object | None, bool] | None:
+        """(status, completed, evidence, rolled up) from the report, else from the items."""
         r: TaskStatus | None = statuses.get(key)
-        if r is None:
+        if r is not None:
+            return r.status, r.completed, r.evidence, False
+        subs = [status_of(k) for k in kids.get(key, [])]
+        if not subs or any(x is None for x in subs):
+            return None
+        states = [x[0] for x in subs]
+        if all(st == "done" for st in states):
+            dates = [x[1] for x in subs if x[1] is not None]
+            return "done", (max(dates) if dates else None), None, True
+        if all(st == "not_started" for st in states):
+            return "not_started", None, None, True
+        return "in_progress", None, None, True
+
+    def inherited(key: str, attr: str):
+        number, t, parent = info[key]
+        value = getattr(t, attr)
+        if value or parent is None:
+            return value
+        return inherited(parent, attr)
+
+    for key, number, t, parent in tree:
+        got = status_of(key) if parent is None else (
+            (statuses[key].status, statuses[key].completed, statuses[key].evidence, False) if key in statuses else None)
+        if got is None:
             continue
-        deadline = t.deadline if isinstance(t.deadline, dt.date) else None
-        overdue = r.status != "done" and deadline is not None and deadline < day
-        done_late = r.status == "done" and deadline is not None and r.completed is not None and r.completed > deadline
-        prog.tasks.append(TaskProgress(key, t, number, r.status, r.completed, r.evidence, deadline, overdue, done_late))
+        status, completed, evidence, rolled = got
+        dl = inherited(key, "deadline")
+        deadline = dl if isinstance(dl, dt.date) else None
+        overdue = status != "done" and deadline is not None and deadline < day
+        done_late = status == "done" and deadline is not None and completed is not None and completed > deadline
+        tp = TaskProgress(key, t, number, status, completed, evidence, deadline, overdue, done_late,
+                          lead=tuple(inherited(key, "lead") or ()), parent=parent, rolled_up=rolled)
+        (prog.tasks if parent is None else prog.subtasks).append(tp)
 
     phase_results = {r.id: r for r in report.phases}
     for key, ph in program_phases(program):

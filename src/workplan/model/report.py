@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Union
 
@@ -142,6 +143,9 @@ class Report(DocumentCommon, Strict):
     issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); default: the program's issuers")
     issuer_mark: Text | None = None
     doc_number: DocNumber | DocNumberText | None = None
+    letterhead: bool | None = Field(
+        None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
+                          "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = None
     recipients: list[Text] = Field(default_factory=list)
     cc: list[Text] = Field(default_factory=list)
@@ -240,6 +244,9 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver:
     from .load import _problems_from_validation, check_top_mapping
     file = str(path)
     check_top_mapping(data, file, example="corpus/report-*.yaml")
+    schema_problems: list[Problem] = []
+    kept: dict[str, list[int]] = {}     # list field -> original indices of the items kept
+    pruned_ids: set[str] = set()
     try:
         report = Report.model_validate(data)
     except ValidationError as e:
@@ -265,24 +272,71 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver:
                 guess = difflib.get_close_matches(given, REPORT_SECTION_TYPES, n=1) if given else []
                 p.hint = (f"did you mean '{guess[0]}'? " if guess else "") + \
                     "report section types: " + ", ".join(REPORT_SECTION_TYPES)
-        raise ValidationFailed(problems) from None
+        # report every problem at once: leave out what is broken and cross-check the rest
+        report = _validate_pruned(data, problems, kept, pruned_ids)
+        if report is None:
+            raise ValidationFailed(problems) from None
+        schema_problems = problems
     report._base_dir = Path(path).resolve().parent
 
     def at(p: tuple, msg: str, hint: str | None = None, key: bool = False) -> Problem:
         from .load import format_path
+        if p and p[0] in kept and len(p) > 1 and isinstance(p[1], int) and p[1] < len(kept[p[0]]):
+            p = (p[0], kept[p[0]][p[1]], *p[2:])    # back to the item's place in the file
         lc = pos.find(p, key=key)
         return Problem(msg, file=file, path=format_path(p), line=lc[0] if lc else None,
                        column=lc[1] if lc else None, hint=hint)
 
     # the program
     if program is None:
-        program = _resolve_program(report, at, program_resolver or resolve_program_path, allow_superseded)
+        try:
+            program = _resolve_program(report, at, program_resolver or resolve_program_path, allow_superseded)
+        except ValidationFailed as e:
+            raise ValidationFailed(schema_problems + e.problems) from None
     report._program = program
     _inherit(report, program)
-    problems = cross_check(report, program, at)
+    problems = [q for q in cross_check(report, program, at)
+                if not any(f"'{pid}'" in q.message for pid in pruned_ids)]   # no echo of a broken item
+    problems = schema_problems + problems
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(sorted(problems, key=lambda q: (q.line or 1 << 30, q.column or 0)))
     return report
+
+
+def _validate_pruned(data: dict, problems: list[Problem], kept: dict[str, list[int]],
+                     pruned_ids: set[str]) -> "Report | None":
+    """The report without the parts that failed validation (each bad list item, each bad optional
+    top-level field), so the rest can still be cross-checked; None when a required part is broken.
+    ``kept`` gets, per pruned list, the original indices of the items kept."""
+    import copy
+    data = copy.deepcopy(data)
+    drop_items: dict[str, set[int]] = {}
+    drop_keys: set[str] = set()
+    for q in problems:
+        parts = re.findall(r"([^.\[\]]+)|\[(\d+)\]", q.path or "")
+        if not parts or q.path == "(document)":
+            return None
+        top = parts[0][0]
+        if len(parts) > 1 and parts[1][1] and isinstance(data.get(top), list):
+            drop_items.setdefault(top, set()).add(int(parts[1][1]))
+        else:
+            drop_keys.add(top)
+    required = {n for n, f in Report.model_fields.items() if f.is_required()} | {"program", "period", "date", "title"}
+    if drop_keys & required:
+        return None
+    for k in drop_keys:
+        data.pop(k, None)
+    for k, idx in drop_items.items():
+        items = data[k]
+        for i in idx:
+            if i < len(items) and isinstance(items[i], dict) and isinstance(items[i].get("id"), str):
+                pruned_ids.add(items[i]["id"])
+        kept[k] = [i for i in range(len(items)) if i not in idx]
+        data[k] = [items[i] for i in kept[k]]
+    try:
+        return Report.model_validate(data)
+    except ValidationError:
+        return None
 
 
 class _Sub:
@@ -293,6 +347,11 @@ class _Sub:
 
     def find(self, path: tuple, *, key: bool = False):
         return self.pos.find(self.prefix + tuple(path), key=key)
+
+    @property
+    def flow(self) -> set:
+        n = len(self.prefix)
+        return {p[n:] for p in self.pos.flow if p[:n] == self.prefix}
 
 
 # A program resolver finds the program a report is about:
@@ -361,23 +420,31 @@ def program_targets(program: Document) -> list[tuple[str, Target]]:
     return [(t.id or f"target{i}", t) for i, t in enumerate(program.all_targets(), 1)]
 
 
-def program_tasks(program: Document) -> list[tuple[str, str, Task]]:
-    """(key, number, task) for every task, numbered as in the task matrix (1, 2, 2.1, …);
-    the key is the task's id, or ``task<number>`` when it has none."""
-    out: list[tuple[str, str, Task]] = []
+def program_task_tree(program: Document) -> list[tuple[str, str, Task, str | None]]:
+    """(key, number, task, parent key) for every task and sub-item, numbered as in the task
+    matrix (1, 2, 2.1, …). The key is the task's id, or ``task<number>`` when it has none
+    (``task4.1`` is the first item of the fourth task); the parent key is None for a task."""
+    out: list[tuple[str, str, Task, str | None]] = []
 
-    def walk(ts: list[Task], prefix: str) -> None:
+    def walk(ts: list[Task], prefix: str, parent: str) -> None:
         for i, t in enumerate(ts, 1):
             no = f"{prefix}{i}"
-            out.append((t.id or f"task{no}", no, t))
-            walk(t.items, f"{no}.")
+            key = t.id or f"task{no}"
+            out.append((key, no, t, parent))
+            walk(t.items, f"{no}.", key)
     n = 0
     for s in program.sections_of("tasks"):
         for t in s.tasks:
             n += 1
-            out.append((t.id or f"task{n}", str(n), t))
-            walk(t.items, f"{n}.")
+            key = t.id or f"task{n}"
+            out.append((key, str(n), t, None))
+            walk(t.items, f"{n}.", key)
     return out
+
+
+def program_tasks(program: Document) -> list[tuple[str, str, Task]]:
+    """(key, number, task) for every task and sub-item; see :func:`program_task_tree`."""
+    return [(key, no, t) for key, no, t, _parent in program_task_tree(program)]
 
 
 def program_phases(program: Document) -> list[tuple[str, Phase]]:
@@ -455,10 +522,21 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
                                hint="set 'status: done', or remove 'completed'"))
         if r.completed is not None:
             check_date(r.completed, ("tasks", i, "completed"), f"completion date of task '{r.id}'")
-    for tid in tasks:
-        if tid not in seen:
+    # every task needs a status: its own, or one for each of its items (the task's status then
+    # rolls up from them); the items of a task that has a status need none
+    children: dict[str | None, list[str]] = {}
+    for key, _no, _t, parent in program_task_tree(program):
+        children.setdefault(parent, []).append(key)
+
+    def covered(key: str) -> bool:
+        return key in seen or (bool(children.get(key)) and all(covered(c) for c in children[key]))
+    for tid in children.get(None, []):
+        if not covered(tid):
+            items = children.get(tid)
             problems.append(at(("tasks",), f"task '{tid}' of the program has no status in the report",
-                               hint=f"add '- {{id: {tid}, status: done|in_progress|not_started}}' under 'tasks:'", key=True))
+                               hint=f"add '- {{id: {tid}, status: done|in_progress|not_started}}' under 'tasks:'"
+                               + (f" (or a status for each of its items: {', '.join(items)})" if items else ""),
+                               key=True))
 
     # phases
     phases = dict(program_phases(program))
@@ -505,5 +583,5 @@ def is_report_data(data: Any) -> bool:
 
 __all__ = ["ImageRef", "NarrativeSection", "Period", "PhaseResult", "ProgramRef", "Report", "TargetResult",
            "TaskStatus", "REPORT_SECTION_TYPES", "is_report_data", "load_report", "load_report_data",
-           "program_phases", "program_targets", "program_tasks", "ProgramResolver", "enclosing_archive",
-           "resolve_program_path"]
+           "program_phases", "program_targets", "program_task_tree", "program_tasks", "ProgramResolver",
+           "enclosing_archive", "resolve_program_path"]

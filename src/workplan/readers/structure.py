@@ -205,6 +205,9 @@ class Recogniser:
             s -= 2
         if ln.table:
             s -= 5
+        if (t.endswith("文件") or (self.lang == "en" and not _NOTICE_EN.match(t))) and not _DOCNUM.search(t) \
+                and any(_DOCNUM.search(x.text) for x in self.lines[i + 1:i + 4]):
+            s -= 6    # the red issuer mark (XX文件) just above the document number, not the title
         return s
 
     def front(self, body_start: int) -> int:

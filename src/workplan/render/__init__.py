@@ -136,7 +136,9 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
-        for fmt in formats:
+        written = len(result.outputs)
+        # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
+        for fmt in sorted(formats, key=lambda f: f != "pdf"):
             out = Path(outdir) / output_name(source, lang, fmt)
             try:
                 render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
@@ -159,6 +161,8 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
                     hint="this is a bug in workplan; please report it with this file")))
                 continue
             result.outputs.append(out)
+        # listed in the order asked for
+        result.outputs[written:] = sorted(result.outputs[written:], key=lambda p: formats.index(p.suffix[1:]))
     return result
 
 

@@ -28,6 +28,9 @@ COLOR_OK = "#2F5597"       # met / done
 COLOR_BAD = "#" + RED      # not met / late
 COLOR_OPEN = "#A6A6A6"     # not started / in progress
 COLOR_DONE_LATE = "#D08B2C"
+COLOR_NOT_DUE = "#8FAADC"  # a target not yet due: progress so far
+LABEL_LINE_MM = CHART_FONT_PT * 1.25 * 25.4 / 72   # one line of a tick label
+LABEL_WRAP = 22            # label width in half-width characters
 BAR_CAP = 1.5              # bars longer than 150 % are drawn at 150 % (the label shows the value)
 
 _FAMILIES = ("WP HeiTi", "WP FangSong")   # preferred chart faces, from layout.FONT_FILES
@@ -114,35 +117,46 @@ def _wrap(label: str, width: int) -> str:
     return "\n".join(out)
 
 
+def _row_mm(wrapped: list[str]) -> float:
+    """Height of one bar row: room for the tallest wrapped label, so labels never overlap."""
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    return max(BAR_ROW_MM, lines * LABEL_LINE_MM + 3.0)
+
+
 def attainment_chart(labels: list[str], values: list[float], met: list[bool], *, value_labels: list[str],
-                     target_label: str, met_label: str, not_met_label: str, formats=IMAGE_FORMATS) -> Chart:
-    """Horizontal bars of attainment (1.0 = 100 %), a dashed line at 100 %, values at the bar ends."""
+                     target_label: str, met_label: str, not_met_label: str, states: list[str] | None = None,
+                     not_due_label: str | None = None, formats=IMAGE_FORMATS) -> Chart:
+    """Horizontal bars of attainment (1.0 = 100 %), a dashed line at 100 %, values at the bar ends.
+    ``states`` (met | not_met | not_due) colours targets not yet due apart."""
     import matplotlib
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     n = len(labels)
-    lines = max(label.count("\n") + 1 for label in labels) if labels else 1
-    row = BAR_ROW_MM * (1 + 0.35 * (lines - 1))
+    states = states or ["met" if m else "not_met" for m in met]
+    wrapped = [_wrap(label, LABEL_WRAP) for label in labels]
+    row = _row_mm(wrapped)
     height_mm = CHART_MARGIN_MM + row * n
     with matplotlib.rc_context(_rc()):
         fig, ax = _figure(height_mm)
         ys = list(range(n))[::-1]
         shown = [min(v, BAR_CAP) * 100 for v in values]
-        colors = [COLOR_OK if m else COLOR_BAD for m in met]
+        colors = [{"met": COLOR_OK, "not_met": COLOR_BAD, "not_due": COLOR_NOT_DUE}[st] for st in states]
         ax.barh(ys, shown, color=colors, height=0.55)
         for y, x, text in zip(ys, shown, value_labels):
             ax.text(x + 1.5, y, text, va="center", ha="left")
         right = max(120.0, max(shown, default=0) + 25)
         ax.set_xlim(0, right)
         ax.axvline(100, color="#404040", linestyle="--", linewidth=0.8)
-        ax.set_yticks(ys, [_wrap(label, 22) for label in labels])
+        ax.set_yticks(ys, wrapped)
         ax.set_ylim(-0.6, n - 0.4)
         ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
         ax.set_xticks([t for t in range(0, int(right) + 1, 25)])
         ax.tick_params(axis="y", length=0)
-        ax.legend(handles=[Patch(color=COLOR_OK, label=met_label), Patch(color=COLOR_BAD, label=not_met_label),
-                           Line2D([], [], color="#404040", linestyle="--", linewidth=0.8, label=target_label)],
-                  loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+        handles = [Patch(color=COLOR_OK, label=met_label), Patch(color=COLOR_BAD, label=not_met_label)]
+        if "not_due" in states and not_due_label:
+            handles.append(Patch(color=COLOR_NOT_DUE, label=not_due_label))
+        handles.append(Line2D([], [], color="#404040", linestyle="--", linewidth=0.8, label=target_label))
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(handles), frameon=False)
         return _save(fig, CHART_WIDTH_MM, height_mm, formats)
 
 
@@ -163,8 +177,8 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     n = len(rows)
-    lines = max(r.label.count("\n") + 1 for r in rows) if rows else 1
-    row = BAR_ROW_MM * (1 + 0.35 * (lines - 1))
+    wrapped = [_wrap(r.label, LABEL_WRAP) for r in rows]
+    row = _row_mm(wrapped)
     height_mm = CHART_MARGIN_MM + 6 + row * n
     colors = {"done": COLOR_OK, "done_late": COLOR_DONE_LATE, "late": COLOR_BAD,
               "in_progress": COLOR_OPEN, "not_started": "#D9D9D9", "undated": "#D9D9D9"}
@@ -187,7 +201,7 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
         ax.annotate(report_label, xy=(mdates.date2num(report_date), 1.0), xycoords=("data", "axes fraction"),
                     xytext=(0, 2), textcoords="offset points", va="bottom", color=COLOR_BAD,
                     ha="right" if frac > 0.7 else ("left" if frac < 0.3 else "center"))
-        ax.set_yticks(ys, [_wrap(r.label, 22) for r in rows])
+        ax.set_yticks(ys, wrapped)
         ax.set_ylim(-0.6, n - 0.4)
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)

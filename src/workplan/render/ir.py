@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
@@ -67,6 +68,8 @@ class Heading:
     text: str
     lang: str = "zh"
     body: str | None = None
+    sep: str | None = None     # between heading and body when not the language's own (a fallback text)
+    keep_with_next: bool = True   # False for an item that is all heading (（一）Is there …?): no chain
 
     @property
     def label(self) -> str:
@@ -75,6 +78,8 @@ class Heading:
     @property
     def joiner(self) -> str:
         """What stands between the heading and its run-in body."""
+        if self.sep is not None:
+            return self.sep
         return term("label_gap", self.lang)
 
 
@@ -192,6 +197,11 @@ class RenderDoc:
     keywords: list[str]
     date: dt.date
     warnings: list[Problem] = field(default_factory=list)
+    # Pagination decisions one writer measured and another follows (it cannot measure): the PDF
+    # writer sets "tight_signature" when the signature only fits under the body without the blank
+    # lines above it (GB/T 9704 7.3.5.1); the DOCX written after it closes them too, so Word and
+    # the PDF break the last page alike.
+    hints: dict[str, Any] = field(default_factory=dict)
 
     @property
     def date_text(self) -> str:
@@ -311,6 +321,7 @@ class _Builder:
         self.missing: list[str] = []
         self.warnings = Warnings()
         self.blocks: list[Block] = []
+        self.foreign: set[str] = set()   # texts that fell back to the other language (--allow-missing)
 
     # text in the asked language, recording a missing translation
     def t(self, value: Text | None, path: str, source_lang: str | None = None) -> str:
@@ -325,16 +336,41 @@ class _Builder:
         fallback = text_in(value, self.other, source_lang) or (
             value if isinstance(value, str) else (value.zh or value.en or ""))
         if self.allow_missing:
-            self.warnings.add(Problem(f"no {self.lang} text; using the {self.other} text", file=self.file, path=path))
+            self.warnings.add(Problem(f"no {_LANG_NAMES[self.lang]} ({self.lang}) text; using the "
+                                      f"{_LANG_NAMES[self.other]} text", file=self.file, path=path))
+            self.foreign.add(fallback)
         else:
             self.missing.append(path)
         return fallback
 
+    def lang_of(self, *texts: str) -> str:
+        """The language whose punctuation goes with ``texts``: a fallback text in the other
+        language keeps its own (English names are joined with ", ", not "、")."""
+        if texts and all(x in self.foreign for x in texts if x) and any(texts):
+            return self.other
+        return self.lang
+
     def unit(self, uid: str) -> str:
+        """A unit's name in the builder's language; a Chinese document needs the Chinese name
+        (an English-source file needs one only when a Chinese version is built)."""
+        try:
+            u = self.doc.unit(uid)
+        except KeyError:
+            return uid
+        if self.lang == "zh" and not u.zh:
+            i = next(i for i, x in enumerate(self.doc.units) if x.id == uid)
+            if self.allow_missing:
+                self.warnings.add(Problem(f"no Chinese (zh) name for unit '{uid}'; using the English name",
+                                          file=self.file, path=f"units[{i}].zh"))
+                self.foreign.add(u.en)
+            else:
+                self.missing.append(f"units[{i}].zh")
+            return u.en
         return self.doc.unit_name(uid, self.lang)
 
     def units(self, ids: list[str]) -> str:
-        return list_join([self.unit(u) for u in ids], self.lang)
+        names = [self.unit(u) for u in ids]
+        return list_join(names, self.lang_of(*names))
 
     def name_or_text(self, value: Text, path: str) -> str:
         if isinstance(value, str) and any(u.id == value for u in self.doc.units):
@@ -364,7 +400,8 @@ class _Builder:
         s = s.rstrip()
         if not s:
             return s
-        return s if s[-1] in self.term("sentence_ends") else s + self.term("full_stop")
+        lg = self.lang_of(s)
+        return s if s[-1] in term("sentence_ends", lg) else s + term("full_stop", lg)
 
     # --- whole document ---------------------------------------------------------------
     def build(self) -> None:
@@ -375,8 +412,8 @@ class _Builder:
     def front_matter(self) -> None:
         """Letterhead, title, recipients and preamble."""
         d = self.doc
-        if d.issuer_mark:
-            self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
+        if wants_letterhead(d):
+            self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
                                 signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
@@ -387,7 +424,8 @@ class _Builder:
         self.add(Title(title, subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
-            self.add(Recipients(list_join(names, self.lang) + self.term("colon")))
+            lg = self.lang_of(*names)
+            self.add(Recipients(list_join(names, lg) + term("colon", lg)))
         for i, p in enumerate(d.preamble):
             self.add(Paragraph(self.t(p, f"preamble[{i}]")))
 
@@ -404,13 +442,15 @@ class _Builder:
         d = self.doc
         annexes = self.annexes()
         if annexes:
+            # GB/T 9704 7.3.4 / 7.3.7: one annex is "附件" in both places, several are numbered in both
             self.add(AttachmentList(self.term("attachments" if len(annexes) > 1 else "attachment"),
                                     [title for title, _ in annexes]))
         self.signature()
         if d.note:
             self.add(Note(self.t(d.note, "note")))
         for i, (title, emit) in enumerate(annexes, 1):
-            label = term("attachment_n", self.lang, n=i)
+            # GB/T 9704 7.3.4 / 7.3.7: one annex is "附件" in both places, several are numbered in both
+            label = term("attachment_n", self.lang, n=i) if len(annexes) > 1 else self.term("attachment")
             self.add(AttachmentStart(label, title))
             emit()
         if d.cc or d.printed:
@@ -423,11 +463,23 @@ class _Builder:
                 printed_date=self.date(d.printed.date) if d.printed else None,
                 cc_label=self.term("cc"), printed_label=self.term("printed")))
 
+    def issuer_mark(self) -> str:
+        """The red issuer mark: ``issuer_mark`` as given, else the issuing units' names followed by
+        文件 (7.2.4: 发文机关全称或规范化简称加"文件"); in English the names alone."""
+        d = self.doc
+        if d.issuer_mark:
+            return self.t(d.issuer_mark, "issuer_mark")
+        names = [self.unit(u) for u in d.issuers]
+        if self.lang == "en":
+            return list_join(names, "en")
+        return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
+
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
         if dn is None:
             return None
-        if self.lang == "en" and not dn.prefix_en:
+        # a bilingual document prints the Chinese 版头 only: no English number to romanise
+        if self.lang == "en" and not dn.prefix_en and not getattr(self, "bilingual", False):
             if self.allow_missing:
                 self.warnings.add(Problem("no English prefix for the document number; using the Chinese one",
                                           file=self.file, path="doc_number.prefix_en"))
@@ -481,7 +533,15 @@ class _Builder:
         body = self.t(pt.text, f"{path}.text") if pt.text is not None else None
         if pt.title is not None:
             title = self.t(pt.title, f"{path}.title")
-            self.add(Heading(level, number, self.sentence(title) if body else title, body=body))
+            self.add(Heading(level, number, self.sentence(title) if body else title, body=body,
+                             sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
+        elif body and level <= 2:
+            # an untitled 一、/（一） item is still a heading of its level (黑体 / 楷体, 7.3.3): its first
+            # sentence is set in the heading face, the rest runs on in the body face
+            lead, rest = split_lead(body, self.lang_of(body))
+            self.add(Heading(level, number, lead, body=rest or None,
+                             sep=" " if rest and self.lang_of(body) == "en" != self.lang else None,
+                             keep_with_next=False))
         elif body:
             self.add(Paragraph(number + body))
         for i, p in enumerate(pt.paragraphs):
@@ -517,7 +577,8 @@ class _Builder:
         note = self.units_note(task.lead, task.cooperating, task.responsible, task.deadline, path)
         if task.title is not None:
             title = self.t(task.title, f"{path}.title")
-            self.add(Heading(level, number, self.sentence(title), body=(body + note) or None))
+            self.add(Heading(level, number, self.sentence(title), body=(body + note) or None,
+                             sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
         else:
             self.add(Paragraph(number + body + note))
         sub = 0
@@ -553,18 +614,22 @@ class _Builder:
     def target_sentence(self, tg: Target, path: str) -> str:
         ind = self.t(tg.indicator, f"{path}.indicator")
         unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
+        # an English fallback (--allow-missing) is written as an English sentence, not wedged into
+        # Chinese grammar ("10cases以内"); the date stays in the document's language
+        lg = "en" if self.lang != "en" and (self.lang_of(ind) == "en" or (unit and unit in self.foreign)) else self.lang
+
         def value(n: Any) -> str:
-            return quantity(_num(n), unit, self.lang)
+            return quantity(_num(n), unit, lg)
         if tg.op == "<=" and tg.target == 0:
-            phrase = term("target.zero", self.lang, value=value(0)) if unit else self.term("target.none")
+            phrase = term("target.zero", lg, value=value(0)) if unit else term("target.none", lg)
         else:
-            phrase = term(f"target.{tg.op}", self.lang, value=value(tg.target))
-        s = term("target_sentence", self.lang, indicator=ind, phrase=phrase)
+            phrase = term(f"target.{tg.op}", lg, value=value(tg.target))
+        s = term("target_sentence", lg, indicator=ind, phrase=phrase)
         if tg.baseline is not None:
-            s += self.enclose(term("target_baseline", self.lang, value=value(tg.baseline)))
+            s += self.enclose(term("target_baseline", lg, value=value(tg.baseline)))
         if tg.due:
-            s = term("target_due", self.lang, date=self.date(tg.due), sentence=s)
-        return s + self.term("full_stop")
+            s = term("target_due", lg, date=self.date(tg.due), sentence=s)
+        return s + term("full_stop", lg)
 
     def member_line(self, m: Member, path: str) -> str:
         name = self.t(m.name, f"{path}.name")
@@ -673,9 +738,51 @@ class _Builder:
                        ROSTER_TABLE_COLUMNS_MM))
 
 
+_LEAD_ZH = re.compile(r"^(.+?[。？！；])(.+)$", re.S)
+_LEAD_EN = re.compile(r"^(.+?[.?!;])\s+(\S.*)$", re.S)
+
+
+def split_lead(text: str, lang: str) -> tuple[str, str]:
+    """(first sentence, the rest) of a text; the rest is "" when it is one sentence."""
+    m = (_LEAD_EN if lang == "en" else _LEAD_ZH).match(text)
+    return (m.group(1), m.group(2)) if m else (text, "")
+
+
+def wants_letterhead(doc: Any) -> bool:
+    """Whether the document prints the 版头: ``letterhead`` when set, else whenever it has an
+    issuer mark or a document number (a document number is printed only in the letterhead)."""
+    lh = getattr(doc, "letterhead", None)
+    if lh is not None:
+        return bool(lh) and bool(doc.issuer_mark or doc.issuers)
+    return bool(doc.issuer_mark or doc.doc_number)
+
+
 def _task_widths() -> tuple[float, ...]:
     from ..layout import TASK_TABLE_COLUMNS_MM
     return TASK_TABLE_COLUMNS_MM
+
+
+_LANG_NAMES = {"zh": "Chinese", "en": "English"}
+
+
+def _positions(file: str | None) -> Callable[[str], tuple[int | None, int | None]]:
+    """line and column of a field path ("sections[1].paragraphs[0]") in ``file``, when it can be read."""
+    import re as _re
+    pos = None
+    if file:
+        try:
+            from ..model.load import read_data
+            _data, pos = read_data(file)
+        except Exception:  # noqa: BLE001 - positions are a courtesy: the file was read once already
+            pos = None
+
+    def where(path: str) -> tuple[int | None, int | None]:
+        if pos is None or ":" in path or " " in path:
+            return None, None
+        parts = tuple(int(i) if i else k for k, i in _re.findall(r"([^.\[\]]+)|\[(\d+)\]", path))
+        lc = pos.find(parts)
+        return (lc[0], lc[1]) if lc else (None, None)
+    return where
 
 
 def _num(x: float) -> str:
@@ -710,16 +817,23 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
     raise MissingTranslation listing every field path that lacks a language."""
     builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
     for b in builders:
+        b.bilingual = lang == "zh-en"
         b.build()
-    missing = [(b.lang, p) for b in builders for p in b.missing]
+    missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
+        where = _positions(file)
         raise MissingTranslation([
-            Problem(f"no {lg} text", file=file, path=p,
+            Problem(f"no {lg} text", file=file, path=p, line=where(p)[0], column=where(p)[1],
                     hint=("give the romanised prefix, e.g. doc_number: {prefix: 青社发, year: 2023, serial: 12, "
                           "prefix_en: Qing She Fa}" if p.endswith("prefix_en") else
                           "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
             for lg, p in missing])
     blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    from .table_widths import FLEX_COLUMN, column_widths
+    for b in blocks:
+        if isinstance(b, Table) and (b.header or b.rows):
+            # sized from the content (both languages in zh-en): every word fits its column
+            b.widths_mm = column_widths(b.header, b.rows, flex=FLEX_COLUMN.get(b.kind), base=b.widths_mm)
     return builders, blocks
 
 

@@ -121,16 +121,28 @@ class _ReportBuilder(_Builder):
         period = self.period(r.period.start, r.period.end)
         if self.lang == "en":
             parts = [f"In the period under review ({period})"]
-            if p.targets:
-                parts.append(f"{p.targets_met} of the {len(p.targets)} targets were met, "
+            if p.targets_due:
+                parts.append(f"{p.targets_met} of the {len(p.targets_due)} targets due were met, "
+                             f"with an average attainment of {format_pct(p.target_attainment)}"
+                             if p.targets_not_due else
+                             f"{p.targets_met} of the {len(p.targets)} targets were met, "
                              f"with an average attainment of {format_pct(p.target_attainment)}")
+            if p.targets_not_due:
+                parts.append(f"{len(p.targets_not_due)} target{'s are' if len(p.targets_not_due) > 1 else ' is'} "
+                             "not yet due")
             if p.tasks:
                 parts.append(f"{p.tasks_done} of the {len(p.tasks)} tasks were completed "
                              f"(completion rate {format_pct(p.completion_rate)})")
             return parts[0] + (", " + "; ".join(parts[1:]) if len(parts) > 1 else "") + "."
         parts = [f"报告期内（{period}）"]
-        if p.targets:
-            parts.append(f"方案确定的{len(p.targets)}项目标中{p.targets_met}项达标，目标平均完成度{format_pct(p.target_attainment)}")
+        if p.targets_due:
+            if p.targets_not_due:
+                parts.append(f"方案确定的{len(p.targets)}项目标中，已到期的{len(p.targets_due)}项有{p.targets_met}项达标，"
+                             f"目标平均完成度{format_pct(p.target_attainment)}，另有{len(p.targets_not_due)}项尚未到期")
+            else:
+                parts.append(f"方案确定的{len(p.targets)}项目标中{p.targets_met}项达标，目标平均完成度{format_pct(p.target_attainment)}")
+        elif p.targets:
+            parts.append(f"方案确定的{len(p.targets)}项目标均未到期")
         if p.tasks:
             parts.append(f"{len(p.tasks)}项任务已完成{p.tasks_done}项，任务完成率{format_pct(p.completion_rate)}")
         return parts[0] + ("，" + "；".join(parts[1:]) if len(parts) > 1 else "") + "。"
@@ -166,16 +178,27 @@ class _ReportBuilder(_Builder):
             labels.append(ind)
             rows.append([str(i), ind, _OP_SIGN[tg.op] + self.target_value(tg, tg.target),
                          self.target_value(tg, tp.actual), format_pct(tp.attainment),
-                         self.term("met") if tp.met else self.term("not_met")])
-        missed = [r[1] for r, tp in zip(rows, self.progress.targets) if not tp.met]
+                         {"met": self.term("met"), "not_met": self.term("not_met"),
+                          "not_due": self.rt("not_due")}[tp.state]])
+        missed = [r[1] for r, tp in zip(rows, self.progress.targets) if tp.state == "not_met"]
+        pending = [r[1] for r, tp in zip(rows, self.progress.targets) if tp.state == "not_due"]
+        n_due = len(rows) - len(pending)
         if self.lang == "en":
-            txt = (f"{self.progress.targets_met} of {len(rows)} targets were met."
+            txt = ((f"{self.progress.targets_met} of {n_due} targets due were met." if pending else
+                    f"{self.progress.targets_met} of {len(rows)} targets were met.")
                    + (f" Not met: {'; '.join(missed)}." if missed else "")
+                   + (f" Not yet due (progress so far shown, not counted in the attainment): {'; '.join(pending)}."
+                      if pending else "")
                    + " Attainment is the actual value against the target; for targets to keep under (≤) it is 100% when met.")
         else:
-            txt = (f"{len(rows)}项目标中{self.progress.targets_met}项达标"
-                   + (f"，未达标的是{list_join(missed, 'zh')}。" if missed else "，全部达标。")
-                   + "完成度为实际值与目标值之比；“≤”类指标（如事故起数）以不超过目标值为达标，达标计100%。")
+            if pending:
+                head = (f"{len(rows)}项目标中，已到期的{n_due}项有{self.progress.targets_met}项达标"
+                        + (f"，未达标的是{list_join(missed, 'zh')}" if missed else "") + "；"
+                        + f"{list_join(pending, 'zh')}尚未到期，表中为截至报告日期的进展，不计入平均完成度。")
+            else:
+                head = (f"{len(rows)}项目标中{self.progress.targets_met}项达标"
+                        + (f"，未达标的是{list_join(missed, 'zh')}。" if missed else "，全部达标。"))
+            txt = head + "完成度为实际值与目标值之比；“≤”类指标（如事故起数）以不超过目标值为达标，达标计100%。"
         self.add(Paragraph(txt))
         notes = [(r[1], self.t(tp.result.note, f"targets[{self.report.targets.index(tp.result)}].note"))
                  for r, tp in zip(rows, self.progress.targets) if tp.result.note is not None]
@@ -191,6 +214,8 @@ class _ReportBuilder(_Builder):
                 "labels": labels,
                 "values": [tp.attainment for tp in self.progress.targets],
                 "met": [tp.met for tp in self.progress.targets],
+                "states": [tp.state for tp in self.progress.targets],
+                "not_due_label": self.rt("not_due"),
                 "value_labels": [format_pct(tp.attainment) for tp in self.progress.targets],
                 "target_label": self.rt("target_line"), "met_label": self.term("met"),
                 "not_met_label": self.term("not_met")})
@@ -209,21 +234,33 @@ class _ReportBuilder(_Builder):
         p = self.progress
         groups: dict[str, list] = {}
         order = {u.id: i for i, u in enumerate(self.report.units)}
-        for tp in sorted(p.tasks, key=lambda t: order.get(t.task.lead[0], 10**6) if t.task.lead else 10**7):
-            key = "|".join(tp.task.lead)
+        for tp in sorted(p.tasks, key=lambda t: order.get(t.lead[0], 10**6) if t.lead else 10**7):
+            key = "|".join(tp.lead)
             groups.setdefault(key, []).append(tp)
+        subs: dict[str, list] = {}
+        for sp in p.subtasks:   # sub-items reported on their own: shown under their task, not counted
+            top = sp.parent
+            while top is not None and not any(t.key == top for t in p.tasks):
+                top = next((x.parent for x in p.subtasks if x.key == top), None)
+            if top is not None:
+                subs.setdefault(top, []).append(sp)
         rows = []
+
+        def row(tp, name: str) -> list[str]:
+            t = tp.task
+            what = self.pt(t.title, f"task '{tp.key}' title") if t.title is not None else \
+                self.pt(t.text, f"task '{tp.key}' text")
+            deadline = self.deadline(tp.deadline, f"program task '{tp.key}'") if tp.deadline is not None else (
+                self.deadline(t.deadline, f"program task '{tp.key}'") if t.deadline is not None else "")
+            ri = next((i for i, r in enumerate(self.report.tasks) if r.id == tp.key), None)
+            evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
+            return [name, f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
+                    deadline, self.status_cell(tp), evidence]
         for key, tps in groups.items():
             name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
             for j, tp in enumerate(tps):
-                t = tp.task
-                what = self.pt(t.title, f"task '{tp.key}' title") if t.title is not None else \
-                    self.pt(t.text, f"task '{tp.key}' text")
-                deadline = self.deadline(t.deadline, f"program task '{tp.key}'") if t.deadline is not None else ""
-                ri = next(i for i, r in enumerate(self.report.tasks) if r.id == tp.key)
-                evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
-                rows.append([name if j == 0 else "", f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
-                             deadline, self.status_cell(tp), evidence])
+                rows.append(row(tp, name if j == 0 else ""))
+                rows += [row(sp, "") for sp in subs.get(tp.key, [])]
         overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
                    + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
                    for tp in p.overdue_tasks]
@@ -346,7 +383,8 @@ def _draw_now(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str,
     if spec.kind == "attainment":
         c = charts.attainment_chart(d["labels"], d["values"], d["met"], value_labels=d["value_labels"],
                                     target_label=d["target_label"], met_label=d["met_label"],
-                                    not_met_label=d["not_met_label"], formats=formats)
+                                    not_met_label=d["not_met_label"], states=d.get("states"),
+                                    not_due_label=d.get("not_due_label"), formats=formats)
         return c.svg, c.png, c.width_mm
     if spec.kind == "gantt":
         rows = [charts.GanttRow(*r) for r in d["rows"]]

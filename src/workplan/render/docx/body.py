@@ -99,6 +99,8 @@ class Body:
         self.out: list[str] = []
         self.break_pending = False
         self.image_id = 5000
+        self.doc_lang = "zh"
+        self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.hints)
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -169,7 +171,14 @@ class Body:
         if b.align != "justify":
             jc = b.align if b.align in ("center", "right", "left") else "both"
             extra["jc"] = f'<w:jc w:val="{jc}"/>'
+        elif self.ragged(b):
+            extra["jc"] = '<w:jc w:val="left"/>'
         self.p(S.BODY, _lines_runs(b.text, b.lang), **extra)
+
+    def ragged(self, b) -> bool:
+        """English blocks of a bilingual document are set ragged right: justified on the Chinese
+        grid their word spaces grow wide."""
+        return self.doc_lang == "zh-en" and b.lang == "en"
 
     def heading(self, b: Heading, prev, nxt) -> None:
         en = b.lang == "en"
@@ -183,8 +192,10 @@ class Body:
             if en and "i" in _EN_HEADING[b.level]:
                 parts.update(i='<w:i w:val="0"/>', iCs='<w:iCs w:val="0"/>')
             head += _run(b.joiner + b.body, _lang_rpr(b.lang, **parts))
-        else:
+        elif b.keep_with_next:
             extra["keepNext"] = "<w:keepNext/>"
+        if self.ragged(b):
+            extra["jc"] = '<w:jc w:val="left"/>'
         self.p(S.HEADINGS[b.level], head, **extra)
 
     def table(self, b: Table, prev, nxt) -> None:
@@ -203,7 +214,7 @@ class Body:
         size = L.FONTS["table"].size_pt
         rows = [list(r) + [""] * (ncols - len(r)) for r in b.rows]
         header = list(b.header) + [""] * (ncols - len(b.header))
-        widths = _fit_columns(widths, [[header[c]] + [r[c] for r in rows] for c in range(ncols)], size)
+        # (the IR sized the columns from their content: render/table_widths.py)
         tw = [L.mm_to_twips(w) for w in widths]
         if abs(sum(widths) - L.TEXT_WIDTH_MM) < 0.01:
             tw[-1] += S.TEXT_WIDTH_TW - sum(tw)
@@ -243,7 +254,7 @@ class Body:
         num_w = (_width_chars(f"{len(b.items)}.") + 0.25) if numbered else 0.0
         left = L.BODY_FIRST_LINE_INDENT_CHARS + lw + num_w + (0.25 if spaced else 0)
         first_space = {} if isinstance(prev, AttachmentList) else {
-            "spacing": X.spacing(S.PITCH_TW, before=S.PITCH_TW, after=0)}
+            "spacing": X.spacing(S.PITCH_TW, before=0 if self.tight else S.PITCH_TW, after=0)}
         for i, item in enumerate(b.items, 1):
             num = f"{i}." if numbered else ""
             if i == 1:
@@ -258,7 +269,7 @@ class Body:
 
     def signature(self, b: Signature, prev, nxt) -> None:
         before = {} if isinstance(prev, Signature) else {
-            "spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
+            "spacing": X.spacing(S.PITCH_TW, before=0 if self.tight else 2 * S.PITCH_TW, after=0)}
         right = L.SIGNATURE_RIGHT_INDENT_CHARS
         if b.lang == "zh":
             # sealed layout (7.3.5.1): the date 4 字 from the right, each name centred over the date
@@ -362,48 +373,6 @@ class Body:
 
     def xml(self) -> str:
         return f"<w:body {X.BODY_NSDECL}>{''.join(self.out)}</w:body>"
-
-
-def _longest_word_pt(text: str, size_pt: float) -> float:
-    """Width of the widest unbreakable piece (a Latin word; a CJK character breaks anywhere)."""
-    best = 0.0
-    for word in re.split(r"[\s\n]+", text):
-        run = 0.0
-        for c in word:
-            if _is_wide(c):
-                best = max(best, run, size_pt)
-                run = 0.0
-            else:
-                run += L.LATIN_EM_WIDTH * size_pt
-        best = max(best, run)
-    return best
-
-
-def _fit_columns(widths_mm: list[float], columns: list[list[str]], size_pt: float) -> list[float]:
-    """Widen a column too narrow for its longest word (English "December" in a 22 mm column)
-    at the expense of columns with room to spare; the total width stays the same."""
-    margin_mm = 2 * S.TABLE_CELL_MARGIN_TW / 20 * L.MM_PER_PT
-
-    def need_mm(col: list[str]) -> float:
-        pt = max((_longest_word_pt(t, size_pt) for t in col), default=0.0)
-        # a Chinese column heading (序号, 牵头单位) should not break inside the word either
-        head = [line for line in col[0].split("\n") if _has_cjk(line)] if col else []
-        pt = max([pt] + [_width_chars(line) * size_pt for line in head if _width_chars(line) <= 6])
-        return min(L.TEXT_WIDTH_MM / 2, pt * L.MM_PER_PT + margin_mm + 0.1)
-    need = [need_mm(col) for col in columns]
-    out = list(widths_mm)
-    deficit = sum(max(0.0, n - w) for n, w in zip(need, out))
-    spare = [max(0.0, w - n) for n, w in zip(need, out)]
-    if deficit <= 0 or sum(spare) <= 0:
-        return out
-    take = min(1.0, sum(spare) and deficit / sum(spare))
-    give = min(deficit, sum(spare))
-    for c in range(len(out)):
-        if need[c] > out[c]:
-            out[c] += (need[c] - out[c]) * give / deficit
-        else:
-            out[c] -= spare[c] * take
-    return out
 
 
 def scale_issuer_mark(body, ids: dict[str, str]) -> None:

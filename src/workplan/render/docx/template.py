@@ -247,3 +247,24 @@ def open_template(prepared: _Prepared, rdoc: RenderDoc):
                                     file=prepared.path, hint="remove the Jinja tags from the template, "
                                     "or start again from the default template (workplan/render/docx/templates/gbt9704.docx)")) from None
     return tpl.docx
+
+
+def template_notes(template: Path) -> list[str]:
+    """What a user's template lacks, for the build to say (nothing silently falls back): the
+    WP styles it does not define (they are added with the standard GB/T 9704 look)."""
+    from docx import Document
+
+    path = Path(template)
+    try:
+        doc = Document(io.BytesIO(_as_document_package(path.read_bytes(), path)))
+    except WorkplanError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the same message prepare() gives
+        raise _template_problem(path, f"the template cannot be opened as a Word document ({e})") from None
+    have = set(S.style_ids(doc.styles.element))
+    missing = [name for name in S.ALL_STYLE_NAMES if name not in have]
+    if not missing:
+        return []
+    return [f"the template lacks the styles {', '.join(missing)}; they are added with the standard GB/T 9704 "
+            "look (define them in the template, e.g. starting from the built-in template, to restyle them)"]
+

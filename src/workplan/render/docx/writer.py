@@ -53,6 +53,8 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
                 anchor = p
                 break
     builder = Body(ids, document, draw_letterhead=not prepared.letterhead)
+    builder.doc_lang = rdoc.lang
+    builder.tight = bool(rdoc.hints.get("tight_signature"))
     builder.build(rdoc.blocks)
     document = splice_body(document, anchor, builder)
     scale_issuer_mark(document.element.body, ids)

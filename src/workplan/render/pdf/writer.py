@@ -289,7 +289,7 @@ def _mark_size(text: str) -> float:
     ems = sum(1.0 if _HAN.match(c) else L.LATIN_EM_WIDTH for c in text) or 1.0
     size = float(L.ISSUER_MARK_SIZE_PT)
     if ems * size > width_pt:
-        size = math.floor(width_pt / ems * 2) / 2
+        size = max(math.floor(width_pt / ems * 2) / 2, float(L.ISSUER_MARK_MIN_PT))
     return size
 
 
@@ -389,20 +389,25 @@ def html_for(rdoc: RenderDoc) -> str:
 # --- PDF ------------------------------------------------------------------------------------
 def render_html_to_pdf(html: str, out: Path | str | Any, *, attachments: Iterable[Any] | None = None,
                        pdf_variant: str | None = PDF_VARIANT, stylesheets: Iterable[Any] = (),
-                       base_url: str | None = None) -> int:
+                       base_url: str | None = None, relayout: Any = None) -> int:
     """Lay out ``html`` with the GB/T 9704 stylesheet (plus ``stylesheets``) and write a PDF to
     ``out`` (path or binary file). Returns the number of pages.
 
     ``attachments``: ``weasyprint.Attachment`` objects (use :func:`source_attachment`).
+    ``relayout(document)``: CSS texts to lay the document out again with (none: keep it).
     """
     check_pdf_environment()
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     e = engine()
     options = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
                "attachments": list(attachments or [])}
-    doc = HTML(string=html, base_url=base_url or _base_url()).render(
-        font_config=e.font_config, **options)
+    html_doc = HTML(string=html, base_url=base_url or _base_url())
+    doc = html_doc.render(font_config=e.font_config, **options)
+    extra = relayout(doc) if relayout is not None else []
+    if extra:
+        options["stylesheets"] = options["stylesheets"] + [CSS(string=x, font_config=e.font_config) for x in extra]
+        doc = html_doc.render(font_config=e.font_config, **options)
     doc.write_pdf(out, finisher=_dedupe_associated_files, **options)
     return len(doc.pages)
 
@@ -440,6 +445,52 @@ def source_attachment(data: bytes, name: str, when: dt.date | dt.datetime | None
                       description="Source data of this document", created=stamp, modified=stamp)
 
 
+# GB/T 9704 7.3.5.1: when the signature does not fit under the last lines of the body, the
+# spacing is adjusted so that they share a page; never a page with one stranded line and the
+# signature. The second layout closes the blank lines before the 附件说明 and the signature.
+TIGHT_SIGNATURE_CSS = """
+.att-list { margin-top: 0; }
+.signature { margin-top: 0; }
+"""
+
+
+def _top_blocks(page: Any) -> list[Any]:
+    """The body's block boxes laid out on one page."""
+    stack = [page._page_box]
+    while stack:
+        box = stack.pop(0)
+        if getattr(box, "element_tag", None) == "body":
+            return list(getattr(box, "children", []) or [])
+        stack.extend(getattr(box, "children", []) or [])
+    return []
+
+
+def _line_count(box: Any) -> int:
+    from weasyprint.formatting_structure.boxes import LineBox
+    if isinstance(box, LineBox):
+        return 1
+    return sum(_line_count(c) for c in getattr(box, "children", []) or [])
+
+
+def stranded_before_signature(doc: Any) -> bool:
+    """Whether the page that holds the signature starts with a single line of the body (the
+    end of a paragraph carried over) and nothing else before the 附件说明/signature."""
+    for i, page in enumerate(doc.pages):
+        blocks = _top_blocks(page)
+        classes = [(b, (b.element.get("class") or "") if getattr(b, "element", None) is not None else "")
+                   for b in blocks]
+        k = next((j for j, (_b, c) in enumerate(classes) if "signature" in c.split()
+                  or "att-list" in c.split()), None)
+        if k is None:
+            continue
+        if i == 0:
+            return False
+        before = [b for b, _c in classes[:k]]
+        return sum(_line_count(b) for b in before) <= 1 and all(
+            {"para", "heading"} & set(c.split()) for _b, c in classes[:k])
+    return False
+
+
 def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, source_name: str | None = None) -> int:
     """Write ``rdoc`` as a PDF/A-3b file with ``source_bytes`` embedded as ``source_name``.
 
@@ -450,7 +501,12 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
     attachments = []
     if source_bytes is not None:
         attachments.append(source_attachment(source_bytes, source_name or "source.yaml", rdoc.date))
-    return render_html_to_pdf(html_for(rdoc), out, attachments=attachments)
+    def relayout(doc: Any) -> list[str]:
+        tight = stranded_before_signature(doc)
+        rdoc.hints["tight_signature"] = tight      # the DOCX follows (see RenderDoc.hints)
+        return [TIGHT_SIGNATURE_CSS] if tight else []
+
+    return render_html_to_pdf(html_for(rdoc), out, attachments=attachments, relayout=relayout)
 
 
 __all__ = ["Engine", "engine", "html_for", "make_env", "render_html_to_pdf", "source_attachment", "write_pdf"]

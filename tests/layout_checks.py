@@ -1,0 +1,391 @@
+"""GB/T 9704 layout checks measured on finished documents (used by the tests and by hand).
+
+Each check reads the file a reader gets, not our IR:
+
+* PDF (ours, or LibreOffice's rendering of our DOCX), measured with pdfplumber:
+  page numbers' face (宋体 stand-in) and side (odd right, even left, 7.5); heading faces per level
+  (一、黑体, （一）楷体, 7.3.3); no page ending more than one line early (except before an annex,
+  a figure that did not fit, or at the end); no hyphen at a line end inside a table cell where
+  a word was split; the document number present on page 1.
+* DOCX, read with python-docx: the page-number runs' font and size, the odd/even footers'
+  alignment, heading faces per level, the document number in the text.
+
+``python tests/layout_checks.py FILE...`` prints the findings of each file (the expected document
+number is read from ``--number``), e.g. for a before/after table over a built corpus.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PT_PER_MM = 72 / 25.4
+PAGE_H_PT = 297 * PT_PER_MM
+TEXT_TOP_PT = 37 * PT_PER_MM
+TEXT_BOTTOM_PT = (297 - 35) * PT_PER_MM
+TEXT_LEFT_PT = 28 * PT_PER_MM
+TEXT_RIGHT_PT = (210 - 26) * PT_PER_MM
+LINE_PT = 28.95
+CHAR_PT = 15.79
+EARLY_END_LINES = 2.5
+
+_ZH_NUM = "一二三四五六七八九十"
+_L1 = re.compile(rf"^[{_ZH_NUM}]+、")
+_L2 = re.compile(rf"^（[{_ZH_NUM}]+）")
+_EN_L1 = re.compile(r"^[IVXL]+\. \S")
+_EN_HEAD = re.compile(r"^([IVXL]+\.|\([IVXL]+\)) ?[A-Z]")
+_ANNEX = re.compile(r"^(附件|Annex)")
+
+
+@dataclass
+class Finding:
+    check: str          # page_number | heading_face | early_end | table_hyphen | doc_number
+    page: int | None    # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.check}" + (f" p.{self.page}" if self.page else "") + f": {self.message}"
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    chars: list
+
+    @property
+    def text(self) -> str:
+        return "".join(c["text"] for c in self.chars)
+
+    @property
+    def words(self) -> str:
+        """The text with a space where the glyphs leave a gap (PDFs rarely hold space glyphs)."""
+        out, prev = [], None
+        for c in self.chars:
+            if prev is not None and c["x0"] - prev["x1"] > 0.2 * c.get("size", 10):
+                out.append(" ")
+            out.append(c["text"])
+            prev = c
+        return "".join(out)
+
+
+def _lines(chars: list) -> list[_Line]:
+    """Chars grouped into text lines (by baseline, within 3 pt)."""
+    out: list[_Line] = []
+    for c in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+        if c["text"].isspace():
+            continue
+        for ln in out:
+            if abs(ln.bottom - c["bottom"]) < 3 and not (c["x0"] > ln.x1 + 60 and False):
+                ln.chars.append(c)
+                ln.top, ln.bottom = min(ln.top, c["top"]), max(ln.bottom, c["bottom"])
+                ln.x0, ln.x1 = min(ln.x0, c["x0"]), max(ln.x1, c["x1"])
+                break
+        else:
+            out.append(_Line(c["top"], c["bottom"], c["x0"], c["x1"], [c]))
+    for ln in out:
+        ln.chars.sort(key=lambda c: c["x0"])
+    return sorted(out, key=lambda ln: ln.top)
+
+
+def _face(c) -> str:
+    return c.get("fontname", "").split("+")[-1]
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def pdf_pages(path: str | Path) -> list[dict]:
+    """Per page: body lines, footer lines, graphics (rects/curves/images) — measured once."""
+    import pdfplumber
+    pages = []
+    with pdfplumber.open(str(path)) as pdf:
+        for p in pdf.pages:
+            chars = p.chars
+            body = _lines([c for c in chars if c["top"] < TEXT_BOTTOM_PT + 2])
+            foot = _lines([c for c in chars if c["top"] >= TEXT_BOTTOM_PT + 2])
+            graphics = [(o["top"], o["bottom"]) for o in (p.rects + p.curves + p.images + p.lines)
+                        if o["top"] < TEXT_BOTTOM_PT + 2 and o["bottom"] > TEXT_TOP_PT - 60]
+            cells = []
+            try:
+                for t in p.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
+                    cells += [c for c in t.cells if c]
+            except Exception:  # noqa: BLE001 - a page pdfplumber cannot read as tables
+                pass
+            pages.append({"body": body, "foot": foot, "graphics": graphics, "cells": cells,
+                          "chars": chars, "height": p.height})
+    return pages
+
+
+def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "zh",
+              from_docx: bool = False, pages: list[dict] | None = None,
+              source_text: str = "") -> list[Finding]:
+    """Findings of one PDF. ``doc_number``: the number expected on page 1 (as printed).
+    ``from_docx``: the PDF is LibreOffice's rendering of our DOCX. ``source_text``: the data
+    file's text, so that a hyphen the text has (fire-safety, Sub-bureau) is not taken for a split."""
+    pages = pages if pages is not None else pdf_pages(path)
+    out: list[Finding] = []
+    n = len(pages)
+    # page numbers: "— n —" in the 宋体 stand-in, odd pages right, even pages left
+    for i, pg in enumerate(pages, 1):
+        nums = [ln for ln in pg["foot"] if re.search(rf"(^|\D){i}(\D|$)", ln.text)]
+        if not nums:
+            if i < n:
+                out.append(Finding("page_number", i, "no page number"))
+            continue
+        ln = nums[0]
+        digits = [c for c in ln.chars if c["text"].isdigit()]
+        faces = {_face(c) for c in digits}
+        if not all("Song" in f or "宋" in f for f in faces):
+            out.append(Finding("page_number", i, f"digits set in {', '.join(sorted(faces))}, not 宋体"))
+        if i % 2:
+            if ln.x1 < TEXT_RIGHT_PT - 2.5 * CHAR_PT:
+                out.append(Finding("page_number", i, f"odd page number not at the right (ends at x={ln.x1:.0f}pt)"))
+        elif ln.x0 > TEXT_LEFT_PT + 2.5 * CHAR_PT:
+            out.append(Finding("page_number", i, f"even page number not at the left (starts at x={ln.x0:.0f}pt)"))
+    # heading faces (Chinese headings: 一、黑体 （一）楷体)
+    if lang != "en":
+        for i, pg in enumerate(pages, 1):
+            for ln in pg["body"]:
+                t = ln.text
+                if ln.x0 > TEXT_LEFT_PT + 3 * CHAR_PT:   # not at the paragraph indent: inside a table or centred
+                    continue
+                for rx, want, level in ((_L1, "Hei", 1), (_L2, "Kai", 2)):
+                    m = rx.match(t)
+                    han = [c for c in ln.chars[m.end():] if re.match(r"[\u3400-\u9fff]", c["text"])] if m else []
+                    if han:     # the face of the heading's first Chinese character
+                        face = _face(han[0])
+                        if want not in face:
+                            out.append(Finding("heading_face", i, f"level-{level} heading {t[:12]!r} in {face}, "
+                                                                  f"not {'黑体' if level == 1 else '楷体'}"))
+    else:
+        for i, pg in enumerate(pages, 1):
+            for ln in pg["body"]:
+                if _EN_L1.match(ln.text) and ln.x0 <= TEXT_LEFT_PT + 3 * CHAR_PT:
+                    face = _face(ln.chars[0])
+                    if "Bold" not in face and "Hei" not in face:
+                        out.append(Finding("heading_face", i, f"level-1 heading {ln.text[:16]!r} in {face}, not bold"))
+    # pages ending early
+    for i, pg in enumerate(pages, 1):
+        if i == n:
+            continue
+        nxt = pages[i]
+        if nxt["body"] and _ANNEX.match(nxt["body"][0].text) and nxt["body"][0].top < TEXT_TOP_PT + LINE_PT:
+            continue                      # the annex starts on a new page (7.3.7)
+        if i + 1 == n and nxt["body"] and nxt["body"][0].top > TEXT_BOTTOM_PT - 8 * LINE_PT:
+            continue                      # the 版记 did not fit and has the last page to itself (7.4)
+        first_text = nxt["body"][0].top if nxt["body"] else PAGE_H_PT
+        if any(top < first_text - 20 and bottom - top > 3 * LINE_PT for top, bottom in nxt["graphics"]):
+            continue                      # a figure that did not fit
+        bottoms = [ln.bottom for ln in pg["body"]] + [b for _t, b in pg["graphics"]]
+        if not bottoms:
+            continue
+        gap = TEXT_BOTTOM_PT - max(bottoms)
+        # a heading kept with its next line leaves up to two lines (measured from the last
+        # glyph, which sits about a quarter line above its line box's bottom); a bilingual
+        # heading is two lines (both languages), so count the headings the next page opens with
+        heads = 0
+        for ln in nxt["body"]:
+            if _L1.match(ln.text) or _L2.match(ln.text) or _EN_HEAD.match(ln.words):
+                heads += 1
+            else:
+                break
+        if gap > (EARLY_END_LINES + max(heads - 1, 0)) * LINE_PT:
+            out.append(Finding("early_end", i, f"text ends {gap / PT_PER_MM:.0f} mm "
+                                               f"({gap / LINE_PT:.1f} lines) above the bottom of the type area"))
+    # hyphenated words at a line end in table cells
+    for i, pg in enumerate(pages, 1):
+        for (x0, top, x1, bottom) in pg["cells"]:
+            inside = [c for c in pg["chars"] if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1
+                      and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
+            lines = _lines(inside)
+            for a, b in zip(lines, lines[1:]):
+                ta, tb = a.words, b.words
+                m = re.search(r"([A-Za-z]+)-$", ta)
+                m2 = re.match(r"[a-z]+", tb)
+                if m and m2 and f"{m.group(1)}-{m2.group()}".lower() not in source_text.lower():
+                    out.append(Finding("table_hyphen", i, f"word split in a table cell: {ta[-12:]!r} / {tb[:10]!r}"))
+    # the document number on page 1
+    if doc_number and pages:
+        first = _squash("".join(ln.text for ln in pages[0]["body"]))
+        if _squash(doc_number) not in first:
+            out.append(Finding("doc_number", 1, f"document number {doc_number!r} not on page 1"))
+    return out
+
+
+# --- DOCX --------------------------------------------------------------------------------------
+def _w(tag: str) -> str:
+    return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
+
+
+def _style_chain(styles_el, style_id: str | None):
+    by_id = {s.get(_w("styleId")): s for s in styles_el.iter(_w("style"))}
+    out, seen = [], set()
+    while style_id and style_id in by_id and style_id not in seen:
+        seen.add(style_id)
+        st = by_id[style_id]
+        out.append(st)
+        based = st.find(_w("basedOn"))
+        style_id = based.get(_w("val")) if based is not None else None
+    return out
+
+
+def _run_font(run_el, para_el, styles_el, attr: str = "eastAsia") -> tuple[str | None, str | None]:
+    """(font name for ``attr`` of rFonts, size in half points) of a run, resolved through the run's
+    own properties, its character style, the paragraph style chain and the document defaults."""
+    def from_rpr(rpr):
+        if rpr is None:
+            return None, None
+        f = rpr.find(_w("rFonts"))
+        s = rpr.find(_w("sz"))
+        return (f.get(_w(attr)) if f is not None else None), (s.get(_w("val")) if s is not None else None)
+    cands = []
+    rpr = run_el.find(_w("rPr"))
+    cands.append(from_rpr(rpr))
+    if rpr is not None and rpr.find(_w("rStyle")) is not None:
+        for st in _style_chain(styles_el, rpr.find(_w("rStyle")).get(_w("val"))):
+            cands.append(from_rpr(st.find(_w("rPr"))))
+    ppr = para_el.find(_w("pPr"))
+    ps = ppr.find(_w("pStyle")) if ppr is not None else None
+    for st in _style_chain(styles_el, ps.get(_w("val")) if ps is not None else "Normal"):
+        cands.append(from_rpr(st.find(_w("rPr"))))
+    dd = styles_el.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")
+    cands.append(from_rpr(dd))
+    font = next((f for f, _ in cands if f), None)
+    size = next((s for _, s in cands if s), None)
+    return font, size
+
+
+def check_docx(path: str | Path, *, doc_number: str | None = None, lang: str = "zh") -> list[Finding]:
+    from docx import Document
+    doc = Document(str(path))
+    styles_el = doc.styles.element
+    out: list[Finding] = []
+    # page numbers: the runs of the footers that hold a PAGE field
+    sect = doc.sections[-1]
+    footers = {"odd": sect.footer, "even": sect.even_page_footer}
+    for side, footer in footers.items():
+        if footer.is_linked_to_previous and side == "even" and not doc.settings.odd_and_even_pages_header_footer:
+            continue
+        for p in footer._element.iter(_w("p")):
+            xml = "".join(t.text or "" for t in p.iter(_w("instrText")))
+            has_field = "PAGE" in xml or any(f.get(_w("instr"), "").strip().startswith("PAGE")
+                                             for f in p.iter(_w("fldSimple")))
+            if not has_field:
+                continue
+            for r in p.iter(_w("r")):
+                if r.find(_w("t")) is None and r.find(_w("instrText")) is None:
+                    continue
+                font, size = _run_font(r, p, styles_el, "ascii")
+                if font not in ("宋体", "SimSun"):
+                    out.append(Finding("page_number", None, f"{side} footer: page number digits in {font}, not 宋体"))
+                    break
+                if size != "28":
+                    out.append(Finding("page_number", None, f"{side} footer: page number size {size} half-points, not 28 (4号)"))
+                    break
+            jc = p.find(f"{_w('pPr')}/{_w('jc')}")
+            align = jc.get(_w("val")) if jc is not None else None
+            if align is None:
+                ppr = p.find(_w("pPr"))
+                ps = ppr.find(_w("pStyle")) if ppr is not None else None
+                for st in _style_chain(styles_el, ps.get(_w("val")) if ps is not None else None):
+                    j = st.find(f"{_w('pPr')}/{_w('jc')}")
+                    if j is not None:
+                        align = j.get(_w("val"))
+                        break
+            want = "right" if side == "odd" else "left"
+            if (align or "left") not in ((want, "end") if want == "right" else (want, "start")):
+                out.append(Finding("page_number", None, f"{side} footer aligned {align}, not {want}"))
+    # heading faces
+    body_text = []
+    for p in doc.element.body.iter(_w("p")):
+        text = "".join(t.text or "" for t in p.iter(_w("t")))
+        body_text.append(text)
+        if lang == "en":
+            continue
+        for rx, want, level in ((_L1, ("黑体",), 1), (_L2, ("楷体_GB2312", "楷体"), 2)):
+            if rx.match(text):
+                runs = [r for r in p.iter(_w("r")) if r.find(_w("t")) is not None]
+                if runs:
+                    font, _ = _run_font(runs[0], p, styles_el, "eastAsia")
+                    if font not in want:
+                        out.append(Finding("heading_face", None, f"level-{level} heading {text[:12]!r} in {font}, "
+                                                                 f"not {want[0]}"))
+    if doc_number:
+        if _squash(doc_number) not in _squash("".join(body_text)):
+            out.append(Finding("doc_number", None, f"document number {doc_number!r} not in the document"))
+    return out
+
+
+# --- LibreOffice -------------------------------------------------------------------------------
+def soffice() -> str | None:
+    import shutil
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def docx_to_pdf(docx, outdir: str | Path, timeout: int = 600) -> Path | list[Path]:
+    """LibreOffice's rendering of a DOCX (what a recipient on Linux sees); several files (a list)
+    are converted by one LibreOffice run."""
+    import os
+    import subprocess
+    import tempfile
+    files = [Path(d) for d in docx] if isinstance(docx, (list, tuple)) else [Path(docx)]
+    outdir = Path(outdir)
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=timeout,
+                       env={**os.environ, "HOME": profile})
+    out = [outdir / (f.stem + ".pdf") for f in files]
+    return out if isinstance(docx, (list, tuple)) else out[0]
+
+
+def page_count(pdf: str | Path) -> int:
+    from pypdf import PdfReader
+    return len(PdfReader(str(pdf)).pages)
+
+
+def expected_doc_number(source: str | Path, lang: str) -> str | None:
+    """The document number a corpus file should print (zh form; en form for English outputs)."""
+    import yaml
+    data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+    dn = data.get("doc_number")
+    if not dn:
+        return None
+    if isinstance(dn, str):
+        from workplan.model.document import parse_doc_number
+        dn = parse_doc_number(dn)
+    if data.get("letterhead") is False:
+        return None
+    if lang == "en":
+        return f"{dn.get('prefix_en') or dn['prefix']} [{dn['year']}] No. {dn['serial']}"
+    return f"{dn['prefix']}〔{dn['year']}〕{dn['serial']}号"
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--number", help="expected document number")
+    ap.add_argument("--lang", default=None)
+    ap.add_argument("--from-docx", action="store_true")
+    a = ap.parse_args(argv)
+    bad = 0
+    for f in a.files:
+        lang = a.lang or Path(f).suffixes[-2].lstrip(".")
+        fs = (check_docx(f, doc_number=a.number, lang=lang) if f.endswith(".docx")
+              else check_pdf(f, doc_number=a.number, lang=lang, from_docx=a.from_docx))
+        print(f"{f}: {'ok' if not fs else str(len(fs)) + ' finding(s)'}")
+        for x in fs:
+            print(f"  {x}")
+        bad += bool(fs)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
