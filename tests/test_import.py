@@ -463,3 +463,18 @@ def test_numbering_styles(text, kind, value):
 def test_not_numbering(text):
     from workplan.readers.numbering import numbering
     assert numbering(text) is None
+
+
+def test_a_file_without_recognisable_structure_fails_but_keeps_its_text(tmp_path):
+    """Issue 11: a file with no recognisable structure gets a clear message and a non-zero exit
+    for that file; its text is still written (nothing is lost) and the other files still import."""
+    tiny = tmp_path / "note.txt"
+    tiny.write_text("通知\n\n明天上午九点在会议室开会，请准时参加。\n", encoding="utf-8")
+    good = ROOT / "tests" / "import_cases" / "bold_headings.txt"
+    out = tmp_path / "out"
+    r = run("import", str(tiny), str(good), "-o", str(out))
+    assert r.returncode == 1
+    assert "no recognisable structure" in r.stderr and str(tiny) in r.stderr and "Traceback" not in r.stderr
+    assert "1 of 2 file(s) could not be imported" in r.stderr
+    assert "明天上午九点" in (out / "note.yaml").read_text(encoding="utf-8")
+    assert (out / "bold_headings.yaml").is_file()

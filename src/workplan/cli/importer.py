@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import WorkplanError
+from ..errors import Problem, WorkplanError
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -142,6 +142,16 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
             reports.append(rep)
             if not as_json:
                 _print_report(rep)
+            if rep.get("headings_from") in (None, "", "none"):
+                # nothing was recognised: the text is kept (written as one free section), but the
+                # file is not a structured document until someone adds its headings
+                rep["error"] = (f"{src}: no recognisable structure (no section headings found); the text is kept "
+                                f"as one free section in {rep['output']}")
+                raise WorkplanError(Problem(
+                    "no recognisable structure: no section headings were found, so the text was kept as one free "
+                    f"section in {rep['output']}", file=str(src),
+                    hint="check that this is a work program; add numbered headings (一、…) to the source, or edit "
+                         "the data file, then run workplan validate"))
             if arc is not None:
                 try:
                     rep["archived"] = archive_one(arc, src, rep, kept[0], title=title, issuer=issuer, date=date_,
