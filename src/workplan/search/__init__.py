@@ -57,10 +57,15 @@ class SearchHit:
 class SearchResult:
     query: str
     backend: str
-    total: int
+    total: int                      # exact, or an estimate when ``total_is_exact`` is False
     hits: list[SearchHit]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    total_is_exact: bool = True
+
+    def total_text(self) -> str:
+        """The total as people read it: "12" or "about 34,000"."""
+        return f"{self.total:,}" if self.total_is_exact else f"about {about(self.total):,}"
 
     @property
     def codes(self) -> list[str]:
@@ -68,8 +73,16 @@ class SearchResult:
 
     def to_json(self) -> dict:
         return {"query": self.query, "backend": self.backend, "total": self.total,
-                "returned": len(self.hits), "milliseconds": round(self.seconds * 1000, 2),
+                "total_is_exact": self.total_is_exact, "returned": len(self.hits), "milliseconds": round(self.seconds * 1000, 2),
                 "warnings": self.warnings, "results": [h.to_json() for h in self.hits]}
+
+
+def about(n: int) -> int:
+    """``n`` rounded to two significant digits (an estimate shows no false precision)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2)
+    return round(n / step) * step
 
 
 # --- unit resolution ------------------------------------------------------------------------------
@@ -129,7 +142,10 @@ class OpenIndex:
 
     def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
                kind: str | None = None, retention: str | None = None, lang: str | None = None,
-               all_versions: bool = False, limit: int = 10, snippets: bool = True) -> SearchResult:
+               all_versions: bool = False, limit: int = 10, snippets: bool = True,
+               exact_count: bool = False) -> SearchResult:
+        """The best ``limit`` documents (with snippets) and how many match: exactly up to a
+        threshold, else an estimate (``total_is_exact`` False) unless ``exact_count``."""
         if limit < 1:
             raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         t0 = time.perf_counter()
@@ -138,7 +154,8 @@ class OpenIndex:
         warnings = list(q.warnings)
         root = self._resolve(q.root, warnings)
         try:
-            raw_hits, total = self.backend.search(root, limit=limit, sort_by_date=not q.has_text())
+            raw_hits, total, exact = self.backend.search(root, limit=limit, sort_by_date=not q.has_text(),
+                                                         exact_count=exact_count)
         except WorkplanError:
             raise
         except Exception as e:  # damaged segment files surface here
@@ -157,7 +174,7 @@ class OpenIndex:
                                   doc_number=i.get("doc_number"), kind=i.get("kind") or "",
                                   retention=i.get("retention") or "", version=int(i.get("version") or 1),
                                   current=bool(i.get("current", True)), snippets=sn))
-        return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0)
+        return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
     def close(self) -> None:
         self.backend.close()
