@@ -389,8 +389,9 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
     arc = _open(archive_path)
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
+    index = _search_index_status(arc, catch_up=repair)
     if as_json:
-        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
     else:
         for action in rep.repaired:
             click.echo(f"repaired: {action}")
@@ -399,8 +400,24 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
         summary = (f"checked {rep.documents} document(s), {rep.versions} version(s), {rep.files} file(s) "
                    f"({rep.bytes / 1e6:.1f} MB) and {rep.events} event(s) in {rep.seconds:.2f} s")
         click.echo(summary + (": all intact" if rep.ok else f": {len(rep.findings)} problem(s)"))
+        click.echo("search index: " + ("up to date" if index["current"] else
+                                       f"{index['problem']} (derived data: run `workplan search reindex`)"))
     if not rep.ok:
         sys.exit(1)
+
+
+def _search_index_status(arc, *, catch_up: bool) -> dict:
+    """Whether the search index (derived data, not part of the verdict) reflects the archive;
+    with --repair it is first brought up to date with what the repairs changed."""
+    from ..search import index_status, on_records_changed
+    from ..search.index import IndexManager
+    if catch_up and IndexManager(arc.root).meta_path.exists():
+        try:
+            on_records_changed(arc, [])
+        except WorkplanError as e:
+            _err("warning: the search index was not brought up to date: " + e.format())
+    problem = index_status(arc)
+    return {"current": problem is None, "problem": problem}
 
 
 @archive.command("log")

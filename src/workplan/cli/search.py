@@ -151,6 +151,8 @@ def _status(archive_path: str | None) -> None:
     arc = _open_archive(archive_path)
     mgr = IndexManager(arc.root)
     meta = mgr.read_meta()
+    stale = mgr.staleness(arc, meta)
+    head = meta.get("archive_head")
     path = mgr.build_path(meta)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
     ok = meta["schema_version"] == SCHEMA_VERSION
@@ -158,7 +160,9 @@ def _status(archive_path: str | None) -> None:
                f"schema:   {meta['schema_version']}" + ("" if ok else f" (this workplan uses {SCHEMA_VERSION}: "
                                                               "the next search rebuilds it)") +
                f"\nbuilt:    {meta.get('built_at', '?')}\nupdated:  {meta.get('updated_at', '?')}\n"
-               f"size:     {size / 1e6:.1f} MB")
+               f"size:     {size / 1e6:.1f} MB\n"
+               f"archive:  " + (f"behind: {stale} (the next search catches up, or {REINDEX_HINT})" if stale
+                               else f"up to date (event #{head[0]})" if head else "up to date"))
     if not path.exists():
         raise WorkplanError(Problem("the index files are missing", file=str(path),
                                     hint=REINDEX_HINT))

@@ -27,7 +27,7 @@ from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
 from .snippets import Snippet, make_snippets
 from .text import has_han
 
-__all__ = ["search", "reindex", "on_records_changed", "open_index", "build_query", "SearchResult", "SearchHit", "Query", "Text",
+__all__ = ["search", "reindex", "on_records_changed", "open_index", "index_status", "build_query", "SearchResult", "SearchHit", "Query", "Text",
            "SCHEMA_VERSION", "BACKENDS", "DEFAULT_BACKEND", "IndexMissing", "IndexCorrupt", "parse"]
 
 
@@ -110,9 +110,10 @@ def resolve_unit(value: str, terms: list[str]) -> list[str]:
 class OpenIndex:
     """A search index opened read-only, for one or many searches."""
 
-    def __init__(self, manager: IndexManager, meta: dict) -> None:
+    def __init__(self, manager: IndexManager, meta: dict, stale: str | None = None) -> None:
         self.manager = manager
         self.meta = meta
+        self.stale = stale  # why the index is behind the archive (None: it is current)
         self.backend_name = meta["backend"]
         self.backend = manager.open(meta)
         self._units: list[str] | None = None
@@ -152,6 +153,9 @@ class OpenIndex:
         q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
                         all_versions=all_versions)
         warnings = list(q.warnings)
+        if self.stale:
+            warnings.append(f"the search index is behind the archive ({self.stale}): results may be out of "
+                            f"date; {REINDEX_HINT}")
         root = self._resolve(q.root, warnings)
         try:
             raw_hits, total, exact = self.backend.search(root, limit=limit, sort_by_date=not q.has_text(),
@@ -219,7 +223,10 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
 
     A missing or damaged index raises a WorkplanError naming `workplan search reindex`. An index
     of another schema version is rebuilt first (``notify`` gets a message), when ``arc`` is an
-    archive; ``backend`` (if given) must be the one the index was built with.
+    archive; ``backend`` (if given) must be the one the index was built with. When ``arc`` is an
+    archive whose log has moved past the state the index reflects (a crash after the archive's
+    commit, ``verify --repair``), the changed records are re-indexed first; if that cannot be
+    done the searches carry a warning naming ``workplan search reindex``.
     """
     mgr = IndexManager(_root(arc))
     meta = mgr.read_meta()
@@ -237,7 +244,11 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
                                     file=str(mgr.dir),
                                     hint=f"run `workplan search reindex --backend {backend}` to switch, "
                                          "or leave out --backend"))
-    return OpenIndex(mgr, meta)
+    stale = None
+    if hasattr(arc, "catalogue"):
+        stale = mgr.catch_up(arc)
+        meta = mgr.read_meta()
+    return OpenIndex(mgr, meta, stale)
 
 
 def search(arc, query: str | Query = "", *, backend: str | None = None,
@@ -257,5 +268,19 @@ def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildRepor
 
 def on_records_changed(arc, codes: list[str]) -> None:
     """Hook the archive calls after adds, new versions and disposals: update the index
-    incrementally under the writer lock (creating it if missing)."""
+    incrementally under the writer lock (creating it if missing), together with anything else
+    the archive changed since the index's last update."""
     IndexManager(_root(arc)).update(arc, codes)
+
+
+def index_status(arc) -> str | None:
+    """None when the archive's search index is current; else what is wrong with it (missing,
+    damaged, another schema, behind the archive), for `archive verify` and `search status`."""
+    mgr = IndexManager(_root(arc))
+    try:
+        meta = mgr.read_meta()
+    except WorkplanError as e:
+        return e.problems[0].message
+    if meta["schema_version"] != SCHEMA_VERSION:
+        return f"the search index has schema version {meta['schema_version']}; this workplan uses {SCHEMA_VERSION}"
+    return mgr.staleness(arc, meta)
