@@ -6,8 +6,8 @@
    record) are archived with those renditions (``--from DIR`` style: source + DOCX + PDF +
    metadata, a BagIt bag each, fsynced, logged, catalogued):
 
-   - ``single``: ``Archive.add_data_file`` one by one (each add takes the lock, fsyncs, logs);
-   - ``batch``: ``Archive.add_data_files`` in batches of 25, as ``workplan archive add`` does
+   - ``single``: ``workplan.ingest.add_data_file`` one by one (each add takes the lock, fsyncs, logs);
+   - ``batch``: ``workplan.ingest.add_data_files`` in batches of 25, as ``workplan archive add`` does
      (each record still atomic on its own; fsyncs and transactions shared);
    - ``cli``: ``workplan archive add DIR --from PRE`` end to end (process start-up and the
      search-index hook, i.e. search's own indexing, included), on a separate archive.
@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.archive import init_archive  # noqa: E402
+from workplan.ingest import add_data_file, add_data_files  # noqa: E402
 
 ADD_TARGET = 50.0
 VERIFY_TARGET = 1.5
@@ -108,16 +109,16 @@ def main() -> None:
 
         # 1. adds/s (after a warm-up of 10 records: imports, caches, the first fsyncs)
         for p in sources[:10]:
-            arc.add_data_file(p, prebuilt=pre, notify=False)
+            add_data_file(arc, p, prebuilt=pre, notify=False)
         n1 = min(args.single, len(sources) - 10)
         t = time.perf_counter()
         for p in sources[10:10 + n1]:
-            arc.add_data_file(p, prebuilt=pre, notify=False)
+            add_data_file(arc, p, prebuilt=pre, notify=False)
         single = n1 / (time.perf_counter() - t)
         rest = sources[10 + n1:]
         t = time.perf_counter()
         for i in range(0, len(rest), 25):
-            arc.add_data_files(rest[i:i + 25], prebuilt=pre, notify=False)
+            add_data_files(arc, rest[i:i + 25], prebuilt=pre, notify=False)
         batch = len(rest) / (time.perf_counter() - t) if rest else float("nan")
         print(f"adds, one by one (API):          {single:7.1f} records/s  ({n1} records)")
         print(f"adds, batches of 25 (API):       {batch:7.1f} records/s  ({len(rest)} records)")

@@ -2,7 +2,7 @@
 """Annual compilation benchmark: a volume from 500 archived documents (about 5,000 pages).
 
 Set-up (not timed): the corpus programs are rendered to PDF once (zh), and 500 records are
-archived from copies of those PDFs (``Archive.add_files``: each a BagIt bag with its own hash)
+archived from copies of those PDFs (``workplan.ingest.add_files``: each a BagIt bag with its own hash)
 with varied titles, issuers (12 units), kinds and dates across the year, choosing documents so
 that the volume has about 10 pages per document.
 
@@ -75,6 +75,7 @@ def choose(pdfs: list[tuple[Path, int]], n: int, per_doc: float) -> list[tuple[P
 
 def build_archive(root: Path, work: Path, docs: int, per_doc: float) -> tuple[int, int, list[Path]]:
     from workplan.archive import init_archive
+    from workplan.ingest import add_files
     t0 = time.perf_counter()
     pdfs = render_corpus(work)
     t_render = time.perf_counter() - t0
@@ -89,7 +90,7 @@ def build_archive(root: Path, work: Path, docs: int, per_doc: float) -> tuple[in
         f = d / f"doc{i:04d}.zh.pdf"
         shutil.copyfile(pdf, f)
         month, day = 1 + (i * 7) % 12, 1 + (i * 11) % 28
-        arc.add_files([f], title=f"{unit}关于{YEAR}年第{i + 1}项工作的{'方案' if i % 4 != 3 else '通知'}",
+        add_files(arc, [f], title=f"{unit}关于{YEAR}年第{i + 1}项工作的{'方案' if i % 4 != 3 else '通知'}",
                       issuer=unit, issuer_abbr=abbr, date=f"{YEAR}-{month:02d}-{day:02d}", kind=KINDS[i % len(KINDS)],
                       doc_number=f"{abbr}发〔{YEAR}〕{i + 1}号", notify=False)
         files.append(f)

@@ -27,6 +27,7 @@ from conftest import ROOT
 from workplan.archive import init_archive, open_archive, parse_code
 from workplan.archive.codes import (check_retention, expiry_date, format_code, normalize_code, org_code)
 from workplan.errors import WorkplanError
+from workplan.ingest import add_data_file, add_files
 
 WORKPLAN = [sys.executable, "-m", "workplan.cli"]
 CODE_2024 = "J001-WS\u00b72024-D30-BGS-{:04d}"
@@ -109,7 +110,9 @@ def root(tmp_path) -> Path:
 
 @pytest.fixture
 def arc(root):
+    from workplan.search import keep_index_current
     a = open_archive(root)
+    keep_index_current(a)  # as the command line does: adds and disposals notify the search index
     yield a
     a.close()
 
@@ -180,7 +183,7 @@ def test_archival_codes_and_their_rules():
 # --- adding ------------------------------------------------------------------------------------
 def test_add_prebuilt_document_makes_a_valid_bag_with_full_metadata(arc, tmp_path, tiny, _no_search_hook):
     (src,), pre = make_docs(tmp_path, tiny, [12])
-    rec = arc.add_data_file(src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre)
     assert rec.code == CODE_2024.format(1)
     assert (rec.version, rec.current, rec.status) == (1, True, "active")
     assert rec.identity == "测试办公室|测办发〔2024〕12号"
@@ -218,8 +221,8 @@ def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
     other_ret = write_doc(tmp_path / "src" / "y.yaml", serial=4, retention="Y")
     other_year = write_doc(tmp_path / "src" / "old.yaml", serial=5, year=2023)
     other_org = write_doc(tmp_path / "src" / "pcs.yaml", serial=6, abbr="消防", unit_id="fire_station")
-    codes = [arc.add_data_file(p, prebuilt=pre).code for p in docs]
-    codes += [arc.add_data_file(p, formats=()).code for p in (other_ret, other_year, other_org)]
+    codes = [add_data_file(arc, p, prebuilt=pre).code for p in docs]
+    codes += [add_data_file(arc, p, formats=()).code for p in (other_ret, other_year, other_org)]
     assert codes == [CODE_2024.format(1), CODE_2024.format(2), CODE_2024.format(3),
                      "J001-WS·2024-Y-BGS-0001", "J001-WS·2023-D30-BGS-0001", "J001-WS·2024-D30-FIRESTATION-0001"]
     assert [r.code for r in arc.records()] == sorted(codes)
@@ -229,10 +232,10 @@ def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
 
 def test_same_identity_makes_a_new_version_and_keeps_the_old(arc, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [7])
-    v1 = arc.add_data_file(src, prebuilt=pre)
+    v1 = add_data_file(arc, src, prebuilt=pre)
     v1_state = tree_state(v1.bag_dir)
     src.write_text(src.read_text(encoding="utf-8").replace("任务一", "任务一（修订）"), encoding="utf-8")
-    v2 = arc.add_data_file(src, prebuilt=pre)
+    v2 = add_data_file(arc, src, prebuilt=pre)
     assert v2.code == v1.code and v2.version == 2 and v2.current and v2.status == "active"
     assert v2.bag_dir == v1.bag_dir.parent / "v2"
     vs = arc.versions(v1.code)
@@ -244,18 +247,18 @@ def test_same_identity_makes_a_new_version_and_keeps_the_old(arc, tmp_path, tiny
     assert len(arc.records()) == 1 and len(arc.records(current_only=False)) == 2
     assert bagit.Bag(str(v2.bag_dir)).info["Supersedes-Version"] == "1"
     # an explicit id is an identity too
-    a = arc.add_data_file(write_doc(tmp_path / "a.yaml", serial=8, doc_id="winter-2024"), formats=())
-    b = arc.add_data_file(write_doc(tmp_path / "b.yaml", serial=9, doc_id="winter-2024"), formats=())
+    a = add_data_file(arc, write_doc(tmp_path / "a.yaml", serial=8, doc_id="winter-2024"), formats=())
+    b = add_data_file(arc, write_doc(tmp_path / "b.yaml", serial=9, doc_id="winter-2024"), formats=())
     assert (a.code, a.version, b.version) == (b.code, 1, 2) and b.identity == "winter-2024"
 
 
 def test_new_version_may_not_change_the_archival_code(arc, tmp_path, root):
     p = write_doc(tmp_path / "d.yaml", serial=3)
-    arc.add_data_file(p, formats=())
+    add_data_file(arc, p, formats=())
     before = tree_state(root)
     write_doc(p, serial=3, retention="Y")
     with pytest.raises(WorkplanError, match="retention D30 → Y; an archival code never changes"):
-        arc.add_data_file(p, formats=())
+        add_data_file(arc, p, formats=())
     assert tree_state(root) == before
 
 
@@ -282,7 +285,7 @@ def test_legacy_file_with_metadata_from_the_command_line(root, tiny):
 def test_real_corpus_document_is_built_and_archived(arc, winter_file, tmp_path):
     import docx
     from pypdf import PdfReader
-    rec = arc.add_data_file(winter_file, langs=("zh",))
+    rec = add_data_file(arc, winter_file, langs=("zh",))
     assert rec.roles == ("source", "docx:zh", "pdf:zh", "metadata")
     assert rec.code == "J001-WS·2023-D30-QSSQ-0001" and rec.doc_number == "青社发〔2023〕12号"
     assert arc.file(rec, "source").read_bytes() == winter_file.read_bytes()
@@ -296,7 +299,7 @@ def test_real_corpus_document_is_built_and_archived(arc, winter_file, tmp_path):
 # --- verify: tampering, missing, orphan, catalogue vs bags ----------------------------------------
 def test_changing_one_byte_of_any_stored_file_is_detected_and_named(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    rec = arc.add_data_file(src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre)
     files = sorted(p for p in rec.bag_dir.rglob("*") if p.is_file())
     assert len(files) == 8  # 4 payload files + bagit.txt, bag-info.txt, manifest, tagmanifest
     for p in files:
@@ -323,7 +326,7 @@ def test_changing_one_byte_of_any_stored_file_is_detected_and_named(arc, root, t
 
 def test_missing_orphan_unrecorded_and_lost_bags(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = [arc.add_data_file(p, prebuilt=pre) for p in docs]
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
     assert arc.verify().ok
     # missing payload file
     docx_path = arc.file(recs[0], "docx:zh")
@@ -360,7 +363,7 @@ def test_missing_orphan_unrecorded_and_lost_bags(arc, root, tmp_path, tiny):
 def test_edited_or_deleted_log_entries_break_the_chain(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs:
-        arc.add_data_file(p, prebuilt=pre)
+        add_data_file(arc, p, prebuilt=pre)
     log = root / "events.jsonl"
     original = log.read_bytes()
     lines = original.split(b"\n")
@@ -401,7 +404,7 @@ def test_edited_or_deleted_log_entries_break_the_chain(arc, root, tmp_path, tiny
 
 def test_incomplete_last_log_line_and_leftovers_are_repaired(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    arc.add_data_file(src, prebuilt=pre)
+    add_data_file(arc, src, prebuilt=pre)
     good = tree_state(root / "bags")
     with open(root / "events.jsonl", "ab") as f:
         f.write(b'{"id":3,"type":"ingest')
@@ -422,10 +425,10 @@ def test_incomplete_last_log_line_and_leftovers_are_repaired(arc, root, tmp_path
 def test_rebuild_catalogue_after_deleting_it_gives_identical_lists(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs:
-        arc.add_data_file(p, prebuilt=pre)
-    arc.add_data_file(docs[0], prebuilt=pre)  # v2
-    arc.add_data_file(write_doc(tmp_path / "old.yaml", serial=9, year=2000, retention="D10"), formats=())
-    arc.add_files([tiny["docx"]], title="旧文件", issuer="测试办公室", issuer_abbr="BGS", date="2001-01-01", kind="legacy")
+        add_data_file(arc, p, prebuilt=pre)
+    add_data_file(arc, docs[0], prebuilt=pre)  # v2
+    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=9, year=2000, retention="D10"), formats=())
+    add_files(arc, [tiny["docx"]], title="旧文件", issuer="测试办公室", issuer_abbr="BGS", date="2001-01-01", kind="legacy")
     arc.dispose("J001-WS·2000-D10-BGS-0001")
     arc.close()
     cmds = [["list"], ["list", "--all-versions", "--json"], ["list", "--year", "2024", "--unit", "BGS"]]
@@ -475,7 +478,7 @@ def test_killed_at_each_step_of_add_leaves_no_half_record(root, tmp_path, tiny):
             after = tree_state(root / "bags")
             assert {k: after.get(k) for k in good} == good  # good records untouched
     with open_archive(root) as arc:
-        arc.add_data_file(docs[-1], prebuilt=pre)
+        add_data_file(arc, docs[-1], prebuilt=pre)
         assert items(arc) == list(range(1, len(expected) + 2))  # gap-free
         types = [e.type for e in arc.log()[0]]
         assert types.count("ingestion") == len(expected) + 1
@@ -513,7 +516,7 @@ def test_killed_at_random_moments_verify_and_repair(root, tmp_path, tiny):
 
 
 def test_killed_during_disposal_is_finished_by_repair(arc, root, tmp_path):
-    rec = arc.add_data_file(write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+    rec = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
     arc.close()
     r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm",
             env={"WORKPLAN_ARCHIVE_CRASH_AT": "placed"})
@@ -548,10 +551,10 @@ def test_two_writers_adding_50_each_get_100_unique_gap_free_numbers(root, tmp_pa
 
 # --- disposal and export ----------------------------------------------------------------------------
 def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, tmp_path, tiny):
-    old = arc.add_data_file(write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
-    arc.add_data_file(write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())  # v2
-    forever = arc.add_data_file(write_doc(tmp_path / "y.yaml", serial=2, retention="Y"), formats=())
-    recent = arc.add_data_file(write_doc(tmp_path / "new.yaml", serial=3), formats=())
+    old = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())  # v2
+    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=2, retention="Y"), formats=())
+    recent = add_data_file(arc, write_doc(tmp_path / "new.yaml", serial=3), formats=())
     with pytest.raises(WorkplanError, match="kept permanently"):
         arc.dispose(forever.code)
     with pytest.raises(WorkplanError, match="runs until 2054-03-05"):
@@ -575,7 +578,7 @@ def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, 
         with pytest.raises(WorkplanError, match="already disposed"):
             a.dispose(old.code)
         with pytest.raises(WorkplanError, match="cannot get new versions"):
-            a.add_data_file(tmp_path / "old.yaml", formats=())
+            add_data_file(a, tmp_path / "old.yaml", formats=())
         assert [e.type for e in a.log(old.code)[0]] == ["ingestion", "new-version", "disposal"]
         assert a.verify().ok
         assert items(a, year=2001) == [1]  # the number is never reused
@@ -583,9 +586,9 @@ def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, 
 
 def test_export_transfer_package(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    recs = [arc.add_data_file(p, prebuilt=pre) for p in docs]
-    arc.add_data_file(docs[0], prebuilt=pre)  # v2 of the first
-    arc.add_data_file(write_doc(tmp_path / "o.yaml", serial=3, year=2023), formats=())  # another year
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    add_data_file(arc, docs[0], prebuilt=pre)  # v2 of the first
+    add_data_file(arc, write_doc(tmp_path / "o.yaml", serial=3, year=2023), formats=())  # another year
     out = tmp_path / "transfer.zip"
     res = arc.export(out, year=2024)
     assert (res.records, res.documents) == (2, 2)
@@ -685,12 +688,13 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(root, tmp_path, tiny
 
 # --- the public API -----------------------------------------------------------------------------------
 def test_open_archive_resolution_and_errors(root, tmp_path, monkeypatch):
+    from workplan.cli.options import archive_root  # --archive, else $WORKPLAN_ARCHIVE, else ./archive
     monkeypatch.setenv("WORKPLAN_ARCHIVE", str(root))
-    assert open_archive().root == root
+    assert open_archive(archive_root()).root == root
     monkeypatch.delenv("WORKPLAN_ARCHIVE")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "archive").symlink_to(root)
-    assert open_archive().root == tmp_path / "archive"
+    assert open_archive(archive_root()).root == tmp_path / "archive"
     with pytest.raises(WorkplanError, match="workplan archive init"):
         open_archive(tmp_path / "elsewhere")
     with open_archive(root) as arc:
@@ -706,6 +710,32 @@ def test_search_hook_failure_is_a_warning(arc, tmp_path, monkeypatch, capsys):
     def broken(_arc, _codes):
         raise WorkplanError("index is locked")
     monkeypatch.setattr(search, "on_records_changed", broken)
-    rec = arc.add_data_file(write_doc(tmp_path / "d.yaml"), formats=())
+    rec = add_data_file(arc, write_doc(tmp_path / "d.yaml"), formats=())
     assert "warning: the search index was not updated" in capsys.readouterr().err
     assert arc.get(rec.code).status == "active"
+
+
+def test_change_listeners_hear_adds_and_disposals(root, tmp_path, capsys):
+    """The archive tells its listeners which records changed (it imports no stage above it);
+    a listener is registered once; a failing one is a warning, the record is archived."""
+    heard: list = []
+
+    def listener(a, codes):
+        heard.append((a, list(codes)))
+    with open_archive(root) as a:
+        a.on_change(listener)
+        a.on_change(listener)
+        rec = add_data_file(a, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+        assert heard == [(a, [rec.code])]
+        add_data_file(a, write_doc(tmp_path / "quiet.yaml", serial=2), formats=(), notify=False)
+        assert len(heard) == 1
+        a.dispose(rec.code, today=dt.date(2040, 1, 1))
+        assert heard[-1] == (a, [rec.code]) and len(heard) == 2
+
+        def broken(_a, _codes):
+            raise RuntimeError("listener down")
+        a.on_change(broken)
+        other = add_data_file(a, write_doc(tmp_path / "new.yaml", serial=3), formats=())
+        err = capsys.readouterr().err
+        assert f"warning: after archiving {other.code}: RuntimeError: listener down" in err
+        assert a.get(other.code).status == "active" and heard[-1] == (a, [other.code])

@@ -19,7 +19,7 @@ title: {zh: 测试社区防汛工作方案, en: Test Community Flood Prevention 
 units:
   - {id: office, zh: 测试办公室, en: Test Office}
   - {id: police, zh: 测试派出所, en: Test Police Station}
-issuers: [office]
+issuers: [office, police]
 date: 2023-05-06
 """
 
@@ -276,7 +276,7 @@ def test_cli_exit_codes_and_json(tmp_path):
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert {d["rule"] for d in data} == {"dates", "placeholder", "punctuation"}
-    assert set(data[0]) == {"file", "line", "column", "path", "rule", "message", "hint"}
+    assert set(data[0]) == {"file", "line", "column", "path", "rule", "severity", "message", "hint"}
     assert all(d["file"] == str(bad) for d in data)
 
     r = runner.invoke(cli, ["lint", "--json", "--select", "dates", str(bad)], catch_exceptions=False)
@@ -297,7 +297,160 @@ def test_cli_reports_invalid_files(tmp_path):
 
 
 def test_every_rule_is_documented():
-    assert set(RULES) == {"placeholder", "numbering-in-text", "punctuation", "translation", "dates"}
+    assert set(RULES) == {"placeholder", "numbering-in-text", "punctuation", "translation", "dates", "period",
+                          "percent", "unit-unused", "target-number", "doc-number", "date-format", "numbering"}
     r = CliRunner().invoke(cli, ["lint", "--help"])
     for rule in RULES:
         assert rule in r.output
+
+
+# --- rules for documents before they are issued (issue 11) ----------------------------------------------
+def test_rates_outside_0_100_are_errors(tmp_path):
+    (p,) = lint_yaml(tmp_path, para("群众满意率达到120%以上。", "Public satisfaction reaches over 120%."))
+    assert p.rule == "percent" and p.severity == "error" and "120%" in p.message
+    # growth may exceed 100 %; a rate may not
+    assert lint_yaml(tmp_path, para("投入比上年增长120%。", "Spending grows by 120% over last year.")) == []
+    assert rules_of(lint_yaml(tmp_path, para("覆盖率达到百分之一百二十。", "Coverage reaches 100%."))) == ["percent"]
+
+
+def test_percent_targets_outside_0_100(tmp_path):
+    problems = lint_yaml(tmp_path, """\
+sections:
+  - type: objectives
+    targets:
+      - {indicator: {zh: 入户检查覆盖率, en: Home check coverage}, target: 105, baseline: 80, unit: "%"}
+      - {indicator: {zh: 火灾起数, en: Fires}, target: 105, unit: {zh: 起, en: cases}, op: "<="}
+""")
+    (p,) = problems
+    assert (p.rule, p.path, p.severity) == ("percent", "sections[0].targets[0].target", "error")
+    assert p.line == 11
+
+
+def test_deadline_after_the_last_phase(tmp_path):
+    problems = lint_yaml(tmp_path, """\
+sections:
+  - type: tasks
+    tasks:
+      - {title: {zh: 排查隐患, en: Check hazards}, lead: [office], deadline: 2023-12-31}
+      - {title: {zh: 整改, en: Fix hazards}, lead: [police], deadline: 2023-09-30}
+  - type: phases
+    phases:
+      - {name: {zh: 动员部署, en: Mobilisation}, start: 2023-05-10, end: 2023-06-30}
+      - {name: {zh: 集中整治, en: Rectification}, start: 2023-07-01, end: 2023-10-31}
+""")
+    (p,) = problems
+    assert p.rule == "period" and p.path == "sections[0].tasks[0].deadline" and "October 31, 2023" in p.message
+
+
+def test_declared_units_never_used(tmp_path):
+    p = tmp_path / "u.yaml"
+    p.write_text(HEAD.replace("issuers: [office, police]", "issuers: [office]")
+                 + para("坚持预防为主。", "Prevention first."), encoding="utf-8")
+    (prob,) = lint_file(p)
+    assert (prob.rule, prob.severity, prob.path) == ("unit-unused", "warning", "units[1].id")
+    assert "police" in prob.message and prob.line == 5
+
+
+def test_objective_without_a_number(tmp_path):
+    problems = lint_yaml(tmp_path, """\
+sections:
+  - type: objectives
+    items:
+      - {text: {zh: 火灾事故明显下降，群众安全感进一步提高。, en: Fires fall markedly and people feel safer.}}
+      - {text: {zh: 可防性案件下降10%以上。, en: Preventable cases fall by more than 10%.}}
+      - {text: {zh: 确保不发生重大火灾事故。, en: Ensure no major fire occurs.}}
+""")
+    assert [(p.rule, p.path) for p in problems] == [("target-number", "sections[0].items[0].text.zh")]
+    # measurable targets given: the paragraphs only introduce them
+    assert lint_yaml(tmp_path, """\
+sections:
+  - type: objectives
+    paragraphs: [{zh: 居民安全意识明显提高。, en: Residents become more aware of safety.}]
+    targets:
+      - {indicator: {zh: 知晓率, en: Awareness}, target: 90, unit: "%"}
+""") == []
+
+
+@pytest.mark.parametrize("written,fixed", [
+    ("测社发[2023]3号", "测社发〔2023〕3号"),
+    ("测社发（2023）3号", "测社发〔2023〕3号"),
+    ("测社发〔2023〕第3号", "测社发〔2023〕3号"),
+    ("测社发〔2023〕03号", "测社发〔2023〕3号"),
+])
+def test_document_number_form(tmp_path, written, fixed):
+    (p,) = lint_yaml(tmp_path, f"doc_number: {written}\n" + para("坚持预防为主。", "Prevention first."))
+    assert p.rule == "doc-number" and p.severity == "warning" and fixed in p.hint and p.line == 8
+    assert lint_yaml(tmp_path, "doc_number: 测社发〔2023〕3号\n" + para("坚持预防为主。", "Prevention first.")) == []
+
+
+def test_zero_padded_dates(tmp_path):
+    (p,) = lint_yaml(tmp_path, para("于2023年06月05日前完成。", "Done by June 5, 2023."))
+    assert p.rule == "date-format" and "2023年6月5日" in p.hint
+    assert lint_yaml(tmp_path, para("于2023年6月5日前完成，10月底总结。", "Done by June 5, 2023.")) == []
+
+
+def test_outline_numbering_gaps_repeats_and_mixed_styles():
+    from workplan.lint import OutlineItem
+    from workplan.lint.rules import check_outline
+    o = [OutlineItem(1, "zh-num", 1, "一、", 3), OutlineItem(2, "zh-paren", 1, "（一）", 4),
+         OutlineItem(2, "zh-paren", 1, "（一）", 6), OutlineItem(2, "zh-paren", 3, "（三）", 8),
+         OutlineItem(1, "zh-num", 2, "二、", 10), OutlineItem(2, "zh-paren", 1, "（一）", 11),   # restarts: fine
+         OutlineItem(2, "arabic", 2, "2.", 12), OutlineItem(1, "zh-num", 4, "四、", 14)]
+    found = [(it.line, msg.split("“")[0].strip()) for it, msg, _ in check_outline(o)]
+    assert found == [(6, "numbering"), (8, "numbering skips from"), (12, "numbering"), (14, "numbering skips from")]
+    msgs = {it.line: msg for it, msg, _ in check_outline(o)}
+    assert "repeats" in msgs[6] and "mixes styles" in msgs[12]
+
+
+def test_config_file_switches_rules_off_and_changes_severity(tmp_path):
+    body = para("于2023年06月05日前完成，XX社区负责。", "Done by June 5, 2023 by the community.")
+    assert set(rules_of(lint_yaml(tmp_path, body))) == {"date-format", "placeholder"}
+    (tmp_path / "workplan.toml").write_text('[lint]\nignore = ["placeholder"]\n[lint.severity]\ndate-format = "error"\n',
+                                            encoding="utf-8")
+    from workplan.lint.config import load_config
+    load_config.cache_clear()
+    (p,) = lint_yaml(tmp_path, body)
+    assert (p.rule, p.severity) == ("date-format", "error")
+    # a config file below a folder applies to the files in that folder and below, not to its siblings
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    assert set(rules_of(lint_yaml(sub, body))) == {"date-format"}
+
+
+def test_bad_config_file_is_named(tmp_path):
+    (tmp_path / "workplan.toml").write_text('[lint]\nignore = ["no-such-rule"]\n', encoding="utf-8")
+    p = tmp_path / "t.yaml"
+    p.write_text(HEAD + para("坚持预防为主。", "Prevention first."), encoding="utf-8")
+    import subprocess
+    import sys
+    run = lambda: subprocess.run([sys.executable, "-m", "workplan.cli", "lint", str(p)],  # noqa: E731
+                                 capture_output=True, text=True)
+    r = run()
+    assert r.returncode == 1 and "workplan.toml" in r.stderr and "no-such-rule" in r.stderr
+    assert "Traceback" not in r.stderr
+    (tmp_path / "workplan.toml").write_text('[lint\n', encoding="utf-8")
+    r = run()
+    assert r.returncode == 1 and "not valid TOML" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_warnings_alone_exit_0_errors_exit_1(tmp_path):
+    warn = tmp_path / "warn.yaml"
+    warn.write_text(HEAD + para("于2023年06月05日前完成。", "Done by June 5, 2023."), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["lint", str(warn)], catch_exceptions=False)
+    assert r.exit_code == 0 and "[date-format] warning:" in r.output and "0 error(s), 1 warning(s)" in r.output
+    r = CliRunner().invoke(cli, ["lint", "--format", "json", str(warn)], catch_exceptions=False)
+    assert r.exit_code == 0 and json.loads(r.stdout)[0]["severity"] == "warning"
+
+
+def test_build_refuses_lint_errors_unless_forced(tmp_path):
+    bad = tmp_path / "blank.yaml"
+    bad.write_text(HEAD + para("由___X同志任组长。", "Comrade Wang is the head."), encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["build", str(bad), "-o", str(out), "--format", "docx"], catch_exceptions=False)
+    assert r.exit_code == 1 and "[placeholder] error:" in r.output and "--force" in r.output
+    assert not out.exists() or not any(out.iterdir())
+    r = CliRunner().invoke(cli, ["build", str(bad), "-o", str(out), "--format", "docx", "--force"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    from docx import Document as Docx
+    assert any("___X" in p.text for p in Docx(out / "blank.zh.docx").paragraphs)

@@ -14,6 +14,8 @@ from workplan.errors import ValidationFailed
 from workplan.model import load_document
 from workplan.model.progress import attainment, compute_progress, format_pct
 from workplan.model.report import Report, load_report
+from workplan.archive.programs import ArchivePrograms
+from workplan.ingest import add_data_file
 from workplan.render.ir import Figure, Table, build_ir
 
 WINTER_REPORT = CORPUS / "report-winter-fire-safety.yaml"
@@ -166,24 +168,24 @@ def test_superseded_program_version_says_so(tmp_path):
     arc = init_archive(tmp_path / "arc", fonds="J001", name="青松社区居委会")
     prog = tmp_path / "prog.yaml"
     shutil.copy(CORPUS / "winter-fire-safety.yaml", prog)
-    v1 = arc.add_data_file(prog, formats=(), notify=False)
+    v1 = add_data_file(arc, prog, formats=(), notify=False)
     prog.write_text(prog.read_text(encoding="utf-8").replace("全力确保", "确保"), encoding="utf-8")
-    v2 = arc.add_data_file(prog, formats=(), notify=False)
+    v2 = add_data_file(arc, prog, formats=(), notify=False)
     assert (v1.code, v2.version) == (v2.code, 2)
     text = WINTER_REPORT.read_text(encoding="utf-8").replace(
         "program: winter-fire-safety.yaml", f"program: {{archive: '{v1.code}', version: 1}}")
     rep = tmp_path / "rep.yaml"
     rep.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationFailed) as ei:
-        load_report(rep, archive=arc)
+        load_report(rep, program_resolver=ArchivePrograms(arc))
     msg = ei.value.format()
     assert f"the program {v1.code} version 1 has been superseded by version 2" in msg
     assert "rep.yaml:10:" in msg
     # reading an archived report later (e.g. for a compilation) still works
-    assert load_report(rep, archive=arc, allow_superseded=True).program_record.version == 1
+    assert load_report(rep, program_resolver=ArchivePrograms(arc), allow_superseded=True).program_record.version == 1
     # without a version the current one is used
     rep.write_text(text.replace(", version: 1", ""), encoding="utf-8")
-    assert load_report(rep, archive=arc).program_record.version == 2
+    assert load_report(rep, program_resolver=ArchivePrograms(arc)).program_record.version == 2
 
 
 # --- IR -------------------------------------------------------------------------------------------------
@@ -286,3 +288,39 @@ def test_report_dates(program_dir):
     msgs = "\n".join(_problems(f))
     assert "the report date 2023-11-01 is before the period starts (2023-11-06)" in msgs
     assert "is after the report date 2023-11-01" in msgs
+
+
+def test_program_resolver_is_passed_in_and_no_environment_variable_is_read(tmp_path, monkeypatch):
+    """A report names its archived program by code: the loader finds it only through the resolver
+    it is given — $WORKPLAN_ARCHIVE pointing at the archive changes nothing — and the command
+    line passes one for --archive (or $WORKPLAN_ARCHIVE, read by the CLI alone)."""
+    import pickle
+    import subprocess
+    import sys
+    from workplan.archive import init_archive
+    arc = init_archive(tmp_path / "arc", fonds="J001", name="青松社区居委会")
+    prog = tmp_path / "prog.yaml"
+    shutil.copy(CORPUS / "winter-fire-safety.yaml", prog)
+    rec = add_data_file(arc, prog, formats=(), notify=False)
+    rep = tmp_path / "elsewhere" / "rep.yaml"
+    rep.parent.mkdir()
+    rep.write_text(WINTER_REPORT.read_text(encoding="utf-8").replace(
+        "program: winter-fire-safety.yaml", f"program: {{archive: '{rec.code}'}}"), encoding="utf-8")
+    monkeypatch.setenv("WORKPLAN_ARCHIVE", str(arc.root))
+    with pytest.raises(ValidationFailed) as ei:
+        load_document(rep)
+    assert f"no archive is open to look up the archival code {rec.code}" in ei.value.format()
+    assert "rep.yaml:10:" in ei.value.format()
+    assert load_document(rep, program_resolver=ArchivePrograms(arc)).program_record.code == rec.code
+    # by root, opened only when needed, and picklable (build --jobs sends it to worker processes)
+    lazy = pickle.loads(pickle.dumps(ArchivePrograms(root=arc.root)))
+    assert load_document(rep, program_resolver=lazy).program_record.code == rec.code
+    assert load_document(prog, program_resolver=ArchivePrograms(root=tmp_path / "none")).kind == "program"
+    cli = [sys.executable, "-m", "workplan.cli", "validate", str(rep)]
+    ok = subprocess.run([*cli, "--archive", str(arc.root)], capture_output=True, text=True, timeout=120,
+                        env={k: v for k, v in __import__("os").environ.items() if k != "WORKPLAN_ARCHIVE"})
+    assert ok.returncode == 0, ok.stderr
+    by_env = subprocess.run(cli, capture_output=True, text=True, timeout=120)  # $WORKPLAN_ARCHIVE, read by the CLI
+    assert by_env.returncode == 0, by_env.stderr
+    missing = subprocess.run([*cli, "--archive", str(tmp_path / "none")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and f"cannot open the archive to find {rec.code}" in missing.stderr

@@ -79,3 +79,13 @@ class Warnings:
 
     def add(self, problem: Problem) -> None:
         self.items.append(problem)
+
+
+class ProgramNotFound(Exception):
+    """Raised by a program resolver (see :func:`workplan.model.report.resolve_program_path`): a
+    report's program cannot be found. ``field``: the key under ``program`` the problem is about
+    (``"archive"``, ``"version"``), or None for ``program`` itself."""
+
+    def __init__(self, message: str, hint: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message, self.hint, self.field = message, hint, field

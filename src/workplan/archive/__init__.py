@@ -7,12 +7,15 @@ Public surface (shared with search and compile)::
     arc = open_archive()            # explicit path, else $WORKPLAN_ARCHIVE, else ./archive
     arc.records(year=2024)          # current versions, ordered by code
     arc.get(code); arc.versions(code_or_identity); arc.file(record, "pdf:zh"); arc.verify_record(code)
-    arc.add_data_file(path, retention=None, langs=("zh",), formats=("docx", "pdf"))
-    arc.add_files(paths, title=..., issuer=..., date=..., kind="program", doc_number=None, retention=None)
+    arc.on_change(listener)         # listener(arc, codes) after adds and disposals
+    arc.store(prepared_records)     # what workplan.ingest prepared (add_data_file, add_files)
+
+The archive stores, verifies, disposes and exports; it knows nothing of rendering or of the
+model (ingest, above it, checks and renders documents; see ARCHITECTURE.md).
 """
 from .codes import RETENTIONS, format_code, parse_code
 from .record import FileEntry, Finding, Record
-from .store import Archive, init_archive, open_archive, resolve_root
+from .store import Archive, Prepared, init_archive, open_archive, resolve_root
 
-__all__ = ["Archive", "FileEntry", "Finding", "RETENTIONS", "Record", "format_code", "init_archive", "open_archive",
+__all__ = ["Archive", "Prepared", "FileEntry", "Finding", "RETENTIONS", "Record", "format_code", "init_archive", "open_archive",
            "parse_code", "resolve_root"]

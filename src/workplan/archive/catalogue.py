@@ -1,5 +1,10 @@
 """The catalogue: a SQLite database (WAL) beside the bags, one row per record version.
 
+Every SQL statement of the archive lives here, behind named operations (queries: ``select``,
+``versions_of``, ``by_identity``, ``codes``, ``latest_of_identity``, ``pending``, ``all_rows``;
+writes inside ``transaction()``: ``next_item``, ``reserve``, ``activate``, ``drop_pending``,
+``replace_code``; ``write_fresh`` for a rebuild) — the seam another database would implement.
+
 The bags are the truth; every row can be rebuilt from them (:func:`rows_from_bags` in
 :mod:`.bag`). Rows are written in two steps by ``add``: a *pending* row reserves the item
 number (in a ``BEGIN IMMEDIATE`` transaction), and once the bag is in place and the event
@@ -110,7 +115,7 @@ class Catalogue:
             except sqlite3.Error as e:
                 raise _db_error(e, self.path) from None
 
-    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: tuple = ()) -> list[dict]:
         try:
             cur = self.db.execute(sql, params)
             names = [d[0] for d in cur.description]
@@ -118,21 +123,123 @@ class Catalogue:
         except sqlite3.Error as e:
             raise _db_error(e, self.path) from None
 
-    # --- rows -----------------------------------------------------------------------------
-    def insert(self, db: sqlite3.Connection, row: dict) -> None:
-        vals = [json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS else row.get(c) for c in COLUMNS]
-        db.execute(f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", vals)
-
-    def rows(self, where: str = "", params: tuple = ()) -> list[dict]:
-        rows = self.query(f"SELECT * FROM records {where}", params)
+    def _rows(self, where: str = "", params: tuple = ()) -> list[dict]:
+        rows = self._query(f"SELECT * FROM records {where}", params)
         for r in rows:
             for c in JSON_COLUMNS:
                 r[c] = json.loads(r[c])
         return rows
 
+    @staticmethod
+    def _insert(tx: sqlite3.Connection, row: dict) -> None:
+        vals = [json.dumps(row[c], ensure_ascii=False) if c in JSON_COLUMNS else row.get(c) for c in COLUMNS]
+        tx.execute(f"INSERT INTO records ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", vals)
+
+    # --- queries (rows as dicts; pending reservations are left out unless named) -------------
+    def select(self, *, current_only: bool = True, year: int | None = None, kind: str | None = None,
+               retention: str | None = None) -> list[dict]:
+        """Rows ordered by code then version; ``current_only``: the newest version of each."""
+        where = ["status != 'pending'"]
+        params: list = []
+        if current_only:
+            where.append("current = 1")
+        if year is not None:
+            where.append("year = ?")
+            params.append(int(year))
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if retention is not None:
+            where.append("retention = ?")
+            params.append(retention)
+        return self._rows("WHERE " + " AND ".join(where) + " ORDER BY code, version", tuple(params))
+
+    def versions_of(self, code: str) -> list[dict]:
+        """Every version of one archival code, oldest first."""
+        return self._rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+
+    def by_identity(self, identity: str) -> list[dict]:
+        """Every version of the document with this identity, by code then version."""
+        return self._rows("WHERE identity = ? AND status != 'pending' ORDER BY code, version", (identity,))
+
+    def codes(self) -> list[str]:
+        """Every archival code in the catalogue."""
+        return [r["code"] for r in self._query("SELECT DISTINCT code FROM records WHERE status != 'pending'")]
+
+    def latest_of_identity(self, identity: str, tx: sqlite3.Connection | None = None) -> dict | None:
+        """code, version, status, year, retention, org of the newest version with this identity.
+        Outside a transaction pending reservations are left out; inside ``tx`` (allocating) they
+        count, since they hold their numbers."""
+        sql = ("SELECT code, version, status, year, retention, org FROM records WHERE identity = ? "
+               + ("" if tx is not None else "AND status != 'pending' ") + "ORDER BY version DESC LIMIT 1")
+        if tx is None:
+            rows = self._query(sql, (identity,))
+            return rows[0] if rows else None
+        r = tx.execute(sql, (identity,)).fetchone()
+        return None if r is None else dict(zip(("code", "version", "status", "year", "retention", "org"), r))
+
+    def pending(self) -> list[dict]:
+        """Reservations (pending rows) left by writers, by code then version."""
+        return self._rows("WHERE status = 'pending' ORDER BY code, version")
+
+    def all_rows(self) -> list[dict]:
+        """Every row, pending ones included (for verification)."""
+        return self._rows()
+
+    # --- writes (inside ``with catalogue.transaction() as tx``) -----------------------------------
+    @staticmethod
+    def next_item(tx: sqlite3.Connection, fonds: str, category: str, year: int, retention: str, org: str) -> int:
+        """The next item number (件号) of a group: numbers are gap-free within it."""
+        return tx.execute("SELECT COALESCE(MAX(item), 0) FROM records WHERE fonds = ? AND category = ? "
+                          "AND year = ? AND retention = ? AND org = ?",
+                          (fonds, category, year, retention, org)).fetchone()[0] + 1
+
+    def reserve(self, tx: sqlite3.Connection, row: dict) -> None:
+        """Reserve a code and version with a pending row (before the bag is placed)."""
+        self._insert(tx, dict(row, status="pending", current=0))
+
+    def activate(self, tx: sqlite3.Connection, row: dict) -> None:
+        """Make a version active and current (replacing its reservation); older versions of its
+        code become superseded."""
+        code, version = row["code"], row["version"]
+        tx.execute("DELETE FROM records WHERE code = ? AND version = ?", (code, version))
+        self._insert(tx, dict(row, status="active", current=1))
+        tx.execute("UPDATE records SET status = 'superseded', current = 0 "
+                   "WHERE code = ? AND version < ? AND status IN ('active', 'superseded')", (code, version))
+
+    @staticmethod
+    def drop_pending(tx: sqlite3.Connection, code: str, version: int) -> None:
+        """Drop a reservation whose bag never made it into place (the number is free again)."""
+        tx.execute("DELETE FROM records WHERE code = ? AND version = ? AND status = 'pending'", (code, version))
+
+    def replace_code(self, tx: sqlite3.Connection, code: str, rows: list[dict], *, keep_pending: bool = True) -> None:
+        """Replace the rows of one code by ``rows`` (derived from its bags); ``keep_pending``
+        leaves its reservations alone."""
+        tx.execute("DELETE FROM records WHERE code = ?" + (" AND status != 'pending'" if keep_pending else ""),
+                   (code,))
+        for r in rows:
+            self._insert(tx, r)
+
+    @classmethod
+    def write_fresh(cls, path: Path, rows: list[dict], log_head: tuple[int, str] | None) -> None:
+        """Rebuild: write a new catalogue file at ``path`` holding ``rows`` (and the event log's
+        head), checkpointed into the one file, ready to be renamed over the old one."""
+        cat = cls(path, create=True)
+        try:
+            with cat.transaction() as tx:
+                for r in rows:
+                    cat._insert(tx, r)
+                if log_head is not None:
+                    cat.set_log_head(tx, log_head[0], log_head[1], force=True)
+            cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as e:
+            raise _db_error(e, path) from None
+        finally:
+            cat.close()
+
     # --- log head ---------------------------------------------------------------------------
     def log_head(self) -> tuple[int, str] | None:
-        rows = self.query("SELECT key, value FROM meta WHERE key IN ('log_head_id', 'log_head_hash')")
+        rows = self._query("SELECT key, value FROM meta WHERE key IN ('log_head_id', 'log_head_hash')")
         d = {r["key"]: r["value"] for r in rows}
         if "log_head_id" not in d:
             return None

@@ -1,4 +1,5 @@
-"""The archive: opening it, adding records and versions, disposal, catalogue rebuild.
+"""The archive: opening it, storing records and versions (prepared by :mod:`workplan.ingest`),
+disposal, catalogue rebuild, change listeners.
 
 How ``add`` stays atomic and gap-free (every step below is a named crash point for tests):
 
@@ -34,34 +35,31 @@ from contextlib import contextmanager
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable
 
 from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
-from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code, org_code,
+from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
-from .fsutil import (atomic_replace, copy_durable, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
+from .fsutil import (atomic_replace, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
                      sha256_bytes, sha256_file, write_durable)
-from .record import KINDS, Record, role_sort_key
+from .record import Record, role_sort_key
 
-ENV = "WORKPLAN_ARCHIVE"
 DEFAULT_DIR = "archive"
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
-FORMATS = ("docx", "pdf")
-_RENDITION_RE = re.compile(r"^(?P<stem>.+)\.(?P<lang>zh|en|zh-en)\.(?P<fmt>docx|pdf)$", re.IGNORECASE)
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 logging.getLogger("bagit").setLevel(logging.ERROR)
 
 
 def resolve_root(path: str | os.PathLike | None = None) -> Path:
-    """The archive folder: ``path``, else $WORKPLAN_ARCHIVE, else ./archive."""
+    """The archive folder: ``path``, else ./archive. (The command line's ``--archive`` option
+    also reads $WORKPLAN_ARCHIVE: see :mod:`workplan.cli.options`.)"""
     if path is None or str(path) == "":
-        path = os.environ.get(ENV) or DEFAULT_DIR
+        path = DEFAULT_DIR
     return Path(path).expanduser().absolute()
 
 
@@ -121,43 +119,13 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     return Archive(root, cfg)
 
 
-def pdf_info(path: Path, source: Path | None = None) -> tuple[int | None, str | None]:
-    """(page count, problem): the page count of a PDF, and whether it embeds a different version
-    of ``source`` than the one given (PDF/A-3 documents carry their source data file)."""
-    from .pdfinfo import pdf_facts
-    pages, attached = pdf_facts(path, source.name if source is not None else None)
-    if attached is not None and attached != source.read_bytes():
-        return pages, f"{path.name} embeds a different version of {source.name}"
-    return pages, None
-
-
-def _parse_date(value: dt.date | str, what: str = "date", file: str | None = None) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    s = str(value).strip()
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y.%m.%d", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(s, fmt).date()
-        except ValueError:
-            pass
-    m = re.match(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$", s)
-    if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            pass
-    raise WorkplanError(Problem(f"cannot read the {what} {value!r}", file=file,
-                                hint="write it as YYYY-MM-DD, e.g. 2024-03-05"))
-
-
 class _Collision(Exception):
     pass
 
 
 @dataclass
-class _Prepared:
+class Prepared:
+    """A record staged for :meth:`Archive.store` (made by :mod:`workplan.ingest`)."""
     staging: "Staging | Workspace"  # the record's own folder (.dir, .bag, .cleanup())
     files: dict[str, dict]  # role → {"path": "data/<name>", "size", "sha256"}
     meta: dict  # identity, title, ..., everything of the record except code/version/archival fields
@@ -174,7 +142,7 @@ class Archive:
         self.events = EventLog(root / LOG_NAME)
         self._cat: Catalogue | None = None
         self._lock_mode: str | None = None
-        self._checked: dict = {}  # check_data_file results, so `add` does not validate twice
+        self._listeners: list[Callable[["Archive", list[str]], None]] = []
         self._shared_staging: Staging | None = None
 
     def __repr__(self) -> str:
@@ -195,7 +163,12 @@ class Archive:
             self._shared_staging.cleanup()
             self._shared_staging = None
 
-    def _staging(self) -> Staging:
+    def new_staging(self, *, shared: bool = False) -> Staging:
+        """A private staging folder under ``tmp/`` for a record being prepared (``shared``: one
+        folder holding a workspace per record, see :meth:`Staging.workspace`)."""
+        return Staging(self.tmp, "add-", shared=shared)
+
+    def shared_staging(self) -> Staging:
         """This object's staging folder, kept while it is open (one record's workspace each)."""
         if self._shared_staging is None or not self._shared_staging.dir.is_dir():
             self._shared_staging = Staging(self.tmp, "add-", shared=True)
@@ -234,60 +207,51 @@ class Archive:
     def rel(self, code: str, version: int | None) -> str:
         return f"bags/{code}/{TOMBSTONE_DIR if version is None else f'v{version}'}"
 
-    def _notify(self, codes: list[str]) -> None:
-        """Tell the search index (derived data) which records changed."""
+    def on_change(self, listener: Callable[["Archive", list[str]], None]) -> None:
+        """Call ``listener(archive, codes)`` after each write that adds versions or disposes of
+        records (derived data such as the search index follows the archive this way). The same
+        listener is registered once."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def notify_changed(self, codes: list[str]) -> None:
+        """Tell the listeners which records changed. The write already succeeded: a listener's
+        failure is a warning on stderr, not an error."""
         if not codes:
             return
-        try:
-            from ..search import on_records_changed  # type: ignore[attr-defined]
-        except ImportError:
-            return
-        try:
-            on_records_changed(self, codes)
-        except WorkplanError as e:
-            print(f"warning: the search index was not updated ({e.format()}); "
-                  "run `workplan search reindex`", file=sys.stderr)
-        except Exception as e:  # noqa: BLE001 - the archive write already succeeded
-            print(f"warning: the search index was not updated ({type(e).__name__}: {e}); "
-                  "run `workplan search reindex`", file=sys.stderr)
+        for listener in list(self._listeners):
+            try:
+                listener(self, list(codes))
+            except Exception as e:  # noqa: BLE001 - the archive write already succeeded
+                what = e.format() if isinstance(e, WorkplanError) else f"{type(e).__name__}: {e}"
+                print(f"warning: after archiving {', '.join(codes)}: {what}", file=sys.stderr)
 
     # --- reading ----------------------------------------------------------------------------
     def records(self, *, current_only: bool = True, year: int | None = None, unit: str | None = None,
                 kind: str | None = None, retention: str | None = None) -> list[Record]:
         """Records from the catalogue, ordered by code then version. ``current_only`` gives the
         newest version of each document (including disposed ones: check ``status``)."""
-        where = ["status != 'pending'"]
-        params: list = []
-        if current_only:
-            where.append("current = 1")
-        if year is not None:
-            where.append("year = ?")
-            params.append(int(year))
-        if kind is not None:
-            where.append("kind = ?")
-            params.append(kind)
-        if retention is not None:
-            where.append("retention = ?")
-            params.append(check_retention(retention, where="retention"))
-        rows = self.catalogue.rows("WHERE " + " AND ".join(where) + " ORDER BY code, version", tuple(params))
+        rows = self.catalogue.select(current_only=current_only, year=year, kind=kind,
+                                     retention=None if retention is None else check_retention(retention,
+                                                                                               where="retention"))
         out = [row_to_record(r, self.root) for r in rows]
         if unit:
             out = [r for r in out if _matches_unit(r, unit)]
         return out
 
     def _code_rows(self, code: str) -> list[dict]:
-        return self.catalogue.rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+        return self.catalogue.versions_of(code)
 
     def get(self, code: str) -> Record:
         """The current version of the record with this archival code."""
         c = normalize_code(code)
         rows = self._code_rows(c)
         if not rows:
-            raise self._unknown(code)
+            raise self.unknown(code)
         return row_to_record(rows[-1], self.root)
 
-    def _unknown(self, what: str) -> WorkplanError:
-        codes = [r["code"] for r in self.catalogue.query("SELECT DISTINCT code FROM records WHERE status != 'pending'")]
+    def unknown(self, what: str) -> WorkplanError:
+        codes = self.catalogue.codes()
         close = difflib.get_close_matches(normalize_code(what), codes, n=1)
         hint = f"did you mean {close[0]}?" if close else "see `workplan archive list`"
         return WorkplanError(Problem(f"no record with the archival code or identity {what!r}", file=str(self.root),
@@ -297,10 +261,9 @@ class Archive:
         """Every version (oldest first) of a document, by archival code or identity."""
         rows = self._code_rows(normalize_code(code_or_identity))
         if not rows:
-            rows = self.catalogue.rows("WHERE identity = ? AND status != 'pending' ORDER BY code, version",
-                                       (code_or_identity,))
+            rows = self.catalogue.by_identity(code_or_identity)
         if not rows:
-            raise self._unknown(code_or_identity)
+            raise self.unknown(code_or_identity)
         return [row_to_record(r, self.root) for r in rows]
 
     def file(self, record: Record, role: str) -> Path:
@@ -327,64 +290,6 @@ class Archive:
             events = [e for e in events if e.object == c]
         return events, findings
 
-    # --- adding -------------------------------------------------------------------------------
-    def add_data_file(self, path: str | os.PathLike, *, retention: str | None = None,
-                      langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                      prebuilt: str | os.PathLike | None = None, notify: bool = True) -> Record:
-        """Archive a data file (YAML/JSON) with its renditions: built now with
-        :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
-        ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
-        document → a new version of it."""
-        prep = self.prepare_data_file(path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                      staging=self._staging())
-        return self._ingest(prep, notify=notify)
-
-    def check_data_file(self, path: str | os.PathLike, *, retention: str | None = None,
-                        langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                        prebuilt: str | os.PathLike | None = None):
-        """Everything that can go wrong with the input, checked before anything is written.
-        Returns (document, metadata)."""
-        path = Path(path)
-        try:
-            st = path.stat()
-            key = (str(path.resolve()), st.st_mtime_ns, st.st_size, retention, tuple(langs), tuple(formats),
-                   str(prebuilt))
-        except OSError:
-            key = None
-        if key is not None and key in self._checked:
-            doc, meta = self._checked[key]
-            self._precheck_identity(meta)
-            return doc, dict(meta)
-        doc = self.load_data_file(path)
-        retention = check_retention(retention or doc.retention or self.config.default_retention, where=str(path))
-        langs = tuple(dict.fromkeys(langs))
-        formats = tuple(dict.fromkeys(formats))
-        from ..i18n import OUTPUT_LANGS
-        for lg in langs:
-            if lg not in OUTPUT_LANGS:
-                raise WorkplanError(Problem(f"unknown language {lg!r}", file=str(path),
-                                            hint=f"use {', '.join(OUTPUT_LANGS)}"))
-        for f in formats:
-            if f not in FORMATS:
-                raise WorkplanError(Problem(f"unknown format {f!r}", file=str(path), hint="use docx and/or pdf"))
-        meta = self._doc_metadata(doc, path, retention, langs)
-        if prebuilt is not None:
-            pdir = Path(prebuilt)
-            for lg in langs:
-                for fmt in formats:
-                    p = pdir / f"{path.stem}.{lg}.{fmt}"
-                    if not p.is_file():
-                        raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
-                                                    hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
-        elif formats:
-            from ..render import build_ir
-            for lg in langs:
-                build_ir(doc, lg, file=str(path))  # raises MissingTranslation before anything is written
-        self._precheck_identity(meta)
-        if key is not None:
-            self._checked[key] = (doc, dict(meta))
-        return doc, meta
-
     def _read_metadata(self, rec: Record) -> dict:
         """A version's metadata.json; a missing or damaged one is named, with the way out."""
         path = rec.bag_dir / "data" / METADATA_NAME
@@ -394,192 +299,14 @@ class Archive:
             raise WorkplanError(Problem(f"cannot read the record's metadata: {e}", file=str(path),
                                         hint="run `workplan archive verify` to see what is damaged")) from None
 
-    def _precheck_identity(self, meta: dict) -> None:
+    def precheck_identity(self, meta: dict) -> None:
         """A new version must keep the archived document's code fields (checked before writing)."""
-        rows = self.catalogue.query(
-            "SELECT code, status, year, retention, org FROM records WHERE identity = ? AND status != 'pending' "
-            "ORDER BY version DESC LIMIT 1", (meta["identity"],))
-        if rows:
-            r = rows[0]
+        r = self.catalogue.latest_of_identity(meta["identity"])
+        if r is not None:
             self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
-    def load_data_file(self, path: Path):
-        """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in this archive."""
-        from ..model import load_document
-        return load_document(path, archive=self)
-
-    def prepare_data_file(self, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
-                          staging: Staging | None = None) -> _Prepared:
-        """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
-        staging folder (see :meth:`add_data_files`)."""
-        path = Path(path)
-        _doc, meta = self.check_data_file(path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt)
-        langs = tuple(meta["langs"])
-        formats = tuple(dict.fromkeys(formats))
-        staging = staging.workspace() if staging is not None else Staging(self.tmp, "add-")
-        try:
-            files: dict[str, dict] = {}
-            src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
-            staged_src = staging.bag / src_name
-            h, size = copy_durable(path, staged_src, sync=False)
-            files["source"] = {"path": f"data/{src_name}", "size": size, "sha256": h}
-            if prebuilt is not None:
-                for lg in langs:
-                    for fmt in formats:
-                        name = f"{path.stem}.{lg}.{fmt}"
-                        h, size = copy_durable(Path(prebuilt) / name, staging.bag / name, sync=False)
-                        files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
-            elif formats:
-                from ..render import build_file
-                try:
-                    # built from the file as given, so that a report finds its program beside it
-                    with _default_archive(self.root):
-                        result = build_file(path, staging.bag, langs=list(langs), formats=list(formats))
-                    if sha256_file(path)[0] != h:
-                        raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
-                                                    hint="archive it again"))
-                except NotImplementedError as e:
-                    raise WorkplanError(Problem(
-                        f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
-                        file=str(path), hint="archive pre-built files with --from DIR, or only the data file with "
-                                             "--format none")) from None
-                for out in result.outputs:
-                    m = _RENDITION_RE.match(out.name)
-                    role = f"{m['fmt'].lower()}:{m['lang']}"
-                    h, size = sha256_file(out)
-                    files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
-            pages = None
-            for role in ("pdf:zh", "pdf:zh-en", "pdf:en"):
-                if role in files:
-                    pdf = staging.bag / files[role]["path"][5:]
-                    pages, problem = pdf_info(pdf, path if prebuilt is not None else None)
-                    if problem:
-                        raise WorkplanError(Problem(problem, file=str(Path(prebuilt) / pdf.name),
-                                                    hint=f"rebuild it: workplan build {path} -o {prebuilt}"))
-                    break
-            meta["pages"] = pages
-            crash_point("staged")
-            return _Prepared(staging, files, meta)
-        except BaseException:
-            staging.cleanup()
-            raise
-
-    def _doc_metadata(self, doc, path: Path, retention: str, langs: tuple[str, ...]) -> dict:
-        from ..model import text_any, text_in
-        if not doc.issuers:
-            raise WorkplanError(Problem("the document names no issuer; the archival code needs one", file=str(path),
-                                        path="issuers", hint="add `issuers: [<unit id>]`"))
-        u = doc.unit(doc.issuers[0])
-        org = _located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.zh, mapping=self.config.org_codes),
-                       str(path))
-        title = text_in(doc.title, "zh", doc.source_lang) or text_any(doc.title, "zh")
-        title_en = text_in(doc.title, "en", doc.source_lang)
-        doc_number = doc.doc_number.render("zh") if doc.doc_number else None
-        unit_ids = doc.unit_ids_used()
-        names = []
-        for uid in unit_ids:
-            try:
-                names.append(doc.unit(uid).zh)
-            except KeyError:
-                pass
-        if doc.id:
-            identity = doc.id
-        elif doc_number:
-            identity = f"{u.zh}|{doc_number}"
-        else:
-            identity = f"{u.zh}|{title}|{doc.date.year}"
-        return {"identity": identity, "title": title, "title_en": title_en,
-                "kind": doc.kind, "issuer": u.zh, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
-                "date": doc.date.isoformat(), "year": doc.date.year, "retention": retention, "org": org,
-                "units": list(dict.fromkeys(names)), "unit_ids": list(unit_ids), "langs": list(langs),
-                "pages": None}
-
-    def add_files(self, paths: Iterable[str | os.PathLike], *, title: str, issuer: str, date: dt.date | str,
-                  kind: str = "program", doc_number: str | None = None, retention: str | None = None,
-                  identity: str | None = None, issuer_abbr: str | None = None, title_en: str | None = None,
-                  langs: Sequence[str] = ("zh",), units: Sequence[str] = (), notify: bool = True) -> Record:
-        """Archive a document that exists only as files (a legacy PDF/DOCX: role "original"),
-        with the metadata given here. Files named ``<stem>.<lang>.<pdf|docx>`` become renditions
-        and a .yaml/.json file the source."""
-        prep = self.prepare_files(paths, title=title, issuer=issuer, date=date, kind=kind, doc_number=doc_number,
-                                  retention=retention, identity=identity, issuer_abbr=issuer_abbr,
-                                  title_en=title_en, langs=langs, units=units, staging=self._staging())
-        return self._ingest(prep, notify=notify)
-
-    def check_files(self, paths, *, title, issuer, date, kind="program", doc_number=None, retention=None,
-                    identity=None, issuer_abbr=None, title_en=None, langs=("zh",), units=()):
-        """Validate the inputs of :meth:`add_files`; returns (roles → path, metadata)."""
-        paths = [Path(p) for p in paths]
-        if not paths:
-            raise WorkplanError("no files given")
-        roles: dict[str, Path] = {}
-        names: set[str] = set()
-        for p in paths:
-            if not p.exists():
-                raise WorkplanError(Problem("file not found", file=str(p), hint="check the path"))
-            if not p.is_file():
-                raise WorkplanError(Problem("not a file", file=str(p)))
-            if not os.access(p, os.R_OK):
-                raise WorkplanError(Problem("cannot read the file (permission denied)", file=str(p)))
-            if p.name in names:
-                raise WorkplanError(Problem("two files with the same name", file=str(p), hint="rename one of them"))
-            names.add(p.name)
-            m = _RENDITION_RE.match(p.name)
-            if p.suffix.lower() in DATA_SUFFIXES:
-                role = "source"
-            elif m:
-                role = f"{m['fmt'].lower()}:{m['lang']}"
-            else:
-                role = "original"
-            if role in roles:
-                raise WorkplanError(Problem(f"two files for the role {role!r}: {roles[role].name} and {p.name}",
-                                            file=str(p), hint="archive one original per record"))
-            roles[role] = p
-        title = (title or "").strip()
-        issuer = (issuer or "").strip()
-        if not title:
-            raise WorkplanError(Problem("the record needs a title (题名)", file=str(paths[0]), hint="pass --title"))
-        if not issuer:
-            raise WorkplanError(Problem("the record needs an issuer (责任者)", file=str(paths[0]), hint="pass --issuer"))
-        d = _parse_date(date, file=str(paths[0]))
-        if kind not in KINDS:
-            raise WorkplanError(Problem(f"unknown kind {kind!r}", file=str(paths[0]), hint=f"use {', '.join(KINDS)}"))
-        retention = check_retention(retention or self.config.default_retention, where=str(paths[0]))
-        org = _located(lambda: org_code(abbr=issuer_abbr, unit_id=None, name=issuer, mapping=self.config.org_codes),
-                       str(paths[0]))
-        doc_number = (doc_number or "").strip() or None
-        identity = (identity or "").strip() or (f"{issuer}|{doc_number}" if doc_number else f"{issuer}|{title}|{d.year}")
-        meta = {"identity": identity, "title": title, "title_en": (title_en or None), "kind": kind, "issuer": issuer,
-                "issuer_abbr": issuer_abbr or org, "doc_number": doc_number, "date": d.isoformat(), "year": d.year,
-                "retention": retention, "org": org, "units": list(dict.fromkeys([issuer, *units])), "unit_ids": [],
-                "langs": list(dict.fromkeys(langs)), "pages": None}
-        self._precheck_identity(meta)
-        return roles, meta
-
-    def prepare_files(self, paths, *, staging: Staging | None = None, **kw) -> _Prepared:
-        roles, meta = self.check_files(paths, **kw)
-        staging = staging.workspace() if staging is not None else Staging(self.tmp, "add-")
-        try:
-            files: dict[str, dict] = {}
-            for role, p in sorted(roles.items(), key=lambda kv: role_sort_key(kv[0])):
-                name = p.name if p.name != METADATA_NAME else f"{role.replace(':', '-')}-{p.name}"
-                h, size = copy_durable(p, staging.bag / name, sync=False)
-                files[role] = {"path": f"data/{name}", "size": size, "sha256": h}
-            for role in ("pdf:zh", "pdf:zh-en", "pdf:en", "original"):
-                if role in files and files[role]["path"].lower().endswith(".pdf"):
-                    meta["pages"], _ = pdf_info(staging.bag / files[role]["path"][5:])
-                    break
-            crash_point("staged")
-            return _Prepared(staging, files, meta)
-        except BaseException:
-            staging.cleanup()
-            raise
-
     # --- the write path -----------------------------------------------------------------------
-    def _ingest(self, prep: _Prepared, *, notify: bool = True) -> Record:
-        return self._ingest_many([prep], notify=notify)[0]
-
-    def _allocate(self, preps: list[_Prepared]) -> list[tuple[str, int]]:
+    def _allocate(self, preps: list[Prepared]) -> list[tuple[str, int]]:
         """Codes and versions for a batch, reserved by pending rows in one BEGIN IMMEDIATE
         transaction. Call with the write lock held (so every pending row present is ours)."""
         cfg = self.config
@@ -591,28 +318,24 @@ class Archive:
                 with cat.transaction() as db:
                     for prep in preps:
                         meta = prep.meta
-                        prev = db.execute(
-                            "SELECT code, version, status, year, retention, org FROM records "
-                            "WHERE identity = ? ORDER BY version DESC LIMIT 1", (meta["identity"],)).fetchone()
+                        prev = cat.latest_of_identity(meta["identity"], db)
                         if prev is not None:
-                            code, pv, pstatus, pyear, pret, porg = prev
-                            self._check_new_version(code, pstatus, (pyear, pret, porg), meta)
-                            version = pv + 1
+                            code = prev["code"]
+                            self._check_new_version(code, prev["status"],
+                                                    (prev["year"], prev["retention"], prev["org"]), meta)
+                            version = prev["version"] + 1
                         else:
-                            item = db.execute(
-                                "SELECT COALESCE(MAX(item), 0) FROM records WHERE fonds = ? AND category = ? "
-                                "AND year = ? AND retention = ? AND org = ?",
-                                (cfg.fonds_code, cfg.category, meta["year"], meta["retention"], meta["org"])
-                            ).fetchone()[0]
+                            item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
+                                                 meta["org"])
                             code = format_code(cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                               meta["org"], item + 1)
+                                               meta["org"], item)
                             version = 1
                         target = self.root / self.rel(code, version)
                         if target.exists() or (version == 1 and target.parent.exists()):
                             collision = code
                             raise _Collision()  # rolls back everything of this attempt
-                        cat.insert(db, self._row(code, version, meta, prep.files, status="pending", md_entry=None,
-                                                 tag=None))
+                        cat.reserve(db, self._row(code, version, meta, prep.files, status="pending",
+                                                  md_entry=None, tag=None))
                         out.append((code, version))
             except _Collision:
                 pass
@@ -624,9 +347,10 @@ class Archive:
         raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
                             "`workplan archive verify --repair`")
 
-    def _ingest_many(self, preps: list[_Prepared], *, notify: bool = True) -> list[Record]:
-        """Archive prepared records, atomically each (see the module docstring), sharing the
-        lock, the fsyncs and the catalogue transactions of the batch."""
+    def store(self, preps: list[Prepared], *, notify: bool = True) -> list[Record]:
+        """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
+        docstring), sharing the lock, the fsyncs and the catalogue transactions of the batch.
+        ``notify``: tell the change listeners (:meth:`on_change`) which records changed."""
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
@@ -677,7 +401,7 @@ class Archive:
 
                 with cat.transaction() as db:
                     for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
-                        self._activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
+                        cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
                                                              tagmanifest=tag, status="active", current=True))
                     cat.set_log_head(db, evs[-1].id, evs[-1].hash)
                 crash_point("committed")
@@ -687,8 +411,7 @@ class Archive:
                 try:
                     with cat.transaction() as db:
                         for code, version in unplaced:
-                            db.execute("DELETE FROM records WHERE code = ? AND version = ? AND status = 'pending'",
-                                       (code, version))
+                            cat.drop_pending(db, code, version)
                 except WorkplanError:
                     pass
             raise
@@ -697,25 +420,12 @@ class Archive:
                 prep.staging.cleanup()
         codes = list(dict.fromkeys(code for code, _ in alloc))
         if notify:
-            self._notify(codes)
+            self.notify_changed(codes)
         rows = {}
         for code in codes:
             for r in self.versions(code):
                 rows[(r.code, r.version)] = r
         return [rows[cv] for cv in alloc]
-
-    def add_data_files(self, paths: Iterable[str | os.PathLike], *, retention: str | None = None,
-                       langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                       prebuilt: str | os.PathLike | None = None, notify: bool = True) -> list[Record]:
-        """Archive several data files as one batch (faster than one by one: the fsyncs and
-        transactions are shared); each record is still atomic on its own."""
-        shared = Staging(self.tmp, "add-", shared=True)
-        try:
-            preps = [self.prepare_data_file(p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                            staging=shared) for p in paths]
-            return self._ingest_many(preps, notify=notify) if preps else []
-        finally:
-            shared.cleanup()
 
     def _check_new_version(self, code: str, status: str, old: tuple, meta: dict) -> None:
         if status == "disposed":
@@ -783,15 +493,8 @@ class Archive:
             detail["note"] = note
         return ("ingestion" if version == 1 else "new-version", code, detail)
 
-    def _log_version_event(self, code: str, version: int, md: dict, tag: str | None, note: str | None = None):
+    def log_version_event(self, code: str, version: int, md: dict, tag: str | None, note: str | None = None):
         return self.events.append(*self._version_event(code, version, md, tag, note))
-
-    def _activate(self, db, row: dict) -> None:
-        code, version = row["code"], row["version"]
-        db.execute("DELETE FROM records WHERE code = ? AND version = ?", (code, version))
-        self.catalogue.insert(db, dict(row, status="active", current=1))
-        db.execute("UPDATE records SET status = 'superseded', current = 0 "
-                   "WHERE code = ? AND version < ? AND status IN ('active', 'superseded')", (code, version))
 
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
@@ -826,22 +529,20 @@ class Archive:
                     if not any(e.object == code and e.type in ("ingestion", "new-version")
                                and isinstance(e.detail, dict) and e.detail.get("version") == int(m[1])
                                for e in events):
-                        ev = self._log_version_event(code, int(m[1]), md, row["tagmanifest"], note=note)
+                        ev = self.log_version_event(code, int(m[1]), md, row["tagmanifest"], note=note)
                         self.catalogue.note_event(ev)
             rows, problems = rows_for_code(code, vs, None, self.rel)
             if problems:
                 raise WorkplanError(problems)
         with self.catalogue.transaction() as db:
-            db.execute("DELETE FROM records WHERE code = ? AND status != 'pending'", (code,))
-            for r in rows:
-                self.catalogue.insert(db, r)
+            self.catalogue.replace_code(db, code, rows)
         return rows
 
     def resolve_pending(self) -> list[str]:
         """Finish or drop the reservations of writers that were killed. Call with the write lock held."""
         done: list[str] = []
         cat = self.catalogue
-        pending = cat.rows("WHERE status = 'pending' ORDER BY code, version")
+        pending = cat.pending()
         if not pending:
             return done
         events = None
@@ -855,16 +556,15 @@ class Archive:
                 ev = next((e for e in events if e.object == code and e.type in ("ingestion", "new-version")
                            and isinstance(e.detail, dict) and e.detail.get("version") == version), None)
                 if ev is None:
-                    ev = self._log_version_event(code, version, md, row["tagmanifest"],
+                    ev = self.log_version_event(code, version, md, row["tagmanifest"],
                                                  note="logged after an interrupted add")
                 with cat.transaction() as db:
-                    self._activate(db, row)
+                    cat.activate(db, row)
                     cat.set_log_head(db, ev.id, ev.hash)
                 done.append(f"completed the interrupted add of {code} v{version}")
             else:
                 with cat.transaction() as db:
-                    db.execute("DELETE FROM records WHERE code = ? AND version = ? AND status = 'pending'",
-                               (code, version))
+                    cat.drop_pending(db, code, version)
                 done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
                             "(nothing was archived under it)")
         return done
@@ -910,14 +610,14 @@ class Archive:
                     "expired_on": end.isoformat(), "reason": reason,
                     "destroyed": {f"v{m['version']}": {r: f["sha256"] for r, f in m["files"].items()} for m in mds}})
                 crash_point("logged")
-                self._finish_disposal(code, staging)
+                self.finish_disposal(code, staging)
                 with self.catalogue.transaction() as db:
                     self.catalogue.set_log_head(db, ev.id, ev.hash)
                 crash_point("committed")
             finally:
                 staging.cleanup()
         if notify:
-            self._notify([code])
+            self.notify_changed([code])
         return self.get(code)
 
     def tombstone_rows(self, code: str) -> list[dict]:
@@ -930,13 +630,11 @@ class Archive:
         rows, _ = rows_for_code(code, {}, (tmd, entry, tag), self.rel)
         return rows
 
-    def _finish_disposal(self, code: str, staging: Staging | None = None) -> None:
+    def finish_disposal(self, code: str, staging: Staging | None = None) -> None:
         """After the tombstone is in place: catalogue rows from it, then remove the version bags."""
         rows = self.tombstone_rows(code)
         with self.catalogue.transaction() as db:
-            db.execute("DELETE FROM records WHERE code = ?", (code,))
-            for r in rows:
-                self.catalogue.insert(db, r)
+            self.catalogue.replace_code(db, code, rows, keep_pending=False)
         trash = Staging(self.tmp, "trash-") if staging is None else staging
         try:
             for p in sorted((self.bags / code).iterdir()):
@@ -976,17 +674,8 @@ class Archive:
             new = self.tmp / f"catalogue-{os.getpid()}.sqlite"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
-            cat = Catalogue(new, create=True)
-            try:
-                events, _ = self.events.read()
-                with cat.transaction() as db:
-                    for r in rows:
-                        cat.insert(db, r)
-                    if events:
-                        cat.set_log_head(db, events[-1].id, events[-1].hash, force=True)
-                cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                cat.close()
+            events, _ = self.events.read()
+            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
             final = self.root / CATALOGUE_NAME
             for suffix in ("-wal", "-shm"):
                 Path(f"{final}{suffix}").unlink(missing_ok=True)
@@ -1011,30 +700,6 @@ class Archive:
         from .export import export_transfer
         return export_transfer(self, Path(output), year=year, unit=unit, kind=kind, retention=retention,
                                all_versions=all_versions, progress=progress)
-
-
-@contextmanager
-def _default_archive(root: Path):
-    """Let code that opens "the default archive" (a report's ``{archive: CODE}``) open this one."""
-    old = os.environ.get(ENV)
-    os.environ[ENV] = str(root)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(ENV, None)
-        else:
-            os.environ[ENV] = old
-
-
-def _located(fn, file: str):
-    """Run ``fn``; give the problems of a WorkplanError it raises this file as their place."""
-    try:
-        return fn()
-    except WorkplanError as e:
-        for p in e.problems:
-            p.file = p.file or file
-        raise WorkplanError(e.problems) from None
 
 
 def _matches_unit(r: Record, unit: str) -> bool:

@@ -101,7 +101,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     # 1. the catalogue
     cat_rows: list[dict] = []
     try:
-        cat_rows = arc.catalogue.rows()
+        cat_rows = arc.catalogue.all_rows()
     except WorkplanError as e:
         st.catalogue_ok = False
         arc.close()
@@ -290,7 +290,7 @@ def _repair(arc, st: _State) -> list[str]:
     if "interrupted-add" in kinds:
         done.extend(arc.resolve_pending())
     for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
-        arc._finish_disposal(code)
+        arc.finish_disposal(code)
         done.append(f"finished the disposal of {code}")
     missing = [x for x in st.findings if x.kind == "missing-event" and x.repairable]
     if missing:  # the steps above may have logged some of them already
@@ -310,7 +310,7 @@ def _repair(arc, st: _State) -> list[str]:
                 "note": "logged by verify --repair after an interrupted disposal"})
         else:
             md = json.loads((arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME).read_bytes())
-            ev = arc._log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
+            ev = arc.log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
                                         note="logged by verify --repair after an interrupted add")
         arc.catalogue.note_event(ev)
         done.append(f"logged the missing {t} event of {x.code}" + ("" if v is None else f" v{v}"))
@@ -320,9 +320,7 @@ def _repair(arc, st: _State) -> list[str]:
         cat = arc.catalogue
         with cat.transaction() as db:
             for code in fix:
-                db.execute("DELETE FROM records WHERE code = ? AND status != 'pending'", (code,))
-                for r in st.derived_by_code[code]:
-                    cat.insert(db, r)
+                cat.replace_code(db, code, st.derived_by_code[code])
         done.extend(f"recorded {code} in the catalogue from its bag" for code in fix)
     return done
 
@@ -365,9 +363,9 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
 
 def verify_code(arc, code: str) -> list[Finding]:
     """Check the bags of one record against their manifests and the catalogue."""
-    rows = arc.catalogue.rows("WHERE code = ? AND status != 'pending' ORDER BY version", (code,))
+    rows = arc.catalogue.versions_of(code)
     if not rows:
-        raise arc._unknown(code)
+        raise arc.unknown(code)
     out: list[Finding] = []
     seen: set[str] = set()
     for r in rows:

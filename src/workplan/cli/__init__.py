@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
-from ..i18n import OUTPUT_LANGS
+from .options import archive_option, format_option, lang_option, program_resolver
 
 
 def echo_err(msg: str) -> None:
@@ -112,17 +112,20 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def validate(files: tuple[str, ...]) -> None:
+@archive_option
+def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     """Check data files (YAML or JSON) against the model.
 
     Every problem is reported with file:line:column, the field path, and a hint. Exit code 1
-    if any file has a problem.
+    if any file has a problem. A progress report whose program is archived
+    (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
     from ..model import load_document
+    resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            load_document(f)
+            load_document(f, program_resolver=resolver)
             click.echo(f"{f}: ok")
         except WorkplanError as e:
             bad += 1
@@ -144,30 +147,14 @@ def schema(output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _parse_langs(value: str) -> list[str]:
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    for lg in langs:
-        if lg not in OUTPUT_LANGS:
-            raise click.BadParameter(f"'{lg}' is not one of {', '.join(OUTPUT_LANGS)}")
-    return langs
-
-
-def _parse_formats(value: str) -> list[str]:
-    from ..render import FORMATS
-    fmts = [v.strip() for v in value.split(",") if v.strip()]
-    for f in fmts:
-        if f not in FORMATS:
-            raise click.BadParameter(f"'{f}' is not one of {', '.join(FORMATS)}")
-    return fmts
-
-
 def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing = args
+    source, outdir, lang, formats, template, allow_missing, resolver = args
     try:
-        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing)
+        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
+                       program_resolver=resolver)
         return source, r.outputs, None
     except WorkplanError as e:
         return source, [], e
@@ -181,19 +168,23 @@ def _render_one(args):
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "outdir", default="out", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the documents, named <file>.<lang>.<format>.")
-@click.option("--lang", "langs", default="zh", show_default=True,
-              help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True, help="docx, pdf, or both with a comma (docx,pdf).")
+@lang_option(help="zh, en or zh-en (Chinese then English, block by block); several with commas.")
+@format_option(help="The formats to write (docx, pdf), several with commas.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Build in this many processes.")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False),
               help="Your own .docx template (styles, letterhead) for the Word output.")
 @click.option("--allow-missing", is_flag=True, help="Fall back to the other language where a translation is missing (warns).")
-def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
+@click.option("--force", is_flag=True,
+              help="Issue documents even when lint finds errors in them (placeholders, impossible rates, "
+                   "contradictory dates); the errors are still printed.")
+@archive_option
+def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
-    Each file is validated first; nothing is written for a file with problems. PDFs are
-    PDF/A-3b and carry their source data file as an embedded attachment.
+    Each file is validated first, then checked by the error-level lint rules (see `workplan
+    lint --help`); nothing is written for a file with problems unless --force is given for lint
+    errors. PDFs are PDF/A-3b and carry their source data file as an embedded attachment.
 
     \b
     Examples:
@@ -201,8 +192,8 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
     """
     from ..render import check_file
-    langs_l = _parse_langs(langs)
-    formats_l = _parse_formats(formats)
+    langs_l, formats_l = langs, formats
+    resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
@@ -210,19 +201,30 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing) -> None:
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
     #    bad file writes nothing and the problems of all files come out together
+    from ..lint import errors_of, lint_file
     good = []
     for s in sources:
         try:
-            for w in check_file(s, langs_l, allow_missing=allow_missing):
+            for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
                 echo_err("warning: " + w.format())
-            good.append(s)
         except WorkplanError as e:
             failed.add(s)
             echo_err(e.format())
-    # 2. one task per file and language, largest sources first, so that --jobs keeps every
+            continue
+        # 2. the lint rules of severity error: a document with a blank or an impossible number
+        #    is not issued unless the user insists
+        lint_errors = errors_of(lint_file(s, program_resolver=resolver))
+        for p in lint_errors:
+            echo_err(p.format())
+        if lint_errors and not force:
+            failed.add(s)
+            echo_err(f"{s}: not built: {len(lint_errors)} lint error(s); fix them, or build anyway with --force")
+            continue
+        good.append(s)
+    # 3. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver)
              for s in good for lang in langs_l]
     n_out = 0
 

@@ -12,6 +12,8 @@ import click
 from ..errors import Problem, WorkplanError
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
+from .options import archive_option as _archive_option
+from .options import archive_root, format_option, lang_option, open_archive_at
 
 _META = "workplan.archive"
 
@@ -32,15 +34,9 @@ class _Retention(click.ParamType):
 _RET = _Retention()
 
 
-def _archive_option(f):
-    return click.option("--archive", "archive_path", type=click.Path(), default=None, metavar="PATH",
-                        help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")(f)
-
-
 def _open(archive_path: str | None):
-    from ..archive.store import open_archive
     ctx = click.get_current_context()
-    return open_archive(archive_path or ctx.meta.get(_META))
+    return open_archive_at(archive_path or ctx.meta.get(_META))
 
 
 def _err(msg: str) -> None:
@@ -136,7 +132,7 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
     an empty catalogue (catalogue.sqlite), the event log (events.jsonl) and bags/. The fonds code
     is part of every archival code and cannot change once records exist.
     """
-    from ..archive.store import init_archive, resolve_root
+    from ..archive.store import init_archive
     mapping = {}
     for item in org_codes:
         if "=" not in item:
@@ -144,7 +140,7 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
         k, v = item.split("=", 1)
         mapping[k.strip()] = v.strip().upper()
     ctx = click.get_current_context()
-    root = resolve_root(directory or archive_path or ctx.meta.get(_META))
+    root = archive_root(directory or archive_path or ctx.meta.get(_META))
     arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
                        default_retention=default_retention.upper(), org_codes=mapping)
     click.echo(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
@@ -153,33 +149,12 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
         _err(f"note: the fonds name is {arc.config.fonds_name!r}; set \"fonds_name\" in {arc.root / 'archive.json'}")
 
 
-def _split_langs(value: str) -> list[str]:
-    from ..i18n import OUTPUT_LANGS
-    langs = [v.strip() for v in value.split(",") if v.strip()]
-    for lg in langs:
-        if lg not in OUTPUT_LANGS:
-            raise click.BadParameter(f"{lg!r} is not one of {', '.join(OUTPUT_LANGS)}", param_hint="--lang")
-    return langs or ["zh"]
-
-
-def _split_formats(value: str) -> list[str]:
-    if value.strip().lower() in ("none", ""):
-        return []
-    fmts = [v.strip().lower() for v in value.split(",") if v.strip()]
-    for f in fmts:
-        if f not in ("docx", "pdf"):
-            raise click.BadParameter(f"{f!r} is not one of docx, pdf, none", param_hint="--format")
-    return fmts
-
-
 @archive.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--retention", type=_RET, help="Y (永久), D30 or D10. Default: the document's `retention`, else the "
                                              "archive's default.")
-@click.option("--lang", "langs", default="zh", show_default=True,
-              help="Languages to build (zh, en, zh-en; several with commas); for other files, their language.")
-@click.option("--format", "formats", default="docx,pdf", show_default=True,
-              help="Renditions to build: docx, pdf, both, or none (the data file alone).")
+@lang_option(help="Languages to build (zh, en, zh-en; several with commas); for other files, their language.")
+@format_option(allow_none=True, help="Renditions to build: docx, pdf, both, or none (the data file alone).")
 @click.option("--from", "prebuilt", type=click.Path(file_okay=False), metavar="DIR",
               help="Take the renditions from DIR (<stem>.<lang>.<fmt>, as written by `workplan build -o DIR`) "
                    "instead of building them.")
@@ -216,9 +191,9 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
           --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
     """
     from . import expand_inputs
-    from ..archive.store import DATA_SUFFIXES
-    langs_l = _split_langs(langs)
-    formats_l = _split_formats(formats)
+    from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_file
+    langs_l = langs or ["zh"]
+    formats_l = formats
     arc = _open(archive_path)
     paths = [Path(f) for f in files]
     data = [p for p in paths if p.is_dir() or p.suffix.lower() in DATA_SUFFIXES]
@@ -239,7 +214,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
         problems: list[Problem] = []
         for p in inputs:
             try:
-                arc.check_data_file(p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt)
+                check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt)
             except WorkplanError as e:
                 problems.extend(e.problems)
         if problems:
@@ -247,7 +222,6 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 _err(pr.format())
             _err(f"nothing was archived ({len(inputs)} file(s) given)")
             sys.exit(1)
-        from ..archive.bag import Staging
         failures = 0
         batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
         batch_size = 1 if len(inputs) == 1 else 25
@@ -258,7 +232,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             if not batch:
                 return
             try:
-                recs = arc._ingest_many(batch, notify=False)
+                recs = arc.store(batch, notify=False)
             except WorkplanError as e:
                 failures += len(batch)
                 _err(e.format())
@@ -277,10 +251,10 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
         with _bar("archiving", len(inputs)) as update:
             for i, p in enumerate(inputs, 1):
                 if not staging:
-                    staging.append(Staging(arc.tmp, "add-", shared=True))
+                    staging.append(arc.new_staging(shared=True))
                 try:
-                    batch.append(arc.prepare_data_file(p, retention=retention, langs=langs_l, formats=formats_l,
-                                                       prebuilt=prebuilt, staging=staging[0]))
+                    batch.append(prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
+                                                   prebuilt=prebuilt, staging=staging[0]))
                 except WorkplanError as e:
                     failures += 1
                     _err(e.format())
@@ -291,7 +265,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             flush()
             for st in staging:
                 st.cleanup()
-        arc._notify(codes)
+        arc.notify_changed(codes)
         if failures:
             _err(f"{failures} of {len(inputs)} file(s) were not archived")
             sys.exit(1)
@@ -303,7 +277,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     if missing:
         raise WorkplanError(Problem(f"archiving a file that is not a data file needs {', '.join(missing)}",
                                     file=str(other[0]), hint="see `workplan archive add --help`"))
-    rec = arc.add_files(other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
+    rec = add_files(arc, other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
                         retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
                         langs=langs_l)
     click.echo(rec.code)

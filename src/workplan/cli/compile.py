@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..i18n import LANGS
+from .options import archive_option, format_option, lang_option, open_archive_at
+
 
 class _Bar:
     """A rich progress bar per stage on stderr (only when stderr is a terminal)."""
@@ -50,17 +53,16 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--year", required=True, type=click.IntRange(1949, 2100), help="The year of the documents (their date).")
 @click.option("--unit", help="Only documents naming this unit (name, id or abbreviation), as in `workplan archive list`.")
 @click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only documents of this kind.")
-@click.option("--archive", "archive_path", type=click.Path(file_okay=False), metavar="PATH",
-              help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")
+@archive_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The volume file to write (.pdf or .docx).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "docx"]),
-              help="pdf (archived PDF pages) or docx (archived Word files, one document) [default: from -o].")
+@format_option(multiple=False, help="pdf (archived PDF pages) or docx (archived Word files, one document) "
+                                    "[default: from -o].")
 @click.option("--title", help="Volume title [default: <compiling unit><year>年度文件汇编].")
 @click.option("--compiler", help="Compiling unit shown on the cover [default: the common issuer, else the fonds name].")
 @click.option("--date", "date", callback=_parse_date, metavar="YYYY-MM-DD", help="Date on the cover, YYYY-MM-DD [default: today].")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the volume's own pages (cover, contents, statistics, catalogue).")
+@lang_option(choices=LANGS, multiple=False,
+             help="Language of the volume's own pages (cover, contents, statistics, catalogue).")
 def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang) -> None:
     """Compile a year's archived documents into one volume (年度汇编).
 
@@ -80,14 +82,13 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --unit 青松社区 --kind report -o reports-2024.pdf
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
-    from ..archive import open_archive
     from ..compile.volume import compile_volume, volume_format
     out = Path(output)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
-    arc = open_archive(archive_path)
+    arc = open_archive_at(archive_path)
     with _Bar() as bar:
         result = compile_volume(arc, out, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler,
                                 date=date, lang=lang, progress=bar)

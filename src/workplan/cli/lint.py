@@ -7,7 +7,8 @@ import sys
 import click
 
 from ..i18n import LANGS
-from ..lint.rules import RULES
+from ..lint.rules import RULES, SEVERITY
+from .options import archive_option, lang_option, program_resolver
 
 
 def _rule_list(value: str | None) -> list[str]:
@@ -20,47 +21,61 @@ def _rule_list(value: str | None) -> list[str]:
     return rules
 
 
-_RULE_HELP = "\n".join(f"  {k:<18} {v}" for k, v in RULES.items())
+_RULE_HELP = "\n".join(f"  {k:<18} {SEVERITY.get(k, 'error'):<8} {v}" for k, v in RULES.items())
 
 
 @click.command("lint", help=f"""Check data files for defects that validation cannot see.
 
 \b
-Rules:
+Rules (id, default severity, what it finds):
 {_RULE_HELP}
 
 Every file is validated first; a file that does not validate is reported under the rule
-'invalid'. Problems are printed as file:line:column: field path: [rule] message, with a hint.
-Exit code 0 when every file is clean, 1 when any problem is found.
+'invalid' (an error). Problems are printed as file:line:column: field path: [rule] severity:
+message, with a hint. Exit code 1 when any error is found; warnings alone exit 0.
+An error stops `workplan build` too, unless it is given --force.
+
+\b
+Rules can be switched off, or their severity changed, in a workplan.toml (or .workplan.toml)
+in the file's folder or above it, or in the file given with --config:
+  [lint]
+  ignore = ["punctuation"]
+  [lint.severity]
+  date-format = "error"
 
 \b
 Examples:
   workplan lint corpus/
   workplan lint program.yaml --ignore punctuation
-  workplan lint corpus/ --json > lint.json
+  workplan lint corpus/ --format json > lint.json
 """)
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list (file, line, column, path, rule, message, hint).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: a JSON list of the problems (file, line, column, path, rule, severity, message, hint).")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="A workplan.toml to use instead of the nearest one above each file.")
 @click.option("--select", "select", metavar="RULES", help="Only these rules (comma-separated).")
 @click.option("--ignore", "ignore", metavar="RULES", help="Skip these rules (comma-separated).")
-@click.option("--lang", "langs", metavar="LANGS",
-              help="Languages every text must have, e.g. zh,en (default: the languages the document uses).")
-def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str | None, langs: str | None) -> None:
+@lang_option(default=None, choices=LANGS,
+             help="Languages every text must have, e.g. zh,en (default: the languages the document uses).")
+@archive_option
+def lint(files: tuple[str, ...], fmt: str, as_json: bool, config_file: str | None, select: str | None,
+         ignore: str | None, langs: list[str], archive_path: str | None) -> None:
     from . import echo_err, expand_inputs, progress
-    from ..lint import lint_file
+    from ..lint import errors_of, lint_file, load_config
 
+    as_json = as_json or fmt == "json"
+    config = load_config(str(config_file)) if config_file else None
     sel, ign = _rule_list(select), _rule_list(ignore)
-    lang_list = None
-    if langs:
-        lang_list = [x.strip() for x in langs.split(",") if x.strip()]
-        for lg in lang_list:
-            if lg not in LANGS:
-                raise click.BadParameter(f"'{lg}' is not zh or en", param_hint="--lang")
+    lang_list = langs or None
+    resolver = program_resolver(archive_path)
     paths = expand_inputs(files)
     all_problems = []
     bad_files = 0
     for path in progress(paths, "linting"):
-        problems = lint_file(path, select=sel or None, ignore=ign, langs=lang_list)
+        problems = lint_file(path, select=sel or None, ignore=ign, langs=lang_list, config=config,
+                             program_resolver=resolver)
         all_problems.extend(problems)
         if problems:
             bad_files += 1
@@ -74,6 +89,8 @@ def lint(files: tuple[str, ...], as_json: bool, select: str | None, ignore: str 
         click.echo(json.dumps([p.as_dict() if hasattr(p, "as_dict") else vars(p) for p in all_problems],
                               ensure_ascii=False, indent=2))
     elif all_problems:
-        echo_err(f"{len(all_problems)} problem(s) in {bad_files} of {len(paths)} file(s)")
-    if all_problems:
+        n_err = len(errors_of(all_problems))
+        echo_err(f"{len(all_problems)} problem(s) in {bad_files} of {len(paths)} file(s): "
+                 f"{n_err} error(s), {len(all_problems) - n_err} warning(s)")
+    if errors_of(all_problems):
         sys.exit(1)

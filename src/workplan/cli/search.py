@@ -8,14 +8,15 @@ import click
 
 from ..errors import Problem, WorkplanError
 from ..search.backends import BACKENDS
+from .options import archive_option, lang_option
 from ..search.query import FIELDS, KINDS, LANGS, RETENTIONS
 
 _SPECIAL = ("reindex", "status")
 
 
 def _open_archive(path: str | None):
-    from ..archive import open_archive
-    return open_archive(path)
+    from .options import open_archive_at
+    return open_archive_at(path)
 
 
 def _err(msg: str) -> None:
@@ -35,7 +36,7 @@ def _fields_help() -> str:
 @click.option("--unit", metavar="ID|NAME", help="Only documents naming this unit (id, or part of its Chinese name).")
 @click.option("--kind", type=click.Choice(KINDS, case_sensitive=False), help="Only this kind of document.")
 @click.option("--retention", type=click.Choice(RETENTIONS, case_sensitive=False), help="Only this retention period.")
-@click.option("--lang", type=click.Choice(LANGS), help="Only documents with text in this language.")
+@lang_option(default=None, choices=LANGS, multiple=False, help="Only documents with text in this language.")
 @click.option("--all-versions", is_flag=True, help="Also search superseded versions (default: newest only).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10000), help="Show at most this many results.")
 @click.option("--exact-count", is_flag=True,
@@ -43,8 +44,7 @@ def _fields_help() -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts (matches marked [[like this]]).")
 @click.option("--backend", type=click.Choice(BACKENDS),
               help="reindex: the backend to build with (default tantivy). search: must match the index.")
-@click.option("--archive", "archive_path", type=click.Path(file_okay=False), envvar="WORKPLAN_ARCHIVE",
-              help="The archive folder (default: $WORKPLAN_ARCHIVE, else ./archive).")
+@archive_option
 def search(query, year, unit, kind, retention, lang, all_versions, limit, exact_count, as_json, backend,
            archive_path) -> None:
     """Full-text search of the archive, in Chinese and English.

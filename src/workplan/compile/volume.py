@@ -185,9 +185,10 @@ def _report_progress(arc: Any, rec: Any) -> tuple[Any, str | None]:
     if "source" not in rec.roles:
         return None, f"{rec.code}: the report has no archived data file; its attainment is not counted"
     from ..model.progress import compute_progress
+    from ..archive.programs import ArchivePrograms
     from ..model.report import Report, load_report
     try:
-        report = load_report(arc.file(rec, "source"), archive=arc, allow_superseded=True)
+        report = load_report(arc.file(rec, "source"), program_resolver=ArchivePrograms(arc), allow_superseded=True)
     except WorkplanError as e:
         return None, f"{rec.code}: cannot read the report data ({e.problems[0].message}); its attainment is not counted"
     if not isinstance(report, Report):

@@ -15,20 +15,31 @@ from pydantic import BaseModel
 
 from ..errors import Problem, WorkplanError
 from ..model.load import _Positions, format_path, read_data
-from .rules import (RULES, TEXT_CHECKS, LintProblem, check_dates, langs_present, missing_translations)
+from .config import DEFAULT, LintConfig, find_config, load_config
+from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, check_dates, check_doc_number_text,
+                    check_outline, check_period, check_target_numbers, check_target_values, check_unused_units,
+                    langs_present, missing_translations)
 from .walk import iter_texts
 
-__all__ = ["RULES", "LintProblem", "lint_document", "lint_file"]
+__all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
+           "lint_document", "lint_file", "load_config"]
+
+_DOC_CHECKS = [("dates", check_dates), ("period", check_period), ("percent", check_target_values),
+               ("unit-unused", check_unused_units), ("target-number", check_target_numbers)]
 
 
 def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: _Positions | None = None,
                   langs: Iterable[str] | None = None, select: Iterable[str] | None = None,
-                  ignore: Iterable[str] = ()) -> list[LintProblem]:
+                  ignore: Iterable[str] = (), config: LintConfig | None = None, raw: dict | None = None,
+                  outline: list[OutlineItem] | None = None) -> list[LintProblem]:
     """Every lint problem of a validated document (program, standards or report).
 
     ``langs``: the languages the document must have; default: those its texts use (a document
     that has any English must have all of it). ``select``/``ignore``: rule ids to run or skip.
     ``positions``: the line/column map from :func:`read_data`; read from ``file`` when omitted.
+    ``config``: rule choice and severities (default: the nearest workplan.toml above ``file``).
+    ``raw``: the data as written (for checks of what the model normalises, e.g. the document
+    number's brackets). ``outline``: the numbered headings of an imported source document.
     """
     name = str(file) if file is not None else None
     if positions is None and file is not None and Path(file).is_file():
@@ -36,14 +47,17 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
             _, positions = read_data(file)
         except WorkplanError:
             positions = None
-    rules = set(select) if select else set(RULES)
-    rules -= set(ignore)
+    if config is None:
+        config = find_config(file) if file is not None else DEFAULT
+    rules = config.rules(select, ignore)
     out: list[LintProblem] = []
 
-    def add(rule: str, path: tuple, message: str, hint: str | None) -> None:
-        lc = positions.find(path) if positions is not None else None
-        out.append(LintProblem(message, file=name, line=lc[0] if lc else None, column=lc[1] if lc else None,
-                               path=format_path(path), hint=hint, rule=rule))
+    def add(rule: str, path: tuple, message: str, hint: str | None, line: int | None = None) -> None:
+        lc = positions.find(path) if positions is not None and line is None else None
+        out.append(LintProblem(message, file=name, line=line if line is not None else (lc[0] if lc else None),
+                               column=lc[1] if lc and line is None else None,
+                               path=format_path(path) if path else None, hint=hint, rule=rule,
+                               severity=config.severity_of(rule)))
 
     for t in iter_texts(doc):
         for rule, check in TEXT_CHECKS:
@@ -55,9 +69,19 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
         if len(required) > 1 or langs is not None:
             for path, message, hint in missing_translations(doc, required):
                 add("translation", path, message, hint)
-    if "dates" in rules:
-        for path, message, hint in check_dates(doc):
-            add("dates", path, message, hint)
+    for rule, check in _DOC_CHECKS:
+        if rule in rules:
+            for path, message, hint in check(doc):
+                add(rule, path, message, hint)
+    if "doc-number" in rules:
+        written = raw.get("doc_number") if isinstance(raw, dict) else None
+        if isinstance(written, str):
+            found = check_doc_number_text(written)
+            if found:
+                add("doc-number", ("doc_number",), *found)
+    if "numbering" in rules and outline:
+        for item, message, hint in check_outline(outline):
+            add("numbering", item.path, message, hint, line=item.line)
     # document order: by line when known, then path
     out.sort(key=lambda p: (p.line if p.line is not None else 1 << 30, p.column or 0))
     return _dedupe(out)
@@ -74,13 +98,19 @@ def _dedupe(problems: list[LintProblem]) -> list[LintProblem]:
     return out
 
 
-def lint_file(path: str | Path, **kw) -> list[Problem]:
-    """Load and lint one file. Validation failures come back as problems with rule ``invalid``."""
+def lint_file(path: str | Path, *, program_resolver=None, **kw) -> list[LintProblem]:
+    """Load and lint one file. Validation failures come back as problems with rule ``invalid``.
+    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
     from ..model.load import load_document_data
     try:
         data, positions = read_data(path)
-        doc = load_document_data(path, data, positions)
+        doc = load_document_data(path, data, positions, program_resolver=program_resolver)
     except WorkplanError as e:
         return [LintProblem(p.message, file=p.file or str(path), line=p.line, column=p.column, path=p.path,
-                            hint=p.hint, rule="invalid") for p in e.problems]
-    return lint_document(doc, path, positions=positions, **kw)
+                            hint=p.hint, rule="invalid", severity="error") for p in e.problems]
+    return lint_document(doc, path, positions=positions, raw=data if isinstance(data, dict) else None, **kw)
+
+
+def errors_of(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that stop a build: severity ``error``."""
+    return [p for p in problems if getattr(p, "severity", "error") == "error"]

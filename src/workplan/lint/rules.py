@@ -12,6 +12,17 @@ Rule ids (stable; used by ``--select``/``--ignore`` and in JSON output):
                          a deadline that looks like a date but is not one (2024-13-01 is kept as text),
                          a sub-task due after its parent, printing date before the document date,
                          phases out of order, overlapping, or over before the document date
+- ``period``             task deadlines after the program's last phase ends
+- ``percent``            a rate or percentage outside 0–100 % (满意率达120%, a % target of 105)
+- ``unit-unused``        units declared under ``units:`` but never referred to
+- ``target-number``      an objective stated without any number to measure it by
+- ``doc-number``         a document number not in the 〔year〕 form (江综委发[2015]10号, 〔2015〕010号, 第10号)
+- ``date-format``        zero-padded dates in Chinese text (2023年03月05日 → 2023年3月5日)
+- ``numbering``          in imported documents: numbering that skips, repeats or mixes styles within one level
+
+Each rule has a default severity (``error`` or ``warning``, :data:`SEVERITY`); errors stop
+``workplan build`` unless ``--force``. A configuration file can switch rules off or change
+their severity (:mod:`workplan.lint.config`).
 """
 from __future__ import annotations
 
@@ -33,7 +44,24 @@ RULES: dict[str, str] = {
     "punctuation": "half-width punctuation in Chinese text, Chinese punctuation in English text",
     "translation": "missing, untranslated or wrongly-languaged texts",
     "dates": "dates that contradict each other (document number, deadlines, phases)",
+    "period": "task deadlines outside the program's period (after its last phase)",
+    "percent": "rates and percentages outside 0-100 %",
+    "unit-unused": "units declared but never referred to",
+    "target-number": "objectives stated without a number to measure them by",
+    "doc-number": "document numbers not in the 〔year〕 form",
+    "date-format": "zero-padded dates in Chinese text (2023年03月05日)",
+    "numbering": "numbering that skips, repeats or mixes styles within one level (imported documents)",
 }
+
+#: Default severity of each rule: an ``error`` stops ``workplan build`` (unless ``--force``) and
+#: makes ``workplan lint`` exit 1; a ``warning`` is reported only.
+SEVERITY: dict[str, str] = {
+    "invalid": "error", "placeholder": "error", "dates": "error", "period": "error", "percent": "error",
+    "numbering-in-text": "warning", "punctuation": "warning", "translation": "warning",
+    "unit-unused": "warning", "target-number": "warning", "doc-number": "warning", "date-format": "warning",
+    "numbering": "warning",
+}
+SEVERITIES = ("error", "warning")
 
 
 @dataclass
@@ -41,19 +69,20 @@ class LintProblem(Problem):
     """A :class:`Problem` found by a lint rule."""
 
     rule: str = ""
+    severity: str = "error"
 
     def format(self) -> str:
         out = f"{self.location()}: "
         if self.path:
             out += f"{self.path}: "
-        out += f"[{self.rule}] {self.message}"
+        out += f"[{self.rule}] {self.severity}: {self.message}"
         if self.hint:
             out += f"\n    hint: {self.hint}"
         return out
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "path": self.path,
-                "rule": self.rule, "message": self.message, "hint": self.hint}
+                "rule": self.rule, "severity": self.severity, "message": self.message, "hint": self.hint}
 
 
 def _excerpt(text: str, start: int, end: int, width: int = 12) -> str:
@@ -161,11 +190,62 @@ def check_language(t: TextRef) -> Iterable[tuple[str, str]]:
             yield ("the Chinese text has no Chinese characters", "write the Chinese text under zh")
 
 
+# --- percentages ---------------------------------------------------------------------------------
+# a number followed by a percent sign; "增长120%" (growth) can exceed 100, a rate (率) or share cannot
+_PERCENT = re.compile(r"(?P<num>-?\d+(?:\.\d+)?)\s*[%％]|百分之(?P<zh>[一二三四五六七八九十百零〇两]+)")
+_RATE_BEFORE = re.compile(r"(?:率|比例|比重|覆盖面|占比|知晓度|满意度|rate|share|proportion|coverage|percentage)"
+                          r"[^，。；,.;%％\d]{0,8}$", re.I)
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _zh_number(s: str) -> int | None:
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _ZH_DIGITS:
+            cur = _ZH_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+def check_percent(t: TextRef) -> Iterable[tuple[str, str]]:
+    for m in _PERCENT.finditer(t.text):
+        value = float(m["num"]) if m["num"] is not None else _zh_number(m["zh"])
+        if value is None:
+            continue
+        rate = _RATE_BEFORE.search(t.text[max(0, m.start() - 16):m.start()])
+        if value < 0 or (value > 100 and rate):
+            yield (f"a rate of {m.group(0).strip()} is impossible: “{_excerpt(t.text, m.start(), m.end())}”",
+                   "a rate or share lies between 0 % and 100 %; check the number")
+            return
+
+
+# --- zero-padded dates ------------------------------------------------------------------------------
+_PADDED = re.compile(r"(?:\d{4}\s*年\s*)?(?<!\d)0\d\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*0\d\s*日")
+
+
+def check_date_format(t: TextRef) -> Iterable[tuple[str, str]]:
+    if t.lang == "en":
+        return
+    m = _PADDED.search(t.text)
+    if m:
+        fixed = re.sub(r"(?<!\d)0(\d)", r"\1", m.group(0))
+        yield (f"zero-padded date “{m.group(0)}”", f"GB/T 9704 writes dates without leading zeros: “{fixed}”")
+
+
 TEXT_CHECKS: list[tuple[str, Callable[[TextRef], Iterable[tuple[str, str]]]]] = [
     ("placeholder", check_placeholders),
     ("numbering-in-text", check_numbering),
     ("punctuation", check_punctuation),
     ("translation", check_language),
+    ("percent", check_percent),
+    ("date-format", check_date_format),
 ]
 
 
@@ -264,3 +344,161 @@ def check_dates(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
                         yield (p + ("start",), f"the phase starts {fd(ph.start)} while the previous phase runs until {fd(prev.end)}",
                                "phases must not overlap: start the next phase the day after the previous one ends")
                 prev = ph
+
+
+# --- the program's period ---------------------------------------------------------------------------
+def check_period(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """Task deadlines after the end of the program's last phase. (Targets may be measured after
+    the last phase, e.g. a yearly count at the end of the year, so their due dates are free.)"""
+    sections = getattr(doc, "sections", []) or []
+    ends = [ph.end or ph.start for s in sections if getattr(s, "type", None) == "phases"
+            for ph in s.phases if (ph.end or ph.start)]
+    if not ends:
+        return
+    last = max(ends)
+    fd = lambda d: format_date(d, "en")  # noqa: E731
+    for si, s in enumerate(sections):
+        stype = getattr(s, "type", None)
+        if stype == "tasks":
+            def walk(tasks, path: PathT) -> Iterable[tuple[PathT, str, str]]:
+                for i, t in enumerate(tasks):
+                    p = path + (i,)
+                    if isinstance(t.deadline, dt.date) and t.deadline > last:
+                        yield (p + ("deadline",), f"deadline {fd(t.deadline)} is after the program's last phase ends ({fd(last)})",
+                               "move the deadline into the program's period, or extend the last phase")
+                    yield from walk(t.items, p + ("items",))
+            yield from walk(s.tasks, ("sections", si, "tasks"))
+
+
+def _is_percent_unit(unit) -> bool:
+    return any(v and v.strip() in ("%", "％", "percent", "per cent") for v in
+               ((unit.zh, unit.en) if isinstance(unit, LangText) else (unit,)))
+
+
+def check_target_values(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """Targets measured in % whose target or baseline lies outside 0–100."""
+    for si, s in enumerate(getattr(doc, "sections", []) or []):
+        if getattr(s, "type", None) != "objectives":
+            continue
+        for ti, tg in enumerate(s.targets):
+            if tg.unit is None or not _is_percent_unit(tg.unit):
+                continue
+            for field in ("target", "baseline"):
+                v = getattr(tg, field)
+                if v is not None and not 0 <= v <= 100:
+                    yield (("sections", si, "targets", ti, field), f"a {field} of {v:g} % is outside 0–100 %",
+                           "a percentage target lies between 0 and 100; check the number or the unit")
+
+
+# --- units ----------------------------------------------------------------------------------------------
+def check_unused_units(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    units = getattr(doc, "units", None) or []
+    used_fn = getattr(doc, "unit_ids_used", None)
+    # a report inherits its program's units, so only programs and standards declare their own
+    if not units or used_fn is None or getattr(doc, "kind", None) not in ("program", "standards"):
+        return
+    used = set(used_fn())
+    for field in ("recipients", "cc", "signature"):
+        used.update(v for v in getattr(doc, field, []) or [] if isinstance(v, str))
+    printed = getattr(doc, "printed", None)
+    if printed is not None:
+        used.update(v for v in vars(printed).values() if isinstance(v, str))
+    for i, u in enumerate(units):
+        if u.id not in used:
+            yield (("units", i, "id"), f"unit '{u.id}' ({u.zh}) is declared but never referred to",
+                   "refer to it (issuers, lead/cooperating units, members, recipients) or remove it")
+
+
+# --- objectives without a number -----------------------------------------------------------------------
+_GOAL_WORDS = re.compile(r"达到|提高|提升|降低|下降|减少|控制在|不低于|不超过|力争|确保|覆盖|"
+                         r"\b(?:reach|achieve|raise|increase|reduce|lower|keep|at least|no more than)\b", re.I)
+_HAS_NUMBER = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|起|次|人|家|户|项|所|名|成|倍|%)|百分之|全部|全覆盖|零|不发生|杜绝|all\b|every\b|zero\b|\bno\b", re.I)
+
+
+def check_target_numbers(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """Points of an objectives section that set a goal without a number to measure it by."""
+    for si, s in enumerate(getattr(doc, "sections", []) or []):
+        if getattr(s, "type", None) != "objectives" or s.targets:
+            continue  # measurable targets are given: the paragraphs introduce them
+
+        def texts(point, path):
+            for field in ("title", "text"):
+                v = getattr(point, field, None)
+                if v is not None:
+                    yield path + (field,), v
+            for i, sub in enumerate(getattr(point, "items", []) or []):
+                yield from texts(sub, path + ("items", i))
+
+        slots = [(("sections", si, "paragraphs", i), v) for i, v in enumerate(s.paragraphs)]
+        for i, pt in enumerate(s.items):
+            slots.extend(texts(pt, ("sections", si, "items", i)))
+        for path, v in slots:
+            for lg, txt in _texts_of(v):
+                if _GOAL_WORDS.search(txt) and not _HAS_NUMBER.search(txt):
+                    yield (path + ((lg,) if lg else ()), f"the objective “{txt[:30]}{'…' if len(txt) > 30 else ''}” has no number to measure it by",
+                           "state the target as a number (a rate, a count, a date), or add it under targets:")
+                    break
+
+
+# --- document numbers ------------------------------------------------------------------------------------
+_DOCNUM_OK = re.compile(r"^[^〔〕\[\]()（）]+〔\d{4}〕[1-9]\d*号$")
+
+
+def check_doc_number_text(raw: str) -> tuple[str, str] | None:
+    """A document number as written (in a data file or a source document), checked for the 〔year〕 form."""
+    s = raw.strip()
+    if _DOCNUM_OK.match(s):
+        return None
+    fixed = re.sub(r"[\[(（【]\s*(\d{4})\s*[\])）】]", r"〔\1〕", s)
+    fixed = re.sub(r"〕\s*第\s*", "〕", fixed)
+    fixed = re.sub(r"〕0+(\d)", r"〕\1", fixed)
+    if not fixed.endswith("号"):
+        fixed += "号"
+    return (f"document number “{s}” is not in the GB/T 9704 form",
+            f"write the year in hexagonal brackets 〔〕 and the serial without 第 or leading zeros: “{fixed}”")
+
+
+# --- source numbering (imported documents) ------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutlineItem:
+    """One numbered heading or item as it stands in a source document."""
+
+    level: int          # 1 = top level
+    style: str          # the numbering style, e.g. "zh-num、", "zh-paren", "arabic.", "circled", "roman."
+    number: int | None  # its value (一 → 1, ③ → 3), None when it has none
+    label: str          # as written, e.g. "（三）"
+    line: int | None = None
+    path: PathT = ()
+
+
+def check_outline(outline: list[OutlineItem]) -> Iterable[tuple[OutlineItem, str, str]]:
+    """Numbering that skips, repeats or mixes styles within one level, in document order.
+    Numbering restarts under each new parent, so a sequence is the run of items of one level
+    under the same parent; the style most of a run uses is the run's style."""
+    runs: dict[tuple[int, int], list[int]] = {}
+    parent_at: dict[int, int] = {}
+    for idx, it in enumerate(outline):
+        runs.setdefault((it.level, parent_at.get(it.level - 1, -1)), []).append(idx)
+        parent_at = {lv: i for lv, i in parent_at.items() if lv < it.level}
+        parent_at[it.level] = idx
+    found: dict[int, tuple[str, str]] = {}
+    for run in runs.values():
+        styles = [outline[i].style for i in run]
+        main = max(styles, key=styles.count)  # ties: the style that comes first
+        prev: OutlineItem | None = None
+        for i in run:
+            it = outline[i]
+            if it.style != main:
+                found[i] = (f"numbering “{it.label}” mixes styles: the other items of this level use another style",
+                            "number every item of one level in one style (一、 at the top, （一） below, then 1. and （1）)")
+                continue
+            if prev is not None and it.number is not None and prev.number is not None:
+                if it.number == prev.number:
+                    found[i] = (f"numbering “{it.label}” repeats the previous number", "renumber the items in order")
+                elif it.number > prev.number + 1:
+                    found[i] = (f"numbering skips from “{prev.label}” to “{it.label}”", "renumber the items without gaps")
+                elif it.number < prev.number:
+                    found[i] = (f"numbering goes back from “{prev.label}” to “{it.label}”", "renumber the items in order")
+            prev = it
+    for i in sorted(found):
+        yield (outline[i], *found[i])

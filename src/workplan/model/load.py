@@ -370,13 +370,14 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     return problems
 
 
-def load_document(path: str | Path, text: str | None = None, *, archive: Any = None) -> Document:
+def load_document(path: str | Path, text: str | None = None, *, program_resolver: Any = None) -> Document:
     """Read and validate one data file. Raises ValidationFailed listing every problem.
 
-    Progress reports (``kind: report``) are validated by :mod:`.report`; ``archive`` resolves a
-    report's ``program: {archive: CODE}`` (default: the default archive)."""
+    Progress reports (``kind: report``) are validated by :mod:`.report`; ``program_resolver``
+    finds a report's program (default: :func:`.report.resolve_program_path`, a path next to the
+    report; :class:`workplan.archive.programs.ArchivePrograms` also looks in an archive)."""
     data, pos = read_data(path, text)
-    return load_document_data(path, data, pos, archive=archive)
+    return load_document_data(path, data, pos, program_resolver=program_resolver)
 
 
 def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:
@@ -388,14 +389,14 @@ def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") 
                                        file=file, line=1, column=1))
 
 
-def load_document_data(path: str | Path, data: Any, pos: _Positions, *, archive: Any = None) -> Document:
+def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document:
     """:func:`load_document` on what :func:`read_data` returned (for callers that also need the
     positions, such as lint, without parsing the file twice)."""
     file = str(path)
     check_top_mapping(data, file)
     if data.get("kind") == "report":  # progress reports: model/report.py
         from .report import load_report_data
-        return load_report_data(path, data, pos, archive=archive)
+        return load_report_data(path, data, pos, program_resolver=program_resolver)
     try:
         doc = Document.model_validate(data)
     except ValidationError as e:

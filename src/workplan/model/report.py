@@ -17,16 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Annotated, Any, Callable, Literal, Union
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from ..errors import Problem, ValidationFailed, WorkplanError
+from ..errors import Problem, ProgramNotFound, ValidationFailed, WorkplanError
 from .document import (_ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, Unit, UnitRef, parse_doc_number, text_in)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..archive import Record
 
 REPORT_SECTION_TYPES = ("overview", "achievements", "practices", "problems", "next_steps", "free")
 # The usual order of a 工作总结: 基本情况 / 主要工作及成效, 主要做法, 存在的问题, 下一步工作打算.
@@ -191,7 +189,8 @@ class Report(DocumentCommon, Strict):
         return self._program_path
 
     @property
-    def program_record(self) -> "Record | None":
+    def program_record(self) -> Any:
+        """The archived record (a :class:`workplan.archive.Record`) the program came from, or None."""
         return self._program_record
 
     @property
@@ -220,21 +219,22 @@ class Report(DocumentCommon, Strict):
 
 
 # --- loading -------------------------------------------------------------------------------
-def load_report(path: str | Path, text: str | None = None, *, archive: Any = None,
+def load_report(path: str | Path, text: str | None = None, *, program_resolver: "ProgramResolver | None" = None,
                 allow_superseded: bool = False) -> Report:
     """Read, validate and cross-check one report file. Raises ValidationFailed listing every problem.
 
-    ``archive`` (an :class:`workplan.archive.Archive`) resolves ``program: {archive: CODE}``;
-    without it the default archive is opened (``$WORKPLAN_ARCHIVE`` or ``./archive``).
+    ``program_resolver`` finds the program (see :data:`ProgramResolver`); the default,
+    :func:`resolve_program_path`, finds a program file next to the report and no archived one
+    (pass :class:`workplan.archive.programs.ArchivePrograms` for ``program: {archive: CODE}``).
     ``allow_superseded`` reads a report on a superseded program version without complaint
     (for reading archived reports, e.g. in a compilation).
     """
     from .load import read_data
     data, pos = read_data(path, text)
-    return load_report_data(path, data, pos, archive=archive, allow_superseded=allow_superseded)
+    return load_report_data(path, data, pos, program_resolver=program_resolver, allow_superseded=allow_superseded)
 
 
-def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = None,
+def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver: "ProgramResolver | None" = None,
                      program: Document | None = None, allow_superseded: bool = False) -> Report:
     """Validate already-parsed report data (used by :func:`workplan.model.load_document`)."""
     from .load import _problems_from_validation, check_top_mapping
@@ -276,7 +276,7 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, archive: Any = No
 
     # the program
     if program is None:
-        program = _resolve_program(report, file, at, archive, allow_superseded)
+        program = _resolve_program(report, at, program_resolver or resolve_program_path, allow_superseded)
     report._program = program
     _inherit(report, program)
     problems = cross_check(report, program, at)
@@ -295,105 +295,55 @@ class _Sub:
         return self.pos.find(self.prefix + tuple(path), key=key)
 
 
-def _resolve_program(report: Report, file: str, at, archive: Any, allow_superseded: bool = False) -> Document:
-    from .load import load_document
-    ref = report.program
+# A program resolver finds the program a report is about:
+#     resolver(ref: ProgramRef, *, base_dir: Path, allow_superseded: bool) -> (path, record or None) | None
+# where ``path`` is the program's data file and ``record`` the archived record it came from (None
+# for a file next to the report); None: not found there, fall back to :func:`resolve_program_path`. It raises :class:`workplan.errors.ProgramNotFound` with the
+# message and hint to show; the loader locates it in the report file.
+ProgramResolver = Callable[..., "tuple[Path, Any] | None"]
+
+
+def enclosing_archive(base_dir: Path) -> Path | None:
+    """The archive folder (holding archive.json) a report was read from, if any."""
+    return next((d for d in base_dir.parents if (d / "archive.json").is_file()), None)
+
+
+def resolve_program_path(ref: ProgramRef, *, base_dir: Path, allow_superseded: bool = False) -> tuple[Path, None]:
+    """The default program resolver: a program data file relative to the report; no archive."""
     if ref.file:
-        target = (report.base_dir / ref.file)
-        if not target.exists():
-            found = _archived_program_by_name(report, Path(ref.file).name, archive)
-            if found is not None:
-                rec, arc = found
-                src = arc.file(rec, "source")
-                report._program_path, report._program_record = src, rec
-                return load_document(src)
-            in_archive = next((d for d in report.base_dir.parents if (d / "archive.json").is_file()), None)
-            if in_archive is not None:
-                raise ValidationFailed(at(("program",), f"program file '{ref.file}' is not in the archive",
-                                          hint="archive the program before the report (workplan archive add "
-                                               f"{ref.file}), or refer to it by code: program: {{archive: CODE}}"))
-            raise ValidationFailed(at(("program",), f"program file '{ref.file}' not found (looked in {report.base_dir})",
-                                      hint="give the program's path relative to the report file, or {archive: CODE}"))
-        from .load import read_data
-        data, _ = read_data(target)
+        target = base_dir / ref.file
+        if target.exists():
+            return target, None
+        if enclosing_archive(base_dir) is not None:
+            raise ProgramNotFound(f"program file '{ref.file}' is not in the archive",
+                                  hint="archive the program before the report (workplan archive add "
+                                       f"{ref.file}), or refer to it by code: program: {{archive: CODE}}")
+        raise ProgramNotFound(f"program file '{ref.file}' not found (looked in {base_dir})",
+                              hint="give the program's path relative to the report file, or {archive: CODE}")
+    raise ProgramNotFound(f"no archive is open to look up the archival code {ref.archive}", field="archive",
+                          hint="pass the archive (workplan ... --archive PATH, or $WORKPLAN_ARCHIVE), or refer "
+                               "to the program's data file instead: program: path/to/program.yaml")
+
+
+def _resolve_program(report: Report, at, resolver: ProgramResolver, allow_superseded: bool = False) -> Document:
+    from .load import load_document, read_data
+    ref = report.program
+    try:
+        found = resolver(ref, base_dir=report.base_dir, allow_superseded=allow_superseded)
+        path, record = found if found is not None else resolve_program_path(ref, base_dir=report.base_dir)
+    except ProgramNotFound as e:
+        raise ValidationFailed(at(("program",) + ((e.field,) if e.field else ()), e.message, hint=e.hint)) from None
+    if record is None:
+        data, _ = read_data(path)
         if is_report_data(data):
             raise ValidationFailed(at(("program",), f"'{ref.file}' is a report, not a program",
                                       hint="point 'program' at the program (方案) this report is about"))
-        doc = load_document(target)
-        report._program_path = target
-        return doc
-    # an archived program
-    if archive is None:
-        try:
-            from ..archive import open_archive
-        except ImportError:  # pragma: no cover - archive not installed
-            raise ValidationFailed(at(("program", "archive"), "the archive is not available to resolve an archival code",
-                                      hint="refer to the program's data file instead: program: path/to/program.yaml")) from None
-        try:
-            archive = open_archive()
-        except WorkplanError as e:
-            raise ValidationFailed(at(("program", "archive"),
-                                      f"cannot open the archive to find {ref.archive}: {e.problems[0].message}",
-                                      hint="set $WORKPLAN_ARCHIVE, or run from the folder that holds ./archive")) from None
-    try:
-        rec = archive.get(ref.archive)
-        if ref.version is not None and rec.version != ref.version:
-            rec = next((v for v in archive.versions(rec.code) if v.version == ref.version), None)
-            if rec is None:
-                known = ", ".join(str(v.version) for v in archive.versions(ref.archive))
-                raise ValidationFailed(at(("program", "version"), f"{ref.archive} has no version {ref.version}",
-                                          hint=f"its versions: {known}"))
-    except ValidationFailed:
-        raise
-    except WorkplanError:
-        raise ValidationFailed(at(("program", "archive"), f"no archived record has the code {ref.archive!r}",
-                                  hint="check the code with `workplan archive list`")) from None
-    if rec.status == "disposed":
-        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} has been disposed of",
-                                  hint="a report needs a program that is still kept"))
-    if (not rec.current or rec.status == "superseded") and not (ref.accept_superseded or allow_superseded):
-        newer = [v for v in archive.versions(rec.code) if v.current]
-        by = f" by version {newer[0].version} (archived {str(newer[0].archived_at)[:10]})" if newer else ""
-        raise ValidationFailed(at(("program", "archive"),
-                                  f"the program {rec.code} version {rec.version} has been superseded{by}",
-                                  hint=(f"report on the current version (version: {newer[0].version}); " if newer else "")
-                                  + "or add 'accept_superseded: true' if this report covers the earlier version"))
-    if rec.kind not in ("program", "standards"):
-        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} is a {rec.kind}, not a program"))
-    if "source" not in rec.roles:
-        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} has no data file",
-                                  hint="a report needs a program archived from its data file (workplan archive add FILE.yaml)"))
-    src = archive.file(rec, "source")
-    doc = load_document(src)
-    if not isinstance(doc, Document):
-        raise ValidationFailed(at(("program", "archive"), f"archived record {rec.code} is not a program"))
-    report._program_path = src
-    report._program_record = rec
+    doc = load_document(path)
+    if record is not None and ref.archive and not isinstance(doc, Document):
+        raise ValidationFailed(at(("program", "archive"), f"archived record {record.code} is not a program"))
+    report._program_path = path
+    report._program_record = record
     return doc
-
-
-def _archived_program_by_name(report: Report, name: str, archive: Any) -> "tuple[Record, Any] | None":
-    """A report archived from a data file keeps ``program: file.yaml`` as written; inside the
-    archive that path means the archived program whose source file has that name. Used only
-    when the path does not exist next to the report (e.g. reading the report from its bag)."""
-    if archive is None:
-        root = next((d for d in report.base_dir.parents if (d / "archive.json").is_file()), None)
-        if root is None:
-            return None
-        try:
-            from ..archive import open_archive
-            archive = open_archive(root)
-        except (ImportError, WorkplanError):
-            return None
-    try:
-        candidates = [r for r in archive.records(current_only=True)
-                      if "source" in r.roles and r.kind in ("program", "standards")
-                      and archive.file(r, "source").name == name]
-    except WorkplanError:
-        return None
-    if len(candidates) != 1:
-        return None
-    return candidates[0], archive
 
 
 def _inherit(report: Report, program: Document) -> None:
@@ -549,4 +499,5 @@ def is_report_data(data: Any) -> bool:
 
 __all__ = ["ImageRef", "NarrativeSection", "Period", "PhaseResult", "ProgramRef", "Report", "TargetResult",
            "TaskStatus", "REPORT_SECTION_TYPES", "is_report_data", "load_report", "load_report_data",
-           "program_phases", "program_targets", "program_tasks"]
+           "program_phases", "program_targets", "program_tasks", "ProgramResolver", "enclosing_archive",
+           "resolve_program_path"]

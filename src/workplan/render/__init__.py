@@ -66,22 +66,24 @@ def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | 
     return rdoc
 
 
-def _load(source: Path) -> tuple[bytes, Document]:
-    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked."""
+def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
+    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked.
+    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
     try:
         raw = source.read_bytes()
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         load_document(source)  # raises the located, explained error
         raise
-    return raw, load_document(source, text)
+    return raw, load_document(source, text, program_resolver=program_resolver)
 
 
-def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False) -> list[Problem]:
+def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False,
+               program_resolver=None) -> list[Problem]:
     """Validate ``source`` and resolve every language without writing or drawing anything.
     Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks)."""
     source = Path(source)
-    _raw, doc = _load(source)
+    _raw, doc = _load(source, program_resolver)
     warnings: list[Problem] = []
     for lang in langs:
         warnings += build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=False).warnings
@@ -90,7 +92,7 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
-               allow_missing: bool = False) -> BuildResult:
+               allow_missing: bool = False, program_resolver=None) -> BuildResult:
     """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
@@ -101,7 +103,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     for fmt in formats:
         if fmt not in FORMATS:
             raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use " + " or ".join(FORMATS)))
-    source_bytes, doc = _load(source)
+    source_bytes, doc = _load(source, program_resolver)
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():

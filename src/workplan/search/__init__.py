@@ -2,7 +2,8 @@
 
 Public API::
 
-    from workplan.search import search, reindex, on_records_changed, open_index
+    from workplan.search import search, reindex, on_records_changed, keep_index_current, open_index
+    keep_index_current(arc)         # adds and disposals through arc update the index
     result = search(arc, '消防 "安全检查" -演练', year="2023", unit="消防大队")
     for hit in result.hits: hit.code, hit.title, hit.score, hit.snippets
 
@@ -14,6 +15,7 @@ archive. Backends: tantivy (default) and whoosh (``pip install workplan[whoosh]`
 from __future__ import annotations
 
 import difflib
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,8 @@ from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
 from .snippets import Snippet, make_snippets
 from .text import has_han
 
-__all__ = ["search", "reindex", "on_records_changed", "open_index", "index_status", "build_query", "SearchResult", "SearchHit", "Query", "Text",
+__all__ = ["search", "reindex", "on_records_changed", "keep_index_current", "open_index", "index_status", "build_query",
+           "SearchResult", "SearchHit", "Query", "Text",
            "SCHEMA_VERSION", "BACKENDS", "DEFAULT_BACKEND", "IndexMissing", "IndexCorrupt", "parse"]
 
 
@@ -267,10 +270,30 @@ def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildRepor
 
 
 def on_records_changed(arc, codes: list[str]) -> None:
-    """Hook the archive calls after adds, new versions and disposals: update the index
-    incrementally under the writer lock (creating it if missing), together with anything else
-    the archive changed since the index's last update."""
+    """Update the index incrementally after adds, new versions and disposals, under the writer
+    lock (creating it if missing), together with anything else the archive changed since the
+    index's last update (a crash may have left some behind). Raises on failure (see
+    :func:`keep_index_current`)."""
     IndexManager(_root(arc)).update(arc, codes)
+
+
+def _index_listener(arc, codes: list[str]) -> None:
+    """The archive's change listener: the archive write already succeeded, so a failure to
+    update the index is a warning naming the way out."""
+    try:
+        on_records_changed(arc, codes)
+    except WorkplanError as e:
+        print(f"warning: the search index was not updated ({e.format()}); "
+              "run `workplan search reindex`", file=sys.stderr)
+    except Exception as e:  # noqa: BLE001
+        print(f"warning: the search index was not updated ({type(e).__name__}: {e}); "
+              "run `workplan search reindex`", file=sys.stderr)
+
+
+def keep_index_current(arc) -> None:
+    """Register the search index as a change listener of ``arc`` (the front ends call this on the
+    archives they open), so that adds and disposals update the index."""
+    arc.on_change(_index_listener)
 
 
 def index_status(arc) -> str | None:

@@ -102,8 +102,9 @@ def document_texts(doc) -> dict[str, str]:
 def load_source(path: Path, arc=None):
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
+    from ..archive.programs import ArchivePrograms
     from ..model import load_document
-    return load_document(path, archive=arc)
+    return load_document(path, program_resolver=ArchivePrograms(arc))
 
 
 def source_texts(path: Path, arc=None) -> dict[str, str]:

@@ -1,0 +1,115 @@
+"""The options every command shares, defined once: ``--archive``, ``--lang``, ``--format``.
+
+``--archive PATH`` is the archive folder: the option, else ``$WORKPLAN_ARCHIVE``, else
+``./archive``. This is the only place the environment variable is read; the core takes paths
+and objects.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+ENV_ARCHIVE = "WORKPLAN_ARCHIVE"
+DEFAULT_ARCHIVE = "archive"
+ARCHIVE_HELP = f"The archive folder (default: ${ENV_ARCHIVE}, else ./{DEFAULT_ARCHIVE})."
+
+
+def archive_root(value: str | os.PathLike | None = None) -> Path:
+    """The archive folder: ``value``, else $WORKPLAN_ARCHIVE, else ./archive."""
+    if value is None or str(value) == "":
+        value = os.environ.get(ENV_ARCHIVE) or DEFAULT_ARCHIVE
+    return Path(value).expanduser().absolute()
+
+
+def archive_option(f):
+    """``--archive PATH`` (passed to the command as ``archive_path``, None when not given)."""
+    return click.option("--archive", "archive_path", type=click.Path(), default=None, metavar="PATH",
+                        help=ARCHIVE_HELP)(f)
+
+
+def open_archive_at(archive_path: str | os.PathLike | None = None):
+    """Open the archive of ``--archive`` (see :func:`archive_root`), with the search index
+    registered as its change listener, so that adds and disposals keep the index current."""
+    from ..archive import open_archive
+    from ..search import keep_index_current
+    arc = open_archive(archive_root(archive_path))
+    keep_index_current(arc)
+    return arc
+
+
+def program_resolver(archive_path: str | os.PathLike | None = None):
+    """The resolver of a report's program for commands that read data files: next to the report,
+    else in the archive of ``--archive`` (opened only if a report names its program by code)."""
+    from ..archive.programs import ArchivePrograms
+    return ArchivePrograms(root=archive_root(archive_path))
+
+
+def split_choices(value: str | None, choices: Sequence[str], option: str, *, lower: bool = False) -> list[str]:
+    """``a,b`` → [a, b], each one of ``choices`` (else a usage error naming the option)."""
+    items = [v.strip().lower() if lower else v.strip() for v in (value or "").split(",") if v.strip()]
+    for item in items:
+        if item not in choices:
+            raise click.BadParameter(f"'{item}' is not one of {', '.join(choices)}", param_hint=option)
+    return items
+
+
+def lang_option(*, default: str | None = "zh", choices: Sequence[str] | None = None, multiple: bool = True,
+                help: str | None = None):
+    """``--lang``: a language of ``choices`` (default: the output languages zh, en, zh-en); with
+    ``multiple``, several with commas (the command gets a list; [] when not given)."""
+    if choices is None:
+        from ..i18n import OUTPUT_LANGS
+        choices = OUTPUT_LANGS
+    choices = tuple(choices)
+
+    def convert(_ctx, _param, value):
+        if value is None:
+            return [] if multiple else None
+        items = split_choices(value, choices, "--lang")
+        if not multiple:
+            if len(items) != 1:
+                raise click.BadParameter(f"give one of {', '.join(choices)}", param_hint="--lang")
+            return items[0]
+        return items
+
+    text = help or ("Languages: " + ", ".join(choices) + (" (several with commas)." if multiple else "."))
+    return click.option("--lang", "langs" if multiple else "lang", default=default, show_default=default is not None,
+                        callback=convert, metavar="|".join(choices) if not multiple else "LANGS", help=text)
+
+
+def format_option(*, default: str | None = None, choices: Sequence[str] | None = None, multiple: bool = True,
+                  allow_none: bool = False, help: str | None = None):
+    """``--format``: output formats of ``choices`` (default: every format of
+    :data:`workplan.render.FORMATS`, the writer registry); with ``multiple``, several with commas
+    (a list); ``allow_none``: ``none`` means no format ([])."""
+    from ..render import FORMATS
+    choices = tuple(choices) if choices is not None else tuple(FORMATS)
+    if default is None and multiple:
+        default = ",".join(choices)
+
+    def convert(_ctx, _param, value):
+        if value is None:
+            return [] if multiple else None
+        if allow_none and value.strip().lower() in ("none", ""):
+            return []
+        items = split_choices(value, choices + (("none",) if allow_none else ()), "--format", lower=True)
+        if "none" in items:
+            raise click.BadParameter("'none' cannot be combined with a format", param_hint="--format")
+        if not multiple:
+            if len(items) != 1:
+                raise click.BadParameter(f"give one of {', '.join(choices)}", param_hint="--format")
+            return items[0]
+        return items
+
+    text = help or ("Formats: " + ", ".join(choices) + (", several with commas" if multiple else "")
+                    + (", or none" if allow_none else "") + ".")
+    return click.option("--format", "formats" if multiple else "fmt", default=default,
+                        show_default=default is not None, callback=convert,
+                        metavar="FORMATS" if multiple else "|".join(choices), help=text)
+
+
+__all__ = ["ARCHIVE_HELP", "ENV_ARCHIVE", "archive_option", "archive_root", "format_option", "lang_option",
+           "open_archive_at", "program_resolver", "split_choices"]

@@ -1,0 +1,17 @@
+"""Ingest: the stage above the archive that turns inputs into archived records.
+
+A data file is checked (validated, every language resolved), rendered (or its pre-built
+renditions taken), the record's metadata derived from the document, and the staged record
+handed to :meth:`workplan.archive.Archive.store`. The archive itself knows nothing of the model
+or of rendering.
+
+    from workplan.ingest import add_data_file, add_files
+    rec = add_data_file(arc, "corpus/winter-fire-safety.yaml", langs=("zh", "en"))
+    rec = add_files(arc, ["scan.pdf"], title=..., issuer=..., date="2019-11-02", kind="legacy")
+"""
+from .datafile import (DATA_SUFFIXES, RENDITION_RE, add_data_file, add_data_files, check_data_file, doc_metadata,
+                       load_data_file, prepare_data_file)
+from .files import add_files, check_files, parse_date, prepare_files
+
+__all__ = ["DATA_SUFFIXES", "RENDITION_RE", "add_data_file", "add_data_files", "add_files", "check_data_file",
+           "check_files", "doc_metadata", "load_data_file", "parse_date", "prepare_data_file", "prepare_files"]

@@ -1,0 +1,205 @@
+"""Ingesting a data file: check it, render it (or take its pre-built renditions), derive the
+record's metadata from the document, and hand the staged record to the archive."""
+from __future__ import annotations
+
+import os
+import re
+import weakref
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..archive import Archive, Prepared, Record
+from ..archive.bag import METADATA_NAME, Staging
+from ..archive.codes import check_retention, org_code
+from ..archive.fsutil import copy_durable, crash_point, sha256_file
+from ..archive.pdfinfo import pdf_info
+from ..errors import Problem, WorkplanError
+from ..render import FORMATS
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+RENDITION_RE = re.compile(r"^(?P<stem>.+)\.(?P<lang>zh|en|zh-en)\.(?P<fmt>" + "|".join(FORMATS) + r")$",
+                          re.IGNORECASE)
+
+# check_data_file results per open archive, so that `add` does not validate twice
+_CHECKED: "weakref.WeakKeyDictionary[Archive, dict]" = weakref.WeakKeyDictionary()
+
+
+def load_data_file(arc: Archive, path: str | os.PathLike):
+    """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in ``arc``."""
+    from ..archive.programs import ArchivePrograms
+    from ..model import load_document
+    return load_document(Path(path), program_resolver=ArchivePrograms(arc))
+
+
+def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+                    langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                    prebuilt: str | os.PathLike | None = None):
+    """Everything that can go wrong with the input, checked before anything is written.
+    Returns (document, metadata)."""
+    path = Path(path)
+    checked = _CHECKED.setdefault(arc, {})
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size, retention, tuple(langs), tuple(formats),
+               str(prebuilt))
+    except OSError:
+        key = None
+    if key is not None and key in checked:
+        doc, meta = checked[key]
+        arc.precheck_identity(meta)
+        return doc, dict(meta)
+    doc = load_data_file(arc, path)
+    retention = check_retention(retention or doc.retention or arc.config.default_retention, where=str(path))
+    langs = tuple(dict.fromkeys(langs))
+    formats = tuple(dict.fromkeys(formats))
+    from ..i18n import OUTPUT_LANGS
+    for lg in langs:
+        if lg not in OUTPUT_LANGS:
+            raise WorkplanError(Problem(f"unknown language {lg!r}", file=str(path),
+                                        hint=f"use {', '.join(OUTPUT_LANGS)}"))
+    for f in formats:
+        if f not in FORMATS:
+            raise WorkplanError(Problem(f"unknown format {f!r}", file=str(path),
+                                        hint=f"use {' and/or '.join(FORMATS)}"))
+    meta = doc_metadata(arc, doc, path, retention, langs)
+    if prebuilt is not None:
+        pdir = Path(prebuilt)
+        for lg in langs:
+            for fmt in formats:
+                p = pdir / f"{path.stem}.{lg}.{fmt}"
+                if not p.is_file():
+                    raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
+                                                hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
+    elif formats:
+        from ..render import build_ir
+        for lg in langs:
+            build_ir(doc, lg, file=str(path))  # raises MissingTranslation before anything is written
+    arc.precheck_identity(meta)
+    if key is not None:
+        checked[key] = (doc, dict(meta))
+    return doc, meta
+
+
+def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
+                      staging: Staging | None = None) -> Prepared:
+    """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
+    staging folder (see :func:`add_data_files`)."""
+    path = Path(path)
+    _doc, meta = check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt)
+    langs = tuple(meta["langs"])
+    formats = tuple(dict.fromkeys(formats))
+    staging = staging.workspace() if staging is not None else arc.new_staging()
+    try:
+        files: dict[str, dict] = {}
+        src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
+        staged_src = staging.bag / src_name
+        h, size = copy_durable(path, staged_src, sync=False)
+        files["source"] = {"path": f"data/{src_name}", "size": size, "sha256": h}
+        if prebuilt is not None:
+            for lg in langs:
+                for fmt in formats:
+                    name = f"{path.stem}.{lg}.{fmt}"
+                    h, size = copy_durable(Path(prebuilt) / name, staging.bag / name, sync=False)
+                    files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
+        elif formats:
+            from ..archive.programs import ArchivePrograms
+            from ..render import build_file
+            try:
+                # built from the file as given, so that a report finds its program beside it
+                result = build_file(path, staging.bag, langs=list(langs), formats=list(formats),
+                                    program_resolver=ArchivePrograms(arc))
+                if sha256_file(path)[0] != h:
+                    raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
+                                                hint="archive it again"))
+            except NotImplementedError as e:
+                raise WorkplanError(Problem(
+                    f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
+                    file=str(path), hint="archive pre-built files with --from DIR, or only the data file with "
+                                         "--format none")) from None
+            for out in result.outputs:
+                m = RENDITION_RE.match(out.name)
+                role = f"{m['fmt'].lower()}:{m['lang']}"
+                h, size = sha256_file(out)
+                files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
+        pages = None
+        for role in ("pdf:zh", "pdf:zh-en", "pdf:en"):
+            if role in files:
+                pdf = staging.bag / files[role]["path"][5:]
+                pages, problem = pdf_info(pdf, path if prebuilt is not None else None)
+                if problem:
+                    raise WorkplanError(Problem(problem, file=str(Path(prebuilt) / pdf.name),
+                                                hint=f"rebuild it: workplan build {path} -o {prebuilt}"))
+                break
+        meta["pages"] = pages
+        crash_point("staged")
+        return Prepared(staging, files, meta)
+    except BaseException:
+        staging.cleanup()
+        raise
+
+
+def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str, ...]) -> dict:
+    """The record's metadata (identity, title, issuer, organization code, …) from the document."""
+    from ..model import text_any, text_in
+    if not doc.issuers:
+        raise WorkplanError(Problem("the document names no issuer; the archival code needs one", file=str(path),
+                                    path="issuers", hint="add `issuers: [<unit id>]`"))
+    u = doc.unit(doc.issuers[0])
+    org = located(lambda: org_code(abbr=u.abbr, unit_id=u.id, name=u.zh, mapping=arc.config.org_codes), str(path))
+    title = text_in(doc.title, "zh", doc.source_lang) or text_any(doc.title, "zh")
+    title_en = text_in(doc.title, "en", doc.source_lang)
+    doc_number = doc.doc_number.render("zh") if doc.doc_number else None
+    unit_ids = doc.unit_ids_used()
+    names = []
+    for uid in unit_ids:
+        try:
+            names.append(doc.unit(uid).zh)
+        except KeyError:
+            pass
+    if doc.id:
+        identity = doc.id
+    elif doc_number:
+        identity = f"{u.zh}|{doc_number}"
+    else:
+        identity = f"{u.zh}|{title}|{doc.date.year}"
+    return {"identity": identity, "title": title, "title_en": title_en,
+            "kind": doc.kind, "issuer": u.zh, "issuer_abbr": u.abbr or org, "doc_number": doc_number,
+            "date": doc.date.isoformat(), "year": doc.date.year, "retention": retention, "org": org,
+            "units": list(dict.fromkeys(names)), "unit_ids": list(unit_ids), "langs": list(langs),
+            "pages": None}
+
+
+def add_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+                  langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                  prebuilt: str | os.PathLike | None = None, notify: bool = True) -> Record:
+    """Archive a data file (YAML/JSON) with its renditions: built now with
+    :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
+    ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
+    document → a new version of it."""
+    prep = prepare_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                             staging=arc.shared_staging())
+    return arc.store([prep], notify=notify)[0]
+
+
+def add_data_files(arc: Archive, paths: Iterable[str | os.PathLike], *, retention: str | None = None,
+                   langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                   prebuilt: str | os.PathLike | None = None, notify: bool = True) -> list[Record]:
+    """Archive several data files as one batch (faster than one by one: the fsyncs and
+    transactions are shared); each record is still atomic on its own."""
+    shared = arc.new_staging(shared=True)
+    try:
+        preps = [prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                   staging=shared) for p in paths]
+        return arc.store(preps, notify=notify) if preps else []
+    finally:
+        shared.cleanup()
+
+
+def located(fn, file: str):
+    """Run ``fn``; give the problems of a WorkplanError it raises this file as their place."""
+    try:
+        return fn()
+    except WorkplanError as e:
+        for p in e.problems:
+            p.file = p.file or file
+        raise WorkplanError(e.problems) from None
