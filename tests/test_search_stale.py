@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from workplan.archive import init_archive, open_archive
-from workplan.search import index_status, search
+from workplan.ingest import add_data_file
+from workplan.search import index_status, keep_index_current, search
 from workplan.search.index import IndexManager, changed_since
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +54,8 @@ def arc_v1(tmp_path):
     """An archive holding version 1 of the night-market program, indexed by the add hook."""
     root = tmp_path / "archive"
     arc = init_archive(root, fonds="J001", name="测试全宗")
-    arc.add_data_file(market(tmp_path / "src", 1), formats=())
+    keep_index_current(arc)
+    add_data_file(arc, market(tmp_path / "src", 1), formats=())
     arc.close()
     return root
 
@@ -96,7 +98,7 @@ def test_new_version_killed_before_the_index_update_is_caught_up(arc_v1, tmp_pat
 
 def test_added_without_the_hook_is_caught_up(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        arc.add_data_file(market(tmp_path / "src", 2), formats=(), notify=False)
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
         assert "1 document(s) changed" in index_status(arc)
     r = run("search", "修订后", "--json", "--archive", str(arc_v1))
     assert r.returncode == 0, r.stderr
@@ -107,11 +109,12 @@ def test_added_without_the_hook_is_caught_up(arc_v1, tmp_path):
 
 def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        arc.add_data_file(market(tmp_path / "src", 2), formats=(), notify=False)  # missed by the index
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)  # missed by the index
         other = tmp_path / "src" / "other.yaml"
         other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
                          .format(date="2022-09-01", clause="早市条款"), encoding="utf-8")
-        arc.add_data_file(other, formats=())  # its hook updates the index: v2 must come along
+        keep_index_current(arc)
+        add_data_file(arc, other, formats=())  # its hook updates the index: v2 must come along
         meta = IndexManager(arc.root).read_meta()
         assert meta["archive_head"] == list(arc.catalogue.log_head())
     # straight from the index, without the search's own catch-up
@@ -127,7 +130,7 @@ def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
 
 def test_stale_index_that_cannot_be_caught_up_is_reported(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        arc.add_data_file(market(tmp_path / "src", 2), formats=(), notify=False)
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
         mgr = IndexManager(arc.root)
         meta = mgr.read_meta()
         meta["archive_head"] = [meta["archive_head"][0], "0" * 64]  # an event the log does not hold
@@ -197,3 +200,34 @@ def test_large_totals_are_estimated_unless_exact_count(tmp_path, monkeypatch):
         assert ix.search("消防安全", limit=10).total_is_exact
     finally:
         ix.close()
+
+
+# --- archive add hands its validated documents to the index -----------------------------------------
+def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeypatch):
+    """`workplan archive add` validated every file before archiving it; the index update takes
+    those documents (matched by the source's SHA-256) instead of loading the archived copies."""
+    import workplan.search.extract as ex
+    from workplan.cli import main
+    root = tmp_path / "archive"
+    init_archive(root, fonds="J001", name="测试全宗").close()
+    src = tmp_path / "src"
+    market(src, 1)
+    other = src / "other.yaml"
+    other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
+                     .format(date="2022-09-01", clause="早市条款"), encoding="utf-8")
+    loads = []
+    real = ex.load_source
+    monkeypatch.setattr(ex, "load_source", lambda path, arc=None: loads.append(path) or real(path, arc))
+    monkeypatch.setattr(sys, "argv", ["workplan", "archive", "--archive", str(root), "add", str(src),
+                                      "--format", "none"])
+    try:
+        main()
+    except SystemExit as e:
+        assert not e.code, e.code
+    assert loads == []
+    with open_archive(root) as arc:
+        assert [h.title for h in search(arc, "早市").hits] == ["和平街道早市秩序整治工作方案"]
+        assert [h.version for h in search(arc, "旧版摊位").hits] == [1]
+        assert index_status(arc) is None
+    # a reindex has no documents handed over: it reads the archived sources
+    assert run("search", "reindex", "--archive", str(root)).returncode == 0

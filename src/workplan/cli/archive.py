@@ -212,9 +212,11 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                                         hint="data files carry their own metadata"))
         inputs = expand_inputs(tuple(str(p) for p in data))
         problems: list[Problem] = []
+        checked: dict[Path, object] = {}  # the validated documents, handed to the search index below
         for p in inputs:
             try:
-                check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt)
+                checked[p], _ = check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
+                                                prebuilt=prebuilt)
             except WorkplanError as e:
                 problems.extend(e.problems)
         if problems:
@@ -226,6 +228,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
         batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
         batch_size = 1 if len(inputs) == 1 else 25
         staging: list = []
+        documents: dict[str, object] = {}
 
         def flush() -> None:
             nonlocal failures
@@ -253,8 +256,11 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 if not staging:
                     staging.append(arc.new_staging(shared=True))
                 try:
-                    batch.append(prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
-                                                   prebuilt=prebuilt, staging=staging[0]))
+                    prep = prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
+                                             prebuilt=prebuilt, staging=staging[0])
+                    batch.append(prep)
+                    if checked.get(p) is not None:
+                        documents[prep.files["source"]["sha256"]] = checked[p]
                 except WorkplanError as e:
                     failures += 1
                     _err(e.format())
@@ -265,6 +271,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             flush()
             for st in staging:
                 st.cleanup()
+        from ..search.extract import remember_documents
+        remember_documents(arc, documents)  # the index takes them instead of parsing each source again
         arc.notify_changed(codes)
         if failures:
             _err(f"{failures} of {len(inputs)} file(s) were not archived")
