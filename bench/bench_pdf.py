@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.model import load_document  # noqa: E402
-from workplan.render import pdf_writer  # noqa: E402
+from workplan.render.pdf import writer as pdf_writer  # noqa: E402
 from workplan.render.ir import AttachmentList, Heading, RenderDoc, Signature, build_ir  # noqa: E402
 
 TARGET_10_PAGES_S = 0.5

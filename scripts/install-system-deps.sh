@@ -12,6 +12,12 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
+# test extras: the browser the end-to-end tests of the web site drive with Playwright
+# (Debian's build; browsers are never downloaded by Playwright here)
+TEST_PACKAGES=(
+  chromium
+)
+PACKAGES+=("${TEST_PACKAGES[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

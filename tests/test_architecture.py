@@ -21,7 +21,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "i18n": ("errors", "layout"),
     "formats": ("errors", "i18n", "layout"),  # the table of output formats (names, roles; writers by name)
     "model": ("errors", "i18n", "layout"),
-    "lint": ("errors", "i18n", "layout", "model"),
+    "lint": ("errors", "i18n", "layout", "model", "readers"),
     "readers": ("errors", "i18n", "layout", "model"),
     "render": ("errors", "i18n", "layout", "formats", "model"),
     "ingest": ("errors", "i18n", "layout", "formats", "model", "render", "archive"),

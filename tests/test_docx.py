@@ -19,7 +19,7 @@ from workplan import layout as L
 from workplan.errors import WorkplanError
 from workplan.model import load_document
 from workplan.render import build_file
-from workplan.render.docx_writer import DEFAULT_TEMPLATE, write_docx
+from workplan.render.docx import DEFAULT_TEMPLATE, write_docx
 from workplan.render.ir import (Figure, Heading, Imprint, PageBreak, Paragraph, RenderDoc, Table, Title,
                                 build_ir)
 
@@ -423,7 +423,7 @@ def test_default_template_is_reproducible(tmp_path):
     import subprocess
     import sys
     out = tmp_path / "t.docx"
-    subprocess.run([sys.executable, str(ROOT / "templates" / "make_docx_template.py"), str(out)], check=True,
+    subprocess.run([sys.executable, str(ROOT / "src/workplan/render/docx/templates/make_docx_template.py"), str(out)], check=True,
                    capture_output=True)
     assert out.read_bytes() == DEFAULT_TEMPLATE.read_bytes()
     names = {s.name for s in open_docx(out).styles}

@@ -454,3 +454,61 @@ def test_build_refuses_lint_errors_unless_forced(tmp_path):
     assert r.exit_code == 0, r.output
     from docx import Document as Docx
     assert any("___X" in p.text for p in Docx(out / "blank.zh.docx").paragraphs)
+
+
+# --- Word, PDF and text documents are linted through the importer ---------------------------------------
+SOURCE_TXT = """\
+青松社区2024年防汛工作方案
+
+为做好今年防汛工作，确保群众生命财产安全，结合我社区实际，制定本方案。
+
+一、指导思想
+坚持人民至上、生命至上，立足防大汛、抢大险。
+二、工作目标
+到年，社区防汛设施全部达标，群众满意率达到120%。
+四、工作措施
+（一）开展隐患排查。各网格于2024年05月10日前完成排查。
+（二）加强值班值守。汛期实行24小时值班。
+（二）做好物资储备。储备沙袋、水泵等物资。
+
+青松社区居委会
+2024年4月8日
+"""
+
+
+def test_lint_reads_word_and_text_documents_through_the_importer(tmp_path):
+    txt = tmp_path / "flood.txt"
+    txt.write_text(SOURCE_TXT, encoding="utf-8")
+    from docx import Document as Docx
+    d = Docx()
+    for line in SOURCE_TXT.splitlines():
+        d.add_paragraph(line)
+    docx = tmp_path / "flood.docx"
+    d.save(docx)
+    for path in (txt, docx):
+        problems = lint_file(path)
+        found = {(p.rule, p.line) for p in problems}
+        lines = SOURCE_TXT.splitlines()
+        line_of = lambda s: next(i for i, l in enumerate(lines, 1) if l.startswith(s))  # noqa: E731
+        assert ("placeholder", line_of("到年")) in found, (path, found)
+        assert ("percent", line_of("到年")) in found
+        assert ("numbering", line_of("四、")) in found                      # 二、 → 四、 skips
+        assert ("numbering", line_of("（二）做好")) in found                 # （二） twice
+        assert ("date-format", line_of("（一）")) in found
+        assert all(p.file == str(path) for p in problems)
+    r = CliRunner().invoke(cli, ["lint", "--format", "json", str(docx)], catch_exceptions=False)
+    assert r.exit_code == 1
+    assert {"placeholder", "numbering"} <= {d["rule"] for d in json.loads(r.stdout)}
+
+
+def test_lint_of_an_unreadable_document_is_an_invalid_finding(tmp_path):
+    doc = tmp_path / "old.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    for path, says in ((bad, ""), (doc, "save it as .docx")):
+        r = CliRunner().invoke(cli, ["lint", "--format", "json", str(path)], catch_exceptions=False)
+        assert r.exit_code == 1
+        (d,) = json.loads(r.stdout)
+        assert d["rule"] == "invalid" and d["severity"] == "error" and d["file"] == str(path)
+        assert says in (d["message"] + " " + (d["hint"] or ""))

@@ -312,7 +312,7 @@ def test_same_input_gives_the_same_bytes(tmp_path, built, winter_file):
 def test_no_weasyprint_warnings(tmp_path, caplog, winter_file):
     from weasyprint import CSS
 
-    from workplan.render.pdf_writer import engine
+    from workplan.render.pdf import engine
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         e = engine()
         CSS(string=e.css_text, font_config=e.font_config)   # ignored declarations, bad fonts

@@ -1,7 +1,10 @@
-"""Languages, the fixed glossary, numbering styles and date formats.
+"""Languages, the one table of terms, numbering styles and date formats.
 
-The glossary is the one place where section titles, roles and table headings get their
-English names, so every English document says "Lead Unit" the same way.
+:data:`TERMS` is the one place where every fixed text of every output gets its Chinese and
+English form: section titles, roles and table headings (so every English document says "Lead
+Unit" the same way), the report's terms (``report.*``), the annual volume's labels
+(``volume.*``) and document kinds (``kind.*``), and the punctuation and small words the IR puts
+between texts. One function, :func:`term`, reads it; writers get resolved text from the IR.
 """
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ import datetime as _dt
 LANGS = ("zh", "en")
 OUTPUT_LANGS = ("zh", "en", "zh-en")
 
-# key -> (zh, en)
-GLOSSARY: dict[str, tuple[str, str]] = {
+# key -> (zh, en); "{name}" fields are filled by term(key, lang, name=...)
+TERMS: dict[str, tuple[str, str]] = {
     # section titles
     "ideology": ("指导思想", "Guiding Ideology"),
     "objectives": ("工作目标", "Objectives"),
@@ -80,12 +83,246 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "met": ("达标", "Met"),
     "not_met": ("未达标", "Not met"),
     "overdue": ("已逾期", "Overdue"),
+    # punctuation and small words between texts
+    "colon": ("：", ":"),
+    "label_gap": ("", " "),          # after a label's colon, between the lines of a title, …
+    "paren_open": ("（", "("),
+    "paren_close": ("）", ")"),
+    "full_stop": ("。", "."),
+    "sentence_ends": ("。：；！？", ".:;!?"),   # a sentence ending in one of these gets no full stop
+    "list_sep": ("；", "; "),
+    "member_sep": ("  ", ", "),               # a member's name, then unit and title
+    "member_bit_sep": ("", ", "),
+    "attachment_n": ("附件{n}", "Annex {n}"),
+    "by_date": ("{date}前", "by {date}"),
+    "from_date": ("{date}起", "from {date}"),
+    "date_range": ("{start}—{end}", "{start} – {end}"),
+    "group_intro": ("成立{name}，组成人员如下：", "A {name} is set up as follows:"),
+    "office_phone": ("联系电话：{phone}。", " Phone: {phone}."),
+    # a program's targets: "{indicator}{phrase}", the phrase by the target's operator
+    "target_sentence": ("{indicator}{phrase}", "{indicator}: {phrase}"),
+    "target.>=": ("达到{value}以上", "at least {value}"),
+    "target.<=": ("控制在{value}以内", "at most {value}"),
+    "target.=": ("为{value}", "exactly {value}"),
+    "target.>": ("高于{value}", "above {value}"),
+    "target.<": ("低于{value}", "below {value}"),
+    "target.zero": ("为{value}", "{value}"),     # "at most 0"
+    "target.none": ("为0", "none"),               # "at most 0", no unit
+    "target_baseline": ("基期值{value}", "baseline {value}"),
+    "target_due": ("到{date}，{sentence}", "{sentence}, by {date}"),
+    "caption_figure": ("图{n}", "Figure {n}"),
+    "caption_table": ("表{n}", "Table {n}"),
+    # the progress report (render/report_ir.py)
+    "report.overview": ("基本情况", "Overview"),
+    "report.targets_progress": ("目标完成情况", "Attainment of Targets"),
+    "report.tasks_progress": ("任务推进情况", "Progress of Tasks"),
+    "report.phases_progress": ("阶段推进情况", "Progress of Phases"),
+    "report.completion": ("完成情况", "Status"),
+    "report.evidence": ("佐证材料", "Evidence"),
+    "report.no_lead": ("未明确牵头单位", "No lead unit"),
+    "report.done_late": ("逾期完成", "Done late"),
+    "report.late": ("滞后", "Behind schedule"),
+    "report.report_date": ("报告日期", "Report date"),
+    "report.target_line": ("目标 100%", "Target 100%"),
+    "report.fig_attainment": ("目标完成度", "Attainment of targets"),
+    "report.fig_phases": ("阶段推进时间轴", "Timeline of phases"),
+    "report.tab_targets": ("目标完成情况表", "Attainment of targets"),
+    "report.tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
+    "report.undated": ("未定时间", "Undated"),
+    "report.completed_on": ("完成日期", "Completed"),
+    # the annual volume (compile/)
+    "volume.year": ("{year}年度", "{year}"),
+    "volume.compiled_by": ("编制单位：", "Compiled by: "),
+    "volume.compiled_on": ("编印日期：", "Date: "),
+    "volume.extent": ("共收录文件{n}件，{pages}页", "{n} documents, {pages} pages"),
+    "volume.extent_docs": ("共收录文件{n}件", "{n} documents"),
+    "volume.contents": ("目　录", "Contents"),
+    "volume.statistics": ("统　计", "Statistics"),
+    "volume.catalogue": ("归档文件目录", "Archive Catalogue"),
+    "volume.by_kind": ("一、按文种", "I. By kind"),
+    "volume.by_unit": ("二、按单位", "II. By unit"),
+    "volume.reports": ("三、工作总结目标任务完成情况", "III. Progress reports: targets and tasks"),
+    "volume.kind": ("文种", "Kind"),
+    "volume.unit": ("单位", "Unit"),
+    "volume.docs": ("件数", "Documents"),
+    "volume.pages": ("页数", "Pages"),
+    "volume.total": ("合计", "Total"),
+    "volume.title": ("题名", "Title"),
+    "volume.targets_met": ("目标达标", "Targets met"),
+    "volume.attainment": ("目标平均完成度", "Mean attainment"),
+    "volume.tasks_done": ("任务完成", "Tasks done"),
+    "volume.completion": ("任务完成率", "Completion rate"),
+    "volume.overall": ("总体", "Overall"),
+    "volume.reports_note": ("完成度按各报告归档数据计算：实际值与目标值之比，“≤”类指标达标计100%；平均值中每项目标以100%为上限。",
+                     "Computed from each report's archived data: actual against target; a met “≤” target counts 100%; "
+                     "in the means each target counts up to 100%."),
+    "volume.no": ("序号", "No."),
+    "volume.code": ("档号", "Archival code"),
+    "volume.doc_number": ("文号", "Doc. number"),
+    "volume.issuer": ("责任者", "Issuer"),
+    "volume.date": ("日期", "Date"),
+    "volume.remarks": ("备注", "Remarks"),
+    "volume.page_note": ("页码为本汇编页号（每页上方外侧），各文件自身页码保持不变。",
+                  "Page numbers are volume page numbers (top outer corner of each page); "
+                  "each document keeps its own page numbers."),
+    # document kinds in the volume
+    "kind.program": ("工作方案", "Work programs"),
+    "kind.standards": ("创建标准", "Creation standards"),
+    "kind.report": ("工作总结", "Progress reports"),
+    "kind.legacy": ("其他文件", "Other documents"),
+    # the web site (workplan serve): web.<key>
+    "web.site": ("创建档案查阅系统", "Creation Archive Reader"),
+    "web.nav.search": ("检索", "Search"),
+    "web.nav.compile": ("年度汇编", "Annual volume"),
+    "web.nav.login": ("登录", "Sign in"),
+    "web.nav.logout": ("退出", "Sign out"),
+    "web.switch": ("English", "中文"),
+    "web.search.placeholder": ("输入检索词，如：消防 检查", "Search terms, e.g. fire inspection"),
+    "web.search.button": ("检索", "Search"),
+    "web.search.help": ("多个词同时出现；\"加引号\" 检索短语；OR 任一；-排除；year:2023 unit:… kind:… 字段",
+                "All words must occur; \"quotes\" for a phrase; OR for either; -word excludes; fields year:2023 unit:… kind:…"),
+    "web.search.total": ("共 {total} 件", "{total} document(s)"),
+    "web.search.range": ("第 {first}–{last} 件", "showing {first}–{last}"),
+    "web.search.none": ("没有符合条件的文件。", "No documents match."),
+    "web.search.all": ("全部档案（按日期从新到旧）", "The whole archive, newest first"),
+    "web.search.clear": ("清除筛选", "Clear filters"),
+    "web.search.warning": ("提示", "Note"),
+    "web.facet.year": ("年度", "Year"),
+    "web.facet.unit": ("单位", "Unit"),
+    "web.facet.kind": ("类别", "Kind"),
+    "web.facet.retention": ("保管期限", "Retention"),
+    "web.facet.lang": ("文种", "Language"),
+    "web.page.prev": ("上一页", "Previous"),
+    "web.page.next": ("下一页", "Next"),
+    "web.page.of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
+    "web.kind.program": ("工作方案", "Work program"),
+    "web.kind.standards": ("创建标准", "Standards"),
+    "web.kind.report": ("工作总结", "Progress report"),
+    "web.kind.legacy": ("其他文件", "Other document"),
+    "web.retention.Y": ("永久", "Permanent"),
+    "web.retention.D30": ("30年", "30 years"),
+    "web.retention.D10": ("10年", "10 years"),
+    "web.lang.zh": ("中文", "Chinese"),
+    "web.lang.en": ("英文", "English"),
+    "web.lang.zh-en": ("中英对照", "Bilingual"),
+    "web.field.code": ("档号", "Archival code"),
+    "web.field.title": ("题名", "Title"),
+    "web.field.title_en": ("英文题名", "English title"),
+    "web.field.doc_number": ("文号", "Document number"),
+    "web.field.issuer": ("责任者", "Issuer"),
+    "web.field.date": ("日期", "Date"),
+    "web.field.kind": ("类别", "Kind"),
+    "web.field.retention": ("保管期限", "Retention"),
+    "web.field.langs": ("文种", "Languages"),
+    "web.field.pages": ("页数", "Pages"),
+    "web.field.units": ("涉及单位", "Units"),
+    "web.field.identity": ("标识", "Identity"),
+    "web.field.status": ("状态", "Status"),
+    "web.field.archived_at": ("归档时间", "Archived"),
+    "web.field.disposed_at": ("销毁时间", "Disposed"),
+    "web.field.version": ("版本", "Version"),
+    "web.status.active": ("现行", "current"),
+    "web.status.superseded": ("已被替代", "superseded"),
+    "web.status.disposed": ("已销毁", "disposed"),
+    "web.record.versions": ("版本", "Versions"),
+    "web.record.current": ("现行版本", "current version"),
+    "web.record.files": ("文件", "Files"),
+    "web.record.files_of": ("第 {version} 版的文件", "Files of version {version}"),
+    "web.record.role": ("用途", "Role"),
+    "web.record.size": ("大小", "Size"),
+    "web.record.download": ("下载", "Download"),
+    "web.record.preview": ("预览", "Preview"),
+    "web.record.preview_none": ("此文件没有PDF版本可供预览。", "This document has no PDF to preview."),
+    "web.record.preview_fallback": ("浏览器无法显示PDF时，请下载：", "If your browser cannot show the PDF, download it:"),
+    "web.record.events": ("审计记录", "Audit trail"),
+    "web.record.event": ("事件", "Event"),
+    "web.record.time": ("时间", "Time"),
+    "web.record.outcome": ("结果", "Outcome"),
+    "web.record.agent": ("操作者", "Agent"),
+    "web.record.json": ("JSON 数据", "JSON data"),
+    "web.event.init": ("建立档案库", "archive created"),
+    "web.event.ingestion": ("归档", "archived"),
+    "web.event.new-version": ("新版本归档", "new version"),
+    "web.event.rebuild-catalogue": ("重建目录", "catalogue rebuilt"),
+    "web.event.fixity-check": ("完整性检查", "fixity check"),
+    "web.event.disposal": ("销毁", "disposal"),
+    "web.event.replication": ("复制", "replication"),
+    "web.event.export": ("移交导出", "export"),
+    "web.outcome.success": ("成功", "success"),
+    "web.outcome.failure": ("失败", "failure"),
+    "web.fixity.title": ("完整性检查", "Fixity check"),
+    "web.fixity.explain": ("重新计算本件所有版本文件的 SHA-256 并与归档清单核对；检查结果记入审计记录。",
+                "Recomputes the SHA-256 of every file of every version and compares it with the bag's manifest; the check is recorded in the audit trail."),
+    "web.fixity.button": ("运行完整性检查", "Run a fixity check"),
+    "web.fixity.ok": ("完整：所有文件与归档时的哈希值一致。", "Intact: every file matches the hash it was archived with."),
+    "web.fixity.bad": ("发现 {n} 个问题：", "{n} problem(s) found:"),
+    "web.fixity.event": ("已记入审计记录 #{id}。", "Recorded as event #{id} in the audit trail."),
+    "web.compile.title": ("年度汇编", "Annual volume"),
+    "web.compile.explain": ("选择年度和筛选条件，生成汇编（封面、目录、统计、归档文件目录及各文件原样页面）。生成前核对每件文件的完整性；任何一件不完整则不生成。",
+                "Choose a year and filters to make the volume (cover, contents, statistics, catalogue and every document's archived pages). Every record is fixity-checked first; if one fails, no volume is made."),
+    "web.compile.year": ("年度", "Year"),
+    "web.compile.unit": ("单位（可选）", "Unit (optional)"),
+    "web.compile.kind": ("类别（可选）", "Kind (optional)"),
+    "web.compile.any": ("全部", "any"),
+    "web.compile.format": ("格式", "Format"),
+    "web.compile.lang": ("汇编语言", "Volume language"),
+    "web.compile.button": ("生成汇编", "Make the volume"),
+    "web.compile.noyears": ("档案中还没有文件。", "The archive holds no documents yet."),
+    "web.job.title": ("汇编任务", "Volume job"),
+    "web.job.queued": ("排队中…", "Waiting…"),
+    "web.job.running": ("正在生成…", "Being made…"),
+    "web.job.done": ("已完成", "Done"),
+    "web.job.failed": ("未生成", "Not made"),
+    "web.job.download": ("下载汇编", "Download the volume"),
+    "web.job.summary": ("{documents} 件文件，共 {pages} 页", "{documents} document(s), {pages} page(s)"),
+    "web.job.again": ("重新选择", "Make another"),
+    "web.job.refresh": ("页面每秒自动刷新。", "This page refreshes every second."),
+    "web.login.title": ("登录", "Sign in"),
+    "web.login.explain": ("此站点需要访问令牌。", "This site needs an access token."),
+    "web.login.token": ("访问令牌", "Access token"),
+    "web.login.button": ("登录", "Sign in"),
+    "web.login.wrong": ("令牌不正确。", "That token is not right."),
+    "web.error.400": ("请求有误", "Bad request"),
+    "web.error.401": ("需要登录", "Sign-in required"),
+    "web.error.403": ("禁止访问", "Forbidden"),
+    "web.error.404": ("未找到", "Not found"),
+    "web.error.405": ("不支持的请求方法", "Method not allowed"),
+    "web.error.413": ("请求过大", "Request too large"),
+    "web.error.414": ("网址过长", "Address too long"),
+    "web.error.429": ("请求过多", "Too many requests"),
+    "web.error.500": ("服务器内部错误", "Internal error"),
+    "web.error.503": ("暂时无法处理", "Busy"),
+    "web.error.back": ("返回检索", "Back to search"),
+    "web.error.internal": ("出现了意外错误，已记录在服务器日志中。请稍后再试。",
+                "Something unexpected went wrong; it was logged on the server. Please try again."),
+    "web.error.notfound": ("没有这个页面。", "There is no such page."),
 }
 
 
-def term(key: str, lang: str) -> str:
-    zh, en = GLOSSARY[key]
-    return en if lang == "en" else zh
+# the terms that are spacing, blank (or empty) in a language
+SEPARATORS = frozenset({"label_gap", "member_sep", "member_bit_sep"})
+
+
+def term(key: str, lang: str, **fields: object) -> str:
+    """The text of ``key`` in ``lang`` (English for "en", Chinese for "zh" and "zh-en"), with
+    ``{field}`` placeholders filled from ``fields``."""
+    zh, en = TERMS[key]
+    text = en if lang == "en" else zh
+    return text.format(**fields) if fields else text
+
+
+def quantity(number: str, unit: str, lang: str) -> str:
+    """A number with its unit: English puts a space between them, except before % (5 cases, 95%);
+    Chinese none (5起)."""
+    space = " " if lang == "en" and unit not in ("", "%") else ""
+    return f"{number}{space}{unit}"
+
+
+def language_tag(lang: str, *, region: bool = False) -> str:
+    """The BCP 47 tag of an output language: zh and zh-en → zh-CN; en → en (en-US with ``region``)."""
+    if lang == "en":
+        return "en-US" if region else "en"
+    return "zh-CN"
 
 
 # --- numbering -------------------------------------------------------------------------

@@ -93,6 +93,18 @@ FONTS = {
 # Heading roles by level (1-based): 一、黑体 （一）楷体 1.仿宋 （1）仿宋
 HEADING_ROLES = {1: "h1", 2: "h2", 3: "h3", 4: "h4"}
 
+# English text has no 黑体, 小标宋 or 楷体: it stands in for them with bold (黑体, 小标宋) and
+# italic (楷体), in both writers.
+ENGLISH_BOLD_FACES = ("WP HeiTi", "WP XiaoBiaoSong")
+ENGLISH_ITALIC_FACES = ("WP KaiTi",)
+
+
+def english_emphasis(role: str) -> tuple[bool, bool]:
+    """(bold, italic) of a role's English text: bold roles and the faces of ENGLISH_BOLD_FACES
+    are bold, those of ENGLISH_ITALIC_FACES italic."""
+    fr = FONTS[role]
+    return fr.bold or fr.pdf_family in ENGLISH_BOLD_FACES, fr.pdf_family in ENGLISH_ITALIC_FACES
+
 # Indents in characters (字)
 BODY_FIRST_LINE_INDENT_CHARS = 2
 PAGE_NUMBER_INSET_CHARS = 1
@@ -117,7 +129,7 @@ def missing_font_files() -> list[tuple[str, str, str]]:
     return [(fam, f, pkg) for fam, (f, pkg) in FONT_FILES.items() if not Path(f).exists()]
 
 
-# --- additions for the PDF writer (render/pdf_writer.py) ---------------------------------
+# --- additions for the PDF writer (render/pdf/writer.py) ---------------------------------
 # The Noto CJK files are TTC collections (JP/KR/SC/TC faces in one file). The PDF writer does
 # not load them with @font-face (that would register every face under one name); it names the
 # SC face by its fontconfig family and weight instead.
@@ -136,6 +148,16 @@ ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3
 TABLE_CELL_LINE_HEIGHT = 1.3     # × the cell font size
 TABLE_CELL_PADDING_MM = (1.2, 0.8)   # (vertical, horizontal): 序号 fits a 12 mm column
 TABLE_RULE_MM = 0.25             # cell borders
+# The DOCX tables' borders (document and volume) are thinner: 0.5 pt (w:sz 4) against the PDF's
+# 0.25 mm (0.71 pt). Kept as it is (not a reported bug); one of the two should follow the other.
+TABLE_RULE_DOCX_PT = 0.5
+# Latin text measured without the font: a Latin letter averages this many em (Times New Roman /
+# Liberation Serif run a little over half an em); a Han character is 1 em. Used to fit the issuer
+# mark on one line and to widen a table column for its longest word.
+LATIN_EM_WIDTH = 0.55
+ISSUER_MARK_LINE_FACTOR = 1.25   # the issuer mark's exact line height, × its size (DOCX)
+HEADER_DISTANCE_MM = 15.0        # page header from the top edge (DOCX; the documents have no header)
+FIGURE_CAPTION_ROOM_MM = 30.0    # a figure is at most TEXT_HEIGHT_MM minus this, leaving room for its caption
 
 
 # --- additions for progress reports and annual volumes (render/report_ir.py, compile/) -----
@@ -160,3 +182,17 @@ VOLUME_TABLE_PT = SIZE_PT["五号"]                 # statistics and catalogue t
 # 序号, 档号, 文号, 责任者, 题名, 日期, 页数, 备注
 VOLUME_CATALOGUE_MARGIN_MM = (20.0, 20.0, 20.0, 20.0)   # top, right, bottom, left
 VOLUME_CATALOGUE_COLUMNS_MM = (12.0, 56.0, 40.0, 34.0, 66.0, 21.0, 12.0, 16.0)
+# The volume in Word (compile/docxvol.py): paragraph spacing in points, columns in mm (portrait)
+VOLUME_DOCX_COVER_TITLE_BEFORE_PT = VOLUME_COVER_TITLE_TOP_MM * 72 / 25.4
+VOLUME_DOCX_YEAR_BEFORE_PT = 24          # the year below the cover title
+VOLUME_DOCX_COVER_META_BEFORE_PT = 200   # compiling unit, date, extent: below the year
+VOLUME_DOCX_COVER_META_GAP_PT = 6        # between those lines
+VOLUME_DOCX_HEADING_AFTER_PT = {"contents": 18, "statistics": 12, "catalogue": 12}
+VOLUME_DOCX_TOC_UNIT_BEFORE_PT = 8       # a unit's line in the contents
+VOLUME_DOCX_TOC_INDENT_MM = 8.0          # a document's line in the contents
+VOLUME_DOCX_SECTION_BEFORE_PT = 10       # 一、按文种 … in the statistics
+VOLUME_DOCX_SECTION_AFTER_PT = 4
+VOLUME_DOCX_NOTE_BEFORE_PT = 6           # the note under the report statistics
+VOLUME_DOCX_STATS_COLUMNS_MM = (116.0, 40.0)                     # kind/unit, documents
+VOLUME_DOCX_REPORT_COLUMNS_MM = (56.0, 22.0, 28.0, 22.0, 28.0)   # title, targets met, attainment, tasks, rate
+VOLUME_DOCX_CATALOGUE_COLUMNS_MM = (9.0, 33.0, 24.0, 20.0, 40.0, 17.0, 13.0)  # 序号 … 备注, no 页数

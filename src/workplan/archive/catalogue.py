@@ -166,6 +166,17 @@ class Catalogue:
         """Every archival code in the catalogue."""
         return [r["code"] for r in self._query("SELECT DISTINCT code FROM records WHERE status != 'pending'")]
 
+    COUNTABLE = ("year", "kind", "retention", "issuer", "org")
+
+    def counts(self, column: str) -> list[tuple[Any, int]]:
+        """(value, number of current, active records) for each value of ``column`` (one of
+        COUNTABLE), most records first."""
+        if column not in self.COUNTABLE:
+            raise ValueError(f"cannot count by {column!r}")
+        return [(r["v"], r["n"]) for r in self._query(
+            f"SELECT {column} AS v, COUNT(*) AS n FROM records WHERE current = 1 AND status = 'active' "
+            f"GROUP BY {column} ORDER BY n DESC, {column}")]
+
     def latest_of_identity(self, identity: str, tx: sqlite3.Connection | None = None) -> dict | None:
         """code, version, status, year, retention, org of the newest version with this identity.
         Outside a transaction pending reservations are left out; inside ``tx`` (allocating) they

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem
+from ..formats import rendition_roles
 from .codes import parse_code
 
-ROLE_ORDER = ("source", "docx:zh", "docx:en", "docx:zh-en", "pdf:zh", "pdf:en", "pdf:zh-en", "original", "metadata")
+ROLE_ORDER = ("source", *rendition_roles(), "original", "metadata")   # renditions: workplan.formats
 MAIN_PDF_ROLES = ("pdf:zh", "pdf:zh-en", "pdf:en")
 STATUSES = ("active", "superseded", "disposed")
 KINDS = ("program", "standards", "report", "legacy")

@@ -60,8 +60,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "archive": ("archive", "archive", "Keep creation files (创建档案) with archival codes, fixity checks and an audit "
                                       "trail."),
     "compile": ("compile", "compile_cmd", "Compile a year's archived documents into one volume (年度汇编)."),
+    "import": ("importer", "importer", "Import Word (.docx), PDF and text (.txt) documents as data files."),
     "lint": ("lint", "lint", "Check data files for defects that validation cannot see."),
     "search": ("search", "search", "Full-text search of the archive, in Chinese and English."),
+    "serve": ("serve", "serve_cmd", "Serve the archive as a web site for auditors and reviewers."),
 }
 
 
@@ -154,14 +156,14 @@ def _render_one(args):
     source, outdir, lang, formats, template, allow_missing, resolver = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver)
-        return source, r.outputs, None
+                       program_resolver=resolver, keep_going=True)
+        return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
-        return source, [], e
+        return source, [], [e]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
-        return source, [], WorkplanError(Problem(
+        return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
-            hint="this is a bug in workplan; please report it with this file"))
+            hint="this is a bug in workplan; please report it with this file"))]
 
 
 @cli.command()
@@ -228,9 +230,9 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
              for s in good for lang in langs_l]
     n_out = 0
 
-    def report(source, outputs, err):
+    def report(source, outputs, errors):
         nonlocal n_out
-        if err is not None:
+        for err in errors:
             failed.add(source)
             echo_err(err.format())
         n_out += len(outputs)

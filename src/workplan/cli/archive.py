@@ -82,13 +82,8 @@ def _table(headers: list[str], rows: list[list[str]], max_last: int = 60) -> str
 
 
 def _record_dict(arc, r) -> dict:
-    return {"code": r.code, "version": r.version, "current": r.current, "status": r.status, "identity": r.identity,
-            "title": r.title, "title_en": r.title_en, "kind": r.kind, "issuer": r.issuer, "issuer_abbr": r.issuer_abbr,
-            "doc_number": r.doc_number, "date": r.date.isoformat(), "year": r.year, "retention": r.retention,
-            "units": list(r.units), "unit_ids": list(r.unit_ids), "langs": list(r.langs), "pages": r.pages,
-            "roles": list(r.roles), "bag_dir": r.bag_dir.relative_to(arc.root).as_posix(),
-            "archived_at": r.archived_at, "disposed_at": r.disposed_at,
-            "files": [{"role": f.role, "path": f.path, "size": f.size, "sha256": f.sha256} for f in r.files]}
+    from ..archive.views import record_dict
+    return record_dict(arc, r)
 
 
 @click.group()
@@ -325,13 +320,13 @@ def list_cmd(year, unit, kind, retention, all_versions, as_json, archive_path) -
 def show_cmd(code, as_json, archive_path) -> None:
     """Show one record: metadata, versions, files with sizes and hashes, events."""
     arc = _open(archive_path)
+    if as_json:
+        from ..archive.views import show_dict
+        click.echo(json.dumps(show_dict(arc, code), ensure_ascii=False, indent=2))
+        return
     rec = arc.get(code)
     versions = arc.versions(rec.code)
     events, _ = arc.log(rec.code)
-    if as_json:
-        click.echo(json.dumps({"record": _record_dict(arc, rec), "versions": [_record_dict(arc, v) for v in versions],
-                               "events": [e.as_dict() for e in events]}, ensure_ascii=False, indent=2))
-        return
     fields = [("档号 code", rec.code), ("题名 title", rec.title), ("title (en)", rec.title_en),
               ("文号 number", rec.doc_number), ("责任者 issuer", f"{rec.issuer} ({rec.issuer_abbr})"),
               ("日期 date", rec.date.isoformat()), ("保管期限 retention", f"{rec.retention} {RETENTION_LABELS[rec.retention]}"),

@@ -24,7 +24,11 @@ def _rule_list(value: str | None) -> list[str]:
 _RULE_HELP = "\n".join(f"  {k:<18} {SEVERITY.get(k, 'error'):<8} {v}" for k, v in RULES.items())
 
 
-@click.command("lint", help=f"""Check data files for defects that validation cannot see.
+@click.command("lint", help=f"""Check data files, and Word/PDF/text documents, for defects before they are issued.
+
+Data files (.yaml/.yml/.json) are checked as they are; a .docx, .pdf or .txt document is read
+the way `workplan import` reads it and its problems are reported at the source's own lines,
+its numbering as written included (gaps, repeats, mixed styles).
 
 \b
 Rules (id, default severity, what it finds):
@@ -48,6 +52,7 @@ Examples:
   workplan lint corpus/
   workplan lint program.yaml --ignore punctuation
   workplan lint corpus/ --format json > lint.json
+  workplan lint old-program.docx scan.pdf notes.txt
 """)
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,

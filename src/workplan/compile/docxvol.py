@@ -16,7 +16,7 @@ from ..errors import Problem, WorkplanError
 from ..i18n import format_date
 from ..model.progress import format_pct
 from .frontmatter import label
-from .volume import Progress, VolumePlan
+from .plan import Progress, VolumePlan
 
 BOOKMARK_PREFIX = "_wpVolDoc"
 
@@ -86,7 +86,7 @@ def _field(paragraph: Any, instr: str, cached: str, role: str, size: float) -> N
     fld("end")
 
 
-def _table(doc: Any, header: list[str], rows: list[list[str]], widths_mm: list[float], size: float) -> None:
+def _table(doc: Any, header: list[str], rows: list[list[str]], widths_mm: "tuple[float, ...]", size: float) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -98,7 +98,7 @@ def _table(doc: Any, header: list[str], rows: list[list[str]], widths_mm: list[f
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         b = OxmlElement(f"w:{edge}")
         b.set(qn("w:val"), "single")
-        b.set(qn("w:sz"), "4")
+        b.set(qn("w:sz"), str(round(L.TABLE_RULE_DOCX_PT * 8)))
         b.set(qn("w:color"), "000000")
         borders.append(b)
     tbl_pr.append(borders)
@@ -123,26 +123,28 @@ def _front_matter(doc: Any, plan: VolumePlan) -> None:
     lang = plan.lang
     lb = lambda k, **kw: label(k, lang, **kw)  # noqa: E731
     # cover
-    _para(doc, plan.title, "title", align="center", size=L.VOLUME_COVER_TITLE_PT, space_before=L.VOLUME_COVER_TITLE_TOP_MM * 72 / 25.4)
-    _para(doc, lb("year", year=plan.year), "h1", align="center", space_before=24)
+    _para(doc, plan.title, "title", align="center", size=L.VOLUME_COVER_TITLE_PT, space_before=L.VOLUME_DOCX_COVER_TITLE_BEFORE_PT)
+    _para(doc, lb("year", year=plan.year), "h1", align="center", space_before=L.VOLUME_DOCX_YEAR_BEFORE_PT)
     meta = []
     if plan.compiler:
         meta.append(lb("compiled_by") + plan.compiler)
     meta.append(lb("compiled_on") + format_date(plan.date, lang))
     meta.append(lb("extent_docs", n=len(plan.entries)))
     for i, m in enumerate(meta):
-        _para(doc, m, "body", align="center", space_before=200 if i == 0 else 6)
+        _para(doc, m, "body", align="center", space_before=L.VOLUME_DOCX_COVER_META_BEFORE_PT if i == 0
+              else L.VOLUME_DOCX_COVER_META_GAP_PT)
     _page_break(doc)
 
     # contents with PAGEREF fields to each document's bookmark
     from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
     from docx.shared import Mm
-    _para(doc, lb("contents"), "title", align="center", size=L.VOLUME_HEADING_PT, space_after=18)
+    _para(doc, lb("contents"), "title", align="center", size=L.VOLUME_HEADING_PT,
+          space_after=L.VOLUME_DOCX_HEADING_AFTER_PT["contents"])
     for unit, entries in plan.groups():
-        _para(doc, unit, "h1", size=L.VOLUME_TOC_PT, space_before=8)
+        _para(doc, unit, "h1", size=L.VOLUME_TOC_PT, space_before=L.VOLUME_DOCX_TOC_UNIT_BEFORE_PT)
         for e in entries:
             p = _para(doc, "", "body", size=L.VOLUME_TOC_PT)
-            p.paragraph_format.left_indent = Mm(8)
+            p.paragraph_format.left_indent = Mm(L.VOLUME_DOCX_TOC_INDENT_MM)
             p.paragraph_format.tab_stops.add_tab_stop(Mm(L.TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
             _fonts(p.add_run(e.title(lang) + "\t"), "body", L.VOLUME_TOC_PT)
             if e.file is not None:
@@ -152,15 +154,17 @@ def _front_matter(doc: Any, plan: VolumePlan) -> None:
     _page_break(doc)
 
     # statistics
-    _para(doc, lb("statistics"), "title", align="center", size=L.VOLUME_HEADING_PT, space_after=12)
+    _para(doc, lb("statistics"), "title", align="center", size=L.VOLUME_HEADING_PT,
+          space_after=L.VOLUME_DOCX_HEADING_AFTER_PT["statistics"])
     for key, rows in (("by_kind", plan.by_kind()), ("by_unit", plan.by_unit())):
-        _para(doc, lb(key), "h1", space_before=10, space_after=4)
+        _para(doc, lb(key), "h1", space_before=L.VOLUME_DOCX_SECTION_BEFORE_PT, space_after=L.VOLUME_DOCX_SECTION_AFTER_PT)
         head = [lb("kind" if key == "by_kind" else "unit"), lb("docs")]
         body = [[name, str(n)] for name, n, _p in rows] + [[lb("total"), str(len(plan.entries))]]
-        _table(doc, head, body, [116.0, 40.0], L.VOLUME_TABLE_PT)
+        _table(doc, head, body, L.VOLUME_DOCX_STATS_COLUMNS_MM, L.VOLUME_TABLE_PT)
     reports = plan.reports()
     if reports:
-        _para(doc, lb("reports"), "h1", space_before=10, space_after=4)
+        _para(doc, lb("reports"), "h1", space_before=L.VOLUME_DOCX_SECTION_BEFORE_PT,
+              space_after=L.VOLUME_DOCX_SECTION_AFTER_PT)
         body = []
         for e in reports:
             p = e.progress
@@ -171,16 +175,17 @@ def _front_matter(doc: Any, plan: VolumePlan) -> None:
         body.append([lb("overall"), f"{tot['targets_met']}/{tot['targets']}", format_pct(tot["target_attainment"]),
                      f"{tot['tasks_done']}/{tot['tasks']}", format_pct(tot["completion_rate"])])
         _table(doc, [lb(k) for k in ("title", "targets_met", "attainment", "tasks_done", "completion")], body,
-               [56.0, 22.0, 28.0, 22.0, 28.0], L.VOLUME_TABLE_PT)
-        _para(doc, lb("reports_note"), "body", size=L.VOLUME_TABLE_PT, space_before=6)
+               L.VOLUME_DOCX_REPORT_COLUMNS_MM, L.VOLUME_TABLE_PT)
+        _para(doc, lb("reports_note"), "body", size=L.VOLUME_TABLE_PT, space_before=L.VOLUME_DOCX_NOTE_BEFORE_PT)
     _page_break(doc)
 
     # catalogue (portrait in Word: one section for the whole volume)
-    _para(doc, lb("catalogue"), "title", align="center", size=L.VOLUME_HEADING_PT, space_after=12)
+    _para(doc, lb("catalogue"), "title", align="center", size=L.VOLUME_HEADING_PT,
+          space_after=L.VOLUME_DOCX_HEADING_AFTER_PT["catalogue"])
     rows = [[str(e.seq), e.record.code, e.record.doc_number or "", e.record.issuer, e.title(lang),
              e.record.date.strftime("%Y%m%d"), e.note] for e in plan.entries]
     _table(doc, [lb(k) for k in ("no", "code", "doc_number", "issuer", "title", "date", "remarks")], rows,
-           [9.0, 33.0, 24.0, 20.0, 40.0, 17.0, 13.0], L.VOLUME_TABLE_PT)
+           L.VOLUME_DOCX_CATALOGUE_COLUMNS_MM, L.VOLUME_TABLE_PT)
 
 
 def _mark_start(body: Any, index: int, seq: int) -> None:

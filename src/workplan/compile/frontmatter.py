@@ -15,51 +15,15 @@ import jinja2
 
 from .. import layout as L
 from ..errors import Problem, WorkplanError
-from ..i18n import format_date
+from ..i18n import format_date, term
 from ..model.progress import format_pct
-from .volume import VolumePlan
+from .plan import VolumePlan
 
-LABELS: dict[str, tuple[str, str]] = {
-    "year": ("{year}年度", "{year}"),
-    "compiled_by": ("编制单位：", "Compiled by: "),
-    "compiled_on": ("编印日期：", "Date: "),
-    "extent": ("共收录文件{n}件，{pages}页", "{n} documents, {pages} pages"),
-    "extent_docs": ("共收录文件{n}件", "{n} documents"),
-    "contents": ("目　录", "Contents"),
-    "statistics": ("统　计", "Statistics"),
-    "catalogue": ("归档文件目录", "Archive Catalogue"),
-    "by_kind": ("一、按文种", "I. By kind"),
-    "by_unit": ("二、按单位", "II. By unit"),
-    "reports": ("三、工作总结目标任务完成情况", "III. Progress reports: targets and tasks"),
-    "kind": ("文种", "Kind"),
-    "unit": ("单位", "Unit"),
-    "docs": ("件数", "Documents"),
-    "pages": ("页数", "Pages"),
-    "total": ("合计", "Total"),
-    "title": ("题名", "Title"),
-    "targets_met": ("目标达标", "Targets met"),
-    "attainment": ("目标平均完成度", "Mean attainment"),
-    "tasks_done": ("任务完成", "Tasks done"),
-    "completion": ("任务完成率", "Completion rate"),
-    "overall": ("总体", "Overall"),
-    "reports_note": ("完成度按各报告归档数据计算：实际值与目标值之比，“≤”类指标达标计100%；平均值中每项目标以100%为上限。",
-                     "Computed from each report's archived data: actual against target; a met “≤” target counts 100%; "
-                     "in the means each target counts up to 100%."),
-    "no": ("序号", "No."),
-    "code": ("档号", "Archival code"),
-    "doc_number": ("文号", "Doc. number"),
-    "issuer": ("责任者", "Issuer"),
-    "date": ("日期", "Date"),
-    "remarks": ("备注", "Remarks"),
-    "page_note": ("页码为本汇编页号（每页上方外侧），各文件自身页码保持不变。",
-                  "Page numbers are volume page numbers (top outer corner of each page); "
-                  "each document keeps its own page numbers."),
-}
 
 
 def label(key: str, lang: str, **kw: Any) -> str:
-    zh, en = LABELS[key]
-    return (en if lang == "en" else zh).format(**kw)
+    """A label of the volume (``volume.<key>`` in :data:`workplan.i18n.TERMS`)."""
+    return term(f"volume.{key}", lang, **kw)
 
 
 _HEAD = """<!DOCTYPE html>
@@ -153,7 +117,7 @@ CATALOGUE = _HEAD + """
 
 def stylesheet_text(landscape: bool = False) -> str:
     """The volume pages' stylesheet, on top of the documents' (whose @font-face rules it uses)."""
-    from ..render.pdf_writer import LATIN_FAMILY, css_family
+    from ..render.pdf import LATIN_FAMILY, css_family
     fang, hei = css_family("WP FangSong"), css_family("WP HeiTi")
     song, xbs = css_family("WP SongTi"), css_family("WP XiaoBiaoSong")
     latin = LATIN_FAMILY["zh"]
@@ -227,7 +191,7 @@ def _stylesheet(landscape: bool) -> Any:
 
 
 def _render(html: str, out: Path, landscape: bool = False) -> int:
-    from ..render.pdf_writer import render_html_to_pdf
+    from ..render.pdf import render_html_to_pdf
     return render_html_to_pdf(html, out, stylesheets=[_stylesheet(landscape)], pdf_variant=None)
 
 
@@ -281,4 +245,4 @@ def _assign_starts(plan: VolumePlan) -> None:
         page += e.pages
 
 
-__all__ = ["LABELS", "render_front_matter", "section_html", "stylesheet_text"]
+__all__ = ["render_front_matter", "section_html", "stylesheet_text"]

@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import layout as L
 from ..errors import Problem, WorkplanError
-from .volume import Progress, VolumePlan
+from .plan import Progress, VolumePlan
 
 STAMP_FONT = "/WPVolPageNo"          # resource name of the stamp font (unlikely to clash)
 HELVETICA_DIGIT_WIDTH = 0.556        # em; every digit of Helvetica has this advance

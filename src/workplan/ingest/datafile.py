@@ -3,7 +3,6 @@ record's metadata from the document, and hand the staged record to the archive."
 from __future__ import annotations
 
 import os
-import re
 import weakref
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -14,11 +13,9 @@ from ..archive.codes import check_retention, org_code
 from ..archive.fsutil import copy_durable, crash_point, sha256_file
 from ..archive.pdfinfo import pdf_info
 from ..errors import Problem, WorkplanError
-from ..render import FORMATS
+from ..formats import FORMATS, RENDITION_RE  # the one table of formats
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
-RENDITION_RE = re.compile(r"^(?P<stem>.+)\.(?P<lang>zh|en|zh-en)\.(?P<fmt>" + "|".join(FORMATS) + r")$",
-                          re.IGNORECASE)
 
 # check_data_file results per open archive, so that `add` does not validate twice
 _CHECKED: "weakref.WeakKeyDictionary[Archive, dict]" = weakref.WeakKeyDictionary()

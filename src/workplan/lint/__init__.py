@@ -24,6 +24,7 @@ from .walk import iter_texts
 __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
            "lint_document", "lint_file", "load_config"]
 
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_CHECKS = [("dates", check_dates), ("period", check_period), ("percent", check_target_values),
                ("unit-unused", check_unused_units), ("target-number", check_target_numbers)]
 
@@ -100,15 +101,44 @@ def _dedupe(problems: list[LintProblem]) -> list[LintProblem]:
 
 def lint_file(path: str | Path, *, program_resolver=None, **kw) -> list[LintProblem]:
     """Load and lint one file. Validation failures come back as problems with rule ``invalid``.
-    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
+    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`).
+    A Word, PDF or text document is read through the importer (:mod:`workplan.readers`) and its
+    problems are located by the source's own lines; its numbering as written is checked too."""
     from ..model.load import load_document_data
+    if Path(path).suffix.lower() not in DATA_SUFFIXES:
+        return _lint_source_document(path, **kw)
     try:
         data, positions = read_data(path)
         doc = load_document_data(path, data, positions, program_resolver=program_resolver)
     except WorkplanError as e:
-        return [LintProblem(p.message, file=p.file or str(path), line=p.line, column=p.column, path=p.path,
-                            hint=p.hint, rule="invalid", severity="error") for p in e.problems]
+        return _invalid(e, path)
     return lint_document(doc, path, positions=positions, raw=data if isinstance(data, dict) else None, **kw)
+
+
+def _invalid(e: WorkplanError, path: str | Path) -> list[LintProblem]:
+    return [LintProblem(p.message, file=p.file or str(path), line=p.line, column=p.column, path=p.path,
+                        hint=p.hint, rule="invalid", severity="error") for p in e.problems]
+
+
+def _lint_source_document(path: str | Path, **kw) -> list[LintProblem]:
+    """Lint a .docx/.pdf/.txt document as the importer reads it, each finding at its source line."""
+    from ..model.document import Document
+    from ..readers import read_file, source_line
+    try:
+        result = read_file(path)
+        doc = Document.model_validate(result.data)
+    except WorkplanError as e:
+        return _invalid(e, path)
+    outline = [OutlineItem(level, style, number, label, line) for level, style, number, label, line in result.numbered()]
+    raw = {"doc_number": result.report.get("doc_number")}
+    problems = lint_document(doc, path, positions=_Positions(), raw=raw, outline=outline, **kw)
+    for p in problems:
+        if p.line is None and p.path:
+            ref = source_line(result.source_map, p.path)
+            if ref is not None:
+                p.line = ref.line
+    problems.sort(key=lambda p: (p.line if p.line is not None else 1 << 30))
+    return problems
 
 
 def errors_of(problems: Iterable[Problem]) -> list[Problem]:

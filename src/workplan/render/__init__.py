@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import Problem, WorkplanError
+from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, writer
 from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
-
-FORMATS = ("docx", "pdf")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -26,6 +25,7 @@ class BuildResult:
     source: Path
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    failures: list[WorkplanError] = field(default_factory=list)   # with keep_going: what was not written
 
 
 def output_name(source: Path, lang: str, fmt: str) -> str:
@@ -51,18 +51,15 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
                source_bytes: bytes | None = None, template: Path | None = None,
-               allow_missing: bool = False, rdoc: RenderDoc | None = None) -> RenderDoc:
-    """Render one language/format of a validated document to ``out`` (atomically)."""
+               allow_missing: bool = False, rdoc: RenderDoc | None = None,
+               pdf_engine: str = DEFAULT_PDF_ENGINE) -> RenderDoc:
+    """Render one language/format of a validated document to ``out`` (atomically), with the
+    writer :data:`workplan.formats.WRITERS` names for ``fmt`` (``pdf_engine`` picks the PDF one)."""
+    w = writer(fmt)
     rdoc = rdoc or build_ir(doc, lang, allow_missing=allow_missing, file=str(source) if source else None)
-    if fmt == "docx":
-        from .docx_writer import write_docx
-        atomic_write(out, lambda tmp: write_docx(rdoc, tmp, template=template))
-    elif fmt == "pdf":
-        from .pdf_writer import write_pdf
-        atomic_write(out, lambda tmp: write_pdf(rdoc, tmp, source_bytes=source_bytes,
-                                                source_name=source.name if source else None))
-    else:
-        raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use docx or pdf"))
+    engine = pdf_engine if fmt == "pdf" else None
+    atomic_write(out, lambda tmp: w.write(rdoc, tmp, engine=engine, template=template, source_bytes=source_bytes,
+                                          source_name=source.name if source else None))
     return rdoc
 
 
@@ -92,17 +89,22 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
-               allow_missing: bool = False, program_resolver=None) -> BuildResult:
+               allow_missing: bool = False, program_resolver=None, keep_going: bool = False,
+               pdf_engine: str = DEFAULT_PDF_ENGINE) -> BuildResult:
     """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
-    is written, so a bad input writes nothing.
+    is written, so a bad input writes nothing. A writer that fails raises, unless ``keep_going``:
+    then its error goes to ``result.failures`` (an unexpected exception as an "internal error"
+    naming the file, language and format), the other outputs are still written, and
+    ``result.outputs`` lists exactly the files written.
     """
     source = Path(source)
     formats = list(formats)
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise WorkplanError(Problem(f"unknown format '{fmt}'", hint="use " + " or ".join(FORMATS)))
+        writer(fmt)                       # an unknown format fails before anything is written
+    if "pdf" in formats:
+        WRITERS["pdf"].engine(pdf_engine)
     source_bytes, doc = _load(source, program_resolver)
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
     result = BuildResult(source)
@@ -110,11 +112,24 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         result.warnings.extend(rdoc.warnings)
         for fmt in formats:
             out = Path(outdir) / output_name(source, lang, fmt)
-            render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
-                       rdoc=rdoc)
+            try:
+                render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
+                           rdoc=rdoc, pdf_engine=pdf_engine)
+            except WorkplanError as e:
+                if not keep_going:
+                    raise
+                result.failures.append(e)
+                continue
+            except Exception as e:  # a bug of ours (or of a library): name the file, language and format
+                if not keep_going:
+                    raise
+                result.failures.append(WorkplanError(Problem(
+                    f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
+                    hint="this is a bug in workplan; please report it with this file")))
+                continue
             result.outputs.append(out)
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
+__all__ = ["BuildResult", "FORMATS", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
            "render_doc"]

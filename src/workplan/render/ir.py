@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import format_date, heading_number, list_join, term
+from ..i18n import format_date, heading_number, language_tag, list_join, quantity, term
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -36,6 +36,11 @@ class Title:
     text: str
     lang: str = "zh"
     subtitle: str | None = None
+
+    @property
+    def one_line(self) -> str:
+        """The title on one line (a bookmark): its lines joined as the language joins words."""
+        return term("label_gap", self.lang).join(s.strip() for s in self.text.split("\n"))
 
 
 @dataclass
@@ -68,7 +73,7 @@ class Heading:
     @property
     def joiner(self) -> str:
         """What stands between the heading and its run-in body."""
-        return " " if self.lang == "en" else ""
+        return term("label_gap", self.lang)
 
 
 @dataclass
@@ -87,6 +92,16 @@ class AttachmentList:
     label: str                 # 附件 / Annexes
     items: list[str]
     lang: str = "zh"
+
+    @property
+    def lead(self) -> str:
+        """The label with its colon and the space after it: 附件： / Annexes: """
+        return self.label + term("colon", self.lang) + term("label_gap", self.lang)
+
+    @property
+    def gap(self) -> str:
+        """What separates an item's number from its text ("" in Chinese, " " in English)."""
+        return term("label_gap", self.lang)
 
 
 @dataclass
@@ -109,6 +124,13 @@ class Note:
     text: str                  # 附注, in parentheses
     lang: str = "zh"
 
+    @property
+    def enclosed(self) -> str:
+        """The note in parentheses (（…） / (…)) unless it already starts with one."""
+        t = self.text.strip()
+        opening = term("paren_open", self.lang)
+        return t if t.startswith(("(", opening)) else opening + t + term("paren_close", self.lang)
+
 
 @dataclass
 class Imprint:
@@ -119,6 +141,24 @@ class Imprint:
     cc_label: str = "抄送"
     printed_label: str = "印发"
     lang: str = "zh"
+
+    @property
+    def cc_lead(self) -> str:
+        """抄送： / cc: (the space an English label takes before its text is :attr:`gap`)."""
+        return self.cc_label + term("colon", self.lang)
+
+    @property
+    def gap(self) -> str:
+        return term("label_gap", self.lang)
+
+    @property
+    def printed_text(self) -> str:
+        """The right side of the 印发 line: 2024年1月5日印发 / Issued January 5, 2024."""
+        if not self.printed_date:
+            return self.printed_label
+        if self.lang == "en":
+            return f"{self.printed_label} {self.printed_date}"
+        return f"{self.printed_date}{self.printed_label}"
 
 
 @dataclass
@@ -151,6 +191,16 @@ class RenderDoc:
     date: dt.date
     warnings: list[Problem] = field(default_factory=list)
 
+    @property
+    def date_text(self) -> str:
+        """The document's date as its language writes it."""
+        return format_date(self.date, self.lang)
+
+    @property
+    def language_tag(self) -> str:
+        """BCP 47 tag of the document's main language (zh-CN, en-US)."""
+        return language_tag(self.lang, region=True)
+
     def plain_text(self) -> str:
         """All visible text, one block a line (used by search and tests)."""
         out: list[str] = []
@@ -165,7 +215,7 @@ class RenderDoc:
                 out.append(" ".join(b.header))
                 out += [" ".join(r) for r in b.rows]
             elif isinstance(b, AttachmentList):
-                out.append(b.label + (": " if b.lang == "en" else "：") + " ".join(b.items))
+                out.append(b.lead + " ".join(b.items))
             elif isinstance(b, AttachmentStart):
                 out += [b.label, b.title]
             elif isinstance(b, Signature):
@@ -280,6 +330,14 @@ class _Builder:
     def date(self, d: dt.date) -> str:
         return format_date(d, self.lang)
 
+    def colon(self) -> str:
+        """A label's colon and the space after it: ： / ": " """
+        return self.term("colon") + self.term("label_gap")
+
+    def enclose(self, text: str) -> str:
+        """Text in parentheses after what precedes it: （…） / " (…)" """
+        return self.term("label_gap") + self.term("paren_open") + text + self.term("paren_close")
+
     def add(self, b: Block) -> None:
         b.lang = self.lang
         self.blocks.append(b)
@@ -289,9 +347,7 @@ class _Builder:
         s = s.rstrip()
         if not s:
             return s
-        if self.lang == "en":
-            return s if s[-1] in ".:;!?" else s + "."
-        return s if s[-1] in "。：；！？" else s + "。"
+        return s if s[-1] in self.term("sentence_ends") else s + self.term("full_stop")
 
     # --- whole document ---------------------------------------------------------------
     def build(self) -> None:
@@ -306,7 +362,7 @@ class _Builder:
             self.add(Letterhead(self.t(d.issuer_mark, "issuer_mark"),
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
-                                signatory_label=self.term("signatory") + (": " if self.lang == "en" else "：")))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -314,7 +370,7 @@ class _Builder:
         self.add(Title(title, subtitle=self.t(d.subtitle, "subtitle") if d.subtitle else None))
         if d.recipients:
             names = [self.name_or_text(r, f"recipients[{i}]") for i, r in enumerate(d.recipients)]
-            self.add(Recipients(list_join(names, self.lang) + (":" if self.lang == "en" else "：")))
+            self.add(Recipients(list_join(names, self.lang) + self.term("colon")))
         for i, p in enumerate(d.preamble):
             self.add(Paragraph(self.t(p, f"preamble[{i}]")))
 
@@ -337,13 +393,13 @@ class _Builder:
         if d.note:
             self.add(Note(self.t(d.note, "note")))
         for i, (title, emit) in enumerate(annexes, 1):
-            label = f"{self.term('attachment')} {i}" if self.lang == "en" else f"{self.term('attachment')}{i}"
+            label = term("attachment_n", self.lang, n=i)
             self.add(AttachmentStart(label, title))
             emit()
         if d.cc or d.printed:
             cc = list_join([self.name_or_text(c, f"cc[{i}]") for i, c in enumerate(d.cc)], self.lang) if d.cc else None
             if cc:
-                cc += "." if self.lang == "en" else "。"
+                cc += self.term("full_stop")
             self.add(Imprint(
                 cc=cc,
                 printer=self.name_or_text(d.printed.office, "printed.office") if d.printed else None,
@@ -419,7 +475,7 @@ class _Builder:
     def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
                    deadline: Any = None, path: str = "") -> str:
         parts: list[str] = []
-        sep = ": " if self.lang == "en" else "："
+        sep = self.colon()
         if lead:
             parts.append(self.term("lead_unit") + sep + self.units(lead))
         if responsible:
@@ -430,11 +486,11 @@ class _Builder:
             parts.append(self.term("deadline") + sep + self.deadline(deadline, f"{path}.deadline"))
         if not parts:
             return ""
-        return (" (" + "; ".join(parts) + ")") if self.lang == "en" else ("（" + "；".join(parts) + "）")
+        return self.enclose(self.term("list_sep").join(parts))
 
     def deadline(self, value: Any, path: str) -> str:
         if isinstance(value, dt.date):
-            return ("by " + self.date(value)) if self.lang == "en" else (self.date(value) + "前")
+            return term("by_date", self.lang, date=self.date(value))
         return self.t(value, path)
 
     def task(self, task: Task, level: int, n: int, path: str) -> None:
@@ -459,7 +515,7 @@ class _Builder:
         name = self.t(ph.name, f"{path}.name")
         when = self.period(ph.start, ph.end)
         if when:
-            name += f" ({when})" if self.lang == "en" else f"（{when}）"
+            name += self.enclose(when)
         self.add(Heading(2, heading_number(2, n, self.lang), name))
         for i, a in enumerate(ph.activities):
             self.add(Paragraph(self.t(a, f"{path}.activities[{i}]")))
@@ -470,38 +526,28 @@ class _Builder:
         if start and end:
             if self.lang == "zh" and start.year == end.year:
                 return f"{self.date(start)}—{end.month}月{end.day}日"
-            return self.date(start) + (" – " if self.lang == "en" else "—") + self.date(end)
+            return term("date_range", self.lang, start=self.date(start), end=self.date(end))
         if start:
-            return ("from " + self.date(start)) if self.lang == "en" else (self.date(start) + "起")
+            return term("from_date", self.lang, date=self.date(start))
         if end:
-            return ("by " + self.date(end)) if self.lang == "en" else (self.date(end) + "前")
+            return term("by_date", self.lang, date=self.date(end))
         return ""
 
     def target_sentence(self, tg: Target, path: str) -> str:
         ind = self.t(tg.indicator, f"{path}.indicator")
         unit = self.t(tg.unit, f"{path}.unit") if tg.unit is not None else ""
-        val = _num(tg.target)
-        if self.lang == "en":
-            space = "" if unit in ("%", "") else " "
-            word = {">=": "at least", "<=": "at most", "=": "exactly", ">": "above", "<": "below"}[tg.op]
-            s = f"{ind}: {word} {val}{space}{unit}"
-            if tg.op == "<=" and tg.target == 0:
-                s = f"{ind}: none" if not unit else f"{ind}: 0{space}{unit}"
-            if tg.baseline is not None:
-                s += f" (baseline {_num(tg.baseline)}{space}{unit})"
-            if tg.due:
-                s += f", by {self.date(tg.due)}"
-            return s + "."
-        phrase = {">=": f"达到{val}{unit}以上", "<=": f"控制在{val}{unit}以内", "=": f"为{val}{unit}",
-                  ">": f"高于{val}{unit}", "<": f"低于{val}{unit}"}[tg.op]
+        def value(n: Any) -> str:
+            return quantity(_num(n), unit, self.lang)
         if tg.op == "<=" and tg.target == 0:
-            phrase = f"为0{unit}"
-        s = f"{ind}{phrase}"
+            phrase = term("target.zero", self.lang, value=value(0)) if unit else self.term("target.none")
+        else:
+            phrase = term(f"target.{tg.op}", self.lang, value=value(tg.target))
+        s = term("target_sentence", self.lang, indicator=ind, phrase=phrase)
         if tg.baseline is not None:
-            s += f"（基期值{_num(tg.baseline)}{unit}）"
+            s += self.enclose(term("target_baseline", self.lang, value=value(tg.baseline)))
         if tg.due:
-            s = f"到{self.date(tg.due)}，" + s
-        return s + "。"
+            s = term("target_due", self.lang, date=self.date(tg.due), sentence=s)
+        return s + self.term("full_stop")
 
     def member_line(self, m: Member, path: str) -> str:
         name = self.t(m.name, f"{path}.name")
@@ -512,13 +558,13 @@ class _Builder:
             bits.append(self.t(m.title, f"{path}.title"))
         if not bits:
             return name
-        return f"{name}, {', '.join(bits)}" if self.lang == "en" else f"{name}  {''.join(bits)}"
+        return name + self.term("member_sep") + self.term("member_bit_sep").join(bits)
 
     def leadership(self, s: LeadershipSection, path: str) -> None:
-        colon = ": " if self.lang == "en" else "："
+        colon = self.colon()
         if s.group_name is not None and not s.paragraphs:
             name = self.t(s.group_name, f"{path}.group_name")
-            self.add(Paragraph((f"A {name} is set up as follows:") if self.lang == "en" else f"成立{name}，组成人员如下："))
+            self.add(Paragraph(term("group_intro", self.lang, name=name)))
         if s.head:
             self.add(Paragraph(self.term("head") + colon + self.member_line(s.head, f"{path}.head")))
         for i, m in enumerate(s.deputies):
@@ -549,7 +595,7 @@ class _Builder:
                     txt += f"，由{director}同志兼任办公室主任"
                 txt += "，" + duties if duties else "。"
             if o.phone:
-                txt += (f" Phone: {o.phone}." if self.lang == "en" else f"联系电话：{o.phone}。")
+                txt += term("office_phone", self.lang, phone=o.phone)
             self.add(Paragraph(txt))
 
     # --- annexes ----------------------------------------------------------------------

@@ -21,49 +21,24 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import Problem, ValidationFailed
-from ..i18n import heading_number, list_join
+from ..i18n import TERMS, heading_number, list_join, quantity, term
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
 from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _num, assemble, run_builders
 
-# Report terms not in the shared glossary (i18n.GLOSSARY): key -> (zh, en)
-TERMS: dict[str, tuple[str, str]] = {
-    "overview": ("基本情况", "Overview"),
-    "targets_progress": ("目标完成情况", "Attainment of Targets"),
-    "tasks_progress": ("任务推进情况", "Progress of Tasks"),
-    "phases_progress": ("阶段推进情况", "Progress of Phases"),
-    "completion": ("完成情况", "Status"),
-    "evidence": ("佐证材料", "Evidence"),
-    "no_lead": ("未明确牵头单位", "No lead unit"),
-    "done_late": ("逾期完成", "Done late"),
-    "late": ("滞后", "Behind schedule"),
-    "report_date": ("报告日期", "Report date"),
-    "target_line": ("目标 100%", "Target 100%"),
-    "fig_attainment": ("目标完成度", "Attainment of targets"),
-    "fig_phases": ("阶段推进时间轴", "Timeline of phases"),
-    "tab_targets": ("目标完成情况表", "Attainment of targets"),
-    "tab_tasks": ("任务推进情况表（按牵头单位）", "Progress of tasks, by lead unit"),
-    "undated": ("未定时间", "Undated"),
-    "completed_on": ("完成日期", "Completed"),
-}
 
 
 def rterm(key: str, lang: str) -> str:
-    if key in TERMS:
-        zh, en = TERMS[key]
-        return en if lang == "en" else zh
-    from ..i18n import term
-    return term(key, lang)
+    """A report term (``report.<key>`` in :data:`workplan.i18n.TERMS`, else the shared ``<key>``)."""
+    return term(f"report.{key}" if f"report.{key}" in TERMS else key, lang)
 
 
 _OP_SIGN = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 
 def _caption(kind: str, n: int, text: str, lang: str) -> str:
-    if lang == "en":
-        return f"{'Figure' if kind == 'figure' else 'Table'} {n} {text}"
-    return f"{'图' if kind == 'figure' else '表'}{n} {text}"
+    return f"{term('caption_' + kind, lang, n=n)} {text}"
 
 
 @dataclass
@@ -181,8 +156,7 @@ class _ReportBuilder(_Builder):
 
     def target_value(self, tg, value: float) -> str:
         unit = self.pt(tg.unit, f"target '{tg.id}' unit") if tg.unit is not None else ""
-        space = " " if (self.lang == "en" and unit and unit != "%") else ""
-        return f"{_num(value)}{space}{unit}"
+        return quantity(_num(value), unit, self.lang)
 
     def targets_part(self) -> None:
         rows, labels = [], []
@@ -206,7 +180,7 @@ class _ReportBuilder(_Builder):
         notes = [(r[1], self.t(tp.result.note, f"targets[{self.report.targets.index(tp.result)}].note"))
                  for r, tp in zip(rows, self.progress.targets) if tp.result.note is not None]
         for ind, note in notes:
-            self.add(Paragraph(f"{ind}: {note}" if self.lang == "en" else f"{ind}：{note}"))
+            self.add(Paragraph(ind + self.colon() + note))
         self.n_tab += 1
         self.add(Paragraph(_caption("table", self.n_tab, self.rt("tab_targets"), self.lang), indent=False,
                            align="center"))
@@ -284,11 +258,9 @@ class _ReportBuilder(_Builder):
                      "in_progress": self.term("in_progress"), "not_started": self.term("not_started"),
                      "undated": self.rt("undated")}[pp.state]
             if pp.completed_on:
-                state += f" ({self.date(pp.completed_on)})" if self.lang == "en" else f"（{self.date(pp.completed_on)}）"
-            sep = ": " if self.lang == "en" else "："
-            self.add(Paragraph(f"{names[pp.key]}" + (f" ({when})" if self.lang == "en" and when else
-                                                      (f"（{when}）" if when else "")) + sep + state
-                               + ("." if self.lang == "en" else "。")))
+                state += self.enclose(self.date(pp.completed_on))
+            self.add(Paragraph(f"{names[pp.key]}" + (self.enclose(when) if when else "") + self.colon() + state
+                               + self.term("full_stop")))
         if self.lang == "en":
             txt = (f"{len(done)} of {len(p.phases)} phases are completed. "
                    + (f"Behind schedule: {'; '.join(names[pp.key] for pp in late)}." if late else "No phase is behind schedule."))
@@ -434,4 +406,4 @@ def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = F
     return assemble(report, lang, builders, blocks)
 
 
-__all__ = ["TERMS", "build_report_ir", "rterm"]
+__all__ = ["build_report_ir", "rterm"]

@@ -109,6 +109,9 @@ def resolve_unit(value: str, terms: list[str]) -> list[str]:
     return []
 
 
+FACET_FIELDS = ("year", "kind", "retention", "lang", "unit")
+
+
 # --- an opened index ------------------------------------------------------------------------------
 class OpenIndex:
     """A search index opened read-only, for one or many searches."""
@@ -146,12 +149,15 @@ class OpenIndex:
 
     def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
                kind: str | None = None, retention: str | None = None, lang: str | None = None,
-               all_versions: bool = False, limit: int = 10, snippets: bool = True,
+               all_versions: bool = False, limit: int = 10, offset: int = 0, snippets: bool = True,
                exact_count: bool = False) -> SearchResult:
-        """The best ``limit`` documents (with snippets) and how many match: exactly up to a
-        threshold, else an estimate (``total_is_exact`` False) unless ``exact_count``."""
+        """The best ``limit`` documents after skipping the best ``offset`` (pages of results), with
+        snippets, and how many match: exactly up to a threshold, else an estimate
+        (``total_is_exact`` False) unless ``exact_count``."""
         if limit < 1:
             raise WorkplanError(Problem("--limit must be at least 1", file="query"))
+        if offset < 0:
+            raise WorkplanError(Problem("the offset must not be negative", file="query"))
         t0 = time.perf_counter()
         q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
                         all_versions=all_versions)
@@ -161,7 +167,7 @@ class OpenIndex:
                             f"date; {REINDEX_HINT}")
         root = self._resolve(q.root, warnings)
         try:
-            raw_hits, total, exact = self.backend.search(root, limit=limit, sort_by_date=not q.has_text(),
+            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort_by_date=not q.has_text(),
                                                          exact_count=exact_count)
         except WorkplanError:
             raise
@@ -173,7 +179,7 @@ class OpenIndex:
             raw_hits.sort(key=lambda h: (-round(h.score, 5), _neg_date(h.info.get("date")), h.code,
                                          int(h.info.get("version") or 1)))
         hits = []
-        for h in raw_hits:
+        for h in raw_hits[offset:]:
             i = h.info
             sn = make_snippets(h.text, [t for t in texts if t.field is None]) if snippets else []
             hits.append(SearchHit(code=h.code, title=i.get("title") or "", title_en=i.get("title_en"),
@@ -183,8 +189,39 @@ class OpenIndex:
                                   current=bool(i.get("current", True)), snippets=sn))
         return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
+    def facets(self, query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
+               all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
+        """For the documents a search matches: how many have each year, kind, retention, language
+        and unit (Chinese unit names), most frequent first (years newest first). One aggregation
+        over the index, so it costs about as much as the search itself."""
+        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
+                        all_versions=all_versions)
+        root = self._resolve(q.root, [])
+        try:
+            raw = self.backend.facets(root, FACET_FIELDS, size=size * 4)  # room for unit ids, dropped below
+        except WorkplanError:
+            raise
+        except Exception as e:
+            raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
+                                       hint=REINDEX_HINT)) from None
+        out: dict[str, list[tuple]] = {}
+        for f in FACET_FIELDS:
+            items = raw.get(f, {}).items()
+            if f == "unit":
+                items = [(k, n) for k, n in items if has_han(k)]  # names, not unit ids
+            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))
+            out[f] = sorted(items, key=key)[:size]
+        return out
+
     def close(self) -> None:
         self.backend.close()
+
+
+def _facet_order(field: str, value) -> tuple:
+    """Ties in the facet counts: kinds, retentions and languages in their usual order, others by name."""
+    from .query import KINDS, LANGS, RETENTIONS
+    order = {"kind": KINDS, "retention": RETENTIONS, "lang": LANGS}.get(field, ())
+    return (order.index(value) if value in order else len(order), str(value))
 
 
 def _neg_date(date: str | None) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WorkplanError
+from ..formats import FORMATS, rendition_roles
 from .text import has_han
 
 _LANGS = ("zh", "en")
@@ -191,7 +192,7 @@ def _main_file(record, arc) -> Path | None:
     role = getattr(record, "main_pdf_role", None)
     if role:
         return arc.file(record, role)
-    for r in ("pdf:zh", "pdf:zh-en", "pdf:en", "docx:zh", "docx:zh-en", "docx:en", "original"):
+    for r in (*rendition_roles(("zh", "zh-en", "en"), sorted(FORMATS, key=lambda f: f != "pdf")), "original"):
         if r in record.roles:
             return arc.file(record, r)
     return None

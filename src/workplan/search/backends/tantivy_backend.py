@@ -46,8 +46,8 @@ def _schema() -> tantivy.Schema:
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("datenum", indexed=False, fast=True)
     sb.add_integer_field("sample", indexed=True)
-    for name in ("kind", "retention", "lang", "unit", "current"):
-        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    for name in ("kind", "retention", "lang", "unit", "current"):  # fast: facet counts (aggregations)
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_bytes_field("info", stored=True, indexed=False)
     return sb.build()
 
@@ -185,6 +185,14 @@ class TantivyBackend:
                 for field, term in terms:
                     best = min(best, s.doc_freq(field, term))
         return best
+
+    def facets(self, root: And, fields: tuple[str, ...], *, size: int = 50) -> dict[str, dict]:
+        """Counts of the documents matching ``root`` by each value of ``fields`` (one aggregation)."""
+        s = self.index.searcher()
+        aggs = {f: {"terms": {"field": f, "size": size}} for f in fields}
+        res = s.aggregate(self._compile(root), aggs)
+        return {f: {(str(b["key"]) if f != "year" else int(b["key"])): int(b["doc_count"])
+                    for b in res.get(f, {}).get("buckets", [])} for f in fields}
 
     # --- query compilation ------------------------------------------------------------------
     def _tokens_query(self, field: str, toks: list[str]) -> tantivy.Query:

@@ -1,13 +1,13 @@
-"""Build templates/gbt9704.docx, the default Word template of the DOCX writer.
+"""Build gbt9704.docx (beside this script), the default Word template of the DOCX writer.
 
-    .venv/bin/python templates/make_docx_template.py
+    .venv/bin/python src/workplan/render/docx/templates/make_docx_template.py
 
 Reproducible: running it again gives a byte-identical file (fixed zip timestamps and core
 properties). The file holds
 - the page setup (A4, margins 37/35/28/26 mm, the 22-line document grid) and odd/even
   "— n —" page-number footers;
 - the named styles WP Body, WP Title, WP Heading 1-4, WP Table, WP Table Text, WP Imprint, …
-  (see workplan.render.docx_styles) with canonical Chinese font names and no theme fonts;
+  (see workplan.render.docx.styles) with canonical Chinese font names and no theme fonts;
 - the 版头 as docxtpl (Jinja) paragraphs: {{ issuer_mark }} in red 小标宋, {{ doc_number }}
   (or number + 签发人 for upward documents), the red rule; then {{ body }}, where the text goes.
 
@@ -20,10 +20,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "src"))
+sys.path[0:1] = [str(HERE.parents[3])]   # src/, not this folder, so a source checkout runs it too
 
-from workplan.render.docx_styles import save_docx  # noqa: E402
-from workplan.render.docx_writer import build_default_template  # noqa: E402
+from workplan.render.docx.oxml import save_docx  # noqa: E402
+from workplan.render.docx.template import build_default_template  # noqa: E402
 
 
 def main(out: Path = HERE / "gbt9704.docx") -> Path:

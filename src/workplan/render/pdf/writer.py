@@ -1,6 +1,6 @@
 """PDF writer: RenderDoc → Jinja2 HTML + CSS → WeasyPrint → PDF/A-3b with the source attached.
 
-The page is drawn by two templates in ``templates/``: ``document.html.j2`` (structure, one
+The page is drawn by two templates in this package's ``templates/``: ``document.html.j2`` (structure, one
 macro per IR block in ``blocks.html.j2``) and ``gbt9704.css.j2`` (GB/T 9704 geometry and type).
 The CSS template gets every layout number (margins, sizes, pitch, fonts, colours, rules, gaps)
 from :mod:`workplan.layout`, through :func:`_derived` where a value is computed from them.
@@ -24,6 +24,7 @@ import atexit
 import os
 import re
 import threading
+from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,11 +32,15 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import layout as L
-from .fonts import check_pdf_environment
-from .ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
+from ... import layout as L
+from ..fonts import check_pdf_environment
+from ...i18n import language_tag
+from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "templates"
+# The templates are package data (src/workplan/render/pdf/templates/), read through
+# importlib.resources so an installed (non-editable) package finds them.
+TEMPLATES_PACKAGE = "workplan.render.pdf"
+TEMPLATES = resources.files(TEMPLATES_PACKAGE) / "templates"
 DOCUMENT_TEMPLATE = "document.html.j2"
 STYLESHEET_TEMPLATE = "gbt9704.css.j2"
 PDF_VARIANT = "pdf/a-3b"
@@ -48,7 +53,6 @@ GENERATOR = "workplan"
 LATIN_IN_CJK_RANGE = "U+0000-00B6, U+00B8-024F"
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
-HTML_LANG = {"zh": "zh-CN", "en": "en", "zh-en": "zh-CN"}
 
 
 # --- derived layout values ------------------------------------------------------------------
@@ -94,9 +98,10 @@ def _role_css(role: str, lang: str) -> str:
     style = "normal"
     if lang == "en":
         # English stand-ins for the Chinese faces' roles: 黑体 → bold sans, 楷体 → italic
-        if fr.bold or sans:
+        bold, italic = L.english_emphasis(role)
+        if bold:
             weight = 700
-        if "Kai" in fr.pdf_family:
+        if italic:
             style = "italic"
     return f"font-family: {stack}; font-size: {fr.size_pt}pt; font-weight: {weight}; font-style: {style};"
 
@@ -206,9 +211,14 @@ def _t(content: Any) -> Markup:
     return Markup('<span class="t">{}</span>').format(content)
 
 
-def make_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+def _loader() -> jinja2.BaseLoader:
+    """The package's templates, read with importlib.resources (Jinja2's PackageLoader)."""
+    return jinja2.PackageLoader(TEMPLATES_PACKAGE, "templates")
+
+
+def make_env(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=loader or _loader(),
         autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True),
         undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False)
     env.filters["lines"] = _lines
@@ -240,7 +250,7 @@ def engine() -> Engine:
                 from weasyprint.text.fonts import FontConfiguration
 
                 env = make_env()
-                css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+                css_env = jinja2.Environment(loader=_loader(),
                                              undefined=jinja2.StrictUndefined, autoescape=False)
                 css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
                 font_config = FontConfiguration()
@@ -252,11 +262,7 @@ def engine() -> Engine:
 
 # --- IR → template views --------------------------------------------------------------------
 def _lang_attr(lang: str) -> Markup:
-    return Markup(' lang="{}"').format(HTML_LANG.get(lang, lang))
-
-
-def _one_line(text: str, lang: str) -> str:
-    return (" " if lang == "en" else "").join(s.strip() for s in text.split("\n"))
+    return Markup(' lang="{}"').format(language_tag(lang))
 
 
 def _bm(label: str | None) -> tuple[Markup, str]:
@@ -278,7 +284,7 @@ def _paired(blocks: list[Block], i: int) -> Block | None:
 def _mark_size(text: str) -> float:
     """The issuer mark at layout.ISSUER_MARK_SIZE_PT, shrunk (in half points) to fit one line."""
     width_pt = L.TEXT_WIDTH_MM / L.MM_PER_PT
-    ems = sum(1.0 if _HAN.match(c) else 0.55 for c in text) or 1.0
+    ems = sum(1.0 if _HAN.match(c) else L.LATIN_EM_WIDTH for c in text) or 1.0
     size = float(L.ISSUER_MARK_SIZE_PT)
     if ems * size > width_pt:
         size = math.floor(width_pt / ems * 2) / 2
@@ -295,14 +301,11 @@ def _centred_columns(b) -> set[int]:
 def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
     cc_rows, printed_rows = [], []
     for imp in imps:
-        en = imp.lang == "en"
         if imp.cc:
-            cc_rows.append({"kind": "cc", "label": imp.cc_label + (": " if en else "："), "text": imp.cc,
+            cc_rows.append({"kind": "cc", "label": imp.cc_lead + imp.gap, "text": imp.cc,
                             "lang_attr": _lang_attr(imp.lang)})
         if imp.printer or imp.printed_date:
-            date = imp.printed_date or ""
-            right = (f"{imp.printed_label} {date}".strip() if en else f"{date}{imp.printed_label}")
-            printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": right,
+            printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": imp.printed_text,
                                  "lang_attr": _lang_attr(imp.lang)})
     return [g for g in (cc_rows, printed_rows) if g]
 
@@ -322,7 +325,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
                 label = None
             elif isinstance(b, Title):
                 # a title broken over lines is one bookmark line; "\n" separates zh from en
-                label = _one_line(b.text, b.lang) + (("\n" + _one_line(twin.text, twin.lang)) if twin else "")
+                label = b.one_line + (("\n" + twin.one_line) if twin else "")
             elif isinstance(b, Heading):
                 label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
             else:
@@ -339,16 +342,11 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
         elif isinstance(b, AttachmentList):
-            en = b.lang == "en"
-            x["label"] = b.label + (": " if en else "：")
+            x["label"] = b.lead
             x["numbered"] = len(b.items) > 1
-            x["num_space"] = " " if en else ""
+            x["num_space"] = b.gap
         elif kind == "Note":
-            t = b.text.strip()
-            if b.lang == "en":
-                x["text"] = t if t.startswith("(") else f"({t})"
-            else:
-                x["text"] = t if t.startswith(("（", "(")) else f"（{t}）"
+            x["text"] = b.enclosed
         elif isinstance(b, Figure):
             if b.svg:
                 x["src"] = "data:image/svg+xml;base64," + base64.b64encode(b.svg).decode("ascii")
@@ -370,7 +368,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
 def _meta(rdoc: RenderDoc) -> dict[str, Any]:
     authors = [a for a in (rdoc.author,) if a]
     return {
-        "lang": HTML_LANG.get(rdoc.lang, rdoc.lang),
+        "lang": language_tag(rdoc.lang),
         "title": rdoc.title,
         "authors": authors,
         "subject": rdoc.subject,
@@ -400,10 +398,15 @@ def render_html_to_pdf(html: str, out: Path | str | Any, *, attachments: Iterabl
     e = engine()
     options = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
                "attachments": list(attachments or [])}
-    doc = HTML(string=html, base_url=base_url or TEMPLATES_DIR.as_uri() + "/").render(
+    doc = HTML(string=html, base_url=base_url or _base_url()).render(
         font_config=e.font_config, **options)
     doc.write_pdf(out, finisher=_dedupe_associated_files, **options)
     return len(doc.pages)
+
+
+def _base_url() -> str | None:
+    """Relative URLs in the HTML resolve against the templates folder (when it is one on disk)."""
+    return TEMPLATES.as_uri() + "/" if isinstance(TEMPLATES, Path) else None
 
 
 def _dedupe_associated_files(document: Any, pdf: Any) -> None:

@@ -1,17 +1,15 @@
-"""Word styles, page setup and footers of the GB/T 9704 DOCX output.
+"""GB/T 9704 in Word: the named WP styles, page setup, footers, 版头 paragraphs, font table.
 
 Shared by the writer (which creates only the styles a user template lacks) and by
-``templates/make_docx_template.py`` (which builds the default template from them). Every number
+``templates/make_docx_template.py`` (in this package) (which builds the default template from them). Every number
 comes from :mod:`workplan.layout`; this module only turns them into WordprocessingML.
 
-Units: Word counts lengths in twips (1/20 pt), font sizes in half points, border widths in
-eighths of a point, and the ``*Chars`` indents in hundredths of a character.
+Built on the XML layer :mod:`.oxml` (units, element order, builders). The ``*Chars`` indents are
+in hundredths of a character.
 """
 from __future__ import annotations
 
-import io
 import math
-import zipfile
 from dataclasses import dataclass
 from typing import Callable
 from xml.sax.saxutils import quoteattr
@@ -19,10 +17,10 @@ from xml.sax.saxutils import quoteattr
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .. import layout as L
+from ... import layout as L
+from .oxml import (NSDECL, border, eighths, half_points, ind_tw, ind_xml, insert_ordered, no_grid, ppr, rpr, size, spacing,
+                   twips)
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-NSDECL = f'xmlns:w="{W_NS}"'
 
 # --- units -----------------------------------------------------------------------------------
 PITCH_TW = round(L.LINE_PITCH_PT * 20)          # 579: exact line spacing, 22 lines per page
@@ -33,20 +31,6 @@ TEXT_WIDTH_TW = L.mm_to_twips(L.TEXT_WIDTH_MM)  # 8844
 # cells; tracking the body text instead works everywhere. Rounded down to Word's twentieth of a
 # point so that 28 characters always fit: -0.25 pt.
 BODY_TRACKING_TW = math.floor((L.CHAR_PITCH_PT - L.FONTS["body"].size_pt) * 20)
-
-
-def half_points(pt: float) -> int:
-    return round(pt * 2)
-
-
-def twips(pt: float) -> int:
-    return round(pt * 20)
-
-
-def eighths(mm: float) -> int:
-    """Border width in eighths of a point (Word's w:sz for borders)."""
-    return max(2, round(mm / L.MM_PER_PT * 8))
-
 
 def footer_distance_mm() -> float:
     """Distance from the page's bottom edge to the bottom of the page-number line.
@@ -59,74 +43,12 @@ def footer_distance_mm() -> float:
     return L.MARGIN_BOTTOM_MM - L.PAGE_NUMBER_DROP_MM - size_mm / 2
 
 
-# --- ordered property builders ---------------------------------------------------------------
-# WordprocessingML is a sequence schema: Word rejects a pPr/rPr whose children are out of order.
-_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr")
-_RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
-              "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
-              "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath")
-
-
-def _ordered(tag: str, order: tuple[str, ...], parts: dict[str, str]) -> str:
-    unknown = set(parts) - set(order)
-    if unknown:
-        raise ValueError(f"unknown {tag} children: {sorted(unknown)}")
-    body = "".join(parts[k] for k in order if parts.get(k))
-    return f"<w:{tag}>{body}</w:{tag}>" if body else ""
-
-
-def ppr(**parts: str) -> str:
-    """``<w:pPr>`` from element fragments keyed by element name, written in schema order."""
-    return _ordered("pPr", _PPR_ORDER, parts)
-
-
-def rpr(**parts: str) -> str:
-    return _ordered("rPr", _RPR_ORDER, parts)
-
-
-def spacing(line_tw: int | None = None, rule: str = "exact", before: int | None = None,
-            after: int | None = None) -> str:
-    a = ""
-    if before is not None:
-        a += f' w:before="{before}"'
-    if after is not None:
-        a += f' w:after="{after}"'
-    if line_tw is not None:
-        a += f' w:line="{line_tw}" w:lineRule="{rule}"'
-    return f"<w:spacing{a}/>"
-
-
 def ind(first_chars: float | None = None, left_chars: float | None = None, right_chars: float | None = None,
         hanging_chars: float | None = None, char_tw: int = CHAR_TW) -> str:
     """Indents in 字, written both as ``*Chars`` (Word, WPS: follows the grid) and as twips (others)."""
-    a = ""
-    for name, v in (("left", left_chars), ("right", right_chars)):
-        if v is not None:
-            a += f' w:{name}Chars="{round(v * 100)}" w:{name}="{round(v * char_tw)}"'
-    if hanging_chars is not None:
-        a += f' w:hangingChars="{round(hanging_chars * 100)}" w:hanging="{round(hanging_chars * char_tw)}"'
-    elif first_chars is not None:
-        a += f' w:firstLineChars="{round(first_chars * 100)}" w:firstLine="{round(first_chars * char_tw)}"'
-    return f"<w:ind{a}/>" if a else ""
-
-
-def ind_tw(left: int | None = None, right: int | None = None, first: int | None = None,
-           hanging: int | None = None) -> str:
-    """Indents in plain twips; the ``*Chars`` forms are zeroed so a style's chars do not win."""
-    a = ""
-    for name, v in (("left", left), ("right", right)):
-        if v is not None:
-            a += f' w:{name}Chars="0" w:{name}="{v}"'
-    if hanging is not None:
-        a += f' w:hangingChars="0" w:hanging="{hanging}"'
-    elif first is not None:
-        a += f' w:firstLineChars="0" w:firstLine="{first}"'
-    return f"<w:ind{a}/>" if a else ""
+    def chars(v: float | None) -> tuple[int, int] | None:
+        return None if v is None else (round(v * 100), round(v * char_tw))
+    return ind_xml(chars(left_chars), chars(right_chars), chars(first_chars), chars(hanging_chars))
 
 
 def fonts(role: str | None = None, *, east_asia: str | None = None, latin: str | None = None,
@@ -146,10 +68,6 @@ def fonts(role: str | None = None, *, east_asia: str | None = None, latin: str |
     return f"<w:rFonts{a}/>" if a else ""
 
 
-def size(pt: float) -> dict[str, str]:
-    return {"sz": f'<w:sz w:val="{half_points(pt)}"/>', "szCs": f'<w:szCs w:val="{half_points(pt)}"/>'}
-
-
 def tracking(role: str) -> str:
     """Character spacing: the 28-per-line squeeze for 3号 text, none for other sizes."""
     tw = BODY_TRACKING_TW if L.FONTS[role].size_pt == L.FONTS["body"].size_pt else 0
@@ -165,14 +83,6 @@ def role_rpr_parts(role: str, *, bold: bool | None = None, size_pt: float | None
     return parts
 
 
-def border(side: str, sz: int, color: str = "000000", space: int = 0, val: str = "single") -> str:
-    return f'<w:{side} w:val="{val}" w:sz="{sz}" w:space="{space}" w:color="{color}"/>'
-
-
-def no_grid() -> str:
-    return '<w:snapToGrid w:val="0"/>'
-
-
 # --- the styles ------------------------------------------------------------------------------
 @dataclass
 class StyleSpec:
@@ -182,8 +92,9 @@ class StyleSpec:
     based_on: str | None = None     # a style name
 
 
-TABLE_CELL_MARGIN_TW = 57     # 1 mm left and right inside table cells
-TABLE_CELL_MARGIN_V_TW = 28   # 0.5 mm above and below
+# Cell padding: the PDF's (layout.TABLE_CELL_PADDING_MM, vertical and horizontal), one number both read
+TABLE_CELL_MARGIN_TW = L.mm_to_twips(L.TABLE_CELL_PADDING_MM[1])     # left and right
+TABLE_CELL_MARGIN_V_TW = L.mm_to_twips(L.TABLE_CELL_PADDING_MM[0])   # above and below
 
 BODY = "WP Body"
 BODY_CHAR = "WP Body Char"
@@ -223,7 +134,7 @@ def _no_indent() -> str:
 
 
 def _issuer_line_tw() -> int:
-    return twips(L.ISSUER_MARK_SIZE_PT * 1.25)
+    return twips(L.ISSUER_MARK_SIZE_PT * L.ISSUER_MARK_LINE_FACTOR)
 
 
 def _issuer_before_tw() -> int:
@@ -280,7 +191,7 @@ def style_specs() -> list[StyleSpec]:
     # blank lines (空二行) follow it before the title.
     para(RED_RULE, _body_ppr(snapToGrid=no_grid(), ind=_no_indent(),
                              pBdr="<w:pBdr>" + border("bottom", eighths(L.RED_RULE_MM), L.RED) + "</w:pBdr>",
-                             spacing=spacing(L.mm_to_twips(4.0), before=0, after=2 * PITCH_TW)),
+                             spacing=spacing(L.mm_to_twips(L.RED_RULE_GAP_MM), before=0, after=2 * PITCH_TW)),
          rpr(**size(1)))
     para(TABLE_TEXT, _body_ppr(snapToGrid=no_grid(), spacing=spacing(240, rule="auto", before=0, after=0),
                                ind=_no_indent(), jc='<w:jc w:val="left"/>'),
@@ -300,7 +211,7 @@ def style_specs() -> list[StyleSpec]:
          rpr(**role_rpr_parts("table")))
 
     def table_style(ids) -> str:
-        b = "".join(border(side, 4) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        b = "".join(border(side, round(L.TABLE_RULE_DOCX_PT * 8)) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         return ('<w:uiPriority w:val="59"/>'
                 f'<w:tblPr><w:tblBorders>{b}</w:tblBorders>'
                 f'<w:tblCellMar><w:top w:w="{TABLE_CELL_MARGIN_V_TW}" w:type="dxa"/>'
@@ -358,25 +269,13 @@ def fix_doc_defaults(styles_root) -> None:
         el = r.find(qn(f"w:{tag}"))
         if el is None:
             el = parse_xml(f'<w:{tag} {NSDECL} w:val="{half_points(body.size_pt)}"/>')
-            _insert_ordered(r, el, _RPR_ORDER)
+            insert_ordered(r, el)
     lang = r.find(qn("w:lang"))
     if lang is None:
         lang = parse_xml(f"<w:lang {NSDECL}/>")
-        _insert_ordered(r, lang, _RPR_ORDER)
+        insert_ordered(r, lang)
     lang.set(qn("w:val"), lang.get(qn("w:val")) or "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
-
-
-def _insert_ordered(parent, child, order: tuple[str, ...]) -> None:
-    """Insert ``child`` into ``parent`` at its schema position."""
-    name = child.tag.split("}")[1]
-    pos = order.index(name)
-    later = {qn(f"w:{n}") for n in order[pos + 1:]}
-    for i, existing in enumerate(parent):
-        if existing.tag in later:
-            parent.insert(i, child)
-            return
-    parent.append(child)
 
 
 def style_ids(styles_root) -> dict[str, str]:
@@ -418,7 +317,7 @@ def ensure_styles(styles_root) -> dict[str, str]:
     return {name: ids[name] for name in ALL_STYLE_NAMES}
 
 
-def page_setup(document, lang: str = "zh") -> None:
+def page_setup(document) -> None:
     """A4, the GB/T 9704 margins, the footer distance and the 22-line document grid, on every section."""
     from docx.shared import Twips
     for section in document.sections:
@@ -430,18 +329,13 @@ def page_setup(document, lang: str = "zh") -> None:
         section.left_margin = Twips(L.mm_to_twips(L.MARGIN_LEFT_MM))
         section.right_margin = Twips(L.mm_to_twips(L.MARGIN_RIGHT_MM))
         section.gutter = Twips(0)
-        section.header_distance = Twips(L.mm_to_twips(15.0))
+        section.header_distance = Twips(L.mm_to_twips(L.HEADER_DISTANCE_MM))
         section.footer_distance = Twips(L.mm_to_twips(footer_distance_mm()))
         sect = section._sectPr
         grid = sect.find(qn("w:docGrid"))
         if grid is None:
             grid = parse_xml(f"<w:docGrid {NSDECL}/>")
-            after = [sect.find(qn(t)) for t in ("w:printerSettings", "w:sectPrChange")]
-            after = [a for a in after if a is not None]
-            if after:
-                after[0].addprevious(grid)
-            else:
-                sect.append(grid)
+            insert_ordered(sect, grid)
         for a in list(grid.attrib):
             del grid.attrib[a]
         # The line grid (22 lines); characters are squeezed by tracking (BODY_TRACKING_TW),
@@ -565,44 +459,3 @@ def ensure_font_table(document) -> None:
     if changed:
         from lxml import etree
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-# --- deterministic saving --------------------------------------------------------------------
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def save_docx(document, target) -> None:
-    """Save like ``Document.save`` but with fixed zip timestamps, so the same input gives the
-    same bytes (archives compare checksums). Falls back to python-docx's own save."""
-    try:
-        from docx.opc.pkgwriter import PackageWriter
-        pkg = document.part.package
-        for part in pkg.parts:
-            part.before_marshal()
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            writer = _FixedTimeZip(zf)
-            PackageWriter._write_content_types_stream(writer, pkg.parts)
-            PackageWriter._write_pkg_rels(writer, pkg.rels)
-            PackageWriter._write_parts(writer, pkg.parts)
-    except AttributeError:  # pragma: no cover - python-docx internals changed
-        if hasattr(target, "seek"):
-            target.seek(0)
-            target.truncate()
-        document.save(target)
-
-
-@dataclass
-class _FixedTimeZip:
-    zf: zipfile.ZipFile
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        info = zipfile.ZipInfo(pack_uri.membername, date_time=FIXED_ZIP_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        self.zf.writestr(info, blob)
-
-
-def docx_bytes(document) -> bytes:
-    buf = io.BytesIO()
-    save_docx(document, buf)
-    return buf.getvalue()

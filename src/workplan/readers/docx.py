@@ -1,0 +1,239 @@
+"""Word .docx: body paragraphs and tables in order, with alignment, bold, size, Heading/Title
+styles and the numbers Word draws for automatically numbered paragraphs."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .errors import ImportFailed
+from .lines import Extracted, Line, rejoin
+
+_MAX_UNZIPPED = 300 * 1024 * 1024
+_CN = "零一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return _CN[n]
+    if n < 20:
+        return "十" + (_CN[n - 10] if n > 10 else "")
+    if n < 100:
+        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                 (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= v:
+            out, n = out + s, n - v
+    return out
+
+
+def _fmt(n: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
+               "taiwaneseCounting", "taiwaneseCountingThousand", "japaneseCounting"):
+        return cn_number(n)
+    if fmt == "lowerLetter":
+        return chr(96 + (n - 1) % 26 + 1)
+    if fmt == "upperLetter":
+        return chr(64 + (n - 1) % 26 + 1)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese"):
+        return _CIRCLED[n - 1] if n <= 20 else str(n)
+    if fmt == "none":
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Counters for Word's automatic numbering, to recover the labels it draws."""
+
+    def __init__(self, document) -> None:
+        from docx.oxml.ns import qn
+        self.qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for an in root.findall(qn("w:abstractNum")):
+            lv = {}
+            for l in an.findall(qn("w:lvl")):
+                ilvl = int(l.get(qn("w:ilvl"), "0"))
+                fmt = l.find(qn("w:numFmt"))
+                txt = l.find(qn("w:lvlText"))
+                start = l.find(qn("w:start"))
+                lv[ilvl] = (fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                            txt.get(qn("w:val")) if txt is not None else f"%{ilvl + 1}.",
+                            int(start.get(qn("w:val"))) if start is not None else 1)
+            abstract[an.get(qn("w:abstractNumId"))] = lv
+        for num in root.findall(qn("w:num")):
+            a = num.find(qn("w:abstractNumId"))
+            if a is not None:
+                self.levels[num.get(qn("w:numId"))] = abstract.get(a.get(qn("w:val")), {})
+
+    def label(self, num_id: str, ilvl: int) -> str | None:
+        lv = self.levels.get(num_id)
+        if not lv or ilvl not in lv:
+            return None
+        fmt, text, start = lv[ilvl]
+        if fmt == "bullet":
+            return None
+        ctr = self.counters.setdefault(self._abstract_key(num_id), {})
+        ctr[ilvl] = ctr.get(ilvl, start - 1) + 1
+        for deeper in [k for k in ctr if k > ilvl]:
+            del ctr[deeper]
+        out = text
+        for k in range(9):
+            if f"%{k + 1}" in out:
+                f, _, st = lv.get(k, ("decimal", "", 1))
+                out = out.replace(f"%{k + 1}", _fmt(ctr.get(k, st), f))
+        return out
+
+    def _abstract_key(self, num_id: str) -> str:
+        return str(id(self.levels.get(num_id)))
+
+
+def _style_heading(style) -> int | None:
+    name = ""
+    s = style
+    while s is not None and not name:
+        n = (s.name or "").strip()
+        low = n.lower()
+        if low in ("title", "标题") or low.startswith("title"):
+            return 0
+        for prefix in ("heading ", "标题 ", "標題 "):
+            if low.startswith(prefix) and low[len(prefix):].strip().isdigit():
+                return int(low[len(prefix):].strip())
+        s = s.base_style
+        name = ""
+        if s is None:
+            break
+    return None
+
+
+def _safe(fn, default=None):
+    """python-docx raises on values it has no enum for (jc="start" from LibreOffice/strict OOXML):
+    a style hint is never worth losing a document over."""
+    try:
+        return fn()
+    except (ValueError, KeyError, AttributeError, TypeError):
+        return default
+
+
+def _jc(el) -> str | None:
+    from docx.oxml.ns import qn
+    ppr = el.find(qn("w:pPr")) if el is not None else None
+    jc = ppr.find(qn("w:jc")) if ppr is not None else None
+    return jc.get(qn("w:val")) if jc is not None else None
+
+
+def _para_line(p, idx: int, numbering: _Numbering) -> Line | None:
+    text = p.text.strip(" \t\u3000\u00a0\r\n") if p.text else ""
+    if not text:
+        return None
+    style = _safe(lambda: p.style)
+    align = _jc(p._p)
+    s = style
+    while align is None and s is not None:
+        align = _jc(s.element)
+        s = _safe(lambda: s.base_style)
+    centered = align in ("center", "distribute")
+    runs = [r for r in p.runs if r.text and r.text.strip()]
+    style_bold = False
+    s = style
+    while s is not None:
+        b = _safe(lambda: s.font.bold)
+        if b is not None:
+            style_bold = bool(b)
+            break
+        s = _safe(lambda: s.base_style)
+    bold = bool(runs) and all((_safe(lambda: r.bold) if _safe(lambda: r.bold) is not None else style_bold) for r in runs)
+    sizes = [sz.pt for r in runs if (sz := _safe(lambda: r.font.size)) is not None]
+    if not sizes:
+        s = style
+        while s is not None:
+            sz = _safe(lambda: s.font.size)
+            if sz is not None:
+                sizes = [sz.pt]
+                break
+            s = _safe(lambda: s.base_style)
+    heading = _safe(lambda: _style_heading(style)) if style is not None else None
+    list_level = label = None
+    pPr = p._p.pPr
+    numPr = pPr.numPr if pPr is not None else None
+    if numPr is None:  # numbering can come from the style
+        s = style
+        while s is not None and numPr is None:
+            sp = s.element.pPr
+            numPr = sp.numPr if sp is not None else None
+            s = _safe(lambda: s.base_style)
+    if numPr is not None and numPr.numId is not None:
+        list_level = _safe(lambda: numPr.ilvl.val if numPr.ilvl is not None else 0, 0)
+        label = _safe(lambda: numbering.label(str(numPr.numId.val), list_level))
+        if label and not text.startswith(label):
+            text = label + ("" if label[-1] in "、）)．.　" else " ") + text
+    return Line(text, idx, bold=bold, centered=centered, size=max(sizes) if sizes else None,
+                heading=heading, list_level=list_level, list_label=label)
+
+
+def read_docx(data: bytes, file: str) -> Extracted:
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise ImportFailed("this is an old binary Word (.doc) file or an encrypted .docx", file,
+                           hint="open it in Word or WPS and save it as .docx (Word document), then import that")
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        if sum(i.file_size for i in z.infolist()) > _MAX_UNZIPPED:
+            raise ImportFailed("the .docx unpacks to more than 300 MB; refusing to read it", file)
+        if "word/document.xml" not in z.namelist():
+            raise ImportFailed("this zip file is not a Word document (no word/document.xml)", file,
+                               hint="save it from Word or WPS as .docx")
+    except zipfile.BadZipFile:
+        raise ImportFailed("not a valid .docx file (it is not a zip package)", file,
+                           hint="open it in Word or WPS and save it as .docx") from None
+    import docx
+    from docx.text.paragraph import Paragraph
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises many kinds for broken packages
+        raise ImportFailed(f"cannot open the Word document: {type(e).__name__}: {e}", file,
+                           hint="open it in Word or WPS and save it again as .docx") from None
+    numbering = _Numbering(document)
+    from docx.oxml.ns import qn
+    lines: list[Line] = []
+    idx = 0
+
+    def cell_text(tc) -> str:
+        # every paragraph of the cell, nested tables included
+        paras = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+        return " ".join(x.strip() for x in paras if x.strip())
+
+    def walk(parent) -> None:
+        nonlocal idx
+        for child in parent.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                idx += 1
+                ln = _para_line(Paragraph(child, document), idx, numbering)
+                if ln:
+                    lines.append(ln)
+            elif tag == "tbl":
+                for tr in child.iterchildren(qn("w:tr")):
+                    idx += 1
+                    cells = [cell_text(tc) for tc in tr.iterchildren(qn("w:tc"))]
+                    if any(cells):
+                        lines.append(Line("；".join(c for c in cells if c), idx, table=True, meta={"cells": cells}))
+            elif tag in ("sdt", "sdtContent", "customXml", "ins", "smartTag"):  # content controls, tracked inserts
+                walk(child)
+
+    walk(document.element.body)
+    # a document pasted from a PDF keeps one paragraph per printed line: join those again
+    return Extracted(rejoin(lines, only_if_wrapped=True), "docx")

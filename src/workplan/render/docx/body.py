@@ -1,0 +1,468 @@
+"""The body of a DOCX document: IR blocks → WordprocessingML, generated in one pass as one
+string (one parse: linear in the document's size) and spliced in place of the template's
+``{{ body }}`` marker; images go through python-docx.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from docx.oxml import parse_xml
+from docx.oxml.ns import qn
+
+from ... import layout as L
+from ...errors import Problem, WorkplanError
+from ..ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
+                  Recipients, Signature, Table, Title)
+from . import oxml as X
+from . import styles as S
+from .oxml import esc as _esc
+from .oxml import run as _run
+
+IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
+
+
+# --- text helpers ----------------------------------------------------------------------------
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _has_cjk(s: str) -> bool:
+    return any(_is_wide(c) for c in s)
+
+
+def _width_chars(s: str) -> float:
+    """Rough width in 字 (one CJK character): full-width 1, punctuation/space ¼, other ½."""
+    w = 0.0
+    for c in s:
+        if _is_wide(c):
+            w += 1.0
+        elif c in ".,:;' ":
+            w += 0.25
+        else:
+            w += 0.5
+    return w
+
+
+_ZH_HINT = '<w:rFonts w:hint="eastAsia"/>'
+
+
+def _lang_rpr(lang: str, **extra: str) -> str:
+    """Run properties by language: Chinese runs send ambiguous characters (“ ” — …) to the
+    East Asian font, so quotes and dashes are set in 仿宋, not Times New Roman."""
+    if lang != "en":
+        extra.setdefault("rFonts", _ZH_HINT)
+    return X.rpr(**extra)
+
+
+def _lines_runs(text: str, lang: str, en_extra: dict[str, str] | None = None,
+                zh_extra: dict[str, str] | None = None) -> str:
+    """Runs for text whose lines may be in different languages (zh-en cells, titles)."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append("<w:r><w:br/></w:r>")
+        line_lang = ("zh" if _has_cjk(line) else "en") if lang == "zh-en" else lang
+        extra = (en_extra if line_lang == "en" else zh_extra) or {}
+        out.append(_run(line, _lang_rpr(line_lang, **extra)))
+    return "".join(out)
+
+
+def _en_emphasis(role: str) -> dict[str, str]:
+    """Run properties that give a role's English text its stand-in emphasis (layout.english_emphasis)
+    beyond what the role's style already has."""
+    bold, italic = L.english_emphasis(role)
+    parts = {}
+    if bold and not L.FONTS[role].bold:
+        parts.update(b="<w:b/>", bCs="<w:bCs/>")
+    if italic:
+        parts.update(i="<w:i/>", iCs="<w:iCs/>")
+    return parts
+
+
+_EN_HEADING = {level: _en_emphasis(role) for level, role in L.HEADING_ROLES.items()}
+_EN_TITLE = _en_emphasis("title")
+
+
+def _add_keep_next(p_xml: str) -> str:
+    """Insert <w:keepNext/> right after the pStyle of a generated paragraph."""
+    m = re.match(r'(<w:p><w:pPr><w:pStyle w:val="[^"]*"/>)', p_xml)
+    return m.group(1) + "<w:keepNext/>" + p_xml[m.end():] if m else p_xml
+
+
+class Body:
+    def __init__(self, ids: dict[str, str], document, draw_letterhead: bool):
+        self.ids = ids
+        self.document = document
+        self.draw_letterhead = draw_letterhead
+        self.out: list[str] = []
+        self.break_pending = False
+        self.image_id = 5000
+
+    # paragraphs
+    def p(self, style: str, runs: str, **ppr_parts: str) -> None:
+        if self.break_pending:
+            ppr_parts["pageBreakBefore"] = "<w:pageBreakBefore/>"
+            self.break_pending = False
+        pp = X.ppr(pStyle=f'<w:pStyle w:val="{self.ids[style]}"/>', **ppr_parts)
+        self.out.append(f"<w:p>{pp}{runs}</w:p>")
+
+    def flush_break(self) -> None:
+        if self.break_pending:
+            self.out.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
+            self.break_pending = False
+
+    # blocks
+    def build(self, blocks: list) -> None:
+        i = 0
+        while i < len(blocks):
+            b = blocks[i]
+            prev = blocks[i - 1] if i else None
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            if isinstance(b, Imprint):
+                group = [b]
+                while i + 1 < len(blocks) and isinstance(blocks[i + 1], Imprint):
+                    i += 1
+                    group.append(blocks[i])
+                self.imprint(group)
+            else:
+                n_before = len(self.out)
+                getattr(self, type(b).__name__.lower())(b, prev, nxt)
+                if isinstance(nxt, (AttachmentList, Signature, Table, Figure)) and isinstance(b, (Paragraph, Heading)) \
+                        and len(self.out) > n_before and "<w:keepNext/>" not in self.out[-1]:
+                    # a caption or lead-in stays with its table/figure; the last text line goes with
+                    # the 附件说明/signature, so no page holds a lone signature
+                    self.out[-1] = _add_keep_next(self.out[-1])
+            i += 1
+        if not self.out or not self.out[-1].startswith("<w:p>"):
+            self.flush_break()
+            self.out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids[S.BODY]}"/>'
+                            '<w:spacing w:line="20" w:lineRule="exact"/></w:pPr></w:p>')
+
+    def letterhead(self, b: Letterhead, prev, nxt) -> None:
+        if not self.draw_letterhead:
+            return
+        for xml in S.letterhead_paragraphs(self.ids, _esc(b.issuer_mark), _esc(b.doc_number or ""),
+                                           _esc(b.signatory) if b.signatory else None,
+                                           _esc(b.signatory_label)):
+            self.out.append(xml.replace(f" {X.NSDECL}", ""))
+
+    def title(self, b: Title, prev, nxt) -> None:
+        extra = {}
+        if isinstance(nxt, Title) or b.subtitle:
+            extra["spacing"] = X.spacing(S.PITCH_TW, before=0, after=0)
+        if isinstance(prev, Title):
+            extra["keepNext"] = "<w:keepNext/>"
+        self.p(S.TITLE, _lines_runs(b.text, b.lang, en_extra=_EN_TITLE), **extra)
+        if b.subtitle:
+            self.p(S.SUBTITLE, _lines_runs(b.subtitle, b.lang),
+                   **({"spacing": X.spacing(S.PITCH_TW, before=0, after=0)} if isinstance(nxt, Title) else {}))
+
+    def recipients(self, b: Recipients, prev, nxt) -> None:
+        self.p(S.RECIPIENTS, _lines_runs(b.text, b.lang))
+
+    def paragraph(self, b: Paragraph, prev, nxt) -> None:
+        extra = {}
+        if not b.indent or b.align == "center":
+            extra["ind"] = S.ind(first_chars=0)
+        if b.align != "justify":
+            jc = b.align if b.align in ("center", "right", "left") else "both"
+            extra["jc"] = f'<w:jc w:val="{jc}"/>'
+        self.p(S.BODY, _lines_runs(b.text, b.lang), **extra)
+
+    def heading(self, b: Heading, prev, nxt) -> None:
+        en = b.lang == "en"
+        head = _run(b.label, _lang_rpr(b.lang, **(_EN_HEADING[b.level] if en else {})))
+        extra = {}
+        if b.body:
+            bold = L.FONTS[L.HEADING_ROLES[b.level]].bold or (en and "b" in _EN_HEADING[b.level])
+            parts = {"rStyle": f'<w:rStyle w:val="{self.ids[S.BODY_CHAR]}"/>'}
+            if bold:
+                parts.update(b='<w:b w:val="0"/>', bCs='<w:bCs w:val="0"/>')
+            if en and "i" in _EN_HEADING[b.level]:
+                parts.update(i='<w:i w:val="0"/>', iCs='<w:iCs w:val="0"/>')
+            head += _run(b.joiner + b.body, _lang_rpr(b.lang, **parts))
+        else:
+            extra["keepNext"] = "<w:keepNext/>"
+        self.p(S.HEADINGS[b.level], head, **extra)
+
+    def table(self, b: Table, prev, nxt) -> None:
+        self.flush_break()
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.p(S.BODY, "")
+        ncols = max([len(b.header)] + [len(r) for r in b.rows]) if (b.header or b.rows) else 0
+        if ncols == 0:
+            return
+        widths = [float(w) for w in b.widths_mm][:ncols]
+        if len(widths) != ncols or any(w <= 0 for w in widths):
+            widths = [L.TEXT_WIDTH_MM / ncols] * ncols
+        total = sum(widths)
+        if total > L.TEXT_WIDTH_MM + 0.01 or abs(total - L.TEXT_WIDTH_MM) < 0.5:
+            widths = [w * L.TEXT_WIDTH_MM / total for w in widths]
+        size = L.FONTS["table"].size_pt
+        rows = [list(r) + [""] * (ncols - len(r)) for r in b.rows]
+        header = list(b.header) + [""] * (ncols - len(b.header))
+        widths = _fit_columns(widths, [[header[c]] + [r[c] for r in rows] for c in range(ncols)], size)
+        tw = [L.mm_to_twips(w) for w in widths]
+        if abs(sum(widths) - L.TEXT_WIDTH_MM) < 0.01:
+            tw[-1] += S.TEXT_WIDTH_TW - sum(tw)
+
+        def fits(col: int) -> bool:
+            avail = tw[col] / 20 - 2 * S.TABLE_CELL_MARGIN_TW / 20
+            return all(_width_chars(line) * size <= avail for r in rows for line in r[col].split("\n"))
+        centre = [c == 0 or fits(c) for c in range(ncols)]
+
+        def cell(text: str, w: int, style: str, jc: str | None) -> str:
+            pp = X.ppr(pStyle=f'<w:pStyle w:val="{self.ids[style]}"/>', jc=f'<w:jc w:val="{jc}"/>' if jc else "")
+            return (f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                    f"<w:p>{pp}{_lines_runs(text, b.lang)}</w:p></w:tc>")
+
+        out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids[S.TABLE]}"/><w:tblW w:w="{sum(tw)}" w:type="dxa"/>'
+               '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+               '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+               'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+               + "".join(f'<w:gridCol w:w="{w}"/>' for w in tw) + "</w:tblGrid>"]
+        if b.header:
+            trpr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if b.repeat_header else "") + "</w:trPr>"
+            out.append(f"<w:tr>{trpr}" + "".join(cell(h, tw[c], S.TABLE_HEADER, None)
+                                                 for c, h in enumerate(header)) + "</w:tr>")
+        for r in rows:
+            out.append("<w:tr>" + "".join(cell(t, tw[c], S.TABLE_TEXT, "center" if centre[c] else None)
+                                          for c, t in enumerate(r)) + "</w:tr>")
+        out.append("</w:tbl>")
+        self.out.append("".join(out))
+
+    def attachmentlist(self, b: AttachmentList, prev, nxt) -> None:
+        if not b.items:
+            return
+        spaced = bool(b.gap)          # English: a space after the colon and the number
+        label = b.lead
+        lw = _width_chars(label)
+        numbered = len(b.items) > 1
+        num_w = (_width_chars(f"{len(b.items)}.") + 0.25) if numbered else 0.0
+        left = L.BODY_FIRST_LINE_INDENT_CHARS + lw + num_w + (0.25 if spaced else 0)
+        first_space = {} if isinstance(prev, AttachmentList) else {
+            "spacing": X.spacing(S.PITCH_TW, before=S.PITCH_TW, after=0)}
+        for i, item in enumerate(b.items, 1):
+            num = f"{i}." if numbered else ""
+            if i == 1:
+                text = label + num + ("\t" if (numbered or spaced) else "") + item
+                hanging = lw + num_w + (0.25 if spaced else 0)
+            else:
+                text = num + "\t" + item
+                hanging = num_w
+            # kept with what follows: the 附件说明 and the signature stay on one page
+            self.p(S.ATTACH_LIST, _run(text, _lang_rpr(b.lang)), keepNext="<w:keepNext/>",
+                   ind=S.ind(left_chars=left, hanging_chars=hanging), **(first_space if i == 1 else {}))
+
+    def signature(self, b: Signature, prev, nxt) -> None:
+        before = {} if isinstance(prev, Signature) else {
+            "spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
+        right = L.SIGNATURE_RIGHT_INDENT_CHARS
+        if b.lang == "zh":
+            # sealed layout (7.3.5.1): the date 4 字 from the right, each name centred over the date
+            dw = _width_chars(b.date)
+            for name in b.names:
+                r = max(0.0, right + (dw - _width_chars(name)) / 2)
+                self.p(S.SIGNATURE, _run(name, _lang_rpr("zh")), ind=S.ind(right_chars=r, first_chars=0),
+                       keepNext="<w:keepNext/>", **before)
+                before = {}
+        else:
+            for name in b.names:
+                self.p(S.SIGNATURE, _lines_runs(name, b.lang), keepNext="<w:keepNext/>", **before)
+                before = {}
+        self.p(S.SIGNATURE, _lines_runs(b.date, b.lang), **before)
+
+    def note(self, b: Note, prev, nxt) -> None:
+        self.p(S.NOTE, _lines_runs(b.enclosed, b.lang))
+
+    def attachmentstart(self, b: AttachmentStart, prev, nxt) -> None:
+        self.break_pending = True
+        self.p(S.ATTACH_LABEL, _lines_runs(b.label, b.lang))
+        self.p(S.ATTACH_TITLE, _lines_runs(b.title, b.lang, en_extra=_EN_TITLE))
+
+    def pagebreak(self, b: PageBreak, prev, nxt) -> None:
+        self.flush_break()
+        self.break_pending = True
+
+    def figure(self, b: Figure, prev, nxt) -> None:
+        if b.png:
+            from docx.shared import Mm
+            width = Mm(min(b.width_mm or L.TEXT_WIDTH_MM, L.TEXT_WIDTH_MM))
+            try:
+                inline = self.document.part.new_pic_inline(io.BytesIO(b.png), width, None)
+                max_h = Mm(L.TEXT_HEIGHT_MM - L.FIGURE_CAPTION_ROOM_MM)
+                if inline.extent.cy > max_h:
+                    inline = self.document.part.new_pic_inline(io.BytesIO(b.png), None, max_h)
+            except Exception as e:  # python-docx: UnrecognizedImageError and friends
+                raise WorkplanError(Problem(f"figure '{b.caption}': the image cannot be read ({e})",
+                                            hint="give PNG or JPEG image data")) from None
+            self.image_id += 1
+            inline.docPr.id = self.image_id
+            inline.docPr.name = f"Figure {self.image_id}"
+            from lxml import etree
+            self.p(S.FIGURE, f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r>")
+        if b.caption:
+            self.p(S.CAPTION, _lines_runs(b.caption, b.lang))
+
+    def imprint(self, group: list[Imprint]) -> None:
+        """版记: 抄送 and 印发 lines in 4号 仿宋 between rules (thick, thin between, thick) the
+        width of the 版心; zh-en puts both languages inside one set of rules.
+
+        A one-column table gives exact full-width rules (its borders) while the lines keep their
+        1-字 insets. With IMPRINT_AT_PAGE_BOTTOM it floats to the bottom edge of the 版心 (7.4.1)
+        in Word and WPS; LibreOffice before 7.6 does not float full-width tables and sets it
+        where it stands, after the last text, which is also acceptable."""
+        self.flush_break()
+        size_tw = X.twips(L.FONTS["imprint"].size_pt)
+        inset = L.IMPRINT_INDENT_CHARS * size_tw
+        style = f'<w:pStyle w:val="{self.ids[S.IMPRINT]}"/>'
+        cc_ps, pr_ps = [], []
+        for im in group:
+            spaced = bool(im.gap)     # English: the label is followed by a space (here: a tab)
+            if im.cc:
+                label = im.cc_lead
+                hang = round(_width_chars(label + im.gap) * size_tw) + (size_tw // 2 if spaced else 0)
+                pp = X.ppr(pStyle=style, ind=X.ind_tw(left=inset + hang, right=inset, hanging=hang))
+                cc_ps.append(f"<w:p>{pp}{_run(label + (chr(9) if spaced else '') + im.cc, _lang_rpr(im.lang))}</w:p>")
+            if im.printer or im.printed_date:
+                right = im.printed_text if im.printed_date else ""
+                pp = X.ppr(pStyle=style,
+                           tabs=f'<w:tabs><w:tab w:val="right" w:pos="{S.TEXT_WIDTH_TW - inset}"/></w:tabs>',
+                           ind=X.ind_tw(left=inset, right=inset, first=0))
+                pr_ps.append(f"<w:p>{pp}{_run((im.printer or '') + chr(9) + right, _lang_rpr(im.lang))}</w:p>")
+        rows = [ps for ps in (cc_ps, pr_ps) if ps]
+        if not rows:
+            return
+        keep = X.ppr(keepNext="<w:keepNext/>")[len("<w:pPr>"):-len("</w:pPr>")]
+        # every line but the last keeps with the next, so the 版记 never splits across pages
+        lines = [p for ps in rows for p in ps]
+        last = lines[-1]
+        rows = [[p if p is last else p.replace(f"<w:pPr>{style}", f"<w:pPr>{style}{keep}", 1) for p in ps]
+                for ps in rows]
+        thick, thin = X.eighths(L.IMPRINT_RULE_THICK_MM), X.eighths(L.IMPRINT_RULE_THIN_MM)
+        borders = (X.border("top", thick) + '<w:left w:val="nil"/>' + X.border("bottom", thick)
+                   + '<w:right w:val="nil"/>' + X.border("insideH", thin) + '<w:insideV w:val="nil"/>')
+        float_pr = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
+                    'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
+                    '<w:tblOverlap w:val="never"/>') if IMPRINT_AT_PAGE_BOTTOM else ""
+        self.out.append(
+            f'<w:tbl><w:tblPr>{float_pr}<w:tblW w:w="{S.TEXT_WIDTH_TW}" w:type="dxa"/>'
+            + ("" if IMPRINT_AT_PAGE_BOTTOM else '<w:jc w:val="center"/>')
+            + f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+            '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+            '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+            '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+            'w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{S.TEXT_WIDTH_TW}"/></w:tblGrid>'
+            + "".join(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{S.TEXT_WIDTH_TW}" '
+                      f'w:type="dxa"/></w:tcPr>{"".join(ps)}</w:tc></w:tr>' for ps in rows)
+            + "</w:tbl>")
+
+    def xml(self) -> str:
+        return f"<w:body {X.BODY_NSDECL}>{''.join(self.out)}</w:body>"
+
+
+def _longest_word_pt(text: str, size_pt: float) -> float:
+    """Width of the widest unbreakable piece (a Latin word; a CJK character breaks anywhere)."""
+    best = 0.0
+    for word in re.split(r"[\s\n]+", text):
+        run = 0.0
+        for c in word:
+            if _is_wide(c):
+                best = max(best, run, size_pt)
+                run = 0.0
+            else:
+                run += L.LATIN_EM_WIDTH * size_pt
+        best = max(best, run)
+    return best
+
+
+def _fit_columns(widths_mm: list[float], columns: list[list[str]], size_pt: float) -> list[float]:
+    """Widen a column too narrow for its longest word (English "December" in a 22 mm column)
+    at the expense of columns with room to spare; the total width stays the same."""
+    margin_mm = 2 * S.TABLE_CELL_MARGIN_TW / 20 * L.MM_PER_PT
+
+    def need_mm(col: list[str]) -> float:
+        pt = max((_longest_word_pt(t, size_pt) for t in col), default=0.0)
+        # a Chinese column heading (序号, 牵头单位) should not break inside the word either
+        head = [line for line in col[0].split("\n") if _has_cjk(line)] if col else []
+        pt = max([pt] + [_width_chars(line) * size_pt for line in head if _width_chars(line) <= 6])
+        return min(L.TEXT_WIDTH_MM / 2, pt * L.MM_PER_PT + margin_mm + 0.1)
+    need = [need_mm(col) for col in columns]
+    out = list(widths_mm)
+    deficit = sum(max(0.0, n - w) for n, w in zip(need, out))
+    spare = [max(0.0, w - n) for n, w in zip(need, out)]
+    if deficit <= 0 or sum(spare) <= 0:
+        return out
+    take = min(1.0, sum(spare) and deficit / sum(spare))
+    give = min(deficit, sum(spare))
+    for c in range(len(out)):
+        if need[c] > out[c]:
+            out[c] += (need[c] - out[c]) * give / deficit
+        else:
+            out[c] -= spare[c] * take
+    return out
+
+
+def scale_issuer_mark(body, ids: dict[str, str]) -> None:
+    """An issuer mark wider than the 版心 is condensed (w:w) to fit on one line (7.2.4)."""
+    sid = ids[S.ISSUER_MARK]
+    avail_pt = L.TEXT_WIDTH_MM / L.MM_PER_PT
+    for p in body.iterchildren(qn("w:p")):
+        ps = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        if ps is None or ps.get(qn("w:val")) != sid:
+            continue
+        text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+        width = _width_chars(text) * L.ISSUER_MARK_SIZE_PT
+        if width <= avail_pt:
+            continue
+        pct = max(33, int(100 * avail_pt / width))
+        for r in p.iter(qn("w:r")):
+            rpr = r.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = parse_xml(f"<w:rPr {X.NSDECL}/>")
+                r.insert(0, rpr)
+            for old in rpr.findall(qn("w:w")):
+                rpr.remove(old)
+            X.insert_ordered(rpr, parse_xml(f'<w:w {X.NSDECL} w:val="{pct}"/>'))
+
+
+_SPLICE = "WORKPLAN-BODY-SPLICE"
+
+
+def splice_body(document, anchor, builder: "Body"):
+    """Put the generated body in place of ``anchor`` (the {{ body }} paragraph; else before the
+    final sectPr). The document part is re-parsed from one string: moving a large parsed tree
+    between lxml documents costs time quadratic in the size of a table, parsing does not."""
+    from lxml import etree
+    from docx.document import Document as _DocxDocument
+
+    root = document.element
+    body_el = root.body
+    if anchor is None:
+        anchor = body_el.find(qn("w:sectPr"))
+    nsmap = root.nsmap
+    if nsmap.get("w") != X.W_NS or nsmap.get("r") != X.R_NS:   # unusual prefixes: move the elements
+        new_body = parse_xml(builder.xml())
+        for child in list(new_body):
+            if anchor is not None:
+                anchor.addprevious(child)
+            else:
+                body_el.append(child)
+        if anchor is not None and anchor.tag == qn("w:p"):
+            body_el.remove(anchor)
+        return document
+    marker = etree.Comment(_SPLICE)
+    if anchor is not None:
+        anchor.addprevious(marker)
+        if anchor.tag == qn("w:p"):
+            body_el.remove(anchor)
+    else:
+        body_el.append(marker)
+    head, tail = etree.tostring(root, encoding="unicode").split(f"<!--{_SPLICE}-->", 1)
+    new_root = parse_xml(head + "".join(builder.out) + tail)
+    part = document.part
+    part._element = new_root
+    return _DocxDocument(new_root, part)

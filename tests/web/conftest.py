@@ -1,0 +1,58 @@
+"""The archive the web tests share: built once per session (a few corpus documents, PDF only,
+one of them in two versions), plus helpers to run the CLI on it in-process."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+WINTER = "J001-WS·2023-D30-QSSQ-0001"
+
+
+def cli(*args: str) -> str:
+    """Run `workplan ARGS` in-process; its stdout (asserting exit code 0)."""
+    from workplan.cli import cli as group
+    res = CliRunner().invoke(group, list(args), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    return res.stdout
+
+
+def cli_json(*args: str):
+    return json.loads(cli(*args))
+
+
+@pytest.fixture(scope="session")
+def web_archive(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("web") / "archive"
+    cli("archive", "--archive", str(root), "init", "--fonds", "J001", "--name", "青松社区居委会")
+    files = [CORPUS / "winter-fire-safety.yaml", CORPUS / "six-peace-standards.yaml",
+             CORPUS / "report-winter-fire-safety.yaml"]
+    cli("archive", "add", "--archive", str(root), *map(str, files[:1]), "--format", "pdf", "--lang", "zh,en")
+    cli("archive", "add", "--archive", str(root), *map(str, files[1:]), "--format", "pdf")
+    # a second version of the winter program (same document number, new title)
+    v2 = root.parent / "winter-v2.yaml"
+    text = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
+    v2.write_text(text.replace("  zh: 青松社区2023年冬季防火工作方案\n", "  zh: 青松社区2023年冬季防火工作方案（修订）\n", 1),
+                  encoding="utf-8")
+    cli("archive", "add", "--archive", str(root), str(v2), "--format", "pdf")
+    return root
+
+
+@pytest.fixture
+def archive_copy(web_archive, tmp_path) -> Path:
+    """A private copy of the shared archive (for tests that damage it or log events)."""
+    dst = tmp_path / "archive"
+    shutil.copytree(web_archive, dst, symlinks=True)
+    return dst
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([0-9a-f]{32})"', html)
+    assert m, "no CSRF field in the form"
+    return m.group(1)
