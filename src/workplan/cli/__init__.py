@@ -61,7 +61,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                                       "trail."),
     "compile": ("compile", "compile_cmd", "Compile a year's archived documents into one volume (年度汇编)."),
     "import": ("importer", "importer", "Import Word (.docx), PDF and text (.txt) documents as data files."),
-    "lint": ("lint", "lint", "Check data files for defects that validation cannot see."),
+    "lint": ("lint", "lint", "Check data files, and Word/PDF/text documents, for defects before they are issued."),
     "search": ("search", "search", "Full-text search of the archive, in Chinese and English."),
     "serve": ("serve", "serve_cmd", "Serve the archive as a web site for auditors and reviewers."),
 }
