@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _baseline import baseline_src  # noqa: E402
 sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.archive import init_archive  # noqa: E402
@@ -97,21 +99,11 @@ def sha256sum_baseline(files: list[str]) -> float:
     return time.perf_counter() - t
 
 
-def _baseline_src(rev: str, work: Path) -> Path | None:
-    try:
-        tar = subprocess.run(["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True).stdout
-    except subprocess.CalledProcessError as e:
-        print(f"(no baseline: git archive {rev} failed: {e.stderr.decode().strip()})")
-        return None
-    subprocess.run(["tar", "-x", "-C", str(work)], input=tar, check=True)
-    return work / "src"
-
-
 def cli_none(args) -> None:
     """Part 2: `workplan archive add DIR --format none`, this code against the baseline's."""
     work = Path(tempfile.mkdtemp(prefix="bench-archive-none-"))
     try:
-        base = _baseline_src(args.baseline_rev, work)
+        base = baseline_src(args.baseline_rev, work)
         src = work / "src-none"
         src.mkdir()
         text = SOURCE.read_text(encoding="utf-8")

@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _baseline import baseline_src  # noqa: E402
 # a worker process runs the code of another revision: its src/ comes first
 sys.path.insert(0, os.environ.get("BENCH_SEARCH_SRC") or str(ROOT / "src"))
 
@@ -225,16 +227,6 @@ def in_process(code_src: Path | None, data: Path, backend: str, modes: tuple[str
     if r.returncode != 0:
         raise SystemExit(f"the {'baseline' if code_src else 'current'} worker failed ({r.returncode})")
     return json.loads(out.read_text())
-
-
-def baseline_src(rev: str, work: Path) -> Path | None:
-    try:
-        tar = subprocess.run(["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True).stdout
-    except subprocess.CalledProcessError as e:
-        print(f"(no baseline: git archive {rev} failed: {e.stderr.decode().strip()})")
-        return None
-    subprocess.run(["tar", "-x", "-C", str(work)], input=tar, check=True)
-    return work / "src"
 
 
 def print_size(n: int, rows: list[tuple[str, dict, str]]) -> None:

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _baseline import baseline_src  # noqa: E402
 TARGET_S = 0.5
 FILE = "corpus/winter-fire-safety.yaml"
 
@@ -44,16 +46,6 @@ def show(label: str, ts: list[float], floor: float | None) -> None:
     ratio = f"   {statistics.median(ts) / floor:5.1f}× python -c pass" if floor else ""
     print(f"{label:<44} {mean * 1000:7.1f} ± {sd * 1000:5.1f} ms  median {statistics.median(ts) * 1000:7.1f}"
           f"  min {min(ts) * 1000:7.1f}{ratio}")
-
-
-def baseline_src(rev: str, work: Path) -> Path | None:
-    try:
-        tar = subprocess.run(["git", "archive", rev, "src"], cwd=ROOT, capture_output=True, check=True).stdout
-    except subprocess.CalledProcessError as e:
-        print(f"(no baseline: git archive {rev} failed: {e.stderr.decode().strip()})")
-        return None
-    subprocess.run(["tar", "-x", "-C", str(work)], input=tar, check=True)
-    return work / "src"
 
 
 def main() -> None:

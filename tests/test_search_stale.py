@@ -20,18 +20,7 @@ from workplan.search.index import IndexManager, changed_since
 ROOT = Path(__file__).resolve().parents[1]
 WORKPLAN = [sys.executable, "-m", "workplan.cli"]
 
-MARKET = """\
-kind: program
-id: heping-night-market
-title: {{zh: 和平街道夜市秩序整治工作方案, en: Heping Subdistrict Work Program for Order at the Night Market}}
-units:
-  - {{id: heping, zh: 和平街道办事处, en: Heping Subdistrict Office, abbr: HPJD}}
-issuers: [heping]
-date: {date}
-retention: D30
-preamble:
-  - {{zh: 为规范夜市摊位管理，落实{clause}，制定本方案。, en: "This program regulates stalls at the night market."}}
-"""
+from test_search import MARKET  # noqa: E402  (the night-market program, version by version)
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -44,8 +33,8 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 def market(folder: Path, v: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / f"market-v{v}.yaml"
-    p.write_text(MARKET.format(date=f"2022-0{5 + v}-01", clause="旧版摊位登记条款" if v == 1 else "修订后的摊位登记办法"),
-                 encoding="utf-8")
+    p.write_text(MARKET.format(v=v, date=f"2022-0{5 + v}-01", clause="旧版摊位登记条款" if v == 1 else "修订后的摊位登记办法",
+                               clause_en="stall registration"), encoding="utf-8")
     return p
 
 
@@ -112,7 +101,7 @@ def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
         add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)  # missed by the index
         other = tmp_path / "src" / "other.yaml"
         other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
-                         .format(date="2022-09-01", clause="早市条款"), encoding="utf-8")
+                         .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
         keep_index_current(arc)
         add_data_file(arc, other, formats=())  # its hook updates the index: v2 must come along
         meta = IndexManager(arc.root).read_meta()
@@ -214,7 +203,7 @@ def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeyp
     market(src, 1)
     other = src / "other.yaml"
     other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
-                     .format(date="2022-09-01", clause="早市条款"), encoding="utf-8")
+                     .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
     loads = []
     real = ex.load_source
     monkeypatch.setattr(ex, "load_source", lambda path, arc=None: loads.append(path) or real(path, arc))
