@@ -12,10 +12,11 @@ PACKAGES=(
   fonts-liberation          # Liberation Serif: Times New Roman metrics for Latin text
   poppler-utils             # pdftoppm, pdftotext
 )
-# test extras: the browser the end-to-end tests of the web site drive with Playwright
-# (Debian's build; browsers are never downloaded by Playwright here)
+# test extras: only the tests and benchmarks need these
 TEST_PACKAGES=(
-  chromium
+  chromium                  # the browser the web site's end-to-end tests drive with Playwright
+                            # (Debian's build; browsers are never downloaded by Playwright here)
+  libreoffice-writer-nogui  # bench/bench_build_vs_libreoffice.py: the LibreOffice baseline
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")
 

@@ -52,6 +52,12 @@ def test_non_editable_install_builds_docx_and_pdf(tmp_path):
                        timeout=600)
     assert r.returncode == 0, r.stderr
     assert "2 document(s) written" in r.stdout
+    # the other PDF engine's templates are installed too
+    r = subprocess.run([str(venv / "bin" / "workplan"), "build", str(CORPUS / "winter-fire-safety.yaml"),
+                        "--format", "pdf", "--pdf-engine", "weasyprint", "-o", "out-weasyprint"], cwd=work,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (work / "out-weasyprint" / "winter-fire-safety.zh.pdf").is_file()
     docx_out = work / "out" / "winter-fire-safety.zh.docx"
     pdf_out = work / "out" / "winter-fire-safety.zh.pdf"
     d = Document(str(docx_out))
@@ -75,7 +81,7 @@ def test_failed_pdf_is_reported_and_the_docx_counted(tmp_path, monkeypatch):
     monkeypatch.setattr(pdf, "write_pdf", broken)
     out = tmp_path / "out"
     r = CliRunner().invoke(cli, ["build", str(CORPUS / "winter-fire-safety.yaml"), "--format", "docx,pdf",
-                                 "-o", str(out)])
+                                 "--pdf-engine", "weasyprint", "-o", str(out)])
     assert r.exit_code == 1
     assert "1 document(s) written" in r.output
     assert "1 file(s) failed" in r.output

@@ -1,8 +1,9 @@
-"""PDF writer: build the corpus to PDF/A-3b and read the files back with pypdf.
+"""PDF writers: build the corpus to PDF/A-3b and read the files back with pypdf.
 
-Each corpus file is built once (zh, en and zh-en) by a module-scoped fixture; the tests then
-check the page geometry, the fonts, the text, the outline, the PDF/A identification and the
-embedded source file of every one of them.
+Every test runs once per PDF engine (typst and weasyprint: the same IR and layout numbers, so
+the same checks). Each corpus file is built once per engine (zh, en and zh-en) by a
+module-scoped fixture; the tests then check the page geometry, the fonts, the text, the
+outline, the PDF/A identification and the embedded source file of every one of them.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from workplan.errors import EnvironmentProblem
 from workplan.i18n import term
 from workplan.layout import CHARS_PER_LINE, LINE_PITCH_PT, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MM_PER_PT
 from workplan import render
-from workplan.render import build_file, output_name
+from workplan.render import PDF_ENGINES, build_file, output_name
 from workplan.render.fonts import check_pdf_environment
-from workplan.render.ir import AttachmentStart, Heading, build_ir
+from workplan.render.ir import AttachmentList, AttachmentStart, Heading, Signature, build_ir
 
 LANGS = ("zh", "en", "zh-en")
 FILES = corpus_files()
@@ -30,13 +31,18 @@ A4 = (595.28, 841.89)
 
 
 # --- building -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def outdir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("pdf")
+@pytest.fixture(scope="module", params=PDF_ENGINES)
+def engine(request) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def built(outdir):
+def outdir(tmp_path_factory, engine) -> Path:
+    return tmp_path_factory.mktemp(f"pdf-{engine}")
+
+
+@pytest.fixture(scope="module")
+def built(outdir, engine):
     """``built(source, lang)`` → (pdf path, PdfReader, RenderDoc); each file is built once."""
     cache: dict[Path, dict[str, tuple[Path, PdfReader, object]]] = {}
 
@@ -51,7 +57,7 @@ def built(outdir):
 
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(render, "build_ir", spy)
-                result = build_file(source, outdir, langs=LANGS, formats=["pdf"])
+                result = build_file(source, outdir, langs=LANGS, formats=["pdf"], pdf_engine=engine)
             assert len(result.outputs) == len(LANGS) and set(made) == set(LANGS)
             cache[source] = {lg: (outdir / output_name(source, lg, "pdf"),
                                   PdfReader(outdir / output_name(source, lg, "pdf")), made[lg]) for lg in LANGS}
@@ -100,6 +106,12 @@ def _in_order(haystack: str, needles: list[str]) -> list[str]:
         else:
             pos = i + len(_squash(n))
     return missing
+
+
+def _face(name: str) -> str:
+    """A font name without separators or case (engines spell PostScript names differently:
+    Noto-Serif-CJK-SC-Bold, NotoSerifCJKsc-Bold)."""
+    return re.sub(r"[^a-z]", "", name.lower())
 
 
 def _font_dicts(reader: PdfReader):
@@ -158,13 +170,13 @@ def test_fonts_are_embedded_subsets_of_the_free_faces(built, source):
         for name, desc in fonts.items():
             assert any(k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{path.name}: {name} not embedded"
             assert re.match(r"/[A-Z]{6}\+", name), f"{path.name}: {name} is not a subset"
-        names = " ".join(fonts)
+        names = _face(" ".join(fonts))
         if lang != "en":
-            assert "FandolFang" in names, (path.name, names)  # the 仿宋 body face
-            assert "FandolHei" in names, (path.name, names)   # the 黑体 level-1 headings
-            assert "Noto-Serif-CJK-SC-Bold" in names, (path.name, names)  # the 小标宋 title
+            assert "fandolfang" in names, (path.name, names)  # the 仿宋 body face
+            assert "fandolhei" in names, (path.name, names)   # the 黑体 level-1 headings
+            assert "notoserifcjkscbold" in names, (path.name, names)  # the 小标宋 title
         else:
-            assert "Liberation-Serif" in names, (path.name, names)
+            assert "liberationserif" in names, (path.name, names)
 
 
 @needs_corpus
@@ -258,6 +270,23 @@ def test_imprint_sits_at_the_bottom_of_the_last_page(built, winter_file):
         assert bottom_of_text_area < ys[0] < bottom_of_text_area + LINE_PITCH_PT, (lang, ys[0])
 
 
+@needs_corpus
+@pytest.mark.parametrize("source", FILES, ids=ids)
+def test_signature_never_starts_a_page(built, source):
+    """7.3.5: the page with the signature and date also shows the text just before them."""
+    path, reader, rdoc = built(source, "zh")
+    blocks = rdoc.blocks
+    (i,) = [k for k, b in enumerate(blocks) if isinstance(b, Signature)]
+    before = blocks[i - 1]
+    tail = _squash(before.items[-1] if isinstance(before, AttachmentList) else
+                   (before.body or before.label) if isinstance(before, Heading) else before.text)[-6:]
+    signature = _squash("".join(blocks[i].names) + blocks[i].date)    # the names, then the date
+    pages = [_squash(t) for t in _pages(reader)]
+    on = [n for n, t in enumerate(pages) if signature in t]
+    assert on, (path.name, signature)
+    assert tail in pages[on[0]], (path.name, tail, on[0])
+
+
 def test_page_number_sides(built, winter_file):
     _, reader, _ = built(winter_file, "zh")
     def number_x(page, n):
@@ -266,13 +295,13 @@ def test_page_number_sides(built, winter_file):
     assert odd > A4[0] / 2 > even    # odd pages right, even pages left
 
 
-def test_grid_of_22_lines_of_28_characters(tmp_path):
+def test_grid_of_22_lines_of_28_characters(tmp_path, engine):
     # two-line paragraphs of plain hanzi: 26 after the 2-character indent, then a full line of 28
     para = "测" * (CHARS_PER_LINE - 2 + CHARS_PER_LINE)
     src = tmp_path / "grid.yaml"
     src.write_text(yaml.safe_dump({"kind": "program", "title": "版心测试", "date": "2024-01-02",
                                    "preamble": [para] * 40}, allow_unicode=True), encoding="utf-8")
-    build_file(src, tmp_path, langs=["zh"], formats=["pdf"])
+    build_file(src, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine)
     reader = PdfReader(tmp_path / "grid.zh.pdf")
     page = reader.pages[1]   # a page of body text only
     body = [(y, x, t.strip()) for y, x, t in _lines(page) if "测" in t]
@@ -284,50 +313,65 @@ def test_grid_of_22_lines_of_28_characters(tmp_path):
     assert len(full_lines) == LINES_PER_PAGE // 2, [len(t) for _, _, t in body]
 
 
-def test_letterhead_renders_the_red_issuer_mark(tmp_path, winter_file):
+def test_letterhead_renders_the_red_issuer_mark(tmp_path, winter_file, engine):
     data = yaml.safe_load(winter_file.read_text(encoding="utf-8"))
     data["issuer_mark"] = {"zh": "青松社区居民委员会文件", "en": "Qingsong Community Residents' Committee"}
     data["signatory"] = {"zh": "林晓华", "en": "Lin Xiaohua"}
     src = tmp_path / "letterhead.yaml"
     src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    build_file(src, tmp_path, langs=["zh", "en"], formats=["pdf"])
+    build_file(src, tmp_path, langs=["zh", "en"], formats=["pdf"], pdf_engine=engine)
     for lang, mark in (("zh", "青松社区居民委员会文件"), ("en", "Qingsong Community Residents' Committee")):
         reader = PdfReader(tmp_path / f"letterhead.{lang}.pdf")
         first = reader.pages[0]
         text = first.extract_text()
         assert _squash(mark) in _squash(text)
         assert ("签发人" if lang == "zh" else "Signed by") in text
-        # layout.RED = C00000 → 0.75 0 0 as the fill colour of the mark and the rule
-        assert re.search(rb"0\.75\d* 0 0 (rg|RG)", first.get_contents().get_data())
+        # layout.RED = C00000 → 0.75 0 0 as the fill colour of the mark and the rule (DeviceRGB
+        # or, from Typst, the sRGB colour space: scn)
+        assert re.search(rb"0\.75\d* 0 0 (rg|RG|scn|SCN)", first.get_contents().get_data())
         outline = _outline_titles(reader.outline)
         assert not any(_squash(mark) in _squash(o) for o in outline)    # no letterhead bookmark
 
 
-def test_same_input_gives_the_same_bytes(tmp_path, built, winter_file):
+def test_same_input_gives_the_same_bytes(tmp_path, built, winter_file, engine):
     first, _, _ = built(winter_file, "zh")
-    build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"])
+    build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine)
     assert (tmp_path / first.name).read_bytes() == first.read_bytes()
 
 
-def test_no_weasyprint_warnings(tmp_path, caplog, winter_file):
+def test_no_weasyprint_warnings(tmp_path, caplog, winter_file, engine):
+    if engine != "weasyprint":
+        pytest.skip("WeasyPrint only")
     from weasyprint import CSS
 
-    from workplan.render.pdf import engine
+    from workplan.render.pdf import engine as weasyprint_engine
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        e = engine()
+        e = weasyprint_engine()
         CSS(string=e.css_text, font_config=e.font_config)   # ignored declarations, bad fonts
-        build_file(winter_file, tmp_path, langs=["zh-en"], formats=["pdf"])
+        build_file(winter_file, tmp_path, langs=["zh-en"], formats=["pdf"], pdf_engine=engine)
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")], caplog.text
 
 
+def test_no_typst_warnings(tmp_path, caplog, engine):
+    """Typst warns about unknown font families, missing glyphs and layout it gave up on."""
+    if engine != "typst":
+        pytest.skip("Typst only")
+    with caplog.at_level(logging.WARNING, logger="workplan.typst"):
+        for source in FILES:
+            build_file(source, tmp_path, langs=["zh-en"], formats=["pdf"], pdf_engine=engine)
+    assert not [r for r in caplog.records if r.name.startswith("workplan.typst")], caplog.text
+
+
 # --- environment ----------------------------------------------------------------------------
-def test_missing_harfbuzz_subset_is_a_clear_environment_problem(tmp_path, monkeypatch, winter_file):
+def test_missing_harfbuzz_subset_is_a_clear_environment_problem(tmp_path, monkeypatch, winter_file, engine):
+    if engine != "weasyprint":
+        pytest.skip("WeasyPrint only: Typst subsets fonts itself")
     real = ctypes.util.find_library
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if "harfbuzz-subset" in name else real(name))
     check_pdf_environment.cache_clear()
     try:
         with pytest.raises(EnvironmentProblem) as err:
-            build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"])
+            build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine)
         assert err.value.exit_code != 0
         message = err.value.format()
         assert "libharfbuzz-subset0" in message and "install" in message
@@ -336,3 +380,79 @@ def test_missing_harfbuzz_subset_is_a_clear_environment_problem(tmp_path, monkey
         monkeypatch.undo()
         check_pdf_environment.cache_clear()
     check_pdf_environment()   # the real machine is fine again
+
+
+# --- text that looks like markup, engines, environment -----------------------------------------
+MARKUP = "#set page(width: 1mm) $x^2$ *bold* _it_ [a] \\ <lab> @ref // not a comment & <b>html</b> {{ x }}"
+
+
+def test_markup_characters_in_texts_are_printed_as_written(tmp_path, engine):
+    """Texts reach Typst as data and WeasyPrint as escaped HTML: nothing in them is markup."""
+    src = tmp_path / "markup.yaml"
+    src.write_text(yaml.safe_dump({"kind": "program", "title": "标记字符测试 " + MARKUP, "date": "2024-01-02",
+                                   "preamble": [MARKUP, "第二段：" + MARKUP]}, allow_unicode=True), encoding="utf-8")
+    build_file(src, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine)
+    reader = PdfReader(tmp_path / "markup.zh.pdf")
+    text = _squash(_text(reader))
+    assert text.count(_squash(MARKUP)) == 3, text
+    assert _squash(MARKUP) in _squash(_outline_titles(reader.outline)[0])
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - A4[0]) <= 1
+
+
+def test_cli_pdf_engine_option(tmp_path, winter_file):
+    from click.testing import CliRunner
+
+    from workplan.cli import cli
+    for engine in PDF_ENGINES:
+        out = tmp_path / engine
+        r = CliRunner().invoke(cli, ["build", str(winter_file), "--format", "pdf", "--pdf-engine", engine, "-o", str(out)])
+        assert r.exit_code == 0, r.output
+        creator = PdfReader(out / "winter-fire-safety.zh.pdf").metadata.get("/Creator", "") or ""
+        producer = PdfReader(out / "winter-fire-safety.zh.pdf").metadata.get("/Producer", "") or ""
+        assert engine.lower() in (creator + producer).lower(), (creator, producer)
+    r = CliRunner().invoke(cli, ["build", str(winter_file), "--format", "pdf", "--pdf-engine", "latex", "-o", str(tmp_path)])
+    assert r.exit_code != 0 and "latex" in r.output
+
+
+def test_typst_missing_font_file_is_a_clear_environment_problem(tmp_path, monkeypatch, winter_file):
+    from workplan import layout
+    from workplan.render.typst import writer
+    fonts = dict(layout.FONT_FILES)
+    fonts["WP FangSong"] = ("/nonexistent/FandolFang-Regular.otf", "texlive-lang-chinese")
+    monkeypatch.setattr(layout, "FONT_FILES", fonts)
+    monkeypatch.setattr(writer, "_engine", None)
+    writer.check_environment.cache_clear()
+    try:
+        with pytest.raises(EnvironmentProblem) as err:
+            build_file(winter_file, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine="typst")
+        message = err.value.format()
+        assert "FandolFang-Regular.otf" in message and "texlive-lang-chinese" in message
+        assert not list(tmp_path.iterdir())
+    finally:
+        monkeypatch.undo()
+        writer.check_environment.cache_clear()
+        writer._engine = None
+
+
+def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
+    """A report's photo (PNG from the IR) is drawn; a source that is not UTF-8 is attached unchanged."""
+    from PIL import Image
+
+    from workplan.formats import PDF_ENGINES as TABLE
+    from workplan.render.ir import Figure, Paragraph, RenderDoc
+    import datetime as dt
+    import io
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 320), (200, 30, 30)).save(buf, format="PNG")
+    rdoc = RenderDoc(lang="zh", title="照片测试", author="测试", subject="", keywords=[], date=dt.date(2024, 1, 2),
+                     blocks=[Paragraph("正文。"), Figure("图1 演练现场", width_mm=100, png=buf.getvalue())])
+    data = bytes(range(256)) * 4
+    out = tmp_path / "photo.pdf"
+    pages = TABLE[engine].load()(rdoc, out, source_bytes=data, source_name="source.bin")
+    reader = PdfReader(out)
+    assert pages == len(reader.pages) == 1
+    assert reader.attachments["source.bin"] == [data]
+    images = [img for p in reader.pages for img in p.images]
+    assert images and images[0].image.size == (640, 320)
+    assert "演练现场" in _pages(reader)[0]

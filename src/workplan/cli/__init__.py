@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from ..errors import Problem, WorkplanError
+from ..formats import DEFAULT_PDF_ENGINE, PDF_ENGINES
 from .options import archive_option, format_option, lang_option, program_resolver
 
 
@@ -153,10 +154,10 @@ def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing, resolver = args
+    source, outdir, lang, formats, template, allow_missing, resolver, pdf_engine = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver, keep_going=True)
+                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine)
         return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
         return source, [], [e]
@@ -181,7 +182,9 @@ def _render_one(args):
               help="Issue documents even when lint finds errors in them (placeholders, impossible rates, "
                    "contradictory dates); the errors are still printed.")
 @archive_option
-def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path) -> None:
+@click.option("--pdf-engine", type=click.Choice(list(PDF_ENGINES)), default=DEFAULT_PDF_ENGINE, show_default=True,
+              help="Typesetter of the PDFs (the same layout either way): typst is fast, weasyprint lays out HTML + CSS.")
+def build(files, outdir, langs, formats, jobs, template, allow_missing, force, archive_path, pdf_engine) -> None:
     """Build DOCX and PDF documents (GB/T 9704-2012 layout) from data files.
 
     Each file is validated first, then checked by the error-level lint rules (see `workplan
@@ -192,13 +195,15 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     Examples:
       workplan build corpus/winter-fire-safety.yaml
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
+      workplan build corpus/ --format pdf --pdf-engine weasyprint
+
+    Two PDF engines draw the same layout: typst (fast) and weasyprint (HTML/CSS).
     """
-    from ..render import check_file
+    from ..render import check_file, check_pdf_engine
     langs_l, formats_l = langs, formats
     resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
-        from ..render.fonts import check_pdf_environment
-        check_pdf_environment()
+        check_pdf_engine(pdf_engine)
     sources = expand_inputs(files)
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
@@ -226,7 +231,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     # 3. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
     good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver, pdf_engine)
              for s in good for lang in langs_l]
     n_out = 0
 

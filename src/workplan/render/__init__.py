@@ -63,6 +63,12 @@ def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | 
     return rdoc
 
 
+def check_pdf_engine(engine: str = DEFAULT_PDF_ENGINE) -> None:
+    """Fail early with a clear message if the machine lacks what a PDF engine needs (its
+    entry's ``check`` in :data:`workplan.formats.PDF_ENGINES`)."""
+    WRITERS["pdf"].engine(engine).check_environment()
+
+
 def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
     """The file's bytes and the document they validate to: the PDF embeds exactly what was checked.
     ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
@@ -106,7 +112,9 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     if "pdf" in formats:
         WRITERS["pdf"].engine(pdf_engine)
     source_bytes, doc = _load(source, program_resolver)
-    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source)) for lang in langs}
+    # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
+    images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
+    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
     result = BuildResult(source)
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
@@ -131,5 +139,6 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file", "check_file", "build_ir", "output_name",
+__all__ = ["BuildResult", "FORMATS", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file", "check_file",
+           "check_pdf_engine", "build_ir", "output_name",
            "render_doc"]

@@ -1,9 +1,11 @@
 """Charts for progress reports: an attainment bar chart and a phase timeline (Gantt).
 
-Drawn with matplotlib (Agg, no display needed) in a CJK face registered from
-:data:`workplan.layout.FONT_FILES`. Each chart is returned twice: SVG (vector, with text as
-outlines so it looks the same everywhere; for the PDF) and PNG (for the DOCX). Output is
-deterministic: the same data gives the same bytes (no dates or random ids in the files).
+Drawn with matplotlib (Agg, no display needed; figures made directly, without pyplot, whose
+import costs more than a chart) in a CJK face registered from :data:`workplan.layout.FONT_FILES`.
+Each chart is returned as SVG (vector, with text as outlines so it looks the same everywhere;
+for the PDF) and PNG (for the DOCX), or only the one asked for with ``formats``: each format is
+a full draw. Output is deterministic: the same data gives the same bytes (no dates or random ids
+in the files).
 """
 from __future__ import annotations
 
@@ -31,10 +33,13 @@ BAR_CAP = 1.5              # bars longer than 150 % are drawn at 150 % (the labe
 _FAMILIES = ("WP HeiTi", "WP FangSong")   # preferred chart faces, from layout.FONT_FILES
 
 
+IMAGE_FORMATS = ("svg", "png")
+
+
 @dataclass(frozen=True)
 class Chart:
-    svg: bytes
-    png: bytes
+    svg: bytes | None
+    png: bytes | None
     width_mm: float
     height_mm: float
 
@@ -78,13 +83,24 @@ def _rc() -> dict:
     }
 
 
-def _save(fig, width_mm: float, height_mm: float) -> Chart:
-    import matplotlib.pyplot as plt
-    svg, png = io.BytesIO(), io.BytesIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
-    plt.close(fig)
-    return Chart(svg.getvalue(), png.getvalue(), width_mm, height_mm)
+def _figure(height_mm: float):
+    """A constrained-layout figure the width of the type area, and its axes."""
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(CHART_WIDTH_MM / 25.4, height_mm / 25.4), layout="constrained")
+    return fig, fig.subplots()
+
+
+def _save(fig, width_mm: float, height_mm: float, formats=IMAGE_FORMATS) -> Chart:
+    svg = png = None
+    if "svg" in formats:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        svg = buf.getvalue()
+    if "png" in formats:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        png = buf.getvalue()
+    return Chart(svg, png, width_mm, height_mm)
 
 
 def _wrap(label: str, width: int) -> str:
@@ -99,16 +115,17 @@ def _wrap(label: str, width: int) -> str:
 
 
 def attainment_chart(labels: list[str], values: list[float], met: list[bool], *, value_labels: list[str],
-                     target_label: str, met_label: str, not_met_label: str) -> Chart:
+                     target_label: str, met_label: str, not_met_label: str, formats=IMAGE_FORMATS) -> Chart:
     """Horizontal bars of attainment (1.0 = 100 %), a dashed line at 100 %, values at the bar ends."""
-    import matplotlib.pyplot as plt
+    import matplotlib
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     n = len(labels)
     lines = max(label.count("\n") + 1 for label in labels) if labels else 1
     row = BAR_ROW_MM * (1 + 0.35 * (lines - 1))
     height_mm = CHART_MARGIN_MM + row * n
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(CHART_WIDTH_MM / 25.4, height_mm / 25.4), layout="constrained")
+    with matplotlib.rc_context(_rc()):
+        fig, ax = _figure(height_mm)
         ys = list(range(n))[::-1]
         shown = [min(v, BAR_CAP) * 100 for v in values]
         colors = [COLOR_OK if m else COLOR_BAD for m in met]
@@ -124,9 +141,9 @@ def attainment_chart(labels: list[str], values: list[float], met: list[bool], *,
         ax.set_xticks([t for t in range(0, int(right) + 1, 25)])
         ax.tick_params(axis="y", length=0)
         ax.legend(handles=[Patch(color=COLOR_OK, label=met_label), Patch(color=COLOR_BAD, label=not_met_label),
-                           plt.Line2D([], [], color="#404040", linestyle="--", linewidth=0.8, label=target_label)],
+                           Line2D([], [], color="#404040", linestyle="--", linewidth=0.8, label=target_label)],
                   loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
-        return _save(fig, CHART_WIDTH_MM, height_mm)
+        return _save(fig, CHART_WIDTH_MM, height_mm, formats)
 
 
 @dataclass(frozen=True)
@@ -139,10 +156,11 @@ class GanttRow:
 
 
 def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str, state_labels: dict[str, str],
-                month_format, completed_label: str | None = None) -> Chart:
+                month_format, completed_label: str | None = None, formats=IMAGE_FORMATS) -> Chart:
     """Phases as bars on a time axis, coloured by state, with the report date marked."""
+    import matplotlib
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
     n = len(rows)
     lines = max(r.label.count("\n") + 1 for r in rows) if rows else 1
@@ -150,8 +168,8 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
     height_mm = CHART_MARGIN_MM + 6 + row * n
     colors = {"done": COLOR_OK, "done_late": COLOR_DONE_LATE, "late": COLOR_BAD,
               "in_progress": COLOR_OPEN, "not_started": "#D9D9D9", "undated": "#D9D9D9"}
-    with plt.rc_context(_rc()):
-        fig, ax = plt.subplots(figsize=(CHART_WIDTH_MM / 25.4, height_mm / 25.4), layout="constrained")
+    with matplotlib.rc_context(_rc()):
+        fig, ax = _figure(height_mm)
         ys = list(range(n))[::-1]
         for y, r in zip(ys, rows):
             start = mdates.date2num(r.start)
@@ -178,11 +196,11 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
         present = list(dict.fromkeys(r.state for r in rows))
         handles = [Patch(color=colors[s], label=state_labels[s]) for s in present if s in state_labels]
         if completed_label and any(r.completed_on for r in rows):
-            handles.append(plt.Line2D([], [], linestyle="none", marker="v", color="#262626", markersize=5,
+            handles.append(Line2D([], [], linestyle="none", marker="v", color="#262626", markersize=5,
                                       label=completed_label))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=min(len(handles), 6),
                   frameon=False)
-        return _save(fig, CHART_WIDTH_MM, height_mm)
+        return _save(fig, CHART_WIDTH_MM, height_mm, formats)
 
 
-__all__ = ["Chart", "GanttRow", "attainment_chart", "gantt_chart"]
+__all__ = ["Chart", "GanttRow", "IMAGE_FORMATS", "attainment_chart", "gantt_chart"]

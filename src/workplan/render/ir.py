@@ -243,7 +243,13 @@ def _units(s: str) -> float:
 
 
 def _word_boundaries(text: str) -> set[int]:
-    """Positions between the words jieba finds (loaded only for titles that need breaking)."""
+    """Positions between the words jieba finds (loaded only for titles that need breaking, and
+    only once per title: the rendering cache keeps the answer, see render/cache.py)."""
+    from .cache import cached_json
+    return set(cached_json("title-words", text, (), lambda: sorted(_jieba_boundaries(text))))
+
+
+def _jieba_boundaries(text: str) -> set[int]:
     import logging
 
     import jieba
@@ -723,12 +729,13 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
 
 
 def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-             draw: bool = True) -> RenderDoc:
+             draw: bool | tuple[str, ...] = True) -> RenderDoc:
     """Resolve the document for one output language (zh, en or zh-en).
 
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
-    leaves charts undrawn (captions only): for callers that want only the text, such as search.
+    leaves charts undrawn (captions only): for callers that want only the text, such as search;
+    ``draw=("svg",)`` or ``("png",)`` draws only the image format a writer needs.
     """
     if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
         from .report_ir import build_report_ir

@@ -321,19 +321,38 @@ def _join(a: Any, b: Any) -> Any:
     return a
 
 
-def _draw(spec: _ChartSpec, lang: str, file: str | None) -> tuple[bytes | None, bytes | None, float]:
+def _draw(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str, ...] = ("svg", "png")
+          ) -> tuple[bytes | None, bytes | None, float]:
+    """(svg, png, width) of a chart or photo. Charts come from the rendering cache (render/cache.py)
+    when the same chart was drawn before with the same code: no matplotlib at all then."""
+    if spec.kind in ("attainment", "gantt"):
+        from .cache import cached_files
+        from .charts import CHART_WIDTH_MM
+
+        def make() -> tuple[bytes, ...]:
+            svg, png, _w = _draw_now(spec, lang, file, formats)
+            return tuple({"svg": svg, "png": png}[f] for f in formats)
+        got = dict(zip(formats, cached_files("charts", [spec.kind, spec.data, lang], ("workplan.render.charts",
+                                                                                       "workplan.render.report_ir"),
+                                             formats, make)))
+        return got.get("svg"), got.get("png"), CHART_WIDTH_MM
+    return _draw_now(spec, lang, file, formats)
+
+
+def _draw_now(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str, ...]
+              ) -> tuple[bytes | None, bytes | None, float]:
     from . import charts
     d = spec.data
     if spec.kind == "attainment":
         c = charts.attainment_chart(d["labels"], d["values"], d["met"], value_labels=d["value_labels"],
                                     target_label=d["target_label"], met_label=d["met_label"],
-                                    not_met_label=d["not_met_label"])
+                                    not_met_label=d["not_met_label"], formats=formats)
         return c.svg, c.png, c.width_mm
     if spec.kind == "gantt":
         rows = [charts.GanttRow(*r) for r in d["rows"]]
         c = charts.gantt_chart(rows, d["report_date"], report_label=d["report_label"],
                                state_labels=d["state_labels"], month_format=_month_format("zh" if lang != "en" else "en"),
-                               completed_label=d["completed_label"])
+                               completed_label=d["completed_label"], formats=formats)
         return c.svg, c.png, c.width_mm
     return None, _image_png(d["file"], d["index"], file), d["width_mm"]
 
@@ -364,14 +383,16 @@ def _image_width(png: bytes, width_mm: float) -> float:
     return min(width_mm, 0.6 * TEXT_HEIGHT_MM * w / h) if h else width_mm
 
 
-def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: str, file: str | None) -> list[Block]:
-    """Draw every chart once for the output language; in zh-en merge each zh/en figure pair."""
+def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: str, file: str | None,
+                    formats: tuple[str, ...] = ("svg", "png")) -> list[Block]:
+    """Draw every chart once for the output language (in the image ``formats`` asked for); in
+    zh-en merge each zh/en figure pair."""
     if len(builders) == 1:
         b = builders[0]
         for fig, spec in b.charts:
             if spec.kind == "gantt":
                 spec.data["report_date"] = b.report.date
-            fig.svg, fig.png, w = _draw(spec, lang, file)
+            fig.svg, fig.png, w = _draw(spec, lang, file, formats)
             fig.width_mm = _image_width(fig.png, w) if spec.kind == "image" else w
         return blocks
     zh, en = builders
@@ -387,7 +408,7 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
             spec = _ChartSpec(sz.kind, _join(sz.data, se.data) if sz.kind != "image" else sz.data)
             if spec.kind == "gantt":
                 spec.data["report_date"] = zh.report.date
-            svg, png, w = _draw(spec, "zh-en", file)
+            svg, png, w = _draw(spec, "zh-en", file, formats)
             out.append(Figure(f"{fz.caption}\n{fe.caption}", width_mm=_image_width(png, w) if spec.kind == "image" else w,
                               svg=svg, png=png, lang="zh-en"))
             continue
@@ -396,13 +417,14 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
 
 
 def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-                    draw: bool = True) -> RenderDoc:
+                    draw: bool | tuple[str, ...] = True) -> RenderDoc:
     """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
-    ``draw=False`` skips drawing the charts (about a second each) when only the text is wanted."""
+    ``draw=False`` skips drawing the charts (about a second each) when only the text is wanted;
+    a tuple of image formats (``("svg",)`` for PDF, ``("png",)`` for DOCX) draws only those."""
     progress = compute_progress(report)
     builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file)
     if draw:
-        blocks = _finish_figures(builders, blocks, lang, file)
+        blocks = _finish_figures(builders, blocks, lang, file, ("svg", "png") if draw is True else tuple(draw))
     return assemble(report, lang, builders, blocks)
 
 

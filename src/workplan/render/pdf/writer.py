@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-import jinja2
 from markupsafe import Markup, escape
 
 from ... import layout as L
@@ -213,10 +212,12 @@ def _t(content: Any) -> Markup:
 
 def _loader() -> jinja2.BaseLoader:
     """The package's templates, read with importlib.resources (Jinja2's PackageLoader)."""
+    import jinja2   # here, not at import: the Typst writer uses this module's views without Jinja
     return jinja2.PackageLoader(TEMPLATES_PACKAGE, "templates")
 
 
 def make_env(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    import jinja2
     env = jinja2.Environment(
         loader=loader or _loader(),
         autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True),
@@ -250,6 +251,7 @@ def engine() -> Engine:
                 from weasyprint.text.fonts import FontConfiguration
 
                 env = make_env()
+                import jinja2
                 css_env = jinja2.Environment(loader=_loader(),
                                              undefined=jinja2.StrictUndefined, autoescape=False)
                 css_text = css_env.get_template(STYLESHEET_TEMPLATE).render(L=L, d=_derived())
@@ -303,10 +305,10 @@ def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
     for imp in imps:
         if imp.cc:
             cc_rows.append({"kind": "cc", "label": imp.cc_lead + imp.gap, "text": imp.cc,
-                            "lang_attr": _lang_attr(imp.lang)})
+                            "lang_attr": _lang_attr(imp.lang), "lang": imp.lang})
         if imp.printer or imp.printed_date:
             printed_rows.append({"kind": "printed", "left": imp.printer or "", "right": imp.printed_text,
-                                 "lang_attr": _lang_attr(imp.lang)})
+                                 "lang_attr": _lang_attr(imp.lang), "lang": imp.lang})
     return [g for g in (cc_rows, printed_rows) if g]
 
 
@@ -333,6 +335,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             if twin is not None:
                 skip_bm.add(id(twin))
             x["bm_attr"], x["bm_class"] = _bm(label)
+            x["bm_label"] = label       # the raw label, for writers that are not HTML (render/typst)
         if isinstance(b, Heading):
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")

@@ -1,0 +1,388 @@
+"""Typst PDF writer: RenderDoc → JSON data + the GB/T 9704 Typst template → PDF/A-3b.
+
+The second PDF engine (``--pdf-engine typst``), beside the WeasyPrint writer
+(:mod:`workplan.render.pdf.writer`). Both draw the same IR blocks with the same layout
+numbers: the Typst source is
+
+    preamble   generated here from workplan/layout.py (page, grid, gaps, rules, font stacks)
+    template   templates/gbt9704.typ in this package: one function per IR block kind
+
+and the document arrives as data (``sys.inputs.doc``, the JSON of the blocks), so no text of a
+document is ever written into markup and nothing needs escaping. The block views (bookmark
+labels, issuer-mark size, centred columns, 版记 groups) and the derived layout values (tracking
+for the 28-character line, gaps in lines) come from the WeasyPrint writer's own helpers, so the
+two engines cannot drift apart.
+
+The compiler (with its font book: FandolFang/Kai/Hei/Song, Noto Serif CJK SC Bold, Liberation
+Serif, and nothing from the system) is built once per process and reused for every document;
+Typst memoises what did not change between documents (the template, the fonts' glyphs).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ... import layout as L
+from ...errors import EnvironmentProblem, Problem, WorkplanError
+from ..ir import Paragraph, RenderDoc
+from ..pdf.writer import _HAN, _derived, _views
+
+log = logging.getLogger("workplan.typst")
+
+TEMPLATE = "gbt9704.typ"
+PDF_STANDARDS = ["a-3b"]
+# Where the baseline sits in a line box: CSS puts half the leading above the face's ascent;
+# with 0.84 em the first baseline of a page falls where WeasyPrint puts it with FandolFang
+# (within 0.05 pt). Only positions depend on it; the pitch is layout.LINE_PITCH_PT whatever the faces.
+ASCENT_EM = 0.84
+SOURCE_DESCRIPTION = "Source data of this document"
+MIME = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
+
+
+# --- the preamble: layout.py as Typst values ----------------------------------------------------
+@dataclass(frozen=True)
+class _Len:
+    value: float
+    unit: str = "pt"
+
+
+def _lit(v: Any) -> str:
+    """A Typst literal for a Python value (lengths as _Len)."""
+    if isinstance(v, _Len):
+        return f"{round(v.value, 4)}{v.unit}"
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(round(v, 4) if isinstance(v, float) else v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(v, dict):
+        return "(" + ", ".join(f'"{k}": {_lit(x)}' for k, x in v.items()) + ("" if v else ":") + ")"
+    if isinstance(v, (list, tuple)):
+        return "(" + "".join(_lit(x) + ", " for x in v) + ")"
+    raise TypeError(f"no Typst literal for {type(v).__name__}")
+
+
+def _font_dirs() -> list[str]:
+    """The folders of the layout's font files (Typst takes folders, and only these)."""
+    return sorted({str(Path(path).parent) for path, _pkg in L.FONT_FILES.values()})
+
+
+def _family_names(fonts: Any) -> dict[str, tuple[str, int]]:
+    """layout.FONT_FILES key → (Typst family name, weight) of that file's face. Typst names
+    faces by their own tables ("FandolFang R"); in a TTC collection take the SC face."""
+    by_path: dict[str, list[Any]] = {}
+    for info in fonts.fonts():
+        by_path.setdefault(str(info.path), []).append(info)
+    out = {}
+    for fam, (path, _pkg) in L.FONT_FILES.items():
+        faces = by_path.get(path, [])
+        sc = [f for f in faces if f.family.endswith(" SC")]
+        face = (sc or faces or [None])[0]
+        if face is not None:
+            out[fam] = (face.family, int(face.weight))
+    return out
+
+
+def _roles(names: dict[str, tuple[str, int]], tracking_pt: float) -> dict[str, dict[str, dict[str, Any]]]:
+    """Font stack, size, weight, style and tracking of every layout role, in Chinese and English
+    (the rules of the WeasyPrint stylesheet: 黑体 roles keep their own Latin glyphs in Chinese;
+    English text is Liberation Serif, bold and italic as layout.english_emphasis says)."""
+    latin = names["WP Latin"][0]
+    grid_roles = {"body", "h1", "h2", "h3", "h4"}     # the roles set on the 28-character grid
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for role, fr in L.FONTS.items():
+        cjk, weight = names[fr.pdf_family]
+        sans = "Hei" in cjk or "Sans" in cjk
+        # 黑体 keeps its own Latin glyphs, and so do the page numbers (半角宋体 digits, 7.5)
+        zh_font = [cjk] if sans or role == "page_number" else [{"name": latin, "covers": "latin-in-cjk"}, cjk]
+        en_bold, en_italic = L.english_emphasis(role)
+        out[role] = {
+            "zh": {"font": zh_font, "size": _Len(fr.size_pt), "weight": weight, "style": "normal",
+                   "tracking": _Len(tracking_pt if role in grid_roles else 0.0)},
+            "en": {"font": [latin, cjk], "size": _Len(fr.size_pt), "weight": 700 if en_bold else weight,
+                   "style": "italic" if en_italic else "normal", "tracking": _Len(0.0)},
+        }
+    return out
+
+
+def _edges(line_pt: float, size_pt: float) -> tuple[float, float]:
+    """(top, bottom) text edges that make every line box ``line_pt`` high with the baseline
+    where CSS puts it for a ``size_pt`` face: lines mixing faces keep the pitch."""
+    top = (line_pt - size_pt) / 2 + ASCENT_EM * size_pt
+    return top, line_pt - top
+
+
+def _grid_tracking() -> float:
+    """Tracking (pt, negative) that puts layout.CHARS_PER_LINE body characters on a line of the
+    type area. Typst adds tracking between characters, not after the last one (CSS letter-spacing
+    follows every character), so n characters take n × size + (n - 1) × tracking; rounded away
+    from zero on the hundredth of a point so that they always fit."""
+    n, size = L.CHARS_PER_LINE, L.FONTS["body"].size_pt
+    width = L.TEXT_WIDTH_MM / L.MM_PER_PT
+    return -math.ceil((n * size - width) / (n - 1) * 100) / 100
+
+
+def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
+    """Every number the template uses, from workplan/layout.py (through the WeasyPrint writer's
+    derivations, so both engines compute tracking, indents and gaps the same way)."""
+    d = _derived()
+    pitch = L.LINE_PITCH_PT
+    top, bottom = _edges(pitch, L.FONTS["body"].size_pt)
+    cell_size = L.FONTS["table"].size_pt
+    cell_top, cell_bottom = _edges(L.TABLE_CELL_LINE_HEIGHT * cell_size, cell_size)
+    imp_top, imp_bottom = _edges(d["imprint_line_pt"], L.FONTS["imprint"].size_pt)
+    mm = lambda x: _Len(x, "mm")  # noqa: E731
+    return {
+        "page-width": mm(L.PAGE_WIDTH_MM), "page-height": mm(L.PAGE_HEIGHT_MM),
+        "margin-top": mm(L.MARGIN_TOP_MM), "margin-bottom": mm(L.MARGIN_BOTTOM_MM),
+        "margin-left": mm(L.MARGIN_LEFT_MM), "margin-right": mm(L.MARGIN_RIGHT_MM),
+        "pitch": _Len(pitch), "char": _Len(d["char_pt"]), "indent": _Len(d["indent_pt"]),
+        "ascent": ASCENT_EM, "top-edge": _Len(top), "bottom-edge": _Len(bottom),
+        "red": L.RED, "red-rule": mm(L.RED_RULE_MM), "red-rule-gap": mm(L.RED_RULE_GAP_MM),
+        "issuer-mark-top": mm(d["issuer_mark_top_mm"]), "doc-number-gap": _Len(d["doc_number_gap_pt"]),
+        "attachment-title-gap": _Len(d["attachment_title_gap_pt"]),
+        "signature-right": _Len(d["signature_right_pt"]),
+        "page-number-drop": mm(L.PAGE_NUMBER_DROP_MM), "page-number-inset": _Len(d["page_number_inset_pt"]),
+        "table-rule": mm(L.TABLE_RULE_MM), "cell-pad-v": mm(L.TABLE_CELL_PADDING_MM[0]),
+        "cell-pad-h": mm(L.TABLE_CELL_PADDING_MM[1]),
+        "cell-top-edge": _Len(cell_top), "cell-bottom-edge": _Len(cell_bottom),
+        "imprint-inset": _Len(d["imprint_inset_pt"]), "imprint-thick": mm(L.IMPRINT_RULE_THICK_MM),
+        "imprint-thin": mm(L.IMPRINT_RULE_THIN_MM),
+        "imprint-top-edge": _Len(imp_top), "imprint-bottom-edge": _Len(imp_bottom),
+        "roles": _roles(names, _grid_tracking()),
+    }
+
+
+def preamble(names: dict[str, tuple[str, int]]) -> str:
+    return "// generated by workplan/render/typst/writer.py from workplan/layout.py\n#let L = " \
+        + _lit(layout_values(names)) + "\n"
+
+
+# --- the engine: compiler and fonts, built once per process ------------------------------------
+@dataclass
+class Engine:
+    compiler: Any            # typst.Compiler
+    source: bytes            # preamble + template
+    pid: int
+
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def check_environment() -> None:
+    """Fail with a clear message if a font file is missing (Typst needs no system library)."""
+    problems = [Problem(f"font file for {family} not found: {path}",
+                        hint=f"run scripts/install-system-deps.sh, or apt-get install {pkg}")
+                for family, path, pkg in L.missing_font_files()]
+    if problems:
+        raise EnvironmentProblem(problems)
+
+
+def engine() -> Engine:
+    """The process-wide Typst compiler (thread-safe, created on first use, rebuilt after fork)."""
+    global _engine
+    if _engine is not None and _engine.pid == os.getpid():
+        return _engine
+    with _engine_lock:
+        if _engine is None or _engine.pid != os.getpid():
+            check_environment()
+            import typst
+            fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=_font_dirs())
+            names = _family_names(fonts)
+            missing = [f for f in L.FONT_FILES if f not in names]
+            if missing:
+                raise EnvironmentProblem(Problem(
+                    "Typst cannot read the font files of " + ", ".join(missing),
+                    hint="reinstall them: run scripts/install-system-deps.sh"))
+            template = resources.files(__package__).joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
+            source = (preamble(names) + template).encode("utf-8")
+            _engine = Engine(typst.Compiler(font_paths=fonts, ignore_system_fonts=True), source, os.getpid())
+    return _engine
+
+
+def typst_source() -> str:
+    """The whole Typst source (generated preamble + template), for reading or debugging with
+    the typst command line: ``typst compile --input doc="$(cat doc.json)" main.typ``."""
+    return engine().source.decode("utf-8")
+
+
+# --- IR → data ----------------------------------------------------------------------------------
+def _runs(text: str | None, lang: str) -> list[list[Any]]:
+    """``text`` as lines, each [line, is_english]: in Chinese or bilingual blocks a line with
+    Latin letters and no Han character is English (its own face and spacing)."""
+    if not text:
+        return []
+    return [[p, lang != "en" and not _HAN.search(p) and bool(re.search(r"[A-Za-z]", p))]
+            for p in str(text).split("\n")]
+
+
+def _gap_before(prev: Any, b: Any, d: dict[str, Any]) -> float:
+    """The space above ``b`` (pt) after ``prev``: the vertical margins of the stylesheet."""
+    kind, pkind = type(b).__name__, type(prev).__name__
+    if kind == "Title":
+        return d["title_gap_pt"] if pkind == "Letterhead" else 0.0
+    if kind == "Recipients":
+        return 0.0 if pkind == "Recipients" else d["recipients_gap_pt"]
+    if kind in ("Paragraph", "Heading"):
+        return d["recipients_gap_pt"] if pkind == "Title" else 0.0
+    if kind == "Table":
+        caption = isinstance(prev, Paragraph) and prev.align == "center"
+        return 0.0 if caption or pkind == "AttachmentStart" else d["line_pt"]
+    if kind == "AttachmentList":
+        return 0.0 if pkind == "AttachmentList" else d["attachment_list_gap_pt"]
+    if kind == "Signature":
+        return d["signature_gap_pt"]
+    return 0.0
+
+
+def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, Any]:
+    lang = b.lang
+    out: dict[str, Any] = {"kind": kind, "lang": lang}
+    if "bm_label" in x:
+        label = x["bm_label"]
+        out["bm"] = None if label is None else " / ".join(s.strip() for s in label.split("\n") if s.strip())
+    if kind == "Letterhead":
+        out.update(issuer_mark=b.issuer_mark, doc_number=b.doc_number, signatory=b.signatory,
+                   signatory_label=b.signatory_label, mark_size=x["mark_size_pt"])
+    elif kind == "Title":
+        out.update(text=_runs(b.text, lang), subtitle=_runs(b.subtitle, lang) if b.subtitle else None)
+    elif kind == "Recipients":
+        out.update(text=b.text)
+    elif kind == "Paragraph":
+        out.update(text=_runs(b.text, lang), indent=b.indent, align=b.align)
+    elif kind == "Heading":
+        out.update(level=b.level, label=b.label, body=b.body, joiner=b.joiner, role=x["role"])
+    elif kind == "Table":
+        out.update(header=[_runs(h, lang) for h in b.header], rows=[[_runs(c, lang) for c in r] for r in b.rows],
+                   widths=list(b.widths_mm), centred=sorted(x["centred"]), repeat_header=b.repeat_header)
+    elif kind == "AttachmentList":
+        out.update(label=x["label"], items=[_runs(i, lang) for i in b.items], numbered=x["numbered"],
+                   num_space=x["num_space"])
+    elif kind == "Signature":
+        out.update(names=[_runs(n, lang) for n in b.names], date=_runs(b.date, lang))
+    elif kind == "Note":
+        out.update(text=x["text"])
+    elif kind == "AttachmentStart":
+        out.update(label=_runs(b.label, lang), title=_runs(b.title, lang))
+    elif kind == "Imprint":
+        out.update(groups=[[{k: v for k, v in row.items() if k != "lang_attr"} for row in g] for g in x["groups"]])
+    elif kind == "Figure":
+        svg, file, fmt = None, None, None
+        if b.svg:
+            svg, fmt = b.svg.decode("utf-8"), "svg"
+        elif b.png:
+            file, fmt = files.add(b.png, "png"), "png"
+        out.update(svg=svg, file=file, format=fmt, width_mm=b.width_mm, caption=_runs(b.caption, lang),
+                   caption_text=b.caption.replace("\n", " "))
+    return out
+
+
+class _Files:
+    """Binary data the template reads as files (photos, a source that is not UTF-8): written
+    into a private folder that is the Typst root of this one compilation. Text travels in the
+    JSON (an array of numbers per byte would cost seconds for a photo)."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, bytes] = {}
+
+    def add(self, data: bytes, ext: str) -> str:
+        name = f"/file-{len(self.data) + 1}.{ext}"
+        self.data[name] = data
+        return name
+
+
+def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
+                  files: _Files | None = None) -> dict[str, Any]:
+    """What the template draws: metadata, the source file to attach, and the blocks. Binary
+    data goes to ``files`` (see :class:`_Files`)."""
+    files = files if files is not None else _Files()
+    d = _derived()
+    blocks, prev = [], None
+    for kind, b, x in _views(rdoc):
+        data = _block(kind, b, x, files)
+        data["before"] = _gap_before(prev, b, d)
+        data["sticky"] = False
+        if blocks and kind in ("Signature", "AttachmentList"):
+            blocks[-1]["sticky"] = True      # keep the text before them on their page
+        blocks.append(data)
+        prev = b
+    source = None
+    if source_bytes is not None:
+        name = source_name or "source.yaml"
+        try:
+            text, file = source_bytes.decode("utf-8"), None   # bytes(str) in Typst gives the same bytes back
+        except UnicodeDecodeError:
+            text, file = None, files.add(source_bytes, "bin")
+        source = {"name": name, "text": text, "file": file, "description": SOURCE_DESCRIPTION,
+                  "mime": MIME.get(Path(name).suffix.lower(), "application/octet-stream")}
+    title_lang = "en" if rdoc.lang == "en" else "zh"
+    return {
+        "lang": title_lang,
+        "meta": {"title": rdoc.title, "authors": [a for a in (rdoc.author,) if a],
+                 "keywords": [k for k in rdoc.keywords if k],
+                 "date": [rdoc.date.year, rdoc.date.month, rdoc.date.day] if rdoc.date else None},
+        "source": source,
+        "blocks": blocks,
+    }
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+_PAGE = re.compile(rb"/Type\s*/Page\b")
+
+
+def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None) -> bytes:
+    """The PDF/A-3b bytes of ``rdoc`` (same input, same bytes: the creation date is the
+    document date)."""
+    import typst
+    e = engine()
+    files = _Files()
+    data = json.dumps(document_data(rdoc, source_bytes, source_name, files), ensure_ascii=False,
+                      separators=(",", ":"))
+    when = dt.datetime(rdoc.date.year, rdoc.date.month, rdoc.date.day, tzinfo=dt.timezone.utc) if rdoc.date \
+        else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    try:
+        with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
+            for name, blob in files.data.items():
+                Path(root, name.lstrip("/")).write_bytes(blob)
+            pdf, warnings = e.compiler.compile_with_warnings(
+                input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS, timestamp=when,
+                root=root)
+    except typst.TypstError as err:
+        log.debug("Typst error: %s\n%s", err.diagnostic, "\n".join(err.trace or []))
+        raise WorkplanError(Problem(f"the Typst engine could not lay out '{rdoc.title}': {err.message}",
+                                    hint="this is a bug in workplan's Typst template; please report it, and "
+                                         "use --pdf-engine weasyprint meanwhile")) from None
+    for w in warnings:
+        log.warning("%s: %s", rdoc.title, getattr(w, "message", w))
+    return pdf
+
+
+def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, source_name: str | None = None) -> int:
+    """Write ``rdoc`` as a PDF/A-3b file with ``source_bytes`` embedded as ``source_name``
+    (relationship Source). Returns the number of pages."""
+    pdf = render_pdf_bytes(rdoc, source_bytes, source_name)
+    if hasattr(out, "write"):
+        out.write(pdf)
+    else:
+        Path(out).write_bytes(pdf)
+    return len(_PAGE.findall(pdf))
+
+
+__all__ = ["Engine", "check_environment", "document_data", "engine", "layout_values", "render_pdf_bytes",
+           "typst_source", "write_pdf"]
