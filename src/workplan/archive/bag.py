@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from .fsutil import fsync_tree, make_read_only, remove_tree, sha256_file, try_lock_dir
+from .fsutil import fsync_tree, make_read_only, open_regular, remove_tree, sha256_file, try_lock_dir
 from .record import Finding, role_sort_key
 
 METADATA_NAME = "metadata.json"
@@ -44,6 +46,12 @@ class Staging:
     staging folder as the leftover of a killed process."""
 
     def __init__(self, tmp_root: Path, prefix: str, *, shared: bool = False):
+        if tmp_root.is_symlink() or (tmp_root.exists() and not tmp_root.is_dir()):
+            from ..errors import Problem, WorkplanError
+            what = "a symbolic link" if tmp_root.is_symlink() else "not a folder"
+            raise WorkplanError(Problem(f"the archive's staging folder is {what}: nothing is written outside the "
+                                        "archive", file=str(tmp_root),
+                                        hint="replace it with an empty folder `tmp` (see `workplan archive verify`)"))
         tmp_root.mkdir(exist_ok=True)
         # created under a ".new-" name, locked, then renamed: verify never mistakes a folder that
         # is being set up for the leftover of a dead process
@@ -158,7 +166,7 @@ def _decode_name(s: str) -> str:
 def read_manifest(path: Path) -> dict[str, str]:
     """``{relative path: sha256}`` from a BagIt manifest (parsed the way bagit parses it)."""
     out: dict[str, str] = {}
-    with open(path, encoding="utf-8-sig") as f:
+    with io.TextIOWrapper(open_regular(path), encoding="utf-8-sig") as f:
         for line in f:
             line = line.strip()
             if not line or line.startswith("#"):
@@ -202,20 +210,38 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
         res.findings.append(Finding(msg, file=f"{rel}/{name}", kind=kind, code=code, **kw))
 
     present: set[str] = set()
+    odd: dict[str, str] = {}  # symbolic links and other non-regular files: damage, never followed
+    errors: list[OSError] = []
     try:
-        for dirpath, dirs, files in os.walk(bag):
+        for dirpath, dirs, files in os.walk(bag, onerror=errors.append):
             d = os.path.relpath(dirpath, bag)
-            for n in files:
-                present.add(os.path.normpath(os.path.join(d, n)))
-            for n in dirs:
+            for n in files + dirs:
                 p = os.path.join(dirpath, n)
-                if os.path.islink(p):
-                    present.add(os.path.normpath(os.path.join(d, n)))
+                rel_n = os.path.normpath(os.path.join(d, n))
+                st = os.lstat(p)
+                if stat.S_ISLNK(st.st_mode):
+                    odd[rel_n] = "symlink"
+                elif n in files and not stat.S_ISREG(st.st_mode):
+                    odd[rel_n] = "not-a-file"
+                if n in files or rel_n in odd:
+                    present.add(rel_n)
     except OSError as e:
-        finding(f"cannot read the bag: {e.strerror}", "", "unreadable")
+        errors.append(e)
+    if errors:
+        finding(f"cannot read the bag: {errors[0].strerror}", "", "unreadable")
         return res
+    for name, kind in sorted(odd.items()):
+        if kind == "symlink":
+            finding(f"{name} is a symbolic link (to {os.readlink(bag / name)}): stored files must be regular files "
+                    "inside the archive", name, "symlink",
+                    hint="never followed; replace it with the archived file from a backup")
+        else:
+            finding(f"{name} is not a regular file: stored files must be regular files inside the archive", name,
+                    "not-a-file", hint="replace it with the archived file from a backup")
     manifests: dict[str, str] = {}
     for name in (MANIFEST, TAGMANIFEST):
+        if name in odd:
+            continue
         if name not in present:
             finding(f"{name} is missing: the bag cannot be checked", name, "missing-file",
                     hint="restore the bag from a backup")
@@ -231,6 +257,8 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
     if "bagit.txt" not in present:
         finding("bagit.txt is missing", "bagit.txt", "missing-file")
     for name, expected in manifests.items():
+        if name in odd:
+            continue
         if name not in present:
             finding(f"missing file: {name} is listed in the bag's manifest but is not there", name, "missing-file",
                     hint="restore it from a backup or a transfer package")
@@ -238,7 +266,8 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
         path = bag / name
         try:
             if name == f"data/{METADATA_NAME}":
-                data = path.read_bytes()
+                with open_regular(path) as fh:
+                    data = fh.read()
                 res.metadata = data
                 import hashlib
                 got, size = hashlib.sha256(data).hexdigest(), len(data)
@@ -253,14 +282,14 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
             finding(f"hash mismatch: {name} has changed since it was archived (sha256 {got[:12]}…, "
                     f"manifest says {expected[:12]}…)", name, "hash-mismatch",
                     hint="the stored file is no longer what was archived; restore it from a backup")
-    if TAGMANIFEST in present:
+    if TAGMANIFEST in present and TAGMANIFEST not in odd:
         try:
             res.tagmanifest_sha256, size = sha256_file(bag / TAGMANIFEST)
             res.files += 1
             res.bytes += size
         except OSError:
             pass
-    for name in sorted(present - set(manifests) - {TAGMANIFEST}):
+    for name in sorted(present - set(manifests) - {TAGMANIFEST} - set(odd)):
         finding(f"orphan file: {name} is not listed in the bag's manifests", name, "orphan-file",
                 hint="it was not put there by workplan; inspect it and remove it by hand")
     return res
@@ -297,6 +326,7 @@ class BagScan:
     versions: dict[str, dict[int, Path]] = field(default_factory=dict)
     tombstones: dict[str, Path] = field(default_factory=dict)
     strays: list[Path] = field(default_factory=list)  # entries that do not belong
+    links: list[Path] = field(default_factory=list)  # symbolic links where a record's folder belongs
 
     def bag_dirs(self) -> list[tuple[str, Path]]:
         out = []
@@ -314,12 +344,20 @@ def scan_bags(bags: Path) -> BagScan:
         return scan
     with os.scandir(bags) as it:
         for e in it:
+            if e.is_symlink():
+                scan.links.append(Path(e.path))
+                continue
             if not e.is_dir(follow_symlinks=False):
                 scan.strays.append(Path(e.path))
                 continue
             code = e.name
+            linked = False
             with os.scandir(e.path) as it2:
                 for v in it2:
+                    if v.is_symlink():
+                        scan.links.append(Path(v.path))
+                        linked = True
+                        continue
                     m = VERSION_RE.match(v.name)
                     if m and v.is_dir(follow_symlinks=False):
                         scan.versions.setdefault(code, {})[int(m[1])] = Path(v.path)
@@ -327,7 +365,7 @@ def scan_bags(bags: Path) -> BagScan:
                         scan.tombstones[code] = Path(v.path)
                     else:
                         scan.strays.append(Path(v.path))
-            if code not in scan.versions and code not in scan.tombstones:
+            if code not in scan.versions and code not in scan.tombstones and not linked:
                 scan.strays.append(Path(e.path))
     return scan
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -285,3 +286,48 @@ def row_to_record(row: dict, root: Path) -> Record:
 def comparable(row: dict[str, Any]) -> dict[str, Any]:
     """A row's fields as plain values, for comparing the catalogue with the bags."""
     return {c: row.get(c) for c in COLUMNS}
+
+
+def install_catalogue(new: Path, final: Path, aside_dir: Path) -> Path | None:
+    """Put the catalogue built in ``new`` in place of ``final`` safely while readers have it open.
+
+    A live catalogue is overwritten with SQLite's backup API, inside one write transaction: open
+    readers keep a consistent snapshot and see the new rows at their next read, and its WAL is
+    never deleted under them (deleting it, or renaming a new file over a WAL database, lets the
+    last old connection checkpoint and unlink the *new* file's WAL when it closes). Only a
+    catalogue that is not a database is replaced by a rename, after its files were moved into
+    ``aside_dir`` (kept as evidence; the path is returned), never deleted."""
+    def drop_new() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{new}{suffix}").unlink(missing_ok=True)
+
+    if final.exists():
+        src = dst = None
+        try:
+            src = sqlite3.connect(str(new))
+            dst = sqlite3.connect(str(final), timeout=60, isolation_level=None)
+            dst.execute("PRAGMA busy_timeout = 60000")
+            dst.execute("PRAGMA schema_version").fetchone()  # raises if it is not a database
+            src.backup(dst)
+            dst.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            damaged = False
+        except sqlite3.DatabaseError:
+            damaged = True
+        finally:
+            for c in (src, dst):
+                if c is not None:
+                    c.close()
+        if not damaged:
+            drop_new()
+            return None
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = aside_dir / f"catalogue-replaced-{stamp}.sqlite"
+    moved = False
+    for suffix in ("", "-wal", "-shm"):  # a stale WAL beside the new file would be replayed into it
+        old = Path(f"{final}{suffix}")
+        if old.exists():
+            os.replace(old, Path(f"{aside}{suffix}"))
+            moved = True
+    os.replace(new, final)
+    drop_new()
+    return aside if moved else None

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import Problem, WorkplanError
 from .codes import RETENTION_LABELS
-from .fsutil import fsync_path, now_iso
+from .fsutil import NotRegular, fsync_path, now_iso, open_regular
 from .record import Record
 
 CATALOGUE_COLUMNS = ("档号", "文号", "责任者", "题名", "日期", "页数", "保管期限", "备注")
@@ -82,10 +82,27 @@ def catalogue_xlsx(rows: list[list], title: str) -> bytes:
     return out.getvalue()
 
 
+def _stored_files(base: Path):
+    """(path, bytes) of every file of a stored bag, read without following a symbolic link; a link or
+    any other non-regular entry stops the export (``verify`` names it as damage)."""
+    for dirpath, dirs, files in os.walk(base):
+        for name in sorted(dirs):
+            if os.path.islink(os.path.join(dirpath, name)):
+                raise NotRegular(0, "is a symbolic link", os.path.join(dirpath, name))
+        for name in sorted(files):
+            p = Path(dirpath) / name
+            with open_regular(p) as f:
+                yield p, f.read()
+
+
 def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, kind: str | None = None,
-                    retention: str | None = None, all_versions: bool = False, progress=None) -> ExportResult:
+                    retention: str | None = None, all_versions: bool = False, progress=None,
+                    force: bool = False) -> ExportResult:
     if output.exists() and output.is_dir():
         raise WorkplanError(Problem("the output is a folder", file=str(output), hint="give a file name, e.g. transfer.zip"))
+    if (output.exists() or output.is_symlink()) and not force:
+        raise WorkplanError(Problem("the output file exists; nothing was exported", file=str(output),
+                                    hint="choose another name, or pass --force to replace it"))
     if not output.parent.is_dir():
         raise WorkplanError(Problem("the output's folder does not exist", file=str(output.parent)))
     records = arc.records(current_only=not all_versions, year=year, unit=unit, kind=kind, retention=retention)
@@ -113,14 +130,13 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z:
             for i, r in enumerate(records, 1):
                 base = r.bag_dir
-                for dirpath, _dirs, files in os.walk(base):
-                    for name in sorted(files):
-                        p = Path(dirpath) / name
-                        arcname = f"{Path(r.bag_dir).relative_to(arc.root).as_posix()}/{p.relative_to(base).as_posix()}"
-                        data = p.read_bytes()
-                        z.writestr(arcname, data)
-                        manifest.append((hashlib.sha256(data).hexdigest(), arcname))
-                        n_files += 1
+                if base.is_symlink():
+                    raise NotRegular(0, "is a symbolic link", str(base))
+                for p, data in _stored_files(base):
+                    arcname = f"{Path(r.bag_dir).relative_to(arc.root).as_posix()}/{p.relative_to(base).as_posix()}"
+                    z.writestr(arcname, data)
+                    manifest.append((hashlib.sha256(data).hexdigest(), arcname))
+                    n_files += 1
                 if progress:
                     progress(i, len(records))
             title = f"{arc.config.fonds_name} {year}年度 归档文件目录"
@@ -130,8 +146,21 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
             z.writestr("manifest-sha256.txt", "".join(f"{h}  {n}\n" for h, n in manifest))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.replace(tmp, output)
+        if force:
+            os.replace(tmp, output)
+        else:
+            os.link(tmp, output)  # fails if a file of that name appeared meanwhile: never overwritten
+            tmp.unlink()
         fsync_path(output.parent)
+    except NotRegular as e:
+        tmp.unlink(missing_ok=True)
+        raise WorkplanError(Problem(f"{e.filename} {e.strerror}: stored files must be regular files inside the "
+                                    "archive; nothing was exported", file=str(output),
+                                    hint="run `workplan archive verify` and restore the damaged record")) from None
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise WorkplanError(Problem("the output file exists; nothing was exported", file=str(output),
+                                    hint="choose another name, or pass --force to replace it")) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,15 +38,42 @@ def agent() -> str:
     return f"workplan/{v} {user}@{socket.gethostname()}"
 
 
+class NotRegular(OSError):
+    """A stored path that is a symbolic link or not a regular file (never followed)."""
+
+
+def open_regular(path: str | os.PathLike):
+    """Open a stored file for reading without following a symbolic link (O_NOFOLLOW), and only
+    if it is a regular file; raises :class:`NotRegular` otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotRegular(errno.ELOOP, "is a symbolic link", str(path)) from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotRegular(errno.EINVAL, "is not a regular file", str(path))
+    return open(fd, "rb", buffering=0)
+
+
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of a stored file, never through a symbolic link (see :func:`open_regular`)."""
+    with open_regular(path) as f:
+        return f.read()
+
+
 def sha256_file(path: str | os.PathLike) -> tuple[str, int]:
-    """(hex digest, size) of a file, read in 1 MiB chunks into a per-thread buffer."""
+    """(hex digest, size) of a regular file (never through a symbolic link), read in 1 MiB chunks
+    into a per-thread buffer."""
     buf = getattr(_buffers, "buf", None)
     if buf is None:
         buf = _buffers.buf = bytearray(HASH_CHUNK)
     view = memoryview(buf)
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb", buffering=0) as f:
+    with open_regular(path) as f:
         while True:
             n = f.readinto(view)
             if not n:

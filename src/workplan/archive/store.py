@@ -40,13 +40,13 @@ from typing import Callable
 from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
-from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
+from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_record
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
 from .fsutil import (atomic_replace, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
-                     sha256_bytes, sha256_file, write_durable)
+                     read_regular, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
 DEFAULT_DIR = "archive"
@@ -294,7 +294,7 @@ class Archive:
         """A version's metadata.json; a missing or damaged one is named, with the way out."""
         path = rec.bag_dir / "data" / METADATA_NAME
         try:
-            return json.loads(path.read_bytes())
+            return json.loads(read_regular(path))
         except (OSError, ValueError) as e:
             raise WorkplanError(Problem(f"cannot read the record's metadata: {e}", file=str(path),
                                         hint="run `workplan archive verify` to see what is damaged")) from None
@@ -499,7 +499,7 @@ class Archive:
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
         bag = self.root / self.rel(code, version)
-        md_bytes = (bag / "data" / METADATA_NAME).read_bytes()
+        md_bytes = read_regular(bag / "data" / METADATA_NAME)
         md, problem = parse_metadata(md_bytes, str(bag), code)
         if problem:
             raise WorkplanError(problem)
@@ -622,7 +622,7 @@ class Archive:
 
     def tombstone_rows(self, code: str) -> list[dict]:
         tdir = self.bags / code / TOMBSTONE_DIR
-        md_bytes = (tdir / "data" / METADATA_NAME).read_bytes()
+        md_bytes = read_regular(tdir / "data" / METADATA_NAME)
         tmd = json.loads(md_bytes)
         manifest = read_manifest(tdir / "manifest-sha256.txt")
         tag, _ = sha256_file(tdir / TAGMANIFEST)
@@ -676,17 +676,13 @@ class Archive:
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
             events, _ = self.events.read()
             Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
-            final = self.root / CATALOGUE_NAME
-            for suffix in ("-wal", "-shm"):
-                Path(f"{final}{suffix}").unlink(missing_ok=True)
             fsync_path(new)
-            os.replace(new, final)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{new}{suffix}").unlink(missing_ok=True)
+            aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
             fsync_path(self.root)
             ev = self.events.append("rebuild-catalogue", "archive",
                                     {"rows": len(rows), "documents": len({r['code'] for r in rows}),
-                                     "skipped": [p.message for p in problems]})
+                                     "skipped": [p.message for p in problems]}
+                                    | ({"replaced": aside.relative_to(self.root).as_posix()} if aside else {}))
             self.catalogue.note_event(ev)
         return len(rows), problems
 
@@ -696,10 +692,10 @@ class Archive:
         return verify_archive(self, repair=repair, progress=progress, workers=workers, record_event=record_event)
 
     def export(self, output: str | os.PathLike, *, year: int, unit: str | None = None, kind: str | None = None,
-               retention: str | None = None, all_versions: bool = False, progress=None):
+               retention: str | None = None, all_versions: bool = False, progress=None, force: bool = False):
         from .export import export_transfer
         return export_transfer(self, Path(output), year=year, unit=unit, kind=kind, retention=retention,
-                               all_versions=all_versions, progress=progress)
+                               all_versions=all_versions, progress=progress, force=force)
 
 
 def _matches_unit(r: Record, unit: str) -> bool:

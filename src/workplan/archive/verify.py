@@ -6,13 +6,17 @@ Findings (each names the file or record):
 * bag-without-record / record-without-bag / catalogue-mismatch — catalogue vs bags;
 * gap — a hole in the item numbers of a (fonds, category, year, retention, organization) group;
 * log-chain / log-truncated / log-incomplete / missing-event — the event log;
+* lost-record — the log records a version (or a disposal) whose bag (or tombstone) is gone;
+* log-mismatch — a bag no longer hashes to what its event recorded when it was archived;
+* symlink / not-a-file — a symbolic link or a non-regular file where the archive's files belong;
 * interrupted-add / interrupted-disposal / leftover — what a killed process left behind;
 * catalogue — the catalogue is missing or unreadable;
 * stray — something under bags/ that is not a bag.
 
 ``repair`` fixes what an interrupted operation leaves (leftovers, reservations, unrecorded
-bags, missing events, half-done disposals, a missing catalogue, an incomplete last log line),
-never touching a bag: tampering and damage are reported, not "repaired".
+bags, missing events, half-done disposals, a missing catalogue, an unfinished last log line —
+kept as evidence and closed by a repair entry, never cut), never touching a bag: tampering and
+damage are reported, not "repaired".
 """
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_fo
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
 from .events import LOG_NAME
-from .fsutil import remove_tree, try_lock_dir
+from .fsutil import read_regular, remove_tree, try_lock_dir
 from .record import Finding
 
 _BAG_KINDS = {"hash-mismatch", "missing-file", "orphan-file", "unreadable", "bag-mismatch"}
@@ -71,10 +75,24 @@ class _State:
     events: int = 0
 
 
+def _links(arc) -> list[Finding]:
+    """The archive's own files and folders must be what they seem: a symbolic link would make
+    writers stage outside the archive, or verify and export read what was never archived."""
+    out = []
+    for name in ("bags", "tmp", CATALOGUE_NAME, LOG_NAME, "archive.json", ".lock"):
+        p = arc.root / name
+        if p.is_symlink():
+            out.append(Finding(f"{name} is a symbolic link (to {os.readlink(p)}): the archive's files must be inside "
+                               "it", file=name, kind="symlink",
+                               hint=f"replace the link with the real {'folder' if name in ('bags', 'tmp') else 'file'}"
+                                    " (for tmp: an empty folder); it is never followed or repaired"))
+    return out
+
+
 def _leftovers(arc) -> list[Finding]:
     out = []
     tmp = arc.tmp
-    if not tmp.is_dir():
+    if tmp.is_symlink() or not tmp.is_dir():  # a linked tmp/ is reported by _links, never cleaned
         return out
     now = time.time()
     for e in sorted(os.scandir(tmp), key=lambda e: e.name):
@@ -128,10 +146,19 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                 f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
                                  line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
                 st.chain_ok = False
-    # 3. leftovers of killed processes
+    # 3. links where the archive's own files belong; leftovers of killed processes
+    f.extend(_links(arc))
     f.extend(_leftovers(arc))
     # 4. the bags
     scan = scan_bags(arc.bags)
+    for p in scan.links:
+        rel = p.relative_to(arc.root).as_posix()
+        parts = rel.split("/")
+        f.append(Finding(f"{rel} is a symbolic link (to {os.readlink(p)}): a record's folder must be inside the "
+                         "archive", file=rel, kind="symlink", code=parts[1] if len(parts) > 1 else None,
+                         hint="never followed; put the real bag back from a backup"))
+        if len(parts) > 2:
+            st.damaged.add(parts[1])
     for p in scan.strays:
         rel = p.relative_to(arc.root).as_posix()
         f.append(Finding(f"unexpected {'folder' if p.is_dir() else 'file'} under bags/: {rel}", file=rel,
@@ -190,7 +217,9 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
         st.derived_by_code[code] = rows
         for r in rows:
             st.derived[(r["code"], r["version"])] = r
-    # 5. catalogue vs bags
+    # 5. the log vs the bags: every version the log says was archived is there (or was disposed)
+    f.extend(_lost_records(arc, st, events, scan, cat_rows))
+    # 6. catalogue vs bags
     if st.catalogue_ok:
         cat = {(r["code"], r["version"]): r for r in cat_rows if r["status"] != "pending"}
         for r in cat_rows:
@@ -235,7 +264,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                 f.append(Finding(f"record without a bag: {row['code']} v{row['version']} is in the catalogue but "
                                  f"{row['bag_dir']} is missing", file=row["bag_dir"], kind="record-without-bag",
                                  code=row["code"], hint="restore the bag from a backup or a transfer package"))
-    # 6. gaps in item numbers (from the bags: the truth)
+    # 7. gaps in item numbers (from the bags: the truth)
     groups: dict[tuple, set[int]] = {}
     for code, rows in st.derived_by_code.items():
         for r in rows[:1]:
@@ -245,7 +274,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             code = format_code(*g, missing)
             f.append(Finding(f"gap in item numbers: {code} is missing", file=f"bags/{code}", kind="gap", code=code,
                              hint="a record was removed from the archive; restore its bag from a backup"))
-    # 7. every version and disposal has its event
+    # 8. every version and disposal has its event
     seen = set()
     for e in events:
         if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version"):
@@ -266,13 +295,71 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     return st
 
 
+def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[Finding]:
+    """Reconcile the log with the bags: each ingestion / new version the log records has its bag,
+    or a tombstone when its record was disposed; each disposal has its tombstone. A version whose
+    bag and catalogue row are both gone (the newest record deleted) is caught only this way.
+    (A version whose row is still there is reported as record-without-bag.)"""
+    out: list[Finding] = []
+    rows = {(r["code"], r["version"]) for r in cat_rows} if st.catalogue_ok else set()
+    logged: dict[tuple[str, int], int] = {}
+    disposed: dict[str, int] = {}
+    for e in events:
+        if e.type in ("ingestion", "new-version") and isinstance(e.detail, dict) \
+                and isinstance(e.detail.get("version"), int):
+            logged.setdefault((e.object, e.detail["version"]), e.id)
+        elif e.type == "disposal":
+            disposed.setdefault(e.object, e.id)
+    # each bag is what the log recorded when it was archived: its tagmanifest (which covers the
+    # manifest, which covers every payload file and metadata.json) and its files' hashes. A forger
+    # who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log.
+    by_version = {}
+    for e in events:
+        if e.type in ("ingestion", "new-version") and isinstance(e.detail, dict):
+            by_version.setdefault((e.object, e.detail.get("version")), e)
+    for (code, v), row in sorted(st.derived.items()):
+        e = by_version.get((code, v))
+        if e is None or row["status"] == "disposed" or code in st.damaged:
+            continue
+        logged_files = e.detail.get("files") if isinstance(e.detail.get("files"), dict) else {}
+        diff = [role for role, h in logged_files.items() if (row["files"].get(role) or {}).get("sha256") != h]
+        if e.detail.get("tagmanifest") and e.detail["tagmanifest"] != row.get("tagmanifest"):
+            diff.append(TAGMANIFEST)
+        if diff:
+            out.append(Finding(f"{row['bag_dir']} is not what was archived: {', '.join(diff)} differ(s) from the "
+                               f"hashes the log recorded when it was archived (entry #{e.id}, {e.time})",
+                               file=row["bag_dir"], kind="log-mismatch", code=code, version=v,
+                               hint="the bag was rewritten (with its manifests); restore it from a backup or a "
+                                    "transfer package"))
+            st.damaged.add(code)
+    present = {(c, v) for c, vs in scan.versions.items() for v in vs}
+    linked = {p.relative_to(arc.bags).as_posix().split("/")[0] for p in scan.links}
+    for (code, v), eid in sorted(logged.items()):
+        if (code, v) in present or code in scan.tombstones or code in linked or (code, v) in rows:
+            continue
+        t = "ingestion" if v == 1 else "new version"
+        out.append(Finding(f"lost record: the log records the {t} of {code} v{v} (entry #{eid}), but its bag, its "
+                           "catalogue row and any tombstone are gone", file=arc.rel(code, v), kind="lost-record",
+                           code=code, version=v, hint="restore the bag from a backup or a transfer package"))
+        st.damaged.add(code)
+    for code, eid in sorted(disposed.items()):
+        if code not in scan.tombstones and code not in linked:
+            out.append(Finding(f"lost record: the log records the disposal of {code} (entry #{eid}), but its "
+                               "tombstone is gone", file=arc.rel(code, None), kind="lost-record", code=code,
+                               hint="restore the tombstone bag from a backup"))
+            st.damaged.add(code)
+    return out
+
+
 def _repair(arc, st: _State) -> list[str]:
     done: list[str] = []
     kinds = {x.kind for x in st.findings if x.repairable}
     if "log-incomplete" in kinds:
-        n = arc.events.cut_fragment()
-        if n:
-            done.append(f"removed an incomplete entry of {n} bytes from the end of the event log")
+        evs = arc.events.seal()
+        if evs:
+            if st.catalogue_ok:
+                arc.catalogue.note_event(evs[-1])
+            done.extend(e.detail["note"] for e in evs)
     for x in st.findings:
         if x.kind == "leftover":
             p = arc.root / x.file
@@ -309,7 +396,7 @@ def _repair(arc, st: _State) -> list[str]:
                 "versions": [r["version"] for r in rows],
                 "note": "logged by verify --repair after an interrupted disposal"})
         else:
-            md = json.loads((arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME).read_bytes())
+            md = json.loads(read_regular(arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME))
             ev = arc.log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
                                         note="logged by verify --repair after an interrupted add")
         arc.catalogue.note_event(ev)

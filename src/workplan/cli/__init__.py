@@ -9,6 +9,7 @@ validate` load none of them.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -36,6 +37,25 @@ def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
         else:
             out.append(path)
     return out
+
+
+def check_output(path: str | Path, force: bool) -> Path:
+    """A named output file: refused if it exists (unless ``force``), like ``cp -n``; a folder never."""
+    p = Path(path)
+    if p.is_dir():
+        raise WorkplanError(Problem("the output is a folder", file=str(p), hint="give a file name"))
+    if (p.exists() or p.is_symlink()) and not force:
+        raise WorkplanError(Problem("the output file exists; nothing was written", file=str(p),
+                                    hint="choose another name, or pass --force to replace it"))
+    return p
+
+
+def os_problem(e: OSError, what: str = "write", hint: str | None = None) -> WorkplanError:
+    """An OSError on a user's path as the user's problem: which file, what failed, what to do."""
+    where = e.filename if e.filename is not None else None
+    return WorkplanError(Problem(f"cannot {what} here: {e.strerror or e}", file=str(where) if where else None,
+                                 hint=hint or "choose a place you can write to (an existing folder, not a file, "
+                                              "not /proc or /sys), with enough free space"))
 
 
 def progress(items, label: str, total: int | None = None):
@@ -140,12 +160,23 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def schema(output: str | None) -> None:
-    """Print the JSON Schema of data files (for editor validation and completion)."""
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def schema(output: str | None, force: bool) -> None:
+    """Print the JSON Schema of data files (for editor validation and completion).
+
+    \b
+    Example:
+      workplan schema -o workplan.schema.json
+    """
     from ..model import schema_json
     text = schema_json() + "\n"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        out = check_output(output, force)
+        from ..render import atomic_write
+        try:
+            atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        except OSError as e:
+            raise os_problem(e) from None
     else:
         click.echo(text, nl=False)
 
@@ -162,6 +193,11 @@ def _render_one(args):
     except WorkplanError as e:
         return source, [], [e]
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
+        if isinstance(e, OSError) and e.errno is not None:  # an unwritable output, a full disk: the user's
+            p = os_problem(e).problems[0]
+            p.file = p.file or str(outdir)
+            p.message = f"{p.message} (building {Path(source).name}, {lang})"
+            return source, [], [WorkplanError(p)]
         return source, [], [WorkplanError(Problem(
             f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
             hint="this is a bug in workplan; please report it with this file"))]
@@ -191,6 +227,10 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     lint --help`); nothing is written for a file with problems unless --force is given for lint
     errors. PDFs are PDF/A-3b and carry their source data file as an embedded attachment.
 
+    The output folder holds the tool's own products, <file>.<lang>.<format> (a name too long
+    for the file system is shortened with a hash): building again replaces them, each
+    atomically; no other file in the folder is touched.
+
     \b
     Examples:
       workplan build corpus/winter-fire-safety.yaml
@@ -205,6 +245,14 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     if "pdf" in formats_l:
         check_pdf_engine(pdf_engine)
     sources = expand_inputs(files)
+    try:
+        Path(outdir).mkdir(parents=True, exist_ok=True)
+        if not os.access(outdir, os.W_OK | os.X_OK):
+            raise PermissionError(13, "permission denied", outdir)
+    except OSError as e:
+        raise os_problem(e if e.filename else OSError(e.errno, e.strerror, outdir),
+                         hint="choose an output folder you can write to with -o DIR "
+                              "(not below a file, not in /proc or /sys)") from None
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
     #    bad file writes nothing and the problems of all files come out together
@@ -281,6 +329,11 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as e:  # a file the user named cannot be read or written: theirs to fix, not a traceback
+        if e.errno is None:  # not the operating system's (e.g. a template missing from the package): a bug
+            raise
+        echo_err(os_problem(e, "read or write").format())
+        sys.exit(1)
     except SystemExit:
         raise
     except click.exceptions.Exit as e:

@@ -429,8 +429,9 @@ def log_cmd(code, as_json, archive_path) -> None:
 @click.option("--retention", type=_RET, help="Only this retention.")
 @click.option("--all-versions", is_flag=True, help="Include superseded versions (default: current versions only).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_archive_option
-def export_cmd(year, unit, kind, retention, all_versions, output, archive_path) -> None:
+def export_cmd(year, unit, kind, retention, all_versions, output, force, archive_path) -> None:
     """Write a transfer package (移交): the bags of the selected records plus the catalogue of
     archived files (归档文件目录) as catalogue.csv and catalogue.xlsx, in one zip.
 
@@ -438,7 +439,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, archive_path) 
     """
     arc = _open(archive_path)
     res = arc.export(output, year=year, unit=unit, kind=kind, retention=retention.upper() if retention else None,
-                     all_versions=all_versions)
+                     all_versions=all_versions, force=force)
     click.echo(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
                f"{res.size / 1e6:.1f} MB, sha256 {res.sha256}")
 

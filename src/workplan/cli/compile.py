@@ -63,7 +63,8 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--date", "date", callback=_parse_date, metavar="YYYY-MM-DD", help="Date on the cover, YYYY-MM-DD [default: today].")
 @lang_option(choices=LANGS, multiple=False,
              help="Language of the volume's own pages (cover, contents, statistics, catalogue).")
-def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, date, lang, force) -> None:
     """Compile a year's archived documents into one volume (年度汇编).
 
     The volume has a cover, a table of contents (with the volume page where each document
@@ -83,7 +84,8 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
     from ..compile.volume import compile_volume, volume_format
-    out = Path(output)
+    from . import check_output
+    out = check_output(output, force)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":
         from ..render.fonts import check_pdf_environment

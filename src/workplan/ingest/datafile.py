@@ -14,6 +14,7 @@ from ..archive.fsutil import copy_durable, crash_point, sha256_file
 from ..archive.pdfinfo import pdf_info
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
+from ..render import output_name
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -63,7 +64,7 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
         pdir = Path(prebuilt)
         for lg in langs:
             for fmt in formats:
-                p = pdir / f"{path.stem}.{lg}.{fmt}"
+                p = pdir / output_name(path, lg, fmt)
                 if not p.is_file():
                     raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
                                                 hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
@@ -95,7 +96,7 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
         if prebuilt is not None:
             for lg in langs:
                 for fmt in formats:
-                    name = f"{path.stem}.{lg}.{fmt}"
+                    name = output_name(path, lg, fmt)
                     h, size = copy_durable(Path(prebuilt) / name, staging.bag / name, sync=False)
                     files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
         elif formats:

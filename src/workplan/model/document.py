@@ -229,7 +229,52 @@ class Task(Strict):
                 return dt.date.fromisoformat(v.strip())
             except ValueError:
                 raise ValueError(f"{v!r} looks like a date but is not one: write YYYY-MM-DD with a real month and day") from None
+        for text in ([v] if isinstance(v, str) else list(v.values()) if isinstance(v, dict) else []):
+            if isinstance(text, str):
+                problem = deadline_text_problem(text)
+                if problem:
+                    raise ValueError(problem)
         return v
+
+
+_PLACEHOLDER = re.compile(r"_|＿|[Xx×＊*]{2,}|[?？]|\bTBD\b|\bTODO\b|待定|待填|待补|\.\.\.|…|[○〇□]{2,}", re.IGNORECASE)
+_NUMERIC_DATE = re.compile(r"(\d+)\s*[-/.]\s*(\d+)\s*[-/.]\s*(\d+)")
+_CN_DATE = re.compile(r"(?:(\d+)\s*年)?\s*(?:(\d+)\s*月)?\s*(?:(\d+)\s*[日号])?")
+
+
+def deadline_text_problem(text: str) -> str | None:
+    """Why a deadline given as text is not acceptable, or None.
+
+    A deadline is a real date or a phrase (整个冬季, 长期坚持, 全年, 2024年6月底前, Ongoing …). A
+    phrase may not hold a placeholder (20__-01-01, XX月XX日, 待定, TBD, ?), and every date inside it
+    must be real: a year of four digits (1949–2100), a month 1–12, a day that exists."""
+    m = _PLACEHOLDER.search(text)
+    if m:
+        return (f"the deadline {text!r} holds the placeholder {m.group()!r}: write a real date (YYYY-MM-DD) "
+                "or a phrase such as 长期坚持 / 整个冬季")
+    if re.search(r"\d{5,}", text):
+        return f"the deadline {text!r} holds a number too long to be a year, month or day: write YYYY-MM-DD"
+    for m in _NUMERIC_DATE.finditer(text):
+        try:
+            if len(m[1]) != 4 or not 1949 <= int(m[1]) <= 2100:
+                raise ValueError
+            dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return f"the deadline {text!r} holds {m.group()!r}, which is not a real date: write YYYY-MM-DD"
+    for m in _CN_DATE.finditer(text):
+        y, mo, d = m.group(1), m.group(2), m.group(3)
+        if not (y or mo or d):
+            continue
+        bad = ((y and (len(y) != 4 or not 1949 <= int(y) <= 2100)) or (mo and not 1 <= int(mo) <= 12)
+               or (d and not 1 <= int(d) <= 31))
+        if not bad and y and mo and d:
+            try:
+                dt.date(int(y), int(mo), int(d))
+            except ValueError:
+                bad = True
+        if bad:
+            return f"the deadline {text!r} holds {m.group().strip()!r}, which is not a real date"
+    return None
 
 
 class Target(Strict):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -79,29 +80,153 @@ def format_path(path: Iterable[Any]) -> str:
     return out or "(document)"
 
 
+# --- bounds on what a data file may hold (issue 9) ----------------------------------------------
+MAX_FILE_BYTES = 10 * 1024 * 1024  # the largest corpus file is 27 kB
+MAX_NODES = 200_000  # values after expanding aliases; the largest corpus file has about 1,000
+MAX_DEPTH = 100  # nesting of lists and mappings; real files stay below 12
+# YAML allows tab, line feed, carriage return, printable ASCII, NEL and everything from U+00A0 up
+# except surrogates and U+FFFE/U+FFFF
+_BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _line_col(text: str, index: int) -> Pos:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _control_char(text: str, name: str) -> None:
+    m = _BAD_CHAR.search(text)
+    if m:
+        line, col = _line_col(text, m.start())
+        ch = m.group()
+        what = "a NUL byte" if ch == "\x00" else f"the control character U+{ord(ch):04X}"
+        raise ValidationFailed(Problem(f"{what} is not allowed in a data file", file=name, line=line, column=col,
+                                       hint="remove it (a data file is plain UTF-8 text); it may come from a "
+                                            "binary file or a damaged copy"))
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Walk the YAML events (libyaml's parser is iterative, so no nesting can crash it) and refuse
+    a document nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its aliases
+    are expanded, before anything is built from it. Expansion is counted, never performed: each
+    anchor's size is known when its node ends, and an alias adds that size."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]  # [anchor, values inside]
+    total = 0
+    for ev in yaml.parse(text, Loader=_Loader):
+        if isinstance(ev, yaml.AliasEvent):
+            if any(frame[0] == ev.anchor for frame in stack):
+                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                raise ValidationFailed(Problem(f"the alias *{ev.anchor} refers to the value that contains it: a "
+                                               "value cannot hold itself", file=name, line=line, column=col,
+                                               hint="write the value out instead of the alias"))
+            n = sizes.get(ev.anchor, 1)
+        elif isinstance(ev, yaml.ScalarEvent):
+            n = 1
+            if ev.anchor:
+                sizes[ev.anchor] = 1
+        elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            total += 1
+            stack.append([ev.anchor, 1])
+            if len(stack) - 1 > MAX_DEPTH:
+                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                raise ValidationFailed(Problem(f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                                               file=name, line=line, column=col,
+                                               hint="a data file is a few levels deep; check the brackets"))
+            continue
+        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, n = stack.pop()
+            if anchor:
+                sizes[anchor] = n
+            stack[-1][1] += n
+            continue
+        else:
+            continue
+        total += n
+        stack[-1][1] += n
+        if total > MAX_NODES:
+            line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+            if isinstance(ev, yaml.AliasEvent):
+                msg = (f"the alias *{ev.anchor} makes the document expand to more than {MAX_NODES:,} values "
+                       "(aliases repeating aliases: an 'alias bomb')")
+                hint = "write the values out, or use fewer nested aliases"
+            else:
+                msg = f"the document holds more than {MAX_NODES:,} values"
+                hint = "a data file describes one document; split it"
+            raise ValidationFailed(Problem(msg, file=name, line=line, column=col, hint=hint))
+    if total > MAX_NODES:  # pragma: no cover - caught above
+        raise ValidationFailed(Problem("the document is too large", file=name))
+
+
+def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
+    """A key given twice in one mapping (YAML keeps the last silently): each repeat, naming both lines.
+    Visits each node once (aliases share nodes)."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for k, v in n.value:
+                todo.append(v)
+                if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if k.value in first:
+                    f = first[k.value]
+                    problems.append(Problem(
+                        f"the key '{k.value}' is given twice in this mapping (first at line {f.start_mark.line + 1}, "
+                        f"column {f.start_mark.column + 1}); YAML would silently keep only the last one",
+                        file=name, line=k.start_mark.line + 1, column=k.start_mark.column + 1,
+                        hint="remove one of them, or merge their contents"))
+                else:
+                    first[k.value] = k
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend(n.value)
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
 def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
     """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
     name = str(path)
     if text is None:
         try:
-            raw = Path(path).read_bytes()
+            with open(path, "rb") as f:
+                raw = f.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
         except IsADirectoryError:
             raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
         except OSError as e:
             raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
+                                           "data file", file=name,
+                                           hint="a data file describes one document (the largest real ones are "
+                                                "a few dozen kB); is this the right file?"))
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = raw[: e.start].count(b"\n") + 1
             raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
                                            hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+    elif len(text) > MAX_FILE_BYTES:
+        raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
+                                       "data file", file=name))
     pos = _Positions()
     try:
+        _control_char(text, name)
+        _check_shape(text, name)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            problems = _duplicate_keys(node, name) if node is not None else []
+            if problems:
+                raise ValidationFailed(problems)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -120,9 +245,56 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
         )) from None
     except yaml.YAMLError as e:
         raise ValidationFailed(Problem(f"not valid YAML: {e}", file=name)) from None
+    except RecursionError:  # cannot happen below MAX_DEPTH; kept so that no input ends in a traceback
+        raise ValidationFailed(Problem("the document is nested too deeply", file=name)) from None
     if node is not None:
         _walk_nodes(node, (), pos)
+        problems = _check_lengths(data, pos, name)
+        if problems:
+            raise ValidationFailed(problems)
     return data, pos
+
+
+MAX_TITLE_CHARS = 200  # a document's title: real ones are under 80 characters (DOCX allows 255)
+MAX_NAME_CHARS = 500  # names, headings, recipients: real ones are under 150 characters
+MAX_TEXT_CHARS = 20_000  # a paragraph: real ones are under 2,000 characters
+_SHORT_KEYS = {"title", "subtitle", "name", "indicator", "group_name", "issuer_mark", "prefix", "prefix_en",
+               "units", "recipients", "cc", "signature", "keywords", "office", "id", "abbr", "unit", "phone",
+               "lead", "responsible", "cooperating", "issuers", "deadline", "date", "start", "end", "due"}
+
+
+def _check_lengths(data: Any, pos: _Positions, name: str) -> list[Problem]:
+    """Texts of absurd length are mistakes (a pasted file, a runaway generator) and would make
+    rendering crawl: a located error for each (visits each value once; aliases share values)."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    todo: list[tuple[Any, PathT]] = [(data, ())]
+    while todo and len(problems) < 20:
+        obj, path = todo.pop()
+        if isinstance(obj, dict):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            todo.extend((v, path + (k,)) for k, v in obj.items())
+        elif isinstance(obj, list):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            todo.extend((v, path + (i,)) for i, v in enumerate(obj))
+        elif isinstance(obj, str) and len(obj) > MAX_TITLE_CHARS:
+            key = next((k for k in reversed(path) if isinstance(k, str) and k not in ("zh", "en")), None)
+            limit = MAX_NAME_CHARS if key in _SHORT_KEYS else MAX_TEXT_CHARS
+            if path[:1] in (("title",), ("subtitle",)):
+                limit = MAX_TITLE_CHARS
+            if len(obj) > limit:
+                lc = pos.find(path)
+                kind = "a text" if limit == MAX_TEXT_CHARS else "a title" if limit == MAX_TITLE_CHARS else "a name"
+                problems.append(Problem(
+                    f"{len(obj):,} characters is far too long for {kind} (at most {limit:,})",
+                    path=format_path(path), file=name, line=lc and lc[0], column=lc and lc[1],
+                    hint="check that this is the text you meant (a pasted file?); split long texts into paragraphs"))
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
 
 
 # --- pydantic errors → problems ---------------------------------------------------------
@@ -214,7 +386,9 @@ def _resolve(loc: tuple, data: Any) -> PathT:
 def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, file: str) -> list[Problem]:
     grouped: dict[PathT, list[dict]] = {}
     for e in err.errors(include_url=False):
-        path = _resolve(tuple(e["loc"]), data)
+        loc = tuple(e["loc"])
+        # a missing field's name may look like a union branch's tag ('date'): keep it as given
+        path = _resolve(loc[:-1], data) + loc[-1:] if e["type"] == "missing" and loc else _resolve(loc, data)
         grouped.setdefault(path, []).append(e)
 
     problems: list[Problem] = []
@@ -304,6 +478,29 @@ def _get(data: Any, path: PathT) -> Any:
 _REF_FIELDS = {"lead", "responsible", "cooperating", "issuers"}
 
 
+# recipients, cc, signature and the printing office take a unit id or a name: a value written like an
+# id (lower-case start or an underscore, no spaces) is an id, and must name a declared unit
+_LOOKS_LIKE_ID = re.compile(r"^(?:[a-z][A-Za-z0-9_.-]*|[A-Za-z][A-Za-z0-9.-]*_[A-Za-z0-9_.-]*)$")
+
+
+def unknown_text_units(doc: Any) -> list[tuple[PathT, str]]:
+    """(path, value) of every unit-or-name field whose value is written as a unit id that no unit
+    declares (programs and reports alike)."""
+    known = {u.id for u in doc.units}
+    out: list[tuple[PathT, str]] = []
+
+    def check(path: PathT, v: Any) -> None:
+        if isinstance(v, str) and v not in known and _LOOKS_LIKE_ID.match(v):
+            out.append((path, v))
+    for field in ("recipients", "cc", "signature"):
+        for i, v in enumerate(getattr(doc, field, None) or []):
+            check((field, i), v)
+    printed = getattr(doc, "printed", None)
+    if printed is not None:
+        check(("printed", "office"), printed.office)
+    return out
+
+
 def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     problems: list[Problem] = []
     ids = [u.id for u in doc.units]
@@ -340,6 +537,8 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
             for j, v in enumerate(obj):
                 walk(v, path + (j,))
     walk(doc, ())
+    for path, uid in unknown_text_units(doc):
+        bad(path, uid)
 
     # ids of tasks, targets and phases: progress reports refer to them, so each must name one item
     first: dict[tuple[str, str], PathT] = {}

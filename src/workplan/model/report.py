@@ -396,6 +396,12 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
             problems.append(at(("issuers", i), f"unknown unit '{uid}'",
                                hint=f"did you mean '{close[0]}'?" if close else "declare it under 'units:'"))
 
+    from .load import unknown_text_units
+    for path, uid in unknown_text_units(report):
+        close = difflib.get_close_matches(uid, unit_ids, n=1)
+        problems.append(at(path, f"unknown unit '{uid}'", hint=f"did you mean '{close[0]}'?" if close else
+                           "declare it under 'units:', or write the unit's name"))
+
     period = report.period
     if report.date < period.start:
         problems.append(at(("date",), f"the report date {report.date} is before the period starts ({period.start})",

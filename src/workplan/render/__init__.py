@@ -28,14 +28,32 @@ class BuildResult:
     failures: list[WorkplanError] = field(default_factory=list)   # with keep_going: what was not written
 
 
+NAME_MAX = 255  # bytes in one file name (ext4, xfs, btrfs, tmpfs)
+
+
 def output_name(source: Path, lang: str, fmt: str) -> str:
-    return f"{source.stem}.{lang}.{fmt}"
+    """``<stem>.<lang>.<fmt>``; a stem too long for that to fit in a file name is cut (at a
+    character boundary) and given ``~`` and 8 hex digits of its SHA-256, so that two long
+    names differing only at the end still give two outputs."""
+    tail = f".{lang}.{fmt}"
+    name = source.stem + tail
+    if len(name.encode()) <= NAME_MAX:
+        return name
+    import hashlib
+    mark = "~" + hashlib.sha256(source.stem.encode()).hexdigest()[:8]
+    room = NAME_MAX - len((mark + tail).encode())
+    return source.stem.encode()[:room].decode("utf-8", "ignore") + mark + tail
+
+
+def _temp_prefix(name: str) -> str:
+    """A hidden temporary name beside ``name`` that fits in a file name with mkstemp's suffix."""
+    return "." + name.encode()[:200].decode("utf-8", "ignore") + "."
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` then rename tmp onto ``path``; on any failure remove tmp."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".part", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -131,6 +149,11 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
             except Exception as e:  # a bug of ours (or of a library): name the file, language and format
                 if not keep_going:
                     raise
+                if isinstance(e, OSError) and e.errno is not None:  # unwritable folder, full disk: the user's
+                    result.failures.append(WorkplanError(Problem(
+                        f"cannot write the {lang} {fmt}: {e.strerror or e}", file=str(e.filename or out),
+                        hint="choose an output folder you can write to (-o DIR), with enough free space")))
+                    continue
                 result.failures.append(WorkplanError(Problem(
                     f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
                     hint="this is a bug in workplan; please report it with this file")))

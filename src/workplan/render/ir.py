@@ -9,6 +9,8 @@ are interleaved: each block in Chinese followed by its English; tables get two-l
 """
 from __future__ import annotations
 
+import bisect
+
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
@@ -274,16 +276,25 @@ def balance_title(text: str, max_units: float) -> str:
                and text[i - 1] not in _NO_BREAK_AFTER and text[i] not in _NO_BREAK_BEFORE]
     words = _word_boundaries(text)
     allowed = [i for i in allowed if i in words] or allowed  # prefer not to split a word
+    # prefix sums of the widths: each line is found by bisection, so the whole is O(L log L)
+    # (it was O(lines × L²), hours for a pasted megabyte)
+    prefix = [0.0]
+    for c in text:
+        prefix.append(prefix[-1] + (0.5 if ord(c) < 0x2000 else 1.0))
+    at = [prefix[i] for i in allowed]  # strictly increasing, like ``allowed``
     breaks, start = [], 0
     for k in range(1, n):
         target = total * k / n
-        fits = [i for i in allowed if i > start and _units(text[start:i]) <= max_units]
-        if not fits:
+        lo = bisect.bisect_right(allowed, start)
+        hi = bisect.bisect_right(at, prefix[start] + max_units)
+        if lo >= hi:
             return text  # nothing sensible: let the renderer wrap
-        i = min(fits, key=lambda j: (abs(_units(text[:j]) - target), -j))
+        j = bisect.bisect_left(at, target, lo, hi)
+        i = min((allowed[c] for c in (j - 1, j) if lo <= c < hi),
+                key=lambda i: (abs(prefix[i] - target), -i))
         breaks.append(i)
         start = i
-    if _units(text[start:]) > max_units:
+    if total - prefix[start] > max_units:
         return text
     parts, prev = [], 0
     for i in breaks + [len(text)]:

@@ -142,9 +142,20 @@ class IndexManager:
         self.meta_path = self.dir / "meta.json"
         self.lock_path = self.dir / ".lock"
 
+    def _check_dir(self) -> None:
+        """``<archive>/index`` must be the index's folder: a file (or anything else) there is named,
+        with what to do, and left alone."""
+        if self.dir.is_symlink() or (self.dir.exists() and not self.dir.is_dir()):
+            what = "a symbolic link" if self.dir.is_symlink() else "a file, not the search index's folder"
+            raise WorkplanError(Problem(
+                f"{self.dir.name} in the archive is {what}", file=str(self.dir),
+                hint="the search index lives in this folder; move or remove what is there (it is not part of the "
+                     "archive), then run `workplan search reindex`"))
+
     # --- meta -------------------------------------------------------------------------------
     def read_meta(self) -> dict:
         """The live build's meta. Raises IndexMissing / IndexCorrupt with the reindex hint."""
+        self._check_dir()
         if not self.meta_path.exists():
             raise IndexMissing(Problem("there is no search index for this archive yet", file=str(self.dir),
                                        hint=REINDEX_HINT))
@@ -170,6 +181,7 @@ class IndexManager:
     @contextmanager
     def lock(self, timeout: float = LOCK_TIMEOUT):
         """Exclusive writer lock (fcntl) on ``index/.lock``."""
+        self._check_dir()
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
