@@ -210,7 +210,11 @@ def worker(data: Path, out: Path, backend: str, modes: tuple[str, ...]) -> None:
     """Build and query one index from pickled records (run in its own process per code revision)."""
     with open(data, "rb") as f:
         docs, qsets = pickle.load(f)
-    res = run_backend(backend, docs, qsets, Path(tempfile.mkdtemp(prefix="wp-bench-search-w-")), modes)
+    work = Path(tempfile.mkdtemp(prefix="wp-bench-search-w-"))
+    try:
+        res = run_backend(backend, docs, qsets, work, modes)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     out.write_text(json.dumps(res))
 
 
