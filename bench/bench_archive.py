@@ -14,18 +14,25 @@
 
    Target: ≥ 50 records/s.
 
-2. **verify for 1,000 records against sha256sum.** ``verify`` recomputes every hash (payload and
+2. **`workplan archive add DIR --format none` through the command line** (the data files
+   alone: start-up, validation, bags, fsyncs, log, catalogue and the search-index update, into
+   an archive whose index exists), this code against the code of ``--baseline-rev`` (default
+   ``main``, extracted with ``git archive`` and put first on PYTHONPATH), alternating
+   ``--repeat`` runs of ``--none`` records each, each into a fresh archive. Target: ≥ 50 records/s.
+
+3. **verify for 1,000 records against sha256sum.** ``verify`` recomputes every hash (payload and
    tag files) and cross-checks catalogue, bags and event log; the baseline is GNU ``sha256sum``
    over exactly the files verify hashes (via ``xargs``), page cache warm for both, median of
    ``--repeat`` alternating runs. Target: verify within 1.5× of sha256sum.
 
-    .venv/bin/python bench/bench_archive.py [--records 1000] [--repeat 3] [--keep]
+    .venv/bin/python bench/bench_archive.py [--records 1000] [--repeat 3] [--keep] [--parts 1,2,3]
 """
 from __future__ import annotations
 
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +42,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _baseline import baseline_src  # noqa: E402
 sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.archive import init_archive  # noqa: E402
@@ -90,6 +99,63 @@ def sha256sum_baseline(files: list[str]) -> float:
     return time.perf_counter() - t
 
 
+def cli_none(args) -> None:
+    """Part 2: `workplan archive add DIR --format none`, this code against the baseline's."""
+    work = Path(tempfile.mkdtemp(prefix="bench-archive-none-"))
+    try:
+        base = baseline_src(args.baseline_rev, work)
+        src = work / "src-none"
+        src.mkdir()
+        text = SOURCE.read_text(encoding="utf-8")
+        for i in range(1, args.none + 1):
+            (src / f"none-{i:05d}.yaml").write_text(
+                re.sub(r"doc_number: .*", f"doc_number: 青社发〔2023〕{i}号", text, count=1), encoding="utf-8")
+        runs: dict[str, list[float]] = {"now": [], args.baseline_rev: []}
+        cpu: dict[str, list[float]] = {"now": [], args.baseline_rev: []}  # records per CPU second
+        codes = {"now": None, args.baseline_rev: base}
+        env0 = dict(os.environ)
+        env0.pop("WORKPLAN_ARCHIVE", None)
+        for k in range(args.repeat):
+            for label, code in codes.items():
+                if label != "now" and code is None:
+                    continue
+                env = dict(env0, PYTHONPATH=str(code)) if code else dict(env0)
+                root = work / f"arc-{label}-{k}"
+                wp = [sys.executable, "-m", "workplan.cli"]
+                subprocess.run([*wp, "archive", "init", "--archive", str(root), "--fonds", "J001", "--name", "基准"],
+                               env=env, cwd=ROOT, check=True, capture_output=True)
+                subprocess.run([*wp, "search", "reindex", "--archive", str(root)], env=env, cwd=ROOT, check=True,
+                               capture_output=True)
+                t, ru = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+                r = subprocess.run([*wp, "archive", "--archive", str(root), "add", str(src), "--format", "none"],
+                                   env=env, cwd=ROOT, capture_output=True, text=True)
+                dt_run = time.perf_counter() - t
+                ru2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[label].append(args.none / (ru2.ru_utime - ru.ru_utime + ru2.ru_stime - ru.ru_stime))
+                if r.returncode != 0:
+                    raise SystemExit(f"`archive add` ({label}) failed: {r.stderr[-2000:]}")
+                if "not updated" in r.stderr:
+                    raise SystemExit(f"the search index was not updated ({label}): {r.stderr[-2000:]}")
+                runs[label].append(args.none / dt_run)
+                shutil.rmtree(root, ignore_errors=True)
+        print(f"\n`workplan archive add DIR --format none`, {args.none} records per run, {args.repeat} runs each "
+              "(start-up, validation, bags, fsyncs, log, catalogue, search index):")
+        for label, rates in runs.items():
+            if rates:
+                print(f"  {label:<10} {statistics.median(rates):6.1f} records/s wall (median; runs: "
+                      f"{', '.join(f'{x:.1f}' for x in rates)}); {statistics.median(cpu[label]):6.1f} records per "
+                      "CPU second (user+sys of the process: what an idle core would give)")
+        if runs[args.baseline_rev]:
+            b = args.baseline_rev
+            print(f"  ratio now/{b}: wall {statistics.median(runs['now']) / statistics.median(runs[b]):.2f}, "
+                  f"per CPU second {statistics.median(cpu['now']) / statistics.median(cpu[b]):.2f}")
+        now = statistics.median(runs["now"])
+        print(f"  target ≥ {ADD_TARGET:.0f}/s: {'met' if now >= ADD_TARGET else 'NOT met'}; "
+              f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=1000)
@@ -97,7 +163,16 @@ def main() -> None:
     ap.add_argument("--cli", type=int, default=200, help="records for the end-to-end CLI measurement (0: skip)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the temporary archive")
+    ap.add_argument("--none", type=int, default=200, help="records per `add --format none` run (part 2)")
+    ap.add_argument("--baseline-rev", default="main", help="the baseline code of part 2 (default main)")
+    ap.add_argument("--parts", default="1,2,3", help="which parts to run (default 1,2,3)")
     args = ap.parse_args()
+    parts = {int(x) for x in args.parts.split(",") if x.strip()}
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if 2 in parts:
+        cli_none(args)
+    if not parts & {1, 3}:
+        return
 
     work = Path(tempfile.mkdtemp(prefix="bench-archive-"))
     try:
@@ -139,7 +214,7 @@ def main() -> None:
         print(f"  target ≥ {ADD_TARGET:.0f}/s: one by one {'met' if single >= ADD_TARGET else 'NOT met'}, "
               f"batched {'met' if batch >= ADD_TARGET else 'NOT met'}")
 
-        # 2. verify vs sha256sum
+        # 3. verify vs sha256sum
         files = [str(p) for p in sorted((arc.root / "bags").rglob("*")) if p.is_file()]
         size = sum(os.path.getsize(f) for f in files)
         n_records = len(arc.records())

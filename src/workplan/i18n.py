@@ -183,6 +183,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.search.help": ("多个词同时出现；\"加引号\" 检索短语；OR 任一；-排除；year:2023 unit:… kind:… 字段",
                 "All words must occur; \"quotes\" for a phrase; OR for either; -word excludes; fields year:2023 unit:… kind:…"),
     "web.search.total": ("共 {total} 件", "{total} document(s)"),
+    "web.search.about": ("约 {total} 件", "about {total} document(s)"),
     "web.search.range": ("第 {first}–{last} 件", "showing {first}–{last}"),
     "web.search.none": ("没有符合条件的文件。", "No documents match."),
     "web.search.all": ("全部档案（按日期从新到旧）", "The whole archive, newest first"),

@@ -1,4 +1,5 @@
-"""Bags on disk: staging, writing (with the ``bagit`` library), reading and checking.
+"""Bags on disk: staging, writing, reading and checking (BagIt 0.97, as the ``bagit`` library
+writes and validates them).
 
 Layout of one archived document (件) ``<root>/bags/<code>/``::
 
@@ -14,6 +15,8 @@ the catalogue can be rebuilt from the bags alone.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -23,7 +26,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bagit
 
 from .fsutil import fsync_tree, make_read_only, open_regular, remove_tree, sha256_file, try_lock_dir
 from .record import Finding, role_sort_key
@@ -98,16 +100,60 @@ class Workspace:
 
 def bag_software_agent() -> str:
     from .fsutil import agent
-    return f"{agent().split(' ')[0]} (bagit.py {bagit.VERSION})"
+    return f"{agent().split(' ')[0]} (BagIt 0.97 writer of workplan.archive.bag)"
+
+
+def _encode_name(s: str) -> str:
+    return s.replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _tag_value(v) -> str:
+    return re.sub(r"\n|\r|(\r\n)", "", str(v))
 
 
 def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> None:
     """Turn a folder of payload files into a BagIt bag (SHA-256 manifests), make the files
-    read-only and (unless the caller does it later) fsync everything."""
+    read-only and (unless the caller does it later) fsync everything.
+
+    Writes what ``bagit.make_bag(folder, bag_info=info, checksums=["sha256"])`` writes (the
+    payload moved into ``data/``, ``bagit.txt``, ``bag-info.txt`` with Bagging-Date and
+    Payload-Oxum, the manifest and tagmanifest) without its permission scans and without
+    reading the finished bag back: `archive add` writes one bag per record inside the write lock.
+    """
+    folder = Path(folder)
     clean = {k: (str(v) if not isinstance(v, list) else [str(x) for x in v]) for k, v in info.items()
              if v is not None and v != ""}
     clean.setdefault("Bag-Software-Agent", bag_software_agent())
-    bagit.make_bag(str(folder), bag_info=clean, checksums=["sha256"])
+    clean.setdefault("Bagging-Date", dt.date.today().strftime("%Y-%m-%d"))
+    # the payload moves into data/ (through a temporary folder: a payload file may be called "data")
+    tmp = Path(tempfile.mkdtemp(dir=folder))
+    for name in os.listdir(folder):
+        if name != tmp.name:
+            os.rename(folder / name, tmp / name)
+    data = folder / "data"
+    os.rename(tmp, data)
+    os.chmod(data, os.stat(folder).st_mode)
+    lines, total, count = [], 0, 0
+    for dirpath, dirnames, filenames in os.walk(data):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            full = Path(dirpath) / fn
+            digest, size = sha256_file(full)
+            rel = full.relative_to(folder).as_posix()
+            lines.append(f"{digest}  {_encode_name(rel)}\n")
+            total += size
+            count += 1
+    clean["Payload-Oxum"] = f"{total}.{count}"
+    tags = {
+        MANIFEST: "".join(lines).encode("utf-8"),
+        "bagit.txt": b"BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": "".join(f"{k}: {_tag_value(v)}\n" for k in sorted(clean)
+                                for v in (clean[k] if isinstance(clean[k], list) else [clean[k]])).encode("utf-8"),
+    }
+    for name, body in tags.items():
+        (folder / name).write_bytes(body)
+    (folder / TAGMANIFEST).write_bytes("".join(f"{hashlib.sha256(body).hexdigest()} {name}\n"
+                                               for name, body in tags.items()).encode("utf-8"))
     make_read_only(folder)
     if sync:
         fsync_tree(folder)

@@ -209,10 +209,12 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                                         hint="data files carry their own metadata"))
         inputs = expand_inputs(tuple(str(p) for p in data))
         problems: list[Problem] = []
+        checked: dict[Path, object] = {}  # the validated documents, handed to the search index below
         for p in inputs:
             try:
-                check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l, prebuilt=prebuilt,
-                                allow_missing=allow_missing, on_warning=lambda w: _err("warning: " + w.format()))
+                checked[p], _ = check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
+                                                prebuilt=prebuilt, allow_missing=allow_missing,
+                                                on_warning=lambda w: _err("warning: " + w.format()))
             except WorkplanError as e:
                 problems.extend(e.problems)
         if problems:
@@ -224,6 +226,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
         batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
         batch_size = 1 if len(inputs) == 1 else 25
         staging: list = []
+        documents: dict[str, object] = {}
 
         def flush() -> None:
             nonlocal failures
@@ -251,8 +254,11 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 if not staging:
                     staging.append(arc.new_staging(shared=True))
                 try:
-                    batch.append(prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
-                                                   prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing))
+                    prep = prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
+                                             prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing)
+                    batch.append(prep)
+                    if checked.get(p) is not None:
+                        documents[prep.files["source"]["sha256"]] = checked[p]
                 except WorkplanError as e:
                     failures += 1
                     _err(e.format())
@@ -263,6 +269,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             flush()
             for st in staging:
                 st.cleanup()
+        from ..search.extract import remember_documents
+        remember_documents(arc, documents)  # the index takes them instead of parsing each source again
         arc.notify_changed(codes)
         if failures:
             _err(f"{failures} of {len(inputs)} file(s) were not archived")
@@ -361,8 +369,9 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
     arc = _open(archive_path)
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
+    index = _search_index_status(arc, catch_up=repair)
     if as_json:
-        click.echo(json.dumps(rep.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
     else:
         for action in rep.repaired:
             click.echo(f"repaired: {action}")
@@ -371,8 +380,24 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
         summary = (f"checked {rep.documents} document(s), {rep.versions} version(s), {rep.files} file(s) "
                    f"({rep.bytes / 1e6:.1f} MB) and {rep.events} event(s) in {rep.seconds:.2f} s")
         click.echo(summary + (": all intact" if rep.ok else f": {len(rep.findings)} problem(s)"))
+        click.echo("search index: " + ("up to date" if index["current"] else
+                                       f"{index['problem']} (derived data: run `workplan search reindex`)"))
     if not rep.ok:
         sys.exit(1)
+
+
+def _search_index_status(arc, *, catch_up: bool) -> dict:
+    """Whether the search index (derived data, not part of the verdict) reflects the archive;
+    with --repair it is first brought up to date with what the repairs changed."""
+    from ..search import index_status, on_records_changed
+    from ..search.index import IndexManager
+    if catch_up and IndexManager(arc.root).meta_path.exists():
+        try:
+            on_records_changed(arc, [])
+        except WorkplanError as e:
+            _err("warning: the search index was not brought up to date: " + e.format())
+    problem = index_status(arc)
+    return {"current": problem is None, "problem": problem}
 
 
 @archive.command("log")

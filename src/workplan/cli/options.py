@@ -83,9 +83,9 @@ def lang_option(*, default: str | None = "zh", choices: Sequence[str] | None = N
 def format_option(*, default: str | None = None, choices: Sequence[str] | None = None, multiple: bool = True,
                   allow_none: bool = False, help: str | None = None):
     """``--format``: output formats of ``choices`` (default: every format of
-    :data:`workplan.render.FORMATS`, the writer registry); with ``multiple``, several with commas
+    :data:`workplan.formats.FORMATS`, the writer registry); with ``multiple``, several with commas
     (a list); ``allow_none``: ``none`` means no format ([])."""
-    from ..render import FORMATS
+    from ..formats import FORMATS  # the format table (a leaf: no rendering code is imported)
     choices = tuple(choices) if choices is not None else tuple(FORMATS)
     if default is None and multiple:
         default = ",".join(choices)

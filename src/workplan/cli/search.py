@@ -39,16 +39,19 @@ def _fields_help() -> str:
 @lang_option(default=None, choices=LANGS, multiple=False, help="Only documents with text in this language.")
 @click.option("--all-versions", is_flag=True, help="Also search superseded versions (default: newest only).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10000), help="Show at most this many results.")
+@click.option("--exact-count", is_flag=True,
+              help="Count every match (slower on a big archive); by default totals above 1,000 are estimated.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts (matches marked [[like this]]).")
 @click.option("--backend", type=click.Choice(BACKENDS),
               help="reindex: the backend to build with (default tantivy). search: must match the index.")
 @archive_option
-def search(query, year, unit, kind, retention, lang, all_versions, limit, as_json, backend, archive_path) -> None:
+def search(query, year, unit, kind, retention, lang, all_versions, limit, exact_count, as_json, backend,
+           archive_path) -> None:
     """Full-text search of the archive, in Chinese and English.
 
     \b
     workplan search QUERY [--year 2023|2021-2023] [--unit ID|NAME] [--kind K] [--retention R]
-                          [--lang zh|en] [--all-versions] [--limit N] [--json]
+                          [--lang zh|en] [--all-versions] [--limit N] [--exact-count] [--json]
     workplan search reindex [--backend tantivy|whoosh]   rebuild the index from the archive
     workplan search status                                show what the index holds
 
@@ -63,7 +66,8 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
 
     Chinese matches exactly any characters you type (消防 is found inside 消防安全, a single
     character finds every document containing it); English words also match other forms
-    (inspection finds inspections). Results show the archival code, title, date, issuer, score
+    (inspection finds inspections). Totals above 1,000 are estimated ("about 34,000");
+    --exact-count counts every match. Results show the archival code, title, date, issuer, score
     and up to two snippets with the matches in 【】. Only the newest version of each document is
     searched unless --all-versions. To search for the words "reindex" or "status" themselves,
     put them in quotes: workplan search '"reindex"'.
@@ -74,7 +78,8 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
         return
     if words and words[0] in _SPECIAL:
         extra = [n for n, v in (("--year", year), ("--unit", unit), ("--kind", kind), ("--retention", retention),
-                                ("--lang", lang), ("--all-versions", all_versions), ("--json", as_json))
+                                ("--lang", lang), ("--all-versions", all_versions), ("--json", as_json),
+                                ("--exact-count", exact_count))
                  if v] + words[1:]
         if extra:
             raise click.UsageError(f"`workplan search {words[0]}` does not take {' '.join(map(str, extra))}")
@@ -97,7 +102,7 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, as_jso
         raise
     try:
         result = ix.search(text, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
-                           all_versions=all_versions, limit=limit)
+                           all_versions=all_versions, limit=limit, exact_count=exact_count)
     finally:
         ix.close()
     if as_json:
@@ -117,7 +122,7 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
         return
     shown = len(result.hits)
     more = f", showing {shown} (use --limit for more)" if result.total > shown else ""
-    click.echo(f"{result.total} document(s) match {what} ({scope}, {result.backend}){more}\n")
+    click.echo(f"{result.total_text()} document(s) match {what} ({scope}, {result.backend}){more}\n")
     tty = sys.stdout.isatty()
     for i, h in enumerate(result.hits, 1):
         title = click.style(h.title, bold=True) if tty else h.title
@@ -153,6 +158,8 @@ def _status(archive_path: str | None) -> None:
     arc = _open_archive(archive_path)
     mgr = IndexManager(arc.root)
     meta = mgr.read_meta()
+    stale = mgr.staleness(arc, meta)
+    head = meta.get("archive_head")
     path = mgr.build_path(meta)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
     ok = meta["schema_version"] == SCHEMA_VERSION
@@ -160,7 +167,9 @@ def _status(archive_path: str | None) -> None:
                f"schema:   {meta['schema_version']}" + ("" if ok else f" (this workplan uses {SCHEMA_VERSION}: "
                                                               "the next search rebuilds it)") +
                f"\nbuilt:    {meta.get('built_at', '?')}\nupdated:  {meta.get('updated_at', '?')}\n"
-               f"size:     {size / 1e6:.1f} MB")
+               f"size:     {size / 1e6:.1f} MB\n"
+               f"archive:  " + (f"behind: {stale} (the next search catches up, or {REINDEX_HINT})" if stale
+                               else f"up to date (event #{head[0]})" if head else "up to date"))
     if not path.exists():
         raise WorkplanError(Problem("the index files are missing", file=str(path),
                                     hint=REINDEX_HINT))

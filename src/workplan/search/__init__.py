@@ -29,7 +29,8 @@ from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
 from .snippets import Snippet, make_snippets
 from .text import has_han
 
-__all__ = ["search", "reindex", "on_records_changed", "keep_index_current", "open_index", "build_query", "SearchResult", "SearchHit", "Query", "Text",
+__all__ = ["search", "reindex", "on_records_changed", "keep_index_current", "open_index", "index_status", "build_query",
+           "SearchResult", "SearchHit", "Query", "Text",
            "SCHEMA_VERSION", "BACKENDS", "DEFAULT_BACKEND", "IndexMissing", "IndexCorrupt", "parse"]
 
 
@@ -59,10 +60,15 @@ class SearchHit:
 class SearchResult:
     query: str
     backend: str
-    total: int
+    total: int                      # exact, or an estimate when ``total_is_exact`` is False
     hits: list[SearchHit]
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    total_is_exact: bool = True
+
+    def total_text(self) -> str:
+        """The total as people read it: "12" or "about 34,000"."""
+        return f"{self.total:,}" if self.total_is_exact else f"about {about(self.total):,}"
 
     @property
     def codes(self) -> list[str]:
@@ -70,8 +76,16 @@ class SearchResult:
 
     def to_json(self) -> dict:
         return {"query": self.query, "backend": self.backend, "total": self.total,
-                "returned": len(self.hits), "milliseconds": round(self.seconds * 1000, 2),
+                "total_is_exact": self.total_is_exact, "returned": len(self.hits), "milliseconds": round(self.seconds * 1000, 2),
                 "warnings": self.warnings, "results": [h.to_json() for h in self.hits]}
+
+
+def about(n: int) -> int:
+    """``n`` rounded to two significant digits (an estimate shows no false precision)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2)
+    return round(n / step) * step
 
 
 # --- unit resolution ------------------------------------------------------------------------------
@@ -102,9 +116,10 @@ FACET_FIELDS = ("year", "kind", "retention", "lang", "unit")
 class OpenIndex:
     """A search index opened read-only, for one or many searches."""
 
-    def __init__(self, manager: IndexManager, meta: dict) -> None:
+    def __init__(self, manager: IndexManager, meta: dict, stale: str | None = None) -> None:
         self.manager = manager
         self.meta = meta
+        self.stale = stale  # why the index is behind the archive (None: it is current)
         self.backend_name = meta["backend"]
         self.backend = manager.open(meta)
         self._units: list[str] | None = None
@@ -134,8 +149,11 @@ class OpenIndex:
 
     def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
                kind: str | None = None, retention: str | None = None, lang: str | None = None,
-               all_versions: bool = False, limit: int = 10, offset: int = 0, snippets: bool = True) -> SearchResult:
-        """``limit`` hits after skipping the best ``offset`` (pages of results); ``total`` counts all."""
+               all_versions: bool = False, limit: int = 10, offset: int = 0, snippets: bool = True,
+               exact_count: bool = False) -> SearchResult:
+        """The best ``limit`` documents after skipping the best ``offset`` (pages of results), with
+        snippets, and how many match: exactly up to a threshold, else an estimate
+        (``total_is_exact`` False) unless ``exact_count``."""
         if limit < 1:
             raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         if offset < 0:
@@ -144,9 +162,13 @@ class OpenIndex:
         q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
                         all_versions=all_versions)
         warnings = list(q.warnings)
+        if self.stale:
+            warnings.append(f"the search index is behind the archive ({self.stale}): results may be out of "
+                            f"date; {REINDEX_HINT}")
         root = self._resolve(q.root, warnings)
         try:
-            raw_hits, total = self.backend.search(root, limit=limit + offset, sort_by_date=not q.has_text())
+            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort_by_date=not q.has_text(),
+                                                         exact_count=exact_count)
         except WorkplanError:
             raise
         except Exception as e:  # damaged segment files surface here
@@ -165,7 +187,7 @@ class OpenIndex:
                                   doc_number=i.get("doc_number"), kind=i.get("kind") or "",
                                   retention=i.get("retention") or "", version=int(i.get("version") or 1),
                                   current=bool(i.get("current", True)), snippets=sn))
-        return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0)
+        return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
     def facets(self, query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
                all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
@@ -241,7 +263,10 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
 
     A missing or damaged index raises a WorkplanError naming `workplan search reindex`. An index
     of another schema version is rebuilt first (``notify`` gets a message), when ``arc`` is an
-    archive; ``backend`` (if given) must be the one the index was built with.
+    archive; ``backend`` (if given) must be the one the index was built with. When ``arc`` is an
+    archive whose log has moved past the state the index reflects (a crash after the archive's
+    commit, ``verify --repair``), the changed records are re-indexed first; if that cannot be
+    done the searches carry a warning naming ``workplan search reindex``.
     """
     mgr = IndexManager(_root(arc))
     meta = mgr.read_meta()
@@ -259,7 +284,11 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
                                     file=str(mgr.dir),
                                     hint=f"run `workplan search reindex --backend {backend}` to switch, "
                                          "or leave out --backend"))
-    return OpenIndex(mgr, meta)
+    stale = None
+    if hasattr(arc, "catalogue"):
+        stale = mgr.catch_up(arc)
+        meta = mgr.read_meta()
+    return OpenIndex(mgr, meta, stale)
 
 
 def search(arc, query: str | Query = "", *, backend: str | None = None,
@@ -279,7 +308,9 @@ def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildRepor
 
 def on_records_changed(arc, codes: list[str]) -> None:
     """Update the index incrementally after adds, new versions and disposals, under the writer
-    lock (creating it if missing). Raises on failure (see :func:`keep_index_current`)."""
+    lock (creating it if missing), together with anything else the archive changed since the
+    index's last update (a crash may have left some behind). Raises on failure (see
+    :func:`keep_index_current`)."""
     IndexManager(_root(arc)).update(arc, codes)
 
 
@@ -300,3 +331,16 @@ def keep_index_current(arc) -> None:
     """Register the search index as a change listener of ``arc`` (the front ends call this on the
     archives they open), so that adds and disposals update the index."""
     arc.on_change(_index_listener)
+
+
+def index_status(arc) -> str | None:
+    """None when the archive's search index is current; else what is wrong with it (missing,
+    damaged, another schema, behind the archive), for `archive verify` and `search status`."""
+    mgr = IndexManager(_root(arc))
+    try:
+        meta = mgr.read_meta()
+    except WorkplanError as e:
+        return e.problems[0].message
+    if meta["schema_version"] != SCHEMA_VERSION:
+        return f"the search index has schema version {meta['schema_version']}; this workplan uses {SCHEMA_VERSION}"
+    return mgr.staleness(arc, meta)

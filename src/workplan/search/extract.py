@@ -7,6 +7,7 @@ from the PDF (or DOCX) text otherwise. Reading never writes anything.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,27 @@ def source_texts(path: Path, arc=None) -> dict[str, str]:
     return document_texts(load_source(path, arc))
 
 
+# Documents a caller already validated (`archive add` checks every file before archiving it),
+# per archive, by the SHA-256 of the source file: extract() takes them instead of parsing the
+# archived copy again. Each is used once, then forgotten.
+_KNOWN: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def remember_documents(arc, documents: dict[str, Any]) -> None:
+    """Hand the index the validated documents of sources about to be indexed, keyed by the
+    SHA-256 of the source file's bytes (as the archive records it)."""
+    _KNOWN.setdefault(arc, {}).update(documents)
+
+
+def _known_texts(record, arc) -> dict[str, str] | None:
+    known = _KNOWN.get(arc)
+    if not known:
+        return None
+    entry = next((f for f in getattr(record, "files", ()) if f.role == "source"), None)
+    doc = known.pop(entry.sha256, None) if entry is not None else None
+    return document_texts(doc) if doc is not None else None
+
+
 # --- text of a PDF or DOCX ------------------------------------------------------------------------
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
@@ -181,7 +203,9 @@ def extract(record, arc) -> IndexDoc:
     texts: dict[str, str] = {}
     if "source" in record.roles:
         try:
-            texts = source_texts(arc.file(record, "source"), arc)
+            texts = _known_texts(record, arc)
+            if texts is None:
+                texts = source_texts(arc.file(record, "source"), arc)
         except WorkplanError:
             f = _main_file(record, arc)  # e.g. a report whose program cannot be found: use its PDF
             if f is None:

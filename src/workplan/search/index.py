@@ -3,7 +3,8 @@
 Layout (derived data, never archive content; the archive's verify ignores it)::
 
     <archive root>/index/
-        meta.json            schema version, backend, the live build, built-at, record count
+        meta.json            schema version, backend, the live build, built-at, record count,
+                             and the archive's log head the index reflects (``archive_head``)
         .lock                fcntl lock held by writers (reindex, incremental updates)
         build-<stamp>/       the backend's files of the live build
 
@@ -11,11 +12,20 @@ Layout (derived data, never archive content; the archive's verify ignores it)::
 complete), then switches ``meta.json`` to it with an atomic rename; the old build stays
 usable until that moment and is removed afterwards. Searching opens the live build read-only
 and takes no lock.
+
+**Staleness.** Every build and update records the catalogue's log head (id and hash of the last
+event of the archive's audit trail) it was made from. Searching compares it with the archive's
+current head (one catalogue lookup); when the archive has moved on (a crash between the
+archive's commit and the index update, ``verify --repair`` completing a record, another tool),
+the events logged since are read from the end of ``events.jsonl`` and the records they name are
+re-indexed (:meth:`IndexManager.catch_up`); when that is impossible the search says the index is
+stale and names ``workplan search reindex``.
 """
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -32,11 +42,17 @@ from .extract import IndexDoc, extract
 
 #: Bump when the fields, the analyzers or what is extracted change: an index built with
 #: another version is rebuilt (with a message) the next time it is used.
-SCHEMA_VERSION = 3  # 3: kind, retention, lang, unit, current are fast fields (facets)
+SCHEMA_VERSION = 4  # 3: kind, retention, lang, unit, current are fast fields (facets); 4: pairs and units fields
 INDEX_DIRNAME = "index"
 DEFAULT_BACKEND = "tantivy"
 REINDEX_HINT = "run `workplan search reindex` to rebuild it from the archive"
 LOCK_TIMEOUT = 300.0
+#: Catch up automatically when at most this many documents changed; beyond, ask for a reindex.
+CATCH_UP_MAX = 2000
+#: Events naming the record (``object`` is its archival code) whose index entry they change.
+RECORD_EVENTS = ("ingestion", "new-version", "disposal")
+#: Events after which any record may differ from what the index holds.
+EVERYTHING_EVENTS = ("rebuild-catalogue",)
 
 
 class IndexMissing(WorkplanError):
@@ -63,6 +79,60 @@ def _now() -> str:
 def _not_indexed(record, e: WorkplanError) -> list[Problem]:
     return [Problem(f"{record.code}: not indexed: {p.message}", file=p.file, line=p.line, path=p.path)
             for p in e.problems]
+
+
+def archive_head(arc) -> list | None:
+    """The archive's log head [id, hash] as its catalogue records it (cheap), or None."""
+    cat = getattr(arc, "catalogue", None)
+    if cat is None:
+        return None
+    head = cat.log_head()
+    return [int(head[0]), str(head[1])] if head else None
+
+
+def changed_since(log_path: Path, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> set[str] | None:
+    """Archival codes named by record events logged after ``head`` ([id, hash]), read from the
+    end of the event log backwards (only the new events are read). None when that cannot be
+    told: no head, the head event is not in the log any more (or has another hash), the
+    catalogue was rebuilt, or more than ``max_codes`` documents changed."""
+    if not head:
+        return None
+    head_id, head_hash = int(head[0]), str(head[1])
+    codes: set[str] = set()
+    try:
+        with open(log_path, "rb") as f:
+            pos = f.seek(0, os.SEEK_END)
+            rest = b""
+            chunk = 64 * 1024
+            while True:
+                start = max(0, pos - chunk)
+                f.seek(start)
+                block = f.read(pos - start) + rest
+                pos = start
+                lines = block.split(b"\n")
+                rest = lines.pop(0) if pos > 0 else b""  # maybe cut at the block start: keep for the next
+                for line in reversed(lines):
+                    if not line.strip():
+                        continue
+                    try:
+                        ev = json.loads(line)
+                        eid = int(ev["id"])
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a torn last line: verify reports it
+                    if eid < head_id:
+                        return None  # the head event is gone
+                    if eid == head_id:
+                        return codes if hashlib.sha256(line).hexdigest() == head_hash else None
+                    if ev.get("type") in EVERYTHING_EVENTS:
+                        return None
+                    if ev.get("type") in RECORD_EVENTS and isinstance(ev.get("object"), str):
+                        codes.add(ev["object"])
+                        if len(codes) > max_codes:
+                            return None
+                if pos == 0:
+                    return None
+    except OSError:
+        return None
 
 
 class IndexManager:
@@ -166,6 +236,7 @@ class IndexManager:
 
     def _rebuild_locked(self, arc, backend: str, progress=None) -> BuildReport:
         t0 = time.perf_counter()
+        head = archive_head(arc)  # read before the records: a later change is then caught up
         records = [r for r in arc.records(current_only=False) if getattr(r, "status", "active") != "disposed"]
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 100000:05d}"
         name = f"build-{stamp}"
@@ -197,7 +268,7 @@ class IndexManager:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._write_meta({"schema_version": SCHEMA_VERSION, "backend": backend, "build": name,
-                          "built_at": _now(), "updated_at": _now(), "records": n})
+                          "built_at": _now(), "updated_at": _now(), "records": n, "archive_head": head})
         self._cleanup(keep=name)
         return BuildReport(backend, n, time.perf_counter() - t0, final, warnings)
 
@@ -212,19 +283,32 @@ class IndexManager:
             except OSError:
                 pass
 
-    def update(self, arc, codes: Iterable[str]) -> int:
-        """Bring the given records (and the other versions of the same documents) up to date.
+    def update(self, arc, codes: Iterable[str] = (), *, lock_timeout: float = LOCK_TIMEOUT) -> int:
+        """Bring the given records (and the other versions of the same documents) up to date,
+        and every record the archive changed since the index's recorded log head (a crash may
+        have left some behind).
 
-        Creates the index if it is missing, rebuilds it if it is damaged or of another schema.
-        Returns the number of records (re)indexed.
+        Creates the index if it is missing, rebuilds it if it is damaged, of another schema, or
+        too far behind to catch up. Returns the number of records (re)indexed.
         """
         codes = list(dict.fromkeys(codes))
-        with self.lock():
+        with self.lock(lock_timeout):
             try:
                 meta = self.read_meta()
                 usable = meta["schema_version"] == SCHEMA_VERSION
             except WorkplanError:
                 meta, usable = None, False
+            head = archive_head(arc)  # before reading any record (see _rebuild_locked)
+            if usable and head is not None and meta.get("archive_head") != head:
+                since = changed_since(Path(arc.root) / "events.jsonl", meta.get("archive_head"))
+                if since is None:
+                    usable = False  # cannot tell what changed: rebuild
+                else:
+                    codes = list(dict.fromkeys([*codes, *sorted(since)]))
+            if usable and not codes:
+                meta["archive_head"] = head  # only events that change no record (e.g. a fixity check)
+                self._write_meta(meta)
+                return 0
             if usable:
                 try:
                     be = self.open(meta, writable=True)
@@ -256,7 +340,47 @@ class IndexManager:
                 be.close()
             meta["updated_at"] = _now()
             meta["records"] = be.doc_count()
+            meta["archive_head"] = head
             self._write_meta(meta)
         if problems:
             raise WorkplanError(problems)
         return len(docs)
+
+    # --- staleness ----------------------------------------------------------------------------
+    def staleness(self, arc, meta: dict | None = None) -> str | None:
+        """None when the index reflects the archive's current log head; else what is behind."""
+        head = archive_head(arc)
+        if head is None:
+            return None
+        meta = meta or self.read_meta()
+        mine = meta.get("archive_head")
+        if mine == head:
+            return None
+        if not mine:
+            return f"the index does not record which archive state it reflects (archive log head #{head[0]})"
+        since = changed_since(Path(arc.root) / "events.jsonl", mine)
+        if since is None:
+            return (f"the index reflects the archive at event #{mine[0]}, the archive is at #{head[0]}, "
+                    "and what changed in between cannot be told from the event log")
+        if not since:
+            return None  # only events that change no record (fixity checks, exports)
+        return (f"the index reflects the archive at event #{mine[0]}, the archive is at #{head[0]}: "
+                f"{len(since)} document(s) changed since")
+
+    def catch_up(self, arc, *, lock_timeout: float = 10.0) -> str | None:
+        """Re-index the records the archive changed since the index was last updated, if any.
+        Returns None when the index is (now) current, else why it is stale: what changed cannot
+        be told from the event log (a reindex is needed), the index cannot be written, or
+        another process holds its lock."""
+        meta = self.read_meta()
+        head = archive_head(arc)
+        if head is None or meta.get("archive_head") == head:
+            return None
+        if changed_since(Path(arc.root) / "events.jsonl", meta.get("archive_head")) is None:
+            return self.staleness(arc, meta)
+        try:
+            self.update(arc, (), lock_timeout=lock_timeout)
+        except WorkplanError as e:
+            left = self.staleness(arc)
+            return None if left is None else f"{left}; catching up failed: {e.problems[0].message}"
+        return None

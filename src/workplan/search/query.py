@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import Problem, WorkplanError
-from .text import chars_tokens, is_stemmable, stem_tokens
+from .text import chars_tokens, is_stemmable, pair_tokens, pair_units, stem_tokens
 
 KINDS = ("program", "standards", "report", "legacy")
 RETENTIONS = ("Y", "D30", "D10")
@@ -54,6 +54,16 @@ class Text:
     @cached_property
     def tokens(self) -> list[str]:
         return chars_tokens(self.value)
+
+    @cached_property
+    def units(self) -> list[str]:
+        """The tokens as the tantivy backend's ``units`` field holds them (see :func:`~workplan.search.text.pair_units`)."""
+        return pair_units(self.value)
+
+    @cached_property
+    def pairs(self) -> list[str]:
+        """Consecutive tokens joined in pairs (see :func:`~workplan.search.text.pair_tokens`)."""
+        return pair_tokens(self.value)
 
     @cached_property
     def stems(self) -> list[str]:

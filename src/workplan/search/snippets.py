@@ -137,28 +137,31 @@ def _is_word(c: str) -> bool:
     return c.isalnum() and not HAN_RE.match(c)
 
 
+_SPACE_RE = re.compile(r"\s+")
+
+
 def _cut(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
-    inside = [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
-    # collapse whitespace while keeping the span offsets right
-    out, mapped = [], []
-    pos_map = {}
-    prev_space = True
-    for i in range(start, end):
-        c = text[i]
-        pos_map[i] = len(out)
-        if c.isspace():
-            if not prev_space:
-                out.append(" ")
-            prev_space = True
-        else:
-            out.append(c)
-            prev_space = False
-    pos_map[end] = len(out)
-    for s, e in inside:
-        a, b = pos_map[s], pos_map[e]
-        if b > a:
-            mapped.append((a, b))
-    body = "".join(out)
+    window = text[start:end]
+    # whitespace runs collapse to one space (leading ones vanish); offsets shift accordingly
+    runs = [m.span() for m in _SPACE_RE.finditer(window)]
+
+    def at(i: int) -> int:  # offset in the window -> offset in the collapsed text
+        removed = 0
+        for a, b in runs:
+            if a >= i:
+                break
+            removed += min(b, i) - a - (1 if a > 0 else 0)
+        return i - removed
+
+    body = _SPACE_RE.sub(" ", window)
+    if runs and runs[0][0] == 0:
+        body = body[1:]
+    mapped = []
+    for s, e in spans:
+        if s < end and e > start:
+            a, b = at(max(s, start) - start), at(min(e, end) - start)
+            if b > a:
+                mapped.append((a, b))
     stripped = body.rstrip()
     lead = "" if start == 0 or text[start - 1] == "\n" else "…"
     tail = "" if end >= len(text) or text[end] == "\n" else "…"

@@ -9,11 +9,18 @@ queries exactly the same tokens:
   punctuation produce no tokens, so a phrase also matches across a line break in the source.
 * ``stem``: English words, lowercased and stemmed (Snowball English), so ``inspection`` finds
   ``inspections``.
+* ``units`` and ``pairs`` (tantivy only): the same tokens computed in Python (:func:`pair_units`);
+  ``units`` holds each distinct token of a document once (single-token queries), ``pairs``: every two consecutive ``chars`` tokens as one token ("shingles",
+  see :func:`pair_tokens`), so a word of two characters is one term and a phrase of n tokens a
+  phrase of n-1 far rarer terms. It matches exactly what a phrase of ``chars`` tokens matches,
+  at a fraction of the cost: the posting lists of single Han characters cover nearly every
+  document, those of pairs do not.
 
 The whoosh backend feeds these same analyzers' tokens (with their positions) into whoosh.
 """
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 
@@ -32,6 +39,7 @@ WORD_CLASS = f"[^\\W{_HAN_PY}]"
 
 CHARS_TOKENIZER = "wp_chars"
 STEM_TOKENIZER = "wp_stem"
+PAIRS_TOKENIZER = "wp_pairs"
 
 
 @lru_cache(maxsize=None)
@@ -41,12 +49,59 @@ def analyzer(name: str):
     if name == CHARS_TOKENIZER:
         return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(CHARS_PATTERN))
                 .filter(tantivy.Filter.lowercase()).build())
+    if name == PAIRS_TOKENIZER:  # the pairs are made in Python (pairs_text); tantivy only splits them
+        return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
     if name == STEM_TOKENIZER:
         return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
                 .filter(tantivy.Filter.remove_long(40))
                 .filter(tantivy.Filter.lowercase())
                 .filter(tantivy.Filter.stemmer("english")).build())
     raise KeyError(name)
+
+
+# --- pairs of consecutive tokens ------------------------------------------------------------------
+#: A run of word characters (Han or not); split further only when it mixes both.
+_RUN_RE = re.compile(f"[\\w{_HAN_PY}]+")
+_HAN_RUN_RE = re.compile(f"[{_HAN_PY}]+")
+_MIXED_RE = re.compile(f"[{_HAN_PY}]|[^\\W{_HAN_PY}]+")
+#: Ends every non-Han word inside a pair, so "ab"+"c" and "a"+"bc" stay different pairs.
+WORD_END = "/"
+
+
+def pair_units(text: str) -> list[str]:
+    """The ``chars`` tokens of a text, computed in Python (fast on long texts): Han characters one
+    by one, other words whole and ending in ``/``, lowercase. Used only to make pairs, on both the
+    indexing and the query side, so they always agree with each other."""
+    out: list[str] = []
+    add, extend = out.append, out.extend
+    for run in _RUN_RE.findall(text.lower()):
+        if run.isascii():
+            add(run + WORD_END)
+        elif _HAN_RUN_RE.fullmatch(run):
+            extend(run)
+        else:
+            for tok in _MIXED_RE.findall(run):
+                add(tok if len(tok) == 1 and HAN_RE.match(tok) else tok + WORD_END)
+    return out
+
+
+def pair_tokens(text: str) -> list[str]:
+    """Every two consecutive tokens of ``text`` joined: 消防安全 → 消防 防安 安全. Empty for a
+    text of one token."""
+    units = pair_units(text)
+    return list(map(operator.add, units, units[1:]))
+
+
+def pairs_text(text: str) -> str:
+    """What the ``pairs`` field indexes: the pair tokens, separated by spaces."""
+    return units_and_pairs(text)[1]
+
+
+def units_and_pairs(text: str) -> tuple[str, str]:
+    """What the ``units`` field (each distinct token once) and the ``pairs`` field (the pair
+    tokens, in order) index, separated by spaces."""
+    units = pair_units(text)
+    return " ".join(set(units)), " ".join(map(operator.add, units, units[1:]))
 
 
 def has_han(text: str) -> bool:

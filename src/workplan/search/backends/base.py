@@ -11,8 +11,8 @@ Fields (same names in every backend):
 field        contents                                                    analysis
 ===========  ==========================================================  =================
 code         archival code (shared by the versions of a document)        exact
-text         full text (Chinese, then English), then a header: title,    chars
-             issuer, document number, unit names (stored, for snippets)
+text         full text (Chinese, then English), then a header: title,    chars (tantivy:
+             issuer, document number, unit names (stored, for snippets)  ``units`` + ``pairs``)
 title        Chinese and English titles (``title:``, ranking boost)      chars
 issuer       issuer name and abbreviation (``issuer:``)                  chars
 stem         English title and text                                      stem (Snowball)
@@ -56,8 +56,11 @@ class Backend(Protocol):
 
     def close(self) -> None: ...
 
-    def search(self, root: And, *, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int]:
-        """Hits (best first, or newest first when ``sort_by_date``) and the total number matching."""
+    def search(self, root: And, *, limit: int, sort_by_date: bool = False,
+               exact_count: bool = False) -> tuple[list[Hit], int, bool]:
+        """Hits (best first, or newest first when ``sort_by_date``), the number of documents
+        matching, and whether that number is exact (a backend may estimate large totals unless
+        ``exact_count``; it is exact whenever fewer than ``limit`` documents match)."""
         ...
 
     def unit_terms(self) -> list[str]:

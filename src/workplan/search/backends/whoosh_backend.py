@@ -203,7 +203,9 @@ class WhooshBackend:
         with self.ix.searcher() as s:
             return [t.decode("utf-8") if isinstance(t, bytes) else t for t in s.lexicon("unit")]
 
-    def search(self, root: And, *, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int]:
+    def search(self, root: And, *, limit: int, sort_by_date: bool = False,
+               exact_count: bool = False) -> tuple[list[Hit], int, bool]:
+        """The top hits and the total, always counted exactly (whoosh has no cheaper way)."""
         q = self._compile(root)
         with self.ix.searcher() as s:
             if sort_by_date:
@@ -217,7 +219,7 @@ class WhooshBackend:
                 info = json.loads(h["info"])
                 hits.append(Hit(code=info["code"], score=0.0 if sort_by_date else float(h.score),
                                 info=info, text=h.get("text", "")))
-        return hits, total
+        return hits, total, True
 
     def facets(self, root: And, fields: tuple[str, ...], *, size: int = 50) -> dict[str, dict]:
         """Counts of the documents matching ``root`` by each value of ``fields`` (from the stored

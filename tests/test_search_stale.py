@@ -1,0 +1,222 @@
+"""The search index after a crash (issue 9, item 4): an index behind the archive is detected
+through the archive's log head, caught up from the events logged since, or reported as stale
+with the fix; `search status` and `archive verify` say so too. Also: totals beyond the exact
+threshold are estimates, and --exact-count counts them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workplan.archive import init_archive, open_archive
+from workplan.ingest import add_data_file
+from workplan.search import index_status, keep_index_current, search
+from workplan.search.index import IndexManager, changed_since
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKPLAN = [sys.executable, "-m", "workplan.cli"]
+
+from test_search import MARKET  # noqa: E402  (the night-market program, version by version)
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    e = dict(os.environ, PYTHONIOENCODING="utf-8")
+    e.pop("WORKPLAN_ARCHIVE", None)
+    e.update(env or {})
+    return subprocess.run([*WORKPLAN, *args], capture_output=True, text=True, cwd=ROOT, env=e, timeout=300)
+
+
+def market(folder: Path, v: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"market-v{v}.yaml"
+    p.write_text(MARKET.format(v=v, date=f"2022-0{5 + v}-01", clause="旧版摊位登记条款" if v == 1 else "修订后的摊位登记办法",
+                               clause_en="stall registration"), encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def arc_v1(tmp_path):
+    """An archive holding version 1 of the night-market program, indexed by the add hook."""
+    root = tmp_path / "archive"
+    arc = init_archive(root, fonds="J001", name="测试全宗")
+    keep_index_current(arc)
+    add_data_file(arc, market(tmp_path / "src", 1), formats=())
+    arc.close()
+    return root
+
+
+def current_versions(root: Path, query: str = "夜市") -> list[tuple[int, bool]]:
+    with open_archive(root) as arc:
+        res = search(arc, query, all_versions=True)
+    return sorted((h.version, h.current) for h in res.hits)
+
+
+@pytest.mark.parametrize("step", ["logged", "committed"])
+def test_new_version_killed_before_the_index_update_is_caught_up(arc_v1, tmp_path, step):
+    assert current_versions(arc_v1) == [(1, True)]
+    r = run("archive", "--archive", str(arc_v1), "add", str(market(tmp_path / "src", 2)), "--format", "none",
+            env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
+    assert r.returncode == -9, r.stderr
+    if step == "logged":  # the catalogue never saw v2: verify --repair completes it (the index is caught up too)
+        r = run("archive", "--archive", str(arc_v1), "verify", "--repair")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "search index: up to date" in r.stdout
+    else:  # committed in the archive, never in the index: detectable without searching
+        st = run("search", "status", "--archive", str(arc_v1))
+        assert st.returncode == 0, st.stderr
+        assert "archive:  behind" in st.stdout and "1 document(s) changed" in st.stdout
+        with open_archive(arc_v1) as arc:
+            assert "1 document(s) changed since" in index_status(arc)
+        v = run("archive", "--archive", str(arc_v1), "verify")
+        assert "search index: the index reflects the archive at event" in v.stdout
+        assert "workplan search reindex" in v.stdout
+    # the search catches up: v1 is superseded, v2 current, the old clause is not found as current
+    assert current_versions(arc_v1) == [(1, False), (2, True)]
+    with open_archive(arc_v1) as arc:
+        assert [h.version for h in search(arc, "旧版摊位").hits] == []
+        res = search(arc, "修订后")
+        assert [h.version for h in res.hits] == [2] and not res.warnings
+        assert index_status(arc) is None
+    st = run("search", "status", "--archive", str(arc_v1))
+    assert "archive:  up to date" in st.stdout
+
+
+def test_added_without_the_hook_is_caught_up(arc_v1, tmp_path):
+    with open_archive(arc_v1) as arc:
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
+        assert "1 document(s) changed" in index_status(arc)
+    r = run("search", "修订后", "--json", "--archive", str(arc_v1))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert [x["version"] for x in out["results"]] == [2] and out["results"][0]["current"]
+    assert out["total"] == 1 and out["total_is_exact"] is True
+
+
+def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
+    with open_archive(arc_v1) as arc:
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)  # missed by the index
+        other = tmp_path / "src" / "other.yaml"
+        other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
+                         .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
+        keep_index_current(arc)
+        add_data_file(arc, other, formats=())  # its hook updates the index: v2 must come along
+        meta = IndexManager(arc.root).read_meta()
+        assert meta["archive_head"] == list(arc.catalogue.log_head())
+    # straight from the index, without the search's own catch-up
+    mgr = IndexManager(arc_v1)
+    be = mgr.open()
+    try:
+        from workplan.search import build_query
+        hits, total, exact = be.search(build_query("夜市", all_versions=True).root, limit=10)
+        assert sorted((h.info["version"], h.info["current"]) for h in hits) == [(1, False), (2, True)]
+    finally:
+        be.close()
+
+
+def test_stale_index_that_cannot_be_caught_up_is_reported(arc_v1, tmp_path):
+    with open_archive(arc_v1) as arc:
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
+        mgr = IndexManager(arc.root)
+        meta = mgr.read_meta()
+        meta["archive_head"] = [meta["archive_head"][0], "0" * 64]  # an event the log does not hold
+        mgr._write_meta(meta)
+        assert changed_since(arc.root / "events.jsonl", meta["archive_head"]) is None
+        res = search(arc, "夜市")
+        assert any("behind the archive" in w and "workplan search reindex" in w for w in res.warnings)
+        assert "cannot be told" in index_status(arc)
+    r = run("search", "夜市", "--archive", str(arc_v1))
+    assert r.returncode == 0 and "workplan search reindex" in r.stderr
+    v = run("archive", "--archive", str(arc_v1), "verify")
+    assert v.returncode == 0 and "search index: " in v.stdout and "cannot be told" in v.stdout
+    assert run("search", "reindex", "--archive", str(arc_v1)).returncode == 0
+    assert current_versions(arc_v1) == [(1, False), (2, True)]
+    with open_archive(arc_v1) as arc:
+        assert index_status(arc) is None
+
+
+def test_events_that_change_no_record_leave_the_index_current(arc_v1):
+    r = run("archive", "--archive", str(arc_v1), "verify")  # logs a fixity check: the head moves
+    assert r.returncode == 0 and "search index: up to date" in r.stdout
+    with open_archive(arc_v1) as arc:
+        assert index_status(arc) is None
+        before = IndexManager(arc.root).read_meta()["updated_at"]
+        assert not search(arc, "夜市").warnings
+        assert IndexManager(arc.root).read_meta()["archive_head"] == list(arc.catalogue.log_head())
+        assert IndexManager(arc.root).read_meta()["updated_at"] == before  # nothing re-indexed
+
+
+# --- totals -----------------------------------------------------------------------------------------
+def test_large_totals_are_estimated_unless_exact_count(tmp_path, monkeypatch):
+    """With the exact threshold lowered to 5, 120 matching documents: the total is an estimate
+    from the sample (about 120), --exact-count counts them, small totals stay exact."""
+    import workplan.search.backends.tantivy_backend as tb
+    from workplan.search.backends import backend_class
+    from workplan.search.extract import IndexDoc
+    from workplan.search.index import SCHEMA_VERSION
+    from workplan.search import open_index
+    build = tmp_path / "index" / "build-x"
+    be = backend_class("tantivy")(build, create=True)
+    docs = [IndexDoc(code=f"J001-WS·2023-D30-TST-{i:04d}", title=f"测试方案{i}", date="2023-05-01", year=2023,
+                     kind="program", retention="D30", langs=["zh"],
+                     text_zh=("消防安全检查" if i < 120 else "防汛抗旱") + f"。第{i}号。") for i in range(400)]
+    be.add(docs)
+    be.commit()
+    be.close()
+    (tmp_path / "index" / "meta.json").write_text(json.dumps(
+        {"schema_version": SCHEMA_VERSION, "backend": "tantivy", "build": "build-x", "records": 400}))
+    monkeypatch.setattr(tb, "EXACT_UP_TO", 5)
+    ix = open_index(tmp_path)
+    try:
+        est = ix.search("消防安全", limit=10)
+        assert len(est.hits) == 10 and not est.total_is_exact
+        assert 20 <= est.total <= 600 and est.total_text().startswith("about ")
+        exact = ix.search("消防安全", limit=10, exact_count=True)
+        assert exact.total == 120 and exact.total_is_exact and exact.total_text() == "120"
+        assert {h.code for h in exact.hits} == {h.code for h in est.hits}  # the same top page
+        few = ix.search("防汛", limit=300)
+        assert few.total == 280 and few.total_is_exact and len(few.hits) == 280  # fewer than the limit: exact
+        assert ix.search('"第7号"').total == 1
+    finally:
+        ix.close()
+    monkeypatch.setattr(tb, "EXACT_UP_TO", 1000)
+    ix = open_index(tmp_path)
+    try:
+        assert ix.search("消防安全", limit=10).total == 120  # below the threshold: exact
+        assert ix.search("消防安全", limit=10).total_is_exact
+    finally:
+        ix.close()
+
+
+# --- archive add hands its validated documents to the index -----------------------------------------
+def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeypatch):
+    """`workplan archive add` validated every file before archiving it; the index update takes
+    those documents (matched by the source's SHA-256) instead of loading the archived copies."""
+    import workplan.search.extract as ex
+    from workplan.cli import main
+    root = tmp_path / "archive"
+    init_archive(root, fonds="J001", name="测试全宗").close()
+    src = tmp_path / "src"
+    market(src, 1)
+    other = src / "other.yaml"
+    other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
+                     .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
+    loads = []
+    real = ex.load_source
+    monkeypatch.setattr(ex, "load_source", lambda path, arc=None: loads.append(path) or real(path, arc))
+    monkeypatch.setattr(sys, "argv", ["workplan", "archive", "--archive", str(root), "add", str(src),
+                                      "--format", "none"])
+    try:
+        main()
+    except SystemExit as e:
+        assert not e.code, e.code
+    assert loads == []
+    with open_archive(root) as arc:
+        assert [h.title for h in search(arc, "早市").hits] == ["和平街道早市秩序整治工作方案"]
+        assert [h.version for h in search(arc, "旧版摊位").hits] == [1]
+        assert index_status(arc) is None
+    # a reindex has no documents handed over: it reads the archived sources
+    assert run("search", "reindex", "--archive", str(root)).returncode == 0
