@@ -470,8 +470,11 @@ def test_serve_refuses_a_public_address_without_a_token(web_archive):
 def test_serve_prints_the_url_serves_and_stops_on_ctrl_c(web_archive):
     import signal
     import urllib.request
+    # started with SIGINT ignored, as a parent (a shell's background job, a test runner) may leave
+    # it: Ctrl-C must stop the server all the same
     p = subprocess.Popen([sys.executable, "-m", "workplan.cli", "serve", "--archive", str(web_archive), "--port", "0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = p.stdout.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)

@@ -80,6 +80,9 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
 
     def _stop(_sig, _frame):
         raise KeyboardInterrupt
+    # Ctrl-C and SIGTERM stop the server, also when the parent started us with SIGINT ignored
+    # (then Python itself would leave it ignored)
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
         server.run()
