@@ -376,10 +376,6 @@ def _pt(length: Any) -> float:
     return float(str(length).removesuffix("pt"))
 
 
-# one compile and its query must see the same document: the compiler is shared by threads
-_compile_lock = threading.Lock()
-
-
 def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None) -> bytes:
     """The PDF/A-3b bytes of ``rdoc`` (same input, same bytes: the creation date is the
     document date).
@@ -400,11 +396,11 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
                 for name, blob in files.data.items():
                     Path(root, name.lstrip("/")).write_bytes(blob)
-                with _compile_lock:
-                    pdf, warnings = e.compiler.compile_with_warnings(
-                        input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
-                        timestamp=when, root=root)
-                    stranded = not keep and _kept_stranded(e, data, root, doc)
+                pdf, warnings = e.compiler.compile_with_warnings(
+                    input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
+                    timestamp=when, root=root)
+                # the query lays out the same document again (memoised: costs little)
+                stranded = not keep and _kept_stranded(e, data, root, doc)
                 if not stranded:
                     break
             rdoc.hints["tight_signature"] = tight
