@@ -177,6 +177,7 @@ def preamble(names: dict[str, tuple[str, int]]) -> str:
 class Engine:
     compiler: Any            # typst.Compiler
     source: bytes            # preamble + template
+    fonts: Any               # typst.Fonts
     pid: int
 
 
@@ -212,7 +213,7 @@ def engine() -> Engine:
                     hint="reinstall them: run scripts/install-system-deps.sh"))
             template = resources.files(__package__).joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
             source = (preamble(names) + template).encode("utf-8")
-            _engine = Engine(typst.Compiler(font_paths=fonts, ignore_system_fonts=True), source, os.getpid())
+            _engine = Engine(typst.Compiler(font_paths=fonts, ignore_system_fonts=True), source, fonts, os.getpid())
     return _engine
 
 
@@ -267,7 +268,8 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
     elif kind == "Paragraph":
         out.update(text=_runs(b.text, lang), indent=b.indent, align=b.align)
     elif kind == "Heading":
-        out.update(level=b.level, label=b.label, body=b.body, joiner=b.joiner, role=x["role"])
+        out.update(level=b.level, label=b.label, body=b.body, joiner=b.joiner, role=x["role"],
+                   keep=b.keep_with_next and not b.body)
     elif kind == "Table":
         out.update(header=[_runs(h, lang) for h in b.header], rows=[[_runs(c, lang) for c in r] for r in b.rows],
                    widths=list(b.widths_mm), centred=sorted(x["centred"]), repeat_header=b.repeat_header)
@@ -308,9 +310,11 @@ class _Files:
 
 
 def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
-                  files: _Files | None = None) -> dict[str, Any]:
+                  files: _Files | None = None, tight: bool = False, keep: bool = False) -> dict[str, Any]:
     """What the template draws: metadata, the source file to attach, and the blocks. Binary
-    data goes to ``files`` (see :class:`_Files`)."""
+    data goes to ``files`` (see :class:`_Files`). ``tight`` drops the blank lines above the
+    附件说明 and the signature, ``keep`` keeps the block before them on their page (see
+    :func:`render_pdf_bytes`)."""
     files = files if files is not None else _Files()
     d = _derived()
     blocks, prev = [], None
@@ -334,6 +338,8 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     title_lang = "en" if rdoc.lang == "en" else "zh"
     return {
         "lang": title_lang,
+        "tight": tight,
+        "keep": keep,
         "meta": {"title": rdoc.title, "authors": [a for a in (rdoc.author,) if a],
                  "keywords": [k for k in rdoc.keywords if k],
                  "date": [rdoc.date.year, rdoc.date.month, rdoc.date.day] if rdoc.date else None},
@@ -346,23 +352,58 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
 _PAGE = re.compile(rb"/Type\s*/Page\b")
 
 
+def _kept_stranded(e: Engine, data: str, root: str, doc: dict[str, Any]) -> bool:
+    """Whether the 附件说明 or signature (whichever comes first) has at most one line of text
+    above it on its page (not the first): a page with the signature and no text, or with one
+    line stranded before it (GB/T 9704 7.3.5, 7.3.5.1; the WeasyPrint writer's
+    stranded_before_signature)."""
+    import typst
+    found = json.loads(typst.query(e.source, "<wp-kept>", field="value", format="json", root=root,
+                                   font_paths=e.fonts, ignore_system_fonts=True,
+                                   sys_inputs={"doc": data}) or "[]")
+    if not found:
+        return False
+    pos = found[0]
+    # the mark stands after the blank lines the block takes with it
+    gap = 0.0 if doc["tight"] else next(b["before"] for b in doc["blocks"]
+                                        if b["kind"] in ("Signature", "AttachmentList"))
+    top_pt = L.MARGIN_TOP_MM * 72 / 25.4
+    return pos["page"] > 1 and _pt(pos["y"]) - gap <= top_pt + _derived()["line_pt"] + 1.0
+
+
+def _pt(length: Any) -> float:
+    """A Typst length as JSON ("56.69pt" or a number) in points."""
+    return float(str(length).removesuffix("pt"))
+
+
 def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None) -> bytes:
     """The PDF/A-3b bytes of ``rdoc`` (same input, same bytes: the creation date is the
-    document date)."""
+    document date).
+
+    GB/T 9704 7.3.5.1: when the 附件说明/signature would start a page, the document is laid out
+    again without the blank lines above them (``rdoc.hints["tight_signature"]``, which the DOCX
+    follows, as from the WeasyPrint writer), and if that is not enough, with the block before
+    them kept on their page."""
     import typst
     e = engine()
-    files = _Files()
-    data = json.dumps(document_data(rdoc, source_bytes, source_name, files), ensure_ascii=False,
-                      separators=(",", ":"))
     when = dt.datetime(rdoc.date.year, rdoc.date.month, rdoc.date.day, tzinfo=dt.timezone.utc) if rdoc.date \
         else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     try:
         with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
-            for name, blob in files.data.items():
-                Path(root, name.lstrip("/")).write_bytes(blob)
-            pdf, warnings = e.compiler.compile_with_warnings(
-                input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS, timestamp=when,
-                root=root)
+            for tight, keep in ((False, False), (True, False), (True, True)):
+                files = _Files()
+                doc = document_data(rdoc, source_bytes, source_name, files, tight=tight, keep=keep)
+                data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                for name, blob in files.data.items():
+                    Path(root, name.lstrip("/")).write_bytes(blob)
+                pdf, warnings = e.compiler.compile_with_warnings(
+                    input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
+                    timestamp=when, root=root)
+                # the query lays out the same document again (memoised: costs little)
+                stranded = not keep and _kept_stranded(e, data, root, doc)
+                if not stranded:
+                    break
+            rdoc.hints["tight_signature"] = tight
     except typst.TypstError as err:
         log.debug("Typst error: %s\n%s", err.diagnostic, "\n".join(err.trace or []))
         raise WorkplanError(Problem(f"the Typst engine could not lay out '{rdoc.title}': {err.message}",
