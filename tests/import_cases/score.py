@@ -29,3 +29,35 @@ def score(report: dict, expected: dict) -> dict:
         "title_ok": norm(report["title"]) == norm(expected["title"]),
         "coverage": report["coverage"],
     }
+
+
+def check_case(folder, name: str, fmt: str):
+    """Import ``folder/name.fmt`` and assert what every case must meet: the data validates, the
+    title, the top-level headings and their types are the expected ones, and nearly every
+    character of the source is kept. Returns (result, expected, score) for further checks."""
+    from pathlib import Path
+
+    import yaml
+
+    from workplan.model import Document
+    from workplan.readers import read_file
+    folder = Path(folder)
+    exp = yaml.safe_load((folder / f"{name}.expected.yaml").read_text(encoding="utf-8"))
+    r = read_file(folder / f"{name}.{fmt}")
+    Document.model_validate(r.data)
+    s = score(r.report, exp)
+    assert s["title_ok"], (r.report["title"], exp["title"])
+    assert [norm(x["title"]) for x in r.report["sections"]] == [norm(x["title"]) for x in exp["sections"]]
+    assert [x["type"] for x in r.report["sections"]] == [x["type"] for x in exp["sections"]]
+    assert r.report["coverage"] >= 0.97, r.report["missing_sample"]
+    return r, exp, s
+
+
+def run_workplan(*args: str, cwd=None):
+    """The `workplan` command in a subprocess, as a user runs it."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "workplan.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
