@@ -145,18 +145,23 @@ def expected(case: dict, name: str = "") -> dict:
     return {"title": title, "lang": case["lang"], "date": DATES.get(name), "sections": sections}
 
 
-def main() -> None:
-    out = HERE
+def write_cases(cases: dict, out: Path, write_txt, write_docx, expected) -> None:
+    """Each case as TXT, DOCX (and PDF, from the DOCX) with its expected outline beside it."""
     docx_files = []
-    for name, case in CASES.items():
+    for name, case in cases.items():
         write_txt(case, out / f"{name}.txt")
         write_docx(case, out / f"{name}.docx")
         docx_files.append(out / f"{name}.docx")
         (out / f"{name}.expected.yaml").write_text(
-            f"# expected outline of {name} (written from cases.py; the test compares the import with it)\n"
-            + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False), encoding="utf-8")
+            f"# expected outline of {name} (written from cases.py; the tests and bench/bench_import.py compare "
+            "the import with it)\n" + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False),
+            encoding="utf-8")
     if to_pdf(docx_files, out):
-        print(f"{len(CASES)} cases written to {out}")
+        print(f"{len(cases)} cases written to {out}")
+
+
+def main() -> None:
+    write_cases(CASES, HERE, write_txt, write_docx, expected)
 
 
 def to_pdf(docx_files: list[Path], out: Path) -> bool:

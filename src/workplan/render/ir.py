@@ -681,16 +681,21 @@ class _Builder:
             self.add(Paragraph(txt))
 
     # --- annexes ----------------------------------------------------------------------
-    def annexes(self) -> list[tuple[str, Any]]:
-        d = self.doc
+    def attachment_annexes(self, attachments) -> list[tuple[str, Any]]:
+        """(title, emit) for each attachment of a program or a report: its paragraphs and points."""
         out: list[tuple[str, Any]] = []
-        for i, a in enumerate(d.attachments):
+        for i, a in enumerate(attachments):
             def emit(a=a, i=i) -> None:
                 for j, p in enumerate(a.paragraphs):
                     self.add(Paragraph(self.t(p, f"attachments[{i}].paragraphs[{j}]")))
                 for j, pt in enumerate(a.items, 1):
                     self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]")
             out.append((self.t(a.title, f"attachments[{i}].title"), emit))
+        return out
+
+    def annexes(self) -> list[tuple[str, Any]]:
+        d = self.doc
+        out = self.attachment_annexes(d.attachments)
         tasks_with_units = [t for t in d.all_tasks() if t.lead or t.cooperating or t.responsible]
         if d.annex_task_matrix or (d.annex_task_matrix is None and tasks_with_units):
             out.append((self.term("task_matrix"), self.task_matrix))

@@ -88,15 +88,7 @@ class _ReportBuilder(_Builder):
             self.add(Paragraph(self.t(p, f"closing[{i}]")))
 
     def annexes(self) -> list[tuple[str, Any]]:
-        out: list[tuple[str, Any]] = []
-        for i, a in enumerate(self.report.attachments):
-            def emit(a=a, i=i) -> None:
-                for j, p in enumerate(a.paragraphs):
-                    self.add(Paragraph(self.t(p, f"attachments[{i}].paragraphs[{j}]")))
-                for j, pt in enumerate(a.items, 1):
-                    self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]")
-            out.append((self.t(a.title, f"attachments[{i}].title"), emit))
-        return out
+        return self.attachment_annexes(self.report.attachments)
 
     def section_r(self, s: Any, n: int, path: str, host: bool) -> None:
         if s.title is not None:

@@ -11,7 +11,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import yaml
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -20,7 +19,7 @@ from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from generate import _font, _sentence, to_pdf  # noqa: E402
+from generate import _font, _sentence, write_cases  # noqa: E402
 from generate import expected as _expected  # noqa: E402
 
 def _load_cases() -> dict:
@@ -256,18 +255,7 @@ def expected(case: dict, name: str) -> dict:
 
 
 def main() -> None:
-    out = HERE
-    docx_files = []
-    for name, case in CASES.items():
-        write_txt(case, out / f"{name}.txt")
-        write_docx(case, out / f"{name}.docx")
-        docx_files.append(out / f"{name}.docx")
-        (out / f"{name}.expected.yaml").write_text(
-            f"# expected outline of {name} (written from cases.py; bench/bench_import.py compares the import with it)\n"
-            + yaml.safe_dump(expected(case, name), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    if to_pdf(docx_files, out):
-        print(f"{len(CASES)} cases written to {out}")
-
+    write_cases(CASES, HERE, write_txt, write_docx, expected)
 
 if __name__ == "__main__":
     main()
