@@ -114,13 +114,17 @@ def write_docx(case: dict, path: Path) -> None:
             if text:
                 _font(p.add_run(text))
         elif k == "table":
-            rows = b[1]
-            t = doc.add_table(rows=len(rows), cols=len(rows[0]))
-            t.style = "Table Grid"
-            for r, row in enumerate(rows):
-                for c, cell in enumerate(row):
-                    t.cell(r, c).text = cell
+            add_table(doc, b[1])
     doc.save(path)
+
+
+def add_table(doc, rows: list[list[str]]) -> None:
+    """A bordered table holding ``rows`` of cell texts."""
+    t = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    t.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            t.cell(r, c).text = cell
 
 
 # the date each case is signed with (written out here, not parsed by the code under test)

@@ -142,7 +142,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
             reports.append(rep)
             if not as_json:
                 _print_report(rep)
-            if rep.get("headings_from") in (None, "", "none"):
+            if not rep["structured"]:
                 # nothing was recognised: the text is kept (written as one free section), but the
                 # file is not a structured document until someone adds its headings
                 rep["error"] = (f"{src}: no recognisable structure (no section headings found); the text is kept "

@@ -227,6 +227,8 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "file": file, "format": ex.fmt, "lang": outline.lang, "encoding": ex.encoding, "pages": ex.pages,
         "title": doc.get("title"), "doc_number": outline.doc_number, "date": outline.date.isoformat() if outline.date else None,
         "headings_from": outline.headings_from,
+        # False when no section heading was recognised (the text is kept as one free section)
+        "structured": outline.headings_from not in ("", "none"),
         "sections": sections, "coverage": round(cov, 4), "characters": {"source": total, "kept": got},
         "missing_sample": missing,
         "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings,

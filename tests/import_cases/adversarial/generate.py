@@ -19,7 +19,7 @@ from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from generate import _font, _sentence, write_cases  # noqa: E402
+from generate import _font, _sentence, add_table, write_cases  # noqa: E402
 from generate import expected as _expected  # noqa: E402
 
 def _load_cases() -> dict:
@@ -219,12 +219,7 @@ def write_docx(case: dict, path: Path) -> None:
             if text:
                 _font(p.add_run(text))
         elif k == "table":
-            rows = b[1]
-            t = doc.add_table(rows=len(rows), cols=len(rows[0]))
-            t.style = "Table Grid"
-            for r, row in enumerate(rows):
-                for c, cell in enumerate(row):
-                    t.cell(r, c).text = cell
+            add_table(doc, b[1])
         elif k == "toc":
             p = doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
