@@ -81,18 +81,8 @@ def test_pdf_no_word_split_in_table_cells(pdfdir, source, lang):
     assert [str(f) for f in _pdf_findings(pdfdir, source, lang, {"table_hyphen"})] == []
 
 
-# Typst pages that still end early (strict: the test fails as soon as one is fixed, so the list
-# stays true): safe-community-creation.zh-en p.24 and six-peace-standards.zh-en p.13, where the
-# 附件说明 + signature (never broken, 7.3.5) do not fit under the body even without their blank
-# lines and take the last line(s) before them along; report-holiday-security.zh-en p.4, a table
-# row with a multi-row cell that moves whole.
-TYPST_EARLY = {"report-holiday-security.zh-en", "safe-community-creation.zh-en", "six-peace-standards.zh-en"}
-
-
 @pytest.mark.parametrize("source, lang", CASES, ids=IDS)
-def test_pdf_no_page_ends_early(request, pdfdir, source, lang):
-    if pdfdir != request.getfixturevalue("outdir") and f"{source.stem}.{lang}" in TYPST_EARLY:
-        request.applymarker(pytest.mark.xfail(reason="Typst: see TYPST_EARLY", strict=True))
+def test_pdf_no_page_ends_early(pdfdir, source, lang):
     assert [str(f) for f in _pdf_findings(pdfdir, source, lang, {"early_end"})] == []
 
 

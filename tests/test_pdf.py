@@ -456,3 +456,48 @@ def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
     images = [img for p in reader.pages for img in p.images]
     assert images and images[0].image.size == (640, 320)
     assert "演练现场" in _pages(reader)[0]
+
+
+# --- Typst: pages before a block that moved whole (GB/T 9704 7.3.5.1, 调整行距) -----------------
+def _blk(kind, before=0.0, sticky=False, **kw):
+    return {"kind": kind, "before": before, "sticky": sticky, "keep": False, "align": "justify", **kw}
+
+
+def test_typst_squeezes_a_page_only_as_far_as_the_layout_allows():
+    from workplan import layout as L
+    from workplan.render.typst.writer import _Marks, _squeeze_for, _type_area
+    top, bottom, line = _type_area()
+    doc = {"keep": False, "blocks": [_blk("Paragraph"), _blk("Paragraph", sticky=True),
+                                     _blk("Signature", before=2 * line), _blk("Imprint")]}
+
+    def marks(body_lines):   # the body fills `body_lines` lines of page 2; the signature (4 lines) moved to page 3
+        y = top + body_lines * line
+        return _Marks(starts={0: (1, top), 1: (2, top), 2: (3, top), 3: (3, top + 6 * line)},
+                      ends={0: (2, top), 1: (2, y), 2: (3, top + 6 * line), 3: (3, bottom)})
+
+    # 17 lines + 2 blank + 4 of signature = 23 lines on a 22-line page: closer lines fit them
+    j, k, c, f = _squeeze_for(doc, marks(17), set())
+    assert (j, k, c) == (1, 2, 2)
+    assert L.MIN_LINE_PITCH_FACTOR <= f < 1 and f * (17 + 2 + 4) * line <= bottom - top
+    # 19 + 6 = 25 lines would need 0.88 of the pitch: still allowed; 21 + 6 = 27 is not
+    assert _squeeze_for(doc, marks(19), set()) is not None
+    assert _squeeze_for(doc, marks(21), set()) is None
+    # a page that ends no more than two blank lines early is left alone
+    assert _squeeze_for(doc, marks(20), set()) is None
+
+
+@needs_corpus
+def test_typst_squeezed_page_keeps_caption_and_table_header_with_the_text(tmp_path):
+    """report-holiday-security, zh-en: the caption and header of table 2 start on page 4 (they
+    moved whole to page 5 before, leaving 3.4 blank lines), with the lines of page 4 no closer
+    than layout.MIN_LINE_PITCH_FACTOR of the pitch."""
+    from workplan import layout as L
+    from workplan.render import build_file
+    src = Path(__file__).resolve().parents[1] / "corpus" / "report-holiday-security.yaml"
+    build_file(src, tmp_path, langs=["zh-en"], formats=["pdf"], pdf_engine="typst")
+    reader = PdfReader(str(tmp_path / "report-holiday-security.zh-en.pdf"))
+    page4 = _squash(reader.pages[3].extract_text())
+    assert _squash("表2任务推进情况表") in page4 and _squash("Lead Unit") in page4
+    ys = sorted({round(y, 1) for y, _x, t in _lines(reader.pages[3]) if re.search(r"[\u4e00-\u9fff]{6}", t)})
+    gaps = [b - a for a, b in zip(ys, ys[1:]) if b - a > 5]
+    assert gaps and min(gaps) >= L.MIN_LINE_PITCH_FACTOR * L.LINE_PITCH_PT - 0.5, gaps

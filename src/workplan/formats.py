@@ -100,7 +100,7 @@ WRITERS: dict[str, Writer] = {
                    {"python-docx": Engine("python-docx", "workplan.render.docx:write_docx", ("template",))},
                    "Word document (python-docx + docxtpl template)"),
     "pdf": Writer("pdf", "application/pdf", PDF_ENGINES, "PDF/A-3b with the source data attached",
-                  default_engine="weasyprint", chart_format="svg"),
+                  default_engine="typst", chart_format="svg"),
 }
 
 FORMATS: tuple[str, ...] = tuple(WRITERS)

@@ -146,6 +146,12 @@ RECIPIENTS_GAP_LINES = 1         # 主送 one blank line below the title (7.3.2)
 ATTACHMENT_LIST_GAP_LINES = 1    # 附件说明 one blank line below the body (7.3.4)
 SIGNATURE_GAP_LINES = 2          # room for the seal above the signature (7.3.5.1)
 ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3.7)
+# Page ends. A page may end this many blank lines above the bottom of the type area when what
+# follows must move whole (a heading with its next line, a caption with its table, the
+# signature with its 附件说明); beyond that the lines of the page are set closer (GB/T 9704
+# 7.3.5.1: "调整行距"), to at most this fraction of LINE_PITCH_PT (22 lines then hold 25).
+PAGE_END_MAX_BLANK_LINES = 2.0
+MIN_LINE_PITCH_FACTOR = 0.86
 # Tables (no rule in the standard): single spacing inside 4号 cells, as the DOCX has it, so that
 # Word/LibreOffice and the PDF give rows the same height and break pages alike. Single spacing
 # of FandolFang (仿宋's stand-in) is 1.21 em, of Liberation Serif (Times New Roman) 1.15 em.

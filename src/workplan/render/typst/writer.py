@@ -42,6 +42,7 @@ log = logging.getLogger("workplan.typst")
 
 TEMPLATE = "gbt9704.typ"
 PDF_STANDARDS = ["a-3b"]
+MAX_SQUEEZED_PAGES = 4      # pages of one document whose lines may be set closer (layout.MIN_LINE_PITCH_FACTOR)
 # Where the baseline sits in a line box: CSS puts half the leading above the face's ascent;
 # with 0.84 em the first baseline of a page falls where WeasyPrint puts it with FandolFang
 # (within 0.05 pt). Only positions depend on it; the pitch is layout.LINE_PITCH_PT whatever the faces.
@@ -310,7 +311,8 @@ class _Files:
 
 
 def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
-                  files: _Files | None = None, tight: bool = False, keep: bool = False) -> dict[str, Any]:
+                  files: _Files | None = None, tight: bool = False, keep: bool = False,
+                  probe: bool = True, squeeze: dict[int, float] | None = None) -> dict[str, Any]:
     """What the template draws: metadata, the source file to attach, and the blocks. Binary
     data goes to ``files`` (see :class:`_Files`). ``tight`` drops the blank lines above the
     附件说明 and the signature, ``keep`` keeps the block before them on their page (see
@@ -340,6 +342,8 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
         "lang": title_lang,
         "tight": tight,
         "keep": keep,
+        "probe": probe,
+        "squeeze": {str(i): f for i, f in (squeeze or {}).items()},
         "meta": {"title": rdoc.title, "authors": [a for a in (rdoc.author,) if a],
                  "keywords": [k for k in rdoc.keywords if k],
                  "date": [rdoc.date.year, rdoc.date.month, rdoc.date.day] if rdoc.date else None},
@@ -352,23 +356,114 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
 _PAGE = re.compile(rb"/Type\s*/Page\b")
 
 
-def _kept_stranded(e: Engine, data: str, root: str, doc: dict[str, Any]) -> bool:
+# Block kinds whose lines are set on the text pitch (a squeezed page sets them closer); tables,
+# figures, the letterhead and the 版记 keep their own heights.
+_SCALABLE = frozenset({"Title", "Recipients", "Paragraph", "Heading", "AttachmentList", "Signature", "Note"})
+# Blocks that start a page by rule, or may leave one short (a figure that does not fit): a page
+# before them is never squeezed.
+_PAGE_STARTS = frozenset({"AttachmentStart", "PageBreak", "Imprint", "Figure", "Letterhead"})
+
+
+@dataclass
+class _Marks:
+    """Where each block starts and ends: block index → (page, y in pt), from the template's <wp-m>."""
+    starts: dict[int, tuple[int, float]]
+    ends: dict[int, tuple[int, float]]
+
+    @property
+    def pages(self) -> int:
+        return max((p for p, _y in self.ends.values()), default=0)
+
+
+def _marks(e: Engine, data: str, root: str) -> _Marks:
+    """Lay ``data`` out (Typst memoises the layout, so the PDF compiled next from the same data
+    costs only its export) and read the block marks."""
+    import typst
+    found = json.loads(typst.query(e.source, "<wp-m>", field="value", format="json", root=root,
+                                   font_paths=e.fonts, ignore_system_fonts=True,
+                                   sys_inputs={"doc": data}) or "[]")
+    m = _Marks({}, {})
+    for i, k, page, y in found:
+        (m.starts if k == "s" else m.ends)[i] = (page, float(y))
+    return m
+
+
+def _type_area() -> tuple[float, float, float]:
+    """Top and bottom of the type area and the line pitch, in pt."""
+    return (L.MARGIN_TOP_MM / L.MM_PER_PT, (L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM) / L.MM_PER_PT,
+            L.LINE_PITCH_PT)
+
+
+def _first_kept(doc: dict[str, Any]) -> int | None:
+    return next((i for i, b in enumerate(doc["blocks"]) if b["kind"] in ("Signature", "AttachmentList")), None)
+
+
+def _stranded(doc: dict[str, Any], m: _Marks) -> bool:
     """Whether the 附件说明 or signature (whichever comes first) has at most one line of text
     above it on its page (not the first): a page with the signature and no text, or with one
     line stranded before it (GB/T 9704 7.3.5, 7.3.5.1; the WeasyPrint writer's
     stranded_before_signature)."""
-    import typst
-    found = json.loads(typst.query(e.source, "<wp-kept>", field="value", format="json", root=root,
-                                   font_paths=e.fonts, ignore_system_fonts=True,
-                                   sys_inputs={"doc": data}) or "[]")
-    if not found:
+    i = _first_kept(doc)
+    if i is None or i not in m.starts:
         return False
-    pos = found[0]
-    # the mark stands after the blank lines the block takes with it
-    gap = 0.0 if doc["tight"] else next(b["before"] for b in doc["blocks"]
-                                        if b["kind"] in ("Signature", "AttachmentList"))
-    top_pt = L.MARGIN_TOP_MM * 72 / 25.4
-    return pos["page"] > 1 and _pt(pos["y"]) - gap <= top_pt + _derived()["line_pt"] + 1.0
+    top, _bottom, line = _type_area()
+    page, y = m.starts[i]
+    return page > 1 and y <= top + line + 1.0
+
+
+def _sticks(b: dict[str, Any], keep: bool) -> bool:
+    """Whether block ``b`` is kept with the next one (as the template decides)."""
+    kind = b["kind"]
+    return (kind == "Title" or (kind == "Heading" and b["keep"]) or (kind == "Paragraph" and b["align"] == "center")
+            or (b["sticky"] and (kind in ("Signature", "AttachmentList") or keep)))
+
+
+def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, int, int, float] | None:
+    """The first page that ends more than layout.PAGE_END_MAX_BLANK_LINES above the bottom
+    because what follows moved whole to the next page, and the line-height factor that brings
+    it back: (first block of the page, block that moved, last block kept with it, factor).
+    None when no page ends early, or when the factor would be below layout.MIN_LINE_PITCH_FACTOR."""
+    top, bottom, line = _type_area()
+    blocks = doc["blocks"]
+    for k in range(1, len(blocks)):
+        if k in skip or k not in m.starts or k - 1 not in m.ends:
+            continue
+        if blocks[k]["kind"] in _PAGE_STARTS or blocks[k - 1]["kind"] in _PAGE_STARTS:
+            continue
+        (pk, _yk), (pe, ye) = m.starts[k], m.ends[k - 1]
+        if pk != pe + 1 or bottom - ye <= L.PAGE_END_MAX_BLANK_LINES * line:
+            continue
+        j = k - 1                            # the blocks wholly on the page that ends early
+        while j > 0 and m.starts.get(j - 1, (0, 0))[0] == pe and m.ends.get(j - 1, (0, 0))[0] == pe:
+            j -= 1
+        if m.starts.get(j, (0, 0))[0] != pe or any(blocks[i]["kind"] in ("PageBreak", "Imprint") for i in range(j, k)):
+            continue
+        c = k                                # what moved with block k: the blocks kept with it
+        while c < len(blocks) - 1 and _sticks(blocks[c], doc["keep"]) and c + 1 in m.starts:
+            c += 1
+        fixed = sum(m.ends[i][1] - m.starts[i][1] for i in range(j, k) if blocks[i]["kind"] not in _SCALABLE)
+        scalable = ye - m.starts[j][1] - fixed     # its lines and the blank lines between blocks
+        for i in range(k, c + 1):
+            b, (ps, ys) = blocks[i], m.starts[i]
+            pe_i, ye_i = m.ends.get(i, (0, 0.0))
+            if pe_i == ps and (i < c or b["kind"] not in ("Table", "Paragraph", "Heading")):
+                need = ye_i - ys                   # moved whole: all of it
+            else:                                  # may break: its first line (a table: header and a row)
+                need = (2 if b["kind"] == "Table" else 1) * line
+            if b["kind"] in _SCALABLE:
+                scalable += need
+            else:
+                fixed += need
+            if i > k or b["kind"] not in ("Signature", "AttachmentList"):
+                scalable += b["before"]            # the space above it (a kept block's is inside it)
+        if scalable <= 0:
+            continue
+        f = min((bottom - m.starts[j][1] - fixed) / scalable - 0.002, 0.995)
+        if f < L.MIN_LINE_PITCH_FACTOR:
+            skip.add(k)
+            continue
+        return j, k, c, f
+    return None
 
 
 def _pt(length: Any) -> float:
@@ -390,19 +485,46 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
         else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     try:
         with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
-            for tight, keep in ((False, False), (True, False), (True, True)):
+            written: set[str] = set()
+
+            def layout(tight: bool, keep: bool, squeeze: dict[int, float]) -> tuple[dict[str, Any], str, _Marks]:
                 files = _Files()
-                doc = document_data(rdoc, source_bytes, source_name, files, tight=tight, keep=keep)
-                data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                doc = document_data(rdoc, source_bytes, source_name, files, tight=tight, keep=keep, squeeze=squeeze)
                 for name, blob in files.data.items():
-                    Path(root, name.lstrip("/")).write_bytes(blob)
-                pdf, warnings = e.compiler.compile_with_warnings(
-                    input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
-                    timestamp=when, root=root)
-                # the query lays out the same document again (memoised: costs little)
-                stranded = not keep and _kept_stranded(e, data, root, doc)
-                if not stranded:
+                    if name not in written:
+                        Path(root, name.lstrip("/")).write_bytes(blob)
+                        written.add(name)
+                data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                return doc, data, _marks(e, data, root)
+
+            tight, keep, squeeze = False, False, {}
+            doc, data, m = layout(tight, keep, squeeze)
+            if _stranded(doc, m):
+                tight = True
+                doc, data, m = layout(tight, keep, squeeze)
+            skip: set[int] = set()
+            for _ in range(MAX_SQUEEZED_PAGES):
+                found = _squeeze_for(doc, m, skip)
+                if found is None:
                     break
+                j, k, c, f = found
+                page = m.ends[k - 1][0]
+                while f >= L.MIN_LINE_PITCH_FACTOR:
+                    trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}
+                    doc2, data2, m2 = layout(tight, keep, trial)
+                    if m2.starts.get(k, (0, 0))[0] == page and m2.pages <= m.pages \
+                            and (_stranded(doc2, m2) <= _stranded(doc, m)):
+                        squeeze, doc, data, m = trial, doc2, data2, m2
+                        log.debug("%s: page %d set at %.3f of the line pitch (blocks %d-%d)", rdoc.title, page, f, j, c)
+                        break
+                    f -= 0.02
+                skip.add(k)
+            if _stranded(doc, m):
+                keep = True
+                doc, data, m = layout(tight, keep, squeeze)
+            pdf, warnings = e.compiler.compile_with_warnings(
+                input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
+                timestamp=when, root=root)
             rdoc.hints["tight_signature"] = tight
     except typst.TypstError as err:
         log.debug("Typst error: %s\n%s", err.diagnostic, "\n".join(err.trace or []))
