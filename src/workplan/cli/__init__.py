@@ -184,26 +184,43 @@ def schema(output: str | None, force: bool) -> None:
         click.echo(text, nl=False)
 
 
-def _render_one(args):
-    """The outputs of one file in one language (its IR is shared by the formats); runs in a
-    worker process with --jobs."""
-    from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing, resolver, pdf_engine = args
+def _build_one(args) -> tuple[Path, list[str], int, bool]:
+    """Check, lint and render one data file into every language and format asked for, reading
+    it once (runs in a worker process with --jobs). Nothing is written for a file that fails
+    validation, a translation check or (without --force) an error-level lint rule. Returns the
+    source, the messages for standard error in order, the number of outputs written and whether
+    the file failed."""
+    from ..lint import errors_of, lint_document
+    from ..render import build_file, load_source
+    source, outdir, langs, formats, template, allow_missing, resolver, pdf_engine, force = args
+    messages: list[str] = []
     try:
-        r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine)
-        return source, r.outputs, r.failures     # a failed format does not hide the outputs written
+        loaded = load_source(source, resolver)
+        # the lint rules of severity error: a document with a blank or an impossible number is
+        # not issued unless the user insists
+        lint_errors = errors_of(lint_document(loaded.doc, source, positions=loaded.positions,
+                                              raw=loaded.data if isinstance(loaded.data, dict) else None))
+        messages += [p.format() for p in lint_errors]
+        if lint_errors and not force:
+            messages.append(f"{source}: not built: {len(lint_errors)} lint error(s); fix them, or build anyway with --force")
+            return source, messages, 0, True
+        # every language is resolved before the first file is written (a missing translation writes nothing)
+        r = build_file(source, outdir, langs=langs, formats=formats, template=template, allow_missing=allow_missing,
+                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine, loaded=loaded)
+        messages += ["warning: " + w.format() for w in r.warnings]
+        messages += [e.format() for e in r.failures]         # a failed format does not hide the outputs written
+        return source, messages, len(r.outputs), bool(r.failures)
     except WorkplanError as e:
-        return source, [], [e]
+        return source, messages + [e.format()], 0, True
     except Exception as e:  # a bug of ours: name the file and the error, and let the other files go on
         if isinstance(e, OSError) and e.errno is not None:  # an unwritable output, a full disk: the user's
             p = os_problem(e).problems[0]
             p.file = p.file or str(outdir)
-            p.message = f"{p.message} (building {Path(source).name}, {lang})"
-            return source, [], [WorkplanError(p)]
-        return source, [], [WorkplanError(Problem(
-            f"internal error while rendering the {lang} version: {type(e).__name__}: {e}", file=str(source),
-            hint="this is a bug in workplan; please report it with this file"))]
+            p.message = f"{p.message} (building {Path(source).name})"
+            return source, messages + [WorkplanError(p).format()], 0, True
+        return source, messages + [WorkplanError(Problem(
+            f"internal error while building: {type(e).__name__}: {e}", file=str(source),
+            hint="this is a bug in workplan; please report it with this file")).format()], 0, True
 
 
 @cli.command()
@@ -243,7 +260,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
 
     Two PDF engines draw the same layout: typst (the default, fast) and weasyprint (HTML/CSS).
     """
-    from ..render import check_file, check_pdf_engine
+    from ..render import check_pdf_engine
     langs_l, formats_l = langs, formats
     resolver = program_resolver(archive_path)
     if "pdf" in formats_l:
@@ -266,50 +283,33 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
         raise os_problem(e if e.filename else OSError(e.errno, e.strerror, outdir),
                          hint="choose an output folder you can write to with -o DIR "
                               "(not below a file, not in /proc or /sys)") from None
+    # One task per file: each reads its file once, checks it in every language, runs the
+    # error-level lint rules and writes its outputs (nothing for a file with problems); the other
+    # files go on. With --jobs, largest first, so that every worker stays busy to the end.
+    from ..lint import lint_document  # noqa: F401  (imported before the workers fork: they inherit it)
+    from ..render import build_file  # noqa: F401
+    if jobs > 1:
+        sources = sorted(sources, key=lambda p: p.stat().st_size if p.is_file() else 0, reverse=True)
+    tasks = [(s, outdir, langs_l, formats_l, Path(template) if template else None, allow_missing, resolver,
+              pdf_engine, force) for s in sources]
     failed: set[Path] = set()
-    # 1. check every file in every language first (fast: nothing is drawn or written), so a
-    #    bad file writes nothing and the problems of all files come out together
-    from ..lint import errors_of, lint_file
-    good = []
-    for s in sources:
-        try:
-            for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
-                echo_err("warning: " + w.format())
-        except WorkplanError as e:
-            failed.add(s)
-            echo_err(e.format())
-            continue
-        # 2. the lint rules of severity error: a document with a blank or an impossible number
-        #    is not issued unless the user insists
-        lint_errors = errors_of(lint_file(s, program_resolver=resolver))
-        for p in lint_errors:
-            echo_err(p.format())
-        if lint_errors and not force:
-            failed.add(s)
-            echo_err(f"{s}: not built: {len(lint_errors)} lint error(s); fix them, or build anyway with --force")
-            continue
-        good.append(s)
-    # 3. one task per file and language, largest sources first, so that --jobs keeps every
-    #    worker busy to the end
-    good.sort(key=lambda p: p.stat().st_size, reverse=True)
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver, pdf_engine)
-             for s in good for lang in langs_l]
     n_out = 0
 
-    def report(source, outputs, errors):
+    def report(source, messages, outputs, bad):
         nonlocal n_out
-        for err in errors:
+        for m in messages:
+            echo_err(m)
+        if bad:
             failed.add(source)
-            echo_err(err.format())
-        n_out += len(outputs)
+        n_out += outputs
 
     if jobs == 1 or len(tasks) <= 1:
         for t in progress(tasks, "building"):
-            report(*_render_one(t))
+            report(*_build_one(t))
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_render_one, t) for t in tasks]
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            futures = [pool.submit(_build_one, t) for t in tasks]
             for fut in progress(as_completed(futures), "building", total=len(futures)):
                 report(*fut.result())
     click.echo(f"{n_out} document(s) written to {outdir}/" + (f"; {len(failed)} file(s) failed" if failed else ""))
