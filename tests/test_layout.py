@@ -49,7 +49,8 @@ def pdfdir(request, outdir, tmp_path_factory) -> Path:
         from workplan.render import build_file
         out = tmp_path_factory.mktemp(f"layout-{engine}")
         for f in FILES:
-            build_file(f, out, langs=LANGS, formats=("pdf",), pdf_engine=engine)
+            # the DOCX too: it follows the pagination decisions of the engine that built the PDF
+            build_file(f, out, langs=LANGS, formats=("docx", "pdf"), pdf_engine=engine)
         _OUT[engine] = out
     return _OUT[engine]
 
@@ -95,12 +96,13 @@ def test_docx_page_numbers_heading_faces_and_number(outdir, source, lang):
 
 # --- Word and PDF agree --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def lo_pages(outdir, tmp_path_factory):
+def lo_pages(pdfdir, tmp_path_factory):
+    """Pages of each DOCX as LibreOffice renders it, and of our PDF, for each engine."""
     if C.soffice() is None:
         pytest.skip("LibreOffice is not installed (scripts/install-system-deps.sh installs libreoffice-writer-nogui)")
     lodir = tmp_path_factory.mktemp("lo")
-    pdfs = C.docx_to_pdf([outdir / f"{f.stem}.{lg}.docx" for f, lg in CASES], lodir)   # one LibreOffice run
-    return {(f.stem, lg): (C.page_count(pdf), C.page_count(outdir / f"{f.stem}.{lg}.pdf"))
+    pdfs = C.docx_to_pdf([pdfdir / f"{f.stem}.{lg}.docx" for f, lg in CASES], lodir)   # one LibreOffice run
+    return {(f.stem, lg): (C.page_count(pdf), C.page_count(pdfdir / f"{f.stem}.{lg}.pdf"))
             for (f, lg), pdf in zip(CASES, pdfs)}
 
 
