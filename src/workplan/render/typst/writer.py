@@ -1,6 +1,6 @@
 """Typst PDF writer: RenderDoc → JSON data + the GB/T 9704 Typst template → PDF/A-3b.
 
-The second PDF engine (``--pdf-engine typst``), beside the WeasyPrint writer
+The default PDF engine (``--pdf-engine typst``), beside the WeasyPrint writer
 (:mod:`workplan.render.pdf.writer`). Both draw the same IR blocks with the same layout
 numbers: the Typst source is
 
@@ -13,9 +13,11 @@ labels, issuer-mark size, centred columns, 版记 groups) and the derived layout
 for the 28-character line, gaps in lines) come from the WeasyPrint writer's own helpers, so the
 two engines cannot drift apart.
 
-The compiler (with its font book: FandolFang/Kai/Hei/Song, Noto Serif CJK SC Bold, Liberation
-Serif, and nothing from the system) is built once per process and reused for every document;
-Typst memoises what did not change between documents (the template, the fonts' glyphs).
+The font book (FandolFang/Kai/Hei/Song, Noto Serif CJK SC Bold, Liberation Serif, and nothing
+from the system) is loaded once per process and shared by the compiler of each layout; Typst
+memoises what did not change between documents (the template, the fonts' glyphs). A document is
+laid out once and its block marks are read (a query); only where a page would end early is it
+laid out again (:func:`render_pdf_bytes`), and the PDF is exported from the last layout.
 """
 from __future__ import annotations
 
@@ -176,7 +178,6 @@ def preamble(names: dict[str, tuple[str, int]]) -> str:
 # --- the engine: compiler and fonts, built once per process ------------------------------------
 @dataclass
 class Engine:
-    compiler: Any            # typst.Compiler
     source: bytes            # preamble + template
     fonts: Any               # typst.Fonts
     pid: int
@@ -197,7 +198,8 @@ def check_environment() -> None:
 
 
 def engine() -> Engine:
-    """The process-wide Typst compiler (thread-safe, created on first use, rebuilt after fork)."""
+    """The process-wide Typst source and font book (created on first use, rebuilt after fork);
+    each layout gets a compiler of its own (:func:`_compiler`), so threads may render at once."""
     global _engine
     if _engine is not None and _engine.pid == os.getpid():
         return _engine
@@ -214,7 +216,7 @@ def engine() -> Engine:
                     hint="reinstall them: run scripts/install-system-deps.sh"))
             template = resources.files(__package__).joinpath("templates", TEMPLATE).read_text(encoding="utf-8")
             source = (preamble(names) + template).encode("utf-8")
-            _engine = Engine(typst.Compiler(font_paths=fonts, ignore_system_fonts=True), source, fonts, os.getpid())
+            _engine = Engine(source, fonts, os.getpid())
     return _engine
 
 
@@ -375,13 +377,18 @@ class _Marks:
         return max((p for p, _y in self.ends.values()), default=0)
 
 
-def _marks(e: Engine, data: str, root: str) -> _Marks:
-    """Lay ``data`` out (Typst memoises the layout, so the PDF compiled next from the same data
-    costs only its export) and read the block marks."""
+def _compiler(e: Engine, data: str, root: str) -> Any:
+    """A compiler of one layout of one document: the query of its block marks and the PDF
+    compiled from it share its memoised layout (a query through another compiler, or
+    typst.query, lays the document out again: about twice the time)."""
     import typst
-    found = json.loads(typst.query(e.source, "<wp-m>", field="value", format="json", root=root,
-                                   font_paths=e.fonts, ignore_system_fonts=True,
-                                   sys_inputs={"doc": data}) or "[]")
+    return typst.Compiler(input=e.source, root=root, font_paths=e.fonts, ignore_system_fonts=True,
+                          sys_inputs={"doc": data})
+
+
+def _marks(compiler: Any) -> _Marks:
+    """Lay the document out and read its block marks."""
+    found = json.loads(compiler.query("<wp-m>", field="value", format="json") or "[]")
     m = _Marks({}, {})
     for i, k, page, y in found:
         (m.starts if k == "s" else m.ends)[i] = (page, float(y))
@@ -487,7 +494,7 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
         with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
             written: set[str] = set()
 
-            def layout(tight: bool, keep: bool, squeeze: dict[int, float]) -> tuple[dict[str, Any], str, _Marks]:
+            def layout(tight: bool, keep: bool, squeeze: dict[int, float]) -> tuple[dict[str, Any], str, Any, _Marks]:
                 files = _Files()
                 doc = document_data(rdoc, source_bytes, source_name, files, tight=tight, keep=keep, squeeze=squeeze)
                 for name, blob in files.data.items():
@@ -495,13 +502,14 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                         Path(root, name.lstrip("/")).write_bytes(blob)
                         written.add(name)
                 data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-                return doc, data, _marks(e, data, root)
+                compiler = _compiler(e, data, root)
+                return doc, data, compiler, _marks(compiler)
 
             tight, keep, squeeze = False, False, {}
-            doc, data, m = layout(tight, keep, squeeze)
+            doc, data, cc, m = layout(tight, keep, squeeze)
             if _stranded(doc, m):
                 tight = True
-                doc, data, m = layout(tight, keep, squeeze)
+                doc, data, cc, m = layout(tight, keep, squeeze)
             skip: set[int] = set()
             for _ in range(MAX_SQUEEZED_PAGES):
                 found = _squeeze_for(doc, m, skip)
@@ -511,18 +519,18 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 page = m.ends[k - 1][0]
                 while f >= L.MIN_LINE_PITCH_FACTOR:
                     trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}
-                    doc2, data2, m2 = layout(tight, keep, trial)
+                    doc2, data2, cc2, m2 = layout(tight, keep, trial)
                     if m2.starts.get(k, (0, 0))[0] == page and m2.pages <= m.pages \
                             and (_stranded(doc2, m2) <= _stranded(doc, m)):
-                        squeeze, doc, data, m = trial, doc2, data2, m2
+                        squeeze, doc, data, cc, m = trial, doc2, data2, cc2, m2
                         log.debug("%s: page %d set at %.3f of the line pitch (blocks %d-%d)", rdoc.title, page, f, j, c)
                         break
                     f -= 0.02
                 skip.add(k)
             if _stranded(doc, m):
                 keep = True
-                doc, data, m = layout(tight, keep, squeeze)
-            pdf, warnings = e.compiler.compile_with_warnings(
+                doc, data, cc, m = layout(tight, keep, squeeze)
+            pdf, warnings = cc.compile_with_warnings(
                 input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
                 timestamp=when, root=root)
             rdoc.hints["tight_signature"] = tight
