@@ -287,6 +287,24 @@ def test_signature_never_starts_a_page(built, source):
     assert tail in pages[on[0]], (path.name, tail, on[0])
 
 
+@needs_corpus
+@pytest.mark.parametrize("lang", ["en", "zh-en"])
+def test_long_signature_lines_stay_inside_the_type_area(built, lang):
+    """six-peace-standards is signed by "Political and Legal Affairs Commission of the CPC
+    Qinglan County Committee", wider than the type area: it wraps inside it (it ran 70 pt into
+    the right margin with both engines)."""
+    import pdfplumber
+    src = next(f for f in FILES if f.stem == "six-peace-standards")
+    path, _reader, _rdoc = built(src, lang)
+    right = (210 - 26) / MM_PER_PT + 2.0          # the right edge of the type area, and 2 pt
+    with pdfplumber.open(path) as pdf:
+        over = [c["text"] for page in pdf.pages for c in page.chars
+                if c["x1"] > right and c["text"].strip() and c["text"] not in "，。、；：）,.;:)"]
+        text = _squash("".join(page.extract_text() or "" for page in pdf.pages))
+    assert over == [], over
+    assert _squash("Political and Legal Affairs Commission of the CPC Qinglan County Committee") in text
+
+
 def test_page_number_sides(built, winter_file):
     _, reader, _ = built(winter_file, "zh")
     def number_x(page, n):

@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 from ... import layout as L
 from ..fonts import check_pdf_environment
 from ...i18n import language_tag
-from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Title
+from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Signature, Title
 
 # The templates are package data (src/workplan/render/pdf/templates/), read through
 # importlib.resources so an installed (non-editable) package finds them.
@@ -350,6 +350,15 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["num_space"] = b.gap
         elif kind == "Note":
             x["text"] = b.enclosed
+        elif isinstance(b, Signature):
+            # lines wider than the room 4 字 from the right: the box starts at the left edge
+            # (a line wider than the type area wraps inside it)
+            from ..table_widths import text_width_pt
+            d = _derived()
+            room = L.TEXT_WIDTH_MM / L.MM_PER_PT - d["signature_right_pt"]
+            widest = max((text_width_pt(line, L.FONTS["body"].size_pt) for n in (*b.names, b.date)
+                          for line in n.split("\n")), default=0.0)
+            x["wide"] = widest > room
         elif isinstance(b, Figure):
             if b.svg:
                 x["src"] = "data:image/svg+xml;base64," + base64.b64encode(b.svg).decode("ascii")
