@@ -44,7 +44,8 @@ log = logging.getLogger("workplan.typst")
 
 TEMPLATE = "gbt9704.typ"
 PDF_STANDARDS = ["a-3b"]
-MAX_SQUEEZED_PAGES = 4      # pages of one document whose lines may be set closer (layout.MIN_LINE_PITCH_FACTOR)
+MAX_SQUEEZED_PAGES = 4      # pages of one document whose lines may be set closer (layout.MIN_LINE_PITCH_FACTOR);
+                            # with at most 3 layouts each, a document is laid out at most 15 times
 # Where the baseline sits in a line box: CSS puts half the leading above the face's ascent;
 # with 0.84 em the first baseline of a page falls where WeasyPrint puts it with FandolFang
 # (within 0.05 pt). Only positions depend on it; the pitch is layout.LINE_PITCH_PT whatever the faces.
@@ -482,10 +483,17 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
     """The PDF/A-3b bytes of ``rdoc`` (same input, same bytes: the creation date is the
     document date).
 
-    GB/T 9704 7.3.5.1: when the 附件说明/signature would start a page, the document is laid out
-    again without the blank lines above them (``rdoc.hints["tight_signature"]``, which the DOCX
-    follows, as from the WeasyPrint writer), and if that is not enough, with the block before
-    them kept on their page."""
+    The document is laid out and its block marks read; it is laid out again only where a page
+    goes wrong, and the PDF is exported from the last layout:
+
+    - GB/T 9704 7.3.5: when the 附件说明/signature would start a page, without the blank lines
+      above them (``rdoc.hints["tight_signature"]``, which the DOCX follows, as from the
+      WeasyPrint writer);
+    - when a page would end more than layout.PAGE_END_MAX_BLANK_LINES early because what follows
+      moved whole (the signature with its 附件说明, a caption with its table, a heading with its
+      line), with that page's lines set closer, down to layout.MIN_LINE_PITCH_FACTOR of the
+      pitch (7.3.5.1: 调整行距), for at most MAX_SQUEEZED_PAGES pages;
+    - and if the signature still starts a page, with the block before it kept on its page."""
     import typst
     e = engine()
     when = dt.datetime(rdoc.date.year, rdoc.date.month, rdoc.date.day, tzinfo=dt.timezone.utc) if rdoc.date \
@@ -517,7 +525,10 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                     break
                 j, k, c, f = found
                 page = m.ends[k - 1][0]
-                while f >= L.MIN_LINE_PITCH_FACTOR:
+                # the estimate, then up to two closer pitches (a table's first row may need more)
+                for f in (f, f - 0.02, f - 0.04):
+                    if f < L.MIN_LINE_PITCH_FACTOR:
+                        break
                     trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}
                     doc2, data2, cc2, m2 = layout(tight, keep, trial)
                     if m2.starts.get(k, (0, 0))[0] == page and m2.pages <= m.pages \
@@ -525,7 +536,6 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                         squeeze, doc, data, cc, m = trial, doc2, data2, cc2, m2
                         log.debug("%s: page %d set at %.3f of the line pitch (blocks %d-%d)", rdoc.title, page, f, j, c)
                         break
-                    f -= 0.02
                 skip.add(k)
             if _stranded(doc, m):
                 keep = True
