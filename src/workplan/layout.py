@@ -158,14 +158,12 @@ MIN_LINE_PITCH_FACTOR = 0.86
 TABLE_CELL_LINE_HEIGHT = 1.21    # × the cell font size
 TABLE_CELL_LINE_HEIGHT_EN = 1.15
 TABLE_CELL_PADDING_MM = (0.5, 0.8)   # (vertical, horizontal): the DOCX cell margins are 0.5 mm / 1 mm
-TABLE_RULE_MM = 0.25             # cell borders
+TABLE_RULE_PT = 0.5              # cell borders, in every writer: 0.5 pt (w:sz 4 in DOCX, eighths of a point)
+TABLE_RULE_MM = TABLE_RULE_PT * MM_PER_PT
 # Horizontal room a cell needs besides its text, in mm: both paddings (DOCX 1 mm a side, PDF
-# 0.8 mm a side + the 0.25 mm rule) and 0.8 mm slack for measuring error. Column widths are
+# 0.8 mm a side + the 0.18 mm rule) and 0.8 mm slack for measuring error. Column widths are
 # computed from the content by render/table_widths.py.
 TABLE_CELL_SPACE_MM = 2 * 1.05 + 0.8
-# The DOCX tables' borders (document and volume) are thinner: 0.5 pt (w:sz 4) against the PDF's
-# 0.25 mm (0.71 pt). Kept as it is (not a reported bug); one of the two should follow the other.
-TABLE_RULE_DOCX_PT = 0.5
 # Latin text measured without the font: a Latin letter averages this many em (Times New Roman /
 # Liberation Serif run a little over half an em); a Han character is 1 em. Used to fit the issuer
 # mark on one line and to widen a table column for its longest word.

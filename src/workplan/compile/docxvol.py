@@ -98,7 +98,7 @@ def _table(doc: Any, header: list[str], rows: list[list[str]], widths_mm: "tuple
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         b = OxmlElement(f"w:{edge}")
         b.set(qn("w:val"), "single")
-        b.set(qn("w:sz"), str(round(L.TABLE_RULE_DOCX_PT * 8)))
+        b.set(qn("w:sz"), str(round(L.TABLE_RULE_PT * 8)))
         b.set(qn("w:color"), "000000")
         borders.append(b)
     tbl_pr.append(borders)

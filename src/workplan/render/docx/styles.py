@@ -211,7 +211,7 @@ def style_specs() -> list[StyleSpec]:
          rpr(**role_rpr_parts("table")))
 
     def table_style(ids) -> str:
-        b = "".join(border(side, round(L.TABLE_RULE_DOCX_PT * 8)) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+        b = "".join(border(side, round(L.TABLE_RULE_PT * 8)) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         return ('<w:uiPriority w:val="59"/>'
                 f'<w:tblPr><w:tblBorders>{b}</w:tblBorders>'
                 f'<w:tblCellMar><w:top w:w="{TABLE_CELL_MARGIN_V_TW}" w:type="dxa"/>'
