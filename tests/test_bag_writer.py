@@ -59,3 +59,24 @@ def test_a_changed_payload_file_fails_bagit_validation(tmp_path):
         pass
     else:
         raise AssertionError("a changed file passed validation")
+
+
+def test_the_software_agent_is_looked_up_once_per_process(tmp_path, monkeypatch):
+    """Every bag and event names the agent (workplan/<version> user@host); the package metadata
+    look-up behind it costs a millisecond, so it is made once, not once per record."""
+    import importlib.metadata
+
+    from workplan.archive import fsutil
+    real, calls = importlib.metadata.version, []
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: calls.append(name) or real(name))
+    fsutil.agent.cache_clear()
+    try:
+        agents = set()
+        for i in range(3):
+            folder = _payload(tmp_path / f"b{i}")
+            build_bag(folder, {"Title": "x"}, sync=False)
+            agents.add(bagit.Bag(str(folder)).info["Bag-Software-Agent"])
+        assert calls == ["workplan"]
+        assert len(agents) == 1 and next(iter(agents)).startswith("workplan/")
+    finally:
+        fsutil.agent.cache_clear()

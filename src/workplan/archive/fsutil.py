@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import functools
 import getpass
 import hashlib
 import os
@@ -24,8 +25,10 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
+@functools.lru_cache(maxsize=1)
 def agent() -> str:
-    """``workplan/<version> <user>@<host>`` (PREMIS agent of every event)."""
+    """``workplan/<version> <user>@<host>`` (PREMIS agent of every event), worked out once per
+    process (the package metadata look-up alone costs a millisecond: every bag names it)."""
     try:
         from importlib.metadata import version
         v = version("workplan")
