@@ -216,6 +216,29 @@ def test_add_prebuilt_document_makes_a_valid_bag_with_full_metadata(arc, tmp_pat
     assert arc.verify_record(rec.code) == []
 
 
+def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path, tiny):
+    """A record's folder is its staging workspace moved into place: it gets the permissions of any
+    folder made here (not a private temporary folder's 0700), every bag checks, and neither the
+    first versions nor a new version leave anything behind in tmp/."""
+    from workplan.ingest import add_data_files
+    docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
+    recs = add_data_files(arc, docs, prebuilt=pre)
+    (tmp_path / "probe").mkdir()
+    usual = (tmp_path / "probe").stat().st_mode & 0o7777
+    for rec in recs:
+        for d in (root / "bags" / rec.code, rec.bag_dir, rec.bag_dir / "data"):
+            assert d.stat().st_mode & 0o7777 == usual, d
+        assert sorted(p.name for p in (root / "bags" / rec.code).iterdir()) == ["v1"]
+        bagit.Bag(str(rec.bag_dir)).validate()
+    assert not any((root / "tmp").iterdir())
+    docs[0].write_text(docs[0].read_text(encoding="utf-8") + "keywords: [修订]\n", encoding="utf-8")
+    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre)
+    assert (v2.code, v2.version) == (recs[0].code, 2)
+    assert v2.bag_dir.stat().st_mode & 0o7777 == usual
+    assert not any((root / "tmp").iterdir())
+    assert arc.verify(record_event=False).ok
+
+
 def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     other_ret = write_doc(tmp_path / "src" / "y.yaml", serial=4, retention="Y")

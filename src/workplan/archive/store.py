@@ -366,12 +366,17 @@ class Archive:
                     md = self._metadata(code, version, prep.meta, prep.files)
                     md_bytes = (json.dumps(md, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
                     write_durable(prep.staging.bag / METADATA_NAME, md_bytes, sync=False)
-                    build_bag(prep.staging.bag, self._bag_info(md), sync=False)  # fsynced below, all at once
-                    tags.append(sha256_file(prep.staging.bag / TAGMANIFEST)[0])
+                    # fsynced below, all at once
+                    tags.append(build_bag(prep.staging.bag, self._bag_info(md), sync=False))
                     entries.append({"path": f"data/{METADATA_NAME}", "size": len(md_bytes),
                                     "sha256": sha256_bytes(md_bytes)})
                     mds.append(md)
-                    if version == 1:  # v1 travels inside a folder named by the code
+                    if version == 1 and isinstance(prep.staging, Workspace):
+                        # v1 travels inside a folder that becomes bags/<code>: the record's own
+                        # workspace (nothing else is in it), so no folder is made or removed for it
+                        os.rename(prep.staging.bag, prep.staging.dir / "v1")
+                        trees.append(prep.staging.dir)
+                    elif version == 1:  # v1 travels inside a folder named by the code
                         holder = prep.staging.dir / code
                         holder.mkdir()
                         os.rename(prep.staging.bag, holder / "v1")
