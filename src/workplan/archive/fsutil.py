@@ -136,6 +136,33 @@ def fsync_tree(root: Path) -> None:
     fsync_trees([root])
 
 
+class FsyncBatch:
+    """fsyncs started while the caller goes on working (writing the next bag), then waited for
+    all at once with :meth:`wait`: the disk works while the CPU does. Nothing is durable before
+    :meth:`wait` returns; it raises the first failure."""
+
+    def __init__(self) -> None:
+        self._futures: list = []
+
+    def tree(self, root: Path) -> None:
+        """Start the fsync of every file and folder under ``root`` (and of ``root``)."""
+        pool = _fsync_pool()
+        for dirpath, _dirs, files in os.walk(root):
+            self._futures.extend(pool.submit(fsync_path, os.path.join(dirpath, name)) for name in files)
+            self._futures.append(pool.submit(fsync_path, dirpath))
+
+    def wait(self) -> None:
+        futures, self._futures = self._futures, []
+        error = None
+        for f in futures:
+            try:
+                f.result()
+            except BaseException as e:  # noqa: BLE001 - every fsync is waited for; the first failure is raised
+                error = error or e
+        if error is not None:
+            raise error
+
+
 def write_durable(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Write ``data`` to a new file and fsync it (unless the caller fsyncs the folder later)."""
     with open(path, "xb") as f:

@@ -45,7 +45,7 @@ from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
-from .fsutil import (atomic_replace, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
+from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
                      read_regular, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
@@ -354,6 +354,7 @@ class Archive:
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
+        syncs: FsyncBatch | None = None
         try:
             with self.write_lock():
                 self.resolve_pending()
@@ -362,6 +363,7 @@ class Archive:
                 crash_point("allocated")
 
                 mds, entries, tags, trees = [], [], [], []
+                syncs = FsyncBatch()  # each bag's fsyncs start as soon as it is written
                 for prep, (code, version) in zip(preps, alloc):
                     md = self._metadata(code, version, prep.meta, prep.files)
                     md_bytes = (json.dumps(md, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -383,7 +385,8 @@ class Archive:
                         trees.append(holder)
                     else:
                         trees.append(prep.staging.bag)
-                fsync_trees(trees)
+                    syncs.tree(trees[-1])
+                syncs.wait()
                 crash_point("bagged")
 
                 parents: dict[Path, None] = {}
@@ -411,6 +414,11 @@ class Archive:
                     cat.set_log_head(db, evs[-1].id, evs[-1].hash)
                 crash_point("committed")
         except BaseException:
+            if syncs is not None:
+                try:
+                    syncs.wait()  # no fsync still running over files about to be removed
+                except OSError:
+                    pass
             unplaced = [cv for cv in alloc if cv not in placed]
             if unplaced:
                 try:
