@@ -9,7 +9,7 @@ import difflib
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -227,30 +227,37 @@ def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
     return problems
 
 
+def _read_file(path: str | Path) -> tuple[bytes, str]:
+    """A data file's bytes and text (UTF-8, a BOM allowed); a located error when it cannot be read,
+    is too large or is not UTF-8."""
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
+    except IsADirectoryError:
+        raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
+    except OSError as e:
+        raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
+                                       "data file", file=name,
+                                       hint="a data file describes one document (the largest real ones are "
+                                            "a few dozen kB); is this the right file?"))
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
+                                       hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+
+
 def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
     """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
     name = str(path)
     if text is None:
-        try:
-            with open(path, "rb") as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
-        except IsADirectoryError:
-            raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
-        except OSError as e:
-            raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
-                                           "data file", file=name,
-                                           hint="a data file describes one document (the largest real ones are "
-                                                "a few dozen kB); is this the right file?"))
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
-                                           hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+        _raw, text = _read_file(path)
     elif len(text) > MAX_FILE_BYTES:
         raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
                                        "data file", file=name))
@@ -717,6 +724,22 @@ def load_document(path: str | Path, text: str | None = None, *, program_resolver
     report; :class:`workplan.archive.programs.ArchivePrograms` also looks in an archive)."""
     data, pos = read_data(path, text)
     return load_document_data(path, data, pos, program_resolver=program_resolver)
+
+
+class LoadedFile(NamedTuple):
+    """A data file read once (:func:`load_file`): what validation, lint and the writers each need."""
+    raw: bytes  # the bytes read: a PDF embeds exactly what was checked
+    data: Any  # the data as written (lint checks some of it before the model normalises it)
+    positions: _Positions  # line and column of every value (worked out when a message asks)
+    doc: Any  # the validated Document (or Report)
+
+
+def load_file(path: str | Path, *, program_resolver: Any = None) -> LoadedFile:
+    """Read, parse and validate a data file once, keeping its bytes, data and positions (for a
+    command that validates, lints and renders the same file, such as ``workplan build``)."""
+    raw, text = _read_file(path)
+    data, pos = read_data(path, text)
+    return LoadedFile(raw, data, pos, load_document_data(path, data, pos, program_resolver=program_resolver))
 
 
 def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:

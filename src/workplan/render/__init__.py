@@ -100,11 +100,12 @@ def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
 
 
 def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False,
-               program_resolver=None) -> list[Problem]:
+               program_resolver=None, loaded=None) -> list[Problem]:
     """Validate ``source`` and resolve every language without writing or drawing anything.
-    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks)."""
+    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks).
+    ``loaded``: the file already read and validated (:func:`workplan.model.load_file`)."""
     source = Path(source)
-    _raw, doc = _load(source, program_resolver)
+    doc = loaded.doc if loaded is not None else _load(source, program_resolver)[1]
     warnings: list[Problem] = []
     for lang in langs:
         warnings += build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=False).warnings
@@ -114,8 +115,10 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
                allow_missing: bool = False, program_resolver=None, keep_going: bool = False,
-               pdf_engine: str = DEFAULT_PDF_ENGINE) -> BuildResult:
-    """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
+               pdf_engine: str = DEFAULT_PDF_ENGINE, loaded=None) -> BuildResult:
+    """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``. ``loaded``:
+    the file already read and validated (:func:`workplan.model.load_file`): it is not read again,
+    and the PDF embeds the bytes that were checked.
 
     Everything is checked (validation, every language's translations) before the first file
     is written, so a bad input writes nothing. A writer that fails raises, unless ``keep_going``:
@@ -129,7 +132,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         writer(fmt)                       # an unknown format fails before anything is written
     if "pdf" in formats:
         WRITERS["pdf"].engine(pdf_engine)
-    source_bytes, doc = _load(source, program_resolver)
+    source_bytes, doc = (loaded.raw, loaded.doc) if loaded is not None else _load(source, program_resolver)
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
