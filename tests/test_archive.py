@@ -239,6 +239,23 @@ def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path,
     assert arc.verify(record_event=False).ok
 
 
+def test_a_file_changed_between_check_and_copy_is_refused(arc, root, tmp_path, tiny):
+    """The metadata (and renditions) come from the bytes checked; a file that changed before its
+    copy was staged (even keeping its size and time) is refused, and nothing is archived."""
+    from workplan.ingest import check_data_file
+    (src,), pre = make_docs(tmp_path, tiny, [5])
+    check_data_file(arc, src, prebuilt=pre)
+    st = src.stat()
+    src.write_text(src.read_text(encoding="utf-8").replace("测试工作方案5", "测试工作方案6"), encoding="utf-8")
+    os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert src.stat().st_size == st.st_size
+    with pytest.raises(WorkplanError, match="changed while it was being archived"):
+        add_data_file(arc, src, prebuilt=pre)
+    assert arc.records() == []
+    rec = add_data_file(arc, src, prebuilt=pre, retention="D10")  # checked again (another key): archived
+    assert rec.title == "测试工作方案6"
+
+
 def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     other_ret = write_doc(tmp_path / "src" / "y.yaml", serial=4, retention="Y")

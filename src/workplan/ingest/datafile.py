@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Sequence
 from ..archive import Archive, Prepared, Record
 from ..archive.bag import METADATA_NAME, Staging
 from ..archive.codes import check_retention, org_code
-from ..archive.fsutil import copy_durable, crash_point, sha256_file
+from ..archive.fsutil import copy_durable, crash_point, sha256_bytes, sha256_file
 from ..archive.pdfinfo import pdf_info
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
@@ -24,9 +24,14 @@ _CHECKED: "weakref.WeakKeyDictionary[Archive, dict]" = weakref.WeakKeyDictionary
 
 def load_data_file(arc: Archive, path: str | os.PathLike):
     """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in ``arc``."""
+    return _load_data_file(arc, path).doc
+
+
+def _load_data_file(arc: Archive, path: str | os.PathLike):
+    """:func:`load_data_file` keeping the bytes read (a :class:`workplan.model.LoadedFile`)."""
     from ..archive.programs import ArchivePrograms
-    from ..model import load_document
-    return load_document(Path(path), program_resolver=ArchivePrograms(arc))
+    from ..model import load_file
+    return load_file(Path(path), program_resolver=ArchivePrograms(arc))
 
 
 def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
@@ -37,6 +42,16 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     Returns (document, metadata). ``allow_missing``: a missing translation falls back to the
     other language (as ``workplan build --allow-missing``) instead of refusing the file; each
     fallback is passed to ``on_warning``."""
+    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                    allow_missing=allow_missing, on_warning=on_warning)
+    return loaded.doc, meta
+
+
+def _check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+                     langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                     prebuilt: str | os.PathLike | None = None, allow_missing: bool = False,
+                     on_warning: "Callable[[Problem], None] | None" = None):
+    """:func:`check_data_file`, returning the file as read (bytes and document) and the metadata."""
     path = Path(path)
     checked = _CHECKED.setdefault(arc, {})
     try:
@@ -46,10 +61,11 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     except OSError:
         key = None
     if key is not None and key in checked:
-        doc, meta = checked[key]
+        loaded, meta = checked[key]
         arc.precheck_identity(meta)
-        return doc, dict(meta)
-    doc = load_data_file(arc, path)
+        return loaded, dict(meta)
+    loaded = _load_data_file(arc, path)
+    doc = loaded.doc
     retention = check_retention(retention or doc.retention or arc.config.default_retention, where=str(path))
     langs = tuple(dict.fromkeys(langs))
     formats = tuple(dict.fromkeys(formats))
@@ -80,9 +96,10 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
                 if on_warning is not None:
                     on_warning(w)
     arc.precheck_identity(meta)
+    loaded = loaded._replace(data=None, positions=None)  # what is kept: the bytes and the document
     if key is not None:
-        checked[key] = (doc, dict(meta))
-    return doc, meta
+        checked[key] = (loaded, dict(meta))
+    return loaded, meta
 
 
 def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
@@ -90,8 +107,8 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
     """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
     staging folder (see :func:`add_data_files`)."""
     path = Path(path)
-    _doc, meta = check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                 allow_missing=allow_missing)
+    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                    allow_missing=allow_missing)
     langs = tuple(meta["langs"])
     formats = tuple(dict.fromkeys(formats))
     staging = staging.workspace() if staging is not None else arc.new_staging()
@@ -100,6 +117,9 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
         src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
         staged_src = staging.bag / src_name
         h, size = copy_durable(path, staged_src, sync=False)
+        if h != sha256_bytes(loaded.raw):  # the metadata and renditions come from the bytes checked
+            raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
+                                        hint="archive it again"))
         files["source"] = {"path": f"data/{src_name}", "size": size, "sha256": h}
         if prebuilt is not None:
             for lg in langs:
@@ -111,12 +131,11 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
             from ..archive.programs import ArchivePrograms
             from ..render import build_file
             try:
-                # built from the file as given, so that a report finds its program beside it
+                # built from the document checked (its program found beside it or in the archive),
+                # not read again; its bytes are the staged source's (compared above)
                 result = build_file(path, staging.bag, langs=list(langs), formats=list(formats),
-                                    program_resolver=ArchivePrograms(arc), allow_missing=allow_missing)
-                if sha256_file(path)[0] != h:
-                    raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
-                                                hint="archive it again"))
+                                    program_resolver=ArchivePrograms(arc), allow_missing=allow_missing,
+                                    loaded=loaded)
             except NotImplementedError as e:
                 raise WorkplanError(Problem(
                     f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
