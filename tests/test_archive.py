@@ -336,6 +336,29 @@ def test_real_corpus_document_is_built_and_archived(arc, winter_file, tmp_path):
     assert arc.verify_record(rec.code) == []
 
 
+def test_add_jobs_builds_renditions_in_worker_processes(root, tmp_path):
+    """`archive add --jobs 2` builds the renditions in two processes: the same records as one
+    process makes (codes in the order given, each bag complete and valid, its PDF's page count
+    recorded)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for s in (1, 2, 3):
+        write_doc(src / f"d{s}.yaml", serial=s)
+    r = run("archive", "--archive", str(root), "add", str(src), "--jobs", "2", "--format", "docx,pdf")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [CODE_2024.format(n) for n in (1, 2, 3)]
+    arc = open_archive(root)
+    recs = arc.records()
+    assert [r.doc_number for r in recs] == [f"测办发〔2024〕{s}号" for s in (1, 2, 3)]
+    for rec in recs:
+        assert rec.roles == ("source", "docx:zh", "pdf:zh", "metadata") and rec.pages >= 1
+        assert arc.file(rec, "source").read_bytes() == (src / f"d{rec.item}.yaml").read_bytes()
+        bagit.Bag(str(rec.bag_dir)).validate()
+    assert arc.verify(record_event=False).ok
+    assert not any((root / "tmp").iterdir())
+    arc.close()
+
+
 # --- verify: tampering, missing, orphan, catalogue vs bags ----------------------------------------
 def test_changing_one_byte_of_any_stored_file_is_detected_and_named(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
