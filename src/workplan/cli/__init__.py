@@ -143,13 +143,15 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     if any file has a problem. A progress report whose program is archived
     (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
-    from ..lint import lint_loaded
-    from ..model import load_file
+    from ..lint import lint_document
+    from ..model.load import load_document_data, read_data
     resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            for w in lint_loaded(load_file(f, program_resolver=resolver), f, select=["letterhead"]):
+            data, positions = read_data(f)  # once: the letterhead check below is located with its positions
+            doc = load_document_data(f, data, positions, program_resolver=resolver)
+            for w in lint_document(doc, f, positions=positions, select=["letterhead"]):
                 echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
         except WorkplanError as e:
@@ -187,10 +189,10 @@ def _render_one(args):
     """The outputs of one file in one language (its IR is shared by the formats); runs in a
     worker process with --jobs."""
     from ..render import build_file
-    source, outdir, lang, formats, template, allow_missing, resolver, pdf_engine, loaded = args
+    source, outdir, lang, formats, template, allow_missing, resolver, pdf_engine = args
     try:
         r = build_file(source, outdir, langs=[lang], formats=formats, template=template, allow_missing=allow_missing,
-                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine, loaded=loaded)
+                       program_resolver=resolver, keep_going=True, pdf_engine=pdf_engine)
         return source, r.outputs, r.failures     # a failed format does not hide the outputs written
     except WorkplanError as e:
         return source, [], [e]
@@ -268,15 +270,11 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     failed: set[Path] = set()
     # 1. check every file in every language first (fast: nothing is drawn or written), so a
     #    bad file writes nothing and the problems of all files come out together
-    #    (each file is read and validated once: the check, lint and the writers share it)
-    from ..lint import errors_of, lint_loaded
-    from ..model import load_file
+    from ..lint import errors_of, lint_file
     good = []
-    loaded = {}
     for s in sources:
         try:
-            loaded[s] = load_file(s, program_resolver=resolver)
-            for w in check_file(s, langs_l, allow_missing=allow_missing, loaded=loaded[s]):
+            for w in check_file(s, langs_l, allow_missing=allow_missing, program_resolver=resolver):
                 echo_err("warning: " + w.format())
         except WorkplanError as e:
             failed.add(s)
@@ -284,7 +282,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
             continue
         # 2. the lint rules of severity error: a document with a blank or an impossible number
         #    is not issued unless the user insists
-        lint_errors = errors_of(lint_loaded(loaded[s], s))
+        lint_errors = errors_of(lint_file(s, program_resolver=resolver))
         for p in lint_errors:
             echo_err(p.format())
         if lint_errors and not force:
@@ -294,11 +292,9 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
         good.append(s)
     # 3. one task per file and language, largest sources first, so that --jobs keeps every
     #    worker busy to the end
-    good.sort(key=lambda p: len(loaded[p].raw), reverse=True)
-    # the writers get the bytes and the document checked above (a worker process unpickles them
-    # instead of reading the file again); the data and positions stay here
-    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver, pdf_engine,
-              loaded[s]._replace(data=None, positions=None)) for s in good for lang in langs_l]
+    good.sort(key=lambda p: p.stat().st_size, reverse=True)
+    tasks = [(s, outdir, lang, formats_l, Path(template) if template else None, allow_missing, resolver, pdf_engine)
+             for s in good for lang in langs_l]
     n_out = 0
 
     def report(source, outputs, errors):

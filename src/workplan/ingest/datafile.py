@@ -2,6 +2,7 @@
 record's metadata from the document, and hand the staged record to the archive."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from pathlib import Path
@@ -28,10 +29,15 @@ def load_data_file(arc: Archive, path: str | os.PathLike):
 
 
 def _load_data_file(arc: Archive, path: str | os.PathLike):
-    """:func:`load_data_file` keeping the bytes read (a :class:`workplan.model.LoadedFile`)."""
+    """:func:`load_data_file` keeping the bytes read (a :class:`workplan.render.Loaded`)."""
     from ..archive.programs import ArchivePrograms
-    from ..model import load_file
-    return load_file(Path(path), program_resolver=ArchivePrograms(arc))
+    from ..render import load_source
+    return load_source(Path(path), ArchivePrograms(arc))
+
+
+def _slim(loaded):
+    """What is kept of a file read (and sent to a worker): its bytes and its document."""
+    return dataclasses.replace(loaded, data=None, positions=None)
 
 
 def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
@@ -96,7 +102,7 @@ def _check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | 
                 if on_warning is not None:
                     on_warning(w)
     arc.precheck_identity(meta)
-    loaded = loaded._replace(data=None, positions=None)  # what is kept: the bytes and the document
+    loaded = _slim(loaded)
     if key is not None:
         checked[key] = (loaded, dict(meta))
     return loaded, meta
@@ -153,7 +159,7 @@ def prepare_data_files(arc: Archive, paths: Sequence[str | os.PathLike], *, rete
                 continue
             # the document travels with its program resolved: the worker needs no resolver
             fut = pool.submit(_render, p, ws.bag, tuple(meta["langs"]), formats, allow_missing,
-                              loaded._replace(data=None, positions=None), None)
+                              _slim(loaded), None)
             started.append((p, ws, files, meta, fut))
         out = []
         for item in started:

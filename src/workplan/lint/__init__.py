@@ -14,7 +14,7 @@ from typing import Iterable
 from pydantic import BaseModel
 
 from ..errors import Problem, WorkplanError
-from ..model.load import LoadedFile, _Positions, format_path, read_data
+from ..model.load import _Positions, format_path, read_data
 from .config import DEFAULT, LintConfig, find_config, load_config
 from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, check_dates, check_doc_number_text,
                     check_letterhead, check_outline, check_period, check_target_numbers, check_target_values,
@@ -22,7 +22,7 @@ from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, chec
 from .walk import iter_texts
 
 __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
-           "lint_document", "lint_file", "lint_loaded", "load_config"]
+           "lint_document", "lint_file", "load_config"]
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_CHECKS = [("dates", check_dates), ("period", check_period), ("percent", check_target_values),
@@ -113,15 +113,7 @@ def lint_file(path: str | Path, *, program_resolver=None, **kw) -> list[LintProb
         doc = load_document_data(path, data, positions, program_resolver=program_resolver)
     except WorkplanError as e:
         return _invalid(e, path)
-    return lint_loaded(LoadedFile(b"", data, positions, doc), path, **kw)
-
-
-def lint_loaded(loaded, path: str | Path, **kw) -> list[LintProblem]:
-    """Lint a data file already read and validated (:func:`workplan.model.load_file`), as
-    :func:`lint_file` would, without reading it again."""
-    data = loaded.data
-    return lint_document(loaded.doc, path, positions=loaded.positions, raw=data if isinstance(data, dict) else None,
-                         **kw)
+    return lint_document(doc, path, positions=positions, raw=data if isinstance(data, dict) else None, **kw)
 
 
 def _invalid(e: WorkplanError, path: str | Path) -> list[LintProblem]:

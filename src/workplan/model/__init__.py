@@ -1,8 +1,7 @@
 """The document model and its loader: data file → validated :class:`Document`."""
 from .document import (Document, LangText, Member, Phase, Point, StandardItem, Target, Task, Text, Unit,
                        text_any, text_in)
-from .load import LoadedFile, document_schema, load_document, load_file, read_data, schema_json
+from .load import document_schema, load_document, read_data, schema_json
 
 __all__ = ["Document", "LangText", "Member", "Phase", "Point", "StandardItem", "Target", "Task", "Text",
-           "Unit", "text_any", "text_in", "LoadedFile", "document_schema", "load_document", "load_file", "read_data",
-           "schema_json"]
+           "Unit", "text_any", "text_in", "document_schema", "load_document", "read_data", "schema_json"]

@@ -9,7 +9,7 @@ import difflib
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -724,22 +724,6 @@ def load_document(path: str | Path, text: str | None = None, *, program_resolver
     report; :class:`workplan.archive.programs.ArchivePrograms` also looks in an archive)."""
     data, pos = read_data(path, text)
     return load_document_data(path, data, pos, program_resolver=program_resolver)
-
-
-class LoadedFile(NamedTuple):
-    """A data file read once (:func:`load_file`): what validation, lint and the writers each need."""
-    raw: bytes  # the bytes read: a PDF embeds exactly what was checked
-    data: Any  # the data as written (lint checks some of it before the model normalises it)
-    positions: _Positions  # line and column of every value (worked out when a message asks)
-    doc: Any  # the validated Document (or Report)
-
-
-def load_file(path: str | Path, *, program_resolver: Any = None) -> LoadedFile:
-    """Read, parse and validate a data file once, keeping its bytes, data and positions (for a
-    command that validates, lints and renders the same file, such as ``workplan build``)."""
-    raw, text = _read_file(path)
-    data, pos = read_data(path, text)
-    return LoadedFile(raw, data, pos, load_document_data(path, data, pos, program_resolver=program_resolver))
 
 
 def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:

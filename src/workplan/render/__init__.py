@@ -87,25 +87,44 @@ def check_pdf_engine(engine: str = DEFAULT_PDF_ENGINE) -> None:
     WRITERS["pdf"].engine(engine).check_environment()
 
 
-def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
-    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked.
-    ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`)."""
+@dataclass
+class Loaded:
+    """One data file read once: its bytes (what the PDF embeds), the data and positions the
+    YAML parser gave (what lint locates problems with), and the validated document."""
+    raw: bytes
+    data: object
+    positions: object
+    doc: Document
+
+
+def load_source(source: str | Path, program_resolver=None) -> Loaded:
+    """Read and validate ``source`` once, for checking, linting and rendering it. Raises a
+    WorkplanError naming the file, line and fix. ``program_resolver``: finds a report's program
+    (see :func:`workplan.model.load_document`)."""
+    from ..model.load import load_document_data, read_data
+    source = Path(source)
     try:
         raw = source.read_bytes()
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         load_document(source)  # raises the located, explained error
         raise
-    return raw, load_document(source, text, program_resolver=program_resolver)
+    data, positions = read_data(source, text)
+    return Loaded(raw, data, positions, load_document_data(source, data, positions, program_resolver=program_resolver))
+
+
+def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
+    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked."""
+    loaded = load_source(source, program_resolver)
+    return loaded.raw, loaded.doc
 
 
 def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False,
-               program_resolver=None, loaded=None) -> list[Problem]:
+               program_resolver=None) -> list[Problem]:
     """Validate ``source`` and resolve every language without writing or drawing anything.
-    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks).
-    ``loaded``: the file already read and validated (:func:`workplan.model.load_file`)."""
+    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks)."""
     source = Path(source)
-    doc = loaded.doc if loaded is not None else _load(source, program_resolver)[1]
+    _raw, doc = _load(source, program_resolver)
     warnings: list[Problem] = []
     for lang in langs:
         warnings += build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=False).warnings
@@ -115,16 +134,15 @@ def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_miss
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
                allow_missing: bool = False, program_resolver=None, keep_going: bool = False,
-               pdf_engine: str = DEFAULT_PDF_ENGINE, loaded=None) -> BuildResult:
-    """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``. ``loaded``:
-    the file already read and validated (:func:`workplan.model.load_file`): it is not read again,
-    and the PDF embeds the bytes that were checked.
+               pdf_engine: str = DEFAULT_PDF_ENGINE, loaded: Loaded | None = None) -> BuildResult:
+    """Validate ``source`` and write ``<stem>.<lang>.<fmt>`` files into ``outdir``.
 
     Everything is checked (validation, every language's translations) before the first file
     is written, so a bad input writes nothing. A writer that fails raises, unless ``keep_going``:
     then its error goes to ``result.failures`` (an unexpected exception as an "internal error"
     naming the file, language and format), the other outputs are still written, and
-    ``result.outputs`` lists exactly the files written.
+    ``result.outputs`` lists exactly the files written. ``loaded``: the file as
+    :func:`load_source` read it already (it is not read again).
     """
     source = Path(source)
     formats = list(formats)
@@ -169,6 +187,6 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     return result
 
 
-__all__ = ["BuildResult", "FORMATS", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file", "check_file",
-           "check_pdf_engine", "build_ir", "output_name",
+__all__ = ["BuildResult", "FORMATS", "Loaded", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file",
+           "check_file", "check_pdf_engine", "build_ir", "load_source", "output_name",
            "render_doc"]
