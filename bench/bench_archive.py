@@ -18,14 +18,15 @@
    alone: start-up, validation, bags, fsyncs, log, catalogue and the search-index update, into
    an archive whose index exists), this code against the code of ``--baseline-rev`` (default
    ``main``, extracted with ``git archive`` and put first on PYTHONPATH), alternating
-   ``--repeat`` runs of ``--none`` records each, each into a fresh archive. Target: ≥ 50 records/s.
+   ``--repeat`` runs of ``--none`` records each, each into a fresh archive (all removed at the
+   end: removing one between runs slows the next run's file creations). Target: ≥ 50 records/s.
 
 3. **verify for 1,000 records against sha256sum.** ``verify`` recomputes every hash (payload and
    tag files) and cross-checks catalogue, bags and event log; the baseline is GNU ``sha256sum``
    over exactly the files verify hashes (via ``xargs``), page cache warm for both, median of
    ``--repeat`` alternating runs. Target: verify within 1.5× of sha256sum.
 
-    .venv/bin/python bench/bench_archive.py [--records 1000] [--repeat 3] [--keep] [--parts 1,2,3]
+    .venv/bin/python bench/bench_archive.py [--records 1000] [--repeat 3] [--keep] [--parts 1,2,3] [--workdir DIR]
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def sha256sum_baseline(files: list[str]) -> float:
 
 def cli_none(args) -> None:
     """Part 2: `workplan archive add DIR --format none`, this code against the baseline's."""
-    work = Path(tempfile.mkdtemp(prefix="bench-archive-none-"))
+    work = Path(tempfile.mkdtemp(prefix="bench-archive-none-", dir=args.workdir))
     try:
         base = baseline_src(args.baseline_rev, work)
         src = work / "src-none"
@@ -137,7 +138,9 @@ def cli_none(args) -> None:
                 if "not updated" in r.stderr:
                     raise SystemExit(f"the search index was not updated ({label}): {r.stderr[-2000:]}")
                 runs[label].append(args.none / dt_run)
-                shutil.rmtree(root, ignore_errors=True)
+                # the archives are removed at the end, not between runs: on ext4 without a journal
+                # (this machine's), the inodes of files removed in the last minutes are skipped one by
+                # one when new ones are allocated, so each run would pay for the previous run's removal
         print(f"\n`workplan archive add DIR --format none`, {args.none} records per run, {args.repeat} runs each "
               "(start-up, validation, bags, fsyncs, log, catalogue, search index):")
         for label, rates in runs.items():
@@ -166,15 +169,20 @@ def main() -> None:
     ap.add_argument("--none", type=int, default=200, help="records per `add --format none` run (part 2)")
     ap.add_argument("--baseline-rev", default="main", help="the baseline code of part 2 (default main)")
     ap.add_argument("--parts", default="1,2,3", help="which parts to run (default 1,2,3)")
+    ap.add_argument("--workdir", default=None,
+                    help="where the archives are made (default: the system's temporary folder). On ext4 without a "
+                         "journal, new files cost more in a folder where many files were removed in the last "
+                         "minutes, as /tmp is on a machine running test suites: an archive's own folder is not")
     args = ap.parse_args()
     parts = {int(x) for x in args.parts.split(",") if x.strip()}
-    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"archives in {args.workdir or tempfile.gettempdir()}")
     if 2 in parts:
         cli_none(args)
     if not parts & {1, 3}:
         return
 
-    work = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    work = Path(tempfile.mkdtemp(prefix="bench-archive-", dir=args.workdir))
     try:
         docx, pdf = render_once(work)
         print(f"pre-rendered document: {SOURCE.name}: DOCX {docx.stat().st_size:,} B, PDF {pdf.stat().st_size:,} B")

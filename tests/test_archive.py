@@ -216,6 +216,46 @@ def test_add_prebuilt_document_makes_a_valid_bag_with_full_metadata(arc, tmp_pat
     assert arc.verify_record(rec.code) == []
 
 
+def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path, tiny):
+    """A record's folder is its staging workspace moved into place: it gets the permissions of any
+    folder made here (not a private temporary folder's 0700), every bag checks, and neither the
+    first versions nor a new version leave anything behind in tmp/."""
+    from workplan.ingest import add_data_files
+    docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
+    recs = add_data_files(arc, docs, prebuilt=pre)
+    (tmp_path / "probe").mkdir()
+    usual = (tmp_path / "probe").stat().st_mode & 0o7777
+    for rec in recs:
+        for d in (root / "bags" / rec.code, rec.bag_dir, rec.bag_dir / "data"):
+            assert d.stat().st_mode & 0o7777 == usual, d
+        assert sorted(p.name for p in (root / "bags" / rec.code).iterdir()) == ["v1"]
+        bagit.Bag(str(rec.bag_dir)).validate()
+    assert not any((root / "tmp").iterdir())
+    docs[0].write_text(docs[0].read_text(encoding="utf-8") + "keywords: [修订]\n", encoding="utf-8")
+    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre)
+    assert (v2.code, v2.version) == (recs[0].code, 2)
+    assert v2.bag_dir.stat().st_mode & 0o7777 == usual
+    assert not any((root / "tmp").iterdir())
+    assert arc.verify(record_event=False).ok
+
+
+def test_a_file_changed_between_check_and_copy_is_refused(arc, root, tmp_path, tiny):
+    """The metadata (and renditions) come from the bytes checked; a file that changed before its
+    copy was staged (even keeping its size and time) is refused, and nothing is archived."""
+    from workplan.ingest import check_data_file
+    (src,), pre = make_docs(tmp_path, tiny, [5])
+    check_data_file(arc, src, prebuilt=pre)
+    st = src.stat()
+    src.write_text(src.read_text(encoding="utf-8").replace("测试工作方案5", "测试工作方案6"), encoding="utf-8")
+    os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert src.stat().st_size == st.st_size
+    with pytest.raises(WorkplanError, match="changed while it was being archived"):
+        add_data_file(arc, src, prebuilt=pre)
+    assert arc.records() == []
+    rec = add_data_file(arc, src, prebuilt=pre, retention="D10")  # checked again (another key): archived
+    assert rec.title == "测试工作方案6"
+
+
 def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     other_ret = write_doc(tmp_path / "src" / "y.yaml", serial=4, retention="Y")
@@ -294,6 +334,29 @@ def test_real_corpus_document_is_built_and_archived(arc, winter_file, tmp_path):
     text = "\n".join(p.text for p in docx.Document(str(arc.file(rec, "docx:zh"))).paragraphs)
     assert "冬季防火工作方案" in text
     assert arc.verify_record(rec.code) == []
+
+
+def test_add_jobs_builds_renditions_in_worker_processes(root, tmp_path):
+    """`archive add --jobs 2` builds the renditions in two processes: the same records as one
+    process makes (codes in the order given, each bag complete and valid, its PDF's page count
+    recorded)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for s in (1, 2, 3):
+        write_doc(src / f"d{s}.yaml", serial=s)
+    r = run("archive", "--archive", str(root), "add", str(src), "--jobs", "2", "--format", "docx,pdf")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == [CODE_2024.format(n) for n in (1, 2, 3)]
+    arc = open_archive(root)
+    recs = arc.records()
+    assert [r.doc_number for r in recs] == [f"测办发〔2024〕{s}号" for s in (1, 2, 3)]
+    for rec in recs:
+        assert rec.roles == ("source", "docx:zh", "pdf:zh", "metadata") and rec.pages >= 1
+        assert arc.file(rec, "source").read_bytes() == (src / f"d{rec.item}.yaml").read_bytes()
+        bagit.Bag(str(rec.bag_dir)).validate()
+    assert arc.verify(record_event=False).ok
+    assert not any((root / "tmp").iterdir())
+    arc.close()
 
 
 # --- verify: tampering, missing, orphan, catalogue vs bags ----------------------------------------

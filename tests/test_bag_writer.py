@@ -59,3 +59,60 @@ def test_a_changed_payload_file_fails_bagit_validation(tmp_path):
         pass
     else:
         raise AssertionError("a changed file passed validation")
+
+
+def test_the_software_agent_is_looked_up_once_per_process(tmp_path, monkeypatch):
+    """Every bag and event names the agent (workplan/<version> user@host); the package metadata
+    look-up behind it costs a millisecond, so it is made once, not once per record."""
+    import importlib.metadata
+
+    from workplan.archive import fsutil
+    real, calls = importlib.metadata.version, []
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: calls.append(name) or real(name))
+    fsutil.agent.cache_clear()
+    try:
+        agents = set()
+        for i in range(3):
+            folder = _payload(tmp_path / f"b{i}")
+            build_bag(folder, {"Title": "x"}, sync=False)
+            agents.add(bagit.Bag(str(folder)).info["Bag-Software-Agent"])
+        assert calls == ["workplan"]
+        assert len(agents) == 1 and next(iter(agents)).startswith("workplan/")
+    finally:
+        fsutil.agent.cache_clear()
+
+
+def test_fsync_batch_syncs_every_file_and_folder_and_reports_failures(tmp_path, monkeypatch):
+    """store() starts each bag's fsyncs as soon as the bag is written and waits for all of them
+    before the first bag is placed: every file and folder of each tree is synced, and a failed
+    fsync is raised by wait(), after every other one finished."""
+    import os
+
+    from workplan.archive import fsutil
+    trees = [_payload(tmp_path / f"t{i}") for i in range(3)]
+    for t in trees:
+        build_bag(t, {"Title": "x"}, sync=False)
+    expected = {str(t) for t in trees}
+    for t in trees:
+        for dirpath, _dirs, files in os.walk(t):
+            expected.add(dirpath)
+            expected.update(os.path.join(dirpath, f) for f in files)
+    synced: list[str] = []
+    real = fsutil.fsync_path
+    monkeypatch.setattr(fsutil, "fsync_path", lambda p: (real(p), synced.append(str(p))))
+    batch = fsutil.FsyncBatch()
+    for t in trees:
+        batch.tree(t)
+    batch.wait()
+    assert sorted(synced) == sorted(expected)
+    synced.clear()
+    monkeypatch.setattr(fsutil, "fsync_path", lambda p: (_ for _ in ()).throw(OSError(5, "I/O error", str(p)))
+                        if p.endswith("bagit.txt") else synced.append(str(p)))
+    batch.tree(trees[0])
+    try:
+        batch.wait()
+    except OSError as e:
+        assert e.errno == 5 and e.filename.endswith("bagit.txt")
+    else:
+        raise AssertionError("a failed fsync was not reported")
+    assert len(synced) == len([p for p in expected if p.startswith(str(trees[0]))]) - 1

@@ -146,3 +146,25 @@ def test_build_with_a_template_says_what_it_changes(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "the template lacks the styles WP Body," in r.stderr and "WP Heading 2" in r.stderr
     assert "--template styles the Word files only; the PDFs keep the standard GB/T 9704 look" in r.stderr
+
+
+def test_validate_reads_each_data_file_once(tmp_path, monkeypatch):
+    """`validate` parses each file once: the letterhead check is located with the positions of
+    that reading (it used to parse the file a second time for them)."""
+    from click.testing import CliRunner
+
+    import workplan.lint
+    import workplan.model.load as load
+    from workplan.cli import cli
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("a.yaml", "b.yaml"):
+        (src / name).write_text(MINIMAL, encoding="utf-8")
+    reads: list[str] = []  # every parse of a data file goes through read_data
+    real = load.read_data
+    counted = lambda p, text=None: reads.append(Path(p).name) or real(p, text)  # noqa: E731
+    monkeypatch.setattr(load, "read_data", counted)
+    monkeypatch.setattr(workplan.lint, "read_data", counted)
+    r = CliRunner().invoke(cli, ["validate", str(src)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert sorted(reads) == ["a.yaml", "b.yaml"]

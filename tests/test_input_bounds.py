@@ -111,6 +111,64 @@ def test_absurd_text_lengths_are_located_errors(tmp_path):
     assert prob.line == 2 and prob.path == "title" and "characters" in prob.message
 
 
+# the one-pass constructor of plain documents (model/load.py _construct_plain) must read every file as
+# the YAML library's own constructor does, and leave to it what it does not handle
+_READS = ["a: 0x1F\nb: 0o17\nc: 1_000\nd: -0b101\ne: 190:20:30\nf: +12\ng: 012",
+          "a: .inf\nb: -.Inf\nc: 1.5e3\nd: 6.8523015e+5\ne: 190:20:30.15\nf: -1.0",
+          "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: ~\ng: null\nh:\ni: Null",
+          "- a\n- [b, {c: d}]\n- {}\n- []\n- ''", "'quoted': \"text\"\nplain: 2023-01-05\nt: 2001-12-14t21:59:43.10-05:00",
+          "a: !!str 12\nb: !!int '12'\nc: !!float 1\nd: ! 12", "1: a\n2.5: b\nnull: c", "text", "- 1\n- 2",
+          # left to the full constructor: aliases, merge keys, other tags, keys that read alike
+          "x: &a [1, 2]\ny: *a", "base: &b {a: 1}\nc: {<<: *b, d: 2}", "a: !!binary aGVsbG8=", "- !!set {a, b}",
+          "a: !!omap [x: 1]", "yes: 1\ntrue: 2", "1: a\ntrue: b"]
+
+
+@pytest.mark.parametrize("text", _READS + [p.read_text(encoding="utf-8") for p in corpus_files()[:4]])
+def test_plain_documents_read_as_the_yaml_library_reads_them(text):
+    import math
+
+    from workplan.model.load import _UNUSUAL, _construct_plain, _Loader, read_data
+
+    def same(a, b):
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict):
+            return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return (math.isnan(a) and math.isnan(b)) if isinstance(a, float) and a != a else a == b
+
+    loader = _Loader(text)
+    node = loader.get_single_node()
+    expected = loader.construct_document(node)
+    loader.dispose()
+    loader = _Loader(text)
+    fast, dups, _ = _construct_plain(loader.get_single_node(), loader)
+    loader.dispose()
+    assert not dups
+    unusual = text in _READS[_READS.index("x: &a [1, 2]\ny: *a"):]
+    assert (fast is _UNUSUAL) == unusual
+    assert same(read_data("t.yaml", text)[0], expected)
+    if not unusual:
+        assert same(fast, expected)
+
+
+@pytest.mark.parametrize("where,limit", [("title: X", 200), ("title: {zh: X, en: a}", 200), ("subtitle: [X]", 200),
+                                         ("units: [{id: a, name: X}]", 500), ("x: {unit: {zh: X}}", 500),
+                                         ("sections: [{paragraphs: [{zh: X}]}]", 20_000), ("0: {title: X}", 500),
+                                         ("X", 20_000), ("- {title: X}", 500)])
+def test_length_limits_follow_the_nearest_key(where, limit):
+    """A text just at its limit passes, one character more is a located error, whatever the
+    path to it (the one-pass reading only looks; _check_lengths names the problem)."""
+    from workplan.errors import ValidationFailed
+    from workplan.model.load import read_data
+    read_data("t.yaml", where.replace("X", "长" * limit))
+    with pytest.raises(ValidationFailed) as e:
+        read_data("t.yaml", where.replace("X", "长" * (limit + 1)))
+    (prob,) = e.value.problems
+    assert f"at most {limit:,}" in prob.message and prob.line == 1
+
+
 def test_title_balancing_is_not_quadratic():
     from workplan.render.ir import balance_title
     title = "关于进一步加强冬季防火工作的实施方案"

@@ -285,3 +285,28 @@ def test_english_source_needs_no_chinese_unit_names_for_english(tmp_path):
     with pytest.raises(MissingTranslation) as e:
         build_ir(doc, "zh", file="en.yaml")
     assert "units[0].zh" in [p.path for p in e.value.problems]
+
+
+def test_text_only_ir_skips_measuring_tables_and_keeps_the_text(winter_file, monkeypatch):
+    """draw=False (search, validation) gives the same text and blocks, with the tables at their
+    design widths; only an IR for a writer measures every cell (table_widths.column_widths)."""
+    doc = load_document(winter_file)
+    import workplan.render.table_widths as tw
+    calls = []
+    real = tw.column_widths
+    monkeypatch.setattr(tw, "column_widths", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for lang in ("zh", "en", "zh-en"):
+        calls.clear()
+        full = build_ir(doc, lang, draw=("svg",))
+        measured = len(calls)
+        calls.clear()
+        text_only = build_ir(doc, lang, draw=False)
+        assert calls == []
+        tables = [b for b in full.blocks if isinstance(b, Table)]
+        assert tables and measured == len(tables)
+        assert text_only.plain_text() == full.plain_text()
+        assert [type(b) for b in text_only.blocks] == [type(b) for b in full.blocks]
+        plain = [b for b in text_only.blocks if isinstance(b, Table)]
+        assert [(t.header, t.rows) for t in plain] == [(t.header, t.rows) for t in tables]
+        # the measured widths differ from the design widths the text-only IR keeps
+        assert any(a.widths_mm != b.widths_mm for a, b in zip(plain, tables))

@@ -63,6 +63,7 @@ class Staging:
         self.dir = tmp_root / new.name[len(".new-"):]
         os.rename(new, self.dir)
         self.bag = self.dir / "bag"
+        self.count = 0  # workspaces made in it (see Workspace)
         if not shared:  # a shared staging folder holds one Workspace per record instead
             self.bag.mkdir()
 
@@ -86,11 +87,19 @@ class Staging:
 
 class Workspace:
     """One record's folder inside a shared :class:`Staging` folder (a batch shares one staging
-    folder and its lock)."""
+    folder and its lock). Made with the folder's default permissions, because a first version's
+    workspace becomes the record's folder ``bags/<code>`` as it is (its bag renamed to ``v1``)."""
 
     def __init__(self, staging: Staging):
         self.staging = staging
-        self.dir = Path(tempfile.mkdtemp(prefix="r", dir=staging.dir))
+        while True:  # the staging folder is this process's own (locked): a counter names its workspaces
+            staging.count += 1
+            self.dir = staging.dir / f"r{staging.count}"
+            try:
+                os.mkdir(self.dir)
+                break
+            except FileExistsError:
+                continue
         self.bag = self.dir / "bag"
         self.bag.mkdir()
 
@@ -111,9 +120,10 @@ def _tag_value(v) -> str:
     return re.sub(r"\n|\r|(\r\n)", "", str(v))
 
 
-def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> None:
+def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> str:
     """Turn a folder of payload files into a BagIt bag (SHA-256 manifests), make the files
-    read-only and (unless the caller does it later) fsync everything.
+    read-only and (unless the caller does it later) fsync everything. Returns the SHA-256 of
+    the tagmanifest written.
 
     Writes what ``bagit.make_bag(folder, bag_info=info, checksums=["sha256"])`` writes (the
     payload moved into ``data/``, ``bagit.txt``, ``bag-info.txt`` with Bagging-Date and
@@ -125,14 +135,19 @@ def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> None:
              if v is not None and v != ""}
     clean.setdefault("Bag-Software-Agent", bag_software_agent())
     clean.setdefault("Bagging-Date", dt.date.today().strftime("%Y-%m-%d"))
-    # the payload moves into data/ (through a temporary folder: a payload file may be called "data")
-    tmp = Path(tempfile.mkdtemp(dir=folder))
-    for name in os.listdir(folder):
-        if name != tmp.name:
-            os.rename(folder / name, tmp / name)
+    # the payload moves into data/ (through a temporary folder when a payload file is called "data")
+    names = os.listdir(folder)
     data = folder / "data"
-    os.rename(tmp, data)
-    os.chmod(data, os.stat(folder).st_mode)
+    if "data" in names:
+        tmp = Path(tempfile.mkdtemp(dir=folder))
+        for name in names:
+            os.rename(folder / name, tmp / name)
+        os.rename(tmp, data)
+        os.chmod(data, os.stat(folder).st_mode)
+    else:
+        os.mkdir(data)  # the folder's default permissions, as bagit's
+        for name in names:
+            os.rename(folder / name, data / name)
     lines, total, count = [], 0, 0
     for dirpath, dirnames, filenames in os.walk(data):
         dirnames.sort()
@@ -150,13 +165,14 @@ def build_bag(folder: Path, info: dict[str, str], *, sync: bool = True) -> None:
         "bag-info.txt": "".join(f"{k}: {_tag_value(v)}\n" for k in sorted(clean)
                                 for v in (clean[k] if isinstance(clean[k], list) else [clean[k]])).encode("utf-8"),
     }
+    tags[TAGMANIFEST] = "".join(f"{hashlib.sha256(body).hexdigest()} {name}\n"
+                                for name, body in tags.items()).encode("utf-8")
     for name, body in tags.items():
         (folder / name).write_bytes(body)
-    (folder / TAGMANIFEST).write_bytes("".join(f"{hashlib.sha256(body).hexdigest()} {name}\n"
-                                               for name, body in tags.items()).encode("utf-8"))
     make_read_only(folder)
     if sync:
         fsync_tree(folder)
+    return hashlib.sha256(tags[TAGMANIFEST]).hexdigest()
 
 
 def _decode_name(s: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import functools
 import getpass
 import hashlib
 import os
@@ -24,8 +25,10 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
+@functools.lru_cache(maxsize=1)
 def agent() -> str:
-    """``workplan/<version> <user>@<host>`` (PREMIS agent of every event)."""
+    """``workplan/<version> <user>@<host>`` (PREMIS agent of every event), worked out once per
+    process (the package metadata look-up alone costs a millisecond: every bag names it)."""
     try:
         from importlib.metadata import version
         v = version("workplan")
@@ -131,6 +134,33 @@ def fsync_trees(roots: list[Path]) -> None:
 
 def fsync_tree(root: Path) -> None:
     fsync_trees([root])
+
+
+class FsyncBatch:
+    """fsyncs started while the caller goes on working (writing the next bag), then waited for
+    all at once with :meth:`wait`: the disk works while the CPU does. Nothing is durable before
+    :meth:`wait` returns; it raises the first failure."""
+
+    def __init__(self) -> None:
+        self._futures: list = []
+
+    def tree(self, root: Path) -> None:
+        """Start the fsync of every file and folder under ``root`` (and of ``root``)."""
+        pool = _fsync_pool()
+        for dirpath, _dirs, files in os.walk(root):
+            self._futures.extend(pool.submit(fsync_path, os.path.join(dirpath, name)) for name in files)
+            self._futures.append(pool.submit(fsync_path, dirpath))
+
+    def wait(self) -> None:
+        futures, self._futures = self._futures, []
+        error = None
+        for f in futures:
+            try:
+                f.result()
+            except BaseException as e:  # noqa: BLE001 - every fsync is waited for; the first failure is raised
+                error = error or e
+        if error is not None:
+            raise error
 
 
 def write_durable(path: Path, data: bytes, *, sync: bool = True) -> None:

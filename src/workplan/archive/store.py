@@ -45,7 +45,7 @@ from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import LOG_NAME, EventLog
-from .fsutil import (atomic_replace, crash_point, file_lock, fsync_many, fsync_path, fsync_trees, now_iso,
+from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
                      read_regular, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
@@ -354,6 +354,7 @@ class Archive:
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
+        syncs: FsyncBatch | None = None
         try:
             with self.write_lock():
                 self.resolve_pending()
@@ -362,23 +363,30 @@ class Archive:
                 crash_point("allocated")
 
                 mds, entries, tags, trees = [], [], [], []
+                syncs = FsyncBatch()  # each bag's fsyncs start as soon as it is written
                 for prep, (code, version) in zip(preps, alloc):
                     md = self._metadata(code, version, prep.meta, prep.files)
                     md_bytes = (json.dumps(md, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
                     write_durable(prep.staging.bag / METADATA_NAME, md_bytes, sync=False)
-                    build_bag(prep.staging.bag, self._bag_info(md), sync=False)  # fsynced below, all at once
-                    tags.append(sha256_file(prep.staging.bag / TAGMANIFEST)[0])
+                    # fsynced below, all at once
+                    tags.append(build_bag(prep.staging.bag, self._bag_info(md), sync=False))
                     entries.append({"path": f"data/{METADATA_NAME}", "size": len(md_bytes),
                                     "sha256": sha256_bytes(md_bytes)})
                     mds.append(md)
-                    if version == 1:  # v1 travels inside a folder named by the code
+                    if version == 1 and isinstance(prep.staging, Workspace):
+                        # v1 travels inside a folder that becomes bags/<code>: the record's own
+                        # workspace (nothing else is in it), so no folder is made or removed for it
+                        os.rename(prep.staging.bag, prep.staging.dir / "v1")
+                        trees.append(prep.staging.dir)
+                    elif version == 1:  # v1 travels inside a folder named by the code
                         holder = prep.staging.dir / code
                         holder.mkdir()
                         os.rename(prep.staging.bag, holder / "v1")
                         trees.append(holder)
                     else:
                         trees.append(prep.staging.bag)
-                fsync_trees(trees)
+                    syncs.tree(trees[-1])
+                syncs.wait()
                 crash_point("bagged")
 
                 parents: dict[Path, None] = {}
@@ -406,6 +414,11 @@ class Archive:
                     cat.set_log_head(db, evs[-1].id, evs[-1].hash)
                 crash_point("committed")
         except BaseException:
+            if syncs is not None:
+                try:
+                    syncs.wait()  # no fsync still running over files about to be removed
+                except OSError:
+                    pass
             unplaced = [cv for cv in alloc if cv not in placed]
             if unplaced:
                 try:

@@ -144,13 +144,14 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
     from ..lint import lint_document
-    from ..model import load_document
+    from ..model.load import load_document_data, read_data
     resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            doc = load_document(f, program_resolver=resolver)
-            for w in lint_document(doc, f, select=["letterhead"]):
+            data, positions = read_data(f)  # once: the letterhead check below is located with its positions
+            doc = load_document_data(f, data, positions, program_resolver=resolver)
+            for w in lint_document(doc, f, positions=positions, select=["letterhead"]):
                 echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
         except WorkplanError as e:

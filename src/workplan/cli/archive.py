@@ -165,9 +165,11 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
                                        "a new version).")
 @click.option("--allow-missing", is_flag=True,
               help="Data files: fall back to the other language where a translation is missing (warns), as build does.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Data files: build their renditions in this many processes.")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, allow_missing, archive_path) -> None:
+            identity, allow_missing, jobs, archive_path) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -188,7 +190,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
           --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
     """
     from . import expand_inputs
-    from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_file
+    from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_files
     langs_l = langs or ["zh"]
     formats_l = formats
     arc = _open(archive_path)
@@ -249,26 +251,35 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                     _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked "
                          "superseded")
 
-        with _bar("archiving", len(inputs)) as update:
-            for i, p in enumerate(inputs, 1):
-                if not staging:
-                    staging.append(arc.new_staging(shared=True))
-                try:
-                    prep = prepare_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
-                                             prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing)
-                    batch.append(prep)
-                    if checked.get(p) is not None:
-                        documents[prep.files["source"]["sha256"]] = checked[p]
-                except WorkplanError as e:
-                    failures += 1
-                    _err(e.format())
-                if len(batch) >= batch_size:
+        pool = None
+        if jobs > 1 and formats_l and not prebuilt and len(inputs) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(inputs)))
+        try:
+            with _bar("archiving", len(inputs)) as update:
+                for i in range(0, len(inputs), batch_size):
+                    chunk = inputs[i:i + batch_size]
+                    if not staging:
+                        staging.append(arc.new_staging(shared=True))
+                    preps = prepare_data_files(arc, chunk, retention=retention, langs=langs_l, formats=formats_l,
+                                               prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing,
+                                               pool=pool)
+                    for p, prep in zip(chunk, preps):
+                        if isinstance(prep, WorkplanError):
+                            failures += 1
+                            _err(prep.format())
+                            continue
+                        batch.append(prep)
+                        if checked.get(p) is not None:
+                            documents[prep.files["source"]["sha256"]] = checked[p]
                     flush()
-                if update:
-                    update(i, len(inputs))
-            flush()
-            for st in staging:
-                st.cleanup()
+                    if update:
+                        update(i + len(chunk), len(inputs))
+                for st in staging:
+                    st.cleanup()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         from ..search.extract import remember_documents
         remember_documents(arc, documents)  # the index takes them instead of parsing each source again
         arc.notify_changed(codes)

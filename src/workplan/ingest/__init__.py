@@ -10,8 +10,9 @@ or of rendering.
     rec = add_files(arc, ["scan.pdf"], title=..., issuer=..., date="2019-11-02", kind="legacy")
 """
 from .datafile import (DATA_SUFFIXES, RENDITION_RE, add_data_file, add_data_files, check_data_file, doc_metadata,
-                       load_data_file, prepare_data_file)
+                       load_data_file, prepare_data_file, prepare_data_files)
 from .files import add_files, check_files, parse_date, prepare_files
 
 __all__ = ["DATA_SUFFIXES", "RENDITION_RE", "add_data_file", "add_data_files", "add_files", "check_data_file",
-           "check_files", "doc_metadata", "load_data_file", "parse_date", "prepare_data_file", "prepare_files"]
+           "check_files", "doc_metadata", "load_data_file", "parse_date", "prepare_data_file", "prepare_data_files",
+           "prepare_files"]

@@ -2,6 +2,7 @@
 record's metadata from the document, and hand the staged record to the archive."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 from ..archive import Archive, Prepared, Record
 from ..archive.bag import METADATA_NAME, Staging
 from ..archive.codes import check_retention, org_code
-from ..archive.fsutil import copy_durable, crash_point, sha256_file
+from ..archive.fsutil import copy_durable, crash_point, sha256_bytes, sha256_file
 from ..archive.pdfinfo import pdf_info
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
@@ -24,9 +25,19 @@ _CHECKED: "weakref.WeakKeyDictionary[Archive, dict]" = weakref.WeakKeyDictionary
 
 def load_data_file(arc: Archive, path: str | os.PathLike):
     """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in ``arc``."""
+    return _load_data_file(arc, path).doc
+
+
+def _load_data_file(arc: Archive, path: str | os.PathLike):
+    """:func:`load_data_file` keeping the bytes read (a :class:`workplan.render.Loaded`)."""
     from ..archive.programs import ArchivePrograms
-    from ..model import load_document
-    return load_document(Path(path), program_resolver=ArchivePrograms(arc))
+    from ..render import load_source
+    return load_source(Path(path), ArchivePrograms(arc))
+
+
+def _slim(loaded):
+    """What is kept of a file read (and sent to a worker): its bytes and its document."""
+    return dataclasses.replace(loaded, data=None, positions=None)
 
 
 def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
@@ -37,6 +48,16 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     Returns (document, metadata). ``allow_missing``: a missing translation falls back to the
     other language (as ``workplan build --allow-missing``) instead of refusing the file; each
     fallback is passed to ``on_warning``."""
+    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                    allow_missing=allow_missing, on_warning=on_warning)
+    return loaded.doc, meta
+
+
+def _check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+                     langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                     prebuilt: str | os.PathLike | None = None, allow_missing: bool = False,
+                     on_warning: "Callable[[Problem], None] | None" = None):
+    """:func:`check_data_file`, returning the file as read (bytes and document) and the metadata."""
     path = Path(path)
     checked = _CHECKED.setdefault(arc, {})
     try:
@@ -46,10 +67,11 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     except OSError:
         key = None
     if key is not None and key in checked:
-        doc, meta = checked[key]
+        loaded, meta = checked[key]
         arc.precheck_identity(meta)
-        return doc, dict(meta)
-    doc = load_data_file(arc, path)
+        return loaded, dict(meta)
+    loaded = _load_data_file(arc, path)
+    doc = loaded.doc
     retention = check_retention(retention or doc.retention or arc.config.default_retention, where=str(path))
     langs = tuple(dict.fromkeys(langs))
     formats = tuple(dict.fromkeys(formats))
@@ -80,9 +102,10 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
                 if on_warning is not None:
                     on_warning(w)
     arc.precheck_identity(meta)
+    loaded = _slim(loaded)
     if key is not None:
-        checked[key] = (doc, dict(meta))
-    return doc, meta
+        checked[key] = (loaded, dict(meta))
+    return loaded, meta
 
 
 def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
@@ -90,58 +113,137 @@ def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), form
     """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
     staging folder (see :func:`add_data_files`)."""
     path = Path(path)
-    _doc, meta = check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                 allow_missing=allow_missing)
-    langs = tuple(meta["langs"])
+    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
+                                    allow_missing=allow_missing)
     formats = tuple(dict.fromkeys(formats))
-    staging = staging.workspace() if staging is not None else arc.new_staging()
+    ws, files = _stage_source(arc, path, loaded, staging)
     try:
-        files: dict[str, dict] = {}
-        src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
-        staged_src = staging.bag / src_name
-        h, size = copy_durable(path, staged_src, sync=False)
-        files["source"] = {"path": f"data/{src_name}", "size": size, "sha256": h}
-        if prebuilt is not None:
-            for lg in langs:
-                for fmt in formats:
-                    name = output_name(path, lg, fmt)
-                    h, size = copy_durable(Path(prebuilt) / name, staging.bag / name, sync=False)
-                    files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
-        elif formats:
+        outputs = None
+        if prebuilt is None and formats:
             from ..archive.programs import ArchivePrograms
-            from ..render import build_file
-            try:
-                # built from the file as given, so that a report finds its program beside it
-                result = build_file(path, staging.bag, langs=list(langs), formats=list(formats),
-                                    program_resolver=ArchivePrograms(arc), allow_missing=allow_missing)
-                if sha256_file(path)[0] != h:
-                    raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
-                                                hint="archive it again"))
-            except NotImplementedError as e:
-                raise WorkplanError(Problem(
-                    f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
-                    file=str(path), hint="archive pre-built files with --from DIR, or only the data file with "
-                                         "--format none")) from None
-            for out in result.outputs:
-                m = RENDITION_RE.match(out.name)
-                role = f"{m['fmt'].lower()}:{m['lang']}"
-                h, size = sha256_file(out)
-                files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
-        pages = None
-        for role in ("pdf:zh", "pdf:zh-en", "pdf:en"):
-            if role in files:
-                pdf = staging.bag / files[role]["path"][5:]
-                pages, problem = pdf_info(pdf, path if prebuilt is not None else None)
-                if problem:
-                    raise WorkplanError(Problem(problem, file=str(Path(prebuilt) / pdf.name),
-                                                hint=f"rebuild it: workplan build {path} -o {prebuilt}"))
-                break
-        meta["pages"] = pages
-        crash_point("staged")
-        return Prepared(staging, files, meta)
+            outputs = _render(path, ws.bag, tuple(meta["langs"]), formats, allow_missing, loaded,
+                              ArchivePrograms(arc))
+        return _finish(path, ws, files, meta, formats, prebuilt, outputs)
     except BaseException:
-        staging.cleanup()
+        ws.cleanup()
         raise
+
+
+def prepare_data_files(arc: Archive, paths: Sequence[str | os.PathLike], *, retention=None, langs=("zh",),
+                       formats=FORMATS, prebuilt=None, staging: Staging, allow_missing: bool = False,
+                       pool=None) -> "list[Prepared | WorkplanError]":
+    """:func:`prepare_data_file` for several files, each one's Prepared or the WorkplanError that
+    stopped it. With ``pool`` (a ``concurrent.futures.ProcessPoolExecutor``), the renditions of
+    all of them are built in its worker processes at once (each from the document checked, sent
+    to the worker), while this process stages and finishes them in order."""
+    if pool is None or prebuilt is not None or not formats:
+        out: list = []
+        for p in paths:
+            try:
+                out.append(prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats,
+                                             prebuilt=prebuilt, staging=staging, allow_missing=allow_missing))
+            except WorkplanError as e:
+                out.append(e)
+        return out
+    formats = tuple(dict.fromkeys(formats))
+    started: list = []
+    try:
+        for p in paths:
+            p = Path(p)
+            try:
+                loaded, meta = _check_data_file(arc, p, retention=retention, langs=langs, formats=formats,
+                                                prebuilt=None, allow_missing=allow_missing)
+                ws, files = _stage_source(arc, p, loaded, staging)
+            except WorkplanError as e:
+                started.append(e)
+                continue
+            # the document travels with its program resolved: the worker needs no resolver
+            fut = pool.submit(_render, p, ws.bag, tuple(meta["langs"]), formats, allow_missing,
+                              _slim(loaded), None)
+            started.append((p, ws, files, meta, fut))
+        out = []
+        for item in started:
+            if isinstance(item, WorkplanError):
+                out.append(item)
+                continue
+            p, ws, files, meta, fut = item
+            try:
+                out.append(_finish(p, ws, files, meta, formats, None, fut.result()))
+            except WorkplanError as e:
+                ws.cleanup()
+                out.append(e)
+        return out
+    except BaseException:
+        for item in started:
+            if not isinstance(item, WorkplanError):
+                item[4].cancel()
+                try:
+                    item[4].exception()  # the worker is done writing into the workspace before it goes
+                except BaseException:  # noqa: BLE001
+                    pass
+                item[1].cleanup()
+        raise
+
+
+def _stage_source(arc: Archive, path: Path, loaded, staging: Staging | None):
+    """A workspace for the record holding a copy of the source: (workspace, files)."""
+    ws = staging.workspace() if staging is not None else arc.new_staging()
+    try:
+        src_name = path.name if path.name != METADATA_NAME else f"source-{path.name}"
+        h, size = copy_durable(path, ws.bag / src_name, sync=False)
+        if h != sha256_bytes(loaded.raw):  # the metadata and renditions come from the bytes checked
+            raise WorkplanError(Problem("the file changed while it was being archived", file=str(path),
+                                        hint="archive it again"))
+        return ws, {"source": {"path": f"data/{src_name}", "size": size, "sha256": h}}
+    except BaseException:
+        ws.cleanup()
+        raise
+
+
+def _render(path: Path, outdir: Path, langs: tuple[str, ...], formats: tuple[str, ...], allow_missing: bool,
+            loaded, program_resolver) -> list[Path]:
+    """The renditions of the checked document, written into ``outdir`` (in a worker process with
+    ``archive add --jobs``): the paths written."""
+    from ..render import build_file
+    try:
+        # built from the document checked (its program found beside it or in the archive), not
+        # read again; its bytes are the staged source's (compared when it was staged)
+        return build_file(path, outdir, langs=list(langs), formats=list(formats), program_resolver=program_resolver,
+                          allow_missing=allow_missing, loaded=loaded).outputs
+    except NotImplementedError as e:
+        raise WorkplanError(Problem(
+            f"cannot build {'/'.join(f.upper() for f in formats)} with this version of workplan ({e})",
+            file=str(path), hint="archive pre-built files with --from DIR, or only the data file with "
+                                 "--format none")) from None
+
+
+def _finish(path: Path, ws, files: dict, meta: dict, formats: tuple[str, ...], prebuilt, outputs) -> Prepared:
+    """The renditions taken (pre-built) or hashed (``outputs``, built), the page count: the record staged."""
+    langs = tuple(meta["langs"])
+    if prebuilt is not None:
+        for lg in langs:
+            for fmt in formats:
+                name = output_name(path, lg, fmt)
+                h, size = copy_durable(Path(prebuilt) / name, ws.bag / name, sync=False)
+                files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
+    for out in outputs or ():
+        m = RENDITION_RE.match(out.name)
+        role = f"{m['fmt'].lower()}:{m['lang']}"
+        h, size = sha256_file(ws.bag / out.name)
+        files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
+    pages = None
+    for role in ("pdf:zh", "pdf:zh-en", "pdf:en"):
+        if role in files:
+            pdf = ws.bag / files[role]["path"][5:]
+            pages, problem = pdf_info(pdf, path if prebuilt is not None else None)
+            if problem:
+                where = Path(prebuilt) / pdf.name if prebuilt is not None else path
+                raise WorkplanError(Problem(problem, file=str(where),
+                                            hint=f"rebuild it: workplan build {path} -o {prebuilt or 'DIR'}"))
+            break
+    meta["pages"] = pages
+    crash_point("staged")
+    return Prepared(ws, files, meta)
 
 
 def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str, ...]) -> dict:

@@ -22,12 +22,32 @@ PathT = tuple[Any, ...]
 
 
 class _Positions:
-    """Maps a data path to where its value (and its key) stand in the YAML text."""
+    """Maps a data path to where its value (and its key) stand in the YAML text. Made from the
+    YAML node tree when first asked (only messages need it: a valid file never pays for it)."""
 
-    def __init__(self) -> None:
-        self.value: dict[PathT, Pos] = {}
-        self.key: dict[PathT, Pos] = {}
-        self.flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
+    def __init__(self, node: "yaml.Node | None" = None) -> None:
+        self._node = node
+        self._value: dict[PathT, Pos] = {}
+        self._key: dict[PathT, Pos] = {}
+        self._flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
+
+    def _filled(self) -> "_Positions":
+        if self._node is not None:
+            node, self._node = self._node, None
+            _walk_nodes(node, (), self)
+        return self
+
+    @property
+    def value(self) -> dict[PathT, Pos]:
+        return self._filled()._value
+
+    @property
+    def key(self) -> dict[PathT, Pos]:
+        return self._filled()._key
+
+    @property
+    def flow(self) -> set[PathT]:
+        return self._filled()._flow
 
     def find(self, path: PathT, *, key: bool = False) -> Pos | None:
         p = tuple(path)
@@ -60,13 +80,13 @@ def _mark(node: yaml.Node) -> Pos:
 
 
 def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
-    pos.value[path] = _mark(node)
+    pos._value[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         if node.flow_style:
-            pos.flow.add(path)
+            pos._flow.add(path)
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
-            pos.key[path + (key,)] = _mark(k)
+            pos._key[path + (key,)] = _mark(k)
             _walk_nodes(v, path + (key,), pos)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
@@ -108,55 +128,69 @@ def _control_char(text: str, name: str) -> None:
                                             "binary file or a damaged copy"))
 
 
+_ALIAS, _SCALAR, _OPEN, _CLOSE = 1, 2, 3, 4
+_EVENT_KIND = {yaml.AliasEvent: _ALIAS, yaml.ScalarEvent: _SCALAR, yaml.SequenceStartEvent: _OPEN,
+               yaml.MappingStartEvent: _OPEN, yaml.SequenceEndEvent: _CLOSE, yaml.MappingEndEvent: _CLOSE}
+
+
 def _check_shape(text: str, name: str) -> None:
     """Walk the YAML events (libyaml's parser is iterative, so no nesting can crash it) and refuse
     a document nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its aliases
     are expanded, before anything is built from it. Expansion is counted, never performed: each
     anchor's size is known when its node ends, and an alias adds that size."""
     sizes: dict[str, int] = {}
-    stack: list[list] = [[None, 0]]  # [anchor, values inside]
+    anchors: list = [None]  # of the open collections (outermost first)
+    counts: list[int] = [0]  # values inside each open collection
     total = 0
-    for ev in yaml.parse(text, Loader=_Loader):
-        if isinstance(ev, yaml.AliasEvent):
-            if any(frame[0] == ev.anchor for frame in stack):
+    kinds = _EVENT_KIND
+    parser = _Loader(text)
+    try:
+        while parser.check_event():
+            ev = parser.get_event()
+            kind = kinds.get(type(ev))
+            if kind is None:  # stream and document start/end
+                continue
+            if kind == _SCALAR:
+                n = 1
+                if ev.anchor:
+                    sizes[ev.anchor] = 1
+            elif kind == _OPEN:
+                total += 1
+                anchors.append(ev.anchor)
+                counts.append(1)
+                if len(anchors) - 1 > MAX_DEPTH:
+                    line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                    raise ValidationFailed(Problem(f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                                                   file=name, line=line, column=col,
+                                                   hint="a data file is a few levels deep; check the brackets"))
+                continue
+            elif kind == _CLOSE:
+                anchor, n = anchors.pop(), counts.pop()
+                if anchor:
+                    sizes[anchor] = n
+                counts[-1] += n
+                continue
+            else:  # an alias
+                if ev.anchor in anchors:
+                    line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+                    raise ValidationFailed(Problem(f"the alias *{ev.anchor} refers to the value that contains it: a "
+                                                   "value cannot hold itself", file=name, line=line, column=col,
+                                                   hint="write the value out instead of the alias"))
+                n = sizes.get(ev.anchor, 1)
+            total += n
+            counts[-1] += n
+            if total > MAX_NODES:
                 line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
-                raise ValidationFailed(Problem(f"the alias *{ev.anchor} refers to the value that contains it: a "
-                                               "value cannot hold itself", file=name, line=line, column=col,
-                                               hint="write the value out instead of the alias"))
-            n = sizes.get(ev.anchor, 1)
-        elif isinstance(ev, yaml.ScalarEvent):
-            n = 1
-            if ev.anchor:
-                sizes[ev.anchor] = 1
-        elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            total += 1
-            stack.append([ev.anchor, 1])
-            if len(stack) - 1 > MAX_DEPTH:
-                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
-                raise ValidationFailed(Problem(f"lists and mappings are nested more than {MAX_DEPTH} deep here",
-                                               file=name, line=line, column=col,
-                                               hint="a data file is a few levels deep; check the brackets"))
-            continue
-        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            anchor, n = stack.pop()
-            if anchor:
-                sizes[anchor] = n
-            stack[-1][1] += n
-            continue
-        else:
-            continue
-        total += n
-        stack[-1][1] += n
-        if total > MAX_NODES:
-            line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
-            if isinstance(ev, yaml.AliasEvent):
-                msg = (f"the alias *{ev.anchor} makes the document expand to more than {MAX_NODES:,} values "
-                       "(aliases repeating aliases: an 'alias bomb')")
-                hint = "write the values out, or use fewer nested aliases"
-            else:
-                msg = f"the document holds more than {MAX_NODES:,} values"
-                hint = "a data file describes one document; split it"
-            raise ValidationFailed(Problem(msg, file=name, line=line, column=col, hint=hint))
+                if kind == _ALIAS:
+                    msg = (f"the alias *{ev.anchor} makes the document expand to more than {MAX_NODES:,} values "
+                           "(aliases repeating aliases: an 'alias bomb')")
+                    hint = "write the values out, or use fewer nested aliases"
+                else:
+                    msg = f"the document holds more than {MAX_NODES:,} values"
+                    hint = "a data file describes one document; split it"
+                raise ValidationFailed(Problem(msg, file=name, line=line, column=col, hint=hint))
+    finally:
+        parser.dispose()
     if total > MAX_NODES:  # pragma: no cover - caught above
         raise ValidationFailed(Problem("the document is too large", file=name))
 
@@ -193,44 +227,54 @@ def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
     return problems
 
 
+def _read_file(path: str | Path) -> tuple[bytes, str]:
+    """A data file's bytes and text (UTF-8, a BOM allowed); a located error when it cannot be read,
+    is too large or is not UTF-8."""
+    name = str(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
+    except IsADirectoryError:
+        raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
+    except OSError as e:
+        raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
+                                       "data file", file=name,
+                                       hint="a data file describes one document (the largest real ones are "
+                                            "a few dozen kB); is this the right file?"))
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
+                                       hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+
+
 def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
     """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
     name = str(path)
     if text is None:
-        try:
-            with open(path, "rb") as f:
-                raw = f.read(MAX_FILE_BYTES + 1)
-        except FileNotFoundError:
-            raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
-        except IsADirectoryError:
-            raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
-        except OSError as e:
-            raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
-                                           "data file", file=name,
-                                           hint="a data file describes one document (the largest real ones are "
-                                                "a few dozen kB); is this the right file?"))
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            line = raw[: e.start].count(b"\n") + 1
-            raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
-                                           hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+        _raw, text = _read_file(path)
     elif len(text) > MAX_FILE_BYTES:
         raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
                                        "data file", file=name))
-    pos = _Positions()
+    too_long = True
     try:
         _control_char(text, name)
         _check_shape(text, name)
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            problems = _duplicate_keys(node, name) if node is not None else []
-            if problems:
-                raise ValidationFailed(problems)
-            data = loader.construct_document(node) if node is not None else None
+            data, dups, too_long = _construct_plain(node, loader) if node is not None else (None, False, False)
+            if data is _UNUSUAL or dups:  # the full checks and constructor (they name what is wrong)
+                problems = _duplicate_keys(node, name)
+                if problems:
+                    raise ValidationFailed(problems)
+                data = loader.construct_document(node)
+                too_long = True
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as e:
@@ -250,12 +294,91 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
         raise ValidationFailed(Problem(f"not valid YAML: {e}", file=name)) from None
     except RecursionError:  # cannot happen below MAX_DEPTH; kept so that no input ends in a traceback
         raise ValidationFailed(Problem("the document is nested too deeply", file=name)) from None
-    if node is not None:
-        _walk_nodes(node, (), pos)
+    pos = _Positions(node)
+    if node is not None and too_long:
         problems = _check_lengths(data, pos, name)
         if problems:
             raise ValidationFailed(problems)
     return data, pos
+
+
+_UNUSUAL = object()  # _construct_plain's answer for a document it leaves to the full constructor
+_T = "tag:yaml.org,2002:"
+
+
+def _construct_plain(node: yaml.Node, loader) -> tuple[Any, bool, bool]:
+    """The data of a composed document in one pass, for the documents data files are: mappings,
+    lists and plain scalars (text, numbers, booleans, null), each node used once. Returns
+    (data, a key given twice in a mapping, a text over its length limit); data is ``_UNUSUAL``
+    for anything else (anchors and aliases, merge keys ``<<``, explicit tags such as
+    ``!!binary``, a list or mapping as a key, two keys that read as the same value), which the
+    full constructor (``construct_document``) builds. Scalars other than text are converted by
+    the loader's own constructors, so a value reads the same either way. The duplicate and
+    length checks only look: :func:`_duplicate_keys` and :func:`_check_lengths` (with
+    positions) write the messages."""
+    str_tag, seq_tag, map_tag = _T + "str", _T + "seq", _T + "map"
+    convert = {_T + "int": loader.construct_yaml_int, _T + "float": loader.construct_yaml_float,
+               _T + "bool": loader.construct_yaml_bool, _T + "null": loader.construct_yaml_null}
+    Scalar, Sequence, Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    short = _SHORT_KEYS
+    seen: set[int] = set()
+    dups = too_long = False
+    root: list = [None]
+    # (node, the container it goes into, its slot there, the nearest key above it that is not zh
+    # or en, the top-level key it is under): iterative, so no nesting can exhaust the stack
+    todo: list = [(node, root, 0, None, None)]
+    try:
+        while todo:
+            n, into, slot, key, top = todo.pop()
+            if id(n) in seen:
+                raise _Bail  # an alias: the full constructor shares the value
+            seen.add(id(n))
+            cls = type(n)
+            if cls is Scalar:
+                if n.tag == str_tag:
+                    v = n.value
+                    if len(v) > MAX_TITLE_CHARS and not too_long:
+                        limit = MAX_NAME_CHARS if key in short else MAX_TEXT_CHARS
+                        if top == "title" or top == "subtitle":
+                            limit = MAX_TITLE_CHARS
+                        too_long = len(v) > limit
+                else:
+                    v = convert[n.tag](n)  # KeyError (another tag): the full constructor
+            elif cls is Mapping:
+                if n.tag != map_tag:
+                    raise _Bail
+                v = {}
+                written: set[str] = set()
+                for k, val in n.value:
+                    if type(k) is not Scalar or id(k) in seen:
+                        raise _Bail
+                    seen.add(id(k))
+                    if k.value in written:
+                        dups = True
+                    written.add(k.value)
+                    kv = k.value if k.tag == str_tag else convert[k.tag](k)  # << is tagged merge: KeyError
+                    if kv in v:
+                        raise _Bail  # two keys that read alike (yes/true): the full constructor keeps the last
+                    v[kv] = None  # keys in the order written; the values are filled in below
+                    sub = key if not isinstance(kv, str) or kv in ("zh", "en") else kv
+                    todo.append((val, v, kv, sub, kv if into is root else top))
+            elif cls is Sequence:
+                if n.tag != seq_tag:
+                    raise _Bail
+                items = n.value
+                v = [None] * len(items)
+                for i in range(len(items) - 1, -1, -1):
+                    todo.append((items[i], v, i, key, i if into is root else top))
+            else:
+                raise _Bail
+            into[slot] = v
+    except (_Bail, yaml.YAMLError, ValueError, KeyError, TypeError, IndexError):
+        return _UNUSUAL, dups, too_long
+    return root[0], dups, too_long
+
+
+class _Bail(Exception):
+    pass
 
 
 MAX_TITLE_CHARS = 200  # a document's title: real ones are under 80 characters (DOCX allows 255)

@@ -816,10 +816,12 @@ def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     return out
 
 
-def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
+def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True
                  ) -> tuple[list["_Builder"], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
-    raise MissingTranslation listing every field path that lacks a language."""
+    raise MissingTranslation listing every field path that lacks a language. ``measure=False``
+    keeps the tables' design widths instead of measuring every cell's text (for callers that
+    want only the text or the translation check: search, validation)."""
     builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
     for b in builders:
         b.bilingual = lang == "zh-en"
@@ -834,6 +836,8 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None
                           "write this text as {zh: ..., en: ...}") + ", or build with --allow-missing to fall back")
             for lg, p in missing])
     blocks = builders[0].blocks if len(builders) == 1 else _interleave(builders[0].blocks, builders[1].blocks)
+    if not measure:
+        return builders, blocks
     from .table_widths import FLEX_COLUMN, column_widths
     for b in blocks:
         if isinstance(b, Table) and (b.header or b.rows):
@@ -864,11 +868,13 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
 
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
-    leaves charts undrawn (captions only): for callers that want only the text, such as search;
+    leaves charts undrawn (captions only) and tables at their design widths (cells are not
+    measured): for callers that want only the text, such as search and validation;
     ``draw=("svg",)`` or ``("png",)`` draws only the image format a writer needs.
     """
     if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
         from .report_ir import build_report_ir
         return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw)
-    builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file)
+    builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file,
+                                    measure=bool(draw))
     return assemble(doc, lang, builders, blocks)

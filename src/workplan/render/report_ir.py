@@ -449,10 +449,12 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
 def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
                     draw: bool | tuple[str, ...] = True) -> RenderDoc:
     """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
-    ``draw=False`` skips drawing the charts (about a second each) when only the text is wanted;
+    ``draw=False`` skips drawing the charts (about a second each) and measuring table cells when
+    only the text is wanted;
     a tuple of image formats (``("svg",)`` for PDF, ``("png",)`` for DOCX) draws only those."""
     progress = compute_progress(report)
-    builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file)
+    builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file,
+                                    measure=bool(draw))
     if draw:
         blocks = _finish_figures(builders, blocks, lang, file, ("svg", "png") if draw is True else tuple(draw))
     return assemble(report, lang, builders, blocks)
