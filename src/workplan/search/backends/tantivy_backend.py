@@ -13,17 +13,17 @@ below found them.
 
 Checking positions is what costs (tantivy reads them for every document that holds all the
 pairs of a phrase), so a query whose words hold more than one pair is answered in two steps
-when many documents may match: the best :data:`CANDIDATES` documents holding all the pairs
-(no positions read: a superset of the matches, ranked as above), then the exact query run on
-those candidates only (found by their ``uid``). When enough of them match, they are the top
-page; otherwise the exact query runs on the whole index. Queries whose words are single pairs
-or single characters need no positions and run once.
+when many documents match: the best :data:`CANDIDATES` documents holding all the pairs (no
+positions read: a superset of the matches, ranked as above), then the exact query run on those
+candidates only (found by their ``uid``). When enough of them match, they are the top page;
+otherwise the exact query runs on the whole index. Queries whose words are single pairs or
+single characters need no positions and run once.
 
-The total is exact when it costs nothing more (queries without positions count their matches
-while collecting the top page), when fewer documents than asked for match, when the rarest
-required term occurs in at most :data:`EXACT_UP_TO` documents, or when asked; otherwise it is
-estimated from a fixed 1/:data:`SAMPLE_BUCKETS` sample of the documents (``about N``, as web
-search engines do).
+The total is counted while collecting the top page (it costs nothing more) whenever the whole
+index is searched: always for queries without positions, when the rarest required term occurs
+in at most :data:`EXACT_UP_TO` documents, when the exact matches in a fixed 1/:data:`SAMPLE_BUCKETS`
+sample of the documents suggest at most twice that many, or when asked. Otherwise (the two
+steps) it is that sample's estimate (``about N``, as web search engines do).
 """
 from __future__ import annotations
 
@@ -190,29 +190,27 @@ class TantivyBackend:
         s = self.index.searcher()
         if (sort_by_date or exact_count or not self._needs_positions(root)
                 or self._rarest(s, root) <= EXACT_UP_TO):
-            order = {"order_by_field": "datenum", "order": tantivy.Order.Desc} if sort_by_date else {}
-            res = s.search(self._compile(root), limit, count=True, **order)
-            return self._hits(s, res.hits, sort_by_date), int(res.count), True
-        # two steps: the best candidates holding every pair, then which of them match exactly
-        want = limit * CANDIDATES[0] + CANDIDATES[1]
-        cand = s.search(self._compile(root, RELAXED), want, count=True)
-        if cand.count <= 2 * EXACT_UP_TO:  # few hold every pair: checking them all costs little
-            res = s.search(self._compile(root), limit, count=True)
-            return self._hits(s, res.hits), int(res.count), True
+            return self._exact(s, root, limit, sort_by_date)
+        # positions to check in many documents: first how many match, from the sample
         match = self._compile(root, MATCH)
-        found = self._matching(s, match, cand.hits)
-        if len(found) < limit:  # too few of the candidates match: the whole index
-            res = s.search(self._compile(root), limit, count=True)
-            return self._hits(s, res.hits), int(res.count), True
-        hits = self._hits(s, found[:limit])
-        # many matches: count them in the sample, exactly if that suggests only a few
         sampled = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, match),
             (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "sample", 0))])
         estimate = s.search(sampled, 1, count=True).count * SAMPLE_BUCKETS
-        if estimate <= 2 * EXACT_UP_TO:
-            return hits, int(s.search(match, 1, count=True).count), True
-        return hits, max(estimate, len(found)), False
+        if estimate <= 2 * EXACT_UP_TO:  # maybe only a few: count them exactly
+            return self._exact(s, root, limit)
+        # many: the best candidates holding every pair, then which of them match exactly
+        cand = s.search(self._compile(root, RELAXED), limit * CANDIDATES[0] + CANDIDATES[1], count=False)
+        found = self._matching(s, match, cand.hits)
+        if len(found) < limit:  # too few of the candidates match: the whole index
+            return self._exact(s, root, limit)
+        return self._hits(s, found[:limit]), max(estimate, len(found)), False
+
+    def _exact(self, s, root: And, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int, bool]:
+        """One search of the whole index: the top hits, every match counted on the way."""
+        order = {"order_by_field": "datenum", "order": tantivy.Order.Desc} if sort_by_date else {}
+        res = s.search(self._compile(root), limit, count=True, **order)
+        return self._hits(s, res.hits, sort_by_date), int(res.count), True
 
     def _matching(self, s, match: tantivy.Query, cands: list) -> list:
         """Those of the candidates (score, address) that the query ``match`` matches, in order:
