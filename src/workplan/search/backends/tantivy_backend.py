@@ -114,11 +114,10 @@ class TantivyBackend:
         if self._writer is None:
             if not self._writable:
                 raise RuntimeError("index opened read-only")
-            # one indexing thread: on a small machine a second one only competes with the Python
-            # side that makes the documents (measured: 2.5x slower on 2 cores); a big heap for a
-            # build (memory is taken as used) makes few segments and so few merges
+            # a big heap for a build (memory is taken as used) makes few segments, so few merges
+            # and fewer segments to search; tantivy picks the number of threads
             heap = WRITER_HEAP_BUILD if self._create else WRITER_HEAP
-            self._writer = self.index.writer(heap_size=heap, num_threads=1)
+            self._writer = self.index.writer(heap_size=heap)
         return self._writer
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
