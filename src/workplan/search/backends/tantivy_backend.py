@@ -221,7 +221,7 @@ class TantivyBackend:
         only = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, "uid", u)) for u in set(uids)])
         res = s.search(Q.boolean_query([(tantivy.Occur.Must, match),
                                         (tantivy.Occur.Must, Q.const_score_query(only, 0.0))]),
-                       len(cands), count=False)
+                       2 * len(cands), count=False)  # room for a document sharing a uid
         ok = {(a.segment_ord, a.doc) for _, a in res.hits}
         return [(sc, a) for sc, a in cands if (a.segment_ord, a.doc) in ok]
 
