@@ -11,8 +11,9 @@ index, not the archive). For each size it prints index time and size, and p50/p9
 two-word, phrase and filtered queries (through the same API the CLI uses, with and without
 snippets) for:
 
-- ``before``: the code of ``--baseline-rev`` (default ``main``, extracted with ``git archive``
-  and run in its own process), which counts and scores every match;
+- ``before (REV)``: the code of each revision in ``--baseline-rev`` (default ``main``; several
+  with commas, e.g. ``9e7ef45,main`` for the code before the pairs field and the last merged
+  code), extracted with ``git archive`` and run in its own process;
 - ``after``: this code (top page only; totals exact up to 1,000, estimated beyond);
 - ``after, exact count``: this code with ``exact_count=True``.
 
@@ -169,6 +170,7 @@ def run_backend(name: str, docs: list[IndexDoc], qsets: dict[str, list[str]], wo
     root = workdir / name
     build = root / "index" / "build-bench"
     cls = backend_class(name)
+    load_index = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), _cpu()
     be = cls(build, create=True)
     for i in range(0, len(docs), 5000):
@@ -180,7 +182,7 @@ def run_backend(name: str, docs: list[IndexDoc], qsets: dict[str, list[str]], wo
         {"schema_version": SCHEMA_VERSION, "backend": name, "build": "build-bench", "records": len(docs)}))
     ix = open_index(root)
     out = {"backend": name, "records": len(docs), "index_s": index_s, "index_cpu": index_cpu,
-           "size_mb": dir_size(build) / 1e6, "load": os.getloadavg()[0], "runs": {}}
+           "size_mb": dir_size(build) / 1e6, "load_index": load_index, "load": os.getloadavg()[0], "runs": {}}
     for mode in modes:
         opts = {"exact_count": True} if mode == "exact" else {}
         lat, cpu, hits, exact = {}, {}, {}, {}
@@ -219,7 +221,7 @@ def worker(data: Path, out: Path, backend: str, modes: tuple[str, ...]) -> None:
 
 
 def in_process(code_src: Path | None, data: Path, backend: str, modes: tuple[str, ...]) -> dict:
-    out = data.with_suffix(f".{backend}.{'base' if code_src else 'now'}.json")
+    out = data.with_suffix(f".{backend}.{code_src.parent.name if code_src else 'now'}.json")
     env = dict(os.environ)
     if code_src:
         env["BENCH_SEARCH_SRC"] = str(code_src)
@@ -237,13 +239,15 @@ def print_size(n: int, rows: list[tuple[str, dict, str]]) -> None:
     print(f"\n### {n:,} records\n")
     first = rows[0][1]
     keys = list(first["runs"][rows[0][2]]["latency"])
-    print("| code | index time (s/10k) | size | load | " + " | ".join(f"{k} p50/p95 ms" for k in keys) + " |")
-    print("|---" * (4 + len(keys)) + "|")
+    print("| code | index time (s/10k) | index CPU s/10k | load (index, queries) | size | "
+          + " | ".join(f"{k} p50/p95 ms" for k in keys) + " |")
+    print("|---" * (5 + len(keys)) + "|")
     for label, r, mode in rows:
         run = r["runs"][mode]
         cells = [f"{a:.2f} / {b:.2f}" for a, b in run["latency"].values()]
-        print(f"| {label} | {r['index_s']:.1f} ({r['index_s'] * 10_000 / n:.1f}) | {r['size_mb']:.0f} MB | "
-              f"{r['load']:.1f} | " + " | ".join(cells) + " |")
+        print(f"| {label} | {r['index_s']:.1f} ({r['index_s'] * 10_000 / n:.1f}) | {r['index_cpu'] * 10_000 / n:.1f} | "
+              f"{r.get('load_index', float('nan')):.1f}, {r['load']:.1f} | {r['size_mb']:.0f} MB | "
+              + " | ".join(cells) + " |")
     print("\naverage matches per query: " + ", ".join(
         f"{k} {v:,.0f}" for k, v in rows[-1][1]["runs"][rows[-1][2]]["hits"].items()))
     if len(rows) > 1:
@@ -259,7 +263,9 @@ def main() -> None:
     ap.add_argument("--records", default="10000", help="synthetic records, several with commas (default 10000)")
     ap.add_argument("--queries", type=int, default=200, help="queries per type (default 200)")
     ap.add_argument("--backends", default="tantivy", help="comma-separated (default tantivy; whoosh: this code only)")
-    ap.add_argument("--baseline-rev", default="main", help="revision whose code is the baseline ('' for none)")
+    ap.add_argument("--baseline-rev", default="main",
+                    help="revisions whose code is the baseline, with commas; the first is the reference of the ratios "
+                         "('' for none)")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--modes", default="default", help=argparse.SUPPRESS)
@@ -272,7 +278,12 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at start")
     work = Path(tempfile.mkdtemp(prefix="wp-bench-search-"))
     try:
-        base = baseline_src(args.baseline_rev, work) if args.baseline_rev else None
+        bases = []
+        for rev in [r.strip() for r in args.baseline_rev.split(",") if r.strip()]:
+            (work / f"rev-{len(bases)}").mkdir()
+            src = baseline_src(rev, work / f"rev-{len(bases)}")
+            if src is not None:
+                bases.append((rev, src))
         zh, en = corpus_vocabulary()
         summary = []
         for n in [int(x) for x in args.records.split(",")]:
@@ -290,9 +301,9 @@ def main() -> None:
                   f"{os.getloadavg()[0]:.2f}", flush=True)
             for name in names:
                 rows = []
-                if base is not None and name == "tantivy":
-                    print(f"[{name}] before ({args.baseline_rev})…", flush=True)
-                    rows.append((f"before ({args.baseline_rev})", in_process(base, data, name, ("default",)), "default"))
+                for rev, src in (bases if name == "tantivy" else []):
+                    print(f"[{name}] before ({rev})…", flush=True)
+                    rows.append((f"before ({rev})", in_process(src, data, name, ("default",)), "default"))
                 print(f"[{name}] after…", flush=True)
                 now = in_process(None, data, name, ("default", "exact") if name == "tantivy" else ("default",))
                 rows.append(("after", now, "default"))

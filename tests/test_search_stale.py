@@ -191,6 +191,52 @@ def test_large_totals_are_estimated_unless_exact_count(tmp_path, monkeypatch):
         ix.close()
 
 
+def _synthetic_index(root: Path, texts: list[str]) -> None:
+    """An index of one document per text (written through the tantivy backend directly)."""
+    from workplan.search.backends import backend_class
+    from workplan.search.extract import IndexDoc
+    from workplan.search.index import SCHEMA_VERSION
+    be = backend_class("tantivy")(root / "index" / "build-x", create=True)
+    be.add([IndexDoc(code=f"J001-WS·2023-D30-TST-{i:04d}", title=f"测试方案{i}", date="2023-05-01", year=2023,
+                     kind="program", retention="D30", langs=["zh"], text_zh=t) for i, t in enumerate(texts)])
+    be.commit()
+    be.close()
+    (root / "index" / "meta.json").write_text(json.dumps(
+        {"schema_version": SCHEMA_VERSION, "backend": "tantivy", "build": "build-x", "records": len(texts)}))
+
+
+@pytest.mark.parametrize("decoys_first", [False, True])
+def test_two_step_search_finds_what_the_exact_query_finds(tmp_path, monkeypatch, decoys_first):
+    """Phrases of several pairs are answered from candidates holding every pair, then checked
+    exactly. Documents holding all the pairs of 消防安全 but not the phrase (decoys) are never
+    found; the top page is the one the exact query gives, whether the best candidates are real
+    matches (checked and kept) or decoys (then the exact query runs on the whole index)."""
+    import workplan.search.backends.tantivy_backend as tb
+    from workplan.search import open_index
+    real = "消防安全检查" * (1 if decoys_first else 3)
+    decoy = "消防。防安全。" * (3 if decoys_first else 1)  # 消防 防安 安全, never 消防安全 in a row
+    texts = [f"{real}第{i}号。" for i in range(60)] + [f"{decoy}第{i}号。" for i in range(60, 100)]
+    texts += [f"防汛抗旱第{i}号。" for i in range(100, 140)]
+    _synthetic_index(tmp_path, texts)
+    steps = []
+    real_matching = tb.TantivyBackend._matching
+    monkeypatch.setattr(tb.TantivyBackend, "_matching", lambda self, *a: steps.append(1) or real_matching(self, *a))
+    monkeypatch.setattr(tb, "EXACT_UP_TO", 0)  # every query with a phrase takes the two steps
+    ix = open_index(tmp_path)
+    try:
+        for q, limit in (("消防安全", 10), ("消防安全", 70), ('"全检"', 5), ("消防安全 -第7号", 10),
+                         ("防安全 OR 防汛", 10)):
+            got = ix.search(q, limit=limit, snippets=False)
+            exact = ix.search(q, limit=limit, snippets=False, exact_count=True)
+            assert [(h.code, round(h.score, 4)) for h in got.hits] == [(h.code, round(h.score, 4)) for h in exact.hits], q
+            assert all(int(h.code[-4:]) < 60 for h in got.hits if "防汛" not in q), q  # no decoy
+        assert ix.search("消防安全", limit=70, exact_count=True).total == 60
+        assert ix.search("消防安全", limit=70).total == 60  # fewer than the limit: exact
+    finally:
+        ix.close()
+    assert steps  # the candidates were checked
+
+
 # --- archive add hands its validated documents to the index -----------------------------------------
 def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeypatch):
     """`workplan archive add` validated every file before archiving it; the index update takes

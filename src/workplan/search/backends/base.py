@@ -75,5 +75,10 @@ INFO_KEYS = ("code", "title", "title_en", "date", "year", "issuer", "doc_number"
 
 
 def info_json(d: IndexDoc) -> str:
-    data = d.to_dict()
-    return json.dumps({k: data[k] for k in INFO_KEYS}, ensure_ascii=False)
+    """The display metadata (:data:`INFO_KEYS`) as JSON: read straight from the record (no copy of
+    its texts, as ``dataclasses.asdict`` would make)."""
+    data = {}
+    for k in INFO_KEYS:
+        v = getattr(d, k)
+        data[k] = list(v) if isinstance(v, list) else v
+    return json.dumps(data, ensure_ascii=False)

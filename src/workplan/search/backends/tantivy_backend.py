@@ -6,13 +6,28 @@ as a phrase of single characters, but the posting lists read are those of rare p
 characters that occur in nearly every document, so a query stays fast as the archive grows.
 Single tokens are matched on the ``units`` field (each distinct token of a document once).
 
-Only the top page is collected. The total is exact when fewer documents than asked for match,
-when the rarest required term occurs in at most :data:`EXACT_UP_TO` documents, or when asked;
-otherwise it is estimated from a fixed 1/:data:`SAMPLE_BUCKETS` sample of the documents
-(``about N``, as web search engines do).
+Ranking: BM25 of the pair terms of each word or phrase (and of its stems), plus a boost for
+matches in the title; the positions (is it really a phrase?) only decide whether a document
+matches, never its score. So the same documents rank the same way whichever of the two ways
+below found them.
+
+Checking positions is what costs (tantivy reads them for every document that holds all the
+pairs of a phrase), so a query whose words hold more than one pair is answered in two steps
+when many documents match: the best :data:`CANDIDATES` documents holding all the pairs (no
+positions read: a superset of the matches, ranked as above), then the exact query run on those
+candidates only (found by their ``uid``). When enough of them match, they are the top page;
+otherwise the exact query runs on the whole index. Queries whose words are single pairs or
+single characters need no positions and run once.
+
+The total is counted while collecting the top page (it costs nothing more) whenever the whole
+index is searched: always for queries without positions, when the rarest required term occurs
+in at most :data:`EXACT_UP_TO` documents, when the exact matches in a fixed 1/:data:`SAMPLE_BUCKETS`
+sample of the documents suggest at most twice that many, or when asked. Otherwise (the two
+steps) it is that sample's estimate (``about N``, as web search engines do).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from pathlib import Path
@@ -31,6 +46,12 @@ TITLE_BOOST = 2.0
 EXACT_UP_TO = 1000
 #: Documents fall in this many buckets by their code; one bucket is the sample for estimates.
 SAMPLE_BUCKETS = 16
+#: Candidates checked for exact matches in the two-step search: ``limit * 2 + 10``.
+CANDIDATES = (2, 10)
+#: Memory of the index writer: for a build of the whole index, and for updates.
+WRITER_HEAP_BUILD = 1_000_000_000
+WRITER_HEAP = 200_000_000
+EXACT, RELAXED, MATCH = "exact", "relaxed", "match"  # query compilation modes (see _compile)
 
 
 def _schema() -> tantivy.Schema:
@@ -46,6 +67,7 @@ def _schema() -> tantivy.Schema:
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("datenum", indexed=False, fast=True)
     sb.add_integer_field("sample", indexed=True)
+    sb.add_integer_field("uid", indexed=True, fast=True)  # finds the candidates of the two-step search
     for name in ("kind", "retention", "lang", "unit", "current"):  # fast: facet counts (aggregations)
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_bytes_field("info", stored=True, indexed=False)
@@ -56,6 +78,13 @@ def sample_bucket(code: str) -> int:
     return zlib.crc32(code.encode("utf-8")) % SAMPLE_BUCKETS
 
 
+def doc_uid(d: IndexDoc) -> int:
+    """A 63-bit number for one indexed record (a collision costs nothing but a wasted check:
+    candidates are matched by their address, the uid only narrows the exact query to them)."""
+    h = hashlib.blake2b(f"{d.code}\x00{d.version}\x00{d.identity}".encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(h, "big") >> 1
+
+
 class TantivyBackend:
     name = "tantivy"
 
@@ -63,6 +92,7 @@ class TantivyBackend:
         self.path = Path(path)
         self._writer = None
         self._writable = writable or create
+        self._create = create
         try:
             if create:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -84,7 +114,10 @@ class TantivyBackend:
         if self._writer is None:
             if not self._writable:
                 raise RuntimeError("index opened read-only")
-            self._writer = self.index.writer(heap_size=200_000_000)
+            # a big heap for a build (memory is taken as used) makes few segments, so few merges
+            # and fewer segments to search; tantivy picks the number of threads
+            heap = WRITER_HEAP_BUILD if self._create else WRITER_HEAP
+            self._writer = self.index.writer(heap_size=heap)
         return self._writer
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
@@ -106,6 +139,7 @@ class TantivyBackend:
             td.add_integer("year", d.year)
             td.add_integer("datenum", d.datenum)
             td.add_integer("sample", sample_bucket(d.code))
+            td.add_integer("uid", doc_uid(d))
             td.add_text("kind", d.kind)
             td.add_text("retention", d.retention)
             for lg in d.langs:
@@ -152,29 +186,65 @@ class TantivyBackend:
     def search(self, root: And, *, limit: int, sort_by_date: bool = False,
                exact_count: bool = False) -> tuple[list[Hit], int, bool]:
         """The top ``limit`` hits, the total and whether the total is exact (see the module)."""
-        q = self._compile(root)
         s = self.index.searcher()
+        if (sort_by_date or exact_count or not self._needs_positions(root)
+                or self._rarest(s, root) <= EXACT_UP_TO):
+            return self._exact(s, root, limit, sort_by_date)
+        # positions to check in many documents: first how many match, from the sample
+        match = self._compile(root, MATCH)
+        sampled = tantivy.Query.boolean_query([
+            (tantivy.Occur.Must, match),
+            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "sample", 0))])
+        estimate = s.search(sampled, 1, count=True).count * SAMPLE_BUCKETS
+        if estimate <= 2 * EXACT_UP_TO:  # maybe only a few: count them exactly
+            return self._exact(s, root, limit)
+        # many: the best candidates holding every pair, then which of them match exactly
+        cand = s.search(self._compile(root, RELAXED), limit * CANDIDATES[0] + CANDIDATES[1], count=False)
+        found = self._matching(s, match, cand.hits)
+        if len(found) < limit:  # too few of the candidates match: the whole index
+            return self._exact(s, root, limit)
+        return self._hits(s, found[:limit]), max(estimate, len(found)), False
+
+    def _exact(self, s, root: And, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int, bool]:
+        """One search of the whole index: the top hits, every match counted on the way."""
         order = {"order_by_field": "datenum", "order": tantivy.Order.Desc} if sort_by_date else {}
-        count = exact_count or self._rarest(s, root) <= EXACT_UP_TO
-        res = s.search(q, limit, count=count, **order)
+        res = s.search(self._compile(root), limit, count=True, **order)
+        return self._hits(s, res.hits, sort_by_date), int(res.count), True
+
+    def _matching(self, s, match: tantivy.Query, cands: list) -> list:
+        """Those of the candidates (score, address) that the query ``match`` matches, in order:
+        ``match`` runs on the candidates only (found by their uid)."""
+        if not cands:
+            return []
+        Q = tantivy.Query
+        uids = s.fast_field_values("uid", [a for _, a in cands])
+        only = Q.boolean_query([(tantivy.Occur.Should, Q.term_query(self.schema, "uid", u)) for u in set(uids)])
+        res = s.search(Q.boolean_query([(tantivy.Occur.Must, match),
+                                        (tantivy.Occur.Must, Q.const_score_query(only, 0.0))]),
+                       2 * len(cands), count=False)  # room for a document sharing a uid
+        ok = {(a.segment_ord, a.doc) for _, a in res.hits}
+        return [(sc, a) for sc, a in cands if (a.segment_ord, a.doc) in ok]
+
+    def _hits(self, s, found, sort_by_date: bool = False) -> list[Hit]:
         hits = []
-        for score, addr in res.hits:
+        for score, addr in found:
             doc = s.doc(addr)
             info = json.loads(bytes(doc.get_first("info")).decode("utf-8"))
             hits.append(Hit(code=info["code"], score=float(score) if not sort_by_date else 0.0,
                             info=info, text=bytes(doc.get_first("body") or b"").decode("utf-8")))
-        if count:
-            return hits, int(res.count), True
-        if len(hits) < limit:
-            return hits, len(hits), True
-        # many matches: count them in the sample, exactly if that suggests only a few
-        sampled = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, q),
-            (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "sample", 0))])
-        estimate = s.search(sampled, 1, count=True).count * SAMPLE_BUCKETS
-        if estimate <= 2 * EXACT_UP_TO:
-            return hits, int(s.search(q, 1, count=True).count), True
-        return hits, max(estimate, len(hits)), False
+        return hits
+
+    @staticmethod
+    def _needs_positions(root: And) -> bool:
+        """Whether a word or phrase that counts towards the matches (not an excluded one) is
+        more than one pair or stem: only those read positions."""
+        def walk(n) -> bool:
+            if isinstance(n, Text):
+                return n.field is None and (len(n.pairs) > 1 or len(n.stems) > 1)
+            if isinstance(n, (And, Or)):
+                return any(walk(x) for x in n.items)
+            return False
+        return walk(root)
 
     def _rarest(self, s, root: And) -> int:
         """An upper bound of the matches: the fewest documents holding one required term."""
@@ -195,10 +265,23 @@ class TantivyBackend:
                     for b in res.get(f, {}).get("buckets", [])} for f in fields}
 
     # --- query compilation ------------------------------------------------------------------
+    # Modes: EXACT (the results: exact matches, scored by terms), RELAXED (the superset: every
+    # pair anywhere, scored alike), MATCH (exact matches, for counting and checking: not scored
+    # alike, cheaper).
     def _tokens_query(self, field: str, toks: list[str]) -> tantivy.Query:
         if len(toks) == 1:
             return tantivy.Query.term_query(self.schema, field, toks[0])
         return tantivy.Query.phrase_query(self.schema, field, toks)
+
+    def _words(self, field: str, toks: list[str], mode: str) -> list[tantivy.Query]:
+        """Consecutive tokens, as queries all of which must match (see the modes above)."""
+        Q = tantivy.Query
+        if len(toks) == 1 or mode == MATCH:
+            return [self._tokens_query(field, toks)]
+        parts = [Q.term_query(self.schema, field, t) for t in dict.fromkeys(toks)]
+        if mode == EXACT:
+            parts.append(Q.const_score_query(Q.phrase_query(self.schema, field, toks), 0.0))
+        return parts
 
     def _title(self, t: Text) -> tantivy.Query:
         if t.pairs:
@@ -209,24 +292,32 @@ class TantivyBackend:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "title", x))
                                             for x in t.tokens])
 
-    def _text(self, t: Text) -> tantivy.Query:
-        """Whether a word or phrase occurs (scored). Title matches are boosted separately
-        (see _compile): an optional clause costs far less than a disjunction here."""
+    @staticmethod
+    def _all(parts: list[tantivy.Query]) -> tantivy.Query:
+        if len(parts) == 1:
+            return parts[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, p) for p in parts])
+
+    def _text(self, t: Text, mode: str = EXACT) -> list[tantivy.Query]:
+        """Whether a word or phrase occurs, as queries all of which must match (the caller puts
+        them in its own conjunction: tantivy intersects one flat list fastest). Title matches
+        are boosted separately (see _compile): an optional clause costs far less than a
+        disjunction here."""
         if t.field == "title":
-            return self._title(t)
+            return [self._title(t)]
         if t.field == "issuer":
-            return self._tokens_query("issuer", t.tokens)
+            return [self._tokens_query("issuer", t.tokens)]
         if t.pairs:
-            q = self._tokens_query("pairs", t.pairs)
+            parts = self._words("pairs", t.pairs, mode)
         elif t.units:
-            q = tantivy.Query.term_query(self.schema, "units", t.units[0])
+            parts = [tantivy.Query.term_query(self.schema, "units", t.units[0])]
         else:  # only characters Python does not count as word characters
-            q = tantivy.Query.empty_query()
+            parts = [tantivy.Query.empty_query()]
         stems = t.stems
         if stems:
-            q = tantivy.Query.boolean_query([(tantivy.Occur.Should, q),
-                                             (tantivy.Occur.Should, self._tokens_query("stem", stems))])
-        return q
+            return [tantivy.Query.boolean_query([(tantivy.Occur.Should, self._all(parts)),
+                                                 (tantivy.Occur.Should, self._all(self._words("stem", stems, mode)))])]
+        return parts
 
     def _filter(self, f: Filter) -> tantivy.Query:
         Q = tantivy.Query
@@ -242,32 +333,37 @@ class TantivyBackend:
             raise ValueError(f"unknown filter {f.field}")
         return Q.const_score_query(q, 0.0)
 
-    def _compile(self, n: Node) -> tantivy.Query:
+    def _compile(self, n: Node, mode: str = EXACT) -> tantivy.Query:
+        """The tantivy query of a tree (see the modes above); excluded words are always exact."""
         Q = tantivy.Query
         if isinstance(n, Text):
-            return self._text(n)
+            return self._all(self._text(n, mode))
         if isinstance(n, Filter):
             return self._filter(n)
         if isinstance(n, Or):
-            return Q.boolean_query([(tantivy.Occur.Should, self._compile(x)) for x in n.items])
+            return Q.boolean_query([(tantivy.Occur.Should, self._compile(x, mode)) for x in n.items])
         if isinstance(n, And):
             clauses = []
             positive = False
             for x in n.items:
                 if isinstance(x, Not):
-                    clauses.append((tantivy.Occur.MustNot, self._compile(x.item)))
+                    clauses.append((tantivy.Occur.MustNot, self._compile(x.item, MATCH)))
                 elif isinstance(x, Filter) and x.field == "current" and x.value == "1":
                     # "not superseded": excluding the few old versions reads a short posting list;
                     # requiring "current" would read one that covers almost every document
                     clauses.append((tantivy.Occur.MustNot, Q.term_query(self.schema, "current", "0")))
-                else:
-                    clauses.append((tantivy.Occur.Must, self._compile(x)))
+                elif isinstance(x, Text):
+                    clauses += [(tantivy.Occur.Must, p) for p in self._text(x, mode)]
                     positive = True
-                    if isinstance(x, Text) and x.field is None:  # ranking: the title matters more
+                    if x.field is None and mode != MATCH:  # ranking: the title matters more
                         clauses.append((tantivy.Occur.Should, Q.boost_query(self._title(x), TITLE_BOOST)))
+                else:
+                    clauses.append((tantivy.Occur.Must, self._compile(x, mode)))
+                    positive = True
             if not positive:
                 clauses.append((tantivy.Occur.Must, Q.all_query()))
             return Q.boolean_query(clauses)
         if isinstance(n, Not):
-            return Q.boolean_query([(tantivy.Occur.Must, Q.all_query()), (tantivy.Occur.MustNot, self._compile(n.item))])
+            return Q.boolean_query([(tantivy.Occur.Must, Q.all_query()),
+                                    (tantivy.Occur.MustNot, self._compile(n.item, MATCH))])
         raise TypeError(n)
