@@ -257,9 +257,10 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     Examples:
       workplan build corpus/winter-fire-safety.yaml
       workplan build corpus/ -o out --lang zh,en,zh-en --jobs 2
-      workplan build corpus/ --format pdf --pdf-engine typst
+      workplan build corpus/ --format pdf --pdf-engine weasyprint
 
     Two PDF engines draw the same layout: typst (the default, fast) and weasyprint (HTML/CSS).
+    With --jobs N, N processes build one file each at a time (largest first).
     """
     from ..render import check_pdf_engine
     langs_l, formats_l = langs, formats
