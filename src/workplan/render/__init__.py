@@ -113,24 +113,6 @@ def load_source(source: str | Path, program_resolver=None) -> Loaded:
     return Loaded(raw, data, positions, load_document_data(source, data, positions, program_resolver=program_resolver))
 
 
-def _load(source: Path, program_resolver=None) -> tuple[bytes, Document]:
-    """The file's bytes and the document they validate to: the PDF embeds exactly what was checked."""
-    loaded = load_source(source, program_resolver)
-    return loaded.raw, loaded.doc
-
-
-def check_file(source: str | Path, langs: Iterable[str] = ("zh",), *, allow_missing: bool = False,
-               program_resolver=None) -> list[Problem]:
-    """Validate ``source`` and resolve every language without writing or drawing anything.
-    Raises a WorkplanError for a bad input; returns the warnings (translation fallbacks)."""
-    source = Path(source)
-    _raw, doc = _load(source, program_resolver)
-    warnings: list[Problem] = []
-    for lang in langs:
-        warnings += build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=False).warnings
-    return warnings
-
-
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
                allow_missing: bool = False, program_resolver=None, keep_going: bool = False,
@@ -150,7 +132,8 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         writer(fmt)                       # an unknown format fails before anything is written
     if "pdf" in formats:
         WRITERS["pdf"].engine(pdf_engine)
-    source_bytes, doc = (loaded.raw, loaded.doc) if loaded is not None else _load(source, program_resolver)
+    loaded = loaded if loaded is not None else load_source(source, program_resolver)
+    source_bytes, doc = loaded.raw, loaded.doc
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
@@ -188,5 +171,5 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
 
 
 __all__ = ["BuildResult", "FORMATS", "Loaded", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file",
-           "check_file", "check_pdf_engine", "build_ir", "load_source", "output_name",
+           "check_pdf_engine", "build_ir", "load_source", "output_name",
            "render_doc"]
