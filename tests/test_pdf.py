@@ -478,7 +478,7 @@ def test_photo_and_binary_source_are_embedded_byte_for_byte(tmp_path, engine):
 
 # --- Typst: pages before a block that moved whole (GB/T 9704 7.3.5.1, 调整行距) -----------------
 def _blk(kind, before=0.0, sticky=False, **kw):
-    return {"kind": kind, "before": before, "sticky": sticky, "keep": False, "align": "justify", **kw}
+    return {"kind": kind, "before": before, "sticky": sticky, "keep": False, "align": "justify", "sticks": False, **kw}
 
 
 def test_typst_squeezes_a_page_only_as_far_as_the_layout_allows():

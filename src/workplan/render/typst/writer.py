@@ -315,7 +315,7 @@ class _Files:
 
 def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
                   files: _Files | None = None, tight: bool = False, keep: bool = False,
-                  probe: bool = True, squeeze: dict[int, float] | None = None) -> dict[str, Any]:
+                  squeeze: dict[int, float] | None = None) -> dict[str, Any]:
     """What the template draws: metadata, the source file to attach, and the blocks. Binary
     data goes to ``files`` (see :class:`_Files`). ``tight`` drops the blank lines above the
     附件说明 and the signature, ``keep`` keeps the block before them on their page (see
@@ -331,6 +331,11 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
             blocks[-1]["sticky"] = True      # keep the text before them on their page
         blocks.append(data)
         prev = b
+    for data in blocks:     # kept with the next block: decided once, for the template and _squeeze_for
+        kind = data["kind"]
+        data["sticks"] = (kind == "Title" or (kind == "Heading" and data["keep"])
+                          or (kind == "Paragraph" and data["align"] == "center")
+                          or (data["sticky"] and (kind in ("Signature", "AttachmentList") or keep)))
     source = None
     if source_bytes is not None:
         name = source_name or "source.yaml"
@@ -345,7 +350,6 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
         "lang": title_lang,
         "tight": tight,
         "keep": keep,
-        "probe": probe,
         "squeeze": {str(i): f for i, f in (squeeze or {}).items()},
         "meta": {"title": rdoc.title, "authors": [a for a in (rdoc.author,) if a],
                  "keywords": [k for k in rdoc.keywords if k],
@@ -419,13 +423,6 @@ def _stranded(doc: dict[str, Any], m: _Marks) -> bool:
     return page > 1 and y <= top + line + 1.0
 
 
-def _sticks(b: dict[str, Any], keep: bool) -> bool:
-    """Whether block ``b`` is kept with the next one (as the template decides)."""
-    kind = b["kind"]
-    return (kind == "Title" or (kind == "Heading" and b["keep"]) or (kind == "Paragraph" and b["align"] == "center")
-            or (b["sticky"] and (kind in ("Signature", "AttachmentList") or keep)))
-
-
 def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, int, int, float] | None:
     """The first page that ends more than layout.PAGE_END_MAX_BLANK_LINES above the bottom
     because what follows moved whole to the next page, and the line-height factor that brings
@@ -447,7 +444,7 @@ def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, i
         if m.starts.get(j, (0, 0))[0] != pe or any(blocks[i]["kind"] in ("PageBreak", "Imprint") for i in range(j, k)):
             continue
         c = k                                # what moved with block k: the blocks kept with it
-        while c < len(blocks) - 1 and _sticks(blocks[c], doc["keep"]) and c + 1 in m.starts:
+        while c < len(blocks) - 1 and blocks[c]["sticks"] and c + 1 in m.starts:
             c += 1
         fixed = sum(m.ends[i][1] - m.starts[i][1] for i in range(j, k) if blocks[i]["kind"] not in _SCALABLE)
         scalable = ye - m.starts[j][1] - fixed     # its lines and the blank lines between blocks
