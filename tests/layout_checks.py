@@ -118,7 +118,10 @@ def pdf_pages(path: str | Path) -> list[dict]:
                     cells += [c for c in t.cells if c]
             except Exception:  # noqa: BLE001 - a page pdfplumber cannot read as tables
                 pass
-            pages.append({"body": body, "foot": foot, "graphics": graphics, "cells": cells,
+            # horizontal rules (lines, thin rects): (top, bottom) — the 版记's rules among them
+            rules = [(o["top"], o["bottom"]) for o in (p.lines + p.rects)
+                     if o["x1"] - o["x0"] > 100 and o["bottom"] - o["top"] < 3]
+            pages.append({"body": body, "foot": foot, "graphics": graphics, "cells": cells, "rules": rules,
                           "chars": chars, "height": p.height})
     return pages
 
@@ -216,6 +219,198 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
         first = _squash("".join(ln.text for ln in pages[0]["body"]))
         if _squash(doc_number) not in first:
             out.append(Finding("doc_number", 1, f"document number {doc_number!r} not on page 1"))
+    return out
+
+
+# --- what a reader sees: grid, signature, 版记, table rows, page 1, invisible characters ----------
+# Checks that need to know what the document says (the signature's names and date, the 附件说明's
+# label, the table cells, the first body line) take it from the IR: :func:`expectations`.
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+MIN_PITCH = 0.86 * LINE_PT          # a squeezed page (layout.MIN_LINE_PITCH_FACTOR)
+
+
+@dataclass
+class Expect:
+    """What one document says, from its IR (see :func:`expectations`)."""
+    lang: str
+    names: list[str]                 # the signature's 署名 lines
+    date: str | None                 # the signature's date
+    attachment_lead: str | None      # "附件：" / "Annexes: " of the first 附件说明
+    printed: str | None              # the last line of the 版记 ("…印发"), or its 抄送 lead
+    first_body: str | None           # the first text of the body (7.3.3: on page 1)
+    cells: list[str]                 # every table cell's text
+
+
+def expectations(rdoc) -> Expect:
+    from workplan.render.ir import AttachmentList, Heading, Imprint, Paragraph, Signature, Table
+    names, date, lead, printed, first, cells = [], None, None, None, None, []
+    for b in rdoc.blocks:
+        if isinstance(b, Signature) and date is None:
+            names, date = [ln for n in b.names for ln in n.split("\n")], b.date.split("\n")[0]
+        elif isinstance(b, AttachmentList) and lead is None:
+            lead = b.lead
+        elif isinstance(b, Imprint):
+            printed = printed or (b.printed_text if (b.printer or b.printed_date) else b.cc_lead)
+        elif isinstance(b, (Paragraph, Heading)) and first is None and getattr(b, "align", "justify") == "justify":
+            first = b.label if isinstance(b, Heading) else b.text
+        elif isinstance(b, Table):
+            cells += [c for r in b.rows for c in r if c.strip()]
+    return Expect(rdoc.lang, names, date, lead, printed, first, cells)
+
+
+def _key(s: str) -> str:
+    return _squash(s).replace("—", "").lower()
+
+
+def _find_line(pages: list[dict], text: str, start: int = 0, right_half: bool = False):
+    """(page index, line index) of the first body line whose text is ``text`` (squashed)."""
+    want = _key(text)
+    for i in range(start, len(pages)):
+        for j, ln in enumerate(pages[i]["body"]):
+            if _key(ln.text) == want and (not right_half or ln.x1 > (TEXT_LEFT_PT + TEXT_RIGHT_PT) / 2):
+                return i, j
+    return None
+
+
+def _cell_texts(pg: dict) -> list[str]:
+    out = []
+    for (x0, top, x1, bottom) in pg["cells"]:
+        inside = [c for c in pg["chars"] if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1
+                  and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
+        out.append(_key("".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))))
+    return out
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
+    """What a reader sees (issue 17), measured on laid-out pages (our PDF or LibreOffice's
+    rendering of our DOCX): ``grid`` (a body line of Han text holds at most 28 characters),
+    ``attachment_gap`` (one blank line before the 附件说明), ``seal_room`` (two blank lines above the
+    署名), ``stranded`` (the signature page has at least two lines of body text), ``imprint`` (the 版记
+    on the last page, an even one, its last rule on the bottom edge of the type area),
+    ``blank_page_number`` (no page number on a blank page), ``row_split`` (no table cell split
+    across pages), ``page1_body`` (body text on page 1), ``invisible`` (no invisible characters in
+    the text layer)."""
+    out: list[Finding] = []
+    n = len(pages)
+    # the 28-character grid: full lines of Chinese body text (16 pt, all full-width)
+    if exp.lang != "en":
+        for i, pg in enumerate(pages, 1):
+            for ln in pg["body"]:
+                chars = [c for c in ln.chars if not c["text"].isspace()]
+                if len(chars) < 20 or not all(_wide(c["text"]) and 15.5 <= c.get("size", 0) <= 16.5 for c in chars):
+                    continue
+                if ln.x1 < TEXT_RIGHT_PT - CHAR_PT:       # not a full line
+                    continue
+                indent = round((ln.x0 - TEXT_LEFT_PT) / CHAR_PT)
+                if len(chars) + indent > 28:
+                    out.append(Finding("grid", i, f"{len(chars)} characters after an indent of {indent} on one line "
+                                                  f"({ln.text[:8]}…): more than 28"))
+    # invisible characters in the text layer
+    for i, pg in enumerate(pages, 1):
+        bad = sorted({f"U+{ord(c['text']):04X}" for c in pg["chars"] if INVISIBLE.search(c["text"])})
+        if bad:
+            out.append(Finding("invisible", i, "invisible characters in the text: " + ", ".join(bad)))
+    # body text on page 1 (7.3.3)
+    if exp.first_body and pages:
+        head = _key(exp.first_body)[:6]
+        if head and head not in _key("".join(ln.text for ln in pages[0]["body"])):
+            out.append(Finding("page1_body", 1, f"no body text on page 1 (expected {exp.first_body[:10]!r}…)"))
+    # signature: 附件说明 one blank line below the body, two above the 署名 (seal), never stranded
+    sig = None
+    if exp.date:
+        d = _find_line(pages, exp.date, right_half=True)
+        if d is not None and exp.names:
+            pi, j = d
+            body = pages[pi]["body"]
+            k = j - 1
+            while k >= 0 and _key(body[k].text) in {_key(x) for x in exp.names}:
+                k -= 1
+            sig = (pi, k + 1)
+    if sig is not None:
+        pi, j = sig
+        body = pages[pi]["body"]
+        att = None
+        if exp.attachment_lead:
+            lead = _key(exp.attachment_lead)
+            att = next((k for k in range(j - 1, -1, -1) if _key(body[k].text).startswith(lead)), None)
+            if att is None:
+                out.append(Finding("stranded", pi + 1, "the 附件说明 is not on the signature's page"))
+            elif att == 0:
+                if pi > 0:
+                    out.append(Finding("attachment_gap", pi + 1, "the 附件说明 starts a page"))
+            elif body[att].top - body[att - 1].bottom < 12.95 + 0.6 * MIN_PITCH:
+                out.append(Finding("attachment_gap", pi + 1, "no blank line between the body and the 附件说明"))
+        if j == 0:
+            if pi > 0:
+                out.append(Finding("seal_room", pi + 1, "the signature starts a page"))
+        elif body[j].top - body[j - 1].bottom < 12.95 + 1.6 * MIN_PITCH:
+            room = (body[j].top - body[j - 1].bottom - 12.95) / LINE_PT
+            out.append(Finding("seal_room", pi + 1, f"{room:.1f} blank lines above the 署名, not 2 (no room for the seal)"))
+        text_above = att if att is not None else j
+        if pi > 0 and text_above < 2:
+            out.append(Finding("stranded", pi + 1, f"the signature's page holds {text_above} line(s) of body text"))
+    # the 版记 on the last page, an even one, its last rule on the bottom of the type area
+    if exp.printed:
+        want = _key(exp.printed)
+        hit = next(((i, ln) for i in range(n - 1, -1, -1) for ln in pages[i]["body"] if want in _key(ln.text)), None)
+        if hit is None:
+            out.append(Finding("imprint", None, f"版记 line {exp.printed!r} not found"))
+        else:
+            i, ln = hit
+            if i != n - 1:
+                out.append(Finding("imprint", i + 1, "the 版记 is not on the last page"))
+            if (i + 1) % 2:
+                out.append(Finding("imprint", i + 1, f"the 版记 is on page {i + 1}, an odd page"))
+            rules = [b for t, b in pages[i]["rules"] if t > ln.top - 2]
+            if not rules:
+                out.append(Finding("imprint", i + 1, "no rule under the 版记"))
+            elif abs(max(rules) - TEXT_BOTTOM_PT) > 3:
+                out.append(Finding("imprint", i + 1, f"the 版记's last rule is {(TEXT_BOTTOM_PT - max(rules)) / PT_PER_MM:.0f} mm "
+                                                     "above the bottom edge of the type area"))
+    # no page number on a blank page
+    for i, pg in enumerate(pages, 1):
+        if not pg["body"] and not pg["graphics"] and any(re.search(r"\d", ln.text) for ln in pg["foot"]):
+            out.append(Finding("blank_page_number", i, "a blank page carries a page number"))
+    # table cells never split across pages
+    if exp.cells and n > 1:
+        texts = [_cell_texts(pg) for pg in pages]
+        for cell in exp.cells:
+            k = _key(cell)
+            if len(k) < 2 or any(k in t for ts in texts for t in ts):
+                continue
+            for i in range(n - 1):
+                if any(t and k.startswith(t) for t in texts[i]) and any(t and k.endswith(t) for t in texts[i + 1]):
+                    out.append(Finding("row_split", i + 1, f"table cell split across pages: {cell[:16]!r}"))
+                    break
+    return out
+
+
+def survey(sources: list[Path], dirs: dict[str, Path], langs=("zh", "en", "zh-en")) -> dict[str, dict[str, list[str]]]:
+    """Findings of :func:`check_pdf` and :func:`check_reader` over built documents:
+    engine → check → ["<stem>.<lang> p.N: message", …]. ``dirs``: engine name → folder holding
+    ``<stem>.<lang>.pdf`` (for "docx", LibreOffice's renderings of the DOCX)."""
+    from workplan.model import load_document
+    from workplan.render.ir import build_ir
+    out: dict[str, dict[str, list[str]]] = {e: {} for e in dirs}
+    for src in sources:
+        doc = load_document(src)
+        for lang in langs:
+            exp = expectations(build_ir(doc, lang, file=str(src), draw=()))
+            for engine, d in dirs.items():
+                pdf = Path(d) / f"{Path(src).stem}.{lang}.pdf"
+                if not pdf.exists():
+                    continue
+                pages = pdf_pages(pdf)
+                found = check_pdf(pdf, doc_number=expected_doc_number(src, "en" if lang == "en" else "zh"), lang=lang,
+                                  pages=pages, from_docx=engine == "docx", source_text=Path(src).read_text(encoding="utf-8"))
+                found += check_reader(pages, exp)
+                for f in found:
+                    out[engine].setdefault(f.check, []).append(f"{Path(src).stem}.{lang} {f}")
     return out
 
 
