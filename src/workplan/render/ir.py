@@ -197,11 +197,10 @@ class RenderDoc:
     keywords: list[str]
     date: dt.date
     warnings: list[Problem] = field(default_factory=list)
-    # Pagination decisions one writer measured and another follows (it cannot measure): the PDF
-    # writer sets "tight_signature" when the signature only fits under the body without the blank
-    # lines above it (GB/T 9704 7.3.5.1); the DOCX written after it closes them too, so Word and
-    # the PDF break the last page alike.
-    hints: dict[str, Any] = field(default_factory=dict)
+    # The page decisions every writer follows (render/paginate.py: Pagination), planned before
+    # the first writer; the PDF engine that lays the document out records what it measured, and
+    # the DOCX written after it follows, so Word and the PDF break pages alike.
+    pagination: Any = None
 
     @property
     def date_text(self) -> str:

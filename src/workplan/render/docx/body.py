@@ -100,7 +100,9 @@ class Body:
         self.break_pending = False
         self.image_id = 5000
         self.doc_lang = "zh"
-        self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.hints)
+        self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.pagination)
+        self.pagination = None  # render/paginate.Pagination: the page decisions this writer follows
+        self.index = 0          # the index of the block being written
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -130,6 +132,7 @@ class Body:
                 self.imprint(group)
             else:
                 n_before = len(self.out)
+                self.index = i
                 getattr(self, type(b).__name__.lower())(b, prev, nxt)
                 if isinstance(nxt, (AttachmentList, Signature, Table, Figure)) and isinstance(b, (Paragraph, Heading)) \
                         and len(self.out) > n_before and "<w:keepNext/>" not in self.out[-1]:
@@ -238,8 +241,10 @@ class Body:
             trpr = "<w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if b.repeat_header else "") + "</w:trPr>"
             out.append(f"<w:tr>{trpr}" + "".join(cell(h, tw[c], S.TABLE_HEADER, None)
                                                  for c, h in enumerate(header)) + "</w:tr>")
-        for r in rows:
-            out.append("<w:tr>" + "".join(cell(t, tw[c], S.TABLE_TEXT, "center" if centre[c] else None)
+        for k, r in enumerate(rows):
+            # a row stays whole on its page unless it is taller than a page (render/paginate.py)
+            split = self.pagination is not None and self.pagination.row_may_split(self.index, k)
+            out.append(("<w:tr>" if split else "<w:tr><w:trPr><w:cantSplit/></w:trPr>") + "".join(cell(t, tw[c], S.TABLE_TEXT, "center" if centre[c] else None)
                                           for c, t in enumerate(r)) + "</w:tr>")
         out.append("</w:tbl>")
         self.out.append("".join(out))
@@ -346,6 +351,14 @@ class Body:
         rows = [ps for ps in (cc_ps, pr_ps) if ps]
         if not rows:
             return
+        pg = self.pagination
+        if pg is not None and pg.imprint_new_page:
+            # 7.4.1: the 版记 on an even page; the PDF engine found it on an odd one
+            self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
+                            'w:before="0" w:after="0"/></w:pPr></w:p>')
+            if pg.imprint_blank_before:
+                self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
+                                'w:before="0" w:after="0"/></w:pPr></w:p>')
         keep = X.ppr(keepNext="<w:keepNext/>")[len("<w:pPr>"):-len("</w:pPr>")]
         # every line but the last keeps with the next, so the 版记 never splits across pages
         lines = [p for ps in rows for p in ps]

@@ -54,7 +54,9 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
                 break
     builder = Body(ids, document, draw_letterhead=not prepared.letterhead)
     builder.doc_lang = rdoc.lang
-    builder.tight = bool(rdoc.hints.get("tight_signature"))
+    from ..paginate import pagination_of
+    builder.pagination = pagination_of(rdoc)
+    builder.tight = not builder.pagination.signature_gaps
     builder.build(rdoc.blocks)
     document = splice_body(document, anchor, builder)
     scale_issuer_mark(document.element.body, ids)

@@ -35,6 +35,7 @@ from ... import layout as L
 from ..fonts import check_pdf_environment
 from ...i18n import language_tag
 from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Signature, Title
+from ..paginate import CARRIED_LINES, pagination_of
 
 # The templates are package data (src/workplan/render/pdf/templates/), read through
 # importlib.resources so an installed (non-editable) package finds them.
@@ -314,13 +315,15 @@ def _imprint_groups(imps: list[Imprint]) -> list[list[dict[str, Any]]]:
 
 def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
     blocks = rdoc.blocks
+    pg = pagination_of(rdoc)
+    first_kept = next((k for k, b in enumerate(blocks) if isinstance(b, (AttachmentList, Signature))), None)
     views: list[tuple[str, Block, dict[str, Any]]] = []
     skip_bm: set[int] = set()
     i = 0
     while i < len(blocks):
         b = blocks[i]
         kind = type(b).__name__
-        x: dict[str, Any] = {"lang_attr": _lang_attr(b.lang)}
+        x: dict[str, Any] = {"lang_attr": _lang_attr(b.lang), "before_sig": first_kept is not None and i == first_kept - 1}
         if isinstance(b, (Title, Heading, AttachmentStart)):
             twin = _paired(blocks, i) if rdoc.lang == "zh-en" else None
             if id(b) in skip_bm:
@@ -344,6 +347,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
+            x["split_rows"] = {r for r, s in enumerate(pg.row_splits.get(i, [])) if s}
         elif isinstance(b, AttachmentList):
             x["label"] = b.lead
             x["numbered"] = len(b.items) > 1
@@ -454,13 +458,42 @@ def source_attachment(data: bytes, name: str, when: dt.date | dt.datetime | None
                       description="Source data of this document", created=stamp, modified=stamp)
 
 
-# GB/T 9704 7.3.5.1: when the signature does not fit under the last lines of the body, the
-# spacing is adjusted so that they share a page; never a page with one stranded line and the
-# signature. The second layout closes the blank lines before the 附件说明 and the signature.
-TIGHT_SIGNATURE_CSS = """
-.att-list { margin-top: 0; }
-.signature { margin-top: 0; }
+# GB/T 9704 7.3.5: never a signature page without body text, nor with one line of it: when the
+# first layout strands the 附件说明/signature, the second carries the body's last two lines
+# (paginate.CARRIED_LINES) with it, the blank lines above it kept.
+CARRY_CSS = """
+.before-sig { widows: 2; }
 """
+# 7.4.1: the 版记 on an even page. Where the first layout put it on an odd page, it starts the next
+# even (left) page; a blank page forced in between and the 版记's page after it are not numbered (7.5).
+IMPRINT_EVEN_CSS = """
+.imprint-anchor { break-before: left; }
+"""
+IMPRINT_UNNUMBERED_CSS = """
+.imprint-anchor { page: imprint-alone; }
+"""
+
+
+def _page_of(doc: Any, cls: str) -> int | None:
+    """The 1-based page whose boxes hold an element of class ``cls``."""
+    for n, page in enumerate(doc.pages, 1):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            el = getattr(box, "element", None)
+            if el is not None and cls in (el.get("class") or "").split():
+                return n
+            stack.extend(getattr(box, "children", []) or [])
+    return None
+
+
+def _text_end(doc: Any) -> int:
+    """The last page holding text other than the 版记."""
+    last = 1
+    for n, page in enumerate(doc.pages, 1):
+        if _top_blocks(page):
+            last = n
+    return last
 
 
 def _top_blocks(page: Any) -> list[Any]:
@@ -510,10 +543,20 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
     attachments = []
     if source_bytes is not None:
         attachments.append(source_attachment(source_bytes, source_name or "source.yaml", rdoc.date))
+    pg = pagination_of(rdoc)
+
     def relayout(doc: Any) -> list[str]:
-        tight = stranded_before_signature(doc)
-        rdoc.hints["tight_signature"] = tight      # the DOCX follows (see RenderDoc.hints)
-        return [TIGHT_SIGNATURE_CSS] if tight else []
+        carry = stranded_before_signature(doc)
+        extra = [CARRY_CSS] if carry else []
+        imp = _page_of(doc, "imprint")
+        new_page = blank = False
+        if imp is not None and imp % 2:
+            new_page = True
+            blank = _text_end(doc) % 2 == 0 and _text_end(doc) < imp
+            extra += [IMPRINT_EVEN_CSS] + ([IMPRINT_UNNUMBERED_CSS] if blank else [])
+        pg.record("weasyprint", carry_lines=CARRIED_LINES if carry else 0, signature_gaps=True,
+                  imprint_new_page=new_page, imprint_blank_before=blank)
+        return extra
 
     return render_html_to_pdf(html_for(rdoc), out, attachments=attachments, relayout=relayout)
 

@@ -38,6 +38,7 @@ from typing import Any
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
 from ..ir import Paragraph, RenderDoc
+from ..paginate import CARRIED_LINES, pagination_of
 from ..pdf.writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
@@ -314,28 +315,40 @@ class _Files:
 
 
 def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_name: str | None = None,
-                  files: _Files | None = None, tight: bool = False, keep: bool = False,
-                  squeeze: dict[int, float] | None = None) -> dict[str, Any]:
-    """What the template draws: metadata, the source file to attach, and the blocks. Binary
-    data goes to ``files`` (see :class:`_Files`). ``tight`` drops the blank lines above the
-    附件说明 and the signature, ``keep`` keeps the block before them on their page (see
-    :func:`render_pdf_bytes`)."""
+                  files: _Files | None = None, squeeze: dict[int, float] | None = None,
+                  carry: dict[int, int] | None = None, whole: set[int] | frozenset[int] = frozenset(),
+                  unnumbered_from: int | None = None) -> dict[str, Any]:
+    """What the template draws: metadata, the source file to attach, the blocks and the page
+    decisions (``rdoc.pagination``: the signature's blank lines, the 版记's page, the table row
+    policy). Binary data goes to ``files`` (see :class:`_Files`). ``carry`` (block index → lines)
+    and ``whole`` (block indexes) are the body text that goes with the signature to its page,
+    ``squeeze`` the pages set closer, ``unnumbered_from`` the first page without a number (a
+    blank page before the 版记), all measured by :func:`render_pdf_bytes`."""
     files = files if files is not None else _Files()
+    pg = pagination_of(rdoc)
     d = _derived()
     blocks, prev = [], None
+    index = {id(b): i for i, b in enumerate(rdoc.blocks)}
     for kind, b, x in _views(rdoc):
         data = _block(kind, b, x, files)
+        if kind == "Table":
+            data["splits"] = list(pg.row_splits.get(index[id(b)], []))
         data["before"] = _gap_before(prev, b, d)
         data["sticky"] = False
-        if blocks and kind in ("Signature", "AttachmentList"):
-            blocks[-1]["sticky"] = True      # keep the text before them on their page
+        if blocks and kind in _KEPT and blocks[-1]["kind"] in _KEPT:
+            blocks[-1]["sticky"] = True      # the 附件说明 stays with the signature
+        data["i"] = len(blocks)
         blocks.append(data)
         prev = b
+    for i in whole:
+        blocks[i]["sticky"] = True
+    for i, n in (carry or {}).items():
+        blocks[i]["sticky"] = True
+        blocks[i]["carry"] = n
     for data in blocks:     # kept with the next block: decided once, for the template and _squeeze_for
         kind = data["kind"]
         data["sticks"] = (kind == "Title" or (kind == "Heading" and data["keep"])
-                          or (kind == "Paragraph" and data["align"] == "center")
-                          or (data["sticky"] and (kind in ("Signature", "AttachmentList") or keep)))
+                          or (kind == "Paragraph" and data["align"] == "center") or data["sticky"])
     source = None
     if source_bytes is not None:
         name = source_name or "source.yaml"
@@ -348,8 +361,9 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     title_lang = "en" if rdoc.lang == "en" else "zh"
     return {
         "lang": title_lang,
-        "tight": tight,
-        "keep": keep,
+        "gaps": pg.signature_gaps,
+        "imprint_new_page": pg.imprint_new_page,
+        "unnumbered_from": unnumbered_from,
         "squeeze": {str(i): f for i, f in (squeeze or {}).items()},
         "meta": {"title": rdoc.title, "authors": [a for a in (rdoc.author,) if a],
                  "keywords": [k for k in rdoc.keywords if k],
@@ -360,6 +374,7 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
 
 
 # --- PDF ------------------------------------------------------------------------------------------
+_KEPT = ("Signature", "AttachmentList")
 _PAGE = re.compile(rb"/Type\s*/Page\b")
 
 
@@ -376,10 +391,14 @@ class _Marks:
     """Where each block starts and ends: block index → (page, y in pt), from the template's <wp-m>."""
     starts: dict[int, tuple[int, float]]
     ends: dict[int, tuple[int, float]]
+    floats: dict[int, tuple[int, float]] = None  # where a floating block (the 版记) landed
+
+    def __post_init__(self) -> None:
+        self.floats = self.floats if self.floats is not None else {}
 
     @property
     def pages(self) -> int:
-        return max((p for p, _y in self.ends.values()), default=0)
+        return max((p for p, _y in (*self.ends.values(), *self.floats.values())), default=0)
 
 
 def _compiler(e: Engine, data: str, root: str) -> Any:
@@ -396,7 +415,7 @@ def _marks(compiler: Any) -> _Marks:
     found = json.loads(compiler.query("<wp-m>", field="value", format="json") or "[]")
     m = _Marks({}, {})
     for i, k, page, y in found:
-        (m.starts if k == "s" else m.ends)[i] = (page, float(y))
+        {"s": m.starts, "e": m.ends, "f": m.floats}[k][i] = (page, float(y))
     return m
 
 
@@ -407,11 +426,11 @@ def _type_area() -> tuple[float, float, float]:
 
 
 def _first_kept(doc: dict[str, Any]) -> int | None:
-    return next((i for i, b in enumerate(doc["blocks"]) if b["kind"] in ("Signature", "AttachmentList")), None)
+    return next((i for i, b in enumerate(doc["blocks"]) if b["kind"] in _KEPT), None)
 
 
 def _stranded(doc: dict[str, Any], m: _Marks) -> bool:
-    """Whether the 附件说明 or signature (whichever comes first) has at most one line of text
+    """Whether the 附件说明 or signature (whichever comes first) has fewer than two lines of text
     above it on its page (not the first): a page with the signature and no text, or with one
     line stranded before it (GB/T 9704 7.3.5, 7.3.5.1; the WeasyPrint writer's
     stranded_before_signature)."""
@@ -420,7 +439,29 @@ def _stranded(doc: dict[str, Any], m: _Marks) -> bool:
         return False
     top, _bottom, line = _type_area()
     page, y = m.starts[i]
-    return page > 1 and y <= top + line + 1.0
+    return page > 1 and y <= top + (CARRIED_LINES - 1) * line + 1.0
+
+
+def _carried(doc: dict[str, Any], m: _Marks) -> tuple[dict[int, int], set[int]]:
+    """The body text that goes with the signature to its page: CARRIED_LINES lines, from the
+    paragraph before it (split there) or, when that one is shorter, whole blocks before it."""
+    i = _first_kept(doc)
+    blocks, line = doc["blocks"], _type_area()[2]
+    need, whole, j = CARRIED_LINES, set(), (i or 0) - 1
+    while j >= 0 and need > 0:
+        b = blocks[j]
+        if b["kind"] not in ("Paragraph", "Heading", "Recipients", "Note") or j not in m.starts or j not in m.ends:
+            break
+        (ps, ys), (pe, ye) = m.starts[j], m.ends[j]
+        lines = round((ye - ys) / line) if ps == pe else need + 1
+        splittable = (b["kind"] == "Paragraph" and len(b["text"]) == 1 and b["align"] == "justify") \
+            or (b["kind"] == "Heading" and b["body"] is not None)
+        if splittable and lines > need:
+            return {j: need}, whole
+        whole.add(j)
+        need -= max(lines, 1)
+        j -= 1
+    return {}, whole
 
 
 def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, int, int, float] | None:
@@ -481,27 +522,31 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
     document date).
 
     The document is laid out and its block marks read; it is laid out again only where a page
-    goes wrong, and the PDF is exported from the last layout:
+    goes wrong, and the PDF is exported from the last layout. What it decides is recorded in
+    ``rdoc.pagination`` (:class:`workplan.render.paginate.Pagination`), which the DOCX follows:
 
-    - GB/T 9704 7.3.5: when the 附件说明/signature would start a page, without the blank lines
-      above them (``rdoc.hints["tight_signature"]``, which the DOCX follows, as from the
-      WeasyPrint writer);
+    - GB/T 9704 7.3.5: when the 附件说明/signature would start a page or follow a single line, the
+      body's last lines (paginate.CARRIED_LINES) go with it, the blank lines above them kept;
     - when a page would end more than layout.PAGE_END_MAX_BLANK_LINES early because what follows
       moved whole (the signature with its 附件说明, a caption with its table, a heading with its
       line), with that page's lines set closer, down to layout.MIN_LINE_PITCH_FACTOR of the
       pitch (7.3.5.1: 调整行距), for at most MAX_SQUEEZED_PAGES pages;
-    - and if the signature still starts a page, with the block before it kept on its page."""
+    - 7.4.1: the 版记 on the last page, an even one: when it lands on an odd page it starts an
+      even page of its own (a blank page between when the text ends on an even page), and the
+      blank page and the 版记's are not numbered (7.5)."""
     import typst
     e = engine()
+    pg = pagination_of(rdoc)
     when = dt.datetime(rdoc.date.year, rdoc.date.month, rdoc.date.day, tzinfo=dt.timezone.utc) if rdoc.date \
         else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     try:
         with tempfile.TemporaryDirectory(prefix="workplan-typst-") as root:
             written: set[str] = set()
+            state: dict[str, Any] = {"carry": {}, "whole": set(), "unnumbered_from": None}
 
-            def layout(tight: bool, keep: bool, squeeze: dict[int, float]) -> tuple[dict[str, Any], str, Any, _Marks]:
+            def layout(squeeze: dict[int, float]) -> tuple[dict[str, Any], str, Any, _Marks]:
                 files = _Files()
-                doc = document_data(rdoc, source_bytes, source_name, files, tight=tight, keep=keep, squeeze=squeeze)
+                doc = document_data(rdoc, source_bytes, source_name, files, squeeze=squeeze, **state)
                 for name, blob in files.data.items():
                     if name not in written:
                         Path(root, name.lstrip("/")).write_bytes(blob)
@@ -510,11 +555,13 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 compiler = _compiler(e, data, root)
                 return doc, data, compiler, _marks(compiler)
 
-            tight, keep, squeeze = False, False, {}
-            doc, data, cc, m = layout(tight, keep, squeeze)
+            squeeze: dict[int, float] = {}
+            pg.imprint_new_page = pg.imprint_blank_before = False
+            pg.signature_gaps = True
+            doc, data, cc, m = layout(squeeze)
             if _stranded(doc, m):
-                tight = True
-                doc, data, cc, m = layout(tight, keep, squeeze)
+                state["carry"], state["whole"] = _carried(doc, m)
+                doc, data, cc, m = layout(squeeze)
             skip: set[int] = set()
             for _ in range(MAX_SQUEEZED_PAGES):
                 found = _squeeze_for(doc, m, skip)
@@ -527,20 +574,27 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                     if f < L.MIN_LINE_PITCH_FACTOR:
                         break
                     trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}
-                    doc2, data2, cc2, m2 = layout(tight, keep, trial)
+                    doc2, data2, cc2, m2 = layout(trial)
                     if m2.starts.get(k, (0, 0))[0] == page and m2.pages <= m.pages \
                             and (_stranded(doc2, m2) <= _stranded(doc, m)):
                         squeeze, doc, data, cc, m = trial, doc2, data2, cc2, m2
                         log.debug("%s: page %d set at %.3f of the line pitch (blocks %d-%d)", rdoc.title, page, f, j, c)
                         break
                 skip.add(k)
-            if _stranded(doc, m):
-                keep = True
-                doc, data, cc, m = layout(tight, keep, squeeze)
+            imp = next((b["i"] for b in doc["blocks"] if b["kind"] == "Imprint"), None)
+            if imp is not None and imp in m.floats and m.floats[imp][0] % 2:
+                text_end = max((p for i, (p, _y) in m.ends.items() if i < imp), default=1)
+                pg.imprint_new_page = True
+                pg.imprint_blank_before = text_end % 2 == 0
+                if pg.imprint_blank_before:
+                    state["unnumbered_from"] = text_end + 1
+                doc, data, cc, m = layout(squeeze)
+            pg.record("typst", carry_lines=CARRIED_LINES if state["carry"] or state["whole"] else 0,
+                      signature_gaps=pg.signature_gaps, imprint_new_page=pg.imprint_new_page,
+                      imprint_blank_before=pg.imprint_blank_before)
             pdf, warnings = cc.compile_with_warnings(
                 input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
                 timestamp=when, root=root)
-            rdoc.hints["tight_signature"] = tight
     except typst.TypstError as err:
         log.debug("Typst error: %s\n%s", err.diagnostic, "\n".join(err.trace or []))
         raise WorkplanError(Problem(f"the Typst engine could not lay out '{rdoc.title}': {err.message}",

@@ -1,0 +1,94 @@
+"""Pagination: the page decisions every writer follows, as one typed value between the IR and
+the writers.
+
+A writer only draws. What goes on which page is decided here, once per document and language:
+
+- :func:`plan` (before any writer) — the table row policy: a row never splits across pages
+  unless it is taller than a page (then it must);
+- the PDF engine that lays the document out records what it measured into the same
+  :class:`Pagination` (:meth:`Pagination.record`), and the writers after it (the DOCX) follow:
+  whether the body's last lines go with the signature to its page, how many (never one: GB/T
+  9704 7.3.5 allows no signature page without body text, and no widow line), whether the
+  blank lines above the 附件说明 and the 署名 were closed (7.3.5.1, only as a last resort), and
+  where the 版记 goes (7.4.1: on the last page, an even one; a blank page before it when the
+  text ends on an even page that has no room left, and then neither that page nor the 版记's
+  is numbered, 7.5).
+
+The decisions are data, not code in the writers: the Typst template, the WeasyPrint stylesheet
+and the DOCX body each read :class:`Pagination` and none decides again.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .. import layout as L
+from .ir import RenderDoc, Table
+
+# A cell's line: 4号 at single spacing (layout.TABLE_CELL_LINE_HEIGHT), and the room a row
+# needs besides its lines (both vertical paddings and a rule).
+_CELL_LINE_PT = L.TABLE_CELL_LINE_HEIGHT * L.FONTS["table"].size_pt
+_ROW_EXTRA_PT = 2 * L.TABLE_CELL_PADDING_MM[0] / L.MM_PER_PT + L.TABLE_RULE_PT
+_PAGE_PT = L.TEXT_HEIGHT_MM / L.MM_PER_PT
+CARRIED_LINES = 2        # lines of body text that go with a signature pushed to a new page
+
+
+@dataclass
+class Pagination:
+    """Where pages break, for every writer of one document (see the module's docstring)."""
+    # table block index (in RenderDoc.blocks) → per row: True when the row may split across pages
+    row_splits: dict[int, list[bool]] = field(default_factory=dict)
+    # lines of the body's last paragraph carried to the signature's page (0: the signature
+    # fits under the body where it ends)
+    carry_lines: int = 0
+    # the blank lines above the 附件说明 and the 署名 kept (False only where nothing else fits)
+    signature_gaps: bool = True
+    # the 版记 starts a page of its own (its page is then even: the text ended on an odd page,
+    # or a blank page comes first, see imprint_blank_before)
+    imprint_new_page: bool = False
+    imprint_blank_before: bool = False     # a blank page before the 版记 page: both unnumbered (7.5)
+    measured_by: str | None = None         # the engine whose layout the decisions come from
+
+    def row_may_split(self, block_index: int, row: int) -> bool:
+        rows = self.row_splits.get(block_index)
+        return bool(rows and row < len(rows) and rows[row])
+
+    def record(self, engine: str, *, carry_lines: int, signature_gaps: bool, imprint_new_page: bool,
+               imprint_blank_before: bool) -> None:
+        """What a PDF engine measured; the writers after it follow."""
+        self.carry_lines, self.signature_gaps = carry_lines, signature_gaps
+        self.imprint_new_page, self.imprint_blank_before = imprint_new_page, imprint_blank_before
+        self.measured_by = engine
+
+
+def _cell_lines(text: str, width_mm: float) -> int:
+    from .table_widths import text_width_pt
+    room = max(width_mm / L.MM_PER_PT - 2 * L.TABLE_CELL_PADDING_MM[1] / L.MM_PER_PT, 1.0)
+    size = L.FONTS["table"].size_pt
+    return sum(max(1, math.ceil(text_width_pt(line, size) / room)) for line in (text or "").split("\n"))
+
+
+def row_height_pt(row: list[str], widths_mm: tuple[float, ...]) -> float:
+    """An upper estimate of a table row's height (its tallest cell's lines at single spacing)."""
+    lines = max((_cell_lines(c, w) for c, w in zip(row, widths_mm)), default=1)
+    return lines * _CELL_LINE_PT * 1.1 + _ROW_EXTRA_PT
+
+
+def plan(rdoc: RenderDoc) -> Pagination:
+    """The decisions that need no layout (the table row policy), stored on ``rdoc.pagination``."""
+    p = Pagination()
+    for i, b in enumerate(rdoc.blocks):
+        if isinstance(b, Table):
+            # a row taller than a page (less a repeated header) must split; no other row does
+            room = _PAGE_PT - (row_height_pt(b.header, b.widths_mm) if b.header else 0.0)
+            p.row_splits[i] = [row_height_pt(r, b.widths_mm) > room for r in b.rows]
+    rdoc.pagination = p
+    return p
+
+
+def pagination_of(rdoc: RenderDoc) -> Pagination:
+    """``rdoc``'s pagination, planned on first use."""
+    return rdoc.pagination if rdoc.pagination is not None else plan(rdoc)
+
+
+__all__ = ["CARRIED_LINES", "Pagination", "pagination_of", "plan", "row_height_pt"]
