@@ -139,7 +139,7 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
     for i, pg in enumerate(pages, 1):
         nums = [ln for ln in pg["foot"] if re.search(rf"(^|\D){i}(\D|$)", ln.text)]
         if not nums:
-            if i < n:
+            if i < n and (pg["body"] or pg["graphics"]):     # a blank page has none (7.5)
                 out.append(Finding("page_number", i, "no page number"))
             continue
         ln = nums[0]
@@ -277,7 +277,7 @@ def _cell_texts(pg: dict) -> list[str]:
     for (x0, top, x1, bottom) in pg["cells"]:
         inside = [c for c in pg["chars"] if x0 - 1 <= c["x0"] and c["x1"] <= x1 + 1
                   and top - 1 <= c["top"] and c["bottom"] <= bottom + 1]
-        out.append(_key("".join(c["text"] for c in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])))))
+        out.append(_key("".join(ln.text for ln in _lines(inside))))
     return out
 
 
@@ -384,7 +384,8 @@ def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
             if len(k) < 2 or any(k in t for ts in texts for t in ts):
                 continue
             for i in range(n - 1):
-                if any(t and k.startswith(t) for t in texts[i]) and any(t and k.endswith(t) for t in texts[i + 1]):
+                heads = {t for t in texts[i] if t and k.startswith(t)}
+                if any(t and k.endswith(t) and k[:len(k) - len(t)] in heads for t in texts[i + 1]):
                     out.append(Finding("row_split", i + 1, f"table cell split across pages: {cell[:16]!r}"))
                     break
     return out

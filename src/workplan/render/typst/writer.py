@@ -525,12 +525,12 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
     goes wrong, and the PDF is exported from the last layout. What it decides is recorded in
     ``rdoc.pagination`` (:class:`workplan.render.paginate.Pagination`), which the DOCX follows:
 
-    - GB/T 9704 7.3.5: when the 附件说明/signature would start a page or follow a single line, the
-      body's last lines (paginate.CARRIED_LINES) go with it, the blank lines above them kept;
     - when a page would end more than layout.PAGE_END_MAX_BLANK_LINES early because what follows
       moved whole (the signature with its 附件说明, a caption with its table, a heading with its
       line), with that page's lines set closer, down to layout.MIN_LINE_PITCH_FACTOR of the
       pitch (7.3.5.1: 调整行距), for at most MAX_SQUEEZED_PAGES pages;
+    - GB/T 9704 7.3.5: when the 附件说明/signature still starts a page or follows a single line,
+      the body's last lines (paginate.CARRIED_LINES) go with it, the blank lines above it kept;
     - 7.4.1: the 版记 on the last page, an even one: when it lands on an odd page it starts an
       even page of its own (a blank page between when the text ends on an even page), and the
       blank page and the 版记's are not numbered (7.5)."""
@@ -559,9 +559,6 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
             pg.imprint_new_page = pg.imprint_blank_before = False
             pg.signature_gaps = True
             doc, data, cc, m = layout(squeeze)
-            if _stranded(doc, m):
-                state["carry"], state["whole"] = _carried(doc, m)
-                doc, data, cc, m = layout(squeeze)
             skip: set[int] = set()
             for _ in range(MAX_SQUEEZED_PAGES):
                 found = _squeeze_for(doc, m, skip)
@@ -581,6 +578,9 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                         log.debug("%s: page %d set at %.3f of the line pitch (blocks %d-%d)", rdoc.title, page, f, j, c)
                         break
                 skip.add(k)
+            if _stranded(doc, m):      # no closer pitch brought it back: the body's last lines go with it
+                state["carry"], state["whole"] = _carried(doc, m)
+                doc, data, cc, m = layout(squeeze)
             imp = next((b["i"] for b in doc["blocks"] if b["kind"] == "Imprint"), None)
             if imp is not None and imp in m.floats and m.floats[imp][0] % 2:
                 text_end = max((p for i, (p, _y) in m.ends.items() if i < imp), default=1)
