@@ -5,6 +5,7 @@ string (one parse: linear in the document's size) and spliced in place of the te
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 
@@ -24,6 +25,11 @@ IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the
 
 
 # --- text helpers ----------------------------------------------------------------------------
+def _strip_tags(xml: str) -> str:
+    """The text of a generated paragraph."""
+    return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
 def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
@@ -368,13 +374,9 @@ class Body:
         thick, thin = X.eighths(L.IMPRINT_RULE_THICK_MM), X.eighths(L.IMPRINT_RULE_THIN_MM)
         borders = (X.border("top", thick) + '<w:left w:val="nil"/>' + X.border("bottom", thick)
                    + '<w:right w:val="nil"/>' + X.border("insideH", thin) + '<w:insideV w:val="nil"/>')
-        float_pr = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
-                    'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
-                    '<w:tblOverlap w:val="never"/>') if IMPRINT_AT_PAGE_BOTTOM else ""
-        self.out.append(
-            f'<w:tbl><w:tblPr>{float_pr}<w:tblW w:w="{S.TEXT_WIDTH_TW}" w:type="dxa"/>'
-            + ("" if IMPRINT_AT_PAGE_BOTTOM else '<w:jc w:val="center"/>')
-            + f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        table = (
+            f'<w:tbl><w:tblPr><w:tblW w:w="{S.TEXT_WIDTH_TW}" w:type="dxa"/><w:jc w:val="center"/>'
+            f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
             '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
             '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
             '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
@@ -383,6 +385,41 @@ class Body:
             + "".join(f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{S.TEXT_WIDTH_TW}" '
                       f'w:type="dxa"/></w:tcPr>{"".join(ps)}</w:tc></w:tr>' for ps in rows)
             + "</w:tbl>")
+        if not IMPRINT_AT_PAGE_BOTTOM:
+            self.out.append(table)
+            return
+        # 7.4.1: the 版记's last rule on the bottom edge of the type area. The table sits in a text
+        # box anchored to the last paragraph and aligned to the bottom of the page's margin box,
+        # which Word, WPS and LibreOffice (which sets a floating full-width table where it stands)
+        # all place there. Its height is estimated for Word's first layout; it grows to fit.
+        n_lines = sum(max(1, math.ceil(_width_chars(_strip_tags(p)) * L.FONTS["imprint"].size_pt
+                                       / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20))) for ps in rows for p in ps)
+        emu_w = round(L.TEXT_WIDTH_MM * 36000)
+        emu_h = round(n_lines * S.PITCH_TW / 20 * 12700)
+        self.image_id += 1
+        box = (f'<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
+               f'<a:ext cx="{emu_w}" cy="{emu_h}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+               '<a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+               f'<wps:txbx><w:txbxContent>{table}<w:p><w:pPr><w:pStyle w:val="{self.ids[S.IMPRINT]}"/>'
+               '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr></w:p></w:txbxContent></wps:txbx>'
+               '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" '
+               'anchorCtr="0"><a:spAutoFit/></wps:bodyPr></wps:wsp>')
+        anchor = (f'<wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+                  'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{251659264 + self.image_id}" '
+                  'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
+                  '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
+                  '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+                  f'<wp:extent cx="{emu_w}" cy="{emu_h}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+                  f'<wp:wrapTopAndBottom/><wp:docPr id="{self.image_id}" name="Imprint {self.image_id}"/>'
+                  '<wp:cNvGraphicFramePr/><a:graphic><a:graphicData '
+                  'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+                  f'{box}</a:graphicData></a:graphic></wp:anchor>')
+        self.out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.ids[S.IMPRINT]}"/>'
+                        '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>'
+                        '<w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+                        '<mc:Choice Requires="wps"><w:drawing>'
+                        f'{anchor}</w:drawing></mc:Choice></mc:AlternateContent></w:r></w:p>')
 
     def xml(self) -> str:
         return f"<w:body {X.BODY_NSDECL}>{''.join(self.out)}</w:body>"
