@@ -47,6 +47,9 @@ class Pagination:
     # or a blank page comes first, see imprint_blank_before)
     imprint_new_page: bool = False
     imprint_blank_before: bool = False     # a blank page before the 版记 page: both unnumbered (7.5)
+    # the lines from the title to the first body line set at this fraction of their pitch, so that
+    # page 1 shows body text (7.3.3); None: at their pitch
+    page_one_factor: float | None = None
     measured_by: str | None = None         # the engine whose layout the decisions come from
 
     def row_may_split(self, block_index: int, row: int) -> bool:
@@ -54,9 +57,10 @@ class Pagination:
         return bool(rows and row < len(rows) and rows[row])
 
     def record(self, engine: str, *, carry_lines: int, signature_gaps: bool, imprint_new_page: bool,
-               imprint_blank_before: bool) -> None:
+               imprint_blank_before: bool, page_one_factor: float | None = None) -> None:
         """What a PDF engine measured; the writers after it follow."""
         self.carry_lines, self.signature_gaps = carry_lines, signature_gaps
+        self.page_one_factor = page_one_factor
         self.imprint_new_page, self.imprint_blank_before = imprint_new_page, imprint_blank_before
         self.measured_by = engine
 

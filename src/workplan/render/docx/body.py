@@ -159,10 +159,17 @@ class Body:
                                            _esc(b.signatory_label)):
             self.out.append(xml.replace(f" {X.NSDECL}", ""))
 
+    def page_one(self) -> float | None:
+        """The factor of the title's and recipients' line pitch (Pagination.page_one_factor)."""
+        return self.pagination.page_one_factor if self.pagination is not None else None
+
     def title(self, b: Title, prev, nxt) -> None:
         extra = {}
+        f = self.page_one()
+        if f:
+            extra["spacing"] = X.spacing(round(S.PITCH_TW * f))
         if isinstance(nxt, Title) or b.subtitle:
-            extra["spacing"] = X.spacing(S.PITCH_TW, before=0, after=0)
+            extra["spacing"] = X.spacing(round(S.PITCH_TW * (f or 1)), before=0, after=0)
         if isinstance(prev, Title):
             extra["keepNext"] = "<w:keepNext/>"
         self.p(S.TITLE, _lines_runs(b.text, b.lang, en_extra=_EN_TITLE), **extra)
@@ -171,7 +178,9 @@ class Body:
                    **({"spacing": X.spacing(S.PITCH_TW, before=0, after=0)} if isinstance(nxt, Title) else {}))
 
     def recipients(self, b: Recipients, prev, nxt) -> None:
-        self.p(S.RECIPIENTS, _lines_runs(b.text, b.lang))
+        f = self.page_one()
+        extra = {"spacing": X.spacing(round(S.PITCH_TW * f))} if f else {}
+        self.p(S.RECIPIENTS, _lines_runs(b.text, b.lang), **extra)
 
     def paragraph(self, b: Paragraph, prev, nxt) -> None:
         extra = {}

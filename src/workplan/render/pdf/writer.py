@@ -469,6 +469,12 @@ CARRY_CSS = """
 IMPRINT_EVEN_CSS = """
 .imprint-anchor { break-before: left; }
 """
+# 7.3.3: page 1 shows body text. Where a long title and its recipients fill it, they are set closer.
+PAGE_ONE_CSS = """
+.title, .recipients {{ line-height: {line}pt; }}
+.recipients, .title + .para, .title + .heading {{ margin-top: {gap}pt; }}
+.recipients + .recipients {{ margin-top: 0; }}
+"""
 IMPRINT_UNNUMBERED_CSS = """
 .imprint-anchor { page: imprint-alone; }
 """
@@ -554,8 +560,14 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
             new_page = True
             blank = _text_end(doc) % 2 == 0 and _text_end(doc) < imp
             extra += [IMPRINT_EVEN_CSS] + ([IMPRINT_UNNUMBERED_CSS] if blank else [])
+        page_one = None
+        first = _page_of(doc, "para")
+        if first is not None and first > 1 and _page_of(doc, "title") == 1:
+            page_one = L.MIN_LINE_PITCH_FACTOR
+            extra.append(PAGE_ONE_CSS.format(line=round(L.LINE_PITCH_PT * page_one, 3),
+                                             gap=round(L.RECIPIENTS_GAP_LINES * L.LINE_PITCH_PT * page_one, 3)))
         pg.record("weasyprint", carry_lines=CARRIED_LINES if carry else 0, signature_gaps=True,
-                  imprint_new_page=new_page, imprint_blank_before=blank)
+                  imprint_new_page=new_page, imprint_blank_before=blank, page_one_factor=page_one)
         return extra
 
     return render_html_to_pdf(html_for(rdoc), out, attachments=attachments, relayout=relayout)

@@ -512,6 +512,25 @@ def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, i
     return None
 
 
+def _page_one_squeeze(doc: dict[str, Any], m: _Marks) -> tuple[int, int, float] | None:
+    """GB/T 9704 7.3.3: page 1 shows body text. When the first body block starts on page 2 (a
+    long bilingual title, several recipients), the lines from the title down are set closer so
+    that its first line fits on page 1: (title block, first body block, factor), or None."""
+    blocks = doc["blocks"]
+    j = next((i for i, b in enumerate(blocks) if b["kind"] == "Title"), None)
+    k = next((i for i, b in enumerate(blocks) if b["kind"] in ("Paragraph", "Heading") and i > (j or 0)), None)
+    if j is None or k is None or k not in m.starts or j not in m.starts or m.starts[k][0] == 1:
+        return None
+    if any(blocks[i]["kind"] not in _SCALABLE for i in range(j, k)) or m.starts[j][0] != 1:
+        return None
+    top, bottom, line = _type_area()
+    ys = m.starts[j][1]
+    need = sum(m.ends[i][1] - m.starts[i][1] for i in range(j, k) if i in m.ends) \
+        + sum(blocks[i]["before"] for i in range(j + 1, k + 1)) + line
+    f = (bottom - ys) / need - 0.002
+    return (j, k, f) if f >= L.MIN_LINE_PITCH_FACTOR else None
+
+
 def _pt(length: Any) -> float:
     """A Typst length as JSON ("56.69pt" or a number) in points."""
     return float(str(length).removesuffix("pt"))
@@ -559,6 +578,13 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
             pg.imprint_new_page = pg.imprint_blank_before = False
             pg.signature_gaps = True
             doc, data, cc, m = layout(squeeze)
+            first, page_one = _page_one_squeeze(doc, m), None
+            if first is not None:
+                j, k, f = first
+                trial = {i: round(f, 4) for i in range(j, k + 1)}
+                doc2, data2, cc2, m2 = layout(trial)
+                if m2.starts.get(k, (0, 0))[0] == 1:
+                    squeeze, doc, data, cc, m, page_one = trial, doc2, data2, cc2, m2, round(f, 4)
             skip: set[int] = set()
             for _ in range(MAX_SQUEEZED_PAGES):
                 found = _squeeze_for(doc, m, skip)
@@ -591,7 +617,7 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 doc, data, cc, m = layout(squeeze)
             pg.record("typst", carry_lines=CARRIED_LINES if state["carry"] or state["whole"] else 0,
                       signature_gaps=pg.signature_gaps, imprint_new_page=pg.imprint_new_page,
-                      imprint_blank_before=pg.imprint_blank_before)
+                      imprint_blank_before=pg.imprint_blank_before, page_one_factor=page_one)
             pdf, warnings = cc.compile_with_warnings(
                 input=e.source, format="pdf", sys_inputs={"doc": data}, pdf_standards=PDF_STANDARDS,
                 timestamp=when, root=root)
