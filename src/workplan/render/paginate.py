@@ -78,6 +78,21 @@ def row_height_pt(row: list[str], widths_mm: tuple[float, ...]) -> float:
     return lines * _CELL_LINE_PT * 1.1 + _ROW_EXTRA_PT
 
 
+def signature_columns(names: list[str]) -> int:
+    """Joint issuers' 署名 side by side (GB/T 9704 7.3.5.2), so that each seal sits on its own
+    name: how many names a row holds (2, or 3 for three, five, six… names), or 0 to stack them
+    (one issuer, or a name too wide for its column)."""
+    from .table_widths import text_width_pt
+    if len(names) < 2:
+        return 0
+    per = 2 if len(names) in (2, 4) else 3
+    room = L.TEXT_WIDTH_MM / L.MM_PER_PT / per - L.FONTS["body"].size_pt
+    size = L.FONTS["body"].size_pt
+    if any(text_width_pt(line, size) > room for n in names for line in n.split("\n")):
+        return 0
+    return per
+
+
 def plan(rdoc: RenderDoc) -> Pagination:
     """The decisions that need no layout (the table row policy), stored on ``rdoc.pagination``."""
     p = Pagination()
@@ -95,4 +110,4 @@ def pagination_of(rdoc: RenderDoc) -> Pagination:
     return rdoc.pagination if rdoc.pagination is not None else plan(rdoc)
 
 
-__all__ = ["CARRIED_LINES", "Pagination", "pagination_of", "plan", "row_height_pt"]
+__all__ = ["CARRIED_LINES", "Pagination", "pagination_of", "plan", "row_height_pt", "signature_columns"]

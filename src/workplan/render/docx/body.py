@@ -16,6 +16,7 @@ from ... import layout as L
 from ...errors import Problem, WorkplanError
 from ..ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
                   Recipients, Signature, Table, Title)
+from ..paginate import signature_columns
 from . import oxml as X
 from . import styles as S
 from .oxml import esc as _esc
@@ -291,6 +292,27 @@ class Body:
         before = {} if isinstance(prev, Signature) else {
             "spacing": X.spacing(S.PITCH_TW, before=0 if self.tight else 2 * S.PITCH_TW, after=0)}
         right = L.SIGNATURE_RIGHT_INDENT_CHARS
+        cols = signature_columns(b.names)
+        if cols:
+            # joint issuers (7.3.5.2): names side by side on centre tabs, one column each, two blank
+            # lines between rows; the date under the last name
+            step = S.TEXT_WIDTH_TW / cols
+            tabs = "<w:tabs>" + "".join(f'<w:tab w:val="center" w:pos="{round((c + 0.5) * step)}"/>'
+                                        for c in range(cols)) + "</w:tabs>"
+            common = {"tabs": tabs, "ind": S.ind(first_chars=0), "jc": '<w:jc w:val="left"/>'}
+            for r in range(0, len(b.names), cols):
+                row = b.names[r:r + cols]
+                spacing = before if r == 0 else {"spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
+                self.p(S.SIGNATURE, _run("\t" + "\t".join(n.replace("\n", " ") for n in row), _lang_rpr(b.lang)),
+                       keepNext="<w:keepNext/>", **common, **spacing)
+            # the date centred under the last name, or flush with the right edge where it is wider
+            last = (len(b.names) - 1) % cols
+            date_tw = _width_chars(b.date) * X.twips(L.FONTS["body"].size_pt)
+            right_tw = max(0, round(S.TEXT_WIDTH_TW - (last + 0.5) * step - date_tw / 2))
+            self.p(S.SIGNATURE, _run(b.date, _lang_rpr(b.lang)), jc='<w:jc w:val="right"/>',
+                   ind=X.ind_tw(left=0, right=right_tw, first=0))
+            return
+        stacked_gap = {"spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
         if b.lang == "zh":
             # sealed layout (7.3.5.1): the date 4 字 from the right, each name centred over the date
             dw = _width_chars(b.date)
@@ -298,12 +320,12 @@ class Body:
                 r = max(0.0, right + (dw - _width_chars(name)) / 2)
                 self.p(S.SIGNATURE, _run(name, _lang_rpr("zh")), ind=S.ind(right_chars=r, first_chars=0),
                        keepNext="<w:keepNext/>", **before)
-                before = {}
+                before = stacked_gap      # stacked joint issuers: a seal's room between names
         else:
             for name in b.names:
                 self.p(S.SIGNATURE, _lines_runs(name, b.lang), keepNext="<w:keepNext/>", **before)
-                before = {}
-        self.p(S.SIGNATURE, _lines_runs(b.date, b.lang), **before)
+                before = stacked_gap
+        self.p(S.SIGNATURE, _lines_runs(b.date, b.lang), **(before if not b.names else {}))
 
     def note(self, b: Note, prev, nxt) -> None:
         self.p(S.NOTE, _lines_runs(b.enclosed, b.lang))

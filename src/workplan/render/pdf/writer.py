@@ -35,7 +35,7 @@ from ... import layout as L
 from ..fonts import check_pdf_environment
 from ...i18n import language_tag
 from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Signature, Title
-from ..paginate import CARRIED_LINES, pagination_of
+from ..paginate import CARRIED_LINES, pagination_of, signature_columns
 
 # The templates are package data (src/workplan/render/pdf/templates/), read through
 # importlib.resources so an installed (non-editable) package finds them.
@@ -343,7 +343,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif kind == "Letterhead":
-            x["mark_size_pt"] = _mark_size(b.issuer_mark)
+            x["mark_size_pt"] = _mark_size(max(b.names, key=len) + b.suffix if b.names else b.issuer_mark)
             x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
@@ -363,6 +363,11 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             widest = max((text_width_pt(line, L.FONTS["body"].size_pt) for n in (*b.names, b.date)
                           for line in n.split("\n")), default=0.0)
             x["wide"] = widest > room
+            # joint issuers side by side (paginate.signature_columns), the date under the last name
+            cols = signature_columns(b.names)
+            x["rows"] = [b.names[k:k + cols] for k in range(0, len(b.names), cols)] if cols else []
+            x["columns"] = cols
+            x["date_column"] = (len(b.names) - 1) % cols if cols else 0
         elif isinstance(b, Figure):
             if b.svg:
                 x["src"] = "data:image/svg+xml;base64," + base64.b64encode(b.svg).decode("ascii")

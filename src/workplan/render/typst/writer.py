@@ -38,7 +38,7 @@ from typing import Any
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
 from ..ir import Paragraph, RenderDoc
-from ..paginate import CARRIED_LINES, pagination_of
+from ..paginate import CARRIED_LINES, pagination_of, signature_columns
 from ..pdf.writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
@@ -264,7 +264,8 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
         label = x["bm_label"]
         out["bm"] = None if label is None else " / ".join(s.strip() for s in label.split("\n") if s.strip())
     if kind == "Letterhead":
-        out.update(issuer_mark=b.issuer_mark, doc_number=b.doc_number, signatory=b.signatory,
+        out.update(issuer_mark=b.issuer_mark, names=b.names, suffix=b.suffix,
+                   doc_number=b.doc_number, signatory=b.signatory,
                    signatory_label=b.signatory_label, mark_size=x["mark_size_pt"])
     elif kind == "Title":
         out.update(text=_runs(b.text, lang), subtitle=_runs(b.subtitle, lang) if b.subtitle else None)
@@ -282,7 +283,8 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
         out.update(label=x["label"], items=[_runs(i, lang) for i in b.items], numbered=x["numbered"],
                    num_space=x["num_space"])
     elif kind == "Signature":
-        out.update(names=[_runs(n, lang) for n in b.names], date=_runs(b.date, lang))
+        out.update(names=[_runs(n, lang) for n in b.names], date=_runs(b.date, lang),
+                   columns=signature_columns(b.names))
     elif kind == "Note":
         out.update(text=x["text"])
     elif kind == "AttachmentStart":
