@@ -189,6 +189,14 @@ _engine: Engine | None = None
 _engine_lock = threading.Lock()
 
 
+# A number keeps its unit ("28日前", "2024年", "98%"): never broken between them.
+_NUMBER_UNIT = re.compile(r"\d+(?:\.\d+)?(?:日前|日止|个月|年|月|日|号|时|天|%|％)")
+
+
+def _keep_units(m: Markup) -> Markup:
+    return Markup(_NUMBER_UNIT.sub(lambda x: f'<span class="nobr">{x.group()}</span>', str(m)))
+
+
 def _lines(text: str | None, lang: str = "zh") -> Markup:
     """Escape ``text``; "\\n" becomes a line break and, in Chinese or bilingual blocks, a line
     without Han characters is marked English (so it gets the English font stack and spacing)."""
@@ -196,13 +204,13 @@ def _lines(text: str | None, lang: str = "zh") -> Markup:
         return Markup("")
     parts = str(text).split("\n")
     if len(parts) == 1:
-        return escape(parts[0])
+        return _keep_units(escape(parts[0]))
     out = []
     for p in parts:
         if lang != "en" and not _HAN.search(p) and re.search(r"[A-Za-z]", p):
             out.append(Markup('<span class="en" lang="en">{}</span>').format(p))
         else:
-            out.append(escape(p))
+            out.append(_keep_units(escape(p)))
     return Markup("<br>").join(out)
 
 
