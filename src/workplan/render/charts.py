@@ -83,6 +83,10 @@ def _rc() -> dict:
         "svg.hashsalt": "workplan",
         "axes.spines.top": False,
         "axes.spines.right": False,
+        # no background: a white figure would cover the bottom rule of a table just above it
+        "figure.facecolor": "none",
+        "savefig.facecolor": "none",
+        "savefig.transparent": True,
     }
 
 
