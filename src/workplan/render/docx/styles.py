@@ -129,6 +129,13 @@ def _body_ppr(**over: str) -> str:
     return ppr(**parts)
 
 
+# Titles are broken into balanced lines by the IR (ir.balance_title), measured as the PDF sets
+# them: no extra space between Chinese characters and Latin letters or digits. Word's and
+# LibreOffice's default "autospace" adds a quarter em at each such boundary, which pushes a
+# title that fills its line ("柳岸社区2022年…工作方案", 20 字) onto a second line holding one character.
+_NO_AUTOSPACE = {"autoSpaceDE": '<w:autoSpaceDE w:val="0"/>', "autoSpaceDN": '<w:autoSpaceDN w:val="0"/>'}
+
+
 def _no_indent() -> str:
     return '<w:ind w:leftChars="0" w:left="0" w:rightChars="0" w:right="0" w:firstLineChars="0" w:firstLine="0"/>'
 
@@ -160,13 +167,15 @@ def style_specs() -> list[StyleSpec]:
                                                         **size(L.FONTS["body"].size_pt))))
     s.append(StyleSpec(SIGNATORY_CHAR, "character",
                        lambda ids: rpr(rFonts=fonts("h2"), **size(L.FONTS["body"].size_pt))))
-    para(TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(),
+    para(TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
                           spacing=spacing(PITCH_TW, before=0, after=PITCH_TW), ind=_no_indent(),
                           jc='<w:jc w:val="center"/>'),
          rpr(**role_rpr_parts("title")))
-    para(SUBTITLE, _body_ppr(keepNext="<w:keepNext/>", spacing=spacing(PITCH_TW, before=0, after=PITCH_TW),
+    # the subtitle continues the title in its face (2号小标宋), as in the PDF
+    para(SUBTITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
+                             spacing=spacing(PITCH_TW, before=0, after=PITCH_TW),
                              ind=_no_indent(), jc='<w:jc w:val="center"/>'),
-         rpr(**role_rpr_parts("h2")))
+         rpr(**role_rpr_parts("title")))
     for level, name in HEADINGS.items():
         role = L.HEADING_ROLES[level]
         para(name, _body_ppr(outlineLvl=f'<w:outlineLvl w:val="{level - 1}"/>'), rpr(**role_rpr_parts(role)))
@@ -178,7 +187,7 @@ def style_specs() -> list[StyleSpec]:
     para(ATTACH_LIST, _body_ppr(ind=_no_indent(), jc='<w:jc w:val="left"/>'), "")
     para(ATTACH_LABEL, _body_ppr(keepNext="<w:keepNext/>", ind=_no_indent(), jc='<w:jc w:val="left"/>'),
          rpr(**role_rpr_parts("attachment_label")))
-    para(ATTACH_TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(),
+    para(ATTACH_TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
                                  spacing=spacing(PITCH_TW, before=PITCH_TW, after=PITCH_TW), ind=_no_indent(),
                                  jc='<w:jc w:val="center"/>'),
          rpr(**role_rpr_parts("title")))
@@ -401,11 +410,12 @@ def ensure_footers(document, ids: dict[str, str]) -> None:
 
 def letterhead_paragraphs(ids: dict[str, str], mark: str, number: str, signatory: str | None = None,
                           signatory_label: str = "签发人：") -> list[str]:
-    """The 版头: issuer mark, a blank line, the document number (with 签发人 for upward
+    """The 版头: issuer mark, two blank lines, the document number (with 签发人 for upward
     documents), the red rule. Texts are inserted as given (escape them first; the template
     passes Jinja tags)."""
-    out = [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, ISSUER_MARK))}<w:r><w:t xml:space="preserve">{mark}</w:t></w:r></w:p>',
-           f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}</w:p>']
+    # two blank lines between the issuer mark and the document number (7.2.5), as in the PDF
+    out = [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, ISSUER_MARK))}<w:r><w:t xml:space="preserve">{mark}</w:t></w:r></w:p>'] \
+        + [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}</w:p>'] * L.DOC_NUMBER_GAP_LINES
     hint = rpr(rFonts='<w:rFonts w:hint="eastAsia"/>')
     if signatory is None:
         out.append(f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}<w:r>{hint}'
