@@ -469,9 +469,15 @@ class _Builder:
         """Letterhead, title, recipients and preamble."""
         d = self.doc
         if wants_letterhead(d):
+            signatory = None
+            if d.signatory:
+                signatory = self.t(d.signatory, "signatory")
+            elif d.is_upward:
+                # an upward document without a name (lint asks for one): room to sign it by hand
+                signatory = UNSIGNED_ROOM
             self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
-                                self.t(d.signatory, "signatory") if d.signatory else None,
+                                signatory,
                                 signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
         title = self.t(d.title, "title")
         if self.lang != "en":
@@ -810,12 +816,12 @@ def split_lead(text: str, lang: str) -> tuple[str, str]:
 
 
 def wants_letterhead(doc: Any) -> bool:
-    """Whether the document prints the 版头: ``letterhead`` when set, else whenever it has an
-    issuer mark or a document number (a document number is printed only in the letterhead)."""
-    lh = getattr(doc, "letterhead", None)
-    if lh is not None:
-        return bool(lh) and bool(doc.issuer_mark or doc.issuers)
-    return bool(doc.issuer_mark or doc.doc_number)
+    """Whether the document prints the 版头 (:attr:`DocumentCommon.prints_letterhead`)."""
+    return doc.prints_letterhead
+
+
+# the 签发人 of an upward document that names none: three 字 of room for the name
+UNSIGNED_ROOM = "\u3000" * 3
 
 
 def _task_widths() -> tuple[float, ...]:
