@@ -97,9 +97,9 @@ def title_lines(pdf_path: str | Path, size_pt: float = 22.0) -> list[str]:
 
 
 def title_orphan(pdf_path: str | Path) -> bool:
-    """Whether the title's last line holds a single character."""
+    """Whether a line of the title holds a single character (its last Chinese line)."""
     lines = title_lines(pdf_path)
-    return len(lines) > 1 and len(lines[-1].strip()) == 1
+    return len(lines) > 1 and any(len(ln.strip()) == 1 for ln in lines)
 
 
 def main(argv: list[str]) -> int:

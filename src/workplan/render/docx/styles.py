@@ -120,8 +120,14 @@ FIGURE = "WP Figure"
 CAPTION = "WP Caption"
 
 
+# said explicitly, not left to inheritance: LibreOffice hyphenates a paragraph only when its style says so
+_HYPHENATE = '<w:suppressAutoHyphens w:val="0"/>'
+
+
 def _body_ppr(**over: str) -> str:
-    parts = {"widowControl": '<w:widowControl w:val="0"/>',
+    # Only body text, headings and notes are hyphenated (settings: w:autoHyphenation; it applies to
+    # English only): every other style suppresses it (titles, names, tables, the 版记)
+    parts = {"widowControl": '<w:widowControl w:val="0"/>', "suppressAutoHyphens": "<w:suppressAutoHyphens/>",
              "spacing": spacing(PITCH_TW, before=0, after=0),
              "ind": ind(first_chars=L.BODY_FIRST_LINE_INDENT_CHARS),
              "jc": '<w:jc w:val="both"/>'}
@@ -161,7 +167,7 @@ def style_specs() -> list[StyleSpec]:
             return head + extra + '<w:qFormat/>' + (ppr_xml() if callable(ppr_xml) else ppr_xml) + rpr_xml
         s.append(StyleSpec(name, "paragraph", build, based_on))
 
-    para(BODY, _body_ppr(), rpr(**role_rpr_parts("body")), based_on=None)
+    para(BODY, _body_ppr(suppressAutoHyphens=_HYPHENATE), rpr(**role_rpr_parts("body")), based_on=None)
     s.append(StyleSpec(BODY_CHAR, "character",
                        lambda ids: '<w:qFormat/>' + rpr(rFonts=fonts("body"), spacing=tracking("body"),
                                                         **size(L.FONTS["body"].size_pt))))
@@ -178,7 +184,8 @@ def style_specs() -> list[StyleSpec]:
          rpr(**role_rpr_parts("title")))
     for level, name in HEADINGS.items():
         role = L.HEADING_ROLES[level]
-        para(name, _body_ppr(outlineLvl=f'<w:outlineLvl w:val="{level - 1}"/>'), rpr(**role_rpr_parts(role)))
+        para(name, _body_ppr(outlineLvl=f'<w:outlineLvl w:val="{level - 1}"/>', suppressAutoHyphens=_HYPHENATE),
+             rpr(**role_rpr_parts(role)))
     para(RECIPIENTS, _body_ppr(ind=_no_indent(), jc='<w:jc w:val="left"/>'), "")
     para(SIGNATURE, _body_ppr(ind='<w:ind w:leftChars="0" w:left="0" w:firstLineChars="0" w:firstLine="0" '
                                   f'w:rightChars="{L.SIGNATURE_RIGHT_INDENT_CHARS * 100}" '
@@ -191,7 +198,7 @@ def style_specs() -> list[StyleSpec]:
                                  spacing=spacing(PITCH_TW, before=PITCH_TW, after=PITCH_TW), ind=_no_indent(),
                                  jc='<w:jc w:val="center"/>'),
          rpr(**role_rpr_parts("title")))
-    para(NOTE, _body_ppr(), "")
+    para(NOTE, _body_ppr(suppressAutoHyphens=_HYPHENATE), "")
     para(ISSUER_MARK, _body_ppr(snapToGrid=no_grid(), ind=_no_indent(), jc='<w:jc w:val="center"/>',
                                 spacing=spacing(_issuer_line_tw(), before=_issuer_before_tw(), after=0)),
          rpr(color=f'<w:color w:val="{L.RED}"/>', **role_rpr_parts("issuer_mark")))
@@ -387,6 +394,33 @@ def page_number_paragraph(ids: dict[str, str], odd: bool) -> str:
     return (f"<w:p {NSDECL}>{p}<w:r>{r}<w:t xml:space=\"preserve\">— </w:t></w:r>"
             f'<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
             f"<w:r>{r}<w:t xml:space=\"preserve\"> —</w:t></w:r></w:p>")
+
+
+def auto_hyphenation(document) -> None:
+    """Turn on automatic hyphenation (settings.xml w:autoHyphenation): Word and LibreOffice then
+    hyphenate English text (runs tagged en-US) with their dictionaries, in the styles that do not
+    suppress it (body text, headings, notes: see :func:`_body_ppr`). Chinese is never hyphenated."""
+    settings = document.settings.element
+    if settings.find(qn("w:autoHyphenation")) is None:
+        el = parse_xml(f'<w:autoHyphenation {NSDECL}/>')
+        # CT_Settings is a sequence: autoHyphenation follows the elements before it in the schema
+        before = {qn(f"w:{n}") for n in _SETTINGS_BEFORE_AUTOHYPHENATION}
+        at = 0
+        for i, child in enumerate(settings):
+            if child.tag in before:
+                at = i + 1
+        settings.insert(at, el)
+
+
+_SETTINGS_BEFORE_AUTOHYPHENATION = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime", "doNotDisplayPageBoundaries",
+    "displayBackgroundShape", "printPostScriptOverText", "printFractionalCharacterWidth", "printFormsData",
+    "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign",
+    "attachedTemplate", "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType",
+    "mailMerge", "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+    "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop")
 
 
 def ensure_footers(document, ids: dict[str, str]) -> None:

@@ -95,6 +95,7 @@ def prepare_template(document) -> dict[str, str]:
     S.page_setup(document)
     S.ensure_footers(document, ids)
     S.ensure_font_table(document)
+    S.auto_hyphenation(document)
     return ids
 
 
