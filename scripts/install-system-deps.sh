@@ -18,6 +18,8 @@ TEST_PACKAGES=(
                             # (Debian's build; browsers are never downloaded by Playwright here)
   libreoffice-writer-nogui  # renders our DOCX as a recipient's LibreOffice/WPS would (tests/test_layout.py
                             # page counts) and bench/bench_build_vs_libreoffice.py's baseline
+  hyphen-en-us              # LibreOffice's English hyphenation patterns: it hyphenates our DOCX's
+                            # English text (w:autoHyphenation) as Word does (tests/test_content.py)
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")
 

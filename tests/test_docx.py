@@ -389,15 +389,16 @@ def test_letterhead_is_red(tmp_path, template):
     assert mark.paragraph_format.alignment == 1 or d.styles[mark.style.name].paragraph_format.alignment == 1
     i = [p._p for p in d.paragraphs].index(mark._p)
     after = [p.text for p in d.paragraphs[i + 1:i + 4]]
-    assert after[0] == "" and after[1] == "青社发〔2023〕12号"   # two lines below the mark
-    rule = d.paragraphs[i + 3]
+    # two blank lines between the mark and the number (7.2.5), as in the PDF
+    assert after[:2] == ["", ""] and after[2] == "青社发〔2023〕12号"
+    rule = d.paragraphs[i + 4]
     bottom = None
     for el in style_chain(d, rule.style):
         bottom = el.find(f"{qn('w:pPr')}/{qn('w:pBdr')}/{qn('w:bottom')}")
         if bottom is not None:
             break
     assert bottom is not None and bottom.get(qn("w:color")).upper() == L.RED
-    assert d.paragraphs[i + 4].style.name == "WP Title"
+    assert d.paragraphs[i + 5].style.name == "WP Title"
     assert "{{" not in doc_text(d) and "{%" not in doc_text(d)
 
 

@@ -17,8 +17,8 @@ from ..errors import Problem, WorkplanError
 from ..model.load import _Positions, format_path, read_data
 from .config import DEFAULT, LintConfig, find_config, load_config
 from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, check_dates, check_doc_number_text,
-                    check_letterhead, check_outline, check_period, check_target_numbers, check_target_values,
-                    check_unused_units, langs_present, missing_translations)
+                    check_letterhead, check_outline, check_period, check_signatory, check_target_numbers,
+                    check_target_values, check_unused_units, langs_present, missing_translations)
 from .walk import iter_texts
 
 __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
@@ -27,7 +27,7 @@ __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "err
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_CHECKS = [("dates", check_dates), ("period", check_period), ("percent", check_target_values),
                ("unit-unused", check_unused_units), ("target-number", check_target_numbers),
-               ("letterhead", check_letterhead)]
+               ("letterhead", check_letterhead), ("signatory", check_signatory)]
 
 
 def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: _Positions | None = None,

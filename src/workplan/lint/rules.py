@@ -20,6 +20,8 @@ Rule ids (stable; used by ``--select``/``--ignore`` and in JSON output):
 - ``date-format``        zero-padded dates in Chinese text (2023年03月05日 → 2023年3月5日)
 - ``numbering``          in imported documents: numbering that skips, repeats or mixes styles within one level
 - ``letterhead``         a document number that will not be printed (``letterhead: false``)
+- ``signatory``          an upward document (``upward``, or a report with recipients) printing its 版头 without
+                         a 签发人 (GB/T 9704 7.2.6)
 
 Each rule has a default severity (``error`` or ``warning``, :data:`SEVERITY`); errors stop
 ``workplan build`` unless ``--force``. A configuration file can switch rules off or change
@@ -53,6 +55,7 @@ RULES: dict[str, str] = {
     "date-format": "zero-padded dates in Chinese text (2023年03月05日)",
     "numbering": "numbering that skips, repeats or mixes styles within one level (imported documents)",
     "letterhead": "a document number that is not printed because the letterhead is turned off",
+    "signatory": "an upward document (a report or request to a superior) without its 签发人",
 }
 
 #: Default severity of each rule: an ``error`` stops ``workplan build`` (unless ``--force``) and
@@ -61,7 +64,7 @@ SEVERITY: dict[str, str] = {
     "invalid": "error", "placeholder": "error", "dates": "error", "period": "error", "percent": "error",
     "numbering-in-text": "warning", "punctuation": "warning", "translation": "warning",
     "unit-unused": "warning", "target-number": "warning", "doc-number": "warning", "date-format": "warning",
-    "numbering": "warning", "letterhead": "warning",
+    "numbering": "warning", "letterhead": "warning", "signatory": "error",
 }
 SEVERITIES = ("error", "warning")
 
@@ -74,6 +77,18 @@ def check_letterhead(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
     elif getattr(doc, "letterhead", None) is True and not (getattr(doc, "issuer_mark", None) or getattr(doc, "issuers", None)):
         yield ("letterhead",), "no letterhead can be printed: the document has neither issuer_mark nor issuers", \
             "add issuer_mark: or issuers:"
+
+
+def check_signatory(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:
+    """GB/T 9704 7.2.6: a document sent to a superior names its 签发人 in the 版头."""
+    if not (getattr(doc, "is_upward", False) and getattr(doc, "prints_letterhead", False)):
+        return
+    if getattr(doc, "signatory", None):
+        return
+    why = "it is sent upward" if getattr(doc, "upward", None) else \
+        "a report with recipients is sent to a superior"
+    yield ("signatory",), f"no 签发人 (signatory) for the upward 版头: {why} (GB/T 9704 7.2.6)", \
+        "add 'signatory: <name of the leader who signs it>', or 'upward: false' if it is sent down"
 
 
 @dataclass

@@ -67,6 +67,27 @@ class DocumentCommon:
     def year(self) -> int:
         return self.date.year  # type: ignore[attr-defined]
 
+    @property
+    def prints_letterhead(self) -> bool:
+        """Whether the document prints the 版头: ``letterhead`` when set, else whenever it has an
+        issuer mark or a document number (a document number is printed only in the letterhead)."""
+        lh = getattr(self, "letterhead", None)
+        if lh is not None:
+            return bool(lh) and bool(self.issuer_mark or self.issuers)  # type: ignore[attr-defined]
+        return bool(self.issuer_mark or self.doc_number)  # type: ignore[attr-defined]
+
+    @property
+    def is_upward(self) -> bool:
+        """Whether the document is sent to a superior (上行文, GB/T 9704 7.2.6: 发文字号 left,
+        签发人 right): ``upward`` when set; else when it names a 签发人, or is a report with
+        recipients (a 报告 goes up to the office it reports to)."""
+        up = getattr(self, "upward", None)
+        if up is not None:
+            return bool(up)
+        if getattr(self, "signatory", None):
+            return True
+        return getattr(self, "kind", None) == "report" and bool(getattr(self, "recipients", None))
+
     def identity(self) -> str | None:
         """Archive identity: explicit id, else the document number (the archive adds the issuer)."""
         if self.id:  # type: ignore[attr-defined]
@@ -74,6 +95,11 @@ class DocumentCommon:
         if self.doc_number:  # type: ignore[attr-defined]
             return self.doc_number.render("zh")  # type: ignore[attr-defined]
         return None
+
+
+UPWARD_DESCRIPTION = ("Sent to a superior (上行文: 报告, 请示): the 版头 sets the document number left and 签发人 "
+                      "right (GB/T 9704 7.2.6), and lint asks for the signatory. Default: when a signatory is "
+                      "given, or for a report with recipients; false for a document sent down")
 
 
 class LangText(Strict):
@@ -429,6 +455,7 @@ class Document(DocumentCommon, Strict):
         None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
                           "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
+    upward: bool | None = Field(None, description=UPWARD_DESCRIPTION)
     date: dt.date = Field(..., description="成文日期")
     recipients: list[Text] = Field(default_factory=list, description="主送机关")
     cc: list[Text] = Field(default_factory=list, description="抄送机关")

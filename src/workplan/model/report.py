@@ -24,7 +24,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from ..errors import Problem, ProgramNotFound, ValidationFailed, WorkplanError
 from .document import (_ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
-                        Strict, Target, Task, Text, Unit, UnitRef, parse_doc_number, text_in)
+                        Strict, Target, Task, Text, UPWARD_DESCRIPTION, Unit, UnitRef, parse_doc_number, text_in)
 
 
 REPORT_SECTION_TYPES = ("overview", "achievements", "practices", "problems", "next_steps", "free")
@@ -146,7 +146,8 @@ class Report(DocumentCommon, Strict):
     letterhead: bool | None = Field(
         None, description="Print the 版头 (red issuer mark, document number, red rule). Default: when an issuer_mark "
                           "or a doc_number is given; false leaves it out (the document number is then not printed)")
-    signatory: Text | None = None
+    signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
+    upward: bool | None = Field(None, description=UPWARD_DESCRIPTION)
     recipients: list[Text] = Field(default_factory=list)
     cc: list[Text] = Field(default_factory=list)
     printed: PrintInfo | None = None

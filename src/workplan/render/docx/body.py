@@ -60,6 +60,8 @@ def _lang_rpr(lang: str, **extra: str) -> str:
     East Asian font, so quotes and dashes are set in 仿宋, not Times New Roman."""
     if lang != "en":
         extra.setdefault("rFonts", _ZH_HINT)
+    else:  # English runs say so, whatever the template's default: Word hyphenates by it
+        extra.setdefault("lang", '<w:lang w:val="en-US"/>')
     return X.rpr(**extra)
 
 
@@ -192,6 +194,7 @@ class Body:
             extra["jc"] = f'<w:jc w:val="{jc}"/>'
         elif self.ragged(b):
             extra["jc"] = '<w:jc w:val="left"/>'
+            extra["suppressAutoHyphens"] = "<w:suppressAutoHyphens/>"
         self.p(S.BODY, _lines_runs(b.text, b.lang), **extra)
 
     def ragged(self, b) -> bool:
@@ -215,6 +218,7 @@ class Body:
             extra["keepNext"] = "<w:keepNext/>"
         if self.ragged(b):
             extra["jc"] = '<w:jc w:val="left"/>'
+            extra["suppressAutoHyphens"] = "<w:suppressAutoHyphens/>"
         self.p(S.HEADINGS[b.level], head, **extra)
 
     def table(self, b: Table, prev, nxt) -> None:

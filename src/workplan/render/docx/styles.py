@@ -120,13 +120,26 @@ FIGURE = "WP Figure"
 CAPTION = "WP Caption"
 
 
+# said explicitly, not left to inheritance: LibreOffice hyphenates a paragraph only when its style says so
+_HYPHENATE = '<w:suppressAutoHyphens w:val="0"/>'
+
+
 def _body_ppr(**over: str) -> str:
-    parts = {"widowControl": '<w:widowControl w:val="0"/>',
+    # Only body text, headings and notes are hyphenated (settings: w:autoHyphenation; it applies to
+    # English only): every other style suppresses it (titles, names, tables, the 版记)
+    parts = {"widowControl": '<w:widowControl w:val="0"/>', "suppressAutoHyphens": "<w:suppressAutoHyphens/>",
              "spacing": spacing(PITCH_TW, before=0, after=0),
              "ind": ind(first_chars=L.BODY_FIRST_LINE_INDENT_CHARS),
              "jc": '<w:jc w:val="both"/>'}
     parts.update(over)
     return ppr(**parts)
+
+
+# Titles are broken into balanced lines by the IR (ir.balance_title), measured as the PDF sets
+# them: no extra space between Chinese characters and Latin letters or digits. Word's and
+# LibreOffice's default "autospace" adds a quarter em at each such boundary, which pushes a
+# title that fills its line ("柳岸社区2022年…工作方案", 20 字) onto a second line holding one character.
+_NO_AUTOSPACE = {"autoSpaceDE": '<w:autoSpaceDE w:val="0"/>', "autoSpaceDN": '<w:autoSpaceDN w:val="0"/>'}
 
 
 def _no_indent() -> str:
@@ -154,22 +167,25 @@ def style_specs() -> list[StyleSpec]:
             return head + extra + '<w:qFormat/>' + (ppr_xml() if callable(ppr_xml) else ppr_xml) + rpr_xml
         s.append(StyleSpec(name, "paragraph", build, based_on))
 
-    para(BODY, _body_ppr(), rpr(**role_rpr_parts("body")), based_on=None)
+    para(BODY, _body_ppr(suppressAutoHyphens=_HYPHENATE), rpr(**role_rpr_parts("body")), based_on=None)
     s.append(StyleSpec(BODY_CHAR, "character",
                        lambda ids: '<w:qFormat/>' + rpr(rFonts=fonts("body"), spacing=tracking("body"),
                                                         **size(L.FONTS["body"].size_pt))))
     s.append(StyleSpec(SIGNATORY_CHAR, "character",
                        lambda ids: rpr(rFonts=fonts("h2"), **size(L.FONTS["body"].size_pt))))
-    para(TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(),
+    para(TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
                           spacing=spacing(PITCH_TW, before=0, after=PITCH_TW), ind=_no_indent(),
                           jc='<w:jc w:val="center"/>'),
          rpr(**role_rpr_parts("title")))
-    para(SUBTITLE, _body_ppr(keepNext="<w:keepNext/>", spacing=spacing(PITCH_TW, before=0, after=PITCH_TW),
+    # the subtitle continues the title in its face (2号小标宋), as in the PDF
+    para(SUBTITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
+                             spacing=spacing(PITCH_TW, before=0, after=PITCH_TW),
                              ind=_no_indent(), jc='<w:jc w:val="center"/>'),
-         rpr(**role_rpr_parts("h2")))
+         rpr(**role_rpr_parts("title")))
     for level, name in HEADINGS.items():
         role = L.HEADING_ROLES[level]
-        para(name, _body_ppr(outlineLvl=f'<w:outlineLvl w:val="{level - 1}"/>'), rpr(**role_rpr_parts(role)))
+        para(name, _body_ppr(outlineLvl=f'<w:outlineLvl w:val="{level - 1}"/>', suppressAutoHyphens=_HYPHENATE),
+             rpr(**role_rpr_parts(role)))
     para(RECIPIENTS, _body_ppr(ind=_no_indent(), jc='<w:jc w:val="left"/>'), "")
     para(SIGNATURE, _body_ppr(ind='<w:ind w:leftChars="0" w:left="0" w:firstLineChars="0" w:firstLine="0" '
                                   f'w:rightChars="{L.SIGNATURE_RIGHT_INDENT_CHARS * 100}" '
@@ -178,11 +194,11 @@ def style_specs() -> list[StyleSpec]:
     para(ATTACH_LIST, _body_ppr(ind=_no_indent(), jc='<w:jc w:val="left"/>'), "")
     para(ATTACH_LABEL, _body_ppr(keepNext="<w:keepNext/>", ind=_no_indent(), jc='<w:jc w:val="left"/>'),
          rpr(**role_rpr_parts("attachment_label")))
-    para(ATTACH_TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(),
+    para(ATTACH_TITLE, _body_ppr(keepNext="<w:keepNext/>", snapToGrid=no_grid(), **_NO_AUTOSPACE,
                                  spacing=spacing(PITCH_TW, before=PITCH_TW, after=PITCH_TW), ind=_no_indent(),
                                  jc='<w:jc w:val="center"/>'),
          rpr(**role_rpr_parts("title")))
-    para(NOTE, _body_ppr(), "")
+    para(NOTE, _body_ppr(suppressAutoHyphens=_HYPHENATE), "")
     para(ISSUER_MARK, _body_ppr(snapToGrid=no_grid(), ind=_no_indent(), jc='<w:jc w:val="center"/>',
                                 spacing=spacing(_issuer_line_tw(), before=_issuer_before_tw(), after=0)),
          rpr(color=f'<w:color w:val="{L.RED}"/>', **role_rpr_parts("issuer_mark")))
@@ -380,6 +396,33 @@ def page_number_paragraph(ids: dict[str, str], odd: bool) -> str:
             f"<w:r>{r}<w:t xml:space=\"preserve\"> —</w:t></w:r></w:p>")
 
 
+def auto_hyphenation(document) -> None:
+    """Turn on automatic hyphenation (settings.xml w:autoHyphenation): Word and LibreOffice then
+    hyphenate English text (runs tagged en-US) with their dictionaries, in the styles that do not
+    suppress it (body text, headings, notes: see :func:`_body_ppr`). Chinese is never hyphenated."""
+    settings = document.settings.element
+    if settings.find(qn("w:autoHyphenation")) is None:
+        el = parse_xml(f'<w:autoHyphenation {NSDECL}/>')
+        # CT_Settings is a sequence: autoHyphenation follows the elements before it in the schema
+        before = {qn(f"w:{n}") for n in _SETTINGS_BEFORE_AUTOHYPHENATION}
+        at = 0
+        for i, child in enumerate(settings):
+            if child.tag in before:
+                at = i + 1
+        settings.insert(at, el)
+
+
+_SETTINGS_BEFORE_AUTOHYPHENATION = (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime", "doNotDisplayPageBoundaries",
+    "displayBackgroundShape", "printPostScriptOverText", "printFractionalCharacterWidth", "printFormsData",
+    "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign",
+    "attachedTemplate", "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType",
+    "mailMerge", "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+    "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop")
+
+
 def ensure_footers(document, ids: dict[str, str]) -> None:
     """Odd/even page-number footers on every section, unless the template's footer already has
     a PAGE field (a user's own design is kept)."""
@@ -401,11 +444,12 @@ def ensure_footers(document, ids: dict[str, str]) -> None:
 
 def letterhead_paragraphs(ids: dict[str, str], mark: str, number: str, signatory: str | None = None,
                           signatory_label: str = "签发人：") -> list[str]:
-    """The 版头: issuer mark, a blank line, the document number (with 签发人 for upward
+    """The 版头: issuer mark, two blank lines, the document number (with 签发人 for upward
     documents), the red rule. Texts are inserted as given (escape them first; the template
     passes Jinja tags)."""
-    out = [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, ISSUER_MARK))}<w:r><w:t xml:space="preserve">{mark}</w:t></w:r></w:p>',
-           f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}</w:p>']
+    # two blank lines between the issuer mark and the document number (7.2.5), as in the PDF
+    out = [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, ISSUER_MARK))}<w:r><w:t xml:space="preserve">{mark}</w:t></w:r></w:p>'] \
+        + [f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}</w:p>'] * L.DOC_NUMBER_GAP_LINES
     hint = rpr(rFonts='<w:rFonts w:hint="eastAsia"/>')
     if signatory is None:
         out.append(f'<w:p {NSDECL}>{ppr(pStyle=_ps(ids, DOC_NUMBER))}<w:r>{hint}'

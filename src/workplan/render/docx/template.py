@@ -95,6 +95,7 @@ def prepare_template(document) -> dict[str, str]:
     S.page_setup(document)
     S.ensure_footers(document, ids)
     S.ensure_font_table(document)
+    S.auto_hyphenation(document)
     return ids
 
 
@@ -150,9 +151,10 @@ def build_default_template():
     lh_plain = S.letterhead_paragraphs(ids, "{{ issuer_mark }}", "{{ doc_number }}")
     lh_up = S.letterhead_paragraphs(ids, "{{ issuer_mark }}", "{{ doc_number }}", "{{ signatory }}",
                                     "{{ signatory_label }}")
-    paragraphs = ([tag("{%p if issuer_mark %}")] + lh_plain[:2]
-                  + [tag("{%p if signatory %}"), lh_up[2], tag("{%p else %}"), lh_plain[2], tag("{%p endif %}")]
-                  + lh_plain[3:] + [tag("{%p endif %}"), body_marker])
+    # mark and blank lines, then the number line (with 签发人 when upward), then the red rule
+    paragraphs = ([tag("{%p if issuer_mark %}")] + lh_plain[:-2]
+                  + [tag("{%p if signatory %}"), lh_up[-2], tag("{%p else %}"), lh_plain[-2], tag("{%p endif %}")]
+                  + lh_plain[-1:] + [tag("{%p endif %}"), body_marker])
     sect = body.find(qn("w:sectPr"))
     for xml in paragraphs:
         sect.addprevious(parse_xml(xml))

@@ -273,7 +273,9 @@ def engine() -> Engine:
 
 # --- IR → template views --------------------------------------------------------------------
 def _lang_attr(lang: str) -> Markup:
-    return Markup(' lang="{}"').format(language_tag(lang))
+    # with the region: WeasyPrint hyphenates by the tag, and pyphen's en_US patterns are far better
+    # than its plain "en" ones ("crim-i-nal", not "crim-in-al")
+    return Markup(' lang="{}"').format(language_tag(lang, region=True))
 
 
 def _bm(label: str | None) -> tuple[Markup, str]:
