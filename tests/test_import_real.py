@@ -42,3 +42,23 @@ def test_coverage_counts_a_left_out_table_of_contents(tmp_path):
     assert ch["kept"] >= ch["source"] - ch["left_out"] - 1
     assert any("line 2: a table of contents" in w for w in r.report["warnings"])
     assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作目标"]
+
+
+def test_marks_sit_above_their_field_and_leave_the_data_unchanged(tmp_path):
+    import yaml
+
+    from workplan.readers.yamlout import MARK, dump, yaml_paths
+    f = tmp_path / "untitled.txt"
+    f.write_text("为做好防汛工作，制定本方案。\n组织领导\n成立防汛领导小组，统一指挥。\n工作要求\n"
+                 "各网格加强值守，及时上报险情。\n值班安排\n实行二十四小时值班，确保联络畅通。\n", encoding="utf-8")
+    r = read_file(f)
+    text = dump(r.data, r.report)
+    assert yaml.safe_load(text) == yaml.safe_load(dump(r.data, {**r.report, "marks": []}))
+    lines = text.splitlines()
+    paths = yaml_paths(text)
+    marked = [m["path"] for m in r.report["marks"]]
+    assert "date" in marked and "sections[0].title" in marked
+    for path in ("date", "sections[0].title"):
+        i = paths.index(path)
+        assert lines[i - 1].strip().startswith(MARK), (path, lines[i - 1])
+    assert any("line 2:" in w and "section heading" in w for w in r.report["warnings"])

@@ -241,7 +241,7 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         # left_out: characters of lines left out on purpose (a table of contents), counted as not kept
         "characters": {"source": total, "kept": got, "left_out": sum(sum(_chars(t).values()) for t in ex.left_out)},
         "missing_sample": missing,
-        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings,
+        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings, "marks": m.marks,
         "dropped": [t for t, _ in outline.dropped] + ex.dropped[:20],
         "seconds": round(time.perf_counter() - t0, 3),
     }
@@ -294,7 +294,7 @@ def _plain(lines: list[Line], lang: str | None, file: str):
                          "paragraphs": [ln.text for ln in lines[1:]] or [lines[0].text]}]}
     if lg == "en":
         doc["source_lang"] = "en"
-    m.warnings.append(f"no date found: `date` set to the import date {doc['date'].isoformat()}; replace it")
+    m.unsure("date", f"no date found: `date` set to the import date {doc['date'].isoformat()}; replace it")
     return o, m, doc
 
 

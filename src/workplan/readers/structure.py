@@ -49,6 +49,7 @@ class Outline:
     dropped: list[tuple[str, Line]] = field(default_factory=list)  # duplicates of the title
     warnings: list[str] = field(default_factory=list)
     headings_from: str = ""
+    title_unsure: str | None = None   # why the title is a guess (None when it is plainly the title)
 
 
 # --- dates ------------------------------------------------------------------------------
