@@ -62,3 +62,29 @@ def test_marks_sit_above_their_field_and_leave_the_data_unchanged(tmp_path):
         i = paths.index(path)
         assert lines[i - 1].strip().startswith(MARK), (path, lines[i - 1])
     assert any("line 2:" in w and "section heading" in w for w in r.report["warnings"])
+
+
+def test_text_whose_paragraph_breaks_were_lost(tmp_path):
+    body = ("2024年某镇防汛工作方案为切实做好今年防汛工作，保障人民群众生命财产安全，结合我镇实际，特制定本方案。"
+            "一、指导思想以防为主，防抗结合，坚持人民至上、生命至上，全面落实防汛责任制，确保安全度汛。"
+            "二、工作目标确保不发生因灾死亡事故，确保重要设施安全运行，最大限度减轻灾害损失。"
+            "三、工作措施（一）加强值班值守。汛期实行二十四小时值班制度，保持通讯畅通。"
+            "（二）开展隐患排查。对辖区内山塘水库、地质灾害点逐一排查，建立台账。"
+            "（三）做好物资储备。储备编织袋、救生衣等防汛物资，确保随时可用。")
+    f = tmp_path / "oneline.txt"
+    f.write_text(body + "\n", encoding="utf-8")
+    r = read_file(f)
+    assert r.report["title"] == "2024年某镇防汛工作方案"
+    assert [(s["title"], s["items"]) for s in r.report["sections"]] == [("指导思想", 0), ("工作目标", 0), ("工作措施", 3)]
+    assert r.report["coverage"] >= 0.99
+    assert any("line 1:" in w and "breaks were lost" in w for w in r.report["warnings"])
+
+
+def test_markdown_heading_marks_are_headings(tmp_path):
+    f = tmp_path / "md.txt"
+    f.write_text("# 某社区2024年平安创建工作计划\n## 一、总体目标\n1. **降低发案**：刑事案件下降20%。\n2. **提升安全感**：满意率达到90%以上。\n"
+                 "## 二、具体措施\n加强巡逻防控，完善技防设施。\n## 三、工作要求\n各网格落实责任。\n", encoding="utf-8")
+    r = read_file(f)
+    assert r.report["title"] == "某社区2024年平安创建工作计划"
+    assert [s["title"] for s in r.report["sections"]] == ["总体目标", "具体措施", "工作要求"]
+    assert "**" not in str(r.data) and "#" not in str(r.data)

@@ -6,7 +6,7 @@ of items directly under it) and ``formats``. Scores per case and format:
 
 - section recall / precision: a found top-level entry matches an annotated heading when their
   texts (numbering, spaces and punctuation aside, simplified) are equal, or one begins the other
-  (at least 4 characters: a standards item's heading is its first sentence); an empty annotated
+  (at least 2 characters: a standards item's or a run-in heading is its first sentence); an empty annotated
   heading matches by its number;
 - level-2 recall: min(found, annotated) items under each matched heading;
 - title: equal texts; an annotated null title is met by the importer's "no title" placeholder;
@@ -61,7 +61,7 @@ def _match(tkey: str, tnum: int | None, f: dict) -> bool:
     if tkey == fkey:
         return True
     short, long_ = sorted((tkey, fkey), key=len)
-    return len(short) >= 4 and long_.startswith(short)
+    return len(short) >= 2 and long_.startswith(short)
 
 
 def _data_chars(x, out: list[str]) -> None:

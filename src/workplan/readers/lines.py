@@ -155,7 +155,7 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
     return out
 
 
-_TOC_HEAD = re.compile(r"^(?:目\s*录|目\s*次|contents|table of contents)$", re.I)
+_TOC_HEAD = re.compile(r"^(?:目\s*[录錄]|目\s*次|contents|table of contents)$", re.I)
 _TOC_PAGE = re.compile(r"(?:[\t .…·．_\-—]{2,}|\t|\s)\s*\d{1,3}$|(?<=[\u4e00-\u9fff])\d{1,3}$")
 _TOC_LEADER = re.compile(r"[.…·．_]{3,}")
 
