@@ -88,3 +88,51 @@ def test_markdown_heading_marks_are_headings(tmp_path):
     assert r.report["title"] == "某社区2024年平安创建工作计划"
     assert [s["title"] for s in r.report["sections"]] == ["总体目标", "具体措施", "工作要求"]
     assert "**" not in str(r.data) and "#" not in str(r.data)
+
+
+# --- scanned PDFs ------------------------------------------------------------------------------
+def _scan(src, out, pages=1, dpi=100):
+    """A scanned copy of a PDF: its pages as images only (no text layer)."""
+    import subprocess
+
+    from PIL import Image
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-l", str(pages), "-png", str(src), str(out.with_suffix(""))], check=True)
+    ims = [Image.open(p).convert("RGB") for p in sorted(out.parent.glob(out.stem + "-*.png"))]
+    ims[0].save(out, save_all=True, append_images=ims[1:], resolution=dpi)
+    return out
+
+
+def test_a_scanned_pdf_is_read_by_ocr(tmp_path):
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime")
+    from pathlib import Path
+
+    from pypdf import PdfReader
+    cases = Path(__file__).parent / "import_cases"
+    scan = _scan(cases / "red_header_official.pdf", tmp_path / "scan.pdf")
+    assert not (PdfReader(scan).pages[0].extract_text() or "").strip()
+    r = read_file(scan)
+    typed = read_file(cases / "red_header_official.pdf")
+    assert r.report["title"] == typed.report["title"]
+    assert r.data.get("doc_number") == typed.data.get("doc_number")
+    assert any("read by OCR, mean confidence" in w and w.startswith("page 1:") for w in r.report["warnings"])
+    assert all(ln.meta.get("ocr") is not None for ln in r.lines)
+    # the text comes back: nearly every character of the typed page's text
+    from collections import Counter
+    page1 = [ln.text for ln in typed.lines if ln.page == 1]
+    want, got = Counter("".join(page1)), Counter("".join(ln.text for ln in r.lines))
+    share = sum(min(c, got[ch]) for ch, c in want.items() if "\u4e00" <= ch <= "\u9fff") / \
+        sum(c for ch, c in want.items() if "\u4e00" <= ch <= "\u9fff")
+    assert share >= 0.95, share
+
+
+def test_a_scan_without_ocr_installed_is_refused_with_the_fix(tmp_path, monkeypatch):
+    import pytest
+    from pathlib import Path
+
+    from workplan.readers import ImportFailed, ocr
+    monkeypatch.setattr(ocr, "_engine", lambda: None)
+    scan = _scan(Path(__file__).parent / "import_cases" / "bold_headings.pdf", tmp_path / "scan.pdf", dpi=40)
+    with pytest.raises(ImportFailed) as e:
+        read_file(scan)
+    assert "OCR is not installed" in str(e.value) and "workplan[ocr]" in e.value.problems[0].hint

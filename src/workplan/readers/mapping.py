@@ -621,6 +621,12 @@ class Mapper:
             sep = "\n"
             d["note"] = sep.join(t for t, _ in o.cover)
             self.at("note", o.cover[0][1])
+        low = [(p, ln) for p, ln in self.where.items() if ln.meta.get("ocr") is not None and ln.meta["ocr"] < 0.90]
+        seen: set[int] = set()
+        for p, ln in low:
+            if id(ln) not in seen and len(seen) < 30:
+                seen.add(id(ln))
+                self.unsure(p, f"read by OCR with confidence {ln.meta['ocr']:.2f}: compare the text with the scan", ln)
         if self.units:
             d = {**{k: d[k] for k in list(d)[:2]}, "units": list(self.units.values()),
                  **{k: v for k, v in list(d.items())[2:]}}

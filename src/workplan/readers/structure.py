@@ -264,7 +264,8 @@ class Recogniser:
                     and not _CHROME.search(t) and not _TOC_HEAD.match(match_form(t).strip()) and t.strip() != "正文"
                     and not (backward and re.fullmatch(r"\s*[(（][^()（）]*[)）]\s*", t))  # （此件公开发布）
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
-                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < 0.6))
+                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < (
+                        0.6 if "ocr" not in L[j].meta else max(2.0, 0.25 * L[ti].size))))  # OCR sizes are estimates
 
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:
