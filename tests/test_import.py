@@ -225,8 +225,18 @@ def test_missing_date_is_filled_marked_and_warned(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "no date found" in r.stderr
     text = (out / "nodate.yaml").read_text(encoding="utf-8")
-    assert "# NOT IN THE SOURCE" in text.split("date:")[1].splitlines()[0]
+    lines = text.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("date:"))
+    assert lines[at - 1].startswith("# CHECK:") and "import date" in lines[at - 1]
     load_document(out / "nodate.yaml")
+    # validate and lint keep showing the mark until it is deleted
+    r = run("validate", str(out / "nodate.yaml"))
+    assert r.returncode == 0 and f"nodate.yaml:{at}:" in r.stderr and "import date" in r.stderr, r.stderr
+    r = run("lint", str(out / "nodate.yaml"))
+    assert "import-mark" in r.stdout + r.stderr
+    (out / "nodate.yaml").write_text("\n".join(ln for ln in lines if "# CHECK:" not in ln) + "\n", encoding="utf-8")
+    r = run("validate", str(out / "nodate.yaml"))
+    assert r.returncode == 0 and "CHECK" not in r.stderr and "import date" not in r.stderr
 
 
 @pytest.mark.slow

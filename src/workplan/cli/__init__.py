@@ -151,7 +151,7 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
         try:
             data, positions = read_data(f)  # once: the letterhead check below is located with its positions
             doc = load_document_data(f, data, positions, program_resolver=resolver)
-            for w in lint_document(doc, f, positions=positions, select=["letterhead"]):
+            for w in lint_document(doc, f, positions=positions, select=["letterhead", "import-mark"]):
                 echo_err("warning: " + w.format())
             click.echo(f"{f}: ok")
         except WorkplanError as e:

@@ -17,8 +17,8 @@ from ..errors import Problem, WorkplanError
 from ..model.load import _Positions, format_path, read_data
 from .config import DEFAULT, LintConfig, find_config, load_config
 from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, check_dates, check_doc_number_text,
-                    check_letterhead, check_outline, check_period, check_signatory, check_target_numbers,
-                    check_target_values, check_unused_units, langs_present, missing_translations)
+                    check_import_marks, check_letterhead, check_outline, check_period, check_signatory,
+                    check_target_numbers, check_target_values, check_unused_units, langs_present, missing_translations)
 from .walk import iter_texts
 
 __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
@@ -81,6 +81,13 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
             found = check_doc_number_text(written)
             if found:
                 add("doc-number", ("doc_number",), *found)
+    if "import-mark" in rules and name and Path(name).suffix.lower() in DATA_SUFFIXES and Path(name).is_file():
+        try:
+            text = Path(name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        for line, message, hint in check_import_marks(text):
+            add("import-mark", (), message, hint, line=line)
     if "numbering" in rules and outline:
         for item, message, hint in check_outline(outline):
             add("numbering", item.path, message, hint, line=item.line)

@@ -56,6 +56,7 @@ RULES: dict[str, str] = {
     "numbering": "numbering that skips, repeats or mixes styles within one level (imported documents)",
     "letterhead": "a document number that is not printed because the letterhead is turned off",
     "signatory": "an upward document (a report or request to a superior) without its 签发人",
+    "import-mark": "places `workplan import` marked '# CHECK:' for a person to confirm (delete the mark when done)",
 }
 
 #: Default severity of each rule: an ``error`` stops ``workplan build`` (unless ``--force``) and
@@ -64,9 +65,19 @@ SEVERITY: dict[str, str] = {
     "invalid": "error", "placeholder": "error", "dates": "error", "period": "error", "percent": "error",
     "numbering-in-text": "warning", "punctuation": "warning", "translation": "warning",
     "unit-unused": "warning", "target-number": "warning", "doc-number": "warning", "date-format": "warning",
-    "numbering": "warning", "letterhead": "warning", "signatory": "error",
+    "numbering": "warning", "letterhead": "warning", "signatory": "error", "import-mark": "warning",
 }
 SEVERITIES = ("error", "warning")
+
+
+def check_import_marks(text: str) -> Iterable[tuple[int, str, str]]:
+    """(line, message, hint) for each ``# CHECK:`` mark the importer left in a data file."""
+    from ..readers.yamlout import MARK
+    for i, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if s.startswith(MARK):
+            yield i, "unresolved import mark: " + s[len(MARK):].strip(), \
+                "check this against the source document, then delete the '# CHECK:' line"
 
 
 def check_letterhead(doc: BaseModel) -> Iterable[tuple[PathT, str, str]]:

@@ -114,12 +114,26 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
         ex = read_txt(data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
+    from .runin import resegment
+    ex.lines, n_split = resegment(ex.lines)
+    if n_split:
+        first = next(ln for ln in ex.lines if ln.meta.get("runin"))
+        ex.warnings.append(f"{_where(first)}: {n_split} long line(s) held several paragraphs (their breaks were lost); "
+                           "they were split before each numbered heading: check the structure")
     from .lines import strip_toc
+    ex.source = list(ex.lines)  # what coverage counts: every line, whatever is left out after
     ex.lines, toc = strip_toc(ex.lines)
     if toc:
         ex.dropped[:0] = toc
-        ex.warnings.append(f"a table of contents ({len(toc) - 1} entries) was left out")
+        ex.left_out = toc
+        at = next((ln for ln in ex.source if ln.text == toc[0]), ex.source[0])
+        ex.warnings.append(f"{_where(at)}: a table of contents ({len(toc) - 1} entries) was left out; its text is counted as dropped")
     return ex
+
+
+def _where(ln: Line) -> str:
+    """A source place as a clerk finds it: 'line 12' or 'page 3, line 40'."""
+    return f"page {ln.page}, line {ln.line}" if ln.page else f"line {ln.line}"
 
 
 _PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】〔〕—…·,.;:?!\"'()[]{}<>-_/\\|~`@#$%^&*+=　 \t\r\n")
@@ -217,7 +231,7 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         outline, m, doc = _plain(ex.lines, lang, file)
         fixes = [f"the structure could not be recognised ({type(e).__name__}: {e}); the text is kept as one "
                  "free section: please report this file"]
-    cov, got, total, missing = coverage(ex.lines, doc)
+    cov, got, total, missing = coverage(ex.source or ex.lines, doc)
     smap = {k: SourceRef(v.line, v.page) for k, v in m.where.items()}
     sections = []
     for s in doc.get("sections", []):
@@ -229,9 +243,11 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "headings_from": outline.headings_from,
         # False when no section heading was recognised (the text is kept as one free section)
         "structured": outline.headings_from not in ("", "none"),
-        "sections": sections, "coverage": round(cov, 4), "characters": {"source": total, "kept": got},
+        "sections": sections, "coverage": round(cov, 4),
+        # left_out: characters of lines left out on purpose (a table of contents), counted as not kept
+        "characters": {"source": total, "kept": got, "left_out": sum(sum(_chars(t).values()) for t in ex.left_out)},
         "missing_sample": missing,
-        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings,
+        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings, "marks": m.marks,
         "dropped": [t for t, _ in outline.dropped] + ex.dropped[:20],
         "seconds": round(time.perf_counter() - t0, 3),
     }
@@ -284,7 +300,7 @@ def _plain(lines: list[Line], lang: str | None, file: str):
                          "paragraphs": [ln.text for ln in lines[1:]] or [lines[0].text]}]}
     if lg == "en":
         doc["source_lang"] = "en"
-    m.warnings.append(f"no date found: `date` set to the import date {doc['date'].isoformat()}; replace it")
+    m.unsure("date", f"no date found: `date` set to the import date {doc['date'].isoformat()}; replace it")
     return o, m, doc
 
 

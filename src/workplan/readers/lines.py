@@ -34,6 +34,8 @@ class Extracted:
     encoding: str | None = None
     warnings: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # page numbers / running headers removed
+    left_out: list[str] = field(default_factory=list)  # lines of the source left out on purpose (a table of contents)
+    source: list[Line] = field(default_factory=list)  # every line before anything is left out (what coverage counts)
 
 
 # --- matching form: one output character per input character, so offsets carry over ------
@@ -153,31 +155,46 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
     return out
 
 
-_TOC_HEAD = re.compile(r"^(?:目\s*录|目\s*次|contents|table of contents)$", re.I)
+_TOC_HEAD = re.compile(r"^(?:目\s*[录錄]|目\s*次|contents|table of contents)$", re.I)
 _TOC_PAGE = re.compile(r"(?:[\t .…·．_\-—]{2,}|\t|\s)\s*\d{1,3}$|(?<=[\u4e00-\u9fff])\d{1,3}$")
 _TOC_LEADER = re.compile(r"[.…·．_]{3,}")
 
 
 def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
     """A table of contents (目录 / Contents and the entries after it: headings with page numbers
-    or dot leaders, or headings that the body repeats) is not the document: remove it."""
+    or dot leaders, or headings that the body repeats further on) is not the document: remove it.
+    The table ends where the body starts: at the line that repeats its first entry, or at the
+    first line that is no entry (too long, or neither paged nor repeated later)."""
     for k, ln in enumerate(lines[:60]):
         if _TOC_HEAD.match(ln.text.strip()) and not ln.table:
             break
     else:
         return lines, []
-    later = {re.sub(r"\s", "", match_form(x.text)) for x in lines[k + 1:]}
+
+    def key(t: str) -> str:
+        bare = _TOC_LEADER.sub("", _TOC_PAGE.sub("", t.strip())).strip()
+        return re.sub(r"[\s\W_]", "", match_form(bare))
+    last_at: dict[str, int] = {}
+    for j in range(k + 1, len(lines)):
+        last_at[re.sub(r"[\s\W_]", "", match_form(lines[j].text))] = j
     end = k + 1
+    first_key = None
     while end < len(lines):
         t = lines[end].text.strip()
         bare = _TOC_LEADER.sub("", _TOC_PAGE.sub("", t)).strip()
-        key = re.sub(r"\s", "", match_form(bare))
-        paged = bool(_TOC_PAGE.search(t)) or bool(_TOC_LEADER.search(t))
-        seen_later = any(key == x for x in later if x) and end + 1 < len(lines)
-        if not bare or width_units(bare) > 40 or not (paged or seen_later):
+        kk = key(t)
+        if lines[end].table or not bare or not kk or width_units(bare) > 40:
             break
-        if paged and not seen_later and not any(key and key in x for x in later):
+        if first_key is not None and kk == first_key and not (_TOC_PAGE.search(t) or _TOC_LEADER.search(t)):
+            break  # the body starts with the first entry's heading
+        paged = bool(_TOC_PAGE.search(t)) or bool(_TOC_LEADER.search(t))
+        seen_later = last_at.get(kk, -1) > end  # repeated further on (not the line itself)
+        if not (paged or seen_later):
+            break
+        if paged and not seen_later and not any(kk in x for x, j in last_at.items() if j > end):
             break  # "…2024" at the end of a sentence, not an entry
+        if first_key is None:
+            first_key = kk
         end += 1
     if end - k < 2:
         return lines, []

@@ -227,6 +227,7 @@ class Mapper:
         self.units: dict[str, dict] = {}
         self.where: dict[str, Line] = {}
         self.warnings: list[str] = list(o.warnings)
+        self.marks: list[dict] = []   # unsure decisions: a warning naming the source line and a mark in the YAML
         self.unclassified: list[str] = []
         self.year = (o.date.year if o.date else None)
         if self.year is None and o.title:
@@ -238,6 +239,14 @@ class Mapper:
         uid = unit_id(name)
         self.units.setdefault(uid, {"id": uid, "zh": name, "en": name} if self.o.lang == "en" else {"id": uid, "zh": name})
         return uid
+
+    def unsure(self, path: str, message: str, line: Line | None = None) -> None:
+        """An import decision to check: a warning naming the source line, and a ``# CHECK:`` mark
+        at ``path`` in the written data file."""
+        where = (f"page {line.page}, line {line.line}" if line.page else f"line {line.line}") if line is not None else None
+        self.warnings.append(f"{where}: {message}" if where else message)
+        self.marks.append({"path": path, "message": message + (f" (source {where})" if where else ""),
+                           "line": line.line if line is not None else None})
 
     def at(self, path: str, line: Line | None) -> None:
         if line is not None:
@@ -413,8 +422,10 @@ class Mapper:
         typ = n.type or "free"
         d: dict = {"type": typ, "title": n.heading or ("正文" if self.o.lang == "zh" else "Text")}
         if not n.heading:
-            self.warnings.append("a section without a heading was given the title "
-                                 f"{d['title']!r}; correct it")
+            self.unsure(path + ".title", f"a section without a heading was given the title {d['title']!r}; correct it", n.line)
+        elif self.o.headings_from in ("short lines", "vocabulary"):
+            self.unsure(path + ".title", f"{d['title']!r} taken as a section heading (an unnumbered short line); "
+                        "check it is one", n.line)
         self.at(path, n.line)
         self.at(path + ".title", n.line)
         paras = list(n.paragraphs)
@@ -545,7 +556,9 @@ class Mapper:
         title = o.title
         if not title:
             title = "（无标题）" if o.lang == "zh" else "(untitled)"
-            self.warnings.append(f"no title found; set to {title!r}: correct it")
+            self.unsure("title", f"no title found; set to {title!r}: write the document's title")
+        elif o.title_unsure:
+            self.unsure("title", o.title_unsure, o.title_lines[0] if o.title_lines else None)
         d["title"] = title
         self.at("title", o.title_lines[0] if o.title_lines else None)
         if o.subtitle:
@@ -577,10 +590,11 @@ class Mapper:
             self.at("date", o.date_line)
         else:
             d["date"] = dt.date.today()
-            self.warnings.append(f"no date found at the end of the document: `date` set to the import date "
-                                 f"{d['date'].isoformat()}; replace it with the document's date (成文日期)")
+            self.unsure("date", f"no date found in the document: `date` set to the import date "
+                        f"{d['date'].isoformat()}; replace it with the document's date (成文日期)")
         if not issuers:
-            self.warnings.append("no issuing unit found at the end of the document: `issuers` left empty")
+            self.unsure("issuers", "no issuing unit found in the document: `issuers` left empty; add the issuer "
+                        "(units: and issuers:) if it is known")
         if o.recipients:
             d["recipients"] = self.paras(o.recipients, "recipients")
         if o.cc:
@@ -607,6 +621,12 @@ class Mapper:
             sep = "\n"
             d["note"] = sep.join(t for t, _ in o.cover)
             self.at("note", o.cover[0][1])
+        low = [(p, ln) for p, ln in self.where.items() if ln.meta.get("ocr") is not None and ln.meta["ocr"] < 0.90]
+        seen: set[int] = set()
+        for p, ln in low:
+            if id(ln) not in seen and len(seen) < 30:
+                seen.add(id(ln))
+                self.unsure(p, f"read by OCR with confidence {ln.meta['ocr']:.2f}: compare the text with the scan", ln)
         if self.units:
             d = {**{k: d[k] for k in list(d)[:2]}, "units": list(self.units.values()),
                  **{k: v for k, v in list(d.items())[2:]}}

@@ -175,9 +175,14 @@ def read_pdf(data: bytes, file: str) -> Extracted:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
         raise ImportFailed(f"cannot read the PDF: {type(e).__name__}: {e}", file,
                            hint="the file may be damaged; open it in a PDF viewer and save (print) it again") from None
+    # pages without a text layer (scans, or a scanned page among typed ones) are read by OCR
+    ocr_meta, ocr_warn = _ocr_blank_pages(data, reader, pages, indents, file)
+    if ocr_meta and 1 in {p for p, _ in ocr_meta}:
+        sizes = {k: om.size for (p, k), om in ocr_meta.items() if p == 1}
     n_chars = sum(len(ln.replace(" ", "")) for p in pages for ln in p)
     if n_chars < 20:
-        raise ImportFailed(f"the PDF has {n_pages} page(s) but no text layer: it is a scan (images only)", file,
+        raise ImportFailed(f"the PDF has {n_pages} page(s) but no text layer: it is a scan (images only)"
+                           + (" and OCR found no text on it" if ocr_meta is not None else ""), file,
                            hint="run OCR on it first (e.g. ocrmypdf -l chi_sim), or import the original Word file")
     dropped: list[str] = []
     # running headers/footers: the same first or last line (digits ignored) on most pages
@@ -200,19 +205,55 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             if _PAGE_NO.match(ln) or re.sub(r"\d+", "#", ln) in furniture:
                 dropped.append(ln)
                 continue
-            raw.append((ln, lineno, pno, k in indents[pno - 1]))
+            raw.append((ln, lineno, pno, k in indents[pno - 1], (ocr_meta or {}).get((pno, k))))
     lines: list[Line] = []
-    for text, ln, pno, indented in raw:
+    for text, ln, pno, indented, om in raw:
         segs = text.split()
         # (a title whose quotation marks come in another font is drawn in pieces: not a table)
-        table = (len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
+        table = (om is None and len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
                  and all(re.search(r"[\w\u4e00-\u9fff]", x) for x in segs)
                  and not (size_of_line.get(ln) or 0) > 16
                  and not any(c in text for c in "。；;") and find_date(text) is None)
         if table:  # a table row: its cells, joined as the other readers join them
             lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
         else:
+            meta = {"indented": True} if indented else {}
+            if om is not None:
+                meta["ocr"] = om.confidence
             lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln),
-                              meta={"indented": True} if indented else {}))
+                              centered=bool(om and om.centered), meta=meta))
     lines = rejoin(lines)
-    return Extracted(lines, "pdf", pages=n_pages, dropped=dropped)
+    return Extracted(lines, "pdf", pages=n_pages, dropped=dropped, warnings=ocr_warn)
+
+
+def _has_image(page) -> bool:
+    try:
+        xo = page.get("/Resources", {}).get_object().get("/XObject")
+        return bool(xo) and any(v.get_object().get("/Subtype") == "/Image" for v in xo.get_object().values())
+    except Exception:  # noqa: BLE001 - an odd resource dictionary: no image
+        return False
+
+
+def _ocr_blank_pages(data, reader, pages, indents, file):
+    """OCR the pages that have no text but an image; their lines replace the (empty) text layer.
+    Returns ({(page, line index): OcrLine} or None when no page needed it, warnings)."""
+    blank = [i + 1 for i, p in enumerate(pages) if sum(len(ln.replace(" ", "")) for ln in p) < 5
+             and _has_image(reader.pages[i])]
+    if not blank:
+        return None, []
+    from .ocr import ocr_pages
+    read = ocr_pages(data, blank, file, reader)
+    meta = {}
+    confs = []
+    for p, olines in read.items():
+        pages[p - 1] = [ol.text for ol in olines]
+        indents[p - 1] = {k for k, ol in enumerate(olines) if ol.indented}
+        for k, ol in enumerate(olines):
+            meta[(p, k)] = ol
+            confs += [ol.confidence] * len(ol.text)
+    mean = sum(confs) / len(confs) if confs else 0.0
+    span = f"{blank[0]}" if len(blank) == 1 else f"{blank[0]}–{blank[-1]}" if blank == list(range(blank[0], blank[-1] + 1)) \
+        else ", ".join(map(str, blank))
+    warn = [f"page{'s' if len(blank) > 1 else ''} {span}: no text layer (a scan): read by OCR, mean confidence "
+            f"{mean:.2f}; lines read with less than 0.90 are marked; compare the text with the scan"]
+    return meta, warn

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .lines import Line, ascii_form, guess_lang, match_form, width_units
+from .lines import _TOC_HEAD, Line, ascii_form, guess_lang, match_form, width_units
 from .numbering import EN_TOP_FAMILY, TOP_ORDER, Num, cn_value, numbering
 from .vocab import is_title_like, leading_phrase, section_type, title_ends
 
@@ -49,6 +49,7 @@ class Outline:
     dropped: list[tuple[str, Line]] = field(default_factory=list)  # duplicates of the title
     warnings: list[str] = field(default_factory=list)
     headings_from: str = ""
+    title_unsure: str | None = None   # why the title is a guess (None when it is plainly the title)
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def find_date(text: str) -> tuple[dt.date, re.Match] | None:
 _SENT_END = "。！？!?"
 _DOCNUM = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［(（【]\s*((?:19|20)\d\d)\s*[〕\]］)）】]\s*第?\s*(\d{1,4})\s*号"
                      r"|^[A-Z][A-Za-z ]{1,40}\s*[\[(]\s*((?:19|20)\d\d)\s*[\])]\s*No\.\s*(\d{1,4})$")
-_NOTICE = re.compile(r"^(?:.{0,40}?)关于(?:印发|转发|下发|发布|颁发|发送)(.+?)的(?:通知|函)$")
+_NOTICE = re.compile(r"^(?:.{0,90}?)关于(?:印发|转发|下发|发布|颁发|发送)(.+?)的(?:通知|函)$")
 _NOTICE_EN = re.compile(r"^notice\s+(?:of|on)\s+(?:issuing|printing and distributing|forwarding|publishing)\s+(?:the\s+)?(.+)$", re.I)
 _RECIPIENT_HINT = re.compile(r"(各|委|局|办|单位|街道|乡镇|社区|部门|政府|镇|村|科室|中心|组|居委会|all\b|departments|units|committees|offices)", re.I)
 _ORG_END = re.compile(r"(委员会|政府|办公室|办公厅|局|社区|街道|居委会|村委会|办事处|办|中心|小组|部|队|所|站|院|委|会|科|处|公司|支部|党委|党工委|"
@@ -102,6 +103,7 @@ _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
 
+_CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$", re.I)
 _BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
 
 
@@ -184,6 +186,7 @@ class Recogniser:
         ln = self.lines[i]
         t = ln.text
         s = 0.0
+        w = width_units(t)
         if ln.heading == 0:
             s += 5
         if ln.centered:
@@ -194,6 +197,8 @@ class Recogniser:
             s += 2
         if is_title_like(t, self.lang):
             s += 3
+            if _NOTICE.match(match_form(t).replace(" ", "")) and w > 45:
+                s += 3   # joint issuers before 关于印发…的通知 make it long, not less a title
         if self.nums[i] is not None:
             s -= 4
         w = width_units(t)
@@ -205,6 +210,8 @@ class Recogniser:
             s -= 2
         if ln.table:
             s -= 5
+        if _CHROME.search(t):
+            s -= 6    # a web page's file name or label line (…方案.docx, 文本内容:), not the title
         if (t.endswith("文件") or (self.lang == "en" and not _NOTICE_EN.match(t))) and not _DOCNUM.search(t) \
                 and any(_DOCNUM.search(x.text) for x in self.lines[i + 1:i + 4]):
             s -= 6    # the red issuer mark (XX文件) just above the document number, not the title
@@ -231,7 +238,8 @@ class Recogniser:
             # fall back: the first short line without sentence punctuation
             for i in window:
                 t = L[i].text
-                if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?"):
+                if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?") \
+                        and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")):
                     best = (0, i)
                     break
             else:
@@ -253,8 +261,11 @@ class Recogniser:
             return (width_units(t) <= 34 and not any(c in t for c in "。；;：:!?") and not _DOCNUM.search(t)
                     and not find_date(t) and not t.endswith("文件")
                     and not (backward and _ORG_END.search(t) and not _ISSUER_ABOUT.match(L[j + 1].text))
+                    and not _CHROME.search(t) and not _TOC_HEAD.match(match_form(t).strip()) and t.strip() != "正文"
+                    and not (backward and re.fullmatch(r"\s*[(（][^()（）]*[)）]\s*", t))  # （此件公开发布）
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
-                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < 0.6))
+                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < (
+                        0.6 if "ocr" not in L[j].meta else max(2.0, 0.25 * L[ti].size))))  # OCR sizes are estimates
 
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:

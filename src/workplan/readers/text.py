@@ -80,4 +80,25 @@ def read_txt(data: bytes, file: str) -> Extracted:
             lines.append(Line("；".join(c for c in cells if c), i, table=True, meta={"cells": cells}))
         elif s:
             lines.append(Line(s, i))
+    _markdown(lines)
     return Extracted(rejoin(lines, only_if_wrapped=True), "txt", encoding=enc)
+
+
+_MD_HEAD = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*$")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+
+def _markdown(lines: list[Line]) -> None:
+    """Text copied as Markdown (#### 一、总体目标, **降低犯罪率**：…): the # marks become heading
+    levels (the outermost used is Heading 1) and the bold marks are dropped."""
+    heads = [(ln, _MD_HEAD.match(ln.text)) for ln in lines if not ln.table]
+    heads = [(ln, m) for ln, m in heads if m]
+    if len(heads) < 2:
+        return
+    top = min(len(m[1]) for _, m in heads)
+    for ln, m in heads:
+        ln.text = m[2]
+        ln.heading = len(m[1]) - top + 1
+    for ln in lines:
+        if "**" in ln.text or "__" in ln.text:
+            ln.text = _MD_BOLD.sub(lambda m: m[1] or m[2], ln.text)

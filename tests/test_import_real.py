@@ -1,0 +1,138 @@
+"""The importer on the shapes of real documents: tables of contents, honest coverage, run-in
+text, flat standards lists, tables, forwarding notices, marks for unsure decisions."""
+from __future__ import annotations
+
+from workplan.readers import read_file
+from workplan.readers.lines import Line, strip_toc
+
+
+def _lines(texts):
+    return [Line(t, i + 1) for i, t in enumerate(texts)]
+
+
+def test_toc_without_page_numbers_stops_where_the_body_starts():
+    body = ["一、指导思想", "坚持安全第一。", "二、工作目标", "事故下降。", "三、主要任务", "抓好排查。",
+            "四、工作要求", "加强领导。"]
+    lines = _lines(["某镇安全生产工作方案", "目录", "一、指导思想", "二、工作目标", "三、主要任务", "四、工作要求"] + body)
+    kept, toc = strip_toc(lines)
+    assert [ln.text for ln in kept] == ["某镇安全生产工作方案"] + body
+    assert toc[0] == "目录" and len(toc) == 5
+
+
+def test_toc_with_page_numbers_keeps_short_body_paragraphs():
+    body = ["一、指导思想", "坚持安全第一。", "二、工作目标", "事故下降。"]
+    lines = _lines(["方案", "目  录", "一、指导思想……1", "二、工作目标……2"] + body)
+    kept, toc = strip_toc(lines)
+    assert [ln.text for ln in kept] == ["方案"] + body
+
+
+def test_a_contents_word_followed_by_text_removes_nothing():
+    lines = _lines(["方案", "目录", "本方案共五部分，内容如下。", "一、指导思想", "坚持安全第一。"])
+    kept, toc = strip_toc(lines)
+    assert toc == [] and len(kept) == 5
+
+
+def test_coverage_counts_a_left_out_table_of_contents(tmp_path):
+    f = tmp_path / "toc.txt"
+    f.write_text("某镇安全生产工作方案\n目录\n一、指导思想……1\n二、工作目标……2\n一、指导思想\n坚持安全第一，预防为主。\n"
+                 "二、工作目标\n全年事故起数下降。\n某镇人民政府\n2024年3月1日\n", encoding="utf-8")
+    r = read_file(f)
+    ch = r.report["characters"]
+    assert ch["left_out"] > 0 and r.report["coverage"] < 0.99
+    assert ch["kept"] >= ch["source"] - ch["left_out"] - 1
+    assert any("line 2: a table of contents" in w for w in r.report["warnings"])
+    assert [s["title"] for s in r.report["sections"]] == ["指导思想", "工作目标"]
+
+
+def test_marks_sit_above_their_field_and_leave_the_data_unchanged(tmp_path):
+    import yaml
+
+    from workplan.readers.yamlout import MARK, dump, yaml_paths
+    f = tmp_path / "untitled.txt"
+    f.write_text("为做好防汛工作，制定本方案。\n组织领导\n成立防汛领导小组，统一指挥。\n工作要求\n"
+                 "各网格加强值守，及时上报险情。\n值班安排\n实行二十四小时值班，确保联络畅通。\n", encoding="utf-8")
+    r = read_file(f)
+    text = dump(r.data, r.report)
+    assert yaml.safe_load(text) == yaml.safe_load(dump(r.data, {**r.report, "marks": []}))
+    lines = text.splitlines()
+    paths = yaml_paths(text)
+    marked = [m["path"] for m in r.report["marks"]]
+    assert "date" in marked and "sections[0].title" in marked
+    for path in ("date", "sections[0].title"):
+        i = paths.index(path)
+        assert lines[i - 1].strip().startswith(MARK), (path, lines[i - 1])
+    assert any("line 2:" in w and "section heading" in w for w in r.report["warnings"])
+
+
+def test_text_whose_paragraph_breaks_were_lost(tmp_path):
+    body = ("2024年某镇防汛工作方案为切实做好今年防汛工作，保障人民群众生命财产安全，结合我镇实际，特制定本方案。"
+            "一、指导思想以防为主，防抗结合，坚持人民至上、生命至上，全面落实防汛责任制，确保安全度汛。"
+            "二、工作目标确保不发生因灾死亡事故，确保重要设施安全运行，最大限度减轻灾害损失。"
+            "三、工作措施（一）加强值班值守。汛期实行二十四小时值班制度，保持通讯畅通。"
+            "（二）开展隐患排查。对辖区内山塘水库、地质灾害点逐一排查，建立台账。"
+            "（三）做好物资储备。储备编织袋、救生衣等防汛物资，确保随时可用。")
+    f = tmp_path / "oneline.txt"
+    f.write_text(body + "\n", encoding="utf-8")
+    r = read_file(f)
+    assert r.report["title"] == "2024年某镇防汛工作方案"
+    assert [(s["title"], s["items"]) for s in r.report["sections"]] == [("指导思想", 0), ("工作目标", 0), ("工作措施", 3)]
+    assert r.report["coverage"] >= 0.99
+    assert any("line 1:" in w and "breaks were lost" in w for w in r.report["warnings"])
+
+
+def test_markdown_heading_marks_are_headings(tmp_path):
+    f = tmp_path / "md.txt"
+    f.write_text("# 某社区2024年平安创建工作计划\n## 一、总体目标\n1. **降低发案**：刑事案件下降20%。\n2. **提升安全感**：满意率达到90%以上。\n"
+                 "## 二、具体措施\n加强巡逻防控，完善技防设施。\n## 三、工作要求\n各网格落实责任。\n", encoding="utf-8")
+    r = read_file(f)
+    assert r.report["title"] == "某社区2024年平安创建工作计划"
+    assert [s["title"] for s in r.report["sections"]] == ["总体目标", "具体措施", "工作要求"]
+    assert "**" not in str(r.data) and "#" not in str(r.data)
+
+
+# --- scanned PDFs ------------------------------------------------------------------------------
+def _scan(src, out, pages=1, dpi=100):
+    """A scanned copy of a PDF: its pages as images only (no text layer)."""
+    import subprocess
+
+    from PIL import Image
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-l", str(pages), "-png", str(src), str(out.with_suffix(""))], check=True)
+    ims = [Image.open(p).convert("RGB") for p in sorted(out.parent.glob(out.stem + "-*.png"))]
+    ims[0].save(out, save_all=True, append_images=ims[1:], resolution=dpi)
+    return out
+
+
+def test_a_scanned_pdf_is_read_by_ocr(tmp_path):
+    import pytest
+    pytest.importorskip("rapidocr_onnxruntime")
+    from pathlib import Path
+
+    from pypdf import PdfReader
+    cases = Path(__file__).parent / "import_cases"
+    scan = _scan(cases / "red_header_official.pdf", tmp_path / "scan.pdf")
+    assert not (PdfReader(scan).pages[0].extract_text() or "").strip()
+    r = read_file(scan)
+    typed = read_file(cases / "red_header_official.pdf")
+    assert r.report["title"] == typed.report["title"]
+    assert r.data.get("doc_number") == typed.data.get("doc_number")
+    assert any("read by OCR, mean confidence" in w and w.startswith("page 1:") for w in r.report["warnings"])
+    assert all(ln.meta.get("ocr") is not None for ln in r.lines)
+    # the text comes back: nearly every character of the typed page's text
+    from collections import Counter
+    page1 = [ln.text for ln in typed.lines if ln.page == 1]
+    want, got = Counter("".join(page1)), Counter("".join(ln.text for ln in r.lines))
+    share = sum(min(c, got[ch]) for ch, c in want.items() if "\u4e00" <= ch <= "\u9fff") / \
+        sum(c for ch, c in want.items() if "\u4e00" <= ch <= "\u9fff")
+    assert share >= 0.95, share
+
+
+def test_a_scan_without_ocr_installed_is_refused_with_the_fix(tmp_path, monkeypatch):
+    import pytest
+    from pathlib import Path
+
+    from workplan.readers import ImportFailed, ocr
+    monkeypatch.setattr(ocr, "_engine", lambda: None)
+    scan = _scan(Path(__file__).parent / "import_cases" / "bold_headings.pdf", tmp_path / "scan.pdf", dpi=40)
+    with pytest.raises(ImportFailed) as e:
+        read_file(scan)
+    assert "OCR is not installed" in str(e.value) and "workplan[ocr]" in e.value.problems[0].hint
