@@ -338,8 +338,8 @@ class Archive:
                                                meta["org"], item)
                             version = 1
                         target = self.root / self.rel(code, version)
-                        if target.exists() or (version == 1 and target.parent.exists()):
-                            collision = code
+                        if target.exists() or target.is_symlink() or (version == 1 and target.parent.exists()):
+                            collision = (code, version)
                             raise _Collision()  # rolls back everything of this attempt
                         cat.reserve(db, self._row(code, version, meta, prep.files, status="pending",
                                                   md_entry=None, tag=None))
@@ -354,13 +354,16 @@ class Archive:
         raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
                             "`workplan archive verify --repair`")
 
-    def _record_collision(self, code: str) -> None:
+    def _record_collision(self, collision: tuple[str, int]) -> None:
         from .reading import read_log
+        code, version = collision
         log = read_log(self)
-        if not log.versions_of(code):
-            raise WorkplanError(Problem(f"bags/{code} is already there but the event log does not record it: it was "
-                                        "not archived here, and nothing is archived over it or adopts it",
-                                        file=str(self.bags / code),
+        logged = log.versions_of(code)
+        if not logged or (version > 1 and version not in logged):
+            where = self.bags / code / (f"v{version}" if version > 1 else "")
+            raise WorkplanError(Problem(f"{where.relative_to(self.root).as_posix()} is already there but the event log "
+                                        "does not record it: it was not archived here, and nothing is archived over "
+                                        "it or adopts it", file=str(where),
                                         hint="run `workplan archive verify`; an archivist removes it, or records it "
                                              "with `workplan archive adopt CODE --version N --reason ...`"))
         self.record_logged(code, log)

@@ -71,6 +71,7 @@ class _State:
     catalogue_ok: bool = True
     chain_ok: bool = True
     logged: set = field(default_factory=set)  # (code, version) the log records
+    unlogged: set = field(default_factory=set)  # (code, version) of bags the log does not record
     files: int = 0
     bytes: int = 0
     events: int = 0
@@ -209,6 +210,11 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
                      "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}
             slot = per_code.setdefault(code, {"versions": {}, "tombstone": None})
+            if v is not None and (code, v) not in st.logged:
+                # a bag the log does not know: a finding (below), never a row, not even a derived one
+                st.unlogged.add((code, v))
+                st.damaged.add(code)
+                continue
             if v is None:
                 slot["tombstone"] = (md, entry, res.tagmanifest_sha256)
             else:
@@ -304,10 +310,16 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             seen.add(("ingestion" if v == 1 else "new-version", e.object, v))
         elif e.type == "disposal":
             seen.add(("disposal", e.object, None))
+    for code, v in sorted(st.unlogged):
+        t = "ingestion" if v == 1 else "new-version"
+        f.append(Finding(f"{code} v{v} is not in the event log: no {t} event records it (a bag the log does not "
+                         "know is a finding, never a record)", file=arc.rel(code, v), kind="missing-event", code=code,
+                         version=v, hint="planted, or its log entry was deleted; an archivist removes it, or records "
+                                         f"it with `workplan archive adopt {code} --version {v} --reason ...`"))
     for code, rows in sorted(st.derived_by_code.items()):
         for r in rows:
             t = "ingestion" if r["version"] == 1 else "new-version"
-            if (t, code, r["version"]) not in seen:
+            if (t, code, r["version"]) not in seen and (code, r["version"]) not in st.unlogged:
                 f.append(Finding(f"{code} v{r['version']} is not in the event log: no {t} event records it (a bag "
                                  "the log does not know is a finding, never a record)", file=r["bag_dir"],
                                  kind="missing-event", code=code, version=r["version"],
