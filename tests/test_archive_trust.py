@@ -362,3 +362,98 @@ def test_tamper_matrix_every_kind_is_detected(template, tmp_path, capsys):
               f"{sum(v[0] for v in matrix.values())} detected: "
               + json.dumps({k: f"{v[0]}/{sum(v)}" for k, v in matrix.items()}, ensure_ascii=False))
     assert not missed, missed[:5]
+
+
+# --- the tamper matrix, then the next ordinary command: nothing laundered, nothing damaged served ----------------
+_DERIVED = ("catalogue row",)  # the catalogue is derived data: repair rightly rewrites it from what the log proves
+
+
+def test_tamper_matrix_then_the_next_ordinary_command(template, tmp_path, tiny):
+    import datetime as dt
+    import re
+    import zipfile
+    from workplan.archive.reading import check_for_reading
+    from test_archive import prebuild, write_doc
+    good = {p.relative_to(template).as_posix(): p.read_bytes() for p in template.rglob("*")
+            if p.is_file() and "bags" in p.relative_to(template).parts}
+    with open_archive(template) as t:
+        good_rows = {(r.code, r.version): r for r in t.records(current_only=False)}
+    picked: dict[str, int] = {}
+    cases = []
+    for kind, target, mutate in _tampers(template):
+        if picked.get(kind, 0) < 2:
+            picked[kind] = picked.get(kind, 0) + 1
+            cases.append((kind, target, mutate))
+    (tmp_path / "next").mkdir()
+    new_doc = write_doc(tmp_path / "next" / "doc0099.yaml", serial=99)
+    pre = prebuild(tmp_path / "nextpre", new_doc, tiny)
+    failures = []
+    for n, (kind, target, mutate) in enumerate(cases):
+        root_ = tmp_path / f"n{n}" / "arc"
+        shutil.copytree(template, root_, symlinks=True)
+        mutate(root_)
+        m = re.search(r"J001-WS·\d{4}-\w+-\w+-\d{4}", target)
+        code = m[0] if m else sorted(c for c, _ in good_rows)[0]
+
+        def bad(what):
+            failures.append((kind, target, what))
+
+        def served_as_archived(a, c) -> None:
+            """A record a reader would hand out must be exactly the archived one."""
+            try:
+                found = check_for_reading(a, c)
+            except WorkplanError:
+                return
+            if found:
+                return
+            for r in a.versions(c):
+                if r.status == "disposed":
+                    continue
+                g = good_rows.get((r.code, r.version))
+                if g is None or (r.title, r.date, r.retention, r.identity) != (g.title, g.date, g.retention, g.identity):
+                    bad(f"show: {c} v{r.version} served with the catalogue's values")
+                for f in r.files:
+                    rel = f"bags/{c}/v{r.version}/{f.path}"
+                    if (root_ / rel).is_symlink() or (root_ / rel).read_bytes() != good.get(rel):
+                        bad(f"show: {rel} served but not what was archived")
+
+        with open_archive(root_) as a:
+            if a.verify(record_event=False).ok:
+                bad("not detected")
+            for c in sorted({c for c, _ in good_rows}):  # show / the site
+                served_as_archived(a, c)
+            out = root_.parent / "t.zip"
+            try:  # export
+                a.export(out, year=2024)
+                with zipfile.ZipFile(out) as z:
+                    for name in z.namelist():
+                        if name.startswith("bags/") and z.read(name) != good.get(name):
+                            bad(f"export: {name} is not what was archived")
+            except WorkplanError:
+                pass
+            for step in ("add", "repair", "rebuild", "dispose"):
+                try:
+                    if step == "add":
+                        add_data_file(a, new_doc, prebuilt=pre, notify=False)
+                    elif step == "repair":
+                        a.verify(repair=True, record_event=False)
+                    elif step == "rebuild":
+                        a.rebuild_catalogue()
+                    else:
+                        try:
+                            before = check_for_reading(a, code)
+                        except WorkplanError:
+                            before = None
+                        a.dispose(code, today=dt.date(2100, 1, 1), notify=False)
+                        if before:
+                            bad(f"dispose: {code} was disposed although it failed its check")
+                except WorkplanError:
+                    pass
+                except Exception as e:  # noqa: BLE001 - any other exception is a defect
+                    bad(f"{step}: {type(e).__name__}: {e}")
+            for c in sorted({c for c, _ in good_rows}):
+                served_as_archived(a, c)
+            if not kind.startswith(_DERIVED) and a.verify(record_event=False).ok:
+                bad("laundered: verify is clean after the ordinary commands")
+        shutil.rmtree(root_.parent)
+    assert not failures, failures[:8]

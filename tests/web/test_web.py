@@ -30,10 +30,10 @@ def client(web_archive):
 
 
 def _tree(root: Path) -> dict[str, str]:
-    """Every file of the archive but the event log and the catalogue, with its hash."""
+    """Every file of the archive but the event log (and its head) and the catalogue, with its hash."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file() and "index" not in p.relative_to(root).parts
-            and p.name not in ("events.jsonl", ".lock") and not p.name.startswith("catalogue.sqlite")}
+            and p.name not in ("events.jsonl", "events.head", ".lock") and not p.name.startswith("catalogue.sqlite")}
 
 
 def _catalogue_rows(root: Path) -> list[tuple]:

@@ -267,7 +267,15 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
         except (OSError, ValueError, UnicodeDecodeError) as e:
             finding(f"{name} cannot be read ({e}); it was changed", name, "hash-mismatch")
             continue
-        if name == MANIFEST:
+        # the manifest covers the payload (data/), the tagmanifest the tag files: neither may speak for
+        # the other's files (a tagmanifest line would otherwise override a payload file's hash)
+        payload = name == MANIFEST
+        foreign = sorted(k for k in m if k.startswith("data/") != payload or k in manifests)
+        for k in foreign:
+            finding(f"{name} lists {k}, which {'only the tagmanifest' if payload else 'only the manifest'} may list",
+                    name, "hash-mismatch", hint="the bag's manifests were edited; restore the bag from a backup")
+        m = {k: v for k, v in m.items() if k not in foreign}
+        if payload:
             res.manifest = m
         manifests.update(m)
     if "bagit.txt" not in present:
@@ -319,7 +327,14 @@ def metadata_files_entry(md_bytes: bytes, manifest: dict[str, str]) -> dict:
 
 def row_from_metadata(md: dict, *, bag_dir: str, md_entry: dict, tagmanifest: str | None, status: str,
                       current: bool, disposed_at: str | None = None, tombstone: bool = False) -> dict:
+    for key in ("code", "identity", "title", "issuer", "retention", "org", "fonds", "category"):
+        if not isinstance(md[key], str):
+            raise ValueError(f"{key} is not text")
+    dt.date.fromisoformat(md["date"])  # a ValueError or TypeError names a bad date
     files = {} if tombstone else dict(md.get("files") or {})
+    if not all(isinstance(f, dict) and isinstance(f.get("sha256"), str) and isinstance(f.get("path"), str)
+               for f in files.values()):
+        raise ValueError("a file entry is malformed")
     files["metadata"] = md_entry
     roles = sorted(files, key=role_sort_key)
     return {
@@ -397,25 +412,38 @@ def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
     findings: list[Finding] = []
     if tombstone is not None:
         tmd, entry, tag = tombstone
-        vs = tmd.get("versions") or []
-        top = max((int(v["version"]) for v in vs), default=0)
-        for v in vs:
-            rows.append(row_from_metadata(v, bag_dir=rel(code, None), md_entry=entry, tagmanifest=tag,
-                                          status="disposed", current=int(v["version"]) == top,
-                                          disposed_at=tmd.get("disposed_at"), tombstone=True))
+        try:
+            vs = tmd.get("versions") or []
+            top = max((int(v["version"]) for v in vs), default=0)
+            for v in vs:
+                rows.append(row_from_metadata(v, bag_dir=rel(code, None), md_entry=entry, tagmanifest=tag,
+                                              status="disposed", current=int(v["version"]) == top,
+                                              disposed_at=tmd.get("disposed_at"), tombstone=True))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            findings.append(_malformed(rel(code, None), code, e))
+            return [], findings
         return rows, findings
     if not versions:
         return rows, findings
     top = max(versions)
     for v, (md, entry, tag) in sorted(versions.items()):
-        if md.get("code") != code or int(md.get("version", -1)) != v:
-            findings.append(Finding(f"the bag's metadata says {md.get('code')} v{md.get('version')}, "
-                                    f"but it is stored as {code} v{v}", file=rel(code, v) + f"/data/{METADATA_NAME}",
-                                    kind="bag-mismatch", code=code))
-            continue
-        rows.append(row_from_metadata(md, bag_dir=rel(code, v), md_entry=entry, tagmanifest=tag,
-                                      status="active" if v == top else "superseded", current=v == top))
+        try:
+            if md.get("code") != code or int(md.get("version", -1)) != v:
+                findings.append(Finding(f"the bag's metadata says {md.get('code')} v{md.get('version')}, "
+                                        f"but it is stored as {code} v{v}",
+                                        file=rel(code, v) + f"/data/{METADATA_NAME}", kind="bag-mismatch", code=code))
+                continue
+            rows.append(row_from_metadata(md, bag_dir=rel(code, v), md_entry=entry, tagmanifest=tag,
+                                          status="active" if v == top else "superseded", current=v == top))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            findings.append(_malformed(rel(code, v), code, e))
     return rows, findings
+
+
+def _malformed(rel_bag: str, code: str, e: Exception) -> Finding:
+    what = f"lacks the field {e.args[0]!r}" if isinstance(e, KeyError) and e.args else f"holds a bad value ({e})"
+    return Finding(f"data/{METADATA_NAME} {what}: the record cannot be read", file=f"{rel_bag}/data/{METADATA_NAME}",
+                   kind="bag-mismatch", code=code, hint="restore the bag from a backup or a transfer package")
 
 
 def parse_metadata(data: bytes | None, where: str, code: str) -> tuple[dict | None, Finding | None]:

@@ -23,22 +23,29 @@ there as evidence and appends after it, in the same single write:
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem, WorkplanError
 from .fsutil import agent as default_agent
-from .fsutil import now_iso, sha256_bytes
+from .fsutil import atomic_replace, now_iso, read_regular, sha256_bytes
 from .record import Finding
 
 GENESIS = "0" * 64
 EVENT_TYPES = ("init", "ingestion", "new-version", "fixity-check", "export", "disposal", "repair",
-               "rebuild-catalogue")
+               "rebuild-catalogue", "adoption", "log-accepted")
 FIELDS = ("id", "type", "time", "agent", "object", "outcome", "detail", "prev")
 LOG_NAME = "events.jsonl"
+HEAD_NAME = "events.head"  # {"id", "hash", "bytes"} of the newest entry: a cut log cannot hide
+TRUNCATED_HINT = ("restore events.jsonl from a backup; if the entries are truly lost, an archivist records that "
+                  "with `workplan archive accept-log --reason ...` (every record they named then needs "
+                  "`workplan archive adopt`)")
 
 
 @dataclass
@@ -91,14 +98,98 @@ def _last_line(fd: int, size: int) -> tuple[bytes | None, int]:
     return None, 0
 
 
-class EventLog:
-    def __init__(self, path: Path, *, agent: str | None = None):
-        self.path = path
-        self.agent = agent or default_agent()
+class LogCut(WorkplanError):
+    """The log is shorter than (or differs from) the head recorded beside it: entries were removed."""
 
-    def append(self, type: str, object: str, detail: Any = None, outcome: str = "success") -> Event:
-        """Append one event (fsynced) and return it."""
-        return self.append_many([(type, object, detail, outcome)])[-1]
+
+class EventLog:
+    def __init__(self, path: Path, *, agent: str | None = None, fallback_head=None):
+        self.path = path
+        self.head_path = path.with_name(HEAD_NAME)
+        self.agent = agent or default_agent()
+        # () -> (id, hash) or None: the catalogue's record of the head, consulted when the head file is missing
+        self.fallback_head = fallback_head
+
+    # --- the head: the newest entry, kept beside the log --------------------------------------
+    def read_head(self) -> dict | None:
+        """The recorded head ``{"id", "hash", "bytes"}``, or None when there is no head file."""
+        try:
+            raw = read_regular(self.head_path)
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise LogCut(Problem(f"cannot read the log's head: {e.strerror or e}", file=HEAD_NAME,
+                                 hint=TRUNCATED_HINT)) from None
+        try:
+            head = json.loads(raw)
+            if not (isinstance(head, dict) and isinstance(head.get("id"), int) and isinstance(head.get("hash"), str)
+                    and isinstance(head.get("bytes"), int)):
+                raise ValueError("not a head record")
+        except (ValueError, UnicodeDecodeError):
+            raise LogCut(Problem("the log's head file is damaged", file=HEAD_NAME, hint=TRUNCATED_HINT)) from None
+        return head
+
+    def check_head(self, fd: int | None = None) -> Finding | None:
+        """Whether the log still holds the head recorded beside it (None when it does)."""
+        own = fd is None
+        if own:
+            try:
+                fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except FileNotFoundError:
+                fd = None
+            except OSError as e:
+                return Finding(f"cannot open the event log: {e.strerror}", file=LOG_NAME, kind="log-missing",
+                               hint=TRUNCATED_HINT)
+        try:
+            return self._check_head(fd)
+        except LogCut as e:
+            p = e.problems[0]
+            return Finding(p.message, file=p.file, kind="log-truncated", hint=p.hint)
+        finally:
+            if own and fd is not None:
+                os.close(fd)
+
+    def _check_head(self, fd: int | None) -> None:
+        size = 0 if fd is None else os.fstat(fd).st_size
+        head = self.read_head()
+        if head is None:
+            try:
+                hint = self.fallback_head() if self.fallback_head else None
+            except WorkplanError:
+                hint = None
+            if hint is None:
+                if size == 0:
+                    return  # a new archive: nothing written yet
+                raise LogCut(Problem(f"the log's head file {HEAD_NAME} is missing and the catalogue does not "
+                                     "record the head either: a cut log could not be told from a whole one",
+                                     file=HEAD_NAME, hint=TRUNCATED_HINT))
+            hid, hhash = hint
+            if fd is None or not _holds_entry(fd, size, hid, hhash):
+                raise LogCut(Problem(f"the event log no longer holds entry #{hid}, the newest one the catalogue "
+                                     "recorded: entries were removed from it", file=LOG_NAME, hint=TRUNCATED_HINT))
+            return
+        end = head["bytes"]
+        if fd is not None and size == end - 1 and size > 0:  # only the final newline is gone: nothing is lost
+            _line, line_end = _last_line(fd, size)
+            if sha256_bytes(os.pread(fd, size - line_end, line_end)) == head["hash"]:
+                return
+        if fd is None or size < end:
+            raise LogCut(Problem(f"the event log is shorter than its recorded head (entry #{head['id']} ended at "
+                                 f"byte {end}; the log has {size} bytes): entries were removed from its end",
+                                 file=LOG_NAME, hint=TRUNCATED_HINT))
+        line, got_end = _last_line(fd, end)
+        if got_end != end or line is None or sha256_bytes(line) != head["hash"]:
+            raise LogCut(Problem(f"the event log does not hold its recorded head (entry #{head['id']} ending at "
+                                 f"byte {end}): it was cut or replaced", file=LOG_NAME, hint=TRUNCATED_HINT))
+
+    def _write_head(self, ev_id: int, ev_hash: str, end: int) -> None:
+        atomic_replace(self.head_path, json.dumps({"id": ev_id, "hash": ev_hash, "bytes": end}).encode() + b"\n")
+
+    def append(self, type: str, object: str, detail: Any = None, outcome: str = "success", *,
+               accept_head: bool = False) -> Event:
+        """Append one event (fsynced) and return it. Refused (:class:`LogCut`) when the log no
+        longer holds its recorded head, unless ``accept_head`` (an archivist's `accept-log`)."""
+        return self._append([(type, object, detail, outcome)], accept_head=accept_head)[1][-1]
 
     def append_many(self, items: list[tuple]) -> list[Event]:
         """Append events ``(type, object, detail[, outcome])`` in order, with one fsync."""
@@ -109,11 +200,22 @@ class EventLog:
         module docstring); the repair entries written ([] when the log ends with a newline)."""
         return self._append([])[0]
 
-    def _append(self, items: list[tuple]) -> tuple[list[Event], list[Event]]:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    def _append(self, items: list[tuple], *, accept_head: bool = False) -> tuple[list[Event], list[Event]]:
         try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+        except OSError as e:
+            raise WorkplanError(Problem(f"cannot open the event log: {e.strerror}"
+                                        + (" (it is a symbolic link: never followed)" if e.errno == errno.ELOOP else ""),
+                                        file=str(self.path), hint="run `workplan archive verify`")) from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise WorkplanError(Problem("the event log is not a regular file; nothing was written",
+                                            file=str(self.path), hint="run `workplan archive verify`"))
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
+            if not accept_head:
+                self._check_head(fd)
             last, end = _last_line(fd, size)
             if last is None:
                 prev, next_id = GENESIS, 1
@@ -156,8 +258,9 @@ class EventLog:
                 outcome = item[3] if len(item) > 3 else "success"
                 events.append(add(type_, object_, detail, outcome))
             if head or lines:
-                os.write(fd, head + b"".join(line + b"\n" for line in lines))
-                os.fsync(fd)
+                _write_all(fd, head + b"".join(line + b"\n" for line in lines), self.path)
+                last_ev = (repairs + events)[-1]
+                self._write_head(last_ev.id, last_ev.hash, os.fstat(fd).st_size)
             return repairs, events
         finally:
             os.close(fd)  # releases the lock
@@ -182,10 +285,14 @@ class EventLog:
         """Every event, and the problems with the chain (edited, deleted, damaged entries)."""
         name = LOG_NAME
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path)
         except FileNotFoundError:
             return [], [Finding("the event log is missing", file=name, kind="log-missing",
                                 hint="restore events.jsonl from a backup")]
+        except OSError as e:
+            return [], [Finding(f"the event log cannot be read: {e.strerror or e}", file=name, kind="log-missing",
+                                hint="it must be a regular file inside the archive; restore events.jsonl from a "
+                                     "backup")]
         lines = raw.split(b"\n")
         tail = lines.pop()  # b"" when the file ends with a newline
         events: list[Event] = []
@@ -245,6 +352,41 @@ class EventLog:
             else:
                 msg = f"entry #{ev.id} is out of sequence after #{prev_id}"
             findings.append(Finding(f"broken event chain: {msg}", file=name, line=i, kind="log-chain"))
+
+
+def _write_all(fd: int, data: bytes, path: Path) -> None:
+    """Write every byte (a short write is continued) and fsync; a full disk is said plainly."""
+    view = memoryview(data)
+    try:
+        while view:
+            n = os.write(fd, view)
+            if n <= 0:
+                raise OSError(errno.ENOSPC, "no space left on device")
+            view = view[n:]
+        os.fsync(fd)
+    except OSError as e:
+        what = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
+        raise WorkplanError(Problem(f"{what}: the event could not be written to the log (a partial line may be "
+                                    "left; the next write keeps it as evidence)", file=str(path),
+                                    hint="free some space, then run `workplan archive verify --repair`")) from None
+
+
+def _holds_entry(fd: int, size: int, eid: int, ehash: str) -> bool:
+    """Whether the log holds entry #eid with this hash (scanned; only when the head file is gone)."""
+    pos, rest = 0, b""
+    while pos < size:
+        chunk = os.pread(fd, min(1 << 20, size - pos), pos)
+        if not chunk:
+            break
+        pos += len(chunk)
+        parts = (rest + chunk).split(b"\n")
+        rest = parts.pop()
+        for line in parts:
+            if sha256_bytes(line) == ehash:
+                entry = _parse_entry(line)
+                if entry is not None and entry["id"] == eid:
+                    return True
+    return False
 
 
 def _parse_entry(line: bytes) -> dict | None:

@@ -113,8 +113,9 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
                                     file=str(arc.root), hint="see `workplan archive list --year YEAR`"))
     codes = sorted({r.code for r in records})
     problems: list[Problem] = []
+    log = arc.read_log()  # every record is checked against the log (read once), not only its manifests
     for code in codes:
-        problems.extend(arc.verify_record(code))
+        problems.extend(arc.verify_record(code, log=log))
     if problems:
         problems.append(Problem("nothing was exported: these records failed their fixity check", file=str(output),
                                 hint="run `workplan archive verify` and restore the damaged files first"))

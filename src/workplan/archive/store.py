@@ -24,6 +24,7 @@ the row.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -139,7 +140,7 @@ class Archive:
         self.config = config
         self.bags = root / "bags"
         self.tmp = root / "tmp"
-        self.events = EventLog(root / LOG_NAME)
+        self.events = EventLog(root / LOG_NAME, fallback_head=self._catalogue_head)
         self._cat: Catalogue | None = None
         self._lock_mode: str | None = None
         self._listeners: list[Callable[["Archive", list[str]], None]] = []
@@ -149,6 +150,11 @@ class Archive:
         return f"Archive({str(self.root)!r})"
 
     # --- plumbing -------------------------------------------------------------------------
+    def _catalogue_head(self) -> tuple[int, str] | None:
+        if not (self.root / CATALOGUE_NAME).is_file():
+            return None
+        return self.catalogue.log_head()
+
     @property
     def catalogue(self) -> Catalogue:
         if self._cat is None:
@@ -277,10 +283,11 @@ class Archive:
                                         hint=f"it has: {', '.join(record.roles)}"))
         return record.bag_dir / entry.path
 
-    def verify_record(self, code: str) -> list[Problem]:
-        """Recompute the hashes of every version of one record; [] when intact."""
-        from .verify import verify_code
-        return verify_code(self, normalize_code(code))
+    def verify_record(self, code: str, *, log=None) -> list[Problem]:
+        """Recompute the hashes of every version of one record and check them, and the catalogue,
+        against the event log ([] when intact): :func:`.reading.check_for_reading`."""
+        from .reading import check_for_reading
+        return check_for_reading(self, normalize_code(code), log=log)
 
     def log(self, code: str | None = None):
         """(events, chain problems); events filtered to one record when ``code`` is given."""
@@ -331,8 +338,8 @@ class Archive:
                                                meta["org"], item)
                             version = 1
                         target = self.root / self.rel(code, version)
-                        if target.exists() or (version == 1 and target.parent.exists()):
-                            collision = code
+                        if target.exists() or target.is_symlink() or (version == 1 and target.parent.exists()):
+                            collision = (code, version)
                             raise _Collision()  # rolls back everything of this attempt
                         cat.reserve(db, self._row(code, version, meta, prep.files, status="pending",
                                                   md_entry=None, tag=None))
@@ -341,11 +348,25 @@ class Archive:
                 pass
             if collision is None:
                 return out
-            # a bag the catalogue does not know (e.g. its last commits were lost in a power cut):
-            # record it from the bag, then allocate again
-            self.adopt_code(collision)
+            # a bag the catalogue does not know: recorded only when the log records it, exactly as it is
+            # (the catalogue's last commits lost in a power cut); a bag the log does not know is refused
+            self._record_collision(collision)
         raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
                             "`workplan archive verify --repair`")
+
+    def _record_collision(self, collision: tuple[str, int]) -> None:
+        from .reading import read_log
+        code, version = collision
+        log = read_log(self)
+        logged = log.versions_of(code)
+        if not logged or (version > 1 and version not in logged):
+            where = self.bags / code / (f"v{version}" if version > 1 else "")
+            raise WorkplanError(Problem(f"{where.relative_to(self.root).as_posix()} is already there but the event log "
+                                        "does not record it: it was not archived here, and nothing is archived over "
+                                        "it or adopts it", file=str(where),
+                                        hint="run `workplan archive verify`; an archivist removes it, or records it "
+                                             "with `workplan archive adopt CODE --version N --reason ...`"))
+        self.record_logged(code, log)
 
     def store(self, preps: list[Prepared], *, notify: bool = True) -> list[Record]:
         """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
@@ -354,9 +375,11 @@ class Archive:
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
+        logged = False
         syncs: FsyncBatch | None = None
         try:
             with self.write_lock():
+                self.require_log_intact()
                 self.resolve_pending()
                 crash_point("locked")
                 alloc = self._allocate(preps)
@@ -389,6 +412,13 @@ class Archive:
                 syncs.wait()
                 crash_point("bagged")
 
+                # the log first (write-ahead): from here the log proves each bag (its hashes), so a
+                # bag a killed writer left in tmp/ is put in place by the next writer or verify --repair
+                evs = self.events.append_many([self._version_event(code, version, md, tag)
+                                               for (code, version), md, tag in zip(alloc, mds, tags)])
+                logged = True
+                crash_point("logged")
+
                 parents: dict[Path, None] = {}
                 self.bags.mkdir(exist_ok=True)
                 for tree, (code, version) in zip(trees, alloc):
@@ -403,10 +433,6 @@ class Archive:
                 fsync_many(list(parents))
                 crash_point("placed")
 
-                evs = self.events.append_many([self._version_event(code, version, md, tag)
-                                               for (code, version), md, tag in zip(alloc, mds, tags)])
-                crash_point("logged")
-
                 with cat.transaction() as db:
                     for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
                         cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
@@ -420,6 +446,10 @@ class Archive:
                 except OSError:
                     pass
             unplaced = [cv for cv in alloc if cv not in placed]
+            if logged:  # the log records them: their reservations and staged bags stay for the next writer
+                keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
+                preps = [p for p in preps if id(p) not in keep]
+                unplaced = []
             if unplaced:
                 try:
                     with cat.transaction() as db:
@@ -498,7 +528,8 @@ class Archive:
 
     def _version_event(self, code: str, version: int, md: dict, tag: str | None,
                        note: str | None = None) -> tuple[str, str, dict]:
-        detail = {"version": version, "identity": md["identity"], "title": md["title"],
+        detail = {"version": version, "identity": md["identity"], "title": md["title"], "date": md["date"],
+                  "retention": md["retention"], "issuer": md["issuer"], "doc_number": md["doc_number"],
                   "files": {r: f["sha256"] for r, f in md["files"].items()}, "tagmanifest": tag}
         if version > 1:
             detail["supersedes"] = version - 1
@@ -519,68 +550,176 @@ class Archive:
         manifest = read_manifest(bag / "manifest-sha256.txt")
         tag, _ = sha256_file(bag / TAGMANIFEST)
         entry = {"path": f"data/{METADATA_NAME}", "size": len(md_bytes), "sha256": manifest.get(f"data/{METADATA_NAME}", "")}
-        return md, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry, tagmanifest=tag,
-                                     status="active", current=True)
+        try:
+            row = row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry, tagmanifest=tag,
+                                    status="active", current=True)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise WorkplanError(Problem(f"data/{METADATA_NAME} cannot be read ({e!r})", file=str(bag))) from None
+        return md, row
 
-    def adopt_code(self, code: str, note: str = "logged when the bag was found unrecorded") -> list[dict]:
-        """Record a document in the catalogue from its bags (logging any missing event). Call with
-        the write lock held."""
-        cdir = self.bags / code
-        events, _ = self.events.read()
-        if (cdir / TOMBSTONE_DIR).is_dir():
-            rows = self.tombstone_rows(code)
-            if not any(e.type == "disposal" and e.object == code for e in events):
-                ev = self.events.append("disposal", code, {"versions": [r["version"] for r in rows], "note": note})
-                self.catalogue.note_event(ev)
-        else:
-            vs = {}
-            for p in cdir.iterdir():
-                m = re.match(r"^v([1-9][0-9]*)$", p.name)
-                if m:
-                    md, row = self.read_bag_row(code, int(m[1]))
-                    vs[int(m[1])] = (md, row["files"]["metadata"], row["tagmanifest"])
-                    if not any(e.object == code and e.type in ("ingestion", "new-version")
-                               and isinstance(e.detail, dict) and e.detail.get("version") == int(m[1])
-                               for e in events):
-                        ev = self.log_version_event(code, int(m[1]), md, row["tagmanifest"], note=note)
-                        self.catalogue.note_event(ev)
-            rows, problems = rows_for_code(code, vs, None, self.rel)
-            if problems:
-                raise WorkplanError(problems)
+    # --- what the log proves ----------------------------------------------------------------------
+    def read_log(self):
+        """The event log read once and indexed (see :mod:`.reading`)."""
+        from .reading import read_log
+        return read_log(self)
+
+    def check_for_reading(self, code: str, version: int | None = None, *, log=None) -> list:
+        """What is wrong with what a reader would hand out of this record ([] when it is exactly
+        what the log recorded): see :func:`.reading.check_for_reading`."""
+        from .reading import check_for_reading
+        return check_for_reading(self, code, version, log=log)
+
+    def open_checked(self, rec: Record, role: str, *, log=None):
+        """A stored file opened for a reader, checked against the log (see :mod:`.reading`)."""
+        from .reading import open_checked
+        return open_checked(self, rec, role, log=log)
+
+    def require_log_intact(self) -> None:
+        """Refuse to write while the log does not hold its recorded head (entries were cut)."""
+        cut = self.events.check_head()
+        if cut is not None:
+            raise WorkplanError(Problem(cut.message + "; nothing was written", file=cut.file, hint=cut.hint))
+
+    def record_logged(self, code: str, log=None) -> list[dict]:
+        """Rows of ``code`` from its bags, for versions the log records and whose bags are exactly
+        what it recorded (nothing else is ever recorded). Call with the write lock held."""
+        from .reading import authenticated
+        log = log or self.read_log()
+        rows, found = authenticated(self, code, log=log)
+        if found:
+            raise WorkplanError([*found, Problem(f"{code} was not recorded in the catalogue", file=code,
+                                                 hint="run `workplan archive verify`")])
         with self.catalogue.transaction() as db:
             self.catalogue.replace_code(db, code, rows)
         return rows
 
+    def adopt(self, code: str, version: int, *, reason: str) -> Record:
+        """An archivist's decision: record a bag the log does not know (with its hashes, and why)
+        as an ``adoption`` event, then in the catalogue. Nothing else ever adopts a bag."""
+        from .reading import read_log
+        code = normalize_code(code)
+        if not (reason or "").strip():
+            raise WorkplanError(Problem("adopting a record needs a reason", file=code,
+                                        hint='pass --reason "..." (who found it, where it comes from)'))
+        with self.write_lock():
+            self.require_log_intact()
+            log = read_log(self)
+            if (code, version) in log.versions:
+                raise WorkplanError(Problem(f"the log already records {code} v{version} (entry "
+                                            f"#{log.versions[(code, version)].id}): nothing to adopt", file=code))
+            bag = self.root / self.rel(code, version)
+            if bag.is_symlink() or not bag.is_dir():
+                raise WorkplanError(Problem(f"there is no bag {self.rel(code, version)}", file=str(bag)))
+            from .bag import check_bag
+            res = check_bag(bag, self.rel(code, version), code)
+            if res.findings:
+                raise WorkplanError([*res.findings, Problem("a damaged bag is never adopted", file=str(bag))])
+            md, row = self.read_bag_row(code, version)
+            if md["code"] != code or md["version"] != version:
+                raise WorkplanError(Problem(f"the bag's metadata says {md['code']} v{md['version']}", file=str(bag)))
+            detail = self._version_event(code, version, md, row["tagmanifest"])[2]
+            detail.update({"reason": reason.strip(), "adopted": True})
+            ev = self.events.append("adoption", code, detail)
+            self.catalogue.note_event(ev)
+            self.record_logged(code)
+        return next(r for r in self.versions(code) if r.version == version)
+
+    def accept_log(self, *, reason: str) -> dict:
+        """An archivist's acknowledgement that the log lost entries (a cut restored from nothing):
+        logged as a ``log-accepted`` event naming the head that was recorded, after which writes
+        resume. Bags whose entries were lost stay findings until each is adopted."""
+        if not (reason or "").strip():
+            raise WorkplanError(Problem("accepting a cut log needs a reason", file=LOG_NAME,
+                                        hint='pass --reason "..." (what happened, what was checked)'))
+        with self.write_lock():
+            cut = self.events.check_head()
+            if cut is None:
+                raise WorkplanError(Problem("the log holds its recorded head: nothing to accept", file=LOG_NAME))
+            try:
+                recorded = self.events.read_head()
+            except WorkplanError:
+                recorded = None
+            try:
+                cat_head = self._catalogue_head()
+            except WorkplanError:
+                cat_head = None
+            ev = self.events.append("log-accepted", "archive", {
+                "reason": reason.strip(), "finding": cut.message, "recorded_head": recorded,
+                "catalogue_head": list(cat_head) if cat_head else None}, accept_head=True)
+            try:
+                with self.catalogue.transaction() as db:
+                    self.catalogue.set_log_head(db, ev.id, ev.hash, force=True)
+            except WorkplanError:
+                pass  # a missing catalogue is rebuilt later
+        return ev.as_dict()
+
     def resolve_pending(self) -> list[str]:
-        """Finish or drop the reservations of writers that were killed. Call with the write lock held."""
+        """Finish or drop the reservations of writers that were killed, as the log proves: a
+        version the log records is completed (its bag put in place from the writer's staging
+        folder if it never got there); a reservation the log does not know is dropped; a bag in
+        place that the log does not know is never recorded. Call with the write lock held."""
+        from .reading import read_log
         done: list[str] = []
         cat = self.catalogue
         pending = cat.pending()
         if not pending:
             return done
-        events = None
+        log = read_log(self)
         for p in pending:
             code, version = p["code"], p["version"]
-            bag = self.root / p["bag_dir"]
-            if (bag / "data" / METADATA_NAME).is_file() and (bag / TAGMANIFEST).is_file():
-                md, row = self.read_bag_row(code, version)
-                if events is None:
-                    events, _ = self.events.read()
-                ev = next((e for e in events if e.object == code and e.type in ("ingestion", "new-version")
-                           and isinstance(e.detail, dict) and e.detail.get("version") == version), None)
-                if ev is None:
-                    ev = self.log_version_event(code, version, md, row["tagmanifest"],
-                                                 note="logged after an interrupted add")
+            bag = self.root / self.rel(code, version)
+            ev = log.versions.get((code, version))
+            if ev is not None and not bag.exists() and not bag.is_symlink():
+                staged = self._find_staged(ev)
+                if staged is not None:
+                    if version == 1:
+                        (self.bags / code).mkdir(exist_ok=True)
+                    os.rename(staged, bag)
+                    fsync_many([bag.parent, self.bags])
+                    done.append(f"put {code} v{version} in place from the staging folder of an interrupted add "
+                                f"(the log recorded it: entry #{ev.id})")
+            if ev is not None and bag.is_dir() and not bag.is_symlink():
+                from .reading import check_version
+                found, row = check_version(self, code, version, ev, None, current=True)
+                if found or row is None:
+                    continue  # reported by verify; never recorded
                 with cat.transaction() as db:
                     cat.activate(db, row)
                     cat.set_log_head(db, ev.id, ev.hash)
                 done.append(f"completed the interrupted add of {code} v{version}")
-            else:
+            elif ev is None and not bag.exists() and not bag.is_symlink():
                 with cat.transaction() as db:
                     cat.drop_pending(db, code, version)
                 done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
                             "(nothing was archived under it)")
         return done
+
+    def _find_staged(self, ev) -> Path | None:
+        """The bag an interrupted writer left in tmp/ whose tagmanifest hashes to what ``ev`` recorded."""
+        from .reading import logged_hashes
+        from .fsutil import try_lock_dir
+        _files, tag = logged_hashes(ev)
+        if ev.type == "disposal" and isinstance(ev.detail, dict):
+            tag = ev.detail.get("tombstone") if isinstance(ev.detail.get("tombstone"), str) else None
+        if not tag or self.tmp.is_symlink() or not self.tmp.is_dir():
+            return None
+        for top in sorted(self.tmp.iterdir()):
+            if top.is_symlink() or not top.is_dir() or not top.name.startswith(("add-", "dispose-")):
+                continue
+            fd = try_lock_dir(top)
+            if fd is None:
+                continue  # a live writer's
+            os.close(fd)
+            for dirpath, dirs, files in os.walk(top):
+                dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(dirpath, d))]
+                if TAGMANIFEST in files:
+                    try:
+                        h, _ = sha256_file(Path(dirpath) / TAGMANIFEST)
+                    except OSError:
+                        continue
+                    if h == tag:
+                        return Path(dirpath)
+        return None
 
     # --- disposal ---------------------------------------------------------------------------------
     def dispose(self, code: str, *, today: dt.date | None = None, reason: str | None = None,
@@ -590,17 +729,36 @@ class Archive:
         today = today or dt.date.today()
         code = normalize_code(code)
         with self.write_lock():
+            self.require_log_intact()
             self.resolve_pending()
             rec = self.get(code)
             if rec.status == "disposed":
                 raise WorkplanError(Problem(f"already disposed on {rec.disposed_at}", file=code))
-            end = expiry_date(rec.date, rec.retention)
+            # decided from the log's values, never the catalogue's: every version must be exactly what
+            # the log recorded, and the catalogue must agree with it
+            found = self.check_for_reading(code)
+            if found:
+                raise WorkplanError([*found, Problem("nothing was disposed: the record is not what the log recorded",
+                                                     file=code, hint="run `workplan archive verify`")])
+            from .reading import authenticated
+            rows, found = authenticated(self, code)
+            if found or not rows:
+                raise WorkplanError([*found, Problem("nothing was disposed: the record cannot be checked against "
+                                                     "the log", file=code, hint="run `workplan archive verify`")])
+            logged = rows[-1]
+            retention = parse_code(code).retention
+            if logged["retention"] != retention:
+                raise WorkplanError(Problem(f"the record's retention {logged['retention']} differs from its code's "
+                                            f"({retention}): nothing was disposed", file=code))
+            date = dt.date.fromisoformat(logged["date"])
+            end = expiry_date(date, retention)
             if end is None:
                 raise WorkplanError(Problem("kept permanently (retention Y, 永久): never disposed", file=code))
             if not end < today:
                 raise WorkplanError(Problem(file=code, message=
-                    f"the retention period ({rec.retention}, {RETENTION_LABELS[rec.retention]}, from "
-                    f"{rec.date.isoformat()}) runs until {end.isoformat()}; it cannot be disposed before then"))
+                    f"the retention period ({retention}, {RETENTION_LABELS[retention]}, from "
+                    f"{date.isoformat()}) runs until {end.isoformat()}; it cannot be disposed before then"))
+            rec = dataclasses.replace(rec, retention=retention, date=date)
             versions = self.versions(code)
             staging = Staging(self.tmp, "dispose-")
             try:
@@ -614,15 +772,16 @@ class Archive:
                 info = self._bag_info(dict(mds[-1], status="disposed"))
                 info.update({"Record-Status": "disposed", "Disposed-At": disposed_at,
                              "Record-Version": ", ".join(str(m["version"]) for m in mds)})
-                build_bag(staging.bag, info)
+                tomb_tag = build_bag(staging.bag, info)
+                # logged first (with the tombstone's hash), then placed: the log proves the tombstone
+                ev = self.events.append("disposal", code, {
+                    "versions": [m["version"] for m in mds], "retention": rec.retention,
+                    "expired_on": end.isoformat(), "reason": reason, "tombstone": tomb_tag,
+                    "destroyed": {f"v{m['version']}": {r: f["sha256"] for r, f in m["files"].items()} for m in mds}})
+                crash_point("logged")
                 os.rename(staging.bag, self.bags / code / TOMBSTONE_DIR)
                 fsync_path(self.bags / code)
                 crash_point("placed")
-                ev = self.events.append("disposal", code, {
-                    "versions": [m["version"] for m in mds], "retention": rec.retention,
-                    "expired_on": end.isoformat(), "reason": reason,
-                    "destroyed": {f"v{m['version']}": {r: f["sha256"] for r, f in m["files"].items()} for m in mds}})
-                crash_point("logged")
                 self.finish_disposal(code, staging)
                 with self.catalogue.transaction() as db:
                     self.catalogue.set_log_head(db, ev.id, ev.hash)
@@ -643,6 +802,15 @@ class Archive:
         rows, _ = rows_for_code(code, {}, (tmd, entry, tag), self.rel)
         return rows
 
+    def place_logged_tombstone(self, code: str, ev) -> bool:
+        """Put in place the tombstone a killed disposal left in tmp/, when the log recorded it."""
+        staged = self._find_staged(ev)
+        if staged is None:
+            return False
+        os.rename(staged, self.bags / code / TOMBSTONE_DIR)
+        fsync_path(self.bags / code)
+        return True
+
     def finish_disposal(self, code: str, staging: Staging | None = None) -> None:
         """After the tombstone is in place: catalogue rows from it, then remove the version bags."""
         rows = self.tombstone_rows(code)
@@ -662,24 +830,43 @@ class Archive:
     def rebuild_catalogue(self) -> tuple[int, list[Problem]]:
         """Rebuild the SQLite catalogue from the bags (the truth). Returns (rows, problems with bags
         that could not be read)."""
+        from .reading import read_log
         with self.write_lock():
             self.close()
+            self.require_log_intact()
+            log = read_log(self)
             scan = scan_bags(self.bags)
             rows: list[dict] = []
-            problems: list[Problem] = []
+            problems: list[Problem] = [Problem(f.message, file=f.file, line=f.line, hint=f.hint)
+                                       for f in log.findings if f.kind in ("log-chain", "log-missing")]
+            for p in scan.links:
+                problems.append(Problem(f"skipped {p.relative_to(self.root).as_posix()}: a symbolic link, never followed",
+                                        file=str(p), hint="run `workplan archive verify`"))
             for code in sorted(set(scan.versions) | set(scan.tombstones)):
                 try:
                     if code in scan.tombstones:
+                        if code not in log.disposals:
+                            problems.append(Problem(f"skipped {code}: its tombstone is not in the event log (no "
+                                                    "disposal was logged)", file=str(self.bags / code),
+                                                    hint="run `workplan archive verify`"))
+                            continue
                         rows.extend(self.tombstone_rows(code))
                         continue
                     vs = {}
                     for v in sorted(scan.versions[code]):
+                        if (code, v) not in log.versions:
+                            problems.append(Problem(f"skipped {code} v{v}: the event log does not record it (a bag "
+                                                    "the log does not know is never recorded)",
+                                                    file=str(self.bags / code / f"v{v}"),
+                                                    hint="an archivist may record it with `workplan archive adopt "
+                                                         f"{code} --version {v} --reason ...`"))
+                            continue
                         md, row = self.read_bag_row(code, v)
                         vs[v] = (md, row["files"]["metadata"], row["tagmanifest"])
                     code_rows, findings = rows_for_code(code, vs, None, self.rel)
                     rows.extend(code_rows)
                     problems.extend(findings)
-                except (OSError, ValueError, KeyError, WorkplanError) as e:
+                except (OSError, ValueError, KeyError, TypeError, WorkplanError) as e:
                     msg = e.format() if isinstance(e, WorkplanError) else str(e)
                     problems.append(Problem(f"skipped {code}: its bag cannot be read ({msg})",
                                             file=str(self.bags / code), hint="run `workplan archive verify`"))
@@ -687,7 +874,7 @@ class Archive:
             new = self.tmp / f"catalogue-{os.getpid()}.sqlite"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
-            events, _ = self.events.read()
+            events = log.events
             Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
             fsync_path(new)
             aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)

@@ -70,6 +70,8 @@ class _State:
     damaged: set[str] = field(default_factory=set)  # codes with a damaged bag
     catalogue_ok: bool = True
     chain_ok: bool = True
+    logged: set = field(default_factory=set)  # (code, version) the log records
+    unlogged: set = field(default_factory=set)  # (code, version) of bags the log does not record
     files: int = 0
     bytes: int = 0
     events: int = 0
@@ -127,9 +129,15 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                          hint="`workplan archive verify --repair` (or rebuild-catalogue) rebuilds it from the bags"))
     # 2. the event log
     events, log_findings = arc.events.read()
+    cut = arc.events.check_head()
+    if cut is not None:
+        log_findings.append(cut)
+        for x in log_findings:
+            if x.kind == "log-incomplete":
+                x.repairable = False  # nothing is written to a cut log
     st.events = len(events)
     f.extend(log_findings)
-    st.chain_ok = not any(x.kind in ("log-chain", "log-missing") for x in log_findings)
+    st.chain_ok = not any(x.kind in ("log-chain", "log-missing", "log-truncated") for x in log_findings)
     if st.catalogue_ok and events is not None:
         head = arc.catalogue.log_head()
         if head is not None:
@@ -146,6 +154,10 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                 f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
                                  line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
                 st.chain_ok = False
+    for e in events:
+        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
+                and isinstance(e.detail.get("version"), int):
+            st.logged.add((e.object, e.detail["version"]))
     # 3. links where the archive's own files belong; leftovers of killed processes
     f.extend(_links(arc))
     f.extend(_leftovers(arc))
@@ -198,6 +210,11 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
                      "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}
             slot = per_code.setdefault(code, {"versions": {}, "tombstone": None})
+            if v is not None and (code, v) not in st.logged:
+                # a bag the log does not know: a finding (below), never a row, not even a derived one
+                st.unlogged.add((code, v))
+                st.damaged.add(code)
+                continue
             if v is None:
                 slot["tombstone"] = (md, entry, res.tagmanifest_sha256)
             else:
@@ -230,6 +247,11 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                 f.append(Finding(f"interrupted add: the bag of {r['code']} v{r['version']} is in place but not "
                                  "recorded as finished", file=r["bag_dir"], kind="interrupted-add", code=r["code"],
                                  repairable=True, hint="`workplan archive verify --repair` finishes it"))
+            elif key in st.logged:
+                f.append(Finding(f"interrupted add: the log records {r['code']} v{r['version']}, but its bag is not "
+                                 "in place yet", file=r["bag_dir"], kind="interrupted-add", code=r["code"],
+                                 repairable=True, hint="`workplan archive verify --repair` puts the staged bag the "
+                                                       "log records in place"))
             else:
                 f.append(Finding(f"interrupted add: {r['code']} v{r['version']} was reserved but its bag never "
                                  "arrived (nothing was archived under it)", file=CATALOGUE_NAME,
@@ -249,11 +271,17 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             if code in st.damaged:
                 continue
             if row is None:
-                if key not in pending:
+                if key not in pending and key in st.logged:
                     f.append(Finding(f"bag without a record: {d['bag_dir']} is not in the catalogue",
-                                     file=d["bag_dir"], kind="bag-without-record", code=code, repairable=True,
-                                     hint="`workplan archive verify --repair` records it from the bag"))
+                                     file=d["bag_dir"], kind="bag-without-record", code=code,
+                                     repairable=st.chain_ok and all(k in st.logged for k in
+                                                                    st.derived if k[0] == code),
+                                     hint="`workplan archive verify --repair` records it from the bag (the log "
+                                          "records it)"))
                 continue
+            if key not in st.logged and row.get("status") != "disposed":
+                st.damaged.add(code)
+                continue  # reported as missing-event: never "repaired" into the catalogue
             diff = [c for c in COLUMNS if row.get(c) != d.get(c)]
             if diff:
                 f.append(Finding(f"the catalogue disagrees with the bag of {code} v{v} ({', '.join(diff)})",
@@ -277,21 +305,31 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     # 8. every version and disposal has its event
     seen = set()
     for e in events:
-        if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version"):
-            seen.add((e.type, e.object, e.detail.get("version")))
+        if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version", "adoption"):
+            v = e.detail.get("version")
+            seen.add(("ingestion" if v == 1 else "new-version", e.object, v))
         elif e.type == "disposal":
             seen.add(("disposal", e.object, None))
+    for code, v in sorted(st.unlogged):
+        t = "ingestion" if v == 1 else "new-version"
+        f.append(Finding(f"{code} v{v} is not in the event log: no {t} event records it (a bag the log does not "
+                         "know is a finding, never a record)", file=arc.rel(code, v), kind="missing-event", code=code,
+                         version=v, hint="planted, or its log entry was deleted; an archivist removes it, or records "
+                                         f"it with `workplan archive adopt {code} --version {v} --reason ...`"))
     for code, rows in sorted(st.derived_by_code.items()):
         for r in rows:
             t = "ingestion" if r["version"] == 1 else "new-version"
-            if (t, code, r["version"]) not in seen:
-                f.append(Finding(f"the log has no {t} event for {code} v{r['version']}", file=LOG_NAME,
+            if (t, code, r["version"]) not in seen and (code, r["version"]) not in st.unlogged:
+                f.append(Finding(f"{code} v{r['version']} is not in the event log: no {t} event records it (a bag "
+                                 "the log does not know is a finding, never a record)", file=r["bag_dir"],
                                  kind="missing-event", code=code, version=r["version"],
-                                 repairable=st.chain_ok and code not in st.damaged,
-                                 hint="an interrupted add (repairable) or a deleted log entry"))
+                                 hint="planted, or its log entry was deleted; an archivist removes it, or records it "
+                                      f"with `workplan archive adopt {code} --version {r['version']} --reason ...`"))
         if per_code.get(code, {}).get("tombstone") and ("disposal", code, None) not in seen:
-            f.append(Finding(f"the log has no disposal event for {code}", file=LOG_NAME, kind="missing-event",
-                             code=code, repairable=st.chain_ok, hint="an interrupted disposal, or a deleted log entry"))
+            f.append(Finding(f"the log has no disposal event for {code}: its tombstone is not in the event log",
+                             file=arc.rel(code, None), kind="missing-event", code=code,
+                             hint="planted, or its log entry was deleted; restore the record and the log from a "
+                                  "backup"))
     return st
 
 
@@ -305,7 +343,7 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
     logged: dict[tuple[str, int], int] = {}
     disposed: dict[str, int] = {}
     for e in events:
-        if e.type in ("ingestion", "new-version") and isinstance(e.detail, dict) \
+        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
                 and isinstance(e.detail.get("version"), int):
             logged.setdefault((e.object, e.detail["version"]), e.id)
         elif e.type == "disposal":
@@ -315,7 +353,7 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
     # who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log.
     by_version = {}
     for e in events:
-        if e.type in ("ingestion", "new-version") and isinstance(e.detail, dict):
+        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict):
             by_version.setdefault((e.object, e.detail.get("version")), e)
     for (code, v), row in sorted(st.derived.items()):
         e = by_version.get((code, v))
@@ -342,7 +380,18 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
                            "catalogue row and any tombstone are gone", file=arc.rel(code, v), kind="lost-record",
                            code=code, version=v, hint="restore the bag from a backup or a transfer package"))
         st.damaged.add(code)
+    disposal_events = {}
+    for e in events:
+        if e.type == "disposal":
+            disposal_events.setdefault(e.object, e)
     for code, eid in sorted(disposed.items()):
+        if code not in scan.tombstones and code not in linked and scan.versions.get(code) \
+                and arc._find_staged(disposal_events[code]) is not None:
+            out.append(Finding(f"interrupted disposal: the log records the disposal of {code} (entry #{eid}); its "
+                               "tombstone is still in the staging folder", file=arc.rel(code, None),
+                               kind="interrupted-disposal", code=code, repairable=True,
+                               hint="`workplan archive verify --repair` puts it in place and finishes the disposal"))
+            continue
         if code not in scan.tombstones and code not in linked:
             out.append(Finding(f"lost record: the log records the disposal of {code} (entry #{eid}), but its "
                                "tombstone is gone", file=arc.rel(code, None), kind="lost-record", code=code,
@@ -352,6 +401,8 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
 
 
 def _repair(arc, st: _State) -> list[str]:
+    """Restore only what the log proves: a missing newline, a staged bag or tombstone the log
+    records, a catalogue row derived from a bag the log records; remove leftovers."""
     done: list[str] = []
     kinds = {x.kind for x in st.findings if x.repairable}
     if "log-incomplete" in kinds:
@@ -360,9 +411,30 @@ def _repair(arc, st: _State) -> list[str]:
             if st.catalogue_ok:
                 arc.catalogue.note_event(evs[-1])
             done.extend(e.detail["note"] for e in evs)
+    if "catalogue" in kinds:
+        n, _problems = arc.rebuild_catalogue()
+        done.append(f"rebuilt the catalogue from the bags the log records ({n} rows)")
+        return done  # check again from the new catalogue
+    # before leftovers are removed: a killed writer's staged bag that the log records goes into place
+    if "interrupted-add" in kinds:
+        done.extend(arc.resolve_pending())
+    events = None
+    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
+        tomb = arc.bags / code / "tombstone"
+        if not tomb.is_dir():
+            events = events or arc.read_log()
+            ev = events.disposals.get(code)
+            if ev is None or not arc.place_logged_tombstone(code, ev):
+                continue
+            done.append(f"put the tombstone of {code} in place from the staging folder (the log recorded it: "
+                        f"entry #{ev.id})")
+        arc.finish_disposal(code)
+        done.append(f"finished the disposal of {code}")
     for x in st.findings:
         if x.kind == "leftover":
             p = arc.root / x.file
+            if not p.exists() and not p.is_symlink():
+                continue
             fd = try_lock_dir(p) if p.is_dir() else None
             try:
                 remove_tree(p)
@@ -370,45 +442,14 @@ def _repair(arc, st: _State) -> list[str]:
                 if fd is not None:
                     os.close(fd)
             done.append(f"removed {x.file}")
-    if "catalogue" in kinds:
-        n, _problems = arc.rebuild_catalogue()
-        done.append(f"rebuilt the catalogue from the bags ({n} rows)")
-        return done  # check again from the new catalogue
-    if "interrupted-add" in kinds:
-        done.extend(arc.resolve_pending())
-    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
-        arc.finish_disposal(code)
-        done.append(f"finished the disposal of {code}")
-    missing = [x for x in st.findings if x.kind == "missing-event" and x.repairable]
-    if missing:  # the steps above may have logged some of them already
-        events, _ = arc.events.read()
-        logged = {(e.type, e.object, e.detail.get("version") if isinstance(e.detail, dict) else None)
-                  for e in events}
-        logged |= {("disposal", e.object, None) for e in events if e.type == "disposal"}
-    for x in missing:
-        v = x.version
-        t = "disposal" if v is None else ("ingestion" if v == 1 else "new-version")
-        if (t, x.code, v) in logged:
-            continue
-        if v is None:
-            rows = st.derived_by_code.get(x.code, [])
-            ev = arc.events.append("disposal", x.code, {
-                "versions": [r["version"] for r in rows],
-                "note": "logged by verify --repair after an interrupted disposal"})
-        else:
-            md = json.loads(read_regular(arc.root / arc.rel(x.code, v) / "data" / METADATA_NAME))
-            ev = arc.log_version_event(x.code, v, md, st.derived[(x.code, v)]["tagmanifest"],
-                                        note="logged by verify --repair after an interrupted add")
-        arc.catalogue.note_event(ev)
-        done.append(f"logged the missing {t} event of {x.code}" + ("" if v is None else f" v{v}"))
     fix = sorted({x.code for x in st.findings if x.kind in ("bag-without-record", "catalogue-mismatch")
-                  and x.code not in st.damaged})
-    if fix and st.catalogue_ok:
+                  and x.repairable and x.code not in st.damaged})
+    if fix and st.catalogue_ok and st.chain_ok:
         cat = arc.catalogue
         with cat.transaction() as db:
             for code in fix:
                 cat.replace_code(db, code, st.derived_by_code[code])
-        done.extend(f"recorded {code} in the catalogue from its bag" for code in fix)
+        done.extend(f"recorded {code} in the catalogue from its bag (the log records it)" for code in fix)
     return done
 
 
@@ -422,7 +463,12 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
             for _round in range(3):
                 if not any(x.repairable for x in st.findings):
                     break
-                actions = _repair(arc, st)
+                try:
+                    actions = _repair(arc, st)
+                except WorkplanError as e:  # e.g. the log was cut meanwhile: nothing more is written
+                    st.findings.append(Finding(f"repair stopped: {e.problems[0].message}", file=e.problems[0].file,
+                                               kind="repair-stopped", hint=e.problems[0].hint))
+                    break
                 repaired.extend(actions)
                 st = _check(arc, progress, workers)
                 if not actions:
@@ -448,32 +494,11 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
     return rep
 
 
-def verify_code(arc, code: str) -> list[Finding]:
-    """Check the bags of one record against their manifests and the catalogue."""
-    rows = arc.catalogue.versions_of(code)
-    if not rows:
-        raise arc.unknown(code)
-    out: list[Finding] = []
-    seen: set[str] = set()
-    for r in rows:
-        bag = arc.root / r["bag_dir"]
-        if r["bag_dir"] in seen:
-            continue
-        seen.add(r["bag_dir"])
-        if not bag.is_dir():
-            out.append(Finding(f"record without a bag: {r['bag_dir']} is missing", file=r["bag_dir"],
-                               kind="record-without-bag", code=code))
-            continue
-        res = check_bag(bag, r["bag_dir"], code)
-        out.extend(res.findings)
-        if r.get("tagmanifest") and res.tagmanifest_sha256 and res.tagmanifest_sha256 != r["tagmanifest"]:
-            out.append(Finding(f"hash mismatch: {r['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
-                               file=f"{r['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code))
-        for role, fe in r["files"].items():
-            if res.manifest and res.manifest.get(fe["path"]) != fe["sha256"]:
-                out.append(Finding(f"the catalogue's hash of {role} ({fe['path']}) differs from the bag's manifest",
-                                   file=f"{r['bag_dir']}/{fe['path']}", kind="catalogue-mismatch", code=code))
-    return out
+def verify_code(arc, code: str, *, log=None) -> list[Finding]:
+    """Check every version of one record against its manifests, the event log and the catalogue
+    (the check every reader makes: :func:`.reading.check_for_reading`)."""
+    from .reading import check_for_reading
+    return check_for_reading(arc, code, log=log)
 
 
 def check_record(arc, code: str, *, via: str | None = None) -> tuple[list[Finding], Any]:

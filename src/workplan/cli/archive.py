@@ -334,11 +334,15 @@ def list_cmd(year, unit, kind, retention, all_versions, as_json, archive_path) -
 def show_cmd(code, as_json, archive_path) -> None:
     """Show one record: metadata, versions, files with sizes and hashes, events."""
     arc = _open(archive_path)
+    rec = arc.get(code)
+    found = arc.check_for_reading(rec.code)
+    if found:  # what the catalogue says is not shown as the record when it is not what the log recorded
+        raise WorkplanError([*found, Problem("not shown: the record is not what was archived", file=rec.code,
+                                             hint="run `workplan archive verify`")])
     if as_json:
         from ..archive.views import show_dict
         click.echo(json.dumps(show_dict(arc, code), ensure_ascii=False, indent=2))
         return
-    rec = arc.get(code)
     versions = arc.versions(rec.code)
     events, _ = arc.log(rec.code)
     fields = [("档号 code", rec.code), ("题名 title", rec.title), ("title (en)", rec.title_en),
@@ -485,5 +489,39 @@ def rebuild_cmd(archive_path) -> None:
     arc = _open(archive_path)
     n, problems = arc.rebuild_catalogue()
     for p in problems:
-        _err("warning: " + p.format())
-    click.echo(f"rebuilt the catalogue from the bags: {n} row(s)")
+        _err(p.format())
+    click.echo(f"rebuilt the catalogue from the bags the log records: {n} row(s)")
+    if problems:
+        _err(f"{len(problems)} problem(s): what could not be read, or what the log does not record, was left out")
+        sys.exit(1)
+
+
+@archive.command("adopt")
+@click.argument("code")
+@click.option("--version", "version", type=click.IntRange(1, None), required=True, help="The version's bag (vN).")
+@click.option("--reason", required=True, help="Why this bag is genuine (who found it, where it comes from).")
+@_archive_option
+def adopt_cmd(code, version, reason, archive_path) -> None:
+    """Record a bag the event log does not know (an archivist's decision, logged with its reason).
+
+    Nothing else ever records such a bag: `add`, `verify --repair` and `rebuild-catalogue`
+    report it and leave it alone.
+    """
+    arc = _open(archive_path)
+    rec = arc.adopt(code, version, reason=reason)
+    click.echo(f"adopted {rec.code} v{rec.version} ({rec.title}); logged with its hashes and the reason")
+
+
+@archive.command("accept-log")
+@click.option("--reason", required=True, help="What happened to the log, and what was checked.")
+@_archive_option
+def accept_log_cmd(reason, archive_path) -> None:
+    """Acknowledge that the event log lost entries from its end (an archivist's decision).
+
+    Writes stop while the log is shorter than its recorded head. This logs the loss (the head
+    that was recorded, and the reason) so that writing can resume; bags whose entries were lost
+    remain findings until each is adopted or removed.
+    """
+    arc = _open(archive_path)
+    ev = arc.accept_log(reason=reason)
+    click.echo(f"logged as entry #{ev['id']}: {ev['detail']['finding']}")

@@ -50,8 +50,9 @@ def select_records(arc: Any, year: int, unit: str | None = None, kind: str | Non
 def check_fixity(arc: Any, records: list[Any], progress: Progress | None = None) -> None:
     """Refuse the whole volume if any record's files fail their fixity check, naming each."""
     bad: list[Problem] = []
+    log = arc.read_log() if hasattr(arc, "read_log") else None  # checked against the log, read once
     for i, r in enumerate(records, 1):
-        found = arc.verify_record(r.code)
+        found = arc.verify_record(r.code, log=log) if log is not None else arc.verify_record(r.code)
         for p in found:
             bad.append(Problem(f"record {r.code} ({r.title}) failed its fixity check: {p.message}",
                                file=p.file, hint=None))

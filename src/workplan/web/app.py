@@ -421,21 +421,24 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
         if rec is None or rec.file_entry(role) is None:
             abort(404)
         try:
-            path = arc.file(rec, role)
+            real = arc.file(rec, role)
         except WorkplanError as e:
             return _workplan_error(e, 404)
-        bags = (arc.root / "bags").resolve()
-        real = path.resolve()
-        if not real.is_relative_to(bags) or not real.is_file():
-            abort(404)
+        try:  # checked against the log, never through a link, only a regular file
+            fh = arc.open_checked(rec, role)
+        except WorkplanError as e:
+            return _workplan_error(e, 409)
         suffix = real.suffix.lower()
         ctype = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         as_inline = inline and suffix == ".pdf"
         lang = role.split(":", 1)[1] if ":" in role else ""
         name = f"{rec.code} {rec.title}" + (f".{lang}" if lang else "") + (f".v{rec.version}" if not rec.current else "") \
             + suffix
-        resp = send_file(real, mimetype=ctype, as_attachment=not as_inline, download_name=_safe_name(name),
-                         conditional=True, max_age=0)
+        entry = rec.file_entry(role)
+        # served from the very file that was checked (its open descriptor), not from its path again
+        resp = send_file(f"/proc/self/fd/{fh.fileno()}", mimetype=ctype, as_attachment=not as_inline, download_name=_safe_name(name),
+                         conditional=True, max_age=0, etag=entry.sha256 if entry else False)
+        resp.call_on_close(fh.close)
         if as_inline:  # the PDF viewer runs as a plugin: only frame it on this site
             resp.headers["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
         else:

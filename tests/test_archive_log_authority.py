@@ -1,0 +1,349 @@
+"""The log is the authority (issue 19): no catalogue edit decides a disposal, no bag the log does
+not know is adopted, a cut log stays a finding, and every reader checks what it hands out against
+the log. Each test is one attack of the audit, on a real archive in a temporary folder."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from test_archive import (_no_search_hook, arc, flip_byte, make_docs, prebuild, root, run,  # noqa: F401 - fixtures
+                          tiny, write_doc)
+from workplan.archive import open_archive
+from workplan.errors import WorkplanError
+from workplan.ingest import add_data_file
+
+
+def kinds(rep) -> set[str]:
+    return {f.kind for f in rep.findings}
+
+
+def sql(root: Path, statement: str, params=()) -> None:
+    db = sqlite3.connect(root / "catalogue.sqlite")
+    db.execute(statement, params)
+    db.commit()
+    db.close()
+
+
+def payload(bag: Path) -> dict[str, bytes]:
+    return {p.relative_to(bag).as_posix(): p.read_bytes() for p in sorted(bag.rglob("*")) if p.is_file()}
+
+
+def rehash(bag: Path, name: str) -> None:
+    """A careful forger: fix the manifest line of ``name`` and the tagmanifest line of the manifest."""
+    for man, target in (("manifest-sha256.txt", name), ("tagmanifest-sha256.txt", "manifest-sha256.txt")):
+        mp = bag / man
+        os.chmod(mp, 0o644)
+        h = hashlib.sha256((bag / target).read_bytes()).hexdigest()
+        mp.write_text("".join(f"{h}  {target}\n" if line.split(None, 1)[1].strip() == target else line
+                              for line in mp.read_text().splitlines(keepends=True)))
+
+
+def forge_row(root: Path, bag: Path, code: str, version: int) -> None:
+    """... and the catalogue's tagmanifest hash and file hashes of that version."""
+    h = hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+    man = {line.split(None, 1)[1].strip(): line.split()[0]
+           for line in (bag / "manifest-sha256.txt").read_text().splitlines()}
+    db = sqlite3.connect(root / "catalogue.sqlite")
+    files = json.loads(db.execute("SELECT files FROM records WHERE code = ? AND version = ?", (code, version)).fetchone()[0])
+    for f in files.values():
+        f["sha256"] = man.get(f["path"], f["sha256"])
+    db.execute("UPDATE records SET tagmanifest = ?, files = ? WHERE code = ? AND version = ?",
+               (h, json.dumps(files, ensure_ascii=False), code, version))
+    db.commit()
+    db.close()
+
+
+# --- 1. a catalogue edit never decides a disposal -------------------------------------------------------------
+def test_a_catalogue_edit_cannot_make_a_permanent_record_disposable(arc, root, tmp_path):
+    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=1, retention="Y"), formats=())
+    recent = add_data_file(arc, write_doc(tmp_path / "r.yaml", serial=2, retention="D10"), formats=())
+    before = {c: payload(root / "bags" / c) for c in (forever.code, recent.code)}
+    arc.close()
+    for rec in (forever, recent):
+        sql(root, "UPDATE records SET retention = 'D10', date = '2000-01-01' WHERE code = ?", (rec.code,))
+        r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm")
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "nothing was disposed" in r.stderr and "catalogue's" in r.stderr
+    for c, files in before.items():
+        assert payload(root / "bags" / c) == files
+    with open_archive(root) as a:
+        rep = a.verify(record_event=False)
+        assert "catalogue-mismatch" in kinds(rep)
+        assert not any(e.type == "disposal" for e in a.log()[0])
+        # the row is derived data: repair rewrites it from the bag the log proves; still not disposable
+        assert a.verify(repair=True, record_event=False).ok
+        with pytest.raises(WorkplanError, match="kept permanently"):
+            a.dispose(forever.code)
+        with pytest.raises(WorkplanError, match="runs until"):
+            a.dispose(recent.code)
+
+
+# --- 2. a planted bag is never adopted -------------------------------------------------------------------------
+TINY: list = []
+
+
+@pytest.fixture(autouse=True)
+def _tiny(tiny):
+    TINY[:] = [tiny]
+
+
+def _planted(tmp_path: Path, root: Path, doc: Path, pre: Path, *, code_dir: str | None = None) -> Path:
+    """A consistent bag made with workplan on a copy of the archive, dropped into the real one."""
+    prebuild(pre, doc, TINY[0])
+    side = tmp_path / "side"
+    shutil.copytree(root, side)
+    with open_archive(side) as s:
+        rec = add_data_file(s, doc, prebuilt=pre, notify=False)
+    src = side / "bags" / rec.code / f"v{rec.version}"
+    dest = root / "bags" / rec.code / f"v{rec.version}"
+    dest.parent.mkdir(exist_ok=True)
+    shutil.copytree(src, dest)
+    shutil.rmtree(side)
+    return dest
+
+
+def test_a_planted_bag_is_adopted_by_nothing_but_an_archivist(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
+    genuine = add_data_file(arc, docs[0], prebuilt=pre)
+    arc.close()
+    forged_doc = write_doc(tmp_path / "src" / "forged.yaml", serial=2, title="伪造文件")
+    planted = _planted(tmp_path, root, forged_doc, pre)
+    code = planted.parent.name
+    a = ["archive", "--archive", str(root)]
+    # the next add in that group
+    r = run(*a, "add", str(docs[2]), "--from", str(pre))
+    assert r.returncode == 1 and "does not record it" in r.stderr and "Traceback" not in r.stderr
+    # verify --repair
+    r = run(*a, "verify", "--repair")
+    assert r.returncode == 1 and "not in the event log" in r.stderr
+    # rebuild-catalogue: exits non-zero and leaves it out
+    r = run(*a, "rebuild-catalogue")
+    assert r.returncode == 1 and f"skipped {code} v1" in r.stderr
+    with open_archive(root) as x:
+        assert code not in {rec.code for rec in x.records()}
+        assert not any(e.object == code for e in x.log()[0])
+    r = run(*a, "show", code)
+    assert r.returncode == 1 and "伪造文件" not in r.stdout
+    # an archivist's decision, with a reason, logged as its own event
+    r = run(*a, "adopt", code, "--version", "1")
+    assert r.returncode == 2 and "--reason" in r.stderr
+    r = run(*a, "adopt", code, "--version", "1", "--reason", "found on the old file server; checked by hand")
+    assert r.returncode == 0, r.stderr
+    with open_archive(root) as x:
+        ev = [e for e in x.log()[0] if e.object == code]
+        assert [e.type for e in ev] == ["adoption"] and "old file server" in ev[0].detail["reason"]
+        assert x.get(code).title == "伪造文件" and x.verify(record_event=False).ok
+        assert x.check_for_reading(code) == []
+    # a planted next version of a genuine record: re-adding the genuine document does not adopt it
+    planted2 = _planted(tmp_path, root, docs[0], pre)  # v2 of genuine.code, made on a copy
+    assert planted2.name == "v2" and planted2.parent.name == genuine.code
+    with open_archive(root) as x:
+        with pytest.raises(WorkplanError, match="does not record it"):
+            add_data_file(x, docs[0], prebuilt=pre)
+        assert [v.version for v in x.versions(genuine.code)] == [1]
+        assert ("missing-event", genuine.code) in {(f.kind, f.code) for f in x.verify(record_event=False).findings}
+        assert not x.verify(repair=True, record_event=False).ok
+        assert [v.version for v in x.versions(genuine.code)] == [1]
+
+
+def test_a_planted_bag_and_row_are_not_served(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1])
+    add_data_file(arc, docs[0], prebuilt=pre)
+    arc.close()
+    planted = _planted(tmp_path, root, write_doc(tmp_path / "src" / "f.yaml", serial=5, title="伪造文件"), pre)
+    code = planted.parent.name
+    with open_archive(root) as x:  # a row inserted for it, as it would be derived from the bag
+        md, row = x.read_bag_row(code, 1)
+        with x.catalogue.transaction() as db:
+            x.catalogue.replace_code(db, code, [row])
+        found = x.check_for_reading(code)
+        assert [f.kind for f in found] == ["not-in-log"]
+        with pytest.raises(WorkplanError, match="not in the event log"):
+            x.open_checked(x.get(code), "pdf:zh")
+        with pytest.raises(WorkplanError, match="fixity check|not in the event log"):
+            x.export(tmp_path / "t.zip", year=2024)
+        assert not (tmp_path / "t.zip").exists()
+        assert "missing-event" in kinds(x.verify(record_event=False))
+
+
+# --- 3/4. a cut log is a finding until an archivist acts; a deleted catalogue does not launder it ----------------
+@pytest.mark.parametrize("cut", ["tail", "delete", "delete-log-and-head"])
+def test_a_cut_log_never_becomes_repairable(root, tmp_path, tiny, cut):
+    docs, pre = make_docs(tmp_path, tiny, range(1, 8))
+    a = ["archive", "--archive", str(root)]
+    for p in docs[:3]:
+        run(*a, "add", str(p), "--from", str(pre), check=True)
+    log = root / "events.jsonl"
+    lines = log.read_bytes().split(b"\n")[:-1]
+    if cut == "tail":
+        log.write_bytes(b"".join(x + b"\n" for x in lines[:-2]))  # the last two ingestions
+    else:
+        log.unlink()
+        if cut == "delete-log-and-head":
+            (root / "events.head").unlink()
+    # the ordinary commands that follow (nightly verifies, adds) never wear the finding away
+    r = run(*a, "add", str(docs[3]), "--from", str(pre))
+    assert r.returncode == 1 and "removed" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    with open_archive(root) as x:
+        for p in docs[3:6] * 5:  # more than the 4-13 events after which a cut used to look repairable
+            with pytest.raises(WorkplanError, match="removed|no longer holds"):
+                add_data_file(x, p, prebuilt=pre, notify=False)
+            assert "log-truncated" in kinds(x.verify())
+    r = run(*a, "verify", "--repair")
+    assert r.returncode == 1 and ("log-truncated" in r.stderr or "removed" in r.stderr or "no longer" in r.stderr)
+    with open_archive(root) as x:
+        assert len(x.records()) == 3  # nothing was added over the cut
+        assert "log-truncated" in kinds(x.verify(record_event=False))
+        # every reader refuses while the log is cut
+        assert any(f.kind == "log-untrusted" for f in x.check_for_reading(x.records()[0].code))
+    # the archivist acknowledges the loss; the records whose entries were lost stay findings
+    r = run(*a, "accept-log", "--reason", "the disk failed; no backup of the log exists")
+    assert r.returncode == 0, r.stderr
+    with open_archive(root) as x:
+        rep = x.verify(repair=True, record_event=False)
+        lost = {f.code for f in rep.findings if f.kind == "missing-event"}
+        assert len(lost) == (2 if cut == "tail" else 3) and not rep.ok
+        assert any(e.type == "log-accepted" for e in x.log()[0])
+    r = run(*a, "add", str(docs[6]), "--from", str(pre))
+    assert r.returncode == 0, r.stderr  # writing resumes
+
+
+def test_deleting_the_catalogue_does_not_launder_a_cut(root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
+    a = ["archive", "--archive", str(root)]
+    for p in docs:
+        run(*a, "add", str(p), "--from", str(pre), check=True)
+    with open_archive(root) as x:
+        newest = x.records()[-1].code
+    shutil.rmtree(root / "bags" / newest)
+    log = root / "events.jsonl"
+    lines = log.read_bytes().split(b"\n")[:-1]
+    log.write_bytes(b"".join(x + b"\n" for x in lines[:-1]))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{root / 'catalogue.sqlite'}{suffix}").unlink(missing_ok=True)
+    r = run(*a, "verify", "--repair")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = run(*a, "rebuild-catalogue")
+    assert r.returncode == 1
+    # half a catalogue (cut to its header) is no better
+    (root / "catalogue.sqlite").write_bytes(b"SQLite format 3\x00")
+    r = run(*a, "verify", "--repair")
+    assert r.returncode == 1
+
+
+# --- 5/6. readers check against the log, and a tagmanifest line never overrides the manifest ----------------------
+def test_a_forged_bag_with_manifests_and_row_is_refused_by_every_reader(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    add_data_file(arc, docs[1], prebuilt=pre)
+    pdf = arc.file(rec, "pdf:zh")
+    os.chmod(pdf, 0o644)
+    pdf.write_bytes(pdf.read_bytes() + b"%forged\n")
+    rehash(rec.bag_dir, f"data/{pdf.name}")
+    forge_row(root, rec.bag_dir, rec.code, 1)
+    found = arc.verify_record(rec.code)
+    assert "log-mismatch" in {f.kind for f in found}
+    from workplan.archive.verify import check_record
+    found, ev = check_record(arc, rec.code, via="web")  # the site's fixity button
+    assert found and ev.outcome == "failure"
+    with pytest.raises(WorkplanError, match="not what was archived"):
+        arc.open_checked(arc.get(rec.code), "pdf:zh")
+    with pytest.raises(WorkplanError):
+        arc.export(tmp_path / "t.zip", year=2024)
+    assert not (tmp_path / "t.zip").exists()
+    arc.close()
+    r = run("archive", "--archive", str(root), "show", rec.code)
+    assert r.returncode == 1 and "not what was archived" in r.stderr
+
+
+def test_a_tagmanifest_line_cannot_override_the_manifest(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1])
+    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    pdf = arc.file(rec, "pdf:zh")
+    os.chmod(pdf, 0o644)
+    pdf.write_bytes(pdf.read_bytes() + b"%forged\n")
+    tm = rec.bag_dir / "tagmanifest-sha256.txt"
+    os.chmod(tm, 0o644)
+    h = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    tm.write_text(tm.read_text() + f"{h} data/{pdf.name}\n")
+    from workplan.archive.bag import check_bag
+    assert any(f.kind == "hash-mismatch" and pdf.name in f.file for f in check_bag(rec.bag_dir, "b", rec.code).findings)
+    assert arc.verify_record(rec.code)
+    assert not arc.verify(record_event=False).ok
+
+
+# --- 7. edited titles and codes are not served ------------------------------------------------------------------
+def test_edited_catalogue_title_or_code_is_not_served(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    arc.close()
+    sql(root, "UPDATE records SET title = '伪造标题' WHERE code = ?", (recs[0].code,))
+    a = ["archive", "--archive", str(root)]
+    r = run(*a, "show", recs[0].code)
+    assert r.returncode == 1 and "title" in r.stderr and "伪造标题" not in r.stdout
+    r = run(*a, "export", "--year", "2024", "-o", str(tmp_path / "t.zip"))
+    assert r.returncode == 1 and not (tmp_path / "t.zip").exists()
+    run(*a, "verify", "--repair")  # derived data: rewritten from the bag the log proves
+    sql(root, "UPDATE records SET code = 'J001-WS·2024-D30-BGS-0009' WHERE code = ?", (recs[1].code,))
+    r = run(*a, "export", "--year", "2024", "-o", str(tmp_path / "t.zip"))
+    assert r.returncode == 1 and not (tmp_path / "t.zip").exists()
+    assert "not in the event log" in r.stderr or "catalogue" in r.stderr
+
+
+# --- 8. links are never followed by readers or writers ----------------------------------------------------------
+def test_an_in_bag_symlink_is_not_downloaded_and_a_linked_log_is_not_written(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    a_, b_ = (add_data_file(arc, p, prebuilt=pre) for p in docs)
+    target = arc.file(a_, "pdf:zh")
+    target.unlink()
+    target.symlink_to(arc.file(b_, "pdf:zh"))  # another record's PDF, inside bags/
+    from workplan.web.app import create_app
+    c = create_app(root).test_client()
+    r = c.get(f"/records/{a_.code}/files/pdf:zh")
+    assert r.status_code == 409 and b"%PDF" not in r.data
+    assert c.get(f"/records/{b_.code}/files/pdf:zh").status_code == 200
+    # a log that is a link to a file outside the archive: nothing is written through it
+    outside = tmp_path / "outside.jsonl"
+    shutil.copyfile(root / "events.jsonl", outside)
+    (root / "events.jsonl").unlink()
+    (root / "events.jsonl").symlink_to(outside)
+    size = outside.stat().st_size
+    with pytest.raises(WorkplanError, match="symbolic link|not a regular file"):
+        arc.events.append("fixity-check", "archive", {})
+    assert outside.stat().st_size == size
+
+
+# --- 10. one malformed metadata.json never stops verify ------------------------------------------------------------
+@pytest.mark.parametrize("edit", ["no-title", "title-not-text", "bad-date", "not-json", "files-not-dict"])
+def test_a_malformed_metadata_json_is_a_finding_and_the_report_is_complete(arc, root, tmp_path, tiny, edit):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    mdp = recs[0].bag_dir / "data" / "metadata.json"
+    md = json.loads(mdp.read_text())
+    if edit == "no-title":
+        del md["title"]
+    elif edit == "title-not-text":
+        md["title"] = ["x"]
+    elif edit == "bad-date":
+        md["date"] = "2024-13-45"
+    elif edit == "files-not-dict":
+        md["files"] = {"pdf:zh": "x"}
+    os.chmod(mdp, 0o644)
+    mdp.write_text("{not json" if edit == "not-json" else json.dumps(md, ensure_ascii=False))
+    rehash(recs[0].bag_dir, "data/metadata.json")  # even with consistent manifests
+    flip_byte(recs[1].bag_dir / "bag-info.txt")  # and damage elsewhere is still reported
+    rep = arc.verify(record_event=False)
+    assert {f.code for f in rep.findings} >= {recs[0].code, recs[1].code}
+    arc.close()
+    a = ["archive", "--archive", str(root)]
+    for cmd in (["verify"], ["list"], ["rebuild-catalogue"], ["list", "--all-versions"], ["verify", "--repair"]):
+        r = run(*a, *cmd)
+        assert "Traceback" not in r.stderr, (cmd, r.stderr)
+    r = run(*a, "rebuild-catalogue")
+    assert r.returncode == 1 and recs[0].code in r.stderr
