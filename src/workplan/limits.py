@@ -52,7 +52,7 @@ DOCX_XML_BYTES = 16 * MiB         # one XML part of a .docx (document.xml of 1,0
 DOCX_PARTS = 5_000                # entries in a .docx package
 NUMBERING_START_MAX = 32_767      # the largest w:start Word itself writes
 PDF_PAGES = 1_000                 # pages of a PDF to import or lint
-PDF_RUNS_PER_PAGE = 20_000        # text runs drawn on one page (a dense page has under 3,000)
+PDF_RUNS_PER_PAGE = 10_000        # text runs drawn on one page (a dense page has under 3,000)
 DOCUMENT_CHARS = 2_000_000        # characters of text extracted from one document
 
 # --- layout in a child process --------------------------------------------------------------------
@@ -130,7 +130,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-
 
 
 def printable(text: Any, *, newlines: bool = True) -> str:
-    """``text`` with every control character shown as an escape (``\\x1b``, ``\\u202e``) instead
+    """``text`` with every control character shown as an escape (``\\u001b``, ``\\u202e``) instead
     of being sent to the terminal; ``newlines=False`` escapes line feeds (and tabs) too."""
     s = str(text)
     rx = _UNPRINTABLE if newlines else _UNPRINTABLE_LINE
@@ -143,8 +143,7 @@ _UNPRINTABLE_LINE = re.compile(_UNPRINTABLE.pattern[:1] + "\t\n" + _UNPRINTABLE.
 
 
 def _escape(m: re.Match) -> str:
-    c = ord(m.group())
-    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    return f"\\u{ord(m.group()):04x}"  # readable, and the same character again inside JSON
 
 
 # --- what joins the character before it ---------------------------------------------------------------
@@ -207,14 +206,18 @@ class CapExceeded(Exception):
     """The child ran out of its memory or time, or died: ``reason`` says which."""
 
     def __init__(self, reason: str, kind: str):
-        super().__init__(reason)
+        super().__init__(reason, kind)
         self.reason, self.kind = reason, kind   # kind: "memory", "time" or "crash"
 
+    def __str__(self) -> str:
+        return self.reason
 
-def run_capped(fn: Callable[..., Any], *args: Any, memory: int = BUILD_MEMORY,
-               seconds: float = BUILD_SECONDS) -> Any:
+
+def run_capped(fn: Callable[..., Any], *args: Any, memory: int | None = None,
+               seconds: float | None = None) -> Any:
     """``fn(*args)`` run in a child process whose address space is capped at ``memory`` bytes
-    (RLIMIT_AS) and which is killed after ``seconds``; its return value (pickled) comes back, an
+    (RLIMIT_AS; default BUILD_MEMORY) and which is killed after ``seconds`` (default BUILD_SECONDS);
+    its return value (pickled) comes back, an
     exception it raises is raised here. Raises :class:`CapExceeded` if the child exceeds a cap
     or dies (a native library aborting on a failed allocation, a signal).
 
@@ -223,6 +226,8 @@ def run_capped(fn: Callable[..., Any], *args: Any, memory: int = BUILD_MEMORY,
     pool, which a forked child would wait on forever) starts the child from multiprocessing's
     fork server instead: ``fn`` and ``args`` are then pickled. Where fork is not available,
     ``fn`` runs here, uncapped."""
+    memory = BUILD_MEMORY if memory is None else memory
+    seconds = BUILD_SECONDS if seconds is None else seconds
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         return fn(*args)
     if _threads() == 1:

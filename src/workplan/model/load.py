@@ -32,6 +32,7 @@ class _Positions:
         self._value: dict[PathT, Pos] = {}
         self._key: dict[PathT, Pos] = {}
         self._flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
+        self._odd: list[tuple[PathT, str, str, Pos]] = []  # keys that YAML reads as no text
 
     def _filled(self) -> "_Positions":
         if self._node is not None:
@@ -50,6 +51,10 @@ class _Positions:
     @property
     def flow(self) -> set[PathT]:
         return self._filled()._flow
+
+    @property
+    def odd_keys(self) -> list[tuple[PathT, str, str, Pos]]:
+        return self._filled()._odd
 
     def find(self, path: PathT, *, key: bool = False) -> Pos | None:
         p = tuple(path)
@@ -89,6 +94,8 @@ def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
             pos._key[path + (key,)] = _mark(k)
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:str":
+                pos._odd.append((path, k.value, k.tag, _mark(k)))  # yes:, 1:, null: are not names
             _walk_nodes(v, path + (key,), pos)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
@@ -150,7 +157,7 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
     if ev.tag in _BINARY:
         return ("!!binary data is not allowed in a data file",
                 "write texts as text; attach files as attachments (path and title)")
-    plain = ev.style is None and ev.implicit[0]
+    plain = not ev.style and ev.implicit[0]  # libyaml gives '' for a plain scalar, PyYAML None
     if plain and (_NUMBERISH.match(v) or _NOT_FINITE.fullmatch(v)):
         tag = resolve(yaml.ScalarNode, v, (True, False))
         if tag == "tag:yaml.org,2002:int":
@@ -302,6 +309,18 @@ def _read_file(path: str | Path) -> tuple[bytes, str]:
                                        hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
 
 
+# JSON writes a character beyond U+FFFF as two escapes (a surrogate pair: "\ud83d\ude00"); YAML wants
+# one ("\U0001f600"). Only in JSON files, where every such escape stands in a double-quoted string.
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _join_surrogates(text: str) -> str:
+    def one(m: re.Match) -> str:
+        cp = 0x10000 + ((int(m[2], 16) - 0xD800) << 10) + (int(m[3], 16) - 0xDC00)
+        return f"{m[1]}\\U{cp:08x}"
+    return _SURROGATE_PAIR.sub(one, text)
+
+
 def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
     """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
     name = str(path)
@@ -310,6 +329,8 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
     elif len(text) > MAX_FILE_BYTES:
         raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
                                        "data file", file=name))
+    if "\\u" in text and (name.lower().endswith(".json") or text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")):
+        text = _join_surrogates(text)
     too_long = True
     try:
         _control_char(text, name)
@@ -628,6 +649,54 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
     return problems
 
 
+_KEY_READS_AS = {"tag:yaml.org,2002:bool": "true or false", "tag:yaml.org,2002:null": "nothing (null)",
+                 "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number"}
+
+
+def _odd_key_problems(pos: _Positions, file: str) -> list[Problem]:
+    """Keys YAML reads as something other than a name (yes:, on:, null:, 12:), at their own line."""
+    out: list[Problem] = []
+    for path, raw, tag, (line, col) in pos.odd_keys[:limits.PROBLEMS_SHOWN]:
+        reads = _KEY_READS_AS.get(tag, "something other than a name")
+        out.append(Problem(f"the key '{raw}' is read by YAML as {reads}, not as a field name",
+                           path=format_path(path) if path else None, file=file, line=line, column=col,
+                           hint=f"quote it ('{raw}': …) if it is meant as a name, or check the field names with "
+                                "`workplan schema`"))
+    return out
+
+
+def _unknown_units_in_data(data: Any, pos: _Positions, file: str) -> list[Problem]:
+    """References to undeclared units, found in the data as written (for a file whose values do not
+    all validate, so that one wrong value does not hide them)."""
+    units = data.get("units") if isinstance(data, dict) else None
+    known = {u.get("id") for u in units if isinstance(u, dict)} if isinstance(units, list) else set()
+    out: list[Problem] = []
+    todo: list[tuple[Any, PathT]] = [(data, ())]
+    seen: set[int] = set()
+    while todo and len(out) < limits.PROBLEMS_SHOWN:
+        obj, path = todo.pop()
+        if isinstance(obj, (dict, list)):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k in _REF_FIELDS and path[-2:-1] != ("targets",):
+                    refs = [v] if isinstance(v, str) else v if isinstance(v, list) else []
+                    for j, uid in enumerate(refs):
+                        if isinstance(uid, str) and uid not in known:
+                            p = path + (k,) + ((j,) if isinstance(v, list) else ())
+                            lc = pos.find(p)
+                            out.append(Problem(f"unknown unit '{uid}'", path=format_path(p), file=file,
+                                               line=lc and lc[0], column=lc and lc[1],
+                                               hint="declare it under 'units:' with id, zh and en"))
+                elif isinstance(k, str):
+                    todo.append((v, path + (k,)))
+        elif isinstance(obj, list):
+            todo.extend((v, path + (i,)) for i, v in enumerate(obj))
+    return out
+
+
 def _flow_key_before(data: Any, path: PathT) -> str | None:
     """The key written just before ``path``'s key in its mapping (the text the comma cut short)."""
     parent = _get(data, path[:-1])
@@ -657,6 +726,8 @@ def _describe(v: Any) -> str:
         return "a list"
     if isinstance(v, dict):
         return "a mapping"
+    if isinstance(v, str) and len(v) > 60:  # never echo a whole file (program: /etc/passwd)
+        return f"a text of {len(v):,} characters starting {v[:40]!r}"
     return repr(v)
 
 
@@ -709,9 +780,17 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
                                     line=lc and lc[0], column=lc and lc[1], hint="give each unit its own id"))
         seen.add(uid)
 
+    unknown = 0
+
     def bad(path: PathT, uid: str) -> None:
+        # each unknown id costs a fuzzy match against every unit: only the first SUGGESTIONS get
+        # one, and only PROBLEMS_SHOWN are listed, so that checking stays linear in the references
+        nonlocal unknown
+        unknown += 1
+        if unknown > limits.PROBLEMS_SHOWN:
+            return
         lc = pos.find(path)
-        close = difflib.get_close_matches(uid, ids, n=1)
+        close = difflib.get_close_matches(uid, ids, n=1) if unknown <= limits.SUGGESTIONS else None
         hint = f"did you mean '{close[0]}'?" if close else "declare it under 'units:' with id, zh and en"
         problems.append(Problem(f"unknown unit '{uid}'", path=format_path(path), file=file,
                                 line=lc and lc[0], column=lc and lc[1], hint=hint))
@@ -735,6 +814,9 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     walk(doc, ())
     for path, uid in unknown_text_units(doc):
         bad(path, uid)
+    if unknown > limits.PROBLEMS_SHOWN:
+        problems.append(Problem(f"… and {unknown - limits.PROBLEMS_SHOWN:,} more references to unknown units",
+                                file=file, hint="declare the units under 'units:', or correct the ids"))
 
     # ids of tasks, targets and phases: progress reports refer to them, so each must name one item
     first: dict[tuple[str, str], PathT] = {}
@@ -780,8 +862,9 @@ def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") 
     if data is None:
         raise ValidationFailed(Problem("the file is empty", file=file, hint=f"start from {example}"))
     if not isinstance(data, dict):
-        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
-                                       file=file, line=1, column=1))
+        got = f"a text of {len(data):,} characters" if isinstance(data, str) else _describe(data)  # not its content
+        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {got}",
+                                       file=file, line=1, column=1, hint="is this a data file? (see corpus/)"))
 
 
 def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document:
@@ -795,7 +878,14 @@ def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_
     try:
         doc = Document.model_validate(data)
     except ValidationError as e:
-        raise ValidationFailed(_problems_from_validation(e, data, pos, file)) from None
+        problems = _problems_from_validation(e, data, pos, file)
+        odd = _odd_key_problems(pos, file)
+        if odd:
+            problems = odd + [p for p in problems if "Keys should be strings" not in p.message]
+        # a wrong value elsewhere does not hide a reference to an unknown unit
+        problems += _unknown_units_in_data(data, pos, file)
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ValidationFailed(problems) from None
     problems = _check_refs(doc, pos, file)
     if problems:
         raise ValidationFailed(problems)
