@@ -10,24 +10,25 @@ from pathlib import Path
 from conftest import ROOT
 
 SRC = ROOT / "src" / "workplan"
-STAGES = ("errors", "layout", "i18n", "formats", "model", "lint", "readers", "render", "ingest", "archive", "search",
+STAGES = ("errors", "limits", "layout", "i18n", "formats", "model", "lint", "readers", "render", "ingest", "archive", "search",
           "compile", "web", "cli")
 FRONT_ENDS = ("cli", "web")
-_CORE = ("errors", "layout", "i18n", "formats", "model", "lint", "readers", "render", "ingest", "archive", "search", "compile")
+_CORE = ("errors", "limits", "layout", "i18n", "formats", "model", "lint", "readers", "render", "ingest", "archive", "search", "compile")
 # What each stage may import (the table of ARCHITECTURE.md; keep the two in step).
 ALLOWED: dict[str, tuple[str, ...]] = {
     "errors": (),
+    "limits": ("errors",),
     "layout": ("errors",),
     "i18n": ("errors", "layout"),
     "formats": ("errors", "i18n", "layout"),  # the table of output formats (names, roles; writers by name)
-    "model": ("errors", "i18n", "layout"),
-    "lint": ("errors", "i18n", "layout", "model", "readers"),
-    "readers": ("errors", "i18n", "layout", "model"),
-    "render": ("errors", "i18n", "layout", "formats", "model"),
-    "ingest": ("errors", "i18n", "layout", "formats", "model", "render", "archive"),
-    "archive": ("errors", "formats"),
-    "search": ("errors", "i18n", "layout", "formats", "model", "render", "archive"),
-    "compile": ("errors", "i18n", "layout", "formats", "model", "render", "archive", "search"),
+    "model": ("errors", "limits", "i18n", "layout"),
+    "lint": ("errors", "limits", "i18n", "layout", "model", "readers"),
+    "readers": ("errors", "limits", "i18n", "layout", "model"),
+    "render": ("errors", "limits", "i18n", "layout", "formats", "model"),
+    "ingest": ("errors", "limits", "i18n", "layout", "formats", "model", "render", "archive"),
+    "archive": ("errors", "limits", "formats"),
+    "search": ("errors", "limits", "i18n", "layout", "formats", "model", "render", "archive"),
+    "compile": ("errors", "limits", "i18n", "layout", "formats", "model", "render", "archive", "search"),
     "web": _CORE,
     "cli": _CORE + ("web",),
 }

@@ -183,11 +183,11 @@ def test_bad_inputs(tmp_path):
 
 
 def test_size_limit(tmp_path, monkeypatch):
-    import workplan.readers as readers
-    monkeypatch.setattr(readers, "MAX_BYTES", 100)
+    from workplan import limits
+    monkeypatch.setattr(limits, "TEXT_BYTES", 100)
     f = tmp_path / "big.txt"
     f.write_text("一、指导思想\n" * 50, encoding="utf-8")
-    with pytest.raises(ImportFailed, match="limit"):
+    with pytest.raises(ImportFailed, match="larger than 100 bytes"):
         read_file(f)
 
 

@@ -56,6 +56,15 @@ class WorkplanError(Exception):
     def format(self) -> str:
         return "\n".join(p.format() for p in self.problems)
 
+    def __reduce__(self):  # pickled whole (problems, exit code), whatever the subclass's __init__
+        return (_rebuild_error, (type(self), self.problems, self.exit_code))
+
+
+def _rebuild_error(cls: type, problems: list[Problem], exit_code: int) -> WorkplanError:
+    e = cls.__new__(cls)
+    WorkplanError.__init__(e, problems, exit_code=exit_code)
+    return e
+
 
 class ValidationFailed(WorkplanError):
     """The input file does not describe a valid document."""

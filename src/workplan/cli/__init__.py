@@ -17,11 +17,11 @@ import click
 
 from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, PDF_ENGINES
-from .options import archive_option, format_option, lang_option, program_resolver
+from .options import archive_option, format_option, lang_option, program_resolver, say
 
 
 def echo_err(msg: str) -> None:
-    click.echo(msg, err=True)
+    say(msg, err=True)  # control characters escaped: messages quote users' files
 
 
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
@@ -153,7 +153,7 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
             doc = load_document_data(f, data, positions, program_resolver=resolver)
             for w in lint_document(doc, f, positions=positions, select=["letterhead", "import-mark"]):
                 echo_err("warning: " + w.format())
-            click.echo(f"{f}: ok")
+            say(f"{f}: ok")
         except WorkplanError as e:
             bad += 1
             echo_err(e.format())
@@ -314,7 +314,7 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
             futures = [pool.submit(_build_one, t) for t in tasks]
             for fut in progress(as_completed(futures), "building", total=len(futures)):
                 report(*fut.result())
-    click.echo(f"{n_out} document(s) written to {outdir}/" + (f"; {len(failed)} file(s) failed" if failed else ""))
+    say(f"{n_out} document(s) written to {outdir}/" + (f"; {len(failed)} file(s) failed" if failed else ""))
     if failed:
         sys.exit(1)
 

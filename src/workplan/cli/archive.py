@@ -12,7 +12,7 @@ import click
 from ..errors import Problem, WorkplanError
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
-from .options import archive_option as _archive_option
+from .options import archive_option as _archive_option, say
 from .options import archive_root, format_option, lang_option, open_archive_at
 
 _META = "workplan.archive"
@@ -40,7 +40,7 @@ def _open(archive_path: str | None):
 
 
 def _err(msg: str) -> None:
-    click.echo(msg, err=True)
+    say(msg, err=True)
 
 
 @contextmanager
@@ -138,7 +138,7 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
     root = archive_root(directory or archive_path or ctx.meta.get(_META))
     arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
                        default_retention=default_retention.upper(), org_codes=mapping)
-    click.echo(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
+    say(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
                f"category {arc.config.category}, default retention {arc.config.default_retention})")
     if not name:
         _err(f"note: the fonds name is {arc.config.fonds_name!r}; set \"fonds_name\" in {arc.root / 'archive.json'}")
@@ -246,7 +246,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                     staging.pop().cleanup()
             for rec in recs:
                 codes.append(rec.code)
-                click.echo(rec.code)
+                say(rec.code)
                 if rec.version > 1:
                     _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked "
                          "superseded")
@@ -297,7 +297,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     rec = add_files(arc, other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
                         retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
                         langs=langs_l)
-    click.echo(rec.code)
+    say(rec.code)
     if rec.version > 1:
         _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
 
@@ -316,15 +316,15 @@ def list_cmd(year, unit, kind, retention, all_versions, as_json, archive_path) -
     recs = arc.records(current_only=not all_versions, year=year, unit=unit, kind=kind,
                        retention=retention.upper() if retention else None)
     if as_json:
-        click.echo(json.dumps([_record_dict(arc, r) for r in recs], ensure_ascii=False, indent=2))
+        say(json.dumps([_record_dict(arc, r) for r in recs], ensure_ascii=False, indent=2))
         return
     if not recs:
         _err("no records")
         return
     rows = [[r.code, f"v{r.version}", r.status, r.date.isoformat(), RETENTION_LABELS[r.retention],
              r.doc_number or "—", r.title] for r in recs]
-    click.echo(_table(["档号 code", "ver", "status", "date", "保管期限", "文号", "题名 title"], rows))
-    click.echo(f"{len(recs)} record(s)")
+    say(_table(["档号 code", "ver", "status", "date", "保管期限", "文号", "题名 title"], rows))
+    say(f"{len(recs)} record(s)")
 
 
 @archive.command("show")
@@ -341,7 +341,7 @@ def show_cmd(code, as_json, archive_path) -> None:
                                              hint="run `workplan archive verify`")])
     if as_json:
         from ..archive.views import show_dict
-        click.echo(json.dumps(show_dict(arc, code), ensure_ascii=False, indent=2))
+        say(json.dumps(show_dict(arc, code), ensure_ascii=False, indent=2))
         return
     versions = arc.versions(rec.code)
     events, _ = arc.log(rec.code)
@@ -354,18 +354,18 @@ def show_cmd(code, as_json, archive_path) -> None:
               ("archived", rec.archived_at), ("disposed", rec.disposed_at)]
     for k, v in fields:
         if v not in (None, ""):
-            click.echo(f"{k + ':':<22}{v}")
-    click.echo("\nversions:")
-    click.echo(_table(["ver", "status", "archived", "bag"],
+            say(f"{k + ':':<22}{v}")
+    say("\nversions:")
+    say(_table(["ver", "status", "archived", "bag"],
                       [[f"v{v.version}", v.status, v.archived_at, v.bag_dir.relative_to(arc.root).as_posix()]
                        for v in versions]))
     for v in versions:
-        click.echo(f"\nfiles of v{v.version}:")
-        click.echo(_table(["role", "size", "sha256", "file"],
+        say(f"\nfiles of v{v.version}:")
+        say(_table(["role", "size", "sha256", "file"],
                           [[f.role, f"{f.size:,}", f.sha256, f.path] for f in v.files]))
-    click.echo("\nevents:")
+    say("\nevents:")
     for e in events:
-        click.echo(f"  #{e.id}  {e.time}  {e.type}  {e.outcome}  {e.agent}")
+        say(f"  #{e.id}  {e.time}  {e.type}  {e.outcome}  {e.agent}")
 
 
 @archive.command("verify")
@@ -386,16 +386,16 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
     index = _search_index_status(arc, catch_up=repair)
     if as_json:
-        click.echo(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
+        say(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
     else:
         for action in rep.repaired:
-            click.echo(f"repaired: {action}")
+            say(f"repaired: {action}")
         for f in rep.findings:
             _err(f.format())
         summary = (f"checked {rep.documents} document(s), {rep.versions} version(s), {rep.files} file(s) "
                    f"({rep.bytes / 1e6:.1f} MB) and {rep.events} event(s) in {rep.seconds:.2f} s")
-        click.echo(summary + (": all intact" if rep.ok else f": {len(rep.findings)} problem(s)"))
-        click.echo("search index: " + ("up to date" if index["current"] else
+        say(summary + (": all intact" if rep.ok else f": {len(rep.findings)} problem(s)"))
+        say("search index: " + ("up to date" if index["current"] else
                                        f"{index['problem']} (derived data: run `workplan search reindex`)"))
     if not rep.ok:
         sys.exit(1)
@@ -427,14 +427,14 @@ def log_cmd(code, as_json, archive_path) -> None:
     events, problems = arc.log(code)
     for e in events:
         if as_json:
-            click.echo(json.dumps(e.as_dict(), ensure_ascii=False))
+            say(json.dumps(e.as_dict(), ensure_ascii=False))
         else:
             detail = e.detail
             if isinstance(detail, dict):
                 detail = ", ".join(f"{k}={v}" for k, v in detail.items()
                                    if k in ("version", "title", "note", "file", "documents", "findings", "rows",
                                             "versions", "fonds_code", "supersedes"))
-            click.echo(f"#{e.id}  {e.time}  {e.type:<17} {e.object:<28} {e.outcome:<8} {e.agent}"
+            say(f"#{e.id}  {e.time}  {e.type:<17} {e.object:<28} {e.outcome:<8} {e.agent}"
                        + (f"  {detail}" if detail else ""))
     for p in problems:
         _err("warning: " + p.format())
@@ -458,7 +458,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, force, archive
     arc = _open(archive_path)
     res = arc.export(output, year=year, unit=unit, kind=kind, retention=retention.upper() if retention else None,
                      all_versions=all_versions, force=force)
-    click.echo(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
+    say(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
                f"{res.size / 1e6:.1f} MB, sha256 {res.sha256}")
 
 
@@ -479,7 +479,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
         raise WorkplanError(Problem("disposal destroys the record's files", file=rec.code,
                                     hint=f"pass --confirm: workplan archive dispose {rec.code} --confirm"))
     rec = arc.dispose(rec.code, reason=reason)
-    click.echo(f"disposed of {rec.code} ({rec.title}); its tombstone is {rec.bag_dir.relative_to(arc.root).as_posix()}")
+    say(f"disposed of {rec.code} ({rec.title}); its tombstone is {rec.bag_dir.relative_to(arc.root).as_posix()}")
 
 
 @archive.command("rebuild-catalogue")
@@ -490,7 +490,7 @@ def rebuild_cmd(archive_path) -> None:
     n, problems = arc.rebuild_catalogue()
     for p in problems:
         _err(p.format())
-    click.echo(f"rebuilt the catalogue from the bags the log records: {n} row(s)")
+    say(f"rebuilt the catalogue from the bags the log records: {n} row(s)")
     if problems:
         _err(f"{len(problems)} problem(s): what could not be read, or what the log does not record, was left out")
         sys.exit(1)
@@ -509,7 +509,7 @@ def adopt_cmd(code, version, reason, archive_path) -> None:
     """
     arc = _open(archive_path)
     rec = arc.adopt(code, version, reason=reason)
-    click.echo(f"adopted {rec.code} v{rec.version} ({rec.title}); logged with its hashes and the reason")
+    say(f"adopted {rec.code} v{rec.version} ({rec.title}); logged with its hashes and the reason")
 
 
 @archive.command("accept-log")
@@ -524,4 +524,4 @@ def accept_log_cmd(reason, archive_path) -> None:
     """
     arc = _open(archive_path)
     ev = arc.accept_log(reason=reason)
-    click.echo(f"logged as entry #{ev['id']}: {ev['detail']['finding']}")
+    say(f"logged as entry #{ev['id']}: {ev['detail']['finding']}")

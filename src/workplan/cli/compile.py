@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import LANGS
-from .options import archive_option, format_option, lang_option, open_archive_at
+from .options import archive_option, format_option, lang_option, open_archive_at, say
 
 
 class _Bar:
@@ -95,9 +95,9 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
         result = compile_volume(arc, out, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler,
                                 date=date, lang=lang, progress=bar)
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        say(f"warning: {w}", err=True)
     if fmt == "pdf":
-        click.echo(f"{out}: {result.documents} document(s), {result.pages} page(s) "
+        say(f"{out}: {result.documents} document(s), {result.pages} page(s) "
                    f"({result.front_pages} front page(s))")
     else:
-        click.echo(f"{out}: {result.documents} document(s)")
+        say(f"{out}: {result.documents} document(s)")

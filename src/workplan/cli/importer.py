@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from .options import say
+
 from ..errors import Problem, WorkplanError
 
 
@@ -71,18 +73,18 @@ def archive_one(arc, src: Path, rep: dict, data: dict, *, title: str | None, iss
 
 
 def _print_report(rep: dict) -> None:
-    click.echo(f"{rep['file']} → {rep['output']}")
-    click.echo(f"  title: {rep['title']}")
+    say(f"{rep['file']} → {rep['output']}")
+    say(f"  title: {rep['title']}")
     if rep.get("doc_number"):
-        click.echo(f"  number: {rep['doc_number']}")
-    click.echo(f"  characters kept: {rep['coverage'] * 100:.1f} % of {rep['characters']['source']}"
+        say(f"  number: {rep['doc_number']}")
+    say(f"  characters kept: {rep['coverage'] * 100:.1f} % of {rep['characters']['source']}"
                f" ({rep['format']}, {rep['lang']}, headings from {rep['headings_from'] or 'none'})")
     for s in rep["sections"]:
-        click.echo(f"  - {s['type']:<12} {s['title']}" + (f"  ({s['items']} items)" if s["items"] else ""))
+        say(f"  - {s['type']:<12} {s['title']}" + (f"  ({s['items']} items)" if s["items"] else ""))
     if rep["unclassified"]:
-        click.echo("  not classified (kept as free sections): " + "; ".join(rep["unclassified"]))
+        say("  not classified (kept as free sections): " + "; ".join(rep["unclassified"]))
     for w in rep["warnings"]:
-        click.echo("  warning: " + w, err=True)
+        say("  warning: " + w, err=True)
 
 
 @click.command("import")
@@ -160,7 +162,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
                     rep["archive_error"] = e.format()
                     raise
                 if not as_json:
-                    click.echo(f"  archived as {rep['archived']}")
+                    say(f"  archived as {rep['archived']}")
         except WorkplanError as e:
             failed += 1
             echo_err(e.format())
@@ -172,7 +174,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
             echo_err(msg)
             reports.append({"file": str(src), "error": msg})
     if as_json:
-        click.echo(json.dumps(reports, ensure_ascii=False, indent=2))
+        say(json.dumps(reports, ensure_ascii=False, indent=2))
     if failed:
         echo_err(f"{failed} of {len(srcs)} file(s) could not be imported" + (" or archived" if arc is not None else ""))
         sys.exit(1)

@@ -8,7 +8,7 @@ import click
 
 from ..i18n import LANGS
 from ..lint.rules import RULES, SEVERITY
-from .options import archive_option, lang_option, program_resolver
+from .options import archive_option, lang_option, program_resolver, say
 
 
 def _rule_list(value: str | None) -> list[str]:
@@ -89,9 +89,9 @@ def lint(files: tuple[str, ...], fmt: str, as_json: bool, config_file: str | Non
                 for p in problems:
                     echo_err(p.format())
             else:
-                click.echo(f"{path}: clean")
+                say(f"{path}: clean")
     if as_json:
-        click.echo(json.dumps([p.as_dict() if hasattr(p, "as_dict") else vars(p) for p in all_problems],
+        say(json.dumps([p.as_dict() if hasattr(p, "as_dict") else vars(p) for p in all_problems],
                               ensure_ascii=False, indent=2))
     elif all_problems:
         n_err = len(errors_of(all_problems))

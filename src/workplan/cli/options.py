@@ -113,3 +113,11 @@ def format_option(*, default: str | None = None, choices: Sequence[str] | None =
 
 __all__ = ["ARCHIVE_HELP", "ENV_ARCHIVE", "archive_option", "archive_root", "format_option", "lang_option",
            "open_archive_at", "program_resolver", "split_choices"]
+
+
+def say(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to the terminal with every control character escaped (:func:`workplan.limits.printable`):
+    titles, file names and messages come from users' files, and an escape sequence in one must not
+    retitle the window, move the cursor or reorder the line."""
+    from ..limits import printable
+    click.echo(printable(message), err=err, nl=nl)

@@ -8,7 +8,8 @@ import click
 
 from ..errors import Problem, WorkplanError
 from ..search.backends import BACKENDS
-from .options import archive_option, lang_option
+from ..limits import printable
+from .options import archive_option, lang_option, say
 from ..search.query import FIELDS, KINDS, LANGS, RETENTIONS
 
 _SPECIAL = ("reindex", "status")
@@ -20,7 +21,7 @@ def _open_archive(path: str | None):
 
 
 def _err(msg: str) -> None:
-    click.echo(msg, err=True)
+    say(msg, err=True)
 
 
 def _fields_help() -> str:
@@ -106,7 +107,7 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, exact_
     finally:
         ix.close()
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        say(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
     for w in result.warnings:
         _err("warning: " + w)
@@ -118,15 +119,15 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
     what = f"“{text}”" if text else "the filters"
     scope = "all versions" if all_versions else "newest versions"
     if not result.hits:
-        click.echo(f"no documents match {what} ({scope}, {result.backend})")
+        say(f"no documents match {what} ({scope}, {result.backend})")
         return
     shown = len(result.hits)
     more = f", showing {shown} (use --limit for more)" if result.total > shown else ""
-    click.echo(f"{result.total_text()} document(s) match {what} ({scope}, {result.backend}){more}\n")
+    say(f"{result.total_text()} document(s) match {what} ({scope}, {result.backend}){more}\n")
     tty = sys.stdout.isatty()
     for i, h in enumerate(result.hits, 1):
-        title = click.style(h.title, bold=True) if tty else h.title
-        click.echo(f"{i:>2}. {title}")
+        title = click.style(printable(h.title), bold=True) if tty else printable(h.title)
+        click.echo(f"{i:>2}. {title}")  # escaped above
         facts = [h.code, h.date, h.issuer]
         if h.doc_number:
             facts.append(h.doc_number)
@@ -134,10 +135,10 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
             facts.append(f"version {h.version}" + ("" if h.current else f" ({'superseded'})"))
         if h.score:
             facts.append(f"score {h.score:.2f}")
-        click.echo("    " + " · ".join(f for f in facts if f))
+        say("    " + " · ".join(f for f in facts if f))
         for sn in h.snippets:
-            click.echo("    " + snippet_plain(sn))
-        click.echo("")
+            say("    " + snippet_plain(sn))
+        say("")
 
 
 def _reindex(archive_path: str | None, backend: str | None) -> None:
@@ -150,7 +151,7 @@ def _reindex(archive_path: str | None, backend: str | None) -> None:
     report = reindex(arc, backend or DEFAULT_BACKEND, progress=bar)
     for w in report.warnings:
         _err("warning: " + w.format())
-    click.echo(f"indexed {report.records} record(s) with {report.backend} in {report.seconds:.1f} s → {report.path}")
+    say(f"indexed {report.records} record(s) with {report.backend} in {report.seconds:.1f} s → {report.path}")
 
 
 def _status(archive_path: str | None) -> None:
@@ -163,7 +164,7 @@ def _status(archive_path: str | None) -> None:
     path = mgr.build_path(meta)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0
     ok = meta["schema_version"] == SCHEMA_VERSION
-    click.echo(f"index:    {path}\nbackend:  {meta['backend']}\nrecords:  {meta.get('records', '?')}\n"
+    say(f"index:    {path}\nbackend:  {meta['backend']}\nrecords:  {meta.get('records', '?')}\n"
                f"schema:   {meta['schema_version']}" + ("" if ok else f" (this workplan uses {SCHEMA_VERSION}: "
                                                               "the next search rebuilds it)") +
                f"\nbuilt:    {meta.get('built_at', '?')}\nupdated:  {meta.get('updated_at', '?')}\n"

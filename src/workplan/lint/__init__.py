@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, WorkplanError
 from ..model.load import _Positions, format_path, read_data
@@ -137,6 +137,11 @@ def _lint_source_document(path: str | Path, **kw) -> list[LintProblem]:
         doc = Document.model_validate(result.data)
     except WorkplanError as e:
         return _invalid(e, path)
+    except ValidationError as e:  # what the importer made does not validate: say so, at the file
+        return _invalid(WorkplanError(Problem(
+            f"the document read does not make a valid data file: {e.error_count()} problem(s), first: "
+            f"{e.errors()[0]['msg']} at {'.'.join(str(x) for x in e.errors()[0]['loc'])}", file=str(path),
+            hint="import it with `workplan import` and check the data file it writes")), path)
     outline = [OutlineItem(level, style, number, label, line) for level, style, number, label, line in result.numbered()]
     raw = {"doc_number": result.report.get("doc_number")}
     problems = lint_document(doc, path, positions=_Positions(), raw=raw, outline=outline, **kw)

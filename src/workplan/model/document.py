@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from .. import limits
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ID = r"^[A-Za-z][A-Za-z0-9_.-]*$"
@@ -31,6 +34,26 @@ def unfold_cjk(s: str) -> str:
 
 
 CleanStr = Annotated[str, AfterValidator(unfold_cjk)]
+
+
+def _date_given_as_text(v):
+    """A date is written YYYY-MM-DD; a number (0, 20240506) is not read as a count of seconds."""
+    if isinstance(v, (bool, int, float)):
+        raise ValueError(f"expected a date (YYYY-MM-DD), got the number {v}")
+    return v
+
+
+def _date_in_range(d: dt.date) -> dt.date:
+    if not limits.EARLIEST_YEAR <= d.year <= limits.LATEST_YEAR:
+        raise ValueError(f"{d.isoformat()} is not a date a document of this kind can bear: dates run from "
+                         f"{limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}")
+    return d
+
+
+# every date of a data file: written as a date, from 1949 on
+Date = Annotated[dt.date, BeforeValidator(_date_given_as_text), AfterValidator(_date_in_range)]
+# every number a document states (targets, baselines, values reached): finite, of a sane size
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-limits.NUMBER_MAGNITUDE, le=limits.NUMBER_MAGNITUDE)]
 
 
 class Strict(BaseModel):
@@ -185,7 +208,7 @@ class DocNumber(Strict):
 
     prefix: str = Field(..., description="Issuer abbreviation with the document type, e.g. 江综委发")
     year: int = Field(..., ge=1949, le=2100)
-    serial: int = Field(..., ge=1, description="Serial number, without leading zeros")
+    serial: int = Field(..., ge=1, le=limits.SERIAL_MAX, description="Serial number, without leading zeros")
     prefix_en: str | None = Field(None, description="Romanised prefix for English, e.g. Jiang Zong Wei Fa")
 
     def render(self, lang: str = "zh") -> str:
@@ -232,7 +255,7 @@ class PrintInfo(Strict):
     """印发: the printing office and date."""
 
     office: Text = Field(..., description="A unit id or a name")
-    date: dt.date
+    date: Date
 
 
 class Attachment(Strict):
@@ -262,7 +285,7 @@ class Task(Strict):
     lead: list[UnitRef] = Field(default_factory=list, description="Lead unit(s) (牵头单位)")
     responsible: list[UnitRef] = Field(default_factory=list, description="Responsible units (责任单位)")
     cooperating: list[UnitRef] = Field(default_factory=list, description="Cooperating units (配合单位)")
-    deadline: dt.date | Text | None = Field(None, union_mode="left_to_right",
+    deadline: Date | Text | None = Field(None, union_mode="left_to_right",
                                             description="A date (YYYY-MM-DD), or a text such as 长期坚持 / ongoing")
     measures: list[Text] = Field(default_factory=list)
     items: list["Task"] = Field(default_factory=list)
@@ -277,8 +300,10 @@ class Task(Strict):
     def _date_like_must_be_date(cls, v):
         if isinstance(v, str) and _DATE_LIKE.match(v.strip()):
             try:
-                return dt.date.fromisoformat(v.strip())
-            except ValueError:
+                return _date_in_range(dt.date.fromisoformat(v.strip()))
+            except ValueError as e:
+                if "bear" in str(e):
+                    raise
                 raise ValueError(f"{v!r} looks like a date but is not one: write YYYY-MM-DD with a real month and day") from None
         for text in ([v] if isinstance(v, str) else list(v.values()) if isinstance(v, dict) else []):
             if isinstance(text, str):
@@ -293,12 +318,38 @@ _NUMERIC_DATE = re.compile(r"(\d+)\s*[-/.]\s*(\d+)\s*[-/.]\s*(\d+)")
 _CN_DATE = re.compile(r"(?:(\d+)\s*年)?\s*(?:(\d+)\s*月)?\s*(?:(\d+)\s*[日号])?")
 
 
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+_CN_NUMERAL = re.compile(r"[〇零一二两三四五六七八九十]+(?=\s*[年月日号])")
+
+
+def _cn_int(s: str) -> str:
+    """二〇二四 → 2024, 十三 → 13, 二十一 → 21, 三十 → 30 (the numerals of dates)."""
+    if "十" not in s:
+        return "".join(str(_CN_DIGIT[c]) for c in s)
+    tens, _, ones = s.partition("十")
+    if len(tens) > 1 or "十" in ones or len(ones) > 1:
+        return "".join(str(_CN_DIGIT.get(c, 10)) for c in s)  # not a numeral of a date: kept impossible
+    return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with its digits in ASCII: full-width and other decimal digits, full-width - / .,
+    and the Chinese numerals of years, months and days (二〇二四年十三月 → 2024年13月)."""
+    if text.isascii():
+        return text
+    text = "".join(str(unicodedata.digit(c)) if c.isdecimal() and not c.isascii() else c for c in text)
+    text = text.translate({0xFF0D: "-", 0xFF0F: "/", 0xFF0E: "."})
+    return _CN_NUMERAL.sub(lambda m: _cn_int(m.group()), text)
+
+
 def deadline_text_problem(text: str) -> str | None:
     """Why a deadline given as text is not acceptable, or None.
 
     A deadline is a real date or a phrase (整个冬季, 长期坚持, 全年, 2024年6月底前, Ongoing …). A
     phrase may not hold a placeholder (20__-01-01, XX月XX日, 待定, TBD, ?), and every date inside it
-    must be real: a year of four digits (1949–2100), a month 1–12, a day that exists."""
+    must be real: a year of four digits (1949–2100), a month 1–12, a day that exists, whatever
+    digits it is written in (full-width ２０２４, Chinese 二〇二四年十二月)."""
+    text = ascii_digits(text)
     m = _PLACEHOLDER.search(text)
     if m:
         return (f"the deadline {text!r} holds the placeholder {m.group()!r}: write a real date (YYYY-MM-DD) "
@@ -334,10 +385,10 @@ class Target(Strict):
     id: str | None = Field(None, pattern=_ID)
     indicator: Text
     op: Literal[">=", "<=", "=", ">", "<"] = Field(">=", description="Direction: >= for rates to reach, <= for counts to keep under")
-    target: float
-    baseline: float | None = None
+    target: Number
+    baseline: Number | None = None
     unit: Text | None = Field(None, description="e.g. % / 起 / cases")
-    due: dt.date | None = None
+    due: Date | None = None
 
 
 class Phase(Strict):
@@ -345,8 +396,8 @@ class Phase(Strict):
 
     id: str | None = Field(None, pattern=_ID)
     name: Text
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Date | None = None
+    end: Date | None = None
     activities: list[Text] = Field(default_factory=list)
     items: list[Point] = Field(default_factory=list)
 
@@ -456,7 +507,7 @@ class Document(DocumentCommon, Strict):
                           "or a doc_number is given; false leaves it out (the document number is then not printed)")
     signatory: Text | None = Field(None, description="签发人 (for documents sent upward)")
     upward: bool | None = Field(None, description=UPWARD_DESCRIPTION)
-    date: dt.date = Field(..., description="成文日期")
+    date: Date = Field(..., description="成文日期")
     recipients: list[Text] = Field(default_factory=list, description="主送机关")
     cc: list[Text] = Field(default_factory=list, description="抄送机关")
     printed: PrintInfo | None = Field(None, description="印发机关和日期")

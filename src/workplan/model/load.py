@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,7 +15,8 @@ from typing import Any, Iterable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Problem, ValidationFailed
+from .. import limits
+from ..errors import Problem, ValidationFailed, WorkplanError
 from .document import SECTION_TYPES, Document, Target
 
 Pos = tuple[int, int]  # 1-based line, column
@@ -30,6 +32,7 @@ class _Positions:
         self._value: dict[PathT, Pos] = {}
         self._key: dict[PathT, Pos] = {}
         self._flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
+        self._odd: list[tuple[PathT, str, str, Pos]] = []  # keys that YAML reads as no text
 
     def _filled(self) -> "_Positions":
         if self._node is not None:
@@ -48,6 +51,10 @@ class _Positions:
     @property
     def flow(self) -> set[PathT]:
         return self._filled()._flow
+
+    @property
+    def odd_keys(self) -> list[tuple[PathT, str, str, Pos]]:
+        return self._filled()._odd
 
     def find(self, path: PathT, *, key: bool = False) -> Pos | None:
         p = tuple(path)
@@ -87,6 +94,8 @@ def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
             pos._key[path + (key,)] = _mark(k)
+            if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:str":
+                pos._odd.append((path, k.value, k.tag, _mark(k)))  # yes:, 1:, null: are not names
             _walk_nodes(v, path + (key,), pos)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
@@ -103,10 +112,11 @@ def format_path(path: Iterable[Any]) -> str:
     return out or "(document)"
 
 
-# --- bounds on what a data file may hold (issue 9) ----------------------------------------------
-MAX_FILE_BYTES = 10 * 1024 * 1024  # the largest corpus file is 27 kB
-MAX_NODES = 200_000  # values after expanding aliases; the largest corpus file has about 1,000
-MAX_DEPTH = 100  # nesting of lists and mappings; real files stay below 12
+# --- bounds on what a data file may hold (each in workplan/limits.py) -----------------------------
+MAX_FILE_BYTES = limits.DATA_FILE_BYTES
+MAX_NODES = limits.DATA_VALUES  # values after expanding aliases
+MAX_DEPTH = limits.DATA_DEPTH  # nesting of lists and mappings
+MAX_CHARS = limits.DATA_CHARS  # characters of text after expanding aliases
 # YAML allows tab, line feed, carriage return, printable ASCII, NEL and everything from U+00A0 up
 # except surrogates and U+FFFE/U+FFFF
 _BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -131,19 +141,77 @@ def _control_char(text: str, name: str) -> None:
 _ALIAS, _SCALAR, _OPEN, _CLOSE = 1, 2, 3, 4
 _EVENT_KIND = {yaml.AliasEvent: _ALIAS, yaml.ScalarEvent: _SCALAR, yaml.SequenceStartEvent: _OPEN,
                yaml.MappingStartEvent: _OPEN, yaml.SequenceEndEvent: _CLOSE, yaml.MappingEndEvent: _CLOSE}
+# what an escape in a double-quoted text ("\0", "\e", "\a", "\x9b", "\N") can make that the file itself may not
+# hold (tab, line feed and carriage return are texts' own); and bidi embeddings, overrides and isolates,
+# which reorder what a reader sees (written out or escaped)
+_ESCAPED_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_NUMBERISH = re.compile(r"[-+]?\.?[0-9]")  # a plain scalar that may read as a number
+_NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_BINARY = {"tag:yaml.org,2002:binary", "!!binary"}
+
+
+def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
+    """What is wrong with one scalar's value as read (escapes applied): (message, hint), or None."""
+    v = ev.value
+    if ev.tag in _BINARY:
+        return ("!!binary data is not allowed in a data file",
+                "write texts as text; attach files as attachments (path and title)")
+    plain = not ev.style and ev.implicit[0]  # libyaml gives '' for a plain scalar, PyYAML None
+    if plain and (_NUMBERISH.match(v) or _NOT_FINITE.fullmatch(v)):
+        tag = resolve(yaml.ScalarNode, v, (True, False))
+        if tag == "tag:yaml.org,2002:int":
+            digits = sum(c.isalnum() for c in v) - (1 if v.lstrip("+-")[:2].lower() in ("0x", "0o", "0b") else 0) * 2
+            if digits > limits.NUMBER_DIGITS:
+                return (f"a number of {digits:,} digits: numbers in a data file have at most {limits.NUMBER_DIGITS}",
+                        "check the value; quote it if it is a text (an id, a code)")
+        elif tag == "tag:yaml.org,2002:float":
+            if _NOT_FINITE.fullmatch(v):
+                return (f"{v} is not a number a document can state (not finite)",
+                        "write the number itself; quote it if it is a text")
+            digits = sum(c.isdigit() for c in v)
+            try:
+                x = float(v.replace("_", "")) if ":" not in v and digits <= 4 * limits.NUMBER_DIGITS else math.inf
+            except ValueError:
+                x = 0.0
+            if not math.isfinite(x) or abs(x) > limits.NUMBER_MAGNITUDE:
+                return (f"{v[:40]}{'…' if len(v) > 40 else ''} is too large a number "
+                        f"(at most {limits.NUMBER_MAGNITUDE:.0e} either way)", "check the value")
+    if ev.style == '"':
+        m = _ESCAPED_BAD.search(v)
+        if m:
+            return (f"the escape for the control character U+{ord(m.group()):04X} is not allowed in a text",
+                    "remove it: a text holds printable characters, line breaks and tabs only")
+    m = _BIDI.search(v)
+    if m:
+        return (f"the bidirectional control U+{ord(m.group()):04X} is not allowed in a text (it reorders what a "
+                "reader sees)", "remove it; texts in Chinese and English need none")
+    i = limits.joining_run(v)
+    if i is not None:
+        return (f"more than {limits.MARKS_PER_CHAR} combining marks, joiners or selectors on one character "
+                f"(at character {i + 1:,} of this text)",
+                "remove the stacked marks: no writing system needs so many, and no typesetter can lay them out")
+    return None
 
 
 def _check_shape(text: str, name: str) -> None:
     """Walk the YAML events (libyaml's parser is iterative, so no nesting can crash it) and refuse
-    a document nested deeper than MAX_DEPTH or holding more than MAX_NODES values once its aliases
-    are expanded, before anything is built from it. Expansion is counted, never performed: each
-    anchor's size is known when its node ends, and an alias adds that size."""
-    sizes: dict[str, int] = {}
+    a document nested deeper than MAX_DEPTH, or holding more than MAX_NODES values or MAX_CHARS
+    characters of text once its aliases are expanded, or a value no document can state (see
+    :func:`_scalar_problem`), before anything is built from it. Expansion is counted, never
+    performed: each anchor's size is known when its node ends, and an alias adds that size."""
+    sizes: dict[str, tuple[int, int]] = {}
     anchors: list = [None]  # of the open collections (outermost first)
     counts: list[int] = [0]  # values inside each open collection
-    total = 0
+    chars: list[int] = [0]  # characters of text inside each open collection
+    total = total_chars = 0
     kinds = _EVENT_KIND
     parser = _Loader(text)
+    resolve = parser.resolve
+
+    def at(ev, msg: str, hint: str) -> ValidationFailed:
+        return ValidationFailed(Problem(msg, file=name, line=ev.start_mark.line + 1,
+                                        column=ev.start_mark.column + 1, hint=hint))
     try:
         while parser.check_event():
             ev = parser.get_event()
@@ -151,48 +219,46 @@ def _check_shape(text: str, name: str) -> None:
             if kind is None:  # stream and document start/end
                 continue
             if kind == _SCALAR:
-                n = 1
+                n, c = 1, len(ev.value)
+                bad = _scalar_problem(ev, resolve)
+                if bad:
+                    raise at(ev, *bad)
                 if ev.anchor:
-                    sizes[ev.anchor] = 1
+                    sizes[ev.anchor] = (1, c)
             elif kind == _OPEN:
                 total += 1
                 anchors.append(ev.anchor)
                 counts.append(1)
+                chars.append(0)
                 if len(anchors) - 1 > MAX_DEPTH:
-                    line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
-                    raise ValidationFailed(Problem(f"lists and mappings are nested more than {MAX_DEPTH} deep here",
-                                                   file=name, line=line, column=col,
-                                                   hint="a data file is a few levels deep; check the brackets"))
+                    raise at(ev, f"lists and mappings are nested more than {MAX_DEPTH} deep here",
+                             "a data file is a few levels deep; check the brackets")
                 continue
             elif kind == _CLOSE:
-                anchor, n = anchors.pop(), counts.pop()
+                anchor, n, c = anchors.pop(), counts.pop(), chars.pop()
                 if anchor:
-                    sizes[anchor] = n
+                    sizes[anchor] = (n, c)
                 counts[-1] += n
+                chars[-1] += c
                 continue
             else:  # an alias
                 if ev.anchor in anchors:
-                    line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
-                    raise ValidationFailed(Problem(f"the alias *{ev.anchor} refers to the value that contains it: a "
-                                                   "value cannot hold itself", file=name, line=line, column=col,
-                                                   hint="write the value out instead of the alias"))
-                n = sizes.get(ev.anchor, 1)
+                    raise at(ev, f"the alias *{ev.anchor} refers to the value that contains it: a value cannot "
+                                 "hold itself", "write the value out instead of the alias")
+                n, c = sizes.get(ev.anchor, (1, 0))
             total += n
+            total_chars += c
             counts[-1] += n
-            if total > MAX_NODES:
-                line, col = ev.start_mark.line + 1, ev.start_mark.column + 1
+            chars[-1] += c
+            if total > MAX_NODES or total_chars > MAX_CHARS:
+                what = f"{MAX_NODES:,} values" if total > MAX_NODES else f"{MAX_CHARS:,} characters of text"
                 if kind == _ALIAS:
-                    msg = (f"the alias *{ev.anchor} makes the document expand to more than {MAX_NODES:,} values "
-                           "(aliases repeating aliases: an 'alias bomb')")
-                    hint = "write the values out, or use fewer nested aliases"
-                else:
-                    msg = f"the document holds more than {MAX_NODES:,} values"
-                    hint = "a data file describes one document; split it"
-                raise ValidationFailed(Problem(msg, file=name, line=line, column=col, hint=hint))
+                    raise at(ev, f"the alias *{ev.anchor} makes the document expand to more than {what} "
+                                 "(aliases repeating large values: an 'alias bomb')",
+                             "write the values out, or use fewer aliases")
+                raise at(ev, f"the document holds more than {what}", "a data file describes one document; split it")
     finally:
         parser.dispose()
-    if total > MAX_NODES:  # pragma: no cover - caught above
-        raise ValidationFailed(Problem("the document is too large", file=name))
 
 
 def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
@@ -231,26 +297,28 @@ def _read_file(path: str | Path) -> tuple[bytes, str]:
     """A data file's bytes and text (UTF-8, a BOM allowed); a located error when it cannot be read,
     is too large or is not UTF-8."""
     name = str(path)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ValidationFailed(Problem("file not found", file=name, hint="check the path")) from None
-    except IsADirectoryError:
-        raise ValidationFailed(Problem("is a folder, not a data file", file=name)) from None
-    except OSError as e:
-        raise ValidationFailed(Problem(f"cannot read the file: {e.strerror}", file=name)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValidationFailed(Problem(f"the file is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
-                                       "data file", file=name,
-                                       hint="a data file describes one document (the largest real ones are "
-                                            "a few dozen kB); is this the right file?"))
+    try:  # regular files only, opened without blocking, the size checked after opening
+        raw = limits.read_regular(path, MAX_FILE_BYTES, what="data file")
+    except WorkplanError as e:
+        raise ValidationFailed(e.problems) from None
     try:
         return raw, raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise ValidationFailed(Problem("the file is not UTF-8 text", file=name, line=line,
                                        hint="save it as UTF-8 (data files must be UTF-8 YAML or JSON)")) from None
+
+
+# JSON writes a character beyond U+FFFF as two escapes (a surrogate pair: "\ud83d\ude00"); YAML wants
+# one ("\U0001f600"). Only in JSON files, where every such escape stands in a double-quoted string.
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _join_surrogates(text: str) -> str:
+    def one(m: re.Match) -> str:
+        cp = 0x10000 + ((int(m[2], 16) - 0xD800) << 10) + (int(m[3], 16) - 0xDC00)
+        return f"{m[1]}\\U{cp:08x}"
+    return _SURROGATE_PAIR.sub(one, text)
 
 
 def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
@@ -261,6 +329,8 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
     elif len(text) > MAX_FILE_BYTES:
         raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
                                        "data file", file=name))
+    if "\\u" in text and (name.lower().endswith(".json") or text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")):
+        text = _join_surrogates(text)
     too_long = True
     try:
         _control_char(text, name)
@@ -579,6 +649,54 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
     return problems
 
 
+_KEY_READS_AS = {"tag:yaml.org,2002:bool": "true or false", "tag:yaml.org,2002:null": "nothing (null)",
+                 "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number"}
+
+
+def _odd_key_problems(pos: _Positions, file: str) -> list[Problem]:
+    """Keys YAML reads as something other than a name (yes:, on:, null:, 12:), at their own line."""
+    out: list[Problem] = []
+    for path, raw, tag, (line, col) in pos.odd_keys[:limits.PROBLEMS_SHOWN]:
+        reads = _KEY_READS_AS.get(tag, "something other than a name")
+        out.append(Problem(f"the key '{raw}' is read by YAML as {reads}, not as a field name",
+                           path=format_path(path) if path else None, file=file, line=line, column=col,
+                           hint=f"quote it ('{raw}': …) if it is meant as a name, or check the field names with "
+                                "`workplan schema`"))
+    return out
+
+
+def _unknown_units_in_data(data: Any, pos: _Positions, file: str) -> list[Problem]:
+    """References to undeclared units, found in the data as written (for a file whose values do not
+    all validate, so that one wrong value does not hide them)."""
+    units = data.get("units") if isinstance(data, dict) else None
+    known = {u.get("id") for u in units if isinstance(u, dict)} if isinstance(units, list) else set()
+    out: list[Problem] = []
+    todo: list[tuple[Any, PathT]] = [(data, ())]
+    seen: set[int] = set()
+    while todo and len(out) < limits.PROBLEMS_SHOWN:
+        obj, path = todo.pop()
+        if isinstance(obj, (dict, list)):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k in _REF_FIELDS and path[-2:-1] != ("targets",):
+                    refs = [v] if isinstance(v, str) else v if isinstance(v, list) else []
+                    for j, uid in enumerate(refs):
+                        if isinstance(uid, str) and uid not in known:
+                            p = path + (k,) + ((j,) if isinstance(v, list) else ())
+                            lc = pos.find(p)
+                            out.append(Problem(f"unknown unit '{uid}'", path=format_path(p), file=file,
+                                               line=lc and lc[0], column=lc and lc[1],
+                                               hint="declare it under 'units:' with id, zh and en"))
+                elif isinstance(k, str):
+                    todo.append((v, path + (k,)))
+        elif isinstance(obj, list):
+            todo.extend((v, path + (i,)) for i, v in enumerate(obj))
+    return out
+
+
 def _flow_key_before(data: Any, path: PathT) -> str | None:
     """The key written just before ``path``'s key in its mapping (the text the comma cut short)."""
     parent = _get(data, path[:-1])
@@ -608,6 +726,8 @@ def _describe(v: Any) -> str:
         return "a list"
     if isinstance(v, dict):
         return "a mapping"
+    if isinstance(v, str) and len(v) > 60:  # never echo a whole file (program: /etc/passwd)
+        return f"a text of {len(v):,} characters starting {v[:40]!r}"
     return repr(v)
 
 
@@ -660,9 +780,17 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
                                     line=lc and lc[0], column=lc and lc[1], hint="give each unit its own id"))
         seen.add(uid)
 
+    unknown = 0
+
     def bad(path: PathT, uid: str) -> None:
+        # each unknown id costs a fuzzy match against every unit: only the first SUGGESTIONS get
+        # one, and only PROBLEMS_SHOWN are listed, so that checking stays linear in the references
+        nonlocal unknown
+        unknown += 1
+        if unknown > limits.PROBLEMS_SHOWN:
+            return
         lc = pos.find(path)
-        close = difflib.get_close_matches(uid, ids, n=1)
+        close = difflib.get_close_matches(uid, ids, n=1) if unknown <= limits.SUGGESTIONS else None
         hint = f"did you mean '{close[0]}'?" if close else "declare it under 'units:' with id, zh and en"
         problems.append(Problem(f"unknown unit '{uid}'", path=format_path(path), file=file,
                                 line=lc and lc[0], column=lc and lc[1], hint=hint))
@@ -686,6 +814,9 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     walk(doc, ())
     for path, uid in unknown_text_units(doc):
         bad(path, uid)
+    if unknown > limits.PROBLEMS_SHOWN:
+        problems.append(Problem(f"… and {unknown - limits.PROBLEMS_SHOWN:,} more references to unknown units",
+                                file=file, hint="declare the units under 'units:', or correct the ids"))
 
     # ids of tasks, targets and phases: progress reports refer to them, so each must name one item
     first: dict[tuple[str, str], PathT] = {}
@@ -731,8 +862,9 @@ def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") 
     if data is None:
         raise ValidationFailed(Problem("the file is empty", file=file, hint=f"start from {example}"))
     if not isinstance(data, dict):
-        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {_describe(data)}",
-                                       file=file, line=1, column=1))
+        got = f"a text of {len(data):,} characters" if isinstance(data, str) else _describe(data)  # not its content
+        raise ValidationFailed(Problem(f"expected a mapping of fields at the top, got {got}",
+                                       file=file, line=1, column=1, hint="is this a data file? (see corpus/)"))
 
 
 def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document:
@@ -746,7 +878,14 @@ def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_
     try:
         doc = Document.model_validate(data)
     except ValidationError as e:
-        raise ValidationFailed(_problems_from_validation(e, data, pos, file)) from None
+        problems = _problems_from_validation(e, data, pos, file)
+        odd = _odd_key_problems(pos, file)
+        if odd:
+            problems = odd + [p for p in problems if "Keys should be strings" not in p.message]
+        # a wrong value elsewhere does not hide a reference to an unknown unit
+        problems += _unknown_units_in_data(data, pos, file)
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ValidationFailed(problems) from None
     problems = _check_refs(doc, pos, file)
     if problems:
         raise ValidationFailed(problems)

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Callable, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ProgramNotFound, ValidationFailed, WorkplanError
-from .document import (_ID, Attachment, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
+from .document import (_ID, Attachment, Date, Number, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, UPWARD_DESCRIPTION, Unit, UnitRef, parse_doc_number, text_in)
 
 
@@ -54,8 +54,8 @@ class ProgramRef(Strict):
 class Period(Strict):
     """The period the report covers."""
 
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
     @model_validator(mode="after")
     def _order(self) -> "Period":
@@ -72,7 +72,7 @@ class TargetResult(Strict):
     """The actual value reached for one measurable target of the program."""
 
     id: str = Field(..., pattern=_ID, description="The target's id in the program")
-    actual: float | None = Field(None, description="The value reached, in the target's unit (e.g. 96.5 for 96.5 %)")
+    actual: Number | None = Field(None, description="The value reached, in the target's unit (e.g. 96.5 for 96.5 %)")
     note: Text | None = Field(None, description="How it was measured, or why it fell short")
 
 
@@ -81,7 +81,7 @@ class TaskStatus(Strict):
 
     id: str = Field(..., pattern=_ID, description="The task's id in the program")
     status: Literal["done", "in_progress", "not_started"]
-    completed: dt.date | None = Field(None, description="Completion date (required when status is done)")
+    completed: Date | None = Field(None, description="Completion date (required when status is done)")
     evidence: Text | None = Field(None, description="A short evidence note: ledger, minutes, photos, numbers")
 
 
@@ -89,7 +89,7 @@ class PhaseResult(Strict):
     """Whether one phase of the program is completed (true/false, or the completion date)."""
 
     id: str = Field(..., pattern=_ID, description="The phase's id in the program")
-    completed: dt.date | bool = Field(False, union_mode="left_to_right",
+    completed: Date | bool = Field(False, union_mode="left_to_right",
                                       description="true, false, or the date the phase was completed")
     note: Text | None = None
 
@@ -137,7 +137,7 @@ class Report(DocumentCommon, Strict):
     # A plain string is shorthand for {file: ...}; listed in the type so the JSON Schema admits it.
     program: ProgramRef | str = Field(..., description="A program data file path (relative to this file) or {archive: CODE}")
     period: Period
-    date: dt.date = Field(..., description="Report date (成文日期)")
+    date: Date = Field(..., description="Report date (成文日期)")
 
     units: list[Unit] = Field(default_factory=list, description="Units; those of the program are inherited")
     issuers: list[UnitRef] = Field(default_factory=list, description="Issuing unit(s); default: the program's issuers")

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .. import limits
+from ..errors import WorkplanError
 from .errors import ImportFailed
 from .lines import Extracted, Line
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = limits.DOCUMENT_BYTES
 SUPPORTED = (".docx", ".pdf", ".txt", ".text")
 _OLD = {".doc": "old binary Word (.doc)", ".wps": "WPS (.wps)", ".rtf": "RTF", ".odt": "OpenDocument (.odt)",
         ".docm": "macro-enabled Word (.docm)", ".dot": "Word template (.dot)", ".dotx": "Word template (.dotx)"}
@@ -74,6 +76,43 @@ def source_line(source_map: dict[str, SourceRef], path: str) -> SourceRef | None
     return source_map.get(p)
 
 
+def _read_format(ext: str, data: bytes, file: str) -> Extracted:
+    """The format reader's lines. The one error boundary of `import` and `lint` for what a
+    document holds: whatever a library raises on a damaged or hostile file (pypdf's limits, a
+    broken zip or XML, a reference loop) is an :class:`ImportFailed` naming the file, never a
+    traceback."""
+    kind = {".docx": "Word document", ".pdf": "PDF"}.get(ext, "text file")
+    try:
+        if ext == ".docx":
+            from .docx import read_docx
+            ex = read_docx(data, file)
+        elif ext == ".pdf":
+            if not data.lstrip()[:5] == b"%PDF-":
+                raise ImportFailed("not a PDF file (it does not start with %PDF-)", file)
+            from .pdf import read_pdf
+            ex = read_pdf(data, file)
+        else:
+            from .text import read_txt
+            ex = read_txt(data, file)
+    except WorkplanError:
+        raise
+    except MemoryError:
+        raise ImportFailed(f"the {kind} needs more memory to read than this machine gives", file,
+                           hint="it may be damaged or built to exhaust readers; print it to a new file, or import "
+                                "the original") from None
+    except RecursionError:
+        raise ImportFailed(f"cannot read the {kind}: its objects refer to themselves in a loop", file,
+                           hint="the file is damaged; open it and save (print) it again") from None
+    except Exception as e:  # noqa: BLE001 - a library's refusal of a damaged or hostile file
+        raise ImportFailed(f"cannot read the {kind}: {type(e).__name__}: {limits.printable(str(e)[:300])}", file,
+                           hint="the file may be damaged; open it and save (print) it again, then import that") from None
+    chars = sum(len(ln.text) for ln in ex.lines)
+    if chars > limits.DOCUMENT_CHARS:
+        raise ImportFailed(f"the {kind} holds {chars:,} characters of text (at most {limits.DOCUMENT_CHARS:,})", file,
+                           hint="a document this long is not one document: split it")
+    return ex
+
+
 def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     """The lines of a file, whatever its format (raises :class:`ImportFailed`)."""
     p = Path(path)
@@ -88,30 +127,18 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     if ext not in SUPPORTED:
         raise ImportFailed(f"unsupported file type {ext or '(none)'!r}", file, hint="import .docx, .pdf or .txt files")
     if data is None:
+        # regular files only (not a FIFO, not /dev/zero behind a symlink), opened without blocking,
+        # the size checked after opening and while reading
+        limit = limits.TEXT_BYTES if ext in (".txt", ".text") else MAX_BYTES
         try:
-            size = p.stat().st_size
-        except OSError as e:
-            raise ImportFailed(f"cannot read the file: {e.strerror or e}", file) from None
-        if size > MAX_BYTES:
-            raise ImportFailed(f"the file is {size / 1048576:.0f} MB; the limit is {MAX_BYTES // 1048576} MB", file,
-                               hint="split the document or import the text only")
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise ImportFailed(f"cannot read the file: {e.strerror or e}", file) from None
+            data = limits.read_regular(p, limit, what="document")
+        except WorkplanError as e:
+            raise ImportFailed(e.problems[0].message, file, hint=e.problems[0].hint) from None
+    elif len(data) > MAX_BYTES:
+        raise ImportFailed(f"the document is larger than {MAX_BYTES >> 20} MB", file, hint="split the document")
     if not data.strip():
         raise ImportFailed("the file is empty", file)
-    if ext == ".docx":
-        from .docx import read_docx
-        ex = read_docx(data, file)
-    elif ext == ".pdf":
-        if not data.lstrip()[:5] == b"%PDF-":
-            raise ImportFailed("not a PDF file (it does not start with %PDF-)", file)
-        from .pdf import read_pdf
-        ex = read_pdf(data, file)
-    else:
-        from .text import read_txt
-        ex = read_txt(data, file)
+    ex = _read_format(ext, data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
     from .runin import resegment

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import zipfile
 
+from .. import limits
 from .errors import ImportFailed
 from .lines import Extracted, Line, rejoin
 
-_MAX_UNZIPPED = 300 * 1024 * 1024
 _CN = "零一二三四五六七八九十"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -24,12 +24,26 @@ def cn_number(n: int) -> str:
 
 
 def _roman(n: int) -> str:
-    out = ""
+    if not 0 < n < 4000:  # no Roman numeral: Word draws the number
+        return str(n)
+    out = []
     for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
                  (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= v:
-            out, n = out + s, n - v
-    return out
+        k, n = divmod(n, v)
+        out.append(s * k)
+    return "".join(out)
+
+
+def _small_int(value: str | None, default: int, high: int) -> int:
+    """A numbering attribute (w:ilvl, w:start) as Word reads it: a whole number from 0 to ``high``;
+    anything else (1e9, -5, x, 10 digits) is the default, so that no count runs away."""
+    if value is None:
+        return default
+    v = value.strip()
+    if not v.isascii() or not v.isdigit() or len(v) > 6:
+        return default
+    n = int(v)
+    return n if n <= high else default
 
 
 def _fmt(n: int, fmt: str) -> str:
@@ -67,13 +81,14 @@ class _Numbering:
         for an in root.findall(qn("w:abstractNum")):
             lv = {}
             for l in an.findall(qn("w:lvl")):
-                ilvl = int(l.get(qn("w:ilvl"), "0"))
+                ilvl = _small_int(l.get(qn("w:ilvl")), 0, 8)
                 fmt = l.find(qn("w:numFmt"))
                 txt = l.find(qn("w:lvlText"))
                 start = l.find(qn("w:start"))
                 lv[ilvl] = (fmt.get(qn("w:val")) if fmt is not None else "decimal",
                             txt.get(qn("w:val")) if txt is not None else f"%{ilvl + 1}.",
-                            int(start.get(qn("w:val"))) if start is not None else 1)
+                            _small_int(start.get(qn("w:val")), 1, limits.NUMBERING_START_MAX)
+                            if start is not None else 1)
             abstract[an.get(qn("w:abstractNumId"))] = lv
         for num in root.findall(qn("w:num")):
             a = num.find(qn("w:abstractNumId"))
@@ -185,19 +200,48 @@ def _para_line(p, idx: int, numbering: _Numbering) -> Line | None:
                 heading=heading, list_level=list_level, list_label=label)
 
 
+def _check_package(z: zipfile.ZipFile, file: str) -> None:
+    """Inflate every part once, counting the bytes it really unpacks to (a zip's headers may lie
+    about sizes): refuse a package of more than DOCX_PARTS parts, an XML part over DOCX_XML_BYTES
+    or a total over DOCX_UNZIPPED, at the part that crosses the line, in constant memory."""
+    infos = z.infolist()
+    if len(infos) > limits.DOCX_PARTS:
+        raise ImportFailed(f"the .docx package holds {len(infos):,} parts (at most {limits.DOCX_PARTS:,})", file,
+                           hint="open it in Word or WPS and save it again as .docx")
+    total = 0
+    for info in infos:
+        xml = info.filename.endswith((".xml", ".rels"))
+        part = 0
+        with z.open(info) as f:  # the CRC is checked at the end of each part
+            while True:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+                part += len(chunk)
+                total += len(chunk)
+                if xml and part > limits.DOCX_XML_BYTES:
+                    raise ImportFailed(f"the part {info.filename} of the .docx unpacks to more than "
+                                       f"{limits.DOCX_XML_BYTES >> 20} MB (at most {limits.DOCX_XML_BYTES >> 20} MB "
+                                       "of text and markup per part)", file,
+                                       hint="a document this large is not one document; split it")
+                if total > limits.DOCX_UNZIPPED:
+                    raise ImportFailed(f"the .docx unpacks to more than {limits.DOCX_UNZIPPED >> 20} MB (at the part "
+                                       f"{info.filename}); refusing to read it", file,
+                                       hint="save it without embedded media, or split it")
+
+
 def read_docx(data: bytes, file: str) -> Extracted:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise ImportFailed("this is an old binary Word (.doc) file or an encrypted .docx", file,
                            hint="open it in Word or WPS and save it as .docx (Word document), then import that")
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
-        if sum(i.file_size for i in z.infolist()) > _MAX_UNZIPPED:
-            raise ImportFailed("the .docx unpacks to more than 300 MB; refusing to read it", file)
+        _check_package(z, file)
         if "word/document.xml" not in z.namelist():
             raise ImportFailed("this zip file is not a Word document (no word/document.xml)", file,
                                hint="save it from Word or WPS as .docx")
-    except zipfile.BadZipFile:
-        raise ImportFailed("not a valid .docx file (it is not a zip package)", file,
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError) as e:
+        raise ImportFailed(f"not a valid .docx file (a damaged zip package: {e})", file,
                            hint="open it in Word or WPS and save it as .docx") from None
     import docx
     from docx.text.paragraph import Paragraph

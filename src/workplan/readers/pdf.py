@@ -6,6 +6,7 @@ import io
 import re
 from collections import Counter
 
+from .. import limits
 from .errors import ImportFailed
 from .structure import find_date
 from .lines import Extracted, Line, rejoin, unspace_cjk, width_units
@@ -31,9 +32,15 @@ def _size_visitor(chunks: list[tuple[str, float]]):
 _HOLE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
 
+class _TooManyRuns(Exception):
+    pass
+
+
 def _glyph_visitor(chunks: list[tuple[float, float, str, float]]):
     def visit(text, cm, tm, font_dict, font_size):
         if text and text.strip():
+            if len(chunks) >= limits.PDF_RUNS_PER_PAGE:
+                raise _TooManyRuns
             x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             scale = (abs(tm[3]) or abs(tm[0]) or 1) * (abs(cm[3]) or abs(cm[0]) or 1)
@@ -60,7 +67,12 @@ def _fill_fallback_glyphs(lines: list[str], chunks: list[tuple[float, float, str
             if i in used:
                 continue
             end = x + width_units(t) * sz - 1
-            inside = [j for j in range(i + 1, len(row)) if j not in used and row[j][0] < end]
+            inside = []  # the runs drawn inside this one: the row is in order of x, so stop at the first past it
+            for j in range(i + 1, len(row)):
+                if row[j][0] >= end:
+                    break
+                if j not in used:
+                    inside.append(j)
             # the run with the holes is the main one; a short fallback run drawn across it is not
             if _HOLE.search(t) and not any(len(row[j][1]) > len(t) for j in inside):
                 used.update(inside)
@@ -151,6 +163,9 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                 raise ImportFailed("the PDF is encrypted with a password", file,
                                    hint="open it with the password and save an unprotected copy, then import that")
         n_pages = len(reader.pages)
+        if n_pages > limits.PDF_PAGES:  # refused before any page is read
+            raise ImportFailed(f"the PDF has {n_pages:,} pages (at most {limits.PDF_PAGES:,} are read)", file,
+                               hint="a document this long is not one document: import its parts separately")
         pages: list[list[str]] = []
         indents: list[set[int]] = []   # per page: indexes of lines that start indented
         sizes: dict[int, float] = {}  # first page: line index → font size (finds the title)
@@ -162,7 +177,13 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             def both(*a):
                 size_v(*a)
                 glyph_v(*a)
-            txt = page.extract_text(visitor_text=both if pno == 0 else glyph_v) or ""
+            try:
+                txt = page.extract_text(visitor_text=both if pno == 0 else glyph_v) or ""
+            except _TooManyRuns:
+                raise ImportFailed(f"page {pno + 1} of the PDF draws more than {limits.PDF_RUNS_PER_PAGE:,} pieces of "
+                                   "text (a dense page has under 3,000)", file,
+                                   hint="the PDF may be damaged or machine-made; print it to a new PDF and import "
+                                        "that, or import the original Word file") from None
             page_lines = txt.replace("\r", "\n").split("\n")
             if _HOLE.search(txt):
                 page_lines = _fill_fallback_glyphs(page_lines, glyphs)

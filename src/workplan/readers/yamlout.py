@@ -7,6 +7,8 @@ import re
 
 import yaml
 
+from ..limits import printable
+
 
 class _Dumper(yaml.SafeDumper):
     pass
@@ -107,10 +109,12 @@ def add_marks(text: str, marks: list[tuple[str, str]]) -> str:
 def dump(data: dict, report: dict) -> str:
     body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
                      width=100, indent=2)
-    head = [f"# Imported by `workplan import` from {report['file']} ({report['format']}).",
+    # the header is comments: whatever a file name or a warning holds (a line feed, a carriage
+    # return, NEL, U+2028: line breaks to YAML) is escaped, so that it cannot end the comment
+    head = [f"# Imported by `workplan import` from {printable(report['file'], newlines=False)} ({report['format']}).",
             f"# Characters of the source kept: {report['coverage'] * 100:.1f} %. Check the structure against the original."]
     for w in report.get("warnings", []):
-        head.append("# warning: " + w.replace("\n", " "))
+        head.append("# warning: " + printable(w.replace("\n", " "), newlines=False))
     out = []
     for line in body.splitlines():
         out.append(line)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable
 
 from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, writer
+from ..limits import CapExceeded, run_capped
 from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
 _UMASK = os.umask(0)
@@ -101,14 +102,9 @@ def load_source(source: str | Path, program_resolver=None) -> Loaded:
     """Read and validate ``source`` once, for checking, linting and rendering it. Raises a
     WorkplanError naming the file, line and fix. ``program_resolver``: finds a report's program
     (see :func:`workplan.model.load_document`)."""
-    from ..model.load import load_document_data, read_data
+    from ..model.load import _read_file, load_document_data, read_data
     source = Path(source)
-    try:
-        raw = source.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        load_document(source)  # raises the located, explained error
-        raise
+    raw, text = _read_file(source)  # a regular file, opened without blocking, bounded; else a located error
     data, positions = read_data(source, text)
     return Loaded(raw, data, positions, load_document_data(source, data, positions, program_resolver=program_resolver))
 
@@ -138,37 +134,79 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
     result = BuildResult(source)
+    # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
+    order = sorted(formats, key=lambda f: f != "pdf")
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
         written = len(result.outputs)
-        # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
-        for fmt in sorted(formats, key=lambda f: f != "pdf"):
-            out = Path(outdir) / output_name(source, lang, fmt)
-            try:
-                render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
-                           rdoc=rdoc, pdf_engine=pdf_engine)
-            except WorkplanError as e:
-                if not keep_going:
-                    raise
-                result.failures.append(e)
-                continue
-            except Exception as e:  # a bug of ours (or of a library): name the file, language and format
-                if not keep_going:
-                    raise
-                if isinstance(e, OSError) and e.errno is not None:  # unwritable folder, full disk: the user's
-                    result.failures.append(WorkplanError(Problem(
-                        f"cannot write the {lang} {fmt}: {e.strerror or e}", file=str(e.filename or out),
-                        hint="choose an output folder you can write to (-o DIR), with enough free space")))
-                    continue
-                result.failures.append(WorkplanError(Problem(
-                    f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
-                    hint="this is a bug in workplan; please report it with this file")))
-                continue
-            result.outputs.append(out)
+        outs = [Path(outdir) / output_name(source, lang, fmt) for fmt in order]
+        before = {out: _identity(out) for out in outs}
+        # layout can still grow with what a text holds (Typst, WeasyPrint, python-docx): each
+        # language is laid out in a child process with a memory and a time cap, so that a document
+        # beyond them is a message about this file, and the process (a batch) goes on
+        try:
+            done = run_capped(_write_language, doc, lang, order, outs, rdoc, source, source_bytes, template,
+                              pdf_engine, keep_going)
+        except CapExceeded as e:
+            err = WorkplanError(Problem(
+                f"laying out the {lang} {'/'.join(f.upper() for f in order)} {e.reason}, the limit for one "
+                "document; " + ("nothing was written for it" if keep_going else "it was not built"),
+                file=str(source),
+                hint="split the document, or look for text no typesetter can lay out (thousands of accents or "
+                     "joiners on one character, a word thousands of characters long)"))
+            if not keep_going:
+                raise err from None
+            result.failures.append(err)
+            done = [out for out in outs if _identity(out) not in (None, before[out])]  # written before the cap
+        for item in done:
+            if isinstance(item, WorkplanError):
+                result.failures.append(item)
+            else:
+                result.outputs.append(item)
         # listed in the order asked for
         result.outputs[written:] = sorted(result.outputs[written:], key=lambda p: formats.index(p.suffix[1:]))
     return result
 
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def _write_language(doc: Document, lang: str, order: list[str], outs: list[Path], rdoc: RenderDoc,
+                    source: Path, source_bytes: bytes, template: Path | None, pdf_engine: str,
+                    keep_going: bool) -> "list[Path | WorkplanError]":
+    """Write one language of a document in each format of ``order`` (run in the capped child
+    process): the paths written, and with ``keep_going`` the error of each format that failed."""
+    done: list[Path | WorkplanError] = []
+    for fmt, out in zip(order, outs):
+        try:
+            render_doc(doc, lang, fmt, out, source=source, source_bytes=source_bytes, template=template,
+                       rdoc=rdoc, pdf_engine=pdf_engine)
+        except WorkplanError as e:
+            if not keep_going:
+                raise
+            done.append(e)
+            continue
+        except MemoryError:
+            raise  # the cap: the parent names it
+        except Exception as e:  # a bug of ours (or of a library): name the file, language and format
+            if not keep_going:
+                raise
+            if isinstance(e, OSError) and e.errno is not None:  # unwritable folder, full disk: the user's
+                done.append(WorkplanError(Problem(
+                    f"cannot write the {lang} {fmt}: {e.strerror or e}", file=str(e.filename or out),
+                    hint="choose an output folder you can write to (-o DIR), with enough free space")))
+                continue
+            done.append(WorkplanError(Problem(
+                f"internal error while writing the {lang} {fmt}: {type(e).__name__}: {e}", file=str(source),
+                hint="this is a bug in workplan; please report it with this file")))
+            continue
+        done.append(out)
+    return done
 
 __all__ = ["BuildResult", "FORMATS", "Loaded", "PDF_ENGINES", "WRITERS", "RenderDoc", "atomic_write", "build_file",
            "check_pdf_engine", "build_ir", "load_source", "output_name",
