@@ -48,7 +48,7 @@ FIXITY_PER_MINUTE = 20
 # before it is read (never buffered to disk); idle or slow connections are dropped after
 # ``channel_timeout`` seconds, and many of them cannot exhaust the server (a high connection limit,
 # polled rather than select()ed, while worker threads only ever see complete requests).
-WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_BODY,
+WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_BODY + 1,
             "max_request_header_size": 64 * 1024, "connection_limit": 1000, "channel_timeout": 30,
             "cleanup_interval": 5, "asyncore_use_poll": True}
 
