@@ -306,3 +306,13 @@ def test_codes_are_matched_in_full(site, suffix):
     for url in (f"/records/{W}{suffix}", f"/records/{W}{suffix}/files/pdf:zh", f"/records/{W}/files/pdf:zh{suffix}"):
         status, _, data = b.get(url)
         assert status in (400, 404) and b"%PDF" not in data[:8], (url, status)
+
+
+def test_serve_on_every_address_needs_the_names_people_use(web_archive):
+    import subprocess
+    import sys
+    base = [sys.executable, "-m", "workplan.cli", "serve", "--archive", str(web_archive), "--token", TOKEN]
+    r = subprocess.run(base + ["--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "--allow-host" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run(base + ["--allow-host", "http://x.example/"], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "not a host name" in r.stderr and "Traceback" not in r.stderr
