@@ -403,7 +403,11 @@ def test_security_headers(client, url):
     assert h["Referrer-Policy"] == "same-origin"
     if r.mimetype == "text/html":
         html = r.get_data(as_text=True)
-        assert "<script" not in html and " style=" not in html and "<style" not in html  # nothing inline
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+        assert scripts and all(not body.strip() for body in scripts)  # scripts only from files of this site
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/site.js" defer>']
+        assert " style=" not in html and "<style" not in html  # nothing inline
+        assert not re.search(r"<[^>]+\son[a-z]+=", html)  # no event-handler attributes
 
 
 def test_static_css_is_served(client):

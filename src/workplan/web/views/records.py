@@ -20,6 +20,7 @@ CONTENT_TYPES = {".pdf": "application/pdf",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  ".yaml": "text/plain; charset=utf-8", ".yml": "text/plain; charset=utf-8",
                  ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".xml": "application/xml"}
+RECENT_EVENTS = 20   # audit events shown on a record page until the reader asks for all
 PREVIEW_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
@@ -51,7 +52,10 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     want = request.args.get("preview", "")
     preferred = [want, f"pdf:{g.ui}", "pdf:zh", "pdf:zh-en", "pdf:en", "original"]
     preview = next((r for r in preferred if r in pdfs), None)
-    return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity)
+    events = list(reversed(data["events"]))
+    cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
+    return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
+                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut)
 
 
 @require("auditor")
