@@ -2,10 +2,14 @@
 one of them in two versions), plus helpers to run the CLI on it in-process."""
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import shutil
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -56,3 +60,61 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf" value="([0-9a-f]{32})"', html)
     assert m, "no CSRF field in the form"
     return m.group(1)
+
+
+@contextmanager
+def running(app, **options):
+    """``app`` served by waitress with the settings `workplan serve` uses, on a free loopback port
+    (yields the port; the server stops when the block ends)."""
+    import waitress
+
+    from workplan.web.security import WAITRESS
+    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, **{**WAITRESS, **options})
+    port = int(srv.effective_port)
+    app.extensions["workplan"].guard.hosts.port = port
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    try:
+        yield port
+    finally:
+        srv.close()
+        t.join(timeout=10)
+
+
+class Browserish:
+    """A minimal HTTP client over one loopback port with a cookie jar and a chosen Host header."""
+
+    def __init__(self, port: int, host: str | None = None) -> None:
+        self.port, self.host = port, host if host is not None else f"127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, url: str, *, form: dict | None = None, js=None, body: bytes | None = None,
+                headers: dict | None = None):
+        h = {"Host": self.host}
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if form is not None:
+            body, h["Content-Type"] = urlencode(form).encode(), "application/x-www-form-urlencoded"
+        if js is not None:
+            body, h["Content-Type"] = json.dumps(js).encode(), "application/json"
+        h.update(headers or {})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        try:
+            conn.request(method, url, body=body, headers=h)
+            r = conn.getresponse()
+            data = r.read()
+        finally:
+            conn.close()
+        for v in r.headers.get_all("Set-Cookie") or []:
+            name, _, rest = v.partition("=")
+            if "Max-Age=0" in v or "1970" in v:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = rest.split(";")[0]
+        return r.status, r.headers, data
+
+    def get(self, url: str, **kw):
+        return self.request("GET", url, **kw)
+
+    def post(self, url: str, **kw):
+        return self.request("POST", url, **kw)

@@ -123,7 +123,7 @@ def test_search_without_query_lists_the_archive_newest_first(client):
 
 
 def test_search_pagination(client, web_archive, monkeypatch):
-    import workplan.web.app as webapp
+    import workplan.web.views.search as webapp
     monkeypatch.setattr(webapp, "PER_PAGE", 2)
     c = create_app(web_archive).test_client()
     p1 = c.get("/search?q=消防").get_data(as_text=True)
@@ -137,8 +137,8 @@ def test_search_pagination(client, web_archive, monkeypatch):
 
 def test_snippets_escape_everything_then_mark():
     from workplan.search.snippets import Snippet
-    from workplan.web.app import _marked
-    html = str(_marked(Snippet(text='<img src=x onerror=alert(1)>消防"&', spans=[(28, 30)])))
+    from workplan.web.templating import marked
+    html = str(marked(Snippet(text='<img src=x onerror=alert(1)>消防"&', spans=[(28, 30)])))
     assert html == '&lt;img src=x onerror=alert(1)&gt;<mark>消防</mark>&#34;&amp;'
 
 
@@ -403,7 +403,11 @@ def test_security_headers(client, url):
     assert h["Referrer-Policy"] == "same-origin"
     if r.mimetype == "text/html":
         html = r.get_data(as_text=True)
-        assert "<script" not in html and " style=" not in html and "<style" not in html  # nothing inline
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+        assert scripts and all(not body.strip() for body in scripts)  # scripts only from files of this site
+        assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/site.js" defer>']
+        assert " style=" not in html and "<style" not in html  # nothing inline
+        assert not re.search(r"<[^>]+\son[a-z]+=", html)  # no event-handler attributes
 
 
 def test_static_css_is_served(client):

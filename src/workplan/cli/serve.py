@@ -21,6 +21,29 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+WILDCARDS = ("0.0.0.0", "::", "[::]", "")
+
+
+def _allowed_hosts(host: str, names: tuple[str, ...]) -> list[str]:
+    """The host names the site answers to besides the loopback names: the address it listens on
+    (when it is one address) and the --allow-host names."""
+    out = [n.strip() for n in names if n.strip()]
+    bad = [n for n in out if any(c in n for c in "/:@ ") and not n.startswith("[")]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not a host name (give the name without a scheme or port)",
+                                 param_hint="--allow-host")
+    if host.strip() in WILDCARDS:
+        if not out:
+            raise WorkplanError(Problem(f"listening on every address ({host}) needs the names people use to "
+                                        f"reach the site",
+                                        hint="add --allow-host NAME (e.g. --allow-host archive.office.lan "
+                                             "--allow-host 192.168.1.20): requests naming any other host are "
+                                             "refused, so other web pages cannot reach the archive"))
+    elif host.strip().lower().strip("[]") not in ("127.0.0.1", "localhost", "::1"):
+        out.append(host.strip())
+    return out
+
+
 @click.command("serve")
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -30,8 +53,13 @@ def is_loopback(host: str) -> bool:
 @click.option("--token", envvar="WORKPLAN_TOKEN", metavar="TOKEN",
               help="Require this access token on every request (header `Authorization: Bearer TOKEN`, or the "
                    "login form). Default: $WORKPLAN_TOKEN.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A host name (or address) people use to reach the site, e.g. archive.example.org; "
+                   "repeatable. The loopback names are always allowed; any other Host is refused.")
+@click.option("--https", is_flag=True,
+              help="The site is reached over HTTPS (through a proxy in front): cookies are marked Secure.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def serve_cmd(archive_path, host, port, token, threads) -> None:
+def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> None:
     """Serve the archive as a web site for auditors and reviewers.
 
     Search (with filters and facet counts), read a record (metadata, versions, files with
@@ -44,7 +72,7 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
     Examples:
       workplan serve --archive archive                 # http://127.0.0.1:8000/
       workplan serve --port 8080
-      WORKPLAN_TOKEN=s3cret workplan serve --host 0.0.0.0   # on the office network
+      WORKPLAN_TOKEN=s3cret workplan serve --host 0.0.0.0 --allow-host archive.office.lan
 
     Stop it with Ctrl-C.
     """
@@ -52,6 +80,7 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
         raise WorkplanError(Problem(f"refusing to listen on {host} without an access token",
                                     hint="pass --token TOKEN (or set WORKPLAN_TOKEN): every request must then "
                                          "carry it; or keep the default --host 127.0.0.1"))
+    allowed = _allowed_hosts(host, allow_hosts)
     if token is not None and len(token) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="--token")
     import waitress
@@ -59,6 +88,7 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
     from ..archive import open_archive
     from ..search import open_index
     from ..web import create_app
+    from ..web.security import WAITRESS
     arc = open_archive(archive_root(archive_path))
     try:  # bring an index of an older schema up to date now, not in the first request
         open_index(arc, notify=lambda m: click.echo(m, err=True)).close()
@@ -67,13 +97,13 @@ def serve_cmd(archive_path, host, port, token, threads) -> None:
                    f"    hint: {e.problems[0].hint or 'run `workplan search reindex`'}", err=True)
     root = arc.root
     arc.close()
-    app = create_app(root, token=token)
+    app = create_app(root, token=token, allow_hosts=allowed, https=https)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="workplan",
-                                        clear_untrusted_proxy_headers=True)
+        server = waitress.create_server(app, host=host, port=port, threads=threads, **WAITRESS)
     except OSError as e:
         raise WorkplanError(Problem(f"cannot listen on {host}:{port}: {e.strerror or e}",
                                     hint="choose another --port, or stop what is using it")) from None
+    app.extensions["workplan"].guard.hosts.port = int(server.effective_port)  # loopback names on this port only
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"serving {root} at http://{shown}:{server.effective_port}/  (Ctrl-C to stop)")
     sys.stdout.flush()

@@ -9,6 +9,7 @@
     -演练  -"fire drill"   exclude documents containing the word or phrase
     year:2023  year:2021-2023  unit:消防大队  unit:fire_station  kind:standards
     retention:D30  lang:en  code:J001-…  title:防火  issuer:社区
+    类别:工作方案  保管期限:永久  语种:英文   the labels the site shows work as fields and values
     消防 inspection        Chinese and English mixed in one query
 
 Chinese is matched character by character, so any substring a user types is found exactly;
@@ -21,23 +22,36 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..errors import Problem, WorkplanError
+from ..i18n import TERMS, term
 from .text import chars_tokens, is_stemmable, pair_tokens, pair_units, stem_tokens
 
 KINDS = ("program", "standards", "report", "legacy")
 RETENTIONS = ("Y", "D30", "D10")
 LANGS = ("zh", "en")
-#: field name -> what it takes (for messages and --help)
-FIELDS = {
-    "year": "a year or a range: year:2023, year:2021-2023",
-    "unit": "a unit id or (part of) its Chinese name: unit:fire_station, unit:消防大队",
-    "kind": "one of " + ", ".join(KINDS),
-    "retention": "one of Y (永久), D30, D10",
-    "lang": "zh or en: documents that have text in that language",
-    "code": "an archival code, exactly",
-    "title": "words or a phrase in the title: title:防火",
-    "issuer": "words in the issuer's name: issuer:社区",
-}
+#: field name -> what it takes (for messages and --help; the text is the language table's)
+FIELDS = {name: term(f"query.field.{name}", "en").split(": ", 1)[1]
+          for name in ("year", "unit", "kind", "retention", "lang", "code", "title", "issuer")}
 _TEXT_FIELDS = ("title", "issuer")
+
+
+def _labels(prefix: str, values: tuple[str, ...]) -> dict[str, str]:
+    """Each value's labels in the language table (both languages, lower-case) → the value."""
+    out: dict[str, str] = {}
+    for v in values:
+        for label in TERMS.get(prefix + v, ()):
+            out[label.strip().lower()] = v
+    return out
+
+
+#: the labels the site shows for fields (both languages) → the field
+FIELD_LABELS: dict[str, str] = {**_labels("web.facet.", ("year", "unit", "kind", "retention", "lang")),
+                                **_labels("web.field.", ("code", "title", "issuer", "kind", "retention")),
+                                "language": "lang", "语种": "lang", "文种": "lang", "年份": "year"}
+#: the labels the site shows for values of the vocabulary fields → the value
+VALUE_LABELS: dict[str, dict[str, str]] = {"kind": _labels("web.kind.", KINDS),
+                                           "retention": {k.upper(): v for k, v in
+                                                         _labels("web.retention.", RETENTIONS).items()},
+                                           "lang": _labels("web.lang.", LANGS)}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "「": "」"}
 _EXAMPLES = 'e.g. 消防  |  "消防安全"  |  消防 -演练  |  消防 year:2023  |  inspection OR 检查'
 
@@ -127,9 +141,24 @@ class Query:
 
 
 # --- errors ---------------------------------------------------------------------------------
-def _bad(message: str, query: str, hint: str | None = None, at: int | None = None) -> WorkplanError:
-    where = f"query {query!r}" + (f", at character {at + 1}" if at is not None else "")
-    return WorkplanError(Problem(message, file=where, hint=hint or _EXAMPLES))
+class QueryError(WorkplanError):
+    """A query that does not parse: its message and hint are the ``query.<key>`` terms of the
+    language table (the CLI prints the English; the site shows the reader's language)."""
+
+    def __init__(self, key: str, hint_key: str, query: str, at: int | None, values: dict) -> None:
+        self.key, self.hint_key, self.query, self.at, self.values = key, hint_key, query, at, values
+        where = f"query {query!r}" + (f", at character {at + 1}" if at is not None else "")
+        super().__init__(Problem(self.message("en"), file=where, hint=self.hint("en")))
+
+    def message(self, lang: str) -> str:
+        return term("query." + self.key, lang, **self.values)
+
+    def hint(self, lang: str) -> str:
+        return term("query." + self.hint_key, lang, **self.values)
+
+
+def _bad(key: str, query: str, at: int | None = None, *, hint: str | None = None, **values: object) -> QueryError:
+    return QueryError(key, hint or key + ".hint", query, at, values)
 
 
 # --- values of field filters ------------------------------------------------------------------
@@ -139,46 +168,46 @@ _YEAR_RE = re.compile(r"^(\d{4})(?:\s*(?:-|–|~|\.\.|至|到)\s*(\d{4}))?$")
 def parse_year(value: str, query: str = "") -> tuple[int, int]:
     m = _YEAR_RE.match(value.strip())
     if not m:
-        raise _bad(f"{value!r} is not a year", query or value, hint="write a year (2023) or a range (2021-2023)")
+        raise _bad("not_year", query or value, value=repr(value))
     lo = int(m[1])
     hi = int(m[2]) if m[2] else lo
     if hi < lo:
-        raise _bad(f"the year range {value!r} ends before it starts", query or value, hint=f"write {hi}-{lo}")
+        raise _bad("year_backwards", query or value, value=repr(value), hi=hi, lo=lo)
     return lo, hi
 
 
 def make_filter(name: str, value: str, query: str = "") -> Filter:
     """A field filter from its name and the text typed for it; raises WorkplanError if invalid."""
-    name = name.lower()
+    name = FIELD_LABELS.get(name.lower(), name.lower())
     value = value.strip()
+    labelled = VALUE_LABELS.get(name, {})
+    value = labelled.get(value.upper() if name == "retention" else value.lower(), value)
     if name not in FIELDS:
-        raise _bad(f"unknown field '{name}'", query or name,
-                   hint="fields: " + ", ".join(FIELDS) + "; to search for the text literally, put it in quotes")
+        raise _bad("unknown_field", query or name, name=name, fields=", ".join(FIELDS))
     if not value:
-        raise _bad(f"'{name}:' needs a value", query or name, hint=f"{name}: {FIELDS.get(name, '')}")
+        raise _bad("needs_value", query or name, hint="field." + name, name=name)
     if name == "year":
         return Filter("year", parse_year(value, query), value)
     if name == "kind":
         v = value.lower()
         if v not in KINDS:
-            raise _bad(f"unknown kind {value!r}", query or value, hint="kinds: " + ", ".join(KINDS))
+            raise _bad("unknown_kind", query or value, value=repr(value))
         return Filter("kind", v, value)
     if name == "retention":
         v = value.upper()
         if v not in RETENTIONS:
-            raise _bad(f"unknown retention {value!r}", query or value, hint="retention: Y (永久), D30 or D10")
+            raise _bad("unknown_retention", query or value, value=repr(value))
         return Filter("retention", v, value)
     if name == "lang":
         v = value.lower()
         if v not in LANGS:
-            raise _bad(f"unknown language {value!r}", query or value, hint="lang: zh or en")
+            raise _bad("unknown_lang", query or value, value=repr(value))
         return Filter("lang", v, value)
     if name == "unit":
         return Filter("unit", value, value)  # resolved against the index's unit names at search time
     if name == "code":
         return Filter("code", value, value)
-    raise _bad(f"unknown field '{name}'", query or name,
-               hint="fields: " + ", ".join(FIELDS) + "; to search for the text literally, put it in quotes")
+    raise _bad("unknown_field", query or name, name=name, fields=", ".join(FIELDS))
 
 
 # --- lexer + parser -------------------------------------------------------------------------
@@ -208,20 +237,17 @@ def _lex(q: str) -> list[_Tok]:
             neg = True
             i += 1
             if i >= n or q[i].isspace():
-                raise _bad("a lone '-' excludes nothing", q, at=start,
-                           hint="write -word to exclude a word (no space after the minus), e.g. 消防 -演练")
+                raise _bad("lone_minus", q, start)
             if q[i] in "-－":
                 end = i
                 while end < n and not q[end].isspace():
                     end += 1
-                raise _bad(f"'{q[start:end]}' is not an option here", q, at=start,
-                           hint="options go before or after the query words: --year, --unit, --kind, "
-                                "--retention, --lang, --all-versions, --limit, --json")
+                raise _bad("not_option", q, start, option=q[start:end])
         fld = None
         # field:value or field:"value"
-        m = re.match(r"([A-Za-z]+)[:：]", q[i:])
-        if m:
-            fld = m[1].lower()
+        m = re.match(r"([A-Za-z]+|[^\x00-\x7f\s:：\"“”「」]{1,6})[:：]", q[i:])
+        if m and (m[1].isascii() or m[1].lower() in FIELD_LABELS):  # 通知：… is text, 类别：… a field
+            fld = FIELD_LABELS.get(m[1].lower(), m[1].lower())
             i += m.end()
             if i < n and q[i] in _QUOTES:
                 pass  # the value is a quoted phrase, read below
@@ -238,11 +264,10 @@ def _lex(q: str) -> list[_Tok]:
             while j < n and q[j] not in (close, '"', "”", "」"):
                 j += 1
             if j >= n:
-                raise _bad("unbalanced quote: a phrase is opened but never closed", q, at=i,
-                           hint='close the phrase with a matching quote, e.g. "消防安全"')
+                raise _bad("unbalanced_quote", q, i)
             phrase = q[i + 1:j]
             if not phrase.strip():
-                raise _bad("empty phrase \"\"", q, at=i, hint='put the words between the quotes, e.g. "消防安全"')
+                raise _bad("empty_phrase", q, i)
             if fld:
                 toks.append(_Tok("field", phrase, neg, start, fld))
             else:
@@ -275,9 +300,34 @@ def _term(tok: _Tok, q: str) -> Node:
 def _text(value: str, phrase: bool, q: str, at: int, fld: str | None = None) -> Text:
     t = Text(value, phrase=phrase, field=fld)
     if not t.tokens:
-        raise _bad(f"{value!r} has nothing to search for (only punctuation)", q, at=at,
-                   hint="search for words or characters; punctuation and spaces are ignored")
+        raise _bad("only_punctuation", q, at, value=repr(value))
     return t
+
+
+def suggest(query: str) -> str | None:
+    """A query near ``query`` that parses, for one that does not (None when none is found): its
+    quotes dropped, unknown ``field:`` prefixes read as words, a lone '-' or a dangling OR dropped."""
+    q = (query or "").strip()
+    unquoted = re.sub(r'["“”「」]', " ", q)
+    def as_words(m: re.Match) -> str:  # a known field's bad value: its words; an unknown field: all words
+        name = m[1].lower()
+        return " " if name in FIELDS or name in FIELD_LABELS else m[1] + " "
+    prefix = re.compile(r"(?:(?<=\s)|^)-?([^\s:：]{1,20})[:：]")
+    unfielded = prefix.sub(as_words, q)
+    no_minus = re.sub(r"(?:(?<=\s)|^)[-－]+(?=\s|$)", " ", q)
+    no_or = re.sub(r"^\s*(?:OR\s+)+|(?:\s+OR)+\s*$", " ", q)
+    everything = re.sub(r"^\s*(?:OR\s+)+|(?:\s+OR)+\s*$", " ",
+                        re.sub(r"(?:(?<=\s)|^)[-－]+(?=\s|$)", " ", prefix.sub(as_words, unquoted)))
+    for cand in (unquoted, unfielded, no_minus, no_or, everything):
+        cand = " ".join(cand.split())
+        if not cand or cand == q:
+            continue
+        try:
+            parse(cand)
+        except WorkplanError:
+            continue
+        return cand
+    return None
 
 
 def parse(query: str) -> Query:
@@ -289,24 +339,21 @@ def parse(query: str) -> Query:
     if not toks:
         raise WorkplanError(Problem("the query is empty", file="query", hint=_EXAMPLES))
     if toks[0].kind == "or":
-        raise _bad("OR at the start of the query has nothing on its left", q, at=toks[0].at,
-                   hint="write OR between two words: 消防 OR 防火")
+        raise _bad("or_start", q, toks[0].at, hint="or.hint")
     if toks[-1].kind == "or":
-        raise _bad("OR at the end of the query has nothing on its right", q, at=toks[-1].at,
-                   hint="write OR between two words: 消防 OR 防火")
+        raise _bad("or_end", q, toks[-1].at, hint="or.hint")
     groups: list[list[Node]] = []
     pending_or = False
     for k, tok in enumerate(toks):
         if tok.kind == "or":
             if pending_or:
-                raise _bad("OR OR: two ORs in a row", q, at=tok.at, hint="write OR between two words: 消防 OR 防火")
+                raise _bad("or_or", q, tok.at, hint="or.hint")
             pending_or = True
             continue
         node = _term(tok, q)
         if pending_or:
             if isinstance(node, Not) or any(isinstance(x, Not) for x in groups[-1]):
-                raise _bad("an exclusion (-word) cannot be one side of OR", q, at=tok.at,
-                           hint="exclude it on its own: 消防 OR 防火 -演练")
+                raise _bad("or_not", q, tok.at)
             groups[-1].append(node)
             pending_or = False
         else:

@@ -1,0 +1,124 @@
+"""Request parameters: every value a request brings in is read here, bounded and checked, or
+refused with :class:`BadParam` (a 400 naming the parameter and the form it should take)."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping
+
+from flask import request
+
+KINDS = ("program", "standards", "report", "legacy")
+RETENTIONS = ("Y", "D30", "D10")
+DOC_LANGS = ("zh", "en")
+VOLUME_FORMATS = ("pdf", "docx")
+
+PER_PAGE = 10
+MAX_PAGE = 100
+MAX_LIMIT = 1000
+MAX_JSON_DEPTH = 8
+
+# every pattern is matched in full (``fullmatch``): a trailing newline ("%0A") is no match
+CODE_RE = re.compile(r"[A-Z0-9]{1,12}-[A-Z]{1,6}\u00b7\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,16}-\d{4,6}")
+ROLE_RE = re.compile(r"[a-z]{1,10}(?::[a-z]{2}(?:-[a-z]{2})?)?")
+YEAR_RE = re.compile(r"\d{4}(?:-\d{4})?")
+JOB_RE = re.compile(r"[0-9a-f]{16}")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class BadParam(Exception):
+    """A request parameter that is too long or malformed (→ 400 with this message)."""
+
+
+def param(name: str, max_len: int, *, source: Mapping[str, Any] | None = None) -> str:
+    """The text parameter ``name`` (query string by default), stripped; '' when absent."""
+    v = (source if source is not None else request.args).get(name, "")
+    if not isinstance(v, str):
+        raise BadParam(f"{name}: a text value")
+    if len(v) > max_len:
+        raise BadParam(f"{name}: at most {max_len} characters")
+    if CONTROL_RE.search(v):
+        raise BadParam(f"{name}: control characters are not allowed")
+    return v.strip()
+
+
+def choice(name: str, choices: tuple[str, ...], *, upper: bool = False,
+           source: Mapping[str, Any] | None = None) -> str | None:
+    v = param(name, 20, source=source)
+    if not v:
+        return None
+    v = v.upper() if upper else v.lower()
+    if v not in choices:
+        raise BadParam(f"{name}: one of {', '.join(choices)}")
+    return v
+
+
+def whole(name: str, default: int, lo: int, hi: int, *, source: Mapping[str, Any] | None = None) -> int:
+    v = param(name, 10, source=source)
+    if not v:
+        return default
+    if not (v.isascii() and v.isdigit()) or not lo <= int(v) <= hi:
+        raise BadParam(f"{name}: a whole number from {lo} to {hi}")
+    return int(v)
+
+
+def search_params() -> dict:
+    year = param("year", 9)
+    if year and not YEAR_RE.fullmatch(year):
+        raise BadParam("year: a year or a range, e.g. 2023 or 2021-2023")
+    return {"q": param("q", 500), "year": year or None, "unit": param("unit", 100) or None,
+            "kind": choice("kind", KINDS), "retention": choice("retention", RETENTIONS, upper=True),
+            "lang": choice("lang", DOC_LANGS)}
+
+
+def code(value: str) -> str:
+    if len(value) > 64 or not CODE_RE.fullmatch(value):
+        raise BadParam("not an archival code (e.g. J001-WS·2024-D30-BGS-0001)")
+    return value
+
+
+def role(value: str) -> str:
+    if not ROLE_RE.fullmatch(value):
+        raise BadParam("not a file role (e.g. pdf:zh)")
+    return value
+
+
+def job_id(value: str) -> str:
+    if not JOB_RE.fullmatch(value):
+        raise BadParam("not a job id")
+    return value
+
+
+def _depth(v: Any, limit: int) -> int:
+    """How deeply ``v`` nests (iteratively, so no depth can exhaust the stack)."""
+    deepest, todo = 0, [(v, 1)]
+    while todo:
+        x, d = todo.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            break
+        if isinstance(x, dict):
+            todo.extend((y, d + 1) for y in x.values())
+        elif isinstance(x, list):
+            todo.extend((y, d + 1) for y in x)
+    return deepest
+
+
+def json_object() -> dict[str, str]:
+    """The request's JSON body as a flat object of strings; any malformed body (bad syntax, bad
+    encoding, nesting of any depth, not an object) is a 400, never a 500."""
+    raw = request.get_data(cache=True)
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise BadParam("the body is not valid JSON: send one JSON object, e.g. {\"year\": 2024}") from None
+    if not isinstance(value, dict):
+        raise BadParam("send the options as a JSON object, e.g. {\"year\": 2024}")
+    if _depth(value, MAX_JSON_DEPTH) > 2:
+        raise BadParam("the options are a flat JSON object of names and values")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def form_or_json() -> Mapping[str, Any]:
+    """A POST's parameters: its JSON object when it is JSON, else its form fields."""
+    return json_object() if request.is_json else request.form

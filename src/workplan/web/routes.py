@@ -1,0 +1,59 @@
+"""The site's route table: every URL, its view, its methods and its JSON twin.
+
+A page with data has a JSON twin returning what the CLI's ``--json`` prints: either a rule of its
+own (``/search.json``) or the same rule with ``.json`` after the last part (``/records/CODE.json``,
+which the view recognises). Rows without a twin say why. To add a page: write its view in
+``views/``, add a row here, name its URL in ARCHITECTURE.md ("Where to add a web page").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .views import records, search, signin, volumes
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    endpoint: str
+    view: Callable
+    methods: tuple[str, ...] = ("GET",)
+    json: str | None = None            # the JSON twin's URL pattern
+    json_rule: bool = False            # the twin is a rule of its own (else the view reads the suffix)
+    no_json: str = ""                  # why there is no twin
+    public: bool = False               # reachable before signing in
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/", "home", signin.home, no_json="a redirect to /search"),
+    Route("/search", "search_page", search.search_page, json="/search.json", json_rule=True),
+    Route("/records/<code>", "record_page", records.record_page, json="/records/<code>.json"),
+    Route("/records/<code>/verify", "verify_page", records.verify_page, ("POST",),
+          json="/records/<code>/verify.json", json_rule=True),
+    Route("/records/<code>/files/<role>", "file_download", records.file_download,
+          no_json="a file of the record (its hash is in /records/<code>.json)"),
+    Route("/compile", "compile_page", volumes.compile_page, json="/compile.json", json_rule=True),
+    Route("/compile", "compile_start", volumes.compile_start, ("POST",), json="/compile.json", json_rule=True),
+    Route("/compile/jobs/<job_id>", "job_page", volumes.job_page, json="/compile/jobs/<job_id>.json"),
+    Route("/compile/jobs/<job_id>/download", "job_download", volumes.job_download,
+          no_json="the volume file (its name is in /compile/jobs/<job_id>.json)"),
+    Route("/login", "login", signin.login, ("GET", "POST"), public=True,
+          no_json="the browser's sign-in form; other clients send `Authorization: Bearer TOKEN`"),
+    Route("/logout", "logout", signin.logout, ("POST",), no_json="the browser's sign-out button"),
+)
+
+PUBLIC_ENDPOINTS = frozenset({"static"} | {r.endpoint for r in ROUTES if r.public})
+
+
+def _json_endpoint(r: Route) -> str:
+    names = {"search_page": "search_json", "verify_page": "verify_json", "compile_page": "compile_json",
+             "compile_start": "compile_start_json"}
+    return names.get(r.endpoint, r.endpoint + "_json")
+
+
+def register(app) -> None:
+    for r in ROUTES:
+        app.add_url_rule(r.rule, r.endpoint, r.view, methods=list(r.methods))
+        if r.json and r.json_rule:
+            app.add_url_rule(r.json, _json_endpoint(r), r.view, methods=list(r.methods))

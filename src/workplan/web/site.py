@@ -1,0 +1,86 @@
+"""The state one site keeps over its archive: per-thread archive and index handles, the audit
+events by record, the volume jobs and the security guard. Views reach it with :func:`site`."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from .jobs import Jobs
+from .security import Guard
+
+EXTENSION = "workplan"
+
+
+class EventsByRecord:
+    """The audit events grouped by record, re-read only when the log file changes (it is
+    append-only), so a record page does not parse the whole log each time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.stamp: tuple | None = None
+        self.by_code: dict[str, list] = {}
+
+    def __call__(self, arc: Any, code: str) -> list:
+        from ..archive.events import LOG_NAME
+        try:
+            st = (arc.root / LOG_NAME).stat()
+            stamp: tuple | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        with self.lock:
+            if stamp is None or stamp != self.stamp:
+                events, _ = arc.log()
+                by: dict[str, list] = {}
+                for e in events:
+                    by.setdefault(e.object, []).append(e)
+                self.by_code, self.stamp = by, stamp
+            return list(self.by_code.get(code, []))
+
+
+class _Handles(threading.local):
+    arc: Any = None
+    ix: Any = None
+    ix_stamp: Any = None
+
+
+class Site:
+    def __init__(self, root: Path, jobs: Jobs, guard: Guard) -> None:
+        self.root, self.jobs, self.guard = root, jobs, guard
+        self._handles = _Handles()
+        self._events = EventsByRecord()
+
+    def archive(self) -> Any:
+        """This thread's open archive."""
+        from ..archive import open_archive
+        if self._handles.arc is None:
+            self._handles.arc = open_archive(self.root)
+        return self._handles.arc
+
+    def index(self) -> Any:
+        """This thread's open index (reopened when the index was rebuilt or updated)."""
+        from ..search import open_index
+        from ..search.index import IndexManager
+        h = self._handles
+        try:
+            st = IndexManager(self.root).meta_path.stat()
+            stamp: tuple | None = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            stamp = None
+        if h.ix is None or h.ix_stamp != stamp:
+            if h.ix is not None:
+                h.ix.close()
+                h.ix = None
+            h.ix = open_index(self.root)  # a path: never rebuilds (the site changes nothing)
+            h.ix_stamp = stamp
+        return h.ix
+
+    def events_of(self, code: str) -> list:
+        arc = self.archive()
+        return self._events(arc, code)
+
+
+def site() -> Site:
+    return current_app.extensions[EXTENSION]

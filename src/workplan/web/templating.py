@@ -1,0 +1,137 @@
+"""What the templates see besides a view's own values: the words of the interface, links to
+this page with changed parameters, labels of the vocabularies, and small formatters."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+from markupsafe import Markup, escape
+
+from .params import KINDS, RETENTIONS
+from .terms import DEFAULT_UI, has_term, term
+
+
+def safe_name(name: str) -> str:
+    """A download name without path separators or control characters (the header encodes the rest)."""
+    return re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]", "_", name)[:180]
+
+
+def human_size(n: float | None) -> str:
+    if n is None:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} B" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def marked(snippet: Any) -> Markup:
+    """A snippet as HTML: every character escaped, then the matches wrapped in <mark>."""
+    out, last = [], 0
+    text = snippet.text
+    for s, e in snippet.spans:
+        out.append(str(escape(text[last:s])))
+        out.append("<mark>" + str(escape(text[s:e])) + "</mark>")
+        last = e
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+
+def is_zh(text: Any) -> bool:
+    return bool(text) and bool(_CJK.search(str(text)))
+
+
+def other_lang(text: Any, ui: str) -> Markup:
+    """A data text in its own language: in the English interface a Chinese text (one without a
+    translation) is marked ``lang="zh-CN"`` and shown as a fallback; otherwise the text as is."""
+    if ui == "en" and is_zh(text):
+        return Markup('<span lang="zh-CN" class="untranslated">{}</span>').format(text)
+    return Markup("{}").format(text)
+
+
+def local_time(value: Any) -> str:
+    """An ISO timestamp (UTC, with milliseconds) as this server's local time to the second."""
+    from datetime import datetime
+    try:
+        t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value or "")
+    if t.tzinfo is not None:
+        t = t.astimezone()
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def role_label(role: str, ui: str) -> str:
+    """A file role in words: pdf:zh-en → "PDF（中英对照）" / "PDF (bilingual)"."""
+    kind, _, lang = role.partition(":")
+    name = term("role." + kind, ui) if has_term("role." + kind) else kind
+    if not lang:
+        return name
+    lang_name = term("lang." + lang, ui) if has_term("lang." + lang) else lang
+    return f"{name}（{lang_name}）" if ui == "zh" else f"{name} ({lang_name})"
+
+
+def finding(f: dict, ui: str) -> str:
+    """A fixity finding in the reader's language (by its kind), else as the archive wrote it."""
+    key = "finding." + str(f.get("kind"))
+    if has_term(key):
+        return term(key, ui, file=f.get("file") or "")
+    return str(f.get("message", ""))
+
+
+def here(**changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    args = {k: v for k, v in request.args.items() if k != "ui"}
+    for k, v in changes.items():
+        if v is None:
+            args.pop(k, None)
+        else:
+            args[k] = str(v)
+    qs = urlencode(args)
+    return g.get("page_path", request.path) + ("?" + qs if qs else "")
+
+
+def context() -> dict:
+    ui = g.get("ui", DEFAULT_UI)
+
+    def t(key: str, **kw: Any) -> str:
+        return term(key, ui, **kw)
+
+    guard = g.get("guard")
+    from .security import csrf_token
+    csrf = csrf_token(guard.secret, g.session_id) if guard is not None and g.get("session_id") else ""
+    return {"t": t, "ui": ui, "here": here, "csrf": csrf,
+            "switch_url": here(ui="en" if ui == "zh" else "zh"),
+            "has_token": bool(guard and guard.token), "authed": g.get("person") is not None,
+            "kind_label": lambda k: t("kind." + k) if k in KINDS else k,
+            "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
+            "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
+            "size": human_size, "marked": marked, "is_zh": is_zh, "zh": lambda text: other_lang(text, ui),
+            "when": local_time, "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
+            "finding": lambda f: finding(f, ui),
+            "term_or": lambda key, default: t(key) if has_term(key) else default}
+
+
+def site_name(ui: str) -> str:
+    """The site's name: the archive's fonds name with "档案查阅" (its English name when the
+    archive has one), else the generic name."""
+    from .site import site
+    try:
+        cfg = site().archive().config
+    except Exception:  # noqa: BLE001 - an error page must render even when the archive cannot be read
+        cfg = None
+    zh_name = getattr(cfg, "fonds_name", "") or ""
+    en_name = getattr(cfg, "fonds_name_en", "") or ""
+    if ui == "en":
+        return term("site.named", ui, name=en_name) if en_name else term("site", ui)
+    return term("site.named", ui, name=zh_name) if zh_name else term("site", ui)
+
+
+def install(app: Flask) -> None:
+    app.context_processor(context)

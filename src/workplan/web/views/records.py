@@ -1,0 +1,123 @@
+"""A record: its page and JSON twin (``workplan archive show --json``), the fixity check, and
+file downloads. Files are found only through the catalogue; no part of a URL is ever joined onto
+a file-system path."""
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, g, jsonify, render_template, request, send_file, url_for
+
+from ...errors import WorkplanError
+from .. import params
+from ..errors import workplan_error
+from ..security import check_csrf, client_key, require, too_many
+from ..site import site
+from ..templating import safe_name
+
+CONTENT_TYPES = {".pdf": "application/pdf",
+                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".yaml": "text/plain; charset=utf-8", ".yml": "text/plain; charset=utf-8",
+                 ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".xml": "application/xml"}
+RECENT_EVENTS = 20   # audit events shown on a record page until the reader asks for all
+PREVIEW_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def twin(value: str) -> tuple[str, bool]:
+    """A URL part without its ".json" suffix, and whether it had one (the page's JSON twin)."""
+    if value.endswith(".json"):
+        g.json = True
+        return value[:-5], True
+    return value, False
+
+
+def record_page(code: str) -> Response:
+    code, as_json = twin(code)
+    return show(params.code(code), as_json)
+
+
+def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
+    from ...archive.views import show_dict
+    s = site()
+    try:
+        data = show_dict(s.archive(), code, events=s.events_of)
+    except WorkplanError as e:
+        return workplan_error(e, 404)
+    if as_json:
+        return jsonify(data)
+    rec = data["record"]
+    pdfs = [f["role"] for f in rec["files"] if f["path"].lower().endswith(".pdf")]
+    want = request.args.get("preview", "")
+    preferred = [want, f"pdf:{g.ui}", "pdf:zh", "pdf:zh-en", "pdf:en", "original"]
+    preview = next((r for r in preferred if r in pdfs), None)
+    events = list(reversed(data["events"]))
+    cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
+    return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
+                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut)
+
+
+@require("auditor")
+def verify_page(code: str) -> Response:
+    params.code(code)
+    check_csrf(site().guard.secret)
+    wait = site().guard.fixity.take(client_key())
+    if wait:
+        raise too_many(wait, "too many fixity checks from this computer: wait a minute and try again")
+    from ...archive.verify import check_record
+    arc = site().archive()
+    try:
+        arc.get(code)
+    except WorkplanError as e:
+        return workplan_error(e, 404)
+    try:
+        found, ev = check_record(arc, code, via="web")
+    except WorkplanError as e:
+        return workplan_error(e, 500)
+    result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found], "event": ev.as_dict()}
+    if request.path.endswith(".json"):
+        return jsonify(result)
+    g.page_path = url_for("record_page", code=code)  # links on the result page (the language switch)
+    return show(code, False, fixity=result)
+
+
+def _version(arc: Any, code: str) -> Any:
+    version = params.whole("version", 0, 0, 100000)
+    versions = arc.versions(code)
+    return next((v for v in versions if v.version == version), None) if version else \
+        next((v for v in versions if v.current), versions[-1])
+
+
+def file_download(code: str, role: str) -> Response:
+    params.code(code)
+    params.role(role)
+    inline = params.whole("inline", 0, 0, 1) == 1
+    arc = site().archive()
+    try:
+        rec = _version(arc, code)
+        if rec is None or rec.file_entry(role) is None:
+            abort(404)
+        real = arc.file(rec, role)
+    except WorkplanError as e:
+        return workplan_error(e, 404)
+    try:  # checked against the log, never through a link, only a regular file
+        fh = arc.open_checked(rec, role)
+    except WorkplanError as e:
+        return workplan_error(e, 409)
+    suffix = real.suffix.lower()
+    ctype = CONTENT_TYPES.get(suffix) or mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+    as_inline = inline and suffix == ".pdf"
+    lang = role.split(":", 1)[1] if ":" in role else ""
+    name = f"{rec.code} {rec.title}" + (f".{lang}" if lang else "") + (f".v{rec.version}" if not rec.current else "") \
+        + suffix
+    entry = rec.file_entry(role)
+    # served from the very file that was checked (its open descriptor), not from its path again
+    resp = send_file(f"/proc/self/fd/{fh.fileno()}", mimetype=ctype, as_attachment=not as_inline, download_name=safe_name(name),
+                     conditional=True, max_age=0, etag=entry.sha256 if entry else False)
+    resp.call_on_close(fh.close)
+    # the PDF viewer runs as a plugin: only frame it on this site
+    resp.headers["Content-Security-Policy"] = PREVIEW_CSP if as_inline else DOWNLOAD_CSP
+    return resp
+
+

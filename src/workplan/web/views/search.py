@@ -1,0 +1,78 @@
+"""The search page and its JSON twin (``workplan search --json``)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
+
+from ...errors import WorkplanError
+from ...i18n import term
+from ..errors import workplan_error
+from ..params import MAX_LIMIT, MAX_PAGE, PER_PAGE, search_params, whole
+from ..site import site
+
+FILTERS = ("year", "unit", "kind", "retention", "lang")
+
+
+def _search_json(ix: Any, query: Any, filters: dict) -> Response:
+    limit = whole("limit", 10, 1, MAX_LIMIT)
+    page = whole("page", 1, 1, MAX_PAGE)
+    all_versions = whole("all_versions", 0, 0, 1) == 1
+    try:
+        res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, **filters)
+        out = res.to_json()
+        if whole("_facets", 0, 0, 1):
+            out["facets"] = {k: [[v, n] for v, n in vals]
+                             for k, vals in ix.facets(query, all_versions=all_versions, **filters).items()}
+    except WorkplanError as e:
+        return workplan_error(e)
+    return jsonify(out)
+
+
+def _named_record(p: dict) -> str | None:
+    """The record a bare query names (a code, document number or title), if exactly one."""
+    from ...search.lookup import named_record
+    if not p["q"] or any(p[k] for k in FILTERS) or request.args.get("page"):
+        return None
+    return named_record(site().archive(), p["q"])
+
+
+def _bad_query(p: dict, e: WorkplanError) -> Response:
+    """The search page again, the query kept, with what is wrong and a query that would work."""
+    from ...search.query import QueryError, suggest
+    if isinstance(e, QueryError):
+        problem = {"message": e.message(g.ui), "hint": e.hint(g.ui),
+                   "at": term("query.at", g.ui, at=e.at + 1) if e.at is not None else None}
+    else:
+        first = e.problems[0] if e.problems else None
+        problem = {"message": first.message if first else "", "hint": first.hint if first else None, "at": None}
+    resp = make_response(render_template("search.html", p=p, res=None, facets={}, page=1, pages=1, first=1,
+                                         browsing=False, json_url=None, problem=problem, suggestion=suggest(p["q"])))
+    resp.status_code = 400
+    return resp
+
+
+def search_page() -> Response:
+    from ...search.query import And, Query
+    p = search_params()
+    filters = {k: p[k] for k in FILTERS}
+    query: Any = p["q"] if p["q"] or any(filters.values()) else Query(And(()), "")
+    if not g.json and (code := _named_record(p)):
+        return redirect(url_for("record_page", code=code), 303)
+    try:
+        ix = site().index()
+    except WorkplanError as e:
+        return workplan_error(e, 503)
+    if g.json:
+        return _search_json(ix, query, filters)
+    page = whole("page", 1, 1, MAX_PAGE)
+    try:
+        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters)
+        facets = ix.facets(query, **filters)
+    except WorkplanError as e:
+        return _bad_query(p, e)
+    pages = min(MAX_PAGE, max(1, math.ceil(res.total / PER_PAGE)))
+    json_url = url_for("search_json", **{k: v for k, v in request.args.items() if k not in ("page", "ui")})
+    return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
+                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str))

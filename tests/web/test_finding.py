@@ -1,0 +1,99 @@
+"""What auditors type: an archival code, a document number or a title goes straight to the record;
+a query that cannot be read comes back on the search page with the query kept, the problem in the
+reader's language and a query that works; fields take the labels the site shows."""
+from __future__ import annotations
+
+import html as htmllib
+import re
+from urllib.parse import quote, unquote
+
+import pytest
+
+from workplan.web import create_app
+
+from .conftest import WINTER, cli_json
+
+STANDARDS = "J001-WS·2024-D30-QLZFW-0001"
+REPORT = "J001-WS·2024-D30-QSSQ-0001"
+
+
+@pytest.fixture(scope="module")
+def client(web_archive):
+    return create_app(web_archive).test_client()
+
+
+@pytest.mark.parametrize("typed, code", [
+    (WINTER, WINTER),
+    ("  " + WINTER + " ", WINTER),
+    (WINTER.replace("·", "."), WINTER),           # typed with a full stop
+    (WINTER.replace("·", "・"), WINTER),           # pasted with a katakana middle dot
+    (WINTER.replace("·", "").lower(), WINTER),     # without the dot, in lower case
+    ("青社发〔2024〕5号", REPORT),                    # a document number
+    ("青社发[2024]5号", REPORT),                     # … typed with square brackets
+    ("青社发（2023）12号", WINTER),                   # … full-width parentheses; v1 and v2 share the code
+    ("青岚县2024年“平安六创”创建标准及责任分工", STANDARDS),   # a title
+    ("Qingsong Community Report on Winter Fire Safety 2023–2024", REPORT),  # an English title
+    ("qingsong community report on winter fire safety 2023–2024", REPORT),
+])
+def test_a_code_number_or_title_goes_straight_to_the_record(client, typed, code):
+    r = client.get("/search", query_string={"q": typed})
+    assert r.status_code == 303, (typed, r.status_code)
+    assert unquote(r.headers["Location"]) == f"/records/{code}"
+
+
+@pytest.mark.parametrize("typed", ["青松社区2023年冬季防火工作方案", "J001-WS·2023-D30-QSSQ-0999", "冬季防火"])
+def test_other_queries_list_results(client, typed):
+    r = client.get("/search", query_string={"q": typed})
+    assert r.status_code == 200, typed  # an old title (v1), an unknown code, words: a result list
+
+
+def test_the_json_twin_still_answers_like_the_cli(client, web_archive):
+    want = cli_json("search", WINTER, "--json", "--archive", str(web_archive))
+    got = client.get("/search.json", query_string={"q": WINTER}).get_json()
+    for d in (want, got):
+        d.pop("milliseconds")
+    assert got == want
+
+
+def test_a_filter_or_a_later_page_is_a_search(client):
+    assert client.get("/search", query_string={"q": WINTER, "kind": "program"}).status_code == 200
+    assert client.get("/search", query_string={"q": WINTER, "page": "2"}).status_code == 200
+
+
+@pytest.mark.parametrize("q, ui, message, suggestion", [
+    ('"冬季防火', "zh", "引号不成对", "冬季防火"),
+    ('"冬季防火', "en", "unbalanced quote", "冬季防火"),
+    ("kind:工作 消防", "zh", "没有 '工作' 这个类别", "工作 消防"),
+    ("消防 OR", "zh", "右边没有词", "消防"),
+    ("year:20x3 消防", "en", "is not a year", "20x3 消防"),
+])
+def test_a_bad_query_comes_back_with_the_query_and_a_fix(client, q, ui, message, suggestion):
+    r = client.get("/search", query_string={"q": q, "ui": ui})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert 'id="query-problem"' in page and 'role="alert"' in page
+    assert message in htmllib.unescape(page), page[page.find("query-problem"):][:600]
+    kept = re.search(r'<input type="search" name="q" value="([^"]*)"', page)[1]
+    assert htmllib.unescape(kept) == q
+    link = re.search(r'<a id="suggestion" href="([^"]+)">([^<]+)</a>', page)
+    assert link and htmllib.unescape(link[2]) == suggestion
+    assert client.get(htmllib.unescape(link[1])).status_code == 200
+    if ui == "zh":
+        start = page.find("<h2>", page.find('id="query-problem"'))
+        text = re.sub(r"<[^>]+>", " ", page[start:page.find("</div>", start)])
+        assert not re.search(r"\b(unknown|quote|query|not a|write)\b", text), text
+
+
+@pytest.mark.parametrize("label, value", [("kind:工作方案", "kind:program"), ("类别:工作方案", "kind:program"),
+                                          ("类别：工作总结", "kind:report"), ('kind:"Progress report"', "kind:report"),
+                                          ("保管期限:30年", "retention:D30"), ("语种:英文", "lang:en"),
+                                          ("年度:2023", "year:2023")])
+def test_fields_take_the_labels_the_site_shows(client, label, value):
+    a = client.get("/search.json", query_string={"q": label}).get_json()
+    b = client.get("/search.json", query_string={"q": value}).get_json()
+    assert a["total"] == b["total"] >= 1 and [h["code"] for h in a["results"]] == [h["code"] for h in b["results"]]
+
+
+def test_text_before_a_chinese_colon_is_still_text(client):
+    r = client.get("/search.json", query_string={"q": "通知：消防"})
+    assert r.status_code == 200
