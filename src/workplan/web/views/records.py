@@ -4,6 +4,7 @@ a file-system path."""
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,11 @@ from flask import Response, abort, g, jsonify, render_template, request, send_fi
 
 from ...errors import WorkplanError
 from .. import params
-from ..errors import workplan_error
+from ..errors import error, workplan_error
 from ..security import check_csrf, client_key, require, too_many
 from ..site import site
 from ..templating import safe_name
+from ..terms import term
 
 CONTENT_TYPES = {".pdf": "application/pdf",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -38,13 +40,22 @@ def record_page(code: str) -> Response:
     return show(params.code(code), as_json)
 
 
+def _not_found(code: str, e: WorkplanError) -> Response:
+    """A 404 for an unknown code, in the reader's language, with the archive's nearest code."""
+    hint = e.problems[0].hint if e.problems else None
+    near = re.search(r"did you mean (\S+)\?", hint or "")
+    problems = [{"message": term("record.notfound", g.ui, code=code),
+                 "hint": term("record.didyoumean", g.ui, code=near[1]) if near else term("record.notfound_hint", g.ui)}]
+    return error(404, problems[0]["message"], problems)
+
+
 def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     from ...archive.views import show_dict
     s = site()
     try:
         data = show_dict(s.archive(), code, events=s.events_of)
     except WorkplanError as e:
-        return workplan_error(e, 404)
+        return _not_found(code, e)
     if as_json:
         return jsonify(data)
     rec = data["record"]
