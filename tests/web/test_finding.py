@@ -97,3 +97,30 @@ def test_fields_take_the_labels_the_site_shows(client, label, value):
 def test_text_before_a_chinese_colon_is_still_text(client):
     r = client.get("/search.json", query_string={"q": "通知：消防"})
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("url, zh, en", [
+    ("/search?year=abc", "一个年份或范围", "a year or a range"),
+    ("/search?page=0", "之间的整数", "a whole number"),
+    ("/search?kind=memo", "应为以下之一", "one of"),
+    ("/records/not-a-code", "不是档号", "not an archival code"),
+    ("/no/such/page", "没有这个页面", "There is no such page"),
+])
+def test_refusals_speak_the_readers_language(web_archive, url, zh, en):
+    c = create_app(web_archive).test_client()
+    for ui, want, other in (("zh", zh, en), ("en", en, zh)):
+        sep = "&" if "?" in url else "?"
+        body = c.get(url + sep + "ui=" + ui).get_data(as_text=True)
+        assert want in body and other not in body, (url, ui)
+
+
+def test_security_refusals_speak_the_readers_language(web_archive):
+    c = create_app(web_archive).test_client()
+    zh = c.get("/search?ui=zh", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "不接受这个主机名" in zh
+    en = c.get("/search?ui=en", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "does not answer to that host name" in en and "不接受" not in en
+    en = c.post("/compile.json?ui=en", json={"year": 2024}, headers={"Origin": "http://evil.example"}).get_json()
+    assert en["error"]["message"].startswith("the form did not come from this site")
+    zh = c.post("/compile?ui=zh", data={"csrf": "0" * 32, "year": "2024"}).get_data(as_text=True)
+    assert "表单已过期" in zh

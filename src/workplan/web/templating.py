@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from markupsafe import Markup, escape
 
 from .params import KINDS, RETENTIONS
-from .terms import DEFAULT_UI, has_term, term
+from .terms import has_term, reader_language, term
 
 
 def safe_name(name: str) -> str:
@@ -98,7 +98,7 @@ def here(**changes: Any) -> str:
 
 
 def context() -> dict:
-    ui = g.get("ui", DEFAULT_UI)
+    ui = g.get("ui") or reader_language()
 
     def t(key: str, **kw: Any) -> str:
         return term(key, ui, **kw)

@@ -75,7 +75,7 @@ def verify_page(code: str) -> Response:
     check_csrf(site().guard.secret)
     wait = site().guard.fixity.take(client_key())
     if wait:
-        raise too_many(wait, "too many fixity checks from this computer: wait a minute and try again")
+        raise too_many(wait, "fixity")
     from ...archive.verify import check_record
     arc = site().archive()
     try:
