@@ -124,3 +124,20 @@ def test_security_refusals_speak_the_readers_language(web_archive):
     assert en["error"]["message"].startswith("the form did not come from this site")
     zh = c.post("/compile?ui=zh", data={"csrf": "0" * 32, "year": "2024"}).get_data(as_text=True)
     assert "表单已过期" in zh
+
+
+def test_superseded_versions_on_request_and_the_way_back_to_the_results(web_archive):
+    client = create_app(web_archive).test_client()
+    old_title = "青松社区2023年冬季防火工作方案"
+    page = client.get("/search", query_string={"q": "冬季防火 方案"}).get_data(as_text=True)
+    assert 'class="tag old"' not in page
+    page = client.get("/search", query_string={"q": "冬季防火 方案", "all_versions": "1"}).get_data(as_text=True)
+    assert 'class="tag old"' in page and 'name="all_versions" value="1" checked' in page
+    assert old_title + "<" in page  # version 1's own title is listed
+    link = re.search(r'<h3><a href="(/records/[^"]+back=[^"]+)"', page)[1]
+    record = client.get(htmllib.unescape(link)).get_data(as_text=True)
+    back = re.search(r'<p class="crumbs"><a href="([^"]+)">返回检索结果</a>', record)[1]
+    assert htmllib.unescape(back).startswith("/search?q=") and "all_versions=1" in htmllib.unescape(back)
+    for evil in ("//evil.example/search", "https://evil.example/", "/records/x", "/search\\x"):
+        html = client.get(f"/records/{quote(WINTER)}", query_string={"back": evil}).get_data(as_text=True)
+        assert 'href="/search">检索</a>' in html, evil

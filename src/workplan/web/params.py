@@ -79,7 +79,13 @@ def search_params() -> dict:
         raise BadParam("year")
     return {"q": param("q", 500), "year": year or None, "unit": param("unit", 100) or None,
             "kind": choice("kind", KINDS), "retention": choice("retention", RETENTIONS, upper=True),
-            "lang": choice("lang", DOC_LANGS)}
+            "lang": choice("lang", DOC_LANGS), "all_versions": whole("all_versions", 0, 0, 1) == 1}
+
+
+def back_to_search(name: str = "back") -> str | None:
+    """A link back to the search a record was opened from (only ever a /search URL of this site)."""
+    v = param(name, 1000)
+    return v if v.startswith("/search") and "//" not in v and "\\" not in v else None
 
 
 def code(value: str) -> str:

@@ -66,7 +66,8 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     events = list(reversed(data["events"]))
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
-                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut)
+                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut,
+                           back=params.back_to_search())
 
 
 @require("auditor")

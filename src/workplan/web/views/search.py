@@ -33,7 +33,7 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
 def _named_record(p: dict) -> str | None:
     """The record a bare query names (a code, document number or title), if exactly one."""
     from ...search.lookup import named_record
-    if not p["q"] or any(p[k] for k in FILTERS) or request.args.get("page"):
+    if not p["q"] or any(p[k] for k in FILTERS) or request.args.get("page") or p["all_versions"]:
         return None
     return named_record(site().archive(), p["q"])
 
@@ -68,11 +68,13 @@ def search_page() -> Response:
         return _search_json(ix, query, filters)
     page = whole("page", 1, 1, MAX_PAGE)
     try:
-        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters)
-        facets = ix.facets(query, **filters)
+        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
+                        **filters)
+        facets = ix.facets(query, all_versions=p["all_versions"], **filters)
     except WorkplanError as e:
         return _bad_query(p, e)
     pages = min(MAX_PAGE, max(1, math.ceil(res.total / PER_PAGE)))
     json_url = url_for("search_json", **{k: v for k, v in request.args.items() if k not in ("page", "ui")})
     return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
-                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str))
+                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
+                           this_search=request.full_path.rstrip("?"))
