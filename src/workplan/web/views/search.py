@@ -30,12 +30,17 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
     return jsonify(out)
 
 
-def _named_record(p: dict) -> str | None:
-    """The record a bare query names (a code, document number or title), if exactly one."""
-    from ...search.lookup import named_record
-    if not p["q"] or any(p[k] for k in FILTERS) or request.args.get("page") or p["all_versions"]:
-        return None
-    return named_record(site().archive(), p["q"])
+def _looks_up(p: dict) -> bool:
+    """Whether the query alone may name one record (no filters, first page, current versions)."""
+    return bool(p["q"]) and not any(p[k] for k in FILTERS) and not request.args.get("page") \
+        and not p["all_versions"]
+
+
+def _code_named(p: dict) -> str | None:
+    """The record whose archival code is the whole query, if it is in the archive."""
+    from ...search.lookup import code_named
+    code = code_named(p["q"]) if _looks_up(p) else None
+    return code if code and site().archive().catalogue.versions_of(code) else None
 
 
 def _bad_query(p: dict, e: WorkplanError) -> Response:
@@ -58,7 +63,7 @@ def search_page() -> Response:
     p = search_params()
     filters = {k: p[k] for k in FILTERS}
     query: Any = p["q"] if p["q"] or any(filters.values()) else Query(And(()), "")
-    if not g.json and (code := _named_record(p)):
+    if not g.json and (code := _code_named(p)):
         return redirect(url_for("record_page", code=code), 303)
     try:
         ix = site().index()
@@ -67,9 +72,12 @@ def search_page() -> Response:
     if g.json:
         return _search_json(ix, query, filters)
     page = whole("page", 1, 1, MAX_PAGE)
+    from ...search.lookup import hit_named
     try:
         res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
                         **filters)
+        if _looks_up(p) and (code := hit_named(res.hits, p["q"])):
+            return redirect(url_for("record_page", code=code), 303)
         facets = ix.facets(query, all_versions=p["all_versions"], **filters)
     except WorkplanError as e:
         return _bad_query(p, e)
