@@ -200,6 +200,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.search.all_versions": ("包括已被替代的版本", "include superseded versions"),
     "web.search.more": ("另外 {n} 项", "{n} more"),
     "web.record.back": ("返回检索结果", "Back to the results"),
+    "web.search.export_name": ("检索结果目录", "search results"),
+    "web.search.export": ("导出目录", "Export the list"),
     "web.search.bad": ("检索式无法识别", "The query cannot be read"),
     "web.search.try": ("试试：", "Try:"),
     "web.facet.year": ("年度", "Year"),

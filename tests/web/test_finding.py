@@ -141,3 +141,28 @@ def test_superseded_versions_on_request_and_the_way_back_to_the_results(web_arch
     for evil in ("//evil.example/search", "https://evil.example/", "/records/x", "/search\\x"):
         html = client.get(f"/records/{quote(WINTER)}", query_string={"back": evil}).get_data(as_text=True)
         assert 'href="/search">检索</a>' in html, evil
+
+
+def test_a_result_list_exports_as_a_list_of_archived_files(web_archive):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+    c = create_app(web_archive).test_client()
+    page = c.get("/search", query_string={"q": "冬季"}).get_data(as_text=True)
+    csv_url = htmllib.unescape(re.search(r'href="([^"]+format=csv)"', page)[1])
+    r = c.get(csv_url)
+    assert r.status_code == 200 and r.mimetype == "text/csv" and r.headers["Cache-Control"] == "no-store"
+    assert "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    assert rows[0] == ["档号", "文号", "责任者", "题名", "日期", "页数", "保管期限", "备注"]
+    want = c.get("/search.json", query_string={"q": "冬季", "limit": 1000}).get_json()
+    assert [row[0] for row in rows[1:]] == [h["code"] for h in want["results"]]
+    winter = next(row for row in rows if row[0] == WINTER)
+    assert winter[1] == "青社发〔2023〕12号" and winter[4] == "20231106" and winter[5] == "6" and "第2版" in winter[7]
+    x = c.get(csv_url.replace("format=csv", "format=xlsx"))
+    ws = load_workbook(io.BytesIO(x.data)).active
+    assert ws.title == "归档文件目录" and [cell.value for cell in ws[1]][0] == "档号" and ws.max_row == len(rows)
+    old = c.get("/search/export", query_string={"q": "冬季", "all_versions": "1"}).data.decode("utf-8-sig")
+    assert "已被第2版替代" in old
+    assert c.get("/search/export?q=冬季&format=exe").status_code == 400
