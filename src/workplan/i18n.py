@@ -254,6 +254,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.record.notfound": ("档案中没有档号为 {code} 的文件。", "The archive holds no record with the code {code}."),
     "web.record.notfound_hint": ("请核对档号，或用检索查找。", "Check the code, or find the record with the search."),
     "web.record.didyoumean": ("是否要找 {code}？", "Did you mean {code}?"),
+    "web.record.preview_old": ("预览的是第 {version} 版（已被替代）。", "This preview shows version {version} (superseded)."),
+    "web.record.preview_this": ("预览此版本", "preview this version"),
     "web.record.fields": ("著录项", "Description"),
     "web.finding.hash-mismatch": ("{file}：内容与归档时记录的哈希值不一致", "{file}: its content no longer matches the hash it was archived with"),
     "web.finding.missing-file": ("{file}：文件缺失", "{file}: the file is missing"),

@@ -166,3 +166,18 @@ def test_a_result_list_exports_as_a_list_of_archived_files(web_archive):
     old = c.get("/search/export", query_string={"q": "冬季", "all_versions": "1"}).data.decode("utf-8-sig")
     assert "已被第2版替代" in old
     assert c.get("/search/export?q=冬季&format=exe").status_code == 400
+
+
+def test_every_version_can_be_previewed(web_archive):
+    c = create_app(web_archive).test_client()
+    page = c.get(f"/records/{quote(WINTER)}").get_data(as_text=True)
+    assert f'src="/records/{quote(WINTER)}/files/pdf:zh?inline=1"' in page
+    link = re.search(r'href="(/records/[^"]+version=1)#preview-h"', page)[1]
+    old = c.get(htmllib.unescape(link)).get_data(as_text=True)
+    src = htmllib.unescape(re.search(r'<iframe id="preview" class="pdf" src="([^"]+)"', old)[1])
+    assert "version=1" in src and "已被替代" in old
+    pdf = c.get(src)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    current = c.get(f"/records/{quote(WINTER)}/files/pdf:zh?inline=1").data
+    assert pdf.data != current  # version 1's own rendition
+    assert "preview=pdf:en" in old and "preview=pdf:en" not in page  # version 1 was built in English too
