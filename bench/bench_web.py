@@ -178,7 +178,7 @@ def baseline(root: Path, reqs: list[tuple[str, dict]]) -> dict[str, list[float]]
     """The same work through the Python API, one request at a time."""
     from workplan.archive.views import show_dict
     from workplan.search import open_index
-    from workplan.web.app import _EventsByRecord  # the site's per-record view of the log: same work
+    from workplan.web.site import EventsByRecord as _EventsByRecord  # the site's per-record view of the log
     events_of = _EventsByRecord()
     arc = open_archive(root)
     ix = open_index(root)

@@ -120,14 +120,15 @@ def test_csrf_tokens_are_signed_and_bound_to_the_browser(site):
 
 # --- 15: bodies over the limit ---------------------------------------------------------------------------
 def _temp_files() -> set[str]:
-    """The deleted temporary files this process holds open (waitress buffers a big body in one)."""
+    """The unnamed temporary files this process holds open (waitress buffers a big body in one,
+    made by ``tempfile.TemporaryFile``)."""
     out = set()
     for fd in os.listdir("/proc/self/fd"):
         try:
             target = os.readlink(f"/proc/self/fd/{fd}")
         except OSError:
             continue
-        if target.endswith("(deleted)") and "/pytest-of-" not in target:
+        if re.search(r"/#\d+ \(deleted\)$", target):  # an unnamed file (O_TMPFILE), as TemporaryFile makes
             out.add(target)
     return out
 

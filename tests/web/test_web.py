@@ -104,7 +104,7 @@ def test_search_page_shows_hits_snippets_facets_and_total(client):
     assert re.search(r'href="/search\?q=%E6%B6%88%E9%98%B2&amp;year=2024">2024</a> <span class="count">2</span>',
                      year_facet)
     # the archival code's middle dot survives the round trip through the links
-    assert f'href="/records/{quote(WINTER)}"' in html
+    assert f'href="/records/{quote(WINTER)}?back=' in html  # the record page links back to this search
     assert client.get(f"/records/{quote(WINTER)}").status_code == 200
 
 

@@ -167,18 +167,6 @@ class Catalogue:
         """Every archival code in the catalogue."""
         return [r["code"] for r in self._query("SELECT DISTINCT code FROM records WHERE status != 'pending'")]
 
-    def named(self, texts: tuple[str, ...]) -> list[str]:
-        """Codes of current records whose code, document number or title (Chinese, or English in
-        any case) is exactly one of ``texts``, newest first."""
-        if not texts:
-            return []
-        marks = ", ".join("?" * len(texts))
-        rows = self._query(f"SELECT code FROM records WHERE current = 1 AND status != 'pending' AND "
-                           f"(code IN ({marks}) OR doc_number IN ({marks}) OR title IN ({marks}) "
-                           f"OR lower(title_en) IN ({marks})) ORDER BY date DESC, code",
-                           tuple(texts) * 3 + tuple(t.lower() for t in texts))
-        return list(dict.fromkeys(r["code"] for r in rows))
-
     COUNTABLE = ("year", "kind", "retention", "issuer", "org")
 
     def counts(self, column: str) -> list[tuple[Any, int]]:

@@ -1,5 +1,7 @@
 """Look-ups that name one record: an archival code, a document number or a title typed (or
-pasted) as the whole query goes straight to that record."""
+pasted) as the whole query goes straight to that record. A code is looked up in the catalogue
+(its key); a document number or a title is found by the search itself, then matched exactly
+against the hits (no scan of the catalogue)."""
 from __future__ import annotations
 
 import re
@@ -30,8 +32,17 @@ def spellings(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def named_record(arc: Any, text: str) -> str | None:
-    """The one current record ``text`` names by code, document number or title; None when it
-    names none, or several (then the search lists them)."""
-    codes = arc.catalogue.named(spellings(text))
-    return codes[0] if len(codes) == 1 else None
+def code_named(text: str) -> str | None:
+    """The archival code ``text`` spells (with any middle dot, in any case), if it is one."""
+    m = _CODE.fullmatch(unicodedata.normalize("NFKC", " ".join(text.split())).upper().replace(" ", ""))
+    return f"{m[1]}·{m[2]}" if m else None
+
+
+def hit_named(hits: list[Any], text: str) -> str | None:
+    """The one record among search hits whose document number or title (Chinese, or English in
+    any case) is exactly ``text`` as typed; None when none or several are."""
+    names = set(spellings(text))
+    lower = {n.lower() for n in names}
+    codes = {h.code for h in hits if h.doc_number in names or h.title in names
+             or (h.title_en or "").lower() in lower}
+    return codes.pop() if len(codes) == 1 else None

@@ -20,18 +20,14 @@ from . import errors, routes, security, templating
 from .jobs import Jobs
 from .security import Guard, HostPolicy, host_names
 from .site import EXTENSION, Site
-from .terms import DEFAULT_UI, UI_LANGS
-
-LANG_COOKIE = "wp_ui"
-
+from .terms import LANG_COOKIE, UI_LANGS, reader_language
 
 def _language_and_access() -> Any:
     """The reader's language (``?ui=`` then the cookie), then: signed in, or sent to sign in."""
     g.json = request.path.endswith(".json")
     ui = request.args.get("ui", "")
     g.ui_from_url = ui if ui in UI_LANGS else None
-    cookie_ui = request.cookies.get(LANG_COOKIE, "")
-    g.ui = g.ui_from_url or (cookie_ui if cookie_ui in UI_LANGS else DEFAULT_UI)
+    g.ui = reader_language()
     if "\x00" in request.path or "\\" in request.path:
         abort(400)
     if g.person is None and request.endpoint not in routes.PUBLIC_ENDPOINTS:

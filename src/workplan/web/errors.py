@@ -10,11 +10,11 @@ from werkzeug.exceptions import HTTPException
 from ..errors import WorkplanError
 from .params import BadParam
 from .security import MAX_BODY, Refused
-from .terms import DEFAULT_UI, has_term, term
+from .terms import has_term, reader_language, term
 
 
 def _ui() -> str:
-    return g.get("ui", DEFAULT_UI)
+    return g.get("ui") or reader_language()
 
 
 def error(status: int, message: str | None = None, problems: list[dict] | None = None,
@@ -39,7 +39,7 @@ def workplan_error(e: WorkplanError, status: int = 400) -> Response:
 
 
 def refused(e: Refused) -> Response:
-    return error(e.status, str(e), headers=e.headers)
+    return error(e.status, e.message(_ui()), headers=e.headers)
 
 
 def _http(e: HTTPException) -> Response:
@@ -48,7 +48,7 @@ def _http(e: HTTPException) -> Response:
     if status == 404:
         msg = term("error.notfound", _ui())
     elif status == 413:
-        msg = f"at most {MAX_BODY // 1024} KB"
+        msg = term("refused.body", _ui(), kb=MAX_BODY // 1024)
     elif status == 400 and e.description and "browser (or proxy)" not in e.description:
         msg = e.description
     return error(status, msg)
@@ -59,6 +59,6 @@ def install(app: Flask) -> None:
         app.logger.exception("unexpected error on %s", request.path)
         return error(500, term("error.internal", _ui()))
 
-    app.register_error_handler(BadParam, lambda e: error(400, str(e)))
+    app.register_error_handler(BadParam, lambda e: error(400, e.message(_ui())))
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(Exception, _unexpected)

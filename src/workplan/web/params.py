@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 from flask import request
 
+from .terms import term
+
 KINDS = ("program", "standards", "report", "legacy")
 RETENTIONS = ("Y", "D30", "D10")
 DOC_LANGS = ("zh", "en")
@@ -17,6 +19,7 @@ PER_PAGE = 10
 MAX_PAGE = 100
 MAX_LIMIT = 1000
 MAX_JSON_DEPTH = 8
+EXAMPLE = '{"year": 2024}'  # a JSON body, in messages
 
 # every pattern is matched in full (``fullmatch``): a trailing newline ("%0A") is no match
 CODE_RE = re.compile(r"[A-Z0-9]{1,12}-[A-Z]{1,6}\u00b7\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,16}-\d{4,6}")
@@ -27,18 +30,26 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class BadParam(Exception):
-    """A request parameter that is too long or malformed (→ 400 with this message)."""
+    """A request parameter that is too long or malformed: a 400 whose message is the
+    ``web.param.<key>`` term in the reader's language (``str()`` of it is the English)."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key, self.values = key, values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        return term("param." + self.key, lang, **self.values)
 
 
 def param(name: str, max_len: int, *, source: Mapping[str, Any] | None = None) -> str:
     """The text parameter ``name`` (query string by default), stripped; '' when absent."""
     v = (source if source is not None else request.args).get(name, "")
     if not isinstance(v, str):
-        raise BadParam(f"{name}: a text value")
+        raise BadParam("text", name=name)
     if len(v) > max_len:
-        raise BadParam(f"{name}: at most {max_len} characters")
+        raise BadParam("too_long", name=name, n=max_len)
     if CONTROL_RE.search(v):
-        raise BadParam(f"{name}: control characters are not allowed")
+        raise BadParam("control", name=name)
     return v.strip()
 
 
@@ -49,7 +60,7 @@ def choice(name: str, choices: tuple[str, ...], *, upper: bool = False,
         return None
     v = v.upper() if upper else v.lower()
     if v not in choices:
-        raise BadParam(f"{name}: one of {', '.join(choices)}")
+        raise BadParam("choice", name=name, choices=", ".join(choices))
     return v
 
 
@@ -58,34 +69,40 @@ def whole(name: str, default: int, lo: int, hi: int, *, source: Mapping[str, Any
     if not v:
         return default
     if not (v.isascii() and v.isdigit()) or not lo <= int(v) <= hi:
-        raise BadParam(f"{name}: a whole number from {lo} to {hi}")
+        raise BadParam("whole", name=name, lo=lo, hi=hi)
     return int(v)
 
 
 def search_params() -> dict:
     year = param("year", 9)
     if year and not YEAR_RE.fullmatch(year):
-        raise BadParam("year: a year or a range, e.g. 2023 or 2021-2023")
+        raise BadParam("year")
     return {"q": param("q", 500), "year": year or None, "unit": param("unit", 100) or None,
             "kind": choice("kind", KINDS), "retention": choice("retention", RETENTIONS, upper=True),
-            "lang": choice("lang", DOC_LANGS)}
+            "lang": choice("lang", DOC_LANGS), "all_versions": whole("all_versions", 0, 0, 1) == 1}
+
+
+def back_to_search(name: str = "back") -> str | None:
+    """A link back to the search a record was opened from (only ever a /search URL of this site)."""
+    v = param(name, 1000)
+    return v if v.startswith("/search") and "//" not in v and "\\" not in v else None
 
 
 def code(value: str) -> str:
     if len(value) > 64 or not CODE_RE.fullmatch(value):
-        raise BadParam("not an archival code (e.g. J001-WS·2024-D30-BGS-0001)")
+        raise BadParam("code")
     return value
 
 
 def role(value: str) -> str:
     if not ROLE_RE.fullmatch(value):
-        raise BadParam("not a file role (e.g. pdf:zh)")
+        raise BadParam("role")
     return value
 
 
 def job_id(value: str) -> str:
     if not JOB_RE.fullmatch(value):
-        raise BadParam("not a job id")
+        raise BadParam("job")
     return value
 
 
@@ -111,11 +128,11 @@ def json_object() -> dict[str, str]:
     try:
         value = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
-        raise BadParam("the body is not valid JSON: send one JSON object, e.g. {\"year\": 2024}") from None
+        raise BadParam("json", example=EXAMPLE) from None
     if not isinstance(value, dict):
-        raise BadParam("send the options as a JSON object, e.g. {\"year\": 2024}")
+        raise BadParam("json_object", example=EXAMPLE)
     if _depth(value, MAX_JSON_DEPTH) > 2:
-        raise BadParam("the options are a flat JSON object of names and values")
+        raise BadParam("json_flat")
     return {str(k): str(v) for k, v in value.items()}
 
 

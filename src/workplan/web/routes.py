@@ -28,6 +28,8 @@ class Route:
 ROUTES: tuple[Route, ...] = (
     Route("/", "home", signin.home, no_json="a redirect to /search"),
     Route("/search", "search_page", search.search_page, json="/search.json", json_rule=True),
+    Route("/search/export", "search_export", search.export_results,
+          no_json="a file: the results as a list of archived files (CSV or XLSX); /search.json has them as data"),
     Route("/records/<code>", "record_page", records.record_page, json="/records/<code>.json"),
     Route("/records/<code>/verify", "verify_page", records.verify_page, ("POST",),
           json="/records/<code>/verify.json", json_rule=True),

@@ -57,11 +57,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 class Refused(Exception):
-    """A request refused by a defence: HTTP ``status``, a message, optional extra headers."""
+    """A request refused by a defence: HTTP ``status``, the ``web.refused.<key>`` term as its
+    message (in the reader's language; ``str()`` is the English), optional extra headers."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.headers = status, headers or {}
+    def __init__(self, status: int, key: str, headers: dict[str, str] | None = None, **values: Any) -> None:
+        self.status, self.key, self.values, self.headers = status, key, values, headers or {}
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str) -> str:
+        from .terms import term
+        return term("refused." + self.key, lang, **self.values)
 
 
 # --- hosts and origins ------------------------------------------------------------------------------
@@ -112,8 +117,7 @@ def host_names(extra: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
 def check_host(policy: HostPolicy) -> None:
     host = request.headers.get("Host", "")
     if not policy.allows(host):
-        raise Refused(421, "this site does not answer to that host name: open it by the address "
-                           "`workplan serve` printed (or start it with --allow-host NAME)")
+        raise Refused(421, "host")
 
 
 def check_origin() -> None:
@@ -126,7 +130,7 @@ def check_origin() -> None:
         return
     parts = urlsplit(source.strip()) if source.strip().lower() != "null" else None
     if parts is None or parts.scheme not in ("http", "https") or parts.netloc.lower() != here:
-        raise Refused(403, "the form did not come from this site: open the page on this site and send it again")
+        raise Refused(403, "origin")
 
 
 # --- sessions and CSRF ---------------------------------------------------------------------------------
@@ -177,7 +181,7 @@ def check_csrf(secret: bytes) -> None:
     sent = request.form.get("csrf", "")
     bound = g.get("session_id") or ""
     if not bound or not hmac.compare_digest(sent.encode("utf-8"), csrf_token(secret, bound).encode("utf-8")):
-        raise Refused(400, "the form has expired or did not come from this site: reload the page and try again")
+        raise Refused(400, "csrf")
 
 
 # --- throttles -------------------------------------------------------------------------------------------
@@ -239,8 +243,9 @@ def client_key() -> str:
     return request.remote_addr or "-"
 
 
-def too_many(wait: float, message: str) -> Refused:
-    return Refused(429, message, {"Retry-After": str(max(1, int(wait + 0.999)))})
+def too_many(wait: float, key: str) -> Refused:
+    seconds = max(1, int(wait + 0.999))
+    return Refused(429, key, {"Retry-After": str(seconds)}, s=seconds)
 
 
 # --- people and roles ----------------------------------------------------------------------------------------
@@ -342,9 +347,9 @@ def install(app: Flask, guard: Guard, on_refused: Callable[[Refused], Response])
         try:
             check_host(guard.hosts)
             if (request.content_length or 0) > MAX_BODY:
-                raise Refused(413, f"at most {MAX_BODY // 1024} KB")
+                raise Refused(413, "body", kb=MAX_BODY // 1024)
             if len(request.full_path) > MAX_URL:
-                raise Refused(414, "the address is too long")
+                raise Refused(414, "url")
         except Refused as e:
             return on_refused(e)
         identify(guard)

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from markupsafe import Markup, escape
 
 from .params import KINDS, RETENTIONS
-from .terms import DEFAULT_UI, has_term, term
+from .terms import has_term, reader_language, term
 
 
 def safe_name(name: str) -> str:
@@ -51,8 +51,8 @@ def other_lang(text: Any, ui: str) -> Markup:
     """A data text in its own language: in the English interface a Chinese text (one without a
     translation) is marked ``lang="zh-CN"`` and shown as a fallback; otherwise the text as is."""
     if ui == "en" and is_zh(text):
-        return Markup('<span lang="zh-CN" class="untranslated">{}</span>').format(text)
-    return Markup("{}").format(text)
+        return Markup('<span lang="zh-CN" class="untranslated">') + escape(text) + Markup("</span>")
+    return escape(text)
 
 
 def local_time(value: Any) -> str:
@@ -87,7 +87,10 @@ def finding(f: dict, ui: str) -> str:
 
 def here(**changes: Any) -> str:
     """This page's URL with some query parameters changed (None removes one)."""
-    args = {k: v for k, v in request.args.items() if k != "ui"}
+    base = g.get("here_args")
+    if base is None:
+        base = g.here_args = {k: v for k, v in request.args.items() if k != "ui"}
+    args = dict(base)
     for k, v in changes.items():
         if v is None:
             args.pop(k, None)
@@ -98,7 +101,7 @@ def here(**changes: Any) -> str:
 
 
 def context() -> dict:
-    ui = g.get("ui", DEFAULT_UI)
+    ui = g.get("ui") or reader_language()
 
     def t(key: str, **kw: Any) -> str:
         return term(key, ui, **kw)

@@ -17,3 +17,16 @@ def term(key: str, lang: str, **values) -> str:
 
 def has_term(key: str) -> bool:
     return PREFIX + key in TERMS
+
+
+LANG_COOKIE = "wp_ui"
+
+
+def reader_language() -> str:
+    """The reader's interface language for this request: ``?ui=``, then the cookie, then Chinese."""
+    from flask import request
+    ui = request.args.get("ui", "")
+    if ui in UI_LANGS:
+        return ui
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    return cookie if cookie in UI_LANGS else DEFAULT_UI

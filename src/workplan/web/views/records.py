@@ -4,6 +4,7 @@ a file-system path."""
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +12,21 @@ from flask import Response, abort, g, jsonify, render_template, request, send_fi
 
 from ...errors import WorkplanError
 from .. import params
-from ..errors import workplan_error
+from ..errors import error, workplan_error
 from ..security import check_csrf, client_key, require, too_many
 from ..site import site
 from ..templating import safe_name
+from ..terms import term
 
 CONTENT_TYPES = {".pdf": "application/pdf",
                  ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                  ".yaml": "text/plain; charset=utf-8", ".yml": "text/plain; charset=utf-8",
                  ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".xml": "application/xml"}
+# Which files a record page previews, best first ({ui}: the reader's language): the renditions,
+# then an imported original that is a PDF. A rendition made at import for an imported Word
+# record (role "preview") is shown as soon as a record has one.
+PREVIEW_ORDER = ("pdf:{ui}", "pdf:zh", "pdf:zh-en", "pdf:en", "preview", "original")
+PREVIEWABLE = (".pdf",)
 RECENT_EVENTS = 20   # audit events shown on a record page until the reader asks for all
 PREVIEW_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
@@ -38,24 +45,41 @@ def record_page(code: str) -> Response:
     return show(params.code(code), as_json)
 
 
+def _not_found(code: str, e: WorkplanError) -> Response:
+    """A 404 for an unknown code, in the reader's language, with the archive's nearest code."""
+    hint = e.problems[0].hint if e.problems else None
+    near = re.search(r"did you mean (\S+)\?", hint or "")
+    problems = [{"message": term("record.notfound", g.ui, code=code),
+                 "hint": term("record.didyoumean", g.ui, code=near[1]) if near else term("record.notfound_hint", g.ui)}]
+    return error(404, problems[0]["message"], problems)
+
+
+def _shown_version(data: dict) -> dict:
+    """The version whose files the preview shows: ``?version=N``, else the current one."""
+    n = params.whole("version", 0, 0, 100000)
+    return next((v for v in data["versions"] if v["version"] == n), data["record"]) if n else data["record"]
+
+
 def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     from ...archive.views import show_dict
     s = site()
     try:
         data = show_dict(s.archive(), code, events=s.events_of)
     except WorkplanError as e:
-        return workplan_error(e, 404)
+        return _not_found(code, e)
     if as_json:
         return jsonify(data)
     rec = data["record"]
-    pdfs = [f["role"] for f in rec["files"] if f["path"].lower().endswith(".pdf")]
+    shown = _shown_version(data)
+    pdfs = [f["role"] for f in shown["files"] if f["path"].lower().endswith(PREVIEWABLE)]
     want = request.args.get("preview", "")
-    preferred = [want, f"pdf:{g.ui}", "pdf:zh", "pdf:zh-en", "pdf:en", "original"]
+    preferred = [want, *(r.format(ui=g.ui) for r in PREVIEW_ORDER)]
     preview = next((r for r in preferred if r in pdfs), None)
     events = list(reversed(data["events"]))
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
-                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut)
+                           events=events[:RECENT_EVENTS] if cut else events, events_cut=cut,
+                           back=params.back_to_search(), shown=shown)
 
 
 @require("auditor")
@@ -64,7 +88,7 @@ def verify_page(code: str) -> Response:
     check_csrf(site().guard.secret)
     wait = site().guard.fixity.take(client_key())
     if wait:
-        raise too_many(wait, "too many fixity checks from this computer: wait a minute and try again")
+        raise too_many(wait, "fixity")
     from ...archive.verify import check_record
     arc = site().archive()
     try:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from ...errors import WorkplanError
 from ...i18n import term
 from ..errors import workplan_error
-from ..params import MAX_LIMIT, MAX_PAGE, PER_PAGE, search_params, whole
+from ..params import MAX_LIMIT, MAX_PAGE, PER_PAGE, choice, search_params, whole
 from ..site import site
+from ..templating import safe_name
 
 FILTERS = ("year", "unit", "kind", "retention", "lang")
 
@@ -30,12 +32,17 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
     return jsonify(out)
 
 
-def _named_record(p: dict) -> str | None:
-    """The record a bare query names (a code, document number or title), if exactly one."""
-    from ...search.lookup import named_record
-    if not p["q"] or any(p[k] for k in FILTERS) or request.args.get("page"):
-        return None
-    return named_record(site().archive(), p["q"])
+def _looks_up(p: dict) -> bool:
+    """Whether the query alone may name one record (no filters, first page, current versions)."""
+    return bool(p["q"]) and not any(p[k] for k in FILTERS) and not request.args.get("page") \
+        and not p["all_versions"]
+
+
+def _code_named(p: dict) -> str | None:
+    """The record whose archival code is the whole query, if it is in the archive."""
+    from ...search.lookup import code_named
+    code = code_named(p["q"]) if _looks_up(p) else None
+    return code if code and site().archive().catalogue.versions_of(code) else None
 
 
 def _bad_query(p: dict, e: WorkplanError) -> Response:
@@ -53,12 +60,17 @@ def _bad_query(p: dict, e: WorkplanError) -> Response:
     return resp
 
 
+def _export_urls() -> dict[str, str]:
+    args = {k: v for k, v in request.args.items() if k not in ("page", "ui", "format")}
+    return {fmt: url_for("search_export", **args, format=fmt) for fmt in EXPORT_TYPES}
+
+
 def search_page() -> Response:
     from ...search.query import And, Query
     p = search_params()
     filters = {k: p[k] for k in FILTERS}
     query: Any = p["q"] if p["q"] or any(filters.values()) else Query(And(()), "")
-    if not g.json and (code := _named_record(p)):
+    if not g.json and (code := _code_named(p)):
         return redirect(url_for("record_page", code=code), 303)
     try:
         ix = site().index()
@@ -67,12 +79,52 @@ def search_page() -> Response:
     if g.json:
         return _search_json(ix, query, filters)
     page = whole("page", 1, 1, MAX_PAGE)
+    from ...search.lookup import hit_named
     try:
-        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, **filters)
-        facets = ix.facets(query, **filters)
+        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
+                        **filters)
+        if _looks_up(p) and (code := hit_named(res.hits, p["q"])):
+            return redirect(url_for("record_page", code=code), 303)
+        facets = ix.facets(query, all_versions=p["all_versions"], **filters)
     except WorkplanError as e:
         return _bad_query(p, e)
     pages = min(MAX_PAGE, max(1, math.ceil(res.total / PER_PAGE)))
     json_url = url_for("search_json", **{k: v for k, v in request.args.items() if k not in ("page", "ui")})
     return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
-                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str))
+                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
+                           this_search=request.full_path.rstrip("?"),
+                           exports=_export_urls())
+
+
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export_results() -> Response:
+    """The results of a search (up to MAX_LIMIT, current versions unless asked) as a list of
+    archived files (归档文件目录: 档号, 文号, 责任者, 题名, 日期, 页数, 保管期限, 备注), CSV or XLSX."""
+    from ...archive.export import catalogue_csv, catalogue_rows, catalogue_xlsx
+    from ...search.query import And, Query
+    p = search_params()
+    fmt = choice("format", tuple(EXPORT_TYPES)) or "csv"
+    filters = {k: p[k] for k in FILTERS}
+    query: Any = p["q"] if p["q"] or any(filters.values()) else Query(And(()), "")
+    try:
+        res = site().index().search(query, limit=MAX_LIMIT, all_versions=p["all_versions"], snippets=False,
+                                    **filters)
+    except WorkplanError as e:
+        return workplan_error(e)
+    arc = site().archive()
+    records, latest = [], {}
+    for h in res.hits:
+        versions = arc.versions(h.code)
+        latest[h.code] = max(v.version for v in versions)
+        records += [v for v in versions if v.version == h.version]
+    rows = catalogue_rows(records, latest)
+    body = catalogue_csv(rows) if fmt == "csv" else catalogue_xlsx(rows, term("web.search.export_name", g.ui))
+    resp = make_response(body)
+    resp.mimetype = EXPORT_TYPES[fmt].split(";")[0]
+    resp.headers["Content-Type"] = EXPORT_TYPES[fmt]
+    name = safe_name(term("web.search.export_name", g.ui) + "." + fmt)
+    resp.headers["Content-Disposition"] = f"attachment; filename=results.{fmt}; filename*=UTF-8''{quote(name)}"
+    return resp

@@ -27,7 +27,7 @@ def login() -> Response:
         client = client_key()
         wait = guard.logins.wait(client)
         if wait:
-            raise too_many(wait, f"too many wrong tokens from this computer: try again in {int(wait) + 1} s")
+            raise too_many(wait, "login")
         sent = params.param("token", 500, source=request.form)
         if guard.token_matches(sent):
             guard.logins.succeeded(client)

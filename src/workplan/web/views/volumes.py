@@ -10,6 +10,7 @@ from ..params import DOC_LANGS, KINDS, VOLUME_FORMATS, BadParam
 from ..security import check_csrf, require
 from ..site import site
 from ..templating import safe_name
+from ..terms import term
 from .records import CONTENT_TYPES, DOWNLOAD_CSP, twin
 
 
@@ -31,7 +32,7 @@ def _options() -> dict:
     src = params.form_or_json()
     year = params.whole("year", 0, 1949, 2100, source=src)
     if not year:
-        raise BadParam("year: required")
+        raise BadParam("required", name="year")
     return {"year": year, "unit": params.param("unit", 100, source=src) or None,
             "kind": params.choice("kind", KINDS, source=src),
             "format": params.choice("format", VOLUME_FORMATS, source=src) or "pdf",
@@ -45,7 +46,7 @@ def compile_start() -> Response:
     try:
         job = site().jobs.start(options)
     except Busy:
-        return error(503, "two volumes are being made already: wait for one to finish")
+        return error(503, term("refused.busy", g.ui))
     if request.path.endswith(".json"):
         resp = jsonify(job.as_dict())
         resp.status_code = 202
