@@ -493,9 +493,10 @@ IMPRINT_UNNUMBERED_CSS = """
 """
 
 
-def _page_of(doc: Any, cls: str) -> int | None:
-    """The 1-based page whose boxes hold an element of class ``cls``."""
-    for n, page in enumerate(doc.pages, 1):
+def _page_of(doc: Any, cls: str, last: bool = False) -> int | None:
+    """The first (``last``: the last) 1-based page whose boxes hold an element of class ``cls``."""
+    pages = list(enumerate(doc.pages, 1))
+    for n, page in (reversed(pages) if last else pages):
         stack = [page._page_box]
         while stack:
             box = stack.pop()
@@ -567,7 +568,7 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
     def relayout(doc: Any) -> list[str]:
         carry = stranded_before_signature(doc)
         extra = [CARRY_CSS] if carry else []
-        imp = _page_of(doc, "imprint")
+        imp = _page_of(doc, "imprint", last=True)    # a footnote that did not fit moves on
         new_page = blank = False
         if imp is not None and imp % 2:
             new_page = True
