@@ -141,7 +141,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     for lang, rdoc in rdocs.items():
         result.warnings.extend(rdoc.warnings)
         written = len(result.outputs)
-        # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
+        # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.pagination)
         for fmt in sorted(formats, key=lambda f: f != "pdf"):
             out = Path(outdir) / output_name(source, lang, fmt)
             try:
