@@ -122,6 +122,8 @@ CAPTION = "WP Caption"
 
 def _body_ppr(**over: str) -> str:
     parts = {"widowControl": '<w:widowControl w:val="0"/>',
+             # no punctuation hanging into the margin: the line keeps its 28 cells (5.2.3)
+             "overflowPunct": '<w:overflowPunct w:val="0"/>',
              "spacing": spacing(PITCH_TW, before=0, after=0),
              "ind": ind(first_chars=L.BODY_FIRST_LINE_INDENT_CHARS),
              "jc": '<w:jc w:val="both"/>'}
