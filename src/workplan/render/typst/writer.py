@@ -38,7 +38,7 @@ from typing import Any
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
 from ..ir import Paragraph, RenderDoc
-from ..paginate import CARRIED_LINES, pagination_of, signature_columns
+from ..paginate import CARRIED_LINES, pagination_of, row_height_pt, signature_columns
 from ..pdf.writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
@@ -335,6 +335,9 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
         data = _block(kind, b, x, files)
         if kind == "Table":
             data["splits"] = list(pg.row_splits.get(index[id(b)], []))
+            # what must fit where the table starts: its header and its first row (whole)
+            data["lead_pt"] = (row_height_pt(b.header, b.widths_mm) if b.header else 0.0) \
+                + (row_height_pt(b.rows[0], b.widths_mm) if b.rows else 0.0)
         data["before"] = _gap_before(prev, b, d)
         data["sticky"] = False
         if blocks and kind in _KEPT and blocks[-1]["kind"] in _KEPT:
@@ -496,8 +499,10 @@ def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, i
             pe_i, ye_i = m.ends.get(i, (0, 0.0))
             if pe_i == ps and (i < c or b["kind"] not in ("Table", "Paragraph", "Heading")):
                 need = ye_i - ys                   # moved whole: all of it
-            else:                                  # may break: its first line (a table: header and a row)
-                need = (2 if b["kind"] == "Table" else 1) * line
+            elif b["kind"] == "Table":             # may break: its header and first row (rows stay whole)
+                need = b.get("lead_pt", 2 * line)
+            else:                                  # may break: its first line
+                need = line
             if b["kind"] in _SCALABLE:
                 scalable += need
             else:
