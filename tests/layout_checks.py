@@ -330,8 +330,19 @@ def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
             pi, j = d
             body = pages[pi]["body"]
             k = j - 1
-            names = "|".join(_key(x) for x in exp.names)
-            while k >= 0 and _key(body[k].text) and _key(body[k].text) in names:    # a wrapped name too
+            names = [_key(x) for x in exp.names]
+
+            def is_name(text: str) -> bool:
+                """A 署名 line: one name, part of a wrapped one, or names side by side."""
+                key = _key(text)
+                if not key:
+                    return False
+                if any(key in n for n in names):
+                    return True
+                for n in sorted(names, key=len, reverse=True):
+                    key = key.replace(n, "")
+                return key == ""
+            while k >= 0 and is_name(body[k].text):
                 k -= 1
             sig = (pi, k + 1)
     if sig is not None:
