@@ -351,7 +351,8 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif kind == "Letterhead":
-            x["mark_size_pt"] = _mark_size(max(b.names, key=len) + b.suffix if b.names else b.issuer_mark)
+            # joint issuers: the longest name, 文件 and the gap between them (one more em) on a line
+            x["mark_size_pt"] = _mark_size(max(b.names, key=len) + b.suffix + "一" if b.names else b.issuer_mark)
             x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
@@ -577,7 +578,7 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
         page_one = None
         first = _page_of(doc, "para")
         if first is not None and first > 1 and _page_of(doc, "title") == 1:
-            page_one = L.MIN_LINE_PITCH_FACTOR
+            page_one = L.PAGE_ONE_MIN_FACTOR
             extra.append(PAGE_ONE_CSS.format(line=round(L.LINE_PITCH_PT * page_one, 3),
                                              gap=round(L.RECIPIENTS_GAP_LINES * L.LINE_PITCH_PT * page_one, 3)))
         pg.record("weasyprint", carry_lines=CARRIED_LINES if carry else 0, signature_gaps=True,

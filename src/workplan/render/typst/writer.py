@@ -532,10 +532,12 @@ def _page_one_squeeze(doc: dict[str, Any], m: _Marks) -> tuple[int, int, float] 
         return None
     top, bottom, line = _type_area()
     ys = m.starts[j][1]
-    need = sum(m.ends[i][1] - m.starts[i][1] for i in range(j, k) if i in m.ends) \
-        + sum(blocks[i]["before"] for i in range(j + 1, k + 1)) + line
+    def height(i: int) -> float:          # a block that runs over to page 2 counts both parts
+        (ps, ys_), (pe, ye) = m.starts[i], m.ends.get(i, m.starts[i])
+        return ye - ys_ if ps == pe else (bottom - ys_) + (ye - top)
+    need = sum(height(i) for i in range(j, k)) + sum(blocks[i]["before"] for i in range(j + 1, k + 1)) + line
     f = (bottom - ys) / need - 0.002
-    return (j, k, f) if f >= L.MIN_LINE_PITCH_FACTOR else None
+    return (j, k, f) if f >= L.PAGE_ONE_MIN_FACTOR else None
 
 
 def _pt(length: Any) -> float:
