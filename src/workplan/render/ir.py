@@ -32,10 +32,6 @@ class Letterhead:
     signatory: str | None = None
     lang: str = "zh"
     signatory_label: str = "签发人："
-    # joint issuers (7.2.4): each name on a line of its own, ``suffix`` ("文件") to their right,
-    # centred on them; empty when the mark is one line of text
-    names: list[str] = field(default_factory=list)
-    suffix: str = ""
 
 
 @dataclass
@@ -419,8 +415,7 @@ class _Builder:
             self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 self.t(d.signatory, "signatory") if d.signatory else None,
-                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap"),
-                                **self.joint_mark()))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -477,13 +472,6 @@ class _Builder:
         if self.lang == "en":
             return list_join(names, "en")
         return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
-
-    def joint_mark(self) -> dict[str, Any]:
-        """Joint issuers' mark, stacked (7.2.4): their names, and 文件 beside them."""
-        d = self.doc
-        if d.issuer_mark or len(d.issuers) < 2 or self.lang == "en":
-            return {}
-        return {"names": [self.unit(u) for u in d.issuers], "suffix": "文件"}
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number

@@ -351,8 +351,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif kind == "Letterhead":
-            # joint issuers: the longest name, 文件 and the gap between them (one more em) on a line
-            x["mark_size_pt"] = _mark_size(max(b.names, key=len) + b.suffix + "一" if b.names else b.issuer_mark)
+            x["mark_size_pt"] = _mark_size(b.issuer_mark)
             x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)

@@ -264,8 +264,7 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
         label = x["bm_label"]
         out["bm"] = None if label is None else " / ".join(s.strip() for s in label.split("\n") if s.strip())
     if kind == "Letterhead":
-        out.update(issuer_mark=b.issuer_mark, names=b.names, suffix=b.suffix,
-                   doc_number=b.doc_number, signatory=b.signatory,
+        out.update(issuer_mark=b.issuer_mark, doc_number=b.doc_number, signatory=b.signatory,
                    signatory_label=b.signatory_label, mark_size=x["mark_size_pt"])
     elif kind == "Title":
         out.update(text=_runs(b.text, lang), subtitle=_runs(b.subtitle, lang) if b.subtitle else None)
