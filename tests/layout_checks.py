@@ -183,6 +183,8 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
             continue                      # the annex starts on a new page (7.3.7)
         if i + 1 == n and nxt["body"] and nxt["body"][0].top > TEXT_BOTTOM_PT - 8 * LINE_PT:
             continue                      # the 版记 did not fit and has the last page to itself (7.4)
+        if not nxt["body"] and not nxt["graphics"]:
+            continue                      # a blank page before the 版记 page follows (7.4.1)
         first_text = nxt["body"][0].top if nxt["body"] else PAGE_H_PT
         if any(top < first_text - 20 and bottom - top > 3 * LINE_PT for top, bottom in nxt["graphics"]):
             continue                      # a figure that did not fit
@@ -328,7 +330,19 @@ def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
             pi, j = d
             body = pages[pi]["body"]
             k = j - 1
-            while k >= 0 and _key(body[k].text) in {_key(x) for x in exp.names}:
+            names = [_key(x) for x in exp.names]
+
+            def is_name(text: str) -> bool:
+                """A 署名 line: one name, part of a wrapped one, or names side by side."""
+                key = _key(text)
+                if not key:
+                    return False
+                if any(key in n for n in names):
+                    return True
+                for n in sorted(names, key=len, reverse=True):
+                    key = key.replace(n, "")
+                return key == ""
+            while k >= 0 and is_name(body[k].text):
                 k -= 1
             sig = (pi, k + 1)
     if sig is not None:

@@ -314,9 +314,15 @@ def test_attachment_list_signature_and_annex_pages(winter):
     assert paragraphs_with_style(doc, "WP Recipients")[0].text.endswith("：")
 
 
+def _boxed_tables(doc):
+    """Tables inside text boxes (the 版记 sits in one at the foot of the page)."""
+    from docx.table import Table
+    return [Table(t, doc) for box in doc.element.body.iter(qn("w:txbxContent")) for t in box.iter(qn("w:tbl"))]
+
+
 def test_imprint_between_rules(winter):
     doc = open_docx(winter["zh"])
-    imprint = [t for t in doc.tables if "抄送" in t.rows[0].cells[0].text]
+    imprint = [t for t in _boxed_tables(doc) if "抄送" in t.rows[0].cells[0].text]
     assert len(imprint) == 1
     t = imprint[0]
     assert t.rows[0].cells[0].text == "抄送：东湖街道办事处、东湖消防救援站。"
@@ -328,10 +334,15 @@ def test_imprint_between_rules(winter):
     assert sz["insideH"] == round(L.IMPRINT_RULE_THIN_MM / L.MM_PER_PT * 8)
     p = t.rows[0].cells[0].paragraphs[0]
     assert para_east_asia(doc, p) == L.FONTS["imprint"].docx_name
+    # the text box sits at the bottom of the type area (7.4.1), the last thing in the body
+    anchor = next(doc.element.body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor"))
+    pos_v = anchor.find("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}positionV")
+    assert pos_v.get("relativeFrom") == "margin"
+    assert pos_v[0].text == "bottom"
     assert doc.styles[p.style.name].font.size.pt == L.FONTS["imprint"].size_pt
     # zh-en: both languages inside one set of rules
     both = open_docx(winter["zh-en"])
-    tables = [t for t in both.tables if "抄送" in t.rows[0].cells[0].text]
+    tables = [t for t in _boxed_tables(both) if "抄送" in t.rows[0].cells[0].text]
     assert len(tables) == 1
     assert "cc:" in tables[0].rows[0].cells[0].text and "Issued" in tables[0].rows[1].cells[0].text
 

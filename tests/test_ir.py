@@ -310,3 +310,41 @@ def test_text_only_ir_skips_measuring_tables_and_keeps_the_text(winter_file, mon
         assert [(t.header, t.rows) for t in plain] == [(t.header, t.rows) for t in tables]
         # the measured widths differ from the design widths the text-only IR keeps
         assert any(a.widths_mm != b.widths_mm for a, b in zip(plain, tables))
+
+
+def test_roster_and_task_table_cells_read_as_written(tmp_path):
+    """The roster's unit column is "unit + post" in Chinese and "post, unit" in English, never
+    naming the unit twice; a sub-task without units or deadline shows its parent's."""
+    from workplan.model import load_document
+    from workplan.render.ir import Table, build_ir
+    src = tmp_path / "p.yaml"
+    src.write_text("""kind: program
+title: {zh: 测试方案, en: Test Program}
+units:
+  - {id: police, zh: 县公安局, en: County Public Security Bureau}
+  - {id: team, zh: 社区巡逻队, en: Community Patrol Team}
+issuers: [police]
+date: 2024-03-01
+sections:
+  - type: leadership
+    group_name: {zh: 工作专班, en: Task Force}
+    head: {name: {zh: 王一, en: Wang Yi}, title: {zh: 县公安局副局长, en: Deputy Director}, unit: police}
+    members:
+      - {name: {zh: 李二, en: Li Er}, title: {zh: 队长, en: Team Leader}, unit: team}
+  - type: tasks
+    tasks:
+      - id: a
+        title: {zh: 主任务, en: Main task}
+        lead: [police]
+        cooperating: [team]
+        deadline: 2024-06-28
+        items:
+          - {id: a1, title: {zh: 子任务, en: Sub-task}}
+""", encoding="utf-8")
+    doc = load_document(src)
+    zh = {b.kind: b for b in build_ir(doc, "zh", draw=()).blocks if isinstance(b, Table)}
+    en = {b.kind: b for b in build_ir(doc, "en", draw=()).blocks if isinstance(b, Table)}
+    assert [r[3] for r in zh["roster"].rows] == ["县公安局副局长", "社区巡逻队队长"]
+    assert [r[3] for r in en["roster"].rows][1] == "Team Leader, Community Patrol Team"
+    main, sub = zh["task_matrix"].rows
+    assert sub[0] == "1.1" and sub[2:] == main[2:] and sub[2] == "县公安局" and sub[4].startswith("2024年6月28日")

@@ -152,6 +152,9 @@ ATTACHMENT_TITLE_LINE = 3        # attachment title on line 3 of the 版心 (7.3
 # 7.3.5.1: "调整行距"), to at most this fraction of LINE_PITCH_PT (22 lines then hold 25).
 PAGE_END_MAX_BLANK_LINES = 2.0
 MIN_LINE_PITCH_FACTOR = 0.86
+# Page 1 must show body text (7.3.3): where a long (bilingual) title, a joint letterhead and the
+# recipients fill it, the title and recipients may be set this close (a 2号 title still clears).
+PAGE_ONE_MIN_FACTOR = 0.8
 # Tables (no rule in the standard): single spacing inside 4号 cells, as the DOCX has it, so that
 # Word/LibreOffice and the PDF give rows the same height and break pages alike. Single spacing
 # of FandolFang (仿宋's stand-in) is 1.21 em, of Liberation Serif (Times New Roman) 1.15 em.

@@ -269,6 +269,11 @@ def read_docx(data: bytes, file: str) -> Extracted:
                 ln = _para_line(Paragraph(child, document), idx, numbering)
                 if ln:
                     lines.append(ln)
+                # text boxes anchored in the paragraph (a 版记 at the foot of the page): their
+                # paragraphs and tables, once (not again from a VML fallback copy)
+                for box in child.iter(qn("w:txbxContent")):
+                    if not any(a.tag.endswith("}Fallback") for a in box.iterancestors()):
+                        walk(box)
             elif tag == "tbl":
                 for tr in child.iterchildren(qn("w:tr")):
                     idx += 1

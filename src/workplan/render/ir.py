@@ -32,10 +32,6 @@ class Letterhead:
     signatory: str | None = None
     lang: str = "zh"
     signatory_label: str = "签发人："
-    # joint issuers (7.2.4): each name on a line of its own, ``suffix`` ("文件") to their right,
-    # centred on them; empty when the mark is one line of text
-    names: list[str] = field(default_factory=list)
-    suffix: str = ""
 
 
 @dataclass
@@ -481,8 +477,7 @@ class _Builder:
             self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 signatory,
-                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap"),
-                                **self.joint_mark()))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -539,13 +534,6 @@ class _Builder:
         if self.lang == "en":
             return list_join(names, "en")
         return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
-
-    def joint_mark(self) -> dict[str, Any]:
-        """Joint issuers' mark, stacked (7.2.4): their names, and 文件 beside them."""
-        d = self.doc
-        if d.issuer_mark or len(d.issuers) < 2 or self.lang == "en":
-            return {}
-        return {"names": [self.unit(u) for u in d.issuers], "suffix": "文件"}
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
@@ -783,16 +771,18 @@ class _Builder:
             if not isinstance(s, TasksSection):
                 continue
 
-            def walk(tasks: list[Task], prefix: str, path: str) -> None:
+            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, str, str]) -> None:
                 for i, t in enumerate(tasks, 1):
                     p = f"{path}[{i - 1}]"
                     no = f"{prefix}{i}"
                     what = self.t(t.title, f"{p}.title") if t.title is not None else self.t(t.text, f"{p}.text")
-                    rows.append([no, what, self.units(t.lead),
-                                 self.units([*t.responsible, *t.cooperating]),
-                                 self.deadline(t.deadline, p) if t.deadline is not None else ""])
-                    walk(t.items, f"{no}.", f"{p}.items")
-            walk(s.tasks, "", f"sections[{si}].tasks")
+                    # a sub-task without its own units or deadline shows its parent's
+                    own = (self.units(t.lead), self.units([*t.responsible, *t.cooperating]),
+                           self.deadline(t.deadline, p) if t.deadline is not None else "")
+                    cells = tuple(o or (inh if not (k == 1 and own[0]) else "") for k, (o, inh) in enumerate(zip(own, inherited)))
+                    rows.append([no, what, *cells])
+                    walk(t.items, f"{no}.", f"{p}.items", cells)
+            walk(s.tasks, "", f"sections[{si}].tasks", ("", "", ""))
         self.add(Table("task_matrix",
                        [self.term(k) for k in ("no", "task", "lead_unit", "cooperating_units", "deadline")],
                        rows, _task_widths()))
@@ -808,8 +798,14 @@ class _Builder:
                 + [("deputy_head", m, f"{path}.deputies[{i}]") for i, m in enumerate(s.deputies)] \
                 + [("members", m, f"{path}.members[{i}]") for i, m in enumerate(s.members)]
             for role, m, p in people:
-                unit_post = " ".join(x for x in (self.unit(m.unit) if m.unit else "",
-                                                 self.t(m.title, f"{p}.title") if m.title is not None else "") if x)
+                unit = self.unit(m.unit) if m.unit else ""
+                post = self.t(m.title, f"{p}.title") if m.title is not None else ""
+                if unit and post.startswith(unit):        # "县公安局副局长" already names its unit
+                    unit = ""
+                if self.lang == "en":                      # Team Leader, Community Security Patrol Team
+                    unit_post = ", ".join(x for x in (post, unit) if x)
+                else:                                      # 社区治安巡逻队队长
+                    unit_post = "".join(x for x in (unit, post) if x)
                 rows.append([str(len(rows) + 1), self.term("member" if role == "members" else role),
                              self.t(m.name, f"{p}.name"), unit_post])
         self.add(Table("roster", [self.term(k) for k in ("no", "group_role", "name", "unit")], rows,

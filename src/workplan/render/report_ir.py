@@ -251,8 +251,9 @@ class _ReportBuilder(_Builder):
         for key, tps in groups.items():
             name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
             for j, tp in enumerate(tps):
-                rows.append(row(tp, name if j == 0 else ""))
-                rows += [row(sp, "") for sp in subs.get(tp.key, [])]
+                # every row names its lead unit: a group's rows may fall on two pages
+                rows.append(row(tp, name))
+                rows += [row(sp, name) for sp in subs.get(tp.key, [])]
         overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
                    + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
                    for tp in p.overdue_tasks]

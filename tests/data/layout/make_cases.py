@@ -79,7 +79,7 @@ write("signature-at-break.yaml", base(
     "江北县2024年人民调解工作方案", "Jiangbei County Program for People's Mediation 2024",
     preamble=[para(2)],
     sections=[{"type": "ideology", "paragraphs": [para(3)]},
-              {"type": "requirements", "paragraphs": [para(4), para(3)]}],
+              {"type": "requirements", "paragraphs": [para(4), para(3), para(3)]}],
     attachments=[{"title": t("调解组织名单", "List of Mediation Committees"), "paragraphs": [para(1)]}]),
       "The signature and 附件说明 fall where page 2 ends: they must keep their blank lines and body text.")
 

@@ -426,11 +426,13 @@ class Body:
         # 7.4.1: the 版记's last rule on the bottom edge of the type area. The table sits in a text
         # box anchored to the last paragraph and aligned to the bottom of the page's margin box,
         # which Word, WPS and LibreOffice (which sets a floating full-width table where it stands)
-        # all place there. Its height is estimated for Word's first layout; it grows to fit.
+        # all place there.
         n_lines = sum(max(1, math.ceil(_width_chars(_strip_tags(p)) * L.FONTS["imprint"].size_pt
                                        / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20))) for ps in rows for p in ps)
         emu_w = round(L.TEXT_WIDTH_MM * 36000)
-        emu_h = round(n_lines * S.PITCH_TW / 20 * 12700)
+        # one blank line above the 版记, as in the PDF: a fixed height with the content at its
+        # bottom (Word and LibreOffice agree on where a box's bottom goes, not on how they grow one)
+        emu_h = round((n_lines + 1) * S.PITCH_TW / 20 * 12700)
         self.image_id += 1
         box = (f'<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
@@ -439,7 +441,7 @@ class Body:
                f'<wps:txbx><w:txbxContent>{table}<w:p><w:pPr><w:pStyle w:val="{self.ids[S.IMPRINT]}"/>'
                '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr></w:p></w:txbxContent></wps:txbx>'
                '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" '
-               'anchorCtr="0"><a:spAutoFit/></wps:bodyPr></wps:wsp>')
+               'anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp>')
         anchor = (f'<wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
                   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{251659264 + self.image_id}" '
                   'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'

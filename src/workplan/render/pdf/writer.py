@@ -353,7 +353,7 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif kind == "Letterhead":
-            x["mark_size_pt"] = _mark_size(max(b.names, key=len) + b.suffix if b.names else b.issuer_mark)
+            x["mark_size_pt"] = _mark_size(b.issuer_mark)
             x["signatory_label"] = b.signatory_label
         elif kind == "Table":
             x["centred"] = _centred_columns(b)
@@ -495,9 +495,10 @@ IMPRINT_UNNUMBERED_CSS = """
 """
 
 
-def _page_of(doc: Any, cls: str) -> int | None:
-    """The 1-based page whose boxes hold an element of class ``cls``."""
-    for n, page in enumerate(doc.pages, 1):
+def _page_of(doc: Any, cls: str, last: bool = False) -> int | None:
+    """The first (``last``: the last) 1-based page whose boxes hold an element of class ``cls``."""
+    pages = list(enumerate(doc.pages, 1))
+    for n, page in (reversed(pages) if last else pages):
         stack = [page._page_box]
         while stack:
             box = stack.pop()
@@ -569,7 +570,7 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
     def relayout(doc: Any) -> list[str]:
         carry = stranded_before_signature(doc)
         extra = [CARRY_CSS] if carry else []
-        imp = _page_of(doc, "imprint")
+        imp = _page_of(doc, "imprint", last=True)    # a footnote that did not fit moves on
         new_page = blank = False
         if imp is not None and imp % 2:
             new_page = True
@@ -578,7 +579,7 @@ def write_pdf(rdoc: RenderDoc, out: Path, source_bytes: bytes | None = None, sou
         page_one = None
         first = _page_of(doc, "para")
         if first is not None and first > 1 and _page_of(doc, "title") == 1:
-            page_one = L.MIN_LINE_PITCH_FACTOR
+            page_one = L.PAGE_ONE_MIN_FACTOR
             extra.append(PAGE_ONE_CSS.format(line=round(L.LINE_PITCH_PT * page_one, 3),
                                              gap=round(L.RECIPIENTS_GAP_LINES * L.LINE_PITCH_PT * page_one, 3)))
         pg.record("weasyprint", carry_lines=CARRIED_LINES if carry else 0, signature_gaps=True,

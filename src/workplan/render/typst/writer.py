@@ -38,7 +38,7 @@ from typing import Any
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
 from ..ir import Paragraph, RenderDoc
-from ..paginate import CARRIED_LINES, pagination_of, signature_columns
+from ..paginate import CARRIED_LINES, pagination_of, row_height_pt, signature_columns
 from ..pdf.writer import _HAN, _derived, _views
 
 log = logging.getLogger("workplan.typst")
@@ -264,8 +264,7 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
         label = x["bm_label"]
         out["bm"] = None if label is None else " / ".join(s.strip() for s in label.split("\n") if s.strip())
     if kind == "Letterhead":
-        out.update(issuer_mark=b.issuer_mark, names=b.names, suffix=b.suffix,
-                   doc_number=b.doc_number, signatory=b.signatory,
+        out.update(issuer_mark=b.issuer_mark, doc_number=b.doc_number, signatory=b.signatory,
                    signatory_label=b.signatory_label, mark_size=x["mark_size_pt"])
     elif kind == "Title":
         out.update(text=_runs(b.text, lang), subtitle=_runs(b.subtitle, lang) if b.subtitle else None)
@@ -335,6 +334,9 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
         data = _block(kind, b, x, files)
         if kind == "Table":
             data["splits"] = list(pg.row_splits.get(index[id(b)], []))
+            # what must fit where the table starts: its header and its first row (whole)
+            data["lead_pt"] = (row_height_pt(b.header, b.widths_mm) if b.header else 0.0) \
+                + (row_height_pt(b.rows[0], b.widths_mm) if b.rows else 0.0)
         data["before"] = _gap_before(prev, b, d)
         data["sticky"] = False
         if blocks and kind in _KEPT and blocks[-1]["kind"] in _KEPT:
@@ -496,8 +498,10 @@ def _squeeze_for(doc: dict[str, Any], m: _Marks, skip: set[int]) -> tuple[int, i
             pe_i, ye_i = m.ends.get(i, (0, 0.0))
             if pe_i == ps and (i < c or b["kind"] not in ("Table", "Paragraph", "Heading")):
                 need = ye_i - ys                   # moved whole: all of it
-            else:                                  # may break: its first line (a table: header and a row)
-                need = (2 if b["kind"] == "Table" else 1) * line
+            elif b["kind"] == "Table":             # may break: its header and first row (rows stay whole)
+                need = b.get("lead_pt", 2 * line)
+            else:                                  # may break: its first line
+                need = line
             if b["kind"] in _SCALABLE:
                 scalable += need
             else:
@@ -527,10 +531,12 @@ def _page_one_squeeze(doc: dict[str, Any], m: _Marks) -> tuple[int, int, float] 
         return None
     top, bottom, line = _type_area()
     ys = m.starts[j][1]
-    need = sum(m.ends[i][1] - m.starts[i][1] for i in range(j, k) if i in m.ends) \
-        + sum(blocks[i]["before"] for i in range(j + 1, k + 1)) + line
+    def height(i: int) -> float:          # a block that runs over to page 2 counts both parts
+        (ps, ys_), (pe, ye) = m.starts[i], m.ends.get(i, m.starts[i])
+        return ye - ys_ if ps == pe else (bottom - ys_) + (ye - top)
+    need = sum(height(i) for i in range(j, k)) + sum(blocks[i]["before"] for i in range(j + 1, k + 1)) + line
     f = (bottom - ys) / need - 0.002
-    return (j, k, f) if f >= L.MIN_LINE_PITCH_FACTOR else None
+    return (j, k, f) if f >= L.PAGE_ONE_MIN_FACTOR else None
 
 
 def _pt(length: Any) -> float:

@@ -1,0 +1,71 @@
+"""The pagination step (render/paginate.py): one set of page decisions that every writer follows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workplan import layout as L
+from workplan.model import load_document
+from workplan.render.ir import Table, build_ir
+from workplan.render.paginate import Pagination, pagination_of, plan, row_height_pt, signature_columns
+
+DATA = Path(__file__).parent / "data" / "layout"
+GIANT = "很长的一段任务说明，" * 400          # one cell taller than a page
+
+
+@pytest.fixture()
+def rdoc():
+    r = build_ir(load_document(DATA / "short-notice.yaml"), "zh", draw=())
+    widths = (20.0, 136.0)
+    r.blocks.insert(3, Table("generic", ["序号", "内容"], [["1", "短"], ["2", GIANT], ["3", "短"]], widths))
+    return r
+
+
+def test_rows_split_only_when_taller_than_a_page(rdoc):
+    p = plan(rdoc)
+    i = next(k for k, b in enumerate(rdoc.blocks) if isinstance(b, Table))
+    assert p.row_splits[i] == [False, True, False]
+    assert row_height_pt(["1", "短"], (20.0, 136.0)) < 40
+    assert rdoc.pagination is p and pagination_of(rdoc) is p
+
+
+def test_every_writer_follows_the_row_policy(rdoc, tmp_path):
+    from docx import Document
+    from workplan.render.docx.writer import write_docx
+    from workplan.render.pdf.writer import html_for
+    from workplan.render.typst.writer import document_data
+    write_docx(rdoc, tmp_path / "t.docx")
+    rows = [tbl for tbl in Document(str(tmp_path / "t.docx")).tables if "序号" in tbl.rows[0].cells[0].text][0].rows
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    cant = [tr._tr.find(f"{w}trPr/{w}cantSplit") is not None for tr in rows]
+    assert cant == [True, True, False, True]          # header, short, giant (splits), short
+    html = html_for(rdoc)
+    assert html.count('<tr class="split">') == 1
+    table = next(b for b in document_data(rdoc)["blocks"] if b["kind"] == "Table")
+    assert table["splits"] == [False, True, False]
+
+
+def test_joint_signatures_side_by_side():
+    assert signature_columns(["江北县司法局"]) == 0
+    assert signature_columns(["江北县司法局", "江北县公安局"]) == 2
+    assert signature_columns(["江北县司法局", "江北县公安局", "江北县民政局"]) == 3
+    assert signature_columns(["江北县司法局"] * 4) == 2
+    # a name too wide for its column: stacked (each with a seal's room)
+    assert signature_columns(["中共青岚县委政法委员会", "青岚县平安建设领导小组办公室"]) == 0
+
+
+def test_the_docx_follows_what_the_pdf_engine_measured(rdoc):
+    """A 版记 the PDF engine moved to a new even page starts one in the DOCX too; the DOCX's
+    signature keeps its blank lines."""
+    from workplan.render.docx.writer import build_document
+    p = pagination_of(rdoc)
+    p.record("typst", carry_lines=2, signature_gaps=True, imprint_new_page=True, imprint_blank_before=True)
+    rdoc.blocks = [b for b in rdoc.blocks if not isinstance(b, Table)]
+    from workplan.render.ir import Imprint
+    rdoc.blocks.append(Imprint(cc="县政府办公室。", printer="县司法局", printed_date="2024年3月20日"))
+    body = build_document(rdoc).element.body
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    breaks = [p for p in body.iter(f"{w}p") if p.find(f"{w}pPr/{w}pageBreakBefore") is not None]
+    assert len(breaks) == 2                           # a blank page, then the 版记's page
+    assert Pagination().signature_gaps and L.SIGNATURE_GAP_LINES == 2
