@@ -383,3 +383,26 @@ def format_date(d: _dt.date, lang: str) -> str:
 
 def list_join(items: list[str], lang: str) -> str:
     return ", ".join(items) if lang == "en" else "、".join(items)
+
+
+# --- typography --------------------------------------------------------------------------
+_OPENS_AFTER = set(" \t\n([{“‘—–/-") | {"\u00a0"}
+
+
+def typographic_quotes(text: str) -> str:
+    """English text with typographic quotes and apostrophes: ' → ’ (don't, Liu'an, residents')
+    or ‘ where a quotation opens; " → “ or ” by the same rule. A quote opens at the start, or
+    after a space, an opening bracket, a dash or another opening quote."""
+    if "'" not in text and '"' not in text:
+        return text
+    out: list[str] = []
+    prev = ""
+    for i, c in enumerate(text):
+        if c == "'":
+            elided_year = text[i + 1:i + 3].isdigit()  # '90s
+            c = "‘" if (not prev or prev in _OPENS_AFTER) and not elided_year else "’"
+        elif c == '"':
+            c = "“" if (not prev or prev in _OPENS_AFTER) else "”"
+        out.append(c)
+        prev = c
+    return "".join(out)

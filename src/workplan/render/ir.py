@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import format_date, heading_number, language_tag, list_join, quantity, term
+from ..i18n import format_date, heading_number, language_tag, list_join, quantity, term, typographic_quotes
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -878,6 +878,33 @@ def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     return out
 
 
+def _typographic(value: Any) -> Any:
+    """``value`` (a text, or lists, tuples and dicts of them) with typographic quotes."""
+    if isinstance(value, str):
+        return typographic_quotes(value)
+    if isinstance(value, list):
+        return [_typographic(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_typographic(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _typographic(v) for k, v in value.items()}
+    return value
+
+
+def _typeset_english(builder: "_Builder") -> None:
+    """Typographic quotes and apostrophes (’ “ ”) in every text of an English block list, the data
+    files' own texts and the fixed terms alike (and in the labels of a report's charts)."""
+    from dataclasses import fields
+    for b in builder.blocks:
+        for f in fields(b):
+            if f.name != "lang":
+                v = getattr(b, f.name)
+                if isinstance(v, (str, list, tuple)):
+                    setattr(b, f.name, _typographic(v))
+    for _fig, spec in getattr(builder, "charts", ()):
+        spec.data = _typographic(spec.data)
+
+
 def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True
                  ) -> tuple[list["_Builder"], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
@@ -888,6 +915,8 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
     for b in builders:
         b.bilingual = lang == "zh-en"
         b.build()
+        if b.lang == "en":
+            _typeset_english(b)
     missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
         where = _positions(file)
@@ -912,10 +941,11 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     """The RenderDoc of built blocks, with the metadata the writers put into DOCX/PDF properties."""
     main = builders[0]
     title_lang = "en" if lang == "en" else "zh"
+    title = text_in(doc.title, title_lang, doc.source_lang) or main.t(doc.title, "title")
     return RenderDoc(
         lang=lang,
         blocks=blocks,
-        title=text_in(doc.title, title_lang, doc.source_lang) or main.t(doc.title, "title"),
+        title=typographic_quotes(title) if title_lang == "en" else title,
         author=list_join([doc.unit_name(u, title_lang) for u in doc.issuers], title_lang),
         subject=doc.doc_number.render(title_lang) if doc.doc_number else "",
         keywords=[main.t(k, f"keywords[{i}]") for i, k in enumerate(doc.keywords)],
