@@ -413,16 +413,20 @@ class _Builder:
             u = self.doc.unit(uid)
         except KeyError:
             return uid
-        if self.lang == "zh" and not u.zh:
-            i = next(i for i, x in enumerate(self.doc.units) if x.id == uid)
+        name = u.zh if self.lang == "zh" else u.en
+        if not name:
+            # like any text: an English build needs the English name, a Chinese build the Chinese one
+            other = u.en if self.lang == "zh" else u.zh
+            i = next((i for i, x in enumerate(self.doc.units) if x.id == uid), None)
+            path = f"units[{i}].{self.lang}" if i is not None else f"unit '{uid}' ({self.lang})"
             if self.allow_missing:
-                self.warnings.add(Problem(f"no Chinese (zh) name for unit '{uid}'; using the English name",
-                                          file=self.file, path=f"units[{i}].zh"))
-                self.foreign.add(u.en)
+                self.warnings.add(Problem(f"no {_LANG_NAMES[self.lang]} ({self.lang}) name for unit '{uid}'; "
+                                          f"using the {_LANG_NAMES[self.other]} name", file=self.file, path=path))
+                self.foreign.add(other)
             else:
-                self.missing.append(f"units[{i}].zh")
-            return u.en
-        return self.doc.unit_name(uid, self.lang)
+                self.missing.append(path)
+            return other
+        return name
 
     def units(self, ids: list[str]) -> str:
         names = [self.unit(u) for u in ids]
