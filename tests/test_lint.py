@@ -296,7 +296,7 @@ def test_cli_reports_invalid_files(tmp_path):
 def test_every_rule_is_documented():
     assert set(RULES) == {"placeholder", "numbering-in-text", "punctuation", "translation", "dates", "period",
                           "percent", "unit-unused", "target-number", "doc-number", "date-format", "numbering",
-                          "letterhead"}
+                          "letterhead", "signatory"}
     r = CliRunner().invoke(cli, ["lint", "--help"])
     for rule in RULES:
         assert rule in r.output

@@ -248,11 +248,20 @@ class _ReportBuilder(_Builder):
             evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
             return [name, f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
                     deadline, self.status_cell(tp), evidence]
+        def lead_name(units: list[str]) -> str:
+            return list_join([self.punit(u) for u in units], self.lang) if units else self.rt("no_lead")
+        # the lead unit is shown where it changes: a sub-item led by another unit shows its own (not
+        # its task's), and the task's unit is shown again on the row after it
+        last: str | None = None
         for key, tps in groups.items():
-            name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
-            for j, tp in enumerate(tps):
-                rows.append(row(tp, name if j == 0 else ""))
-                rows += [row(sp, "") for sp in subs.get(tp.key, [])]
+            name = lead_name(key.split("|") if key else [])
+            for tp in tps:
+                rows.append(row(tp, name if last != name else ""))
+                last = name
+                for sp in subs.get(tp.key, []):
+                    unit = lead_name(sp.task.lead) if sp.task.lead and "|".join(sp.task.lead) != key else name
+                    rows.append(row(sp, unit if last != unit else ""))
+                    last = unit
         overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
                    + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
                    for tp in p.overdue_tasks]
