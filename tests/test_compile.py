@@ -207,6 +207,15 @@ def test_empty_selection_is_explained(arc, tmp_path):
     assert not (tmp_path / "v.pdf").exists()
 
 
+def test_english_volume_needs_an_english_compiling_unit(arc, tmp_path):
+    # the English title was "江北县…: Compilation of Documents" with no message
+    from workplan.compile.volume import compile_volume
+    with pytest.raises(WorkplanError) as ei:
+        compile_volume(arc, tmp_path / "v.pdf", year=YEAR, lang="en")
+    assert "no English name for the compiling unit" in ei.value.format() and "--compiler" in ei.value.format()
+    assert not (tmp_path / "v.pdf").exists()
+
+
 def test_tampered_pdf_is_refused_naming_the_record(arc, tmp_path):
     from workplan.compile.volume import compile_volume
     rec = next(r for r in arc.records(year=YEAR) if r.kind == "legacy")

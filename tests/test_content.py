@@ -283,7 +283,7 @@ def test_untitled_attachment_items_are_body_text_not_headings():
     i = next(k for k, b in enumerate(blocks) if isinstance(b, AttachmentStart))
     items = blocks[i + 1:i + 3]
     assert all(isinstance(b, Paragraph) and not isinstance(b, Heading) for b in items)
-    assert items[0].text.startswith("一、燃气表")
+    assert items[0].text.startswith("1.燃气表")
 
 
 def test_english_imprint_keeps_office_and_date_apart(built, laid_out):

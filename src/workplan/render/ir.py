@@ -598,6 +598,8 @@ class _Builder:
         """A numbered item; ``untitled_heads=False`` (an attachment's items) sets an item without a
         title as a numbered paragraph in the body face, not as a heading."""
         level = min(level, 4)
+        if not untitled_heads and pt.title is None and level == 1:
+            level = 3   # an attachment's untitled item is a list item (1. in the body face), not 一、 in 黑体
         number = heading_number(level, n, self.lang)
         body = self.t(pt.text, f"{path}.text") if pt.text is not None else None
         if pt.title is not None:
