@@ -172,7 +172,7 @@ def test_statistics_page_has_the_reports_computed_numbers(volume):
     result, out, _ = volume
     p = compute_progress(load_document(CORPUS / "report-winter-fire-safety.yaml"))
     front = _squash("".join(_unstamped(_reader(out))[:result.front_pages]))
-    row = (f"{p.targets_met}/{len(p.targets)}{format_pct(p.target_attainment)}"
+    row = (f"{p.targets_met}/{len(p.targets_due)}{format_pct(p.target_attainment)}"
            f"{p.tasks_done}/{len(p.tasks)}{format_pct(p.completion_rate)}")
     assert row in front
     assert "按文种" in front and "其他文件3" in front and "工作方案1" in front and "工作总结1" in front
@@ -204,6 +204,15 @@ def test_empty_selection_is_explained(arc, tmp_path):
     with pytest.raises(WorkplanError) as ei:
         compile_volume(arc, tmp_path / "v.pdf", year=2019, unit="青松")
     assert "no archived records match year=2019 unit=青松 (see `workplan archive list`)" in ei.value.format()
+    assert not (tmp_path / "v.pdf").exists()
+
+
+def test_english_volume_needs_an_english_compiling_unit(arc, tmp_path):
+    # the English title was "江北县…: Compilation of Documents" with no message
+    from workplan.compile.volume import compile_volume
+    with pytest.raises(WorkplanError) as ei:
+        compile_volume(arc, tmp_path / "v.pdf", year=YEAR, lang="en")
+    assert "no English name for the compiling unit" in ei.value.format() and "--compiler" in ei.value.format()
     assert not (tmp_path / "v.pdf").exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import CORPUS, corpus_files
 from workplan.errors import MissingTranslation
-from workplan.i18n import format_date, heading_number
+from workplan.i18n import format_date, heading_number, typographic_quotes
 from workplan.model import Document, load_document
 from workplan.render.ir import (AttachmentStart, Heading, Paragraph, Signature, Table, Title, build_ir)
 
@@ -175,8 +175,9 @@ def test_task_matrix_rows_are_the_tasks_with_units(path):
         assert len(matrix.rows) == len(tasks)
         for row, t in zip(matrix.rows, tasks):
             title = t.title if t.title is not None else t.text
-            assert row[1] == (getattr(title, lang) if not isinstance(title, str) else title)
-            assert row[2] == (", " if lang == "en" else "、").join(doc.unit_name(u, lang) for u in t.lead)
+            typeset = typographic_quotes if lang == "en" else str   # English gets ’ “ ” (see test_content.py)
+            assert row[1] == typeset(getattr(title, lang) if not isinstance(title, str) else title)
+            assert row[2] == typeset((", " if lang == "en" else "、").join(doc.unit_name(u, lang) for u in t.lead))
         # numbering of sub-tasks follows their parent: 2, 2.1, 2.2, 3 ...
         assert [r[0] for r in matrix.rows][0] == "1"
         assert all(r[0].replace(".", "").isdigit() for r in matrix.rows)

@@ -299,7 +299,7 @@ def test_long_signature_lines_stay_inside_the_type_area(built, lang):
     right = (210 - 26) / MM_PER_PT + 2.0          # the right edge of the type area, and 2 pt
     with pdfplumber.open(path) as pdf:
         over = [c["text"] for page in pdf.pages for c in page.chars
-                if c["x1"] > right and c["text"].strip() and c["text"] not in "，。、；：）,.;:)"]
+                if c["x1"] > right and c["text"].strip() and c["text"] not in "，。、；：）,.;:)-"]  # hanging punctuation
         text = _squash("".join(page.extract_text() or "" for page in pdf.pages))
     assert over == [], over
     assert _squash("Political and Legal Affairs Commission of the CPC Qinglan County Committee") in text
@@ -338,7 +338,7 @@ def test_letterhead_renders_the_red_issuer_mark(tmp_path, winter_file, engine):
     src = tmp_path / "letterhead.yaml"
     src.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     build_file(src, tmp_path, langs=["zh", "en"], formats=["pdf"], pdf_engine=engine)
-    for lang, mark in (("zh", "青松社区居民委员会文件"), ("en", "Qingsong Community Residents' Committee")):
+    for lang, mark in (("zh", "青松社区居民委员会文件"), ("en", "Qingsong Community Residents’ Committee")):
         reader = PdfReader(tmp_path / f"letterhead.{lang}.pdf")
         first = reader.pages[0]
         text = first.extract_text()

@@ -9,6 +9,7 @@ between texts. One function, :func:`term`, reads it; writers get resolved text f
 from __future__ import annotations
 
 import datetime as _dt
+import re as _re
 
 LANGS = ("zh", "en")
 OUTPUT_LANGS = ("zh", "en", "zh-en")
@@ -71,6 +72,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "signatory": ("签发人", "Signed by"),
     "task_matrix": ("任务分工表", "Division of Tasks"),
     "roster": ("领导小组成员名单", "Members of the Leading Group"),
+    # the same for a group of another kind (GROUP_KINDS): {group} is its kind (工作专班 / Task Force)
+    "group_roster": ("{group}成员名单", "Members of the {group}"),
+    "group_office": ("{group}下设办公室", "The Office of the {group}"),
     "cc": ("抄送", "cc"),
     "printed": ("印发", "Issued"),
     "recipients": ("主送", "To"),
@@ -497,3 +501,64 @@ def format_date(d: _dt.date, lang: str) -> str:
 
 def list_join(items: list[str], lang: str) -> str:
     return ", ".join(items) if lang == "en" else "、".join(items)
+
+
+# --- groups -----------------------------------------------------------------------------
+# What a group is called in the fixed wording ("领导小组下设办公室", the roster's title), by the end
+# of its own name: a 工作专班 is not a 领导小组. Longest first; a name ending otherwise is a 领导小组.
+GROUP_KINDS: tuple[tuple[str, str], ...] = (
+    ("领导小组", "Leading Group"), ("工作专班", "Task Force"), ("专班", "Task Force"),
+    ("指挥部", "Headquarters"), ("工作组", "Working Group"), ("委员会", "Committee"),
+)
+
+
+def group_kind(zh_name: str | None, lang: str) -> str:
+    """领导小组 / 工作专班 / … (Leading Group / Task Force / …) from a group's Chinese name."""
+    for zh, en in GROUP_KINDS:
+        if zh_name and zh_name.strip().endswith(zh):
+            return en if lang == "en" else zh
+    return GROUP_KINDS[0][1] if lang == "en" else GROUP_KINDS[0][0]
+
+
+# --- typography --------------------------------------------------------------------------
+_OPENS_AFTER = set(" \t\n([{“‘—–/-") | {"\u00a0"}
+
+
+def typographic_quotes(text: str) -> str:
+    """English text with typographic quotes and apostrophes: ' → ’ (don't, Liu'an, residents')
+    or ‘ where a quotation opens; " → “ or ” by the same rule. A quote opens at the start, or
+    after a space, an opening bracket, a dash or another opening quote."""
+    if "'" not in text and '"' not in text:
+        return text
+    out: list[str] = []
+    prev = ""
+    for i, c in enumerate(text):
+        if c == "'":
+            elided_year = text[i + 1:i + 3].isdigit()  # '90s
+            c = "‘" if (not prev or prev in _OPENS_AFTER) and not elided_year else "’"
+        elif c == '"':
+            c = "“" if (not prev or prev in _OPENS_AFTER) else "”"
+        out.append(c)
+        prev = c
+    return "".join(out)
+
+
+_PHONE = _re.compile(r"(?<![0-9A-Za-z.])\(?\+?\d[\d()-]*(?: \(?\d[\d()-]*)+(?![0-9A-Za-z]|\.\d)")
+NBSP = "\u00a0"
+
+
+def phones_kept_together(text: str) -> str:
+    """Phone numbers whose groups are separated by spaces ("0571 8888 1234", "139 0851 2234",
+    "(0851) 522 1234") get no-break spaces between their groups, so no writer breaks a line inside
+    one. A run counts as a phone number when it has 7 to 15 digits in groups of two or more."""
+    if " " not in text:
+        return text
+
+    def fix(m: "_re.Match[str]") -> str:
+        run = m.group()
+        digits = sum(c.isdigit() for c in run)
+        groups = run.split(" ")
+        if 7 <= digits <= 15 and all(sum(c.isdigit() for c in g) >= 2 for g in groups):
+            return run.replace(" ", NBSP)
+        return run
+    return _PHONE.sub(fix, text)

@@ -25,12 +25,16 @@ def echo_err(msg: str) -> None:
 
 
 def expand_inputs(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; folders expand to the *.yaml / *.yml / *.json files inside them."""
+    """Files as given; folders expand to the data files inside them (*.yaml / *.yml / *.json, not
+    a JSON Schema kept beside them: that one is skipped with a note)."""
+    from ..model.datafiles import folder_data_files
     out: list[Path] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(x for x in path.iterdir() if x.suffix in (".yaml", ".yml", ".json"))
+            found, notes = folder_data_files(path)
+            for note in notes:
+                echo_err(f"note: {note}")
             if not found:
                 raise WorkplanError(Problem("no .yaml, .yml or .json files in this folder", file=p))
             out.extend(found)

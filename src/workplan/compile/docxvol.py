@@ -168,7 +168,7 @@ def _front_matter(doc: Any, plan: VolumePlan) -> None:
         body = []
         for e in reports:
             p = e.progress
-            body.append([e.title(lang)] + ([f"{p.targets_met}/{len(p.targets)}", format_pct(p.target_attainment),
+            body.append([e.title(lang)] + ([f"{p.targets_met}/{len(p.targets_due)}", format_pct(p.target_attainment),
                                             f"{p.tasks_done}/{len(p.tasks)}", format_pct(p.completion_rate)]
                                            if p else ["—"] * 4))
         tot = plan.report_totals()

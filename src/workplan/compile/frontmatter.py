@@ -85,7 +85,7 @@ STATS = _HEAD + """
     {% for e in reports %}
     {% set p = e.progress %}
     <tr><td>{{ e.title(lang) }}</td>
-    {% if p %}<td class="num">{{ p.targets_met }}/{{ p.targets|length }}</td><td class="num">{{ pct(p.target_attainment) }}</td>
+    {% if p %}<td class="num">{{ p.targets_met }}/{{ p.targets_due|length }}</td><td class="num">{{ pct(p.target_attainment) }}</td>
       <td class="num">{{ p.tasks_done }}/{{ p.tasks|length }}</td><td class="num">{{ pct(p.completion_rate) }}</td>
     {% else %}<td class="num">—</td><td class="num">—</td><td class="num">—</td><td class="num">—</td>{% endif %}</tr>
     {% endfor %}

@@ -108,6 +108,10 @@ def default_compiler(arc: Any, records: list[Any], unit: str | None) -> str:
     return unit or ""
 
 
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= c <= "\u9fff" for c in text or "")
+
+
 def default_title(compiler: str, year: int, lang: str) -> str:
     if lang == "en":
         return f"{compiler + ': ' if compiler else ''}Compilation of Documents, {year}"
@@ -132,6 +136,12 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
     records = select_records(arc, year, unit, kind)
     check_fixity(arc, records, progress)
     compiler = compiler if compiler is not None else default_compiler(arc, records, unit)
+    if lang == "en" and title is None and _has_chinese(compiler):
+        # like a missing translation in a document: an English volume does not print Chinese
+        raise WorkplanError(Problem(f"no English name for the compiling unit '{compiler}' (the English volume's "
+                                    "title and cover)",
+                                    hint="give it with --compiler 'Jiangbei County ...', or the whole title with "
+                                         "--title"))
     plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
                       date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
     for i, rec in enumerate(records, 1):

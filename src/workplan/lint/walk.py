@@ -77,7 +77,8 @@ def iter_texts(doc: BaseModel) -> Iterator[TextRef]:
 
     def walk(obj: Any, path: PathT) -> Iterator[TextRef]:
         if isinstance(obj, Unit):
-            yield TextRef(path + ("zh",), "zh", obj.zh, "zh", obj, True, obj.en)
+            if obj.zh is not None:   # an English-source file may name a unit in English only
+                yield TextRef(path + ("zh",), "zh", obj.zh, "zh", obj, True, obj.en)
             if obj.en is not None:
                 yield TextRef(path + ("en",), "en", obj.en, "en", obj, True, obj.zh)
             return

@@ -310,9 +310,20 @@ class Task(Strict):
                 problem = deadline_text_problem(text)
                 if problem:
                     raise ValueError(problem)
+                m = next((m for m in (f.match(text) for f in _OTHER_DATE_FORMS) if m), None)
+                if m:
+                    # one rule for dates, here: a date in another form is refused, not kept as text
+                    # (which a build would then refuse as a date that is not one)
+                    iso = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+                    raise ValueError(f"the deadline {text.strip()!r} is a date in a form this file does not take: "
+                                     f"write it {iso} (dates are YYYY-MM-DD; a deadline may also be a phrase, "
+                                     "e.g. 2024年6月底前 or 整个冬季)")
         return v
 
 
+# a whole deadline that is a date written otherwise than YYYY-MM-DD: 2024/02/24, 2024.2.24, 2024年2月24日
+_OTHER_DATE_FORMS = (re.compile(r"^\s*(\d{4})\s*[/.]\s*(\d{1,2})\s*[/.]\s*(\d{1,2})\s*$"),
+                     re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]\s*$"))
 _PLACEHOLDER = re.compile(r"_|＿|[Xx×＊*]{2,}|[?？]|\bTBD\b|\bTODO\b|待定|待填|待补|\.\.\.|…|[○〇□]{2,}", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(r"(\d+)\s*[-/.]\s*(\d+)\s*[-/.]\s*(\d+)")
 _CN_DATE = re.compile(r"(?:(\d+)\s*年)?\s*(?:(\d+)\s*月)?\s*(?:(\d+)\s*[日号])?")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import format_date, heading_number, language_tag, list_join, quantity, term
+from ..i18n import (format_date, group_kind, heading_number, language_tag, list_join, phones_kept_together, quantity,
+                    term, typographic_quotes)
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -412,16 +413,20 @@ class _Builder:
             u = self.doc.unit(uid)
         except KeyError:
             return uid
-        if self.lang == "zh" and not u.zh:
-            i = next(i for i, x in enumerate(self.doc.units) if x.id == uid)
+        name = u.zh if self.lang == "zh" else u.en
+        if not name:
+            # like any text: an English build needs the English name, a Chinese build the Chinese one
+            other = u.en if self.lang == "zh" else u.zh
+            i = next((i for i, x in enumerate(self.doc.units) if x.id == uid), None)
+            path = f"units[{i}].{self.lang}" if i is not None else f"unit '{uid}' ({self.lang})"
             if self.allow_missing:
-                self.warnings.add(Problem(f"no Chinese (zh) name for unit '{uid}'; using the English name",
-                                          file=self.file, path=f"units[{i}].zh"))
-                self.foreign.add(u.en)
+                self.warnings.add(Problem(f"no {_LANG_NAMES[self.lang]} ({self.lang}) name for unit '{uid}'; "
+                                          f"using the {_LANG_NAMES[self.other]} name", file=self.file, path=path))
+                self.foreign.add(other)
             else:
-                self.missing.append(f"units[{i}].zh")
-            return u.en
-        return self.doc.unit_name(uid, self.lang)
+                self.missing.append(path)
+            return other
+        return name
 
     def units(self, ids: list[str]) -> str:
         names = [self.unit(u) for u in ids]
@@ -588,15 +593,19 @@ class _Builder:
             counter += 1
             self.point(pt, 2, counter, f"{path}.items[{i}]")
 
-    def point(self, pt: Point, level: int, n: int, path: str) -> None:
+    def point(self, pt: Point, level: int, n: int, path: str, untitled_heads: bool = True) -> None:
+        """A numbered item; ``untitled_heads=False`` (an attachment's items) sets an item without a
+        title as a numbered paragraph in the body face, not as a heading."""
         level = min(level, 4)
+        if not untitled_heads and pt.title is None and level == 1:
+            level = 3   # an attachment's untitled item is a list item (1. in the body face), not 一、 in 黑体
         number = heading_number(level, n, self.lang)
         body = self.t(pt.text, f"{path}.text") if pt.text is not None else None
         if pt.title is not None:
             title = self.t(pt.title, f"{path}.title")
             self.add(Heading(level, number, self.sentence(title) if body else title, body=body,
                              sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
-        elif body and level <= 2:
+        elif body and level <= 2 and untitled_heads:
             # an untitled 一、/（一） item is still a heading of its level (黑体 / 楷体, 7.3.3): its first
             # sentence is set in the heading face, the rest runs on in the body face
             lead, rest = split_lead(body, self.lang_of(body))
@@ -608,7 +617,7 @@ class _Builder:
         for i, p in enumerate(pt.paragraphs):
             self.add(Paragraph(self.t(p, f"{path}.paragraphs[{i}]")))
         for i, sub in enumerate(pt.items, 1):
-            self.point(sub, level + 1, i, f"{path}.items[{i - 1}]")
+            self.point(sub, level + 1, i, f"{path}.items[{i - 1}]", untitled_heads)
 
     def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
                    deadline: Any = None, path: str = "") -> str:
@@ -721,8 +730,9 @@ class _Builder:
             where = self.unit(o.unit) if o.unit else ""
             director = self.t(o.director.name, f"{path}.office.director.name") if o.director else ""
             duties = self.t(o.duties, f"{path}.office.duties") if o.duties is not None else ""
+            group = self.group_word(s)
             if self.lang == "en":
-                txt = "The Office of the Leading Group"
+                txt = term("group_office", "en", group=group)
                 if where:
                     txt += f" sits in the {where}"
                 if director:
@@ -731,7 +741,7 @@ class _Builder:
                 if duties:
                     txt += " " + duties
             else:
-                txt = "领导小组下设办公室"
+                txt = term("group_office", "zh", group=group)
                 if where:
                     txt += f"，办公室设在{where}"
                 if director:
@@ -740,6 +750,11 @@ class _Builder:
             if o.phone:
                 txt += term("office_phone", self.lang, phone=o.phone)
             self.add(Paragraph(txt))
+
+    def group_word(self, s: LeadershipSection | None) -> str:
+        """What the fixed wording calls the group: 领导小组, or the kind its own name says (工作专班)."""
+        name = text_in(s.group_name, "zh", self.doc.source_lang) if s is not None and s.group_name is not None else None
+        return group_kind(name, self.lang)
 
     # --- annexes ----------------------------------------------------------------------
     def attachment_annexes(self, attachments) -> list[tuple[str, Any]]:
@@ -750,7 +765,8 @@ class _Builder:
                 for j, p in enumerate(a.paragraphs):
                     self.add(Paragraph(self.t(p, f"attachments[{i}].paragraphs[{j}]")))
                 for j, pt in enumerate(a.items, 1):
-                    self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]")
+                    # an attachment's untitled items are its text, numbered, not headings in 黑体
+                    self.point(pt, 1, j, f"attachments[{i}].items[{j - 1}]", untitled_heads=False)
             out.append((self.t(a.title, f"attachments[{i}].title"), emit))
         return out
 
@@ -762,19 +778,23 @@ class _Builder:
             out.append((self.term("task_matrix"), self.task_matrix))
         groups = d.sections_of("leadership")
         if d.annex_roster or (d.annex_roster is None and any(g.members for g in groups)):
-            out.append((self.term("roster"), self.roster))
+            group = next((g for g in groups if g.members), groups[0] if groups else None)
+            word = self.group_word(group)
+            out.append((term("group_roster", self.lang, group=word), self.roster))
         return out
 
     def task_matrix(self) -> None:
         rows: list[list[str]] = []
+        done = 0   # tasks of earlier sections: a second task section numbers on (as reports number them)
         for si, s in enumerate(self.doc.sections):
             if not isinstance(s, TasksSection):
                 continue
 
-            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, str, str]) -> None:
+            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, str, str],
+                     first: int = 1) -> None:
                 for i, t in enumerate(tasks, 1):
                     p = f"{path}[{i - 1}]"
-                    no = f"{prefix}{i}"
+                    no = f"{prefix}{first + i - 1}"
                     what = self.t(t.title, f"{p}.title") if t.title is not None else self.t(t.text, f"{p}.text")
                     # a sub-task without its own units or deadline shows its parent's
                     own = (self.units(t.lead), self.units([*t.responsible, *t.cooperating]),
@@ -782,7 +802,8 @@ class _Builder:
                     cells = tuple(o or (inh if not (k == 1 and own[0]) else "") for k, (o, inh) in enumerate(zip(own, inherited)))
                     rows.append([no, what, *cells])
                     walk(t.items, f"{no}.", f"{p}.items", cells)
-            walk(s.tasks, "", f"sections[{si}].tasks", ("", "", ""))
+            walk(s.tasks, "", f"sections[{si}].tasks", ("", "", ""), done + 1)
+            done += len(s.tasks)
         self.add(Table("task_matrix",
                        [self.term(k) for k in ("no", "task", "lead_unit", "cooperating_units", "deadline")],
                        rows, _task_widths()))
@@ -885,6 +906,40 @@ def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     return out
 
 
+def _typographic(value: Any, fix: Callable[[str], str]) -> Any:
+    """``value`` (a text, or lists, tuples and dicts of them) with ``fix`` applied to every text."""
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, list):
+        return [_typographic(v, fix) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_typographic(v, fix) for v in value)
+    if isinstance(value, dict):
+        return {k: _typographic(v, fix) for k, v in value.items()}
+    return value
+
+
+def _typeset(builder: "_Builder") -> None:
+    """Typography of every text of a block list, the data files' own texts and the fixed terms
+    alike: phone numbers kept on one line (no-break spaces between their groups) and, in English,
+    typographic quotes and apostrophes (’ “ ”), also in the labels of a report's charts."""
+    from dataclasses import fields
+    english = builder.lang == "en"
+
+    def fix(text: str) -> str:
+        text = phones_kept_together(text)
+        return typographic_quotes(text) if english else text
+    for b in builder.blocks:
+        for f in fields(b):
+            if f.name != "lang":
+                v = getattr(b, f.name)
+                if isinstance(v, (str, list, tuple)):
+                    setattr(b, f.name, _typographic(v, fix))
+    if english:
+        for _fig, spec in getattr(builder, "charts", ()):
+            spec.data = _typographic(spec.data, typographic_quotes)
+
+
 def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True
                  ) -> tuple[list["_Builder"], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
@@ -895,6 +950,7 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
     for b in builders:
         b.bilingual = lang == "zh-en"
         b.build()
+        _typeset(b)
     missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
         where = _positions(file)
@@ -919,10 +975,11 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     """The RenderDoc of built blocks, with the metadata the writers put into DOCX/PDF properties."""
     main = builders[0]
     title_lang = "en" if lang == "en" else "zh"
+    title = text_in(doc.title, title_lang, doc.source_lang) or main.t(doc.title, "title")
     return RenderDoc(
         lang=lang,
         blocks=blocks,
-        title=text_in(doc.title, title_lang, doc.source_lang) or main.t(doc.title, "title"),
+        title=typographic_quotes(title) if title_lang == "en" else title,
         author=list_join([doc.unit_name(u, title_lang) for u in doc.issuers], title_lang),
         subject=doc.doc_number.render(title_lang) if doc.doc_number else "",
         keywords=[main.t(k, f"keywords[{i}]") for i, k in enumerate(doc.keywords)],

@@ -176,12 +176,20 @@ class _ReportBuilder(_Builder):
         pending = [r[1] for r, tp in zip(rows, self.progress.targets) if tp.state == "not_due"]
         n_due = len(rows) - len(pending)
         if self.lang == "en":
-            txt = ((f"{self.progress.targets_met} of {n_due} targets due were met." if pending else
-                    f"{self.progress.targets_met} of {len(rows)} targets were met.")
-                   + (f" Not met: {'; '.join(missed)}." if missed else "")
-                   + (f" Not yet due (progress so far shown, not counted in the attainment): {'; '.join(pending)}."
-                      if pending else "")
-                   + " Attainment is the actual value against the target; for targets to keep under (≤) it is 100% when met.")
+            met = self.progress.targets_met
+            due = "due " if pending else ""
+            if n_due and met == n_due:
+                head = "The target due was met." if n_due == 1 else f"All {_count(n_due)} targets {due}were met."
+            elif n_due:
+                head = (f"{_count(met, capital=True)} of the {_count(n_due)} targets {due}"
+                        f"{'was' if met == 1 else 'were'} met; {_phrase_list(missed)} fell short.")
+            else:
+                head = ""
+            txt = (head
+                   + (f" {_phrase_list(pending, capital=True)} {'is' if len(pending) == 1 else 'are'} not yet due: "
+                      "the table shows the progress so far, which does not count towards the attainment." if pending else "")
+                   + " Attainment is the actual value against the target; a target to keep under (≤) counts as "
+                     "100% when it is met.").strip()
         else:
             if pending:
                 head = (f"{len(rows)}项目标中，已到期的{n_due}项有{self.progress.targets_met}项达标"
@@ -248,23 +256,33 @@ class _ReportBuilder(_Builder):
             evidence = self.t(tp.evidence, f"tasks[{ri}].evidence") if tp.evidence is not None else ""
             return [name, f"{tp.number}. {what}" if self.lang == "en" else f"{tp.number}.{what}",
                     deadline, self.status_cell(tp), evidence]
+
+        def lead_name(units: list[str]) -> str:
+            return list_join([self.punit(u) for u in units], self.lang) if units else self.rt("no_lead")
         for key, tps in groups.items():
-            name = list_join([self.punit(u) for u in key.split("|")], self.lang) if key else self.rt("no_lead")
-            for j, tp in enumerate(tps):
-                # every row names its lead unit: a group's rows may fall on two pages
+            name = lead_name(key.split("|") if key else [])
+            for tp in tps:
+                # every row names its lead unit (a group's rows may fall on two pages); a sub-item
+                # led by another unit names its own
                 rows.append(row(tp, name))
-                rows += [row(sp, name) for sp in subs.get(tp.key, [])]
+                for sp in subs.get(tp.key, []):
+                    unit = lead_name(sp.task.lead) if sp.task.lead and "|".join(sp.task.lead) != key else name
+                    rows.append(row(sp, unit))
         overdue = [f"{tp.number}." + (" " if self.lang == "en" else "")
                    + (self.pt(tp.task.title, f"task '{tp.key}' title") if tp.task.title is not None else tp.key)
                    for tp in p.overdue_tasks]
         late_done = [tp for tp in p.tasks if tp.done_late]
         if self.lang == "en":
-            txt = (f"Of {len(p.tasks)} tasks, {p.tasks_done} are done, {p.tasks_in('in_progress')} in progress and "
-                   f"{p.tasks_in('not_started')} not started; completion rate {format_pct(p.completion_rate)}. "
-                   + (f"Overdue at the report date ({len(overdue)}): {'; '.join(overdue)}." if overdue
+            states = [f"{_count(n)} {'is' if n == 1 else 'are'} {what}"
+                      for n, what in ((p.tasks_done, "done"), (p.tasks_in("in_progress"), "in progress"),
+                                      (p.tasks_in("not_started"), "not started")) if n]
+            txt = (f"Of the {_count(len(p.tasks))} task{'s' if len(p.tasks) != 1 else ''}, {_phrase_list(states)} "
+                   f"(completion rate {format_pct(p.completion_rate)}). "
+                   + (f"{_count(len(overdue), capital=True)} {'task is' if len(overdue) == 1 else 'tasks are'} "
+                      f"overdue at the report date: {'; '.join(overdue)}." if overdue
                       else "No task is overdue at the report date.")
-                   + ((" 1 task was" if len(late_done) == 1 else f" {len(late_done)} tasks were")
-                      + " completed after the deadline." if late_done else ""))
+                   + (f" {_count(len(late_done), capital=True)} {'task was' if len(late_done) == 1 else 'tasks were'} "
+                      "completed after the deadline." if late_done else ""))
         else:
             txt = (f"{len(p.tasks)}项任务中，已完成{p.tasks_done}项，推进中{p.tasks_in('in_progress')}项，"
                    f"未开始{p.tasks_in('not_started')}项，任务完成率{format_pct(p.completion_rate)}。"
@@ -327,6 +345,31 @@ class _ReportBuilder(_Builder):
         self.add(fig)
         self.charts.append((fig, _ChartSpec("image", {"file": self.report.base_dir / im.file, "index": i,
                                                       "width_mm": fig.width_mm})))
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int, capital: bool = False) -> str:
+    """A count as English prose writes it: words up to ten, digits above."""
+    w = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    return w[:1].upper() + w[1:] if capital else w
+
+
+def _phrase_list(items: list[str], capital: bool = False) -> str:
+    """"a", "a and b", "a, b and c", each item as it reads inside a sentence ("Rate of…" → "the rate
+    of…", unless the item starts with a name or an abbreviation)."""
+    def inside(x: str) -> str:
+        if len(x) > 1 and x[0].isupper() and x[1].islower() and not capital:
+            return "the " + x[0].lower() + x[1:]
+        return x
+    words = [inside(x) for x in items]
+    if capital and words:
+        w = words[0]
+        words[0] = ("The " + w[0].lower() + w[1:]) if len(w) > 1 and w[0].isupper() and w[1].islower() else w
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 # --- drawing --------------------------------------------------------------------------------

@@ -388,7 +388,12 @@ class Body:
                 pp = X.ppr(pStyle=style,
                            tabs=f'<w:tabs><w:tab w:val="right" w:pos="{S.TEXT_WIDTH_TW - inset}"/></w:tabs>',
                            ind=X.ind_tw(left=inset, right=inset, first=0))
-                pr_ps.append(f"<w:p>{pp}{_run((im.printer or '') + chr(9) + right, _lang_rpr(im.lang))}</w:p>")
+                # the date right-aligned at a tab; when office and date cannot share the line with one
+                # 字 between them, the date goes to a line of its own (never run into the office)
+                room = (S.TEXT_WIDTH_TW - 2 * inset) / size_tw
+                apart = _width_chars(im.printer or "") + _width_chars(right) + 1 <= room
+                text = (im.printer or "") + ("" if apart else "\n") + chr(9) + right
+                pr_ps.append(f"<w:p>{pp}{_run(text, _lang_rpr(im.lang))}</w:p>")
         rows = [ps for ps in (cc_ps, pr_ps) if ps]
         if not rows:
             return

@@ -169,6 +169,8 @@ def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
         "imprint-thin": mm(L.IMPRINT_RULE_THIN_MM),
         "imprint-top-edge": _Len(imp_top), "imprint-bottom-edge": _Len(imp_bottom),
         "roles": _roles(names, _grid_tracking()),
+        "en-tracking-limits": {"min": _Len(L.ENGLISH_JUSTIFY_TRACKING_EM[0], "em"),
+                               "max": _Len(L.ENGLISH_JUSTIFY_TRACKING_EM[1], "em")},
     }
 
 
