@@ -294,11 +294,20 @@ class Recogniser:
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines)
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
-        for k in range(0, first):
+        # a forwarding notice above the program's own title (its title line may hold a line break):
+        # the notice, its recipients, text, issuer and date are the cover, not the preamble
+        nk = next((k for k in range(0, first) if _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text)))), None)
+        for k in range(0, first if nk is None else nk):
             self._front_line(k, before_title=True)
+        if nk is not None:
+            o.cover.append((re.sub(r"\s*\n\s*", "", L[nk].text), L[nk]))
+            for k in range(nk + 1, first):
+                self._front_line(k, cover=True)
+            o.warnings.append(f"forwarding notice {o.cover[0][0]!r} (line {L[nk].line}): the program {o.title!r} "
+                              "is the document; the notice's text is kept in `note`")
         i = last + 1
         # forwarding notice: the program's own title comes later
-        m = _NOTICE.match(match_form(o.title).replace(" ", "")) or _NOTICE_EN.match(o.title)
+        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title)) if nk is None else None
         if m:
             inner = re.sub(r"^.*?关于(?:印发|转发|下发|发布|颁发|发送)", "", o.title)
             inner = re.sub(r"的(?:通知|函)$", "", inner).strip().strip("《》<>\"“”")
