@@ -2,8 +2,17 @@
 text, flat standards lists, tables, forwarding notices, marks for unsure decisions."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import pytest
+
 from workplan.readers import read_file
 from workplan.readers.lines import Line, strip_toc
+
+CASES = Path(__file__).parent / "import_cases"
+sys.path.insert(0, str(CASES))
+from score import run_workplan  # noqa: E402
 
 
 def _lines(texts):
@@ -136,3 +145,46 @@ def test_a_scan_without_ocr_installed_is_refused_with_the_fix(tmp_path, monkeypa
     with pytest.raises(ImportFailed) as e:
         read_file(scan)
     assert "OCR is not installed" in str(e.value) and "workplan[ocr]" in e.value.problems[0].hint
+
+
+# --- reformat round trip: import a clerk's Word file, build it, every sentence is in the PDF ------
+def _source_chars(docx_path):
+    """The characters of a Word file's text, each paragraph's own numbering label aside (the
+    layout numbers headings itself)."""
+    from collections import Counter
+
+    import docx
+
+    from workplan.readers.numbering import numbering
+    d = docx.Document(docx_path)
+    texts = [p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells]
+    out = Counter()
+    for t in texts:
+        for part in t.split("\n"):
+            n = numbering(part.strip())
+            out.update(c for c in (part.strip()[n.end:] if n else part) if c.isalnum())
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["real/004-zhen-anquanshengchanyue-shishifangan", "real/029-zhengfu-wangzhan-jiyuehua-fangan",
+                                  "real/001-xiangzhen-anquanshengchanyue-fangan", "heading_styles_table", "bold_headings"])
+def test_round_trip_keeps_every_sentence(tmp_path, name):
+    import shutil
+    from collections import Counter
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    src = Path(__file__).parent / "import_cases" / f"{name}.docx"
+    shutil.copy(src, tmp_path / "clerk.docx")
+    r = run_workplan("import", str(tmp_path / "clerk.docx"), "-o", str(tmp_path / "d"))
+    assert r.returncode == 0, r.stderr
+    r = run_workplan("build", str(tmp_path / "d" / "clerk.yaml"), "-o", str(tmp_path / "out"), "--format", "pdf")
+    assert r.returncode == 0, r.stderr
+    (pdf,) = (tmp_path / "out").glob("*.pdf")
+    got = Counter(c for p in PdfReader(pdf).pages for c in (p.extract_text() or "") if c.isalnum())
+    want = _source_chars(src)
+    share = sum(min(c, got[ch]) for ch, c in want.items()) / sum(want.values())
+    missing = "".join(ch * (c - got[ch]) for ch, c in want.most_common() if c > got[ch])[:40]
+    assert share >= 0.99, (share, missing)
