@@ -247,3 +247,24 @@ def test_units_in_traditional_characters(tmp_path):
     t0 = r.data["sections"][0]["tasks"][0]
     assert [names[u] for u in t0["lead"]] == ["縣公安局"] and [names[u] for u in t0["cooperating"]] == ["縣司法局"]
     assert t0["title"].startswith("加強巡邏防控")
+
+
+# --- the blind annotated real set -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def real_scores():
+    from real_score import run, summary
+    rows = run(CASES / "real", scans=False)
+    return rows, summary(rows)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", ["all seen", "all held-out"])
+def test_real_documents_meet_the_targets(real_scores, group):
+    rows, s = real_scores
+    g = s[group]
+    assert "errors" not in s, [r for r in rows if "error" in r]
+    ok, n = map(int, g["titles"].split("/"))
+    valid, _ = map(int, g["valid"].split("/"))
+    assert valid == n and g["dishonest"] == 0, g
+    assert g["recall"] >= 0.88 and g["precision"] >= 0.90 and g["level2"] >= 0.90, g
+    assert ok / n >= 0.85, g

@@ -105,6 +105,7 @@ _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*
 
 
 _CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$", re.I)
+_LEAD_HEADING = re.compile(r"^(?:引言|前言|概述|说明|导语|序言|introduction|preface|overview)$", re.I)
 _BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
 
 
@@ -226,7 +227,10 @@ class Recogniser:
         window = range(0, min(body_start, 25))
         sizes = [ln.size for ln in L[:60] if ln.size]
         max_size = max(sizes) if sizes else 0
-        scored = [(self._title_score(i, max_size), i) for i in window]
+        # a title is at most two lines: a longer line is a body sentence, never the title
+        scored = [(self._title_score(i, max_size), i) for i in window
+                  if width_units(L[i].text) <= (60 if self.lang == "zh" else 160)
+                  or _NOTICE.match(re.sub(r"\s", "", match_form(L[i].text)))]
         best = max(scored, default=None, key=lambda x: (x[0], -x[1]))
         if best is not None and best[0] >= 1.5:
             # a page title repeated above the document's own: take the candidate nearest the
@@ -240,8 +244,11 @@ class Recogniser:
             for i in window:
                 t = L[i].text
                 if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?") \
-                        and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")):
+                        and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")) \
+                        and not self._is_strong_vocab(_clean_heading(t)) and not _LEAD_HEADING.match(t.strip()):
                     best = (0, i)
+                    o.title_unsure = (f"the title {t.strip()!r} is a guess (a short first line that does not read "
+                                      "as a title): check it")
                     break
             else:
                 best = None
