@@ -182,6 +182,7 @@ class Recogniser:
         self.out = Outline(self.lang)
         self.nums = [numbering(ln.text) for ln in lines]
         self._skip: set[int] = set()
+        self._body_size = 0.0
 
     # -- front matter --------------------------------------------------------------------
     def _title_score(self, i: int, max_size: float) -> float:
@@ -195,8 +196,8 @@ class Recogniser:
             s += 2
         if ln.bold:
             s += 0.5
-        if ln.size and max_size and ln.size >= max_size - 0.1 and ln.size >= 15:
-            s += 2
+        if ln.size and max_size and ln.size >= max_size - 0.1 and ln.size >= 15 and ln.size > self._body_size + 0.5:
+            s += 2    # larger than the body text (not when every line has one size)
         if is_title_like(t, self.lang):
             s += 3
             if _NOTICE.match(match_form(t).replace(" ", "")) and w > 45:
@@ -227,6 +228,8 @@ class Recogniser:
         window = range(0, min(body_start, 25))
         sizes = [ln.size for ln in L[:60] if ln.size]
         max_size = max(sizes) if sizes else 0
+        # the body's size: the most common one (unknown with fewer than three sized lines)
+        self._body_size = max(set(sizes), key=lambda z: (sizes.count(z), -z)) if len(sizes) >= 3 else 0
         # a title is at most two lines: a longer line is a body sentence, never the title
         scored = [(self._title_score(i, max_size), i) for i in window
                   if width_units(L[i].text) <= (60 if self.lang == "zh" else 160)
