@@ -268,3 +268,10 @@ def test_real_documents_meet_the_targets(real_scores, group):
     assert valid == n and g["dishonest"] == 0, g
     assert g["recall"] >= 0.90 and g["precision"] >= 0.90 and g["level2"] >= 0.90, g
     assert ok / n >= 0.84, g   # the target is 0.90: titles are what is left (see the report)
+
+
+def test_items_indented_with_an_en_space_or_ending_in_a_comma_are_items(tmp_path):
+    r = _imp(tmp_path, "某镇防汛工作方案\n一、工作目标\n确保安全度汛。\n二、工作措施\n\u2002（一）加强值守。\n\u2002（二）排查隐患。\n"
+             "（三）储备物资、\n三、工作要求\n各村落实。\n")
+    assert [(s["title"], s["items"]) for s in r.report["sections"]] == [("工作目标", 0), ("工作措施", 3), ("工作要求", 0)]
+    assert r.report["coverage"] >= 0.99

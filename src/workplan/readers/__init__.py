@@ -114,6 +114,9 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
         ex = read_txt(data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
+    for ln in ex.lines:  # en/em/thin spaces around a line (an item indented with an en space) are layout
+        ln.text = ln.text.strip(" \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000")
+    ex.lines = [ln for ln in ex.lines if ln.text]
     from .glyphs import map_symbols
     ex.warnings += map_symbols(ex.lines)
     from .runin import resegment
