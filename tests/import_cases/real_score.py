@@ -114,7 +114,16 @@ def score_case(truth: dict, report: dict, data: dict, source_text: str) -> dict:
             "true_share": round(share, 4), "honest": not (report["coverage"] >= 0.99 and share < 0.80)}
 
 
-def run(folder: str | Path) -> list[dict]:
+def is_scan(pdf: Path) -> bool:
+    """A PDF without a text layer on its first page (read by OCR: slow, scored by the script)."""
+    from pypdf import PdfReader
+    try:
+        return not (PdfReader(pdf).pages[0].extract_text() or "").strip()
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def run(folder: str | Path, *, scans: bool = True) -> list[dict]:
     from workplan.model import Document
     from workplan.readers import ImportFailed, read_file
     folder = Path(folder)
@@ -130,7 +139,7 @@ def run(folder: str | Path) -> list[dict]:
         source_text = txt.read_text(encoding="utf-8", errors="replace") if txt.exists() else ""
         for fmt in truth.get("formats") or ["txt"]:
             f = folder / f"{name}.{fmt}"
-            if not f.exists():
+            if not f.exists() or (not scans and fmt == "pdf" and is_scan(f)):
                 continue
             row = {"case": name, "fmt": fmt, "held_out": held_out(name), "kind": truth.get("kind")}
             try:

@@ -141,6 +141,11 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     ex = _read_format(ext, data, file)
     if not ex.lines:
         raise ImportFailed("the file holds no text", file)
+    for ln in ex.lines:  # en/em/thin spaces around a line (an item indented with an en space) are layout
+        ln.text = ln.text.strip(" \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000")
+    ex.lines = [ln for ln in ex.lines if ln.text]
+    from .glyphs import map_symbols
+    ex.warnings += map_symbols(ex.lines)
     from .runin import resegment
     ex.lines, n_split = resegment(ex.lines)
     if n_split:
@@ -270,7 +275,7 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "headings_from": outline.headings_from,
         # False when no section heading was recognised (the text is kept as one free section)
         "structured": outline.headings_from not in ("", "none"),
-        "sections": sections, "coverage": round(cov, 4),
+        "sections": sections, "outline": _outline(outline, sections), "coverage": round(cov, 4),
         # left_out: characters of lines left out on purpose (a table of contents), counted as not kept
         "characters": {"source": total, "kept": got, "left_out": sum(sum(_chars(t).values()) for t in ex.left_out)},
         "missing_sample": missing,
@@ -279,6 +284,23 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "seconds": round(time.perf_counter() - t0, 3),
     }
     return ImportResult(file, doc, smap, report, ex.lines, outline)
+
+
+def _outline(outline, sections: list[dict]) -> list[dict]:
+    """The top-level entries as recognised (title, items under it, number as written): the
+    sections, or the items of a flat standards list; none when no heading was found."""
+    from .numbering import numbering
+    if outline.headings_from in ("", "none"):
+        return []
+    if outline.flat_standards:
+        out = []
+        for n in outline.sections:
+            num = numbering(n.line.text)
+            out.append({"title": n.line.text[num.end:].strip() if num else n.line.text, "items": 0,
+                        "num": num.value if num else None})
+        return out
+    return [{"title": s["title"], "items": s["items"], "num": n.num.value if n.num else None}
+            for s, n in zip(sections, outline.sections)]
 
 
 def _validate(doc: dict, m, file: str) -> tuple[dict, list[str]]:

@@ -70,6 +70,12 @@ _TRAD = (
     "駕驾駛驶騰腾驅驱髒脏鬆松魯鲁鮮鲜鳳凤麗丽齋斋龜龟啓启彙汇衛卫並并佈布併并這这裡里週周"
 )
 _TRANS = {ord(a): b for a, b in zip(_TRAD[0::2], _TRAD[1::2])}
+_TRAD_ONLY = dict(_TRANS)
+
+
+def simplified(s: str) -> str:
+    """Traditional characters as simplified (nothing else changed; same length as ``s``)."""
+    return s.translate(_TRAD_ONLY)
 for _c in range(0xFF01, 0xFF5F):
     _TRANS[_c] = chr(_c - 0xFEE0)  # full-width ASCII → ASCII
 _TRANS.update({0x3000: " ", 0x3002: "。", 0x2014: "-", 0x2013: "-", 0x2015: "-", 0x2212: "-", 0xFF5E: "~",

@@ -76,8 +76,24 @@ def _trailing_paren(text: str) -> tuple[int, str] | None:
 
 
 def parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
-    """Lead/cooperating/responsible units stated in a trailing parenthesis or a 责任单位： clause;
-    returns the text without it and the unit names by role."""
+    """Lead/cooperating/responsible units stated in a trailing parenthesis or a 责任单位： clause,
+    simplified or traditional (牵头/牽頭); returns the text without it and the unit names by
+    role, as written."""
+    from .lines import simplified
+    simp = simplified(text)
+    r = _parse_units(simp)
+    if r is None or simp == text:
+        return r
+    body, roles = r
+
+    def orig(s: str) -> str:
+        i = simp.find(s)
+        return text[i:i + len(s)] if i >= 0 else s
+    body = orig(body) if simp.find(body) >= 0 else orig(body[:-1]) + body[-1:]
+    return body, {k: [orig(u) for u in v] for k, v in roles.items()}
+
+
+def _parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
     p = _trailing_paren(text)
     src = None
     if p and _PAREN_UNITS.search(p[1]):
@@ -532,6 +548,28 @@ class Mapper:
             self.unclassified.append(d["title"])
         return d
 
+    def flat_standards(self, nodes: list[Node]) -> dict:
+        """One flat numbered list of standards: a standards section whose one category holds
+        every item, each item's whole text (its heading, text and paragraphs) kept."""
+        items = []
+        for i, n in enumerate(nodes):
+            num_end = n.num.end if n.num else 0
+            text = "".join([n.line.text[num_end:].strip()] + [t for t, _ in n.paragraphs]
+                           + [c.line.text for c in n.children])
+            r = parse_units(text)
+            item = {"text": r[0] if r else text}
+            if r:
+                for role in ("lead", "cooperating"):
+                    units = r[1][role] + (r[1]["responsible"] if role == "lead" else [])
+                    if units:
+                        item[role] = [self.unit(u) for u in units]
+            self.at(f"sections[0].categories[0].items[{i}]", n.line)
+            items.append(item)
+        title = self.o.title or ("标准" if self.o.lang == "zh" else "Standards")
+        self.at("sections[0]", nodes[0].line)
+        return {"type": "standards", "title": "创建标准" if self.o.lang == "zh" else "Standards",
+                "categories": [{"title": title, "items": items}]}
+
     def targets(self, text: str) -> list[dict] | None:
         if width_units(text) > (60 if not text.isascii() else 90):
             return None
@@ -572,7 +610,11 @@ class Mapper:
             if dm and int(dm[3]) >= 1:
                 d["doc_number"] = {"prefix": dm[1], "year": int(dm[2]), "serial": int(dm[3])}
                 self.at("doc_number", o.doc_number_line)
-        sections = [self.section(n, i) for i, n in enumerate(o.sections)]
+        if o.flat_standards:
+            d["kind"] = "standards"
+            sections = [self.flat_standards(o.sections)]
+        else:
+            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
         issuers = []
         sig = []
         for t, ln in o.signature:

@@ -50,6 +50,7 @@ class Outline:
     warnings: list[str] = field(default_factory=list)
     headings_from: str = ""
     title_unsure: str | None = None   # why the title is a guess (None when it is plainly the title)
+    flat_standards: bool = False      # the body is one flat numbered list of standards (1、…8、)
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -104,6 +105,7 @@ _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*
 
 
 _CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$", re.I)
+_LEAD_HEADING = re.compile(r"^(?:引言|前言|概述|说明|导语|序言|introduction|preface|overview)$", re.I)
 _BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
 
 
@@ -180,6 +182,7 @@ class Recogniser:
         self.out = Outline(self.lang)
         self.nums = [numbering(ln.text) for ln in lines]
         self._skip: set[int] = set()
+        self._body_size = 0.0
 
     # -- front matter --------------------------------------------------------------------
     def _title_score(self, i: int, max_size: float) -> float:
@@ -193,8 +196,8 @@ class Recogniser:
             s += 2
         if ln.bold:
             s += 0.5
-        if ln.size and max_size and ln.size >= max_size - 0.1 and ln.size >= 15:
-            s += 2
+        if ln.size and max_size and ln.size >= max_size - 0.1 and ln.size >= 15 and ln.size > self._body_size + 0.5:
+            s += 2    # larger than the body text (not when every line has one size)
         if is_title_like(t, self.lang):
             s += 3
             if _NOTICE.match(match_form(t).replace(" ", "")) and w > 45:
@@ -225,7 +228,12 @@ class Recogniser:
         window = range(0, min(body_start, 25))
         sizes = [ln.size for ln in L[:60] if ln.size]
         max_size = max(sizes) if sizes else 0
-        scored = [(self._title_score(i, max_size), i) for i in window]
+        # the body's size: the most common one (unknown with fewer than three sized lines)
+        self._body_size = max(set(sizes), key=lambda z: (sizes.count(z), -z)) if len(sizes) >= 3 else 0
+        # a title is at most two lines: a longer line is a body sentence, never the title
+        scored = [(self._title_score(i, max_size), i) for i in window
+                  if width_units(L[i].text) <= (60 if self.lang == "zh" else 160)
+                  or _NOTICE.match(re.sub(r"\s", "", match_form(L[i].text)))]
         best = max(scored, default=None, key=lambda x: (x[0], -x[1]))
         if best is not None and best[0] >= 1.5:
             # a page title repeated above the document's own: take the candidate nearest the
@@ -239,8 +247,11 @@ class Recogniser:
             for i in window:
                 t = L[i].text
                 if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?") \
-                        and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")):
+                        and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")) \
+                        and not self._is_strong_vocab(_clean_heading(t)) and not _LEAD_HEADING.match(t.strip()):
                     best = (0, i)
+                    o.title_unsure = (f"the title {t.strip()!r} is a guess (a short first line that does not read "
+                                      "as a title): check it")
                     break
             else:
                 best = None
@@ -294,11 +305,27 @@ class Recogniser:
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines)
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
-        for k in range(0, first):
+        # a forwarding notice above the program's own title (its title line may hold a line break):
+        # the notice, its recipients, text, issuer and date are the cover, not the preamble
+        def notice_at(k: int) -> int:   # how many lines (1 or 2) the notice's title takes at k, else 0
+            if _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text))):
+                return 1
+            if k + 1 < first and _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text + L[k + 1].text))):
+                return 2
+            return 0
+        nk = next((k for k in range(0, first) if notice_at(k)), None)
+        for k in range(0, first if nk is None else nk):
             self._front_line(k, before_title=True)
+        if nk is not None:
+            span = notice_at(nk)
+            o.cover.append((re.sub(r"\s*\n\s*", "", "".join(x.text for x in L[nk:nk + span])), L[nk]))
+            for k in range(nk + span, first):
+                self._front_line(k, cover=True)
+            o.warnings.append(f"forwarding notice {o.cover[0][0]!r} (line {L[nk].line}): the program {o.title!r} "
+                              "is the document; the notice's text is kept in `note`")
         i = last + 1
         # forwarding notice: the program's own title comes later
-        m = _NOTICE.match(match_form(o.title).replace(" ", "")) or _NOTICE_EN.match(o.title)
+        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title)) if nk is None else None
         if m:
             inner = re.sub(r"^.*?关于(?:印发|转发|下发|发布|颁发|发送)", "", o.title)
             inner = re.sub(r"的(?:通知|函)$", "", inner).strip().strip("《》<>\"“”")
@@ -406,7 +433,8 @@ class Recogniser:
             if rest and (width_units(rest) > 80 or any(c in rest for c in "。；;，")):
                 continue
             nxt = L[k + 1].text if k + 1 < len(L) else ""
-            if not (k + 1 >= last or last - k <= 3 or _ATTACH.match(nxt) or _CC.match(nxt) or nxt.endswith("印发")):
+            attach_near = any(_ATTACH.match(L[j].text) for j in range(k + 1, min(last, k + 4)))
+            if not (k + 1 >= last or last - k <= 3 or attach_near or _CC.match(nxt) or nxt.endswith("印发")):
                 continue
             after = list(range(k + 1, last))
             if after:
@@ -485,6 +513,7 @@ class Recogniser:
         # qualified kinds: most of their lines carry a short heading, or one names a section;
         # the outermost style (by the usual order 第一部分 > 一、 > （一） > 1. > （1）) wins
         qualified = []
+        singles: list[tuple] = []
         for kind, idx in stats.items():
             if kind in ("cn_shi", "cn_article", "en_phase", "cn_phase") and len(stats) > 1:
                 continue
@@ -492,9 +521,15 @@ class Recogniser:
             vocab = sum(1 for h in heads if self._is_strong_vocab(h))
             short = sum(1 for h in heads if h)
             styled = sum(1 for i in idx if L[i].bold or L[i].heading)
+            # a single 一、 heading (a summary with only 一、2022年工作回顾, cut short) is a level too,
+            # when no other style is
+            if (len(idx) == 1 and kind in ("cn_part", "cn_fin", "cn_dun") and self.nums[idx[0]].value == 1
+                    and bool(heads[0]) and width_units(heads[0]) <= 24 and not is_title_like(heads[0], self.lang)):
+                singles.append((TOP_ORDER.index(kind), idx[0], kind, vocab))
             if (len(idx) >= 2 and short / len(idx) >= 0.5) or vocab or styled >= 2:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
                 qualified.append((order, idx[0], kind, vocab))
+        qualified += singles
         if qualified:
             top = min(qualified)
             kind = top[2]
@@ -534,8 +569,39 @@ class Recogniser:
                 and not find_date(t) and not _ATTACH.match(t)
                 and width_units(nxt) >= max(20, 2 * w) and nxt.endswith(("。", ".", "！", "!", "；", ";")))
 
+    _STANDARDS_TITLE = re.compile(r"(标准|条件|细则|准则|考核表|评分表|考评表)(?:[(（][^()（）]*[)）])?$")
+
+    def _flat_standards(self, lo: int, hi: int) -> list[int] | None:
+        """A document of creation standards written as one flat numbered list (1、…8、) under a
+        title that says so: the items are the standards."""
+        L = self.lines
+        idx = [i for i in range(lo, hi) if self.nums[i] is not None and not L[i].table]
+        # the list runs to the end; labels numbered otherwise above it (第一篇：…) are front matter
+        while idx and len({self.nums[i].kind for i in idx}) > 1 and idx[0] < lo + 3:
+            idx = idx[1:]
+        if len({self.nums[i].kind for i in idx}) != 1:
+            return None
+        if len(idx) < 3:
+            return None
+        if self.nums[idx[0]].kind not in ("ar_dot", "cn_dun", "ar_paren", "circled", "cn_paren"):
+            return None
+        if [self.nums[i].value for i in idx] != list(range(1, len(idx) + 1)):
+            return None
+        head = [L[i].text for i in range(lo, min(idx[0], lo + 5)) if self.nums[i] is None]   # the title is among the first lines
+        if not any(self._STANDARDS_TITLE.search(match_form(t).strip()) and width_units(t) <= 40
+                   and not re.search(r"[，。,:：；;]", t) for t in head):
+            return None
+        return idx
+
     def body(self, lo: int, hi: int) -> None:
         L, o = self.lines, self.out
+        flat = self._flat_standards(lo, hi)
+        if flat:
+            o.headings_from, o.flat_standards = "numbering", True
+            self.front(flat[0])
+            for a, b in zip(flat, flat[1:] + [hi]):
+                o.sections.append(self._section(a, b))
+            return
         how, kinds, marked = self.choose_top(lo, hi)
         o.headings_from = how
         # the first heading: everything before it is front matter

@@ -74,14 +74,18 @@ def leading_phrase(text: str) -> int:
 
 def title_ends(text: str, lang: str) -> bool:
     """The text ends like a document title (…工作方案, …Work Program)."""
-    m = match_form(text).rstrip(" 》>)）")
+    m = _TAIL_PAREN.sub("", match_form(text).strip()).rstrip(" 》>)）")
     if lang == "zh" or not text.isascii():
         return m.endswith(TITLE_ENDINGS_ZH)
     return any(m.endswith(w) for w in TITLE_ENDINGS_EN)
 
 
+# a short parenthetical after the title: （试行） / (百分制) / (2023年版)
+_TAIL_PAREN = re.compile(r"\s*[(（][^()（）]{1,12}[)）]$")
+
+
 def is_title_like(text: str, lang: str) -> bool:
-    m = match_form(text).rstrip(" 》>)）")
+    m = _TAIL_PAREN.sub("", match_form(text).strip()).rstrip(" 》>)）")
     if lang == "zh" or not text.isascii():
         return m.endswith(TITLE_ENDINGS_ZH)
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text) if len(w) > 3]
