@@ -347,3 +347,30 @@ def test_a_malformed_metadata_json_is_a_finding_and_the_report_is_complete(arc, 
         assert "Traceback" not in r.stderr, (cmd, r.stderr)
     r = run(*a, "rebuild-catalogue")
     assert r.returncode == 1 and recs[0].code in r.stderr
+
+
+# --- 9. a FIFO or a link in place of a stored file never hangs or leaks a reader ------------------------------------
+def test_a_fifo_or_link_in_place_of_a_source_is_not_indexed_and_never_hangs(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    src0 = arc.file(recs[0], "source")
+    src1 = arc.file(recs[1], "source")
+    arc.close()
+    src0.unlink()
+    os.mkfifo(src0)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(src1.read_text(encoding="utf-8").replace("任务一", "外部秘密文字"), encoding="utf-8")
+    src1.unlink()
+    src1.symlink_to(outside)
+    a = ["--archive", str(root)]
+    r = run("search", "reindex", *a)  # (run's timeout is the hang guard)
+    assert "Traceback" not in r.stderr
+    assert recs[0].code in r.stderr and recs[1].code in r.stderr  # named as not indexed
+    r = run("search", "外部秘密文字", *a, "--json")
+    assert json.loads(r.stdout)["total"] == 0
+    # a FIFO given to `add` is refused, not waited on
+    fifo = tmp_path / "in.pdf"
+    os.mkfifo(fifo)
+    r = run("archive", *a, "add", str(fifo), "--title", "t", "--issuer", "测试办公室", "--org", "BGS",
+            "--date", "2024-01-01")
+    assert r.returncode != 0 and "Traceback" not in r.stderr

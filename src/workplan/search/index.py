@@ -249,9 +249,10 @@ class IndexManager:
             n = 0
             items = progress(records, "indexing", len(records)) if progress else records
             batch: list[IndexDoc] = []
+            log = arc.read_log() if hasattr(arc, "read_log") else None  # each record checked against the log
             for r in items:
                 try:
-                    batch.append(extract(r, arc))
+                    batch.append(extract(r, arc, log=log))
                 except WorkplanError as e:
                     warnings += _not_indexed(r, e)
                     continue
@@ -320,6 +321,7 @@ class IndexManager:
             to_delete: set[str] = set(codes)
             docs: list[IndexDoc] = []
             problems: list[Problem] = []
+            log = arc.read_log() if hasattr(arc, "read_log") else None  # each record checked against the log
             try:
                 for code in codes:
                     try:
@@ -330,7 +332,7 @@ class IndexManager:
                         to_delete.add(v.code)
                         if getattr(v, "status", "active") != "disposed":
                             try:
-                                docs.append(extract(v, arc))
+                                docs.append(extract(v, arc, log=log))
                             except WorkplanError as e:  # as in a rebuild: the others are still indexed
                                 problems += _not_indexed(v, e)
                 be.delete(sorted(to_delete))
