@@ -374,3 +374,42 @@ def test_a_fifo_or_link_in_place_of_a_source_is_not_indexed_and_never_hangs(arc,
     r = run("archive", *a, "add", str(fifo), "--title", "t", "--issuer", "测试办公室", "--org", "BGS",
             "--date", "2024-01-01")
     assert r.returncode != 0 and "Traceback" not in r.stderr
+
+
+# --- 12. a read-only archive can be read ------------------------------------------------------------------------------
+@pytest.fixture
+def read_only_copy(root, tmp_path, tiny):
+    import subprocess
+    with open_archive(root) as a:
+        docs, pre = make_docs(tmp_path, tiny, [1, 2])
+        for p in docs:
+            add_data_file(a, p, prebuilt=pre)
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    ok = subprocess.run(["mount", "--bind", str(root), str(mnt)], capture_output=True).returncode == 0 and \
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mnt)], capture_output=True).returncode == 0
+    if not ok:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+        pytest.skip("cannot make a read-only mount here")
+    yield mnt
+    subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_a_read_only_archive_is_readable_and_refuses_writes_clearly(read_only_copy, tmp_path):
+    ro = read_only_copy
+    a = ["archive", "--archive", str(ro)]
+    r = run(*a, "list")
+    assert r.returncode == 0 and "测试工作方案1" in r.stdout, r.stderr
+    code = r.stdout.split()[r.stdout.split().index("J001-WS·2024-D30-BGS-0001")]
+    for cmd in (["show", code], ["log"], ["verify"], ["export", "--year", "2024", "-o", str(tmp_path / "t.zip")]):
+        r = run(*a, *cmd)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, (cmd, r.stderr)
+    assert (tmp_path / "t.zip").exists()
+    r = run(*a, "dispose", code, "--confirm")
+    assert r.returncode == 1 and "read-only" in r.stderr and "rebuild" not in r.stderr
+    with open_archive(ro) as x:
+        from workplan.web.app import create_app
+        c = create_app(ro).test_client()
+        assert c.get(f"/records/{code}").status_code == 200
+        assert c.get(f"/records/{code}/files/pdf:zh").status_code == 200
+        assert x.verify().ok

@@ -62,12 +62,40 @@ def _db_error(e: sqlite3.Error, path: Path) -> WorkplanError:
                                       "the truth; the catalogue is rebuilt from them)"))
 
 
+READ_ONLY_HINT = ("the archive is on read-only media or mounted read-only: reading commands work, writing ones "
+                  "need a writable copy")
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``; ``immutable=1`` when SQLite cannot even keep its
+    shared-memory file beside a WAL database, as on read-only media)."""
+    from urllib.parse import quote
+    uri = "file:" + quote(str(path))
+    try:
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=60, isolation_level=None, check_same_thread=False)
+        db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
 class Catalogue:
-    def __init__(self, path: Path, *, create: bool = False):
+    def __init__(self, path: Path, *, create: bool = False, read_only: bool = False):
         self.path = path
+        self.read_only = read_only and not create
         if not create and not path.exists():
             raise WorkplanError(Problem("the catalogue is missing", file=str(path),
                                         hint="run `workplan archive rebuild-catalogue` to rebuild it from the bags"))
+        if self.read_only:
+            try:
+                self.db = _read_only_connection(path)
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            except sqlite3.Error as e:
+                raise _db_error(e, path) from None
+            if row is None or row[0] != SCHEMA_VERSION:
+                raise WorkplanError(Problem("the catalogue has an unknown schema", file=str(path),
+                                            hint="rebuild it in a writable copy of the archive"))
+            return
         try:
             self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 60000")
@@ -98,6 +126,9 @@ class Catalogue:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT (rolled back on any exception)."""
+        if self.read_only:
+            raise WorkplanError(Problem("the archive is read-only: nothing was written", file=str(self.path),
+                                        hint=READ_ONLY_HINT))
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:

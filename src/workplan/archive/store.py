@@ -156,9 +156,19 @@ class Archive:
         return self.catalogue.log_head()
 
     @property
+    def read_only(self) -> bool:
+        """Whether the archive folder cannot be written (read-only media, a read-only mount)."""
+        try:
+            if os.statvfs(self.root).f_flag & os.ST_RDONLY:
+                return True
+        except OSError:
+            pass
+        return not os.access(self.root, os.W_OK)
+
+    @property
     def catalogue(self) -> Catalogue:
         if self._cat is None:
-            self._cat = Catalogue(self.root / CATALOGUE_NAME)
+            self._cat = Catalogue(self.root / CATALOGUE_NAME, read_only=self.read_only)
         return self._cat
 
     def close(self) -> None:
@@ -199,6 +209,17 @@ class Archive:
                 yield
                 return
             raise RuntimeError("cannot take the archive's write lock while holding it shared")
+        if self.read_only:
+            if not shared:
+                raise WorkplanError(Problem("the archive is read-only: nothing was written", file=str(self.root),
+                                            hint="writing needs a writable copy of the archive (reading commands "
+                                                 "work as they are)"))
+            self._lock_mode = "sh"  # nothing can write to it: no lock to take
+            try:
+                yield
+            finally:
+                self._lock_mode = None
+            return
         try:
             with file_lock(self.root / ".lock", shared=shared):
                 self._lock_mode = "sh" if shared else "ex"

@@ -479,7 +479,7 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
     rep = VerifyReport(findings=st.findings, repaired=repaired, documents=len(st.derived_by_code),
                        versions=len(st.derived), files=st.files, bytes=st.bytes, events=st.events,
                        seconds=time.perf_counter() - t0)
-    if record_event:
+    if record_event and not arc.read_only:  # a read-only archive is checked, not written to
         detail = {"documents": rep.documents, "versions": rep.versions, "files": rep.files, "bytes": rep.bytes,
                   "findings": len(rep.findings), "problems": [x.message for x in rep.findings[:20]]}
         if repaired:
@@ -508,6 +508,8 @@ def check_record(arc, code: str, *, via: str | None = None) -> tuple[list[Findin
     c = normalize_code(code)
     with arc.write_lock(shared=True):
         found = verify_code(arc, c)
+    if arc.read_only:
+        return found, None  # checked; a read-only archive records nothing
     detail = {"findings": len(found), "problems": [x.message for x in found[:20]]}
     if via:
         detail["via"] = via
