@@ -413,3 +413,24 @@ def test_a_read_only_archive_is_readable_and_refuses_writes_clearly(read_only_co
         assert c.get(f"/records/{code}").status_code == 200
         assert c.get(f"/records/{code}/files/pdf:zh").status_code == 200
         assert x.verify().ok
+
+
+# --- 14. operator slips ---------------------------------------------------------------------------------------------
+def test_a_retried_add_skips_what_is_archived_identically_and_leaves_no_staging(root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, range(1, 6))
+    a = ["archive", "--archive", str(root)]
+    r = run(*a, "add", *map(str, docs[:3]), "--from", str(pre), check=True)
+    first = r.stdout.split()
+    r = run(*a, "add", *map(str, docs), "--from", str(pre), check=True)  # the retry, after an interruption
+    assert len(r.stdout.split()) == 2 and r.stderr.count("already archived identically") == 3
+    with open_archive(root) as x:
+        assert len(x.records()) == 5 and all(v.version == 1 for v in x.records(current_only=False))
+    r = run(*a, "add", str(docs[0]), "--from", str(pre), "--again", check=True)
+    assert r.stdout.split() == first[:1]
+    with open_archive(root) as x:
+        assert [v.version for v in x.versions(first[0])] == [1, 2]
+    # a legacy file's add leaves nothing in tmp/, so the next verify is clean
+    run(*a, "add", str(tiny["pdf"]), "--title", "旧文件", "--issuer", "测试办公室", "--org", "BGS",
+        "--date", "2001-01-01", check=True)
+    assert not any((root / "tmp").iterdir())
+    assert run(*a, "verify").returncode == 0

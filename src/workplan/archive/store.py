@@ -389,10 +389,42 @@ class Archive:
                                              "with `workplan archive adopt CODE --version N --reason ...`"))
         self.record_logged(code, log)
 
-    def store(self, preps: list[Prepared], *, notify: bool = True) -> list[Record]:
+    def _identical(self, prep: Prepared) -> Record | None:
+        """The archived current version this prepared record repeats exactly (same identity, and the
+        same source, or for files without a source the same files), if any."""
+        prev = self.catalogue.latest_of_identity(prep.meta["identity"])
+        if prev is None or prev["status"] == "disposed":
+            return None
+        rec = next((r for r in self.versions(prev["code"]) if r.version == prev["version"]), None)
+        if rec is None:
+            return None
+        have = {f.role: f.sha256 for f in rec.files if f.role != "metadata"}
+        new = {role: f["sha256"] for role, f in prep.files.items()}
+        if "source" in new:
+            return rec if have.get("source") == new["source"] else None
+        return rec if have == new else None
+
+    def store(self, preps: list[Prepared], *, notify: bool = True, skip_identical: bool = False,
+              skipped: list | None = None) -> list[Record]:
         """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
         docstring), sharing the lock, the fsyncs and the catalogue transactions of the batch.
-        ``notify``: tell the change listeners (:meth:`on_change`) which records changed."""
+        ``notify``: tell the change listeners (:meth:`on_change`) which records changed.
+        ``skip_identical``: a record whose identity's current version has the same content is not
+        archived again (a retried add); its archived record is returned in its place and appended
+        to ``skipped``."""
+        if skip_identical:
+            with self.write_lock():
+                self.resolve_pending()
+                same = {id(p): self._identical(p) for p in preps}
+            if any(same.values()):
+                todo = [p for p in preps if same[id(p)] is None]
+                for p in preps:
+                    if same[id(p)] is not None:
+                        p.staging.cleanup()
+                        if skipped is not None:
+                            skipped.append(same[id(p)])
+                done = iter(self.store(todo, notify=notify) if todo else [])
+                return [same[id(p)] or next(done) for p in preps]
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
