@@ -434,3 +434,31 @@ def test_a_retried_add_skips_what_is_archived_identically_and_leaves_no_staging(
         "--date", "2001-01-01", check=True)
     assert not any((root / "tmp").iterdir())
     assert run(*a, "verify").returncode == 0
+
+
+def test_init_refuses_an_unusable_path_and_can_be_retried(tmp_path):
+    long = tmp_path.joinpath(*["a" * 100] * 5)
+    r = run("archive", "init", str(long), "--fonds", "J001", "--name", "x")
+    assert r.returncode == 1 and "too long" in r.stderr and "Traceback" not in r.stderr
+    assert not long.exists()
+    # a half-made init (killed before its configuration) does not block a retry
+    half = tmp_path / "half"
+    (half / "bags").mkdir(parents=True)
+    (half / "tmp").mkdir()
+    r = run("archive", "init", str(half), "--fonds", "J001", "--name", "x")
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_config_edit_and_a_hard_link_are_findings(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1])
+    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    os.link(arc.file(rec, "pdf:zh"), tmp_path / "outside.pdf")
+    assert "hard-link" in kinds(arc.verify(record_event=False))
+    assert arc.verify_record(rec.code)
+    (tmp_path / "outside.pdf").unlink()
+    assert arc.verify(record_event=False).ok
+    cfg = json.loads((root / "archive.json").read_text())
+    cfg["fonds_code"] = "J999"
+    (root / "archive.json").write_text(json.dumps(cfg))
+    with open_archive(root) as x:
+        assert "config-mismatch" in kinds(x.verify(record_event=False))

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import fcntl
 import json
 import logging
 import os
@@ -45,9 +46,9 @@ from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_reco
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .events import LOG_NAME, EventLog
+from .events import HEAD_NAME, LOG_NAME, EventLog
 from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
-                     read_regular, sha256_bytes, sha256_file, write_durable)
+                     read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
 DEFAULT_DIR = "archive"
@@ -85,14 +86,14 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     root = resolve_root(path)
     if root.exists() and not root.is_dir():
         raise WorkplanError(Problem("cannot create an archive here: it is a file", file=str(root)))
+    longest = len(os.fsencode(str(root / f"{CATALOGUE_NAME}-wal")))
+    if longest >= _SQLITE_MAX_PATH or len(os.fsencode(str(root))) + _LONGEST_INSIDE >= 4096:
+        raise WorkplanError(Problem(f"the folder's path is too long for an archive (its catalogue's path would be "
+                                    f"{longest} bytes; SQLite needs under {_SQLITE_MAX_PATH}); nothing "
+                                    "was written", file=str(root)[:120] + "…", hint="choose a shorter folder"))
     if (root / CONFIG_NAME).exists():
         raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
                                     hint="use it as it is, or choose another folder"))
-    for leftover in ("bags", CATALOGUE_NAME, LOG_NAME):
-        if (root / leftover).exists():
-            raise WorkplanError(Problem(f"this folder holds an archive's {leftover} but no {CONFIG_NAME}",
-                                        file=str(root), hint=f"restore {CONFIG_NAME} from a backup instead of "
-                                                             "creating a new archive over the old one"))
     cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
                         category=(category or "").strip().upper(),
                         default_retention=(default_retention or "").strip().upper(),
@@ -102,11 +103,37 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))
     if problems:
         raise WorkplanError(problems)
+    made_root = not root.exists()
+    made: list[Path] = []
+    lock_fd = None
     try:
         root.mkdir(parents=True, exist_ok=True)
+        lock = root / ".lock"
+        if not lock.exists():
+            made.append(lock)
+        lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            made.clear()
+            raise WorkplanError(Problem("another `workplan archive init` (or a writer) is working in this folder; "
+                                        "nothing was written", file=str(root), hint="wait for it, then look again"))
+        if (root / CONFIG_NAME).exists():
+            made.clear()
+            raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
+                                        hint="use it as it is, or choose another folder"))
+        _clear_half_init(root)
+        for leftover in ("bags", CATALOGUE_NAME, LOG_NAME):
+            if (root / leftover).exists():
+                made.clear()
+                raise WorkplanError(Problem(f"this folder holds an archive's {leftover} but no {CONFIG_NAME}",
+                                            file=str(root), hint=f"restore {CONFIG_NAME} from a backup instead of "
+                                                                 "creating a new archive over the old one"))
+        for name_ in ("bags", "tmp", CATALOGUE_NAME, LOG_NAME, HEAD_NAME):
+            if not (root / name_).exists():
+                made.append(root / name_)
         (root / "bags").mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
-        (root / ".lock").touch()
         cat = Catalogue(root / CATALOGUE_NAME, create=True)
         log = EventLog(root / LOG_NAME)
         ev = log.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
@@ -115,9 +142,53 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         cat.close()
         # the configuration is written last: an interrupted init leaves no half archive behind it
         atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
+        made.clear()
     except OSError as e:
-        raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}", file=str(root))) from None
+        raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}; nothing was left behind",
+                                    file=str(root))) from None
+    finally:
+        for p in reversed(made):  # what this init made, when it did not finish
+            for q in (p, Path(f"{p}-wal"), Path(f"{p}-shm")):
+                try:
+                    remove_tree(q)
+                except OSError:
+                    pass
+        if lock_fd is not None:
+            os.close(lock_fd)
+        if made_root and not (root / CONFIG_NAME).exists():
+            try:
+                root.rmdir()
+            except OSError:
+                pass
     return Archive(root, cfg)
+
+
+_SQLITE_MAX_PATH = 512  # bytes: SQLite cannot open a longer path
+_LONGEST_INSIDE = 600  # bytes a record's file path adds under the root (code, version, a long file name)
+
+
+def _clear_half_init(root: Path) -> None:
+    """Remove what an interrupted ``init`` left (no configuration, empty bags/, a log holding only
+    its init entry), so that init can be retried; anything more is never touched."""
+    bags, log = root / "bags", root / LOG_NAME
+    if not bags.is_dir() or bags.is_symlink() or any(bags.iterdir()):
+        return
+    if log.exists():
+        try:
+            lines = read_regular(log).splitlines()
+        except OSError:
+            return
+        if len(lines) > 1 or (lines and b'"type":"init"' not in lines[0]):
+            return
+    for name_ in ("bags", "tmp", CATALOGUE_NAME, f"{CATALOGUE_NAME}-wal", f"{CATALOGUE_NAME}-shm", LOG_NAME,
+                  HEAD_NAME):
+        p = root / name_
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        elif name_ == "tmp" and p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+        elif name_ == "bags" and p.is_dir():
+            p.rmdir()
 
 
 class _Collision(Exception):

@@ -158,6 +158,16 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
         if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
                 and isinstance(e.detail.get("version"), int):
             st.logged.add((e.object, e.detail["version"]))
+    # the configuration is what the log's init entry recorded (a fonds code edit would relabel every record)
+    init = next((e for e in events if e.type == "init"), None)
+    if init is not None and isinstance(init.detail, dict):
+        cfg = {"fonds_code": arc.config.fonds_code, "fonds_name": arc.config.fonds_name,
+               "category": arc.config.category}
+        wrong = [k for k, v in cfg.items() if k in init.detail and init.detail[k] != v]
+        if wrong:
+            f.append(Finding(f"archive.json's {', '.join(wrong)} differ(s) from what the log recorded when the "
+                             f"archive was created (entry #{init.id})", file="archive.json", kind="config-mismatch",
+                             hint="restore archive.json from a backup"))
     # 3. links where the archive's own files belong; leftovers of killed processes
     f.extend(_links(arc))
     f.extend(_leftovers(arc))
