@@ -462,3 +462,36 @@ def test_a_config_edit_and_a_hard_link_are_findings(arc, root, tmp_path, tiny):
     (root / "archive.json").write_text(json.dumps(cfg))
     with open_archive(root) as x:
         assert "config-mismatch" in kinds(x.verify(record_event=False))
+
+
+# --- 11. the index reports its own health -------------------------------------------------------------------------------
+def test_verify_and_search_status_see_a_damaged_or_planted_index(arc, root, tmp_path, tiny):
+    from workplan.search import index_status, reindex
+    docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
+    for p in docs:
+        add_data_file(arc, p, prebuilt=pre)
+    reindex(arc)
+    assert index_status(arc) is None
+    # a planted index: another archive's, its meta rewritten to this archive's head
+    other = tmp_path / "other"
+    from workplan.archive import init_archive
+    with init_archive(other, fonds="J001", name="x") as o:
+        add_data_file(o, docs[0], prebuilt=pre)
+        reindex(o)
+    meta = json.loads((root / "index" / "meta.json").read_text())
+    shutil.rmtree(root / "index")
+    shutil.copytree(other / "index", root / "index")
+    pmeta = json.loads((root / "index" / "meta.json").read_text())
+    pmeta["archive_head"] = meta["archive_head"]
+    (root / "index" / "meta.json").write_text(json.dumps(pmeta))
+    assert "holds 1" in index_status(arc)
+    # a damaged index
+    reindex(arc)
+    meta = json.loads((root / "index" / "meta.json").read_text())
+    for p in (root / "index" / meta["build"]).rglob("*"):
+        if p.is_file():
+            p.write_bytes(b"\0garbage" * 10)
+    assert "cannot be read" in index_status(arc) or "damaged" in index_status(arc)
+    arc.close()
+    r = run("archive", "--archive", str(root), "verify")
+    assert "search index: up to date" not in r.stdout
