@@ -495,3 +495,37 @@ def test_verify_and_search_status_see_a_damaged_or_planted_index(arc, root, tmp_
     arc.close()
     r = run("archive", "--archive", str(root), "verify")
     assert "search index: up to date" not in r.stdout
+
+
+# --- 13. a full disk: said plainly, nothing lost, completed after space is freed -------------------------------------
+@pytest.mark.parametrize("free_kb", [8, 60])
+def test_a_full_disk_is_said_plainly_and_nothing_is_lost(tmp_path, tiny, free_kb):
+    import subprocess
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        root_ = mnt / "arc"
+        a = ["archive", "--archive", str(root_)]
+        run("archive", "init", str(root_), "--fonds", "J001", "--name", "x", check=True)
+        docs, pre = make_docs(tmp_path, tiny, range(1, 6))
+        st = os.statvfs(mnt)
+        filler = mnt / "filler"
+        filler.write_bytes(b"\0" * max(0, st.f_bavail * st.f_frsize - free_kb * 1024))
+        r = run(*a, "add", *map(str, docs), "--from", str(pre))
+        assert "Traceback" not in r.stderr, r.stderr
+        if r.returncode:
+            assert "disk is full" in r.stderr or "No space left" in r.stderr, r.stderr
+        filler.unlink()
+        r = run(*a, "verify", "--repair")
+        assert "Traceback" not in r.stderr
+        r = run(*a, "verify")
+        assert r.returncode == 0, r.stdout + r.stderr
+        r = run(*a, "add", *map(str, docs), "--from", str(pre))  # the retry archives the rest, once each
+        assert r.returncode == 0, r.stderr
+        with open_archive(root_) as x:
+            assert len(x.records()) == 5 and all(v.version == 1 for v in x.records(current_only=False))
+            assert x.verify(record_event=False).ok
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)

@@ -57,9 +57,24 @@ CREATE INDEX IF NOT EXISTS records_status ON records(status);
 
 
 def _db_error(e: sqlite3.Error, path: Path) -> WorkplanError:
+    text = str(e).lower()
+    if "disk is full" in text or "disk i/o error" in text and _disk_full(path):
+        return WorkplanError(Problem("the disk is full: the catalogue could not be written (nothing in it is damaged)",
+                                     file=str(path), hint="free some space, then run `workplan archive verify --repair`"))
+    if "readonly" in text or "read-only" in text:
+        return WorkplanError(Problem("the catalogue cannot be written: it is read-only", file=str(path),
+                                     hint=READ_ONLY_HINT))
     return WorkplanError(Problem(f"cannot use the catalogue: {e}", file=str(path),
                                  hint="if it is damaged, run `workplan archive rebuild-catalogue` (the bags are "
                                       "the truth; the catalogue is rebuilt from them)"))
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path.parent)
+        return st.f_bavail * st.f_frsize < 1 << 20
+    except OSError:
+        return False
 
 
 READ_ONLY_HINT = ("the archive is on read-only media or mounted read-only: reading commands work, writing ones "

@@ -163,6 +163,26 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     return Archive(root, cfg)
 
 
+def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> WorkplanError:
+    """An error after the log recorded a batch: say plainly what was archived and what was not."""
+    import errno as _errno
+    if isinstance(cause, WorkplanError):
+        what = cause.problems[0].message
+    elif getattr(cause, "errno", None) in (_errno.ENOSPC, _errno.EDQUOT):
+        what = "the disk is full"
+    else:
+        what = getattr(cause, "strerror", None) or str(cause)
+    done = [f"{c} v{v}" for c, v in alloc if (c, v) in placed]
+    staged = [f"{c} v{v}" for c, v in alloc if (c, v) not in placed]
+    msg = f"{what}; archived (in the log and in place): {', '.join(done) or 'none'}"
+    if staged:
+        msg += f"; in the log, still to be put in place from tmp/: {', '.join(staged)}"
+    err = WorkplanError(Problem(msg, hint="free some space, then run `workplan archive verify --repair` (it completes "
+                                          "what the log records)"))
+    err.archived = [c for c, _ in alloc]  # every record of the batch is in the log
+    return err
+
+
 _SQLITE_MAX_PATH = 512  # bytes: SQLite cannot open a longer path
 _LONGEST_INSIDE = 600  # bytes a record's file path adds under the root (code, version, a long file name)
 
@@ -573,6 +593,9 @@ class Archive:
             if logged:  # the log records them: their reservations and staged bags stay for the next writer
                 keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
                 preps = [p for p in preps if id(p) not in keep]
+                cause = sys.exc_info()[1]
+                if isinstance(cause, (WorkplanError, OSError)):
+                    raise _partly_archived(cause, alloc, placed) from None
                 unplaced = []
             if unplaced:
                 try:

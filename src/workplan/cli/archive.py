@@ -240,9 +240,12 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             try:
                 recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same)
             except WorkplanError as e:
-                failures += len(batch)
+                archived = getattr(e, "archived", [])
+                codes.extend(archived)
+                failures += len(batch) - len(archived)
                 _err(e.format())
-                _err(f"{len(codes)} record(s) archived before this; these {len(batch)} were not")
+                if not archived:
+                    _err(f"{len(codes)} record(s) archived before this; these {len(batch)} were not")
                 return
             finally:
                 batch.clear()
