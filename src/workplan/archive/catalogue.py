@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -98,9 +99,19 @@ class Catalogue:
     def __init__(self, path: Path, *, create: bool = False, read_only: bool = False):
         self.path = path
         self.read_only = read_only and not create
-        if not create and not path.exists():
+        if not create and not path.exists() and not path.is_symlink():
             raise WorkplanError(Problem("the catalogue is missing", file=str(path),
                                         hint="run `workplan archive rebuild-catalogue` to rebuild it from the bags"))
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                st = os.lstat(p)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(st.st_mode):  # a link is never followed, a FIFO never waited on
+                what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+                raise WorkplanError(Problem(f"the catalogue is {what}: it is not opened", file=str(p),
+                                            hint="run `workplan archive verify`; replace it with the real file (or "
+                                                 "move it aside and run `workplan archive rebuild-catalogue`)"))
         if self.read_only:
             try:
                 self.db = _read_only_connection(path)

@@ -10,17 +10,17 @@ How ``add`` stays atomic and gap-free (every step below is a named crash point f
    (same identity → new version of the same code) or the next item number is allocated, and a
    *pending* row reserves it (``allocated``);
 3. ``metadata.json`` is written and the folder made into a BagIt bag, fsynced (``bagged``);
-4. the bag is renamed into ``bags/<code>/v<n>`` — the commit point: from here the record exists
-   (``placed``);
-5. the ingestion / new-version event is appended to the hash-chained log (``logged``);
+4. the ingestion / new-version event, with the bag's tagmanifest and file hashes, is appended to
+   the hash-chained log — the commit point: from here the log proves the record (``logged``);
+5. the bag is renamed into ``bags/<code>/v<n>`` (``placed``);
 6. the row becomes active (and the previous version superseded) in a second transaction
    (``committed``).
 
 A process killed before 4 leaves a staging folder and possibly a pending row without a bag: the
 row is dropped by the next writer or ``verify --repair`` (the number was never issued, so it is
 reused and no gap appears); the folder is removed by ``verify --repair``. Killed after 4, the
-bag is complete; the next writer or ``verify --repair`` logs the missing event and activates
-the row.
+next writer or ``verify --repair`` puts the staged bag the log records in place (found in tmp/ by
+its tagmanifest hash) and activates the row. Nothing the log does not record is ever recorded.
 """
 from __future__ import annotations
 
