@@ -529,3 +529,57 @@ def test_a_full_disk_is_said_plainly_and_nothing_is_lost(tmp_path, tiny, free_kb
             assert x.verify(record_event=False).ok
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+# --- fresh variants (not in the audit) ------------------------------------------------------------------------------------
+def test_a_planted_tombstone_never_destroys_a_record(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1])
+    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    side = tmp_path / "side"
+    shutil.copytree(root, side)
+    with open_archive(side) as s:  # a genuine-looking tombstone, made on a copy
+        s.dispose(rec.code, today=__import__("datetime").date(2100, 1, 1), notify=False)
+    shutil.copytree(side / "bags" / rec.code / "tombstone", root / "bags" / rec.code / "tombstone")
+    before = payload(root / "bags" / rec.code / "v1")
+    rep = arc.verify(repair=True, record_event=False)
+    assert not rep.ok and payload(root / "bags" / rec.code / "v1") == before
+    assert arc.get(rec.code).status == "active"
+
+
+def test_catalogue_paths_and_values_never_lead_a_reader_astray(arc, root, tmp_path, tiny):
+    docs, pre = make_docs(tmp_path, tiny, [1, 2])
+    a_, b_ = (add_data_file(arc, p, prebuilt=pre) for p in docs)
+    # a row pointing at another record's bag
+    sql(root, "UPDATE records SET bag_dir = ? WHERE code = ?", (f"bags/{b_.code}/v1", a_.code))
+    assert arc.check_for_reading(a_.code)
+    with pytest.raises(WorkplanError):
+        arc.open_checked(arc.get(a_.code), "pdf:zh")
+    arc.verify(repair=True, record_event=False)
+    assert arc.check_for_reading(a_.code) == []
+    # a file path climbing out of the bag
+    files = json.loads(sqlite3.connect(root / "catalogue.sqlite").execute(
+        "SELECT files FROM records WHERE code = ?", (a_.code,)).fetchone()[0])
+    files["pdf:zh"]["path"] = f"../../{b_.code}/v1/data/{Path(files['pdf:zh']['path']).name}"
+    sql(root, "UPDATE records SET files = ? WHERE code = ?", (json.dumps(files), a_.code))
+    with pytest.raises(WorkplanError):
+        arc.open_checked(arc.get(a_.code), "pdf:zh")
+    arc.verify(repair=True, record_event=False)
+    # an unreadable value in a row: a message, never a traceback
+    sql(root, "UPDATE records SET date = 'yesterday' WHERE code = ?", (b_.code,))
+    arc.close()
+    r = run("archive", "--archive", str(root), "list")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "verify --repair" in r.stderr
+    sql(root, "UPDATE records SET units = '{not json' WHERE code = ?", (b_.code,))
+    r = run("archive", "--archive", str(root), "list")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    r = run("archive", "--archive", str(root), "verify", "--repair")
+    assert "Traceback" not in r.stderr
+    # the head file as a link: never followed, writes refused until it is a file again
+    head = root / "events.head"
+    outside = tmp_path / "head"
+    shutil.copyfile(head, outside)
+    head.unlink()
+    head.symlink_to(outside)
+    r = run("archive", "--archive", str(root), "add", str(docs[0]), "--from", str(pre), "--again")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert outside.read_bytes() == head.read_bytes()

@@ -185,7 +185,13 @@ class Catalogue:
         rows = self._query(f"SELECT * FROM records {where}", params)
         for r in rows:
             for c in JSON_COLUMNS:
-                r[c] = json.loads(r[c])
+                try:
+                    r[c] = json.loads(r[c])
+                except (TypeError, ValueError):
+                    raise WorkplanError(Problem(f"the catalogue's {c} of {r.get('code')} v{r.get('version')} cannot "
+                                                "be read", file=str(self.path),
+                                                hint="run `workplan archive verify --repair` (rows are rewritten from "
+                                                     "the bags the log records)")) from None
         return rows
 
     @staticmethod
@@ -329,6 +335,16 @@ class Catalogue:
 
 
 def row_to_record(row: dict, root: Path) -> Record:
+    try:
+        return _row_to_record(row, root)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise WorkplanError(Problem(f"the catalogue's row of {row.get('code')} v{row.get('version')} cannot be read "
+                                    f"({e})", file=str(root / CATALOGUE_NAME),
+                                    hint="run `workplan archive verify --repair` (rows are rewritten from the bags the "
+                                         "log records)")) from None
+
+
+def _row_to_record(row: dict, root: Path) -> Record:
     files = tuple(sorted((FileEntry(role, f["path"], f["size"], f["sha256"]) for role, f in row["files"].items()),
                          key=lambda e: role_sort_key(e.role)))
     return Record(

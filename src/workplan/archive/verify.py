@@ -232,11 +232,19 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     for code in sorted(per_code):
         slot = per_code[code]
         if slot["tombstone"] is not None and scan.versions.get(code):
+            # finished only when the log records the disposal: a planted tombstone never destroys a record
+            logged_disposal = any(e.type == "disposal" and e.object == code for e in events)
             for v in sorted(scan.versions[code]):
                 rel = arc.rel(code, v)
-                f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
-                                 kind="interrupted-disposal", code=code, repairable=True,
-                                 hint="`workplan archive verify --repair` finishes the disposal"))
+                if logged_disposal:
+                    f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
+                                     kind="interrupted-disposal", code=code, repairable=st.chain_ok,
+                                     hint="`workplan archive verify --repair` finishes the disposal"))
+                else:
+                    f.append(Finding(f"{code} has a tombstone the log does not record, beside {rel}: nothing is "
+                                     "disposed on its word", file=arc.rel(code, None), kind="missing-event",
+                                     code=code, hint="remove the tombstone (planted, or its log entry was deleted)"))
+                    st.damaged.add(code)
         rows, problems = rows_for_code(code, slot["versions"], slot["tombstone"], arc.rel)
         f.extend(problems)
         if problems:
