@@ -265,6 +265,17 @@ class IndexManager:
             del be
             os.rename(tmp, final)
             fsync_path(self.dir)
+        except WorkplanError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        except Exception as e:  # noqa: BLE001 - e.g. the backend's "No space left on device": said, not a traceback
+            shutil.rmtree(tmp, ignore_errors=True)
+            text = getattr(e, "strerror", None) or str(e)
+            full = "space left" in text.lower() or getattr(e, "errno", None) == 28
+            raise WorkplanError(Problem(("the disk is full: " if full else "") + f"the new index could not be written "
+                                        f"({text}); the old index (if any) is unchanged", file=str(self.dir),
+                                        hint="free some space, then run `workplan search reindex`" if full else
+                                        "run `workplan search reindex` again")) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
