@@ -288,3 +288,24 @@ def test_cli_help_teaches():
     assert r.returncode == 0
     for word in ("--year", "--unit", "--kind", "--archive", "--format", "归档文件目录", "Examples"):
         assert word in r.stdout
+
+
+def test_a_terminated_compile_leaves_no_part_file_or_temporary_folder(arc, tmp_path, monkeypatch):
+    import os
+    import signal
+    import tempfile
+    from workplan.compile.volume import compile_volume
+    tmp_root = tmp_path / "tmp"
+    tmp_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_root))
+    out = tmp_path / "out" / "v.pdf"
+    out.parent.mkdir()
+
+    def progress(stage, done, total):
+        if stage == "front matter" and done == 2:  # inside its temporary folder: SIGTERM, as `kill` sends
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(KeyboardInterrupt):
+        compile_volume(arc, out, year=YEAR, progress=progress)
+    assert list(out.parent.iterdir()) == [] and list(tmp_root.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored

@@ -490,7 +490,7 @@ def test_interrupted_reindex_leaves_the_old_index_usable(env, tmp_path, monkeypa
     before = _answers(arc)
     import workplan.search.index as index_mod
 
-    def boom(record, arc):
+    def boom(record, arc, **kw):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(index_mod, "extract", boom)

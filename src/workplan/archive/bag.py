@@ -227,6 +227,7 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
 
     present: set[str] = set()
     odd: dict[str, str] = {}  # symbolic links and other non-regular files: damage, never followed
+    linked: list[str] = []  # regular files with another name elsewhere (a hard link: changed from outside)
     errors: list[OSError] = []
     try:
         for dirpath, dirs, files in os.walk(bag, onerror=errors.append):
@@ -239,6 +240,8 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
                     odd[rel_n] = "symlink"
                 elif n in files and not stat.S_ISREG(st.st_mode):
                     odd[rel_n] = "not-a-file"
+                elif n in files and st.st_nlink > 1:
+                    linked.append(rel_n)
                 if n in files or rel_n in odd:
                     present.add(rel_n)
     except OSError as e:
@@ -246,6 +249,11 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
     if errors:
         finding(f"cannot read the bag: {errors[0].strerror}", "", "unreadable")
         return res
+    for name in sorted(linked):
+        finding(f"{name} has another name outside this bag (a hard link, {os.lstat(bag / name).st_nlink} names): a "
+                "change made through the other name would change the archived file", name, "hard-link",
+                hint="replace it with a copy of its own (e.g. `cp --preserve` it to a new file, then rename it over "
+                     "the linked one)")
     for name, kind in sorted(odd.items()):
         if kind == "symlink":
             finding(f"{name} is a symbolic link (to {os.readlink(bag / name)}): stored files must be regular files "

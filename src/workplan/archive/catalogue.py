@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -57,17 +58,70 @@ CREATE INDEX IF NOT EXISTS records_status ON records(status);
 
 
 def _db_error(e: sqlite3.Error, path: Path) -> WorkplanError:
+    text = str(e).lower()
+    if "disk is full" in text or "disk i/o error" in text and _disk_full(path):
+        return WorkplanError(Problem("the disk is full: the catalogue could not be written (nothing in it is damaged)",
+                                     file=str(path), hint="free some space, then run `workplan archive verify --repair`"))
+    if "readonly" in text or "read-only" in text:
+        return WorkplanError(Problem("the catalogue cannot be written: it is read-only", file=str(path),
+                                     hint=READ_ONLY_HINT))
     return WorkplanError(Problem(f"cannot use the catalogue: {e}", file=str(path),
                                  hint="if it is damaged, run `workplan archive rebuild-catalogue` (the bags are "
                                       "the truth; the catalogue is rebuilt from them)"))
 
 
+def _disk_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path.parent)
+        return st.f_bavail * st.f_frsize < 1 << 20
+    except OSError:
+        return False
+
+
+READ_ONLY_HINT = ("the archive is on read-only media or mounted read-only: reading commands work, writing ones "
+                  "need a writable copy")
+
+
+def _read_only_connection(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``; ``immutable=1`` when SQLite cannot even keep its
+    shared-memory file beside a WAL database, as on read-only media)."""
+    from urllib.parse import quote
+    uri = "file:" + quote(str(path))
+    try:
+        db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=60, isolation_level=None, check_same_thread=False)
+        db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
 class Catalogue:
-    def __init__(self, path: Path, *, create: bool = False):
+    def __init__(self, path: Path, *, create: bool = False, read_only: bool = False):
         self.path = path
-        if not create and not path.exists():
+        self.read_only = read_only and not create
+        if not create and not path.exists() and not path.is_symlink():
             raise WorkplanError(Problem("the catalogue is missing", file=str(path),
                                         hint="run `workplan archive rebuild-catalogue` to rebuild it from the bags"))
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                st = os.lstat(p)
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(st.st_mode):  # a link is never followed, a FIFO never waited on
+                what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+                raise WorkplanError(Problem(f"the catalogue is {what}: it is not opened", file=str(p),
+                                            hint="run `workplan archive verify`; replace it with the real file (or "
+                                                 "move it aside and run `workplan archive rebuild-catalogue`)"))
+        if self.read_only:
+            try:
+                self.db = _read_only_connection(path)
+                row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            except sqlite3.Error as e:
+                raise _db_error(e, path) from None
+            if row is None or row[0] != SCHEMA_VERSION:
+                raise WorkplanError(Problem("the catalogue has an unknown schema", file=str(path),
+                                            hint="rebuild it in a writable copy of the archive"))
+            return
         try:
             self.db = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 60000")
@@ -98,6 +152,9 @@ class Catalogue:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT (rolled back on any exception)."""
+        if self.read_only:
+            raise WorkplanError(Problem("the archive is read-only: nothing was written", file=str(self.path),
+                                        hint=READ_ONLY_HINT))
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as e:
@@ -128,7 +185,13 @@ class Catalogue:
         rows = self._query(f"SELECT * FROM records {where}", params)
         for r in rows:
             for c in JSON_COLUMNS:
-                r[c] = json.loads(r[c])
+                try:
+                    r[c] = json.loads(r[c])
+                except (TypeError, ValueError):
+                    raise WorkplanError(Problem(f"the catalogue's {c} of {r.get('code')} v{r.get('version')} cannot "
+                                                "be read", file=str(self.path),
+                                                hint="run `workplan archive verify --repair` (rows are rewritten from "
+                                                     "the bags the log records)")) from None
         return rows
 
     @staticmethod
@@ -272,6 +335,16 @@ class Catalogue:
 
 
 def row_to_record(row: dict, root: Path) -> Record:
+    try:
+        return _row_to_record(row, root)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise WorkplanError(Problem(f"the catalogue's row of {row.get('code')} v{row.get('version')} cannot be read "
+                                    f"({e})", file=str(root / CATALOGUE_NAME),
+                                    hint="run `workplan archive verify --repair` (rows are rewritten from the bags the "
+                                         "log records)")) from None
+
+
+def _row_to_record(row: dict, root: Path) -> Record:
     files = tuple(sorted((FileEntry(role, f["path"], f["size"], f["sha256"]) for role, f in row["files"].items()),
                          key=lambda e: role_sort_key(e.role)))
     return Record(

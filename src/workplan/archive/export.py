@@ -170,6 +170,8 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     size = output.stat().st_size
+    if arc.read_only:  # a read-only archive (an auditor's copy) is exported from, not written to
+        return ExportResult(output, len(records), len(codes), n_files, size, h.hexdigest())
     ev = arc.events.append("export", "archive", {
         "file": output.name, "sha256": h.hexdigest(), "size": size, "year": year,
         "filters": {"unit": unit, "kind": kind, "retention": retention, "all_versions": all_versions},

@@ -194,7 +194,11 @@ def copy_durable(src: Path, dst: Path, *, sync: bool = True) -> tuple[str, int]:
     view = memoryview(buf)
     h = hashlib.sha256()
     size = 0
-    with open(src, "rb", buffering=0) as fi, open(dst, "xb", buffering=0) as fo:
+    fd = os.open(src, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))  # a FIFO never blocks us
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegular(errno.EINVAL, "is not a regular file", str(src))
+    with open(fd, "rb", buffering=0) as fi, open(dst, "xb", buffering=0) as fo:
         while True:
             n = fi.readinto(view)
             if not n:

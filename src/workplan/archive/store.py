@@ -10,23 +10,24 @@ How ``add`` stays atomic and gap-free (every step below is a named crash point f
    (same identity → new version of the same code) or the next item number is allocated, and a
    *pending* row reserves it (``allocated``);
 3. ``metadata.json`` is written and the folder made into a BagIt bag, fsynced (``bagged``);
-4. the bag is renamed into ``bags/<code>/v<n>`` — the commit point: from here the record exists
-   (``placed``);
-5. the ingestion / new-version event is appended to the hash-chained log (``logged``);
+4. the ingestion / new-version event, with the bag's tagmanifest and file hashes, is appended to
+   the hash-chained log — the commit point: from here the log proves the record (``logged``);
+5. the bag is renamed into ``bags/<code>/v<n>`` (``placed``);
 6. the row becomes active (and the previous version superseded) in a second transaction
    (``committed``).
 
 A process killed before 4 leaves a staging folder and possibly a pending row without a bag: the
 row is dropped by the next writer or ``verify --repair`` (the number was never issued, so it is
 reused and no gap appears); the folder is removed by ``verify --repair``. Killed after 4, the
-bag is complete; the next writer or ``verify --repair`` logs the missing event and activates
-the row.
+next writer or ``verify --repair`` puts the staged bag the log records in place (found in tmp/ by
+its tagmanifest hash) and activates the row. Nothing the log does not record is ever recorded.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import difflib
+import fcntl
 import json
 import logging
 import os
@@ -45,9 +46,9 @@ from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_reco
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .events import LOG_NAME, EventLog
+from .events import HEAD_NAME, LOG_NAME, EventLog
 from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
-                     read_regular, sha256_bytes, sha256_file, write_durable)
+                     read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 
 DEFAULT_DIR = "archive"
@@ -85,14 +86,14 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     root = resolve_root(path)
     if root.exists() and not root.is_dir():
         raise WorkplanError(Problem("cannot create an archive here: it is a file", file=str(root)))
+    longest = len(os.fsencode(str(root / f"{CATALOGUE_NAME}-wal")))
+    if longest >= _SQLITE_MAX_PATH or len(os.fsencode(str(root))) + _LONGEST_INSIDE >= 4096:
+        raise WorkplanError(Problem(f"the folder's path is too long for an archive (its catalogue's path would be "
+                                    f"{longest} bytes; SQLite needs under {_SQLITE_MAX_PATH}); nothing "
+                                    "was written", file=str(root)[:120] + "…", hint="choose a shorter folder"))
     if (root / CONFIG_NAME).exists():
         raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
                                     hint="use it as it is, or choose another folder"))
-    for leftover in ("bags", CATALOGUE_NAME, LOG_NAME):
-        if (root / leftover).exists():
-            raise WorkplanError(Problem(f"this folder holds an archive's {leftover} but no {CONFIG_NAME}",
-                                        file=str(root), hint=f"restore {CONFIG_NAME} from a backup instead of "
-                                                             "creating a new archive over the old one"))
     cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
                         category=(category or "").strip().upper(),
                         default_retention=(default_retention or "").strip().upper(),
@@ -102,11 +103,37 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))
     if problems:
         raise WorkplanError(problems)
+    made_root = not root.exists()
+    made: list[Path] = []
+    lock_fd = None
     try:
         root.mkdir(parents=True, exist_ok=True)
+        lock = root / ".lock"
+        if not lock.exists():
+            made.append(lock)
+        lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            made.clear()
+            raise WorkplanError(Problem("another `workplan archive init` (or a writer) is working in this folder; "
+                                        "nothing was written", file=str(root), hint="wait for it, then look again"))
+        if (root / CONFIG_NAME).exists():
+            made.clear()
+            raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
+                                        hint="use it as it is, or choose another folder"))
+        _clear_half_init(root)
+        for leftover in ("bags", CATALOGUE_NAME, LOG_NAME):
+            if (root / leftover).exists():
+                made.clear()
+                raise WorkplanError(Problem(f"this folder holds an archive's {leftover} but no {CONFIG_NAME}",
+                                            file=str(root), hint=f"restore {CONFIG_NAME} from a backup instead of "
+                                                                 "creating a new archive over the old one"))
+        for name_ in ("bags", "tmp", CATALOGUE_NAME, LOG_NAME, HEAD_NAME):
+            if not (root / name_).exists():
+                made.append(root / name_)
         (root / "bags").mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
-        (root / ".lock").touch()
         cat = Catalogue(root / CATALOGUE_NAME, create=True)
         log = EventLog(root / LOG_NAME)
         ev = log.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
@@ -115,9 +142,73 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         cat.close()
         # the configuration is written last: an interrupted init leaves no half archive behind it
         atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
+        made.clear()
     except OSError as e:
-        raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}", file=str(root))) from None
+        raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}; nothing was left behind",
+                                    file=str(root))) from None
+    finally:
+        for p in reversed(made):  # what this init made, when it did not finish
+            for q in (p, Path(f"{p}-wal"), Path(f"{p}-shm")):
+                try:
+                    remove_tree(q)
+                except OSError:
+                    pass
+        if lock_fd is not None:
+            os.close(lock_fd)
+        if made_root and not (root / CONFIG_NAME).exists():
+            try:
+                root.rmdir()
+            except OSError:
+                pass
     return Archive(root, cfg)
+
+
+def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> WorkplanError:
+    """An error after the log recorded a batch: say plainly what was archived and what was not."""
+    import errno as _errno
+    if isinstance(cause, WorkplanError):
+        what = cause.problems[0].message
+    elif getattr(cause, "errno", None) in (_errno.ENOSPC, _errno.EDQUOT):
+        what = "the disk is full"
+    else:
+        what = getattr(cause, "strerror", None) or str(cause)
+    done = [f"{c} v{v}" for c, v in alloc if (c, v) in placed]
+    staged = [f"{c} v{v}" for c, v in alloc if (c, v) not in placed]
+    msg = f"{what}; archived (in the log and in place): {', '.join(done) or 'none'}"
+    if staged:
+        msg += f"; in the log, still to be put in place from tmp/: {', '.join(staged)}"
+    err = WorkplanError(Problem(msg, hint="free some space, then run `workplan archive verify --repair` (it completes "
+                                          "what the log records)"))
+    err.archived = [c for c, _ in alloc]  # every record of the batch is in the log
+    return err
+
+
+_SQLITE_MAX_PATH = 512  # bytes: SQLite cannot open a longer path
+_LONGEST_INSIDE = 600  # bytes a record's file path adds under the root (code, version, a long file name)
+
+
+def _clear_half_init(root: Path) -> None:
+    """Remove what an interrupted ``init`` left (no configuration, empty bags/, a log holding only
+    its init entry), so that init can be retried; anything more is never touched."""
+    bags, log = root / "bags", root / LOG_NAME
+    if not bags.is_dir() or bags.is_symlink() or any(bags.iterdir()):
+        return
+    if log.exists():
+        try:
+            lines = read_regular(log).splitlines()
+        except OSError:
+            return
+        if len(lines) > 1 or (lines and b'"type":"init"' not in lines[0]):
+            return
+    for name_ in ("bags", "tmp", CATALOGUE_NAME, f"{CATALOGUE_NAME}-wal", f"{CATALOGUE_NAME}-shm", LOG_NAME,
+                  HEAD_NAME):
+        p = root / name_
+        if p.is_symlink() or p.is_file():
+            p.unlink()
+        elif name_ == "tmp" and p.is_dir() and not any(p.iterdir()):
+            p.rmdir()
+        elif name_ == "bags" and p.is_dir():
+            p.rmdir()
 
 
 class _Collision(Exception):
@@ -156,9 +247,19 @@ class Archive:
         return self.catalogue.log_head()
 
     @property
+    def read_only(self) -> bool:
+        """Whether the archive folder cannot be written (read-only media, a read-only mount)."""
+        try:
+            if os.statvfs(self.root).f_flag & os.ST_RDONLY:
+                return True
+        except OSError:
+            pass
+        return not os.access(self.root, os.W_OK)
+
+    @property
     def catalogue(self) -> Catalogue:
         if self._cat is None:
-            self._cat = Catalogue(self.root / CATALOGUE_NAME)
+            self._cat = Catalogue(self.root / CATALOGUE_NAME, read_only=self.read_only)
         return self._cat
 
     def close(self) -> None:
@@ -199,6 +300,17 @@ class Archive:
                 yield
                 return
             raise RuntimeError("cannot take the archive's write lock while holding it shared")
+        if self.read_only:
+            if not shared:
+                raise WorkplanError(Problem("the archive is read-only: nothing was written", file=str(self.root),
+                                            hint="writing needs a writable copy of the archive (reading commands "
+                                                 "work as they are)"))
+            self._lock_mode = "sh"  # nothing can write to it: no lock to take
+            try:
+                yield
+            finally:
+                self._lock_mode = None
+            return
         try:
             with file_lock(self.root / ".lock", shared=shared):
                 self._lock_mode = "sh" if shared else "ex"
@@ -368,10 +480,42 @@ class Archive:
                                              "with `workplan archive adopt CODE --version N --reason ...`"))
         self.record_logged(code, log)
 
-    def store(self, preps: list[Prepared], *, notify: bool = True) -> list[Record]:
+    def _identical(self, prep: Prepared) -> Record | None:
+        """The archived current version this prepared record repeats exactly (same identity, and the
+        same source, or for files without a source the same files), if any."""
+        prev = self.catalogue.latest_of_identity(prep.meta["identity"])
+        if prev is None or prev["status"] == "disposed":
+            return None
+        rec = next((r for r in self.versions(prev["code"]) if r.version == prev["version"]), None)
+        if rec is None:
+            return None
+        have = {f.role: f.sha256 for f in rec.files if f.role != "metadata"}
+        new = {role: f["sha256"] for role, f in prep.files.items()}
+        if "source" in new:
+            return rec if have.get("source") == new["source"] else None
+        return rec if have == new else None
+
+    def store(self, preps: list[Prepared], *, notify: bool = True, skip_identical: bool = False,
+              skipped: list | None = None) -> list[Record]:
         """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
         docstring), sharing the lock, the fsyncs and the catalogue transactions of the batch.
-        ``notify``: tell the change listeners (:meth:`on_change`) which records changed."""
+        ``notify``: tell the change listeners (:meth:`on_change`) which records changed.
+        ``skip_identical``: a record whose identity's current version has the same content is not
+        archived again (a retried add); its archived record is returned in its place and appended
+        to ``skipped``."""
+        if skip_identical:
+            with self.write_lock():
+                self.resolve_pending()
+                same = {id(p): self._identical(p) for p in preps}
+            if any(same.values()):
+                todo = [p for p in preps if same[id(p)] is None]
+                for p in preps:
+                    if same[id(p)] is not None:
+                        p.staging.cleanup()
+                        if skipped is not None:
+                            skipped.append(same[id(p)])
+                done = iter(self.store(todo, notify=notify) if todo else [])
+                return [same[id(p)] or next(done) for p in preps]
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
@@ -449,6 +593,9 @@ class Archive:
             if logged:  # the log records them: their reservations and staged bags stay for the next writer
                 keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
                 preps = [p for p in preps if id(p) not in keep]
+                cause = sys.exc_info()[1]
+                if isinstance(cause, (WorkplanError, OSError)):
+                    raise _partly_archived(cause, alloc, placed) from None
                 unplaced = []
             if unplaced:
                 try:

@@ -158,6 +158,16 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
         if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
                 and isinstance(e.detail.get("version"), int):
             st.logged.add((e.object, e.detail["version"]))
+    # the configuration is what the log's init entry recorded (a fonds code edit would relabel every record)
+    init = next((e for e in events if e.type == "init"), None)
+    if init is not None and isinstance(init.detail, dict):
+        cfg = {"fonds_code": arc.config.fonds_code, "fonds_name": arc.config.fonds_name,
+               "category": arc.config.category}
+        wrong = [k for k, v in cfg.items() if k in init.detail and init.detail[k] != v]
+        if wrong:
+            f.append(Finding(f"archive.json's {', '.join(wrong)} differ(s) from what the log recorded when the "
+                             f"archive was created (entry #{init.id})", file="archive.json", kind="config-mismatch",
+                             hint="restore archive.json from a backup"))
     # 3. links where the archive's own files belong; leftovers of killed processes
     f.extend(_links(arc))
     f.extend(_leftovers(arc))
@@ -222,11 +232,19 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     for code in sorted(per_code):
         slot = per_code[code]
         if slot["tombstone"] is not None and scan.versions.get(code):
+            # finished only when the log records the disposal: a planted tombstone never destroys a record
+            logged_disposal = any(e.type == "disposal" and e.object == code for e in events)
             for v in sorted(scan.versions[code]):
                 rel = arc.rel(code, v)
-                f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
-                                 kind="interrupted-disposal", code=code, repairable=True,
-                                 hint="`workplan archive verify --repair` finishes the disposal"))
+                if logged_disposal:
+                    f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
+                                     kind="interrupted-disposal", code=code, repairable=st.chain_ok,
+                                     hint="`workplan archive verify --repair` finishes the disposal"))
+                else:
+                    f.append(Finding(f"{code} has a tombstone the log does not record, beside {rel}: nothing is "
+                                     "disposed on its word", file=arc.rel(code, None), kind="missing-event",
+                                     code=code, hint="remove the tombstone (planted, or its log entry was deleted)"))
+                    st.damaged.add(code)
         rows, problems = rows_for_code(code, slot["versions"], slot["tombstone"], arc.rel)
         f.extend(problems)
         if problems:
@@ -479,7 +497,7 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
     rep = VerifyReport(findings=st.findings, repaired=repaired, documents=len(st.derived_by_code),
                        versions=len(st.derived), files=st.files, bytes=st.bytes, events=st.events,
                        seconds=time.perf_counter() - t0)
-    if record_event:
+    if record_event and not arc.read_only:  # a read-only archive is checked, not written to
         detail = {"documents": rep.documents, "versions": rep.versions, "files": rep.files, "bytes": rep.bytes,
                   "findings": len(rep.findings), "problems": [x.message for x in rep.findings[:20]]}
         if repaired:
@@ -508,6 +526,8 @@ def check_record(arc, code: str, *, via: str | None = None) -> tuple[list[Findin
     c = normalize_code(code)
     with arc.write_lock(shared=True):
         found = verify_code(arc, c)
+    if arc.read_only:
+        return found, None  # checked; a read-only archive records nothing
     detail = {"findings": len(found), "problems": [x.message for x in found[:20]]}
     if via:
         detail["via"] = via

@@ -167,9 +167,11 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
               help="Data files: fall back to the other language where a translation is missing (warns), as build does.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Data files: build their renditions in this many processes.")
+@click.option("--again", is_flag=True, help="Archive a data file even when its current version has the same content "
+                                            "(by default an identical one is skipped, so a retried add is harmless).")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, allow_missing, jobs, archive_path) -> None:
+            identity, allow_missing, jobs, again, archive_path) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -234,17 +236,26 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
             nonlocal failures
             if not batch:
                 return
+            same: list = []
             try:
-                recs = arc.store(batch, notify=False)
+                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same)
             except WorkplanError as e:
-                failures += len(batch)
+                archived = getattr(e, "archived", [])
+                codes.extend(archived)
+                failures += len(batch) - len(archived)
                 _err(e.format())
+                if not archived:
+                    _err(f"{len(codes)} record(s) archived before this; these {len(batch)} were not")
                 return
             finally:
                 batch.clear()
                 if staging:
                     staging.pop().cleanup()
             for rec in recs:
+                if any(rec is x for x in same):
+                    _err(f"  already archived identically as {rec.code} v{rec.version}: skipped (pass --again to "
+                         "archive it once more as a new version)")
+                    continue
                 codes.append(rec.code)
                 say(rec.code)
                 if rec.version > 1:

@@ -160,6 +160,9 @@ def _status(archive_path: str | None) -> None:
     mgr = IndexManager(arc.root)
     meta = mgr.read_meta()
     stale = mgr.staleness(arc, meta)
+    if stale is None:  # it also must open and hold what the catalogue holds
+        from ..search import index_status
+        stale = index_status(arc)
     head = meta.get("archive_head")
     path = mgr.build_path(meta)
     size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.exists() else 0

@@ -17,6 +17,9 @@ bottom stay as they are. See :mod:`.pdfvol` and :mod:`.docxvol`.
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +181,37 @@ def compile_volume(arc: Any, output: str | Path, *, year: int, unit: str | None 
     existing = next((d for d in output.absolute().parents if d.exists()), None)
     if existing is not None and not existing.is_dir():
         raise WorkplanError(Problem(f"cannot write the volume: {existing} is a file, not a folder", file=str(output)))
+    with _interrupted_by_signals():  # SIGTERM/SIGHUP unwind like Ctrl-C: temporary files are removed
+        return _compile(arc, output, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler,
+                        date=date, lang=lang, progress=progress)
+
+
+@contextmanager
+def _interrupted_by_signals():
+    """While compiling, SIGTERM and SIGHUP raise KeyboardInterrupt (as SIGINT does), so every
+    ``finally`` runs: the ``.part`` output and the temporary folders are removed, not left behind
+    by a killed compile. Only in the main thread (signal handlers can be set nowhere else)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    old = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            old[sig] = signal.signal(sig, interrupt)
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _compile(arc: Any, output: Path, *, year, unit, kind, fmt, title, compiler, date, lang, progress) -> VolumeResult:
     plan = plan_volume(arc, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler, date=date,
                        lang=lang, progress=progress)
     try:

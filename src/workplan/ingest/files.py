@@ -117,7 +117,11 @@ def add_files(arc: Archive, paths: Iterable[str | os.PathLike], *, title: str, i
     """Archive a document that exists only as files (a legacy PDF/DOCX: role "original"),
     with the metadata given here. Files named ``<stem>.<lang>.<pdf|docx>`` become renditions
     and a .yaml/.json file the source."""
-    prep = prepare_files(arc, paths, title=title, issuer=issuer, date=date, kind=kind, doc_number=doc_number,
-                         retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
-                         langs=langs, units=units, staging=arc.shared_staging())
-    return arc.store([prep], notify=notify)[0]
+    staging = arc.new_staging(shared=True)  # this add's own, removed when it is done (never left in tmp/)
+    try:
+        prep = prepare_files(arc, paths, title=title, issuer=issuer, date=date, kind=kind, doc_number=doc_number,
+                             retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
+                             langs=langs, units=units, staging=staging)
+        return arc.store([prep], notify=notify)[0]
+    finally:
+        staging.cleanup()

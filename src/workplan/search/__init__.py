@@ -343,4 +343,24 @@ def index_status(arc) -> str | None:
         return e.problems[0].message
     if meta["schema_version"] != SCHEMA_VERSION:
         return f"the search index has schema version {meta['schema_version']}; this workplan uses {SCHEMA_VERSION}"
-    return mgr.staleness(arc, meta)
+    stale = mgr.staleness(arc, meta)
+    if stale is not None:
+        return stale
+    # it must open, and hold what the catalogue holds (a planted or damaged index is not "up to date")
+    try:
+        be = mgr.open(meta)
+        try:
+            held = be.doc_count()
+        finally:
+            be.close()
+    except Exception as e:  # noqa: BLE001 - any failure to read it is the finding
+        msg = e.problems[0].message if isinstance(e, WorkplanError) else f"{type(e).__name__}: {e}"
+        return f"the search index cannot be read ({msg})"
+    try:
+        want = sum(1 for r in arc.records(current_only=False) if getattr(r, "status", "active") != "disposed")
+    except WorkplanError:
+        return None
+    if held != want:
+        return (f"the search index holds {held} record version(s), the catalogue {want}: it does not reflect the "
+                "archive")
+    return None

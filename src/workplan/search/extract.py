@@ -198,8 +198,14 @@ def _main_file(record, arc) -> Path | None:
     return None
 
 
-def extract(record, arc) -> IndexDoc:
-    """The index document of one archived record. Raises WorkplanError if its files cannot be read."""
+def extract(record, arc, *, log=None) -> IndexDoc:
+    """The index document of one archived record. Raises WorkplanError if its files cannot be read,
+    or (given the archive's ``log``, see ``Archive.read_log``) if the record is not exactly what
+    the log recorded: nothing damaged, linked or forged is indexed (a FIFO is never opened)."""
+    if log is not None:
+        found = arc.check_for_reading(record.code, record.version, log=log)
+        if found:
+            raise WorkplanError([Problem(f.message, file=f.file, hint=f.hint) for f in found[:5]])
     texts: dict[str, str] = {}
     if "source" in record.roles:
         try:

@@ -249,9 +249,10 @@ class IndexManager:
             n = 0
             items = progress(records, "indexing", len(records)) if progress else records
             batch: list[IndexDoc] = []
+            log = arc.read_log() if hasattr(arc, "read_log") else None  # each record checked against the log
             for r in items:
                 try:
-                    batch.append(extract(r, arc))
+                    batch.append(extract(r, arc, log=log))
                 except WorkplanError as e:
                     warnings += _not_indexed(r, e)
                     continue
@@ -264,6 +265,17 @@ class IndexManager:
             del be
             os.rename(tmp, final)
             fsync_path(self.dir)
+        except WorkplanError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        except Exception as e:  # noqa: BLE001 - e.g. the backend's "No space left on device": said, not a traceback
+            shutil.rmtree(tmp, ignore_errors=True)
+            text = getattr(e, "strerror", None) or str(e)
+            full = "space left" in text.lower() or getattr(e, "errno", None) == 28
+            raise WorkplanError(Problem(("the disk is full: " if full else "") + f"the new index could not be written "
+                                        f"({text}); the old index (if any) is unchanged", file=str(self.dir),
+                                        hint="free some space, then run `workplan search reindex`" if full else
+                                        "run `workplan search reindex` again")) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -320,6 +332,7 @@ class IndexManager:
             to_delete: set[str] = set(codes)
             docs: list[IndexDoc] = []
             problems: list[Problem] = []
+            log = arc.read_log() if hasattr(arc, "read_log") else None  # each record checked against the log
             try:
                 for code in codes:
                     try:
@@ -330,7 +343,7 @@ class IndexManager:
                         to_delete.add(v.code)
                         if getattr(v, "status", "active") != "disposed":
                             try:
-                                docs.append(extract(v, arc))
+                                docs.append(extract(v, arc, log=log))
                             except WorkplanError as e:  # as in a rebuild: the others are still indexed
                                 problems += _not_indexed(v, e)
                 be.delete(sorted(to_delete))

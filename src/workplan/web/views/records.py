@@ -99,7 +99,8 @@ def verify_page(code: str) -> Response:
         found, ev = check_record(arc, code, via="web")
     except WorkplanError as e:
         return workplan_error(e, 500)
-    result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found], "event": ev.as_dict()}
+    result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found],
+              "event": ev.as_dict() if ev is not None else None}
     if request.path.endswith(".json"):
         return jsonify(result)
     g.page_path = url_for("record_page", code=code)  # links on the result page (the language switch)
