@@ -34,6 +34,9 @@ DATA_VALUES = 200_000             # values after expanding aliases; corpus files
 DATA_DEPTH = 100                  # nesting of lists and mappings; real files stay below 12
 DATA_CHARS = 3_000_000            # characters of text after expanding aliases (a 10 MB file of Chinese
                                   # is about 3.3 million); corpus files hold under 20,000
+WORD_CHARS = 1_000                # characters of one word (no space, no Chinese to break a line at): the
+                                  # longest real words and web addresses are under 300; a PDF string
+                                  # holds at most 32,767 bytes
 MARKS_PER_CHAR = 16               # combining marks, joiners, variation selectors, conjoining jamo after
                                   # one character: Thai, Devanagari, Vietnamese and emoji use under 8
 NUMBER_DIGITS = 20                # digits (or hex digits) in a number written in a data file
@@ -190,6 +193,14 @@ _JOINS[0x200D] = "\x02"  # the zero-width joiner: it and the character after it 
 # text made only of these (ASCII, Latin, CJK, full-width forms, CJK punctuation) holds no joining run
 _ORDINARY = re.compile("[^\t\n\r -~\u00a0-\u02ff\u3000-\u3029\u3030-\u3098\u309b-\u9fff\uff00-\uffef]")
 _RUN = re.compile("[\x01\x02](?:[\x01\x02]|(?<=\x02)[^\n])" f"{{{MARKS_PER_CHAR}}}")
+
+
+def unusual_chars(text: str):
+    """None when ``text`` is only ASCII, Latin, CJK and full-width forms; else an iterator over the
+    matches of its other characters."""
+    if _ORDINARY.search(text) is None:
+        return None
+    return _ORDINARY.finditer(text)
 
 
 def joining_run(text: str) -> int | None:

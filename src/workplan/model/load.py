@@ -6,6 +6,7 @@ each naming the file, line and column, the field path, what is wrong and how to 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -149,6 +150,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _NUMBERISH = re.compile(r"[-+]?\.?[0-9]")  # a plain scalar that may read as a number
 _NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
 _BINARY = {"tag:yaml.org,2002:binary", "!!binary"}
+# a run of characters no line can break: no space, no Chinese (which breaks between any two characters)
+_LONG_WORD = re.compile(f"[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]{{{limits.WORD_CHARS + 1},}}")
 
 
 def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
@@ -191,7 +194,55 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
         return (f"more than {limits.MARKS_PER_CHAR} combining marks, joiners or selectors on one character "
                 f"(at character {i + 1:,} of this text)",
                 "remove the stacked marks: no writing system needs so many, and no typesetter can lay them out")
+    if len(v) > limits.WORD_CHARS:
+        m = _LONG_WORD.search(v)
+        if m:
+            return (f"a word of {m.end() - m.start():,} characters without a space (at character {m.start() + 1:,}): "
+                    f"no line can hold it (at most {limits.WORD_CHARS:,})",
+                    "put spaces in it, or check that this is the text you meant (a pasted file?)")
+    ch = _unprintable_char(v)
+    if ch is not None:
+        return (f"the character {ch} (U+{ord(ch):04X}) cannot be printed: none of the document's fonts has it",
+                "write it in words, or use a character the official fonts have (Chinese, Latin, Greek, Cyrillic, "
+                "common symbols); emoji and scripts such as Thai are not among them")
     return None
+
+
+_IGNORABLE = frozenset(range(0xFE00, 0xFE10)) | {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+
+
+def _unprintable_char(text: str) -> str | None:
+    """The first character of ``text`` that no font of the documents (layout.FONT_FILES) can draw
+    (an emoji, Thai): the PDF (PDF/A) cannot be made with it. Plain Chinese and Latin text is
+    passed over without looking at a font."""
+    unusual = limits.unusual_chars(text)
+    if unusual is None:
+        return None
+    coverage = _font_coverage()
+    if coverage is None:  # fonts missing: building says so
+        return None
+    for m in unusual:
+        c = ord(m.group())
+        if c not in coverage and c not in _IGNORABLE and not m.group().isspace():
+            return m.group()
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _font_coverage() -> frozenset[int] | None:
+    """Every character some document font has (read from their character maps once, when a
+    text first holds a character outside plain Chinese and Latin), or None without the fonts."""
+    try:
+        from fontTools.ttLib import TTCollection, TTFont
+        from .. import layout
+        cover: set[int] = set()
+        for path, _package in layout.FONT_FILES.values():
+            fonts = TTCollection(path, lazy=True).fonts if path.endswith(".ttc") else [TTFont(path, lazy=True)]
+            for font in fonts:
+                cover.update(font.getBestCmap() or ())
+        return frozenset(cover)
+    except Exception:  # noqa: BLE001 - no fontTools, a font missing or unreadable: not this check's to say
+        return None
 
 
 def _check_shape(text: str, name: str) -> None:
