@@ -303,8 +303,8 @@ def test_one_crashing_layout_never_loses_the_batch(tmp_path):
     assert "bad.yaml" in r.stderr and "crashed (signal SIGABRT)" in r.stderr and "bug in" not in r.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good1.zh.pdf", "good2.zh.pdf"]
     arc = tmp_path / "arc"
-    assert cli("archive", "--archive", str(arc), "init", "--fonds-code", "X001", "--fonds-name", "测试").returncode == 0
-    r = cli("archive", "--archive", str(arc), "add", *map(str, srcs), "--format", "pdf")
+    assert cli("archive", "--archive", str(arc), "init").returncode == 0
+    r = cli("archive", "--archive", str(arc), "add", *map(str, srcs), "--format", "pdf", "--jobs", "2")
     assert r.returncode == 1 and "Traceback" not in r.stderr and "bad.yaml" in r.stderr, r.stderr
     listed = cli("archive", "--archive", str(arc), "list", "--json")
     assert sorted(x["title"] for x in json.loads(listed.stdout)) == ["测试工作方案good1", "测试工作方案good2"]
