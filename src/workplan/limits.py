@@ -43,6 +43,9 @@ NUMBER_DIGITS = 20                # digits (or hex digits) in a number written i
 NUMBER_MAGNITUDE = 1e15           # the largest absolute value of a number (a target, a baseline)
 EARLIEST_YEAR = 1949              # dates (成文日期, deadlines, due dates) from 1949 on
 LATEST_YEAR = 2199
+DOCUMENT_BLOCKS = 15_000          # mappings and listed texts under `sections` (a task with a bilingual title
+                                  # counts 2 or 3): what keeps a build under about 1.5 GB (2,000 rich tasks
+                                  # take 0.5 GB); the largest corpus file holds about 300
 SERIAL_MAX = 99_999               # a document number's serial (〔2024〕12号)
 PROBLEMS_SHOWN = 200              # problems listed for one file; the rest are counted
 SUGGESTIONS = 50                  # unknown names given a "did you mean" (each costs a fuzzy match)
@@ -52,6 +55,8 @@ DOCUMENT_BYTES = 50 * MiB         # a .docx / .pdf / .txt file
 TEXT_BYTES = 8 * MiB              # a .txt file: a 1,000-page document is under 5 MB of UTF-8
 DOCX_UNZIPPED = 300 * MiB         # all parts of a .docx, counted while inflating (headers may lie)
 DOCX_XML_BYTES = 16 * MiB         # one XML part of a .docx (document.xml of 1,000 pages is under 10 MB)
+DOCX_PARAGRAPHS = 10_000          # paragraphs and table rows of document.xml (a 200-page program has
+                                  # about 4,000), counted while inflating: a cheap refusal up front
 DOCX_PARTS = 5_000                # entries in a .docx package
 NUMBERING_START_MAX = 32_767      # the largest w:start Word itself writes
 PDF_PAGES = 1_000                 # pages of a PDF to import or lint

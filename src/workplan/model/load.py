@@ -908,6 +908,34 @@ def load_document(path: str | Path, text: str | None = None, *, program_resolver
     return load_document_data(path, data, pos, program_resolver=program_resolver)
 
 
+def _check_blocks(data: dict, pos: _Positions, file: str) -> None:
+    """A document whose sections hold more than DOCUMENT_BLOCKS blocks (mappings and listed texts)
+    is refused before it is validated or laid out: its layout would not fit the build's memory."""
+    n = 0
+    todo = [data.get("sections")]
+    seen: set[int] = set()
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, dict):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            n += 1
+            todo.extend(obj.values())
+        elif isinstance(obj, list):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            n += sum(isinstance(x, str) for x in obj)
+            todo.extend(x for x in obj if isinstance(x, (dict, list)))
+        if n > limits.DOCUMENT_BLOCKS:
+            lc = pos.find(("sections",), key=True)
+            raise ValidationFailed(Problem(
+                f"the sections hold more than {limits.DOCUMENT_BLOCKS:,} tasks, targets, paragraphs and other blocks: "
+                "too large to lay out as one document", path="sections", file=file, line=lc and lc[0],
+                column=lc and lc[1], hint="split it into several documents (a program and its annexes)"))
+
+
 def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:
     """A data file must hold a mapping of fields."""
     if data is None:
@@ -923,6 +951,7 @@ def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_
     positions, such as lint, without parsing the file twice)."""
     file = str(path)
     check_top_mapping(data, file)
+    _check_blocks(data, pos, file)
     if data.get("kind") == "report":  # progress reports: model/report.py
         from .report import load_report_data
         return load_report_data(path, data, pos, program_resolver=program_resolver)
