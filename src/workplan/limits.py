@@ -60,6 +60,7 @@ DOCX_PARAGRAPHS = 10_000          # paragraphs and table rows of document.xml (a
 DOCX_PARTS = 5_000                # entries in a .docx package
 NUMBERING_START_MAX = 32_767      # the largest w:start Word itself writes
 PDF_PAGES = 1_000                 # pages of a PDF to import or lint
+PDF_PAGE_CONTENT_BYTES = 4 * MiB  # drawing instructions of one page, decoded (a dense page has under 200 kB)
 PDF_RUNS_PER_PAGE = 10_000        # text runs drawn on one page (a dense page has under 3,000)
 DOCUMENT_CHARS = 2_000_000        # characters of text extracted from one document
 
