@@ -47,12 +47,13 @@ DOCUMENT_BLOCKS = 15_000          # mappings and listed texts under `sections` (
                                   # counts 2 or 3): what keeps a build under about 1.5 GB (2,000 rich tasks
                                   # take 0.5 GB); the largest corpus file holds about 300
 SERIAL_MAX = 99_999               # a document number's serial (〔2024〕12号)
+CONFIG_BYTES = 1 * MiB            # a workplan.toml
 PROBLEMS_SHOWN = 200              # problems listed for one file; the rest are counted
 SUGGESTIONS = 50                  # unknown names given a "did you mean" (each costs a fuzzy match)
 
 # --- documents (import, lint) ----------------------------------------------------------------------
 DOCUMENT_BYTES = 50 * MiB         # a .docx / .pdf / .txt file
-TEXT_BYTES = 8 * MiB              # a .txt file: a 1,000-page document is under 5 MB of UTF-8
+TEXT_BYTES = 4 * MiB              # a .txt file: a 500-page document is under 2 MB of UTF-8
 DOCX_UNZIPPED = 300 * MiB         # all parts of a .docx, counted while inflating (headers may lie)
 DOCX_XML_BYTES = 16 * MiB         # one XML part of a .docx (document.xml of 1,000 pages is under 10 MB)
 DOCX_PARAGRAPHS = 10_000          # paragraphs and table rows of document.xml (a 200-page program has
@@ -62,7 +63,7 @@ NUMBERING_START_MAX = 32_767      # the largest w:start Word itself writes
 PDF_PAGES = 1_000                 # pages of a PDF to import or lint
 PDF_PAGE_CONTENT_BYTES = 4 * MiB  # drawing instructions of one page, decoded (a dense page has under 200 kB)
 PDF_RUNS_PER_PAGE = 10_000        # text runs drawn on one page (a dense page has under 3,000)
-DOCUMENT_CHARS = 2_000_000        # characters of text extracted from one document
+DOCUMENT_CHARS = 1_000_000        # characters of text extracted from one document (500 pages: about 500,000)
 
 # --- layout in a child process --------------------------------------------------------------------
 BUILD_MEMORY = 2048 * MiB         # address space of the process that lays out one language of one file

@@ -921,7 +921,7 @@ def _check_blocks(data: dict, pos: _Positions, file: str) -> None:
                 continue
             seen.add(id(obj))
             n += 1
-            todo.extend(obj.values())
+            todo.extend(v for k, v in obj.items() if k not in _REF_FIELDS)  # unit ids are no blocks
         elif isinstance(obj, list):
             if id(obj) in seen:
                 continue
