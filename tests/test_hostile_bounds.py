@@ -455,3 +455,24 @@ def test_lint_and_import_share_one_error_boundary(tmp_path, make):
         assert "Traceback" not in r.stderr and "internal error" not in r.stderr and "please report" not in r.stderr, \
             (cmd, r.stderr[-2000:])
         assert r.returncode in (0, 1)
+
+
+def test_archive_list_and_show_escape_what_a_record_holds(tmp_path):
+    from pypdf import PdfWriter
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    pdf = tmp_path / "legacy.pdf"
+    w.write(str(pdf))
+    arc = tmp_path / "arc"
+    assert run("archive", "--archive", str(arc), "init").returncode == 0
+    r = run("archive", "--archive", str(arc), "add", str(pdf), "--title", "通知\x1b]0;pwned\x07\u202e", "--issuer",
+            "某单位", "--org", "MDW", "--date", "2019-11-02")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.strip()
+    for args in (("list",), ("show", code), ("list", "--json")):
+        out = run("archive", "--archive", str(arc), *args)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout + out.stderr
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, args
+        assert "pwned" in text
+    assert "通知\x1b]0;pwned\x07\u202e" in json.loads(run("archive", "--archive", str(arc), "list", "--json").stdout)[0]["title"]
