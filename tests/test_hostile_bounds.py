@@ -199,12 +199,12 @@ def test_special_files_are_refused_without_blocking(tmp_path):
 
 
 def test_json_with_surrogate_pair_escapes_is_read(tmp_path):
-    data = {"kind": "program", "title": {"zh": "测试😀方案", "en": "Test 😀"}, "date": "2024-01-01",
+    data = {"kind": "program", "title": {"zh": "测试𠮷方案", "en": "Test 𠮷"}, "date": "2024-01-01",
             "units": [{"id": "a", "zh": "甲", "en": "A"}], "issuers": ["a"], "sections": []}
     text = json.dumps(data)
-    assert "\\ud83d\\ude00" in text
+    assert "\\ud842\\udfb7" in text  # 𠮷 (U+20BB7, beyond U+FFFF) as JSON writes it
     doc = load_document(write(tmp_path, "f.json", text))
-    assert doc.title.zh == "测试😀方案"
+    assert doc.title.zh == "测试𠮷方案"
 
 
 def test_program_path_never_echoes_the_file(tmp_path):
