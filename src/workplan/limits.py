@@ -232,37 +232,32 @@ class CapExceeded(Exception):
 
 
 def run_capped(fn: Callable[..., Any], *args: Any, memory: int | None = None,
-               seconds: float | None = None) -> Any:
+               seconds: float | None = None, fork_safe: bool = True) -> Any:
     """``fn(*args)`` run in a child process whose address space is capped at ``memory`` bytes
     (RLIMIT_AS; default BUILD_MEMORY) and which is killed after ``seconds`` (default BUILD_SECONDS);
     its return value (pickled) comes back, an
     exception it raises is raised here. Raises :class:`CapExceeded` if the child exceeds a cap
     or dies (a native library aborting on a failed allocation, a signal).
 
-    A process with one thread forks (the child shares what is loaded: no start-up cost). A
-    process running other threads (a web server, or one whose native libraries keep a thread
-    pool, which a forked child would wait on forever) starts the child from multiprocessing's
-    fork server instead: ``fn`` and ``args`` are then pickled. Where fork is not available,
-    ``fn`` runs here, uncapped."""
+    The child is forked (it shares what is loaded: no start-up cost, and what the caller set up in
+    this process). When ``fork_safe`` is false (the caller knows this process has used a native
+    library whose thread pool a forked child would wait on forever: Typst after a compile here),
+    the child comes from multiprocessing's fork server instead, and ``fn`` and ``args`` are
+    pickled. Where fork is not available, ``fn`` runs here, uncapped."""
     memory = BUILD_MEMORY if memory is None else memory
     seconds = BUILD_SECONDS if seconds is None else seconds
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         return fn(*args)
-    if _threads() == 1:
+    if fork_safe:
         return _run_forked(fn, args, memory, seconds)
     return _run_served(fn, args, memory, seconds)
 
 
-def _threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))  # native threads too (Rust, C libraries)
-    except OSError:  # pragma: no cover - no /proc: assume the worst
-        return 2
-
-
 def _child_run(fn: Callable[..., Any], args: tuple, memory: int) -> bytes:
     """In the child: cap the address space, run, and pickle (ok, value)."""
+    import faulthandler
     import resource
+    faulthandler.disable()  # a native library aborting under the cap is reported by the parent
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

@@ -173,8 +173,9 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
                 return (f"{v} is not a number a document can state (not finite)",
                         "write the number itself; quote it if it is a text")
             digits = sum(c.isdigit() for c in v)
-            try:
-                x = float(v.replace("_", "")) if ":" not in v and digits <= 4 * limits.NUMBER_DIGITS else math.inf
+            try:  # sexagesimal (190:20:30.15) is small when its digits are few
+                x = (math.inf if digits > 4 * limits.NUMBER_DIGITS else 0.0 if ":" in v
+                     else float(v.replace("_", "")))
             except ValueError:
                 x = 0.0
             if not math.isfinite(x) or abs(x) > limits.NUMBER_MAGNITUDE:
@@ -209,12 +210,20 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
 
 
 _IGNORABLE = frozenset(range(0xFE00, 0xFE10)) | {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+# what every document font set draws, known without opening a font: ASCII, Latin-1, Chinese and its
+# punctuation, full-width forms, and the dashes, quotes, ellipsis and bullets of General Punctuation
+_FONT_SAFE = re.compile("[\t\n\r -~\u00a0-\u00ff\u2010-\u201e\u2020-\u2022\u2025-\u2027\u2030\u2032\u2033\u2035"
+                        "\u2039-\u203b\u3000-\u303f\u4e00-\u9fea"
+                        "\uff01-\uff5e\u2460-\u2473\u2160-\u216b\u00b7\u2116\u2103\u2192\u25cb\u25cf\u25a1\u25a0"
+                        "\u2605\u2606\u203b]*")
 
 
 def _unprintable_char(text: str) -> str | None:
     """The first character of ``text`` that no font of the documents (layout.FONT_FILES) can draw
     (an emoji, Thai): the PDF (PDF/A) cannot be made with it. Plain Chinese and Latin text is
     passed over without looking at a font."""
+    if _FONT_SAFE.fullmatch(text):
+        return None
     unusual = limits.unusual_chars(text)
     if unusual is None:
         return None
