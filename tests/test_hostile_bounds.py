@@ -53,8 +53,19 @@ def test_stacked_marks_are_refused_at_their_line(tmp_path, stack):
 
 @pytest.mark.parametrize("ok", ["Zoë Ångström", "naïve café", "ภาษาไทย ก่", "हिन्दी क्षत्रिय", "👨‍👩‍👧‍👦 👩🏽‍🤝‍👨🏻",
                                 "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "a" + "\u0301" * limits.MARKS_PER_CHAR, "한국어"])
-def test_real_text_of_any_script_passes(tmp_path, ok):
+def test_real_text_of_any_script_is_no_stack(tmp_path, ok):
+    assert limits.joining_run(ok) is None
+
+
+@pytest.mark.parametrize("ok", ["Zoë Ångström", "naïve café", "Ωμέγα Щука", "★☆√①→°×", "a" + "\u0301" * 3, "한국어"])
+def test_text_the_fonts_have_passes(tmp_path, ok):
     load_document(write(tmp_path, "f.yaml", GOOD.replace("排查隐患", "排查" + ok)))
+
+
+@pytest.mark.parametrize("bad", ["😀", "ภาษาไทย", "हिन्दी", "🚒"])
+def test_characters_no_font_has_are_refused_at_their_line(tmp_path, bad):
+    (prob,) = refused(tmp_path, GOOD.replace("排查隐患", "排查" + bad))
+    assert prob.line == 15 and "cannot be printed" in prob.message
 
 
 def test_marks_check_is_linear():
@@ -158,6 +169,11 @@ def test_real_deadlines_in_any_digits_pass(tmp_path, deadline):
     load_document(write(tmp_path, "f.yaml", GOOD.replace("deadline: 2024-06-30", f"deadline: {deadline}")))
 
 
+def test_a_word_no_line_can_hold_is_refused(tmp_path):
+    (prob,) = refused(tmp_path, GOOD.replace("date: 2024-05-06", "date: 2024-05-06\npreamble: [" + "Feuerwehr" * 2_200 + "]"))
+    assert prob.line == 8 and "without a space" in prob.message
+
+
 def test_a_huge_serial_is_refused(tmp_path):
     for number in ["{prefix: 测试发, year: 2024, serial: " + "9" * 4_000 + "}", "测试发〔2024〕" + "9" * 4_000 + "号"]:
         probs = refused(tmp_path, GOOD.replace("date: 2024-05-06", f"date: 2024-05-06\ndoc_number: {number}"))
@@ -183,12 +199,12 @@ def test_special_files_are_refused_without_blocking(tmp_path):
 
 
 def test_json_with_surrogate_pair_escapes_is_read(tmp_path):
-    data = {"kind": "program", "title": {"zh": "测试😀方案", "en": "Test 😀"}, "date": "2024-01-01",
+    data = {"kind": "program", "title": {"zh": "测试𠮷方案", "en": "Test 𠮷"}, "date": "2024-01-01",
             "units": [{"id": "a", "zh": "甲", "en": "A"}], "issuers": ["a"], "sections": []}
     text = json.dumps(data)
-    assert "\\ud83d\\ude00" in text
+    assert "\\ud842\\udfb7" in text  # 𠮷 (U+20BB7, beyond U+FFFF) as JSON writes it
     doc = load_document(write(tmp_path, "f.json", text))
-    assert doc.title.zh == "测试😀方案"
+    assert doc.title.zh == "测试𠮷方案"
 
 
 def test_program_path_never_echoes_the_file(tmp_path):
@@ -211,8 +227,13 @@ def test_a_bad_date_does_not_hide_an_unknown_unit(tmp_path):
 
 
 def test_an_emoji_title_and_a_long_word_build_or_are_refused_cleanly(tmp_path):
-    p = write(tmp_path, "e.yaml", GOOD.replace(TITLE, "title: {zh: 测试😀工作方案🚒, en: Test 😀 Program}")
-              .replace("排查隐患", "排查" + "隐" * 19_000 + "患"))
+    p = write(tmp_path, "e.yaml", GOOD.replace(TITLE, "title: {zh: 测试😀工作方案🚒, en: Test 😀 Program}"))
+    r = run("build", str(p), "-o", str(tmp_path / "out"), timeout=300)
+    assert r.returncode == 1 and "e.yaml:2:" in r.stderr and "cannot be printed" in r.stderr, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr and "bug in" not in r.stderr and not (tmp_path / "out").exists() or \
+        not any((tmp_path / "out").iterdir())
+    p = write(tmp_path, "e.yaml", GOOD.replace("date: 2024-05-06", "date: 2024-05-06\npreamble: [" + "Feuerwehr" * 100
+                                               + ", 防火" + "隐" * 19_000 + "]").replace("排查隐患", "排查隐患★\u200d√"))
     r = run("build", str(p), "-o", str(tmp_path / "out"), "--format", "pdf", timeout=300)
     assert "Traceback" not in r.stderr and "bug in" not in r.stderr, r.stderr[-2000:]
     assert r.returncode == 0 and (tmp_path / "out" / "e.zh.pdf").stat().st_size > 1000, r.stderr[-2000:]
@@ -282,8 +303,8 @@ def test_one_crashing_layout_never_loses_the_batch(tmp_path):
     assert "bad.yaml" in r.stderr and "crashed (signal SIGABRT)" in r.stderr and "bug in" not in r.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["good1.zh.pdf", "good2.zh.pdf"]
     arc = tmp_path / "arc"
-    assert cli("archive", "--archive", str(arc), "init", "--fonds-code", "X001", "--fonds-name", "测试").returncode == 0
-    r = cli("archive", "--archive", str(arc), "add", *map(str, srcs), "--format", "pdf")
+    assert cli("archive", "--archive", str(arc), "init").returncode == 0
+    r = cli("archive", "--archive", str(arc), "add", *map(str, srcs), "--format", "pdf", "--jobs", "2")
     assert r.returncode == 1 and "Traceback" not in r.stderr and "bad.yaml" in r.stderr, r.stderr
     listed = cli("archive", "--archive", str(arc), "list", "--json")
     assert sorted(x["title"] for x in json.loads(listed.stdout)) == ["测试工作方案good1", "测试工作方案good2"]
@@ -434,3 +455,24 @@ def test_lint_and_import_share_one_error_boundary(tmp_path, make):
         assert "Traceback" not in r.stderr and "internal error" not in r.stderr and "please report" not in r.stderr, \
             (cmd, r.stderr[-2000:])
         assert r.returncode in (0, 1)
+
+
+def test_archive_list_and_show_escape_what_a_record_holds(tmp_path):
+    from pypdf import PdfWriter
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    pdf = tmp_path / "legacy.pdf"
+    w.write(str(pdf))
+    arc = tmp_path / "arc"
+    assert run("archive", "--archive", str(arc), "init").returncode == 0
+    r = run("archive", "--archive", str(arc), "add", str(pdf), "--title", "通知\x1b]0;pwned\x07\u202e", "--issuer",
+            "某单位", "--org", "MDW", "--date", "2019-11-02")
+    assert r.returncode == 0, r.stderr
+    code = r.stdout.strip()
+    for args in (("list",), ("show", code), ("list", "--json")):
+        out = run("archive", "--archive", str(arc), *args)
+        assert out.returncode == 0, out.stderr
+        text = out.stdout + out.stderr
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, args
+        assert "pwned" in text
+    assert "通知\x1b]0;pwned\x07\u202e" in json.loads(run("archive", "--archive", str(arc), "list", "--json").stdout)[0]["title"]

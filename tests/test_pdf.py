@@ -66,14 +66,14 @@ def built(outdir, engine):
     return get
 
 
-_PAGES: dict[int, list[str]] = {}
+_PAGES: dict[int, tuple[PdfReader, list[str]]] = {}
 
 
 def _pages(reader: PdfReader) -> list[str]:
     """The text of each page (extracted once per file: pypdf is slow on CJK fonts)."""
-    if id(reader) not in _PAGES:
-        _PAGES[id(reader)] = [p.extract_text() or "" for p in reader.pages]
-    return _PAGES[id(reader)]
+    if id(reader) not in _PAGES or _PAGES[id(reader)][0] is not reader:  # an id is reused once its reader is gone
+        _PAGES[id(reader)] = (reader, [p.extract_text() or "" for p in reader.pages])
+    return _PAGES[id(reader)][1]
 
 
 def _text(reader: PdfReader) -> str:

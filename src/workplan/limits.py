@@ -34,26 +34,36 @@ DATA_VALUES = 200_000             # values after expanding aliases; corpus files
 DATA_DEPTH = 100                  # nesting of lists and mappings; real files stay below 12
 DATA_CHARS = 3_000_000            # characters of text after expanding aliases (a 10 MB file of Chinese
                                   # is about 3.3 million); corpus files hold under 20,000
+WORD_CHARS = 1_000                # characters of one word (no space, no Chinese to break a line at): the
+                                  # longest real words and web addresses are under 300; a PDF string
+                                  # holds at most 32,767 bytes
 MARKS_PER_CHAR = 16               # combining marks, joiners, variation selectors, conjoining jamo after
                                   # one character: Thai, Devanagari, Vietnamese and emoji use under 8
 NUMBER_DIGITS = 20                # digits (or hex digits) in a number written in a data file
 NUMBER_MAGNITUDE = 1e15           # the largest absolute value of a number (a target, a baseline)
 EARLIEST_YEAR = 1949              # dates (成文日期, deadlines, due dates) from 1949 on
 LATEST_YEAR = 2199
+DOCUMENT_BLOCKS = 15_000          # mappings and listed texts under `sections` (a task with a bilingual title
+                                  # counts 2 or 3): what keeps a build under about 1.5 GB (2,000 rich tasks
+                                  # take 0.5 GB); the largest corpus file holds about 300
 SERIAL_MAX = 99_999               # a document number's serial (〔2024〕12号)
+CONFIG_BYTES = 1 * MiB            # a workplan.toml
 PROBLEMS_SHOWN = 200              # problems listed for one file; the rest are counted
 SUGGESTIONS = 50                  # unknown names given a "did you mean" (each costs a fuzzy match)
 
 # --- documents (import, lint) ----------------------------------------------------------------------
 DOCUMENT_BYTES = 50 * MiB         # a .docx / .pdf / .txt file
-TEXT_BYTES = 8 * MiB              # a .txt file: a 1,000-page document is under 5 MB of UTF-8
+TEXT_BYTES = 4 * MiB              # a .txt file: a 500-page document is under 2 MB of UTF-8
 DOCX_UNZIPPED = 300 * MiB         # all parts of a .docx, counted while inflating (headers may lie)
 DOCX_XML_BYTES = 16 * MiB         # one XML part of a .docx (document.xml of 1,000 pages is under 10 MB)
+DOCX_PARAGRAPHS = 10_000          # paragraphs and table rows of document.xml (a 200-page program has
+                                  # about 4,000), counted while inflating: a cheap refusal up front
 DOCX_PARTS = 5_000                # entries in a .docx package
 NUMBERING_START_MAX = 32_767      # the largest w:start Word itself writes
 PDF_PAGES = 1_000                 # pages of a PDF to import or lint
+PDF_PAGE_CONTENT_BYTES = 4 * MiB  # drawing instructions of one page, decoded (a dense page has under 200 kB)
 PDF_RUNS_PER_PAGE = 10_000        # text runs drawn on one page (a dense page has under 3,000)
-DOCUMENT_CHARS = 2_000_000        # characters of text extracted from one document
+DOCUMENT_CHARS = 1_000_000        # characters of text extracted from one document (500 pages: about 500,000)
 
 # --- layout in a child process --------------------------------------------------------------------
 BUILD_MEMORY = 2048 * MiB         # address space of the process that lays out one language of one file
@@ -192,6 +202,14 @@ _ORDINARY = re.compile("[^\t\n\r -~\u00a0-\u02ff\u3000-\u3029\u3030-\u3098\u309b
 _RUN = re.compile("[\x01\x02](?:[\x01\x02]|(?<=\x02)[^\n])" f"{{{MARKS_PER_CHAR}}}")
 
 
+def unusual_chars(text: str):
+    """None when ``text`` is only ASCII, Latin, CJK and full-width forms; else an iterator over the
+    matches of its other characters."""
+    if _ORDINARY.search(text) is None:
+        return None
+    return _ORDINARY.finditer(text)
+
+
 def joining_run(text: str) -> int | None:
     """The index in ``text`` where more than MARKS_PER_CHAR marks, joiners or selectors are
     stacked on one character, or None. Linear in the text (one translation, one scan)."""
@@ -214,37 +232,32 @@ class CapExceeded(Exception):
 
 
 def run_capped(fn: Callable[..., Any], *args: Any, memory: int | None = None,
-               seconds: float | None = None) -> Any:
+               seconds: float | None = None, fork_safe: bool = True) -> Any:
     """``fn(*args)`` run in a child process whose address space is capped at ``memory`` bytes
     (RLIMIT_AS; default BUILD_MEMORY) and which is killed after ``seconds`` (default BUILD_SECONDS);
     its return value (pickled) comes back, an
     exception it raises is raised here. Raises :class:`CapExceeded` if the child exceeds a cap
     or dies (a native library aborting on a failed allocation, a signal).
 
-    A process with one thread forks (the child shares what is loaded: no start-up cost). A
-    process running other threads (a web server, or one whose native libraries keep a thread
-    pool, which a forked child would wait on forever) starts the child from multiprocessing's
-    fork server instead: ``fn`` and ``args`` are then pickled. Where fork is not available,
-    ``fn`` runs here, uncapped."""
+    The child is forked (it shares what is loaded: no start-up cost, and what the caller set up in
+    this process). When ``fork_safe`` is false (the caller knows this process has used a native
+    library whose thread pool a forked child would wait on forever: Typst after a compile here),
+    the child comes from multiprocessing's fork server instead, and ``fn`` and ``args`` are
+    pickled. Where fork is not available, ``fn`` runs here, uncapped."""
     memory = BUILD_MEMORY if memory is None else memory
     seconds = BUILD_SECONDS if seconds is None else seconds
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         return fn(*args)
-    if _threads() == 1:
+    if fork_safe:
         return _run_forked(fn, args, memory, seconds)
     return _run_served(fn, args, memory, seconds)
 
 
-def _threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))  # native threads too (Rust, C libraries)
-    except OSError:  # pragma: no cover - no /proc: assume the worst
-        return 2
-
-
 def _child_run(fn: Callable[..., Any], args: tuple, memory: int) -> bytes:
     """In the child: cap the address space, run, and pickle (ok, value)."""
+    import faulthandler
     import resource
+    faulthandler.disable()  # a native library aborting under the cap is reported by the parent
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

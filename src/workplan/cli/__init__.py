@@ -272,6 +272,14 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     if "pdf" in formats_l:
         check_pdf_engine(pdf_engine)
     if template:
+        import stat
+        try:
+            regular = stat.S_ISREG(os.stat(template).st_mode)
+        except OSError as e:
+            raise os_problem(e, "read") from None
+        if not regular:  # a FIFO or a device would block or never end
+            raise WorkplanError(Problem("the template is not a regular file", file=str(template),
+                                        hint="give a .docx file saved on disk"))
         # --template styles the Word file; say what it does not do, rather than fall back silently
         if "docx" in formats_l:
             from ..render.docx.template import template_notes

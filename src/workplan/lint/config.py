@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import limits
 from ..errors import Problem, WorkplanError
 from .rules import RULES, SEVERITIES, SEVERITY
 
@@ -61,11 +62,14 @@ def _rule_names(value, file: str, key: str) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def load_config(path: str) -> LintConfig:
     """Read one configuration file (errors name the file and what to fix)."""
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise _bad(path, f"cannot read the configuration file: {e.strerror or e}", "check the path and its permissions") from None
+    try:  # a regular file of sane size, opened without blocking (not a FIFO, not /dev/zero)
+        data = tomllib.loads(limits.read_regular(path, limits.CONFIG_BYTES, what="configuration file")
+                             .decode("utf-8"))
+    except WorkplanError as e:
+        p = e.problems[0]
+        raise _bad(path, p.message, p.hint or "check the path and its permissions") from None
+    except UnicodeDecodeError:
+        raise _bad(path, "the configuration file is not UTF-8 text", "save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise _bad(path, f"not valid TOML: {e}", "fix the syntax (see workplan lint --help for an example)") from None
     lint = data.get("lint", {})

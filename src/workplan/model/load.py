@@ -6,6 +6,7 @@ each naming the file, line and column, the field path, what is wrong and how to 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -149,6 +150,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _NUMBERISH = re.compile(r"[-+]?\.?[0-9]")  # a plain scalar that may read as a number
 _NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)")
 _BINARY = {"tag:yaml.org,2002:binary", "!!binary"}
+# a run of characters no line can break: no space, no Chinese (which breaks between any two characters)
+_LONG_WORD = re.compile(f"[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]{{{limits.WORD_CHARS + 1},}}")
 
 
 def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
@@ -170,8 +173,9 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
                 return (f"{v} is not a number a document can state (not finite)",
                         "write the number itself; quote it if it is a text")
             digits = sum(c.isdigit() for c in v)
-            try:
-                x = float(v.replace("_", "")) if ":" not in v and digits <= 4 * limits.NUMBER_DIGITS else math.inf
+            try:  # sexagesimal (190:20:30.15) is small when its digits are few
+                x = (math.inf if digits > 4 * limits.NUMBER_DIGITS else 0.0 if ":" in v
+                     else float(v.replace("_", "")))
             except ValueError:
                 x = 0.0
             if not math.isfinite(x) or abs(x) > limits.NUMBER_MAGNITUDE:
@@ -191,7 +195,63 @@ def _scalar_problem(ev, resolve) -> tuple[str, str] | None:
         return (f"more than {limits.MARKS_PER_CHAR} combining marks, joiners or selectors on one character "
                 f"(at character {i + 1:,} of this text)",
                 "remove the stacked marks: no writing system needs so many, and no typesetter can lay them out")
+    if len(v) > limits.WORD_CHARS:
+        m = _LONG_WORD.search(v)
+        if m:
+            return (f"a word of {m.end() - m.start():,} characters without a space (at character {m.start() + 1:,}): "
+                    f"no line can hold it (at most {limits.WORD_CHARS:,})",
+                    "put spaces in it, or check that this is the text you meant (a pasted file?)")
+    ch = _unprintable_char(v)
+    if ch is not None:
+        return (f"the character {ch} (U+{ord(ch):04X}) cannot be printed: none of the document's fonts has it",
+                "write it in words, or use a character the official fonts have (Chinese, Latin, Greek, Cyrillic, "
+                "common symbols); emoji and scripts such as Thai are not among them")
     return None
+
+
+_IGNORABLE = frozenset(range(0xFE00, 0xFE10)) | {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+# what every document font set draws, known without opening a font: ASCII, Latin-1, Chinese and its
+# punctuation, full-width forms, and the dashes, quotes, ellipsis and bullets of General Punctuation
+_FONT_SAFE = re.compile("[\t\n\r -~\u00a0-\u00ff\u2010-\u201e\u2020-\u2022\u2025-\u2027\u2030\u2032\u2033\u2035"
+                        "\u2039-\u203b\u3000-\u303f\u4e00-\u9fea"
+                        "\uff01-\uff5e\u2460-\u2473\u2160-\u216b\u00b7\u2116\u2103\u2192\u25cb\u25cf\u25a1\u25a0"
+                        "\u2605\u2606\u203b]*")
+
+
+def _unprintable_char(text: str) -> str | None:
+    """The first character of ``text`` that no font of the documents (layout.FONT_FILES) can draw
+    (an emoji, Thai): the PDF (PDF/A) cannot be made with it. Plain Chinese and Latin text is
+    passed over without looking at a font."""
+    if _FONT_SAFE.fullmatch(text):
+        return None
+    unusual = limits.unusual_chars(text)
+    if unusual is None:
+        return None
+    coverage = _font_coverage()
+    if coverage is None:  # fonts missing: building says so
+        return None
+    for m in unusual:
+        c = ord(m.group())
+        if c not in coverage and c not in _IGNORABLE and not m.group().isspace():
+            return m.group()
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _font_coverage() -> frozenset[int] | None:
+    """Every character some document font has (read from their character maps once, when a
+    text first holds a character outside plain Chinese and Latin), or None without the fonts."""
+    try:
+        from fontTools.ttLib import TTCollection, TTFont
+        from .. import layout
+        cover: set[int] = set()
+        for path, _package in layout.FONT_FILES.values():
+            fonts = TTCollection(path, lazy=True).fonts if path.endswith(".ttc") else [TTFont(path, lazy=True)]
+            for font in fonts:
+                cover.update(font.getBestCmap() or ())
+        return frozenset(cover)
+    except Exception:  # noqa: BLE001 - no fontTools, a font missing or unreadable: not this check's to say
+        return None
 
 
 def _check_shape(text: str, name: str) -> None:
@@ -857,6 +917,34 @@ def load_document(path: str | Path, text: str | None = None, *, program_resolver
     return load_document_data(path, data, pos, program_resolver=program_resolver)
 
 
+def _check_blocks(data: dict, pos: _Positions, file: str) -> None:
+    """A document whose sections hold more than DOCUMENT_BLOCKS blocks (mappings and listed texts)
+    is refused before it is validated or laid out: its layout would not fit the build's memory."""
+    n = 0
+    todo = [data.get("sections")]
+    seen: set[int] = set()
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, dict):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            n += 1
+            todo.extend(v for k, v in obj.items() if k not in _REF_FIELDS)  # unit ids are no blocks
+        elif isinstance(obj, list):
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            n += sum(isinstance(x, str) for x in obj)
+            todo.extend(x for x in obj if isinstance(x, (dict, list)))
+        if n > limits.DOCUMENT_BLOCKS:
+            lc = pos.find(("sections",), key=True)
+            raise ValidationFailed(Problem(
+                f"the sections hold more than {limits.DOCUMENT_BLOCKS:,} tasks, targets, paragraphs and other blocks: "
+                "too large to lay out as one document", path="sections", file=file, line=lc and lc[0],
+                column=lc and lc[1], hint="split it into several documents (a program and its annexes)"))
+
+
 def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") -> None:
     """A data file must hold a mapping of fields."""
     if data is None:
@@ -872,6 +960,7 @@ def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_
     positions, such as lint, without parsing the file twice)."""
     file = str(path)
     check_top_mapping(data, file)
+    _check_blocks(data, pos, file)
     if data.get("kind") == "report":  # progress reports: model/report.py
         from .report import load_report_data
         return load_report_data(path, data, pos, program_resolver=program_resolver)

@@ -211,7 +211,9 @@ def _check_package(z: zipfile.ZipFile, file: str) -> None:
     total = 0
     for info in infos:
         xml = info.filename.endswith((".xml", ".rels"))
-        part = 0
+        body = info.filename == "word/document.xml"
+        part = paragraphs = 0
+        tail = b""
         with z.open(info) as f:  # the CRC is checked at the end of each part
             while True:
                 chunk = f.read(1 << 20)
@@ -219,6 +221,15 @@ def _check_package(z: zipfile.ZipFile, file: str) -> None:
                     break
                 part += len(chunk)
                 total += len(chunk)
+                if body:  # paragraphs (<w:p> or <w:p ...>) and table rows, across chunk boundaries too
+                    joined = tail + chunk
+                    paragraphs += joined.count(b"<w:p>") + joined.count(b"<w:p ") + joined.count(b"<w:tr")
+                    tail = chunk[-5:]
+                    paragraphs -= tail.count(b"<w:p>") + tail.count(b"<w:p ") + tail.count(b"<w:tr")
+                    if paragraphs > limits.DOCX_PARAGRAPHS:
+                        raise ImportFailed(f"the Word document has more than {limits.DOCX_PARAGRAPHS:,} paragraphs and "
+                                           "table rows: too long to import as one document", file,
+                                           hint="split it into its parts (one document each) and import those")
                 if xml and part > limits.DOCX_XML_BYTES:
                     raise ImportFailed(f"the part {info.filename} of the .docx unpacks to more than "
                                        f"{limits.DOCX_XML_BYTES >> 20} MB (at most {limits.DOCX_XML_BYTES >> 20} MB "

@@ -177,6 +177,13 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             def both(*a):
                 size_v(*a)
                 glyph_v(*a)
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+            if size > limits.PDF_PAGE_CONTENT_BYTES:  # before pypdf parses it, one operator at a time
+                raise ImportFailed(f"page {pno + 1} of the PDF holds {size / limits.MiB:.0f} MB of drawing instructions "
+                                   f"(at most {limits.PDF_PAGE_CONTENT_BYTES // limits.MiB} MB)", file,
+                                   hint="the PDF may be damaged or machine-made; print it to a new PDF and import "
+                                        "that, or import the original Word file")
             try:
                 txt = page.extract_text(visitor_text=both if pno == 0 else glyph_v) or ""
             except _TooManyRuns:

@@ -146,7 +146,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         # beyond them is a message about this file, and the process (a batch) goes on
         try:
             done = run_capped(_write_language, doc, lang, order, outs, rdoc, source, source_bytes, template,
-                              pdf_engine, keep_going)
+                              pdf_engine, keep_going, fork_safe=not _typst_ran_here())
         except CapExceeded as e:
             err = WorkplanError(Problem(
                 f"laying out the {lang} {'/'.join(f.upper() for f in order)} {e.reason}, the limit for one "
@@ -166,6 +166,16 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         # listed in the order asked for
         result.outputs[written:] = sorted(result.outputs[written:], key=lambda p: formats.index(p.suffix[1:]))
     return result
+
+
+def _typst_ran_here() -> bool:
+    """Whether this process has laid out with Typst itself (its engine was made here): Typst keeps
+    a pool of threads that a forked child would wait for forever. Builds never do (they lay out in
+    children); a program calling the writer directly may."""
+    import sys
+    writer = sys.modules.get("workplan.render.typst.writer")
+    made = getattr(writer, "_engine", None)
+    return made is not None and getattr(made, "pid", None) == os.getpid()
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
