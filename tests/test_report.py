@@ -214,7 +214,7 @@ def test_zh_en_draws_each_chart_once_with_both_languages():
                                          "图2 阶段推进时间轴\nFigure 2 Timeline of phases"]
     text = rdoc.plain_text()
     assert "截至报告日期，1项任务逾期未完成：5.做好重点人群服务管理。" in text
-    assert "Overdue at the report date (1): 5. Care for and keep in contact with key groups." in text
+    assert "One task is overdue at the report date: 5. Care for and keep in contact with key groups." in text
 
 
 def test_images_and_missing_image(program_dir):

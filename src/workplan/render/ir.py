@@ -594,8 +594,8 @@ class _Builder:
             self.point(pt, 2, counter, f"{path}.items[{i}]")
 
     def point(self, pt: Point, level: int, n: int, path: str, untitled_heads: bool = True) -> None:
-        """A numbered item; ``untitled_heads=False`` (an attachment's items) sets an item without a
-        title as a numbered paragraph in the body face, not as a heading."""
+        """A numbered item; ``untitled_heads=False`` (an attachment's items) sets a top-level item
+        without a title as a list item (1.) in the body face, not as a 一、 heading in 黑体."""
         level = min(level, 4)
         if not untitled_heads and pt.title is None and level == 1:
             level = 3   # an attachment's untitled item is a list item (1. in the body face), not 一、 in 黑体
@@ -605,7 +605,7 @@ class _Builder:
             title = self.t(pt.title, f"{path}.title")
             self.add(Heading(level, number, self.sentence(title) if body else title, body=body,
                              sep=" " if body and self.lang_of(title, body) == "en" != self.lang else None))
-        elif body and level <= 2 and untitled_heads:
+        elif body and level <= 2:
             # an untitled 一、/（一） item is still a heading of its level (黑体 / 楷体, 7.3.3): its first
             # sentence is set in the heading face, the rest runs on in the body face
             lead, rest = split_lead(body, self.lang_of(body))
