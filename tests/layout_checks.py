@@ -37,6 +37,9 @@ _L2 = re.compile(rf"^（[{_ZH_NUM}]+）")
 _EN_L1 = re.compile(r"^[IVXL]+\. \S")
 _EN_HEAD = re.compile(r"^([IVXL]+\.|\([IVXL]+\)) ?[A-Z]")
 _ANNEX = re.compile(r"^(附件|Annex)")
+# the 附件说明 or a signature's date near the top of a page: the body's last lines went with them
+_SIG_START = re.compile(r"^(附件：|Annexes?:|\d{4}年\d{1,2}月\d{1,2}日$|[A-Z][a-z]+ \d{1,2}, \d{4}$)")
+CARRIED_WITH_SIGNATURE = 2
 
 
 @dataclass
@@ -188,6 +191,11 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
         first_text = nxt["body"][0].top if nxt["body"] else PAGE_H_PT
         if any(top < first_text - 20 and bottom - top > 3 * LINE_PT for top, bottom in nxt["graphics"]):
             continue                      # a figure that did not fit
+        if nxt["cells"] and min(c[1] for c in nxt["cells"]) < TEXT_TOP_PT + 3 * LINE_PT:
+            continue                      # a table (its caption, header and first row) or a row moved whole
+        opening = [ln.text for ln in nxt["body"][:CARRIED_WITH_SIGNATURE + 4]]
+        if any(_SIG_START.match(t) for t in opening):
+            continue                      # the signature took the body's last lines with it (7.3.5)
         bottoms = [ln.bottom for ln in pg["body"]] + [b for _t, b in pg["graphics"]]
         if not bottoms:
             continue
