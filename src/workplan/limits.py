@@ -67,7 +67,8 @@ DOCUMENT_CHARS = 1_000_000        # characters of text extracted from one docume
 
 # --- layout in a child process --------------------------------------------------------------------
 BUILD_MEMORY = 2048 * MiB         # address space of the process that lays out one language of one file
-BUILD_SECONDS = 120               # wall time of it (the largest corpus file takes under 5 s)
+BUILD_SECONDS = 600               # wall time of it (the largest corpus file takes under 5 s on a quiet
+                                  # machine; a backstop: hostile input is refused before layout)
 # modules the fork server loads once for the children it starts (see run_capped)
 SERVED_PRELOAD = ("workplan.limits", "workplan.render", "workplan.render.typst.writer", "workplan.render.docx.writer")
 

@@ -127,7 +127,8 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     for fmt in formats:
         writer(fmt)                       # an unknown format fails before anything is written
     if "pdf" in formats:
-        WRITERS["pdf"].engine(pdf_engine)
+        # here, before any layout child: a machine without what the engine needs is said once, plainly
+        WRITERS["pdf"].engine(pdf_engine).check_environment()
     loaded = loaded if loaded is not None else load_source(source, program_resolver)
     source_bytes, doc = loaded.raw, loaded.doc
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
