@@ -288,7 +288,11 @@ def test_untitled_attachment_items_are_body_text_not_headings():
 
 def test_english_imprint_keeps_office_and_date_apart(built, laid_out):
     d = _docx(built / "content-task-force.en.docx")
-    cells = [p.text for t in d.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    # the 版记 sits in a text box at the foot of the type area
+    boxed = [Table(t, d) for box in d.element.body.iter(qn("w:txbxContent")) for t in box.iter(qn("w:tbl"))]
+    cells = [p.text for t in [*d.tables, *boxed] for row in t.rows for c in row.cells for p in c.paragraphs]
     (line,) = [t for t in cells if "Issued" in t]
     assert "Office\n\tIssued March 19, 2024" in line          # the date on a line of its own
     for pdf in (built / "content-task-force.en.pdf", laid_out / "content-task-force.en.pdf"):

@@ -266,3 +266,16 @@ def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeyp
         assert index_status(arc) is None
     # a reindex has no documents handed over: it reads the archived sources
     assert run("search", "reindex", "--archive", str(root)).returncode == 0
+
+
+def test_the_site_says_when_its_index_is_behind(arc_v1, tmp_path):
+    from workplan.web import create_app
+    with open_archive(arc_v1) as arc:  # no index listener: as if the process died before updating it
+        add_data_file(arc, market(tmp_path / "src", 2), formats=())
+    page = create_app(arc_v1).test_client().get("/search?q=夜市")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "behind" in text and "reindex" in text
+    with open_archive(arc_v1) as arc:
+        search(arc, "夜市")  # a search through the archive catches the index up
+    assert "behind" not in create_app(arc_v1).test_client().get("/search?q=夜市").get_data(as_text=True)

@@ -260,7 +260,10 @@ def _child_run(fn: Callable[..., Any], args: tuple, memory: int) -> bytes:
     import resource
     faulthandler.disable()  # a native library aborting under the cap is reported by the parent
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+    # the cap is what the work may add: a forked child starts with its parent's address space
+    # (a long-running process — a server, a test session — may already map gigabytes)
+    want = memory + _address_space()
+    cap = want if hard == resource.RLIM_INFINITY else min(want, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     try:
         out = (True, fn(*args))
@@ -272,6 +275,15 @@ def _child_run(fn: Callable[..., Any], args: tuple, memory: int) -> bytes:
         return pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as e:  # noqa: BLE001 - an unpicklable value: its text
         return pickle.dumps((False, RuntimeError(f"{type(out[1]).__name__}: {out[1]} ({e})")))
+
+
+def _address_space() -> int:
+    """This process's mapped address space in bytes (0 where /proc is not available)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _outcome(data: bytes, signalled: int | None, exit_code: int | None, memory: int) -> Any:

@@ -218,6 +218,9 @@ class Recogniser:
         if (t.endswith("文件") or (self.lang == "en" and not _NOTICE_EN.match(t))) and not _DOCNUM.search(t) \
                 and any(_DOCNUM.search(x.text) for x in self.lines[i + 1:i + 4]):
             s -= 6    # the red issuer mark (XX文件) just above the document number, not the title
+        elif i + 1 < len(self.lines) and self.lines[i + 1].text.strip().endswith("文件") \
+                and not _DOCNUM.search(t) and any(_DOCNUM.search(x.text) for x in self.lines[i + 2:i + 5]):
+            s -= 6    # the first line of a long issuer mark (joint issuers) wrapped before its 文件
         return s
 
     def front(self, body_start: int) -> int:

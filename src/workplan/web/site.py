@@ -75,6 +75,9 @@ class Site:
                 h.ix = None
             h.ix = open_index(self.root)  # a path: never rebuilds (the site changes nothing)
             h.ix_stamp = stamp
+        # an index behind the archive (a crash between a commit and its index update) is said on
+        # every search, with the fix, instead of silently missing records (one catalogue look-up)
+        h.ix.stale = IndexManager(self.root).staleness(self.archive(), h.ix.meta)
         return h.ix
 
     def events_of(self, code: str) -> list:
