@@ -247,8 +247,11 @@ class Recogniser:
             best = notice[0] if notice else near[-1]
         if best is None or best[0] < 1.5:
             # fall back: the first short line without sentence punctuation
+            marks = {i for sc, i in scored if sc <= -6}  # the issuer mark and web chrome are never the title
             for i in window:
                 t = L[i].text
+                if i in marks or _DOCNUM.search(t):
+                    continue
                 if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?") \
                         and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")) \
                         and not self._is_strong_vocab(_clean_heading(t)) and not _LEAD_HEADING.match(t.strip()):
