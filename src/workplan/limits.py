@@ -249,9 +249,23 @@ def run_capped(fn: Callable[..., Any], *args: Any, memory: int | None = None,
     seconds = BUILD_SECONDS if seconds is None else seconds
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
         return fn(*args)
-    if fork_safe:
-        return _run_forked(fn, args, memory, seconds)
-    return _run_served(fn, args, memory, seconds)
+    if not fork_safe:
+        return _run_served(fn, args, memory, seconds)
+    if _threads() > 1:
+        # a forked child gets one thread and the locks the others held at that moment: it may wait
+        # for them forever (seen in a test session: Typst, tantivy and ONNX thread pools). A
+        # threaded process (a server, a test session) lays out here, uncapped; the command line
+        # and the --jobs workers fork from a single thread and keep the caps
+        return fn(*args)
+    return _run_forked(fn, args, memory, seconds)
+
+
+def _threads() -> int:
+    """How many OS threads this process has (1 where /proc is not available)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
 
 
 def _child_run(fn: Callable[..., Any], args: tuple, memory: int) -> bytes:
