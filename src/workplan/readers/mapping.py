@@ -519,14 +519,7 @@ class Mapper:
                 for it in c.children:
                     text = "".join(x for x in ((it.heading + "。") if it.heading and it.text else it.heading, it.text) if x)
                     text = "".join([text] + [t for t, _ in it.paragraphs])
-                    r = parse_units(text)
-                    item = {"text": r[0] if r else text}
-                    if r:
-                        for role in ("lead", "cooperating"):
-                            units = r[1][role] + (r[1]["responsible"] if role == "lead" else [])
-                            if units:
-                                item[role] = [self.unit(u) for u in units]
-                    items.append(item)
+                    items.append(self.standard_item(text))
                 cat = {"title": c.heading or c.text or c.line.text, "items": items}
                 self.at(f"{path}.categories[{ci}]", c.line)
                 cats.append(cat)
@@ -548,6 +541,17 @@ class Mapper:
             self.unclassified.append(d["title"])
         return d
 
+    def standard_item(self, text: str) -> dict:
+        """One standard's text, with the lead and cooperating units it names taken out."""
+        r = parse_units(text)
+        item: dict = {"text": r[0] if r else text}
+        if r:
+            for role in ("lead", "cooperating"):
+                units = r[1][role] + (r[1]["responsible"] if role == "lead" else [])
+                if units:
+                    item[role] = [self.unit(u) for u in units]
+        return item
+
     def flat_standards(self, nodes: list[Node]) -> dict:
         """One flat numbered list of standards: a standards section whose one category holds
         every item, each item's whole text (its heading, text and paragraphs) kept."""
@@ -556,15 +560,8 @@ class Mapper:
             num_end = n.num.end if n.num else 0
             text = "".join([n.line.text[num_end:].strip()] + [t for t, _ in n.paragraphs]
                            + [c.line.text for c in n.children])
-            r = parse_units(text)
-            item = {"text": r[0] if r else text}
-            if r:
-                for role in ("lead", "cooperating"):
-                    units = r[1][role] + (r[1]["responsible"] if role == "lead" else [])
-                    if units:
-                        item[role] = [self.unit(u) for u in units]
             self.at(f"sections[0].categories[0].items[{i}]", n.line)
-            items.append(item)
+            items.append(self.standard_item(text))
         title = self.o.title or ("标准" if self.o.lang == "zh" else "Standards")
         self.at("sections[0]", nodes[0].line)
         return {"type": "standards", "title": "创建标准" if self.o.lang == "zh" else "Standards",
