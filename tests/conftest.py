@@ -34,8 +34,6 @@ KNOWN_FAILURES = {
         "lines carried with the signature leave the page before it short",
     "tests/test_layout.py::test_pdf_no_page_ends_early[typst-six-peace-standards.zh-en]":
         "lines carried with the signature leave the page before it short",
-    "tests/test_packaging.py::test_failed_pdf_is_reported_and_the_docx_counted":
-        "a writer replaced in this process is not the one the layout child runs",
 }
 
 

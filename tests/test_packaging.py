@@ -70,15 +70,15 @@ def test_non_editable_install_builds_docx_and_pdf(tmp_path):
 def test_failed_pdf_is_reported_and_the_docx_counted(tmp_path, monkeypatch):
     """A PDF writer that fails (the packaging bug: TemplateNotFound) must not hide the DOCX that
     was written, nor let the summary claim success."""
-    import jinja2
     from click.testing import CliRunner
 
-    import workplan.render.pdf as pdf
+    from workplan import formats
     from workplan.cli import cli
 
-    def broken(*args, **kwargs):
-        raise jinja2.TemplateNotFound("gbt9704.css.j2")
-    monkeypatch.setattr(pdf, "write_pdf", broken)
+    # the writer runs in the capped layout child: the broken one is named by module
+    engine = formats.PDF_ENGINES["weasyprint"]
+    monkeypatch.setitem(formats.PDF_ENGINES, "weasyprint", formats.Engine(
+        "weasyprint", "fake_engines:broken_write_pdf", engine.options, check=engine.check))
     out = tmp_path / "out"
     r = CliRunner().invoke(cli, ["build", str(CORPUS / "winter-fire-safety.yaml"), "--format", "docx,pdf",
                                  "--pdf-engine", "weasyprint", "-o", str(out)])

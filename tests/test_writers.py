@@ -26,23 +26,21 @@ def test_every_format_list_derives_from_the_table():
             assert set(engine.options) <= set(formats.WRITE_OPTIONS)
 
 
-def test_a_second_pdf_engine_is_one_table_entry(tmp_path, monkeypatch):
-    from workplan import formats
+@pytest.mark.parametrize("child", ["forked", "fork server"])
+def test_a_second_pdf_engine_is_one_table_entry(tmp_path, monkeypatch, child):
+    from workplan import formats, render
     from workplan.render import build_file
 
-    log = tmp_path / "calls.json"  # the writer runs in the capped child process: it leaves its calls in a file
+    # after Typst ran in this process the layout child comes from a fork server started earlier,
+    # which knows only what it imports: the engine chosen here must reach it all the same
+    monkeypatch.setattr(render, "_typst_ran_here", lambda: child == "fork server")
 
-    def write_pdf(rdoc, out, *, source_name, source_bytes):
-        log.write_text(json.dumps([rdoc.lang, source_name, len(source_bytes)]))
-        out.write_bytes(b"%PDF-1.7 fake\n")
-
-    import workplan.render.pdf as pdf
-    monkeypatch.setattr(pdf, "fake_write_pdf", write_pdf, raising=False)
+    # the writer runs in the capped layout child: it is named by module and leaves its calls in a file
     monkeypatch.setitem(formats.PDF_ENGINES, "fake", formats.Engine(
-        "fake", "workplan.render.pdf:fake_write_pdf", ("source_name", "source_bytes")))
+        "fake", "fake_engines:write_pdf", ("source_name", "source_bytes")))
     src = CORPUS / "winter-fire-safety.yaml"
     r = build_file(src, tmp_path, formats=["pdf"], pdf_engine="fake")
-    assert json.loads(log.read_text()) == ["zh", src.name, src.stat().st_size]
+    assert json.loads((tmp_path / "calls.json").read_text()) == ["zh", src.name, src.stat().st_size]
     assert r.outputs == [tmp_path / "winter-fire-safety.zh.pdf"]
     assert r.outputs[0].read_bytes().startswith(b"%PDF-1.7 fake")
 

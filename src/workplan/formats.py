@@ -69,7 +69,11 @@ class Writer:
         """The archive role of this format's rendition in ``lang`` (``pdf:zh``)."""
         return f"{self.name}:{lang}"
 
-    def engine(self, name: str | None = None) -> Engine:
+    def engine(self, name: "str | Engine | None" = None) -> Engine:
+        """The engine called ``name`` (the default if none); an :class:`Engine` already chosen is
+        returned as it is (a layout child gets the engine its parent chose, not a name it may not know)."""
+        if isinstance(name, Engine):
+            return name
         name = name or self.default_engine or next(iter(self.engines))
         try:
             return self.engines[name]
@@ -77,7 +81,7 @@ class Writer:
             raise WorkplanError(Problem(f"unknown {self.name} engine '{name}'",
                                         hint="use " + " or ".join(self.engines))) from None
 
-    def write(self, rdoc: Any, out: Any, *, engine: str | None = None, **options: Any) -> Any:
+    def write(self, rdoc: Any, out: Any, *, engine: "str | Engine | None" = None, **options: Any) -> Any:
         """Write ``rdoc`` to ``out`` with the chosen engine, passing it the options it takes."""
         eng = self.engine(engine)
         return eng.load()(rdoc, out, **{k: v for k, v in options.items() if k in eng.options})

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import Problem, WorkplanError
-from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, writer
+from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine, writer
 from ..limits import CapExceeded, run_capped
 from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
@@ -71,7 +71,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
                source_bytes: bytes | None = None, template: Path | None = None,
                allow_missing: bool = False, rdoc: RenderDoc | None = None,
-               pdf_engine: str = DEFAULT_PDF_ENGINE) -> RenderDoc:
+               pdf_engine: "str | Engine" = DEFAULT_PDF_ENGINE) -> RenderDoc:
     """Render one language/format of a validated document to ``out`` (atomically), with the
     writer :data:`workplan.formats.WRITERS` names for ``fmt`` (``pdf_engine`` picks the PDF one)."""
     w = writer(fmt)
@@ -129,6 +129,9 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     if "pdf" in formats:
         # here, before any layout child: a machine without what the engine needs is said once, plainly
         WRITERS["pdf"].engine(pdf_engine).check_environment()
+    # the engine is chosen here and handed to the layout child as it is (a fork server started
+    # earlier does not know an engine this process added to the table)
+    engine = WRITERS["pdf"].engine(pdf_engine) if "pdf" in formats else None
     loaded = loaded if loaded is not None else load_source(source, program_resolver)
     source_bytes, doc = loaded.raw, loaded.doc
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
@@ -147,7 +150,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
         # beyond them is a message about this file, and the process (a batch) goes on
         try:
             done = run_capped(_write_language, doc, lang, order, outs, rdoc, source, source_bytes, template,
-                              pdf_engine, keep_going, fork_safe=not _typst_ran_here())
+                              engine, keep_going, fork_safe=not _typst_ran_here())
         except CapExceeded as e:
             err = WorkplanError(Problem(
                 f"laying out the {lang} {'/'.join(f.upper() for f in order)} {e.reason}, the limit for one "
@@ -188,7 +191,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _write_language(doc: Document, lang: str, order: list[str], outs: list[Path], rdoc: RenderDoc,
-                    source: Path, source_bytes: bytes, template: Path | None, pdf_engine: str,
+                    source: Path, source_bytes: bytes, template: Path | None, pdf_engine: "str | Engine | None",
                     keep_going: bool) -> "list[Path | WorkplanError]":
     """Write one language of a document in each format of ``order`` (run in the capped child
     process): the paths written, and with ``keep_going`` the error of each format that failed."""
