@@ -13,6 +13,28 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.glob("*.yaml"))
 
 
+CORPUS_LANGS = ("zh", "en", "zh-en")
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory):
+    """``corpus_build(engine)`` → (folder, {source: BuildResult}): every corpus file built as DOCX
+    and PDF in every language with that PDF engine (the DOCX follows that engine's pagination, as
+    ``workplan build`` makes it). Built once per engine per test session, on first use: the layout,
+    PDF and DOCX tests read the same files."""
+    made: dict[str, tuple[Path, dict]] = {}
+
+    def get(engine: str) -> tuple[Path, dict]:
+        if engine not in made:
+            from workplan.render import build_file
+            out = tmp_path_factory.mktemp(f"corpus-{engine}")
+            made[engine] = (out, {f: build_file(f, out, langs=CORPUS_LANGS, formats=("docx", "pdf"), pdf_engine=engine)
+                                  for f in corpus_files()})
+        return made[engine]
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import layout_checks as C
 from conftest import CORPUS, ROOT
 from workplan.errors import MissingTranslation
 from workplan.i18n import NBSP, phones_kept_together, typographic_quotes
@@ -58,8 +58,8 @@ def laid_out(built):
     lo = built / "lo"
     files = [str(built / f) for f in ("content-task-force.zh.docx", "content-english-source.en.docx",
                                       "content-task-force.en.docx")]
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(lo), *files],
-                   check=True, capture_output=True, timeout=600)
+    # a profile of its own: another test process may be running LibreOffice at the same time
+    C.docx_to_pdf(files, lo)
     return lo
 
 

@@ -33,15 +33,16 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # --- building ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """(corpus stem, lang) -> .docx, for every corpus file that exists."""
-    out = tmp_path_factory.mktemp("docx")
+def built(corpus_build) -> dict[tuple[str, str], Path]:
+    """(corpus stem, lang) -> .docx, for every corpus file (the session's build: DOCX with the PDF,
+    as ``workplan build`` makes them)."""
+    _, results = corpus_build("typst")
     files: dict[tuple[str, str], Path] = {}
-    for src in corpus_files():
-        result = build_file(src, out, langs=LANGS, formats=["docx"], allow_missing=True)
+    for result in results.values():
         for path in result.outputs:
-            stem, lang, _ = path.name.rsplit(".", 2)
-            files[(stem, lang)] = path
+            stem, lang, fmt = path.name.rsplit(".", 2)
+            if fmt == "docx":
+                files[(stem, lang)] = path
     assert files, "no corpus file was built"
     return files
 
@@ -598,3 +599,21 @@ def test_unknown_format_writes_nothing(tmp_path):
         build_file(CORPUS / "winter-fire-safety.yaml", tmp_path, langs=["zh"], formats=["docx", "odt"])
     assert "unknown format 'odt'" in e.value.format()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_core_properties_stay_in_their_namespace_after_docxtpl_and_docxcompose(tmp_path, monkeypatch):
+    """docxcompose (imported by docxtpl and by the volume compiler) rebinds python-docx's ``cp``
+    prefix for the whole process: every DOCX written afterwards carried its keywords twice, the
+    template's in the right namespace (what Word shows) and its own in a foreign one."""
+    from docx.oxml.ns import nsmap
+
+    from workplan.render.docx.template import CORE_PROPERTIES_NS
+    monkeypatch.setitem(nsmap, "cp", CORE_PROPERTIES_NS)  # what is put back when the test ends
+    import docxcompose.utils  # noqa: F401 - what docxtpl and a volume compile import: it rebinds on first import
+    monkeypatch.setitem(nsmap, "cp", docxcompose.utils.NS["cp"])  # as a process is after that first import
+    build_file(CORPUS / "winter-fire-safety.yaml", tmp_path, langs=["zh"], formats=["docx"])
+    build_file(CORPUS / "winter-fire-safety.yaml", tmp_path / "again", langs=["zh"], formats=["docx"])
+    for path in (tmp_path / "winter-fire-safety.zh.docx", tmp_path / "again" / "winter-fire-safety.zh.docx"):
+        core = part_xml(path, "docProps/core.xml").decode()
+        assert "custom-properties" not in core
+        assert core.count("<cp:keywords>") == 1 and "<cp:keywords>冬季防火; 消防安全</cp:keywords>" in core

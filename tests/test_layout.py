@@ -24,35 +24,20 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def outdir(tmp_path_factory) -> Path:
-    from workplan.render import build_file
-    out = tmp_path_factory.mktemp("layout")
-    for f in FILES:
-        # the WeasyPrint engine: the one these layout rules are implemented in (the Typst engine
-        # reads the same layout numbers and the IR's table widths)
-        build_file(f, out, langs=LANGS, formats=("docx", "pdf"), pdf_engine="weasyprint")
-    return out
+def outdir(corpus_build) -> Path:
+    # the WeasyPrint engine: the one these layout rules are implemented in (the Typst engine
+    # reads the same layout numbers and the IR's table widths)
+    return corpus_build("weasyprint")[0]
 
 
 # The PDF checks hold for both engines (issue 13: the faster engine may be the default only if it
-# scores as well on every layout test). The WeasyPrint PDFs come with the DOCX files above.
+# scores as well on every layout test). Each engine's DOCX follows its own pagination decisions.
 ENGINES = ("weasyprint", "typst")
-_OUT: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def pdfdir(request, outdir, tmp_path_factory) -> Path:
-    engine = request.param
-    if engine == "weasyprint":
-        return outdir
-    if engine not in _OUT:
-        from workplan.render import build_file
-        out = tmp_path_factory.mktemp(f"layout-{engine}")
-        for f in FILES:
-            # the DOCX too: it follows the pagination decisions of the engine that built the PDF
-            build_file(f, out, langs=LANGS, formats=("docx", "pdf"), pdf_engine=engine)
-        _OUT[engine] = out
-    return _OUT[engine]
+def pdfdir(request, corpus_build) -> Path:
+    return corpus_build(request.param)[0]
 
 
 _PAGES: dict[Path, list] = {}

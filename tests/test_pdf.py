@@ -20,10 +20,9 @@ from conftest import corpus_files
 from workplan.errors import EnvironmentProblem
 from workplan.i18n import term
 from workplan.layout import CHARS_PER_LINE, LINE_PITCH_PT, LINES_PER_PAGE, MARGIN_BOTTOM_MM, MM_PER_PT
-from workplan import render
 from workplan.render import PDF_ENGINES, build_file, output_name
 from workplan.render.fonts import check_pdf_environment
-from workplan.render.ir import AttachmentList, AttachmentStart, Heading, Signature, build_ir
+from workplan.render.ir import AttachmentList, AttachmentStart, Heading, Signature
 
 LANGS = ("zh", "en", "zh-en")
 FILES = corpus_files()
@@ -37,31 +36,18 @@ def engine(request) -> str:
 
 
 @pytest.fixture(scope="module")
-def outdir(tmp_path_factory, engine) -> Path:
-    return tmp_path_factory.mktemp(f"pdf-{engine}")
-
-
-@pytest.fixture(scope="module")
-def built(outdir, engine):
-    """``built(source, lang)`` → (pdf path, PdfReader, RenderDoc); each file is built once."""
-    cache: dict[Path, dict[str, tuple[Path, PdfReader, object]]] = {}
+def built(corpus_build, engine):
+    """``built(source, lang)`` → (pdf path, PdfReader, RenderDoc) of the session's corpus build."""
+    out, results = corpus_build(engine)
+    readers: dict[tuple[Path, str], tuple[Path, PdfReader, object]] = {}
 
     def get(source: Path, lang: str):
-        if source not in cache:
-            # keep the IR build_file makes (what the writer was given): charts are slow to redo
-            made: dict[str, object] = {}
-
-            def spy(doc, lg="zh", **kw):
-                made[lg] = build_ir(doc, lg, **kw)
-                return made[lg]
-
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(render, "build_ir", spy)
-                result = build_file(source, outdir, langs=LANGS, formats=["pdf"], pdf_engine=engine)
-            assert len(result.outputs) == len(LANGS) and set(made) == set(LANGS)
-            cache[source] = {lg: (outdir / output_name(source, lg, "pdf"),
-                                  PdfReader(outdir / output_name(source, lg, "pdf")), made[lg]) for lg in LANGS}
-        return cache[source][lang]
+        if (source, lang) not in readers:
+            pdf = out / output_name(source, lang, "pdf")
+            assert pdf in results[source].outputs
+            # the IR build_file made (what the writer was given): charts are slow to redo
+            readers[(source, lang)] = (pdf, PdfReader(pdf), results[source].rdocs[lang])
+        return readers[(source, lang)]
 
     return get
 

@@ -234,8 +234,13 @@ def _open_docx(path: Path, code: str) -> Any:
 
 def write_docx_volume(plan: VolumePlan, output: Path, progress: Progress | None = None) -> None:
     import docx
-    from docx.oxml.ns import qn
+    from docx.oxml.ns import nsmap, qn
     from docxcompose.composer import Composer
+
+    from ..render.docx.template import CORE_PROPERTIES_NS
+    # docxcompose rebinds python-docx's ``cp`` prefix (core properties) to the custom-properties
+    # namespace for the whole process: the volume's core properties would land where Word ignores them
+    nsmap["cp"] = CORE_PROPERTIES_NS
 
     from ..render import atomic_write
     docs = [e for e in plan.entries if e.file is not None]

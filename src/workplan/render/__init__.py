@@ -27,6 +27,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     failures: list[WorkplanError] = field(default_factory=list)   # with keep_going: what was not written
+    rdocs: dict[str, RenderDoc] = field(default_factory=dict)      # language -> the IR the writers were given
 
 
 NAME_MAX = 255  # bytes in one file name (ext4, xfs, btrfs, tmpfs)
@@ -137,7 +138,7 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
     rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
-    result = BuildResult(source)
+    result = BuildResult(source, rdocs=rdocs)
     # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
     order = sorted(formats, key=lambda f: f != "pdf")
     for lang, rdoc in rdocs.items():

@@ -218,6 +218,20 @@ def prepare(template: Path | None) -> _Prepared:
     return prepared
 
 
+CORE_PROPERTIES_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+
+
+def _docxtpl():
+    """docxtpl's DocxTemplate. Importing it imports docxcompose, which rebinds python-docx's ``cp``
+    prefix (core properties) to the custom-properties namespace for the whole process: every
+    core property written afterwards (keywords, last modified by, revision, category) would land
+    in a foreign namespace that Word ignores. The binding is put back."""
+    from docxtpl import DocxTemplate
+    from docx.oxml.ns import nsmap
+    nsmap["cp"] = CORE_PROPERTIES_NS
+    return DocxTemplate
+
+
 def open_template(prepared: _Prepared, rdoc: RenderDoc):
     """The template as a python-docx Document, its Jinja tags rendered for this document."""
     from docx import Document
@@ -225,7 +239,7 @@ def open_template(prepared: _Prepared, rdoc: RenderDoc):
     if not prepared.jinja:
         return Document(io.BytesIO(prepared.data))
     import jinja2
-    from docxtpl import DocxTemplate
+    DocxTemplate = _docxtpl()
 
     lh = next((b for b in rdoc.blocks if isinstance(b, Letterhead)), None)
     context = {
