@@ -376,7 +376,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "query.year_backwards": ("年份范围 {value} 的终止年早于起始年", "the year range {value} ends before it starts"),
     "query.year_backwards.hint": ("写作 {hi}-{lo}", "write {hi}-{lo}"),
     "query.unknown_field": ("没有“{name}”这个字段", "unknown field '{name}'"),
-    "query.unknown_field.hint": ("可用字段：年度、单位、类别、保管期限、语种、档号、题名、责任者（也可写 {fields}）；"
+    "query.unknown_field.hint": ("可用字段：年度、单位、类别、保管期限、语种、档号、题名、责任者、方案（也可写 {fields}）；"
                                  "要按原文检索，请加引号",
                                  "fields: {fields}; to search for the text literally, put it in quotes"),
     "query.needs_value": ("“{name}:” 后面需要一个值", "'{name}:' needs a value"),
@@ -389,6 +389,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "query.field.code": ("档号:完整的档号", "code: an archival code, exactly"),
     "query.field.title": ("题名:题名中的词或短语，如 题名:防火", "title: words or a phrase in the title: title:防火"),
     "query.field.issuer": ("责任者:责任者名称中的词，如 责任者:社区", "issuer: words in the issuer's name: issuer:社区"),
+    "query.field.program": ("方案:工作方案的档号（找出关于它的工作总结）", "program: a program's archival code: the reports on it"),
     "query.unknown_kind": ("没有 {value} 这个类别", "unknown kind {value}"),
     "query.unknown_kind.hint": ("类别：工作方案、创建标准、工作总结、其他文件", "kinds: program, standards, report, legacy"),
     "query.unknown_retention": ("没有 {value} 这个保管期限", "unknown retention {value}"),

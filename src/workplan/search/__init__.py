@@ -23,6 +23,7 @@ from typing import Callable
 
 from ..errors import Problem, WorkplanError
 from .backends import BACKENDS
+from .backends.base import NEWEST, SCORE, SORTS
 from .index import (DEFAULT_BACKEND, REINDEX_HINT, SCHEMA_VERSION, BuildReport, IndexCorrupt, IndexManager,
                     IndexMissing)
 from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
@@ -147,27 +148,32 @@ class OpenIndex:
             return And(tuple(self._resolve(x, warnings) for x in node.items))
         return node
 
-    def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
-               kind: str | None = None, retention: str | None = None, lang: str | None = None,
-               all_versions: bool = False, limit: int = 10, offset: int = 0, snippets: bool = True,
-               exact_count: bool = False) -> SearchResult:
+    def search(self, query: str | Query = "", *, year: FilterValue = None, unit: FilterValue = None,
+               kind: FilterValue = None, retention: FilterValue = None, lang: FilterValue = None,
+               program: FilterValue = None, all_versions: bool = False, limit: int = 10, offset: int = 0,
+               snippets: bool = True, exact_count: bool = False, sort: str | None = None) -> SearchResult:
         """The best ``limit`` documents after skipping the best ``offset`` (pages of results), with
         snippets, and how many match: exactly up to a threshold, else an estimate
-        (``total_is_exact`` False) unless ``exact_count``."""
+        (``total_is_exact`` False) unless ``exact_count``. A filter given several values matches
+        any of them. ``sort``: "score" (the default when the query has words), "newest" (the
+        default without words) or "oldest"."""
         if limit < 1:
             raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         if offset < 0:
             raise WorkplanError(Problem("the offset must not be negative", file="query"))
         t0 = time.perf_counter()
-        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
+        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang, program=program,
                         all_versions=all_versions)
+        if sort is not None and sort not in SORTS:
+            raise WorkplanError(Problem(f"cannot sort by {sort!r}", file="query", hint=f"use one of {', '.join(SORTS)}"))
+        order = sort or (SCORE if q.has_text() else NEWEST)
         warnings = list(q.warnings)
         if self.stale:
             warnings.append(f"the search index is behind the archive ({self.stale}): results may be out of "
                             f"date; {REINDEX_HINT}")
         root = self._resolve(q.root, warnings)
         try:
-            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort_by_date=not q.has_text(),
+            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort=order,
                                                          exact_count=exact_count)
         except WorkplanError:
             raise
@@ -175,8 +181,11 @@ class OpenIndex:
             raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
                                        hint=REINDEX_HINT)) from None
         texts = q.texts()
-        if q.has_text():  # equal scores: newest first, then by code, whatever the segment layout
+        if order == SCORE:  # equal scores: newest first, then by code, whatever the segment layout
             raw_hits.sort(key=lambda h: (-round(h.score, 5), _neg_date(h.info.get("date")), h.code,
+                                         int(h.info.get("version") or 1)))
+        else:  # equal dates: by code and version, whatever the segment layout
+            raw_hits.sort(key=lambda h: (_neg_date(h.info.get("date")) * (1 if order == NEWEST else -1), h.code,
                                          int(h.info.get("version") or 1)))
         hits = []
         for h in raw_hits[offset:]:
@@ -190,20 +199,31 @@ class OpenIndex:
         return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
     def facets(self, query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
-               all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
+               program=None, all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
         """For the documents a search matches: how many have each year, kind, retention, language
         and unit (Chinese unit names), most frequent first (years newest first). One aggregation
-        over the index, so it costs about as much as the search itself."""
-        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
-                        all_versions=all_versions)
-        root = self._resolve(q.root, [])
-        try:
-            raw = self.backend.facets(root, FACET_FIELDS, size=size * 4)  # room for unit ids, dropped below
-        except WorkplanError:
-            raise
-        except Exception as e:
-            raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
-                                       hint=REINDEX_HINT)) from None
+        over the index, so it costs about as much as the search itself; plus one per filtered
+        field, counted without that field's own filter (so that its other values can be added:
+        several years at once)."""
+        given = {"year": year, "unit": unit, "kind": kind, "retention": retention, "lang": lang}
+
+        def counts(fields: tuple[str, ...], without: str | None = None) -> dict[str, dict]:
+            values = {k: (None if k == without else v) for k, v in given.items()}
+            blank = without and not isinstance(query, Query) and not (query or "").strip()
+            q = build_query(Query(And(()), "") if blank else query, **values, program=program,
+                            all_versions=all_versions)
+            root = self._resolve(q.root, [])
+            try:
+                return self.backend.facets(root, fields, size=size * 4)  # room for unit ids, dropped below
+            except WorkplanError:
+                raise
+            except Exception as e:
+                raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
+                                           hint=REINDEX_HINT)) from None
+        filtered = tuple(f for f in FACET_FIELDS if _values(given[f]))
+        raw = counts(tuple(f for f in FACET_FIELDS if f not in filtered))
+        for f in filtered:
+            raw.update(counts((f,), without=f))
         out: dict[str, list[tuple]] = {}
         for f in FACET_FIELDS:
             items = raw.get(f, {}).items()
@@ -231,13 +251,25 @@ def _neg_date(date: str | None) -> int:
         return 0
 
 
+FilterValue = str | int | list | tuple | None
+
+
+def _values(value: FilterValue) -> list[str]:
+    """The values a filter option was given: one, or several (a list), blanks left out."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v).strip() for v in items if v is not None and str(v).strip() != ""]
+
+
 def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
-                all_versions: bool = False) -> Query:
-    """The query tree for a query text plus the option filters (AND-ed)."""
-    filters: list[Filter] = []
-    for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang)):
-        if value is not None and str(value).strip() != "":
-            filters.append(make_filter(name, str(value), f"--{name} {value}"))
+                program=None, all_versions: bool = False) -> Query:
+    """The query tree for a query text plus the option filters (AND-ed; an option with several
+    values matches any of them)."""
+    filters: list[Filter | Or] = []
+    for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang),
+                        ("program", program)):
+        alts = [make_filter(name, v, f"--{name} {v}") for v in dict.fromkeys(_values(value))]
+        if alts:
+            filters.append(alts[0] if len(alts) == 1 else Or(tuple(alts)))
     if isinstance(query, Query):
         q = query
     elif (query or "").strip():
