@@ -195,11 +195,21 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.search.about": ("约 {total} 件", "about {total} document(s)"),
     "web.search.range": ("第 {first}–{last} 件", "showing {first}–{last}"),
     "web.search.none": ("没有符合条件的文件。", "No documents match."),
-    "web.search.all": ("全部档案（按日期从新到旧）", "The whole archive, newest first"),
+    "web.search.all": ("全部档案", "The whole archive"),
     "web.search.clear": ("清除筛选", "Clear filters"),
     "web.search.warning": ("提示", "Note"),
     "web.search.title": ("档案检索", "Search the archive"),
     "web.search.filters": ("筛选", "Filters"),
+    "web.search.sort": ("排序", "Order"),
+    "web.search.sort.relevance": ("相关度", "Relevance"),
+    "web.search.sort.newest": ("日期从新到旧", "Newest first"),
+    "web.search.sort.oldest": ("日期从旧到新", "Oldest first"),
+    "web.search.program": ("关于工作方案 {code} 的文件", "Documents on the program {code}"),
+    "web.record.program": ("所报告的工作方案", "Reports on the program"),
+    "web.record.reports": ("关于本方案的工作总结", "Reports on this program"),
+    "web.record.reports_all": ("全部 {n} 件", "all {n}"),
+    "web.record.links": ("相关文件", "Related documents"),
+    "web.record.open_program": ("打开工作方案", "open the program"),
     "web.page.label": ("分页", "Pages"),
     "web.search.all_versions": ("包括已被替代的版本", "include superseded versions"),
     "web.search.more": ("另外 {n} 项", "{n} more"),
@@ -341,6 +351,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.error.back": ("返回检索", "Back to search"),
     "web.error.internal": ("出现了意外错误，已记录在服务器日志中。请稍后再试。",
                 "Something unexpected went wrong; it was logged on the server. Please try again."),
+    "web.param.too_many": ("{name}：最多 {n} 个值", "{name}: at most {n} values"),
     "web.param.text": ("{name}：应为文字", "{name}: a text value"),
     "web.param.too_long": ("{name}：最多 {n} 个字符", "{name}: at most {n} characters"),
     "web.param.control": ("{name}：不能含有控制字符", "{name}: control characters are not allowed"),
@@ -370,6 +381,13 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.refused.busy": ("已有两本汇编正在生成：请等其中一本完成", "two volumes are being made already: wait for one to finish"),
     "web.error.notfound": ("没有这个页面。", "There is no such page."),
     # the search query language's messages (workplan search prints the English; the site shows either)
+    # the annual volume's warnings (workplan compile prints the English; the site shows either)
+    "compile.warn.no_rendition": ("{code}（{title}）没有{what}文本：列入目录，但不收入正文页",
+                                  "{code} ({title}) has no {what} rendition; it is listed but its pages are not included"),
+    "compile.warn.no_report_data": ("{code}：工作总结没有存档的数据文件，不计算其完成情况",
+                                    "{code}: the report has no archived data file; its attainment is not counted"),
+    "compile.warn.report_unreadable": ("{code}：无法读取工作总结的数据（{problem}），不计算其完成情况",
+                                       "{code}: cannot read the report data ({problem}); its attainment is not counted"),
     "query.at": ("检索式第 {at} 个字处", "at character {at}"),
     "query.not_year": ("{value} 不是年份", "{value} is not a year"),
     "query.not_year.hint": ("写一个年份（2023）或一个范围（2021-2023）", "write a year (2023) or a range (2021-2023)"),
@@ -430,6 +448,27 @@ def term(key: str, lang: str, **fields: object) -> str:
     zh, en = TERMS[key]
     text = en if lang == "en" else zh
     return text.format(**fields) if fields else text
+
+
+class Said(str):
+    """A message of the language table, as a string in English (what the CLI prints and the JSON
+    carries) that can be said again in another language: ``said.say("zh")``."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, **values: object) -> "Said":
+        self = super().__new__(cls, term(key, "en", **values))
+        self.key, self.values = key, values
+        return self
+
+    def say(self, lang: str) -> str:
+        return term(self.key, lang, **self.values)
+
+
+def said(message: object, lang: str) -> str:
+    """A message in ``lang`` when it is a :class:`Said`, else as it is."""
+    return message.say(lang) if isinstance(message, Said) else str(message)
 
 
 def quantity(number: str, unit: str, lang: str) -> str:

@@ -49,12 +49,15 @@ class SearchHit:
     version: int = 1
     current: bool = True
     snippets: list[Snippet] = field(default_factory=list)
+    names_en: dict[str, str] = field(default_factory=dict)  # English forms of the Chinese names above
+    program: str | None = None                              # a report's program (archival code)
 
     def to_json(self) -> dict:
         return {"code": self.code, "title": self.title, "title_en": self.title_en, "date": self.date,
                 "issuer": self.issuer, "doc_number": self.doc_number, "kind": self.kind,
                 "retention": self.retention, "version": self.version, "current": self.current,
-                "score": round(self.score, 4), "snippets": [s.to_json() for s in self.snippets]}
+                "score": round(self.score, 4), "snippets": [s.to_json() for s in self.snippets],
+                "names_en": self.names_en, "program": self.program}
 
 
 @dataclass
@@ -124,11 +127,28 @@ class OpenIndex:
         self.backend_name = meta["backend"]
         self.backend = manager.open(meta)
         self._units: list[str] | None = None
+        self._names_en: dict[str, str | None] = {}
 
     def unit_terms(self) -> list[str]:
         if self._units is None:
             self._units = self.backend.unit_terms()
         return self._units
+
+    def versions_info(self, code: str) -> dict[int, dict]:
+        """What the index holds of each version of a record (its display metadata), by version."""
+        root = And((Filter("code", code),))
+        hits, _, _ = self.backend.search(root, limit=1000, sort=NEWEST)
+        return {int(h.info.get("version") or 1): h.info for h in hits}
+
+    def names_en(self, names: list[str]) -> dict[str, str]:
+        """The English forms the data gives for these Chinese unit names (those it has), read from
+        a record that names each unit; remembered while this index stays open."""
+        known = self._names_en
+        for name in names:
+            if name not in known:
+                hits, _, _ = self.backend.search(And((Filter("unit", (name,)),)), limit=1, sort=NEWEST)
+                known[name] = next((h.info.get("names_en", {}).get(name) for h in hits), None)
+        return {n: known[n] for n in names if known.get(n)}
 
     def _resolve(self, node, warnings: list[str]):
         if isinstance(node, Filter) and node.field == "unit":
@@ -195,7 +215,8 @@ class OpenIndex:
                                   date=i.get("date") or "", issuer=i.get("issuer") or "", score=h.score,
                                   doc_number=i.get("doc_number"), kind=i.get("kind") or "",
                                   retention=i.get("retention") or "", version=int(i.get("version") or 1),
-                                  current=bool(i.get("current", True)), snippets=sn))
+                                  current=bool(i.get("current", True)), snippets=sn,
+                                  names_en=dict(i.get("names_en") or {}), program=i.get("program")))
         return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
     def facets(self, query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,

@@ -167,7 +167,9 @@ def _known_facts(record, arc) -> SourceFacts | None:
         return None
     entry = next((f for f in getattr(record, "files", ()) if f.role == "source"), None)
     doc = known.pop(entry.sha256, None) if entry is not None else None
-    return source_facts(doc) if doc is not None else None
+    if doc is None or (hasattr(doc, "program_record") and doc.program_record is None):
+        return None  # a report checked against a program file beside it: read in the archive, it links there
+    return source_facts(doc)
 
 
 # --- text of a PDF or DOCX ------------------------------------------------------------------------
