@@ -283,6 +283,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.role.pdf": ("PDF", "PDF"),
     "web.role.docx": ("Word 文件", "Word file"),
     "web.role.original": ("原件", "Original"),
+    "web.role.preview": ("原件的PDF版", "PDF of the original"),
     "web.role.metadata": ("元数据", "Metadata"),
     "web.role.text": ("文本", "Text"),
     "web.record.size": ("大小", "Size"),
