@@ -382,7 +382,33 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.refused.busy": ("已有两本汇编正在生成：请等其中一本完成", "two volumes are being made already: wait for one to finish"),
     "web.error.notfound": ("没有这个页面。", "There is no such page."),
     # the search query language's messages (workplan search prints the English; the site shows either)
-    # the annual volume's warnings (workplan compile prints the English; the site shows either)
+    # the search's warnings (workplan search prints the English; the site shows either)
+    "search.warn.no_unit": ("索引中没有与 {value} 相符的单位", "no unit in the index matches {value}"),
+    "search.warn.no_unit_close": ("索引中没有与 {value} 相符的单位；是否要找 {close}？",
+                                  "no unit in the index matches {value}; did you mean {close}?"),
+    "search.warn.stale": ("检索索引落后于档案（{why}）：结果可能不是最新的；运行 `workplan search reindex` 从档案重建索引",
+                          "the search index is behind the archive ({why}): results may be out of date; "
+                          "run `workplan search reindex` to rebuild it from the archive"),
+    # the annual volume's refusals and warnings (workplan compile prints the English; the site shows either)
+    "compile.refuse.no_records": ("没有符合条件（{filters}）的归档文件（见 `workplan archive list`）",
+                                  "no archived records match {filters} (see `workplan archive list`)"),
+    "compile.refuse.no_records.hint": ("请核对年度、单位和类别：汇编只收已归档的文件",
+                                       "check the year, unit and kind; a volume is only made from archived documents"),
+    "compile.refuse.fixity": ("{code}（{title}）未通过完整性检查：{problem}",
+                              "record {code} ({title}) failed its fixity check: {problem}"),
+    "compile.refuse.not_written": ("汇编没有生成：汇编只收完好的文件",
+                                   "the volume was not written: a compilation only includes intact records"),
+    "compile.refuse.not_written.hint": ("运行 `workplan archive verify` 查看详情，并从备份恢复受损文件，"
+                                        "或用 --unit/--kind 不收该文件",
+                                        "run `workplan archive verify` for details and restore the damaged files from "
+                                        "a backup, or leave the record out with --unit/--kind"),
+    "compile.refuse.no_english_name": ("汇编单位“{compiler}”没有英文名称（英文汇编的题名和封面需要）",
+                                       "no English name for the compiling unit '{compiler}' (the English volume's "
+                                       "title and cover)"),
+    "compile.refuse.no_english_name.hint": ("用 --compiler 'Jiangbei County ...' 给出（或在 archive.json 中为档案馆"
+                                            "设置一次 \"fonds_name_en\"），或用 --title 给出整个题名",
+                                            "give it with --compiler 'Jiangbei County ...' (or once for the archive: "
+                                            "\"fonds_name_en\" in archive.json), or the whole title with --title"),
     "compile.warn.no_rendition": ("{code}（{title}）没有{what}文本：列入目录，但不收入正文页",
                                   "{code} ({title}) has no {what} rendition; it is listed but its pages are not included"),
     "compile.warn.no_report_data": ("{code}：工作总结没有存档的数据文件，不计算其完成情况",
@@ -465,6 +491,13 @@ class Said(str):
 
     def say(self, lang: str) -> str:
         return term(self.key, lang, **self.values)
+
+    def __reduce__(self):  # pickled as its key and values (a child process's refusal travels back)
+        return (_said_again, (self.key, self.values))
+
+
+def _said_again(key: str, values: dict) -> Said:
+    return Said(key, **values)
 
 
 def said(message: object, lang: str) -> str:

@@ -226,3 +226,34 @@ def test_facets_json_counts_each_field_without_its_own_filter(client):
     got = client.get("/search.json", query_string={"q": "消防", "kind": "program", "_facets": "1"}).get_json()
     assert dict(map(tuple, got["facets"]["kind"])) == {"program": 1, "standards": 1, "report": 1}
     assert dict(map(tuple, got["facets"]["year"])) == {2023: 1}
+
+
+# --- messages the core says, in the reader's language ---------------------------------------------
+def test_search_warnings_speak_the_readers_language(client):
+    html = client.get("/search", query_string={"q": "消防", "unit": "没有这个单位", "ui": "zh"}).get_data(as_text=True)
+    assert "索引中没有与 &#39;没有这个单位&#39; 相符的单位" in html and "no unit" not in html
+    html = client.get("/search", query_string={"q": "消防", "unit": "没有这个单位", "ui": "en"}).get_data(as_text=True)
+    assert "no unit in the index matches" in html
+    # the CLI and the JSON twin keep the English
+    got = client.get("/search.json", query_string={"q": "消防", "unit": "没有这个单位"}).get_json()
+    assert got["warnings"] == ["no unit in the index matches '没有这个单位'"]
+
+
+def test_a_refused_volume_is_explained_in_the_readers_language(app):
+    import pickle
+    import time
+    c = app.test_client()
+    job = c.post("/compile.json", json={"year": 2019}).get_json()["id"]
+    deadline = time.monotonic() + 30
+    while c.get(f"/compile/jobs/{job}.json").get_json()["state"] not in ("failed", "done"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    d = c.get(f"/compile/jobs/{job}.json").get_json()
+    assert d["state"] == "failed" and d["problems"][0]["message"].startswith("no archived records match year=2019")
+    html = c.get(f"/compile/jobs/{job}?ui=zh").get_data(as_text=True)
+    assert "没有符合条件（year=2019）的归档文件" in html and "请核对年度、单位和类别" in html
+    assert "no archived records" not in html
+    # a message said in two languages survives pickling (a refusal from a child process)
+    from workplan.i18n import Said
+    w = pickle.loads(pickle.dumps(Said("compile.refuse.fixity", code="X", title="T", problem="P")))
+    assert isinstance(w, Said) and w.say("zh") == "X（T）未通过完整性检查：P"

@@ -45,9 +45,8 @@ def select_records(arc: Any, year: int, unit: str | None = None, kind: str | Non
     recs = [r for r in recs if getattr(r, "status", "active") != "disposed"]
     if not recs:
         raise WorkplanError(Problem(
-            f"no archived records match {describe_filters(year, unit, kind)} (see `workplan archive list`)",
-            file=str(getattr(arc, "root", "")) or None,
-            hint="check the year, unit and kind; a volume is only made from archived documents"))
+            Said("compile.refuse.no_records", filters=describe_filters(year, unit, kind)),
+            file=str(getattr(arc, "root", "")) or None, hint=Said("compile.refuse.no_records.hint")))
     return sorted(recs, key=lambda r: (r.issuer or "", r.date, r.code))
 
 
@@ -58,14 +57,12 @@ def check_fixity(arc: Any, records: list[Any], progress: Progress | None = None)
     for i, r in enumerate(records, 1):
         found = arc.verify_record(r.code, log=log) if log is not None else arc.verify_record(r.code)
         for p in found:
-            bad.append(Problem(f"record {r.code} ({r.title}) failed its fixity check: {p.message}",
+            bad.append(Problem(Said("compile.refuse.fixity", code=r.code, title=r.title, problem=p.message),
                                file=p.file, hint=None))
         if progress:
             progress("checking fixity", i, len(records))
     if bad:
-        bad.append(Problem("the volume was not written: a compilation only includes intact records",
-                           hint="run `workplan archive verify` for details and restore the damaged files from a backup, "
-                                "or leave the record out with --unit/--kind"))
+        bad.append(Problem(Said("compile.refuse.not_written"), hint=Said("compile.refuse.not_written.hint")))
         raise WorkplanError(bad)
 
 
@@ -147,10 +144,8 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
     compiler = compiler if compiler is not None else default_compiler(arc, records, unit, lang)
     if lang == "en" and title is None and _has_chinese(compiler):
         # like a missing translation in a document: an English volume does not print Chinese
-        raise WorkplanError(Problem(f"no English name for the compiling unit '{compiler}' (the English volume's "
-                                    "title and cover)",
-                                    hint="give it with --compiler 'Jiangbei County ...' (or once for the archive: "
-                                         "\"fonds_name_en\" in archive.json), or the whole title with --title"))
+        raise WorkplanError(Problem(Said("compile.refuse.no_english_name", compiler=compiler),
+                                    hint=Said("compile.refuse.no_english_name.hint")))
     plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
                       date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
     for i, rec in enumerate(records, 1):

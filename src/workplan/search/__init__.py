@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Problem, WorkplanError
+from ..i18n import Said
 from .backends import BACKENDS
 from .backends.base import NEWEST, SCORE, SORTS
 from .index import (DEFAULT_BACKEND, REINDEX_HINT, SCHEMA_VERSION, BuildReport, IndexCorrupt, IndexManager,
@@ -157,8 +158,8 @@ class OpenIndex:
             if not names:
                 named = sorted(t for t in terms if has_han(t))
                 close = difflib.get_close_matches(str(node.value), named, n=3, cutoff=0.3)
-                warnings.append(f"no unit in the index matches {node.value!r}"
-                                + (f"; did you mean {', '.join(close)}?" if close else ""))
+                warnings.append(Said("search.warn.no_unit_close", value=repr(node.value), close=", ".join(close))
+                                if close else Said("search.warn.no_unit", value=repr(node.value)))
             return Filter("unit", tuple(names), node.raw)
         if isinstance(node, Not):
             return Not(self._resolve(node.item, warnings))
@@ -189,8 +190,7 @@ class OpenIndex:
         order = sort or (SCORE if q.has_text() else NEWEST)
         warnings = list(q.warnings)
         if self.stale:
-            warnings.append(f"the search index is behind the archive ({self.stale}): results may be out of "
-                            f"date; {REINDEX_HINT}")
+            warnings.append(Said("search.warn.stale", why=self.stale))
         root = self._resolve(q.root, warnings)
         try:
             raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort=order,
