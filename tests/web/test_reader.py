@@ -257,3 +257,17 @@ def test_a_refused_volume_is_explained_in_the_readers_language(app):
     from workplan.i18n import Said
     w = pickle.loads(pickle.dumps(Said("compile.refuse.fixity", code="X", title="T", problem="P")))
     assert isinstance(w, Said) and w.say("zh") == "X（T）未通过完整性检查：P"
+
+
+def test_a_year_range_form_narrows_the_results(client):
+    assert _codes(client, from_year="2024") == [STANDARDS, REPORT]
+    assert _codes(client, to_year="2023", q="消防") == [WINTER]
+    assert _codes(client, from_year="2023", to_year="2023") == [WINTER]
+    assert client.get("/search.json", query_string={"from_year": "20x4"}).status_code == 400
+    html = client.get("/search", query_string={"q": "消防", "kind": "program", "from_year": "2024", "ui": "zh"}
+                      ).get_data(as_text=True)
+    form = re.search(r'<form class="facet years".*?</form>', html, re.S).group(0)
+    # the form keeps the query and the other filters, and shows the range it applied
+    assert '<input type="hidden" name="q" value="消防">' in form and 'name="kind" value="program"' in form
+    assert 'id="from_year" name="from_year"' in form and 'value="2024"' in form
+    assert "共 0 件" in html or "没有符合条件的文件" in html  # the program is from 2023

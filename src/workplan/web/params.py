@@ -17,6 +17,7 @@ VOLUME_FORMATS = ("pdf", "docx")
 #: the orders of a result list (?sort=): relevance (the default with words), newest or oldest first
 SORTS = ("relevance", "newest", "oldest")
 MAX_VALUES = 20   # values of one filter (?year=2023&year=2024…)
+YEAR_MIN, YEAR_MAX = 1949, 2100   # a year range open at one end
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -93,6 +94,16 @@ def _year(src: Mapping[str, Any]) -> str:
     return year
 
 
+def _year_range() -> list[str]:
+    """The years from ``from_year`` to ``to_year`` (the search page's range form; either may be
+    left empty) as one year filter "lo-hi"."""
+    lo, hi = param("from_year", 4), param("to_year", 4)
+    for name, v in (("from_year", lo), ("to_year", hi)):
+        if v and not (v.isascii() and v.isdigit() and len(v) == 4):
+            raise BadParam("year_of", name=name)
+    return [f"{lo or YEAR_MIN}-{hi or YEAR_MAX}"] if lo or hi else []
+
+
 def _program(src: Mapping[str, Any]) -> str:
     v = param("program", 64, source=src)
     return code(v) if v else ""
@@ -101,7 +112,7 @@ def _program(src: Mapping[str, Any]) -> str:
 def search_params() -> dict:
     """The search's parameters: the query, the filters (each a list: several values match any of
     them), the order and whether superseded versions count."""
-    return {"q": param("q", 500), "year": several("year", _year),
+    return {"q": param("q", 500), "year": several("year", _year) + _year_range(),
             "unit": several("unit", lambda src: param("unit", 100, source=src)),
             "kind": several("kind", lambda src: choice("kind", KINDS, source=src)),
             "retention": several("retention", lambda src: choice("retention", RETENTIONS, upper=True, source=src)),
