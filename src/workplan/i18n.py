@@ -200,6 +200,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.search.warning": ("提示", "Note"),
     "web.search.title": ("档案检索", "Search the archive"),
     "web.search.filters": ("筛选", "Filters"),
+    "web.search.chinese_only": ("另有 {n} 件文件没有英文文本，用不含汉字的检索词找不到：请用中文词检索",
+                                "{n} document(s) have no English text, so words without Chinese characters cannot "
+                                "find them: search for them with Chinese words"),
     "web.search.years": ("年度范围", "Years"),
     "web.search.years_from": ("起始年度", "From"),
     "web.search.years_to": ("终止年度", "To"),

@@ -271,3 +271,21 @@ def test_a_year_range_form_narrows_the_results(client):
     assert '<input type="hidden" name="q" value="消防">' in form and 'name="kind" value="program"' in form
     assert 'id="from_year" name="from_year"' in form and 'value="2024"' in form
     assert "共 0 件" in html or "没有符合条件的文件" in html  # the program is from 2023
+
+
+def test_an_english_query_says_what_it_cannot_find(archive_copy, tmp_path):
+    from workplan.archive import open_archive
+    from workplan.ingest import add_files
+    from workplan.search import keep_index_current
+    note = tmp_path / "notice.txt"
+    note.write_text("关于做好冬季消防安全工作的通知\n各网格：请做好消防安全检查。\n", encoding="utf-8")
+    arc = open_archive(archive_copy)
+    keep_index_current(arc)
+    add_files(arc, [note], title="关于做好冬季消防安全工作的通知", issuer="青松社区居委会", date="2023-12-01",
+              kind="legacy", issuer_abbr="QSSQ", langs=["zh"])
+    arc.close()
+    c = create_app(archive_copy).test_client()
+    html = c.get("/search", query_string={"q": "fire safety", "ui": "en"}).get_data(as_text=True)
+    assert re.search(r'id="chinese-only">1 document\(s\) have no English text', html)
+    html = c.get("/search", query_string={"q": "消防安全", "ui": "en"}).get_data(as_text=True)
+    assert 'id="chinese-only"' not in html  # Chinese words find it

@@ -100,7 +100,18 @@ def search_page() -> Response:
                            json_url=_twin_url(), first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
                            this_search=request.full_path.rstrip("?"), exports=_export_urls(),
                            sorts=tuple(SORT_ORDERS), sort=p["sort"] or ("relevance" if res.query else "newest"),
-                           names_en=_names_en(ix, res, facets))
+                           names_en=_names_en(ix, res, facets), chinese_only=_chinese_only(ix, p))
+
+
+def _chinese_only(ix: Any, p: dict) -> int:
+    """How many documents words without Chinese characters cannot find (they have no English
+    text), so that an English query does not miss them silently; 0 for other queries."""
+    from ...search.query import And, Filter, Not, Query
+    from ...search.text import has_han
+    if not p["q"] or has_han(p["q"]):
+        return 0
+    no_english = Query(And((Not(Filter("lang", "en")),)), "")
+    return ix.search(no_english, limit=1, snippets=False, all_versions=p["all_versions"]).total
 
 
 def _twin_url() -> str:
