@@ -289,3 +289,14 @@ def test_an_english_query_says_what_it_cannot_find(archive_copy, tmp_path):
     assert re.search(r'id="chinese-only">1 document\(s\) have no English text', html)
     html = c.get("/search", query_string={"q": "消防安全", "ui": "en"}).get_data(as_text=True)
     assert 'id="chinese-only"' not in html  # Chinese words find it
+
+
+def test_the_link_survives_a_reindex_after_the_program_got_a_version_from_another_file(archive_copy):
+    from .conftest import cli
+    # the shared archive's program has a second version archived from winter-v2.yaml; the report
+    # names winter-fire-safety.yaml: read from its bag, it is the version of that name
+    cli("search", "reindex", "--archive", str(archive_copy))
+    c = create_app(archive_copy).test_client()
+    assert _codes(c, program=WINTER) == [REPORT]
+    html = c.get(f"/records/{quote(REPORT)}?ui=zh").get_data(as_text=True)
+    assert unquote(re.search(r'id="program-link"><a href="([^"]+)"', html)[1]) == f"/records/{WINTER}"
