@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from ...errors import WorkplanError
-from ...i18n import term
+from ...i18n import said, term
 from ..errors import workplan_error
 from ..params import MAX_LIMIT, MAX_PAGE, PER_PAGE, choice, search_params, whole
 from ..site import site
@@ -60,7 +60,8 @@ def _bad_query(p: dict, e: WorkplanError) -> Response:
                    "at": term("query.at", g.ui, at=e.at + 1) if e.at is not None else None}
     else:
         first = e.problems[0] if e.problems else None
-        problem = {"message": first.message if first else "", "hint": first.hint if first else None, "at": None}
+        problem = {"message": said(first.message, g.ui) if first else "",
+                   "hint": said(first.hint, g.ui) if first and first.hint else None, "at": None}
     resp = make_response(render_template("search.html", p=p, res=None, facets={}, page=1, pages=1, first=1,
                                          browsing=False, json_url=None, problem=problem, suggestion=suggest(p["q"])))
     resp.status_code = 400
