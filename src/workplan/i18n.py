@@ -195,11 +195,28 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.search.about": ("约 {total} 件", "about {total} document(s)"),
     "web.search.range": ("第 {first}–{last} 件", "showing {first}–{last}"),
     "web.search.none": ("没有符合条件的文件。", "No documents match."),
-    "web.search.all": ("全部档案（按日期从新到旧）", "The whole archive, newest first"),
+    "web.search.all": ("全部档案", "The whole archive"),
     "web.search.clear": ("清除筛选", "Clear filters"),
     "web.search.warning": ("提示", "Note"),
     "web.search.title": ("档案检索", "Search the archive"),
     "web.search.filters": ("筛选", "Filters"),
+    "web.search.chinese_only": ("另有 {n} 件文件没有英文文本，用不含汉字的检索词找不到：请用中文词检索",
+                                "{n} document(s) have no English text, so words without Chinese characters cannot "
+                                "find them: search for them with Chinese words"),
+    "web.search.years": ("年度范围", "Years"),
+    "web.search.years_from": ("起始年度", "From"),
+    "web.search.years_to": ("终止年度", "To"),
+    "web.search.years_apply": ("筛选", "Apply"),
+    "web.search.sort": ("排序", "Order"),
+    "web.search.sort.relevance": ("相关度", "Relevance"),
+    "web.search.sort.newest": ("日期从新到旧", "Newest first"),
+    "web.search.sort.oldest": ("日期从旧到新", "Oldest first"),
+    "web.search.program": ("关于工作方案 {code} 的文件", "Documents on the program {code}"),
+    "web.record.program": ("所报告的工作方案", "Reports on the program"),
+    "web.record.reports": ("关于本方案的工作总结", "Reports on this program"),
+    "web.record.reports_all": ("全部 {n} 件", "all {n}"),
+    "web.record.links": ("相关文件", "Related documents"),
+    "web.record.open_program": ("打开工作方案", "open the program"),
     "web.page.label": ("分页", "Pages"),
     "web.search.all_versions": ("包括已被替代的版本", "include superseded versions"),
     "web.search.more": ("另外 {n} 项", "{n} more"),
@@ -273,6 +290,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.role.pdf": ("PDF", "PDF"),
     "web.role.docx": ("Word 文件", "Word file"),
     "web.role.original": ("原件", "Original"),
+    "web.role.preview": ("原件的PDF版", "PDF of the original"),
     "web.role.metadata": ("元数据", "Metadata"),
     "web.role.text": ("文本", "Text"),
     "web.record.size": ("大小", "Size"),
@@ -341,6 +359,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.error.back": ("返回检索", "Back to search"),
     "web.error.internal": ("出现了意外错误，已记录在服务器日志中。请稍后再试。",
                 "Something unexpected went wrong; it was logged on the server. Please try again."),
+    "web.param.year_of": ("{name}：一个四位数的年份，如 2023", "{name}: a year of four digits, e.g. 2023"),
+    "web.param.too_many": ("{name}：最多 {n} 个值", "{name}: at most {n} values"),
     "web.param.text": ("{name}：应为文字", "{name}: a text value"),
     "web.param.too_long": ("{name}：最多 {n} 个字符", "{name}: at most {n} characters"),
     "web.param.control": ("{name}：不能含有控制字符", "{name}: control characters are not allowed"),
@@ -370,13 +390,46 @@ TERMS: dict[str, tuple[str, str]] = {
     "web.refused.busy": ("已有两本汇编正在生成：请等其中一本完成", "two volumes are being made already: wait for one to finish"),
     "web.error.notfound": ("没有这个页面。", "There is no such page."),
     # the search query language's messages (workplan search prints the English; the site shows either)
+    # the search's warnings (workplan search prints the English; the site shows either)
+    "search.warn.no_unit": ("索引中没有与 {value} 相符的单位", "no unit in the index matches {value}"),
+    "search.warn.no_unit_close": ("索引中没有与 {value} 相符的单位；是否要找 {close}？",
+                                  "no unit in the index matches {value}; did you mean {close}?"),
+    "search.warn.stale": ("检索索引落后于档案（{why}）：结果可能不是最新的；运行 `workplan search reindex` 从档案重建索引",
+                          "the search index is behind the archive ({why}): results may be out of date; "
+                          "run `workplan search reindex` to rebuild it from the archive"),
+    # the annual volume's refusals and warnings (workplan compile prints the English; the site shows either)
+    "compile.refuse.no_records": ("没有符合条件（{filters}）的归档文件（见 `workplan archive list`）",
+                                  "no archived records match {filters} (see `workplan archive list`)"),
+    "compile.refuse.no_records.hint": ("请核对年度、单位和类别：汇编只收已归档的文件",
+                                       "check the year, unit and kind; a volume is only made from archived documents"),
+    "compile.refuse.fixity": ("{code}（{title}）未通过完整性检查：{problem}",
+                              "record {code} ({title}) failed its fixity check: {problem}"),
+    "compile.refuse.not_written": ("汇编没有生成：汇编只收完好的文件",
+                                   "the volume was not written: a compilation only includes intact records"),
+    "compile.refuse.not_written.hint": ("运行 `workplan archive verify` 查看详情，并从备份恢复受损文件，"
+                                        "或用 --unit/--kind 不收该文件",
+                                        "run `workplan archive verify` for details and restore the damaged files from "
+                                        "a backup, or leave the record out with --unit/--kind"),
+    "compile.refuse.no_english_name": ("汇编单位“{compiler}”没有英文名称（英文汇编的题名和封面需要）",
+                                       "no English name for the compiling unit '{compiler}' (the English volume's "
+                                       "title and cover)"),
+    "compile.refuse.no_english_name.hint": ("用 --compiler 'Jiangbei County ...' 给出（或在 archive.json 中为档案馆"
+                                            "设置一次 \"fonds_name_en\"），或用 --title 给出整个题名",
+                                            "give it with --compiler 'Jiangbei County ...' (or once for the archive: "
+                                            "\"fonds_name_en\" in archive.json), or the whole title with --title"),
+    "compile.warn.no_rendition": ("{code}（{title}）没有{what}文本：列入目录，但不收入正文页",
+                                  "{code} ({title}) has no {what} rendition; it is listed but its pages are not included"),
+    "compile.warn.no_report_data": ("{code}：工作总结没有存档的数据文件，不计算其完成情况",
+                                    "{code}: the report has no archived data file; its attainment is not counted"),
+    "compile.warn.report_unreadable": ("{code}：无法读取工作总结的数据（{problem}），不计算其完成情况",
+                                       "{code}: cannot read the report data ({problem}); its attainment is not counted"),
     "query.at": ("检索式第 {at} 个字处", "at character {at}"),
     "query.not_year": ("{value} 不是年份", "{value} is not a year"),
     "query.not_year.hint": ("写一个年份（2023）或一个范围（2021-2023）", "write a year (2023) or a range (2021-2023)"),
     "query.year_backwards": ("年份范围 {value} 的终止年早于起始年", "the year range {value} ends before it starts"),
     "query.year_backwards.hint": ("写作 {hi}-{lo}", "write {hi}-{lo}"),
     "query.unknown_field": ("没有“{name}”这个字段", "unknown field '{name}'"),
-    "query.unknown_field.hint": ("可用字段：年度、单位、类别、保管期限、语种、档号、题名、责任者（也可写 {fields}）；"
+    "query.unknown_field.hint": ("可用字段：年度、单位、类别、保管期限、语种、档号、题名、责任者、方案（也可写 {fields}）；"
                                  "要按原文检索，请加引号",
                                  "fields: {fields}; to search for the text literally, put it in quotes"),
     "query.needs_value": ("“{name}:” 后面需要一个值", "'{name}:' needs a value"),
@@ -389,6 +442,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "query.field.code": ("档号:完整的档号", "code: an archival code, exactly"),
     "query.field.title": ("题名:题名中的词或短语，如 题名:防火", "title: words or a phrase in the title: title:防火"),
     "query.field.issuer": ("责任者:责任者名称中的词，如 责任者:社区", "issuer: words in the issuer's name: issuer:社区"),
+    "query.field.program": ("方案:工作方案的档号（找出关于它的工作总结）", "program: a program's archival code: the reports on it"),
     "query.unknown_kind": ("没有 {value} 这个类别", "unknown kind {value}"),
     "query.unknown_kind.hint": ("类别：工作方案、创建标准、工作总结、其他文件", "kinds: program, standards, report, legacy"),
     "query.unknown_retention": ("没有 {value} 这个保管期限", "unknown retention {value}"),
@@ -429,6 +483,34 @@ def term(key: str, lang: str, **fields: object) -> str:
     zh, en = TERMS[key]
     text = en if lang == "en" else zh
     return text.format(**fields) if fields else text
+
+
+class Said(str):
+    """A message of the language table, as a string in English (what the CLI prints and the JSON
+    carries) that can be said again in another language: ``said.say("zh")``."""
+
+    key: str
+    values: dict
+
+    def __new__(cls, key: str, **values: object) -> "Said":
+        self = super().__new__(cls, term(key, "en", **values))
+        self.key, self.values = key, values
+        return self
+
+    def say(self, lang: str) -> str:
+        return term(self.key, lang, **self.values)
+
+    def __reduce__(self):  # pickled as its key and values (a child process's refusal travels back)
+        return (_said_again, (self.key, self.values))
+
+
+def _said_again(key: str, values: dict) -> Said:
+    return Said(key, **values)
+
+
+def said(message: object, lang: str) -> str:
+    """A message in ``lang`` when it is a :class:`Said`, else as it is."""
+    return message.say(lang) if isinstance(message, Said) else str(message)
 
 
 def quantity(number: str, unit: str, lang: str) -> str:

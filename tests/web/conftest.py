@@ -34,7 +34,8 @@ def cli_json(*args: str):
 @pytest.fixture(scope="session")
 def web_archive(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("web") / "archive"
-    cli("archive", "--archive", str(root), "init", "--fonds", "J001", "--name", "青松社区居委会")
+    cli("archive", "--archive", str(root), "init", "--fonds", "J001", "--name", "青松社区居委会",
+        "--name-en", "Qingsong Community Residents' Committee")
     files = [CORPUS / "winter-fire-safety.yaml", CORPUS / "six-peace-standards.yaml",
              CORPUS / "report-winter-fire-safety.yaml"]
     cli("archive", "add", "--archive", str(root), *map(str, files[:1]), "--format", "pdf", "--lang", "zh,en")

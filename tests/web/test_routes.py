@@ -28,6 +28,15 @@ def test_every_route_is_documented_in_architecture():
             assert f"`{r.json}`" in section, f"the JSON twin {r.json} is not in ARCHITECTURE.md"
 
 
+def test_every_search_parameter_is_documented_in_architecture(web_archive):
+    from workplan.web.params import search_params
+    doc = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| `/search` "))
+    with create_app(web_archive).test_request_context("/search"):
+        names = set(search_params())
+    assert names and all(f"`{n}=" in row for n in names), sorted(n for n in names if f"`{n}=" not in row)
+
+
 def test_every_route_has_a_json_twin_or_says_why_not():
     for r in ROUTES:
         assert bool(r.json) != bool(r.no_json), r.rule

@@ -6,6 +6,7 @@
   "format_version": 1,
   "fonds_code": "J001",          // 全宗号: uppercase letters and digits
   "fonds_name": "青松社区居委会",  // 全宗名称
+  "fonds_name_en": "Qingsong Community Residents' Committee",  // optional: the English name (site, volumes)
   "category": "WS",              // 门类代码 (WS = 文书)
   "default_retention": "D30",    // used when neither the command line nor the document says
   "org_codes": {"消防": "XF"},   // organization codes for units whose abbr is not ASCII
@@ -39,6 +40,7 @@ class ArchiveConfig:
     created_at: str | None = None
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
+    fonds_name_en: str = ""   # the fonds' English name: the English site's name, English volumes' compiler
 
     def problems(self, file: str | None = None) -> list[Problem]:
         out = []
@@ -51,6 +53,9 @@ class ArchiveConfig:
         if self.default_retention not in RETENTIONS:
             out.append(Problem(f"default_retention {self.default_retention!r} is not a retention code", file=file,
                                path="default_retention", hint="use Y, D30 or D10"))
+        if not isinstance(self.fonds_name_en, str):
+            out.append(Problem("fonds_name_en must be a text", file=file, path="fonds_name_en",
+                               hint='e.g. "fonds_name_en": "Qingsong Community Residents\' Committee"'))
         for k, v in self.org_codes.items():
             if not isinstance(v, str) or not ORG_RE.match(v):
                 out.append(Problem(f"org_codes[{k!r}] = {v!r} is not an organization code", file=file,
@@ -59,9 +64,10 @@ class ArchiveConfig:
 
     def to_json(self) -> str:
         d = asdict(self)
-        order = ["format", "format_version", "fonds_code", "fonds_name", "category", "default_retention",
-                 "org_codes", "created_at"]
-        return json.dumps({k: d[k] for k in order}, ensure_ascii=False, indent=2) + "\n"
+        order = ["format", "format_version", "fonds_code", "fonds_name", "fonds_name_en", "category",
+                 "default_retention", "org_codes", "created_at"]
+        return json.dumps({k: d[k] for k in order if k != "fonds_name_en" or d[k]}, ensure_ascii=False,
+                          indent=2) + "\n"
 
 
 def load_config(root: Path) -> ArchiveConfig:

@@ -74,13 +74,23 @@ class ArchivePrograms:
             except WorkplanError:
                 return None
         try:
-            candidates = [r for r in arc.records(current_only=True)
-                          if "source" in r.roles and r.kind in PROGRAM_KINDS and arc.file(r, "source").name == name]
+            candidates = self._named(arc, name, current_only=True)
+            if not candidates:  # the program has a newer version from a file of another name: the version
+                older = self._named(arc, name, current_only=False)     # the report was written against
+                if len({r.code for r in older}) == 1:
+                    candidates = [max(older, key=lambda r: r.version)]
         except WorkplanError:
             return None
         if len(candidates) != 1:
             return None
         return arc.file(candidates[0], "source"), candidates[0]
+
+    @staticmethod
+    def _named(arc, name: str, *, current_only: bool) -> list:
+        """Archived programs (kept, with a data file) whose data file has the name ``name``."""
+        return [r for r in arc.records(current_only=current_only)
+                if "source" in r.roles and r.kind in PROGRAM_KINDS and r.status != "disposed"
+                and arc.file(r, "source").name == name]
 
     @staticmethod
     def _by_code(arc, ref, allow_superseded: bool) -> tuple[Path, Any]:

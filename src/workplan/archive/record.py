@@ -10,7 +10,8 @@ from ..errors import Problem
 from ..formats import rendition_roles
 from .codes import parse_code
 
-ROLE_ORDER = ("source", *rendition_roles(), "original", "metadata")   # renditions: workplan.formats
+PREVIEW_ROLE = "preview"   # a PDF laid out from an imported original that is not one (workplan.ingest.preview)
+ROLE_ORDER = ("source", *rendition_roles(), "original", PREVIEW_ROLE, "metadata")   # renditions: workplan.formats
 MAIN_PDF_ROLES = ("pdf:zh", "pdf:zh-en", "pdf:en")
 STATUSES = ("active", "superseded", "disposed")
 KINDS = ("program", "standards", "report", "legacy")
@@ -61,7 +62,7 @@ class Record:
 
     @property
     def main_pdf_role(self) -> str | None:
-        """The first of pdf:zh, pdf:zh-en, pdf:en, original (when a PDF) present."""
+        """The first of pdf:zh, pdf:zh-en, pdf:en, original (when a PDF), preview present."""
         for role in MAIN_PDF_ROLES:
             if role in self.roles:
                 return role
@@ -69,7 +70,7 @@ class Record:
             entry = self.file_entry("original")
             if entry is None or entry.path.lower().endswith(".pdf"):
                 return "original"
-        return None
+        return PREVIEW_ROLE if PREVIEW_ROLE in self.roles else None
 
     def file_entry(self, role: str) -> FileEntry | None:
         for f in self.files:

@@ -81,7 +81,8 @@ def open_archive(path: str | os.PathLike | None = None) -> "Archive":
 
 
 def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str, category: str = "WS",
-                 default_retention: str = "D30", org_codes: dict[str, str] | None = None) -> "Archive":
+                 default_retention: str = "D30", org_codes: dict[str, str] | None = None,
+                 name_en: str = "") -> "Archive":
     """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/."""
     root = resolve_root(path)
     if root.exists() and not root.is_dir():
@@ -97,7 +98,7 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
                         category=(category or "").strip().upper(),
                         default_retention=(default_retention or "").strip().upper(),
-                        org_codes=dict(org_codes or {}), created_at=now_iso())
+                        org_codes=dict(org_codes or {}), created_at=now_iso(), fonds_name_en=(name_en or "").strip())
     problems = cfg.problems()
     if not cfg.fonds_name:
         problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))

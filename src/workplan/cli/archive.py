@@ -113,6 +113,7 @@ def archive(ctx: click.Context, archive_path: str | None) -> None:
 @click.argument("directory", required=False, type=click.Path())
 @click.option("--fonds", default="J001", show_default=True, help="Fonds code (全宗号): uppercase letters and digits.")
 @click.option("--name", help="Fonds name (全宗名称), e.g. the office's name. Default: 全宗<code>.")
+@click.option("--name-en", help="The fonds' English name: the English site's name and the compiler of English volumes.")
 @click.option("--category", default="WS", show_default=True, help="Category code (门类代码); WS = 文书.")
 @click.option("--retention", "default_retention", default="D30", show_default=True, type=_RET,
               help="Retention used when neither the command line nor the document gives one.")
@@ -120,7 +121,7 @@ def archive(ctx: click.Context, archive_path: str | None) -> None:
               help="Organization code for a unit whose abbreviation is not ASCII (by abbr, unit id or name); "
                    "repeatable, e.g. --org-code 消防=XF.")
 @_archive_option
-def init_cmd(directory, fonds, name, category, default_retention, org_codes, archive_path) -> None:
+def init_cmd(directory, fonds, name, name_en, category, default_retention, org_codes, archive_path) -> None:
     """Create an archive in DIRECTORY (default: --archive, $WORKPLAN_ARCHIVE or ./archive).
 
     Writes archive.json (fonds code and name, category, default retention, organization codes),
@@ -137,7 +138,7 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
     ctx = click.get_current_context()
     root = archive_root(directory or archive_path or ctx.meta.get(_META))
     arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
-                       default_retention=default_retention.upper(), org_codes=mapping)
+                       default_retention=default_retention.upper(), org_codes=mapping, name_en=name_en or "")
     say(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
                f"category {arc.config.category}, default retention {arc.config.default_retention})")
     if not name:

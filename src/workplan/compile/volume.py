@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WorkplanError
+from ..i18n import Said
 
 from .plan import DOCX_ROLES, Entry, Progress, VolumePlan, VolumeResult
 
@@ -44,9 +45,8 @@ def select_records(arc: Any, year: int, unit: str | None = None, kind: str | Non
     recs = [r for r in recs if getattr(r, "status", "active") != "disposed"]
     if not recs:
         raise WorkplanError(Problem(
-            f"no archived records match {describe_filters(year, unit, kind)} (see `workplan archive list`)",
-            file=str(getattr(arc, "root", "")) or None,
-            hint="check the year, unit and kind; a volume is only made from archived documents"))
+            Said("compile.refuse.no_records", filters=describe_filters(year, unit, kind)),
+            file=str(getattr(arc, "root", "")) or None, hint=Said("compile.refuse.no_records.hint")))
     return sorted(recs, key=lambda r: (r.issuer or "", r.date, r.code))
 
 
@@ -57,14 +57,12 @@ def check_fixity(arc: Any, records: list[Any], progress: Progress | None = None)
     for i, r in enumerate(records, 1):
         found = arc.verify_record(r.code, log=log) if log is not None else arc.verify_record(r.code)
         for p in found:
-            bad.append(Problem(f"record {r.code} ({r.title}) failed its fixity check: {p.message}",
+            bad.append(Problem(Said("compile.refuse.fixity", code=r.code, title=r.title, problem=p.message),
                                file=p.file, hint=None))
         if progress:
             progress("checking fixity", i, len(records))
     if bad:
-        bad.append(Problem("the volume was not written: a compilation only includes intact records",
-                           hint="run `workplan archive verify` for details and restore the damaged files from a backup, "
-                                "or leave the record out with --unit/--kind"))
+        bad.append(Problem(Said("compile.refuse.not_written"), hint=Said("compile.refuse.not_written.hint")))
         raise WorkplanError(bad)
 
 
@@ -87,25 +85,30 @@ def _main_file(arc: Any, rec: Any, fmt: str, lang: str) -> tuple[Path | None, st
 def _report_progress(arc: Any, rec: Any) -> tuple[Any, str | None]:
     """The computed progress of an archived report, from its archived data file."""
     if "source" not in rec.roles:
-        return None, f"{rec.code}: the report has no archived data file; its attainment is not counted"
+        return None, Said("compile.warn.no_report_data", code=rec.code)
     from ..model.progress import compute_progress
     from ..archive.programs import ArchivePrograms
     from ..model.report import Report, load_report
     try:
         report = load_report(arc.file(rec, "source"), program_resolver=ArchivePrograms(arc), allow_superseded=True)
     except WorkplanError as e:
-        return None, f"{rec.code}: cannot read the report data ({e.problems[0].message}); its attainment is not counted"
+        return None, Said("compile.warn.report_unreadable", code=rec.code, problem=e.problems[0].message)
     if not isinstance(report, Report):
         return None, None
     return compute_progress(report), None
 
 
-def default_compiler(arc: Any, records: list[Any], unit: str | None) -> str:
+def default_compiler(arc: Any, records: list[Any], unit: str | None, lang: str = "zh") -> str:
+    """The compiling unit: the one issuer of the records, else the fonds (the archive's name; in
+    English its English name, which also stands for an issuer that is the fonds itself)."""
     issuers = list(dict.fromkeys(r.issuer for r in records if r.issuer))
-    if len(issuers) == 1:
-        return issuers[0]
     cfg = getattr(arc, "config", None)
     name = getattr(cfg, "fonds_name", None)
+    name_en = getattr(cfg, "fonds_name_en", None)
+    if lang == "en" and name_en and (len(issuers) != 1 or issuers[0] == name):
+        return name_en
+    if len(issuers) == 1:
+        return issuers[0]
     if name:
         return name
     return unit or ""
@@ -138,13 +141,11 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
                 lang: str = "zh", progress: Progress | None = None) -> VolumePlan:
     records = select_records(arc, year, unit, kind)
     check_fixity(arc, records, progress)
-    compiler = compiler if compiler is not None else default_compiler(arc, records, unit)
+    compiler = compiler if compiler is not None else default_compiler(arc, records, unit, lang)
     if lang == "en" and title is None and _has_chinese(compiler):
         # like a missing translation in a document: an English volume does not print Chinese
-        raise WorkplanError(Problem(f"no English name for the compiling unit '{compiler}' (the English volume's "
-                                    "title and cover)",
-                                    hint="give it with --compiler 'Jiangbei County ...', or the whole title with "
-                                         "--title"))
+        raise WorkplanError(Problem(Said("compile.refuse.no_english_name", compiler=compiler),
+                                    hint=Said("compile.refuse.no_english_name.hint")))
     plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
                       date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
     for i, rec in enumerate(records, 1):
@@ -154,7 +155,7 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
             what = "PDF" if fmt == "pdf" else "Word (DOCX)"
             e.note = {("pdf", "zh"): "无PDF", ("pdf", "en"): "no PDF", ("docx", "zh"): "无Word版",
                       ("docx", "en"): "no DOCX"}[(fmt, lang)]
-            plan.warnings.append(f"{rec.code} ({rec.title}) has no {what} rendition; it is listed but its pages are not included")
+            plan.warnings.append(Said("compile.warn.no_rendition", code=rec.code, title=rec.title, what=what))
         if rec.version and rec.version > 1:
             e.note = (e.note + " " if e.note else "") + (f"v{rec.version}" if lang == "en" else f"第{rec.version}版")
         if rec.kind == "report":

@@ -10,11 +10,12 @@ from typing import Iterable, Sequence
 from ..archive import Archive, Prepared, Record
 from ..archive.bag import METADATA_NAME, Staging
 from ..archive.codes import check_retention, org_code
-from ..archive.fsutil import copy_durable, crash_point
+from ..archive.fsutil import copy_durable, crash_point, sha256_file
 from ..archive.pdfinfo import pdf_info
-from ..archive.record import KINDS, role_sort_key
+from ..archive.record import KINDS, PREVIEW_ROLE, role_sort_key
 from ..errors import Problem, WorkplanError
 from .datafile import DATA_SUFFIXES, RENDITION_RE, located
+from .preview import PREVIEW_SUFFIXES, make_preview
 
 
 def parse_date(value: dt.date | str, what: str = "date", file: str | None = None) -> dt.date:
@@ -99,7 +100,8 @@ def prepare_files(arc: Archive, paths, *, staging: Staging | None = None, **kw) 
             name = p.name if p.name != METADATA_NAME else f"{role.replace(':', '-')}-{p.name}"
             h, size = copy_durable(p, staging.bag / name, sync=False)
             files[role] = {"path": f"data/{name}", "size": size, "sha256": h}
-        for role in ("pdf:zh", "pdf:zh-en", "pdf:en", "original"):
+        _add_preview(staging, roles, files)
+        for role in ("pdf:zh", "pdf:zh-en", "pdf:en", "original", PREVIEW_ROLE):
             if role in files and files[role]["path"].lower().endswith(".pdf"):
                 meta["pages"], _ = pdf_info(staging.bag / files[role]["path"][5:])
                 break
@@ -108,6 +110,24 @@ def prepare_files(arc: Archive, paths, *, staging: Staging | None = None, **kw) 
     except BaseException:
         staging.cleanup()
         raise
+
+
+def _add_preview(staging, roles: dict[str, Path], files: dict[str, dict]) -> None:
+    """A PDF laid out from an original that is a Word file, when the record has no PDF: role
+    ``preview``, hashed like every payload file (see :mod:`workplan.ingest.preview`)."""
+    original = roles.get("original")
+    if original is None or original.suffix.lower() not in PREVIEW_SUFFIXES \
+            or any(f["path"].lower().endswith(".pdf") for f in files.values()):
+        return
+    name = f"{original.stem}.preview.pdf"
+    if any(f["path"] == f"data/{name}" for f in files.values()):
+        return
+    out = staging.bag / name
+    if make_preview(original, out) is not None:
+        out.unlink(missing_ok=True)
+        return  # archived without a preview: the original is what is kept
+    h, size = sha256_file(out)
+    files[PREVIEW_ROLE] = {"path": f"data/{name}", "size": size, "sha256": h}
 
 
 def add_files(arc: Archive, paths: Iterable[str | os.PathLike], *, title: str, issuer: str, date: dt.date | str,

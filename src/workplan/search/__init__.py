@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Problem, WorkplanError
+from ..i18n import Said
 from .backends import BACKENDS
+from .backends.base import NEWEST, SCORE, SORTS
 from .index import (DEFAULT_BACKEND, REINDEX_HINT, SCHEMA_VERSION, BuildReport, IndexCorrupt, IndexManager,
                     IndexMissing)
 from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
@@ -48,12 +50,15 @@ class SearchHit:
     version: int = 1
     current: bool = True
     snippets: list[Snippet] = field(default_factory=list)
+    names_en: dict[str, str] = field(default_factory=dict)  # English forms of the Chinese names above
+    program: str | None = None                              # a report's program (archival code)
 
     def to_json(self) -> dict:
         return {"code": self.code, "title": self.title, "title_en": self.title_en, "date": self.date,
                 "issuer": self.issuer, "doc_number": self.doc_number, "kind": self.kind,
                 "retention": self.retention, "version": self.version, "current": self.current,
-                "score": round(self.score, 4), "snippets": [s.to_json() for s in self.snippets]}
+                "score": round(self.score, 4), "snippets": [s.to_json() for s in self.snippets],
+                "names_en": self.names_en, "program": self.program}
 
 
 @dataclass
@@ -123,11 +128,28 @@ class OpenIndex:
         self.backend_name = meta["backend"]
         self.backend = manager.open(meta)
         self._units: list[str] | None = None
+        self._names_en: dict[str, str | None] = {}
 
     def unit_terms(self) -> list[str]:
         if self._units is None:
             self._units = self.backend.unit_terms()
         return self._units
+
+    def versions_info(self, code: str) -> dict[int, dict]:
+        """What the index holds of each version of a record (its display metadata), by version."""
+        root = And((Filter("code", code),))
+        hits, _, _ = self.backend.search(root, limit=1000, sort=NEWEST)
+        return {int(h.info.get("version") or 1): h.info for h in hits}
+
+    def names_en(self, names: list[str]) -> dict[str, str]:
+        """The English forms the data gives for these Chinese unit names (those it has), read from
+        a record that names each unit; remembered while this index stays open."""
+        known = self._names_en
+        for name in names:
+            if name not in known:
+                hits, _, _ = self.backend.search(And((Filter("unit", (name,)),)), limit=1, sort=NEWEST)
+                known[name] = next((h.info.get("names_en", {}).get(name) for h in hits), None)
+        return {n: known[n] for n in names if known.get(n)}
 
     def _resolve(self, node, warnings: list[str]):
         if isinstance(node, Filter) and node.field == "unit":
@@ -136,8 +158,8 @@ class OpenIndex:
             if not names:
                 named = sorted(t for t in terms if has_han(t))
                 close = difflib.get_close_matches(str(node.value), named, n=3, cutoff=0.3)
-                warnings.append(f"no unit in the index matches {node.value!r}"
-                                + (f"; did you mean {', '.join(close)}?" if close else ""))
+                warnings.append(Said("search.warn.no_unit_close", value=repr(node.value), close=", ".join(close))
+                                if close else Said("search.warn.no_unit", value=repr(node.value)))
             return Filter("unit", tuple(names), node.raw)
         if isinstance(node, Not):
             return Not(self._resolve(node.item, warnings))
@@ -147,27 +169,31 @@ class OpenIndex:
             return And(tuple(self._resolve(x, warnings) for x in node.items))
         return node
 
-    def search(self, query: str | Query = "", *, year: str | int | None = None, unit: str | None = None,
-               kind: str | None = None, retention: str | None = None, lang: str | None = None,
-               all_versions: bool = False, limit: int = 10, offset: int = 0, snippets: bool = True,
-               exact_count: bool = False) -> SearchResult:
+    def search(self, query: str | Query = "", *, year: FilterValue = None, unit: FilterValue = None,
+               kind: FilterValue = None, retention: FilterValue = None, lang: FilterValue = None,
+               program: FilterValue = None, all_versions: bool = False, limit: int = 10, offset: int = 0,
+               snippets: bool = True, exact_count: bool = False, sort: str | None = None) -> SearchResult:
         """The best ``limit`` documents after skipping the best ``offset`` (pages of results), with
         snippets, and how many match: exactly up to a threshold, else an estimate
-        (``total_is_exact`` False) unless ``exact_count``."""
+        (``total_is_exact`` False) unless ``exact_count``. A filter given several values matches
+        any of them. ``sort``: "score" (the default when the query has words), "newest" (the
+        default without words) or "oldest"."""
         if limit < 1:
             raise WorkplanError(Problem("--limit must be at least 1", file="query"))
         if offset < 0:
             raise WorkplanError(Problem("the offset must not be negative", file="query"))
         t0 = time.perf_counter()
-        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
+        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang, program=program,
                         all_versions=all_versions)
+        if sort is not None and sort not in SORTS:
+            raise WorkplanError(Problem(f"cannot sort by {sort!r}", file="query", hint=f"use one of {', '.join(SORTS)}"))
+        order = sort or (SCORE if q.has_text() else NEWEST)
         warnings = list(q.warnings)
         if self.stale:
-            warnings.append(f"the search index is behind the archive ({self.stale}): results may be out of "
-                            f"date; {REINDEX_HINT}")
+            warnings.append(Said("search.warn.stale", why=self.stale))
         root = self._resolve(q.root, warnings)
         try:
-            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort_by_date=not q.has_text(),
+            raw_hits, total, exact = self.backend.search(root, limit=limit + offset, sort=order,
                                                          exact_count=exact_count)
         except WorkplanError:
             raise
@@ -175,8 +201,11 @@ class OpenIndex:
             raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
                                        hint=REINDEX_HINT)) from None
         texts = q.texts()
-        if q.has_text():  # equal scores: newest first, then by code, whatever the segment layout
+        if order == SCORE:  # equal scores: newest first, then by code, whatever the segment layout
             raw_hits.sort(key=lambda h: (-round(h.score, 5), _neg_date(h.info.get("date")), h.code,
+                                         int(h.info.get("version") or 1)))
+        else:  # equal dates: by code and version, whatever the segment layout
+            raw_hits.sort(key=lambda h: (_neg_date(h.info.get("date")) * (1 if order == NEWEST else -1), h.code,
                                          int(h.info.get("version") or 1)))
         hits = []
         for h in raw_hits[offset:]:
@@ -186,24 +215,36 @@ class OpenIndex:
                                   date=i.get("date") or "", issuer=i.get("issuer") or "", score=h.score,
                                   doc_number=i.get("doc_number"), kind=i.get("kind") or "",
                                   retention=i.get("retention") or "", version=int(i.get("version") or 1),
-                                  current=bool(i.get("current", True)), snippets=sn))
+                                  current=bool(i.get("current", True)), snippets=sn,
+                                  names_en=dict(i.get("names_en") or {}), program=i.get("program")))
         return SearchResult(q.source, self.backend_name, total, hits, warnings, time.perf_counter() - t0, exact)
 
     def facets(self, query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
-               all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
+               program=None, all_versions: bool = False, size: int = 50) -> dict[str, list[tuple]]:
         """For the documents a search matches: how many have each year, kind, retention, language
         and unit (Chinese unit names), most frequent first (years newest first). One aggregation
-        over the index, so it costs about as much as the search itself."""
-        q = build_query(query, year=year, unit=unit, kind=kind, retention=retention, lang=lang,
-                        all_versions=all_versions)
-        root = self._resolve(q.root, [])
-        try:
-            raw = self.backend.facets(root, FACET_FIELDS, size=size * 4)  # room for unit ids, dropped below
-        except WorkplanError:
-            raise
-        except Exception as e:
-            raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
-                                       hint=REINDEX_HINT)) from None
+        over the index, so it costs about as much as the search itself; plus one per filtered
+        field, counted without that field's own filter (so that its other values can be added:
+        several years at once)."""
+        given = {"year": year, "unit": unit, "kind": kind, "retention": retention, "lang": lang}
+
+        def counts(fields: tuple[str, ...], without: str | None = None) -> dict[str, dict]:
+            values = {k: (None if k == without else v) for k, v in given.items()}
+            blank = without and not isinstance(query, Query) and not (query or "").strip()
+            q = build_query(Query(And(()), "") if blank else query, **values, program=program,
+                            all_versions=all_versions)
+            root = self._resolve(q.root, [])
+            try:
+                return self.backend.facets(root, fields, size=size * 4)  # room for unit ids, dropped below
+            except WorkplanError:
+                raise
+            except Exception as e:
+                raise IndexCorrupt(Problem(f"the search index is damaged: {e}", file=str(self.manager.dir),
+                                           hint=REINDEX_HINT)) from None
+        filtered = tuple(f for f in FACET_FIELDS if _values(given[f]))
+        raw = counts(tuple(f for f in FACET_FIELDS if f not in filtered))
+        for f in filtered:
+            raw.update(counts((f,), without=f))
         out: dict[str, list[tuple]] = {}
         for f in FACET_FIELDS:
             items = raw.get(f, {}).items()
@@ -231,13 +272,25 @@ def _neg_date(date: str | None) -> int:
         return 0
 
 
+FilterValue = str | int | list | tuple | None
+
+
+def _values(value: FilterValue) -> list[str]:
+    """The values a filter option was given: one, or several (a list), blanks left out."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v).strip() for v in items if v is not None and str(v).strip() != ""]
+
+
 def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, retention=None, lang=None,
-                all_versions: bool = False) -> Query:
-    """The query tree for a query text plus the option filters (AND-ed)."""
-    filters: list[Filter] = []
-    for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang)):
-        if value is not None and str(value).strip() != "":
-            filters.append(make_filter(name, str(value), f"--{name} {value}"))
+                program=None, all_versions: bool = False) -> Query:
+    """The query tree for a query text plus the option filters (AND-ed; an option with several
+    values matches any of them)."""
+    filters: list[Filter | Or] = []
+    for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang),
+                        ("program", program)):
+        alts = [make_filter(name, v, f"--{name} {v}") for v in dict.fromkeys(_values(value))]
+        if alts:
+            filters.append(alts[0] if len(alts) == 1 else Or(tuple(alts)))
     if isinstance(query, Query):
         q = query
     elif (query or "").strip():

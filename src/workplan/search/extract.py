@@ -40,6 +40,10 @@ class IndexDoc:
     units: list[str] = field(default_factory=list)
     unit_ids: list[str] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
+    #: the English form of each Chinese data text shown with the record (issuer and unit names,
+    #: the document number), where the data gives one: what the English interface shows
+    names_en: dict[str, str] = field(default_factory=dict)
+    program: str | None = None    # a report: the archival code of the program it reports on
     text_zh: str = ""
     text_en: str = ""
 
@@ -101,6 +105,38 @@ def document_texts(doc) -> dict[str, str]:
     return out
 
 
+def document_names_en(doc) -> dict[str, str]:
+    """The English forms the data gives for its Chinese unit names and document number."""
+    out: dict[str, str] = {}
+    for u in getattr(doc, "units", ()) or ():
+        if u.zh and u.en:
+            out[u.zh] = u.en
+    num = getattr(doc, "doc_number", None)
+    if num is not None and getattr(num, "prefix_en", None):
+        out[num.render("zh")] = num.render("en")
+    return out
+
+
+def document_program(doc) -> str | None:
+    """A report's program as an archived record's code (None for a program, or when the
+    program was not found in the archive)."""
+    rec = getattr(doc, "program_record", None)
+    return getattr(rec, "code", None)
+
+
+@dataclass
+class SourceFacts:
+    """What the index takes from a structured source: its texts, names and program."""
+
+    texts: dict[str, str]
+    names_en: dict[str, str] = field(default_factory=dict)
+    program: str | None = None
+
+
+def source_facts(doc) -> SourceFacts:
+    return SourceFacts(document_texts(doc), document_names_en(doc), document_program(doc))
+
+
 def load_source(path: Path, arc=None):
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
@@ -125,13 +161,15 @@ def remember_documents(arc, documents: dict[str, Any]) -> None:
     _KNOWN.setdefault(arc, {}).update(documents)
 
 
-def _known_texts(record, arc) -> dict[str, str] | None:
+def _known_facts(record, arc) -> SourceFacts | None:
     known = _KNOWN.get(arc)
     if not known:
         return None
     entry = next((f for f in getattr(record, "files", ()) if f.role == "source"), None)
     doc = known.pop(entry.sha256, None) if entry is not None else None
-    return document_texts(doc) if doc is not None else None
+    if doc is None or (hasattr(doc, "program_record") and doc.program_record is None):
+        return None  # a report checked against a program file beside it: read in the archive, it links there
+    return source_facts(doc)
 
 
 # --- text of a PDF or DOCX ------------------------------------------------------------------------
@@ -207,11 +245,12 @@ def extract(record, arc, *, log=None) -> IndexDoc:
         if found:
             raise WorkplanError([Problem(f.message, file=f.file, hint=f.hint) for f in found[:5]])
     texts: dict[str, str] = {}
+    facts = SourceFacts({})
     if "source" in record.roles:
         try:
-            texts = _known_texts(record, arc)
-            if texts is None:
-                texts = source_texts(arc.file(record, "source"), arc)
+            known = _known_facts(record, arc)
+            facts = known if known is not None else source_facts(load_source(arc.file(record, "source"), arc))
+            texts = facts.texts
         except WorkplanError:
             f = _main_file(record, arc)  # e.g. a report whose program cannot be found: use its PDF
             if f is None:
@@ -241,6 +280,8 @@ def extract(record, arc, *, log=None) -> IndexDoc:
         units=list(getattr(record, "units", ()) or ()),
         unit_ids=list(getattr(record, "unit_ids", ()) or ()),
         langs=langs,
+        names_en=facts.names_en,
+        program=facts.program,
         text_zh=texts.get("zh", ""),
         text_en=texts.get("en", ""),
     )

@@ -42,7 +42,7 @@ from .extract import IndexDoc, extract
 
 #: Bump when the fields, the analyzers or what is extracted change: an index built with
 #: another version is rebuilt (with a message) the next time it is used.
-SCHEMA_VERSION = 5  # 3: kind, retention, lang, unit, current are fast fields (facets); 4: pairs and units fields; 5: uid (tantivy)
+SCHEMA_VERSION = 6  # 3: kind, retention, lang, unit, current are fast fields (facets); 4: pairs and units fields; 5: uid (tantivy); 6: program field, English names in the display metadata
 INDEX_DIRNAME = "index"
 DEFAULT_BACKEND = "tantivy"
 REINDEX_HINT = "run `workplan search reindex` to rebuild it from the archive"

@@ -8,7 +8,7 @@
     消防 OR 防火           either word (OR binds adjacent words: a b OR c = a AND (b OR c))
     -演练  -"fire drill"   exclude documents containing the word or phrase
     year:2023  year:2021-2023  unit:消防大队  unit:fire_station  kind:standards
-    retention:D30  lang:en  code:J001-…  title:防火  issuer:社区
+    retention:D30  lang:en  code:J001-…  title:防火  issuer:社区  program:J001-… (its reports)
     类别:工作方案  保管期限:永久  语种:英文   the labels the site shows work as fields and values
     消防 inspection        Chinese and English mixed in one query
 
@@ -30,7 +30,7 @@ RETENTIONS = ("Y", "D30", "D10")
 LANGS = ("zh", "en")
 #: field name -> what it takes (for messages and --help; the text is the language table's)
 FIELDS = {name: term(f"query.field.{name}", "en").split(": ", 1)[1]
-          for name in ("year", "unit", "kind", "retention", "lang", "code", "title", "issuer")}
+          for name in ("year", "unit", "kind", "retention", "lang", "code", "title", "issuer", "program")}
 _TEXT_FIELDS = ("title", "issuer")
 
 
@@ -46,7 +46,7 @@ def _labels(prefix: str, values: tuple[str, ...]) -> dict[str, str]:
 #: the labels the site shows for fields (both languages) → the field
 FIELD_LABELS: dict[str, str] = {**_labels("web.facet.", ("year", "unit", "kind", "retention", "lang")),
                                 **_labels("web.field.", ("code", "title", "issuer", "kind", "retention")),
-                                "language": "lang", "语种": "lang", "文种": "lang", "年份": "year"}
+                                "language": "lang", "语种": "lang", "文种": "lang", "年份": "year", "方案": "program"}
 #: the labels the site shows for values of the vocabulary fields → the value
 VALUE_LABELS: dict[str, dict[str, str]] = {"kind": _labels("web.kind.", KINDS),
                                            "retention": {k.upper(): v for k, v in
@@ -87,7 +87,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Filter:
-    """A field filter: year (lo, hi), unit (names, after resolution), kind, retention, lang, code, current."""
+    """A field filter: year (lo, hi), unit (names, after resolution), kind, retention, lang, code, current,
+    program (a report's program, by its archival code)."""
 
     field: str
     value: object
@@ -136,7 +137,7 @@ class Query:
     def has_text(self) -> bool:
         return bool(self.texts())
 
-    def with_filters(self, filters: list[Filter]) -> "Query":
+    def with_filters(self, filters: "list[Node]") -> "Query":
         return Query(And(self.root.items + tuple(filters)), self.source, list(self.warnings))
 
 
@@ -205,8 +206,8 @@ def make_filter(name: str, value: str, query: str = "") -> Filter:
         return Filter("lang", v, value)
     if name == "unit":
         return Filter("unit", value, value)  # resolved against the index's unit names at search time
-    if name == "code":
-        return Filter("code", value, value)
+    if name in ("code", "program"):
+        return Filter(name, value, value)
     raise _bad("unknown_field", query or name, name=name, fields=", ".join(FIELDS))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import request
 
@@ -14,6 +14,10 @@ KINDS = ("program", "standards", "report", "legacy")
 RETENTIONS = ("Y", "D30", "D10")
 DOC_LANGS = ("zh", "en")
 VOLUME_FORMATS = ("pdf", "docx")
+#: the orders of a result list (?sort=): relevance (the default with words), newest or oldest first
+SORTS = ("relevance", "newest", "oldest")
+MAX_VALUES = 20   # values of one filter (?year=2023&year=2024…)
+YEAR_MIN, YEAR_MAX = 1949, 2100   # a year range open at one end
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -73,13 +77,48 @@ def whole(name: str, default: int, lo: int, hi: int, *, source: Mapping[str, Any
     return int(v)
 
 
-def search_params() -> dict:
-    year = param("year", 9)
+def several(name: str, read: Callable[[Mapping[str, Any]], Any]) -> list:
+    """Every value of a parameter given several times (``?year=2023&year=2024``), each read by
+    ``read`` from a one-value mapping; at most MAX_VALUES, blanks and repeats left out."""
+    values = request.args.getlist(name)
+    if len(values) > MAX_VALUES:
+        raise BadParam("too_many", name=name, n=MAX_VALUES)
+    out = [read({name: v}) for v in values]
+    return list(dict.fromkeys(v for v in out if v))
+
+
+def _year(src: Mapping[str, Any]) -> str:
+    year = param("year", 9, source=src)
     if year and not YEAR_RE.fullmatch(year):
         raise BadParam("year")
-    return {"q": param("q", 500), "year": year or None, "unit": param("unit", 100) or None,
-            "kind": choice("kind", KINDS), "retention": choice("retention", RETENTIONS, upper=True),
-            "lang": choice("lang", DOC_LANGS), "all_versions": whole("all_versions", 0, 0, 1) == 1}
+    return year
+
+
+def _year_range() -> list[str]:
+    """The years from ``from_year`` to ``to_year`` (the search page's range form; either may be
+    left empty) as one year filter "lo-hi"."""
+    lo, hi = param("from_year", 4), param("to_year", 4)
+    for name, v in (("from_year", lo), ("to_year", hi)):
+        if v and not (v.isascii() and v.isdigit() and len(v) == 4):
+            raise BadParam("year_of", name=name)
+    return [f"{lo or YEAR_MIN}-{hi or YEAR_MAX}"] if lo or hi else []
+
+
+def _program(src: Mapping[str, Any]) -> str:
+    v = param("program", 64, source=src)
+    return code(v) if v else ""
+
+
+def search_params() -> dict:
+    """The search's parameters: the query, the filters (each a list: several values match any of
+    them), the order and whether superseded versions count."""
+    return {"q": param("q", 500), "year": several("year", _year) + _year_range(),
+            "unit": several("unit", lambda src: param("unit", 100, source=src)),
+            "kind": several("kind", lambda src: choice("kind", KINDS, source=src)),
+            "retention": several("retention", lambda src: choice("retention", RETENTIONS, upper=True, source=src)),
+            "lang": several("lang", lambda src: choice("lang", DOC_LANGS, source=src)),
+            "program": several("program", _program),
+            "sort": choice("sort", SORTS), "all_versions": whole("all_versions", 0, 0, 1) == 1}
 
 
 def back_to_search(name: str = "back") -> str | None:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from markupsafe import Markup, escape
 
+from ..i18n import said
 from .params import KINDS, RETENTIONS
 from .terms import has_term, reader_language, term
 
@@ -47,10 +48,14 @@ def is_zh(text: Any) -> bool:
     return bool(text) and bool(_CJK.search(str(text)))
 
 
-def other_lang(text: Any, ui: str) -> Markup:
-    """A data text in its own language: in the English interface a Chinese text (one without a
-    translation) is marked ``lang="zh-CN"`` and shown as a fallback; otherwise the text as is."""
+def other_lang(text: Any, ui: str, names_en: dict[str, str] | None = None) -> Markup:
+    """A data text in the reader's language: in the English interface the English form the data
+    gives for a Chinese text (``names_en``: issuer and unit names, document numbers), else the
+    Chinese text marked ``lang="zh-CN"`` as a visible fallback; otherwise the text as is."""
     if ui == "en" and is_zh(text):
+        english = (names_en or {}).get(str(text))
+        if english:
+            return escape(english)
         return Markup('<span lang="zh-CN" class="untranslated">') + escape(text) + Markup("</span>")
     return escape(text)
 
@@ -86,18 +91,39 @@ def finding(f: dict, ui: str) -> str:
 
 
 def here(**changes: Any) -> str:
-    """This page's URL with some query parameters changed (None removes one)."""
+    """This page's URL with some query parameters changed: a value replaces the parameter's
+    values (in its place), a list gives it several, None or [] removes it."""
     base = g.get("here_args")
     if base is None:
-        base = g.here_args = {k: v for k, v in request.args.items() if k != "ui"}
-    args = dict(base)
+        base = g.here_args = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
+    args: list[tuple[str, str]] = []
+    placed: set[str] = set()
+    for k, v in base:
+        if k not in changes:
+            args.append((k, v))
+        elif k not in placed:
+            args += _values(k, changes[k])
+            placed.add(k)
     for k, v in changes.items():
-        if v is None:
-            args.pop(k, None)
-        else:
-            args[k] = str(v)
+        if k not in placed:
+            args += _values(k, v)
     qs = urlencode(args)
     return g.get("page_path", request.path) + ("?" + qs if qs else "")
+
+
+def _values(key: str, value: Any) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    return [(key, str(x)) for x in (value if isinstance(value, (list, tuple)) else [value])]
+
+
+def toggled(field: str, value: Any) -> str:
+    """This page's URL with ``value`` added to the filter ``field`` or, when it is one of its
+    values already, taken out (back to the first page)."""
+    current = request.args.getlist(field)
+    v = str(value)
+    values = [x for x in current if x != v] if v in current else [*current, v]
+    return here(**{field: values, "page": None})
 
 
 def context() -> dict:
@@ -115,9 +141,10 @@ def context() -> dict:
             "kind_label": lambda k: t("kind." + k) if k in KINDS else k,
             "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
-            "size": human_size, "marked": marked, "is_zh": is_zh, "zh": lambda text: other_lang(text, ui),
+            "size": human_size, "marked": marked, "is_zh": is_zh,
+            "zh": lambda text, names=None: other_lang(text, ui, names), "toggled": toggled,
             "when": local_time, "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
-            "finding": lambda f: finding(f, ui),
+            "finding": lambda f: finding(f, ui), "said": lambda m: said(m, ui),
             "term_or": lambda key, default: t(key) if has_term(key) else default}
 
 

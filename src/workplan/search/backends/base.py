@@ -18,6 +18,7 @@ issuer       issuer name and abbreviation (``issuer:``)                  chars
 stem         English title and text                                      stem (Snowball)
 year         year (integer); datenum (yyyymmdd, for sorting by date)     numeric
 kind, retention, lang, unit (names and ids), current ("1"/"0")           exact
+program      a report's program (its archival code)                      exact
 info         display metadata as JSON (stored only)                      —
 ===========  ==========================================================  =================
 
@@ -56,9 +57,10 @@ class Backend(Protocol):
 
     def close(self) -> None: ...
 
-    def search(self, root: And, *, limit: int, sort_by_date: bool = False,
+    def search(self, root: And, *, limit: int, sort: str = "score",
                exact_count: bool = False) -> tuple[list[Hit], int, bool]:
-        """Hits (best first, or newest first when ``sort_by_date``), the number of documents
+        """Hits (best first; newest or oldest first when ``sort`` is :data:`NEWEST` or
+        :data:`OLDEST`, ties in any order), the number of documents
         matching, and whether that number is exact (a backend may estimate large totals unless
         ``exact_count``; it is exact whenever fewer than ``limit`` documents match)."""
         ...
@@ -70,8 +72,12 @@ class Backend(Protocol):
     def doc_count(self) -> int: ...
 
 
+#: the orders of hits a backend gives: by score, or by date either way
+SCORE, NEWEST, OLDEST = "score", "newest", "oldest"
+SORTS = (SCORE, NEWEST, OLDEST)
+
 INFO_KEYS = ("code", "title", "title_en", "date", "year", "issuer", "doc_number", "kind", "retention",
-             "version", "current", "status", "identity", "langs", "units")
+             "version", "current", "status", "identity", "langs", "units", "names_en", "program")
 
 
 def info_json(d: IndexDoc) -> str:

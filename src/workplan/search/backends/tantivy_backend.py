@@ -39,7 +39,7 @@ from ...errors import Problem, WorkplanError
 from ..extract import IndexDoc
 from ..query import And, Filter, Node, Not, Or, Text
 from ..text import CHARS_TOKENIZER, PAIRS_TOKENIZER, STEM_TOKENIZER, analyzer, pairs_text, units_and_pairs
-from .base import Hit, info_json
+from .base import NEWEST, SCORE, Hit, info_json
 
 TITLE_BOOST = 2.0
 #: Totals up to this many are always exact.
@@ -70,6 +70,7 @@ def _schema() -> tantivy.Schema:
     sb.add_integer_field("uid", indexed=True, fast=True)  # finds the candidates of the two-step search
     for name in ("kind", "retention", "lang", "unit", "current"):  # fast: facet counts (aggregations)
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
+    sb.add_text_field("program", tokenizer_name="raw", index_option="basic")
     sb.add_bytes_field("info", stored=True, indexed=False)
     return sb.build()
 
@@ -147,6 +148,8 @@ class TantivyBackend:
             for u in d.unit_terms:
                 td.add_text("unit", u)
             td.add_text("current", "1" if d.current else "0")
+            if d.program:
+                td.add_text("program", d.program)
             td.add_bytes("info", info_json(d).encode("utf-8"))
             w.add_document(td)
             n += 1
@@ -183,13 +186,13 @@ class TantivyBackend:
     def unit_terms(self) -> list[str]:
         return [t for t, _ in self.index.searcher().terms_with_prefix("unit", "")]
 
-    def search(self, root: And, *, limit: int, sort_by_date: bool = False,
+    def search(self, root: And, *, limit: int, sort: str = SCORE,
                exact_count: bool = False) -> tuple[list[Hit], int, bool]:
         """The top ``limit`` hits, the total and whether the total is exact (see the module)."""
         s = self.index.searcher()
-        if (sort_by_date or exact_count or not self._needs_positions(root)
+        if (sort != SCORE or exact_count or not self._needs_positions(root)
                 or self._rarest(s, root) <= EXACT_UP_TO):
-            return self._exact(s, root, limit, sort_by_date)
+            return self._exact(s, root, limit, sort)
         # positions to check in many documents: first how many match, from the sample
         match = self._compile(root, MATCH)
         sampled = tantivy.Query.boolean_query([
@@ -205,11 +208,12 @@ class TantivyBackend:
             return self._exact(s, root, limit)
         return self._hits(s, found[:limit]), max(estimate, len(found)), False
 
-    def _exact(self, s, root: And, limit: int, sort_by_date: bool = False) -> tuple[list[Hit], int, bool]:
+    def _exact(self, s, root: And, limit: int, sort: str = SCORE) -> tuple[list[Hit], int, bool]:
         """One search of the whole index: the top hits, every match counted on the way."""
-        order = {"order_by_field": "datenum", "order": tantivy.Order.Desc} if sort_by_date else {}
+        order = {} if sort == SCORE else \
+            {"order_by_field": "datenum", "order": tantivy.Order.Desc if sort == NEWEST else tantivy.Order.Asc}
         res = s.search(self._compile(root), limit, count=True, **order)
-        return self._hits(s, res.hits, sort_by_date), int(res.count), True
+        return self._hits(s, res.hits, sort != SCORE), int(res.count), True
 
     def _matching(self, s, match: tantivy.Query, cands: list) -> list:
         """Those of the candidates (score, address) that the query ``match`` matches, in order:
@@ -327,7 +331,7 @@ class TantivyBackend:
         elif f.field == "unit":
             names = list(f.value)
             q = Q.term_set_query(self.schema, "unit", names) if names else Q.empty_query()
-        elif f.field in ("kind", "retention", "lang", "code", "current"):
+        elif f.field in ("kind", "retention", "lang", "code", "current", "program"):
             q = Q.term_query(self.schema, f.field, str(f.value))
         else:
             raise ValueError(f"unknown filter {f.field}")

@@ -24,7 +24,7 @@ from ...errors import Problem, WorkplanError
 from ..extract import IndexDoc
 from ..query import And, Filter, Node, Not, Or, Text
 from ..text import CHARS_TOKENIZER, STEM_TOKENIZER, analyzer
-from .base import Hit, info_json
+from .base import NEWEST, SCORE, Hit, info_json
 
 _INDEX_NAME = "workplan"
 TITLE_BOOST = 2.0
@@ -122,7 +122,7 @@ def _schema() -> Schema:
         words=TEXT(analyzer=JiebaTokenizer(), phrase=True),
         year=NUMERIC(int, bits=32, signed=False),
         datenum=NUMERIC(int, bits=32, signed=False, sortable=True),
-        kind=ID, retention=ID, current=ID,
+        kind=ID, retention=ID, current=ID, program=ID,
         lang=KEYWORD(commas=True, lowercase=False, scorable=False),
         unit=KEYWORD(commas=True, lowercase=False, scorable=False),
         info=STORED,
@@ -173,7 +173,7 @@ class WhooshBackend:
                 issuer="\n".join(x for x in (d.issuer, d.issuer_abbr) if x),
                 stem=d.stem_text, words="\n".join((d.title_all, d.body)),
                 year=d.year, datenum=d.datenum, kind=d.kind, retention=d.retention,
-                current="1" if d.current else "0",
+                current="1" if d.current else "0", program=d.program or "",
                 lang=",".join(d.langs), unit=",".join(u.replace(",", " ") for u in d.unit_terms),
                 info=info_json(d),
             )
@@ -203,13 +203,14 @@ class WhooshBackend:
         with self.ix.searcher() as s:
             return [t.decode("utf-8") if isinstance(t, bytes) else t for t in s.lexicon("unit")]
 
-    def search(self, root: And, *, limit: int, sort_by_date: bool = False,
+    def search(self, root: And, *, limit: int, sort: str = SCORE,
                exact_count: bool = False) -> tuple[list[Hit], int, bool]:
         """The top hits and the total, always counted exactly (whoosh has no cheaper way)."""
         q = self._compile(root)
+        sort_by_date = sort != SCORE
         with self.ix.searcher() as s:
             if sort_by_date:
-                res = s.search(q, limit=limit, sortedby="datenum", reverse=True)
+                res = s.search(q, limit=limit, sortedby="datenum", reverse=sort == NEWEST)
             else:
                 res = s.search(q, limit=limit)
             # whoosh's count under a limit can fall short (seen with AndMaybe): count exactly
@@ -274,7 +275,7 @@ class WhooshBackend:
         elif f.field == "unit":
             names = list(f.value)
             q = wq.Or([wq.Term("unit", n) for n in names]) if names else wq.NullQuery
-        elif f.field in ("kind", "retention", "lang", "code", "current"):
+        elif f.field in ("kind", "retention", "lang", "code", "current", "program"):
             q = wq.Term(f.field, str(f.value))
         else:
             raise ValueError(f"unknown filter {f.field}")

@@ -13,6 +13,7 @@ from flask import Response, abort, g, jsonify, render_template, request, send_fi
 from ...errors import WorkplanError
 from .. import params
 from ..errors import error, workplan_error
+from ..related import related
 from ..security import check_csrf, client_key, require, too_many
 from ..site import site
 from ..templating import safe_name
@@ -67,10 +68,11 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
         data = show_dict(s.archive(), code, events=s.events_of)
     except WorkplanError as e:
         return _not_found(code, e)
-    if as_json:
+    if as_json:  # what `archive show --json` prints; the links are in /search.json (program, ?program=)
         return jsonify(data)
     rec = data["record"]
     shown = _shown_version(data)
+    links = related(code, shown["version"], rec["kind"])
     pdfs = [f["role"] for f in shown["files"] if f["path"].lower().endswith(PREVIEWABLE)]
     want = request.args.get("preview", "")
     preferred = [want, *(r.format(ui=g.ui) for r in PREVIEW_ORDER)]
@@ -79,7 +81,7 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
                            events=events[:RECENT_EVENTS] if cut else events, events_cut=cut,
-                           back=params.back_to_search(), shown=shown)
+                           back=params.back_to_search(), shown=shown, links=links, names_en=links["names_en"])
 
 
 @require("auditor")

@@ -3,26 +3,33 @@ from __future__ import annotations
 
 import math
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
 
 from ...errors import WorkplanError
-from ...i18n import term
+from ...i18n import said, term
 from ..errors import workplan_error
 from ..params import MAX_LIMIT, MAX_PAGE, PER_PAGE, choice, search_params, whole
 from ..site import site
 from ..templating import safe_name
 
-FILTERS = ("year", "unit", "kind", "retention", "lang")
+FILTERS = ("year", "unit", "kind", "retention", "lang", "program")
+#: the site's names of the orders (?sort=) → the index's
+SORT_ORDERS = {"relevance": "score", "newest": "newest", "oldest": "oldest"}
 
 
-def _search_json(ix: Any, query: Any, filters: dict) -> Response:
+def _sort(p: dict) -> str | None:
+    return SORT_ORDERS[p["sort"]] if p["sort"] else None
+
+
+def _search_json(ix: Any, query: Any, filters: dict, sort: str | None) -> Response:
     limit = whole("limit", 10, 1, MAX_LIMIT)
     page = whole("page", 1, 1, MAX_PAGE)
     all_versions = whole("all_versions", 0, 0, 1) == 1
     try:
-        res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, **filters)
+        res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, sort=sort,
+                        **filters)
         out = res.to_json()
         if whole("_facets", 0, 0, 1):
             out["facets"] = {k: [[v, n] for v, n in vals]
@@ -53,7 +60,8 @@ def _bad_query(p: dict, e: WorkplanError) -> Response:
                    "at": term("query.at", g.ui, at=e.at + 1) if e.at is not None else None}
     else:
         first = e.problems[0] if e.problems else None
-        problem = {"message": first.message if first else "", "hint": first.hint if first else None, "at": None}
+        problem = {"message": said(first.message, g.ui) if first else "",
+                   "hint": said(first.hint, g.ui) if first and first.hint else None, "at": None}
     resp = make_response(render_template("search.html", p=p, res=None, facets={}, page=1, pages=1, first=1,
                                          browsing=False, json_url=None, problem=problem, suggestion=suggest(p["q"])))
     resp.status_code = 400
@@ -61,8 +69,8 @@ def _bad_query(p: dict, e: WorkplanError) -> Response:
 
 
 def _export_urls() -> dict[str, str]:
-    args = {k: v for k, v in request.args.items() if k not in ("page", "ui", "format")}
-    return {fmt: url_for("search_export", **args, format=fmt) for fmt in EXPORT_TYPES}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "ui", "format")]
+    return {fmt: url_for("search_export") + "?" + urlencode([*args, ("format", fmt)]) for fmt in EXPORT_TYPES}
 
 
 def search_page() -> Response:
@@ -77,23 +85,51 @@ def search_page() -> Response:
     except WorkplanError as e:
         return workplan_error(e, 503)
     if g.json:
-        return _search_json(ix, query, filters)
+        return _search_json(ix, query, filters, _sort(p))
     page = whole("page", 1, 1, MAX_PAGE)
     from ...search.lookup import hit_named
     try:
         res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
-                        **filters)
+                        sort=_sort(p), **filters)
         if _looks_up(p) and (code := hit_named(res.hits, p["q"])):
             return redirect(url_for("record_page", code=code), 303)
         facets = ix.facets(query, all_versions=p["all_versions"], **filters)
     except WorkplanError as e:
         return _bad_query(p, e)
     pages = min(MAX_PAGE, max(1, math.ceil(res.total / PER_PAGE)))
-    json_url = url_for("search_json", **{k: v for k, v in request.args.items() if k not in ("page", "ui")})
-    return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
-                           first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
-                           this_search=request.full_path.rstrip("?"),
-                           exports=_export_urls())
+    return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages,
+                           json_url=_twin_url(), first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
+                           this_search=request.full_path.rstrip("?"), exports=_export_urls(),
+                           sorts=tuple(SORT_ORDERS), sort=p["sort"] or ("relevance" if res.query else "newest"),
+                           names_en=_names_en(ix, res, facets), chinese_only=_chinese_only(ix, p))
+
+
+def _chinese_only(ix: Any, p: dict) -> int:
+    """How many documents words without Chinese characters cannot find (they have no English
+    text), so that an English query does not miss them silently; 0 for other queries."""
+    from ...search.query import And, Filter, Not, Query
+    from ...search.text import has_han
+    if not p["q"] or has_han(p["q"]):
+        return 0
+    no_english = Query(And((Not(Filter("lang", "en")),)), "")
+    return ix.search(no_english, limit=1, snippets=False, all_versions=p["all_versions"]).total
+
+
+def _twin_url() -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in ("page", "ui")]
+    return url_for("search_json") + ("?" + urlencode(args) if args else "")
+
+
+def _names_en(ix: Any, res: Any, facets: dict) -> dict[str, str]:
+    """The English forms of the data's Chinese names on this page (English interface only)."""
+    if g.ui != "en":
+        return {}
+    names: dict[str, str] = {}
+    for h in res.hits:
+        names.update(h.names_en)
+    units = [u for u, _ in facets.get("unit", ()) if u not in names]
+    names.update(ix.names_en(units))
+    return names
 
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
@@ -111,7 +147,7 @@ def export_results() -> Response:
     query: Any = p["q"] if p["q"] or any(filters.values()) else Query(And(()), "")
     try:
         res = site().index().search(query, limit=MAX_LIMIT, all_versions=p["all_versions"], snippets=False,
-                                    **filters)
+                                    sort=_sort(p), **filters)
     except WorkplanError as e:
         return workplan_error(e)
     arc = site().archive()

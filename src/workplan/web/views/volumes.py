@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
 
+from ...errors import WorkplanError
 from .. import params
 from ..errors import error
 from ..jobs import Busy, Job
@@ -25,7 +26,17 @@ def compile_page() -> Response:
         return jsonify({"years": [{"year": y, "records": n} for y, n in years],
                         "issuers": [{"issuer": u, "records": n} for u, n in units],
                         "kinds": list(KINDS), "formats": list(VOLUME_FORMATS), "langs": list(DOC_LANGS)})
-    return render_template("compile.html", years=years, units=units, kinds=KINDS)
+    return render_template("compile.html", years=years, units=units, kinds=KINDS, names_en=_names_en(units))
+
+
+def _names_en(units: list[tuple[str, int]]) -> dict[str, str]:
+    """The issuers' English names from the data (English interface; none without an index)."""
+    if g.ui != "en":
+        return {}
+    try:
+        return site().index().names_en([u for u, _ in units])
+    except WorkplanError:
+        return {}
 
 
 def _options() -> dict:
