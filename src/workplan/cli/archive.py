@@ -13,7 +13,7 @@ from ..errors import Problem, WorkplanError
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
 from .options import archive_option as _archive_option, say
-from .options import archive_root, format_option, lang_option, open_archive_at
+from .options import archive_root, format_option, lang_option, open_archive_at, user_option
 
 _META = "workplan.archive"
 
@@ -34,9 +34,9 @@ class _Retention(click.ParamType):
 _RET = _Retention()
 
 
-def _open(archive_path: str | None):
+def _open(archive_path: str | None, action: str | None = None):
     ctx = click.get_current_context()
-    return open_archive_at(archive_path or ctx.meta.get(_META))
+    return open_archive_at(archive_path or ctx.meta.get(_META), action)
 
 
 def _err(msg: str) -> None:
@@ -88,6 +88,7 @@ def _record_dict(arc, r) -> dict:
 
 @click.group()
 @_archive_option
+@user_option
 @click.pass_context
 def archive(ctx: click.Context, archive_path: str | None) -> None:
     """Keep creation files (创建档案) with archival codes, fixity checks and an audit trail.
@@ -169,9 +170,11 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
               help="Data files: build their renditions in this many processes.")
 @click.option("--again", is_flag=True, help="Archive a data file even when its current version has the same content "
                                             "(by default an identical one is skipped, so a retried add is harmless).")
+@click.option("--reason", metavar="TEXT", help="Why: required when a file makes a new version of an archived "
+                                               "record (what changed and why); kept in the log.")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, allow_missing, jobs, again, archive_path) -> None:
+            identity, allow_missing, jobs, again, reason, archive_path) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -182,7 +185,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     --title, --issuer, --date (and --doc-number, --org, --kind, --id).
 
     Archiving a document with the same identity again (issuer + document number, or `id:`)
-    makes a new version under the same code; the old version is kept, marked superseded.
+    makes a new version under the same code (it needs --reason); the old version is kept,
+    marked superseded.
 
     \b
     Examples:
@@ -195,7 +199,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_files
     langs_l = langs or ["zh"]
     formats_l = formats
-    arc = _open(archive_path)
+    arc = _open(archive_path, "add")
     paths = [Path(f) for f in files]
     data = [p for p in paths if p.is_dir() or p.suffix.lower() in DATA_SUFFIXES]
     other = [p for p in paths if p not in data]
@@ -238,7 +242,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 return
             same: list = []
             try:
-                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same)
+                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same, reason=reason)
             except WorkplanError as e:
                 archived = getattr(e, "archived", [])
                 codes.extend(archived)
@@ -307,7 +311,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                                     file=str(other[0]), hint="see `workplan archive add --help`"))
     rec = add_files(arc, other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
                         retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
-                        langs=langs_l)
+                        langs=langs_l, reason=reason)
     say(rec.code)
     if rec.version > 1:
         _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
@@ -392,7 +396,7 @@ def verify_cmd(repair, as_json, workers, archive_path) -> None:
     without a record; gaps in item numbers; a broken event chain; and leftovers of interrupted
     commands. Exits 1 when it finds anything, naming each. The check is logged as an event.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair" if repair else "verify")
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
     index = _search_index_status(arc, catch_up=repair)
@@ -466,7 +470,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, force, archive
 
     Every record is verified first; a damaged record stops the export before anything is written.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "export")
     res = arc.export(output, year=year, unit=unit, kind=kind, retention=retention.upper() if retention else None,
                      all_versions=all_versions, force=force)
     say(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
@@ -476,7 +480,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, force, archive
 @archive.command("dispose")
 @click.argument("code")
 @click.option("--confirm", is_flag=True, help="Required: disposal destroys the record's files.")
-@click.option("--reason", help="Why (e.g. the appraisal decision), kept in the tombstone and the log.")
+@click.option("--reason", help="Required: why (e.g. the appraisal decision), kept in the tombstone and the log.")
 @_archive_option
 def dispose_cmd(code, confirm, reason, archive_path) -> None:
     """Dispose of a record whose retention period has expired (D10/D30 after its date; Y never).
@@ -484,7 +488,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
     The files of every version are removed; a tombstone bag keeps the metadata and the hashes
     of what was destroyed, and the disposal is logged.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "dispose")
     rec = arc.get(code)
     if not confirm:
         raise WorkplanError(Problem("disposal destroys the record's files", file=rec.code,
@@ -497,7 +501,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
 @_archive_option
 def rebuild_cmd(archive_path) -> None:
     """Rebuild the catalogue (catalogue.sqlite) from the bags, which are the truth."""
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     n, problems = arc.rebuild_catalogue()
     for p in problems:
         _err(p.format())
@@ -518,7 +522,7 @@ def adopt_cmd(code, version, reason, archive_path) -> None:
     Nothing else ever records such a bag: `add`, `verify --repair` and `rebuild-catalogue`
     report it and leave it alone.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     rec = arc.adopt(code, version, reason=reason)
     say(f"adopted {rec.code} v{rec.version} ({rec.title}); logged with its hashes and the reason")
 
@@ -533,6 +537,6 @@ def accept_log_cmd(reason, archive_path) -> None:
     that was recorded, and the reason) so that writing can resume; bags whose entries were lost
     remain findings until each is adopted or removed.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     ev = arc.accept_log(reason=reason)
     say(f"logged as entry #{ev['id']}: {ev['detail']['finding']}")

@@ -34,6 +34,9 @@ def _language_and_access() -> Any:
         if g.json or request.headers.get("Authorization"):
             abort(401)
         return redirect(url_for("login", next=request.full_path.rstrip("?")), 303)
+    action = routes.ACTIONS.get(request.endpoint or "", "read")
+    if action and g.person is not None:
+        security.check_allowed(action)  # 403 naming the roles that may, also for JSON twins and files
     return None
 
 
@@ -67,7 +70,8 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
     app.config.update(MAX_CONTENT_LENGTH=security.MAX_BODY, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Site(root, jobs, guard)
+    app.extensions[EXTENSION] = site = Site(root, jobs, guard)
+    guard.accounts = site.accounts
 
     security.install(app, guard, errors.refused)   # host, size and session first
     app.before_request(_language_and_access)

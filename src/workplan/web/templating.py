@@ -112,6 +112,7 @@ def context() -> dict:
     return {"t": t, "ui": ui, "here": here, "csrf": csrf,
             "switch_url": here(ui="en" if ui == "zh" else "zh"),
             "has_token": bool(guard and guard.token), "authed": g.get("person") is not None,
+            "account": g.get("account"), "may": _may,
             "kind_label": lambda k: t("kind." + k) if k in KINDS else k,
             "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
@@ -119,6 +120,11 @@ def context() -> dict:
             "when": local_time, "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
             "finding": lambda f: finding(f, ui),
             "term_or": lambda key, default: t(key) if has_term(key) else default}
+
+
+def _may(action: str) -> bool:
+    from .security import allowed
+    return allowed(action)
 
 
 def site_name(ui: str) -> str:
