@@ -238,8 +238,13 @@ class Accounts:
         """The account acting for a command that does ``action``. Where the archive requires
         accounts, ``name`` must be an enabled account whose role allows it (a clear refusal
         otherwise); without accounts the name, if any, is only recorded."""
-        if not self.required():
-            return None
+        try:
+            if not self.required():
+                return None
+        except WorkplanError:
+            if action == "repair":
+                return None  # a missing or damaged catalogue holds no accounts to check: it is being repaired
+            raise
         if not name:
             raise WorkplanError(Problem(f"this archive requires accounts: say who you are to {action_words(action)}",
                                         file=str(self.arc.root), hint="pass --user NAME (or set WORKPLAN_USER) naming your account; "

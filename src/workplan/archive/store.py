@@ -900,9 +900,6 @@ class Archive:
         today = today or dt.date.today()
         code = normalize_code(code)
         reason = (reason or "").strip() or None
-        if not reason:
-            raise WorkplanError(Problem("a disposal needs a reason; nothing was disposed", file=code,
-                                        hint='pass --reason "..." (the appraisal decision, who approved it)'))
         with self.write_lock():
             self.require_log_intact()
             self.resolve_pending()
@@ -933,6 +930,9 @@ class Archive:
                 raise WorkplanError(Problem(file=code, message=
                     f"the retention period ({retention}, {RETENTION_LABELS[retention]}, from "
                     f"{date.isoformat()}) runs until {end.isoformat()}; it cannot be disposed before then"))
+            if not reason:
+                raise WorkplanError(Problem("a disposal needs a reason; nothing was disposed", file=code,
+                                            hint='pass --reason "..." (the appraisal decision, who approved it)'))
             rec = dataclasses.replace(rec, retention=retention, date=date)
             versions = self.versions(code)
             staging = Staging(self.tmp, "dispose-")
@@ -1019,7 +1019,7 @@ class Archive:
             rows: list[dict] = []
             problems: list[Problem] = [Problem(f.message, file=f.file, line=f.line, hint=f.hint)
                                        for f in log.findings if f.kind in ("log-chain", "log-missing")]
-            if accounts_lost:
+            if accounts_lost and any(e.type == "account-added" for e in log.events):
                 problems.append(Problem(f"the accounts could not be carried over ({accounts_lost}); the rebuilt "
                                         "catalogue has none", file=str(self.root / CATALOGUE_NAME),
                                         hint="an administrator adds them again with `workplan user add` (the log "
