@@ -173,12 +173,13 @@ class Accounts:
         with self.arc.write_lock():
             self.arc.require_log_intact()
             if cat.account(name) is not None:
-                raise WorkplanError(Problem(f"an account named {name!r} exists already", path="name",
+                raise WorkplanError(Problem(f"an account named {name!r} exists already", file=str(self.arc.root),
                                             hint="choose another name, or change its role with `workplan user "
                                                  "set-role`"))
             if not cat.has_accounts() and role != "administrator":
                 raise WorkplanError(Problem("the first account must be an administrator (it manages the others)",
-                                            path="role", hint=f"workplan user add {name} --role administrator"))
+                                            file=str(self.arc.root),
+                                            hint=f"workplan user add {name} --role administrator"))
             now = now_iso()
             ev = self.arc.events.append("account-added", "archive", {"account": name, "role": role})
             with cat.transaction() as tx:
@@ -216,7 +217,7 @@ class Accounts:
                 admins = [a for a in self.list() if a.role == "administrator" and not a.disabled]
                 if len(admins) <= 1:
                     raise WorkplanError(Problem(f"{name} is the only enabled administrator: nobody could manage "
-                                                "the accounts after this", path="name",
+                                                "the accounts after this", file=str(self.arc.root),
                                                 hint="make another account an administrator first"))
             ev = self.arc.events.append(event, "archive", {"account": acct.name, **detail(acct)})
             with cat.transaction() as tx:

@@ -29,7 +29,14 @@ def show_dict(arc: Any, code: str, *, events: Callable[[str], list] | None = Non
     versions = arc.versions(rec.code)
     events = events(rec.code) if events else arc.log(rec.code)[0]
     return {"record": record_dict(arc, rec), "versions": [record_dict(arc, v) for v in versions],
-            "events": [e.as_dict() for e in events]}
+            "events": [event_dict(e) for e in events]}
+
+
+def event_dict(e: Any) -> dict:
+    """An event as the log holds it, plus who (the person its agent names) and why (its reason)."""
+    from .accounts import person_of
+    reason = e.detail.get("reason") if isinstance(e.detail, dict) else None
+    return e.as_dict() | {"person": person_of(e.agent), "reason": reason if isinstance(reason, str) else None}
 
 
 __all__ = ["record_dict", "show_dict"]

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 
 from .params import KINDS, RETENTIONS
@@ -55,15 +55,16 @@ def other_lang(text: Any, ui: str) -> Markup:
     return escape(text)
 
 
-def local_time(value: Any) -> str:
-    """An ISO timestamp (UTC, with milliseconds) as this server's local time to the second."""
+def local_time(value: Any, tz: Any = None) -> str:
+    """An ISO timestamp (UTC, with milliseconds) as local time to the second: in ``tz`` (the site's
+    configured time zone, a ``zoneinfo.ZoneInfo``), else the server's."""
     from datetime import datetime
     try:
         t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value or "")
     if t.tzinfo is not None:
-        t = t.astimezone()
+        t = t.astimezone(tz)
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -117,7 +118,7 @@ def context() -> dict:
             "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
             "size": human_size, "marked": marked, "is_zh": is_zh, "zh": lambda text: other_lang(text, ui),
-            "when": local_time, "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
+            "when": lambda v: local_time(v, current_app.config.get("WP_TZ")), "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
             "finding": lambda f: finding(f, ui),
             "term_or": lambda key, default: t(key) if has_term(key) else default}
 

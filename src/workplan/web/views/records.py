@@ -82,7 +82,7 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
                            back=params.back_to_search(), shown=shown)
 
 
-@require("auditor")
+@require("verify")
 def verify_page(code: str) -> Response:
     params.code(code)
     check_csrf(site().guard.secret)
@@ -90,7 +90,7 @@ def verify_page(code: str) -> Response:
     if wait:
         raise too_many(wait, "fixity")
     from ...archive.verify import check_record
-    arc = site().archive()
+    arc = site().acting_archive()
     try:
         arc.get(code)
     except WorkplanError as e:
@@ -114,6 +114,7 @@ def _version(arc: Any, code: str) -> Any:
         next((v for v in versions if v.current), versions[-1])
 
 
+@require("download")
 def file_download(code: str, role: str) -> Response:
     params.code(code)
     params.role(role)
