@@ -1060,7 +1060,15 @@ class Archive:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
             events = log.events
-            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None, accounts)
+            fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
+            for e in events:
+                if e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
+                    problems_ = e.detail.get("problems")
+                    fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
+                                        "event_id": e.id,
+                                        "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
+            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
+                                  list(fixity.values()))
             fsync_path(new)
             aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
             fsync_path(self.root)

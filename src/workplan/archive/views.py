@@ -28,8 +28,11 @@ def show_dict(arc: Any, code: str, *, events: Callable[[str], list] | None = Non
     rec = arc.get(code)
     versions = arc.versions(rec.code)
     events = events(rec.code) if events else arc.log(rec.code)[0]
+    check = arc.catalogue.fixity_of([rec.code]).get(rec.code)
+    fixity = None if check is None else {"ok": check["ok"], "checked_at": check["checked_at"],
+                                         "event": check["event_id"], "findings": check["findings"]}
     return {"record": record_dict(arc, rec), "versions": [record_dict(arc, v) for v in versions],
-            "events": [event_dict(e) for e in events]}
+            "events": [event_dict(e) for e in events], "fixity": fixity}
 
 
 def event_dict(e: Any) -> dict:

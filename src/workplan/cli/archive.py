@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from contextlib import contextmanager
@@ -37,6 +38,14 @@ _RET = _Retention()
 def _open(archive_path: str | None, action: str | None = None):
     ctx = click.get_current_context()
     return open_archive_at(archive_path or ctx.meta.get(_META), action)
+
+
+def _duration(text: str) -> float:
+    """``90s``, ``10m``, ``2h`` (or plain seconds) in seconds; a usage error otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,6})\s*([smh]?)\s*", text or "")
+    if not m or int(m[1]) == 0:
+        raise click.BadParameter(f"{text!r} is not a duration: use e.g. 90s, 10m or 2h", param_hint="--budget")
+    return int(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[m[2]]
 
 
 def _err(msg: str) -> None:
@@ -388,14 +397,41 @@ def show_cmd(code, as_json, archive_path) -> None:
                                              "good records; damage and tampering are only reported).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, hidden=True)
+@click.option("--sweep", is_flag=True, help="Check whole records, those verified longest ago (or never) first, "
+                                            "until --budget is spent; each check is an event of its record. For a "
+                                            "schedule (e.g. nightly).")
+@click.option("--budget", default="10m", show_default=True, metavar="TIME",
+              help="With --sweep: how long to check, e.g. 90s, 10m, 2h.")
 @_archive_option
-def verify_cmd(repair, as_json, workers, archive_path) -> None:
+def verify_cmd(repair, as_json, workers, sweep, budget, archive_path) -> None:
     """Recompute every file's hash and cross-check bags, catalogue and event log.
 
     Reports changed, missing and orphan files; records in the catalogue without a bag and bags
     without a record; gaps in item numbers; a broken event chain; and leftovers of interrupted
     commands. Exits 1 when it finds anything, naming each. The check is logged as an event.
     """
+    if sweep:
+        if repair:
+            raise click.BadParameter("--sweep only checks; run --repair on its own", param_hint="--repair")
+        seconds = _duration(budget)
+        arc = _open(archive_path, "verify")
+        from ..archive.verify import sweep as run_sweep
+        with _bar("verifying", 2) as update:
+            rep_ = run_sweep(arc, seconds, progress=update)
+        if as_json:
+            say(json.dumps(rep_.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for c in rep_.checked:
+                if not c["ok"]:
+                    for f in c["findings"]:
+                        _err(f"{c['code']}: {f['message']}")
+            bad = sum(not c["ok"] for c in rep_.checked)
+            say(f"checked {len(rep_.checked)} record(s) in {rep_.seconds:.1f} s" +
+                (": all intact" if not bad else f": {bad} damaged") +
+                (f"; {rep_.remaining} left for the next sweep" if rep_.remaining else ""))
+        if not rep_.ok:
+            sys.exit(1)
+        return
     arc = _open(archive_path, "repair" if repair else "verify")
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)

@@ -8,14 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, g, jsonify, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from ...errors import WorkplanError
 from .. import params
 from ..errors import error, workplan_error
 from ..security import check_csrf, client_key, require, too_many
 from ..site import site
-from ..templating import safe_name
+from ..templating import local_time, safe_name
 from ..terms import term
 
 CONTENT_TYPES = {".pdf": "application/pdf",
@@ -60,7 +60,7 @@ def _shown_version(data: dict) -> dict:
     return next((v for v in data["versions"] if v["version"] == n), data["record"]) if n else data["record"]
 
 
-def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
+def show(code: str, as_json: bool) -> Response:
     from ...archive.views import show_dict
     s = site()
     try:
@@ -77,7 +77,10 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     preview = next((r for r in preferred if r in pdfs), None)
     events = list(reversed(data["events"]))
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
+    checked = params.whole("checked", 0, 0, 10**12)
+    fixity = data["fixity"]
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
+                           just_checked=bool(checked and fixity and fixity["event"] == checked),
                            events=events[:RECENT_EVENTS] if cut else events, events_cut=cut,
                            back=params.back_to_search(), shown=shown)
 
@@ -103,8 +106,9 @@ def verify_page(code: str) -> Response:
               "event": ev.as_dict() if ev is not None else None}
     if request.path.endswith(".json"):
         return jsonify(result)
-    g.page_path = url_for("record_page", code=code)  # links on the result page (the language switch)
-    return show(code, False, fixity=result)
+    # the result is a page of its own (reloading it shows it again, never runs the check again)
+    checked = ev.id if ev is not None else None
+    return redirect(url_for("record_page", code=code, checked=checked) + "#fixity", 303)
 
 
 def _version(arc: Any, code: str) -> Any:
@@ -127,6 +131,13 @@ def file_download(code: str, role: str) -> Response:
         real = arc.file(rec, role)
     except WorkplanError as e:
         return workplan_error(e, 404)
+    check = arc.catalogue.fixity_of([rec.code]).get(rec.code)
+    if check is not None and not check["ok"]:  # never handed out silently: the warning names the finding
+        problems = [{"message": term("fixity.withheld", g.ui, when=local_time(check["checked_at"],
+                                                                               current_app.config.get("WP_TZ")),
+                                     event=check["event_id"]), "hint": None}]
+        problems += [{"message": m, "hint": None} for m in check["findings"]]
+        return error(409, problems[0]["message"], problems)
     try:  # checked against the log, never through a link, only a regular file
         fh = arc.open_checked(rec, role)
     except WorkplanError as e:

@@ -24,6 +24,10 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
     try:
         res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, **filters)
         out = res.to_json()
+        checks = _fixity([h.get("code") for h in out.get("hits", []) if isinstance(h, dict)])
+        for h in out.get("hits", []):
+            if isinstance(h, dict):
+                h["fixity"] = _fixity_json(checks.get(h.get("code")))
         if whole("_facets", 0, 0, 1):
             out["facets"] = {k: [[v, n] for v, n in vals]
                              for k, vals in ix.facets(query, all_versions=all_versions, **filters).items()}
@@ -65,6 +69,21 @@ def _export_urls() -> dict[str, str]:
     return {fmt: url_for("search_export", **args, format=fmt) for fmt in EXPORT_TYPES}
 
 
+def _fixity(codes: list) -> dict:
+    """The last fixity check of each of these records (a damaged one is flagged in the results)."""
+    try:
+        return site().archive().catalogue.fixity_of([c for c in codes if isinstance(c, str)])
+    except WorkplanError:
+        return {}
+
+
+def _fixity_json(check: dict | None) -> dict | None:
+    if check is None:
+        return None
+    return {"ok": check["ok"], "checked_at": check["checked_at"], "event": check["event_id"],
+            "findings": check["findings"]}
+
+
 def search_page() -> Response:
     from ...search.query import And, Query
     p = search_params()
@@ -93,7 +112,7 @@ def search_page() -> Response:
     return render_template("search.html", p=p, res=res, facets=facets, page=page, pages=pages, json_url=json_url,
                            first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
                            this_search=request.full_path.rstrip("?"),
-                           exports=_export_urls())
+                           exports=_export_urls(), fixity=_fixity([h.code for h in res.hits]))
 
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
