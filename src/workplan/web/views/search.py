@@ -24,8 +24,8 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
     try:
         res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, **filters)
         out = res.to_json()
-        checks = _fixity([h.get("code") for h in out.get("hits", []) if isinstance(h, dict)])
-        for h in out.get("hits", []):
+        checks = _fixity([h.get("code") for h in out.get("results", []) if isinstance(h, dict)])
+        for h in out.get("results", []):
             if isinstance(h, dict):
                 h["fixity"] = _fixity_json(checks.get(h.get("code")))
         if whole("_facets", 0, 0, 1):
