@@ -23,11 +23,8 @@ def _search_json(ix: Any, query: Any, filters: dict) -> Response:
     all_versions = whole("all_versions", 0, 0, 1) == 1
     try:
         res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, **filters)
-        out = res.to_json()
-        checks = _fixity([h.get("code") for h in out.get("results", []) if isinstance(h, dict)])
-        for h in out.get("results", []):
-            if isinstance(h, dict):
-                h["fixity"] = _fixity_json(checks.get(h.get("code")))
+        from ...archive.views import with_fixity
+        out = with_fixity(site().archive(), res.to_json())
         if whole("_facets", 0, 0, 1):
             out["facets"] = {k: [[v, n] for v, n in vals]
                              for k, vals in ix.facets(query, all_versions=all_versions, **filters).items()}
@@ -75,13 +72,6 @@ def _fixity(codes: list) -> dict:
         return site().archive().catalogue.fixity_of([c for c in codes if isinstance(c, str)])
     except WorkplanError:
         return {}
-
-
-def _fixity_json(check: dict | None) -> dict | None:
-    if check is None:
-        return None
-    return {"ok": check["ok"], "checked_at": check["checked_at"], "event": check["event_id"],
-            "findings": check["findings"]}
 
 
 def search_page() -> Response:
