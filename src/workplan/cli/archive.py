@@ -466,6 +466,37 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
     return {"current": problem is None, "problem": problem}
 
 
+@archive.command("diff")
+@click.argument("code")
+@click.argument("versions", nargs=-1, type=click.IntRange(1, 100000), metavar="[V1 V2]")
+@click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+@_archive_option
+def diff_cmd(code, versions, as_json, archive_path) -> None:
+    """What changed between two versions of a record (default: the previous and the current).
+
+    The data files are compared as data: items are matched by their id, so a change reads
+    e.g. "task inspect «开展火灾隐患排查»: deadline 2023-12-15 → 2024-01-10". Files whose
+    hashes differ are listed too. Both versions are checked against the log first.
+    """
+    if len(versions) not in (0, 2):
+        raise click.BadParameter("give two versions, or none (the previous and the current)", param_hint="V1 V2")
+    from ..archive.diff import diff_versions
+    arc = _open(archive_path)
+    d = diff_versions(arc, code, *(versions or (None, None)))
+    if as_json:
+        say(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    say(f"{d['code']}: v{d['from']} → v{d['to']}")
+    for line in d["lines"]:
+        say("  " + line)
+    if not d["data"]:
+        say("  (no data file in both versions: only the files are compared)")
+    elif not d["changes"]:
+        say("  the data is the same")
+    for f in d["files"]:
+        say(f"  file {f['role']}: {f['change']}")
+
+
 @archive.command("log")
 @click.argument("code", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")

@@ -34,6 +34,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/records/<code>", "record_page", records.record_page, json="/records/<code>.json"),
     Route("/records/<code>/verify", "verify_page", records.verify_page, ("POST",),
           json="/records/<code>/verify.json", json_rule=True, action="verify"),
+    Route("/records/<code>/diff", "diff_page", records.diff_page, json="/records/<code>/diff.json", json_rule=True),
     Route("/records/<code>/files/<role>", "file_download", records.file_download, action="download",
           no_json="a file of the record (its hash is in /records/<code>.json)"),
     Route("/compile", "compile_page", volumes.compile_page, json="/compile.json", json_rule=True, action="compile"),

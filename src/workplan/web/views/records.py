@@ -85,6 +85,26 @@ def show(code: str, as_json: bool) -> Response:
                            back=params.back_to_search(), shown=shown)
 
 
+def diff_page(code: str) -> Response:
+    """What changed between two versions (``?from=&to=``; default the previous and the current)."""
+    from ...archive.diff import diff_versions
+    params.code(code)
+    v1 = params.whole("from", 0, 0, 100000) or None
+    v2 = params.whole("to", 0, 0, 100000) or None
+    arc = site().archive()
+    try:
+        arc.get(code)
+    except WorkplanError as e:
+        return _not_found(code, e)
+    try:
+        d = diff_versions(arc, code, v1, v2)
+    except WorkplanError as e:
+        return workplan_error(e, 409 if "not what was archived" in e.format() else 400)
+    if request.path.endswith(".json"):
+        return jsonify(d)
+    return render_template("diff.html", d=d, back=url_for("record_page", code=d["code"]))
+
+
 @require("verify")
 def verify_page(code: str) -> Response:
     params.code(code)
