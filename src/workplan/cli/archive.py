@@ -402,8 +402,13 @@ def show_cmd(code, as_json, archive_path) -> None:
                                             "schedule (e.g. nightly).")
 @click.option("--budget", default="10m", show_default=True, metavar="TIME",
               help="With --sweep: how long to check, e.g. 90s, 10m, 2h.")
+@click.option("--anchors", "anchor_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Also prove that the log extends every anchor in DIR (written by `workplan archive anchor`): "
+                   "a log rewritten whole, chain and head recomputed, is caught.")
+@click.option("--tsa-ca", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --anchors: check the anchors' timestamps against this TSA certificate (PEM).")
 @_archive_option
-def verify_cmd(repair, as_json, workers, sweep, budget, archive_path) -> None:
+def verify_cmd(repair, as_json, workers, sweep, budget, anchor_dir, tsa_ca, archive_path) -> None:
     """Recompute every file's hash and cross-check bags, catalogue and event log.
 
     Reports changed, missing and orphan files; records in the catalogue without a bag and bags
@@ -435,6 +440,12 @@ def verify_cmd(repair, as_json, workers, sweep, budget, archive_path) -> None:
     arc = _open(archive_path, "repair" if repair else "verify")
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
+    if anchor_dir:
+        from ..archive.anchor import check_anchors
+        found, n_anchors = check_anchors(arc, Path(anchor_dir), tsa_ca=tsa_ca)
+        rep.findings.extend(found)
+        if not as_json and not found:
+            say(f"anchors: the log extends all {n_anchors} anchor(s) in {anchor_dir}")
     index = _search_index_status(arc, catch_up=repair)
     if as_json:
         say(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
@@ -464,6 +475,29 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
             _err("warning: the search index was not brought up to date: " + e.format())
     problem = index_status(arc)
     return {"current": problem is None, "problem": problem}
+
+
+@archive.command("anchor")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="The folder to write the anchor into: outside the archive (another disk or machine).")
+@click.option("--tsa", metavar="URL", help="Timestamp the anchor at this RFC 3161 time-stamping authority.")
+@click.option("--tsa-command", metavar="CMD",
+              help="Timestamp it with this command instead (an offline authority): it gets {query} and {reply} "
+                   "file names, e.g. \"openssl ts -reply -queryfile {query} -out {reply} ...\".")
+@_archive_option
+def anchor_cmd(out_dir, tsa, tsa_command, archive_path) -> None:
+    """Write the event log's head (event number and hash) to a file outside the archive.
+
+    Kept elsewhere, anchors let `workplan archive verify --anchors DIR` prove that the log still
+    extends them: a log rewritten whole, with every hash and the archive's head recomputed, no
+    longer holds the anchored entry. With --tsa (or --tsa-command) the anchor gets an RFC 3161
+    timestamp, so its date is proven too. Run it on a schedule (e.g. after each day's work).
+    """
+    from ..archive.anchor import write_anchor
+    arc = _open(archive_path, "verify")
+    out = write_anchor(arc, Path(out_dir), tsa=tsa, tsa_command=tsa_command)
+    say(f"anchored event #{out['event']} ({out['hash'][:16]}…) in {out['anchor']}"
+        + (f", timestamped: {out['timestamp']}" if out["timestamp"] else ""))
 
 
 @archive.command("diff")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WorkplanError
+from ..archive.anchor import log_head
 
 from .plan import DOCX_ROLES, Entry, Progress, VolumePlan, VolumeResult
 
@@ -146,7 +147,8 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
                                     hint="give it with --compiler 'Jiangbei County ...', or the whole title with "
                                          "--title"))
     plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
-                      date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
+                      date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind,
+                      log_head=log_head(arc))
     for i, rec in enumerate(records, 1):
         f, role = _main_file(arc, rec, fmt, lang)
         e = Entry(record=rec, seq=i, unit=rec.issuer or "", file=f, role=role)
