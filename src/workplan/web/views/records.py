@@ -122,6 +122,8 @@ def verify_page(code: str) -> Response:
         found, ev = check_record(arc, code, via="web")
     except WorkplanError as e:
         return workplan_error(e, 500)
+    finally:
+        arc.act_as(None)  # this thread's archive serves the next person next
     result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found],
               "event": ev.as_dict() if ev is not None else None}
     if request.path.endswith(".json"):
