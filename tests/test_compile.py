@@ -45,7 +45,7 @@ def arc(tmp_path_factory):
     src.mkdir()
     # the program the corpus report refers to (2023: not in the 2024 volume)
     shutil.copy(CORPUS / "winter-fire-safety.yaml", src / "winter-fire-safety.yaml")
-    add_data_file(a, src / "winter-fire-safety.yaml", formats=(), notify=False)
+    add_data_file(a, src / "winter-fire-safety.yaml", formats=(), notify=False, reason="a test")
     # a 2024 program, built to PDF and DOCX
     spring = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
     spring = spring.replace("青松社区2023年冬季防火工作方案", "青松社区2024年春季防火工作方案") \
@@ -53,13 +53,13 @@ def arc(tmp_path_factory):
     spring = re.sub(r"(?m)^doc_number:.*$", "doc_number: {prefix: 青社发, year: 2024, serial: 1, prefix_en: Qing She Fa}",
                     spring)
     (src / "spring.yaml").write_text(spring, encoding="utf-8")
-    add_data_file(a, src / "spring.yaml", formats=("pdf", "docx"), notify=False)
+    add_data_file(a, src / "spring.yaml", formats=("pdf", "docx"), notify=False, reason="a test")
     # the corpus report (2024), its program found in the archive by its file name
-    add_data_file(a, CORPUS / "report-winter-fire-safety.yaml", formats=("pdf", "docx"), notify=False)
+    add_data_file(a, CORPUS / "report-winter-fire-safety.yaml", formats=("pdf", "docx"), notify=False, reason="a test")
     for i, (title, issuer, date, pages) in enumerate(LEGACY):
         f = src / f"legacy{i}.pdf"
         _legacy_pdf(f, title, pages)
-        add_files(a, [f], title=title, issuer=issuer, date=date, kind="legacy", issuer_abbr=f"LG{i}", notify=False)
+        add_files(a, [f], title=title, issuer=issuer, date=date, kind="legacy", issuer_abbr=f"LG{i}", notify=False, reason="a test")
     return a
 
 

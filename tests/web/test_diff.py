@@ -21,7 +21,7 @@ def test_a_moved_deadline_and_a_changed_target_on_the_command_line_and_the_site(
         if "  - type:" in moved[j:] else moved
     v3 = tmp_path / "winter-v3.yaml"
     v3.write_text(moved, encoding="utf-8")
-    r = run("archive", "add", str(v3), "--format", "pdf", "--reason", "检查推迟到元旦后", *a)
+    r = run("archive", "add", str(v3), "--format", "none", "--reason", "检查推迟到元旦后", *a)
     assert r.exit_code == 0, r.output
     r = run("archive", "diff", WINTER, *a)
     assert r.exit_code == 0, r.output

@@ -461,8 +461,7 @@ class Archive:
                                 raise WorkplanError(Problem(
                                     f"this is a new version of {code} (v{version}): a new version needs a reason; "
                                     "nothing was archived", file=code,
-                                    hint='pass --reason "..." (what changed and why), or the reason field of the '
-                                         'form'))
+                                    hint='pass --reason "..." (what changed and why)'))
                         else:
                             item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
                                                  meta["org"])

@@ -78,6 +78,8 @@ def show(code: str, as_json: bool) -> Response:
     events = list(reversed(data["events"]))
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
     checked = params.whole("checked", 0, 0, 10**12)
+    if checked:  # the links of a check's result page (the language switch) lead to the record itself
+        g.here_args = {k: v for k, v in request.args.items() if k not in ("ui", "checked")}
     fixity = data["fixity"]
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
                            just_checked=bool(checked and fixity and fixity["event"] == checked),
