@@ -101,6 +101,9 @@ def test_volume_has_every_document_in_unit_then_date_order(volume):
         assert dates == sorted(dates)
     assert len(_reader(out).pages) == result.pages == result.front_pages + sum(e.pages for e in result.entries)
     assert {"checking fixity", "front matter", "copying documents", "writing"} <= set(stages)
+    # the volume carries the archive's log head (event number and hash) when it was compiled
+    head = _reader(out).metadata["/WorkplanLogHead"]
+    assert head.startswith("workplan event log head #") and len(head.rsplit("sha256:", 1)[1]) == 64
 
 
 def test_bookmarks_one_per_document_grouped_by_unit(volume):
@@ -235,6 +238,7 @@ def test_tampered_pdf_is_refused_naming_the_record(arc, tmp_path):
 
 def test_docx_volume(arc, tmp_path):
     import docx
+    from workplan.archive.anchor import log_head
     from docx.oxml.ns import qn
     from workplan.compile.volume import compile_volume
     out = tmp_path / "volume.docx"
@@ -253,6 +257,7 @@ def test_docx_volume(arc, tmp_path):
     text = "\n".join(p.text for p in d.paragraphs)
     assert text.index("青松社区2024年春季防火工作方案") < text.index("青松社区2023—2024年度冬季防火工作总结")
     assert d.settings.element.find(qn("w:updateFields")) is not None
+    assert d.core_properties.comments == f"workplan event log head #{log_head(arc)['event']} sha256:{log_head(arc)['hash']}"
     # the report's own tables came along
     assert any(c.text == "完成度" for t in d.tables for c in t.rows[0].cells)
 

@@ -59,7 +59,7 @@ def current_versions(root: Path, query: str = "夜市") -> list[tuple[int, bool]
 def test_new_version_killed_before_the_index_update_is_caught_up(arc_v1, tmp_path, step):
     assert current_versions(arc_v1) == [(1, True)]
     r = run("archive", "--archive", str(arc_v1), "add", str(market(tmp_path / "src", 2)), "--format", "none",
-            env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
+            "--reason", "revised", env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
     assert r.returncode == -9, r.stderr
     if step == "logged":  # the catalogue never saw v2: verify --repair completes it (the index is caught up too)
         r = run("archive", "--archive", str(arc_v1), "verify", "--repair")

@@ -263,7 +263,7 @@ def test_the_record_page_says_who_when_what_and_why(people_site, people_archive)
     rows = re.findall(r"<tr><td class=\"num\">\d+</td>(.*?)</tr>", html, re.S)
     new_version = next(r for r in rows if "new version" in r)
     assert "the title was corrected" in new_version  # why
-    assert re.search(r'<td class="person" title="[^"]+">\S+</td>', new_version)  # who
+    assert re.search(r'<td class="agent person" title="[^"]+">\S+</td>', new_version)  # who
     times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', new_version)
     iso, shown = times[0]
     import datetime as dt

@@ -280,7 +280,7 @@ def test_fixity_check_runs_and_only_appends_its_event(archive_copy):
     page = c.get(f"/records/{quote(WINTER)}").get_data(as_text=True)
     r = c.post(f"/records/{quote(WINTER)}/verify", data={"csrf": csrf_of(page)})
     # a POST that redirects to its result: reloading the result never runs the check again
-    assert r.status_code == 303 and r.headers["Location"].endswith("#fixity") and "checked=" in r.headers["Location"]
+    assert r.status_code == 303 and "checked=" in r.headers["Location"]
     for _ in range(2):
         html = c.get(r.headers["Location"]).get_data(as_text=True)
         assert 'id="fixity-result"' in html and "完整（审计记录 #" in html

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problem, WorkplanError
-from .fsutil import atomic_replace, now_iso, read_regular
+from .fsutil import atomic_replace, now_iso, open_regular
 from .record import Finding
 
 ANCHOR_FORMAT = "workplan-log-anchor"
@@ -38,6 +38,12 @@ MAX_ANCHOR = 64 * 1024
 MAX_REPLY = 1024 * 1024
 TSA_SECONDS = 60
 _SHA256_OID = bytes.fromhex("0609608648016503040201")  # 2.16.840.1.101.3.4.2.1
+
+
+def _read_capped(path: Path, cap: int) -> bytes:
+    """A regular file's bytes (never through a link), at most ``cap + 1`` of them (more: too large)."""
+    with open_regular(path) as f:
+        return f.read(cap + 1)
 
 
 def log_head(arc: Any) -> dict:
@@ -105,7 +111,7 @@ def _ask_tsa(query: bytes, tsa: str | None, tsa_command: str | None) -> bytes:
                 err = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
                 raise WorkplanError(Problem(f"the time-stamping command failed (exit {done.returncode}): {err[0]}",
                                             hint="check --tsa-command; nothing was anchored"))
-            return read_regular(r)[:MAX_REPLY + 1]
+            return _read_capped(r, MAX_REPLY)
     import urllib.request
     if not (tsa or "").startswith(("http://", "https://")):
         raise WorkplanError(Problem(f"{tsa!r} is not a TSA address", hint="give its http(s):// URL"))
@@ -182,7 +188,7 @@ def check_anchors(arc: Any, anchor_dir: Path, *, tsa_ca: str | None = None) -> t
     out: list[Finding] = []
     for f in files:
         try:
-            data = read_regular(f)
+            data = _read_capped(f, MAX_ANCHOR)
             if len(data) > MAX_ANCHOR:
                 raise ValueError("too large")
             a = json.loads(data)
@@ -208,9 +214,13 @@ def check_anchors(arc: Any, anchor_dir: Path, *, tsa_ca: str | None = None) -> t
                                kind="log-rewritten", hint="restore events.jsonl from a backup taken after the "
                                                           "anchor; the rewritten log is evidence: keep it"))
         tsr = f.with_suffix(".tsr")
-        if tsr.is_file():
-            reply = read_regular(tsr)[:MAX_REPLY + 1]
-            if not reply_granted(reply, hashlib.sha256(data).digest()):
+        if tsr.exists() or tsr.is_symlink():
+            try:
+                reply = _read_capped(tsr, MAX_REPLY)
+            except OSError as e:
+                out.append(Finding(f"the timestamp cannot be read ({e.strerror or e})", file=str(tsr), kind="anchor"))
+                continue
+            if len(reply) > MAX_REPLY or not reply_granted(reply, hashlib.sha256(data).digest()):
                 out.append(Finding("the timestamp does not stamp this anchor (the anchor or its timestamp was "
                                    "changed)", file=str(tsr), kind="anchor"))
             elif tsa_ca:

@@ -55,6 +55,18 @@ def other_lang(text: Any, ui: str) -> Markup:
     return escape(text)
 
 
+def own_lang(text: Any, ui: str) -> Markup:
+    """A data text marked with its own language where it is not the interface's (a reason or a
+    name typed in English on the Chinese interface, or in Chinese on the English one)."""
+    if not text:
+        return Markup("")
+    if ui == "en" and is_zh(text):
+        return Markup('<span lang="zh-CN">') + escape(text) + Markup("</span>")
+    if ui == "zh" and not is_zh(text) and re.search(r"[A-Za-z]", str(text)):
+        return Markup('<span lang="en">') + escape(text) + Markup("</span>")
+    return escape(text)
+
+
 def local_time(value: Any, tz: Any = None) -> str:
     """An ISO timestamp (UTC, with milliseconds) as local time to the second: in ``tz`` (the site's
     configured time zone, a ``zoneinfo.ZoneInfo``), else the server's."""
@@ -119,7 +131,7 @@ def context() -> dict:
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
             "size": human_size, "marked": marked, "is_zh": is_zh, "zh": lambda text: other_lang(text, ui),
             "when": lambda v: local_time(v, current_app.config.get("WP_TZ")), "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
-            "finding": lambda f: finding(f, ui),
+            "finding": lambda f: finding(f, ui), "own": lambda text: own_lang(text, ui),
             "term_or": lambda key, default: t(key) if has_term(key) else default}
 
 

@@ -130,9 +130,10 @@ def verify_page(code: str) -> Response:
               "event": ev.as_dict() if ev is not None else None}
     if request.path.endswith(".json"):
         return jsonify(result)
-    # the result is a page of its own (reloading it shows it again, never runs the check again)
+    # the result is a page of its own (reloading it shows it again, never runs the check again); no
+    # fragment: the page's script puts the focus on the result (a fragment would take it away again)
     checked = ev.id if ev is not None else None
-    return redirect(url_for("record_page", code=code, checked=checked) + "#fixity", 303)
+    return redirect(url_for("record_page", code=code, checked=checked), 303)
 
 
 def _version(arc: Any, code: str) -> Any:
