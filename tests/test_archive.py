@@ -183,7 +183,7 @@ def test_archival_codes_and_their_rules():
 # --- adding ------------------------------------------------------------------------------------
 def test_add_prebuilt_document_makes_a_valid_bag_with_full_metadata(arc, tmp_path, tiny, _no_search_hook):
     (src,), pre = make_docs(tmp_path, tiny, [12])
-    rec = add_data_file(arc, src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre, reason="a test")
     assert rec.code == CODE_2024.format(1)
     assert (rec.version, rec.current, rec.status) == (1, True, "active")
     assert rec.identity == "测试办公室|测办发〔2024〕12号"
@@ -222,7 +222,7 @@ def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path,
     first versions nor a new version leave anything behind in tmp/."""
     from workplan.ingest import add_data_files
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = add_data_files(arc, docs, prebuilt=pre)
+    recs = add_data_files(arc, docs, prebuilt=pre, reason="a test")
     (tmp_path / "probe").mkdir()
     usual = (tmp_path / "probe").stat().st_mode & 0o7777
     for rec in recs:
@@ -232,7 +232,7 @@ def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path,
         bagit.Bag(str(rec.bag_dir)).validate()
     assert not any((root / "tmp").iterdir())
     docs[0].write_text(docs[0].read_text(encoding="utf-8") + "keywords: [修订]\n", encoding="utf-8")
-    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre)
+    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre, reason="a test")
     assert (v2.code, v2.version) == (recs[0].code, 2)
     assert v2.bag_dir.stat().st_mode & 0o7777 == usual
     assert not any((root / "tmp").iterdir())
@@ -250,9 +250,9 @@ def test_a_file_changed_between_check_and_copy_is_refused(arc, root, tmp_path, t
     os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert src.stat().st_size == st.st_size
     with pytest.raises(WorkplanError, match="changed while it was being archived"):
-        add_data_file(arc, src, prebuilt=pre)
+        add_data_file(arc, src, prebuilt=pre, reason="a test")
     assert arc.records() == []
-    rec = add_data_file(arc, src, prebuilt=pre, retention="D10")  # checked again (another key): archived
+    rec = add_data_file(arc, src, prebuilt=pre, retention="D10", reason="a test")  # checked again (another key): archived
     assert rec.title == "测试工作方案6"
 
 
@@ -261,8 +261,8 @@ def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
     other_ret = write_doc(tmp_path / "src" / "y.yaml", serial=4, retention="Y")
     other_year = write_doc(tmp_path / "src" / "old.yaml", serial=5, year=2023)
     other_org = write_doc(tmp_path / "src" / "pcs.yaml", serial=6, abbr="消防", unit_id="fire_station")
-    codes = [add_data_file(arc, p, prebuilt=pre).code for p in docs]
-    codes += [add_data_file(arc, p, formats=()).code for p in (other_ret, other_year, other_org)]
+    codes = [add_data_file(arc, p, prebuilt=pre, reason="a test").code for p in docs]
+    codes += [add_data_file(arc, p, formats=(), reason="a test").code for p in (other_ret, other_year, other_org)]
     assert codes == [CODE_2024.format(1), CODE_2024.format(2), CODE_2024.format(3),
                      "J001-WS·2024-Y-BGS-0001", "J001-WS·2023-D30-BGS-0001", "J001-WS·2024-D30-FIRESTATION-0001"]
     assert [r.code for r in arc.records()] == sorted(codes)
@@ -272,10 +272,10 @@ def test_item_numbers_are_sequential_within_their_group(arc, tmp_path, tiny):
 
 def test_same_identity_makes_a_new_version_and_keeps_the_old(arc, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [7])
-    v1 = add_data_file(arc, src, prebuilt=pre)
+    v1 = add_data_file(arc, src, prebuilt=pre, reason="a test")
     v1_state = tree_state(v1.bag_dir)
     src.write_text(src.read_text(encoding="utf-8").replace("任务一", "任务一（修订）"), encoding="utf-8")
-    v2 = add_data_file(arc, src, prebuilt=pre)
+    v2 = add_data_file(arc, src, prebuilt=pre, reason="a test")
     assert v2.code == v1.code and v2.version == 2 and v2.current and v2.status == "active"
     assert v2.bag_dir == v1.bag_dir.parent / "v2"
     vs = arc.versions(v1.code)
@@ -287,25 +287,25 @@ def test_same_identity_makes_a_new_version_and_keeps_the_old(arc, tmp_path, tiny
     assert len(arc.records()) == 1 and len(arc.records(current_only=False)) == 2
     assert bagit.Bag(str(v2.bag_dir)).info["Supersedes-Version"] == "1"
     # an explicit id is an identity too
-    a = add_data_file(arc, write_doc(tmp_path / "a.yaml", serial=8, doc_id="winter-2024"), formats=())
-    b = add_data_file(arc, write_doc(tmp_path / "b.yaml", serial=9, doc_id="winter-2024"), formats=())
+    a = add_data_file(arc, write_doc(tmp_path / "a.yaml", serial=8, doc_id="winter-2024"), formats=(), reason="a test")
+    b = add_data_file(arc, write_doc(tmp_path / "b.yaml", serial=9, doc_id="winter-2024"), formats=(), reason="a test")
     assert (a.code, a.version, b.version) == (b.code, 1, 2) and b.identity == "winter-2024"
 
 
 def test_new_version_may_not_change_the_archival_code(arc, tmp_path, root):
     p = write_doc(tmp_path / "d.yaml", serial=3)
-    add_data_file(arc, p, formats=())
+    add_data_file(arc, p, formats=(), reason="a test")
     before = tree_state(root)
     write_doc(p, serial=3, retention="Y")
     with pytest.raises(WorkplanError, match="retention D30 → Y; an archival code never changes"):
-        add_data_file(arc, p, formats=())
+        add_data_file(arc, p, formats=(), reason="a test")
     assert tree_state(root) == before
 
 
 def test_legacy_file_with_metadata_from_the_command_line(root, tiny):
     args = ["archive", "--archive", str(root), "add", str(tiny["pdf"]), "--title", "关于开展冬季防火工作的通知",
             "--issuer", "青松社区居委会", "--org", "QSSQ", "--date", "2019-11-02", "--doc-number",
-            "青社发〔2019〕8号", "--retention", "D10"]
+            "青社发〔2019〕8号", "--retention", "D10", "--reason", "a clearer scan"]
     r = run(*args, check=True)
     code = r.stdout.strip()
     assert code == "J001-WS·2019-D10-QSSQ-0001"
@@ -325,7 +325,7 @@ def test_legacy_file_with_metadata_from_the_command_line(root, tiny):
 def test_real_corpus_document_is_built_and_archived(arc, winter_file, tmp_path):
     import docx
     from pypdf import PdfReader
-    rec = add_data_file(arc, winter_file, langs=("zh",))
+    rec = add_data_file(arc, winter_file, langs=("zh",), reason="a test")
     assert rec.roles == ("source", "docx:zh", "pdf:zh", "metadata")
     assert rec.code == "J001-WS·2023-D30-QSSQ-0001" and rec.doc_number == "青社发〔2023〕12号"
     assert arc.file(rec, "source").read_bytes() == winter_file.read_bytes()
@@ -362,7 +362,7 @@ def test_add_jobs_builds_renditions_in_worker_processes(root, tmp_path):
 # --- verify: tampering, missing, orphan, catalogue vs bags ----------------------------------------
 def test_changing_one_byte_of_any_stored_file_is_detected_and_named(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    rec = add_data_file(arc, src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre, reason="a test")
     files = sorted(p for p in rec.bag_dir.rglob("*") if p.is_file())
     assert len(files) == 8  # 4 payload files + bagit.txt, bag-info.txt, manifest, tagmanifest
     for p in files:
@@ -389,7 +389,7 @@ def test_changing_one_byte_of_any_stored_file_is_detected_and_named(arc, root, t
 
 def test_missing_orphan_unrecorded_and_lost_bags(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
     assert arc.verify().ok
     # missing payload file
     docx_path = arc.file(recs[0], "docx:zh")
@@ -426,7 +426,7 @@ def test_missing_orphan_unrecorded_and_lost_bags(arc, root, tmp_path, tiny):
 def test_edited_or_deleted_log_entries_break_the_chain(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs:
-        add_data_file(arc, p, prebuilt=pre)
+        add_data_file(arc, p, prebuilt=pre, reason="a test")
     log = root / "events.jsonl"
     original = log.read_bytes()
     lines = original.split(b"\n")
@@ -467,7 +467,7 @@ def test_edited_or_deleted_log_entries_break_the_chain(arc, root, tmp_path, tiny
 
 def test_incomplete_last_log_line_and_leftovers_are_repaired(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    add_data_file(arc, src, prebuilt=pre)
+    add_data_file(arc, src, prebuilt=pre, reason="a test")
     good = tree_state(root / "bags")
     with open(root / "events.jsonl", "ab") as f:
         f.write(b'{"id":3,"type":"ingest')
@@ -488,11 +488,11 @@ def test_incomplete_last_log_line_and_leftovers_are_repaired(arc, root, tmp_path
 def test_rebuild_catalogue_after_deleting_it_gives_identical_lists(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs:
-        add_data_file(arc, p, prebuilt=pre)
-    add_data_file(arc, docs[0], prebuilt=pre)  # v2
-    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=9, year=2000, retention="D10"), formats=())
-    add_files(arc, [tiny["docx"]], title="旧文件", issuer="测试办公室", issuer_abbr="BGS", date="2001-01-01", kind="legacy")
-    arc.dispose("J001-WS·2000-D10-BGS-0001")
+        add_data_file(arc, p, prebuilt=pre, reason="a test")
+    add_data_file(arc, docs[0], prebuilt=pre, reason="a test")  # v2
+    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=9, year=2000, retention="D10"), formats=(), reason="a test")
+    add_files(arc, [tiny["docx"]], title="旧文件", issuer="测试办公室", issuer_abbr="BGS", date="2001-01-01", kind="legacy", reason="a test")
+    arc.dispose("J001-WS·2000-D10-BGS-0001", reason="a test")
     arc.close()
     cmds = [["list"], ["list", "--all-versions", "--json"], ["list", "--year", "2024", "--unit", "BGS"]]
     before = [run("archive", "--archive", str(root), *c, check=True).stdout for c in cmds]
@@ -541,7 +541,7 @@ def test_killed_at_each_step_of_add_leaves_no_half_record(root, tmp_path, tiny):
             after = tree_state(root / "bags")
             assert {k: after.get(k) for k in good} == good  # good records untouched
     with open_archive(root) as arc:
-        add_data_file(arc, docs[-1], prebuilt=pre)
+        add_data_file(arc, docs[-1], prebuilt=pre, reason="a test")
         assert items(arc) == list(range(1, len(expected) + 2))  # gap-free
         types = [e.type for e in arc.log()[0]]
         assert types.count("ingestion") == len(expected) + 1
@@ -579,9 +579,9 @@ def test_killed_at_random_moments_verify_and_repair(root, tmp_path, tiny):
 
 
 def test_killed_during_disposal_is_finished_by_repair(arc, root, tmp_path):
-    rec = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+    rec = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=(), reason="a test")
     arc.close()
-    r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm",
+    r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm", "--reason", "expired",
             env={"WORKPLAN_ARCHIVE_CRASH_AT": "placed"})
     assert r.returncode == -9
     with open_archive(root) as a:
@@ -614,14 +614,14 @@ def test_two_writers_adding_50_each_get_100_unique_gap_free_numbers(root, tmp_pa
 
 # --- disposal and export ----------------------------------------------------------------------------
 def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, tmp_path, tiny):
-    old = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
-    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())  # v2
-    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=2, retention="Y"), formats=())
-    recent = add_data_file(arc, write_doc(tmp_path / "new.yaml", serial=3), formats=())
+    old = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=(), reason="a test")
+    add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=(), reason="a test")  # v2
+    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=2, retention="Y"), formats=(), reason="a test")
+    recent = add_data_file(arc, write_doc(tmp_path / "new.yaml", serial=3), formats=(), reason="a test")
     with pytest.raises(WorkplanError, match="kept permanently"):
-        arc.dispose(forever.code)
+        arc.dispose(forever.code, reason="a test")
     with pytest.raises(WorkplanError, match="runs until 2054-03-05"):
-        arc.dispose(recent.code)
+        arc.dispose(recent.code, reason="a test")
     arc.close()
     r = run("archive", "--archive", str(root), "dispose", old.code)
     assert r.returncode == 1 and "--confirm" in r.stderr
@@ -639,9 +639,9 @@ def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, 
         with pytest.raises(WorkplanError, match="disposed"):
             a.file(rec, "source")
         with pytest.raises(WorkplanError, match="already disposed"):
-            a.dispose(old.code)
+            a.dispose(old.code, reason="a test")
         with pytest.raises(WorkplanError, match="cannot get new versions"):
-            add_data_file(a, tmp_path / "old.yaml", formats=())
+            add_data_file(a, tmp_path / "old.yaml", formats=(), reason="a test")
         assert [e.type for e in a.log(old.code)[0]] == ["ingestion", "new-version", "disposal"]
         assert a.verify().ok
         assert items(a, year=2001) == [1]  # the number is never reused
@@ -649,9 +649,9 @@ def test_disposal_only_after_retention_expires_and_keeps_a_tombstone(arc, root, 
 
 def test_export_transfer_package(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
-    add_data_file(arc, docs[0], prebuilt=pre)  # v2 of the first
-    add_data_file(arc, write_doc(tmp_path / "o.yaml", serial=3, year=2023), formats=())  # another year
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
+    add_data_file(arc, docs[0], prebuilt=pre, reason="a test")  # v2 of the first
+    add_data_file(arc, write_doc(tmp_path / "o.yaml", serial=3, year=2023), formats=(), reason="a test")  # another year
     out = tmp_path / "transfer.zip"
     res = arc.export(out, year=2024)
     assert (res.records, res.documents) == (2, 2)
@@ -773,7 +773,7 @@ def test_search_hook_failure_is_a_warning(arc, tmp_path, monkeypatch, capsys):
     def broken(_arc, _codes):
         raise WorkplanError("index is locked")
     monkeypatch.setattr(search, "on_records_changed", broken)
-    rec = add_data_file(arc, write_doc(tmp_path / "d.yaml"), formats=())
+    rec = add_data_file(arc, write_doc(tmp_path / "d.yaml"), formats=(), reason="a test")
     assert "warning: the search index was not updated" in capsys.readouterr().err
     assert arc.get(rec.code).status == "active"
 
@@ -788,17 +788,17 @@ def test_change_listeners_hear_adds_and_disposals(root, tmp_path, capsys):
     with open_archive(root) as a:
         a.on_change(listener)
         a.on_change(listener)
-        rec = add_data_file(a, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+        rec = add_data_file(a, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=(), reason="a test")
         assert heard == [(a, [rec.code])]
-        add_data_file(a, write_doc(tmp_path / "quiet.yaml", serial=2), formats=(), notify=False)
+        add_data_file(a, write_doc(tmp_path / "quiet.yaml", serial=2), formats=(), notify=False, reason="a test")
         assert len(heard) == 1
-        a.dispose(rec.code, today=dt.date(2040, 1, 1))
+        a.dispose(rec.code, today=dt.date(2040, 1, 1), reason="a test")
         assert heard[-1] == (a, [rec.code]) and len(heard) == 2
 
         def broken(_a, _codes):
             raise RuntimeError("listener down")
         a.on_change(broken)
-        other = add_data_file(a, write_doc(tmp_path / "new.yaml", serial=3), formats=())
+        other = add_data_file(a, write_doc(tmp_path / "new.yaml", serial=3), formats=(), reason="a test")
         err = capsys.readouterr().err
         assert f"warning: after archiving {other.code}: RuntimeError: listener down" in err
         assert a.get(other.code).status == "active" and heard[-1] == (a, [other.code])

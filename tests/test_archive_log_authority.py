@@ -61,8 +61,8 @@ def forge_row(root: Path, bag: Path, code: str, version: int) -> None:
 
 # --- 1. a catalogue edit never decides a disposal -------------------------------------------------------------
 def test_a_catalogue_edit_cannot_make_a_permanent_record_disposable(arc, root, tmp_path):
-    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=1, retention="Y"), formats=())
-    recent = add_data_file(arc, write_doc(tmp_path / "r.yaml", serial=2, retention="D10"), formats=())
+    forever = add_data_file(arc, write_doc(tmp_path / "y.yaml", serial=1, retention="Y"), formats=(), reason="a test")
+    recent = add_data_file(arc, write_doc(tmp_path / "r.yaml", serial=2, retention="D10"), formats=(), reason="a test")
     before = {c: payload(root / "bags" / c) for c in (forever.code, recent.code)}
     arc.close()
     for rec in (forever, recent):
@@ -79,9 +79,9 @@ def test_a_catalogue_edit_cannot_make_a_permanent_record_disposable(arc, root, t
         # the row is derived data: repair rewrites it from the bag the log proves; still not disposable
         assert a.verify(repair=True, record_event=False).ok
         with pytest.raises(WorkplanError, match="kept permanently"):
-            a.dispose(forever.code)
+            a.dispose(forever.code, reason="a test")
         with pytest.raises(WorkplanError, match="runs until"):
-            a.dispose(recent.code)
+            a.dispose(recent.code, reason="a test")
 
 
 # --- 2. a planted bag is never adopted -------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _planted(tmp_path: Path, root: Path, doc: Path, pre: Path, *, code_dir: str 
     side = tmp_path / "side"
     shutil.copytree(root, side)
     with open_archive(side) as s:
-        rec = add_data_file(s, doc, prebuilt=pre, notify=False)
+        rec = add_data_file(s, doc, prebuilt=pre, notify=False, reason="a test")
     src = side / "bags" / rec.code / f"v{rec.version}"
     dest = root / "bags" / rec.code / f"v{rec.version}"
     dest.parent.mkdir(exist_ok=True)
@@ -110,7 +110,7 @@ def _planted(tmp_path: Path, root: Path, doc: Path, pre: Path, *, code_dir: str 
 
 def test_a_planted_bag_is_adopted_by_nothing_but_an_archivist(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    genuine = add_data_file(arc, docs[0], prebuilt=pre)
+    genuine = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     arc.close()
     forged_doc = write_doc(tmp_path / "src" / "forged.yaml", serial=2, title="伪造文件")
     planted = _planted(tmp_path, root, forged_doc, pre)
@@ -145,7 +145,7 @@ def test_a_planted_bag_is_adopted_by_nothing_but_an_archivist(arc, root, tmp_pat
     assert planted2.name == "v2" and planted2.parent.name == genuine.code
     with open_archive(root) as x:
         with pytest.raises(WorkplanError, match="does not record it"):
-            add_data_file(x, docs[0], prebuilt=pre)
+            add_data_file(x, docs[0], prebuilt=pre, reason="a test")
         assert [v.version for v in x.versions(genuine.code)] == [1]
         assert ("missing-event", genuine.code) in {(f.kind, f.code) for f in x.verify(record_event=False).findings}
         assert not x.verify(repair=True, record_event=False).ok
@@ -154,7 +154,7 @@ def test_a_planted_bag_is_adopted_by_nothing_but_an_archivist(arc, root, tmp_pat
 
 def test_a_planted_bag_and_row_are_not_served(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1])
-    add_data_file(arc, docs[0], prebuilt=pre)
+    add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     arc.close()
     planted = _planted(tmp_path, root, write_doc(tmp_path / "src" / "f.yaml", serial=5, title="伪造文件"), pre)
     code = planted.parent.name
@@ -193,7 +193,7 @@ def test_a_cut_log_never_becomes_repairable(root, tmp_path, tiny, cut):
     with open_archive(root) as x:
         for p in docs[3:6] * 5:  # more than the 4-13 events after which a cut used to look repairable
             with pytest.raises(WorkplanError, match="removed|no longer holds"):
-                add_data_file(x, p, prebuilt=pre, notify=False)
+                add_data_file(x, p, prebuilt=pre, notify=False, reason="a test")
             assert "log-truncated" in kinds(x.verify())
     r = run(*a, "verify", "--repair")
     assert r.returncode == 1 and ("log-truncated" in r.stderr or "removed" in r.stderr or "no longer" in r.stderr)
@@ -240,8 +240,8 @@ def test_deleting_the_catalogue_does_not_launder_a_cut(root, tmp_path, tiny):
 # --- 5/6. readers check against the log, and a tagmanifest line never overrides the manifest ----------------------
 def test_a_forged_bag_with_manifests_and_row_is_refused_by_every_reader(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    rec = add_data_file(arc, docs[0], prebuilt=pre)
-    add_data_file(arc, docs[1], prebuilt=pre)
+    rec = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
+    add_data_file(arc, docs[1], prebuilt=pre, reason="a test")
     pdf = arc.file(rec, "pdf:zh")
     os.chmod(pdf, 0o644)
     pdf.write_bytes(pdf.read_bytes() + b"%forged\n")
@@ -264,7 +264,7 @@ def test_a_forged_bag_with_manifests_and_row_is_refused_by_every_reader(arc, roo
 
 def test_a_tagmanifest_line_cannot_override_the_manifest(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1])
-    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    rec = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     pdf = arc.file(rec, "pdf:zh")
     os.chmod(pdf, 0o644)
     pdf.write_bytes(pdf.read_bytes() + b"%forged\n")
@@ -281,7 +281,7 @@ def test_a_tagmanifest_line_cannot_override_the_manifest(arc, root, tmp_path, ti
 # --- 7. edited titles and codes are not served ------------------------------------------------------------------
 def test_edited_catalogue_title_or_code_is_not_served(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
     arc.close()
     sql(root, "UPDATE records SET title = '伪造标题' WHERE code = ?", (recs[0].code,))
     a = ["archive", "--archive", str(root)]
@@ -299,7 +299,7 @@ def test_edited_catalogue_title_or_code_is_not_served(arc, root, tmp_path, tiny)
 # --- 8. links are never followed by readers or writers ----------------------------------------------------------
 def test_an_in_bag_symlink_is_not_downloaded_and_a_linked_log_is_not_written(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    a_, b_ = (add_data_file(arc, p, prebuilt=pre) for p in docs)
+    a_, b_ = (add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs)
     target = arc.file(a_, "pdf:zh")
     target.unlink()
     target.symlink_to(arc.file(b_, "pdf:zh"))  # another record's PDF, inside bags/
@@ -323,7 +323,7 @@ def test_an_in_bag_symlink_is_not_downloaded_and_a_linked_log_is_not_written(arc
 @pytest.mark.parametrize("edit", ["no-title", "title-not-text", "bad-date", "not-json", "files-not-dict"])
 def test_a_malformed_metadata_json_is_a_finding_and_the_report_is_complete(arc, root, tmp_path, tiny, edit):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
     mdp = recs[0].bag_dir / "data" / "metadata.json"
     md = json.loads(mdp.read_text())
     if edit == "no-title":
@@ -352,7 +352,7 @@ def test_a_malformed_metadata_json_is_a_finding_and_the_report_is_complete(arc, 
 # --- 9. a FIFO or a link in place of a stored file never hangs or leaks a reader ------------------------------------
 def test_a_fifo_or_link_in_place_of_a_source_is_not_indexed_and_never_hangs(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
     src0 = arc.file(recs[0], "source")
     src1 = arc.file(recs[1], "source")
     arc.close()
@@ -383,7 +383,7 @@ def read_only_copy(root, tmp_path, tiny):
     with open_archive(root) as a:
         docs, pre = make_docs(tmp_path, tiny, [1, 2])
         for p in docs:
-            add_data_file(a, p, prebuilt=pre)
+            add_data_file(a, p, prebuilt=pre, reason="a test")
     mnt = tmp_path / "ro"
     mnt.mkdir()
     ok = subprocess.run(["mount", "--bind", str(root), str(mnt)], capture_output=True).returncode == 0 and \
@@ -427,7 +427,7 @@ def test_a_retried_add_skips_what_is_archived_identically_and_leaves_no_staging(
     assert len(r.stdout.split()) == 2 and r.stderr.count("already archived identically") == 3
     with open_archive(root) as x:
         assert len(x.records()) == 5 and all(v.version == 1 for v in x.records(current_only=False))
-    r = run(*a, "add", str(docs[0]), "--from", str(pre), "--again", check=True)
+    r = run(*a, "add", str(docs[0]), "--from", str(pre), "--again", "--reason", "archived once more", check=True)
     assert r.stdout.split() == first[:1]
     with open_archive(root) as x:
         assert [v.version for v in x.versions(first[0])] == [1, 2]
@@ -453,7 +453,7 @@ def test_init_refuses_an_unusable_path_and_can_be_retried(tmp_path):
 
 def test_a_config_edit_and_a_hard_link_are_findings(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1])
-    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    rec = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     os.link(arc.file(rec, "pdf:zh"), tmp_path / "outside.pdf")
     assert "hard-link" in kinds(arc.verify(record_event=False))
     assert arc.verify_record(rec.code)
@@ -471,14 +471,14 @@ def test_verify_and_search_status_see_a_damaged_or_planted_index(arc, root, tmp_
     from workplan.search import index_status, reindex
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs:
-        add_data_file(arc, p, prebuilt=pre)
+        add_data_file(arc, p, prebuilt=pre, reason="a test")
     reindex(arc)
     assert index_status(arc) is None
     # a planted index: another archive's, its meta rewritten to this archive's head
     other = tmp_path / "other"
     from workplan.archive import init_archive
     with init_archive(other, fonds="J001", name="x") as o:
-        add_data_file(o, docs[0], prebuilt=pre)
+        add_data_file(o, docs[0], prebuilt=pre, reason="a test")
         reindex(o)
     meta = json.loads((root / "index" / "meta.json").read_text())
     shutil.rmtree(root / "index")
@@ -536,11 +536,11 @@ def test_a_full_disk_is_said_plainly_and_nothing_is_lost(tmp_path, tiny, free_kb
 # --- fresh variants (not in the audit) ------------------------------------------------------------------------------------
 def test_a_planted_tombstone_never_destroys_a_record(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1])
-    rec = add_data_file(arc, docs[0], prebuilt=pre)
+    rec = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     side = tmp_path / "side"
     shutil.copytree(root, side)
     with open_archive(side) as s:  # a genuine-looking tombstone, made on a copy
-        s.dispose(rec.code, today=__import__("datetime").date(2100, 1, 1), notify=False)
+        s.dispose(rec.code, today=__import__("datetime").date(2100, 1, 1), notify=False, reason="a test")
     shutil.copytree(side / "bags" / rec.code / "tombstone", root / "bags" / rec.code / "tombstone")
     before = payload(root / "bags" / rec.code / "v1")
     rep = arc.verify(repair=True, record_event=False)
@@ -550,7 +550,7 @@ def test_a_planted_tombstone_never_destroys_a_record(arc, root, tmp_path, tiny):
 
 def test_catalogue_paths_and_values_never_lead_a_reader_astray(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2])
-    a_, b_ = (add_data_file(arc, p, prebuilt=pre) for p in docs)
+    a_, b_ = (add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs)
     # a row pointing at another record's bag
     sql(root, "UPDATE records SET bag_dir = ? WHERE code = ?", (f"bags/{b_.code}/v1", a_.code))
     assert arc.check_for_reading(a_.code)
@@ -588,9 +588,9 @@ def test_catalogue_paths_and_values_never_lead_a_reader_astray(arc, root, tmp_pa
 
 
 def test_a_disposal_killed_after_logging_is_finished_from_the_log(arc, root, tmp_path):
-    rec = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=())
+    rec = add_data_file(arc, write_doc(tmp_path / "old.yaml", serial=1, year=2001, retention="D10"), formats=(), reason="a test")
     arc.close()
-    r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm",
+    r = run("archive", "--archive", str(root), "dispose", rec.code, "--confirm", "--reason", "expired",
             env={"WORKPLAN_ARCHIVE_CRASH_AT": "logged"})
     assert r.returncode == -9
     with open_archive(root) as a:

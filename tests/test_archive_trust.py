@@ -90,8 +90,8 @@ def test_killed_writer_over_a_torn_log_loses_no_byte(root, tmp_path, tiny, step)
 # --- 2. verify reconciles the log with the bags and the catalogue, both ways ------------------------------
 def test_deleting_the_newest_record_or_version_is_caught(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = [add_data_file(arc, p, prebuilt=pre) for p in docs]
-    v2 = add_data_file(arc, docs[0], prebuilt=pre)
+    recs = [add_data_file(arc, p, prebuilt=pre, reason="a test") for p in docs]
+    v2 = add_data_file(arc, docs[0], prebuilt=pre, reason="a test")
     assert arc.verify(record_event=False).ok
 
     def delete_row(code, version=None):
@@ -129,7 +129,7 @@ def test_deleting_the_newest_record_or_version_is_caught(arc, root, tmp_path, ti
 # --- 3. stored files are regular files inside the archive -------------------------------------------------
 def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
     (src,), pre = make_docs(tmp_path, tiny, [1])
-    rec = add_data_file(arc, src, prebuilt=pre)
+    rec = add_data_file(arc, src, prebuilt=pre, reason="a test")
     target = arc.file(rec, "pdf:zh")
     rel = target.relative_to(root).as_posix()
     outside = tmp_path / "outside.pdf"
@@ -161,7 +161,7 @@ def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
     assert ("symlink", "tmp") in {(f.kind, f.file) for f in rep.findings}
     doc2 = write_doc(tmp_path / "src" / "d2.yaml", serial=2)
     with pytest.raises(WorkplanError, match="symbolic link"):
-        add_data_file(arc, doc2, formats=())
+        add_data_file(arc, doc2, formats=(), reason="a test")
     assert not any(elsewhere.iterdir())
     (root / "tmp").unlink()
     (root / "tmp").mkdir()
@@ -178,7 +178,7 @@ def test_symlinks_are_damage_and_never_followed(arc, root, tmp_path, tiny):
 def test_rebuild_catalogue_is_safe_for_open_readers(arc, root, tmp_path, tiny):
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
     for p in docs[:2]:
-        add_data_file(arc, p, prebuilt=pre)
+        add_data_file(arc, p, prebuilt=pre, reason="a test")
     arc.close()
     cat = root / "catalogue.sqlite"
     reader = sqlite3.connect(cat)
@@ -212,8 +212,8 @@ def template(tmp_path_factory, tiny):
     arc_ = init_archive(base / "arc", fonds="J001", name="测试全宗")
     docs, pre = make_docs(base, tiny, [1, 2, 3])
     for p in docs:
-        add_data_file(arc_, p, prebuilt=pre, notify=False)
-    add_data_file(arc_, docs[0], prebuilt=pre, notify=False)  # v2 of the first
+        add_data_file(arc_, p, prebuilt=pre, notify=False, reason="a test")
+    add_data_file(arc_, docs[0], prebuilt=pre, notify=False, reason="a test")  # v2 of the first
     assert arc_.verify(record_event=False).ok
     arc_.close()
     return base / "arc"
@@ -434,7 +434,7 @@ def test_tamper_matrix_then_the_next_ordinary_command(template, tmp_path, tiny):
             for step in ("add", "repair", "rebuild", "dispose"):
                 try:
                     if step == "add":
-                        add_data_file(a, new_doc, prebuilt=pre, notify=False)
+                        add_data_file(a, new_doc, prebuilt=pre, notify=False, reason="a test")
                     elif step == "repair":
                         a.verify(repair=True, record_event=False)
                     elif step == "rebuild":
@@ -444,7 +444,7 @@ def test_tamper_matrix_then_the_next_ordinary_command(template, tmp_path, tiny):
                             before = check_for_reading(a, code)
                         except WorkplanError:
                             before = None
-                        a.dispose(code, today=dt.date(2100, 1, 1), notify=False)
+                        a.dispose(code, today=dt.date(2100, 1, 1), notify=False, reason="a test")
                         if before:
                             bad(f"dispose: {code} was disposed although it failed its check")
                 except WorkplanError:

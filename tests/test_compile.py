@@ -45,7 +45,7 @@ def arc(tmp_path_factory):
     src.mkdir()
     # the program the corpus report refers to (2023: not in the 2024 volume)
     shutil.copy(CORPUS / "winter-fire-safety.yaml", src / "winter-fire-safety.yaml")
-    add_data_file(a, src / "winter-fire-safety.yaml", formats=(), notify=False)
+    add_data_file(a, src / "winter-fire-safety.yaml", formats=(), notify=False, reason="a test")
     # a 2024 program, built to PDF and DOCX
     spring = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
     spring = spring.replace("青松社区2023年冬季防火工作方案", "青松社区2024年春季防火工作方案") \
@@ -53,13 +53,13 @@ def arc(tmp_path_factory):
     spring = re.sub(r"(?m)^doc_number:.*$", "doc_number: {prefix: 青社发, year: 2024, serial: 1, prefix_en: Qing She Fa}",
                     spring)
     (src / "spring.yaml").write_text(spring, encoding="utf-8")
-    add_data_file(a, src / "spring.yaml", formats=("pdf", "docx"), notify=False)
+    add_data_file(a, src / "spring.yaml", formats=("pdf", "docx"), notify=False, reason="a test")
     # the corpus report (2024), its program found in the archive by its file name
-    add_data_file(a, CORPUS / "report-winter-fire-safety.yaml", formats=("pdf", "docx"), notify=False)
+    add_data_file(a, CORPUS / "report-winter-fire-safety.yaml", formats=("pdf", "docx"), notify=False, reason="a test")
     for i, (title, issuer, date, pages) in enumerate(LEGACY):
         f = src / f"legacy{i}.pdf"
         _legacy_pdf(f, title, pages)
-        add_files(a, [f], title=title, issuer=issuer, date=date, kind="legacy", issuer_abbr=f"LG{i}", notify=False)
+        add_files(a, [f], title=title, issuer=issuer, date=date, kind="legacy", issuer_abbr=f"LG{i}", notify=False, reason="a test")
     return a
 
 
@@ -101,6 +101,9 @@ def test_volume_has_every_document_in_unit_then_date_order(volume):
         assert dates == sorted(dates)
     assert len(_reader(out).pages) == result.pages == result.front_pages + sum(e.pages for e in result.entries)
     assert {"checking fixity", "front matter", "copying documents", "writing"} <= set(stages)
+    # the volume carries the archive's log head (event number and hash) when it was compiled
+    head = _reader(out).metadata["/WorkplanLogHead"]
+    assert head.startswith("workplan event log head #") and len(head.rsplit("sha256:", 1)[1]) == 64
 
 
 def test_bookmarks_one_per_document_grouped_by_unit(volume):
@@ -235,6 +238,7 @@ def test_tampered_pdf_is_refused_naming_the_record(arc, tmp_path):
 
 def test_docx_volume(arc, tmp_path):
     import docx
+    from workplan.archive.anchor import log_head
     from docx.oxml.ns import qn
     from workplan.compile.volume import compile_volume
     out = tmp_path / "volume.docx"
@@ -253,6 +257,7 @@ def test_docx_volume(arc, tmp_path):
     text = "\n".join(p.text for p in d.paragraphs)
     assert text.index("青松社区2024年春季防火工作方案") < text.index("青松社区2023—2024年度冬季防火工作总结")
     assert d.settings.element.find(qn("w:updateFields")) is not None
+    assert d.core_properties.comments == f"workplan event log head #{log_head(arc)['event']} sha256:{log_head(arc)['hash']}"
     # the report's own tables came along
     assert any(c.text == "完成度" for t in d.tables for c in t.rows[0].cells)
 

@@ -169,9 +169,9 @@ def test_superseded_program_version_says_so(tmp_path):
     arc = init_archive(tmp_path / "arc", fonds="J001", name="青松社区居委会")
     prog = tmp_path / "prog.yaml"
     shutil.copy(CORPUS / "winter-fire-safety.yaml", prog)
-    v1 = add_data_file(arc, prog, formats=(), notify=False)
+    v1 = add_data_file(arc, prog, formats=(), notify=False, reason="a test")
     prog.write_text(prog.read_text(encoding="utf-8").replace("全力确保", "确保"), encoding="utf-8")
-    v2 = add_data_file(arc, prog, formats=(), notify=False)
+    v2 = add_data_file(arc, prog, formats=(), notify=False, reason="a test")
     assert (v1.code, v2.version) == (v2.code, 2)
     text = WINTER_REPORT.read_text(encoding="utf-8").replace(
         "program: winter-fire-safety.yaml", f"program: {{archive: '{v1.code}', version: 1}}")
@@ -404,7 +404,7 @@ def test_program_resolver_is_passed_in_and_no_environment_variable_is_read(tmp_p
     arc = init_archive(tmp_path / "arc", fonds="J001", name="青松社区居委会")
     prog = tmp_path / "prog.yaml"
     shutil.copy(CORPUS / "winter-fire-safety.yaml", prog)
-    rec = add_data_file(arc, prog, formats=(), notify=False)
+    rec = add_data_file(arc, prog, formats=(), notify=False, reason="a test")
     rep = tmp_path / "elsewhere" / "rep.yaml"
     rep.parent.mkdir()
     rep.write_text(WINTER_REPORT.read_text(encoding="utf-8").replace(

@@ -130,10 +130,10 @@ def _make_archive(root: Path, files: list[Path], legacy_pdf: Path):
     keep_index_current(arc)
     names = {}
     for f in files:
-        rec = add_data_file(arc, f, formats=())
+        rec = add_data_file(arc, f, formats=(), reason="a test")
         names[(rec.code, rec.version)] = f.stem
     rec = add_files(arc, [legacy_pdf], title="石桥村2020年森林防火巡护工作方案", issuer="石桥村村民委员会",
-                        date="2020-02-10", kind="legacy", retention="D10", units=["镇林业工作站"], issuer_abbr="SQC")
+                        date="2020-02-10", kind="legacy", retention="D10", units=["镇林业工作站"], issuer_abbr="SQC", reason="a test")
     names[(rec.code, rec.version)] = "legacy"
     return arc, names
 
@@ -566,7 +566,7 @@ def test_incremental_update_on_add(env, tmp_path):
     doc.write_text(RIVER.replace("baisha-river-2021", "qingshui-river-2021").replace("白沙社区2021", "清水社区2021")
                    .replace("河塘巡", "水库巡"), encoding="utf-8")
     build_before = IndexManager(arc.root).read_meta()["build"]
-    rec = add_data_file(arc, doc, formats=())  # the archive calls on_records_changed
+    rec = add_data_file(arc, doc, formats=(), reason="a test")  # the archive calls on_records_changed
     names[rec.code, rec.version] = "extra"
     meta = IndexManager(arc.root).read_meta()
     assert meta["build"] == build_before and meta["records"] == len(names)
@@ -586,8 +586,8 @@ def test_incremental_update_indexes_the_readable_records_and_names_the_others(en
                     .replace("河塘巡", "水库巡"), encoding="utf-8")
     bad.write_text(RIVER.replace("baisha-river-2021", "heishui-river-2021").replace("白沙社区2021", "黑水社区2021")
                    .replace("河塘巡", "水渠巡"), encoding="utf-8")
-    g = add_data_file(arc, good, formats=(), notify=False)
-    b = add_data_file(arc, bad, formats=(), notify=False)
+    g = add_data_file(arc, good, formats=(), notify=False, reason="a test")
+    b = add_data_file(arc, bad, formats=(), notify=False, reason="a test")
     names[g.code, g.version] = "good"
     src = arc.file(b, "source")
     os.chmod(src.parent, 0o755)
@@ -725,8 +725,8 @@ def test_progress_report_is_indexed_with_its_computed_text(tmp_path):
     assert "未达标" not in report.read_text(encoding="utf-8")
     arc = init_archive(tmp_path / "arc", fonds="J001", name="测试全宗")
     keep_index_current(arc)
-    prog = add_data_file(arc, CORPUS / "winter-fire-safety.yaml", formats=())
-    rep = add_data_file(arc, report, formats=())
+    prog = add_data_file(arc, CORPUS / "winter-fire-safety.yaml", formats=(), reason="a test")
+    rep = add_data_file(arc, report, formats=(), reason="a test")
     names = {(prog.code, prog.version): "program", (rep.code, rep.version): "report"}
     e = (arc, names, "tantivy")
     assert find(e, "未达标") == {"report"}

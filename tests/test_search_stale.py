@@ -44,7 +44,7 @@ def arc_v1(tmp_path):
     root = tmp_path / "archive"
     arc = init_archive(root, fonds="J001", name="测试全宗")
     keep_index_current(arc)
-    add_data_file(arc, market(tmp_path / "src", 1), formats=())
+    add_data_file(arc, market(tmp_path / "src", 1), formats=(), reason="a test")
     arc.close()
     return root
 
@@ -59,7 +59,7 @@ def current_versions(root: Path, query: str = "夜市") -> list[tuple[int, bool]
 def test_new_version_killed_before_the_index_update_is_caught_up(arc_v1, tmp_path, step):
     assert current_versions(arc_v1) == [(1, True)]
     r = run("archive", "--archive", str(arc_v1), "add", str(market(tmp_path / "src", 2)), "--format", "none",
-            env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
+            "--reason", "revised", env={"WORKPLAN_ARCHIVE_CRASH_AT": step})
     assert r.returncode == -9, r.stderr
     if step == "logged":  # the catalogue never saw v2: verify --repair completes it (the index is caught up too)
         r = run("archive", "--archive", str(arc_v1), "verify", "--repair")
@@ -87,7 +87,7 @@ def test_new_version_killed_before_the_index_update_is_caught_up(arc_v1, tmp_pat
 
 def test_added_without_the_hook_is_caught_up(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False, reason="a test")
         assert "1 document(s) changed" in index_status(arc)
     r = run("search", "修订后", "--json", "--archive", str(arc_v1))
     assert r.returncode == 0, r.stderr
@@ -98,12 +98,12 @@ def test_added_without_the_hook_is_caught_up(arc_v1, tmp_path):
 
 def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)  # missed by the index
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False, reason="a test")  # missed by the index
         other = tmp_path / "src" / "other.yaml"
         other.write_text(MARKET.replace("heping-night-market", "other-market").replace("夜市", "早市")
                          .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
         keep_index_current(arc)
-        add_data_file(arc, other, formats=())  # its hook updates the index: v2 must come along
+        add_data_file(arc, other, formats=(), reason="a test")  # its hook updates the index: v2 must come along
         meta = IndexManager(arc.root).read_meta()
         assert meta["archive_head"] == list(arc.catalogue.log_head())
     # straight from the index, without the search's own catch-up
@@ -119,7 +119,7 @@ def test_a_later_add_also_catches_up_what_a_crash_left_behind(arc_v1, tmp_path):
 
 def test_stale_index_that_cannot_be_caught_up_is_reported(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
-        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False)
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), notify=False, reason="a test")
         mgr = IndexManager(arc.root)
         meta = mgr.read_meta()
         meta["archive_head"] = [meta["archive_head"][0], "0" * 64]  # an event the log does not hold
@@ -271,7 +271,7 @@ def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeyp
 def test_the_site_says_when_its_index_is_behind(arc_v1, tmp_path):
     from workplan.web import create_app
     with open_archive(arc_v1) as arc:  # no index listener: as if the process died before updating it
-        add_data_file(arc, market(tmp_path / "src", 2), formats=())
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), reason="a test")
     page = create_app(arc_v1).test_client().get("/search?q=夜市")
     assert page.status_code == 200
     text = page.get_data(as_text=True)

@@ -45,7 +45,7 @@ def web_archive(tmp_path_factory) -> Path:
     text = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
     v2.write_text(text.replace("  zh: 青松社区2023年冬季防火工作方案\n", "  zh: 青松社区2023年冬季防火工作方案（修订）\n", 1),
                   encoding="utf-8")
-    cli("archive", "add", "--archive", str(root), str(v2), "--format", "pdf")
+    cli("archive", "add", "--archive", str(root), str(v2), "--format", "pdf", "--reason", "the title was corrected")
     return root
 
 

@@ -279,8 +279,11 @@ def test_fixity_check_runs_and_only_appends_its_event(archive_copy):
     events_before = (archive_copy / "events.jsonl").read_bytes()
     page = c.get(f"/records/{quote(WINTER)}").get_data(as_text=True)
     r = c.post(f"/records/{quote(WINTER)}/verify", data={"csrf": csrf_of(page)})
-    html = r.get_data(as_text=True)
-    assert r.status_code == 200 and 'id="fixity-result"' in html and "完整：" in html
+    # a POST that redirects to its result: reloading the result never runs the check again
+    assert r.status_code == 303 and "checked=" in r.headers["Location"]
+    for _ in range(2):
+        html = c.get(r.headers["Location"]).get_data(as_text=True)
+        assert 'id="fixity-result"' in html and "完整（审计记录 #" in html
     assert _tree(archive_copy) == before and _catalogue_rows(archive_copy) == rows
     after = (archive_copy / "events.jsonl").read_bytes()
     assert after.startswith(events_before)
@@ -304,8 +307,22 @@ def test_fixity_check_reports_a_damaged_file(archive_copy):
     assert res["ok"] is False and any(pdf.name in f["message"] for f in res["findings"])
     assert res["event"]["outcome"] == "failure"
     page = c.get(f"/records/{quote(WINTER)}").get_data(as_text=True)
-    html = c.post(f"/records/{quote(WINTER)}/verify", data={"csrf": csrf_of(page)}).get_data(as_text=True)
-    assert "发现" in html and pdf.name in html
+    r = c.post(f"/records/{quote(WINTER)}/verify", data={"csrf": csrf_of(page)})
+    html = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "未通过最近一次完整性检查" in html and pdf.name in html
+    # flagged everywhere it appears: its page (banner, no preview), the JSON twin, search results
+    assert 'id="damaged"' in html and '<iframe id="preview"' not in html
+    twin = c.get(f"/records/{quote(WINTER)}.json").get_json()
+    assert twin["fixity"]["ok"] is False and any(pdf.name in m for m in twin["fixity"]["findings"])
+    hits = c.get("/search.json?q=" + quote("冬季防火")).get_json()["results"]
+    assert any(h["code"] == WINTER and h["fixity"]["ok"] is False for h in hits)
+    results = c.get("/search?q=" + quote("冬季防火")).get_data(as_text=True)
+    assert 'class="tag damaged"' in results
+    # its files are not handed out silently: a warning naming the finding, for every file of it
+    for role in ("pdf:zh", "source"):
+        r = c.get(f"/records/{quote(WINTER)}/files/{role}")
+        body = r.get_data(as_text=True)
+        assert r.status_code == 409 and "不予提供" in body and pdf.name in body
 
 
 # --- compile ---------------------------------------------------------------------------------------

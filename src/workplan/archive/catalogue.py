@@ -3,7 +3,9 @@
 Every SQL statement of the archive lives here, behind named operations (queries: ``select``,
 ``versions_of``, ``by_identity``, ``codes``, ``latest_of_identity``, ``pending``, ``all_rows``;
 writes inside ``transaction()``: ``next_item``, ``reserve``, ``activate``, ``drop_pending``,
-``replace_code``; ``write_fresh`` for a rebuild) — the seam another database would implement.
+``replace_code``; ``write_fresh`` for a rebuild; accounts: ``accounts``, ``account``,
+``has_accounts``, and in a transaction ``add_account``, ``set_account_role``,
+``set_account_disabled``, ``set_account_password``) — the seam another database would implement.
 
 The bags are the truth; every row can be rebuilt from them (:func:`rows_from_bags` in
 :mod:`.bag`). Rows are written in two steps by ``add``: a *pending* row reserves the item
@@ -55,6 +57,26 @@ CREATE INDEX IF NOT EXISTS records_identity ON records(identity);
 CREATE INDEX IF NOT EXISTS records_group ON records(fonds, category, year, retention, org, item);
 CREATE INDEX IF NOT EXISTS records_status ON records(status);
 """
+
+# People (see :mod:`.accounts`): created with the catalogue, and by the first account written to a
+# catalogue made before accounts existed. A rebuild carries the rows over (they are not in the bags).
+_ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY, role TEXT NOT NULL, password TEXT NOT NULL, disabled INTEGER NOT NULL,
+    created_at TEXT NOT NULL, changed_at TEXT NOT NULL
+)
+"""
+ACCOUNT_COLUMNS = ("name", "role", "password", "disabled", "created_at", "changed_at")
+
+# The last fixity check of each record (derived from the log's fixity-check events: a rebuild
+# recomputes it): when, the result, the event, and the findings' messages (JSON).
+_FIXITY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fixity (
+    code TEXT PRIMARY KEY, checked_at TEXT NOT NULL, ok INTEGER NOT NULL, event_id INTEGER NOT NULL,
+    findings TEXT NOT NULL
+)
+"""
+FIXITY_COLUMNS = ("code", "checked_at", "ok", "event_id", "findings")
 
 
 def _db_error(e: sqlite3.Error, path: Path) -> WorkplanError:
@@ -134,6 +156,8 @@ class Catalogue:
             self.db.execute("PRAGMA synchronous = NORMAL")
             if create:
                 self.db.executescript(_SCHEMA)
+                self.db.execute(_ACCOUNTS_SCHEMA)
+                self.db.execute(_FIXITY_SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             else:
                 row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -296,14 +320,20 @@ class Catalogue:
             self._insert(tx, r)
 
     @classmethod
-    def write_fresh(cls, path: Path, rows: list[dict], log_head: tuple[int, str] | None) -> None:
+    def write_fresh(cls, path: Path, rows: list[dict], log_head: tuple[int, str] | None,
+                    accounts: list[dict] = (), fixity: list[dict] = ()) -> None:
         """Rebuild: write a new catalogue file at ``path`` holding ``rows`` (and the event log's
-        head), checkpointed into the one file, ready to be renamed over the old one."""
+        head, and the ``accounts`` of the catalogue it replaces), checkpointed into the one file,
+        ready to be renamed over the old one."""
         cat = cls(path, create=True)
         try:
             with cat.transaction() as tx:
                 for r in rows:
                     cat._insert(tx, r)
+                for a in accounts:
+                    cat.add_account(tx, a)
+                for f in fixity:
+                    cat.note_fixity(tx, f["code"], f["checked_at"], f["ok"], f["event_id"], f["findings"])
                 if log_head is not None:
                     cat.set_log_head(tx, log_head[0], log_head[1], force=True)
             cat.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -311,6 +341,105 @@ class Catalogue:
             raise _db_error(e, path) from None
         finally:
             cat.close()
+
+    # --- accounts -------------------------------------------------------------------------------
+    def _account_rows(self, where: str = "", params: tuple = ()) -> list[dict]:
+        try:
+            cur = self.db.execute(f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts {where}", params)
+            return [dict(zip(ACCOUNT_COLUMNS, r)) for r in cur.fetchall()]
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e):
+                return []  # a catalogue made before accounts existed: none yet
+            raise _db_error(e, self.path) from None
+        except sqlite3.Error as e:
+            raise _db_error(e, self.path) from None
+
+    def accounts(self) -> list[dict]:
+        """Every account (with its password hash), by name."""
+        return self._account_rows("ORDER BY name")
+
+    def account(self, name: str) -> dict | None:
+        rows = self._account_rows("WHERE name = ?", (name,))
+        return rows[0] if rows else None
+
+    def has_accounts(self) -> bool:
+        """Whether there is any account (the archive then requires them)."""
+        return bool(self._account_rows("LIMIT 1"))
+
+    @staticmethod
+    def add_account(tx: sqlite3.Connection, row: dict) -> None:
+        tx.execute(_ACCOUNTS_SCHEMA)
+        tx.execute(f"INSERT INTO accounts ({', '.join(ACCOUNT_COLUMNS)}) VALUES ({', '.join('?' * len(ACCOUNT_COLUMNS))})",
+                   [row[c] for c in ACCOUNT_COLUMNS])
+
+    @staticmethod
+    def set_account_role(tx: sqlite3.Connection, name: str, role: str, at: str) -> None:
+        tx.execute("UPDATE accounts SET role = ?, changed_at = ? WHERE name = ?", (role, at, name))
+
+    @staticmethod
+    def set_account_disabled(tx: sqlite3.Connection, name: str, disabled: bool, at: str) -> None:
+        tx.execute("UPDATE accounts SET disabled = ?, changed_at = ? WHERE name = ?", (int(disabled), at, name))
+
+    @staticmethod
+    def set_account_password(tx: sqlite3.Connection, name: str, password: str, at: str) -> None:
+        tx.execute("UPDATE accounts SET password = ?, changed_at = ? WHERE name = ?", (password, at, name))
+
+    # --- the last fixity check of each record ---------------------------------------------------
+    def _fixity_rows(self, sql: str, params: tuple = ()) -> list[dict]:
+        try:
+            rows = self._query(sql, params)
+        except WorkplanError as e:
+            if "no such table" in e.problems[0].message:
+                return []  # a catalogue made before fixity was kept: nothing checked yet
+            raise
+        for r in rows:
+            r["ok"] = bool(r["ok"])
+            try:
+                r["findings"] = json.loads(r["findings"])
+            except (TypeError, ValueError):
+                r["findings"] = []
+        return rows
+
+    def fixity_of(self, codes: list[str]) -> dict[str, dict]:
+        """code → its last fixity check (checked_at, ok, event_id, findings), for those checked."""
+        out: dict[str, dict] = {}
+        codes = list(dict.fromkeys(codes))
+        for i in range(0, len(codes), 500):
+            part = codes[i:i + 500]
+            for r in self._fixity_rows(f"SELECT {', '.join(FIXITY_COLUMNS)} FROM fixity WHERE code IN "
+                                       f"({', '.join('?' * len(part))})", tuple(part)):
+                out[r["code"]] = r
+        return out
+
+    def damaged_codes(self) -> list[str]:
+        """Codes whose last fixity check failed."""
+        return [r["code"] for r in self._fixity_rows(f"SELECT {', '.join(FIXITY_COLUMNS)} FROM fixity WHERE ok = 0 "
+                                                     "ORDER BY code")]
+
+    def least_recently_checked(self, limit: int) -> list[str]:
+        """Current records that are not disposed, never checked first, then checked longest ago."""
+        sql = ("SELECT r.code AS code FROM records r LEFT JOIN fixity f ON f.code = r.code "
+               "WHERE r.current = 1 AND r.status = 'active' "
+               "ORDER BY CASE WHEN f.checked_at IS NULL THEN 0 ELSE 1 END, f.checked_at, r.code LIMIT ?")
+        try:
+            return [r["code"] for r in self._query(sql, (int(limit),))]
+        except WorkplanError as e:
+            if "no such table" not in e.problems[0].message:
+                raise
+            return [r["code"] for r in self._query("SELECT code FROM records WHERE current = 1 AND status = 'active' "
+                                                   "ORDER BY code LIMIT ?", (int(limit),))]
+
+    @staticmethod
+    def note_fixity(tx: sqlite3.Connection, code: str, checked_at: str, ok: bool, event_id: int,
+                    findings: list[str]) -> None:
+        """Remember a record's newest fixity check (an older one never replaces a newer one)."""
+        tx.execute(_FIXITY_SCHEMA)
+        row = tx.execute("SELECT event_id FROM fixity WHERE code = ?", (code,)).fetchone()
+        if row is not None and int(row[0]) > event_id:
+            return
+        tx.execute("DELETE FROM fixity WHERE code = ?", (code,))
+        tx.execute(f"INSERT INTO fixity ({', '.join(FIXITY_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+                   (code, checked_at, int(bool(ok)), int(event_id), json.dumps(findings[:20], ensure_ascii=False)))
 
     # --- log head ---------------------------------------------------------------------------
     def log_head(self) -> tuple[int, str] | None:

@@ -39,7 +39,8 @@ from .record import Finding
 
 GENESIS = "0" * 64
 EVENT_TYPES = ("init", "ingestion", "new-version", "fixity-check", "export", "disposal", "repair",
-               "rebuild-catalogue", "adoption", "log-accepted")
+               "rebuild-catalogue", "adoption", "log-accepted", "anchor", "account-added", "account-role",
+               "account-disabled", "account-enabled", "account-password", "sign-in", "sign-in-failed", "sign-out")
 FIELDS = ("id", "type", "time", "agent", "object", "outcome", "detail", "prev")
 LOG_NAME = "events.jsonl"
 HEAD_NAME = "events.head"  # {"id", "hash", "bytes"} of the newest entry: a cut log cannot hide

@@ -7,6 +7,7 @@ Zip layout::
     bags/<code>/v<n>/...        the bags, exactly as stored
     catalogue.csv               档号, 文号, 责任者, 题名, 日期 (YYYYMMDD), 页数, 保管期限, 备注
     catalogue.xlsx              the same, one sheet 归档文件目录
+    log-head.json               the archive's event log head when the package was made (event, hash)
     manifest-sha256.txt         sha256 of every other file in the package
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -141,7 +143,11 @@ def export_transfer(arc, output: Path, *, year: int, unit: str | None = None, ki
                 if progress:
                     progress(i, len(records))
             title = f"{arc.config.fonds_name} {year}年度 归档文件目录"
-            for name, data in (("catalogue.csv", catalogue_csv(rows)), ("catalogue.xlsx", catalogue_xlsx(rows, title))):
+            from .anchor import log_head
+            head = (json.dumps({"fonds_code": arc.config.fonds_code, **log_head(arc)}, ensure_ascii=False, indent=2)
+                    + "\n").encode("utf-8")
+            for name, data in (("catalogue.csv", catalogue_csv(rows)), ("catalogue.xlsx", catalogue_xlsx(rows, title)),
+                               ("log-head.json", head)):
                 z.writestr(name, data)
                 manifest.append((hashlib.sha256(data).hexdigest(), name))
             z.writestr("manifest-sha256.txt", "".join(f"{h}  {n}\n" for h, n in manifest))

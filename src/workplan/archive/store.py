@@ -237,6 +237,20 @@ class Archive:
         self._lock_mode: str | None = None
         self._listeners: list[Callable[["Archive", list[str]], None]] = []
         self._shared_staging: Staging | None = None
+        self.person: str | None = None  # who acts (an account's name, or a name recorded as given)
+
+    def act_as(self, person: str | None, via: str | None = None) -> "Archive":
+        """Name the person (and the front end, ``via``) the events written from now on record."""
+        from .accounts import agent_of
+        self.person = person or None
+        self.events.agent = agent_of(self.person, via)
+        return self
+
+    @property
+    def accounts(self):
+        """The archive's accounts (:class:`.accounts.Accounts`)."""
+        from .accounts import Accounts
+        return Accounts(self)
 
     def __repr__(self) -> str:
         return f"Archive({str(self.root)!r})"
@@ -426,7 +440,7 @@ class Archive:
             self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
     # --- the write path -----------------------------------------------------------------------
-    def _allocate(self, preps: list[Prepared]) -> list[tuple[str, int]]:
+    def _allocate(self, preps: list[Prepared], reason: str | None = None) -> list[tuple[str, int]]:
         """Codes and versions for a batch, reserved by pending rows in one BEGIN IMMEDIATE
         transaction. Call with the write lock held (so every pending row present is ours)."""
         cfg = self.config
@@ -444,6 +458,11 @@ class Archive:
                             self._check_new_version(code, prev["status"],
                                                     (prev["year"], prev["retention"], prev["org"]), meta)
                             version = prev["version"] + 1
+                            if not reason:
+                                raise WorkplanError(Problem(
+                                    f"this is a new version of {code} (v{version}): a new version needs a reason; "
+                                    "nothing was archived", file=code,
+                                    hint='pass --reason "..." (what changed and why)'))
                         else:
                             item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
                                                  meta["org"])
@@ -497,13 +516,15 @@ class Archive:
         return rec if have == new else None
 
     def store(self, preps: list[Prepared], *, notify: bool = True, skip_identical: bool = False,
-              skipped: list | None = None) -> list[Record]:
+              skipped: list | None = None, reason: str | None = None) -> list[Record]:
         """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
         docstring), sharing the lock, the fsyncs and the catalogue transactions of the batch.
         ``notify``: tell the change listeners (:meth:`on_change`) which records changed.
         ``skip_identical``: a record whose identity's current version has the same content is not
         archived again (a retried add); its archived record is returned in its place and appended
-        to ``skipped``."""
+        to ``skipped``. ``reason``: why; required when the batch makes a new version of an
+        archived record (nothing is written without it), kept in each event."""
+        reason = (reason or "").strip() or None
         if skip_identical:
             with self.write_lock():
                 self.resolve_pending()
@@ -515,7 +536,7 @@ class Archive:
                         p.staging.cleanup()
                         if skipped is not None:
                             skipped.append(same[id(p)])
-                done = iter(self.store(todo, notify=notify) if todo else [])
+                done = iter(self.store(todo, notify=notify, reason=reason) if todo else [])
                 return [same[id(p)] or next(done) for p in preps]
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
@@ -527,7 +548,7 @@ class Archive:
                 self.require_log_intact()
                 self.resolve_pending()
                 crash_point("locked")
-                alloc = self._allocate(preps)
+                alloc = self._allocate(preps, reason)
                 crash_point("allocated")
 
                 mds, entries, tags, trees = [], [], [], []
@@ -559,7 +580,7 @@ class Archive:
 
                 # the log first (write-ahead): from here the log proves each bag (its hashes), so a
                 # bag a killed writer left in tmp/ is put in place by the next writer or verify --repair
-                evs = self.events.append_many([self._version_event(code, version, md, tag)
+                evs = self.events.append_many([self._version_event(code, version, md, tag, reason=reason)
                                                for (code, version), md, tag in zip(alloc, mds, tags)])
                 logged = True
                 crash_point("logged")
@@ -675,7 +696,7 @@ class Archive:
                 "bag_dir": self.rel(code, version), "archived_at": now_iso(), "disposed_at": None}
 
     def _version_event(self, code: str, version: int, md: dict, tag: str | None,
-                       note: str | None = None) -> tuple[str, str, dict]:
+                       note: str | None = None, reason: str | None = None) -> tuple[str, str, dict]:
         detail = {"version": version, "identity": md["identity"], "title": md["title"], "date": md["date"],
                   "retention": md["retention"], "issuer": md["issuer"], "doc_number": md["doc_number"],
                   "files": {r: f["sha256"] for r, f in md["files"].items()}, "tagmanifest": tag}
@@ -683,6 +704,8 @@ class Archive:
             detail["supersedes"] = version - 1
         if note:
             detail["note"] = note
+        if reason:
+            detail["reason"] = reason
         return ("ingestion" if version == 1 else "new-version", code, detail)
 
     def log_version_event(self, code: str, version: int, md: dict, tag: str | None, note: str | None = None):
@@ -876,6 +899,7 @@ class Archive:
         removed; a tombstone bag keeps the metadata and hashes of what was destroyed."""
         today = today or dt.date.today()
         code = normalize_code(code)
+        reason = (reason or "").strip() or None
         with self.write_lock():
             self.require_log_intact()
             self.resolve_pending()
@@ -906,6 +930,9 @@ class Archive:
                 raise WorkplanError(Problem(file=code, message=
                     f"the retention period ({retention}, {RETENTION_LABELS[retention]}, from "
                     f"{date.isoformat()}) runs until {end.isoformat()}; it cannot be disposed before then"))
+            if not reason:
+                raise WorkplanError(Problem("a disposal needs a reason; nothing was disposed", file=code,
+                                            hint='pass --reason "..." (the appraisal decision, who approved it)'))
             rec = dataclasses.replace(rec, retention=retention, date=date)
             versions = self.versions(code)
             staging = Staging(self.tmp, "dispose-")
@@ -980,6 +1007,11 @@ class Archive:
         that could not be read)."""
         from .reading import read_log
         with self.write_lock():
+            try:  # the accounts are not in the bags: carried over from the catalogue being replaced
+                accounts = self.catalogue.accounts()
+                accounts_lost = None
+            except WorkplanError as e:
+                accounts, accounts_lost = [], e.problems[0].message
             self.close()
             self.require_log_intact()
             log = read_log(self)
@@ -987,6 +1019,11 @@ class Archive:
             rows: list[dict] = []
             problems: list[Problem] = [Problem(f.message, file=f.file, line=f.line, hint=f.hint)
                                        for f in log.findings if f.kind in ("log-chain", "log-missing")]
+            if accounts_lost and any(e.type == "account-added" for e in log.events):
+                problems.append(Problem(f"the accounts could not be carried over ({accounts_lost}); the rebuilt "
+                                        "catalogue has none", file=str(self.root / CATALOGUE_NAME),
+                                        hint="an administrator adds them again with `workplan user add` (the log "
+                                             "lists who had which role)"))
             for p in scan.links:
                 problems.append(Problem(f"skipped {p.relative_to(self.root).as_posix()}: a symbolic link, never followed",
                                         file=str(p), hint="run `workplan archive verify`"))
@@ -1023,7 +1060,15 @@ class Archive:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{new}{suffix}").unlink(missing_ok=True)
             events = log.events
-            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
+            fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
+            for e in events:
+                if e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
+                    problems_ = e.detail.get("problems")
+                    fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
+                                        "event_id": e.id,
+                                        "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
+            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
+                                  list(fixity.values()))
             fsync_path(new)
             aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
             fsync_path(self.root)

@@ -28,8 +28,37 @@ def show_dict(arc: Any, code: str, *, events: Callable[[str], list] | None = Non
     rec = arc.get(code)
     versions = arc.versions(rec.code)
     events = events(rec.code) if events else arc.log(rec.code)[0]
+    fixity = fixity_dict(arc.catalogue.fixity_of([rec.code]).get(rec.code))
     return {"record": record_dict(arc, rec), "versions": [record_dict(arc, v) for v in versions],
-            "events": [e.as_dict() for e in events]}
+            "events": [event_dict(e) for e in events], "fixity": fixity}
 
 
-__all__ = ["record_dict", "show_dict"]
+def fixity_dict(check: dict | None) -> dict | None:
+    """A record's last fixity check as the front ends show it (None: never checked on its own)."""
+    if check is None:
+        return None
+    return {"ok": check["ok"], "checked_at": check["checked_at"], "event": check["event_id"],
+            "findings": check["findings"]}
+
+
+def with_fixity(arc: Any, results: dict) -> dict:
+    """Search results (``SearchResult.to_json()``) with each hit's last fixity check: a damaged
+    record is flagged wherever it appears (``workplan search --json`` and ``/search.json``)."""
+    hits = [h for h in results.get("results", []) if isinstance(h, dict)]
+    try:
+        checks = arc.catalogue.fixity_of([h["code"] for h in hits if isinstance(h.get("code"), str)])
+    except Exception:  # noqa: BLE001 - the flags are derived data; the results stand without them
+        checks = {}
+    for h in hits:
+        h["fixity"] = fixity_dict(checks.get(h.get("code")))
+    return results
+
+
+def event_dict(e: Any) -> dict:
+    """An event as the log holds it, plus who (the person its agent names) and why (its reason)."""
+    from .accounts import person_of
+    reason = e.detail.get("reason") if isinstance(e.detail, dict) else None
+    return e.as_dict() | {"person": person_of(e.agent), "reason": reason if isinstance(reason, str) else None}
+
+
+__all__ = ["event_dict", "fixity_dict", "record_dict", "show_dict", "with_fixity"]

@@ -17,7 +17,7 @@ import click
 
 from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, PDF_ENGINES
-from .options import archive_option, format_option, lang_option, program_resolver, say
+from .options import archive_option, format_option, lang_option, program_resolver, say, user_option
 
 
 def echo_err(msg: str) -> None:
@@ -89,6 +89,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": ("lint", "lint", "Check data files, and Word/PDF/text documents, for defects before they are issued."),
     "search": ("search", "search", "Full-text search of the archive, in Chinese and English."),
     "serve": ("serve", "serve_cmd", "Serve the archive as a web site for auditors and reviewers."),
+    "user": ("users", "user", "Manage the archive's accounts (people and their roles)."),
 }
 
 
@@ -124,6 +125,7 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="workplan")
+@user_option
 def cli() -> None:
     """Turn structured work-program data into official bilingual documents.
 

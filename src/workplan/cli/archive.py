@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from ..errors import Problem, WorkplanError
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
 from .options import archive_option as _archive_option, say
-from .options import archive_root, format_option, lang_option, open_archive_at
+from .options import archive_root, format_option, lang_option, open_archive_at, user_option
 
 _META = "workplan.archive"
 
@@ -34,9 +35,17 @@ class _Retention(click.ParamType):
 _RET = _Retention()
 
 
-def _open(archive_path: str | None):
+def _open(archive_path: str | None, action: str | None = None):
     ctx = click.get_current_context()
-    return open_archive_at(archive_path or ctx.meta.get(_META))
+    return open_archive_at(archive_path or ctx.meta.get(_META), action)
+
+
+def _duration(text: str) -> float:
+    """``90s``, ``10m``, ``2h`` (or plain seconds) in seconds; a usage error otherwise."""
+    m = re.fullmatch(r"\s*(\d{1,6})\s*([smh]?)\s*", text or "")
+    if not m or int(m[1]) == 0:
+        raise click.BadParameter(f"{text!r} is not a duration: use e.g. 90s, 10m or 2h", param_hint="--budget")
+    return int(m[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[m[2]]
 
 
 def _err(msg: str) -> None:
@@ -88,6 +97,7 @@ def _record_dict(arc, r) -> dict:
 
 @click.group()
 @_archive_option
+@user_option
 @click.pass_context
 def archive(ctx: click.Context, archive_path: str | None) -> None:
     """Keep creation files (创建档案) with archival codes, fixity checks and an audit trail.
@@ -170,9 +180,11 @@ def init_cmd(directory, fonds, name, name_en, category, default_retention, org_c
               help="Data files: build their renditions in this many processes.")
 @click.option("--again", is_flag=True, help="Archive a data file even when its current version has the same content "
                                             "(by default an identical one is skipped, so a retried add is harmless).")
+@click.option("--reason", metavar="TEXT", help="Why: required when a file makes a new version of an archived "
+                                               "record (what changed and why); kept in the log.")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, allow_missing, jobs, again, archive_path) -> None:
+            identity, allow_missing, jobs, again, reason, archive_path) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -183,7 +195,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     --title, --issuer, --date (and --doc-number, --org, --kind, --id).
 
     Archiving a document with the same identity again (issuer + document number, or `id:`)
-    makes a new version under the same code; the old version is kept, marked superseded.
+    makes a new version under the same code (it needs --reason); the old version is kept,
+    marked superseded.
 
     \b
     Examples:
@@ -196,7 +209,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_files
     langs_l = langs or ["zh"]
     formats_l = formats
-    arc = _open(archive_path)
+    arc = _open(archive_path, "add")
     paths = [Path(f) for f in files]
     data = [p for p in paths if p.is_dir() or p.suffix.lower() in DATA_SUFFIXES]
     other = [p for p in paths if p not in data]
@@ -239,7 +252,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                 return
             same: list = []
             try:
-                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same)
+                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same, reason=reason)
             except WorkplanError as e:
                 archived = getattr(e, "archived", [])
                 codes.extend(archived)
@@ -308,7 +321,7 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
                                     file=str(other[0]), hint="see `workplan archive add --help`"))
     rec = add_files(arc, other, title=title, issuer=issuer, date=date_, kind=kind, doc_number=doc_number,
                         retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
-                        langs=langs_l)
+                        langs=langs_l, reason=reason)
     say(rec.code)
     if rec.version > 1:
         _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
@@ -385,17 +398,55 @@ def show_cmd(code, as_json, archive_path) -> None:
                                              "good records; damage and tampering are only reported).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, hidden=True)
+@click.option("--sweep", is_flag=True, help="Check whole records, those verified longest ago (or never) first, "
+                                            "until --budget is spent; each check is an event of its record. For a "
+                                            "schedule (e.g. nightly).")
+@click.option("--budget", default="10m", show_default=True, metavar="TIME",
+              help="With --sweep: how long to check, e.g. 90s, 10m, 2h.")
+@click.option("--anchors", "anchor_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Also prove that the log extends every anchor in DIR (written by `workplan archive anchor`): "
+                   "a log rewritten whole, chain and head recomputed, is caught.")
+@click.option("--tsa-ca", type=click.Path(dir_okay=False), metavar="FILE",
+              help="With --anchors: check the anchors' timestamps against this TSA certificate (PEM).")
 @_archive_option
-def verify_cmd(repair, as_json, workers, archive_path) -> None:
+def verify_cmd(repair, as_json, workers, sweep, budget, anchor_dir, tsa_ca, archive_path) -> None:
     """Recompute every file's hash and cross-check bags, catalogue and event log.
 
     Reports changed, missing and orphan files; records in the catalogue without a bag and bags
     without a record; gaps in item numbers; a broken event chain; and leftovers of interrupted
     commands. Exits 1 when it finds anything, naming each. The check is logged as an event.
     """
-    arc = _open(archive_path)
+    if sweep:
+        if repair:
+            raise click.BadParameter("--sweep only checks; run --repair on its own", param_hint="--repair")
+        seconds = _duration(budget)
+        arc = _open(archive_path, "verify")
+        from ..archive.verify import sweep as run_sweep
+        with _bar("verifying", 2) as update:
+            rep_ = run_sweep(arc, seconds, progress=update)
+        if as_json:
+            say(json.dumps(rep_.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for c in rep_.checked:
+                if not c["ok"]:
+                    for f in c["findings"]:
+                        _err(f"{c['code']}: {f['message']}")
+            bad = sum(not c["ok"] for c in rep_.checked)
+            say(f"checked {len(rep_.checked)} record(s) in {rep_.seconds:.1f} s" +
+                (": all intact" if not bad else f": {bad} damaged") +
+                (f"; {rep_.remaining} left for the next sweep" if rep_.remaining else ""))
+        if not rep_.ok:
+            sys.exit(1)
+        return
+    arc = _open(archive_path, "repair" if repair else "verify")
     with _bar("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
+    if anchor_dir:
+        from ..archive.anchor import check_anchors
+        found, n_anchors = check_anchors(arc, Path(anchor_dir), tsa_ca=tsa_ca)
+        rep.findings.extend(found)
+        if not as_json and not found:
+            say(f"anchors: the log extends all {n_anchors} anchor(s) in {anchor_dir}")
     index = _search_index_status(arc, catch_up=repair)
     if as_json:
         say(json.dumps(rep.as_dict() | {"search_index": index}, ensure_ascii=False, indent=2))
@@ -425,6 +476,60 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
             _err("warning: the search index was not brought up to date: " + e.format())
     problem = index_status(arc)
     return {"current": problem is None, "problem": problem}
+
+
+@archive.command("anchor")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="The folder to write the anchor into: outside the archive (another disk or machine).")
+@click.option("--tsa", metavar="URL", help="Timestamp the anchor at this RFC 3161 time-stamping authority.")
+@click.option("--tsa-command", metavar="CMD",
+              help="Timestamp it with this command instead (an offline authority): it gets {query} and {reply} "
+                   "file names, e.g. \"openssl ts -reply -queryfile {query} -out {reply} ...\".")
+@_archive_option
+def anchor_cmd(out_dir, tsa, tsa_command, archive_path) -> None:
+    """Write the event log's head (event number and hash) to a file outside the archive.
+
+    Kept elsewhere, anchors let `workplan archive verify --anchors DIR` prove that the log still
+    extends them: a log rewritten whole, with every hash and the archive's head recomputed, no
+    longer holds the anchored entry. With --tsa (or --tsa-command) the anchor gets an RFC 3161
+    timestamp, so its date is proven too. Run it on a schedule (e.g. after each day's work).
+    """
+    from ..archive.anchor import write_anchor
+    arc = _open(archive_path, "verify")
+    out = write_anchor(arc, Path(out_dir), tsa=tsa, tsa_command=tsa_command)
+    say(f"anchored event #{out['event']} ({out['hash'][:16]}…) in {out['anchor']}"
+        + (f", timestamped: {out['timestamp']}" if out["timestamp"] else ""))
+
+
+@archive.command("diff")
+@click.argument("code")
+@click.argument("versions", nargs=-1, type=click.IntRange(1, 100000), metavar="[V1 V2]")
+@click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+@_archive_option
+def diff_cmd(code, versions, as_json, archive_path) -> None:
+    """What changed between two versions of a record (default: the previous and the current).
+
+    The data files are compared as data: items are matched by their id, so a change reads
+    e.g. "task inspect «开展火灾隐患排查»: deadline 2023-12-15 → 2024-01-10". Files whose
+    hashes differ are listed too. Both versions are checked against the log first.
+    """
+    if len(versions) not in (0, 2):
+        raise click.BadParameter("give two versions, or none (the previous and the current)", param_hint="V1 V2")
+    from ..archive.diff import diff_versions
+    arc = _open(archive_path)
+    d = diff_versions(arc, code, *(versions or (None, None)))
+    if as_json:
+        say(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    say(f"{d['code']}: v{d['from']} → v{d['to']}")
+    for line in d["lines"]:
+        say("  " + line)
+    if not d["data"]:
+        say("  (no data file in both versions: only the files are compared)")
+    elif not d["changes"]:
+        say("  the data is the same")
+    for f in d["files"]:
+        say(f"  file {f['role']}: {f['change']}")
 
 
 @archive.command("log")
@@ -467,7 +572,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, force, archive
 
     Every record is verified first; a damaged record stops the export before anything is written.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "export")
     res = arc.export(output, year=year, unit=unit, kind=kind, retention=retention.upper() if retention else None,
                      all_versions=all_versions, force=force)
     say(f"{res.path}: {res.records} record(s) of {res.documents} document(s), {res.files} file(s), "
@@ -477,7 +582,7 @@ def export_cmd(year, unit, kind, retention, all_versions, output, force, archive
 @archive.command("dispose")
 @click.argument("code")
 @click.option("--confirm", is_flag=True, help="Required: disposal destroys the record's files.")
-@click.option("--reason", help="Why (e.g. the appraisal decision), kept in the tombstone and the log.")
+@click.option("--reason", help="Required: why (e.g. the appraisal decision), kept in the tombstone and the log.")
 @_archive_option
 def dispose_cmd(code, confirm, reason, archive_path) -> None:
     """Dispose of a record whose retention period has expired (D10/D30 after its date; Y never).
@@ -485,7 +590,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
     The files of every version are removed; a tombstone bag keeps the metadata and the hashes
     of what was destroyed, and the disposal is logged.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "dispose")
     rec = arc.get(code)
     if not confirm:
         raise WorkplanError(Problem("disposal destroys the record's files", file=rec.code,
@@ -498,7 +603,7 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
 @_archive_option
 def rebuild_cmd(archive_path) -> None:
     """Rebuild the catalogue (catalogue.sqlite) from the bags, which are the truth."""
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     n, problems = arc.rebuild_catalogue()
     for p in problems:
         _err(p.format())
@@ -519,7 +624,7 @@ def adopt_cmd(code, version, reason, archive_path) -> None:
     Nothing else ever records such a bag: `add`, `verify --repair` and `rebuild-catalogue`
     report it and leave it alone.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     rec = arc.adopt(code, version, reason=reason)
     say(f"adopted {rec.code} v{rec.version} ({rec.title}); logged with its hashes and the reason")
 
@@ -534,6 +639,6 @@ def accept_log_cmd(reason, archive_path) -> None:
     that was recorded, and the reason) so that writing can resume; bags whose entries were lost
     remain findings until each is adopted or removed.
     """
-    arc = _open(archive_path)
+    arc = _open(archive_path, "repair")
     ev = arc.accept_log(reason=reason)
     say(f"logged as entry #{ev['id']}: {ev['detail']['finding']}")

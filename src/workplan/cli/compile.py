@@ -90,7 +90,7 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
     if fmt == "pdf":
         from ..render.fonts import check_pdf_environment
         check_pdf_environment()
-    arc = open_archive_at(archive_path)
+    arc = open_archive_at(archive_path, "compile")
     with _Bar() as bar:
         result = compile_volume(arc, out, year=year, unit=unit, kind=kind, fmt=fmt, title=title, compiler=compiler,
                                 date=date, lang=lang, progress=bar)

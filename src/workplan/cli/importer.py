@@ -131,7 +131,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
     arc = None
     if archive_path is not None:
         from .options import open_archive_at
-        arc = open_archive_at(archive_path or None)
+        arc = open_archive_at(archive_path or None, "add")
     srcs = [Path(f) for f in files]
     # a.docx and a.pdf in one run: a-docx.yaml and a-pdf.yaml, not one overwriting the other
     stems = Counter(p.stem for p in srcs)

@@ -13,6 +13,10 @@ from typing import Sequence
 import click
 
 ENV_ARCHIVE = "WORKPLAN_ARCHIVE"
+ENV_USER = "WORKPLAN_USER"
+USER_META = "workplan.user"
+USER_HELP = (f"Act as this account (default: ${ENV_USER}). An archive with accounts requires it for every command "
+             "that changes it or logs an event; the OS user is recorded beside it.")
 DEFAULT_ARCHIVE = "archive"
 ARCHIVE_HELP = f"The archive folder (default: ${ENV_ARCHIVE}, else ./{DEFAULT_ARCHIVE})."
 
@@ -30,12 +34,40 @@ def archive_option(f):
                         help=ARCHIVE_HELP)(f)
 
 
-def open_archive_at(archive_path: str | os.PathLike | None = None):
+def user_option(f):
+    """``--user NAME``: who acts (kept for the commands below it; see :func:`acting_user`)."""
+    def remember(ctx, _param, value):
+        if value:
+            ctx.meta[USER_META] = value
+        return value
+    return click.option("--user", "user_name", default=None, metavar="NAME", expose_value=False, is_eager=True,
+                        callback=remember, help=USER_HELP)(f)
+
+
+def acting_user() -> str | None:
+    """The account named by ``--user`` (on any command of the line), else $WORKPLAN_USER."""
+    ctx = click.get_current_context(silent=True)
+    name = ctx.meta.get(USER_META) if ctx is not None else None
+    return (name or os.environ.get(ENV_USER) or "").strip() or None
+
+
+def open_archive_at(archive_path: str | os.PathLike | None = None, action: str | None = None):
     """Open the archive of ``--archive`` (see :func:`archive_root`), with the search index
-    registered as its change listener, so that adds and disposals keep the index current."""
+    registered as its change listener, so that adds and disposals keep the index current.
+    ``action`` (see :mod:`workplan.archive.accounts`): where the archive requires accounts, the
+    acting user (``--user``/$WORKPLAN_USER) must be an enabled account whose role allows it; the
+    events the command writes name that person."""
     from ..archive import open_archive
     from ..search import keep_index_current
     arc = open_archive(archive_root(archive_path))
+    try:
+        person = acting_user()
+        if action is not None:
+            arc.accounts.acting(person, action)
+        arc.act_as(person)
+    except BaseException:
+        arc.close()
+        raise
     keep_index_current(arc)
     return arc
 

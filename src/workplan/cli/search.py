@@ -107,7 +107,8 @@ def search(query, year, unit, kind, retention, lang, all_versions, limit, exact_
     finally:
         ix.close()
     if as_json:
-        say(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        from ..archive.views import with_fixity
+        say(json.dumps(with_fixity(arc, result.to_json()), ensure_ascii=False, indent=2))
         return
     for w in result.warnings:
         _err("warning: " + w)

@@ -47,19 +47,21 @@ def _allowed_hosts(host: str, names: tuple[str, ...]) -> list[str]:
 @click.command("serve")
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but loopback needs --token.")
+              help="Address to listen on. Anything but loopback needs accounts or --token.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free port).")
 @click.option("--token", envvar="WORKPLAN_TOKEN", metavar="TOKEN",
-              help="Require this access token on every request (header `Authorization: Bearer TOKEN`, or the "
-                   "login form). Default: $WORKPLAN_TOKEN.")
+              help="Single-user mode (an archive without accounts): require this one shared access token on every "
+                   "request (header `Authorization: Bearer TOKEN`, or the login form). Default: $WORKPLAN_TOKEN.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
               help="A host name (or address) people use to reach the site, e.g. archive.example.org; "
                    "repeatable. The loopback names are always allowed; any other Host is refused.")
 @click.option("--https", is_flag=True,
               help="The site is reached over HTTPS (through a proxy in front): cookies are marked Secure.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> None:
+@click.option("--timezone", metavar="ZONE", help="Show times in this time zone (e.g. Asia/Shanghai). Default: the "
+                                                 "server's.")
+def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, timezone) -> None:
     """Serve the archive as a web site for auditors and reviewers.
 
     Search (with filters and facet counts), read a record (metadata, versions, files with
@@ -76,20 +78,31 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> N
 
     Stop it with Ctrl-C.
     """
-    if not is_loopback(host) and not token:
-        raise WorkplanError(Problem(f"refusing to listen on {host} without an access token",
-                                    hint="pass --token TOKEN (or set WORKPLAN_TOKEN): every request must then "
-                                         "carry it; or keep the default --host 127.0.0.1"))
+    from ..archive import open_archive
+    arc = open_archive(archive_root(archive_path))
+    try:
+        accounts = arc.accounts.required()
+    except WorkplanError:
+        arc.close()
+        raise
+    if accounts and token:
+        click.echo("note: this archive has accounts: people sign in with their own, and --token (for "
+                   "single-user mode) is not used", err=True)
+        token = None
+    if not is_loopback(host) and not token and not accounts:
+        arc.close()
+        raise WorkplanError(Problem(f"refusing to listen on {host} without an access token (single-user mode)",
+                                    hint="add accounts (`workplan user add --help`): people then sign in with "
+                                         "their own; or pass --token TOKEN (or set WORKPLAN_TOKEN): every request "
+                                         "must then carry it; or keep the default --host 127.0.0.1"))
     allowed = _allowed_hosts(host, allow_hosts)
     if token is not None and len(token) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="--token")
     import waitress
 
-    from ..archive import open_archive
     from ..search import open_index
     from ..web import create_app
     from ..web.security import WAITRESS
-    arc = open_archive(archive_root(archive_path))
     try:  # bring an index of an older schema up to date now, not in the first request
         open_index(arc, notify=lambda m: click.echo(m, err=True)).close()
     except WorkplanError as e:
@@ -97,7 +110,7 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> N
                    f"    hint: {e.problems[0].hint or 'run `workplan search reindex`'}", err=True)
     root = arc.root
     arc.close()
-    app = create_app(root, token=token, allow_hosts=allowed, https=https)
+    app = create_app(root, token=token, allow_hosts=allowed, https=https, timezone=timezone)
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, **WAITRESS)
     except OSError as e:

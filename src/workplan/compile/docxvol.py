@@ -278,6 +278,8 @@ def write_docx_volume(plan: VolumePlan, output: Path, progress: Progress | None 
     master.core_properties.title = plan.title
     master.core_properties.author = plan.compiler
     master.core_properties.subject = str(plan.year)
+    if plan.log_head_text():
+        master.core_properties.comments = plan.log_head_text()
     if progress:
         progress("writing", 0, 1)
     atomic_write(output, lambda tmp: master.save(str(tmp)))

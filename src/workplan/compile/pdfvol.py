@@ -211,7 +211,8 @@ def _finish(writer: Any, plan: VolumePlan) -> None:
         for e in with_pages:
             writer.add_outline_item(title=e.title(plan.lang), page_number=e.start - 1, parent=parent)
     writer.add_metadata({"/Title": plan.title, "/Author": plan.compiler,
-                         "/Subject": f"{plan.year}", "/Creator": "workplan compile"})
+                         "/Subject": f"{plan.year}", "/Creator": "workplan compile"}
+                        | ({"/WorkplanLogHead": plan.log_head_text()} if plan.log_head_text() else {}))
     if len(writer.pages) != plan.total_pages:  # pragma: no cover - a bug, not a user error
         raise WorkplanError(f"internal error: the volume has {len(writer.pages)} pages, expected {plan.total_pages}")
 

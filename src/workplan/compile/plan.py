@@ -51,6 +51,11 @@ class VolumePlan:
     kind_filter: str | None = None
     front_pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    log_head: dict | None = None  # {"event", "hash"}: the archive's log when the volume was compiled
+
+    def log_head_text(self) -> str:
+        h = self.log_head or {}
+        return f"workplan event log head #{h.get('event')} sha256:{h.get('hash')}" if h.get("hash") else ""
 
     def groups(self) -> list[tuple[str, list[Entry]]]:
         out: dict[str, list[Entry]] = {}

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..archive.anchor import log_head
 from ..errors import Problem, WorkplanError
 from ..i18n import Said
 
@@ -147,7 +148,8 @@ def plan_volume(arc: Any, *, year: int, unit: str | None = None, kind: str | Non
         raise WorkplanError(Problem(Said("compile.refuse.no_english_name", compiler=compiler),
                                     hint=Said("compile.refuse.no_english_name.hint")))
     plan = VolumePlan(year=year, title=title or default_title(compiler, year, lang), compiler=compiler,
-                      date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind)
+                      date=date or dt.date.today(), lang=lang, entries=[], unit_filter=unit, kind_filter=kind,
+                      log_head=log_head(arc))
     for i, rec in enumerate(records, 1):
         f, role = _main_file(arc, rec, fmt, lang)
         e = Entry(record=rec, seq=i, unit=rec.issuer or "", file=f, role=role)

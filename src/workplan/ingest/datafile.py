@@ -280,27 +280,27 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
 def add_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
                   langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
                   prebuilt: str | os.PathLike | None = None, notify: bool = True,
-                  allow_missing: bool = False) -> Record:
+                  allow_missing: bool = False, reason: str | None = None) -> Record:
     """Archive a data file (YAML/JSON) with its renditions: built now with
     :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
     ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
     document → a new version of it."""
     prep = prepare_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
                              staging=arc.shared_staging(), allow_missing=allow_missing)
-    return arc.store([prep], notify=notify)[0]
+    return arc.store([prep], notify=notify, reason=reason)[0]
 
 
 def add_data_files(arc: Archive, paths: Iterable[str | os.PathLike], *, retention: str | None = None,
                    langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
                    prebuilt: str | os.PathLike | None = None, notify: bool = True,
-                   allow_missing: bool = False) -> list[Record]:
+                   allow_missing: bool = False, reason: str | None = None) -> list[Record]:
     """Archive several data files as one batch (faster than one by one: the fsyncs and
     transactions are shared); each record is still atomic on its own."""
     shared = arc.new_staging(shared=True)
     try:
         preps = [prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
                                    staging=shared, allow_missing=allow_missing) for p in paths]
-        return arc.store(preps, notify=notify) if preps else []
+        return arc.store(preps, notify=notify, reason=reason) if preps else []
     finally:
         shared.cleanup()
 

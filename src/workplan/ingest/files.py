@@ -133,7 +133,8 @@ def _add_preview(staging, roles: dict[str, Path], files: dict[str, dict]) -> Non
 def add_files(arc: Archive, paths: Iterable[str | os.PathLike], *, title: str, issuer: str, date: dt.date | str,
               kind: str = "program", doc_number: str | None = None, retention: str | None = None,
               identity: str | None = None, issuer_abbr: str | None = None, title_en: str | None = None,
-              langs: Sequence[str] = ("zh",), units: Sequence[str] = (), notify: bool = True) -> Record:
+              langs: Sequence[str] = ("zh",), units: Sequence[str] = (), notify: bool = True,
+              reason: str | None = None) -> Record:
     """Archive a document that exists only as files (a legacy PDF/DOCX: role "original"),
     with the metadata given here. Files named ``<stem>.<lang>.<pdf|docx>`` become renditions
     and a .yaml/.json file the source."""
@@ -142,6 +143,6 @@ def add_files(arc: Archive, paths: Iterable[str | os.PathLike], *, title: str, i
         prep = prepare_files(arc, paths, title=title, issuer=issuer, date=date, kind=kind, doc_number=doc_number,
                              retention=retention, identity=identity, issuer_abbr=issuer_abbr, title_en=title_en,
                              langs=langs, units=units, staging=staging)
-        return arc.store([prep], notify=notify)[0]
+        return arc.store([prep], notify=notify, reason=reason)[0]
     finally:
         staging.cleanup()

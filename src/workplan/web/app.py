@@ -34,6 +34,9 @@ def _language_and_access() -> Any:
         if g.json or request.headers.get("Authorization"):
             abort(401)
         return redirect(url_for("login", next=request.full_path.rstrip("?")), 303)
+    action = routes.ACTIONS.get(request.endpoint or "", "read")
+    if action and g.person is not None:
+        security.check_allowed(action)  # 403 naming the roles that may, also for JSON twins and files
     return None
 
 
@@ -43,14 +46,29 @@ def _remember_language(resp: Any) -> Any:
     return resp
 
 
+def time_zone(name: str | None) -> Any:
+    """The ``ZoneInfo`` of an IANA time zone name (None: the server's own). A name that is not
+    one is a WorkplanError naming the fix."""
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from ..errors import Problem, WorkplanError
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WorkplanError(Problem(f"{name!r} is not a time zone", path="timezone",
+                                    hint="give an IANA name such as Asia/Shanghai or Europe/Berlin")) from None
+
+
 def create_app(archive_root: str | Path, token: str | None = None, *, secret_key: bytes | None = None,
                workdir: str | Path | None = None, allow_hosts: Iterable[str] = (), port: int | None = None,
-               https: bool = False) -> Flask:
+               https: bool = False, timezone: str | None = None) -> Flask:
     """The site over the archive at ``archive_root``. With ``token``, every request must carry it
     (``Authorization: Bearer TOKEN`` or the session the sign-in form opens). The site answers to
     the loopback names and ``allow_hosts`` (on ``port`` when given); ``https`` marks it as reached
     over HTTPS (Secure cookies, HSTS). Volumes are made in ``workdir`` (default: a new temporary
-    folder, removed at exit)."""
+    folder, removed at exit). Times are shown in ``timezone`` (an IANA name such as
+    Asia/Shanghai; default: the server's)."""
     from ..archive import open_archive
     root = Path(archive_root).expanduser().absolute()
     open_archive(root).close()  # a clear WorkplanError now if it is not an archive
@@ -64,10 +82,12 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.jinja_loader = PackageLoader("workplan.web", "templates")
     app.url_map.merge_slashes = False  # "a//b" is not found, not redirected
-    app.config.update(MAX_CONTENT_LENGTH=security.MAX_BODY, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs)
+    app.config.update(MAX_CONTENT_LENGTH=security.MAX_BODY, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs,
+                      WP_TZ=time_zone(timezone))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Site(root, jobs, guard)
+    app.extensions[EXTENSION] = site = Site(root, jobs, guard)
+    guard.accounts = site.accounts
 
     security.install(app, guard, errors.refused)   # host, size and session first
     app.before_request(_language_and_access)

@@ -23,6 +23,7 @@ class Route:
     json_rule: bool = False            # the twin is a rule of its own (else the view reads the suffix)
     no_json: str = ""                  # why there is no twin
     public: bool = False               # reachable before signing in
+    action: str = "read"               # what the person must be allowed (archive.accounts.ACTIONS); "" for none
 
 
 ROUTES: tuple[Route, ...] = (
@@ -32,17 +33,21 @@ ROUTES: tuple[Route, ...] = (
           no_json="a file: the results as a list of archived files (CSV or XLSX); /search.json has them as data"),
     Route("/records/<code>", "record_page", records.record_page, json="/records/<code>.json"),
     Route("/records/<code>/verify", "verify_page", records.verify_page, ("POST",),
-          json="/records/<code>/verify.json", json_rule=True),
-    Route("/records/<code>/files/<role>", "file_download", records.file_download,
+          json="/records/<code>/verify.json", json_rule=True, action="verify"),
+    Route("/records/<code>/diff", "diff_page", records.diff_page, json="/records/<code>/diff.json", json_rule=True),
+    Route("/records/<code>/files/<role>", "file_download", records.file_download, action="download",
           no_json="a file of the record (its hash is in /records/<code>.json)"),
-    Route("/compile", "compile_page", volumes.compile_page, json="/compile.json", json_rule=True),
-    Route("/compile", "compile_start", volumes.compile_start, ("POST",), json="/compile.json", json_rule=True),
-    Route("/compile/jobs/<job_id>", "job_page", volumes.job_page, json="/compile/jobs/<job_id>.json"),
-    Route("/compile/jobs/<job_id>/download", "job_download", volumes.job_download,
+    Route("/compile", "compile_page", volumes.compile_page, json="/compile.json", json_rule=True, action="compile"),
+    Route("/compile", "compile_start", volumes.compile_start, ("POST",), json="/compile.json", json_rule=True,
+          action="compile"),
+    Route("/compile/jobs/<job_id>", "job_page", volumes.job_page, json="/compile/jobs/<job_id>.json",
+          action="compile"),
+    Route("/compile/jobs/<job_id>/download", "job_download", volumes.job_download, action="compile",
           no_json="the volume file (its name is in /compile/jobs/<job_id>.json)"),
-    Route("/login", "login", signin.login, ("GET", "POST"), public=True,
-          no_json="the browser's sign-in form; other clients send `Authorization: Bearer TOKEN`"),
-    Route("/logout", "logout", signin.logout, ("POST",), no_json="the browser's sign-out button"),
+    Route("/login", "login", signin.login, ("GET", "POST"), public=True, action="",
+          no_json="the browser's sign-in form; in single-user mode other clients send `Authorization: Bearer "
+                  "TOKEN`"),
+    Route("/logout", "logout", signin.logout, ("POST",), action="", no_json="the browser's sign-out button"),
 )
 
 PUBLIC_ENDPOINTS = frozenset({"static"} | {r.endpoint for r in ROUTES if r.public})
@@ -52,6 +57,19 @@ def _json_endpoint(r: Route) -> str:
     names = {"search_page": "search_json", "verify_page": "verify_json", "compile_page": "compile_json",
              "compile_start": "compile_start_json"}
     return names.get(r.endpoint, r.endpoint + "_json")
+
+
+def actions() -> dict[str, str]:
+    """endpoint (and JSON twin's endpoint) → the action a person must be allowed."""
+    out: dict[str, str] = {}
+    for r in ROUTES:
+        out[r.endpoint] = r.action
+        if r.json and r.json_rule:
+            out[_json_endpoint(r)] = r.action
+    return out
+
+
+ACTIONS = actions()
 
 
 def register(app) -> None:

@@ -14,8 +14,12 @@
   limited per client per minute.
 - **Headers**: CSP, nosniff, frame and referrer policies; ``no-store`` on every page and download.
 
-People and roles: :func:`current_person` names who makes the request and :func:`require` guards a
-view by role; with one shared token every signed-in person holds every role.
+People and roles: :func:`current_person` names who makes the request, :func:`allowed` says whether
+they may do an action (:mod:`workplan.archive.accounts`), :func:`require` guards a view by action.
+An archive with accounts signs people in one by one (name and password; the session holds the
+account's name, and its role is looked up on every request, so a changed role or a disabled
+account takes effect at once); an archive without accounts is in *single-user mode* (one shared
+token, or none on the loopback machine) and whoever is signed in holds every role.
 """
 from __future__ import annotations
 
@@ -250,21 +254,66 @@ def too_many(wait: float, key: str) -> Refused:
 
 # --- people and roles ----------------------------------------------------------------------------------------
 def current_person() -> str | None:
-    """Who makes this request: the signed-in person, ``"local"`` on a site without a token, or
-    None before signing in."""
+    """Who makes this request: the signed-in account's name; in single-user mode ``"local"`` on a
+    site without a token, ``"token"`` with one; None before signing in."""
     return g.get("person")
 
 
-def require(role: str) -> Callable:
-    """Guard a view: only a person holding ``role`` may call it (403 otherwise). Every signed-in
-    person holds every role until the site has accounts."""
+def current_account() -> Any:
+    """The signed-in account (None in single-user mode or before signing in)."""
+    return g.get("account")
+
+
+def allowed(action: str) -> bool:
+    """Whether the person making this request may do ``action`` (every action in single-user mode)."""
+    if current_person() is None:
+        return False
+    acct = current_account()
+    return acct is None or acct.may(action)
+
+
+class RoleRefused(Refused):
+    """403: the signed-in person's role does not allow an action (said with the roles that do)."""
+
+    def __init__(self, person: str, role: str, action: str) -> None:
+        self.person, self.role, self.action = person, role, action
+        super().__init__(403, "role")
+
+    def message(self, lang: str) -> str:
+        from ..archive.accounts import action_words, roles_for
+        from .terms import has_term, term
+
+        def role_name(r: str) -> str:
+            return term("role." + r, lang) if has_term("role." + r) else r
+        action = term("action." + self.action, lang) if has_term("action." + self.action) \
+            else action_words(self.action)
+        sep = "、" if lang == "zh" else ", "
+        return term("refused.role", lang, person=self.person, role=role_name(self.role), action=action,
+                    roles=sep.join(role_name(r) for r in roles_for(self.action)))
+
+
+def refuse_role(action: str) -> Refused:
+    """The 403 for an action the signed-in person's role does not allow, naming the roles that do."""
+    acct = current_account()
+    return RoleRefused(getattr(acct, "name", "?"), getattr(acct, "role", "?"), action)
+
+
+def check_allowed(action: str) -> None:
+    if current_person() is None:
+        abort(401)
+    if not allowed(action):
+        raise refuse_role(action)
+
+
+def require(action: str) -> Callable:
+    """Guard a view: only a person whose role allows ``action`` may call it (401 before signing
+    in, 403 naming the roles that may otherwise)."""
     def wrap(view: Callable) -> Callable:
         @functools.wraps(view)
         def guarded(*a: Any, **k: Any) -> Any:
-            if current_person() is None:
-                abort(401)
+            check_allowed(action)
             return view(*a, **k)
-        guarded.required_role = role  # type: ignore[attr-defined]
+        guarded.required_action = action  # type: ignore[attr-defined]
         return guarded
     return wrap
 
@@ -294,6 +343,13 @@ class Guard:
     sessions: Sessions = field(default_factory=Sessions)
     logins: Backoff = field(default_factory=Backoff)
     fixity: RateLimit = field(default_factory=RateLimit)
+    # the archive's accounts: an object with ``required() -> bool`` and ``get(name) -> Account | None``
+    # (None: single-user mode always)
+    accounts: Any = None
+
+    def accounts_mode(self) -> bool:
+        """Whether people sign in with their own accounts (the archive has accounts)."""
+        return self.accounts is not None and self.accounts.required()
 
     def secure_cookies(self) -> bool:
         return self.https or request.is_secure
@@ -305,7 +361,16 @@ class Guard:
 def identify(guard: Guard) -> None:
     """Set ``g.person`` and ``g.session_id`` (the id form tokens are bound to) for this request."""
     g.browser_id_new = None
-    if not guard.token:
+    g.account = None
+    if guard.accounts_mode():
+        name = guard.sessions.person(request.cookies.get(SESSION_COOKIE, ""))
+        acct = guard.accounts.get(name) if name else None
+        if acct is not None and not acct.disabled:
+            g.person, g.account = acct.name, acct
+            g.session_id = request.cookies.get(SESSION_COOKIE)
+            return
+        g.person = None
+    elif not guard.token:
         g.person = "local"
     else:
         header = request.headers.get("Authorization", "")

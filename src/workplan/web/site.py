@@ -46,11 +46,32 @@ class _Handles(threading.local):
     ix_stamp: Any = None
 
 
+class SiteAccounts:
+    """The archive's accounts as the guard asks for them (through this thread's archive)."""
+
+    def __init__(self, site: "Site") -> None:
+        self.site = site
+
+    def required(self) -> bool:
+        return self.site.archive().catalogue.has_accounts()
+
+    def get(self, name: str) -> Any:
+        return self.site.archive().accounts.get(name)
+
+
 class Site:
     def __init__(self, root: Path, jobs: Jobs, guard: Guard) -> None:
         self.root, self.jobs, self.guard = root, jobs, guard
         self._handles = _Handles()
         self._events = EventsByRecord()
+        self.accounts = SiteAccounts(self)
+
+    def acting_archive(self) -> Any:
+        """This thread's archive, its events naming the person making this request (via the web)."""
+        from .security import current_account
+        arc = self.archive()
+        acct = current_account()
+        return arc.act_as(acct.name if acct is not None else None, via="web")
 
     def archive(self) -> Any:
         """This thread's open archive."""

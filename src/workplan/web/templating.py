@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from markupsafe import Markup, escape
 
 from ..i18n import said
@@ -60,15 +60,28 @@ def other_lang(text: Any, ui: str, names_en: dict[str, str] | None = None) -> Ma
     return escape(text)
 
 
-def local_time(value: Any) -> str:
-    """An ISO timestamp (UTC, with milliseconds) as this server's local time to the second."""
+def own_lang(text: Any, ui: str) -> Markup:
+    """A data text marked with its own language where it is not the interface's (a reason or a
+    name typed in English on the Chinese interface, or in Chinese on the English one)."""
+    if not text:
+        return Markup("")
+    if ui == "en" and is_zh(text):
+        return Markup('<span lang="zh-CN">') + escape(text) + Markup("</span>")
+    if ui == "zh" and not is_zh(text) and re.search(r"[A-Za-z]", str(text)):
+        return Markup('<span lang="en">') + escape(text) + Markup("</span>")
+    return escape(text)
+
+
+def local_time(value: Any, tz: Any = None) -> str:
+    """An ISO timestamp (UTC, with milliseconds) as local time to the second: in ``tz`` (the site's
+    configured time zone, a ``zoneinfo.ZoneInfo``), else the server's."""
     from datetime import datetime
     try:
         t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value or "")
     if t.tzinfo is not None:
-        t = t.astimezone()
+        t = t.astimezone(tz)
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -138,14 +151,21 @@ def context() -> dict:
     return {"t": t, "ui": ui, "here": here, "csrf": csrf,
             "switch_url": here(ui="en" if ui == "zh" else "zh"),
             "has_token": bool(guard and guard.token), "authed": g.get("person") is not None,
+            "account": g.get("account"), "may": _may,
             "kind_label": lambda k: t("kind." + k) if k in KINDS else k,
             "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
             "size": human_size, "marked": marked, "is_zh": is_zh,
             "zh": lambda text, names=None: other_lang(text, ui, names), "toggled": toggled,
-            "when": local_time, "role_label": lambda r: role_label(r, ui), "site_name": site_name(ui),
-            "finding": lambda f: finding(f, ui), "said": lambda m: said(m, ui),
+            "when": lambda v: local_time(v, current_app.config.get("WP_TZ")), "role_label": lambda r: role_label(r, ui),
+            "site_name": site_name(ui), "finding": lambda f: finding(f, ui), "said": lambda m: said(m, ui),
+            "own": lambda text: own_lang(text, ui),
             "term_or": lambda key, default: t(key) if has_term(key) else default}
+
+
+def _may(action: str) -> bool:
+    from .security import allowed
+    return allowed(action)
 
 
 def site_name(ui: str) -> str:

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, g, jsonify, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from ...errors import WorkplanError
 from .. import params
@@ -16,7 +16,7 @@ from ..errors import error, workplan_error
 from ..related import related
 from ..security import check_csrf, client_key, require, too_many
 from ..site import site
-from ..templating import safe_name
+from ..templating import local_time, safe_name
 from ..terms import term
 
 CONTENT_TYPES = {".pdf": "application/pdf",
@@ -61,7 +61,7 @@ def _shown_version(data: dict) -> dict:
     return next((v for v in data["versions"] if v["version"] == n), data["record"]) if n else data["record"]
 
 
-def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
+def show(code: str, as_json: bool) -> Response:
     from ...archive.views import show_dict
     s = site()
     try:
@@ -79,12 +79,37 @@ def show(code: str, as_json: bool, fixity: dict | None = None) -> Response:
     preview = next((r for r in preferred if r in pdfs), None)
     events = list(reversed(data["events"]))
     cut = request.args.get("events") != "all" and len(events) > RECENT_EVENTS
+    checked = params.whole("checked", 0, 0, 10**12)
+    if checked:  # the links of a check's result page (the language switch) lead to the record itself
+        g.here_args = {k: v for k, v in request.args.items() if k not in ("ui", "checked")}
+    fixity = data["fixity"]
     return render_template("record.html", d=data, rec=rec, pdfs=pdfs, preview=preview, fixity=fixity,
+                           just_checked=bool(checked and fixity and fixity["event"] == checked),
                            events=events[:RECENT_EVENTS] if cut else events, events_cut=cut,
                            back=params.back_to_search(), shown=shown, links=links, names_en=links["names_en"])
 
 
-@require("auditor")
+def diff_page(code: str) -> Response:
+    """What changed between two versions (``?from=&to=``; default the previous and the current)."""
+    from ...archive.diff import diff_versions
+    params.code(code)
+    v1 = params.whole("from", 0, 0, 100000) or None
+    v2 = params.whole("to", 0, 0, 100000) or None
+    arc = site().archive()
+    try:
+        arc.get(code)
+    except WorkplanError as e:
+        return _not_found(code, e)
+    try:
+        d = diff_versions(arc, code, v1, v2)
+    except WorkplanError as e:
+        return workplan_error(e, 409 if "not what was archived" in e.format() else 400)
+    if request.path.endswith(".json"):
+        return jsonify(d)
+    return render_template("diff.html", d=d, back=url_for("record_page", code=d["code"]))
+
+
+@require("verify")
 def verify_page(code: str) -> Response:
     params.code(code)
     check_csrf(site().guard.secret)
@@ -92,7 +117,7 @@ def verify_page(code: str) -> Response:
     if wait:
         raise too_many(wait, "fixity")
     from ...archive.verify import check_record
-    arc = site().archive()
+    arc = site().acting_archive()
     try:
         arc.get(code)
     except WorkplanError as e:
@@ -101,12 +126,16 @@ def verify_page(code: str) -> Response:
         found, ev = check_record(arc, code, via="web")
     except WorkplanError as e:
         return workplan_error(e, 500)
+    finally:
+        arc.act_as(None)  # this thread's archive serves the next person next
     result = {"code": code, "ok": not found, "findings": [f.as_dict() for f in found],
               "event": ev.as_dict() if ev is not None else None}
     if request.path.endswith(".json"):
         return jsonify(result)
-    g.page_path = url_for("record_page", code=code)  # links on the result page (the language switch)
-    return show(code, False, fixity=result)
+    # the result is a page of its own (reloading it shows it again, never runs the check again); no
+    # fragment: the page's script puts the focus on the result (a fragment would take it away again)
+    checked = ev.id if ev is not None else None
+    return redirect(url_for("record_page", code=code, checked=checked), 303)
 
 
 def _version(arc: Any, code: str) -> Any:
@@ -116,6 +145,7 @@ def _version(arc: Any, code: str) -> Any:
         next((v for v in versions if v.current), versions[-1])
 
 
+@require("download")
 def file_download(code: str, role: str) -> Response:
     params.code(code)
     params.role(role)
@@ -128,6 +158,13 @@ def file_download(code: str, role: str) -> Response:
         real = arc.file(rec, role)
     except WorkplanError as e:
         return workplan_error(e, 404)
+    check = arc.catalogue.fixity_of([rec.code]).get(rec.code)
+    if check is not None and not check["ok"]:  # never handed out silently: the warning names the finding
+        problems = [{"message": term("fixity.withheld", g.ui, when=local_time(check["checked_at"],
+                                                                               current_app.config.get("WP_TZ")),
+                                     event=check["event_id"]), "hint": None}]
+        problems += [{"message": m, "hint": None} for m in check["findings"]]
+        return error(409, problems[0]["message"], problems)
     try:  # checked against the log, never through a link, only a regular file
         fh = arc.open_checked(rec, role)
     except WorkplanError as e:

@@ -30,7 +30,8 @@ def _search_json(ix: Any, query: Any, filters: dict, sort: str | None) -> Respon
     try:
         res = ix.search(query, all_versions=all_versions, limit=limit, offset=(page - 1) * limit, sort=sort,
                         **filters)
-        out = res.to_json()
+        from ...archive.views import with_fixity
+        out = with_fixity(site().archive(), res.to_json())
         if whole("_facets", 0, 0, 1):
             out["facets"] = {k: [[v, n] for v, n in vals]
                              for k, vals in ix.facets(query, all_versions=all_versions, **filters).items()}
@@ -73,6 +74,14 @@ def _export_urls() -> dict[str, str]:
     return {fmt: url_for("search_export") + "?" + urlencode([*args, ("format", fmt)]) for fmt in EXPORT_TYPES}
 
 
+def _fixity(codes: list) -> dict:
+    """The last fixity check of each of these records (a damaged one is flagged in the results)."""
+    try:
+        return site().archive().catalogue.fixity_of([c for c in codes if isinstance(c, str)])
+    except WorkplanError:
+        return {}
+
+
 def search_page() -> Response:
     from ...search.query import And, Query
     p = search_params()
@@ -101,7 +110,8 @@ def search_page() -> Response:
                            json_url=_twin_url(), first=(page - 1) * PER_PAGE + 1, browsing=not isinstance(query, str),
                            this_search=request.full_path.rstrip("?"), exports=_export_urls(),
                            sorts=tuple(SORT_ORDERS), sort=p["sort"] or ("relevance" if res.query else "newest"),
-                           names_en=_names_en(ix, res, facets), chinese_only=_chinese_only(ix, p))
+                           names_en=_names_en(ix, res, facets), chinese_only=_chinese_only(ix, p),
+                           fixity=_fixity([h.code for h in res.hits]))
 
 
 def _chinese_only(ix: Any, p: dict) -> int:

@@ -50,7 +50,7 @@ def _options() -> dict:
             "lang": params.choice("lang", DOC_LANGS, source=src) or "zh"}
 
 
-@require("compiler")
+@require("compile")
 def compile_start() -> Response:
     check_csrf(site().guard.secret)
     options = _options()
