@@ -144,6 +144,12 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     for ln in ex.lines:  # en/em/thin spaces around a line (an item indented with an en space) are layout
         ln.text = ln.text.strip(" \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000")
     ex.lines = [ln for ln in ex.lines if ln.text]
+    if ex.fmt != "pdf":  # (the PDF reader drops its own page numbers)
+        from .lines import PAGE_MARK
+        marks = [ln.text for ln in ex.lines if PAGE_MARK.match(ln.text) and not ln.table]
+        if marks and len(marks) < len(ex.lines):
+            ex.dropped += marks   # "— — — 2 —" of a text copied from a PDF: page furniture
+            ex.lines = [ln for ln in ex.lines if ln.table or not PAGE_MARK.match(ln.text)]
     from .glyphs import map_symbols
     ex.warnings += map_symbols(ex.lines)
     from .runin import resegment
