@@ -16,6 +16,14 @@ _LEAD_WORDS = r"(?:牵头单位|牵头部门|主责单位|责任单位|责任部
 _COOP_WORDS = r"(?:配合单位|配合部门|协助单位|协办单位|参与单位|co-?operating\s+units?|assisting\s+units?)"
 
 
+def _articles(nodes: list[Node]) -> bool:
+    """Chapters (第一章) whose items are articles (第一条): a regulations-style text."""
+    kids = [c for n in nodes for c in n.children]
+    return (len(nodes) >= 1 and all(n.num is not None and n.num.kind == "cn_part" and "章" in n.line.text[:8]
+                                    for n in nodes)
+            and len(kids) >= 2 and all(c.num is not None and c.num.kind == "cn_article" for c in kids))
+
+
 def unit_id(name: str) -> str:
     return "u" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:7]
 
@@ -586,6 +594,12 @@ class Mapper:
         if o.flat_standards:
             d["kind"] = "standards"
             sections = [self.flat_standards(o.sections)]
+        elif _articles(o.sections):
+            # a regulations-style text (第一章 … 第一条 …): chapters of articles, kept as such
+            d["numbering"] = "articles"
+            for n in o.sections:
+                n.type = None   # an article is a provision: its chapter is no task list
+            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
         else:
             sections = [self.section(n, i) for i, n in enumerate(o.sections)]
         issuers = []

@@ -346,11 +346,11 @@ class Recogniser:
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
         # a forwarding notice above the program's own title (its title line may hold a line break):
         # the notice, its recipients, text, issuer and date are the cover, not the preamble
-        def notice_at(k: int) -> int:   # how many lines (1 or 2) the notice's title takes at k, else 0
-            if _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text))):
-                return 1
-            if k + 1 < first and _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text + L[k + 1].text))):
-                return 2
+        def notice_at(k: int) -> int:   # how many lines (1 to 3) the notice's title takes at k, else 0
+            for span in (1, 2, 3):
+                if k + span - 1 < first and _NOTICE.match(
+                        re.sub(r"\s", "", match_form("".join(x.text for x in L[k:k + span])))):
+                    return span
             return 0
         nk = next((k for k in range(0, first) if notice_at(k)), None)
         for k in range(0, first if nk is None else nk):
@@ -381,7 +381,8 @@ class Recogniser:
                 if mk == key or _names(mk, key, self.nums[k]):
                     found = k
                     break
-                if nk and (mk + nk == key or (self.nums[k + 1] is None and _names(mk + nk, key, self.nums[k]))):
+                if nk and (mk + nk == key or (self.nums[k + 1] is None and _names(mk + nk, key, self.nums[k])
+                                              and not _names(nk, key, None) and not re.fullmatch(r"[(（].*[)）]", mk))):
                     found, two = k, True  # the program's title on two lines
                     break
             cover_title = o.title
