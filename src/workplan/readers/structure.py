@@ -105,7 +105,8 @@ _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
 
-_CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$", re.I)
+_CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$"
+                     r"|^\s*篇\s*[一二三四五六七八九十\d]{1,3}\s*[:：]", re.I)   # 篇一：… a sample site's label
 _JUNK = "?？\ufffd"   # a character lost in a copy ("?东山街道…实施方案"): not sentence punctuation
 _LEAD_HEADING = re.compile(r"^(?:引言|前言|概述|说明|导语|序言|introduction|preface|overview)$", re.I)
 _BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
@@ -220,8 +221,10 @@ class Recogniser:
             s += 3
             if _NOTICE.match(match_form(t).replace(" ", "")) and w > 45:
                 s += 3   # joint issuers before 关于印发…的通知 make it long, not less a title
-        if self.nums[i] is not None:
+        if self.nums[i] is not None and not self._chunk_marked(i):
             s -= 4
+        elif self.nums[i] is None and width_units(t) <= 8 and self._is_strong_vocab(_clean_heading(t)):
+            s -= 4    # 目标任务: a section heading's words, not a document's title
         w = width_units(t)
         if w > (45 if self.lang == "zh" else 80):
             s -= 3
@@ -240,6 +243,16 @@ class Recogniser:
                 and not _DOCNUM.search(t) and any(_DOCNUM.search(x.text) for x in self.lines[i + 2:i + 5]):
             s -= 6    # the first line of a long issuer mark (joint issuers) wrapped before its 文件
         return s
+
+    def _chunk_marked(self, i: int) -> bool:
+        """The document's first line is its title behind a document-sharing site's chunk number
+        ("1、XX街道…实施方案" before 一、…): the number is the site's, not a list's."""
+        n = self.nums[i]
+        if i != 0 or n is None or n.kind != "ar_dot" or n.value != 1 or len(self.lines) < 2:
+            return False
+        nxt = self.nums[1]
+        return (is_title_like(self.lines[0].text[n.end:], self.lang) and width_units(self.lines[0].text) <= 45
+                and nxt is not None and nxt.kind in ("cn_dun", "cn_fin", "cn_part") and nxt.value == 1)
 
     def _sentence(self, i: int) -> bool:
         """A body paragraph: a long line that ends a sentence."""
@@ -343,6 +356,8 @@ class Recogniser:
             self._skip.add(last + 1)
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines).lstrip(_JUNK + " ")
+        if self._chunk_marked(first):
+            o.title = o.title[self.nums[first].end:].strip()
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
         # a forwarding notice above the program's own title (its title line may hold a line break):
         # the notice, its recipients, text, issuer and date are the cover, not the preamble
@@ -589,8 +604,26 @@ class Recogniser:
             kinds = {kind}
             if kind in EN_TOP_FAMILY:
                 kinds = EN_TOP_FAMILY & set(stats) | {kind}
+            vocab_lines = self._vocab_headings(lo, hi)
+            if (len(vocab_lines) >= 2 and kind not in ("cn_part", "cn_fin", "cn_dun", "en_part", "en_roman")
+                    and min(vocab_lines) < min(stats[kind])):
+                # unnumbered headings naming sections (目标任务 / 方法步骤, their numbers lost in a
+                # copy) above the first numbered line: those are the top level, the numbers below them
+                return "vocabulary", None, vocab_lines
             return "numbering", kinds, set()
-        # no numbered headings: short lines naming a section, or bold short lines
+        vocab_lines = self._vocab_headings(lo, hi)
+        if len(vocab_lines) >= 2:
+            return "vocabulary", None, vocab_lines
+        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
+        # short lines without punctuation, each followed by a paragraph, are the headings
+        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
+        if len(idx) >= 3:
+            return "short lines", None, idx
+        return "none", None, set()
+
+    def _vocab_headings(self, lo: int, hi: int) -> set[int]:
+        """Short unnumbered lines that name a section (or bold short lines, or 【…】 labels)."""
+        L = self.lines
         idx = set()
         for i in range(lo, hi):
             t = L[i].text
@@ -598,14 +631,7 @@ class Recogniser:
                     and not L[i].centered and not (is_title_like(t, self.lang) and width_units(t) > 10):
                 if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20) or _BRACKETED.match(t):
                     idx.add(i)
-        if len(idx) >= 2:
-            return "vocabulary", None, idx
-        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
-        # short lines without punctuation, each followed by a paragraph, are the headings
-        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
-        if len(idx) >= 3:
-            return "short lines", None, idx
-        return "none", None, set()
+        return idx
 
     def _bare_heading(self, i: int) -> bool:
         L = self.lines
