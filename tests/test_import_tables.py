@@ -169,6 +169,18 @@ def test_a_roster_table_is_the_leading_group(tmp_path):
     assert [p["name"] for p in sec["members"]] == ["赵强", "孙丽"]
 
 
+def test_name_and_post_rows_under_a_heading_naming_the_role_are_members(tmp_path):
+    f = _docx(tmp_path / "m.docx", [
+        "关于调整某县教材委员会组成人员的通知", "现将调整后的名单通知如下：", "（一）部门委员",
+        [["梁言顺", "县委宣传部副部长"], ["王作安", "县统战部副部长、宗教局局长"]],
+        "（二）专家委员（按姓氏笔划为序）", [["马　敏", "教授、县师范学校原党委书记"], ["马志明", "研究员"]],
+        "委员会办公室设在县教育局。", "某县人民政府办公厅", "2024年5月6日"])
+    r = read_file(f)
+    assert [(s["type"], [(p["name"], p["title"]) for p in s["members"]]) for s in r.data["sections"]] == [
+        ("leadership", [("梁言顺", "县委宣传部副部长"), ("王作安", "县统战部副部长、宗教局局长")]),
+        ("leadership", [("马敏", "教授、县师范学校原党委书记"), ("马志明", "研究员")])]
+
+
 def test_a_blank_roster_template_stays_text(tmp_path):
     r = _imp(tmp_path, "某方案\n一、工作步骤\n成立整治工作领导小组：\n组长:\n副组长:\n成员:\n领导小组下设办公室。\n二、工作要求\n抓好落实。\n")
     sec = r.data["sections"][0]

@@ -9,7 +9,7 @@ import re
 
 from .lines import Line, ascii_form, match_form, width_units
 from .structure import Node, Outline, find_date, _DOCNUM
-from .tables import read_roster, roster_lines, task_columns
+from .tables import heading_role, read_roster, roster_lines, task_columns
 
 _PAREN_UNITS = re.compile(r"(牵头|负责|配合|协助|协办|参与|落实|责任单位|主办|承办|lead|responsib|cooperat|assist)", re.I)
 _LEAD_WORDS = r"(?:牵头单位|牵头部门|主责单位|责任单位|责任部门|负责单位|主办单位|lead(?:ing)?\s+units?|responsible\s+units?)"
@@ -439,10 +439,11 @@ class Mapper:
         self.at(path + ".title", n.line)
         paras = list(n.paragraphs)
         children = list(n.children)
-        if typ == "free" and not children and roster_lines(paras) >= 2:
+        role = heading_role(n.heading)
+        if typ == "free" and not children and roster_lines(paras, role) >= 2:
             d["type"] = typ = "leadership"   # a roster (组长/副组长/成员) makes the section the leading group
         if typ == "leadership":
-            group, paras, where = read_roster(paras)
+            group, paras, where = read_roster(paras, role)
             d.update(group)
             for role, ln in where.items():
                 self.at(f"{path}.{role}", ln)

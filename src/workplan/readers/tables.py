@@ -135,19 +135,23 @@ def _continues(text: str) -> bool:
             and _ROLE_LINE.match(match_form(t)) is None and (bool(_GAP.search(t)) or _pairs(t) is not None or bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}(?:[、，,][\u4e00-\u9fff]{2,4})*", t))))
 
 
-def read_roster(paras: list[tuple[str, Line]]) -> tuple[dict, list[tuple[str, Line]], dict[str, Line]]:
+def read_roster(paras: list[tuple[str, Line]], role: str | None = None
+                ) -> tuple[dict, list[tuple[str, Line]], dict[str, Line]]:
     """A leading group's people in these paragraphs: ``(group, the paragraphs left, the line
     each field came from)``; ``group`` holds ``head`` (one person), ``deputies`` and ``members``
     (empty when no roster is there). A role line with no one after it (a blank template)
-    is kept as text."""
+    is kept as text. ``role``: the role of rows that name none (a table under a heading
+    部门委员: everyone in it is a member)."""
     group: dict = {}
     where: dict[str, Line] = {}
     keep: list[tuple[str, Line]] = []
-    role: str | None = None
+    default = role
     for t, ln in paras:
         cells = ln.meta.get("cells") if ln.table else None
         got: list[dict] = []
         r = None
+        if cells and default and not role_of(cells[0]) and 1 < len([c for c in cells if c.strip()]) <= 3:
+            cells = [""] + cells   # a row of name and post under a heading naming the role
         if cells:
             first = role_of(cells[0]) if cells[0].strip() else (role if role else None)
             if first:
@@ -168,7 +172,7 @@ def read_roster(paras: list[tuple[str, Line]]) -> tuple[dict, list[tuple[str, Li
             group.setdefault(r, []).extend(got)
             where.setdefault(r, ln)
         else:
-            role = None if not (r and not got) else r
+            role = default if not (r and not got) else r
             keep.append((t, ln))
     if "head" in group:
         heads = group.pop("head")
@@ -180,7 +184,13 @@ def read_roster(paras: list[tuple[str, Line]]) -> tuple[dict, list[tuple[str, Li
     return group, keep, where
 
 
-def roster_lines(paras: list[tuple[str, Line]]) -> int:
+def roster_lines(paras: list[tuple[str, Line]], role: str | None = None) -> int:
     """How many of these paragraphs are roster lines or rows with people in them."""
-    group, keep, _ = read_roster(paras)
+    group, keep, _ = read_roster(paras, role)
     return len(paras) - len(keep)
+
+
+def heading_role(heading: str | None) -> str | None:
+    """The role a section's heading gives the people listed under it: 部门委员 / 成员名单 → members."""
+    h = re.sub(r"[\s\u3000]|[（(].*?[)）]", "", match_form(heading or ""))
+    return "members" if re.search(r"(委员|成员|组员)(名单)?$", h) else None
