@@ -258,7 +258,7 @@ def real_scores():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("group", ["all seen", "all held-out"])
+@pytest.mark.parametrize("group", ["all seen", "all held-out", "held-out batch 2"])
 def test_real_documents_meet_the_targets(real_scores, group):
     rows, s = real_scores
     g = s[group]
@@ -267,7 +267,7 @@ def test_real_documents_meet_the_targets(real_scores, group):
     valid, _ = map(int, g["valid"].split("/"))
     assert valid == n and g["dishonest"] == 0, g
     assert g["recall"] >= 0.90 and g["precision"] >= 0.90 and g["level2"] >= 0.90, g
-    assert ok / n >= 0.84, g   # the target is 0.90: titles are what is left (see the report)
+    assert ok / n >= (0.90 if "held-out" in group else 0.88), g
 
 
 def test_items_indented_with_an_en_space_or_ending_in_a_comma_are_items(tmp_path):

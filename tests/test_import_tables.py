@@ -76,6 +76,14 @@ def test_a_forwarding_notice_in_traditional_characters_with_pinyin_glosses(tmp_p
     assert [_units(r)[u] for u in r.data["issuers"]] == ["絳縣人民政府辦公室"]
 
 
+def test_the_next_heading_glued_to_a_paragraphs_end_is_split_off(tmp_path):
+    r = _imp(tmp_path, "某县精品街道创建实施方案\n一、总体要求\n全力开展精品街道创建工作。\n二、创建任务\n"
+             "完成两条精品街道的创建。我县创建精品街道为城东街。 三、工作步骤\n（一）前期准备阶段。制定方案。\n"
+             "（二）工作实施阶段。落实责任。三、四月份完成一半。\n")
+    assert [(s["title"], s["items"]) for s in r.report["sections"]] == [("总体要求", 0), ("创建任务", 0), ("工作步骤", 2)]
+    assert "三、四月份完成一半" in str(r.data)   # a list of months is no heading
+
+
 def test_a_tocs_last_entry_on_a_page_keeps_the_next_pages_first_line_apart():
     lines = [Line("（三）严格监管执法" + "." * 40 + "18", 1, page=2), Line("（四）强化宣传引导" + "." * 40 + "18", 2, page=2),
              Line("国务院办公厅关于印发“无废城市”建设", 3, page=3), Line("试点工作方案的通知", 4, page=3)]

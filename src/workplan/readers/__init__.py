@@ -156,7 +156,7 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     ex.lines, n_split = resegment(ex.lines)
     if n_split:
         first = next(ln for ln in ex.lines if ln.meta.get("runin"))
-        ex.warnings.append(f"{_where(first)}: {n_split} long line(s) held several paragraphs (their breaks were lost); "
+        ex.warnings.append(f"{_where(first)}: {n_split} line(s) held several paragraphs (their breaks were lost); "
                            "they were split before each numbered heading: check the structure")
     from .lines import strip_toc
     ex.source = list(ex.lines)  # what coverage counts: every line, whatever is left out after

@@ -326,6 +326,7 @@ class Recogniser:
                     and not (backward and _ORG_END.search(t) and not _ISSUER_ABOUT.match(L[j + 1].text))
                     and not _CHROME.search(t) and not _TOC_HEAD.match(match_form(t).strip()) and t.strip() != "正文"
                     and not (backward and re.fullmatch(r"\s*[(（][^()（）]*[)）]\s*", t))  # （此件公开发布）
+                    and not (backward and re.search(r"(有哪些|是什么|怎么写|如何写|[吗呢])\s*$", t))  # a web page's question
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
                     and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < (
                         0.6 if "ocr" not in L[j].meta else max(2.0, 0.25 * L[ti].size))))  # OCR sizes are estimates
