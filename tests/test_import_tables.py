@@ -38,6 +38,9 @@ def test_a_page_number_copied_from_a_pdf_is_furniture_not_title(tmp_path):
     assert r.report["title"] == "某区贯彻落实《关于加强新时代街道工作的意见》的任务分解方案"
     assert "— — — 2 —" in r.report["dropped"] and "— — — 3 —" in r.report["dropped"]
     assert "—" not in str(r.data["sections"])
+    # the page starts in the tail of the forwarding notice: its issuer and date are the document's
+    assert str(r.data["date"]) == "2019-04-16" and [_units(r)[u] for u in r.data["issuers"]] == ["某区委办公室"]
+    assert r.data["note"] == "认真贯彻执行。" and not r.data["preamble"][0].startswith("认真")
 
 
 def test_a_character_lost_before_the_title_does_not_hide_it(tmp_path):
@@ -156,6 +159,7 @@ def test_roster_lines_in_a_notice_without_sections_are_the_leading_group(tmp_pat
              "国务院决定对国务院第二次全国污染源普查领导小组组成人员进行调整。现将调整后的名单通知如下：\n" + ROSTER
              + "领导小组办公室设在生态环境部。\n国务院办公厅\n2018年11月5日\n")
     (sec,) = r.data["sections"]
+    assert r.report["structured"] and any("read as leadership" in w for w in r.report["warnings"])
     assert sec["type"] == "leadership" and sec["group_name"] == "国务院第二次全国污染源普查领导小组"
     assert sec["head"] == {"name": "韩正", "title": "国务院副总理"}
     assert [p["name"] for p in sec["deputies"]] == ["丁学东", "李干杰"]

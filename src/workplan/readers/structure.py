@@ -369,8 +369,19 @@ class Recogniser:
                     return span
             return 0
         nk = next((k for k in range(0, first) if notice_at(k)), None)
+        tail = None
+        if nk is None and not _NOTICE.match(re.sub(r"\s", "", match_form(o.title))):
+            # the tail of a forwarding notice whose title is lost (a page starting mid-notice):
+            # text, then the issuer over the date, above the program's title
+            tail = next((k for k in range(0, first) if self._signs(k)), None)
         for k in range(0, first if nk is None else nk):
-            self._front_line(k, before_title=True)
+            if tail is not None:
+                self._front_line(k, cover=True)
+            else:
+                self._front_line(k, before_title=True)
+        if tail is not None:
+            o.warnings.append(f"line {L[0].line}: the text above the title ends with an issuer and a date (the end of a "
+                              "forwarding notice): its date and issuer are the document's, its text is kept in `note`")
         if nk is not None:
             span = notice_at(nk)
             o.cover.append((re.sub(r"\s*\n\s*", "", "".join(x.text for x in L[nk:nk + span])), L[nk]))
