@@ -49,6 +49,14 @@ def test_a_character_lost_before_the_title_does_not_hide_it(tmp_path):
     assert r.report["title"] == "东山街道乡村治理试点示范工作实施方案"
 
 
+def test_a_copying_sites_chunk_number_before_the_title_is_left_out_and_marked(tmp_path):
+    r = _imp(tmp_path, "1、XX街道美丽街区示范创建实施方案\n一、目标任务\n创成主干道2条。\n二、进度要求\n"
+             "（一）前期筹备阶段。全面排查。\n（二）全面实施阶段。强化指导。\n")
+    assert r.report["title"] == "XX街道美丽街区示范创建实施方案"
+    assert any(m["path"] == "title" and "page-chunk number" in m["message"] for m in r.report["marks"])
+    assert [s["title"] for s in r.report["sections"]] == ["目标任务", "进度要求"]
+
+
 def test_a_notice_without_a_title_line_gets_none_not_its_signature(tmp_path):
     r = _imp(tmp_path, "各镇人民政府，区政府各部门：\n为全面完成《政府工作报告》确定的各项任务，现将《任务分解表》印发给你们，"
              "请各牵头单位严格按照任务分工抓好落实。\n附件：《政府工作报告》任务分解表\n盘锦市大洼区人民政府办公室\n"

@@ -359,6 +359,8 @@ class Recogniser:
         o.title = sep.join(x.text.strip() for x in o.title_lines).lstrip(_JUNK + " ")
         if self._chunk_marked(first):
             o.title = o.title[self.nums[first].end:].strip()
+            o.title_unsure = (f"the number {L[first].text[:self.nums[first].end].strip()!r} before the title was taken "
+                              "for a copying site's page-chunk number and left out: check the title")
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
         # a forwarding notice above the program's own title (its title line may hold a line break):
         # the notice, its recipients, text, issuer and date are the cover, not the preamble
