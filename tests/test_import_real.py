@@ -168,7 +168,8 @@ def _source_chars(docx_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["real/004-zhen-anquanshengchanyue-shishifangan", "real/029-zhengfu-wangzhan-jiyuehua-fangan",
-                                  "real/001-xiangzhen-anquanshengchanyue-fangan", "heading_styles_table", "bold_headings"])
+                                  "real/001-xiangzhen-anquanshengchanyue-fangan", "heading_styles_table", "bold_headings",
+                                  "real/053-shijingshan-jiedao-renwu-fenjie"])   # (a task table read as tasks)
 def test_round_trip_keeps_every_sentence(tmp_path, name):
     import shutil
     from collections import Counter
