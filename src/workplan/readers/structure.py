@@ -334,7 +334,7 @@ class Recogniser:
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:
             j = ti + 1
-            while join_ok(j) and j - ti < 3 and _same(L[j].text, L[ti].text) is False:
+            while join_ok(j) and j - ti < 3 and not _same(L[j].text, L[ti].text):
                 last = j
                 if title_ends(L[j].text, self.lang):
                     break
