@@ -168,7 +168,8 @@ def _source_chars(docx_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["real/004-zhen-anquanshengchanyue-shishifangan", "real/029-zhengfu-wangzhan-jiyuehua-fangan",
-                                  "real/001-xiangzhen-anquanshengchanyue-fangan", "heading_styles_table", "bold_headings"])
+                                  "real/001-xiangzhen-anquanshengchanyue-fangan", "heading_styles_table", "bold_headings",
+                                  "real/053-shijingshan-jiedao-renwu-fenjie"])   # (a task table read as tasks)
 def test_round_trip_keeps_every_sentence(tmp_path, name):
     import shutil
     from collections import Counter
@@ -258,7 +259,7 @@ def real_scores():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("group", ["all seen", "all held-out"])
+@pytest.mark.parametrize("group", ["all seen", "all held-out", "held-out batch 2"])
 def test_real_documents_meet_the_targets(real_scores, group):
     rows, s = real_scores
     g = s[group]
@@ -267,7 +268,7 @@ def test_real_documents_meet_the_targets(real_scores, group):
     valid, _ = map(int, g["valid"].split("/"))
     assert valid == n and g["dishonest"] == 0, g
     assert g["recall"] >= 0.90 and g["precision"] >= 0.90 and g["level2"] >= 0.90, g
-    assert ok / n >= 0.84, g   # the target is 0.90: titles are what is left (see the report)
+    assert ok / n >= (0.90 if "held-out" in group else 0.88), g
 
 
 def test_items_indented_with_an_en_space_or_ending_in_a_comma_are_items(tmp_path):

@@ -618,6 +618,14 @@ def heading_number(level: int, n: int, lang: str) -> str:
     return {1: f"{zh_number(n)}、", 2: f"（{zh_number(n)}）", 3: f"{n}.", 4: f"（{n}）"}[level]
 
 
+def article_number(kind: str, n: int, lang: str) -> str:
+    """The label of the n-th chapter or article of a regulations-style document: 第一章 / 第一条
+    (a full-width space before the text) or Chapter 1 / Article 1."""
+    if lang == "en":
+        return f"{'Chapter' if kind == 'chapter' else 'Article'} {n} "
+    return f"第{zh_number(n)}{'章' if kind == 'chapter' else '条'}\u3000"
+
+
 # --- dates -----------------------------------------------------------------------------
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")

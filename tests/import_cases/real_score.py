@@ -13,7 +13,8 @@ of items directly under it) and ``formats``. Scores per case and format:
 - honest: the claimed coverage is not >= 99 % when less than 80 % of the source's characters
   are in the data (counted here, independently of the importer's own count).
 
-Held-out cases (chosen before any import, by number): those whose number is a multiple of 3.
+Held-out cases (chosen before any import): those whose number is a multiple of 3, and every case whose
+truth says ``held_out: true`` (the second batch, ``batch: 2``, reported on its own as well).
 
     python tests/import_cases/real_score.py /work/shared_cases [--json out.json]
 """
@@ -42,7 +43,9 @@ def _strip_num(h: str) -> tuple[int | None, str]:
     return (n.value, h[n.end:]) if n else (None, h)
 
 
-def held_out(name: str) -> bool:
+def held_out(name: str, truth: dict | None = None) -> bool:
+    if (truth or {}).get("held_out"):
+        return True
     m = re.match(r"(\d+)", name)
     return bool(m) and int(m[1]) % 3 == 0
 
@@ -141,7 +144,8 @@ def run(folder: str | Path, *, scans: bool = True) -> list[dict]:
             f = folder / f"{name}.{fmt}"
             if not f.exists() or (not scans and fmt == "pdf" and is_scan(f)):
                 continue
-            row = {"case": name, "fmt": fmt, "held_out": held_out(name), "kind": truth.get("kind")}
+            row = {"case": name, "fmt": fmt, "held_out": held_out(name, truth), "kind": truth.get("kind"),
+                   "batch": int(truth.get("batch") or 1)}
             try:
                 r = read_file(f)
             except ImportFailed as e:
@@ -173,6 +177,8 @@ def summary(rows: list[dict]) -> dict:
             continue
         groups.setdefault(r["fmt"] + (" held-out" if r["held_out"] else ""), []).append(r)
         groups.setdefault("all" + (" held-out" if r["held_out"] else " seen"), []).append(r)
+        if r["held_out"]:
+            groups.setdefault(f"held-out batch {r.get('batch', 1)}", []).append(r)
     for g, rs in sorted(groups.items()):
         if g == "errors":
             out[g] = len(rs)

@@ -527,6 +527,10 @@ class Document(DocumentCommon, Strict):
     retention: Literal["Y", "D30", "D10"] | None = Field(None, description="Suggested retention: Y 永久, D30 30 years, D10 10 years")
     preamble: list[Text] = Field(default_factory=list, description="Purpose and basis: 为……根据……结合实际，制定本方案")
     sections: list[Section] = Field(default_factory=list)
+    numbering: Literal["headings", "articles"] | None = Field(
+        None, description="How sections and their items are numbered: headings (一、（一）1.（1）, the default) or "
+                          "articles, as in regulations (办法/规则/细则): each section a chapter (第一章), each of its "
+                          "items an article (第一条) numbered on through the document, their sub-items （一）")
     closing: list[Text] = Field(default_factory=list, description="Paragraphs after the last section")
     attachments: list[Attachment] = Field(default_factory=list)
     annex_task_matrix: bool | None = Field(None, description="Add the 任务分工表 annex; default: when tasks carry units")

@@ -144,13 +144,19 @@ def extract(path: str | Path, data: bytes | None = None) -> Extracted:
     for ln in ex.lines:  # en/em/thin spaces around a line (an item indented with an en space) are layout
         ln.text = ln.text.strip(" \t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u3000")
     ex.lines = [ln for ln in ex.lines if ln.text]
+    if ex.fmt != "pdf":  # (the PDF reader drops its own page numbers)
+        from .lines import PAGE_MARK
+        marks = [ln.text for ln in ex.lines if PAGE_MARK.match(ln.text) and not ln.table]
+        if marks and len(marks) < len(ex.lines):
+            ex.dropped += marks   # "— — — 2 —" of a text copied from a PDF: page furniture
+            ex.lines = [ln for ln in ex.lines if ln.table or not PAGE_MARK.match(ln.text)]
     from .glyphs import map_symbols
     ex.warnings += map_symbols(ex.lines)
     from .runin import resegment
     ex.lines, n_split = resegment(ex.lines)
     if n_split:
         first = next(ln for ln in ex.lines if ln.meta.get("runin"))
-        ex.warnings.append(f"{_where(first)}: {n_split} long line(s) held several paragraphs (their breaks were lost); "
+        ex.warnings.append(f"{_where(first)}: {n_split} line(s) held several paragraphs (their breaks were lost); "
                            "they were split before each numbered heading: check the structure")
     from .lines import strip_toc
     ex.source = list(ex.lines)  # what coverage counts: every line, whatever is left out after
@@ -273,17 +279,27 @@ def read_file(path: str | Path, *, lang: str | None = None, data: bytes | None =
         "file": file, "format": ex.fmt, "lang": outline.lang, "encoding": ex.encoding, "pages": ex.pages,
         "title": doc.get("title"), "doc_number": outline.doc_number, "date": outline.date.isoformat() if outline.date else None,
         "headings_from": outline.headings_from,
-        # False when no section heading was recognised (the text is kept as one free section)
-        "structured": outline.headings_from not in ("", "none"),
+        # False when no section heading was recognised and the text is kept as one free section
+        # (a notice that is only a roster or a task table has structure without headings)
+        "structured": outline.headings_from not in ("", "none") or any(s["type"] != "free" for s in sections),
         "sections": sections, "outline": _outline(outline, sections), "coverage": round(cov, 4),
         # left_out: characters of lines left out on purpose (a table of contents), counted as not kept
         "characters": {"source": total, "kept": got, "left_out": sum(sum(_chars(t).values()) for t in ex.left_out)},
         "missing_sample": missing,
-        "unclassified": m.unclassified, "warnings": m.warnings + fixes + ex.warnings, "marks": m.marks,
+        "unclassified": m.unclassified, "warnings": [_typed(w, sections) for w in m.warnings] + fixes + ex.warnings,
+        "marks": m.marks,
         "dropped": [t for t, _ in outline.dropped] + ex.dropped[:20],
         "seconds": round(time.perf_counter() - t0, 3),
     }
     return ImportResult(file, doc, smap, report, ex.lines, outline)
+
+
+def _typed(warning: str, sections: list[dict]) -> str:
+    """The 'kept as one free section' warning, for a text without headings whose one section
+    was read as something (its roster: the leading group; its task table: tasks)."""
+    if warning.endswith("kept as one free section") and len(sections) == 1 and sections[0]["type"] != "free":
+        return warning.replace("kept as one free section", f"kept as one section, read as {sections[0]['type']}")
+    return warning
 
 
 def _outline(outline, sections: list[dict]) -> list[dict]:

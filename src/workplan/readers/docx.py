@@ -241,6 +241,24 @@ def _check_package(z: zipfile.ZipFile, file: str) -> None:
                                        hint="save it without embedded media, or split it")
 
 
+def _symbols_as_text(body, qn) -> None:
+    """A symbol-font glyph (<w:sym w:font="Wingdings" w:char="F0FE"/>: a ticked box, a bullet) has
+    no text of its own, so a reader of the text drops it. Each becomes the text Word means by it:
+    its private-use character (U+F000 + the font's code), which ``glyphs`` then maps to a real
+    character (☑ □ ●) or reports; a code that is a real character already stays as it is."""
+    from lxml import etree
+    for sym in list(body.iter(qn("w:sym"))):
+        try:
+            code = int(sym.get(qn("w:char")) or "", 16)
+        except ValueError:
+            code = 0xF000   # no code: reported as an unknown symbol, never dropped
+        if code < 0x100:
+            code += 0xF000
+        t = etree.Element(qn("w:t"))
+        t.text = chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else chr(0xF000)
+        sym.getparent().replace(sym, t)
+
+
 def read_docx(data: bytes, file: str) -> Extracted:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         raise ImportFailed("this is an old binary Word (.doc) file or an encrypted .docx", file,
@@ -263,6 +281,7 @@ def read_docx(data: bytes, file: str) -> Extracted:
                            hint="open it in Word or WPS and save it again as .docx") from None
     numbering = _Numbering(document)
     from docx.oxml.ns import qn
+    _symbols_as_text(document.element.body, qn)
     lines: list[Line] = []
     idx = 0
 

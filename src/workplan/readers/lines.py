@@ -150,9 +150,10 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
     out: list[Line] = []
     prev_full = False
     for ln in lines:
-        # (a line that starts indented begins a paragraph: never the rest of the one above)
+        # (a line that starts indented begins a paragraph: never the rest of the one above;
+        # a table-of-contents entry ends at its page number)
         if (out and prev_full and not ln.table and not out[-1].table and not out[-1].text.endswith(_END)
-                and not ln.meta.get("indented")
+                and not ln.meta.get("indented") and not _TOC_ENTRY_END.search(out[-1].text)
                 and numbering(ln.text) is None):
             out[-1].text = _join(out[-1].text, ln.text)
         else:
@@ -164,6 +165,10 @@ def rejoin(lines: list[Line], *, only_if_wrapped: bool = False) -> list[Line]:
 _TOC_HEAD = re.compile(r"^(?:目\s*[录錄]|目\s*次|contents|table of contents)$", re.I)
 _TOC_PAGE = re.compile(r"(?:[\t .…·．_\-—]{2,}|\t|\s)\s*\d{1,3}$|(?<=[\u4e00-\u9fff])\d{1,3}$")
 _TOC_LEADER = re.compile(r"[.…·．_]{3,}")
+# a page number as a page's furniture, in a text copied from a PDF: "— — — 2 —", "- 3 -", "第 2 页 共 5 页"
+# (a bare number is not: it may be a table cell of a flattened table)
+PAGE_MARK = re.compile(r"^(?:[-—–]\s*){1,4}\d{1,4}\s*(?:[-—–]\s*){1,4}$|^第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$")
+_TOC_ENTRY_END = re.compile(r"[.…·．_]{3,}\s*\d{0,3}$")
 
 
 def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
@@ -171,6 +176,7 @@ def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
     or dot leaders, or headings that the body repeats further on) is not the document: remove it.
     The table ends where the body starts: at the line that repeats its first entry, or at the
     first line that is no entry (too long, or neither paged nor repeated later)."""
+    from .numbering import numbering
     for k, ln in enumerate(lines[:60]):
         if _TOC_HEAD.match(ln.text.strip()) and not ln.table:
             break
@@ -195,6 +201,11 @@ def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
             break  # the body starts with the first entry's heading
         paged = bool(_TOC_PAGE.search(t)) or bool(_TOC_LEADER.search(t))
         seen_later = last_at.get(kk, -1) > end  # repeated further on (not the line itself)
+        nxt = lines[end + 1].text.strip() if end + 1 < len(lines) else ""
+        if not (paged or seen_later) and numbering(t) is not None and _TOC_LEADER.search(nxt) \
+                and numbering(nxt) is None and width_units(_TOC_LEADER.sub("", _TOC_PAGE.sub("", nxt))) <= 20:
+            end += 2   # an entry wrapped before its dot leader: （二）实施…贮存处置 / 总量趋零增长……9
+            continue
         if not (paged or seen_later):
             break
         if paged and not seen_later and not any(kk in x for x, j in last_at.items() if j > end):

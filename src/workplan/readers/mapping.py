@@ -9,10 +9,19 @@ import re
 
 from .lines import Line, ascii_form, match_form, width_units
 from .structure import Node, Outline, find_date, _DOCNUM
+from .tables import heading_role, read_roster, roster_lines, task_columns
 
 _PAREN_UNITS = re.compile(r"(牵头|负责|配合|协助|协办|参与|落实|责任单位|主办|承办|lead|responsib|cooperat|assist)", re.I)
 _LEAD_WORDS = r"(?:牵头单位|牵头部门|主责单位|责任单位|责任部门|负责单位|主办单位|lead(?:ing)?\s+units?|responsible\s+units?)"
 _COOP_WORDS = r"(?:配合单位|配合部门|协助单位|协办单位|参与单位|co-?operating\s+units?|assisting\s+units?)"
+
+
+def _articles(nodes: list[Node]) -> bool:
+    """Chapters (第一章) whose items are articles (第一条): a regulations-style text."""
+    kids = [c for n in nodes for c in n.children]
+    return (len(nodes) >= 1 and all(n.num is not None and n.num.kind == "cn_part" and "章" in n.line.text[:8]
+                                    for n in nodes)
+            and len(kids) >= 2 and all(c.num is not None and c.num.kind == "cn_article" for c in kids))
 
 
 def unit_id(name: str) -> str:
@@ -309,10 +318,12 @@ class Mapper:
             if r:
                 n.heading, roles = r[0].rstrip("。"), r[1]
         keep = []
-        for t in paras:
-            r = parse_units(t) if roles is None else None
+        for t in paras:   # 牵头单位：… and 协办单位：… paragraphs under the task (one or several)
+            r = parse_units(t)
             if r and not r[0].strip():
-                roles = r[1]
+                roles = roles or {"lead": [], "cooperating": [], "responsible": []}
+                for role, names in r[1].items():
+                    roles[role] += [u for u in names if u not in roles[role]]
             else:
                 keep.append(t)
         if n.heading:
@@ -340,23 +351,19 @@ class Mapper:
         rows = [(t, ln) for t, ln in paras if ln.table and ln.meta.get("cells")]
         if len(rows) < 2:
             return [], paras
-        head = [match_form(c) for c in rows[0][1].meta["cells"]]
-
-        def col(*words: str) -> int | None:
-            return next((i for i, h in enumerate(head) if any(w in h for w in words)), None)
-        c_task = col("任务", "内容", "事项", "措施", "task", "measure")
-        c_lead = col("牵头", "责任单位", "主责", "负责", "lead", "responsible")
-        c_coop = col("配合", "协助", "参与", "cooperat", "assist")
-        c_due = col("时限", "时间", "期限", "deadline", "time")
-        if c_task is None or c_lead is None:
+        head = rows[0][1].meta["cells"]
+        cols = task_columns(head)
+        if cols is None:
             return [], paras
+        c_task, c_due = cols["title"], cols.get("deadline")
         tasks, used = [], {id(rows[0][1])}
         for t, ln in rows[1:]:
             cells = ln.meta["cells"]
             if len(cells) != len(head) or not cells[c_task].strip():
                 continue
             task: dict = {"title": cells[c_task].strip()}
-            for role, c in (("lead", c_lead), ("cooperating", c_coop)):
+            for role in ("lead", "responsible", "cooperating"):
+                c = cols.get(role)
                 if c is not None and cells[c].strip():
                     task[role] = [self.unit(u) for u in _split_units(cells[c])]
             if c_due is not None and cells[c_due].strip():
@@ -414,23 +421,9 @@ class Mapper:
         self.at(path + ".name", n.line)
         return d
 
-    def roster(self, t: str) -> tuple[str, list[dict]] | None:
-        m = re.match(r"^\s*(组\s*长|副\s*组\s*长|成\s*员|主\s*任|副\s*主\s*任|(?:deputy\s+|vice\s+)?(?:(?:team|group)\s+)?(?:leader|head)|members?)\s*[:：]\s*(.+)$",
-                     t, re.I)
-        if not m:
-            return None
-        role_raw = re.sub(r"\s", "", m[1]).lower()
-        role = "deputies" if role_raw.startswith(("副", "deputy", "vice")) else ("members" if role_raw.startswith(("成员", "member")) else "head")
-        people = []
-        for entry in _split_units(m[2].rstrip("。.")):
-            pm = re.match(r"^(.+?)[（(](.+)[）)]$", entry)
-            if pm:
-                people.append({"name": pm[2].strip(), "title": pm[1].strip()} if len(pm[1]) > len(pm[2]) + 2 and len(pm[2]) <= 4
-                              else {"name": pm[1].strip(), "title": pm[2].strip()})
-            else:
-                sm = re.match(r"^(.+?)\s+(\S{2,4})$", entry)
-                people.append({"name": sm[2], "title": sm[1]} if sm and not entry.isascii() else {"name": entry})
-        return role, people
+    @staticmethod
+    def _has_units(n: Node) -> bool:
+        return any(parse_units(x) for x in [n.text or "", n.heading or ""] + [t for t, _ in n.paragraphs] if x)
 
     # -- sections ------------------------------------------------------------------------
     def section(self, n: Node, idx: int) -> dict:
@@ -446,27 +439,16 @@ class Mapper:
         self.at(path + ".title", n.line)
         paras = list(n.paragraphs)
         children = list(n.children)
+        role = heading_role(n.heading)
+        if typ == "free" and not children and roster_lines(paras, role) >= 2:
+            d["type"] = typ = "leadership"   # a roster (组长/副组长/成员) makes the section the leading group
         if typ == "leadership":
-            keep = []
-            for t, ln in paras:
-                r = self.roster(t)
-                if r and (r[0] != "head" or "head" not in d) and r[1]:
-                    role, people = r
-                    if role == "head":
-                        d["head"] = people[0]
-                        if len(people) > 1:
-                            d.setdefault("deputies", []).extend(people[1:])
-                    else:
-                        d.setdefault(role, []).extend(people)
-                    self.at(f"{path}.{role}", ln)
-                else:
-                    keep.append((t, ln))
-            paras = keep
-            if "head" not in d and ("deputies" in d or "members" in d):
-                # a group without a head: keep the names as members
-                d["members"] = d.pop("deputies", []) + d.get("members", [])
+            group, paras, where = read_roster(paras, role)
+            d.update(group)
+            for role, ln in where.items():
+                self.at(f"{path}.{role}", ln)
             for t, _ in paras:
-                gm = re.search(r"(成立|组建)(?:了)?([^，。,]{2,30}?(?:领导小组|工作小组|指挥部|委员会))", t)
+                gm = re.search(r"(成立|组建|调整|对)(?:了)?([^，。,（(]{2,30}?(?:领导小组|工作小组|指挥部|委员会))", t)
                 if gm and "group_name" not in d:
                     d["group_name"] = gm[2]
                     break
@@ -501,10 +483,13 @@ class Mapper:
             paras, children = keep, rest
             if targets:
                 d["targets"] = targets
-        if typ == "tasks" and not children:
+        if typ in ("tasks", "free") and not children:
             tasks, paras = self.task_table(paras, path)
             if tasks:
                 d["tasks"] = tasks
+                d["type"] = typ = "tasks"   # a division-of-labour table makes the section a task list
+        if typ == "free" and children and 2 * sum(map(self._has_units, children)) >= len(children):
+            d["type"] = typ = "tasks"   # items that each name their 牵头单位 are tasks
         if typ == "tasks":
             if children:
                 d["tasks"] = [self.task(c, f"{path}.tasks[{i}]") for i, c in enumerate(children)]
@@ -610,6 +595,12 @@ class Mapper:
         if o.flat_standards:
             d["kind"] = "standards"
             sections = [self.flat_standards(o.sections)]
+        elif _articles(o.sections):
+            # a regulations-style text (第一章 … 第一条 …): chapters of articles, kept as such
+            d["numbering"] = "articles"
+            for n in o.sections:
+                n.type = None   # an article is a provision: its chapter is no task list
+            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
         else:
             sections = [self.section(n, i) for i, n in enumerate(o.sections)]
         issuers = []

@@ -26,7 +26,8 @@ _BREAK_BEFORE = set("。；;！？!?：:”」） 　\t") | {""}
 _OPENERS = r"(?:为|根据|按照|依据|依照|结合|近年来|今年是|当前|经|现将|随着)"
 _TITLE_GLUED = re.compile(r"^(.{4,40}?(?:工作方案|实施方案|行动方案|方案|工作计划|计划|规划|总结|意见|办法|标准|预案|细则|要点|章程))"
                           + r"(?=" + _OPENERS + ")")
-_SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff。：:，,；;！？”）)])[ \u3000]+(?=[\u4e00-\u9fff“（(《])")
+_SPACE_BREAK = re.compile(r"(?<=[\u4e00-\u9fff。：:，,；;！？”）)])[ \u3000]+(?=[\u4e00-\u9fff“（(《])"
+                          r"|(?<=方案|计划|规划|总结|意见|办法|标准|预案|细则|要点|章程)[ \u3000]+(?=\d)")  # …工作计划 2012年汛期…
 
 
 def _value(s: str) -> int:
@@ -103,10 +104,42 @@ def _split_head(text: str) -> list[str]:
     return out
 
 
+# the next top-level heading glued to the end of a paragraph: "…(xx路至xx路)。 三、工作步骤"
+_GLUED_HEAD = re.compile(rf"(?<=[。；;！？!?])[ \u3000]*(?=([{_CN}]{{1,3}})、(?![{_CN}\d]))")
+_LINE_HEAD = re.compile(rf"^([{_CN}]{{1,3}})、")
+
+
+def _glued_headings(lines: list[Line]) -> tuple[list[Line], int]:
+    """Split a line where the heading that continues the document's 一、二、 sequence follows a
+    sentence's end inside it (its paragraph break was lost)."""
+    out: list[Line] = []
+    last, split = 0, 0
+    for ln in lines:
+        m = _LINE_HEAD.match(ln.text)
+        if m and not ln.table:
+            last = _value(m[1])
+        parts, pos = [], 0
+        if last and not ln.table:
+            for g in _GLUED_HEAD.finditer(ln.text):
+                if g.start() > pos and _value(g[1]) == last + 1:
+                    parts.append(ln.text[pos:g.start()])
+                    pos = g.end()
+                    last += 1
+        if not parts:
+            out.append(ln)
+            continue
+        split += 1
+        for p in parts + [ln.text[pos:]]:
+            if p.strip():
+                out.append(replace(ln, text=p.strip(), meta=dict(ln.meta, runin=True)))
+    return out, split
+
+
 def resegment(lines: list[Line]) -> tuple[list[Line], int]:
     """The lines with lost paragraph breaks put back; returns them and how many lines were split."""
+    lines, glued = _glued_headings(lines)
     if not any(width_units(ln.text) >= LONG and not ln.table for ln in lines):
-        return lines, 0
+        return lines, glued
     out: list[Line] = []
     split = 0
     for ln in lines:
@@ -120,4 +153,4 @@ def resegment(lines: list[Line]) -> tuple[list[Line], int]:
         split += 1
         for p in parts:
             out.append(replace(ln, text=p, meta=dict(ln.meta, runin=True)))
-    return out, split
+    return _glued_headings(out)[0], split + glued

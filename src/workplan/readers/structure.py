@@ -94,7 +94,8 @@ def find_date(text: str) -> tuple[dt.date, re.Match] | None:
 _SENT_END = "。！？!?"
 _DOCNUM = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}\s*[〔\[［(（【]\s*((?:19|20)\d\d)\s*[〕\]］)）】]\s*第?\s*(\d{1,4})\s*号"
                      r"|^[A-Z][A-Za-z ]{1,40}\s*[\[(]\s*((?:19|20)\d\d)\s*[\])]\s*No\.\s*(\d{1,4})$")
-_NOTICE = re.compile(r"^(?:.{0,90}?)关于(?:印发|转发|下发|发布|颁发|发送)(.+?)的(?:通知|函)$")
+_NOTICE = re.compile(r"^(?:.{0,90}?)(?:关于(?:印发|转发|下发|发布|颁发|发送)|转发(?=.{2,40}?关于))(.+?)的(?:通知|函)$")
+_GLOSS = re.compile(r"^\s*[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")   # 發(fā): a pinyin gloss
 _NOTICE_EN = re.compile(r"^notice\s+(?:of|on)\s+(?:issuing|printing and distributing|forwarding|publishing)\s+(?:the\s+)?(.+)$", re.I)
 _RECIPIENT_HINT = re.compile(r"(各|委|局|办|单位|街道|乡镇|社区|部门|政府|镇|村|科室|中心|组|居委会|all\b|departments|units|committees|offices)", re.I)
 _ORG_END = re.compile(r"(委员会|政府|办公室|办公厅|局|社区|街道|居委会|村委会|办事处|办|中心|小组|部|队|所|站|院|委|会|科|处|公司|支部|党委|党工委|"
@@ -104,7 +105,9 @@ _PRINTED = re.compile(r"^(.{2,40}?)\s+(.+?)印发$")
 _ATTACH = re.compile(r"^(?:附\s*件|attachments?|annex)\s*(\d*)\s*[:：]?\s*(.*)$", re.I)
 
 
-_CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$", re.I)
+_CHROME = re.compile(r"\.(?:docx?|pdf|txt|wps|rtf)\s*$|^\s*\S{2,6}\s*[:：]\s*$"
+                     r"|^\s*篇\s*[一二三四五六七八九十\d]{1,3}\s*[:：]", re.I)   # 篇一：… a sample site's label
+_JUNK = "?？\ufffd"   # a character lost in a copy ("?东山街道…实施方案"): not sentence punctuation
 _LEAD_HEADING = re.compile(r"^(?:引言|前言|概述|说明|导语|序言|introduction|preface|overview)$", re.I)
 _BRACKETED = re.compile(r"^\s*[【〖\[［]\s*([^】〗\]］]{2,24}?)\s*[】〗\]］]\s*[:：]?\s*$")
 
@@ -175,6 +178,22 @@ _ISSUER_ABOUT = re.compile(r"^\s*(?:关于|關於)")
 _DOC_TYPE_TITLE = re.compile(r"^(.*?)(工作方案|实施方案|方案|计划|意见|办法|标准|制度|细则|要点)")
 
 
+def _names(line: str, key: str, num) -> bool:
+    """A line (in the matching form, spaces and quotes out) that is the program's own title the
+    forwarding notice names, written a little differently: 关于…意见的报告 for the notice's
+    国家地震局关于…意见报告, a title without the notice's pinyin glosses."""
+    from difflib import SequenceMatcher
+    if num is not None or not (6 <= len(line) <= 70) or not title_ends(line, "zh") or any(c in line for c in "。，,；;：") \
+            or _NOTICE.match(line):   # (the notice's own title again)
+        return False
+    tail = key[-len(line) - 2:]
+    return SequenceMatcher(None, line, key).ratio() >= 0.85 or SequenceMatcher(None, line, tail).ratio() >= 0.9
+
+
+def _same(a: str, b: str) -> bool:
+    return re.sub(r"\s", "", match_form(a)) == re.sub(r"\s", "", match_form(b))
+
+
 class Recogniser:
     def __init__(self, lines: list[Line], lang: str | None = None):
         self.lines = lines
@@ -202,12 +221,14 @@ class Recogniser:
             s += 3
             if _NOTICE.match(match_form(t).replace(" ", "")) and w > 45:
                 s += 3   # joint issuers before 关于印发…的通知 make it long, not less a title
-        if self.nums[i] is not None:
+        if self.nums[i] is not None and not self._chunk_marked(i):
             s -= 4
+        elif self.nums[i] is None and width_units(t) <= 8 and self._is_strong_vocab(_clean_heading(t)):
+            s -= 4    # 目标任务: a section heading's words, not a document's title
         w = width_units(t)
         if w > (45 if self.lang == "zh" else 80):
             s -= 3
-        if any(c in ascii_form(t)[:-1] for c in "。!?") or t.endswith(("。", "：", ":")):
+        if any(c in ascii_form(t.lstrip(_JUNK))[:-1] for c in "。!?") or t.endswith(("。", "：", ":")):
             s -= 3
         if _DOCNUM.search(t) or find_date(t):
             s -= 2
@@ -222,6 +243,27 @@ class Recogniser:
                 and not _DOCNUM.search(t) and any(_DOCNUM.search(x.text) for x in self.lines[i + 2:i + 5]):
             s -= 6    # the first line of a long issuer mark (joint issuers) wrapped before its 文件
         return s
+
+    def _chunk_marked(self, i: int) -> bool:
+        """The document's first line is its title behind a document-sharing site's chunk number
+        ("1、XX街道…实施方案" before 一、…): the number is the site's, not a list's."""
+        n = self.nums[i]
+        if i != 0 or n is None or n.kind != "ar_dot" or n.value != 1 or len(self.lines) < 2:
+            return False
+        nxt = self.nums[1]
+        return (is_title_like(self.lines[0].text[n.end:], self.lang) and width_units(self.lines[0].text) <= 45
+                and nxt is not None and nxt.kind in ("cn_dun", "cn_fin", "cn_part") and nxt.value == 1)
+
+    def _sentence(self, i: int) -> bool:
+        """A body paragraph: a long line that ends a sentence."""
+        t = self.lines[i].text
+        return width_units(t) > 40 and ("。" in t or t.rstrip().endswith((".", ":", "："))) and not self.lines[i].table
+
+    def _signs(self, i: int) -> bool:
+        """The issuer's name above the date that signs the text (盘锦市…办公室 / 2021年1月25日)."""
+        t = self.lines[i].text
+        return bool(_ORG_END.search(t)) and width_units(t) <= 30 and any(
+            find_date(x.text) and width_units(x.text) <= 30 for x in self.lines[i + 1:i + 3])
 
     def front(self, body_start: int) -> int:
         """Title, issuer mark, number, recipients and preamble before ``body_start``; returns
@@ -250,7 +292,11 @@ class Recogniser:
             marks = {i for sc, i in scored if sc <= -6}  # the issuer mark and web chrome are never the title
             for i in window:
                 t = L[i].text
-                if i in marks or _DOCNUM.search(t):
+                if self._sentence(i):
+                    best = None
+                    break   # a title stands above the text it names: none after a body paragraph
+                if i in marks or _DOCNUM.search(t) or find_date(t) or re.fullmatch(r"\s*[(（].*[)）]\s*", t) \
+                        or _ATTACH.match(t) or self._signs(i):
                     continue
                 if self.nums[i] is None and width_units(t) <= 40 and not any(c in t for c in "。；;!?") \
                         and not _CHROME.search(t) and not t.rstrip().endswith((":", "：")) \
@@ -280,6 +326,7 @@ class Recogniser:
                     and not (backward and _ORG_END.search(t) and not _ISSUER_ABOUT.match(L[j + 1].text))
                     and not _CHROME.search(t) and not _TOC_HEAD.match(match_form(t).strip()) and t.strip() != "正文"
                     and not (backward and re.fullmatch(r"\s*[(（][^()（）]*[)）]\s*", t))  # （此件公开发布）
+                    and not (backward and re.search(r"(有哪些|是什么|怎么写|如何写|[吗呢])\s*$", t))  # a web page's question
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
                     and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < (
                         0.6 if "ocr" not in L[j].meta else max(2.0, 0.25 * L[ti].size))))  # OCR sizes are estimates
@@ -287,7 +334,7 @@ class Recogniser:
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:
             j = ti + 1
-            while join_ok(j) and j - ti < 3:
+            while join_ok(j) and j - ti < 3 and not _same(L[j].text, L[ti].text):
                 last = j
                 if title_ends(L[j].text, self.lang):
                     break
@@ -309,19 +356,34 @@ class Recogniser:
             o.subtitle = (L[last + 1].text.strip(), L[last + 1])
             self._skip.add(last + 1)
         o.title_lines = L[first:last + 1]
-        o.title = sep.join(x.text.strip() for x in o.title_lines)
+        o.title = sep.join(x.text.strip() for x in o.title_lines).lstrip(_JUNK + " ")
+        if self._chunk_marked(first):
+            o.title = o.title[self.nums[first].end:].strip()
+            o.title_unsure = (f"the number {L[first].text[:self.nums[first].end].strip()!r} before the title was taken "
+                              "for a copying site's page-chunk number and left out: check the title")
         # lines before the title: issuer mark, document number, duplicates; the rest is kept
         # a forwarding notice above the program's own title (its title line may hold a line break):
         # the notice, its recipients, text, issuer and date are the cover, not the preamble
-        def notice_at(k: int) -> int:   # how many lines (1 or 2) the notice's title takes at k, else 0
-            if _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text))):
-                return 1
-            if k + 1 < first and _NOTICE.match(re.sub(r"\s", "", match_form(L[k].text + L[k + 1].text))):
-                return 2
+        def notice_at(k: int) -> int:   # how many lines (1 to 3) the notice's title takes at k, else 0
+            for span in (1, 2, 3):
+                if k + span - 1 < first and _NOTICE.match(
+                        re.sub(r"\s", "", match_form("".join(x.text for x in L[k:k + span])))):
+                    return span
             return 0
         nk = next((k for k in range(0, first) if notice_at(k)), None)
+        tail = None
+        if nk is None and not _NOTICE.match(re.sub(r"\s", "", match_form(o.title))):
+            # the tail of a forwarding notice whose title is lost (a page starting mid-notice):
+            # text, then the issuer over the date, above the program's title
+            tail = next((k for k in range(0, first) if self._signs(k)), None)
         for k in range(0, first if nk is None else nk):
-            self._front_line(k, before_title=True)
+            if tail is not None:
+                self._front_line(k, cover=True)
+            else:
+                self._front_line(k, before_title=True)
+        if tail is not None:
+            o.warnings.append(f"line {L[0].line}: the text above the title ends with an issuer and a date (the end of a "
+                              "forwarding notice): its date and issuer are the document's, its text is kept in `note`")
         if nk is not None:
             span = notice_at(nk)
             o.cover.append((re.sub(r"\s*\n\s*", "", "".join(x.text for x in L[nk:nk + span])), L[nk]))
@@ -333,21 +395,24 @@ class Recogniser:
         # forwarding notice: the program's own title comes later
         m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title)) if nk is None else None
         if m:
-            inner = re.sub(r"^.*?关于(?:印发|转发|下发|发布|颁发|发送)", "", o.title)
-            inner = re.sub(r"的(?:通知|函)$", "", inner).strip().strip("《》<>\"“”")
+            # (found in the matching form, cut from the text as written: one character for one)
+            head = re.match(r"^.*?(?:关于(?:印发|转发|下发|发布|颁发|发送)|转发)", match_form(o.title))
+            inner = o.title[head.end():] if head else o.title
+            inner = _GLOSS.sub("", re.sub(r"的(?:通知|函)$", "", inner)).strip().strip("《》<>\"“”")
             if _NOTICE_EN.match(o.title):
                 inner = _NOTICE_EN.match(o.title)[1].strip().strip("\"“”")
             key = re.sub(r"[\s《》<>\"“”]", "", match_form(inner))
             found = None
             two = False
-            for k in range(i, min(len(L), i + 40)):
+            for k in range(i, min(len(L), i + 80)):
                 mk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k].text))
                 nk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k + 1].text)) if k + 1 < len(L) else ""
-                if mk == key:
+                if mk == key or _names(mk, key, self.nums[k]):
                     found = k
                     break
-                if nk and mk + nk == key:  # the program's title on two lines
-                    found, two = k, True
+                if nk and (mk + nk == key or (self.nums[k + 1] is None and _names(mk + nk, key, self.nums[k])
+                                              and not _names(nk, key, None) and not re.fullmatch(r"[(（].*[)）]", mk))):
+                    found, two = k, True  # the program's title on two lines
                     break
             cover_title = o.title
             o.cover.append((cover_title, L[first]))
@@ -357,7 +422,11 @@ class Recogniser:
             o.title = inner
             if found is not None:
                 o.title_lines = L[found:found + 2] if two else [L[found]]
+                o.title = ("" if self.lang == "zh" else " ").join(x.text.strip() for x in o.title_lines)
                 i = found + (2 if two else 1)
+            elif self.lang == "zh":
+                o.title_unsure = (f"the title {inner!r} is taken from the forwarding notice's title (the program's "
+                                  "own title line was not found): check it")
             o.warnings.append(f"forwarding notice {cover_title!r}: the program {inner!r} is the document; "
                               "the notice's text is kept in `note`")
         for k in range(i, body_start):
@@ -394,7 +463,7 @@ class Recogniser:
                 if rest:
                     o.signature.append((rest, ln))
                 return
-            if _ORG_END.search(t) and width_units(t) <= 30 and not any(c in t for c in "，。,"):
+            if _ORG_END.search(match_form(t)) and width_units(t) <= 30 and not any(c in t for c in "，。,"):
                 o.signature.append((t, ln))
                 return
             o.cover.append((t, ln))
@@ -530,7 +599,9 @@ class Recogniser:
             # a single 一、 heading (a summary with only 一、2022年工作回顾, cut short) is a level too,
             # when no other style is
             if (len(idx) == 1 and kind in ("cn_part", "cn_fin", "cn_dun") and self.nums[idx[0]].value == 1
-                    and bool(heads[0]) and width_units(heads[0]) <= 24 and not is_title_like(heads[0], self.lang)):
+                    and bool(heads[0]) and not is_title_like(heads[0], self.lang)
+                    and width_units(heads[0]) <= (40 if any(j > idx[0] for k, js in stats.items() if k != kind
+                                                            for j in js) else 24)):   # (longer when items follow it)
                 singles.append((TOP_ORDER.index(kind), idx[0], kind, vocab))
             if (len(idx) >= 2 and short / len(idx) >= 0.5) or vocab or styled >= 2:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
@@ -547,8 +618,26 @@ class Recogniser:
             kinds = {kind}
             if kind in EN_TOP_FAMILY:
                 kinds = EN_TOP_FAMILY & set(stats) | {kind}
+            vocab_lines = self._vocab_headings(lo, hi)
+            if (len(vocab_lines) >= 2 and kind not in ("cn_part", "cn_fin", "cn_dun", "en_part", "en_roman")
+                    and min(vocab_lines) < min(stats[kind])):
+                # unnumbered headings naming sections (目标任务 / 方法步骤, their numbers lost in a
+                # copy) above the first numbered line: those are the top level, the numbers below them
+                return "vocabulary", None, vocab_lines
             return "numbering", kinds, set()
-        # no numbered headings: short lines naming a section, or bold short lines
+        vocab_lines = self._vocab_headings(lo, hi)
+        if len(vocab_lines) >= 2:
+            return "vocabulary", None, vocab_lines
+        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
+        # short lines without punctuation, each followed by a paragraph, are the headings
+        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
+        if len(idx) >= 3:
+            return "short lines", None, idx
+        return "none", None, set()
+
+    def _vocab_headings(self, lo: int, hi: int) -> set[int]:
+        """Short unnumbered lines that name a section (or bold short lines, or 【…】 labels)."""
+        L = self.lines
         idx = set()
         for i in range(lo, hi):
             t = L[i].text
@@ -556,14 +645,7 @@ class Recogniser:
                     and not L[i].centered and not (is_title_like(t, self.lang) and width_units(t) > 10):
                 if self._is_strong_vocab(_clean_heading(t)) or (L[i].bold and width_units(t) <= 20) or _BRACKETED.match(t):
                     idx.add(i)
-        if len(idx) >= 2:
-            return "vocabulary", None, idx
-        # plain text without numbering, bold or section words (a TXT or PDF of such a document):
-        # short lines without punctuation, each followed by a paragraph, are the headings
-        idx = {i for i in range(lo + 1, hi - 1) if self._bare_heading(i)}
-        if len(idx) >= 3:
-            return "short lines", None, idx
-        return "none", None, set()
+        return idx
 
     def _bare_heading(self, i: int) -> bool:
         L = self.lines

@@ -34,7 +34,8 @@ SECTION_PHRASES: dict[str, list[str]] = {
 _ALL = sorted(((p, t) for t, ps in SECTION_PHRASES.items() for p in ps), key=lambda x: -len(x[0]))
 
 TITLE_ENDINGS_ZH = ("方案", "计划", "规划", "意见", "通知", "办法", "标准", "制度", "细则", "要点", "规定", "决定",
-                    "纪要", "报告", "总结", "预案", "任务", "公告", "通报", "安排", "措施", "机制", "章程", "规则")
+                    "纪要", "报告", "总结", "预案", "任务", "公告", "通报", "安排", "措施", "机制", "章程", "规则",
+                    "小结", "设想", "谋划", "汇报", "条例", "守则", "公约")
 TITLE_ENDINGS_EN = ("program", "programme", "plan", "scheme", "measures", "opinions", "notice", "standards",
                     "system", "rules", "regulations", "arrangement", "arrangements", "summary", "report",
                     "mechanism", "implementation", "work")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
-from ..i18n import (format_date, group_kind, heading_number, language_tag, list_join, phones_kept_together, quantity,
-                    term, typographic_quotes)
+from ..i18n import (article_number, format_date, group_kind, heading_number, language_tag, list_join,
+                    phones_kept_together, quantity, term, typographic_quotes)
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
@@ -498,8 +498,12 @@ class _Builder:
     def body(self) -> None:
         """The numbered sections and the closing paragraphs."""
         d = self.doc
+        articles = 0
         for n, s in enumerate(d.sections, 1):
-            self.section(s, n, f"sections[{n - 1}]")
+            if getattr(d, "numbering", None) == "articles" and s.type == "free":
+                articles = self.chapter(s, n, articles, f"sections[{n - 1}]")
+            else:
+                self.section(s, n, f"sections[{n - 1}]")
         for i, p in enumerate(d.closing):
             self.add(Paragraph(self.t(p, f"closing[{i}]")))
 
@@ -592,6 +596,26 @@ class _Builder:
         for i, pt in enumerate(s.items):
             counter += 1
             self.point(pt, 2, counter, f"{path}.items[{i}]")
+
+    def chapter(self, s: Any, n: int, articles: int, path: str) -> int:
+        """A chapter of a regulations-style document (第一章　总则) and its articles (第一条　…),
+        numbered on from ``articles``; returns the last article's number."""
+        title = self.t(s.title, f"{path}.title") if s.title is not None else self.term(s.type)
+        self.add(Heading(1, article_number("chapter", n, self.lang), title))
+        for i, p in enumerate(s.paragraphs):
+            self.add(Paragraph(self.t(p, f"{path}.paragraphs[{i}]")))
+        for i, pt in enumerate(s.items):
+            articles += 1
+            p = f"{path}.items[{i}]"
+            body = self.t(pt.text, f"{p}.text") if pt.text is not None else ""
+            head = self.sentence(self.t(pt.title, f"{p}.title")) if pt.title is not None else ""
+            self.add(Paragraph(article_number("article", articles, self.lang) + head
+                               + (" " if head and body and self.lang == "en" else "") + body))
+            for j, q in enumerate(pt.paragraphs):
+                self.add(Paragraph(self.t(q, f"{p}.paragraphs[{j}]")))
+            for j, sub in enumerate(pt.items, 1):
+                self.point(sub, 2, j, f"{p}.items[{j - 1}]")
+        return articles
 
     def point(self, pt: Point, level: int, n: int, path: str, untitled_heads: bool = True) -> None:
         """A numbered item; ``untitled_heads=False`` (an attachment's items) sets a top-level item
