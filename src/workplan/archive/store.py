@@ -50,6 +50,7 @@ from .events import HEAD_NAME, LOG_NAME, EventLog
 from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
                      read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
+from .storage import Commit, storage_of
 
 DEFAULT_DIR = "archive"
 
@@ -81,8 +82,11 @@ def open_archive(path: str | os.PathLike | None = None) -> "Archive":
 
 
 def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str, category: str = "WS",
-                 default_retention: str = "D30", org_codes: dict[str, str] | None = None) -> "Archive":
-    """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/."""
+                 default_retention: str = "D30", org_codes: dict[str, str] | None = None,
+                 catalogue: str | None = None) -> "Archive":
+    """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/.
+    ``catalogue``: a PostgreSQL URL to keep the catalogue and the log in that database (see
+    :mod:`.storage`) instead of catalogue.sqlite and events.jsonl in the folder."""
     root = resolve_root(path)
     if root.exists() and not root.is_dir():
         raise WorkplanError(Problem("cannot create an archive here: it is a file", file=str(root)))
@@ -97,8 +101,13 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
                         category=(category or "").strip().upper(),
                         default_retention=(default_retention or "").strip().upper(),
-                        org_codes=dict(org_codes or {}), created_at=now_iso())
+                        org_codes=dict(org_codes or {}), created_at=now_iso(), catalogue=catalogue or None)
     problems = cfg.problems()
+    if catalogue and "@" in catalogue.split("://", 1)[-1].split("/", 1)[0] \
+            and ":" in catalogue.split("://", 1)[-1].split("@", 1)[0]:
+        problems.append(Problem("the catalogue URL holds a password, which would be written into archive.json",
+                                path="catalogue", hint="leave the password out of the URL and put it in ~/.pgpass "
+                                                       "(or $PGPASSWORD) for every user of the archive"))
     if not cfg.fonds_name:
         problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))
     if problems:
@@ -134,12 +143,18 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
                 made.append(root / name_)
         (root / "bags").mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
-        cat = Catalogue(root / CATALOGUE_NAME, create=True)
-        log = EventLog(root / LOG_NAME)
-        ev = log.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
-                                            "category": cfg.category})
-        cat.note_event(ev)
-        cat.close()
+        new = Archive(root, cfg)
+        try:
+            cat = new._cat = new.storage.catalogue(new, create=True)
+            if cat.log_head() is not None:
+                raise WorkplanError(Problem("the catalogue database already holds an archive's log: nothing was "
+                                            "written", file=str(cat.path),
+                                            hint="give each archive a database of its own (an empty one)"))
+            ev = new.events.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
+                                                       "category": cfg.category})
+            cat.note_event(ev)
+        finally:
+            new.close()
         # the configuration is written last: an interrupted init leaves no half archive behind it
         atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
         made.clear()
@@ -231,8 +246,9 @@ class Archive:
         self.config = config
         self.bags = root / "bags"
         self.tmp = root / "tmp"
-        self.events = EventLog(root / LOG_NAME, fallback_head=self._catalogue_head)
-        self._cat: Catalogue | None = None
+        self.storage = storage_of(config)  # where the catalogue and the log live (storage.STORAGES)
+        self.events = self.storage.log(self)
+        self._cat = None
         self._lock_mode: str | None = None
         self._listeners: list[Callable[["Archive", list[str]], None]] = []
         self._shared_staging: Staging | None = None
@@ -259,7 +275,7 @@ class Archive:
     @property
     def catalogue(self) -> Catalogue:
         if self._cat is None:
-            self._cat = Catalogue(self.root / CATALOGUE_NAME, read_only=self.read_only)
+            self._cat = self.storage.catalogue(self)
         return self._cat
 
     def close(self) -> None:
@@ -312,7 +328,7 @@ class Archive:
                 self._lock_mode = None
             return
         try:
-            with file_lock(self.root / ".lock", shared=shared):
+            with self.storage.lock(self, shared):
                 self._lock_mode = "sh" if shared else "ex"
                 try:
                     yield
@@ -556,32 +572,41 @@ class Archive:
                 syncs.wait()
                 crash_point("bagged")
 
-                # the log first (write-ahead): from here the log proves each bag (its hashes), so a
-                # bag a killed writer left in tmp/ is put in place by the next writer or verify --repair
-                evs = self.events.append_many([self._version_event(code, version, md, tag)
-                                               for (code, version), md, tag in zip(alloc, mds, tags)])
-                logged = True
-                crash_point("logged")
+                def place() -> None:
+                    parents: dict[Path, None] = {}
+                    self.bags.mkdir(exist_ok=True)
+                    for tree, (code, version) in zip(trees, alloc):
+                        if version == 1:
+                            os.rename(tree, self.bags / code)
+                            parents[self.bags] = None
+                        else:
+                            os.rename(tree, self.bags / code / f"v{version}")
+                            parents[self.bags / code] = None
+                        placed.add((code, version))
+                    fsync_many(list(parents))
 
-                parents: dict[Path, None] = {}
-                self.bags.mkdir(exist_ok=True)
-                for tree, (code, version) in zip(trees, alloc):
-                    # the commit point of each record: the rename of its finished bag into place
-                    if version == 1:
-                        os.rename(tree, self.bags / code)
-                        parents[self.bags] = None
-                    else:
-                        os.rename(tree, self.bags / code / f"v{version}")
-                        parents[self.bags / code] = None
-                    placed.add((code, version))
-                fsync_many(list(parents))
-                crash_point("placed")
+                def unplace() -> None:  # back where they were staged (before a commit that did not happen)
+                    for tree, (code, version) in reversed(list(zip(trees, alloc))):
+                        if (code, version) in placed:
+                            os.rename(self.bags / code if version == 1 else self.bags / code / f"v{version}", tree)
+                            placed.discard((code, version))
 
-                with cat.transaction() as db:
+                def activate(db) -> None:
                     for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
                         cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
                                                              tagmanifest=tag, status="active", current=True))
-                    cat.set_log_head(db, evs[-1].id, evs[-1].hash)
+
+                # the storage's commit protocol (storage.STORAGES): in a folder archive the log first
+                # (write-ahead: from here the log proves each bag, so a bag a killed writer left in tmp/
+                # is put in place by the next writer or verify --repair), then each bag renamed into
+                # place, then the rows activated; in a database, all of it in one transaction
+                commit = Commit()
+                try:
+                    self.storage.commit(self, [self._version_event(code, version, md, tag)
+                                               for (code, version), md, tag in zip(alloc, mds, tags)],
+                                        place, unplace, activate, commit)
+                finally:
+                    logged = commit.logged  # None: the connection was lost while committing
                 crash_point("committed")
         except BaseException:
             if syncs is not None:
@@ -590,6 +615,8 @@ class Archive:
                 except OSError:
                     pass
             unplaced = [cv for cv in alloc if cv not in placed]
+            if logged is None:  # the next writer or verify --repair completes or undoes it, as the log says
+                unplaced, preps = [], []
             if logged:  # the log records them: their reservations and staged bags stay for the next writer
                 keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
                 preps = [p for p in preps if id(p) not in keep]
@@ -839,6 +866,12 @@ class Archive:
                     cat.drop_pending(db, code, version)
                 done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
                             "(nothing was archived under it)")
+            elif ev is None and bag.is_dir() and not bag.is_symlink():
+                note = self.storage.unlogged_placement(self, code, version)
+                if note is not None:
+                    with cat.transaction() as db:
+                        cat.drop_pending(db, code, version)
+                    done.append(note)
         return done
 
     def _find_staged(self, ev) -> Path | None:

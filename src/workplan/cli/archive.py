@@ -119,13 +119,18 @@ def archive(ctx: click.Context, archive_path: str | None) -> None:
 @click.option("--org-code", "org_codes", multiple=True, metavar="UNIT=CODE",
               help="Organization code for a unit whose abbreviation is not ASCII (by abbr, unit id or name); "
                    "repeatable, e.g. --org-code 消防=XF.")
+@click.option("--catalogue", metavar="postgresql://USER@HOST[:PORT]/DB",
+              help="Keep the catalogue and the event log in this PostgreSQL database (an empty one) instead of "
+                   "catalogue.sqlite and events.jsonl: many writers on many machines, the folder (bags) shared. "
+                   "Remembered in archive.json; no password in the URL (use ~/.pgpass or $PGPASSWORD).")
 @_archive_option
-def init_cmd(directory, fonds, name, category, default_retention, org_codes, archive_path) -> None:
+def init_cmd(directory, fonds, name, category, default_retention, org_codes, catalogue, archive_path) -> None:
     """Create an archive in DIRECTORY (default: --archive, $WORKPLAN_ARCHIVE or ./archive).
 
     Writes archive.json (fonds code and name, category, default retention, organization codes),
     an empty catalogue (catalogue.sqlite), the event log (events.jsonl) and bags/. The fonds code
-    is part of every archival code and cannot change once records exist.
+    is part of every archival code and cannot change once records exist. With --catalogue the
+    catalogue and the log are made in that PostgreSQL database instead.
     """
     from ..archive.store import init_archive
     mapping = {}
@@ -137,9 +142,10 @@ def init_cmd(directory, fonds, name, category, default_retention, org_codes, arc
     ctx = click.get_current_context()
     root = archive_root(directory or archive_path or ctx.meta.get(_META))
     arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
-                       default_retention=default_retention.upper(), org_codes=mapping)
+                       default_retention=default_retention.upper(), org_codes=mapping, catalogue=catalogue)
     say(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
-               f"category {arc.config.category}, default retention {arc.config.default_retention})")
+               f"category {arc.config.category}, default retention {arc.config.default_retention})"
+        + (f"; catalogue and event log in {arc.config.catalogue}" if arc.config.catalogue else ""))
     if not name:
         _err(f"note: the fonds name is {arc.config.fonds_name!r}; set \"fonds_name\" in {arc.root / 'archive.json'}")
 
