@@ -295,6 +295,10 @@ class EventLog:
                                      "backup")]
         return parse_log(raw)
 
+    def export_bytes(self) -> bytes:
+        """The log's bytes, exactly as stored."""
+        return read_regular(self.path)
+
     def lines_backwards(self, chunk: int = 64 * 1024):
         """The log's lines (bytes, without newline), newest first, read from the end of the file
         (only as far as the caller reads). Raises OSError when the log cannot be read."""

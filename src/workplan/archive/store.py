@@ -66,9 +66,11 @@ def resolve_root(path: str | os.PathLike | None = None) -> Path:
     return Path(path).expanduser().absolute()
 
 
-def open_archive(path: str | os.PathLike | None = None) -> "Archive":
+def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.PathLike | None = None) -> "Archive":
     """Open an existing archive. Raises WorkplanError (with the hint to run `workplan archive
-    init`) if it does not exist, lacks its configuration, or is unreadable."""
+    init`) if it does not exist, lacks its configuration, or is unreadable. ``index_dir``: this
+    machine's search index folder (default ``<root>/index``; each machine writing into a shared
+    archive keeps its own)."""
     root = resolve_root(path)
     if not root.exists():
         raise WorkplanError(Problem("no archive here: the folder does not exist", file=str(root), hint=INIT_HINT))
@@ -78,7 +80,10 @@ def open_archive(path: str | os.PathLike | None = None) -> "Archive":
         raise WorkplanError(Problem("cannot read the archive folder (permission denied)", file=str(root),
                                     hint="check the folder's permissions"))
     config = load_config(root)
-    return Archive(root, config)
+    arc = Archive(root, config)
+    if index_dir is not None and str(index_dir) != "":
+        arc.index_dir = Path(index_dir).expanduser().absolute()
+    return arc
 
 
 def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str, category: str = "WS",
@@ -246,6 +251,7 @@ class Archive:
         self.config = config
         self.bags = root / "bags"
         self.tmp = root / "tmp"
+        self.index_dir = root / "index"  # the search index's folder (search's; another per machine)
         self.storage = storage_of(config)  # where the catalogue and the log live (storage.STORAGES)
         self.events = self.storage.log(self)
         self._cat = None

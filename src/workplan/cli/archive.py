@@ -423,7 +423,7 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
     with --repair it is first brought up to date with what the repairs changed."""
     from ..search import index_status, on_records_changed
     from ..search.index import IndexManager
-    if catch_up and IndexManager(arc.root).meta_path.exists():
+    if catch_up and IndexManager.of(arc).meta_path.exists():
         try:
             on_records_changed(arc, [])
         except WorkplanError as e:
@@ -435,10 +435,22 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
 @archive.command("log")
 @click.argument("code", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the whole log, byte for byte as events.jsonl holds it (also from a PostgreSQL archive), "
+                   "to FILE instead of showing it.")
 @_archive_option
-def log_cmd(code, as_json, archive_path) -> None:
+def log_cmd(code, as_json, export_to, archive_path) -> None:
     """Show the audit trail (all events, or those of one record)."""
     arc = _open(archive_path)
+    if export_to:
+        from ..archive.fsutil import atomic_replace
+        if code:
+            raise click.UsageError("--export writes the whole log: leave out the CODE")
+        data = arc.events.export_bytes()
+        atomic_replace(Path(export_to), data)
+        n = data.count(b"\n")
+        say(f"wrote {n} event(s) ({len(data)} bytes) to {export_to}")
+        return
     if code:
         arc.get(code)  # a clear error for an unknown code
     events, problems = arc.log(code)

@@ -128,11 +128,19 @@ def changed_since(log, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> s
 
 
 class IndexManager:
-    def __init__(self, archive_root: Path | str) -> None:
+    def __init__(self, archive_root: Path | str, index_dir: Path | str | None = None) -> None:
         self.root = Path(archive_root)
-        self.dir = self.root / INDEX_DIRNAME
+        self.dir = Path(index_dir) if index_dir is not None else self.root / INDEX_DIRNAME
         self.meta_path = self.dir / "meta.json"
         self.lock_path = self.dir / ".lock"
+
+    @classmethod
+    def of(cls, arc) -> "IndexManager":
+        """The index of an open archive (its ``index_dir``: this machine's), or of an archive path."""
+        if isinstance(arc, (str, os.PathLike)):
+            return cls(arc)
+        return cls(arc.root, getattr(arc, "index_dir", None))
+
 
     def _check_dir(self) -> None:
         """``<archive>/index`` must be the index's folder: a file (or anything else) there is named,
