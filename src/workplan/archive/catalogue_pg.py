@@ -469,9 +469,13 @@ class PgCatalogue:
                 return
             below = rows[-1]["id"]
 
-    def last_event(self) -> dict | None:
-        rows = self._query("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")
-        return rows[0] if rows else None
+    def head_and_last(self) -> tuple[tuple[int, str], tuple[int, str] | None]:
+        """The head row and the newest entry, read in one statement (one snapshot: a writer
+        committing in between cannot make them look apart)."""
+        r = self._query("SELECT h.id, h.hash, e.id AS last_id, e.hash AS last_hash FROM event_head h "
+                        "LEFT JOIN LATERAL (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) e ON true")[0]
+        last = None if r["last_id"] is None else (int(r["last_id"]), str(r["last_hash"]))
+        return (int(r["id"]), str(r["hash"])), last
 
 
 class PgEventLog:
@@ -545,15 +549,13 @@ class PgEventLog:
     def check_head(self, fd=None) -> Finding | None:
         """Whether the table still ends at the head row (None when it does)."""
         try:
-            head = self.cat.log_head()
-            last = self.cat.last_event()
+            head, last = self.cat.head_and_last()
         except WorkplanError as e:
             return Finding(f"cannot read the event log: {e.problems[0].message}", file=LOG_NAME, kind="log-missing")
-        if head is None and last is None:
+        if head[0] == 0 and last is None:
             return None
-        if head is None or last is None or int(last["id"]) != head[0] or str(last["hash"]) != head[1]:
-            return Finding(f"the event log does not end at its recorded head (head #{head[0] if head else 0}, last "
-                           f"entry #{last['id'] if last else 0}): entries were removed or added around the lock",
-                           file=LOG_NAME, kind="log-truncated",
+        if last != head:
+            return Finding(f"the event log does not end at its recorded head (head #{head[0]}, last entry "
+                           f"#{last[0] if last else 0}): entries were removed", file=LOG_NAME, kind="log-truncated",
                            hint="restore the database from a backup; compare with an exported events.jsonl")
         return None
