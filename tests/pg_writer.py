@@ -4,7 +4,10 @@ archive at ARCHIVE, keeping this "machine's" search index in INDEX, and writes w
 acknowledged to OUT (JSON: codes, errors). A failed add (the server restarting, say) is retried
 up to --retries times after a pause; its message is kept.
 
-    python tests/pg_writer.py ARCHIVE INDEX OUT FILE... [--retries N]
+    python tests/pg_writer.py ARCHIVE INDEX OUT FILE... [--retries N] [--no-listener]
+
+--no-listener: the search index is not updated after each add (it catches up from the log when
+it is next searched).
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ def main(argv: list[str]) -> int:
         i = argv.index("--retries")
         retries = int(argv[i + 1])
         del argv[i:i + 2]
+    listener = "--no-listener" not in argv
+    argv = [a for a in argv if a != "--no-listener"]
     root, index, out, *files = argv
     from workplan.archive import open_archive
     from workplan.errors import WorkplanError
@@ -34,24 +39,32 @@ def main(argv: list[str]) -> int:
         Path(out).write_text(json.dumps({"codes": done, "errors": errors,
                                          "seconds": time.perf_counter() - started}, ensure_ascii=False))
 
-    for f in files:
-        for attempt in range(retries + 1):
-            arc = open_archive(root, index_dir=index)
-            keep_index_current(arc)
-            try:
-                rec = add_data_file(arc, f, formats=())
-            except WorkplanError as e:
-                errors.append(e.format())
-                if attempt == retries:
-                    save()
-                    return 1
-                time.sleep(0.5)
-                continue
-            finally:
-                arc.close()
-            done.append(rec.code)
-            save()  # each acknowledged add is on disk before the next begins
-            break
+    arc = None
+    try:
+        for f in files:
+            for attempt in range(retries + 1):
+                try:
+                    if arc is None:
+                        arc = open_archive(root, index_dir=index)
+                        if listener:
+                            keep_index_current(arc)
+                    rec = add_data_file(arc, f, formats=())
+                except WorkplanError as e:
+                    errors.append(e.format())
+                    if arc is not None:
+                        arc.close()  # connections are made anew for the retry
+                        arc = None
+                    if attempt == retries:
+                        save()
+                        return 1
+                    time.sleep(0.5)
+                    continue
+                done.append(rec.code)
+                save()  # each acknowledged add is on disk before the next begins
+                break
+    finally:
+        if arc is not None:
+            arc.close()
     save()
     return 0
 
