@@ -8,9 +8,10 @@ PostgreSQL mode lives in this module.
 
 How many writers on many machines keep the guarantees of one:
 
-* **the write lock** is a session-level ``pg_advisory_lock`` on its own connection
-  (:func:`advisory_lock`), held from resolving reservations to the commit, as ``flock`` on
-  ``<root>/.lock`` is for a folder archive; the server releases it when a writer dies;
+* **the write lock** is a session-level ``pg_advisory_lock`` on the writer connection
+  (:meth:`PgCatalogue.write_lock`), held from resolving reservations to the commit, as ``flock``
+  on ``<root>/.lock`` is for a folder archive; the server releases it when a writer dies, after
+  ending that connection's transaction;
 * **the log** is appended under the one-row ``event_head`` locked ``FOR UPDATE``: ids are 1, 2,
   3 … computed under that lock (never from a sequence, which leaves gaps when a transaction
   aborts), and each ``prev`` is the hash of the line before. The append runs in the very
