@@ -151,15 +151,25 @@ def test_pg_unreachable_server_is_a_clear_error(pg_server, tmp_path):
     assert not list((root / "bags").iterdir())
 
 
-def test_pg_event_log_is_append_only(pg_server, tmp_path):
+def test_pg_log_is_append_only_and_the_catalogue_rebuilt_from_the_bags(pg_server, tmp_path):
     import psycopg
     root = tmp_path / "arc"
     url = init(pg_server, root)
+    r = wp("archive", "add", str(variants(tmp_path / "src", 1, 1)[0]), "--format", "none", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
     for sql in ("UPDATE events SET type = 'x'", "DELETE FROM events", "TRUNCATE events",
-                "UPDATE event_head SET id = 0", "DELETE FROM event_head"):
+                "UPDATE event_head SET id = 1", "DELETE FROM event_head"):
         with psycopg.connect(url) as db:  # the owner (a superuser here) is refused too
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only|only moves forward"):
                 db.execute(sql)
+    # a forged catalogue row is found, and the catalogue is rebuilt from the bags in the database
+    with psycopg.connect(url) as db:
+        db.execute("UPDATE records SET title = 'forged'")
+    r = wp("archive", "verify", "--archive", str(root))
+    assert r.returncode != 0 and "catalogue disagrees" in r.stdout + r.stderr
+    r = wp("archive", "rebuild-catalogue", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    assert not (root / "catalogue.sqlite").exists() and not (root / "events.jsonl").exists()
     verify_clean(root)
 
 

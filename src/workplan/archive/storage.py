@@ -33,6 +33,8 @@ class Storage:
     lock: Callable  # (archive, shared) -> context manager
     commit: Callable  # (archive, items, place, unplace, activate) -> events; see commit_log_first
     unlogged_placement: Callable  # (archive, code, version) -> note or None
+    rebuild: Callable  # (archive, rows, log head) -> the replaced catalogue kept aside, or None
+    before_rebuild: Callable  # (archive): a damaged SQLite file is closed; a database keeps its lock
 
 
 class Commit:
@@ -74,6 +76,28 @@ def commit_log_first(arc, items: list[tuple], place: Callable[[], None], unplace
         activate(db)
         cat.set_log_head(db, evs[-1].id, evs[-1].hash)
     return evs
+
+
+def _sqlite_rebuild(arc, rows: list[dict], head) -> Path | None:
+    """A new catalogue file written in tmp/, then put in place of the old one (kept aside when
+    it was not a database): see :func:`.catalogue.install_catalogue`."""
+    from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue
+    from .fsutil import fsync_path
+    arc.tmp.mkdir(exist_ok=True)
+    new = arc.tmp / f"catalogue-{os.getpid()}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{new}{suffix}").unlink(missing_ok=True)
+    Catalogue.write_fresh(new, rows, head)
+    fsync_path(new)
+    aside = install_catalogue(new, arc.root / CATALOGUE_NAME, arc.root)
+    fsync_path(arc.root)
+    return aside
+
+
+def _pg_rebuild(arc, rows: list[dict], head) -> None:
+    """Every row replaced in one transaction (the log is primary data there: never rebuilt)."""
+    arc.catalogue.replace_all(rows)
+    return None
 
 
 def _keep_unlogged(arc, code: str, version: int) -> None:
@@ -145,9 +169,10 @@ def _move_aside_unlogged(arc, code: str, version: int) -> str | None:
 
 
 STORAGES: dict[str, Storage] = {
-    "sqlite": Storage("sqlite", _sqlite_catalogue, _file_log, _flock, commit_log_first, _keep_unlogged),
+    "sqlite": Storage("sqlite", _sqlite_catalogue, _file_log, _flock, commit_log_first, _keep_unlogged,
+                      _sqlite_rebuild, lambda arc: arc.close()),
     "postgresql": Storage("postgresql", _pg_catalogue, _pg_log, _pg_lock, commit_in_transaction,
-                          _move_aside_unlogged),
+                          _move_aside_unlogged, _pg_rebuild, lambda arc: None),
 }
 
 

@@ -1014,11 +1014,11 @@ class Archive:
 
     # --- catalogue rebuild ------------------------------------------------------------------------
     def rebuild_catalogue(self) -> tuple[int, list[Problem]]:
-        """Rebuild the SQLite catalogue from the bags (the truth). Returns (rows, problems with bags
+        """Rebuild the catalogue from the bags (the truth). Returns (rows, problems with bags
         that could not be read)."""
         from .reading import read_log
         with self.write_lock():
-            self.close()
+            self.storage.before_rebuild(self)
             self.require_log_intact()
             log = read_log(self)
             scan = scan_bags(self.bags)
@@ -1056,15 +1056,8 @@ class Archive:
                     msg = e.format() if isinstance(e, WorkplanError) else str(e)
                     problems.append(Problem(f"skipped {code}: its bag cannot be read ({msg})",
                                             file=str(self.bags / code), hint="run `workplan archive verify`"))
-            self.tmp.mkdir(exist_ok=True)
-            new = self.tmp / f"catalogue-{os.getpid()}.sqlite"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{new}{suffix}").unlink(missing_ok=True)
             events = log.events
-            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None)
-            fsync_path(new)
-            aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
-            fsync_path(self.root)
+            aside = self.storage.rebuild(self, rows, (events[-1].id, events[-1].hash) if events else None)
             ev = self.events.append("rebuild-catalogue", "archive",
                                     {"rows": len(rows), "documents": len({r['code'] for r in rows}),
                                      "skipped": [p.message for p in problems]}
