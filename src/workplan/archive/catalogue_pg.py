@@ -223,6 +223,7 @@ class PgCatalogue:
         self.path = shown(url)  # named in messages where a folder archive names its file
         self.read_only = read_only and not create
         self._tx_lock = threading.RLock()
+        self._lock_depth = 0  # >0 while the advisory lock is held on self.db
         self.db = connect(url)
         try:
             if create:
@@ -246,6 +247,7 @@ class PgCatalogue:
             raise
         self.read_only = self.read_only or self.in_recovery
         self.pool = ConnectionPool(url, min_size=1, max_size=4, open=False, name="workplan-catalogue",
+                                   check=ConnectionPool.check_connection,  # one lost by a server restart is replaced
                                    kwargs={"autocommit": True, "row_factory": dict_row,
                                            "connect_timeout": CONNECT_TIMEOUT, "application_name": "workplan"})
 
@@ -258,6 +260,11 @@ class PgCatalogue:
                 pass
 
     # --- plumbing -----------------------------------------------------------------------------
+    def _reconnect(self) -> None:
+        """A writer connection lost (a server restart) is replaced before the next write."""
+        if self.db.closed or self.db.broken:
+            self.db = connect(self.url)
+
     @contextmanager
     def write_lock(self, *, shared: bool = False) -> Iterator[None]:
         """The archive's write lock across machines: a session-level advisory lock on the writer
@@ -266,6 +273,7 @@ class PgCatalogue:
         writer's transaction still open."""
         psycopg = _psycopg()[0]
         with self._tx_lock:
+            self._reconnect()
             try:
                 self.db.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
                 self.db.execute("SELECT pg_advisory_lock_shared(%s)" if shared else "SELECT pg_advisory_lock(%s)",
@@ -275,9 +283,11 @@ class PgCatalogue:
                                             file=self.path, hint="wait for it, then run the command again")) from None
             except psycopg.Error as e:
                 raise _db_error(e, self.url) from None
+            self._lock_depth += 1
             try:
                 yield
             finally:
+                self._lock_depth -= 1
                 try:
                     if not self.db.closed:
                         self.db.execute("SELECT pg_advisory_unlock_shared(%s)" if shared
@@ -295,6 +305,8 @@ class PgCatalogue:
                                         "nothing was written", file=self.path,
                                         hint="write through the primary server"))
         with self._tx_lock:
+            if self._lock_depth == 0:
+                self._reconnect()  # never under the advisory lock: it went with the old session
             try:
                 self.db.execute("BEGIN")
             except psycopg.Error as e:
