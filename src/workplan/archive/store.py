@@ -66,11 +66,13 @@ def resolve_root(path: str | os.PathLike | None = None) -> Path:
     return Path(path).expanduser().absolute()
 
 
-def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.PathLike | None = None) -> "Archive":
+def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.PathLike | None = None,
+                 catalogue: str | None = None) -> "Archive":
     """Open an existing archive. Raises WorkplanError (with the hint to run `workplan archive
     init`) if it does not exist, lacks its configuration, or is unreadable. ``index_dir``: this
     machine's search index folder (default ``<root>/index``; each machine writing into a shared
-    archive keeps its own)."""
+    archive keeps its own). ``catalogue``: read the catalogue and the log of a PostgreSQL archive
+    from this server instead of the one archive.json names (a streaming standby: read-only)."""
     root = resolve_root(path)
     if not root.exists():
         raise WorkplanError(Problem("no archive here: the folder does not exist", file=str(root), hint=INIT_HINT))
@@ -80,6 +82,12 @@ def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.P
         raise WorkplanError(Problem("cannot read the archive folder (permission denied)", file=str(root),
                                     hint="check the folder's permissions"))
     config = load_config(root)
+    if catalogue:
+        if not config.catalogue:
+            raise WorkplanError(Problem("this archive keeps its catalogue in the folder (SQLite): there is no "
+                                        "database server to read it from", file=str(root / CONFIG_NAME),
+                                        hint="leave out --catalogue"))
+        config = dataclasses.replace(config, catalogue=catalogue)
     arc = Archive(root, config)
     if index_dir is not None and str(index_dir) != "":
         arc.index_dir = Path(index_dir).expanduser().absolute()

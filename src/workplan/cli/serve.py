@@ -59,7 +59,10 @@ def _allowed_hosts(host: str, names: tuple[str, ...]) -> list[str]:
 @click.option("--https", is_flag=True,
               help="The site is reached over HTTPS (through a proxy in front): cookies are marked Secure.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> None:
+@click.option("--catalogue", metavar="postgresql://…",
+              help="A PostgreSQL archive: read its catalogue and log from this server instead of the one archive.json "
+                   "names, e.g. a streaming standby (the site then only reads: a fixity check is refused).")
+def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, catalogue) -> None:
     """Serve the archive as a web site for auditors and reviewers.
 
     Search (with filters and facet counts), read a record (metadata, versions, files with
@@ -89,7 +92,10 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> N
     from ..search import open_index
     from ..web import create_app
     from ..web.security import WAITRESS
-    arc = open_archive(archive_root(archive_path))
+    from .options import _INDEX_META, index_root
+    ctx = click.get_current_context()
+    options = {"index_dir": index_root(ctx.meta.get(_INDEX_META)), "catalogue": catalogue}
+    arc = open_archive(archive_root(archive_path), **options)
     try:  # bring an index of an older schema up to date now, not in the first request
         open_index(arc, notify=lambda m: click.echo(m, err=True)).close()
     except WorkplanError as e:
@@ -97,7 +103,7 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads) -> N
                    f"    hint: {e.problems[0].hint or 'run `workplan search reindex`'}", err=True)
     root = arc.root
     arc.close()
-    app = create_app(root, token=token, allow_hosts=allowed, https=https)
+    app = create_app(root, token=token, allow_hosts=allowed, https=https, open_options=options)
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, **WAITRESS)
     except OSError as e:

@@ -251,7 +251,8 @@ def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, ret
     return q.with_filters(filters)
 
 
-def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None] | None = None) -> OpenIndex:
+def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None] | None = None,
+               index_dir: Path | None = None) -> OpenIndex:
     """Open the archive's search index read-only.
 
     A missing or damaged index raises a WorkplanError naming `workplan search reindex`. An index
@@ -261,7 +262,7 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
     commit, ``verify --repair``), the changed records are re-indexed first; if that cannot be
     done the searches carry a warning naming ``workplan search reindex``.
     """
-    mgr = IndexManager.of(arc)
+    mgr = IndexManager.of(arc) if index_dir is None else IndexManager(getattr(arc, "root", arc), index_dir)
     meta = mgr.read_meta()
     if meta["schema_version"] != SCHEMA_VERSION:
         if not hasattr(arc, "records"):

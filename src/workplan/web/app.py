@@ -45,17 +45,21 @@ def _remember_language(resp: Any) -> Any:
 
 def create_app(archive_root: str | Path, token: str | None = None, *, secret_key: bytes | None = None,
                workdir: str | Path | None = None, allow_hosts: Iterable[str] = (), port: int | None = None,
-               https: bool = False) -> Flask:
+               https: bool = False, open_options: dict | None = None) -> Flask:
     """The site over the archive at ``archive_root``. With ``token``, every request must carry it
     (``Authorization: Bearer TOKEN`` or the session the sign-in form opens). The site answers to
     the loopback names and ``allow_hosts`` (on ``port`` when given); ``https`` marks it as reached
     over HTTPS (Secure cookies, HSTS). Volumes are made in ``workdir`` (default: a new temporary
-    folder, removed at exit)."""
+    folder, removed at exit). ``open_options``: how to open the archive (``open_archive``'s
+    ``index_dir``: this machine's index; ``catalogue``: a standby server to read from)."""
+    import functools
+
     from ..archive import open_archive
     root = Path(archive_root).expanduser().absolute()
-    open_archive(root).close()  # a clear WorkplanError now if it is not an archive
+    opener = functools.partial(open_archive, root, **(open_options or {}))
+    opener().close()  # a clear WorkplanError now if it is not an archive
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="workplan-web-"))
-    jobs = Jobs(root, work)
+    jobs = Jobs(root, work, opener)
     atexit.register(jobs.close)
     guard = Guard(token=token or None, hosts=HostPolicy(host_names(tuple(allow_hosts)), port), https=https)
     if secret_key:
@@ -67,7 +71,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
     app.config.update(MAX_CONTENT_LENGTH=security.MAX_BODY, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Site(root, jobs, guard)
+    app.extensions[EXTENSION] = Site(root, jobs, guard, opener)
 
     security.install(app, guard, errors.refused)   # host, size and session first
     app.before_request(_language_and_access)
