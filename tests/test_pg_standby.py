@@ -90,6 +90,26 @@ def test_pg_site_from_standby_then_failover(pair, tmp_path):
         with pytest.raises(WorkplanError, match="read-only"):
             arc.events.append("fixity-check", "archive", {})
 
+    # the trap of a synchronous standby: with it down, a commit would wait for ever; it waits
+    # SYNC_WAIT, stands on the primary, and the writer is told
+    def ctl(*args):
+        cmd = [str(PGBIN / "pg_ctl"), "-D", str(base / "standby"), *args]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+
+    ctl("-m", "fast", "-w", "stop")
+    (src / "d4.yaml").write_text(re.sub(r"doc_number: .*", "doc_number: 青社发〔2023〕4号", text, count=1),
+                                 encoding="utf-8")
+    t = time.perf_counter()
+    r = subprocess.run([*wp, "archive", "add", str(src / "d4.yaml"), "--format", "none", "--archive", str(root)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "synchronous standby did not confirm" in r.stderr and time.perf_counter() - t < 60
+    ctl("-l", str(base / "standby.log"), "-w", "start")
+    wait_replayed(primary, standby)
+
     # the primary killed; the standby promoted: nothing acknowledged is lost, the chain is whole
     with psycopg.connect(primary) as db:
         acked = db.execute("SELECT count(*) FROM events").fetchone()[0]

@@ -41,6 +41,10 @@ SCHEMES = ("postgresql", "postgres")
 LOCK_KEY = 0x776F726B706C616E  # "workplan": the archive's write lock (one archive per database)
 CONNECT_TIMEOUT = 10  # seconds
 LOCK_WAIT = "10min"  # how long a writer waits for another's lock before saying so
+# How long a COMMIT waits for a synchronous standby to confirm. With its only standby down, a
+# synchronous primary would make every commit wait forever; after this the commit stands on the
+# primary alone (PostgreSQL cancels the wait and keeps the local commit) and the writer is warned.
+SYNC_WAIT = 10.0  # seconds
 
 # --- the schema, as numbered steps ---------------------------------------------------------
 STEPS: list[tuple[int, str]] = [
@@ -246,6 +250,7 @@ class PgCatalogue:
             self.db.close()
             raise
         self.read_only = self.read_only or self.in_recovery
+        self.db.add_notice_handler(self._notice)
         self.pool = ConnectionPool(url, min_size=1, max_size=4, open=False, name="workplan-catalogue",
                                    check=ConnectionPool.check_connection,  # one lost by a server restart is replaced
                                    kwargs={"autocommit": True, "row_factory": dict_row,
@@ -264,6 +269,14 @@ class PgCatalogue:
         """A writer connection lost (a server restart) is replaced before the next write."""
         if self.db.closed or self.db.broken:
             self.db = connect(self.url)
+            self.db.add_notice_handler(self._notice)
+
+    def _notice(self, diag) -> None:
+        text = diag.message_primary or ""
+        if "synchronous replication" in text:
+            import sys
+            print(f"warning: the synchronous standby did not confirm the commit within {SYNC_WAIT:.0f} s: it is on the "
+                  f"primary only ({shown(self.url)}); check the standby", file=sys.stderr)
 
     @contextmanager
     def write_lock(self, *, shared: bool = False) -> Iterator[None]:
@@ -322,7 +335,7 @@ class PgCatalogue:
                     raise _db_error(e, self.url) from None
                 raise
             try:
-                self.db.execute("COMMIT")
+                self._commit()
             except psycopg.Error as e:
                 err = _db_error(e, self.url)
                 raise CommitUnknown(Problem(
@@ -330,6 +343,29 @@ class PgCatalogue:
                     + err.problems[0].message, file=self.path,
                     hint="run `workplan archive verify --repair` once the server is back (it completes or undoes "
                          "the interrupted write, as the log says)")) from None
+
+    def _commit(self) -> None:
+        """COMMIT, its wait for a synchronous standby bounded by SYNC_WAIT: then the wait is
+        cancelled (PostgreSQL keeps the local commit and says so in a warning, see _notice).
+        A statement timeout cannot do this: it is switched off before the commit starts."""
+        done = threading.Event()
+        db = self.db
+
+        def cancel() -> None:
+            if not done.is_set():
+                try:
+                    (getattr(db, "cancel_safe", None) or db.cancel)()
+                except Exception:  # noqa: BLE001 - the commit may just have ended
+                    pass
+
+        timer = threading.Timer(SYNC_WAIT, cancel)
+        timer.daemon = True
+        timer.start()
+        try:
+            db.execute("COMMIT")
+        finally:
+            done.set()
+            timer.cancel()
 
     def _query(self, sql: str, params: tuple = ()) -> list[dict]:
         psycopg = _psycopg()[0]
