@@ -296,3 +296,34 @@ def test_pg_server_restart_during_adds(pg_server, tmp_path):
     codes = catalogue_codes(root)
     assert sorted(acked) == sorted(codes) and len(codes) == 30  # nothing lost, nothing twice
     assert items_of(codes) == list(range(1, 31))
+
+
+# --- a folder archive moved into PostgreSQL ---------------------------------------------------------
+def test_pg_migrate_folder_archive_proves_equal(pg_server, tmp_path):
+    from workplan.archive import open_archive
+    root = tmp_path / "arc"
+    r = wp("archive", "init", str(root), "--name", "青松社区居委会")
+    assert r.returncode == 0, r.stderr
+    files = variants(tmp_path / "src", 1, 3)
+    assert wp("archive", "add", *map(str, files), "--format", "none", "--archive", str(root)).returncode == 0
+    before = (root / "events.jsonl").read_bytes()
+    with open_archive(root) as arc:
+        rows = {(r.code, r.version): r for r in arc.records(current_only=False)}
+    url = pg_server.new_database()
+    r = wp("archive", "migrate", "--to", url, "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    assert "read back equal" in r.stdout
+    (kept,) = root.glob("migrated-*")
+    assert (kept / "events.jsonl").read_bytes() == before and (kept / "catalogue.sqlite").exists()
+    assert not (root / "events.jsonl").exists()
+    with open_archive(root) as arc:
+        assert arc.config.catalogue == url
+        after = arc.events.export_bytes()
+        assert after.startswith(before) and after[len(before):].count(b"\n") == 1  # + the migration event
+        assert {(r.code, r.version): r for r in arc.records(current_only=False)} == rows
+        assert arc.verify().ok
+    # the moved archive takes writes; a second migration is refused, plainly
+    r = wp("archive", "add", str(variants(tmp_path / "src2", 4, 1)[0]), "--format", "none", "--archive", str(root))
+    assert r.returncode == 0 and items_of(r.stdout.split()) == [4], r.stderr
+    r = wp("archive", "migrate", "--to", url, "--archive", str(root))
+    assert r.returncode != 0 and "already in" in r.stderr and "Traceback" not in r.stderr

@@ -474,6 +474,29 @@ class PgCatalogue:
             for r in rows:
                 self._insert(tx, r)
 
+    def load(self, lines: list[bytes], rows: list[dict]) -> None:
+        """Migration: an empty database takes a folder archive's log (each line as it is, the
+        head moved onto the last) and its catalogue rows, in one transaction."""
+        import json as _json
+        with self.transaction() as tx:
+            if tx.execute("SELECT count(*) AS n FROM events").fetchone()["n"] or \
+                    tx.execute("SELECT count(*) AS n FROM records").fetchone()["n"]:
+                raise WorkplanError(Problem("the catalogue database already holds an archive: nothing was moved",
+                                            file=self.path, hint="migrate into an empty database"))
+            prev = GENESIS
+            with tx.cursor() as cur:
+                for line in lines:
+                    entry = _json.loads(line)
+                    h = sha256_bytes(line)
+                    cur.execute("INSERT INTO events (id, line, hash, prev, type, object) "
+                                "VALUES (%s, %s, %s, %s, %s, %s)",
+                                (entry["id"], line, h, entry["prev"], entry["type"], entry["object"]))
+                    prev = h
+            if lines:
+                self.move_head(tx, _json.loads(lines[-1])["id"], prev)
+            for r in rows:
+                self._insert(tx, r)
+
     # --- the log's head: the database holds the log, so its head is the event_head row ----------
     def log_head(self) -> tuple[int, str] | None:
         rows = self._query("SELECT id, hash FROM event_head")

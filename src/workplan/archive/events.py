@@ -39,7 +39,7 @@ from .record import Finding
 
 GENESIS = "0" * 64
 EVENT_TYPES = ("init", "ingestion", "new-version", "fixity-check", "export", "disposal", "repair",
-               "rebuild-catalogue", "adoption", "log-accepted")
+               "rebuild-catalogue", "adoption", "log-accepted", "migration")
 FIELDS = ("id", "type", "time", "agent", "object", "outcome", "detail", "prev")
 LOG_NAME = "events.jsonl"
 HEAD_NAME = "events.head"  # {"id", "hash", "bytes"} of the newest entry: a cut log cannot hide
