@@ -252,7 +252,6 @@ class PgCatalogue:
         self.read_only = self.read_only or self.in_recovery
         self.db.add_notice_handler(self._notice)
         self.pool = ConnectionPool(url, min_size=1, max_size=4, open=False, name="workplan-catalogue",
-                                   check=ConnectionPool.check_connection,  # one lost by a server restart is replaced
                                    kwargs={"autocommit": True, "row_factory": dict_row,
                                            "connect_timeout": CONNECT_TIMEOUT, "application_name": "workplan"})
 
@@ -372,8 +371,13 @@ class PgCatalogue:
         try:
             if self.pool.closed:
                 self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-            with self.pool.connection(timeout=CONNECT_TIMEOUT) as c:
-                return c.execute(sql, params).fetchall()
+            for attempt in (1, 2):  # a read on a connection a server restart broke is tried once more
+                try:
+                    with self.pool.connection(timeout=CONNECT_TIMEOUT) as c:
+                        return c.execute(sql, params).fetchall()
+                except psycopg.OperationalError:
+                    if attempt == 2:
+                        raise
         except psycopg.Error as e:
             raise _db_error(e, self.url) from None
         except Exception as e:  # noqa: BLE001 - the pool's own time-outs
