@@ -42,12 +42,12 @@ from typing import Callable
 from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
-from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_record
+from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .events import HEAD_NAME, LOG_NAME, EventLog
-from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
+from .events import HEAD_NAME, LOG_NAME
+from .fsutil import (FsyncBatch, atomic_replace, crash_point, fsync_many, fsync_path, now_iso,
                      read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
 from .storage import Commit, storage_of
