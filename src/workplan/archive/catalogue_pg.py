@@ -446,6 +446,11 @@ class PgCatalogue:
 
     # --- writes -------------------------------------------------------------------------------
     @staticmethod
+    def batch(tx):
+        """Statements whose results nobody reads, sent together (one round trip, not one each)."""
+        return tx.pipeline()
+
+    @staticmethod
     def next_item(tx, fonds: str, category: str, year: int, retention: str, org: str) -> int:
         return tx.execute("SELECT COALESCE(MAX(item), 0) + 1 AS n FROM records WHERE fonds = %s AND category = %s "
                           "AND year = %s AND retention = %s AND org = %s",
@@ -585,6 +590,13 @@ class PgEventLog:
         cat = self.cat
         last_id, prev = cat.lock_head(tx)
         events = []
+        with cat.batch(tx):
+            last_id, prev = self._insert_all(cat, tx, items, last_id, prev, events)
+            if events:
+                cat.move_head(tx, last_id, prev)
+        return events
+
+    def _insert_all(self, cat, tx, items, last_id: int, prev: str, events: list) -> tuple[int, str]:
         for item in items:
             type_, object_, detail = item[0], item[1], item[2]
             outcome = item[3] if len(item) > 3 else "success"
@@ -594,9 +606,7 @@ class PgEventLog:
             cat.insert_event(tx, entry["id"], line, h, prev, type_, object_)
             events.append(Event(**entry, hash=h))
             last_id, prev = entry["id"], h
-        if events:
-            cat.move_head(tx, last_id, prev)
-        return events
+        return last_id, prev
 
     def seal(self) -> list[Event]:
         """Nothing to seal: a database holds no torn line."""

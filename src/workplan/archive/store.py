@@ -606,9 +606,10 @@ class Archive:
                             placed.discard((code, version))
 
                 def activate(db) -> None:
-                    for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
-                        cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
-                                                             tagmanifest=tag, status="active", current=True))
+                    with cat.batch(db):
+                        for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
+                            cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
+                                                                 tagmanifest=tag, status="active", current=True))
 
                 # the storage's commit protocol (storage.STORAGES): in a folder archive the log first
                 # (write-ahead: from here the log proves each bag, so a bag a killed writer left in tmp/
