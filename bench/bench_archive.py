@@ -26,7 +26,19 @@
    over exactly the files verify hashes (via ``xargs``), page cache warm for both, median of
    ``--repeat`` alternating runs. Target: verify within 1.5× of sha256sum.
 
+4. **Many writers on PostgreSQL against the SQLite single writer** (``--parts 4``, with
+   ``--catalogue postgresql://USER@HOST:PORT/DB`` naming a server the bench may create databases
+   on, or ``--catalogue start`` to start a throwaway one with scripts/pg-cluster): in the same
+   run, ``workplan archive add DIR --format none`` of ``--writer-records`` records into a
+   SQLite archive (one writer), then 4 such commands at once into one PostgreSQL archive (4
+   writers as ``--machines`` "machines", default 2: each with its own ``--index`` folder, one
+   shared bag folder; every machine indexes every record, so on one box 2 machines cost twice
+   the indexing of 1),
+   ``--repeat`` times alternating. Checked after each PostgreSQL run: codes gap-free, `verify`
+   clean. Target: the 4 writers together ≥ 1.3× the records per second of the single writer.
+
     .venv/bin/python bench/bench_archive.py [--records 1000] [--repeat 3] [--keep] [--parts 1,2,3] [--workdir DIR]
+    .venv/bin/python bench/bench_archive.py --parts 4 --catalogue start [--writer-records 200] [--repeat 3]
 """
 from __future__ import annotations
 
@@ -51,6 +63,7 @@ from workplan.archive import init_archive  # noqa: E402
 from workplan.ingest import add_data_file, add_data_files  # noqa: E402
 
 ADD_TARGET = 50.0
+PG_TARGET = 1.3  # 4 PostgreSQL writers together against the SQLite single writer
 VERIFY_TARGET = 1.5
 SOURCE = ROOT / "corpus" / "winter-fire-safety.yaml"
 
@@ -159,6 +172,100 @@ def cli_none(args) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _pg_server(args, work: Path):
+    """(server URL without database, a stop function): the server named, or a throwaway one."""
+    if args.catalogue != "start":
+        return args.catalogue.rsplit("/", 1)[0], lambda: None
+    r = subprocess.run(["bash", str(ROOT / "scripts" / "pg-cluster"), "start"], capture_output=True, text=True,
+                       check=True)
+    out = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
+    return out["URL"].rsplit("/", 1)[0], lambda: subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg-cluster"), "remove", out["BASE"]], capture_output=True)
+
+
+def pg_writers(args) -> None:
+    """Part 4: 4 CLI writers into a PostgreSQL archive against 1 CLI writer into a SQLite one."""
+    import json as _json
+
+    import psycopg
+    work = Path(tempfile.mkdtemp(prefix="bench-archive-pg-", dir=args.workdir))
+    server, stop = _pg_server(args, work)
+    n = args.writer_records
+    try:
+        text = SOURCE.read_text(encoding="utf-8")
+        srcs = []
+        for k in range(4):
+            d = work / f"src-{k}"
+            d.mkdir()
+            for i in range(k * n + 1, (k + 1) * n + 1):
+                (d / f"w{i:05d}.yaml").write_text(
+                    re.sub(r"doc_number: .*", f"doc_number: 青社发〔2023〕{i}号", text, count=1), encoding="utf-8")
+            srcs.append(d)
+        env = dict(os.environ)
+        env.pop("WORKPLAN_ARCHIVE", None)
+        env.pop("WORKPLAN_INDEX", None)
+        wp = [sys.executable, "-m", "workplan.cli"]
+        sqlite_rates, pg_rates, loads = [], [], []
+        for k in range(args.repeat):
+            root = work / f"sqlite-{k}"
+            subprocess.run([*wp, "archive", "init", str(root), "--name", "基准"], env=env, check=True,
+                           capture_output=True)
+            subprocess.run([*wp, "search", "reindex", "--archive", str(root)], env=env, check=True, capture_output=True)
+            t = time.perf_counter()
+            r = subprocess.run([*wp, "archive", "add", str(srcs[0]), "--format", "none", "--archive", str(root)],
+                               env=env, capture_output=True, text=True)
+            if r.returncode != 0:
+                raise SystemExit(f"SQLite `archive add` failed: {r.stderr[-2000:]}")
+            sqlite_rates.append(n / (time.perf_counter() - t))
+
+            db = f"bench_{os.getpid()}_{k}"
+            with psycopg.connect(server + "/postgres", autocommit=True) as c:
+                c.execute(f'CREATE DATABASE "{db}"')
+            root = work / f"pg-{k}"
+            subprocess.run([*wp, "archive", "init", str(root), "--name", "基准", "--catalogue", f"{server}/{db}"],
+                           env=env, check=True, capture_output=True)
+            idx = [work / f"pg-{k}-machine-{m}" for m in "abcd"[:args.machines]]
+            for i in idx:
+                subprocess.run([*wp, "search", "reindex", "--archive", str(root), "--index", str(i)], env=env,
+                               check=True, capture_output=True)
+            t = time.perf_counter()
+            procs = [subprocess.Popen([*wp, "archive", "add", str(srcs[w]), "--format", "none", "--archive", str(root),
+                                       "--index", str(idx[w % len(idx)])], env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for w in range(4)]
+            outs = [p.communicate() for p in procs]
+            took = time.perf_counter() - t
+            loads.append(os.getloadavg()[0])
+            for p, (o, e) in zip(procs, outs):
+                if p.returncode != 0:
+                    raise SystemExit(f"PostgreSQL `archive add` failed: {e[-2000:]}")
+            pg_rates.append(4 * n / took)
+            codes = [ln.strip() for o, _e in outs for ln in o.splitlines() if ln.strip()]
+            items = sorted(int(c.rsplit("-", 1)[1]) for c in codes)
+            if items != list(range(1, 4 * n + 1)):
+                raise SystemExit(f"PostgreSQL run {k}: the codes are not gap-free ({len(items)} codes)")
+            v = subprocess.run([*wp, "archive", "verify", "--json", "--archive", str(root)], env=env,
+                               capture_output=True, text=True)
+            if v.returncode != 0 or not _json.loads(v.stdout)["ok"]:
+                raise SystemExit(f"PostgreSQL run {k}: verify found problems: {v.stdout[-2000:]}")
+            with psycopg.connect(server + "/postgres", autocommit=True) as c:
+                c.execute(f'DROP DATABASE "{db}"')
+        s_med, p_med = statistics.median(sqlite_rates), statistics.median(pg_rates)
+        print(f"\n`workplan archive add DIR --format none`, {n} records per writer, {args.repeat} runs each, "
+              "alternating (start-up, validation, bags, fsyncs, log, catalogue, search index):")
+        print("| writers | catalogue | records/s (median) | runs | load average (1 min) |")
+        print("|---|---|---|---|---|")
+        print(f"| 1 | SQLite | {s_med:.1f} | {', '.join(f'{x:.1f}' for x in sqlite_rates)} | |")
+        print(f"| 4 ({args.machines} machine index(es)) | PostgreSQL | {p_med:.1f} | {', '.join(f'{x:.1f}' for x in pg_rates)} | "
+              f"{', '.join(f'{x:.2f}' for x in loads)} |")
+        print(f"  ratio {p_med / s_med:.2f} (target ≥ {PG_TARGET}: {'met' if p_med / s_med >= PG_TARGET else 'NOT met'});"
+              f" every PostgreSQL run gap-free and verified clean; load average now "
+              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    finally:
+        stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=1000)
@@ -168,7 +275,14 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary archive")
     ap.add_argument("--none", type=int, default=200, help="records per `add --format none` run (part 2)")
     ap.add_argument("--baseline-rev", default="main", help="the baseline code of part 2 (default main)")
-    ap.add_argument("--parts", default="1,2,3", help="which parts to run (default 1,2,3)")
+    ap.add_argument("--parts", default="1,2,3", help="which parts to run (default 1,2,3; 4 needs --catalogue)")
+    ap.add_argument("--catalogue", default=None, metavar="postgresql://…|start",
+                    help="part 4: a PostgreSQL server the bench may create databases on, or `start` for a "
+                         "throwaway one (scripts/pg-cluster)")
+    ap.add_argument("--writer-records", type=int, default=200, help="part 4: records per writer")
+    ap.add_argument("--machines", type=int, default=2, choices=(1, 2, 4),
+                    help="part 4: search index folders the 4 writers share out (each \"machine\" indexes every "
+                         "record: on one box, 2 machines do twice the indexing work of 1)")
     ap.add_argument("--workdir", default=None,
                     help="where the archives are made (default: the system's temporary folder). On ext4 without a "
                          "journal, new files cost more in a folder where many files were removed in the last "
@@ -179,6 +293,10 @@ def main() -> None:
           f"archives in {args.workdir or tempfile.gettempdir()}")
     if 2 in parts:
         cli_none(args)
+    if 4 in parts or args.catalogue:
+        if not args.catalogue:
+            raise SystemExit("part 4 needs --catalogue postgresql://… (or --catalogue start)")
+        pg_writers(args)
     if not parts & {1, 3}:
         return
 

@@ -20,6 +20,8 @@ TEST_PACKAGES=(
                             # page counts) and bench/bench_build_vs_libreoffice.py's baseline
   hyphen-en-us              # LibreOffice's English hyphenation patterns: it hyphenates our DOCX's
                             # English text (w:autoHyphenation) as Word does (tests/test_content.py)
+  postgresql-15             # the PostgreSQL catalogue's tests start throwaway servers with scripts/pg-cluster
+  postgresql-contrib        # (no default cluster is created or started: see no_default_cluster below)
 )
 PACKAGES+=("${TEST_PACKAGES[@]}")
 
@@ -52,9 +54,35 @@ if [ ${#missing[@]} -eq 0 ]; then
   install_font_aliases
   exit 0
 fi
+# PostgreSQL: Debian would create a cluster "main" and start it as a service; the tests start their
+# own throwaway servers (scripts/pg-cluster), so no default cluster is created (createcluster.conf,
+# written before the package and kept by dpkg: --force-confold) and no service is started during
+# the install (policy-rc.d)
+CREATECLUSTER=/etc/postgresql-common/createcluster.conf
+no_default_cluster() {
+  $SUDO mkdir -p /etc/postgresql-common
+  if [ -f "$CREATECLUSTER" ] && grep -q '^[[:space:]]*create_main_cluster' "$CREATECLUSTER"; then
+    $SUDO sed -i 's/^[[:space:]]*create_main_cluster.*/create_main_cluster = false/' "$CREATECLUSTER"
+  else
+    echo "create_main_cluster = false" | $SUDO tee -a "$CREATECLUSTER" >/dev/null
+  fi
+}
+POLICY=/usr/sbin/policy-rc.d
+made_policy=""
+cleanup_policy() { if [ -n "$made_policy" ]; then $SUDO rm -f "$POLICY"; fi; }
+trap cleanup_policy EXIT
+
 echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if printf '%s\n' "${missing[@]}" | grep -q '^postgresql'; then
+  no_default_cluster
+  if [ ! -e "$POLICY" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null && $SUDO chmod 0755 "$POLICY" && made_policy=1
+  fi
+fi
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef \
+  -o Dpkg::Options::=--force-confold "${missing[@]}" >/dev/null
+cleanup_policy; made_policy=""
 echo "system packages: done"
 install_font_aliases

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from pg_fixture import pg_server  # noqa: F401 - the session's PostgreSQL server (tests/pg_fixture.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 

@@ -21,7 +21,7 @@ import json
 import os
 import sqlite3
 import stat
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -286,6 +286,12 @@ class Catalogue:
         return self._rows()
 
     # --- writes (inside ``with catalogue.transaction() as tx``) -----------------------------------
+    @staticmethod
+    def batch(tx):
+        """Statements whose results nobody reads, sent together where the database can (here:
+        in-process already, nothing to do)."""
+        return nullcontext()
+
     @staticmethod
     def next_item(tx: sqlite3.Connection, fonds: str, category: str, year: int, retention: str, org: str) -> int:
         """The next item number (件号) of a group: numbers are gap-free within it."""

@@ -10,9 +10,15 @@
   "category": "WS",              // 门类代码 (WS = 文书)
   "default_retention": "D30",    // used when neither the command line nor the document says
   "org_codes": {"消防": "XF"},   // organization codes for units whose abbr is not ASCII
-  "created_at": "2024-05-01T08:00:00+00:00"
+  "created_at": "2024-05-01T08:00:00+00:00",
+  "catalogue": "postgresql://wp@db.example/archive"   // only when the catalogue and log are in PostgreSQL
 }
 ```
+
+Without ``catalogue`` the catalogue is ``catalogue.sqlite`` and the log ``events.jsonl`` in the
+folder. With it, both live in that PostgreSQL database (a password is never written here: use
+``~/.pgpass`` or ``$PGPASSWORD``, read by libpq); the bags stay in the folder, which every writer
+shares (a network filesystem for many machines).
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ class ArchiveConfig:
     default_retention: str = "D30"
     org_codes: dict[str, str] = field(default_factory=dict)
     created_at: str | None = None
+    catalogue: str | None = None  # a PostgreSQL URL; None: SQLite and events.jsonl in the folder
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
     fonds_name_en: str = ""   # the fonds' English name: the English site's name, English volumes' compiler
@@ -60,12 +67,16 @@ class ArchiveConfig:
             if not isinstance(v, str) or not ORG_RE.match(v):
                 out.append(Problem(f"org_codes[{k!r}] = {v!r} is not an organization code", file=file,
                                    path=f"org_codes.{k}", hint="use uppercase letters and digits, e.g. BGS"))
+        if self.catalogue is not None and not (isinstance(self.catalogue, str)
+                                               and self.catalogue.lower().startswith(("postgresql://", "postgres://"))):
+            out.append(Problem(f"catalogue {self.catalogue!r} is not a PostgreSQL URL", file=file, path="catalogue",
+                               hint="use postgresql://USER@HOST[:PORT]/DATABASE, or leave it out for SQLite"))
         return out
 
     def to_json(self) -> str:
         d = asdict(self)
         order = ["format", "format_version", "fonds_code", "fonds_name", "fonds_name_en", "category",
-                 "default_retention", "org_codes", "created_at"]
+                 "default_retention", "org_codes", "created_at"] + (["catalogue"] if self.catalogue else [])
         return json.dumps({k: d[k] for k in order if k != "fonds_name_en" or d[k]}, ensure_ascii=False,
                           indent=2) + "\n"
 

@@ -40,7 +40,8 @@ from .record import Finding
 GENESIS = "0" * 64
 EVENT_TYPES = ("init", "ingestion", "new-version", "fixity-check", "export", "disposal", "repair",
                "rebuild-catalogue", "adoption", "log-accepted", "anchor", "account-added", "account-role",
-               "account-disabled", "account-enabled", "account-password", "sign-in", "sign-in-failed", "sign-out")
+               "account-disabled", "account-enabled", "account-password", "sign-in", "sign-in-failed", "sign-out",
+               "migration")
 FIELDS = ("id", "type", "time", "agent", "object", "outcome", "detail", "prev")
 LOG_NAME = "events.jsonl"
 HEAD_NAME = "events.head"  # {"id", "hash", "bytes"} of the newest entry: a cut log cannot hide
@@ -294,65 +295,93 @@ class EventLog:
             return [], [Finding(f"the event log cannot be read: {e.strerror or e}", file=name, kind="log-missing",
                                 hint="it must be a regular file inside the archive; restore events.jsonl from a "
                                      "backup")]
-        lines = raw.split(b"\n")
-        tail = lines.pop()  # b"" when the file ends with a newline
-        events: list[Event] = []
-        findings: list[Finding] = []
-        prev_hash = GENESIS
-        prev_id = 0
-        bad: tuple[int, str, Finding, int] | None = None  # the last invalid line, until the next entry
-        for i, line in enumerate(lines, start=1):
-            h = sha256_bytes(line)
-            entry = _parse_entry(line)
-            if entry is None:
-                f = Finding(f"entry at line {i} is not a valid event (edited or damaged)", file=name, line=i,
-                            kind="log-chain")
-                findings.append(f)
-                bad = (i, h, f, prev_id)
-                prev_hash, prev_id = h, prev_id + 1
-                continue
-            ev = Event(**entry, hash=h, line=i)
-            if bad is not None and bad[0] == i - 1 and _acknowledges(ev, bad[0], bad[1]):
-                findings.remove(bad[2])  # a fragment kept as evidence by the repair entry after it
-                prev_id = bad[3]
-            bad = None
-            self._link(ev, i, prev_hash, prev_id, findings)
-            events.append(ev)
-            prev_hash, prev_id = h, ev.id
-        if tail:
-            i = len(lines) + 1
-            entry = _parse_entry(tail)
-            if entry is not None and entry["prev"] == prev_hash:
-                ev = Event(**entry, hash=sha256_bytes(tail), line=i)
-                self._link(ev, i, prev_hash, prev_id, findings)
-                events.append(ev)
-                findings.append(Finding(f"entry #{ev.id} at line {i} lacks its final newline (an interrupted "
-                                        "write or an edit); nothing is lost", file=name, line=i,
-                                        kind="log-incomplete", repairable=True,
-                                        hint="the next write, or `workplan archive verify --repair`, restores it"))
-            else:
-                findings.append(Finding(f"the last {len(tail)} bytes of the log (line {i}) are an incomplete entry "
-                                        "(an interrupted write or an edit)", file=name, line=i,
-                                        kind="log-incomplete", repairable=True,
-                                        hint="the next write, or `workplan archive verify --repair`, keeps them "
-                                             "as evidence and appends after them"))
-        return events, findings
+        return parse_log(raw)
 
-    @staticmethod
-    def _link(ev: Event, i: int, prev_hash: str, prev_id: int, findings: list[Finding]) -> None:
-        name = LOG_NAME
-        if ev.prev != prev_hash:
-            what = "the first entry does not start the chain" if i == 1 else \
-                f"entry #{ev.id} does not hold the hash of the entry before it: line {i - 1} was edited, " \
-                f"or an entry between them was deleted"
-            findings.append(Finding(f"broken event chain: {what}", file=name, line=i, kind="log-chain"))
-        if ev.id != prev_id + 1:
-            if ev.id > prev_id + 1:
-                missing = f"#{prev_id + 1}" if ev.id == prev_id + 2 else f"#{prev_id + 1}–#{ev.id - 1}"
-                msg = f"entry {missing} is missing (deleted from the log)"
-            else:
-                msg = f"entry #{ev.id} is out of sequence after #{prev_id}"
-            findings.append(Finding(f"broken event chain: {msg}", file=name, line=i, kind="log-chain"))
+    def export_bytes(self) -> bytes:
+        """The log's bytes, exactly as stored."""
+        return read_regular(self.path)
+
+    def lines_backwards(self, chunk: int = 64 * 1024):
+        """The log's lines (bytes, without newline), newest first, read from the end of the file
+        (only as far as the caller reads). Raises OSError when the log cannot be read."""
+        with open(self.path, "rb") as f:
+            pos = f.seek(0, os.SEEK_END)
+            rest = b""
+            while pos > 0:
+                start = max(0, pos - chunk)
+                f.seek(start)
+                block = f.read(pos - start) + rest
+                pos = start
+                lines = block.split(b"\n")
+                rest = lines.pop(0) if pos > 0 else b""  # maybe cut at the block start: kept for the next
+                for line in reversed(lines):
+                    if line.strip():
+                        yield line
+
+
+def parse_log(raw: bytes) -> tuple[list[Event], list[Finding]]:
+    """The events of a log's bytes (``events.jsonl``, or the lines a database holds, joined), and
+    the problems with the chain (edited, deleted, damaged entries)."""
+    name = LOG_NAME
+    lines = raw.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline
+    events: list[Event] = []
+    findings: list[Finding] = []
+    prev_hash = GENESIS
+    prev_id = 0
+    bad: tuple[int, str, Finding, int] | None = None  # the last invalid line, until the next entry
+    for i, line in enumerate(lines, start=1):
+        h = sha256_bytes(line)
+        entry = _parse_entry(line)
+        if entry is None:
+            f = Finding(f"entry at line {i} is not a valid event (edited or damaged)", file=name, line=i,
+                        kind="log-chain")
+            findings.append(f)
+            bad = (i, h, f, prev_id)
+            prev_hash, prev_id = h, prev_id + 1
+            continue
+        ev = Event(**entry, hash=h, line=i)
+        if bad is not None and bad[0] == i - 1 and _acknowledges(ev, bad[0], bad[1]):
+            findings.remove(bad[2])  # a fragment kept as evidence by the repair entry after it
+            prev_id = bad[3]
+        bad = None
+        _link(ev, i, prev_hash, prev_id, findings)
+        events.append(ev)
+        prev_hash, prev_id = h, ev.id
+    if tail:
+        i = len(lines) + 1
+        entry = _parse_entry(tail)
+        if entry is not None and entry["prev"] == prev_hash:
+            ev = Event(**entry, hash=sha256_bytes(tail), line=i)
+            _link(ev, i, prev_hash, prev_id, findings)
+            events.append(ev)
+            findings.append(Finding(f"entry #{ev.id} at line {i} lacks its final newline (an interrupted "
+                                    "write or an edit); nothing is lost", file=name, line=i,
+                                    kind="log-incomplete", repairable=True,
+                                    hint="the next write, or `workplan archive verify --repair`, restores it"))
+        else:
+            findings.append(Finding(f"the last {len(tail)} bytes of the log (line {i}) are an incomplete entry "
+                                    "(an interrupted write or an edit)", file=name, line=i,
+                                    kind="log-incomplete", repairable=True,
+                                    hint="the next write, or `workplan archive verify --repair`, keeps them "
+                                         "as evidence and appends after them"))
+    return events, findings
+
+
+def _link(ev: Event, i: int, prev_hash: str, prev_id: int, findings: list[Finding]) -> None:
+    name = LOG_NAME
+    if ev.prev != prev_hash:
+        what = "the first entry does not start the chain" if i == 1 else \
+            f"entry #{ev.id} does not hold the hash of the entry before it: line {i - 1} was edited, " \
+            f"or an entry between them was deleted"
+        findings.append(Finding(f"broken event chain: {what}", file=name, line=i, kind="log-chain"))
+    if ev.id != prev_id + 1:
+        if ev.id > prev_id + 1:
+            missing = f"#{prev_id + 1}" if ev.id == prev_id + 2 else f"#{prev_id + 1}–#{ev.id - 1}"
+            msg = f"entry {missing} is missing (deleted from the log)"
+        else:
+            msg = f"entry #{ev.id} is out of sequence after #{prev_id}"
+        findings.append(Finding(f"broken event chain: {msg}", file=name, line=i, kind="log-chain"))
 
 
 def _write_all(fd: int, data: bytes, path: Path) -> None:

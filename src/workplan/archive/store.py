@@ -42,14 +42,15 @@ from typing import Callable
 from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
-from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue, row_to_record
+from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
 from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .events import HEAD_NAME, LOG_NAME, EventLog
-from .fsutil import (FsyncBatch, atomic_replace, crash_point, file_lock, fsync_many, fsync_path, now_iso,
+from .events import HEAD_NAME, LOG_NAME
+from .fsutil import (FsyncBatch, atomic_replace, crash_point, fsync_many, fsync_path, now_iso,
                      read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
 from .record import Record, role_sort_key
+from .storage import Commit, storage_of
 
 DEFAULT_DIR = "archive"
 
@@ -65,9 +66,13 @@ def resolve_root(path: str | os.PathLike | None = None) -> Path:
     return Path(path).expanduser().absolute()
 
 
-def open_archive(path: str | os.PathLike | None = None) -> "Archive":
+def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.PathLike | None = None,
+                 catalogue: str | None = None) -> "Archive":
     """Open an existing archive. Raises WorkplanError (with the hint to run `workplan archive
-    init`) if it does not exist, lacks its configuration, or is unreadable."""
+    init`) if it does not exist, lacks its configuration, or is unreadable. ``index_dir``: this
+    machine's search index folder (default ``<root>/index``; each machine writing into a shared
+    archive keeps its own). ``catalogue``: read the catalogue and the log of a PostgreSQL archive
+    from this server instead of the one archive.json names (a streaming standby: read-only)."""
     root = resolve_root(path)
     if not root.exists():
         raise WorkplanError(Problem("no archive here: the folder does not exist", file=str(root), hint=INIT_HINT))
@@ -77,13 +82,24 @@ def open_archive(path: str | os.PathLike | None = None) -> "Archive":
         raise WorkplanError(Problem("cannot read the archive folder (permission denied)", file=str(root),
                                     hint="check the folder's permissions"))
     config = load_config(root)
-    return Archive(root, config)
+    if catalogue:
+        if not config.catalogue:
+            raise WorkplanError(Problem("this archive keeps its catalogue in the folder (SQLite): there is no "
+                                        "database server to read it from", file=str(root / CONFIG_NAME),
+                                        hint="leave out --catalogue"))
+        config = dataclasses.replace(config, catalogue=catalogue)
+    arc = Archive(root, config)
+    if index_dir is not None and str(index_dir) != "":
+        arc.index_dir = Path(index_dir).expanduser().absolute()
+    return arc
 
 
 def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str, category: str = "WS",
                  default_retention: str = "D30", org_codes: dict[str, str] | None = None,
-                 name_en: str = "") -> "Archive":
-    """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/."""
+                 name_en: str = "", catalogue: str | None = None) -> "Archive":
+    """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/.
+    ``catalogue``: a PostgreSQL URL to keep the catalogue and the log in that database (see
+    :mod:`.storage`) instead of catalogue.sqlite and events.jsonl in the folder."""
     root = resolve_root(path)
     if root.exists() and not root.is_dir():
         raise WorkplanError(Problem("cannot create an archive here: it is a file", file=str(root)))
@@ -98,8 +114,14 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
                         category=(category or "").strip().upper(),
                         default_retention=(default_retention or "").strip().upper(),
-                        org_codes=dict(org_codes or {}), created_at=now_iso(), fonds_name_en=(name_en or "").strip())
+                        org_codes=dict(org_codes or {}), created_at=now_iso(), fonds_name_en=(name_en or "").strip(),
+                        catalogue=catalogue or None)
     problems = cfg.problems()
+    if catalogue and "@" in catalogue.split("://", 1)[-1].split("/", 1)[0] \
+            and ":" in catalogue.split("://", 1)[-1].split("@", 1)[0]:
+        problems.append(Problem("the catalogue URL holds a password, which would be written into archive.json",
+                                path="catalogue", hint="leave the password out of the URL and put it in ~/.pgpass "
+                                                       "(or $PGPASSWORD) for every user of the archive"))
     if not cfg.fonds_name:
         problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))
     if problems:
@@ -135,12 +157,18 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
                 made.append(root / name_)
         (root / "bags").mkdir(exist_ok=True)
         (root / "tmp").mkdir(exist_ok=True)
-        cat = Catalogue(root / CATALOGUE_NAME, create=True)
-        log = EventLog(root / LOG_NAME)
-        ev = log.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
-                                            "category": cfg.category})
-        cat.note_event(ev)
-        cat.close()
+        new = Archive(root, cfg)
+        try:
+            cat = new._cat = new.storage.catalogue(new, create=True)
+            if cat.log_head() is not None:
+                raise WorkplanError(Problem("the catalogue database already holds an archive's log: nothing was "
+                                            "written", file=str(cat.path),
+                                            hint="give each archive a database of its own (an empty one)"))
+            ev = new.events.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
+                                                       "category": cfg.category})
+            cat.note_event(ev)
+        finally:
+            new.close()
         # the configuration is written last: an interrupted init leaves no half archive behind it
         atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
         made.clear()
@@ -232,8 +260,10 @@ class Archive:
         self.config = config
         self.bags = root / "bags"
         self.tmp = root / "tmp"
-        self.events = EventLog(root / LOG_NAME, fallback_head=self._catalogue_head)
-        self._cat: Catalogue | None = None
+        self.index_dir = root / "index"  # the search index's folder (search's; another per machine)
+        self.storage = storage_of(config)  # where the catalogue and the log live (storage.STORAGES)
+        self.events = self.storage.log(self)
+        self._cat = None
         self._lock_mode: str | None = None
         self._listeners: list[Callable[["Archive", list[str]], None]] = []
         self._shared_staging: Staging | None = None
@@ -274,7 +304,7 @@ class Archive:
     @property
     def catalogue(self) -> Catalogue:
         if self._cat is None:
-            self._cat = Catalogue(self.root / CATALOGUE_NAME, read_only=self.read_only)
+            self._cat = self.storage.catalogue(self)
         return self._cat
 
     def close(self) -> None:
@@ -327,7 +357,7 @@ class Archive:
                 self._lock_mode = None
             return
         try:
-            with file_lock(self.root / ".lock", shared=shared):
+            with self.storage.lock(self, shared):
                 self._lock_mode = "sh" if shared else "ex"
                 try:
                     yield
@@ -578,32 +608,42 @@ class Archive:
                 syncs.wait()
                 crash_point("bagged")
 
-                # the log first (write-ahead): from here the log proves each bag (its hashes), so a
-                # bag a killed writer left in tmp/ is put in place by the next writer or verify --repair
-                evs = self.events.append_many([self._version_event(code, version, md, tag, reason=reason)
-                                               for (code, version), md, tag in zip(alloc, mds, tags)])
-                logged = True
-                crash_point("logged")
+                def place() -> None:
+                    parents: dict[Path, None] = {}
+                    self.bags.mkdir(exist_ok=True)
+                    for tree, (code, version) in zip(trees, alloc):
+                        if version == 1:
+                            os.rename(tree, self.bags / code)
+                            parents[self.bags] = None
+                        else:
+                            os.rename(tree, self.bags / code / f"v{version}")
+                            parents[self.bags / code] = None
+                        placed.add((code, version))
+                    fsync_many(list(parents))
 
-                parents: dict[Path, None] = {}
-                self.bags.mkdir(exist_ok=True)
-                for tree, (code, version) in zip(trees, alloc):
-                    # the commit point of each record: the rename of its finished bag into place
-                    if version == 1:
-                        os.rename(tree, self.bags / code)
-                        parents[self.bags] = None
-                    else:
-                        os.rename(tree, self.bags / code / f"v{version}")
-                        parents[self.bags / code] = None
-                    placed.add((code, version))
-                fsync_many(list(parents))
-                crash_point("placed")
+                def unplace() -> None:  # back where they were staged (before a commit that did not happen)
+                    for tree, (code, version) in reversed(list(zip(trees, alloc))):
+                        if (code, version) in placed:
+                            os.rename(self.bags / code if version == 1 else self.bags / code / f"v{version}", tree)
+                            placed.discard((code, version))
 
-                with cat.transaction() as db:
-                    for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
-                        cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
-                                                             tagmanifest=tag, status="active", current=True))
-                    cat.set_log_head(db, evs[-1].id, evs[-1].hash)
+                def activate(db) -> None:
+                    with cat.batch(db):
+                        for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
+                            cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
+                                                                 tagmanifest=tag, status="active", current=True))
+
+                # the storage's commit protocol (storage.STORAGES): in a folder archive the log first
+                # (write-ahead: from here the log proves each bag, so a bag a killed writer left in tmp/
+                # is put in place by the next writer or verify --repair), then each bag renamed into
+                # place, then the rows activated; in a database, all of it in one transaction
+                commit = Commit()
+                try:
+                    self.storage.commit(self, [self._version_event(code, version, md, tag, reason=reason)
+                                               for (code, version), md, tag in zip(alloc, mds, tags)],
+                                        place, unplace, activate, commit)
+                finally:
+                    logged = commit.logged  # None: the connection was lost while committing
                 crash_point("committed")
         except BaseException:
             if syncs is not None:
@@ -612,6 +652,8 @@ class Archive:
                 except OSError:
                     pass
             unplaced = [cv for cv in alloc if cv not in placed]
+            if logged is None:  # the next writer or verify --repair completes or undoes it, as the log says
+                unplaced, preps = [], []
             if logged:  # the log records them: their reservations and staged bags stay for the next writer
                 keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
                 preps = [p for p in preps if id(p) not in keep]
@@ -863,6 +905,12 @@ class Archive:
                     cat.drop_pending(db, code, version)
                 done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
                             "(nothing was archived under it)")
+            elif ev is None and bag.is_dir() and not bag.is_symlink():
+                note = self.storage.unlogged_placement(self, code, version)
+                if note is not None:
+                    with cat.transaction() as db:
+                        cat.drop_pending(db, code, version)
+                    done.append(note)
         return done
 
     def _find_staged(self, ev) -> Path | None:
@@ -1003,7 +1051,7 @@ class Archive:
 
     # --- catalogue rebuild ------------------------------------------------------------------------
     def rebuild_catalogue(self) -> tuple[int, list[Problem]]:
-        """Rebuild the SQLite catalogue from the bags (the truth). Returns (rows, problems with bags
+        """Rebuild the catalogue from the bags (the truth). Returns (rows, problems with bags
         that could not be read)."""
         from .reading import read_log
         with self.write_lock():
@@ -1012,7 +1060,7 @@ class Archive:
                 accounts_lost = None
             except WorkplanError as e:
                 accounts, accounts_lost = [], e.problems[0].message
-            self.close()
+            self.storage.before_rebuild(self)
             self.require_log_intact()
             log = read_log(self)
             scan = scan_bags(self.bags)
@@ -1055,10 +1103,6 @@ class Archive:
                     msg = e.format() if isinstance(e, WorkplanError) else str(e)
                     problems.append(Problem(f"skipped {code}: its bag cannot be read ({msg})",
                                             file=str(self.bags / code), hint="run `workplan archive verify`"))
-            self.tmp.mkdir(exist_ok=True)
-            new = self.tmp / f"catalogue-{os.getpid()}.sqlite"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{new}{suffix}").unlink(missing_ok=True)
             events = log.events
             fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
             for e in events:
@@ -1067,11 +1111,8 @@ class Archive:
                     fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
                                         "event_id": e.id,
                                         "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
-            Catalogue.write_fresh(new, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
-                                  list(fixity.values()))
-            fsync_path(new)
-            aside = install_catalogue(new, self.root / CATALOGUE_NAME, self.root)
-            fsync_path(self.root)
+            aside = self.storage.rebuild(self, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
+                                         list(fixity.values()))
             ev = self.events.append("rebuild-catalogue", "archive",
                                     {"rows": len(rows), "documents": len({r['code'] for r in rows}),
                                      "skipped": [p.message for p in problems]}

@@ -130,13 +130,18 @@ def archive(ctx: click.Context, archive_path: str | None) -> None:
 @click.option("--org-code", "org_codes", multiple=True, metavar="UNIT=CODE",
               help="Organization code for a unit whose abbreviation is not ASCII (by abbr, unit id or name); "
                    "repeatable, e.g. --org-code 消防=XF.")
+@click.option("--catalogue", metavar="postgresql://USER@HOST[:PORT]/DB",
+              help="Keep the catalogue and the event log in this PostgreSQL database (an empty one) instead of "
+                   "catalogue.sqlite and events.jsonl: many writers on many machines, the folder (bags) shared. "
+                   "Remembered in archive.json; no password in the URL (use ~/.pgpass or $PGPASSWORD).")
 @_archive_option
-def init_cmd(directory, fonds, name, name_en, category, default_retention, org_codes, archive_path) -> None:
+def init_cmd(directory, fonds, name, name_en, category, default_retention, org_codes, catalogue, archive_path) -> None:
     """Create an archive in DIRECTORY (default: --archive, $WORKPLAN_ARCHIVE or ./archive).
 
     Writes archive.json (fonds code and name, category, default retention, organization codes),
     an empty catalogue (catalogue.sqlite), the event log (events.jsonl) and bags/. The fonds code
-    is part of every archival code and cannot change once records exist.
+    is part of every archival code and cannot change once records exist. With --catalogue the
+    catalogue and the log are made in that PostgreSQL database instead.
     """
     from ..archive.store import init_archive
     mapping = {}
@@ -148,9 +153,11 @@ def init_cmd(directory, fonds, name, name_en, category, default_retention, org_c
     ctx = click.get_current_context()
     root = archive_root(directory or archive_path or ctx.meta.get(_META))
     arc = init_archive(root, fonds=fonds, name=name or f"全宗{fonds.strip().upper()}", category=category,
-                       default_retention=default_retention.upper(), org_codes=mapping, name_en=name_en or "")
+                       default_retention=default_retention.upper(), org_codes=mapping, name_en=name_en or "",
+                       catalogue=catalogue)
     say(f"created an archive in {arc.root} (fonds {arc.config.fonds_code} {arc.config.fonds_name}, "
-               f"category {arc.config.category}, default retention {arc.config.default_retention})")
+               f"category {arc.config.category}, default retention {arc.config.default_retention})"
+        + (f"; catalogue and event log in {arc.config.catalogue}" if arc.config.catalogue else ""))
     if not name:
         _err(f"note: the fonds name is {arc.config.fonds_name!r}; set \"fonds_name\" in {arc.root / 'archive.json'}")
 
@@ -469,7 +476,7 @@ def _search_index_status(arc, *, catch_up: bool) -> dict:
     with --repair it is first brought up to date with what the repairs changed."""
     from ..search import index_status, on_records_changed
     from ..search.index import IndexManager
-    if catch_up and IndexManager(arc.root).meta_path.exists():
+    if catch_up and IndexManager.of(arc).meta_path.exists():
         try:
             on_records_changed(arc, [])
         except WorkplanError as e:
@@ -535,10 +542,22 @@ def diff_cmd(code, versions, as_json, archive_path) -> None:
 @archive.command("log")
 @click.argument("code", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the whole log, byte for byte as events.jsonl holds it (also from a PostgreSQL archive), "
+                   "to FILE instead of showing it.")
 @_archive_option
-def log_cmd(code, as_json, archive_path) -> None:
+def log_cmd(code, as_json, export_to, archive_path) -> None:
     """Show the audit trail (all events, or those of one record)."""
     arc = _open(archive_path)
+    if export_to:
+        from ..archive.fsutil import atomic_replace
+        if code:
+            raise click.UsageError("--export writes the whole log: leave out the CODE")
+        data = arc.events.export_bytes()
+        atomic_replace(Path(export_to), data)
+        n = data.count(b"\n")
+        say(f"wrote {n} event(s) ({len(data)} bytes) to {export_to}")
+        return
     if code:
         arc.get(code)  # a clear error for an unknown code
     events, problems = arc.log(code)
@@ -597,6 +616,24 @@ def dispose_cmd(code, confirm, reason, archive_path) -> None:
                                     hint=f"pass --confirm: workplan archive dispose {rec.code} --confirm"))
     rec = arc.dispose(rec.code, reason=reason)
     say(f"disposed of {rec.code} ({rec.title}); its tombstone is {rec.bag_dir.relative_to(arc.root).as_posix()}")
+
+
+@archive.command("migrate")
+@click.option("--to", "to", required=True, metavar="postgresql://USER@HOST[:PORT]/DB",
+              help="An empty PostgreSQL database to move the catalogue and the event log into.")
+@_archive_option
+def migrate_cmd(to, archive_path) -> None:
+    """Move a folder archive's catalogue and event log into a PostgreSQL database.
+
+    Every log line is moved exactly as it is and every catalogue row field for field; both are
+    read back and compared before archive.json is switched to the database. The old
+    catalogue.sqlite and events.jsonl are kept in migrated-<time>/. The bags stay where they are.
+    """
+    from ..archive.migrate import migrate_to_postgresql
+    arc = _open(archive_path)
+    res = migrate_to_postgresql(arc, to)
+    say(f"moved {res['events']} event(s) and {res['rows']} catalogue row(s) into {arc.config.catalogue}; both read "
+        f"back equal (log SHA-256 {res['log_sha256'][:16]}…); the old files are kept in {res['kept'].name}/")
 
 
 @archive.command("rebuild-catalogue")

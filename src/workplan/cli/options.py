@@ -1,7 +1,9 @@
 """The options every command shares, defined once: ``--archive``, ``--lang``, ``--format``.
 
 ``--archive PATH`` is the archive folder: the option, else ``$WORKPLAN_ARCHIVE``, else
-``./archive``. This is the only place the environment variable is read; the core takes paths
+``./archive``. ``--index DIR`` is this machine's search index folder: the option, else
+``$WORKPLAN_INDEX``, else ``<archive>/index`` (machines sharing one archive folder each keep
+their own). This is the only place these environment variables are read; the core takes paths
 and objects.
 """
 from __future__ import annotations
@@ -19,6 +21,10 @@ USER_HELP = (f"Act as this account (default: ${ENV_USER}). An archive with accou
              "that changes it or logs an event; the OS user is recorded beside it.")
 DEFAULT_ARCHIVE = "archive"
 ARCHIVE_HELP = f"The archive folder (default: ${ENV_ARCHIVE}, else ./{DEFAULT_ARCHIVE})."
+ENV_INDEX = "WORKPLAN_INDEX"
+INDEX_HELP = (f"This machine's search index folder (default: ${ENV_INDEX}, else the archive's index/); "
+              "each machine writing into a shared archive keeps its own.")
+_INDEX_META = "workplan.index"
 
 
 def archive_root(value: str | os.PathLike | None = None) -> Path:
@@ -28,8 +34,24 @@ def archive_root(value: str | os.PathLike | None = None) -> Path:
     return Path(value).expanduser().absolute()
 
 
+def index_root(value: str | os.PathLike | None = None) -> Path | None:
+    """This machine's index folder: ``value``, else $WORKPLAN_INDEX, else None (the archive's)."""
+    if value is None or str(value) == "":
+        value = os.environ.get(ENV_INDEX) or None
+    return None if value is None else Path(value).expanduser().absolute()
+
+
+def _remember_index(ctx: click.Context, _param, value):
+    if value:
+        ctx.meta[_INDEX_META] = value  # shared by every context of the command line
+    return value
+
+
 def archive_option(f):
-    """``--archive PATH`` (passed to the command as ``archive_path``, None when not given)."""
+    """``--archive PATH`` (passed to the command as ``archive_path``, None when not given), and
+    ``--index DIR`` (remembered for :func:`open_archive_at`)."""
+    f = click.option("--index", type=click.Path(file_okay=False), default=None, metavar="DIR", expose_value=False,
+                     callback=_remember_index, help=INDEX_HELP)(f)
     return click.option("--archive", "archive_path", type=click.Path(), default=None, metavar="PATH",
                         help=ARCHIVE_HELP)(f)
 
@@ -59,7 +81,9 @@ def open_archive_at(archive_path: str | os.PathLike | None = None, action: str |
     events the command writes name that person."""
     from ..archive import open_archive
     from ..search import keep_index_current
-    arc = open_archive(archive_root(archive_path))
+    ctx = click.get_current_context(silent=True)
+    arc = open_archive(archive_root(archive_path),
+                       index_dir=index_root(ctx.meta.get(_INDEX_META) if ctx is not None else None))
     try:
         person = acting_user()
         if action is not None:

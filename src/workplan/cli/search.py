@@ -158,7 +158,7 @@ def _reindex(archive_path: str | None, backend: str | None) -> None:
 def _status(archive_path: str | None) -> None:
     from ..search.index import REINDEX_HINT, SCHEMA_VERSION, IndexManager
     arc = _open_archive(archive_path)
-    mgr = IndexManager(arc.root)
+    mgr = IndexManager.of(arc)
     meta = mgr.read_meta()
     stale = mgr.staleness(arc, meta)
     if stale is None:  # it also must open and hold what the catalogue holds

@@ -61,7 +61,10 @@ def _allowed_hosts(host: str, names: tuple[str, ...]) -> list[str]:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--timezone", metavar="ZONE", help="Show times in this time zone (e.g. Asia/Shanghai). Default: the "
                                                  "server's.")
-def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, timezone) -> None:
+@click.option("--catalogue", metavar="postgresql://…",
+              help="A PostgreSQL archive: read its catalogue and log from this server instead of the one archive.json "
+                   "names, e.g. a streaming standby (the site then only reads: a fixity check is refused).")
+def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, timezone, catalogue) -> None:
     """Serve the archive as a web site for auditors and reviewers.
 
     Search (with filters and facet counts), read a record (metadata, versions, files with
@@ -79,7 +82,10 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, time
     Stop it with Ctrl-C.
     """
     from ..archive import open_archive
-    arc = open_archive(archive_root(archive_path))
+    from .options import _INDEX_META, index_root
+    ctx = click.get_current_context()
+    options = {"index_dir": index_root(ctx.meta.get(_INDEX_META)), "catalogue": catalogue}
+    arc = open_archive(archive_root(archive_path), **options)
     try:
         accounts = arc.accounts.required()
     except WorkplanError:
@@ -110,7 +116,7 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, time
                    f"    hint: {e.problems[0].hint or 'run `workplan search reindex`'}", err=True)
     root = arc.root
     arc.close()
-    app = create_app(root, token=token, allow_hosts=allowed, https=https, timezone=timezone)
+    app = create_app(root, token=token, allow_hosts=allowed, https=https, timezone=timezone, open_options=options)
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, **WAITRESS)
     except OSError as e:

@@ -304,14 +304,8 @@ def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, ret
     return q.with_filters(filters)
 
 
-def _root(arc) -> Path:
-    """The archive root of an Archive (or of a path given instead)."""
-    if isinstance(arc, (str, Path)):
-        return Path(arc)
-    return Path(arc.root)
-
-
-def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None] | None = None) -> OpenIndex:
+def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None] | None = None,
+               index_dir: Path | None = None) -> OpenIndex:
     """Open the archive's search index read-only.
 
     A missing or damaged index raises a WorkplanError naming `workplan search reindex`. An index
@@ -321,7 +315,7 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
     commit, ``verify --repair``), the changed records are re-indexed first; if that cannot be
     done the searches carry a warning naming ``workplan search reindex``.
     """
-    mgr = IndexManager(_root(arc))
+    mgr = IndexManager.of(arc) if index_dir is None else IndexManager(getattr(arc, "root", arc), index_dir)
     meta = mgr.read_meta()
     if meta["schema_version"] != SCHEMA_VERSION:
         if not hasattr(arc, "records"):
@@ -356,7 +350,7 @@ def search(arc, query: str | Query = "", *, backend: str | None = None,
 
 def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildReport:
     """Rebuild the archive's index from scratch (atomically; the old one serves until the switch)."""
-    return IndexManager(_root(arc)).rebuild(arc, backend, progress=progress)
+    return IndexManager.of(arc).rebuild(arc, backend, progress=progress)
 
 
 def on_records_changed(arc, codes: list[str]) -> None:
@@ -364,7 +358,7 @@ def on_records_changed(arc, codes: list[str]) -> None:
     lock (creating it if missing), together with anything else the archive changed since the
     index's last update (a crash may have left some behind). Raises on failure (see
     :func:`keep_index_current`)."""
-    IndexManager(_root(arc)).update(arc, codes)
+    IndexManager.of(arc).update(arc, codes)
 
 
 def _index_listener(arc, codes: list[str]) -> None:
@@ -389,7 +383,7 @@ def keep_index_current(arc) -> None:
 def index_status(arc) -> str | None:
     """None when the archive's search index is current; else what is wrong with it (missing,
     damaged, another schema, behind the archive), for `archive verify` and `search status`."""
-    mgr = IndexManager(_root(arc))
+    mgr = IndexManager.of(arc)
     try:
         meta = mgr.read_meta()
     except WorkplanError as e:

@@ -17,7 +17,8 @@ and takes no lock.
 event of the archive's audit trail) it was made from. Searching compares it with the archive's
 current head (one catalogue lookup); when the archive has moved on (a crash between the
 archive's commit and the index update, ``verify --repair`` completing a record, another tool),
-the events logged since are read from the end of ``events.jsonl`` and the records they name are
+the events logged since are read from the end of the event log (``events.jsonl``, or the
+``events`` table of a PostgreSQL archive) and the records they name are
 re-indexed (:meth:`IndexManager.catch_up`); when that is impossible the search says the index is
 stale and names ``workplan search reindex``.
 """
@@ -90,57 +91,56 @@ def archive_head(arc) -> list | None:
     return [int(head[0]), str(head[1])] if head else None
 
 
-def changed_since(log_path: Path, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> set[str] | None:
+def changed_since(log, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> set[str] | None:
     """Archival codes named by record events logged after ``head`` ([id, hash]), read from the
-    end of the event log backwards (only the new events are read). None when that cannot be
+    newest event backwards (only the new events are read). ``log``: the archive's event log
+    (``arc.events``: its ``lines_backwards()``, from the end of ``events.jsonl`` or from a
+    database's ``events`` table), or the path of an ``events.jsonl``. None when that cannot be
     told: no head, the head event is not in the log any more (or has another hash), the
     catalogue was rebuilt, or more than ``max_codes`` documents changed."""
     if not head:
         return None
+    if isinstance(log, (str, os.PathLike)):
+        from ..archive.events import EventLog
+        log = EventLog(Path(log))
     head_id, head_hash = int(head[0]), str(head[1])
     codes: set[str] = set()
     try:
-        with open(log_path, "rb") as f:
-            pos = f.seek(0, os.SEEK_END)
-            rest = b""
-            chunk = 64 * 1024
-            while True:
-                start = max(0, pos - chunk)
-                f.seek(start)
-                block = f.read(pos - start) + rest
-                pos = start
-                lines = block.split(b"\n")
-                rest = lines.pop(0) if pos > 0 else b""  # maybe cut at the block start: keep for the next
-                for line in reversed(lines):
-                    if not line.strip():
-                        continue
-                    try:
-                        ev = json.loads(line)
-                        eid = int(ev["id"])
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a torn last line: verify reports it
-                    if eid < head_id:
-                        return None  # the head event is gone
-                    if eid == head_id:
-                        return codes if hashlib.sha256(line).hexdigest() == head_hash else None
-                    if ev.get("type") in EVERYTHING_EVENTS:
-                        return None
-                    if ev.get("type") in RECORD_EVENTS and isinstance(ev.get("object"), str):
-                        codes.add(ev["object"])
-                        if len(codes) > max_codes:
-                            return None
-                if pos == 0:
+        for line in log.lines_backwards():
+            try:
+                ev = json.loads(line)
+                eid = int(ev["id"])
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn last line: verify reports it
+            if eid < head_id:
+                return None  # the head event is gone
+            if eid == head_id:
+                return codes if hashlib.sha256(line).hexdigest() == head_hash else None
+            if ev.get("type") in EVERYTHING_EVENTS:
+                return None
+            if ev.get("type") in RECORD_EVENTS and isinstance(ev.get("object"), str):
+                codes.add(ev["object"])
+                if len(codes) > max_codes:
                     return None
-    except OSError:
+        return None
+    except (OSError, WorkplanError):
         return None
 
 
 class IndexManager:
-    def __init__(self, archive_root: Path | str) -> None:
+    def __init__(self, archive_root: Path | str, index_dir: Path | str | None = None) -> None:
         self.root = Path(archive_root)
-        self.dir = self.root / INDEX_DIRNAME
+        self.dir = Path(index_dir) if index_dir is not None else self.root / INDEX_DIRNAME
         self.meta_path = self.dir / "meta.json"
         self.lock_path = self.dir / ".lock"
+
+    @classmethod
+    def of(cls, arc) -> "IndexManager":
+        """The index of an open archive (its ``index_dir``: this machine's), or of an archive path."""
+        if isinstance(arc, (str, os.PathLike)):
+            return cls(arc)
+        return cls(arc.root, getattr(arc, "index_dir", None))
+
 
     def _check_dir(self) -> None:
         """``<archive>/index`` must be the index's folder: a file (or anything else) there is named,
@@ -312,7 +312,7 @@ class IndexManager:
                 meta, usable = None, False
             head = archive_head(arc)  # before reading any record (see _rebuild_locked)
             if usable and head is not None and meta.get("archive_head") != head:
-                since = changed_since(Path(arc.root) / "events.jsonl", meta.get("archive_head"))
+                since = changed_since(arc.events, meta.get("archive_head"))
                 if since is None:
                     usable = False  # cannot tell what changed: rebuild
                 else:
@@ -371,7 +371,7 @@ class IndexManager:
             return None
         if not mine:
             return f"the index does not record which archive state it reflects (archive log head #{head[0]})"
-        since = changed_since(Path(arc.root) / "events.jsonl", mine)
+        since = changed_since(arc.events, mine)
         if since is None:
             return (f"the index reflects the archive at event #{mine[0]}, the archive is at #{head[0]}, "
                     "and what changed in between cannot be told from the event log")
@@ -389,7 +389,7 @@ class IndexManager:
         head = archive_head(arc)
         if head is None or meta.get("archive_head") == head:
             return None
-        if changed_since(Path(arc.root) / "events.jsonl", meta.get("archive_head")) is None:
+        if changed_since(arc.events, meta.get("archive_head")) is None:
             return self.staleness(arc, meta)
         try:
             self.update(arc, (), lock_timeout=lock_timeout)

@@ -62,18 +62,22 @@ def time_zone(name: str | None) -> Any:
 
 def create_app(archive_root: str | Path, token: str | None = None, *, secret_key: bytes | None = None,
                workdir: str | Path | None = None, allow_hosts: Iterable[str] = (), port: int | None = None,
-               https: bool = False, timezone: str | None = None) -> Flask:
+               https: bool = False, timezone: str | None = None, open_options: dict | None = None) -> Flask:
     """The site over the archive at ``archive_root``. With ``token``, every request must carry it
     (``Authorization: Bearer TOKEN`` or the session the sign-in form opens). The site answers to
     the loopback names and ``allow_hosts`` (on ``port`` when given); ``https`` marks it as reached
     over HTTPS (Secure cookies, HSTS). Volumes are made in ``workdir`` (default: a new temporary
     folder, removed at exit). Times are shown in ``timezone`` (an IANA name such as
-    Asia/Shanghai; default: the server's)."""
+    Asia/Shanghai; default: the server's). ``open_options``: how to open the archive
+    (``open_archive``'s ``index_dir``: this machine's index; ``catalogue``: a standby server to read from)."""
+    import functools
+
     from ..archive import open_archive
     root = Path(archive_root).expanduser().absolute()
-    open_archive(root).close()  # a clear WorkplanError now if it is not an archive
+    opener = functools.partial(open_archive, root, **(open_options or {}))
+    opener().close()  # a clear WorkplanError now if it is not an archive
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="workplan-web-"))
-    jobs = Jobs(root, work)
+    jobs = Jobs(root, work, opener)
     atexit.register(jobs.close)
     guard = Guard(token=token or None, hosts=HostPolicy(host_names(tuple(allow_hosts)), port), https=https)
     if secret_key:
@@ -86,7 +90,7 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
                       WP_TZ=time_zone(timezone))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = site = Site(root, jobs, guard)
+    app.extensions[EXTENSION] = site = Site(root, jobs, guard, opener)
     guard.accounts = site.accounts
 
     security.install(app, guard, errors.refused)   # host, size and session first

@@ -44,8 +44,10 @@ class Busy(Exception):
 
 
 class Jobs:
-    def __init__(self, archive_root: Path, workdir: Path) -> None:
+    def __init__(self, archive_root: Path, workdir: Path, opener: Any = None) -> None:
+        from ..archive import open_archive
         self.root = archive_root
+        self.opener = opener or (lambda: open_archive(archive_root))
         self.dir = workdir
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
@@ -75,7 +77,6 @@ class Jobs:
             del self.jobs[j.id]
 
     def _run(self, job: Job) -> None:
-        from ..archive import open_archive
         from ..compile.volume import compile_volume
         o = job.options
         out_dir = self.dir / job.id
@@ -88,7 +89,7 @@ class Jobs:
         job.state = "running"
         arc: Any = None
         try:
-            arc = open_archive(self.root)
+            arc = self.opener()
             res = compile_volume(arc, out, year=o["year"], unit=o.get("unit") or None, kind=o.get("kind") or None,
                                  fmt=o["format"], lang=o["lang"], progress=progress)
             job.output, job.documents, job.pages = res.output, res.documents, res.pages

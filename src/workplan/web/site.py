@@ -60,8 +60,10 @@ class SiteAccounts:
 
 
 class Site:
-    def __init__(self, root: Path, jobs: Jobs, guard: Guard) -> None:
+    def __init__(self, root: Path, jobs: Jobs, guard: Guard, opener: Any = None) -> None:
+        from ..archive import open_archive
         self.root, self.jobs, self.guard = root, jobs, guard
+        self.opener = opener or (lambda: open_archive(root))  # () -> an open archive (serve's options)
         self._handles = _Handles()
         self._events = EventsByRecord()
         self.accounts = SiteAccounts(self)
@@ -75,9 +77,8 @@ class Site:
 
     def archive(self) -> Any:
         """This thread's open archive."""
-        from ..archive import open_archive
         if self._handles.arc is None:
-            self._handles.arc = open_archive(self.root)
+            self._handles.arc = self.opener()
         return self._handles.arc
 
     def index(self) -> Any:
@@ -86,7 +87,7 @@ class Site:
         from ..search.index import IndexManager
         h = self._handles
         try:
-            st = IndexManager(self.root).meta_path.stat()
+            st = IndexManager.of(self.archive()).meta_path.stat()
             stamp: tuple | None = (st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None
@@ -94,11 +95,12 @@ class Site:
             if h.ix is not None:
                 h.ix.close()
                 h.ix = None
-            h.ix = open_index(self.root)  # a path: never rebuilds (the site changes nothing)
+            # a path: never rebuilds (the site changes nothing); this machine's index folder
+            h.ix = open_index(self.root, index_dir=IndexManager.of(self.archive()).dir)
             h.ix_stamp = stamp
         # an index behind the archive (a crash between a commit and its index update) is said on
         # every search, with the fix, instead of silently missing records (one catalogue look-up)
-        h.ix.stale = IndexManager(self.root).staleness(self.archive(), h.ix.meta)
+        h.ix.stale = IndexManager.of(self.archive()).staleness(self.archive(), h.ix.meta)
         return h.ix
 
     def events_of(self, code: str) -> list:
