@@ -118,7 +118,7 @@ def test_pg_archive_init_add_verify_export(pg_server, tmp_path):
     # a new version of the first: same code, v2, on the same database
     files[0].write_text(files[0].read_text(encoding="utf-8").replace("冬季防火", "冬季防火（修订）", 1),
                         encoding="utf-8")
-    r = wp("archive", "add", str(files[0]), "--format", "none", "--archive", str(root))
+    r = wp("archive", "add", str(files[0]), "--format", "none", "--archive", str(root), "--reason", "the title corrected")
     assert r.returncode == 0, r.stderr
     r = wp("archive", "verify", "--archive", str(root))
     assert r.returncode == 0 and "all intact" in r.stdout, r.stdout + r.stderr
@@ -327,3 +327,44 @@ def test_pg_migrate_folder_archive_proves_equal(pg_server, tmp_path):
     assert r.returncode == 0 and items_of(r.stdout.split()) == [4], r.stderr
     r = wp("archive", "migrate", "--to", url, "--archive", str(root))
     assert r.returncode != 0 and "already in" in r.stderr and "Traceback" not in r.stderr
+
+
+# --- people and fixity on the database -------------------------------------------------------------
+def test_pg_archive_keeps_accounts_and_fixity_results(pg_server, tmp_path):
+    """The accounts and each record's last fixity check live in the PostgreSQL catalogue as in a
+    folder archive's: an account is required once one exists, events name the person, a failed
+    check flags the record, and a rebuild keeps the accounts and recomputes the checks."""
+    root = tmp_path / "arc"
+    init(pg_server, root)
+    pw = tmp_path / "pw.txt"
+    pw.write_text("a long enough passphrase 42\n", encoding="utf-8")
+    r = wp("user", "add", "admin", "--role", "administrator", "--password-file", str(pw), "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    r = wp("--user", "admin", "user", "add", "wang.li", "--role", "archivist", "--password-file", str(pw),
+           "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    files = variants(tmp_path / "src", 1, 2)
+    r = wp("archive", "add", *map(str, files), "--format", "none", "--archive", str(root))
+    assert r.returncode != 0 and "--user" in r.stderr + r.stdout    # an account is required now
+    r = wp("--user", "wang.li", "archive", "add", *map(str, files), "--format", "none", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    codes = r.stdout.split()
+    from workplan.archive import open_archive
+    with open_archive(root) as arc:
+        assert [a["name"] for a in arc.catalogue.accounts()] == ["admin", "wang.li"]
+        ingest = [e for e in arc.events.read()[0] if e.type == "ingestion"]
+        assert ingest and all(e.agent.startswith("wang.li ") for e in ingest)
+        bag = root / arc.rel(codes[0], 1)
+    victim = next(p for p in (bag / "data").rglob("*") if p.is_file())
+    victim.write_bytes(victim.read_bytes() + b"#")
+    r = wp("--user", "wang.li", "archive", "verify", "--archive", str(root))
+    assert r.returncode != 0
+    with open_archive(root) as arc:
+        checks = arc.catalogue.fixity_of(codes)
+        assert checks[codes[0]]["ok"] is False and checks[codes[0]]["findings"]
+        assert arc.catalogue.damaged_codes() == [codes[0]]
+        assert arc.catalogue.least_recently_checked(10)[:1] in ([codes[0]], [codes[1]])
+    r = wp("--user", "wang.li", "archive", "rebuild-catalogue", "--archive", str(root))
+    with open_archive(root) as arc:
+        assert [a["name"] for a in arc.catalogue.accounts()] == ["admin", "wang.li"]
+        assert arc.catalogue.damaged_codes() == [codes[0]]

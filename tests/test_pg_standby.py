@@ -126,6 +126,6 @@ def test_pg_site_from_standby_then_failover(pair, tmp_path):
         events, findings = arc.events.read()
         assert findings == [] and len(events) >= acked
         assert arc.verify().ok
-    r = subprocess.run([*wp, "archive", "add", str(src / "d1.yaml"), "--again", "--format", "none", "--archive",
+    r = subprocess.run([*wp, "archive", "add", str(src / "d1.yaml"), "--again", "--reason", "added again", "--format", "none", "--archive",
                         str(root)], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr  # the promoted server takes writes

@@ -49,3 +49,21 @@ def test_a_sweep_checks_the_longest_unverified_first_within_its_budget(archive_c
     r = run("archive", "verify", "--sweep", "--budget", "ten minutes", "--archive", str(archive_copy))
     assert r.exit_code == 2 and "is not a duration" in r.output
     assert len(events(archive_copy)) == n + 3 + 1  # the sweep's three checks and the rebuild
+
+
+def test_a_whole_verify_names_the_damaged_records_so_a_rebuild_keeps_their_flag(archive_copy):
+    """The whole-archive check's event lists the records it found damaged: the catalogue rebuilt
+    from the bags and the log still flags them (and the others as checked and intact)."""
+    from workplan.archive import open_archive
+    d = json.loads(run("archive", "show", WINTER, "--json", "--archive", str(archive_copy)).output)
+    pdf = archive_copy / d["record"]["bag_dir"] / next(f["path"] for f in d["record"]["files"] if f["role"] == "pdf:zh")
+    pdf.write_bytes(pdf.read_bytes() + b"%")
+    assert run("archive", "verify", "--archive", str(archive_copy)).exit_code != 0
+    last = events(archive_copy)[-1]
+    assert last["type"] == "fixity-check" and WINTER in last["detail"]["damaged"]
+    run("archive", "rebuild-catalogue", "--archive", str(archive_copy))
+    with open_archive(archive_copy) as arc:
+        codes = [r.code for r in arc.records()]
+        checks = arc.catalogue.fixity_of(codes)
+        assert arc.catalogue.damaged_codes() == [WINTER]
+        assert all(checks[c]["ok"] for c in codes if c != WINTER) and checks[WINTER]["findings"]

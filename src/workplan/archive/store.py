@@ -1105,8 +1105,18 @@ class Archive:
                                             file=str(self.bags / code), hint="run `workplan archive verify`"))
             events = log.events
             fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
+            archived: set[str] = set()
             for e in events:
-                if e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
+                if e.type in ("ingestion", "new-version", "adoption"):
+                    archived.add(e.object)
+                elif e.type == "fixity-check" and e.object == "archive" and isinstance(e.detail, dict) \
+                        and isinstance(e.detail.get("damaged"), dict):
+                    # a whole verify: every record archived by then, the damaged ones with their findings
+                    for code in archived:
+                        found = e.detail["damaged"].get(code)
+                        fixity[code] = {"code": code, "checked_at": e.time, "ok": not found, "event_id": e.id,
+                                        "findings": [str(x) for x in found] if isinstance(found, list) else []}
+                elif e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
                     problems_ = e.detail.get("problems")
                     fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
                                         "event_id": e.id,

@@ -502,6 +502,9 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
                   "findings": len(rep.findings), "problems": [x.message for x in rep.findings[:20]]}
         if repaired:
             detail["repaired"] = repaired
+        # each damaged record with its first findings: the log alone then says which records this
+        # check found damaged (a rebuilt catalogue's last fixity results come from it)
+        detail["damaged"] = {code: msgs[:5] for code, msgs in list(_damaged(rep).items())[:1000]}
         try:
             ev = arc.events.append("fixity-check", "archive", detail, outcome="success" if rep.ok else "failure")
             if st.catalogue_ok or repaired:
@@ -512,14 +515,20 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
     return rep
 
 
-def _note_every_record(arc, rep: VerifyReport, ev) -> None:
-    """After a whole verify: each current record's result (its own findings) in the catalogue."""
-    cat = arc.catalogue
+def _damaged(rep: VerifyReport) -> dict[str, list[str]]:
+    """code → the messages of the findings about that record."""
     bad: dict[str, list[str]] = {}
     for f in rep.findings:
         code = f.code or _code_of_file(f.file)
         if code:
             bad.setdefault(code, []).append(f.message)
+    return bad
+
+
+def _note_every_record(arc, rep: VerifyReport, ev) -> None:
+    """After a whole verify: each current record's result (its own findings) in the catalogue."""
+    cat = arc.catalogue
+    bad = _damaged(rep)
     with cat.transaction() as tx:
         for r in cat.select():
             if r["status"] == "active":
