@@ -61,8 +61,16 @@ KNOWN_FAILURES = {
 }
 
 
+# The test command runs the suite in two processes (pytest-xdist, --dist loadgroup). Each test
+# file goes to one process whole (its module fixtures are built once); the files that read the
+# session's corpus build (corpus_build) go to the same process, so it is built once per engine.
+CORPUS_BUILD_READERS = ("tests/test_layout.py", "tests/test_pdf.py", "tests/test_docx.py")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group("corpus-build" if path in CORPUS_BUILD_READERS else path))
         reason = KNOWN_FAILURES.get(item.nodeid)
         if reason:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
