@@ -15,7 +15,8 @@ def test_every_format_list_derives_from_the_table():
 
     assert render.FORMATS == formats.FORMATS == tuple(formats.WRITERS) == ("docx", "pdf")
     assert datafile.FORMATS == formats.FORMATS
-    assert record.ROLE_ORDER[1:-2] == formats.rendition_roles()
+    assert record.ROLE_ORDER[1:1 + len(formats.rendition_roles())] == formats.rendition_roles()
+    assert record.ROLE_ORDER[-3:] == ("original", record.PREVIEW_ROLE, "metadata")
     m = ingest.RENDITION_RE.match("winter.zh-en.pdf")
     assert m and m["stem"] == "winter" and m["lang"] == "zh-en" and m["fmt"] == "pdf"
     assert not ingest.RENDITION_RE.match("winter.zh.odt")
