@@ -30,10 +30,6 @@ KNOWN_FAILURES = {
         "the DOCX as LibreOffice lays it out breaks pages differently from the PDF on one or two files",
     "tests/test_layout.py::test_libreoffice_renders_our_docx_with_as_many_pages_as_our_pdf[typst]":
         "the DOCX as LibreOffice lays it out breaks pages differently from the PDF on one or two files",
-    "tests/test_layout.py::test_pdf_no_page_ends_early[typst-six-peace-standards.en]":
-        "lines carried with the signature leave the page before it short",
-    "tests/test_layout.py::test_pdf_no_page_ends_early[typst-six-peace-standards.zh-en]":
-        "lines carried with the signature leave the page before it short",
 }
 
 
