@@ -502,7 +502,7 @@ def check_docx(path: str | Path, *, doc_number: str | None = None, lang: str = "
     styles_el = doc.styles.element
     out: list[Finding] = []
     # page numbers: the runs of the footers that hold a PAGE field
-    sect = doc.sections[-1]
+    sect = doc.sections[0]      # the text's (a 版记 after a blank page has a section of its own, unnumbered)
     footers = {"odd": sect.footer, "even": sect.even_page_footer}
     for side, footer in footers.items():
         if footer.is_linked_to_previous and side == "even" and not doc.settings.odd_and_even_pages_header_footer:
@@ -563,16 +563,21 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+_PDF_EXPORT = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def docx_to_pdf(docx, outdir: str | Path, timeout: int = 600) -> Path | list[Path]:
-    """LibreOffice's rendering of a DOCX (what a recipient on Linux sees); several files (a list)
-    are converted by one LibreOffice run."""
+    """LibreOffice's rendering of a DOCX (what a recipient on Linux prints); several files (a list)
+    are converted by one LibreOffice run. The blank pages LibreOffice inserts itself (a section
+    that starts on an even page: the 版记's, 7.4.1) are exported, as they are printed: headless
+    export leaves them out by default, which would count a duplex document short."""
     import os
     import subprocess
     import tempfile
     files = [Path(d) for d in docx] if isinstance(docx, (list, tuple)) else [Path(docx)]
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", _PDF_EXPORT,
                         "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=timeout,
                        env={**os.environ, "HOME": profile})
     out = [outdir / (f.stem + ".pdf") for f in files]

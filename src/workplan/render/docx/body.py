@@ -23,6 +23,7 @@ from .oxml import esc as _esc
 from .oxml import run as _run
 
 IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
+IMPRINT_BOX_SLACK_LINES = 0.1   # the 版记's box is this much short of its lines and the blank one above
 
 
 # --- text helpers ----------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class Body:
         self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.pagination)
         self.pagination = None  # render/paginate.Pagination: the page decisions this writer follows
         self.index = 0          # the index of the block being written
+        self.imprint_section = False    # the 版记 is a section of its own, on an even page (even_page_imprint)
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -399,12 +401,11 @@ class Body:
             return
         pg = self.pagination
         if pg is not None and pg.imprint_new_page:
-            # 7.4.1: the 版记 on an even page; the PDF engine found it on an odd one
-            self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
-                            'w:before="0" w:after="0"/></w:pPr></w:p>')
-            if pg.imprint_blank_before:
-                self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
-                                'w:before="0" w:after="0"/></w:pPr></w:p>')
+            # 7.4.1: the 版记 on an even page (the PDF engine found it on an odd one): a section of
+            # its own that starts on the next even page. Word and LibreOffice insert the blank page
+            # themselves where their text ends on an even page (it need not end where the PDF's
+            # text did), and print no page number on it (7.5)
+            self.section_break()
         keep = X.ppr(keepNext="<w:keepNext/>")[len("<w:pPr>"):-len("</w:pPr>")]
         # every line but the last keeps with the next, so the 版记 never splits across pages
         lines = [p for ps in rows for p in ps]
@@ -437,7 +438,9 @@ class Body:
         emu_w = round(L.TEXT_WIDTH_MM * 36000)
         # one blank line above the 版记, as in the PDF: a fixed height with the content at its
         # bottom (Word and LibreOffice agree on where a box's bottom goes, not on how they grow one)
-        emu_h = round((n_lines + 1) * S.PITCH_TW / 20 * 12700)
+        # bottom, less a tenth of a line: where the PDF's text leaves exactly that room, LibreOffice
+        # (which rounds its line boxes up) still finds it, instead of moving the 版记 to a new page
+        emu_h = round((n_lines + 1 - IMPRINT_BOX_SLACK_LINES) * S.PITCH_TW / 20 * 12700)
         self.image_id += 1
         box = (f'<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
@@ -463,8 +466,50 @@ class Body:
                         '<mc:Choice Requires="wps"><w:drawing>'
                         f'{anchor}</w:drawing></mc:Choice></mc:AlternateContent></w:r></w:p>')
 
+    def section_break(self) -> None:
+        """End the text's section here: its properties are the document's (the template's final
+        sectPr, page set up), put on the last paragraph, or on a paragraph one twentieth of a
+        point high after a table; :func:`even_page_imprint` makes the section after it start on
+        an even page."""
+        from lxml import etree
+        final = self.document.element.body.find(qn("w:sectPr"))
+        if final is None:
+            return
+        sect = etree.fromstring(etree.tostring(final))
+        for el in sect.findall(qn("w:type")):
+            sect.remove(el)
+        xml = etree.tostring(sect, encoding="unicode")
+        last = self.out[-1] if self.out else ""
+        if last.startswith("<w:p>") and "<w:pPr>" in last and "<w:sectPr" not in last \
+                and "</w:pPr>" in last and "<w:drawing>" not in last:
+            self.out[-1] = last.replace("</w:pPr>", xml + "</w:pPr>", 1)
+        else:
+            self.out.append('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                            f'{xml}</w:pPr></w:p>')
+        self.imprint_section = True
+
     def xml(self) -> str:
         return f"<w:body {X.BODY_NSDECL}>{''.join(self.out)}</w:body>"
+
+
+def even_page_imprint(document, unnumbered: bool) -> None:
+    """The 版记's section (the document's last) starts on an even page (``w:type evenPage``).
+    ``unnumbered``: a blank page comes before it (the PDF engine's text ended on an even page), so
+    neither that page nor the 版记's carries a number (7.5): the section gets footers of its own,
+    empty."""
+    body = document.element.body
+    sect = body.find(qn("w:sectPr"))
+    if sect is None:
+        return
+    for el in sect.findall(qn("w:type")):
+        sect.remove(el)
+    X.insert_ordered(sect, parse_xml(f'<w:type {X.NSDECL} w:val="evenPage"/>'))
+    if unnumbered:
+        for el in sect.findall(qn("w:footerReference")):
+            sect.remove(el)
+        section = document.sections[-1]
+        for footer in (section.footer, section.even_page_footer):
+            footer.is_linked_to_previous = False
 
 
 def scale_issuer_mark(body, ids: dict[str, str]) -> None:
