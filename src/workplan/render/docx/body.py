@@ -441,6 +441,10 @@ class Body:
         # bottom, less a tenth of a line: where the PDF's text leaves exactly that room, LibreOffice
         # (which rounds its line boxes up) still finds it, instead of moving the 版记 to a new page
         emu_h = round((n_lines + 1 - IMPRINT_BOX_SLACK_LINES) * S.PITCH_TW / 20 * 12700)
+        # its bottom on the bottom edge of the type area, measured from the page's top edge: the same
+        # on every page (LibreOffice puts a box aligned to the bottom of the margin lower on the
+        # first page of a section that starts on an even page)
+        top_emu = round((L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM) * 36000) - emu_h
         self.image_id += 1
         box = (f'<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
@@ -454,7 +458,7 @@ class Body:
                   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{251659264 + self.image_id}" '
                   'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
                   '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
-                  '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+                  f'<wp:positionV relativeFrom="page"><wp:posOffset>{top_emu}</wp:posOffset></wp:positionV>'
                   f'<wp:extent cx="{emu_w}" cy="{emu_h}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
                   f'<wp:wrapTopAndBottom/><wp:docPr id="{self.image_id}" name="Imprint {self.image_id}"/>'
                   '<wp:cNvGraphicFramePr/><a:graphic><a:graphicData '
@@ -505,11 +509,24 @@ def even_page_imprint(document, unnumbered: bool) -> None:
         sect.remove(el)
     X.insert_ordered(sect, parse_xml(f'<w:type {X.NSDECL} w:val="evenPage"/>'))
     if unnumbered:
+        import copy
+        text = document.sections[0]
+        originals = [copy.deepcopy(f._element) for f in (text.footer, text.even_page_footer)]
         for el in sect.findall(qn("w:footerReference")):
             sect.remove(el)
         section = document.sections[-1]
-        for footer in (section.footer, section.even_page_footer):
+        for footer, original in zip((section.footer, section.even_page_footer), originals):
             footer.is_linked_to_previous = False
+            # the same footer paragraphs, so the page keeps its body height (LibreOffice sizes the
+            # body by the footer's), without their text and page field
+            el = footer._element
+            for child in list(el):
+                el.remove(child)
+            for child in original:
+                for r in [r for r in child.iter(qn("w:r"), qn("w:fldSimple"), qn("w:hyperlink"))]:
+                    if r.getparent() is not None:
+                        r.getparent().remove(r)
+                el.append(child)
 
 
 def scale_issuer_mark(body, ids: dict[str, str]) -> None:
