@@ -23,7 +23,7 @@ from .oxml import esc as _esc
 from .oxml import run as _run
 
 IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
-IMPRINT_BOX_SLACK_LINES = 0.1   # the 版记's box is this much short of its lines and the blank one above
+IMPRINT_BOX_SLACK_LINES = 0.5   # the 版记 box is this much short of its lines and a blank one above (the PDF engines let its top rule come as close)
 
 
 # --- text helpers ----------------------------------------------------------------------------
@@ -392,8 +392,12 @@ class Body:
                            ind=X.ind_tw(left=inset, right=inset, first=0))
                 # the date right-aligned at a tab; when office and date cannot share the line with one
                 # 字 between them, the date goes to a line of its own (never run into the office)
-                room = (S.TEXT_WIDTH_TW - 2 * inset) / size_tw
-                apart = _width_chars(im.printer or "") + _width_chars(right) + 1 <= room
+                # (measured with the fonts' metrics, as the PDF sets them: the rough width in 字
+                # took English lines that fit for too wide, and the 版记 grew a line the PDF lacks)
+                from ..table_widths import text_width_pt
+                size_pt = L.FONTS["imprint"].size_pt
+                room = (S.TEXT_WIDTH_TW - 2 * inset) / 20
+                apart = text_width_pt(im.printer or "", size_pt) + text_width_pt(right, size_pt) + size_pt <= room
                 text = (im.printer or "") + ("" if apart else "\n") + chr(9) + right
                 pr_ps.append(f"<w:p>{pp}{_run(text, _lang_rpr(im.lang))}</w:p>")
         rows = [ps for ps in (cc_ps, pr_ps) if ps]
@@ -433,13 +437,16 @@ class Body:
         # box anchored to the last paragraph and aligned to the bottom of the page's margin box,
         # which Word, WPS and LibreOffice (which sets a floating full-width table where it stands)
         # all place there.
-        n_lines = sum(max(1, math.ceil(_width_chars(_strip_tags(p)) * L.FONTS["imprint"].size_pt
-                                       / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20))) for ps in rows for p in ps)
+        from ..table_widths import text_width_pt
+        size_pt = L.FONTS["imprint"].size_pt
+        n_lines = sum(max(1, math.ceil(text_width_pt(line, size_pt) / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20 - size_pt)))
+                      for ps in rows for p in ps for line in _strip_tags(p).split("\n"))
         emu_w = round(L.TEXT_WIDTH_MM * 36000)
         # one blank line above the 版记, as in the PDF: a fixed height with the content at its
         # bottom (Word and LibreOffice agree on where a box's bottom goes, not on how they grow one)
-        # bottom, less a tenth of a line: where the PDF's text leaves exactly that room, LibreOffice
-        # (which rounds its line boxes up) still finds it, instead of moving the 版记 to a new page
+        # bottom, less half a line: where the PDF's text leaves that room (a PDF engine lets the 版记's
+        # top rule come within half a line of the text), LibreOffice finds it too, instead of moving
+        # the 版记 to a new page
         emu_h = round((n_lines + 1 - IMPRINT_BOX_SLACK_LINES) * S.PITCH_TW / 20 * 12700)
         # its bottom on the bottom edge of the type area, measured from the page's top edge: the same
         # on every page (LibreOffice puts a box aligned to the bottom of the margin lower on the
