@@ -47,18 +47,8 @@ def winter_file() -> Path:
     return CORPUS / "winter-fire-safety.yaml"
 
 
-# Known failures after the merge of the layout, content and bounds work (stop 16), left for the
-# next session and named in its note: each still runs, and passes silently once fixed.
-KNOWN_FAILURES = {
-    "tests/test_layout.py::test_libreoffice_renders_our_docx_with_as_many_pages_as_our_pdf[weasyprint]":
-        "the DOCX as LibreOffice lays it out breaks pages differently from the PDF on one or two files",
-    "tests/test_layout.py::test_libreoffice_renders_our_docx_with_as_many_pages_as_our_pdf[typst]":
-        "the DOCX as LibreOffice lays it out breaks pages differently from the PDF on one or two files",
-    "tests/test_layout.py::test_pdf_no_page_ends_early[typst-six-peace-standards.en]":
-        "lines carried with the signature leave the page before it short",
-    "tests/test_layout.py::test_pdf_no_page_ends_early[typst-six-peace-standards.zh-en]":
-        "lines carried with the signature leave the page before it short",
-}
+# Known failures, named with their reasons: each still runs, and passes silently once fixed.
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 # The test command runs the suite in two processes (pytest-xdist, --dist loadgroup). Each test

@@ -104,6 +104,23 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _signature_took_lines(body: list[_Line]) -> bool:
+    """Whether a page opens with the body's last lines carried with the 附件说明 or signature
+    (GB/T 9704 7.3.5: never a signature page without text): at most CARRIED_WITH_SIGNATURE + 1
+    lines, then a blank line (above the 附件说明, or the seal's room above the 署名), then the
+    附件说明 or the 署名 down to the date. The 署名 of joint issuers may be several lines each
+    (stacked, or wrapped English names), so the date is looked for further down than the carried
+    lines."""
+    opening = body[:CARRIED_WITH_SIGNATURE + 16]
+    sig = next((k for k, ln in enumerate(opening) if _SIG_START.match(ln.text) or _SIG_START.match(ln.words)), None)
+    if sig is None:
+        return False
+    if sig <= CARRIED_WITH_SIGNATURE + 3:
+        return True
+    gap = next((k for k in range(1, sig + 1) if opening[k].top - opening[k - 1].top > 1.5 * LINE_PT), None)
+    return gap is not None and gap <= CARRIED_WITH_SIGNATURE + 1
+
+
 def pdf_pages(path: str | Path) -> list[dict]:
     """Per page: body lines, footer lines, graphics (rects/curves/images) — measured once."""
     import pdfplumber
@@ -193,8 +210,7 @@ def check_pdf(path: str | Path, *, doc_number: str | None = None, lang: str = "z
             continue                      # a figure that did not fit
         if nxt["cells"] and min(c[1] for c in nxt["cells"]) < TEXT_TOP_PT + 3 * LINE_PT:
             continue                      # a table (its caption, header and first row) or a row moved whole
-        opening = [ln.text for ln in nxt["body"][:CARRIED_WITH_SIGNATURE + 4]]
-        if any(_SIG_START.match(t) for t in opening):
+        if _signature_took_lines(nxt["body"]):
             continue                      # the signature took the body's last lines with it (7.3.5)
         bottoms = [ln.bottom for ln in pg["body"]] + [b for _t, b in pg["graphics"]]
         if not bottoms:
@@ -486,7 +502,7 @@ def check_docx(path: str | Path, *, doc_number: str | None = None, lang: str = "
     styles_el = doc.styles.element
     out: list[Finding] = []
     # page numbers: the runs of the footers that hold a PAGE field
-    sect = doc.sections[-1]
+    sect = doc.sections[0]      # the text's (a 版记 after a blank page has a section of its own, unnumbered)
     footers = {"odd": sect.footer, "even": sect.even_page_footer}
     for side, footer in footers.items():
         if footer.is_linked_to_previous and side == "even" and not doc.settings.odd_and_even_pages_header_footer:
@@ -547,16 +563,21 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+_PDF_EXPORT = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+
+
 def docx_to_pdf(docx, outdir: str | Path, timeout: int = 600) -> Path | list[Path]:
-    """LibreOffice's rendering of a DOCX (what a recipient on Linux sees); several files (a list)
-    are converted by one LibreOffice run."""
+    """LibreOffice's rendering of a DOCX (what a recipient on Linux prints); several files (a list)
+    are converted by one LibreOffice run. The blank pages LibreOffice inserts itself (a section
+    that starts on an even page: the 版记's, 7.4.1) are exported, as they are printed: headless
+    export leaves them out by default, which would count a duplex document short."""
     import os
     import subprocess
     import tempfile
     files = [Path(d) for d in docx] if isinstance(docx, (list, tuple)) else [Path(docx)]
     outdir = Path(outdir)
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+        subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", _PDF_EXPORT,
                         "--outdir", str(outdir), *map(str, files)], check=True, capture_output=True, timeout=timeout,
                        env={**os.environ, "HOME": profile})
     out = [outdir / (f.stem + ".pdf") for f in files]

@@ -338,8 +338,11 @@ def test_imprint_between_rules(winter):
     # the text box sits at the bottom of the type area (7.4.1), the last thing in the body
     anchor = next(doc.element.body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor"))
     pos_v = anchor.find("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}positionV")
-    assert pos_v.get("relativeFrom") == "margin"
-    assert pos_v[0].text == "bottom"
+    # placed from the page's top edge so that its bottom is the type area's bottom edge
+    extent = anchor.find("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent")
+    assert pos_v.get("relativeFrom") == "page"
+    bottom_mm = (int(pos_v[0].text) + int(extent.get("cy"))) / 36000
+    assert abs(bottom_mm - (L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM)) < 0.01
     assert doc.styles[p.style.name].font.size.pt == L.FONTS["imprint"].size_pt
     # zh-en: both languages inside one set of rules
     both = open_docx(winter["zh-en"])

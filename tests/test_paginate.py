@@ -55,17 +55,32 @@ def test_joint_signatures_side_by_side():
     assert signature_columns(["中共青岚县委政法委员会", "青岚县平安建设领导小组办公室"]) == 0
 
 
-def test_the_docx_follows_what_the_pdf_engine_measured(rdoc):
-    """A 版记 the PDF engine moved to a new even page starts one in the DOCX too; the DOCX's
-    signature keeps its blank lines."""
+@pytest.mark.parametrize("blank_before", [True, False])
+def test_the_docx_follows_what_the_pdf_engine_measured(rdoc, blank_before):
+    """A 版记 the PDF engine moved to a new even page is a section of its own in the DOCX that
+    starts on an even page (Word and LibreOffice add the blank page where their own text ends on
+    an even page); after a blank page its footers carry no page number (7.5), otherwise the
+    document's footers go on; the DOCX's signature keeps its blank lines."""
     from workplan.render.docx.writer import build_document
     p = pagination_of(rdoc)
-    p.record("typst", carry_lines=2, signature_gaps=True, imprint_new_page=True, imprint_blank_before=True)
+    p.record("typst", carry_lines=2, signature_gaps=True, imprint_new_page=True, imprint_blank_before=blank_before)
     rdoc.blocks = [b for b in rdoc.blocks if not isinstance(b, Table)]
     from workplan.render.ir import Imprint
     rdoc.blocks.append(Imprint(cc="县政府办公室。", printer="县司法局", printed_date="2024年3月20日"))
-    body = build_document(rdoc).element.body
+    document = build_document(rdoc)
+    body = document.element.body
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    breaks = [p for p in body.iter(f"{w}p") if p.find(f"{w}pPr/{w}pageBreakBefore") is not None]
-    assert len(breaks) == 2                           # a blank page, then the 版记's page
+    assert not [p for p in body.iter(f"{w}p") if p.find(f"{w}pPr/{w}pageBreakBefore") is not None]
+    text, imprint = document.sections
+    assert imprint._sectPr.find(f"{w}type").get(f"{w}val") == "evenPage"
+    assert text._sectPr.find(f"{w}type") is None
+    # the section break sits right before the 版记 (the text's last paragraph ends its section)
+    breaks = [p for p in body.iter(f"{w}p") if p.find(f"{w}pPr/{w}sectPr") is not None]
+    assert len(breaks) == 1 and "县政府办公室" in "".join(t.text or "" for t in breaks[0].getnext().iter(f"{w}t"))
+
+    def numbered(footer) -> bool:
+        return "PAGE" in "".join(t.text or "" for t in footer._element.iter(f"{w}instrText")) \
+            or any("PAGE" in (f.get(f"{w}instr") or "") for f in footer._element.iter(f"{w}fldSimple"))
+    assert numbered(text.footer) and numbered(text.even_page_footer)
+    assert numbered(imprint.footer) is not blank_before and numbered(imprint.even_page_footer) is not blank_before
     assert Pagination().signature_gaps and L.SIGNATURE_GAP_LINES == 2

@@ -23,6 +23,7 @@ from .oxml import esc as _esc
 from .oxml import run as _run
 
 IMPRINT_AT_PAGE_BOTTOM = True   # 版记 as a table floated to the bottom of the 版心 (7.4)
+IMPRINT_BOX_SLACK_LINES = 0.5   # the 版记 box is this much short of its lines and a blank one above (the PDF engines let its top rule come as close)
 
 
 # --- text helpers ----------------------------------------------------------------------------
@@ -112,6 +113,7 @@ class Body:
         self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.pagination)
         self.pagination = None  # render/paginate.Pagination: the page decisions this writer follows
         self.index = 0          # the index of the block being written
+        self.imprint_section = False    # the 版记 is a section of its own, on an even page (even_page_imprint)
 
     # paragraphs
     def p(self, style: str, runs: str, **ppr_parts: str) -> None:
@@ -390,8 +392,12 @@ class Body:
                            ind=X.ind_tw(left=inset, right=inset, first=0))
                 # the date right-aligned at a tab; when office and date cannot share the line with one
                 # 字 between them, the date goes to a line of its own (never run into the office)
-                room = (S.TEXT_WIDTH_TW - 2 * inset) / size_tw
-                apart = _width_chars(im.printer or "") + _width_chars(right) + 1 <= room
+                # (measured with the fonts' metrics, as the PDF sets them: the rough width in 字
+                # took English lines that fit for too wide, and the 版记 grew a line the PDF lacks)
+                from ..table_widths import text_width_pt
+                size_pt = L.FONTS["imprint"].size_pt
+                room = (S.TEXT_WIDTH_TW - 2 * inset) / 20
+                apart = text_width_pt(im.printer or "", size_pt) + text_width_pt(right, size_pt) + size_pt <= room
                 text = (im.printer or "") + ("" if apart else "\n") + chr(9) + right
                 pr_ps.append(f"<w:p>{pp}{_run(text, _lang_rpr(im.lang))}</w:p>")
         rows = [ps for ps in (cc_ps, pr_ps) if ps]
@@ -399,12 +405,11 @@ class Body:
             return
         pg = self.pagination
         if pg is not None and pg.imprint_new_page:
-            # 7.4.1: the 版记 on an even page; the PDF engine found it on an odd one
-            self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
-                            'w:before="0" w:after="0"/></w:pPr></w:p>')
-            if pg.imprint_blank_before:
-                self.out.append('<w:p><w:pPr><w:pageBreakBefore/><w:spacing w:line="20" w:lineRule="exact" '
-                                'w:before="0" w:after="0"/></w:pPr></w:p>')
+            # 7.4.1: the 版记 on an even page (the PDF engine found it on an odd one): a section of
+            # its own that starts on the next even page. Word and LibreOffice insert the blank page
+            # themselves where their text ends on an even page (it need not end where the PDF's
+            # text did), and print no page number on it (7.5)
+            self.section_break()
         keep = X.ppr(keepNext="<w:keepNext/>")[len("<w:pPr>"):-len("</w:pPr>")]
         # every line but the last keeps with the next, so the 版记 never splits across pages
         lines = [p for ps in rows for p in ps]
@@ -432,12 +437,21 @@ class Body:
         # box anchored to the last paragraph and aligned to the bottom of the page's margin box,
         # which Word, WPS and LibreOffice (which sets a floating full-width table where it stands)
         # all place there.
-        n_lines = sum(max(1, math.ceil(_width_chars(_strip_tags(p)) * L.FONTS["imprint"].size_pt
-                                       / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20))) for ps in rows for p in ps)
+        from ..table_widths import text_width_pt
+        size_pt = L.FONTS["imprint"].size_pt
+        n_lines = sum(max(1, math.ceil(text_width_pt(line, size_pt) / (S.TEXT_WIDTH_TW / 20 - 2 * inset / 20 - size_pt)))
+                      for ps in rows for p in ps for line in _strip_tags(p).split("\n"))
         emu_w = round(L.TEXT_WIDTH_MM * 36000)
         # one blank line above the 版记, as in the PDF: a fixed height with the content at its
         # bottom (Word and LibreOffice agree on where a box's bottom goes, not on how they grow one)
-        emu_h = round((n_lines + 1) * S.PITCH_TW / 20 * 12700)
+        # bottom, less half a line: where the PDF's text leaves that room (a PDF engine lets the 版记's
+        # top rule come within half a line of the text), LibreOffice finds it too, instead of moving
+        # the 版记 to a new page
+        emu_h = round((n_lines + 1 - IMPRINT_BOX_SLACK_LINES) * S.PITCH_TW / 20 * 12700)
+        # its bottom on the bottom edge of the type area, measured from the page's top edge: the same
+        # on every page (LibreOffice puts a box aligned to the bottom of the margin lower on the
+        # first page of a section that starts on an even page)
+        top_emu = round((L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM) * 36000) - emu_h
         self.image_id += 1
         box = (f'<wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
                'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/>'
@@ -451,7 +465,7 @@ class Body:
                   'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{251659264 + self.image_id}" '
                   'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="0"><wp:simplePos x="0" y="0"/>'
                   '<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>'
-                  '<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>'
+                  f'<wp:positionV relativeFrom="page"><wp:posOffset>{top_emu}</wp:posOffset></wp:positionV>'
                   f'<wp:extent cx="{emu_w}" cy="{emu_h}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
                   f'<wp:wrapTopAndBottom/><wp:docPr id="{self.image_id}" name="Imprint {self.image_id}"/>'
                   '<wp:cNvGraphicFramePr/><a:graphic><a:graphicData '
@@ -463,8 +477,63 @@ class Body:
                         '<mc:Choice Requires="wps"><w:drawing>'
                         f'{anchor}</w:drawing></mc:Choice></mc:AlternateContent></w:r></w:p>')
 
+    def section_break(self) -> None:
+        """End the text's section here: its properties are the document's (the template's final
+        sectPr, page set up), put on the last paragraph, or on a paragraph one twentieth of a
+        point high after a table; :func:`even_page_imprint` makes the section after it start on
+        an even page."""
+        from lxml import etree
+        final = self.document.element.body.find(qn("w:sectPr"))
+        if final is None:
+            return
+        sect = etree.fromstring(etree.tostring(final))
+        for el in sect.findall(qn("w:type")):
+            sect.remove(el)
+        xml = etree.tostring(sect, encoding="unicode")
+        last = self.out[-1] if self.out else ""
+        if last.startswith("<w:p>") and "<w:pPr>" in last and "<w:sectPr" not in last \
+                and "</w:pPr>" in last and "<w:drawing>" not in last:
+            self.out[-1] = last.replace("</w:pPr>", xml + "</w:pPr>", 1)
+        else:
+            self.out.append('<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                            f'{xml}</w:pPr></w:p>')
+        self.imprint_section = True
+
     def xml(self) -> str:
         return f"<w:body {X.BODY_NSDECL}>{''.join(self.out)}</w:body>"
+
+
+def even_page_imprint(document, unnumbered: bool) -> None:
+    """The 版记's section (the document's last) starts on an even page (``w:type evenPage``).
+    ``unnumbered``: a blank page comes before it (the PDF engine's text ended on an even page), so
+    neither that page nor the 版记's carries a number (7.5): the section gets footers of its own,
+    empty."""
+    body = document.element.body
+    sect = body.find(qn("w:sectPr"))
+    if sect is None:
+        return
+    for el in sect.findall(qn("w:type")):
+        sect.remove(el)
+    X.insert_ordered(sect, parse_xml(f'<w:type {X.NSDECL} w:val="evenPage"/>'))
+    if unnumbered:
+        import copy
+        text = document.sections[0]
+        originals = [copy.deepcopy(f._element) for f in (text.footer, text.even_page_footer)]
+        for el in sect.findall(qn("w:footerReference")):
+            sect.remove(el)
+        section = document.sections[-1]
+        for footer, original in zip((section.footer, section.even_page_footer), originals):
+            footer.is_linked_to_previous = False
+            # the same footer paragraphs, so the page keeps its body height (LibreOffice sizes the
+            # body by the footer's), without their text and page field
+            el = footer._element
+            for child in list(el):
+                el.remove(child)
+            for child in original:
+                for r in [r for r in child.iter(qn("w:r"), qn("w:fldSimple"), qn("w:hyperlink"))]:
+                    if r.getparent() is not None:
+                        r.getparent().remove(r)
+                el.append(child)
 
 
 def scale_issuer_mark(body, ids: dict[str, str]) -> None:

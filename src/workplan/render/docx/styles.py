@@ -128,7 +128,10 @@ def _body_ppr(**over: str) -> str:
     # Only body text, headings and notes are hyphenated (settings: w:autoHyphenation; it applies to
     # English only): every other style suppresses it (titles, names, tables, the 版记)
     parts = {"widowControl": '<w:widowControl w:val="0"/>', "suppressAutoHyphens": "<w:suppressAutoHyphens/>",
-             # no punctuation hanging into the margin: the line keeps its 28 cells (5.2.3)
+             # no punctuation hanging into the margin: the line keeps its 28 cells (5.2.3). Word and
+             # WPS follow it; LibreOffice's DOCX import reads the value inverted (hanging = val 0,
+             # measured on 7.4 and in its source), so LibreOffice hangs a closing mark past the
+             # 28th cell; val 1 would make Word hang them instead
              "overflowPunct": '<w:overflowPunct w:val="0"/>',
              "spacing": spacing(PITCH_TW, before=0, after=0),
              "ind": ind(first_chars=L.BODY_FIRST_LINE_INDENT_CHARS),

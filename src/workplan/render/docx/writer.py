@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from ..ir import RenderDoc
 from . import oxml as X
 from . import styles as S
-from .body import Body, scale_issuer_mark, splice_body
+from .body import Body, even_page_imprint, scale_issuer_mark, splice_body
 from .template import BODY_MARKER, open_template, prepare
 
 
@@ -60,6 +60,8 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
     builder.build(rdoc.blocks)
     document = splice_body(document, anchor, builder)
     scale_issuer_mark(document.element.body, ids)
+    if builder.imprint_section:
+        even_page_imprint(document, unnumbered=builder.pagination.imprint_blank_before)
     _core_properties(document, rdoc)
     return document
 
