@@ -50,3 +50,32 @@ def test_a_moved_deadline_and_a_changed_target_on_the_command_line_and_the_site(
     twin = c.get(f"/records/{quote(WINTER)}/diff.json?from=2&to=3").get_json()
     assert twin == d
     assert c.get(f"/records/{quote(WINTER)}/diff.json?from=2&to=9").status_code == 400
+
+
+def test_the_rendered_text_side_by_side(archive_copy, tmp_path):
+    """Beside the data, the text as rendered: the lines of the same PDF rendition of both versions,
+    the changed ones paired (the CLI's --text, the site's ?text=1 and its twin)."""
+    from workplan.web import create_app
+    a = ["--archive", str(archive_copy)]
+    text = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
+    v3 = tmp_path / "winter-v3.yaml"
+    v3.write_text(text.replace("deadline: 2023-12-15", "deadline: 2024-01-10"), encoding="utf-8")
+    r = run("archive", "add", str(v3), "--format", "pdf", "--reason", "检查推迟", *a)
+    assert r.exit_code == 0, r.output
+    r = run("archive", "diff", WINTER, "--text", *a)
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "text (pdf:zh):" in out
+    old = [x for x in out.splitlines() if x.startswith("    - ")]
+    new = [x for x in out.splitlines() if x.startswith("    + ")]
+    assert any("12月15日" in x for x in old) and any("2024年1月10日" in x or "1月10日" in x for x in new), out
+    c = create_app(archive_copy).test_client()
+    page = c.get(f"/records/{quote(WINTER)}/diff").get_data(as_text=True)
+    assert 'id="text-link"' in page and "text-diff" not in page          # read on request only
+    page = c.get(f"/records/{quote(WINTER)}/diff?text=1&ui=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="text-diff"' in html and "The text side by side" in html
+    assert '<tr class="replace">' in html and "12月15日" in html
+    twin = c.get(f"/records/{quote(WINTER)}/diff.json?text=1").get_json()
+    assert twin["text"]["role"] == "pdf:zh" and not twin["text"]["same"]
+    assert any(r["op"] == "replace" and "12月15日" in (r["old"] or "") for r in twin["text"]["rows"])

@@ -6,6 +6,10 @@ compared as data, not as lines: items of a list are matched by their ``id`` (els
 when unique; else their position), so a moved deadline reads "task inspect «开展火灾隐患排查»:
 deadline 2023-12-15 → 2024-01-10" wherever the task sits. Versions without a data file (legacy
 records) are compared by their files' hashes.
+
+:func:`text_diff` sets the rendered text of both versions side by side: the lines of the same
+PDF rendition (the Chinese one first, else the bilingual, the English or an import's preview),
+read through the same checked path, and the runs of lines that differ with a line of context.
 """
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ from typing import Any
 from ..errors import Problem, WorkplanError
 
 MAX_SOURCE = 8 * 1024 * 1024   # bytes of a data file compared
+MAX_PDF = 50 * 1024 * 1024     # bytes of a rendition whose text is compared
+MAX_TEXT_PAGES = 300           # pages of it read
+MAX_TEXT_ROWS = 3000           # rows of a side-by-side text difference shown
+TEXT_ROLES = ("pdf:zh", "pdf:zh-en", "pdf:en", "preview")   # which rendition's text is compared
 MAX_CHANGES = 2000
 # a list's name → what one of its items is called
 ITEM_NAMES = {"tasks": "task", "targets": "target", "sections": "section", "units": "unit", "members": "member",
@@ -171,4 +179,62 @@ def _load(arc: Any, rec: Any) -> Any:
         return yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as e:
         raise WorkplanError(Problem(f"the data file of {rec.code} v{rec.version} cannot be read as data ({e})",
+                                    file=rec.code)) from None
+
+
+def text_diff(arc: Any, code: str, v1: int, v2: int, *, context: int = 1) -> dict:
+    """The rendered text of two versions side by side: ``{"role", "rows": [{"op", "old", "new",
+    "old_line", "new_line"}], "same": bool}``; ``op`` is equal, replace, delete, insert or gap
+    (lines left out between runs of changes). ``role`` is None where the versions have no PDF
+    rendition in common."""
+    import difflib
+    import itertools
+    versions = {r.version: r for r in arc.versions(code)}
+    a, b = versions[v1], versions[v2]
+    ra, rb = {f.role for f in a.files}, {f.role for f in b.files}
+    role = next((r for r in TEXT_ROLES if r in ra and r in rb), None)
+    if role is None:
+        return {"role": None, "rows": [], "same": False}
+    old, new = _pdf_lines(arc, a, role), _pdf_lines(arc, b, role)
+    rows: list[dict] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for n, group in enumerate(matcher.get_grouped_opcodes(context)):
+        if n:
+            rows.append({"op": "gap", "old": None, "new": None, "old_line": None, "new_line": None})
+        for op, i1, i2, j1, j2 in group:
+            pairs = itertools.zip_longest(range(i1, i2), range(j1, j2))
+            for i, j in pairs:
+                rows.append({"op": op if op != "replace" else ("replace" if i is not None and j is not None
+                                                               else "delete" if j is None else "insert"),
+                             "old": old[i] if i is not None else None, "new": new[j] if j is not None else None,
+                             "old_line": i + 1 if i is not None else None, "new_line": j + 1 if j is not None else None})
+            if len(rows) >= MAX_TEXT_ROWS:
+                break
+        if len(rows) >= MAX_TEXT_ROWS:
+            break
+    return {"role": role, "rows": rows[:MAX_TEXT_ROWS], "same": old == new, "cut": len(rows) >= MAX_TEXT_ROWS}
+
+
+def _pdf_lines(arc: Any, rec: Any, role: str) -> list[str]:
+    """The text lines of a version's rendition (page-number lines left out)."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+    with arc.open_checked(rec, role) as fh:
+        raw = fh.read(MAX_PDF + 1)
+    if len(raw) > MAX_PDF:
+        raise WorkplanError(Problem(f"the {role} file of {rec.code} v{rec.version} is larger than "
+                                    f"{MAX_PDF // (1024 * 1024)} MB: its text is not compared", file=rec.code))
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        lines: list[str] = []
+        for page in reader.pages[:MAX_TEXT_PAGES]:
+            for line in (page.extract_text() or "").splitlines():
+                line = line.strip()
+                if line and not re.fullmatch(r"[—–\-\s]*\d+[—–\-\s]*|Page \d+( of \d+)?", line):
+                    lines.append(line)
+        return lines
+    except Exception as e:  # noqa: BLE001 - pypdf raises many kinds on a damaged file
+        raise WorkplanError(Problem(f"the text of {rec.code} v{rec.version} ({role}) cannot be read ({e})",
                                     file=rec.code)) from None

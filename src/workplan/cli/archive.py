@@ -512,8 +512,10 @@ def anchor_cmd(out_dir, tsa, tsa_command, archive_path) -> None:
 @click.argument("code")
 @click.argument("versions", nargs=-1, type=click.IntRange(1, 100000), metavar="[V1 V2]")
 @click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
+@click.option("--text", "with_text", is_flag=True,
+              help="Also compare the rendered text (the PDF rendition both versions have), line by line.")
 @_archive_option
-def diff_cmd(code, versions, as_json, archive_path) -> None:
+def diff_cmd(code, versions, as_json, with_text, archive_path) -> None:
     """What changed between two versions of a record (default: the previous and the current).
 
     The data files are compared as data: items are matched by their id, so a change reads
@@ -522,9 +524,11 @@ def diff_cmd(code, versions, as_json, archive_path) -> None:
     """
     if len(versions) not in (0, 2):
         raise click.BadParameter("give two versions, or none (the previous and the current)", param_hint="V1 V2")
-    from ..archive.diff import diff_versions
+    from ..archive.diff import diff_versions, text_diff
     arc = _open(archive_path)
     d = diff_versions(arc, code, *(versions or (None, None)))
+    if with_text:
+        d["text"] = text_diff(arc, d["code"], d["from"], d["to"])
     if as_json:
         say(json.dumps(d, ensure_ascii=False, indent=2))
         return
@@ -537,6 +541,24 @@ def diff_cmd(code, versions, as_json, archive_path) -> None:
         say("  the data is the same")
     for f in d["files"]:
         say(f"  file {f['role']}: {f['change']}")
+    text = d.get("text")
+    if text is not None:
+        if text["role"] is None:
+            say("  text: no PDF rendition in both versions to compare")
+        elif text["same"]:
+            say(f"  text ({text['role']}): the same")
+        else:
+            say(f"  text ({text['role']}):")
+            for r in text["rows"]:
+                if r["op"] == "gap":
+                    say("    …")
+                elif r["op"] == "equal":
+                    say(f"      {r['old']}")
+                else:
+                    if r["old"] is not None:
+                        say(f"    - {r['old']}")
+                    if r["new"] is not None:
+                        say(f"    + {r['new']}")
 
 
 @archive.command("log")

@@ -102,6 +102,9 @@ def diff_page(code: str) -> Response:
         return _not_found(code, e)
     try:
         d = diff_versions(arc, code, v1, v2)
+        if params.whole("text", 0, 0, 1):  # the rendered text side by side (reads both PDFs: on request)
+            from ...archive.diff import text_diff
+            d["text"] = text_diff(arc, d["code"], d["from"], d["to"])
     except WorkplanError as e:
         return workplan_error(e, 409 if "not what was archived" in e.format() else 400)
     if request.path.endswith(".json"):
