@@ -44,6 +44,8 @@ class _Handles(threading.local):
     arc: Any = None
     ix: Any = None
     ix_stamp: Any = None
+    stale: Any = None
+    stale_key: Any = None
 
 
 class SiteAccounts:
@@ -84,10 +86,12 @@ class Site:
     def index(self) -> Any:
         """This thread's open index (reopened when the index was rebuilt or updated)."""
         from ..search import open_index
-        from ..search.index import IndexManager
+        from ..search.index import IndexManager, archive_head
         h = self._handles
+        arc = self.archive()
+        mgr = IndexManager.of(arc)
         try:
-            st = IndexManager.of(self.archive()).meta_path.stat()
+            st = mgr.meta_path.stat()
             stamp: tuple | None = (st.st_mtime_ns, st.st_size)
         except OSError:
             stamp = None
@@ -96,11 +100,19 @@ class Site:
                 h.ix.close()
                 h.ix = None
             # a path: never rebuilds (the site changes nothing); this machine's index folder
-            h.ix = open_index(self.root, index_dir=IndexManager.of(self.archive()).dir)
+            h.ix = open_index(self.root, index_dir=mgr.dir)
             h.ix_stamp = stamp
+            h.stale_key = None
         # an index behind the archive (a crash between a commit and its index update) is said on
-        # every search, with the fix, instead of silently missing records (one catalogue look-up)
-        h.ix.stale = IndexManager.of(self.archive()).staleness(self.archive(), h.ix.meta)
+        # every search, with the fix, instead of silently missing records. Worked out again only
+        # when the archive's log head moved (one catalogue look-up per request): a head that moved
+        # means reading the log back to the index's head, which is not done on every search
+        head = archive_head(arc)
+        key = (tuple(head) if head else None, stamp)
+        if h.stale_key != key:
+            h.stale = mgr.staleness(arc, h.ix.meta)
+            h.stale_key = key
+        h.ix.stale = h.stale
         return h.ix
 
     def events_of(self, code: str) -> list:
