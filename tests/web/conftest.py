@@ -17,6 +17,24 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 WINTER = "J001-WS·2023-D30-QSSQ-0001"
+# Debian's chromium, driven by Playwright (scripts/setup installs it for the tests)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                    reason="Debian's chromium is not installed (scripts/setup installs it for the tests)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a test module."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 def cli(*args: str) -> str:

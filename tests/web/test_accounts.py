@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 
-from .conftest import CORPUS, WINTER, Browserish, running
+from .conftest import CORPUS, WINTER, Browserish, needs_chromium, running
 
 PASSWORDS = {"admin": "admin-pass-0001", "clara": "clerk-pass-0002", "arno": "archivist-pass-3",
              "audrey": "auditor-pass-0004"}
@@ -273,50 +273,40 @@ def test_the_record_page_says_who_when_what_and_why(people_site, people_archive)
 
 
 # --- in a real browser ----------------------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_four_people_in_chromium(people_site, tmp_path):
+@needs_chromium
+def test_four_people_in_chromium(people_site, tmp_path, browser):
     """Each of four people signs in with the form, sees who they are, and meets a clear 403 page
     where their role stops them; the clerk cannot fetch a file by its URL either; sign-out ends it."""
-    from playwright.sync_api import sync_playwright
-    from .test_web_e2e import ARGS
     port, app = people_site
     app.extensions["workplan"].guard.logins = type(app.extensions["workplan"].guard.logins)()
     base = f"http://127.0.0.1:{port}"
     refused = {"clara": FILE, "audrey": "/compile", "admin": FILE, "arno": None}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            for name, url in refused.items():
-                ctx = browser.new_context(viewport={"width": 1100, "height": 800})
-                page = ctx.new_page()
-                page.goto(base + "/search?ui=en")
-                assert "/login" in page.url  # sent to sign in first
-                page.fill("#name", name)
-                page.fill("#password", PASSWORDS[name])
-                page.click("button[type=submit]")
-                page.wait_for_load_state()
-                assert "/search" in page.url
-                assert page.inner_text("#signed-in") == f"{name} ({ROLES[name]})"
-                # the compile link only for whom may compile
-                assert (page.locator("nav a[href='/compile']").count() == 1) == (ROLES[name] == "archivist")
-                if url is not None:
-                    resp = page.goto(base + url)
-                    assert resp.status == 403
-                    text = page.inner_text("main")
-                    assert f"{name} ({ROLES[name]}) may not" in text and "Ask an administrator" in text
-                    page.screenshot(path=str(tmp_path / f"403-{name}.png"))
-                else:  # the archivist may compile
-                    resp = page.goto(base + "/compile")
-                    assert resp.status == 200
-                page.goto(base + "/search")
-                page.click("text=Sign out")
-                page.wait_for_load_state()
-                assert "/login" in page.url
-                assert page.goto(base + "/search.json").status == 401
-                ctx.close()
-        finally:
-            browser.close()
+    for name, url in refused.items():
+        ctx = browser.new_context(viewport={"width": 1100, "height": 800})
+        page = ctx.new_page()
+        page.goto(base + "/search?ui=en")
+        assert "/login" in page.url  # sent to sign in first
+        page.fill("#name", name)
+        page.fill("#password", PASSWORDS[name])
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "/search" in page.url
+        assert page.inner_text("#signed-in") == f"{name} ({ROLES[name]})"
+        # the compile link only for whom may compile
+        assert (page.locator("nav a[href='/compile']").count() == 1) == (ROLES[name] == "archivist")
+        if url is not None:
+            resp = page.goto(base + url)
+            assert resp.status == 403
+            text = page.inner_text("main")
+            assert f"{name} ({ROLES[name]}) may not" in text and "Ask an administrator" in text
+            page.screenshot(path=str(tmp_path / f"403-{name}.png"))
+        else:  # the archivist may compile
+            resp = page.goto(base + "/compile")
+            assert resp.status == 200
+        page.goto(base + "/search")
+        page.click("text=Sign out")
+        page.wait_for_load_state()
+        assert "/login" in page.url
+        assert page.goto(base + "/search.json").status == 401
+        ctx.close()

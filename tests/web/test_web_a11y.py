@@ -18,15 +18,14 @@ import pytest
 from workplan.web import create_app
 from workplan.web.jobs import Job
 
-from .conftest import WINTER, running
-from .test_web_e2e import ARGS, CHROMIUM
+from .conftest import WINTER, needs_chromium, running
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(os.environ.get("WORKPLAN_AXE") or ROOT / ".venv/axe/node_modules/axe-core/axe.min.js")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (scripts/setup)"),
+    needs_chromium,
     pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE}: run scripts/setup (needs npm)"),
 ]
 
@@ -62,17 +61,6 @@ def sites(web_archive, tmp_path_factory):
     locked = create_app(root, token="s3cret-token", workdir=tmp_path_factory.mktemp("jobs"))
     with running(app) as port, running(locked) as locked_port:
         yield f"http://127.0.0.1:{port}", f"http://127.0.0.1:{locked_port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _url(sites, name: str, ui: str) -> str:
