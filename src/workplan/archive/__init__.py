@@ -14,8 +14,9 @@ The archive stores, verifies, disposes and exports; it knows nothing of renderin
 model (ingest, above it, checks and renders documents; see ARCHITECTURE.md).
 """
 from .codes import RETENTIONS, format_code, parse_code
-from .record import FileEntry, Finding, Record
+from .findings import Finding, FindingKind
+from .record import FileEntry, Record
 from .store import Archive, Prepared, init_archive, open_archive, resolve_root
 
-__all__ = ["Archive", "Prepared", "FileEntry", "Finding", "RETENTIONS", "Record", "format_code", "init_archive", "open_archive",
+__all__ = ["Archive", "Prepared", "FileEntry", "Finding", "FindingKind", "RETENTIONS", "Record", "format_code", "init_archive", "open_archive",
            "parse_code", "resolve_root"]

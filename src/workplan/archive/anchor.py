@@ -31,7 +31,7 @@ from typing import Any
 
 from ..errors import Problem, WorkplanError
 from .fsutil import atomic_replace, now_iso, open_regular
-from .record import Finding
+from .findings import Finding
 
 ANCHOR_FORMAT = "workplan-log-anchor"
 MAX_ANCHOR = 64 * 1024

@@ -23,12 +23,22 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-
-from .fsutil import fsync_tree, make_read_only, open_regular, remove_tree, sha256_file, try_lock_dir
-from .record import Finding, role_sort_key
+from .findings import Finding, FindingKind
+from .findings import FindingKind as K
+from .fsutil import (
+    fsync_tree,
+    make_read_only,
+    open_regular,
+    remove_tree,
+    sha256_file,
+    try_lock_dir,
+)
+from .record import role_sort_key
 
 METADATA_NAME = "metadata.json"
 METADATA_FORMAT = "workplan-archive-record/1"
@@ -59,7 +69,7 @@ class Staging:
         fd = try_lock_dir(new)
         if fd is None:  # cannot happen: the folder is new
             raise OSError(f"cannot lock {new}")
-        self.fd = fd
+        self.fd: int | None = fd
         self.dir = tmp_root / new.name[len(".new-"):]
         os.rename(new, self.dir)
         self.bag = self.dir / "bag"
@@ -67,7 +77,7 @@ class Staging:
         if not shared:  # a shared staging folder holds one Workspace per record instead
             self.bag.mkdir()
 
-    def workspace(self) -> "Workspace":
+    def workspace(self) -> Workspace:
         return Workspace(self)
 
     def cleanup(self) -> None:
@@ -78,7 +88,7 @@ class Staging:
                 os.close(self.fd)
                 self.fd = None
 
-    def __enter__(self) -> "Staging":
+    def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -194,16 +204,6 @@ def read_manifest(path: Path) -> dict[str, str]:
     return out
 
 
-def read_bag_info(bag: Path) -> dict[str, str]:
-    info: dict[str, str] = {}
-    with open(bag / "bag-info.txt", encoding="utf-8-sig") as f:
-        for line in f:
-            if ":" in line:
-                k, v = line.split(":", 1)
-                info[k.strip()] = v.strip()
-    return info
-
-
 @dataclass
 class BagCheck:
     """Result of checking one bag: problems, the tagmanifest's hash and metadata.json's bytes."""
@@ -215,85 +215,125 @@ class BagCheck:
     manifest: dict[str, str] = field(default_factory=dict)
     files: int = 0
     bytes: int = 0
+    code: str | None = None
+
+    def found(self, msg: str, name: str, kind: FindingKind, **kw: Any) -> None:
+        self.findings.append(Finding(msg, file=f"{self.rel}/{name}", kind=kind, code=self.code, **kw))
+
+
+@dataclass
+class _BagFiles:
+    """What is in a bag folder, by relative name: every file, the odd ones (symbolic links and
+    other non-regular files: damage, never followed) and the hard-linked ones (changed from outside)."""
+
+    present: set[str] = field(default_factory=set)
+    odd: dict[str, FindingKind] = field(default_factory=dict)
+    linked: list[str] = field(default_factory=list)
+    errors: list[OSError] = field(default_factory=list)
 
 
 def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
     """Recompute every file's hash against the bag's manifests; name missing, changed and
-    orphan files (paths in findings are relative to the archive root)."""
-    res = BagCheck(rel)
+    orphan files (paths in findings are relative to the archive root). In order: list the
+    files, odd files, the manifests, bagit.txt, every listed file's hash, orphans."""
+    res = BagCheck(rel, code=code)
+    files = _list_bag(bag)
+    if files.errors:
+        res.found(f"cannot read the bag: {files.errors[0].strerror}", "", K.UNREADABLE)
+        return res
+    _check_odd_files(bag, files, res)
+    manifests = _read_manifests(bag, files, res)
+    if "bagit.txt" not in files.present:
+        res.found("bagit.txt is missing", "bagit.txt", K.MISSING_FILE)
+    _check_hashes(bag, files, manifests, res)
+    if TAGMANIFEST in files.present and TAGMANIFEST not in files.odd:
+        try:
+            res.tagmanifest_sha256, size = sha256_file(bag / TAGMANIFEST)
+            res.files += 1
+            res.bytes += size
+        except OSError:
+            pass
+    for name in sorted(files.present - set(manifests) - {TAGMANIFEST} - set(files.odd)):
+        res.found(f"orphan file: {name} is not listed in the bag's manifests", name, K.ORPHAN_FILE,
+                  hint="it was not put there by workplan; inspect it and remove it by hand")
+    return res
 
-    def finding(msg: str, name: str, kind: str, **kw) -> None:
-        res.findings.append(Finding(msg, file=f"{rel}/{name}", kind=kind, code=code, **kw))
 
-    present: set[str] = set()
-    odd: dict[str, str] = {}  # symbolic links and other non-regular files: damage, never followed
-    linked: list[str] = []  # regular files with another name elsewhere (a hard link: changed from outside)
-    errors: list[OSError] = []
+def _list_bag(bag: Path) -> _BagFiles:
+    out = _BagFiles()
     try:
-        for dirpath, dirs, files in os.walk(bag, onerror=errors.append):
+        for dirpath, dirs, files in os.walk(bag, onerror=out.errors.append):
             d = os.path.relpath(dirpath, bag)
             for n in files + dirs:
                 p = os.path.join(dirpath, n)
                 rel_n = os.path.normpath(os.path.join(d, n))
                 st = os.lstat(p)
                 if stat.S_ISLNK(st.st_mode):
-                    odd[rel_n] = "symlink"
+                    out.odd[rel_n] = K.SYMLINK
                 elif n in files and not stat.S_ISREG(st.st_mode):
-                    odd[rel_n] = "not-a-file"
+                    out.odd[rel_n] = K.NOT_A_FILE
                 elif n in files and st.st_nlink > 1:
-                    linked.append(rel_n)
-                if n in files or rel_n in odd:
-                    present.add(rel_n)
+                    out.linked.append(rel_n)
+                if n in files or rel_n in out.odd:
+                    out.present.add(rel_n)
     except OSError as e:
-        errors.append(e)
-    if errors:
-        finding(f"cannot read the bag: {errors[0].strerror}", "", "unreadable")
-        return res
-    for name in sorted(linked):
-        finding(f"{name} has another name outside this bag (a hard link, {os.lstat(bag / name).st_nlink} names): a "
-                "change made through the other name would change the archived file", name, "hard-link",
-                hint="replace it with a copy of its own (e.g. `cp --preserve` it to a new file, then rename it over "
-                     "the linked one)")
-    for name, kind in sorted(odd.items()):
-        if kind == "symlink":
-            finding(f"{name} is a symbolic link (to {os.readlink(bag / name)}): stored files must be regular files "
-                    "inside the archive", name, "symlink",
-                    hint="never followed; replace it with the archived file from a backup")
+        out.errors.append(e)
+    return out
+
+
+def _check_odd_files(bag: Path, files: _BagFiles, res: BagCheck) -> None:
+    for name in sorted(files.linked):
+        res.found(f"{name} has another name outside this bag (a hard link, {os.lstat(bag / name).st_nlink} names): a "
+                  "change made through the other name would change the archived file", name, K.HARD_LINK,
+                  hint="replace it with a copy of its own (e.g. `cp --preserve` it to a new file, then rename it over "
+                       "the linked one)")
+    for name, kind in sorted(files.odd.items()):
+        if kind == K.SYMLINK:
+            res.found(f"{name} is a symbolic link (to {os.readlink(bag / name)}): stored files must be regular files "
+                      "inside the archive", name, K.SYMLINK,
+                      hint="never followed; replace it with the archived file from a backup")
         else:
-            finding(f"{name} is not a regular file: stored files must be regular files inside the archive", name,
-                    "not-a-file", hint="replace it with the archived file from a backup")
+            res.found(f"{name} is not a regular file: stored files must be regular files inside the archive", name,
+                      K.NOT_A_FILE, hint="replace it with the archived file from a backup")
+
+
+def _read_manifests(bag: Path, files: _BagFiles, res: BagCheck) -> dict[str, str]:
+    """Both manifests, merged: the manifest covers the payload (data/), the tagmanifest the tag
+    files; neither may speak for the other's files (a tagmanifest line would otherwise override
+    a payload file's hash)."""
     manifests: dict[str, str] = {}
     for name in (MANIFEST, TAGMANIFEST):
-        if name in odd:
+        if name in files.odd:
             continue
-        if name not in present:
-            finding(f"{name} is missing: the bag cannot be checked", name, "missing-file",
-                    hint="restore the bag from a backup")
+        if name not in files.present:
+            res.found(f"{name} is missing: the bag cannot be checked", name, K.MISSING_FILE,
+                      hint="restore the bag from a backup")
             continue
         try:
             m = read_manifest(bag / name)
         except (OSError, ValueError, UnicodeDecodeError) as e:
-            finding(f"{name} cannot be read ({e}); it was changed", name, "hash-mismatch")
+            res.found(f"{name} cannot be read ({e}); it was changed", name, K.HASH_MISMATCH)
             continue
-        # the manifest covers the payload (data/), the tagmanifest the tag files: neither may speak for
-        # the other's files (a tagmanifest line would otherwise override a payload file's hash)
         payload = name == MANIFEST
         foreign = sorted(k for k in m if k.startswith("data/") != payload or k in manifests)
         for k in foreign:
-            finding(f"{name} lists {k}, which {'only the tagmanifest' if payload else 'only the manifest'} may list",
-                    name, "hash-mismatch", hint="the bag's manifests were edited; restore the bag from a backup")
+            res.found(f"{name} lists {k}, which {'only the tagmanifest' if payload else 'only the manifest'} may list",
+                      name, K.HASH_MISMATCH, hint="the bag's manifests were edited; restore the bag from a backup")
         m = {k: v for k, v in m.items() if k not in foreign}
         if payload:
             res.manifest = m
         manifests.update(m)
-    if "bagit.txt" not in present:
-        finding("bagit.txt is missing", "bagit.txt", "missing-file")
+    return manifests
+
+
+def _check_hashes(bag: Path, files: _BagFiles, manifests: dict[str, str], res: BagCheck) -> None:
+    """Every file a manifest lists is there and hashes to what it says (metadata.json is kept)."""
     for name, expected in manifests.items():
-        if name in odd:
+        if name in files.odd:
             continue
-        if name not in present:
-            finding(f"missing file: {name} is listed in the bag's manifest but is not there", name, "missing-file",
-                    hint="restore it from a backup or a transfer package")
+        if name not in files.present:
+            res.found(f"missing file: {name} is listed in the bag's manifest but is not there", name, K.MISSING_FILE,
+                      hint="restore it from a backup or a transfer package")
             continue
         path = bag / name
         try:
@@ -301,30 +341,18 @@ def check_bag(bag: Path, rel: str, code: str | None = None) -> BagCheck:
                 with open_regular(path) as fh:
                     data = fh.read()
                 res.metadata = data
-                import hashlib
                 got, size = hashlib.sha256(data).hexdigest(), len(data)
             else:
                 got, size = sha256_file(path)
         except OSError as e:
-            finding(f"cannot read {name}: {e.strerror}", name, "unreadable")
+            res.found(f"cannot read {name}: {e.strerror}", name, K.UNREADABLE)
             continue
         res.files += 1
         res.bytes += size
         if got != expected:
-            finding(f"hash mismatch: {name} has changed since it was archived (sha256 {got[:12]}…, "
-                    f"manifest says {expected[:12]}…)", name, "hash-mismatch",
-                    hint="the stored file is no longer what was archived; restore it from a backup")
-    if TAGMANIFEST in present and TAGMANIFEST not in odd:
-        try:
-            res.tagmanifest_sha256, size = sha256_file(bag / TAGMANIFEST)
-            res.files += 1
-            res.bytes += size
-        except OSError:
-            pass
-    for name in sorted(present - set(manifests) - {TAGMANIFEST} - set(odd)):
-        finding(f"orphan file: {name} is not listed in the bag's manifests", name, "orphan-file",
-                hint="it was not put there by workplan; inspect it and remove it by hand")
-    return res
+            res.found(f"hash mismatch: {name} has changed since it was archived (sha256 {got[:12]}…, "
+                      f"manifest says {expected[:12]}…)", name, K.HASH_MISMATCH,
+                      hint="the stored file is no longer what was archived; restore it from a backup")
 
 
 # --- metadata → catalogue rows -----------------------------------------------------------------
@@ -410,7 +438,7 @@ def scan_bags(bags: Path) -> BagScan:
 
 
 def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
-                  tombstone: tuple[dict, dict, str | None] | None, rel: callable) -> tuple[list[dict], list[Finding]]:
+                  tombstone: tuple[dict, dict, str | None] | None, rel: Callable[[str, int | None], str]) -> tuple[list[dict], list[Finding]]:
     """Catalogue rows of one document from its bags' metadata.
 
     ``versions``: version → (metadata dict, metadata file entry, tagmanifest hash);
@@ -439,7 +467,7 @@ def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
             if md.get("code") != code or int(md.get("version", -1)) != v:
                 findings.append(Finding(f"the bag's metadata says {md.get('code')} v{md.get('version')}, "
                                         f"but it is stored as {code} v{v}",
-                                        file=rel(code, v) + f"/data/{METADATA_NAME}", kind="bag-mismatch", code=code))
+                                        file=rel(code, v) + f"/data/{METADATA_NAME}", kind=K.BAG_MISMATCH, code=code))
                 continue
             rows.append(row_from_metadata(md, bag_dir=rel(code, v), md_entry=entry, tagmanifest=tag,
                                           status="active" if v == top else "superseded", current=v == top))
@@ -451,7 +479,7 @@ def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
 def _malformed(rel_bag: str, code: str, e: Exception) -> Finding:
     what = f"lacks the field {e.args[0]!r}" if isinstance(e, KeyError) and e.args else f"holds a bad value ({e})"
     return Finding(f"data/{METADATA_NAME} {what}: the record cannot be read", file=f"{rel_bag}/data/{METADATA_NAME}",
-                   kind="bag-mismatch", code=code, hint="restore the bag from a backup or a transfer package")
+                   kind=K.BAG_MISMATCH, code=code, hint="restore the bag from a backup or a transfer package")
 
 
 def parse_metadata(data: bytes | None, where: str, code: str) -> tuple[dict | None, Finding | None]:
@@ -463,7 +491,7 @@ def parse_metadata(data: bytes | None, where: str, code: str) -> tuple[dict | No
             raise ValueError("not a workplan record")
         return md, None
     except (ValueError, UnicodeDecodeError) as e:
-        return None, Finding(f"data/metadata.json cannot be read: {e}", file=where, kind="bag-mismatch", code=code)
+        return None, Finding(f"data/metadata.json cannot be read: {e}", file=where, kind=K.BAG_MISMATCH, code=code)
 
 
 def discard(path: Path) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 from ..errors import Problem, WorkplanError
 from .fsutil import agent as default_agent
 from .fsutil import atomic_replace, now_iso, read_regular, sha256_bytes
-from .record import Finding
+from .findings import Finding
 
 GENESIS = "0" * 64
 EVENT_TYPES = ("init", "ingestion", "new-version", "fixity-check", "export", "disposal", "repair",

@@ -18,7 +18,8 @@ from ..errors import Problem, WorkplanError
 from .bag import METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, row_from_metadata
 from .events import LOG_NAME, Event
 from .fsutil import NotRegular, open_regular
-from .record import Finding, Record
+from .findings import Finding
+from .record import Record
 
 VERSION_EVENTS = ("ingestion", "new-version", "adoption")
 _UNTRUSTED = ("log-chain", "log-missing", "log-truncated")

@@ -1,14 +1,14 @@
-"""What the archive hands out: :class:`Record` (one version of one archived document, 件)
-and :class:`Finding` (one thing ``verify`` found wrong)."""
+"""What the archive hands out: :class:`Record` (one version of one archived document, 件);
+:class:`Finding` (one thing ``verify`` found wrong) is in :mod:`.findings`."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem
 from ..formats import rendition_roles
 from .codes import parse_code
+from .findings import Finding  # noqa: F401  (where it used to live; imported from here still)
 
 PREVIEW_ROLE = "preview"   # a PDF laid out from an imported original that is not one (workplan.ingest.preview)
 ROLE_ORDER = ("source", *rendition_roles(), "original", PREVIEW_ROLE, "metadata")   # renditions: workplan.formats
@@ -87,18 +87,3 @@ class Record:
     def item(self) -> int:
         parts = parse_code(self.code)
         return parts.item if parts else 0
-
-
-@dataclass
-class Finding(Problem):
-    """A problem found by ``verify``. ``kind`` names the class of problem; ``repairable`` says
-    whether ``verify --repair`` can fix it without touching good records."""
-
-    kind: str = "problem"
-    repairable: bool = False
-    code: str | None = None
-    version: int | None = None
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "file": self.file, "line": self.line,
-                "code": self.code, "version": self.version, "repairable": self.repairable, "hint": self.hint}

@@ -20,25 +20,32 @@ damage are reported, not "repaired".
 """
 from __future__ import annotations
 
-import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import WorkplanError
-from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_for_code,
-                  scan_bags)
+from .bag import (
+    METADATA_NAME,
+    TAGMANIFEST,
+    check_bag,
+    parse_metadata,
+    rows_for_code,
+    scan_bags,
+)
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
 from .events import LOG_NAME
-from .fsutil import read_regular, remove_tree, try_lock_dir
-from .record import Finding
+from .findings import CHAIN_BROKEN, Finding
+from .findings import FindingKind as K
+from .fsutil import remove_tree, try_lock_dir
 
-_BAG_KINDS = {"hash-mismatch", "missing-file", "orphan-file", "unreadable", "bag-mismatch"}
 _NEW_STAGING_GRACE = 600  # seconds: a ".new-*" staging folder younger than this may be in use
+_VERSION_EVENTS = ("ingestion", "new-version", "adoption")
 
 
 @dataclass
@@ -64,7 +71,16 @@ class VerifyReport:
 
 @dataclass
 class _State:
+    """What the phases of one check read and derive, in the order they run (see ``PHASES``)."""
+
+    arc: Any
+    progress: Callable[[int, int], None] | None = None
+    workers: int | None = None
     findings: list[Finding] = field(default_factory=list)
+    cat_rows: list[dict] = field(default_factory=list)   # the catalogue's rows (when it reads)
+    log: list[Any] = field(default_factory=list)         # the event log's entries
+    scan: Any = None                                     # bag.BagScan: versions, tombstones, links, strays
+    per_code: dict[str, dict] = field(default_factory=dict)  # code → checked versions and tombstone
     derived: dict[tuple[str, int], dict] = field(default_factory=dict)
     derived_by_code: dict[str, list[dict]] = field(default_factory=dict)
     damaged: set[str] = field(default_factory=set)  # codes with a damaged bag
@@ -76,26 +92,90 @@ class _State:
     bytes: int = 0
     events: int = 0
 
+    def add(self, *found: Finding) -> None:
+        self.findings.extend(found)
 
-def _links(arc) -> list[Finding]:
+
+# --- 1. the catalogue and the event log ----------------------------------------------------------
+def _read_catalogue(st: _State) -> None:
+    try:
+        st.cat_rows = st.arc.catalogue.all_rows()
+    except WorkplanError as e:
+        st.catalogue_ok = False
+        st.arc.close()
+        st.add(Finding(e.problems[0].message, file=CATALOGUE_NAME, kind=K.CATALOGUE, repairable=True,
+                       hint="`workplan archive verify --repair` (or rebuild-catalogue) rebuilds it from the bags"))
+
+
+def _read_log(st: _State) -> None:
+    arc = st.arc
+    events, log_findings = arc.events.read()
+    cut = arc.events.check_head()
+    if cut is not None:
+        log_findings.append(cut)
+        for x in log_findings:
+            if x.kind == K.LOG_INCOMPLETE:
+                x.repairable = False  # nothing is written to a cut log
+    st.log = events
+    st.events = len(events)
+    st.add(*log_findings)
+    st.chain_ok = not any(x.kind in CHAIN_BROKEN for x in log_findings)
+    for e in events:
+        if e.type in _VERSION_EVENTS and isinstance(e.detail, dict) and isinstance(e.detail.get("version"), int):
+            st.logged.add((e.object, e.detail["version"]))
+
+
+def _check_log_head(st: _State) -> None:
+    """The log still reaches the head the catalogue last saw, unchanged."""
+    head = st.arc.catalogue.log_head()
+    if head is None:
+        return
+    hid, hhash = head
+    ev = next((e for e in reversed(st.log) if e.id == hid), None)
+    if ev is None:
+        last = st.log[-1].id if st.log else 0
+        if last < hid:
+            st.add(Finding(f"the event log ends at entry #{last}, but entry #{hid} was written: entries were removed "
+                           "from its end", file=LOG_NAME, kind=K.LOG_TRUNCATED, hint="restore events.jsonl from a backup"))
+            st.chain_ok = False
+    elif ev.hash != hhash:
+        st.add(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
+                       line=ev.line, kind=K.LOG_CHAIN, hint="restore events.jsonl from a backup"))
+        st.chain_ok = False
+
+
+def _check_config(st: _State) -> None:
+    """The configuration is what the log's init entry recorded (a fonds code edit would relabel
+    every record)."""
+    init = next((e for e in st.log if e.type == "init"), None)
+    if init is None or not isinstance(init.detail, dict):
+        return
+    config = st.arc.config
+    cfg = {"fonds_code": config.fonds_code, "fonds_name": config.fonds_name, "category": config.category}
+    wrong = [k for k, v in cfg.items() if k in init.detail and init.detail[k] != v]
+    if wrong:
+        st.add(Finding(f"archive.json's {', '.join(wrong)} differ(s) from what the log recorded when the archive was "
+                       f"created (entry #{init.id})", file="archive.json", kind=K.CONFIG_MISMATCH,
+                       hint="restore archive.json from a backup"))
+
+
+# --- 2. the archive's own files: links, leftovers, what is under bags/ ------------------------------
+def _check_links(st: _State) -> None:
     """The archive's own files and folders must be what they seem: a symbolic link would make
     writers stage outside the archive, or verify and export read what was never archived."""
-    out = []
     for name in ("bags", "tmp", CATALOGUE_NAME, LOG_NAME, "archive.json", ".lock"):
-        p = arc.root / name
+        p = st.arc.root / name
         if p.is_symlink():
-            out.append(Finding(f"{name} is a symbolic link (to {os.readlink(p)}): the archive's files must be inside "
-                               "it", file=name, kind="symlink",
-                               hint=f"replace the link with the real {'folder' if name in ('bags', 'tmp') else 'file'}"
-                                    " (for tmp: an empty folder); it is never followed or repaired"))
-    return out
+            st.add(Finding(f"{name} is a symbolic link (to {os.readlink(p)}): the archive's files must be inside it",
+                           file=name, kind=K.SYMLINK,
+                           hint=f"replace the link with the real {'folder' if name in ('bags', 'tmp') else 'file'}"
+                                " (for tmp: an empty folder); it is never followed or repaired"))
 
 
-def _leftovers(arc) -> list[Finding]:
-    out = []
-    tmp = arc.tmp
-    if tmp.is_symlink() or not tmp.is_dir():  # a linked tmp/ is reported by _links, never cleaned
-        return out
+def _check_leftovers(st: _State) -> None:
+    tmp = st.arc.tmp
+    if tmp.is_symlink() or not tmp.is_dir():  # a linked tmp/ is reported by _check_links, never cleaned
+        return
     now = time.time()
     for e in sorted(os.scandir(tmp), key=lambda e: e.name):
         rel = f"tmp/{e.name}"
@@ -110,268 +190,111 @@ def _leftovers(arc) -> list[Finding]:
             if fd is None:
                 continue  # a live process is working in it
             os.close(fd)
-        out.append(Finding(f"leftover of an interrupted operation: {rel}", file=rel, kind="leftover",
-                           repairable=True, hint="`workplan archive verify --repair` removes it"))
-    return out
+        st.add(Finding(f"leftover of an interrupted operation: {rel}", file=rel, kind=K.LEFTOVER,
+                       repairable=True, hint="`workplan archive verify --repair` removes it"))
 
 
-def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None) -> _State:
-    st = _State()
-    f = st.findings
-    # 1. the catalogue
-    cat_rows: list[dict] = []
-    try:
-        cat_rows = arc.catalogue.all_rows()
-    except WorkplanError as e:
-        st.catalogue_ok = False
-        arc.close()
-        f.append(Finding(e.problems[0].message, file=CATALOGUE_NAME, kind="catalogue", repairable=True,
-                         hint="`workplan archive verify --repair` (or rebuild-catalogue) rebuilds it from the bags"))
-    # 2. the event log
-    events, log_findings = arc.events.read()
-    cut = arc.events.check_head()
-    if cut is not None:
-        log_findings.append(cut)
-        for x in log_findings:
-            if x.kind == "log-incomplete":
-                x.repairable = False  # nothing is written to a cut log
-    st.events = len(events)
-    f.extend(log_findings)
-    st.chain_ok = not any(x.kind in ("log-chain", "log-missing", "log-truncated") for x in log_findings)
-    if st.catalogue_ok and events is not None:
-        head = arc.catalogue.log_head()
-        if head is not None:
-            hid, hhash = head
-            ev = next((e for e in reversed(events) if e.id == hid), None)
-            if ev is None:
-                last = events[-1].id if events else 0
-                if last < hid:
-                    f.append(Finding(f"the event log ends at entry #{last}, but entry #{hid} was written: entries "
-                                     "were removed from its end", file=LOG_NAME, kind="log-truncated",
-                                     hint="restore events.jsonl from a backup"))
-                    st.chain_ok = False
-            elif ev.hash != hhash:
-                f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
-                                 line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
-                st.chain_ok = False
-    for e in events:
-        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
-                and isinstance(e.detail.get("version"), int):
-            st.logged.add((e.object, e.detail["version"]))
-    # the configuration is what the log's init entry recorded (a fonds code edit would relabel every record)
-    init = next((e for e in events if e.type == "init"), None)
-    if init is not None and isinstance(init.detail, dict):
-        cfg = {"fonds_code": arc.config.fonds_code, "fonds_name": arc.config.fonds_name,
-               "category": arc.config.category}
-        wrong = [k for k, v in cfg.items() if k in init.detail and init.detail[k] != v]
-        if wrong:
-            f.append(Finding(f"archive.json's {', '.join(wrong)} differ(s) from what the log recorded when the "
-                             f"archive was created (entry #{init.id})", file="archive.json", kind="config-mismatch",
-                             hint="restore archive.json from a backup"))
-    # 3. links where the archive's own files belong; leftovers of killed processes
-    f.extend(_links(arc))
-    f.extend(_leftovers(arc))
-    # 4. the bags
-    scan = scan_bags(arc.bags)
+def _scan_bags(st: _State) -> None:
+    arc = st.arc
+    st.scan = scan = scan_bags(arc.bags)
     for p in scan.links:
         rel = p.relative_to(arc.root).as_posix()
         parts = rel.split("/")
-        f.append(Finding(f"{rel} is a symbolic link (to {os.readlink(p)}): a record's folder must be inside the "
-                         "archive", file=rel, kind="symlink", code=parts[1] if len(parts) > 1 else None,
-                         hint="never followed; put the real bag back from a backup"))
+        st.add(Finding(f"{rel} is a symbolic link (to {os.readlink(p)}): a record's folder must be inside the "
+                       "archive", file=rel, kind=K.SYMLINK, code=parts[1] if len(parts) > 1 else None,
+                       hint="never followed; put the real bag back from a backup"))
         if len(parts) > 2:
             st.damaged.add(parts[1])
     for p in scan.strays:
         rel = p.relative_to(arc.root).as_posix()
-        f.append(Finding(f"unexpected {'folder' if p.is_dir() else 'file'} under bags/: {rel}", file=rel,
-                         kind="stray", hint="it is not a bag written by workplan; inspect it and remove it by hand"))
-    tasks = []
-    for code, vs in scan.versions.items():
-        for v, p in vs.items():
-            tasks.append((code, v, p))
-    for code, p in scan.tombstones.items():
-        tasks.append((code, None, p))
+        st.add(Finding(f"unexpected {'folder' if p.is_dir() else 'file'} under bags/: {rel}", file=rel,
+                       kind=K.STRAY, hint="it is not a bag written by workplan; inspect it and remove it by hand"))
+
+
+# --- 3. every bag: its hashes, its metadata, its place in the log -----------------------------------
+def _check_bags(st: _State) -> None:
+    """Recompute every hash of every bag (in threads), in the order of (code, version)."""
+    arc, scan = st.arc, st.scan
+    tasks = [(code, v, p) for code, vs in scan.versions.items() for v, p in vs.items()]
+    tasks += [(code, None, p) for code, p in scan.tombstones.items()]
     tasks.sort(key=lambda t: (t[0], t[1] or 0))
-    total = len(tasks)
-    done = 0
 
     def work(t):
         code, v, p = t
         return t, check_bag(p, arc.rel(code, v), code)
 
-    workers = workers or min(8, 2 * (os.cpu_count() or 1))
-    per_code: dict[str, dict] = {}
+    workers = st.workers or min(8, 2 * (os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for (code, v, p), res in pool.map(work, tasks):
-            done += 1
-            if progress:
-                progress(done, total)
-            st.files += res.files
-            st.bytes += res.bytes
-            if res.findings:
-                f.extend(res.findings)
-                st.damaged.add(code)
-            md, problem = parse_metadata(res.metadata, f"{arc.rel(code, v)}/data/{METADATA_NAME}", code)
-            if problem:
-                if code not in st.damaged:
-                    f.append(problem)
-                st.damaged.add(code)
-                continue
-            entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
-                     "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}
-            slot = per_code.setdefault(code, {"versions": {}, "tombstone": None})
-            if v is not None and (code, v) not in st.logged:
-                # a bag the log does not know: a finding (below), never a row, not even a derived one
-                st.unlogged.add((code, v))
-                st.damaged.add(code)
-                continue
-            if v is None:
-                slot["tombstone"] = (md, entry, res.tagmanifest_sha256)
-            else:
-                slot["versions"][v] = (md, entry, res.tagmanifest_sha256)
-    for code in sorted(per_code):
-        slot = per_code[code]
-        if slot["tombstone"] is not None and scan.versions.get(code):
-            # finished only when the log records the disposal: a planted tombstone never destroys a record
-            logged_disposal = any(e.type == "disposal" and e.object == code for e in events)
-            for v in sorted(scan.versions[code]):
+        for done, ((code, v, _p), res) in enumerate(pool.map(work, tasks), 1):
+            if st.progress:
+                st.progress(done, len(tasks))
+            _take_bag(st, code, v, res)
+
+
+def _take_bag(st: _State, code: str, v: int | None, res) -> None:
+    """One bag's check: its findings, and its metadata for the rows (a bag the log does not
+    know is a finding below, never a row, not even a derived one)."""
+    st.files += res.files
+    st.bytes += res.bytes
+    if res.findings:
+        st.add(*res.findings)
+        st.damaged.add(code)
+    md, problem = parse_metadata(res.metadata, f"{st.arc.rel(code, v)}/data/{METADATA_NAME}", code)
+    if problem:
+        if code not in st.damaged:
+            st.add(problem)
+        st.damaged.add(code)
+        return
+    entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
+             "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}
+    slot = st.per_code.setdefault(code, {"versions": {}, "tombstone": None})
+    if v is not None and (code, v) not in st.logged:
+        st.unlogged.add((code, v))
+        st.damaged.add(code)
+        return
+    if v is None:
+        slot["tombstone"] = (md, entry, res.tagmanifest_sha256)
+    else:
+        slot["versions"][v] = (md, entry, res.tagmanifest_sha256)
+
+
+def _derive_rows(st: _State) -> None:
+    """Each record's catalogue rows as its bags say; a tombstone beside versions is an
+    interrupted disposal only when the log records the disposal (a planted tombstone never
+    destroys a record)."""
+    arc = st.arc
+    for code in sorted(st.per_code):
+        slot = st.per_code[code]
+        if slot["tombstone"] is not None and st.scan.versions.get(code):
+            logged_disposal = any(e.type == "disposal" and e.object == code for e in st.log)
+            for v in sorted(st.scan.versions[code]):
                 rel = arc.rel(code, v)
                 if logged_disposal:
-                    f.append(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
-                                     kind="interrupted-disposal", code=code, repairable=st.chain_ok,
-                                     hint="`workplan archive verify --repair` finishes the disposal"))
+                    st.add(Finding(f"interrupted disposal: {code} was disposed but {rel} is still there", file=rel,
+                                   kind=K.INTERRUPTED_DISPOSAL, code=code, repairable=st.chain_ok,
+                                   hint="`workplan archive verify --repair` finishes the disposal"))
                 else:
-                    f.append(Finding(f"{code} has a tombstone the log does not record, beside {rel}: nothing is "
-                                     "disposed on its word", file=arc.rel(code, None), kind="missing-event",
-                                     code=code, hint="remove the tombstone (planted, or its log entry was deleted)"))
+                    st.add(Finding(f"{code} has a tombstone the log does not record, beside {rel}: nothing is "
+                                   "disposed on its word", file=arc.rel(code, None), kind=K.MISSING_EVENT,
+                                   code=code, hint="remove the tombstone (planted, or its log entry was deleted)"))
                     st.damaged.add(code)
         rows, problems = rows_for_code(code, slot["versions"], slot["tombstone"], arc.rel)
-        f.extend(problems)
+        st.add(*problems)
         if problems:
             st.damaged.add(code)
         st.derived_by_code[code] = rows
         for r in rows:
             st.derived[(r["code"], r["version"])] = r
-    # 5. the log vs the bags: every version the log says was archived is there (or was disposed)
-    f.extend(_lost_records(arc, st, events, scan, cat_rows))
-    # 6. catalogue vs bags
-    if st.catalogue_ok:
-        cat = {(r["code"], r["version"]): r for r in cat_rows if r["status"] != "pending"}
-        for r in cat_rows:
-            if r["status"] != "pending":
-                continue
-            key = (r["code"], r["version"])
-            if key in st.derived:
-                f.append(Finding(f"interrupted add: the bag of {r['code']} v{r['version']} is in place but not "
-                                 "recorded as finished", file=r["bag_dir"], kind="interrupted-add", code=r["code"],
-                                 repairable=True, hint="`workplan archive verify --repair` finishes it"))
-            elif key in st.logged:
-                f.append(Finding(f"interrupted add: the log records {r['code']} v{r['version']}, but its bag is not "
-                                 "in place yet", file=r["bag_dir"], kind="interrupted-add", code=r["code"],
-                                 repairable=True, hint="`workplan archive verify --repair` puts the staged bag the "
-                                                       "log records in place"))
-            else:
-                f.append(Finding(f"interrupted add: {r['code']} v{r['version']} was reserved but its bag never "
-                                 "arrived (nothing was archived under it)", file=CATALOGUE_NAME,
-                                 kind="interrupted-add", code=r["code"], repairable=True,
-                                 hint="`workplan archive verify --repair` drops the reservation"))
-        pending = {(r["code"], r["version"]) for r in cat_rows if r["status"] == "pending"}
-        for key, d in sorted(st.derived.items()):
-            code, v = key
-            row = cat.get(key)
-            if (row is not None and row.get("tagmanifest") and row.get("bag_dir") == d["bag_dir"]
-                    and row["tagmanifest"] != d.get("tagmanifest")):
-                # the tagmanifest is the one file no manifest covers: its hash is in the catalogue
-                f.append(Finding(f"hash mismatch: {d['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
-                                 file=f"{d['bag_dir']}/{TAGMANIFEST}", kind="hash-mismatch", code=code,
-                                 hint="the stored file is no longer what was archived; restore it from a backup"))
-                st.damaged.add(code)
-            if code in st.damaged:
-                continue
-            if row is None:
-                if key not in pending and key in st.logged:
-                    f.append(Finding(f"bag without a record: {d['bag_dir']} is not in the catalogue",
-                                     file=d["bag_dir"], kind="bag-without-record", code=code,
-                                     repairable=st.chain_ok and all(k in st.logged for k in
-                                                                    st.derived if k[0] == code),
-                                     hint="`workplan archive verify --repair` records it from the bag (the log "
-                                          "records it)"))
-                continue
-            if key not in st.logged and row.get("status") != "disposed":
-                st.damaged.add(code)
-                continue  # reported as missing-event: never "repaired" into the catalogue
-            diff = [c for c in COLUMNS if row.get(c) != d.get(c)]
-            if diff:
-                f.append(Finding(f"the catalogue disagrees with the bag of {code} v{v} ({', '.join(diff)})",
-                                 file=d["bag_dir"], kind="catalogue-mismatch", code=code, repairable=True,
-                                 hint="`workplan archive verify --repair` rewrites the row from the bag"))
-        for key, row in sorted(cat.items()):
-            if key not in st.derived and row["code"] not in st.damaged:
-                f.append(Finding(f"record without a bag: {row['code']} v{row['version']} is in the catalogue but "
-                                 f"{row['bag_dir']} is missing", file=row["bag_dir"], kind="record-without-bag",
-                                 code=row["code"], hint="restore the bag from a backup or a transfer package"))
-    # 7. gaps in item numbers (from the bags: the truth)
-    groups: dict[tuple, set[int]] = {}
-    for code, rows in st.derived_by_code.items():
-        for r in rows[:1]:
-            groups.setdefault((r["fonds"], r["category"], r["year"], r["retention"], r["org"]), set()).add(r["item"])
-    for g, items in sorted(groups.items()):
-        for missing in sorted(set(range(1, max(items) + 1)) - items):
-            code = format_code(*g, missing)
-            f.append(Finding(f"gap in item numbers: {code} is missing", file=f"bags/{code}", kind="gap", code=code,
-                             hint="a record was removed from the archive; restore its bag from a backup"))
-    # 8. every version and disposal has its event
-    seen = set()
-    for e in events:
-        if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version", "adoption"):
-            v = e.detail.get("version")
-            seen.add(("ingestion" if v == 1 else "new-version", e.object, v))
-        elif e.type == "disposal":
-            seen.add(("disposal", e.object, None))
-    for code, v in sorted(st.unlogged):
-        t = "ingestion" if v == 1 else "new-version"
-        f.append(Finding(f"{code} v{v} is not in the event log: no {t} event records it (a bag the log does not "
-                         "know is a finding, never a record)", file=arc.rel(code, v), kind="missing-event", code=code,
-                         version=v, hint="planted, or its log entry was deleted; an archivist removes it, or records "
-                                         f"it with `workplan archive adopt {code} --version {v} --reason ...`"))
-    for code, rows in sorted(st.derived_by_code.items()):
-        for r in rows:
-            t = "ingestion" if r["version"] == 1 else "new-version"
-            if (t, code, r["version"]) not in seen and (code, r["version"]) not in st.unlogged:
-                f.append(Finding(f"{code} v{r['version']} is not in the event log: no {t} event records it (a bag "
-                                 "the log does not know is a finding, never a record)", file=r["bag_dir"],
-                                 kind="missing-event", code=code, version=r["version"],
-                                 hint="planted, or its log entry was deleted; an archivist removes it, or records it "
-                                      f"with `workplan archive adopt {code} --version {r['version']} --reason ...`"))
-        if per_code.get(code, {}).get("tombstone") and ("disposal", code, None) not in seen:
-            f.append(Finding(f"the log has no disposal event for {code}: its tombstone is not in the event log",
-                             file=arc.rel(code, None), kind="missing-event", code=code,
-                             hint="planted, or its log entry was deleted; restore the record and the log from a "
-                                  "backup"))
-    return st
 
 
-def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[Finding]:
-    """Reconcile the log with the bags: each ingestion / new version the log records has its bag,
-    or a tombstone when its record was disposed; each disposal has its tombstone. A version whose
-    bag and catalogue row are both gone (the newest record deleted) is caught only this way.
-    (A version whose row is still there is reported as record-without-bag.)"""
-    out: list[Finding] = []
-    rows = {(r["code"], r["version"]) for r in cat_rows} if st.catalogue_ok else set()
-    logged: dict[tuple[str, int], int] = {}
-    disposed: dict[str, int] = {}
-    for e in events:
-        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
-                and isinstance(e.detail.get("version"), int):
-            logged.setdefault((e.object, e.detail["version"]), e.id)
-        elif e.type == "disposal":
-            disposed.setdefault(e.object, e.id)
-    # each bag is what the log recorded when it was archived: its tagmanifest (which covers the
-    # manifest, which covers every payload file and metadata.json) and its files' hashes. A forger
-    # who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log.
-    by_version = {}
-    for e in events:
-        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict):
+# --- 4. the log against the bags: every version the log says was archived is there --------------------
+def _check_logged_hashes(st: _State) -> None:
+    """Each bag is what the log recorded when it was archived: its tagmanifest (which covers the
+    manifest, which covers every payload file and metadata.json) and its files' hashes. A forger
+    who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log."""
+    by_version: dict[tuple[str, Any], Any] = {}
+    for e in st.log:
+        if e.type in _VERSION_EVENTS and isinstance(e.detail, dict):
             by_version.setdefault((e.object, e.detail.get("version")), e)
     for (code, v), row in sorted(st.derived.items()):
         e = by_version.get((code, v))
@@ -382,40 +305,203 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
         if e.detail.get("tagmanifest") and e.detail["tagmanifest"] != row.get("tagmanifest"):
             diff.append(TAGMANIFEST)
         if diff:
-            out.append(Finding(f"{row['bag_dir']} is not what was archived: {', '.join(diff)} differ(s) from the "
-                               f"hashes the log recorded when it was archived (entry #{e.id}, {e.time})",
-                               file=row["bag_dir"], kind="log-mismatch", code=code, version=v,
-                               hint="the bag was rewritten (with its manifests); restore it from a backup or a "
-                                    "transfer package"))
+            st.add(Finding(f"{row['bag_dir']} is not what was archived: {', '.join(diff)} differ(s) from the hashes "
+                           f"the log recorded when it was archived (entry #{e.id}, {e.time})", file=row["bag_dir"],
+                           kind=K.LOG_MISMATCH, code=code, version=v,
+                           hint="the bag was rewritten (with its manifests); restore it from a backup or a transfer "
+                                "package"))
             st.damaged.add(code)
+
+
+def _linked_codes(st: _State) -> set[str]:
+    return {p.relative_to(st.arc.bags).as_posix().split("/")[0] for p in st.scan.links}
+
+
+def _check_lost_versions(st: _State) -> None:
+    """Each ingestion / new version the log records has its bag, or a tombstone when its record
+    was disposed. A version whose bag and catalogue row are both gone (the newest record deleted)
+    is caught only this way (a version whose row is still there is a record-without-bag)."""
+    scan = st.scan
+    rows = {(r["code"], r["version"]) for r in st.cat_rows} if st.catalogue_ok else set()
+    logged: dict[tuple[str, int], int] = {}
+    for e in st.log:
+        if e.type in _VERSION_EVENTS and isinstance(e.detail, dict) and isinstance(e.detail.get("version"), int):
+            logged.setdefault((e.object, e.detail["version"]), e.id)
     present = {(c, v) for c, vs in scan.versions.items() for v in vs}
-    linked = {p.relative_to(arc.bags).as_posix().split("/")[0] for p in scan.links}
+    linked = _linked_codes(st)
     for (code, v), eid in sorted(logged.items()):
         if (code, v) in present or code in scan.tombstones or code in linked or (code, v) in rows:
             continue
         t = "ingestion" if v == 1 else "new version"
-        out.append(Finding(f"lost record: the log records the {t} of {code} v{v} (entry #{eid}), but its bag, its "
-                           "catalogue row and any tombstone are gone", file=arc.rel(code, v), kind="lost-record",
-                           code=code, version=v, hint="restore the bag from a backup or a transfer package"))
+        st.add(Finding(f"lost record: the log records the {t} of {code} v{v} (entry #{eid}), but its bag, its "
+                       "catalogue row and any tombstone are gone", file=st.arc.rel(code, v), kind=K.LOST_RECORD,
+                       code=code, version=v, hint="restore the bag from a backup or a transfer package"))
         st.damaged.add(code)
-    disposal_events = {}
-    for e in events:
+
+
+def _check_lost_disposals(st: _State) -> None:
+    """Each disposal the log records has its tombstone (or it waits in the staging folder)."""
+    arc, scan = st.arc, st.scan
+    disposals: dict[str, Any] = {}
+    for e in st.log:
         if e.type == "disposal":
-            disposal_events.setdefault(e.object, e)
-    for code, eid in sorted(disposed.items()):
-        if code not in scan.tombstones and code not in linked and scan.versions.get(code) \
-                and arc._find_staged(disposal_events[code]) is not None:
-            out.append(Finding(f"interrupted disposal: the log records the disposal of {code} (entry #{eid}); its "
-                               "tombstone is still in the staging folder", file=arc.rel(code, None),
-                               kind="interrupted-disposal", code=code, repairable=True,
-                               hint="`workplan archive verify --repair` puts it in place and finishes the disposal"))
+            disposals.setdefault(e.object, e)
+    linked = _linked_codes(st)
+    for code, ev in sorted(disposals.items()):
+        if code in scan.tombstones or code in linked:
             continue
-        if code not in scan.tombstones and code not in linked:
-            out.append(Finding(f"lost record: the log records the disposal of {code} (entry #{eid}), but its "
-                               "tombstone is gone", file=arc.rel(code, None), kind="lost-record", code=code,
-                               hint="restore the tombstone bag from a backup"))
+        if scan.versions.get(code) and arc._find_staged(ev) is not None:
+            st.add(Finding(f"interrupted disposal: the log records the disposal of {code} (entry #{ev.id}); its "
+                           "tombstone is still in the staging folder", file=arc.rel(code, None),
+                           kind=K.INTERRUPTED_DISPOSAL, code=code, repairable=True,
+                           hint="`workplan archive verify --repair` puts it in place and finishes the disposal"))
+            continue
+        st.add(Finding(f"lost record: the log records the disposal of {code} (entry #{ev.id}), but its tombstone "
+                       "is gone", file=arc.rel(code, None), kind=K.LOST_RECORD, code=code,
+                       hint="restore the tombstone bag from a backup"))
+        st.damaged.add(code)
+
+
+# --- 5. the catalogue against the bags --------------------------------------------------------------
+def _check_reservations(st: _State) -> None:
+    """A reservation (a pending row) is what an interrupted add left."""
+    for r in st.cat_rows:
+        if r["status"] != "pending":
+            continue
+        key, what = (r["code"], r["version"]), f"{r['code']} v{r['version']}"
+        if key in st.derived:
+            st.add(Finding(f"interrupted add: the bag of {what} is in place but not recorded as finished",
+                           file=r["bag_dir"], kind=K.INTERRUPTED_ADD, code=r["code"], repairable=True,
+                           hint="`workplan archive verify --repair` finishes it"))
+        elif key in st.logged:
+            st.add(Finding(f"interrupted add: the log records {what}, but its bag is not in place yet",
+                           file=r["bag_dir"], kind=K.INTERRUPTED_ADD, code=r["code"], repairable=True,
+                           hint="`workplan archive verify --repair` puts the staged bag the log records in place"))
+        else:
+            st.add(Finding(f"interrupted add: {what} was reserved but its bag never arrived (nothing was archived "
+                           "under it)", file=CATALOGUE_NAME, kind=K.INTERRUPTED_ADD, code=r["code"], repairable=True,
+                           hint="`workplan archive verify --repair` drops the reservation"))
+
+
+def _check_rows(st: _State) -> None:
+    """Each bag's rows against the catalogue's (the tagmanifest's hash, then every column)."""
+    cat = {(r["code"], r["version"]): r for r in st.cat_rows if r["status"] != "pending"}
+    pending = {(r["code"], r["version"]) for r in st.cat_rows if r["status"] == "pending"}
+    for key, d in sorted(st.derived.items()):
+        code, v = key
+        row = cat.get(key)
+        if (row is not None and row.get("tagmanifest") and row.get("bag_dir") == d["bag_dir"]
+                and row["tagmanifest"] != d.get("tagmanifest")):
+            # the tagmanifest is the one file no manifest covers: its hash is in the catalogue
+            st.add(Finding(f"hash mismatch: {d['bag_dir']}/{TAGMANIFEST} has changed since it was archived",
+                           file=f"{d['bag_dir']}/{TAGMANIFEST}", kind=K.HASH_MISMATCH, code=code,
+                           hint="the stored file is no longer what was archived; restore it from a backup"))
             st.damaged.add(code)
-    return out
+        if code in st.damaged:
+            continue
+        if row is None:
+            if key not in pending and key in st.logged:
+                st.add(Finding(f"bag without a record: {d['bag_dir']} is not in the catalogue", file=d["bag_dir"],
+                               kind=K.BAG_WITHOUT_RECORD, code=code,
+                               repairable=st.chain_ok and all(k in st.logged for k in st.derived if k[0] == code),
+                               hint="`workplan archive verify --repair` records it from the bag (the log records it)"))
+            continue
+        if key not in st.logged and row.get("status") != "disposed":
+            st.damaged.add(code)
+            continue  # reported as missing-event: never "repaired" into the catalogue
+        diff = [c for c in COLUMNS if row.get(c) != d.get(c)]
+        if diff:
+            st.add(Finding(f"the catalogue disagrees with the bag of {code} v{v} ({', '.join(diff)})",
+                           file=d["bag_dir"], kind=K.CATALOGUE_MISMATCH, code=code, repairable=True,
+                           hint="`workplan archive verify --repair` rewrites the row from the bag"))
+    for key, row in sorted(cat.items()):
+        if key not in st.derived and row["code"] not in st.damaged:
+            st.add(Finding(f"record without a bag: {row['code']} v{row['version']} is in the catalogue but "
+                           f"{row['bag_dir']} is missing", file=row["bag_dir"], kind=K.RECORD_WITHOUT_BAG,
+                           code=row["code"], hint="restore the bag from a backup or a transfer package"))
+
+
+# --- 6. item numbers, and an event for every version and disposal -------------------------------------
+def _check_gaps(st: _State) -> None:
+    """Gaps in item numbers (from the bags: the truth)."""
+    groups: dict[tuple[str, str, int, str, str], set[int]] = {}
+    for rows in st.derived_by_code.values():
+        for r in rows[:1]:
+            groups.setdefault((r["fonds"], r["category"], r["year"], r["retention"], r["org"]), set()).add(r["item"])
+    for g, items in sorted(groups.items()):
+        for missing in sorted(set(range(1, max(items) + 1)) - items):
+            code = format_code(*g, missing)
+            st.add(Finding(f"gap in item numbers: {code} is missing", file=f"bags/{code}", kind=K.GAP, code=code,
+                           hint="a record was removed from the archive; restore its bag from a backup"))
+
+
+def _unlogged_version(st: _State, code: str, v: int, file: str) -> Finding:
+    t = "ingestion" if v == 1 else "new-version"
+    return Finding(f"{code} v{v} is not in the event log: no {t} event records it (a bag the log does not know is a "
+                   "finding, never a record)", file=file, kind=K.MISSING_EVENT, code=code, version=v,
+                   hint="planted, or its log entry was deleted; an archivist removes it, or records it with "
+                        f"`workplan archive adopt {code} --version {v} --reason ...`")
+
+
+def _check_events(st: _State) -> None:
+    """Every version and disposal in the bags has its event."""
+    seen = set()
+    for e in st.log:
+        if isinstance(e.detail, dict) and e.type in _VERSION_EVENTS:
+            v = e.detail.get("version")
+            seen.add(("ingestion" if v == 1 else "new-version", e.object, v))
+        elif e.type == "disposal":
+            seen.add(("disposal", e.object, None))
+    for code, v in sorted(st.unlogged):
+        st.add(_unlogged_version(st, code, v, st.arc.rel(code, v)))
+    for code, rows in sorted(st.derived_by_code.items()):
+        for r in rows:
+            t = "ingestion" if r["version"] == 1 else "new-version"
+            if (t, code, r["version"]) not in seen and (code, r["version"]) not in st.unlogged:
+                st.add(_unlogged_version(st, code, r["version"], r["bag_dir"]))
+        if st.per_code.get(code, {}).get("tombstone") and ("disposal", code, None) not in seen:
+            st.add(Finding(f"the log has no disposal event for {code}: its tombstone is not in the event log",
+                           file=st.arc.rel(code, None), kind=K.MISSING_EVENT, code=code,
+                           hint="planted, or its log entry was deleted; restore the record and the log from a "
+                                "backup"))
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One named step of ``verify``; ``needs_catalogue``: skipped when the catalogue cannot be read."""
+
+    name: str
+    run: Callable[[_State], None]
+    needs_catalogue: bool = False
+
+
+# The check, in order (each phase reads what those before it found; findings come out in this order)
+PHASES: tuple[Phase, ...] = (
+    Phase("catalogue", _read_catalogue),
+    Phase("event log", _read_log),
+    Phase("log head", _check_log_head, needs_catalogue=True),
+    Phase("configuration", _check_config),
+    Phase("links", _check_links),
+    Phase("leftovers", _check_leftovers),
+    Phase("bag folders", _scan_bags),
+    Phase("bags", _check_bags),
+    Phase("rows from bags", _derive_rows),
+    Phase("log hashes", _check_logged_hashes),
+    Phase("lost versions", _check_lost_versions),
+    Phase("lost disposals", _check_lost_disposals),
+    Phase("reservations", _check_reservations, needs_catalogue=True),
+    Phase("catalogue rows", _check_rows, needs_catalogue=True),
+    Phase("item numbers", _check_gaps),
+    Phase("events", _check_events),
+)
+
+
+def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None) -> _State:
+    st = _State(arc, progress, workers)
+    for phase in PHASES:
+        if st.catalogue_ok or not phase.needs_catalogue:
+            phase.run(st)
+    return st
 
 
 def _repair(arc, st: _State) -> list[str]:
@@ -423,21 +509,21 @@ def _repair(arc, st: _State) -> list[str]:
     records, a catalogue row derived from a bag the log records; remove leftovers."""
     done: list[str] = []
     kinds = {x.kind for x in st.findings if x.repairable}
-    if "log-incomplete" in kinds:
+    if K.LOG_INCOMPLETE in kinds:
         evs = arc.events.seal()
         if evs:
             if st.catalogue_ok:
                 arc.catalogue.note_event(evs[-1])
             done.extend(e.detail["note"] for e in evs)
-    if "catalogue" in kinds:
+    if K.CATALOGUE in kinds:
         n, _problems = arc.rebuild_catalogue()
         done.append(f"rebuilt the catalogue from the bags the log records ({n} rows)")
         return done  # check again from the new catalogue
     # before leftovers are removed: a killed writer's staged bag that the log records goes into place
-    if "interrupted-add" in kinds:
+    if K.INTERRUPTED_ADD in kinds:
         done.extend(arc.resolve_pending())
     events = None
-    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
+    for code in sorted({x.code for x in st.findings if x.kind == K.INTERRUPTED_DISPOSAL and x.code}):
         tomb = arc.bags / code / "tombstone"
         if not tomb.is_dir():
             events = events or arc.read_log()
@@ -449,7 +535,7 @@ def _repair(arc, st: _State) -> list[str]:
         arc.finish_disposal(code)
         done.append(f"finished the disposal of {code}")
     for x in st.findings:
-        if x.kind == "leftover":
+        if x.kind == K.LEFTOVER:
             p = arc.root / x.file
             if not p.exists() and not p.is_symlink():
                 continue
@@ -460,8 +546,8 @@ def _repair(arc, st: _State) -> list[str]:
                 if fd is not None:
                     os.close(fd)
             done.append(f"removed {x.file}")
-    fix = sorted({x.code for x in st.findings if x.kind in ("bag-without-record", "catalogue-mismatch")
-                  and x.repairable and x.code not in st.damaged})
+    fix = sorted({x.code for x in st.findings if x.kind in (K.BAG_WITHOUT_RECORD, K.CATALOGUE_MISMATCH)
+                  and x.repairable and x.code and x.code not in st.damaged})
     if fix and st.catalogue_ok and st.chain_ok:
         cat = arc.catalogue
         with cat.transaction() as db:
@@ -485,7 +571,7 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
                     actions = _repair(arc, st)
                 except WorkplanError as e:  # e.g. the log was cut meanwhile: nothing more is written
                     st.findings.append(Finding(f"repair stopped: {e.problems[0].message}", file=e.problems[0].file,
-                                               kind="repair-stopped", hint=e.problems[0].hint))
+                                               kind=K.REPAIR_STOPPED, hint=e.problems[0].hint))
                     break
                 repaired.extend(actions)
                 st = _check(arc, progress, workers)
@@ -511,7 +597,7 @@ def verify_archive(arc, *, repair: bool = False, progress=None, workers: int | N
                 _note_every_record(arc, rep, ev)
         except (OSError, WorkplanError) as e:
             rep.findings.append(Finding(f"could not record the fixity check in the event log: {e}", file=LOG_NAME,
-                                        kind="unreadable"))
+                                        kind=K.UNREADABLE))
     return rep
 
 
