@@ -27,35 +27,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import fcntl
 import json
-import logging
 import os
-import re
 import sys
 from contextlib import contextmanager
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..errors import Problem, WorkplanError
-from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
-                  build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
+from . import adding, adoption, disposal, rebuild
+from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, Staging, Workspace, parse_metadata,
+                  read_manifest, row_from_metadata)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
-from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
-                    parse_code)
+from .codes import RETENTION_LABELS, check_retention, format_code, normalize_code, parse_code
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .events import HEAD_NAME, LOG_NAME
-from .fsutil import (FsyncBatch, atomic_replace, crash_point, fsync_many, fsync_path, now_iso,
-                     read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
+from .fsutil import fsync_many, now_iso, read_regular, sha256_file
 from .record import Record, role_sort_key
-from .storage import Commit, storage_of
+from .storage import storage_of
 
 DEFAULT_DIR = "archive"
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
-logging.getLogger("bagit").setLevel(logging.ERROR)
 
 
 def resolve_root(path: str | os.PathLike | None = None) -> Path:
@@ -92,152 +83,6 @@ def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.P
     if index_dir is not None and str(index_dir) != "":
         arc.index_dir = Path(index_dir).expanduser().absolute()
     return arc
-
-
-def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str, category: str = "WS",
-                 default_retention: str = "D30", org_codes: dict[str, str] | None = None,
-                 name_en: str = "", catalogue: str | None = None) -> "Archive":
-    """Create an archive: configuration, empty catalogue, event log, bags/ and tmp/.
-    ``catalogue``: a PostgreSQL URL to keep the catalogue and the log in that database (see
-    :mod:`.storage`) instead of catalogue.sqlite and events.jsonl in the folder."""
-    root = resolve_root(path)
-    if root.exists() and not root.is_dir():
-        raise WorkplanError(Problem("cannot create an archive here: it is a file", file=str(root)))
-    longest = len(os.fsencode(str(root / f"{CATALOGUE_NAME}-wal")))
-    if longest >= _SQLITE_MAX_PATH or len(os.fsencode(str(root))) + _LONGEST_INSIDE >= 4096:
-        raise WorkplanError(Problem(f"the folder's path is too long for an archive (its catalogue's path would be "
-                                    f"{longest} bytes; SQLite needs under {_SQLITE_MAX_PATH}); nothing "
-                                    "was written", file=str(root)[:120] + "…", hint="choose a shorter folder"))
-    if (root / CONFIG_NAME).exists():
-        raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
-                                    hint="use it as it is, or choose another folder"))
-    cfg = ArchiveConfig(fonds_code=(fonds or "").strip().upper(), fonds_name=(name or "").strip(),
-                        category=(category or "").strip().upper(),
-                        default_retention=(default_retention or "").strip().upper(),
-                        org_codes=dict(org_codes or {}), created_at=now_iso(), fonds_name_en=(name_en or "").strip(),
-                        catalogue=catalogue or None)
-    problems = cfg.problems()
-    if catalogue and "@" in catalogue.split("://", 1)[-1].split("/", 1)[0] \
-            and ":" in catalogue.split("://", 1)[-1].split("@", 1)[0]:
-        problems.append(Problem("the catalogue URL holds a password, which would be written into archive.json",
-                                path="catalogue", hint="leave the password out of the URL and put it in ~/.pgpass "
-                                                       "(or $PGPASSWORD) for every user of the archive"))
-    if not cfg.fonds_name:
-        problems.append(Problem("the fonds needs a name (全宗名称)", hint='pass --name "..."'))
-    if problems:
-        raise WorkplanError(problems)
-    made_root = not root.exists()
-    made: list[Path] = []
-    lock_fd = None
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        lock = root / ".lock"
-        if not lock.exists():
-            made.append(lock)
-        lock_fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            made.clear()
-            raise WorkplanError(Problem("another `workplan archive init` (or a writer) is working in this folder; "
-                                        "nothing was written", file=str(root), hint="wait for it, then look again"))
-        if (root / CONFIG_NAME).exists():
-            made.clear()
-            raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),
-                                        hint="use it as it is, or choose another folder"))
-        _clear_half_init(root)
-        for leftover in ("bags", CATALOGUE_NAME, LOG_NAME):
-            if (root / leftover).exists():
-                made.clear()
-                raise WorkplanError(Problem(f"this folder holds an archive's {leftover} but no {CONFIG_NAME}",
-                                            file=str(root), hint=f"restore {CONFIG_NAME} from a backup instead of "
-                                                                 "creating a new archive over the old one"))
-        for name_ in ("bags", "tmp", CATALOGUE_NAME, LOG_NAME, HEAD_NAME):
-            if not (root / name_).exists():
-                made.append(root / name_)
-        (root / "bags").mkdir(exist_ok=True)
-        (root / "tmp").mkdir(exist_ok=True)
-        new = Archive(root, cfg)
-        try:
-            cat = new._cat = new.storage.catalogue(new, create=True)
-            if cat.log_head() is not None:
-                raise WorkplanError(Problem("the catalogue database already holds an archive's log: nothing was "
-                                            "written", file=str(cat.path),
-                                            hint="give each archive a database of its own (an empty one)"))
-            ev = new.events.append("init", "archive", {"fonds_code": cfg.fonds_code, "fonds_name": cfg.fonds_name,
-                                                       "category": cfg.category})
-            cat.note_event(ev)
-        finally:
-            new.close()
-        # the configuration is written last: an interrupted init leaves no half archive behind it
-        atomic_replace(root / CONFIG_NAME, cfg.to_json().encode("utf-8"))
-        made.clear()
-    except OSError as e:
-        raise WorkplanError(Problem(f"cannot create the archive: {e.strerror}; nothing was left behind",
-                                    file=str(root))) from None
-    finally:
-        for p in reversed(made):  # what this init made, when it did not finish
-            for q in (p, Path(f"{p}-wal"), Path(f"{p}-shm")):
-                try:
-                    remove_tree(q)
-                except OSError:
-                    pass
-        if lock_fd is not None:
-            os.close(lock_fd)
-        if made_root and not (root / CONFIG_NAME).exists():
-            try:
-                root.rmdir()
-            except OSError:
-                pass
-    return Archive(root, cfg)
-
-
-def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> WorkplanError:
-    """An error after the log recorded a batch: say plainly what was archived and what was not."""
-    import errno as _errno
-    if isinstance(cause, WorkplanError):
-        what = cause.problems[0].message
-    elif getattr(cause, "errno", None) in (_errno.ENOSPC, _errno.EDQUOT):
-        what = "the disk is full"
-    else:
-        what = getattr(cause, "strerror", None) or str(cause)
-    done = [f"{c} v{v}" for c, v in alloc if (c, v) in placed]
-    staged = [f"{c} v{v}" for c, v in alloc if (c, v) not in placed]
-    msg = f"{what}; archived (in the log and in place): {', '.join(done) or 'none'}"
-    if staged:
-        msg += f"; in the log, still to be put in place from tmp/: {', '.join(staged)}"
-    err = WorkplanError(Problem(msg, hint="free some space, then run `workplan archive verify --repair` (it completes "
-                                          "what the log records)"))
-    err.archived = [c for c, _ in alloc]  # every record of the batch is in the log
-    return err
-
-
-_SQLITE_MAX_PATH = 512  # bytes: SQLite cannot open a longer path
-_LONGEST_INSIDE = 600  # bytes a record's file path adds under the root (code, version, a long file name)
-
-
-def _clear_half_init(root: Path) -> None:
-    """Remove what an interrupted ``init`` left (no configuration, empty bags/, a log holding only
-    its init entry), so that init can be retried; anything more is never touched."""
-    bags, log = root / "bags", root / LOG_NAME
-    if not bags.is_dir() or bags.is_symlink() or any(bags.iterdir()):
-        return
-    if log.exists():
-        try:
-            lines = read_regular(log).splitlines()
-        except OSError:
-            return
-        if len(lines) > 1 or (lines and b'"type":"init"' not in lines[0]):
-            return
-    for name_ in ("bags", "tmp", CATALOGUE_NAME, f"{CATALOGUE_NAME}-wal", f"{CATALOGUE_NAME}-shm", LOG_NAME,
-                  HEAD_NAME):
-        p = root / name_
-        if p.is_symlink() or p.is_file():
-            p.unlink()
-        elif name_ == "tmp" and p.is_dir() and not any(p.iterdir()):
-            p.rmdir()
-        elif name_ == "bags" and p.is_dir():
-            p.rmdir()
 
 
 class _Collision(Exception):
@@ -554,132 +399,8 @@ class Archive:
         archived again (a retried add); its archived record is returned in its place and appended
         to ``skipped``. ``reason``: why; required when the batch makes a new version of an
         archived record (nothing is written without it), kept in each event."""
-        reason = (reason or "").strip() or None
-        if skip_identical:
-            with self.write_lock():
-                self.resolve_pending()
-                same = {id(p): self._identical(p) for p in preps}
-            if any(same.values()):
-                todo = [p for p in preps if same[id(p)] is None]
-                for p in preps:
-                    if same[id(p)] is not None:
-                        p.staging.cleanup()
-                        if skipped is not None:
-                            skipped.append(same[id(p)])
-                done = iter(self.store(todo, notify=notify, reason=reason) if todo else [])
-                return [same[id(p)] or next(done) for p in preps]
-        cat = self.catalogue
-        alloc: list[tuple[str, int]] = []
-        placed: set[tuple[str, int]] = set()
-        logged = False
-        syncs: FsyncBatch | None = None
-        try:
-            with self.write_lock():
-                self.require_log_intact()
-                self.resolve_pending()
-                crash_point("locked")
-                alloc = self._allocate(preps, reason)
-                crash_point("allocated")
-
-                mds, entries, tags, trees = [], [], [], []
-                syncs = FsyncBatch()  # each bag's fsyncs start as soon as it is written
-                for prep, (code, version) in zip(preps, alloc):
-                    md = self._metadata(code, version, prep.meta, prep.files)
-                    md_bytes = (json.dumps(md, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-                    write_durable(prep.staging.bag / METADATA_NAME, md_bytes, sync=False)
-                    # fsynced below, all at once
-                    tags.append(build_bag(prep.staging.bag, self._bag_info(md), sync=False))
-                    entries.append({"path": f"data/{METADATA_NAME}", "size": len(md_bytes),
-                                    "sha256": sha256_bytes(md_bytes)})
-                    mds.append(md)
-                    if version == 1 and isinstance(prep.staging, Workspace):
-                        # v1 travels inside a folder that becomes bags/<code>: the record's own
-                        # workspace (nothing else is in it), so no folder is made or removed for it
-                        os.rename(prep.staging.bag, prep.staging.dir / "v1")
-                        trees.append(prep.staging.dir)
-                    elif version == 1:  # v1 travels inside a folder named by the code
-                        holder = prep.staging.dir / code
-                        holder.mkdir()
-                        os.rename(prep.staging.bag, holder / "v1")
-                        trees.append(holder)
-                    else:
-                        trees.append(prep.staging.bag)
-                    syncs.tree(trees[-1])
-                syncs.wait()
-                crash_point("bagged")
-
-                def place() -> None:
-                    parents: dict[Path, None] = {}
-                    self.bags.mkdir(exist_ok=True)
-                    for tree, (code, version) in zip(trees, alloc):
-                        if version == 1:
-                            os.rename(tree, self.bags / code)
-                            parents[self.bags] = None
-                        else:
-                            os.rename(tree, self.bags / code / f"v{version}")
-                            parents[self.bags / code] = None
-                        placed.add((code, version))
-                    fsync_many(list(parents))
-
-                def unplace() -> None:  # back where they were staged (before a commit that did not happen)
-                    for tree, (code, version) in reversed(list(zip(trees, alloc))):
-                        if (code, version) in placed:
-                            os.rename(self.bags / code if version == 1 else self.bags / code / f"v{version}", tree)
-                            placed.discard((code, version))
-
-                def activate(db) -> None:
-                    with cat.batch(db):
-                        for (code, version), md, entry, tag in zip(alloc, mds, entries, tags):
-                            cat.activate(db, row_from_metadata(md, bag_dir=self.rel(code, version), md_entry=entry,
-                                                                 tagmanifest=tag, status="active", current=True))
-
-                # the storage's commit protocol (storage.STORAGES): in a folder archive the log first
-                # (write-ahead: from here the log proves each bag, so a bag a killed writer left in tmp/
-                # is put in place by the next writer or verify --repair), then each bag renamed into
-                # place, then the rows activated; in a database, all of it in one transaction
-                commit = Commit()
-                try:
-                    self.storage.commit(self, [self._version_event(code, version, md, tag, reason=reason)
-                                               for (code, version), md, tag in zip(alloc, mds, tags)],
-                                        place, unplace, activate, commit)
-                finally:
-                    logged = commit.logged  # None: the connection was lost while committing
-                crash_point("committed")
-        except BaseException:
-            if syncs is not None:
-                try:
-                    syncs.wait()  # no fsync still running over files about to be removed
-                except OSError:
-                    pass
-            unplaced = [cv for cv in alloc if cv not in placed]
-            if logged is None:  # the next writer or verify --repair completes or undoes it, as the log says
-                unplaced, preps = [], []
-            if logged:  # the log records them: their reservations and staged bags stay for the next writer
-                keep = {id(p) for p, cv in zip(preps, alloc) if cv in unplaced}
-                preps = [p for p in preps if id(p) not in keep]
-                cause = sys.exc_info()[1]
-                if isinstance(cause, (WorkplanError, OSError)):
-                    raise _partly_archived(cause, alloc, placed) from None
-                unplaced = []
-            if unplaced:
-                try:
-                    with cat.transaction() as db:
-                        for code, version in unplaced:
-                            cat.drop_pending(db, code, version)
-                except WorkplanError:
-                    pass
-            raise
-        finally:
-            for prep in preps:
-                prep.staging.cleanup()
-        codes = list(dict.fromkeys(code for code, _ in alloc))
-        if notify:
-            self.notify_changed(codes)
-        rows = {}
-        for code in codes:
-            for r in self.versions(code):
-                rows[(r.code, r.version)] = r
-        return [rows[cv] for cv in alloc]
+        return adding.store(self, preps, notify=notify, skip_identical=skip_identical, skipped=skipped,
+                            reason=reason)
 
     def _check_new_version(self, code: str, status: str, old: tuple, meta: dict) -> None:
         if status == "disposed":
@@ -750,9 +471,6 @@ class Archive:
             detail["reason"] = reason
         return ("ingestion" if version == 1 else "new-version", code, detail)
 
-    def log_version_event(self, code: str, version: int, md: dict, tag: str | None, note: str | None = None):
-        return self.events.append(*self._version_event(code, version, md, tag, note))
-
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
         bag = self.root / self.rel(code, version)
@@ -807,64 +525,12 @@ class Archive:
         return rows
 
     def adopt(self, code: str, version: int, *, reason: str) -> Record:
-        """An archivist's decision: record a bag the log does not know (with its hashes, and why)
-        as an ``adoption`` event, then in the catalogue. Nothing else ever adopts a bag."""
-        from .reading import read_log
-        code = normalize_code(code)
-        if not (reason or "").strip():
-            raise WorkplanError(Problem("adopting a record needs a reason", file=code,
-                                        hint='pass --reason "..." (who found it, where it comes from)'))
-        with self.write_lock():
-            self.require_log_intact()
-            log = read_log(self)
-            if (code, version) in log.versions:
-                raise WorkplanError(Problem(f"the log already records {code} v{version} (entry "
-                                            f"#{log.versions[(code, version)].id}): nothing to adopt", file=code))
-            bag = self.root / self.rel(code, version)
-            if bag.is_symlink() or not bag.is_dir():
-                raise WorkplanError(Problem(f"there is no bag {self.rel(code, version)}", file=str(bag)))
-            from .bag import check_bag
-            res = check_bag(bag, self.rel(code, version), code)
-            if res.findings:
-                raise WorkplanError([*res.findings, Problem("a damaged bag is never adopted", file=str(bag))])
-            md, row = self.read_bag_row(code, version)
-            if md["code"] != code or md["version"] != version:
-                raise WorkplanError(Problem(f"the bag's metadata says {md['code']} v{md['version']}", file=str(bag)))
-            detail = self._version_event(code, version, md, row["tagmanifest"])[2]
-            detail.update({"reason": reason.strip(), "adopted": True})
-            ev = self.events.append("adoption", code, detail)
-            self.catalogue.note_event(ev)
-            self.record_logged(code)
-        return next(r for r in self.versions(code) if r.version == version)
+        """Record a bag the log does not know, by an archivist's decision (:func:`.adoption.adopt`)."""
+        return adoption.adopt(self, code, version, reason=reason)
 
     def accept_log(self, *, reason: str) -> dict:
-        """An archivist's acknowledgement that the log lost entries (a cut restored from nothing):
-        logged as a ``log-accepted`` event naming the head that was recorded, after which writes
-        resume. Bags whose entries were lost stay findings until each is adopted."""
-        if not (reason or "").strip():
-            raise WorkplanError(Problem("accepting a cut log needs a reason", file=LOG_NAME,
-                                        hint='pass --reason "..." (what happened, what was checked)'))
-        with self.write_lock():
-            cut = self.events.check_head()
-            if cut is None:
-                raise WorkplanError(Problem("the log holds its recorded head: nothing to accept", file=LOG_NAME))
-            try:
-                recorded = self.events.read_head()
-            except WorkplanError:
-                recorded = None
-            try:
-                cat_head = self._catalogue_head()
-            except WorkplanError:
-                cat_head = None
-            ev = self.events.append("log-accepted", "archive", {
-                "reason": reason.strip(), "finding": cut.message, "recorded_head": recorded,
-                "catalogue_head": list(cat_head) if cat_head else None}, accept_head=True)
-            try:
-                with self.catalogue.transaction() as db:
-                    self.catalogue.set_log_head(db, ev.id, ev.hash, force=True)
-            except WorkplanError:
-                pass  # a missing catalogue is rebuilt later
-        return ev.as_dict()
+        """Let writes resume over a log that lost entries (:func:`.adoption.accept_log`)."""
+        return adoption.accept_log(self, reason=reason)
 
     def resolve_pending(self) -> list[str]:
         """Finish or drop the reservations of writers that were killed, as the log proves: a
@@ -915,8 +581,8 @@ class Archive:
 
     def _find_staged(self, ev) -> Path | None:
         """The bag an interrupted writer left in tmp/ whose tagmanifest hashes to what ``ev`` recorded."""
-        from .reading import logged_hashes
         from .fsutil import try_lock_dir
+        from .reading import logged_hashes
         _files, tag = logged_hashes(ev)
         if ev.type == "disposal" and isinstance(ev.detail, dict):
             tag = ev.detail.get("tombstone") if isinstance(ev.detail.get("tombstone"), str) else None
@@ -943,192 +609,22 @@ class Archive:
     # --- disposal ---------------------------------------------------------------------------------
     def dispose(self, code: str, *, today: dt.date | None = None, reason: str | None = None,
                 notify: bool = True) -> Record:
-        """Dispose of a record whose retention period has expired: every version's payload is
-        removed; a tombstone bag keeps the metadata and hashes of what was destroyed."""
-        today = today or dt.date.today()
-        code = normalize_code(code)
-        reason = (reason or "").strip() or None
-        with self.write_lock():
-            self.require_log_intact()
-            self.resolve_pending()
-            rec = self.get(code)
-            if rec.status == "disposed":
-                raise WorkplanError(Problem(f"already disposed on {rec.disposed_at}", file=code))
-            # decided from the log's values, never the catalogue's: every version must be exactly what
-            # the log recorded, and the catalogue must agree with it
-            found = self.check_for_reading(code)
-            if found:
-                raise WorkplanError([*found, Problem("nothing was disposed: the record is not what the log recorded",
-                                                     file=code, hint="run `workplan archive verify`")])
-            from .reading import authenticated
-            rows, found = authenticated(self, code)
-            if found or not rows:
-                raise WorkplanError([*found, Problem("nothing was disposed: the record cannot be checked against "
-                                                     "the log", file=code, hint="run `workplan archive verify`")])
-            logged = rows[-1]
-            retention = parse_code(code).retention
-            if logged["retention"] != retention:
-                raise WorkplanError(Problem(f"the record's retention {logged['retention']} differs from its code's "
-                                            f"({retention}): nothing was disposed", file=code))
-            date = dt.date.fromisoformat(logged["date"])
-            end = expiry_date(date, retention)
-            if end is None:
-                raise WorkplanError(Problem("kept permanently (retention Y, 永久): never disposed", file=code))
-            if not end < today:
-                raise WorkplanError(Problem(file=code, message=
-                    f"the retention period ({retention}, {RETENTION_LABELS[retention]}, from "
-                    f"{date.isoformat()}) runs until {end.isoformat()}; it cannot be disposed before then"))
-            if not reason:
-                raise WorkplanError(Problem("a disposal needs a reason; nothing was disposed", file=code,
-                                            hint='pass --reason "..." (the appraisal decision, who approved it)'))
-            rec = dataclasses.replace(rec, retention=retention, date=date)
-            versions = self.versions(code)
-            staging = Staging(self.tmp, "dispose-")
-            try:
-                mds = [self._read_metadata(v) for v in versions]
-                disposed_at = now_iso()
-                tomb = {"format": TOMBSTONE_FORMAT, "code": code, "status": "disposed", "disposed_at": disposed_at,
-                        "disposed_by": self.events.agent, "reason": reason, "retention": rec.retention,
-                        "expired_on": end.isoformat(), "versions": mds}
-                md_bytes = (json.dumps(tomb, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-                write_durable(staging.bag / METADATA_NAME, md_bytes)
-                info = self._bag_info(dict(mds[-1], status="disposed"))
-                info.update({"Record-Status": "disposed", "Disposed-At": disposed_at,
-                             "Record-Version": ", ".join(str(m["version"]) for m in mds)})
-                tomb_tag = build_bag(staging.bag, info)
-                # logged first (with the tombstone's hash), then placed: the log proves the tombstone
-                ev = self.events.append("disposal", code, {
-                    "versions": [m["version"] for m in mds], "retention": rec.retention,
-                    "expired_on": end.isoformat(), "reason": reason, "tombstone": tomb_tag,
-                    "destroyed": {f"v{m['version']}": {r: f["sha256"] for r, f in m["files"].items()} for m in mds}})
-                crash_point("logged")
-                os.rename(staging.bag, self.bags / code / TOMBSTONE_DIR)
-                fsync_path(self.bags / code)
-                crash_point("placed")
-                self.finish_disposal(code, staging)
-                with self.catalogue.transaction() as db:
-                    self.catalogue.set_log_head(db, ev.id, ev.hash)
-                crash_point("committed")
-            finally:
-                staging.cleanup()
-        if notify:
-            self.notify_changed([code])
-        return self.get(code)
+        """Dispose of a record whose retention period has expired (:func:`.disposal.dispose`)."""
+        return disposal.dispose(self, code, today=today, reason=reason, notify=notify)
 
     def tombstone_rows(self, code: str) -> list[dict]:
-        tdir = self.bags / code / TOMBSTONE_DIR
-        md_bytes = read_regular(tdir / "data" / METADATA_NAME)
-        tmd = json.loads(md_bytes)
-        manifest = read_manifest(tdir / "manifest-sha256.txt")
-        tag, _ = sha256_file(tdir / TAGMANIFEST)
-        entry = {"path": f"data/{METADATA_NAME}", "size": len(md_bytes), "sha256": manifest.get(f"data/{METADATA_NAME}", "")}
-        rows, _ = rows_for_code(code, {}, (tmd, entry, tag), self.rel)
-        return rows
+        return disposal.tombstone_rows(self, code)
 
     def place_logged_tombstone(self, code: str, ev) -> bool:
-        """Put in place the tombstone a killed disposal left in tmp/, when the log recorded it."""
-        staged = self._find_staged(ev)
-        if staged is None:
-            return False
-        os.rename(staged, self.bags / code / TOMBSTONE_DIR)
-        fsync_path(self.bags / code)
-        return True
+        return disposal.place_logged_tombstone(self, code, ev)
 
     def finish_disposal(self, code: str, staging: Staging | None = None) -> None:
-        """After the tombstone is in place: catalogue rows from it, then remove the version bags."""
-        rows = self.tombstone_rows(code)
-        with self.catalogue.transaction() as db:
-            self.catalogue.replace_code(db, code, rows, keep_pending=False)
-        trash = Staging(self.tmp, "trash-") if staging is None else staging
-        try:
-            for p in sorted((self.bags / code).iterdir()):
-                if p.name != TOMBSTONE_DIR:
-                    os.rename(p, trash.dir / p.name)
-            fsync_path(self.bags / code)
-        finally:
-            if staging is None:
-                trash.cleanup()
+        disposal.finish_disposal(self, code, staging)
 
     # --- catalogue rebuild ------------------------------------------------------------------------
     def rebuild_catalogue(self) -> tuple[int, list[Problem]]:
-        """Rebuild the catalogue from the bags (the truth). Returns (rows, problems with bags
-        that could not be read)."""
-        from .reading import read_log
-        with self.write_lock():
-            try:  # the accounts are not in the bags: carried over from the catalogue being replaced
-                accounts = self.catalogue.accounts()
-                accounts_lost = None
-            except WorkplanError as e:
-                accounts, accounts_lost = [], e.problems[0].message
-            self.storage.before_rebuild(self)
-            self.require_log_intact()
-            log = read_log(self)
-            scan = scan_bags(self.bags)
-            rows: list[dict] = []
-            problems: list[Problem] = [Problem(f.message, file=f.file, line=f.line, hint=f.hint)
-                                       for f in log.findings if f.kind in ("log-chain", "log-missing")]
-            if accounts_lost and any(e.type == "account-added" for e in log.events):
-                problems.append(Problem(f"the accounts could not be carried over ({accounts_lost}); the rebuilt "
-                                        "catalogue has none", file=str(self.root / CATALOGUE_NAME),
-                                        hint="an administrator adds them again with `workplan user add` (the log "
-                                             "lists who had which role)"))
-            for p in scan.links:
-                problems.append(Problem(f"skipped {p.relative_to(self.root).as_posix()}: a symbolic link, never followed",
-                                        file=str(p), hint="run `workplan archive verify`"))
-            for code in sorted(set(scan.versions) | set(scan.tombstones)):
-                try:
-                    if code in scan.tombstones:
-                        if code not in log.disposals:
-                            problems.append(Problem(f"skipped {code}: its tombstone is not in the event log (no "
-                                                    "disposal was logged)", file=str(self.bags / code),
-                                                    hint="run `workplan archive verify`"))
-                            continue
-                        rows.extend(self.tombstone_rows(code))
-                        continue
-                    vs = {}
-                    for v in sorted(scan.versions[code]):
-                        if (code, v) not in log.versions:
-                            problems.append(Problem(f"skipped {code} v{v}: the event log does not record it (a bag "
-                                                    "the log does not know is never recorded)",
-                                                    file=str(self.bags / code / f"v{v}"),
-                                                    hint="an archivist may record it with `workplan archive adopt "
-                                                         f"{code} --version {v} --reason ...`"))
-                            continue
-                        md, row = self.read_bag_row(code, v)
-                        vs[v] = (md, row["files"]["metadata"], row["tagmanifest"])
-                    code_rows, findings = rows_for_code(code, vs, None, self.rel)
-                    rows.extend(code_rows)
-                    problems.extend(findings)
-                except (OSError, ValueError, KeyError, TypeError, WorkplanError) as e:
-                    msg = e.format() if isinstance(e, WorkplanError) else str(e)
-                    problems.append(Problem(f"skipped {code}: its bag cannot be read ({msg})",
-                                            file=str(self.bags / code), hint="run `workplan archive verify`"))
-            events = log.events
-            fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
-            archived: set[str] = set()
-            for e in events:
-                if e.type in ("ingestion", "new-version", "adoption"):
-                    archived.add(e.object)
-                elif e.type == "fixity-check" and e.object == "archive" and isinstance(e.detail, dict) \
-                        and isinstance(e.detail.get("damaged"), dict):
-                    # a whole verify: every record archived by then, the damaged ones with their findings
-                    for code in archived:
-                        found = e.detail["damaged"].get(code)
-                        fixity[code] = {"code": code, "checked_at": e.time, "ok": not found, "event_id": e.id,
-                                        "findings": [str(x) for x in found] if isinstance(found, list) else []}
-                elif e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
-                    problems_ = e.detail.get("problems")
-                    fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
-                                        "event_id": e.id,
-                                        "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
-            aside = self.storage.rebuild(self, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
-                                         list(fixity.values()))
-            ev = self.events.append("rebuild-catalogue", "archive",
-                                    {"rows": len(rows), "documents": len({r['code'] for r in rows}),
-                                     "skipped": [p.message for p in problems]}
-                                    | ({"replaced": aside.relative_to(self.root).as_posix()} if aside else {}))
-            self.catalogue.note_event(ev)
-        return len(rows), problems
+        """Rebuild the catalogue from the bags and the log (:func:`.rebuild.rebuild_catalogue`)."""
+        return rebuild.rebuild_catalogue(self)
 
     # --- verify / export ---------------------------------------------------------------------------
     def verify(self, *, repair: bool = False, progress=None, workers: int | None = None, record_event: bool = True):

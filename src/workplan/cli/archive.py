@@ -143,7 +143,7 @@ def init_cmd(directory, fonds, name, name_en, category, default_retention, org_c
     is part of every archival code and cannot change once records exist. With --catalogue the
     catalogue and the log are made in that PostgreSQL database instead.
     """
-    from ..archive.store import init_archive
+    from ..archive.create import init_archive
     mapping = {}
     for item in org_codes:
         if "=" not in item:
