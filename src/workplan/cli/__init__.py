@@ -1,5 +1,7 @@
-"""The `workplan` command. Each pipeline stage contributes its own commands; this module only
-assembles them and turns :class:`WorkplanError` into a clear message and a non-zero exit.
+"""The `workplan` command: the group, the table of its commands (:data:`LAZY_COMMANDS`: name, the
+module of `workplan.cli` that defines it, its one-line help) and :func:`main`, which turns a
+:class:`WorkplanError` into a clear message and a non-zero exit. The commands' logic lives in the
+core stages; a command module parses options, calls the core and reports.
 
 Start-up stays fast: a stage's command module is imported only when that command runs (see
 :class:`LazyGroup`), and commands import heavy libraries (WeasyPrint, matplotlib, tantivy,
@@ -9,6 +11,7 @@ validate` load none of them.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from pathlib import Path
@@ -137,6 +140,8 @@ def cli() -> None:
       workplan search 消防 --year 2023
       workplan compile --year 2023 -o volume.pdf
     """
+    # pypdf reports every oddity of a damaged PDF through logging; the commands say what matters
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @cli.command()
@@ -331,14 +336,6 @@ def build(files, outdir, langs, formats, jobs, template, allow_missing, force, a
     say(f"{n_out} document(s) written to {outdir}/" + (f"; {len(failed)} file(s) failed" if failed else ""))
     if failed:
         sys.exit(1)
-
-
-def _register() -> None:
-    """Attach each stage's commands (they live beside their stage): the modules named in
-    :data:`LAZY_COMMANDS` are imported when their command is used."""
-
-
-_register()
 
 
 def main() -> None:

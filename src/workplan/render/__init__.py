@@ -17,8 +17,20 @@ from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine,
 from ..limits import CapExceeded, run_capped
 from ..model import Document, load_document
 from .ir import RenderDoc, build_ir
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux: /proc/self/status); elsewhere set
+    and put back at once."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @dataclass
@@ -62,7 +74,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         write(tmp_path)
         with open(tmp_path, "rb+") as f:
             os.fsync(f.fileno())
-        os.chmod(tmp_path, 0o644 & ~_UMASK)  # mkstemp makes 0600; outputs are ordinary files
+        os.chmod(tmp_path, 0o644 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
