@@ -356,11 +356,6 @@ def _check_hashes(bag: Path, files: _BagFiles, manifests: dict[str, str], res: B
 
 
 # --- metadata → catalogue rows -----------------------------------------------------------------
-def metadata_files_entry(md_bytes: bytes, manifest: dict[str, str]) -> dict:
-    path = f"data/{METADATA_NAME}"
-    return {"path": path, "size": len(md_bytes), "sha256": manifest.get(path, "")}
-
-
 def row_from_metadata(md: dict, *, bag_dir: str, md_entry: dict, tagmanifest: str | None, status: str,
                       current: bool, disposed_at: str | None = None, tombstone: bool = False) -> dict:
     for key in ("code", "identity", "title", "issuer", "retention", "org", "fonds", "category"):
@@ -394,15 +389,6 @@ class BagScan:
     tombstones: dict[str, Path] = field(default_factory=dict)
     strays: list[Path] = field(default_factory=list)  # entries that do not belong
     links: list[Path] = field(default_factory=list)  # symbolic links where a record's folder belongs
-
-    def bag_dirs(self) -> list[tuple[str, Path]]:
-        out = []
-        for code in sorted(set(self.versions) | set(self.tombstones)):
-            for _v, p in sorted(self.versions.get(code, {}).items()):
-                out.append((code, p))
-            if code in self.tombstones:
-                out.append((code, self.tombstones[code]))
-        return out
 
 
 def scan_bags(bags: Path) -> BagScan:

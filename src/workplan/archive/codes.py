@@ -128,8 +128,3 @@ def expiry_date(date: dt.date, retention: str) -> dt.date | None:
     """The day the retention period ends (None: permanent)."""
     years = RETENTIONS[retention]
     return None if years is None else add_years(date, years)
-
-
-def is_expired(date: dt.date, retention: str, today: dt.date | None = None) -> bool:
-    end = expiry_date(date, retention)
-    return end is not None and end < (today or dt.date.today())

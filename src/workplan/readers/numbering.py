@@ -144,7 +144,3 @@ TOP_ORDER = ["cn_part", "en_part", "cn_fin", "cn_dun", "en_roman", "en_word", "e
              "en_alpha_paren", "circled", "cn_article", "en_article", "cn_phase", "en_phase", "cn_di", "cn_shi"]
 # kinds that translate the same Chinese number (一、) in machine translations: one level
 EN_TOP_FAMILY = {"en_roman", "en_word", "en_ord"}
-
-
-def is_numbered(text: str) -> bool:
-    return numbering(text) is not None

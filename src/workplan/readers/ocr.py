@@ -31,14 +31,6 @@ class OcrLine:
     size: float           # points, from the glyph height
 
 
-def available() -> bool:
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _engine():
     try:
         from rapidocr_onnxruntime import RapidOCR

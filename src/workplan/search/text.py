@@ -121,13 +121,6 @@ def stem_tokens(text: str) -> list[str]:
 _STEMS: dict[str, str | None] = {}
 
 
-def stem_word(word: str) -> str | None:
-    """The stem of one word (None if the analyzer drops it)."""
-    if word not in _STEMS:
-        stem_words([word])
-    return _STEMS[word]
-
-
 def stem_words(words) -> dict[str, str | None]:
     """Stems of many words with one call into the analyzer (cached)."""
     todo = [w for w in dict.fromkeys(words) if w not in _STEMS]
