@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from minipdf import make_pdf
 from test_input_bounds import GOOD, run, write
 from test_model import problems_of
 from workplan import limits
@@ -393,62 +394,37 @@ def test_numbering_starts_are_bounded(tmp_path):
     assert _roman(1994) == "MCMXCIV" and _roman(10 ** 9) == str(10 ** 9)
 
 
-def _pdf(path: Path, pages: int = 1, runs: int = 0, extra: bytes = b"") -> Path:
-    """A minimal PDF: ``pages`` pages, the first with ``runs`` text runs on one line."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", None,
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    content = b"BT /F1 12 Tf 72 700 Td " + b"/F1 12 Tf (ab) Tj 1 0 Td " * runs + b"(The quick brown fox jumps over it) Tj ET" + extra
-    kids = []
-    for i in range(pages):
-        stream = content if i == 0 else b"BT /F1 12 Tf 72 700 Td (page text here and more text) Tj ET"
-        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                    b"/Contents %d 0 R >>" % (len(objs)))
-        kids.append(len(objs))
-    objs[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    x = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, x)
-    path.write_bytes(bytes(out))
-    return path
-
-
 def test_pdf_limits_refuse_early_and_runs_stay_linear(tmp_path):
     t0 = time.perf_counter()
-    r = run("import", str(_pdf(tmp_path / "long.pdf", pages=limits.PDF_PAGES + 500)), "-o", str(tmp_path / "o"))
+    r = run("import", str(make_pdf(tmp_path / "long.pdf", pages=limits.PDF_PAGES + 500)), "-o", str(tmp_path / "o"))
     assert r.returncode == 1 and f"{limits.PDF_PAGES + 500:,} pages" in r.stderr and time.perf_counter() - t0 < 60
     from workplan.readers import extract
     times = {}
     for n in (2_000, 8_000):
-        p = _pdf(tmp_path / f"runs{n}.pdf", runs=n)
+        p = make_pdf(tmp_path / f"runs{n}.pdf", runs=n)
         t0 = time.perf_counter()
         extract(p)
         times[n] = time.perf_counter() - t0
     assert times[8_000] < 8 * times[2_000] + 2, times
     with pytest.raises(WorkplanError, match="pieces of text"):
-        extract(_pdf(tmp_path / "runs40k.pdf", runs=40_000))
+        extract(make_pdf(tmp_path / "runs40k.pdf", runs=40_000))
 
 
 @pytest.mark.parametrize("make", ["self_length", "flate_bomb", "many_contents", "garbage_stream"])
 def test_lint_and_import_share_one_error_boundary(tmp_path, make):
     if make == "self_length":
-        data = _pdf(tmp_path / "x.pdf").read_bytes().replace(b"<< /Length ", b"<< /Length 4 0 R /X ", 1)
+        data = make_pdf(tmp_path / "x.pdf").read_bytes().replace(b"<< /Length ", b"<< /Length 4 0 R /X ", 1)
         data = data.replace(b"4 0 obj\n<< /Length 4 0 R", b"4 0 obj\n<< /Length 4 0 R", 1)
     elif make == "flate_bomb":
         import zlib
         bomb = zlib.compress(b"\0" * (256 << 20), 9)
-        data = _pdf(tmp_path / "x.pdf").read_bytes().replace(
+        data = make_pdf(tmp_path / "x.pdf").read_bytes().replace(
             b"<< /Length ", b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(bomb) + bomb
             + b"\nendstream\nendobj\n99 0 obj\n<< /Length ", 1)
     elif make == "many_contents":
-        data = _pdf(tmp_path / "x.pdf").read_bytes().replace(b"/Contents 5 0 R", b"/Contents [" + b"5 0 R " * 20_000 + b"]")
+        data = make_pdf(tmp_path / "x.pdf").read_bytes().replace(b"/Contents 5 0 R", b"/Contents [" + b"5 0 R " * 20_000 + b"]")
     else:
-        data = _pdf(tmp_path / "x.pdf").read_bytes().replace(b"BT /F1", b"\xff\xfe(((( BT /F1 <<<<", 1)
+        data = make_pdf(tmp_path / "x.pdf").read_bytes().replace(b"BT /F1", b"\xff\xfe(((( BT /F1 <<<<", 1)
     p = write(tmp_path, f"{make}.pdf", data)
     for cmd in (("lint", str(p)), ("import", str(p), "-o", str(tmp_path / "o"), "--force")):
         r = run(*cmd, timeout=120)
