@@ -1,4 +1,4 @@
-"""The log is the authority (issue 19): no catalogue edit decides a disposal, no bag the log does
+"""The log is the authority: no catalogue edit decides a disposal, no bag the log does
 not know is adopted, a cut log stays a finding, and every reader checks what it hands out against
 the log. Each test is one attack of the audit, on a real archive in a temporary folder."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The archive as evidence (issue 9, items 1–3 and 14, and the tamper matrix): no audit event is
+"""The archive as evidence, and the tamper matrix: no audit event is
 ever lost, every kind of tampering is caught by ``verify``, stored files are never followed out
 of the archive, and the catalogue is replaced safely under open readers. Each test works on a real
 archive in a temporary folder."""

@@ -110,7 +110,7 @@ def test_help_teaches():
 
 
 def test_archive_add_accepts_allow_missing(tmp_path):
-    # issue 10 item 2: archive add falls back like build --allow-missing, with a warning naming the language
+    # archive add falls back like build --allow-missing, with a warning naming the language
     import subprocess
     import sys
     from conftest import CORPUS
@@ -133,8 +133,8 @@ def test_archive_add_accepts_allow_missing(tmp_path):
 
 
 def test_build_with_a_template_says_what_it_changes(tmp_path):
-    # issue 10 item 14: --template changed only the DOCX, silently; a template without the WP
-    # styles is named with what it lacks
+    # --template changes only the DOCX, and says so; a template without the WP styles is named
+    # with what it lacks
     import subprocess
     import sys
     from docx import Document

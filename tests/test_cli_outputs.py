@@ -1,4 +1,4 @@
-"""Users' files and messages (issue 9, items 10–13): named outputs are never overwritten without
+"""Users' files and messages: named outputs are never overwritten without
 --force, long file names and unwritable outputs are the user's problem, named as such, and a
 search index that is a plain file is explained. Real commands on real files."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hostile and careless input (issue 9, items 5–9): every bad file gets a located message and a
+"""Hostile and careless input: every bad file gets a located message and a
 non-zero exit, bounded in time and memory; never a traceback, never a silent acceptance.
 
 The fuzz test at the end feeds a few hundred generated bad inputs to the loader in a child

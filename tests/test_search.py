@@ -735,7 +735,7 @@ def test_progress_report_is_indexed_with_its_computed_text(tmp_path):
 
 
 def test_search_in_an_empty_archive_says_it_is_empty(tmp_path):
-    # issue 10 item 15: not "no search index… run reindex"
+    # says the archive is empty, not "no search index… run reindex"
     from click.testing import CliRunner
 
     from workplan.cli import cli

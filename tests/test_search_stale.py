@@ -1,4 +1,4 @@
-"""The search index after a crash (issue 9, item 4): an index behind the archive is detected
+"""The search index after a crash: an index behind the archive is detected
 through the archive's log head, caught up from the events logged since, or reported as stale
 with the fix; `search status` and `archive verify` say so too. Also: totals beyond the exact
 threshold are estimates, and --exact-count counts them."""
