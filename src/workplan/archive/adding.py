@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, WorkplanError
-from .bag import METADATA_NAME, Workspace, build_bag, row_from_metadata
-from .fsutil import FsyncBatch, crash_point, fsync_many, sha256_bytes, write_durable
+from .bag import METADATA_FORMAT, METADATA_NAME, Workspace, build_bag, row_from_metadata
+from .codes import RETENTION_LABELS, CodeParts, format_code, parse_code
+from .fsutil import FsyncBatch, crash_point, fsync_many, now_iso, sha256_bytes, write_durable
+from .record import role_sort_key
 from .storage import Commit
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ def store(arc: Archive, preps: list[Prepared], *, notify: bool = True, skip_iden
     if skip_identical:
         with arc.write_lock():
             arc.resolve_pending()
-            same = {id(p): arc._identical(p) for p in preps}
+            same = {id(p): _identical(arc, p) for p in preps}
         if any(same.values()):
             todo = [p for p in preps if same[id(p)] is None]
             for p in preps:
@@ -67,11 +69,11 @@ class _Batch:
         """metadata.json and the bag of each record in its staging folder (fsynced all at once)."""
         arc = self.arc
         for prep, (code, version) in zip(preps, self.alloc):
-            md = arc._metadata(code, version, prep.meta, prep.files)
+            md = _metadata(arc, code, version, prep.meta, prep.files)
             md_bytes = (json.dumps(md, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             write_durable(prep.staging.bag / METADATA_NAME, md_bytes, sync=False)
             # fsynced below, all at once
-            self.tags.append(build_bag(prep.staging.bag, arc._bag_info(md), sync=False))
+            self.tags.append(build_bag(prep.staging.bag, bag_info(md), sync=False))
             self.entries.append({"path": f"data/{METADATA_NAME}", "size": len(md_bytes),
                                  "sha256": sha256_bytes(md_bytes)})
             self.mds.append(md)
@@ -90,7 +92,7 @@ class _Batch:
             syncs.tree(self.trees[-1])
 
     def events(self, reason: str | None) -> list[tuple[str, str, dict]]:
-        return [self.arc._version_event(code, version, md, tag, reason=reason)
+        return [version_event(code, version, md, tag, reason=reason)
                 for (code, version), md, tag in zip(self.alloc, self.mds, self.tags)]
 
     def place(self) -> None:
@@ -135,7 +137,7 @@ def _store_batch(arc: Archive, preps: list[Prepared], reason: str | None) -> lis
             arc.require_log_intact()
             arc.resolve_pending()
             crash_point("locked")
-            batch.alloc = arc._allocate(preps, reason)
+            batch.alloc = _allocate(arc, preps, reason)
             crash_point("allocated")
             syncs = FsyncBatch()  # each bag's fsyncs start as soon as it is written
             batch.bag(preps, syncs)
@@ -192,6 +194,168 @@ def _after_failure(cat: Any, batch: _Batch, preps: list[Prepared], syncs: FsyncB
     return preps, None
 
 
+class _Collision(Exception):
+    pass
+
+
+def _allocate(arc: Archive, preps: list[Prepared], reason: str | None = None) -> list[tuple[str, int]]:
+    """Codes and versions for a batch, reserved by pending rows in one BEGIN IMMEDIATE
+    transaction. Call with the write lock held (so every pending row present is ours)."""
+    cfg = arc.config
+    cat = arc.catalogue
+    for _attempt in range(1000):
+        out: list[tuple[str, int]] = []
+        collision = None
+        try:
+            with cat.transaction() as db:
+                for prep in preps:
+                    meta = prep.meta
+                    prev = cat.latest_of_identity(meta["identity"], db)
+                    if prev is not None:
+                        code = prev["code"]
+                        check_new_version(code, prev["status"], (prev["year"], prev["retention"], prev["org"]), meta)
+                        version = prev["version"] + 1
+                        if not reason:
+                            raise WorkplanError(Problem(
+                                f"this is a new version of {code} (v{version}): a new version needs a reason; "
+                                "nothing was archived", file=code,
+                                hint='pass --reason "..." (what changed and why)'))
+                    else:
+                        item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
+                                             meta["org"])
+                        code = format_code(cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
+                                           meta["org"], item)
+                        version = 1
+                    target = arc.root / arc.rel(code, version)
+                    if target.exists() or target.is_symlink() or (version == 1 and target.parent.exists()):
+                        collision = (code, version)
+                        raise _Collision()  # rolls back everything of this attempt
+                    cat.reserve(db, _row(arc, code, version, meta, prep.files, status="pending", md_entry=None,
+                                         tag=None))
+                    out.append((code, version))
+        except _Collision:
+            pass
+        if collision is None:
+            return out
+        # a bag the catalogue does not know: recorded only when the log records it, exactly as it is
+        # (the catalogue's last commits lost in a power cut); a bag the log does not know is refused
+        _record_collision(arc, collision)
+    raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
+                        "`workplan archive verify --repair`")
+
+
+def _record_collision(arc: Archive, collision: tuple[str, int]) -> None:
+    from .reading import read_log
+    code, version = collision
+    log = read_log(arc)
+    logged = log.versions_of(code)
+    if not logged or (version > 1 and version not in logged):
+        where = arc.bags / code / (f"v{version}" if version > 1 else "")
+        raise WorkplanError(Problem(f"{where.relative_to(arc.root).as_posix()} is already there but the event log "
+                                    "does not record it: it was not archived here, and nothing is archived over "
+                                    "it or adopts it", file=str(where),
+                                    hint="run `workplan archive verify`; an archivist removes it, or records it "
+                                         "with `workplan archive adopt CODE --version N --reason ...`"))
+    arc.record_logged(code, log)
+
+
+def _identical(arc: Archive, prep: Prepared) -> Record | None:
+    """The archived current version this prepared record repeats exactly (same identity, and the
+    same source, or for files without a source the same files), if any."""
+    prev = arc.catalogue.latest_of_identity(prep.meta["identity"])
+    if prev is None or prev["status"] == "disposed":
+        return None
+    rec = next((r for r in arc.versions(prev["code"]) if r.version == prev["version"]), None)
+    if rec is None:
+        return None
+    have = {f.role: f.sha256 for f in rec.files if f.role != "metadata"}
+    new = {role: f["sha256"] for role, f in prep.files.items()}
+    if "source" in new:
+        return rec if have.get("source") == new["source"] else None
+    return rec if have == new else None
+
+
+def check_new_version(code: str, status: str, old: tuple, meta: dict) -> None:
+    if status == "disposed":
+        raise WorkplanError(Problem(f"(identity {meta['identity']!r}) was disposed; a disposed record "
+                                    "cannot get new versions", file=code,
+                                    hint="give the document another identity (an explicit `id:`) to archive it "
+                                         "as a new record"))
+    new = (meta["year"], meta["retention"], meta["org"])
+    names = ("year", "retention", "organization code")
+    diffs = [f"{n} {o} → {v}" for n, o, v in zip(names, old, new) if o != v]
+    if diffs:
+        raise WorkplanError(Problem(
+            f"this is a new version of {code}, but its {', '.join(diffs)}; an archival code never changes",
+            file=code,
+            hint="keep the year, retention and issuer of the archived document, or give the document another "
+                 "identity (an explicit `id:`) to archive it as a new record"))
+
+
+def _metadata(arc: Archive, code: str, version: int, meta: dict, files: dict) -> dict:
+    parts = _parts(code)
+    return {
+        "format": METADATA_FORMAT, "code": code, "version": version,
+        "supersedes": version - 1 if version > 1 else None, "identity": meta["identity"],
+        "fonds": parts.fonds, "fonds_name": arc.config.fonds_name, "category": parts.category,
+        "year": parts.year, "retention": parts.retention, "org": parts.org, "item": parts.item,
+        "title": meta["title"], "title_en": meta["title_en"], "kind": meta["kind"], "issuer": meta["issuer"],
+        "issuer_abbr": meta["issuer_abbr"], "doc_number": meta["doc_number"], "date": meta["date"],
+        "units": meta["units"], "unit_ids": meta["unit_ids"], "langs": meta["langs"], "pages": meta["pages"],
+        "roles": sorted([*files, "metadata"], key=role_sort_key), "status": "active",
+        "archived_at": now_iso(), "files": {k: files[k] for k in sorted(files, key=role_sort_key)},
+    }
+
+
+def bag_info(md: dict) -> dict:
+    return {
+        "Source-Organization": md["issuer"], "External-Identifier": md["code"],
+        "External-Description": md["title"], "Archival-Code": md["code"], "Record-Version": md["version"],
+        "Supersedes-Version": md["supersedes"], "Identity": md["identity"], "Title": md["title"],
+        "Title-EN": md["title_en"], "Issuer": md["issuer"], "Issuer-Abbr": md["issuer_abbr"],
+        "Document-Number": md["doc_number"], "Document-Date": md["date"], "Year": md["year"],
+        "Retention": f"{md['retention']} ({RETENTION_LABELS[md['retention']]})", "Kind": md["kind"],
+        "Languages": ", ".join(md["langs"]), "Pages": md["pages"], "Fonds-Code": md["fonds"],
+        "Fonds-Name": md["fonds_name"], "Archived-At": md["archived_at"], "Record-Status": md["status"],
+    }
+
+
+def _row(arc: Archive, code, version, meta, files, *, status, md_entry, tag) -> dict:
+    parts = _parts(code)
+    f = dict(files)
+    if md_entry:
+        f["metadata"] = md_entry
+    return {"code": code, "version": version, "status": status, "current": 0, "identity": meta["identity"],
+            "fonds": parts.fonds, "category": parts.category, "year": parts.year, "retention": parts.retention,
+            "org": parts.org, "item": parts.item, "title": meta["title"], "title_en": meta["title_en"],
+            "kind": meta["kind"], "issuer": meta["issuer"], "issuer_abbr": meta["issuer_abbr"],
+            "doc_number": meta["doc_number"], "date": meta["date"], "units": meta["units"],
+            "unit_ids": meta["unit_ids"], "langs": meta["langs"], "pages": meta["pages"],
+            "roles": sorted(f, key=role_sort_key), "files": f, "tagmanifest": tag,
+            "bag_dir": arc.rel(code, version), "archived_at": now_iso(), "disposed_at": None}
+
+
+def version_event(code: str, version: int, md: dict, tag: str | None,
+                   note: str | None = None, reason: str | None = None) -> tuple[str, str, dict]:
+    detail = {"version": version, "identity": md["identity"], "title": md["title"], "date": md["date"],
+              "retention": md["retention"], "issuer": md["issuer"], "doc_number": md["doc_number"],
+              "files": {r: f["sha256"] for r, f in md["files"].items()}, "tagmanifest": tag}
+    if version > 1:
+        detail["supersedes"] = version - 1
+    if note:
+        detail["note"] = note
+    if reason:
+        detail["reason"] = reason
+    return ("ingestion" if version == 1 else "new-version", code, detail)
+
+
+def _parts(code: str) -> CodeParts:
+    parts = parse_code(code)
+    if parts is None:  # codes here are made by format_code
+        raise ValueError(f"not an archival code: {code!r}")
+    return parts
+
+
 def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> WorkplanError:
     """An error after the log recorded a batch: say plainly what was archived and what was not."""
     if isinstance(cause, WorkplanError):
@@ -211,4 +375,4 @@ def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed:
     return err
 
 
-__all__ = ["store"]
+__all__ = ["bag_info", "check_new_version", "store", "version_event"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, WorkplanError
+from .adding import version_event
 from .codes import normalize_code
 from .events import LOG_NAME
 
@@ -38,7 +39,7 @@ def adopt(arc: Archive, code: str, version: int, *, reason: str) -> Record:
         md, row = arc.read_bag_row(code, version)
         if md["code"] != code or md["version"] != version:
             raise WorkplanError(Problem(f"the bag's metadata says {md['code']} v{md['version']}", file=str(bag)))
-        detail = arc._version_event(code, version, md, row["tagmanifest"])[2]
+        detail = version_event(code, version, md, row["tagmanifest"])[2]
         detail.update({"reason": reason.strip(), "adopted": True})
         ev = arc.events.append("adoption", code, detail)
         arc.catalogue.note_event(ev)

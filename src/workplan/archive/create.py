@@ -150,9 +150,7 @@ def _clear_half_init(root: Path) -> None:
         p = root / name_
         if p.is_symlink() or p.is_file():
             p.unlink()
-        elif name_ == "tmp" and p.is_dir() and not any(p.iterdir()):
-            p.rmdir()
-        elif name_ == "bags" and p.is_dir():
+        elif (name_ == "tmp" and p.is_dir() and not any(p.iterdir())) or (name_ == "bags" and p.is_dir()):
             p.rmdir()
 
 

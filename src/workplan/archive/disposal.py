@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, WorkplanError
+from .adding import bag_info
 from .bag import (
     METADATA_NAME,
     TAGMANIFEST,
@@ -57,7 +58,7 @@ def dispose(arc: Archive, code: str, *, today: dt.date | None = None, reason: st
                     "expired_on": end.isoformat(), "versions": mds}
             md_bytes = (json.dumps(tomb, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
             write_durable(staging.bag / METADATA_NAME, md_bytes)
-            info = arc._bag_info(dict(mds[-1], status="disposed"))
+            info = bag_info(dict(mds[-1], status="disposed"))
             info.update({"Record-Status": "disposed", "Disposed-At": disposed_at,
                          "Record-Version": ", ".join(str(m["version"]) for m in mds)})
             tomb_tag = build_bag(staging.bag, info)

@@ -37,13 +37,13 @@ from typing import Callable
 
 from ..errors import Problem, WorkplanError
 from . import adding, adoption, disposal, rebuild
-from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, Staging, Workspace, parse_metadata,
-                  read_manifest, row_from_metadata)
+from .bag import (METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, Staging, Workspace, parse_metadata, read_manifest,
+                  row_from_metadata)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
-from .codes import RETENTION_LABELS, check_retention, format_code, normalize_code, parse_code
+from .codes import check_retention, normalize_code
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .fsutil import fsync_many, now_iso, read_regular, sha256_file
-from .record import Record, role_sort_key
+from .fsutil import fsync_many, read_regular, sha256_file
+from .record import Record
 from .storage import storage_of
 
 DEFAULT_DIR = "archive"
@@ -83,10 +83,6 @@ def open_archive(path: str | os.PathLike | None = None, *, index_dir: str | os.P
     if index_dir is not None and str(index_dir) != "":
         arc.index_dir = Path(index_dir).expanduser().absolute()
     return arc
-
-
-class _Collision(Exception):
-    pass
 
 
 @dataclass
@@ -312,84 +308,9 @@ class Archive:
         """A new version must keep the archived document's code fields (checked before writing)."""
         r = self.catalogue.latest_of_identity(meta["identity"])
         if r is not None:
-            self._check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
+            adding.check_new_version(r["code"], r["status"], (r["year"], r["retention"], r["org"]), meta)
 
     # --- the write path -----------------------------------------------------------------------
-    def _allocate(self, preps: list[Prepared], reason: str | None = None) -> list[tuple[str, int]]:
-        """Codes and versions for a batch, reserved by pending rows in one BEGIN IMMEDIATE
-        transaction. Call with the write lock held (so every pending row present is ours)."""
-        cfg = self.config
-        cat = self.catalogue
-        for _attempt in range(1000):
-            out: list[tuple[str, int]] = []
-            collision = None
-            try:
-                with cat.transaction() as db:
-                    for prep in preps:
-                        meta = prep.meta
-                        prev = cat.latest_of_identity(meta["identity"], db)
-                        if prev is not None:
-                            code = prev["code"]
-                            self._check_new_version(code, prev["status"],
-                                                    (prev["year"], prev["retention"], prev["org"]), meta)
-                            version = prev["version"] + 1
-                            if not reason:
-                                raise WorkplanError(Problem(
-                                    f"this is a new version of {code} (v{version}): a new version needs a reason; "
-                                    "nothing was archived", file=code,
-                                    hint='pass --reason "..." (what changed and why)'))
-                        else:
-                            item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                                 meta["org"])
-                            code = format_code(cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                               meta["org"], item)
-                            version = 1
-                        target = self.root / self.rel(code, version)
-                        if target.exists() or target.is_symlink() or (version == 1 and target.parent.exists()):
-                            collision = (code, version)
-                            raise _Collision()  # rolls back everything of this attempt
-                        cat.reserve(db, self._row(code, version, meta, prep.files, status="pending",
-                                                  md_entry=None, tag=None))
-                        out.append((code, version))
-            except _Collision:
-                pass
-            if collision is None:
-                return out
-            # a bag the catalogue does not know: recorded only when the log records it, exactly as it is
-            # (the catalogue's last commits lost in a power cut); a bag the log does not know is refused
-            self._record_collision(collision)
-        raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
-                            "`workplan archive verify --repair`")
-
-    def _record_collision(self, collision: tuple[str, int]) -> None:
-        from .reading import read_log
-        code, version = collision
-        log = read_log(self)
-        logged = log.versions_of(code)
-        if not logged or (version > 1 and version not in logged):
-            where = self.bags / code / (f"v{version}" if version > 1 else "")
-            raise WorkplanError(Problem(f"{where.relative_to(self.root).as_posix()} is already there but the event log "
-                                        "does not record it: it was not archived here, and nothing is archived over "
-                                        "it or adopts it", file=str(where),
-                                        hint="run `workplan archive verify`; an archivist removes it, or records it "
-                                             "with `workplan archive adopt CODE --version N --reason ...`"))
-        self.record_logged(code, log)
-
-    def _identical(self, prep: Prepared) -> Record | None:
-        """The archived current version this prepared record repeats exactly (same identity, and the
-        same source, or for files without a source the same files), if any."""
-        prev = self.catalogue.latest_of_identity(prep.meta["identity"])
-        if prev is None or prev["status"] == "disposed":
-            return None
-        rec = next((r for r in self.versions(prev["code"]) if r.version == prev["version"]), None)
-        if rec is None:
-            return None
-        have = {f.role: f.sha256 for f in rec.files if f.role != "metadata"}
-        new = {role: f["sha256"] for role, f in prep.files.items()}
-        if "source" in new:
-            return rec if have.get("source") == new["source"] else None
-        return rec if have == new else None
-
     def store(self, preps: list[Prepared], *, notify: bool = True, skip_identical: bool = False,
               skipped: list | None = None, reason: str | None = None) -> list[Record]:
         """Archive prepared records (see :mod:`workplan.ingest`), atomically each (see the module
@@ -401,75 +322,6 @@ class Archive:
         archived record (nothing is written without it), kept in each event."""
         return adding.store(self, preps, notify=notify, skip_identical=skip_identical, skipped=skipped,
                             reason=reason)
-
-    def _check_new_version(self, code: str, status: str, old: tuple, meta: dict) -> None:
-        if status == "disposed":
-            raise WorkplanError(Problem(f"(identity {meta['identity']!r}) was disposed; a disposed record "
-                                        "cannot get new versions", file=code,
-                                        hint="give the document another identity (an explicit `id:`) to archive it "
-                                             "as a new record"))
-        new = (meta["year"], meta["retention"], meta["org"])
-        names = ("year", "retention", "organization code")
-        diffs = [f"{n} {o} → {v}" for n, o, v in zip(names, old, new) if o != v]
-        if diffs:
-            raise WorkplanError(Problem(
-                f"this is a new version of {code}, but its {', '.join(diffs)}; an archival code never changes",
-                file=code,
-                hint="keep the year, retention and issuer of the archived document, or give the document another "
-                     "identity (an explicit `id:`) to archive it as a new record"))
-
-    def _metadata(self, code: str, version: int, meta: dict, files: dict) -> dict:
-        parts = parse_code(code)
-        return {
-            "format": METADATA_FORMAT, "code": code, "version": version,
-            "supersedes": version - 1 if version > 1 else None, "identity": meta["identity"],
-            "fonds": parts.fonds, "fonds_name": self.config.fonds_name, "category": parts.category,
-            "year": parts.year, "retention": parts.retention, "org": parts.org, "item": parts.item,
-            "title": meta["title"], "title_en": meta["title_en"], "kind": meta["kind"], "issuer": meta["issuer"],
-            "issuer_abbr": meta["issuer_abbr"], "doc_number": meta["doc_number"], "date": meta["date"],
-            "units": meta["units"], "unit_ids": meta["unit_ids"], "langs": meta["langs"], "pages": meta["pages"],
-            "roles": sorted([*files, "metadata"], key=role_sort_key), "status": "active",
-            "archived_at": now_iso(), "files": {k: files[k] for k in sorted(files, key=role_sort_key)},
-        }
-
-    def _bag_info(self, md: dict) -> dict:
-        return {
-            "Source-Organization": md["issuer"], "External-Identifier": md["code"],
-            "External-Description": md["title"], "Archival-Code": md["code"], "Record-Version": md["version"],
-            "Supersedes-Version": md["supersedes"], "Identity": md["identity"], "Title": md["title"],
-            "Title-EN": md["title_en"], "Issuer": md["issuer"], "Issuer-Abbr": md["issuer_abbr"],
-            "Document-Number": md["doc_number"], "Document-Date": md["date"], "Year": md["year"],
-            "Retention": f"{md['retention']} ({RETENTION_LABELS[md['retention']]})", "Kind": md["kind"],
-            "Languages": ", ".join(md["langs"]), "Pages": md["pages"], "Fonds-Code": md["fonds"],
-            "Fonds-Name": md["fonds_name"], "Archived-At": md["archived_at"], "Record-Status": md["status"],
-        }
-
-    def _row(self, code, version, meta, files, *, status, md_entry, tag) -> dict:
-        parts = parse_code(code)
-        f = dict(files)
-        if md_entry:
-            f["metadata"] = md_entry
-        return {"code": code, "version": version, "status": status, "current": 0, "identity": meta["identity"],
-                "fonds": parts.fonds, "category": parts.category, "year": parts.year, "retention": parts.retention,
-                "org": parts.org, "item": parts.item, "title": meta["title"], "title_en": meta["title_en"],
-                "kind": meta["kind"], "issuer": meta["issuer"], "issuer_abbr": meta["issuer_abbr"],
-                "doc_number": meta["doc_number"], "date": meta["date"], "units": meta["units"],
-                "unit_ids": meta["unit_ids"], "langs": meta["langs"], "pages": meta["pages"],
-                "roles": sorted(f, key=role_sort_key), "files": f, "tagmanifest": tag,
-                "bag_dir": self.rel(code, version), "archived_at": now_iso(), "disposed_at": None}
-
-    def _version_event(self, code: str, version: int, md: dict, tag: str | None,
-                       note: str | None = None, reason: str | None = None) -> tuple[str, str, dict]:
-        detail = {"version": version, "identity": md["identity"], "title": md["title"], "date": md["date"],
-                  "retention": md["retention"], "issuer": md["issuer"], "doc_number": md["doc_number"],
-                  "files": {r: f["sha256"] for r, f in md["files"].items()}, "tagmanifest": tag}
-        if version > 1:
-            detail["supersedes"] = version - 1
-        if note:
-            detail["note"] = note
-        if reason:
-            detail["reason"] = reason
-        return ("ingestion" if version == 1 else "new-version", code, detail)
 
     def read_bag_row(self, code: str, version: int) -> tuple[dict, dict]:
         """(metadata, catalogue row) of a bag on disk."""
