@@ -31,6 +31,7 @@ from .fsutil import (
     sha256_file,
     write_durable,
 )
+from .pending import find_staged
 
 if TYPE_CHECKING:
     from .record import Record
@@ -134,7 +135,7 @@ def tombstone_rows(arc: Archive, code: str) -> list[dict]:
 
 def place_logged_tombstone(arc: Archive, code: str, ev) -> bool:
     """Put in place the tombstone a killed disposal left in tmp/, when the log recorded it."""
-    staged = arc._find_staged(ev)
+    staged = find_staged(arc, ev)
     if staged is None:
         return False
     os.rename(staged, arc.bags / code / TOMBSTONE_DIR)

@@ -36,13 +36,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import Problem, WorkplanError
-from . import adding, adoption, disposal, rebuild
+from . import adding, adoption, disposal, pending, rebuild
 from .bag import (METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, Staging, Workspace, parse_metadata, read_manifest,
                   row_from_metadata)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
 from .codes import check_retention, normalize_code
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
-from .fsutil import fsync_many, read_regular, sha256_file
+from .fsutil import read_regular, sha256_file
 from .record import Record
 from .storage import storage_of
 
@@ -385,78 +385,9 @@ class Archive:
         return adoption.accept_log(self, reason=reason)
 
     def resolve_pending(self) -> list[str]:
-        """Finish or drop the reservations of writers that were killed, as the log proves: a
-        version the log records is completed (its bag put in place from the writer's staging
-        folder if it never got there); a reservation the log does not know is dropped; a bag in
-        place that the log does not know is never recorded. Call with the write lock held."""
-        from .reading import read_log
-        done: list[str] = []
-        cat = self.catalogue
-        pending = cat.pending()
-        if not pending:
-            return done
-        log = read_log(self)
-        for p in pending:
-            code, version = p["code"], p["version"]
-            bag = self.root / self.rel(code, version)
-            ev = log.versions.get((code, version))
-            if ev is not None and not bag.exists() and not bag.is_symlink():
-                staged = self._find_staged(ev)
-                if staged is not None:
-                    if version == 1:
-                        (self.bags / code).mkdir(exist_ok=True)
-                    os.rename(staged, bag)
-                    fsync_many([bag.parent, self.bags])
-                    done.append(f"put {code} v{version} in place from the staging folder of an interrupted add "
-                                f"(the log recorded it: entry #{ev.id})")
-            if ev is not None and bag.is_dir() and not bag.is_symlink():
-                from .reading import check_version
-                found, row = check_version(self, code, version, ev, None, current=True)
-                if found or row is None:
-                    continue  # reported by verify; never recorded
-                with cat.transaction() as db:
-                    cat.activate(db, row)
-                    cat.set_log_head(db, ev.id, ev.hash)
-                done.append(f"completed the interrupted add of {code} v{version}")
-            elif ev is None and not bag.exists() and not bag.is_symlink():
-                with cat.transaction() as db:
-                    cat.drop_pending(db, code, version)
-                done.append(f"dropped the reservation of {code} v{version} left by an interrupted add "
-                            "(nothing was archived under it)")
-            elif ev is None and bag.is_dir() and not bag.is_symlink():
-                note = self.storage.unlogged_placement(self, code, version)
-                if note is not None:
-                    with cat.transaction() as db:
-                        cat.drop_pending(db, code, version)
-                    done.append(note)
-        return done
-
-    def _find_staged(self, ev) -> Path | None:
-        """The bag an interrupted writer left in tmp/ whose tagmanifest hashes to what ``ev`` recorded."""
-        from .fsutil import try_lock_dir
-        from .reading import logged_hashes
-        _files, tag = logged_hashes(ev)
-        if ev.type == "disposal" and isinstance(ev.detail, dict):
-            tag = ev.detail.get("tombstone") if isinstance(ev.detail.get("tombstone"), str) else None
-        if not tag or self.tmp.is_symlink() or not self.tmp.is_dir():
-            return None
-        for top in sorted(self.tmp.iterdir()):
-            if top.is_symlink() or not top.is_dir() or not top.name.startswith(("add-", "dispose-")):
-                continue
-            fd = try_lock_dir(top)
-            if fd is None:
-                continue  # a live writer's
-            os.close(fd)
-            for dirpath, dirs, files in os.walk(top):
-                dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(dirpath, d))]
-                if TAGMANIFEST in files:
-                    try:
-                        h, _ = sha256_file(Path(dirpath) / TAGMANIFEST)
-                    except OSError:
-                        continue
-                    if h == tag:
-                        return Path(dirpath)
-        return None
+        """Finish or drop what killed writers left, as the log proves (:func:`.pending.resolve_pending`).
+        Call with the write lock held."""
+        return pending.resolve_pending(self)
 
     # --- disposal ---------------------------------------------------------------------------------
     def dispose(self, code: str, *, today: dt.date | None = None, reason: str | None = None,

@@ -43,6 +43,7 @@ from .events import LOG_NAME
 from .findings import CHAIN_BROKEN, Finding
 from .findings import FindingKind as K
 from .fsutil import remove_tree, try_lock_dir
+from .pending import find_staged
 
 _NEW_STAGING_GRACE = 600  # seconds: a ".new-*" staging folder younger than this may be in use
 _VERSION_EVENTS = ("ingestion", "new-version", "adoption")
@@ -350,7 +351,7 @@ def _check_lost_disposals(st: _State) -> None:
     for code, ev in sorted(disposals.items()):
         if code in scan.tombstones or code in linked:
             continue
-        if scan.versions.get(code) and arc._find_staged(ev) is not None:
+        if scan.versions.get(code) and find_staged(arc, ev) is not None:
             st.add(Finding(f"interrupted disposal: the log records the disposal of {code} (entry #{ev.id}); its "
                            "tombstone is still in the staging folder", file=arc.rel(code, None),
                            kind=K.INTERRUPTED_DISPOSAL, code=code, repairable=True,
