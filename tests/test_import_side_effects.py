@@ -67,3 +67,17 @@ def test_importing_every_module_changes_nothing_in_the_process():
     assert out["modules"] > 100
     assert not [n for n in out["failed"] if "whoosh" not in n], out["failed"]
     assert out["calls"] == [], "importing these changed the process: " + "; ".join(out["calls"])
+
+
+def test_outputs_follow_the_umask_read_when_they_are_written():
+    """The render package no longer reads the umask on import: an output written after the
+    process changed its umask follows the new one."""
+    code = ("import os; from pathlib import Path; from workplan.render import atomic_write; os.umask(0o027); "
+            "p = Path(os.sys.argv[1]); atomic_write(p, lambda t: t.write_text('x')); "
+            "print(oct(p.stat().st_mode & 0o777), oct(os.umask(0o022)))")
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        r = subprocess.run([sys.executable, "-c", code, f"{d}/out.txt"], capture_output=True, text=True, timeout=60,
+                           check=False)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.split() == ["0o640", "0o27"]
