@@ -84,7 +84,7 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
     from ..compile.volume import compile_volume, volume_format
-    from . import check_output
+    from .helpers import check_output
     out = check_output(output, force)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":

@@ -7,10 +7,9 @@ from the PDF (or DOCX) text otherwise. Reading never writes anything.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, rendition_roles
@@ -149,24 +148,13 @@ def source_texts(path: Path, arc=None) -> dict[str, str]:
     return document_texts(load_source(path, arc))
 
 
-# Documents a caller already validated (`archive add` checks every file before archiving it),
-# per archive, by the SHA-256 of the source file: extract() takes them instead of parsing the
-# archived copy again. Each is used once, then forgotten.
-_KNOWN: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
-def remember_documents(arc, documents: dict[str, Any]) -> None:
-    """Hand the index the validated documents of sources about to be indexed, keyed by the
-    SHA-256 of the source file's bytes (as the archive records it)."""
-    _KNOWN.setdefault(arc, {}).update(documents)
-
-
-def _known_facts(record, arc) -> SourceFacts | None:
-    known = _KNOWN.get(arc)
-    if not known:
+def _known_facts(record, documents: Mapping[str, Any]) -> SourceFacts | None:
+    """The facts of the record's source from the document its writer validated (``documents``:
+    by the SHA-256 of the source file's bytes, as the archive records it), if it gave one."""
+    if not documents:
         return None
     entry = next((f for f in getattr(record, "files", ()) if f.role == "source"), None)
-    doc = known.pop(entry.sha256, None) if entry is not None else None
+    doc = documents.get(entry.sha256) if entry is not None else None
     if doc is None or (hasattr(doc, "program_record") and doc.program_record is None):
         return None  # a report checked against a program file beside it: read in the archive, it links there
     return source_facts(doc)
@@ -236,10 +224,12 @@ def _main_file(record, arc) -> Path | None:
     return None
 
 
-def extract(record, arc, *, log=None) -> IndexDoc:
+def extract(record, arc, *, log=None, documents: Mapping[str, Any] | None = None) -> IndexDoc:
     """The index document of one archived record. Raises WorkplanError if its files cannot be read,
     or (given the archive's ``log``, see ``Archive.read_log``) if the record is not exactly what
-    the log recorded: nothing damaged, linked or forged is indexed (a FIFO is never opened)."""
+    the log recorded: nothing damaged, linked or forged is indexed (a FIFO is never opened).
+    ``documents``: validated documents by the SHA-256 of their source (see
+    :meth:`workplan.archive.Archive.on_change`), taken instead of parsing the archived source."""
     if log is not None:
         found = arc.check_for_reading(record.code, record.version, log=log)
         if found:
@@ -248,7 +238,7 @@ def extract(record, arc, *, log=None) -> IndexDoc:
     facts = SourceFacts({})
     if "source" in record.roles:
         try:
-            known = _known_facts(record, arc)
+            known = _known_facts(record, documents or {})
             facts = known if known is not None else source_facts(load_source(arc.file(record, "source"), arc))
             texts = facts.texts
         except WorkplanError:
