@@ -20,11 +20,12 @@ def _build_one(args) -> tuple[Path, list[str], int, bool]:
     source, the messages for standard error in order, the number of outputs written and whether
     the file failed."""
     from ..lint import errors_of, lint_document
-    from ..render import build_file, load_source
+    from ..model import load_source
+    from ..render import build_file
     source, outdir, langs, formats, template, allow_missing, resolver, pdf_engine, force = args
     messages: list[str] = []
     try:
-        loaded = load_source(source, resolver)
+        loaded = load_source(source, program_resolver=resolver)
         # the lint rules of severity error: a document with a blank or an impossible number is
         # not issued unless the user insists
         lint_errors = errors_of(lint_document(loaded.doc, source, positions=loaded.positions,

@@ -21,14 +21,13 @@ def validate(files: tuple[str, ...], archive_path: str | None) -> None:
     (`program: {archive: CODE}`) is checked against the archive of --archive.
     """
     from ..lint import lint_document
-    from ..model.load import load_document_data, read_data
+    from ..model import load_source
     resolver = program_resolver(archive_path)
     bad = 0
     for f in expand_inputs(files):
         try:
-            data, positions = read_data(f)  # once: the letterhead check below is located with its positions
-            doc = load_document_data(f, data, positions, program_resolver=resolver)
-            for w in lint_document(doc, f, positions=positions, select=["letterhead", "import-mark"]):
+            src = load_source(f, program_resolver=resolver)  # once: the letterhead check is located with its positions
+            for w in lint_document(src.doc, f, positions=src.positions, select=["letterhead", "import-mark"]):
                 echo_err("warning: " + w.format())
             say(f"{f}: ok")
         except WorkplanError as e:

@@ -17,10 +17,11 @@ from ..archive.programs import ArchivePrograms
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
 from ..i18n import OUTPUT_LANGS
-from ..model import Document
-from ..render import Loaded, build_file, build_ir, load_source, output_name
+from ..model import DataDocument, load_source
+from ..model.datafiles import DATA_SUFFIXES
+from ..model import Source as Loaded
+from ..render import build_file, build_ir, output_name
 
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
 @dataclasses.dataclass(frozen=True)
 class CheckedFile:
@@ -36,18 +37,18 @@ class CheckedFile:
     allow_missing: bool
 
     @property
-    def doc(self) -> Document:
+    def doc(self) -> DataDocument:
         return self.loaded.doc
 
 
-def load_data_file(arc: Archive, path: str | os.PathLike) -> Document:
+def load_data_file(arc: Archive, path: str | os.PathLike) -> DataDocument:
     """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in ``arc``."""
     return _load_data_file(arc, path).doc
 
 
 def _load_data_file(arc: Archive, path: str | os.PathLike) -> Loaded:
     """:func:`load_data_file` keeping the bytes read."""
-    return load_source(Path(path), ArchivePrograms(arc))
+    return load_source(Path(path), program_resolver=ArchivePrograms(arc))
 
 
 def _slim(loaded: Loaded) -> Loaded:

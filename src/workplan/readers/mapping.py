@@ -7,7 +7,8 @@ import datetime as dt
 import hashlib
 import re
 
-from .lines import Line, ascii_form, match_form, width_units
+from .charforms import ascii_form, simplified
+from .lines import Line, width_units
 from .structure import Node, Outline, find_date, _DOCNUM
 from .tables import heading_role, read_roster, roster_lines, task_columns
 
@@ -88,7 +89,6 @@ def parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
     """Lead/cooperating/responsible units stated in a trailing parenthesis or a 责任单位： clause,
     simplified or traditional (牵头/牽頭); returns the text without it and the unit names by
     role, as written."""
-    from .lines import simplified
     simp = simplified(text)
     r = _parse_units(simp)
     if r is None or simp == text:

@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .lines import _TOC_HEAD, Line, ascii_form, guess_lang, match_form, width_units
+from .charforms import ascii_form, match_form
+from .lines import _TOC_HEAD, Line, guess_lang, width_units
 from .numbering import EN_TOP_FAMILY, TOP_ORDER, Num, cn_value, numbering
 from .vocab import is_title_like, leading_phrase, section_type, title_ends
 

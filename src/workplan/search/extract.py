@@ -11,8 +11,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..archive.programs import ArchivePrograms
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, rendition_roles
+from ..model import DataDocument, load_source
+from ..model.datafiles import DATA_SUFFIXES
 from .text import has_han
 
 _LANGS = ("zh", "en")
@@ -136,16 +139,14 @@ def source_facts(doc) -> SourceFacts:
     return SourceFacts(document_texts(doc), document_names_en(doc), document_program(doc))
 
 
-def load_source(path: Path, arc=None):
+def source_document(path: Path, arc=None) -> DataDocument:
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
-    from ..archive.programs import ArchivePrograms
-    from ..model import load_document
-    return load_document(path, program_resolver=ArchivePrograms(arc))
+    return load_source(path, program_resolver=ArchivePrograms(arc)).doc
 
 
 def source_texts(path: Path, arc=None) -> dict[str, str]:
-    return document_texts(load_source(path, arc))
+    return document_texts(source_document(path, arc))
 
 
 def _known_facts(record, documents: Mapping[str, Any]) -> SourceFacts | None:
@@ -208,7 +209,7 @@ def file_texts(path: Path) -> dict[str, str]:
         return split_by_language(pdf_text(path))
     if suffix == ".docx":
         return split_by_language(docx_text(path))
-    if suffix in (".yaml", ".yml", ".json"):
+    if suffix in DATA_SUFFIXES:
         return source_texts(path)
     return {}
 
@@ -239,7 +240,7 @@ def extract(record, arc, *, log=None, documents: Mapping[str, Any] | None = None
     if "source" in record.roles:
         try:
             known = _known_facts(record, documents or {})
-            facts = known if known is not None else source_facts(load_source(arc.file(record, "source"), arc))
+            facts = known if known is not None else source_facts(source_document(arc.file(record, "source"), arc))
             texts = facts.texts
         except WorkplanError:
             f = _main_file(record, arc)  # e.g. a report whose program cannot be found: use its PDF
