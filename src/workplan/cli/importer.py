@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ..archive.codes import RETENTIONS
 from ..errors import Problem, WorkplanError
 from .helpers import echo_err, progress
 from .options import say
@@ -79,7 +80,7 @@ def _print_report(rep: dict) -> None:
 @click.option("--issuer", help="With --archive: the issuing unit, when the document does not name it.")
 @click.option("--date", "date_", help="With --archive: the document's date (YYYY-MM-DD), when it states none.")
 @click.option("--title", help="With --archive: the title, when the document has none.")
-@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False),
+@click.option("--retention", type=click.Choice(list(RETENTIONS), case_sensitive=False),
               help="With --archive: the retention period (default: the archive's).")
 def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, date_, title, retention) -> None:
     """Import Word (.docx), PDF and text (.txt) documents as data files.
