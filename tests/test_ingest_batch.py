@@ -116,3 +116,21 @@ def test_an_imported_document_without_a_date_is_refused_naming_the_option(arc, t
     assert "--date" in e.value.format() and arc.records() == []
     rec = add_imported(arc, src, data_file, {"title": "通知"}, data, date="2019-11-02", org="BGS")
     assert (rec.issuer, rec.kind, rec.date.isoformat()) == ("测试办公室", "legacy", "2019-11-02")
+
+
+def test_positions_of_the_one_reading_locate_a_missing_translation(tmp_path, monkeypatch):
+    """The IR is given the positions of the file as read once; it never parses the YAML again."""
+    from workplan.errors import MissingTranslation
+    from workplan.model import load, load_source
+    from workplan.render import build_ir
+    p = write_doc(tmp_path / "zh.yaml")
+    p.write_text(p.read_text(encoding="utf-8").replace("{title: 任务一,", "{title: {zh: 任务一},"), encoding="utf-8")
+    src = load_source(p)
+    monkeypatch.setattr(load, "read_data", lambda *a, **k: pytest.fail("the file was parsed again"))
+    with pytest.raises(MissingTranslation) as e:
+        build_ir(src.doc, "en", file=str(p), positions=src.positions, draw=False)
+    located = {p.path: p.line for p in e.value.problems}
+    assert located["sections[0].tasks[0].title"] == 12 and located["units[0].en"] == 3, e.value.format()
+    with pytest.raises(MissingTranslation) as e:
+        build_ir(src.doc, "en", file=str(p), draw=False)
+    assert e.value.problems[0].line is None  # no positions given: the field path only

@@ -78,7 +78,8 @@ def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | N
     elif formats:
         for lg in langs:
             # raises MissingTranslation before anything is written
-            rdoc = build_ir(doc, lg, file=str(path), allow_missing=allow_missing, draw=False)
+            rdoc = build_ir(doc, lg, file=str(path), allow_missing=allow_missing, draw=False,
+                            positions=loaded.positions)
             for w in rdoc.warnings:
                 if on_warning is not None:
                     on_warning(w)

@@ -117,7 +117,8 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     source_bytes, doc = loaded.raw, loaded.doc
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
-    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
+    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images,
+                            positions=loaded.positions) for lang in langs}
     result = BuildResult(source, rdocs=rdocs)
     # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
     order = sorted(formats, key=lambda f: f != "pdf")
