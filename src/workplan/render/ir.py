@@ -23,6 +23,8 @@ from ..model.document import (Document, LeadershipSection, Member, ObjectivesSec
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
 from ..model.load import Positions
+from ..model.report import Report
+from ..model.source import DataDocument
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -1008,7 +1010,7 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     )
 
 
-def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+def build_ir(doc: DataDocument, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
              draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
     """Resolve the document for one output language (zh, en or zh-en).
 
@@ -1020,7 +1022,7 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
     the line and column of each field of ``file`` (:attr:`workplan.model.Source.positions`), to
     locate a missing translation.
     """
-    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
+    if isinstance(doc, Report):  # model/report.py
         from .report_ir import build_report_ir
         return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw, positions=positions)
     builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file,
