@@ -7,7 +7,7 @@ Public surface (shared with search and compile)::
     arc = open_archive()            # explicit path, else $WORKPLAN_ARCHIVE, else ./archive
     arc.records(year=2024)          # current versions, ordered by code
     arc.get(code); arc.versions(code_or_identity); arc.file(record, "pdf:zh"); arc.verify_record(code)
-    arc.on_change(listener)         # listener(arc, codes) after adds and disposals
+    arc.on_change(listener)         # listener(arc, codes, documents=...) after adds and disposals
     arc.store(prepared_records)     # what workplan.ingest prepared (add_data_file, add_files)
 
 The archive stores, verifies, disposes and exports; it knows nothing of rendering or of the
