@@ -122,7 +122,8 @@ def _no_search_hook(monkeypatch):
     """In-process adds do not touch the search index (its own tests cover the hook's effect)."""
     import workplan.search as search
     calls: list = []
-    monkeypatch.setattr(search, "on_records_changed", lambda arc, codes: calls.append(list(codes)), raising=False)
+    monkeypatch.setattr(search, "on_records_changed", lambda arc, codes, **_: calls.append(list(codes)),
+                        raising=False)
     return calls
 
 
@@ -222,7 +223,7 @@ def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path,
     first versions nor a new version leave anything behind in tmp/."""
     from workplan.ingest import add_data_files
     docs, pre = make_docs(tmp_path, tiny, [1, 2, 3])
-    recs = add_data_files(arc, docs, prebuilt=pre, reason="a test")
+    recs = add_data_files(arc, docs, prebuilt=pre, reason="a test").records
     (tmp_path / "probe").mkdir()
     usual = (tmp_path / "probe").stat().st_mode & 0o7777
     for rec in recs:
@@ -232,7 +233,7 @@ def test_a_batch_leaves_ordinary_folders_and_nothing_in_tmp(arc, root, tmp_path,
         bagit.Bag(str(rec.bag_dir)).validate()
     assert not any((root / "tmp").iterdir())
     docs[0].write_text(docs[0].read_text(encoding="utf-8") + "keywords: [修订]\n", encoding="utf-8")
-    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre, reason="a test")
+    (v2,) = add_data_files(arc, docs[:1], prebuilt=pre, reason="a test").records
     assert (v2.code, v2.version) == (recs[0].code, 2)
     assert v2.bag_dir.stat().st_mode & 0o7777 == usual
     assert not any((root / "tmp").iterdir())
@@ -244,15 +245,15 @@ def test_a_file_changed_between_check_and_copy_is_refused(arc, root, tmp_path, t
     copy was staged (even keeping its size and time) is refused, and nothing is archived."""
     from workplan.ingest import check_data_file
     (src,), pre = make_docs(tmp_path, tiny, [5])
-    check_data_file(arc, src, prebuilt=pre)
+    checked = check_data_file(arc, src, prebuilt=pre)
     st = src.stat()
     src.write_text(src.read_text(encoding="utf-8").replace("测试工作方案5", "测试工作方案6"), encoding="utf-8")
     os.utime(src, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert src.stat().st_size == st.st_size
     with pytest.raises(WorkplanError, match="changed while it was being archived"):
-        add_data_file(arc, src, prebuilt=pre, reason="a test")
+        add_data_file(arc, checked, reason="a test")
     assert arc.records() == []
-    rec = add_data_file(arc, src, prebuilt=pre, retention="D10", reason="a test")  # checked again (another key): archived
+    rec = add_data_file(arc, src, prebuilt=pre, retention="D10", reason="a test")  # checked again: archived
     assert rec.title == "测试工作方案6"
 
 
@@ -770,7 +771,7 @@ def test_open_archive_resolution_and_errors(root, tmp_path, monkeypatch):
 def test_search_hook_failure_is_a_warning(arc, tmp_path, monkeypatch, capsys):
     import workplan.search as search
 
-    def broken(_arc, _codes):
+    def broken(_arc, _codes, **_):
         raise WorkplanError("index is locked")
     monkeypatch.setattr(search, "on_records_changed", broken)
     rec = add_data_file(arc, write_doc(tmp_path / "d.yaml"), formats=(), reason="a test")
@@ -783,7 +784,7 @@ def test_change_listeners_hear_adds_and_disposals(root, tmp_path, capsys):
     a listener is registered once; a failing one is a warning, the record is archived."""
     heard: list = []
 
-    def listener(a, codes):
+    def listener(a, codes, *, documents):
         heard.append((a, list(codes)))
     with open_archive(root) as a:
         a.on_change(listener)
@@ -795,7 +796,7 @@ def test_change_listeners_hear_adds_and_disposals(root, tmp_path, capsys):
         a.dispose(rec.code, today=dt.date(2040, 1, 1), reason="a test")
         assert heard[-1] == (a, [rec.code]) and len(heard) == 2
 
-        def broken(_a, _codes):
+        def broken(_a, _codes, **_):
             raise RuntimeError("listener down")
         a.on_change(broken)
         other = add_data_file(a, write_doc(tmp_path / "new.yaml", serial=3), formats=(), reason="a test")

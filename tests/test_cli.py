@@ -153,8 +153,8 @@ def test_validate_reads_each_data_file_once(tmp_path, monkeypatch):
     that reading (it used to parse the file a second time for them)."""
     from click.testing import CliRunner
 
-    import workplan.lint
     import workplan.model.load as load
+    import workplan.model.source as source
     from workplan.cli import cli
     src = tmp_path / "src"
     src.mkdir()
@@ -164,7 +164,7 @@ def test_validate_reads_each_data_file_once(tmp_path, monkeypatch):
     real = load.read_data
     counted = lambda p, text=None: reads.append(Path(p).name) or real(p, text)  # noqa: E731
     monkeypatch.setattr(load, "read_data", counted)
-    monkeypatch.setattr(workplan.lint, "read_data", counted)
+    monkeypatch.setattr(source, "read_data", counted)
     r = CliRunner().invoke(cli, ["validate", str(src)], catch_exceptions=False)
     assert r.exit_code == 0, r.output
     assert sorted(reads) == ["a.yaml", "b.yaml"]

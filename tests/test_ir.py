@@ -8,7 +8,7 @@ import pytest
 from conftest import CORPUS, corpus_files
 from workplan.errors import MissingTranslation
 from workplan.i18n import format_date, heading_number, typographic_quotes
-from workplan.model import Document, load_document
+from workplan.model import Document, load_document, load_source
 from workplan.render.ir import (AttachmentStart, Heading, Paragraph, Signature, Table, Title, build_ir)
 
 
@@ -257,8 +257,8 @@ sections:
 def test_english_source_needs_chinese_for_a_chinese_build(tmp_path):
     doc = doc_from(tmp_path, ENGLISH_SOURCE, "en.yaml")
     build_ir(doc, "en")                                          # English is complete
-    with pytest.raises(MissingTranslation) as e:
-        build_ir(doc, "zh", file=str(tmp_path / "en.yaml"))
+    with pytest.raises(MissingTranslation) as e:  # located by the positions of the one reading
+        build_ir(doc, "zh", file=str(tmp_path / "en.yaml"), positions=load_source(tmp_path / "en.yaml").positions)
     probs = e.value.problems
     paths = [p.path for p in probs]
     assert "sections[1].paragraphs[0]" in paths and "title" in paths and "sections[0].targets[0].unit" in paths

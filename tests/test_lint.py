@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import ROOT, corpus_files
 from workplan.cli import cli
 from workplan.lint import RULES, lint_document, lint_file
-from workplan.model import load_document
+from workplan.model import load_document, load_source
 
 HEAD = """\
 kind: program
@@ -249,7 +249,8 @@ def test_lint_document_without_positions(tmp_path):
     doc = load_document(p)
     (prob,) = lint_document(doc)                    # no file: paths only
     assert (prob.rule, prob.path, prob.line, prob.file) == ("numbering-in-text", "sections[0].paragraphs[0].zh", None, None)
-    (prob,) = lint_document(doc, p)                 # the file gives line and column
+    assert lint_document(doc, p)[0].line is None    # the file is not parsed again for positions
+    (prob,) = lint_document(doc, p, positions=load_source(p).positions)  # the positions give line and column
     assert (prob.line, prob.column) == (11, 13)
     assert lint_document(doc, p, ignore=["numbering-in-text"]) == []
     assert lint_document(doc, p, select=["dates"]) == []

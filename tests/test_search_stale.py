@@ -252,7 +252,7 @@ def test_archive_add_indexes_without_parsing_the_sources_again(tmp_path, monkeyp
                      .format(v=1, date="2022-09-01", clause="早市条款", clause_en="morning market"), encoding="utf-8")
     loads = []
     real = ex.load_source
-    monkeypatch.setattr(ex, "load_source", lambda path, arc=None: loads.append(path) or real(path, arc))
+    monkeypatch.setattr(ex, "load_source", lambda path, **kw: loads.append(path) or real(path, **kw))
     monkeypatch.setattr(sys, "argv", ["workplan", "archive", "--archive", str(root), "add", str(src),
                                       "--format", "none"])
     try:

@@ -43,6 +43,7 @@ NUMBER_DIGITS = 20                # digits (or hex digits) in a number written i
 NUMBER_MAGNITUDE = 1e15           # the largest absolute value of a number (a target, a baseline)
 EARLIEST_YEAR = 1949              # dates (成文日期, deadlines, due dates) from 1949 on
 LATEST_YEAR = 2199
+LATEST_DOCUMENT_YEAR = 2100      # the year of a document: its number's (〔2024〕), a search's, a volume's
 DOCUMENT_BLOCKS = 15_000          # mappings and listed texts under `sections` (a task with a bilingual title
                                   # counts 2 or 3): what keeps a build under about 1.5 GB (2,000 rich tasks
                                   # take 0.5 GB); the largest corpus file holds about 300

@@ -10,7 +10,7 @@ Public surface (shared with search and compile)::
     arc.records(year=2024)          # current versions, ordered by code
     arc.get(code); arc.versions(code_or_identity); arc.file(record, "pdf:zh"); arc.verify_record(code)
     arc.open_checked(record, role)  # a stored file, checked against the log first (archive.reading)
-    arc.on_change(listener)         # listener(arc, codes) after adds, new versions and disposals
+    arc.on_change(listener)         # listener(arc, codes, documents=...) after adds, new versions and disposals
     arc.store(prepared_records)     # what workplan.ingest prepared (add_data_file, add_files)
     arc.verify(); arc.dispose(code, reason=...); arc.rebuild_catalogue(); arc.export(...)
 

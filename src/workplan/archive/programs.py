@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProgramNotFound, WorkplanError
+from .record import PROGRAM_KINDS
 
-PROGRAM_KINDS = ("program", "standards")
 
 
 def _enclosing(base_dir: Path) -> Path | None:

@@ -14,7 +14,10 @@ PREVIEW_ROLE = "preview"   # a PDF laid out from an imported original that is no
 ROLE_ORDER = ("source", *rendition_roles(), "original", PREVIEW_ROLE, "metadata")   # renditions: workplan.formats
 MAIN_PDF_ROLES = ("pdf:zh", "pdf:zh-en", "pdf:en")
 STATUSES = ("active", "superseded", "disposed")
-KINDS = ("program", "standards", "report", "legacy")
+#: the kinds of archived documents: programs and standards (data files that reports can be on),
+#: progress reports, and legacy documents (files only)
+PROGRAM_KINDS = ("program", "standards")
+KINDS = (*PROGRAM_KINDS, "report", "legacy")
 
 
 def role_sort_key(role: str) -> tuple[int, str]:

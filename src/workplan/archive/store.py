@@ -33,7 +33,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Mapping, Protocol
 
 from ..errors import Problem, WorkplanError
 from . import adding, adoption, disposal, pending, rebuild
@@ -93,6 +93,12 @@ class Prepared:
     meta: dict  # identity, title, ..., everything of the record except code/version/archival fields
 
 
+class ChangeListener(Protocol):
+    """Told which records a write changed (see :meth:`Archive.on_change`)."""
+
+    def __call__(self, arc: "Archive", codes: list[str], *, documents: Mapping[str, Any]) -> None: ...
+
+
 class Archive:
     """An open archive. Use :func:`open_archive` or :func:`init_archive`."""
 
@@ -106,7 +112,7 @@ class Archive:
         self.events = self.storage.log(self)
         self._cat = None
         self._lock_mode: str | None = None
-        self._listeners: list[Callable[["Archive", list[str]], None]] = []
+        self._listeners: list[ChangeListener] = []
         self._shared_staging: Staging | None = None
         self.person: str | None = None  # who acts (an account's name, or a name recorded as given)
 
@@ -211,21 +217,23 @@ class Archive:
     def rel(self, code: str, version: int | None) -> str:
         return f"bags/{code}/{TOMBSTONE_DIR if version is None else f'v{version}'}"
 
-    def on_change(self, listener: Callable[["Archive", list[str]], None]) -> None:
-        """Call ``listener(archive, codes)`` after each write that adds versions or disposes of
-        records (derived data such as the search index follows the archive this way). The same
-        listener is registered once."""
+    def on_change(self, listener: ChangeListener) -> None:
+        """Call ``listener(archive, codes, documents=…)`` after each write that adds versions or
+        disposes of records (derived data such as the search index follows the archive this way):
+        ``documents`` maps the SHA-256 of a new version's source file to the document the writer
+        validated from it (empty when it had none to give). The same listener is registered once."""
         if listener not in self._listeners:
             self._listeners.append(listener)
 
-    def notify_changed(self, codes: list[str]) -> None:
-        """Tell the listeners which records changed. The write already succeeded: a listener's
-        failure is a warning on stderr, not an error."""
+    def notify_changed(self, codes: list[str], *, documents: Mapping[str, Any] | None = None) -> None:
+        """Tell the listeners which records changed (with the documents validated from their
+        sources, when the writer has them). The write already succeeded: a listener's failure is
+        a warning on stderr, not an error."""
         if not codes:
             return
         for listener in list(self._listeners):
             try:
-                listener(self, list(codes))
+                listener(self, list(codes), documents=dict(documents or {}))
             except Exception as e:  # noqa: BLE001 - the archive write already succeeded
                 what = e.format() if isinstance(e, WorkplanError) else f"{type(e).__name__}: {e}"
                 print(f"warning: after archiving {', '.join(codes)}: {what}", file=sys.stderr)

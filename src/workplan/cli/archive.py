@@ -5,7 +5,6 @@ import json
 import re
 import sys
 import unicodedata
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,6 +12,7 @@ import click
 from ..errors import Problem, WorkplanError
 from ..archive.codes import RETENTION_LABELS, RETENTIONS
 from ..archive.record import KINDS
+from .helpers import expand_inputs, progress_callback
 from .options import archive_option as _archive_option, say
 from .options import archive_root, format_option, lang_option, open_archive_at, user_option
 
@@ -50,21 +50,6 @@ def _duration(text: str) -> float:
 
 def _err(msg: str) -> None:
     say(msg, err=True)
-
-
-@contextmanager
-def _bar(label: str, total: int):
-    """A rich progress bar on stderr (only on a terminal, for more than one item); yields a
-    callback ``update(done, total)``."""
-    if total <= 1 or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda done, tot: bar.update(task, completed=done, total=tot)
 
 
 def _width(s: str) -> int:
@@ -212,10 +197,8 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
       workplan archive add scan.pdf --title 关于开展冬季防火工作的通知 --issuer 青松社区居委会 \\
           --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
     """
-    from . import expand_inputs
-    from ..ingest import DATA_SUFFIXES, add_files, check_data_file, prepare_data_files
+    from ..ingest import DATA_SUFFIXES, add_files
     langs_l = langs or ["zh"]
-    formats_l = formats
     arc = _open(archive_path, "add")
     paths = [Path(f) for f in files]
     data = [p for p in paths if p.is_dir() or p.suffix.lower() in DATA_SUFFIXES]
@@ -225,99 +208,13 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     if data and other:
         raise WorkplanError(Problem("mixing data files and other files", file=str(other[0]),
                                     hint="archive data files and legacy files with separate commands"))
-    codes: list[str] = []
     if data:
         given = [k for k, v in legacy_opts.items() if v]
         if given:
             raise WorkplanError(Problem(f"{', '.join(given)} only apply to files that are not data files",
-                                        file=str(data[0]),
-                                        hint="data files carry their own metadata"))
-        inputs = expand_inputs(tuple(str(p) for p in data))
-        problems: list[Problem] = []
-        checked: dict[Path, object] = {}  # the validated documents, handed to the search index below
-        for p in inputs:
-            try:
-                checked[p], _ = check_data_file(arc, p, retention=retention, langs=langs_l, formats=formats_l,
-                                                prebuilt=prebuilt, allow_missing=allow_missing,
-                                                on_warning=lambda w: _err("warning: " + w.format()))
-            except WorkplanError as e:
-                problems.extend(e.problems)
-        if problems:
-            for pr in problems:
-                _err(pr.format())
-            _err(f"nothing was archived ({len(inputs)} file(s) given)")
-            sys.exit(1)
-        failures = 0
-        batch: list = []  # prepared records, archived together (shared fsyncs), each atomic on its own
-        batch_size = 1 if len(inputs) == 1 else 25
-        staging: list = []
-        documents: dict[str, object] = {}
-
-        def flush() -> None:
-            nonlocal failures
-            if not batch:
-                return
-            same: list = []
-            try:
-                recs = arc.store(batch, notify=False, skip_identical=not again, skipped=same, reason=reason)
-            except WorkplanError as e:
-                archived = getattr(e, "archived", [])
-                codes.extend(archived)
-                failures += len(batch) - len(archived)
-                _err(e.format())
-                if not archived:
-                    _err(f"{len(codes)} record(s) archived before this; these {len(batch)} were not")
-                return
-            finally:
-                batch.clear()
-                if staging:
-                    staging.pop().cleanup()
-            for rec in recs:
-                if any(rec is x for x in same):
-                    _err(f"  already archived identically as {rec.code} v{rec.version}: skipped (pass --again to "
-                         "archive it once more as a new version)")
-                    continue
-                codes.append(rec.code)
-                say(rec.code)
-                if rec.version > 1:
-                    _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked "
-                         "superseded")
-
-        pool = None
-        if jobs > 1 and formats_l and not prebuilt and len(inputs) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-            pool = ProcessPoolExecutor(max_workers=min(jobs, len(inputs)))
-        try:
-            with _bar("archiving", len(inputs)) as update:
-                for i in range(0, len(inputs), batch_size):
-                    chunk = inputs[i:i + batch_size]
-                    if not staging:
-                        staging.append(arc.new_staging(shared=True))
-                    preps = prepare_data_files(arc, chunk, retention=retention, langs=langs_l, formats=formats_l,
-                                               prebuilt=prebuilt, staging=staging[0], allow_missing=allow_missing,
-                                               pool=pool)
-                    for p, prep in zip(chunk, preps):
-                        if isinstance(prep, WorkplanError):
-                            failures += 1
-                            _err(prep.format())
-                            continue
-                        batch.append(prep)
-                        if checked.get(p) is not None:
-                            documents[prep.files["source"]["sha256"]] = checked[p]
-                    flush()
-                    if update:
-                        update(i + len(chunk), len(inputs))
-                for st in staging:
-                    st.cleanup()
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-        from ..search.extract import remember_documents
-        remember_documents(arc, documents)  # the index takes them instead of parsing each source again
-        arc.notify_changed(codes)
-        if failures:
-            _err(f"{failures} of {len(inputs)} file(s) were not archived")
-            sys.exit(1)
+                                        file=str(data[0]), hint="data files carry their own metadata"))
+        _add_data(arc, data, retention=retention, langs=langs_l, formats=formats, prebuilt=prebuilt,
+                  allow_missing=allow_missing, jobs=jobs, again=again, reason=reason)
         return
     missing = [k for k, v in (("--title", title), ("--issuer", issuer), ("--date", date_)) if not v]
     for p in other:
@@ -332,6 +229,36 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
     say(rec.code)
     if rec.version > 1:
         _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
+
+
+def _add_data(arc, data: list[Path], *, retention: str | None, langs: list[str], formats: list[str],
+              prebuilt: str | None, allow_missing: bool, jobs: int, again: bool, reason: str | None) -> None:
+    """`archive add` of data files: :func:`workplan.ingest.add_data_files`, told on the terminal."""
+    from ..ingest import NothingArchived, add_data_files
+    inputs = expand_inputs(tuple(str(p) for p in data))
+
+    def on_record(rec, skipped: bool) -> None:
+        if skipped:
+            _err(f"  already archived identically as {rec.code} v{rec.version}: skipped (pass --again to "
+                 "archive it once more as a new version)")
+            return
+        say(rec.code)
+        if rec.version > 1:
+            _err(f"  version {rec.version} of {rec.code}; version {rec.version - 1} is kept, marked superseded")
+
+    try:
+        with progress_callback("archiving", len(inputs)) as update:
+            outcome = add_data_files(arc, inputs, retention=retention, langs=langs, formats=formats,
+                                     prebuilt=prebuilt, allow_missing=allow_missing, reason=reason, again=again,
+                                     jobs=jobs, on_record=on_record, on_problem=lambda e: _err(e.format()),
+                                     on_progress=update, on_warning=lambda w: _err("warning: " + w.format()))
+    except NothingArchived as e:
+        _err(e.format())
+        _err(f"nothing was archived ({len(inputs)} file(s) given)")
+        sys.exit(1)
+    if outcome.failures:
+        _err(f"{outcome.failures} of {len(inputs)} file(s) were not archived")
+        sys.exit(1)
 
 
 @archive.command("list")
@@ -429,7 +356,7 @@ def verify_cmd(repair, as_json, workers, sweep, budget, anchor_dir, tsa_ca, arch
         seconds = _duration(budget)
         arc = _open(archive_path, "verify")
         from ..archive.verify import sweep as run_sweep
-        with _bar("verifying", 2) as update:
+        with progress_callback("verifying", 2) as update:
             rep_ = run_sweep(arc, seconds, progress=update)
         if as_json:
             say(json.dumps(rep_.as_dict(), ensure_ascii=False, indent=2))
@@ -446,7 +373,7 @@ def verify_cmd(repair, as_json, workers, sweep, budget, anchor_dir, tsa_ca, arch
             sys.exit(1)
         return
     arc = _open(archive_path, "repair" if repair else "verify")
-    with _bar("verifying", 2) as update:
+    with progress_callback("verifying", 2) as update:
         rep = arc.verify(repair=repair, progress=update, workers=workers)
     if anchor_dir:
         from ..archive.anchor import check_anchors

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from ..archive.record import KINDS
 from ..i18n import LANGS
+from ..limits import EARLIEST_YEAR, LATEST_DOCUMENT_YEAR
 from .options import archive_option, format_option, lang_option, open_archive_at, say
 
 
@@ -50,9 +52,9 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 
 
 @click.command("compile")
-@click.option("--year", required=True, type=click.IntRange(1949, 2100), help="The year of the documents (their date).")
+@click.option("--year", required=True, type=click.IntRange(EARLIEST_YEAR, LATEST_DOCUMENT_YEAR), help="The year of the documents (their date).")
 @click.option("--unit", help="Only documents naming this unit (name, id or abbreviation), as in `workplan archive list`.")
-@click.option("--kind", type=click.Choice(["program", "standards", "report", "legacy"]), help="Only documents of this kind.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only documents of this kind.")
 @archive_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The volume file to write (.pdf or .docx).")
@@ -84,7 +86,7 @@ def compile_cmd(year, unit, kind, archive_path, output, fmt, title, compiler, da
       workplan compile --year 2024 --format docx -o volume-2024.docx
     """
     from ..compile.volume import compile_volume, volume_format
-    from . import check_output
+    from .helpers import check_output
     out = check_output(output, force)
     fmt = volume_format(out, fmt)
     if fmt == "pdf":

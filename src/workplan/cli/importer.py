@@ -1,19 +1,19 @@
 """`workplan import`: Word, PDF and text documents → data files of the model."""
 from __future__ import annotations
 
-from collections import Counter
-
 import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import click
 
-from .options import say
-
+from ..archive.codes import RETENTIONS
 from ..errors import Problem, WorkplanError
+from .helpers import echo_err, progress
+from .options import say
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -48,30 +48,6 @@ def import_one(src: Path, outdir: Path, lang: str | None, force: bool, keep: lis
     return rep
 
 
-def archive_one(arc, src: Path, rep: dict, data: dict, *, title: str | None, issuer: str | None, date: str | None,
-                org: str | None, retention: str | None) -> str:
-    """Add the original file and its imported data file as one legacy record; returns its code.
-    Metadata the document does not state must be given (never guessed)."""
-    from ..errors import Problem
-    from ..ingest import add_files
-    units = {u["id"]: u for u in data.get("units", [])}
-    found_issuer = next((units[u]["zh"] for u in data.get("issuers", []) if u in units), None)
-    issuer = issuer or found_issuer
-    date = date or rep.get("date")
-    title = title or (rep["title"] if rep.get("title") not in ("（无标题）", "(untitled)") else None)
-    missing = [(opt, what) for opt, what, v in (("--title", "title (题名)", title), ("--issuer", "issuing unit (责任者)", issuer),
-                                                  ("--date", "date (成文日期)", date)) if not v]
-    if missing:
-        raise WorkplanError(Problem("cannot archive: the document does not state its "
-                                    + ", ".join(w for _, w in missing), file=str(src),
-                                    hint="give " + ", ".join(f"{o} …" for o, _ in missing)
-                                    + " (the data file was written; the record was not)"))
-    rec = add_files(arc, [src, Path(rep["output"])], title=title, issuer=issuer, date=date, kind="legacy",
-                    doc_number=rep.get("doc_number"), retention=retention, issuer_abbr=org,
-                    langs=[rep.get("lang") or "zh"])
-    return rec.code
-
-
 def _print_report(rep: dict) -> None:
     say(f"{rep['file']} → {rep['output']}")
     say(f"  title: {rep['title']}")
@@ -104,7 +80,7 @@ def _print_report(rep: dict) -> None:
 @click.option("--issuer", help="With --archive: the issuing unit, when the document does not name it.")
 @click.option("--date", "date_", help="With --archive: the document's date (YYYY-MM-DD), when it states none.")
 @click.option("--title", help="With --archive: the title, when the document has none.")
-@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False),
+@click.option("--retention", type=click.Choice(list(RETENTIONS), case_sensitive=False),
               help="With --archive: the retention period (default: the archive's).")
 def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, date_, title, retention) -> None:
     """Import Word (.docx), PDF and text (.txt) documents as data files.
@@ -123,7 +99,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
       workplan import program.docx -o data/ --force && workplan build data/program.yaml
       workplan import 2019/*.pdf -o data/ --archive       (legacy records: original + data)
     """
-    from .__init__ import echo_err, progress
+    from ..ingest import add_imported
     from ..readers import SUPPORTED
     if archive_path and Path(archive_path).suffix.lower() in SUPPORTED + (".doc", ".wps"):
         raise click.BadParameter(f"{archive_path!r} looks like a document, not an archive folder: put --archive "
@@ -156,8 +132,9 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
                          "the data file, then run workplan validate"))
             if arc is not None:
                 try:
-                    rep["archived"] = archive_one(arc, src, rep, kept[0], title=title, issuer=issuer, date=date_,
-                                                  org=org, retention=retention.upper() if retention else None)
+                    rep["archived"] = add_imported(arc, src, Path(rep["output"]), rep, kept[0], title=title,
+                                                   issuer=issuer, date=date_, org=org,
+                                                   retention=retention.upper() if retention else None).code
                 except WorkplanError as e:
                     rep["archive_error"] = e.format()
                     raise

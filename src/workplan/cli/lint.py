@@ -67,7 +67,7 @@ Examples:
 @archive_option
 def lint(files: tuple[str, ...], fmt: str, as_json: bool, config_file: str | None, select: str | None,
          ignore: str | None, langs: list[str], archive_path: str | None) -> None:
-    from . import echo_err, expand_inputs, progress
+    from .helpers import echo_err, expand_inputs, progress
     from ..lint import errors_of, lint_file, load_config
 
     as_json = as_json or fmt == "json"

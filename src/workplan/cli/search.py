@@ -143,7 +143,7 @@ def _print_plain(result, text: str, all_versions: bool) -> None:
 
 
 def _reindex(archive_path: str | None, backend: str | None) -> None:
-    from . import progress
+    from .helpers import progress
     from ..search import DEFAULT_BACKEND, reindex
     arc = _open_archive(archive_path)
 

@@ -8,11 +8,17 @@ requires accounts, and only an administrator (``--user``) manages them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import Problem, WorkplanError
 from .options import archive_option, open_archive_at, say, user_option
+
+if TYPE_CHECKING:
+    from ..archive import Archive
 
 
 def _roles_help() -> str:
@@ -37,8 +43,14 @@ def _password(password_file: str | None) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _open(archive_path):
-    return open_archive_at(archive_path, "accounts")
+@contextmanager
+def _open(archive_path: str | None) -> Iterator[Archive]:
+    """The archive, opened to manage its accounts, closed when the command is done."""
+    arc = open_archive_at(archive_path, "accounts")
+    try:
+        yield arc
+    finally:
+        arc.close()
 
 
 @click.group("user")
@@ -76,9 +88,9 @@ def add_cmd(name, role, password_file, archive_path) -> None:
     from ..archive.accounts import check_name, check_password, check_role
     check_name(name)
     check_role(role)
-    arc = _open(archive_path)
-    password = check_password(_password(password_file))
-    acct = arc.accounts.add(name, role, password)
+    with _open(archive_path) as arc:
+        password = check_password(_password(password_file))
+        acct = arc.accounts.add(name, role, password)
     say(f"added {acct.name} ({acct.role})")
 
 
@@ -90,8 +102,8 @@ def list_cmd(as_json, archive_path) -> None:
     """List the accounts, their roles and whether they are disabled."""
     from ..archive import open_archive
     from .options import archive_root
-    arc = open_archive(archive_root(archive_path))
-    accts = arc.accounts.list()
+    with open_archive(archive_root(archive_path)) as arc:
+        accts = arc.accounts.list()
     if as_json:
         say(json.dumps([a.as_dict() for a in accts], ensure_ascii=False, indent=2))
         return
@@ -109,28 +121,32 @@ def list_cmd(as_json, archive_path) -> None:
 @user_option
 def set_role_cmd(name, role, archive_path) -> None:
     """Give an account another role (logged with the old and the new role)."""
-    acct = _open(archive_path).accounts.set_role(name, role)
+    with _open(archive_path) as arc:
+        acct = arc.accounts.set_role(name, role)
     say(f"{acct.name} is now {acct.role}")
 
 
-@user.command("disable")
-@click.argument("name")
-@archive_option
-@user_option
-def disable_cmd(name, archive_path) -> None:
-    """Disable an account: it can no longer sign in or act (its events stay in the log)."""
-    acct = _open(archive_path).accounts.disable(name)
-    say(f"disabled {acct.name}")
+#: `user disable` and `user enable`: command -> (what it tells, its help)
+_SWITCHES = {
+    "disable": ("disabled", "Disable an account: it can no longer sign in or act (its events stay in the log)."),
+    "enable": ("enabled", "Enable a disabled account again."),
+}
 
 
-@user.command("enable")
-@click.argument("name")
-@archive_option
-@user_option
-def enable_cmd(name, archive_path) -> None:
-    """Enable a disabled account again."""
-    acct = _open(archive_path).accounts.enable(name)
-    say(f"enabled {acct.name}")
+def _switch_command(command: str, done: str, help_text: str) -> click.Command:
+    @click.argument("name")
+    @archive_option
+    @user_option
+    def run(name: str, archive_path: str | None) -> None:
+        with _open(archive_path) as arc:
+            accounts = arc.accounts
+            acct = accounts.disable(name) if command == "disable" else accounts.enable(name)
+        say(f"{done} {acct.name}")
+    return user.command(command, help=help_text)(run)
+
+
+for _command, (_done, _help) in _SWITCHES.items():
+    _switch_command(_command, _done, _help)
 
 
 @user.command("password")
@@ -142,6 +158,6 @@ def enable_cmd(name, archive_path) -> None:
 def password_cmd(name, password_file, archive_path) -> None:
     """Set an account's password."""
     from ..archive.accounts import check_password
-    arc = _open(archive_path)
-    acct = arc.accounts.set_password(name, check_password(_password(password_file)))
+    with _open(archive_path) as arc:
+        acct = arc.accounts.set_password(name, check_password(_password(password_file)))
     say(f"set the password of {acct.name}")

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..archive.record import KINDS
+
 from ..i18n import TERMS, term
 
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
 
-KIND_ORDER = ("program", "standards", "report", "legacy")
+KIND_ORDER = KINDS
 DOCX_ROLES = {"zh": ("docx:zh", "docx:zh-en", "docx:en"), "en": ("docx:en", "docx:zh-en", "docx:zh")}
 
 

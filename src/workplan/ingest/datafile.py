@@ -4,38 +4,54 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import weakref
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from ..archive import Archive, Prepared, Record
 from ..archive.bag import METADATA_NAME, Staging
 from ..archive.codes import check_retention, org_code
 from ..archive.fsutil import copy_durable, crash_point, sha256_bytes, sha256_file
 from ..archive.pdfinfo import pdf_info
+from ..archive.programs import ArchivePrograms
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
-from ..render import output_name
+from ..i18n import OUTPUT_LANGS
+from ..model import DataDocument, load_source
+from ..model.datafiles import DATA_SUFFIXES
+from ..model import Source as Loaded
+from ..render import build_file, build_ir, output_name
 
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
-# check_data_file results per open archive, so that `add` does not validate twice
-_CHECKED: "weakref.WeakKeyDictionary[Archive, dict]" = weakref.WeakKeyDictionary()
+@dataclasses.dataclass(frozen=True)
+class CheckedFile:
+    """A data file that passed :func:`check_data_file`: its bytes and document as read (kept to
+    be staged and built: the archived copy must have these very bytes), the record's metadata,
+    and the options it was checked for."""
+
+    path: Path
+    loaded: Loaded
+    meta: dict
+    formats: tuple[str, ...]
+    prebuilt: Path | None
+    allow_missing: bool
+
+    @property
+    def doc(self) -> DataDocument:
+        return self.loaded.doc
 
 
-def load_data_file(arc: Archive, path: str | os.PathLike):
+def load_data_file(arc: Archive, path: str | os.PathLike) -> DataDocument:
     """Read and validate a data file, resolving a report's ``program: {archive: CODE}`` in ``arc``."""
     return _load_data_file(arc, path).doc
 
 
-def _load_data_file(arc: Archive, path: str | os.PathLike):
-    """:func:`load_data_file` keeping the bytes read (a :class:`workplan.render.Loaded`)."""
-    from ..archive.programs import ArchivePrograms
-    from ..render import load_source
-    return load_source(Path(path), ArchivePrograms(arc))
+def _load_data_file(arc: Archive, path: str | os.PathLike) -> Loaded:
+    """:func:`load_data_file` keeping the bytes read."""
+    return load_source(Path(path), program_resolver=ArchivePrograms(arc))
 
 
-def _slim(loaded):
+def _slim(loaded: Loaded) -> Loaded:
     """What is kept of a file read (and sent to a worker): its bytes and its document."""
     return dataclasses.replace(loaded, data=None, positions=None)
 
@@ -43,39 +59,36 @@ def _slim(loaded):
 def check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
                     langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
                     prebuilt: str | os.PathLike | None = None, allow_missing: bool = False,
-                    on_warning: "Callable[[Problem], None] | None" = None):
-    """Everything that can go wrong with the input, checked before anything is written.
-    Returns (document, metadata). ``allow_missing``: a missing translation falls back to the
-    other language (as ``workplan build --allow-missing``) instead of refusing the file; each
-    fallback is passed to ``on_warning``."""
-    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                    allow_missing=allow_missing, on_warning=on_warning)
-    return loaded.doc, meta
-
-
-def _check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
-                     langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                     prebuilt: str | os.PathLike | None = None, allow_missing: bool = False,
-                     on_warning: "Callable[[Problem], None] | None" = None):
-    """:func:`check_data_file`, returning the file as read (bytes and document) and the metadata."""
+                    on_warning: Callable[[Problem], None] | None = None) -> CheckedFile:
+    """Everything that can go wrong with the input, checked before anything is written: the
+    file as checked, to hand to :func:`prepare_checked` (or :func:`add_data_file`).
+    ``allow_missing``: a missing translation falls back to the other language (as ``workplan
+    build --allow-missing``) instead of refusing the file; each fallback is passed to
+    ``on_warning``."""
     path = Path(path)
-    checked = _CHECKED.setdefault(arc, {})
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size, retention, tuple(langs), tuple(formats),
-               str(prebuilt), allow_missing)
-    except OSError:
-        key = None
-    if key is not None and key in checked:
-        loaded, meta = checked[key]
-        arc.precheck_identity(meta)
-        return loaded, dict(meta)
     loaded = _load_data_file(arc, path)
     doc = loaded.doc
     retention = check_retention(retention or doc.retention or arc.config.default_retention, where=str(path))
     langs = tuple(dict.fromkeys(langs))
     formats = tuple(dict.fromkeys(formats))
-    from ..i18n import OUTPUT_LANGS
+    _check_options(path, langs, formats)
+    meta = doc_metadata(arc, doc, path, retention, langs)
+    if prebuilt is not None:
+        _check_prebuilt(path, Path(prebuilt), langs, formats)
+    elif formats:
+        for lg in langs:
+            # raises MissingTranslation before anything is written
+            rdoc = build_ir(doc, lg, file=str(path), allow_missing=allow_missing, draw=False,
+                            positions=loaded.positions)
+            for w in rdoc.warnings:
+                if on_warning is not None:
+                    on_warning(w)
+    arc.precheck_identity(meta)
+    return CheckedFile(path, _slim(loaded), meta, formats, None if prebuilt is None else Path(prebuilt),
+                       allow_missing)
+
+
+def _check_options(path: Path, langs: tuple[str, ...], formats: tuple[str, ...]) -> None:
     for lg in langs:
         if lg not in OUTPUT_LANGS:
             raise WorkplanError(Problem(f"unknown language {lg!r}", file=str(path),
@@ -84,105 +97,103 @@ def _check_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | 
         if f not in FORMATS:
             raise WorkplanError(Problem(f"unknown format {f!r}", file=str(path),
                                         hint=f"use {' and/or '.join(FORMATS)}"))
-    meta = doc_metadata(arc, doc, path, retention, langs)
-    if prebuilt is not None:
-        pdir = Path(prebuilt)
-        for lg in langs:
-            for fmt in formats:
-                p = pdir / output_name(path, lg, fmt)
-                if not p.is_file():
-                    raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
-                                                hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
-    elif formats:
-        from ..render import build_ir
-        for lg in langs:
-            # raises MissingTranslation before anything is written
-            rdoc = build_ir(doc, lg, file=str(path), allow_missing=allow_missing, draw=False)
-            for w in rdoc.warnings:
-                if on_warning is not None:
-                    on_warning(w)
-    arc.precheck_identity(meta)
-    loaded = _slim(loaded)
-    if key is not None:
-        checked[key] = (loaded, dict(meta))
-    return loaded, meta
 
 
-def prepare_data_file(arc: Archive, path, *, retention=None, langs=("zh",), formats=FORMATS, prebuilt=None,
-                      staging: Staging | None = None, allow_missing: bool = False) -> Prepared:
+def _check_prebuilt(path: Path, pdir: Path, langs: tuple[str, ...], formats: tuple[str, ...]) -> None:
+    for lg in langs:
+        for fmt in formats:
+            p = pdir / output_name(path, lg, fmt)
+            if not p.is_file():
+                raise WorkplanError(Problem(f"the pre-built {fmt.upper()} is missing", file=str(p),
+                                            hint=f"build it first: workplan build {path} -o {pdir} --lang {lg}"))
+
+
+def prepare_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+                      langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
+                      prebuilt: str | os.PathLike | None = None, staging: Staging | None = None,
+                      allow_missing: bool = False) -> Prepared:
     """Check a data file and stage its payload (outside the write lock). ``staging``: a shared
     staging folder (see :func:`add_data_files`)."""
-    path = Path(path)
-    loaded, meta = _check_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                    allow_missing=allow_missing)
-    formats = tuple(dict.fromkeys(formats))
-    ws, files = _stage_source(arc, path, loaded, staging)
+    return prepare_checked(arc, check_data_file(arc, path, retention=retention, langs=langs, formats=formats,
+                                                prebuilt=prebuilt, allow_missing=allow_missing), staging)
+
+
+def prepare_checked(arc: Archive, checked: CheckedFile, staging: Staging | None = None) -> Prepared:
+    """Stage a checked data file's payload: its source (the bytes checked), its renditions built
+    from the document checked (or taken pre-built)."""
+    arc.precheck_identity(checked.meta)  # the archive may have changed since the check
+    ws, files = _stage_source(arc, checked.path, checked.loaded, staging)
     try:
         outputs = None
-        if prebuilt is None and formats:
-            from ..archive.programs import ArchivePrograms
-            outputs = _render(path, ws.bag, tuple(meta["langs"]), formats, allow_missing, loaded,
-                              ArchivePrograms(arc))
-        return _finish(path, ws, files, meta, formats, prebuilt, outputs)
+        if checked.prebuilt is None and checked.formats:
+            outputs = _render(checked.path, ws.bag, tuple(checked.meta["langs"]), checked.formats,
+                              checked.allow_missing, checked.loaded, ArchivePrograms(arc))
+        return _finish(checked.path, ws, files, dict(checked.meta), checked.formats, checked.prebuilt, outputs)
     except BaseException:
         ws.cleanup()
         raise
 
 
-def prepare_data_files(arc: Archive, paths: Sequence[str | os.PathLike], *, retention=None, langs=("zh",),
-                       formats=FORMATS, prebuilt=None, staging: Staging, allow_missing: bool = False,
-                       pool=None) -> "list[Prepared | WorkplanError]":
-    """:func:`prepare_data_file` for several files, each one's Prepared or the WorkplanError that
-    stopped it. With ``pool`` (a ``concurrent.futures.ProcessPoolExecutor``), the renditions of
-    all of them are built in its worker processes at once (each from the document checked, sent
-    to the worker), while this process stages and finishes them in order."""
-    if pool is None or prebuilt is not None or not formats:
-        out: list = []
-        for p in paths:
+def prepare_data_files(arc: Archive, checked: Sequence[CheckedFile], *, staging: Staging,
+                       pool: Executor | None = None) -> list[Prepared | WorkplanError]:
+    """:func:`prepare_checked` for several checked files, each one's Prepared or the
+    WorkplanError that stopped it. With ``pool`` (a ``concurrent.futures.ProcessPoolExecutor``),
+    the renditions of all of them are built in its worker processes at once (each from the
+    document checked, sent to the worker), while this process stages and finishes them in order."""
+    if pool is None:
+        out: list[Prepared | WorkplanError] = []
+        for c in checked:
             try:
-                out.append(prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats,
-                                             prebuilt=prebuilt, staging=staging, allow_missing=allow_missing))
+                out.append(prepare_checked(arc, c, staging))
             except WorkplanError as e:
                 out.append(e)
         return out
-    formats = tuple(dict.fromkeys(formats))
     started: list = []
     try:
-        for p in paths:
-            p = Path(p)
+        for c in checked:
+            if c.prebuilt is not None or not c.formats:
+                started.append(_prepared_or_error(arc, c, staging))
+                continue
             try:
-                loaded, meta = _check_data_file(arc, p, retention=retention, langs=langs, formats=formats,
-                                                prebuilt=None, allow_missing=allow_missing)
-                ws, files = _stage_source(arc, p, loaded, staging)
+                arc.precheck_identity(c.meta)
+                ws, files = _stage_source(arc, c.path, c.loaded, staging)
             except WorkplanError as e:
                 started.append(e)
                 continue
             # the document travels with its program resolved: the worker needs no resolver
-            fut = pool.submit(_render, p, ws.bag, tuple(meta["langs"]), formats, allow_missing,
-                              _slim(loaded), None)
-            started.append((p, ws, files, meta, fut))
-        out = []
-        for item in started:
-            if isinstance(item, WorkplanError):
-                out.append(item)
-                continue
-            p, ws, files, meta, fut = item
-            try:
-                out.append(_finish(p, ws, files, meta, formats, None, fut.result()))
-            except WorkplanError as e:
-                ws.cleanup()
-                out.append(e)
-        return out
+            fut = pool.submit(_render, c.path, ws.bag, tuple(c.meta["langs"]), c.formats, c.allow_missing,
+                              c.loaded, None)
+            started.append((c, ws, files, fut))
+        return [_finish_started(item) for item in started]
     except BaseException:
         for item in started:
-            if not isinstance(item, WorkplanError):
-                item[4].cancel()
+            if isinstance(item, tuple):
+                item[3].cancel()
                 try:
-                    item[4].exception()  # the worker is done writing into the workspace before it goes
-                except BaseException:  # noqa: BLE001
+                    item[3].exception()  # the worker is done writing into the workspace before it goes
+                except BaseException:  # noqa: BLE001, S110 - its failure is not this one's cause
                     pass
                 item[1].cleanup()
         raise
+
+
+def _prepared_or_error(arc: Archive, c: CheckedFile, staging: Staging) -> Prepared | WorkplanError:
+    try:
+        return prepare_checked(arc, c, staging)
+    except WorkplanError as e:
+        return e
+
+
+def _finish_started(item: Prepared | WorkplanError | tuple) -> Prepared | WorkplanError:
+    """A record whose renditions a worker is building: finished when they are built."""
+    if not isinstance(item, tuple):
+        return item
+    c, ws, files, fut = item
+    try:
+        return _finish(c.path, ws, files, dict(c.meta), c.formats, None, fut.result())
+    except WorkplanError as e:
+        ws.cleanup()
+        return e
 
 
 def _stage_source(arc: Archive, path: Path, loaded, staging: Staging | None):
@@ -204,7 +215,6 @@ def _render(path: Path, outdir: Path, langs: tuple[str, ...], formats: tuple[str
             loaded, program_resolver) -> list[Path]:
     """The renditions of the checked document, written into ``outdir`` (in a worker process with
     ``archive add --jobs``): the paths written."""
-    from ..render import build_file
     try:
         # built from the document checked (its program found beside it or in the archive), not
         # read again; its bytes are the staged source's (compared when it was staged)
@@ -228,6 +238,8 @@ def _finish(path: Path, ws, files: dict, meta: dict, formats: tuple[str, ...], p
                 files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
     for out in outputs or ():
         m = RENDITION_RE.match(out.name)
+        if m is None:
+            raise WorkplanError(Problem("a rendition was written under an unexpected name", file=str(out)))
         role = f"{m['fmt'].lower()}:{m['lang']}"
         h, size = sha256_file(ws.bag / out.name)
         files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
@@ -277,32 +289,19 @@ def doc_metadata(arc: Archive, doc, path: Path, retention: str, langs: tuple[str
             "pages": None}
 
 
-def add_data_file(arc: Archive, path: str | os.PathLike, *, retention: str | None = None,
+def add_data_file(arc: Archive, path: str | os.PathLike | CheckedFile, *, retention: str | None = None,
                   langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
                   prebuilt: str | os.PathLike | None = None, notify: bool = True,
                   allow_missing: bool = False, reason: str | None = None) -> Record:
     """Archive a data file (YAML/JSON) with its renditions: built now with
     :func:`workplan.render.build_file`, or taken from ``prebuilt`` (a folder holding
     ``<stem>.<lang>.<fmt>`` files made by `workplan build`). Same identity as an archived
-    document → a new version of it."""
-    prep = prepare_data_file(arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                             staging=arc.shared_staging(), allow_missing=allow_missing)
+    document → a new version of it. ``path`` may be a file already checked (then the options
+    it was checked with apply)."""
+    checked = path if isinstance(path, CheckedFile) else check_data_file(
+        arc, path, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt, allow_missing=allow_missing)
+    prep = prepare_checked(arc, checked, arc.shared_staging())
     return arc.store([prep], notify=notify, reason=reason)[0]
-
-
-def add_data_files(arc: Archive, paths: Iterable[str | os.PathLike], *, retention: str | None = None,
-                   langs: Sequence[str] = ("zh",), formats: Sequence[str] = FORMATS,
-                   prebuilt: str | os.PathLike | None = None, notify: bool = True,
-                   allow_missing: bool = False, reason: str | None = None) -> list[Record]:
-    """Archive several data files as one batch (faster than one by one: the fsyncs and
-    transactions are shared); each record is still atomic on its own."""
-    shared = arc.new_staging(shared=True)
-    try:
-        preps = [prepare_data_file(arc, p, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                                   staging=shared, allow_missing=allow_missing) for p in paths]
-        return arc.store(preps, notify=notify, reason=reason) if preps else []
-    finally:
-        shared.cleanup()
 
 
 def located(fn, file: str):

@@ -14,7 +14,9 @@ from typing import Iterable
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, WorkplanError
-from ..model.load import _Positions, format_path, read_data
+from ..model import Positions, load_source
+from ..model.datafiles import DATA_SUFFIXES
+from ..model.load import format_path
 from .config import DEFAULT, LintConfig, find_config, load_config
 from .rules import (RULES, SEVERITY, TEXT_CHECKS, LintProblem, OutlineItem, check_dates, check_doc_number_text,
                     check_import_marks, check_letterhead, check_outline, check_period, check_signatory,
@@ -24,13 +26,12 @@ from .walk import iter_texts
 __all__ = ["RULES", "SEVERITY", "LintConfig", "LintProblem", "OutlineItem", "errors_of", "find_config",
            "lint_document", "lint_file", "load_config"]
 
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
 _DOC_CHECKS = [("dates", check_dates), ("period", check_period), ("percent", check_target_values),
                ("unit-unused", check_unused_units), ("target-number", check_target_numbers),
                ("letterhead", check_letterhead), ("signatory", check_signatory)]
 
 
-def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: _Positions | None = None,
+def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: Positions | None = None,
                   langs: Iterable[str] | None = None, select: Iterable[str] | None = None,
                   ignore: Iterable[str] = (), config: LintConfig | None = None, raw: dict | None = None,
                   outline: list[OutlineItem] | None = None) -> list[LintProblem]:
@@ -38,17 +39,13 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
 
     ``langs``: the languages the document must have; default: those its texts use (a document
     that has any English must have all of it). ``select``/``ignore``: rule ids to run or skip.
-    ``positions``: the line/column map from :func:`read_data`; read from ``file`` when omitted.
+    ``positions``: the line/column map of the file read (:attr:`workplan.model.Source.positions`);
+    without it, problems name the field path only.
     ``config``: rule choice and severities (default: the nearest workplan.toml above ``file``).
     ``raw``: the data as written (for checks of what the model normalises, e.g. the document
     number's brackets). ``outline``: the numbered headings of an imported source document.
     """
     name = str(file) if file is not None else None
-    if positions is None and file is not None and Path(file).is_file():
-        try:
-            _, positions = read_data(file)
-        except WorkplanError:
-            positions = None
     if config is None:
         config = find_config(file) if file is not None else DEFAULT
     rules = config.rules(select, ignore)
@@ -112,15 +109,14 @@ def lint_file(path: str | Path, *, program_resolver=None, **kw) -> list[LintProb
     ``program_resolver``: finds a report's program (see :func:`workplan.model.load_document`).
     A Word, PDF or text document is read through the importer (:mod:`workplan.readers`) and its
     problems are located by the source's own lines; its numbering as written is checked too."""
-    from ..model.load import load_document_data
     if Path(path).suffix.lower() not in DATA_SUFFIXES:
         return _lint_source_document(path, **kw)
     try:
-        data, positions = read_data(path)
-        doc = load_document_data(path, data, positions, program_resolver=program_resolver)
+        src = load_source(path, program_resolver=program_resolver)
     except WorkplanError as e:
         return _invalid(e, path)
-    return lint_document(doc, path, positions=positions, raw=data if isinstance(data, dict) else None, **kw)
+    return lint_document(src.doc, path, positions=src.positions, raw=src.data if isinstance(src.data, dict) else None,
+                         **kw)
 
 
 def _invalid(e: WorkplanError, path: str | Path) -> list[LintProblem]:
@@ -144,7 +140,7 @@ def _lint_source_document(path: str | Path, **kw) -> list[LintProblem]:
             hint="import it with `workplan import` and check the data file it writes")), path)
     outline = [OutlineItem(level, style, number, label, line) for level, style, number, label, line in result.numbered()]
     raw = {"doc_number": result.report.get("doc_number")}
-    problems = lint_document(doc, path, positions=_Positions(), raw=raw, outline=outline, **kw)
+    problems = lint_document(doc, path, positions=Positions(), raw=raw, outline=outline, **kw)
     for p in problems:
         if p.line is None and p.path:
             ref = source_line(result.source_map, p.path)

@@ -207,7 +207,7 @@ class DocNumber(Strict):
     """发文字号: issuer abbreviation, year and serial → 江综委发〔2015〕10号."""
 
     prefix: str = Field(..., description="Issuer abbreviation with the document type, e.g. 江综委发")
-    year: int = Field(..., ge=1949, le=2100)
+    year: int = Field(..., ge=limits.EARLIEST_YEAR, le=limits.LATEST_DOCUMENT_YEAR)
     serial: int = Field(..., ge=1, le=limits.SERIAL_MAX, description="Serial number, without leading zeros")
     prefix_en: str | None = Field(None, description="Romanised prefix for English, e.g. Jiang Zong Wei Fa")
 
@@ -369,7 +369,7 @@ def deadline_text_problem(text: str) -> str | None:
         return f"the deadline {text!r} holds a number too long to be a year, month or day: write YYYY-MM-DD"
     for m in _NUMERIC_DATE.finditer(text):
         try:
-            if len(m[1]) != 4 or not 1949 <= int(m[1]) <= 2100:
+            if len(m[1]) != 4 or not limits.EARLIEST_YEAR <= int(m[1]) <= limits.LATEST_DOCUMENT_YEAR:
                 raise ValueError
             dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
@@ -378,7 +378,8 @@ def deadline_text_problem(text: str) -> str | None:
         y, mo, d = m.group(1), m.group(2), m.group(3)
         if not (y or mo or d):
             continue
-        bad = ((y and (len(y) != 4 or not 1949 <= int(y) <= 2100)) or (mo and not 1 <= int(mo) <= 12)
+        bad = ((y and (len(y) != 4 or not limits.EARLIEST_YEAR <= int(y) <= limits.LATEST_DOCUMENT_YEAR))
+               or (mo and not 1 <= int(mo) <= 12)
                or (d and not 1 <= int(d) <= 31))
         if not bad and y and mo and d:
             try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import math
 import re
 from pathlib import Path
@@ -24,7 +23,7 @@ Pos = tuple[int, int]  # 1-based line, column
 PathT = tuple[Any, ...]
 
 
-class _Positions:
+class Positions:
     """Maps a data path to where its value (and its key) stand in the YAML text. Made from the
     YAML node tree when first asked (only messages need it: a valid file never pays for it)."""
 
@@ -35,7 +34,7 @@ class _Positions:
         self._flow: set[PathT] = set()      # mappings written inline: {a: 1, b: 2}
         self._odd: list[tuple[PathT, str, str, Pos]] = []  # keys that YAML reads as no text
 
-    def _filled(self) -> "_Positions":
+    def _filled(self) -> "Positions":
         if self._node is not None:
             node, self._node = self._node, None
             _walk_nodes(node, (), self)
@@ -87,7 +86,7 @@ def _mark(node: yaml.Node) -> Pos:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _walk_nodes(node: yaml.Node, path: PathT, pos: _Positions) -> None:
+def _walk_nodes(node: yaml.Node, path: PathT, pos: Positions) -> None:
     pos._value[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         if node.flow_style:
@@ -353,7 +352,7 @@ def _duplicate_keys(node: yaml.Node, name: str) -> list[Problem]:
     return problems
 
 
-def _read_file(path: str | Path) -> tuple[bytes, str]:
+def read_file(path: str | Path) -> tuple[bytes, str]:
     """A data file's bytes and text (UTF-8, a BOM allowed); a located error when it cannot be read,
     is too large or is not UTF-8."""
     name = str(path)
@@ -381,11 +380,11 @@ def _join_surrogates(text: str) -> str:
     return _SURROGATE_PAIR.sub(one, text)
 
 
-def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Positions]:
+def read_data(path: str | Path, text: str | None = None) -> tuple[Any, Positions]:
     """Parse a YAML/JSON file into plain data plus a position map. Raises ValidationFailed."""
     name = str(path)
     if text is None:
-        _raw, text = _read_file(path)
+        _raw, text = read_file(path)
     elif len(text) > MAX_FILE_BYTES:
         raise ValidationFailed(Problem(f"the text is larger than {MAX_FILE_BYTES >> 20} MB: too large for a "
                                        "data file", file=name))
@@ -424,7 +423,7 @@ def read_data(path: str | Path, text: str | None = None) -> tuple[Any, _Position
         raise ValidationFailed(Problem(f"not valid YAML: {e}", file=name)) from None
     except RecursionError:  # cannot happen below MAX_DEPTH; kept so that no input ends in a traceback
         raise ValidationFailed(Problem("the document is nested too deeply", file=name)) from None
-    pos = _Positions(node)
+    pos = Positions(node)
     if node is not None and too_long:
         problems = _check_lengths(data, pos, name)
         if problems:
@@ -519,7 +518,7 @@ _SHORT_KEYS = {"title", "subtitle", "name", "indicator", "group_name", "issuer_m
                "lead", "responsible", "cooperating", "issuers", "deadline", "date", "start", "end", "due"}
 
 
-def _check_lengths(data: Any, pos: _Positions, name: str) -> list[Problem]:
+def _check_lengths(data: Any, pos: Positions, name: str) -> list[Problem]:
     """Texts of absurd length are mistakes (a pasted file, a runaway generator) and would make
     rendering crawl: a located error for each (visits each value once; aliases share values)."""
     problems: list[Problem] = []
@@ -639,7 +638,7 @@ def _resolve(loc: tuple, data: Any) -> PathT:
     return tuple(out)
 
 
-def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, file: str) -> list[Problem]:
+def _problems_from_validation(err: ValidationError, data: Any, pos: Positions, file: str) -> list[Problem]:
     grouped: dict[PathT, list[dict]] = {}
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
@@ -713,7 +712,7 @@ _KEY_READS_AS = {"tag:yaml.org,2002:bool": "true or false", "tag:yaml.org,2002:n
                  "tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number"}
 
 
-def _odd_key_problems(pos: _Positions, file: str) -> list[Problem]:
+def _odd_key_problems(pos: Positions, file: str) -> list[Problem]:
     """Keys YAML reads as something other than a name (yes:, on:, null:, 12:), at their own line."""
     out: list[Problem] = []
     for path, raw, tag, (line, col) in pos.odd_keys[:limits.PROBLEMS_SHOWN]:
@@ -725,7 +724,7 @@ def _odd_key_problems(pos: _Positions, file: str) -> list[Problem]:
     return out
 
 
-def _unknown_units_in_data(data: Any, pos: _Positions, file: str) -> list[Problem]:
+def _unknown_units_in_data(data: Any, pos: Positions, file: str) -> list[Problem]:
     """References to undeclared units, found in the data as written (for a file whose values do not
     all validate, so that one wrong value does not hide them)."""
     units = data.get("units") if isinstance(data, dict) else None
@@ -828,7 +827,7 @@ def unknown_text_units(doc: Any) -> list[tuple[PathT, str]]:
     return out
 
 
-def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
+def _check_refs(doc: Document, pos: Positions, file: str) -> list[Problem]:
     problems: list[Problem] = []
     ids = [u.id for u in doc.units]
     known = set(ids)
@@ -907,17 +906,7 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     return problems
 
 
-def load_document(path: str | Path, text: str | None = None, *, program_resolver: Any = None) -> Document:
-    """Read and validate one data file. Raises ValidationFailed listing every problem.
-
-    Progress reports (``kind: report``) are validated by :mod:`.report`; ``program_resolver``
-    finds a report's program (default: :func:`.report.resolve_program_path`, a path next to the
-    report; :class:`workplan.archive.programs.ArchivePrograms` also looks in an archive)."""
-    data, pos = read_data(path, text)
-    return load_document_data(path, data, pos, program_resolver=program_resolver)
-
-
-def _check_blocks(data: dict, pos: _Positions, file: str) -> None:
+def _check_blocks(data: dict, pos: Positions, file: str) -> None:
     """A document whose sections hold more than DOCUMENT_BLOCKS blocks (mappings and listed texts)
     is refused before it is validated or laid out: its layout would not fit the build's memory."""
     n = 0
@@ -955,15 +944,17 @@ def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") 
                                        file=file, line=1, column=1, hint="is this a data file? (see corpus/)"))
 
 
-def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document:
-    """:func:`load_document` on what :func:`read_data` returned (for callers that also need the
-    positions, such as lint, without parsing the file twice)."""
-    file = str(path)
+def check_data_shape(data: Any, pos: Positions, file: str) -> None:
+    """What every data file must be before it is validated: a mapping, not too many blocks."""
     check_top_mapping(data, file)
     _check_blocks(data, pos, file)
-    if data.get("kind") == "report":  # progress reports: model/report.py
-        from .report import load_report_data
-        return load_report_data(path, data, pos, program_resolver=program_resolver)
+
+
+def validate_document(path: str | Path, data: Any, pos: Positions) -> Document:
+    """A program or standards document from what :func:`read_data` returned. Raises
+    ValidationFailed listing every problem (a report is :func:`workplan.model.report.load_report_data`'s;
+    :func:`workplan.model.source.load_source` chooses)."""
+    file = str(path)
     try:
         doc = Document.model_validate(data)
     except ValidationError as e:
@@ -979,23 +970,3 @@ def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_
     if problems:
         raise ValidationFailed(problems)
     return doc
-
-
-def document_schema() -> dict:
-    """JSON Schema of every data file kind: programs/standards (Document) and reports (Report)."""
-    from typing import Annotated, Union
-
-    from pydantic import Field, TypeAdapter
-
-    from .report import Report
-    adapter = TypeAdapter(Annotated[Union[Document, Report], Field(union_mode="left_to_right")])
-    schema = adapter.json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "workplan data file"
-    schema["description"] = ("A work program or creation standards document (kind: program | standards), "
-                             "or a progress report on a program (kind: report).")
-    return schema
-
-
-def schema_json() -> str:
-    return json.dumps(document_schema(), ensure_ascii=False, indent=2)

@@ -23,6 +23,8 @@ from typing import Annotated, Any, Callable, Literal, Union
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import Problem, ProgramNotFound, ValidationFailed, WorkplanError
+from .load import (_problems_from_validation, check_data_shape, check_top_mapping, format_path, read_data,
+                   unknown_text_units, validate_document)
 from .document import (_ID, Attachment, Date, Number, DocumentCommon, DocNumber, DocNumberText, Document, FreeSection, Phase, Point, PrintInfo,
                         Strict, Target, Task, Text, UPWARD_DESCRIPTION, Unit, UnitRef, parse_doc_number, text_in)
 
@@ -234,7 +236,6 @@ def load_report(path: str | Path, text: str | None = None, *, program_resolver: 
     ``allow_superseded`` reads a report on a superseded program version without complaint
     (for reading archived reports, e.g. in a compilation).
     """
-    from .load import read_data
     data, pos = read_data(path, text)
     return load_report_data(path, data, pos, program_resolver=program_resolver, allow_superseded=allow_superseded)
 
@@ -242,7 +243,6 @@ def load_report(path: str | Path, text: str | None = None, *, program_resolver: 
 def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver: "ProgramResolver | None" = None,
                      program: Document | None = None, allow_superseded: bool = False) -> Report:
     """Validate already-parsed report data (used by :func:`workplan.model.load_document`)."""
-    from .load import _problems_from_validation, check_top_mapping
     file = str(path)
     check_top_mapping(data, file, example="corpus/report-*.yaml")
     schema_problems: list[Problem] = []
@@ -281,7 +281,6 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver:
     report._base_dir = Path(path).resolve().parent
 
     def at(p: tuple, msg: str, hint: str | None = None, key: bool = False) -> Problem:
-        from .load import format_path
         if p and p[0] in kept and len(p) > 1 and isinstance(p[1], int) and p[1] < len(kept[p[0]]):
             p = (p[0], kept[p[0]][p[1]], *p[2:])    # back to the item's place in the file
         lc = pos.find(p, key=key)
@@ -386,21 +385,20 @@ def resolve_program_path(ref: ProgramRef, *, base_dir: Path, allow_superseded: b
 
 
 def _resolve_program(report: Report, at, resolver: ProgramResolver, allow_superseded: bool = False) -> Document:
-    from .load import load_document, read_data
     ref = report.program
     try:
         found = resolver(ref, base_dir=report.base_dir, allow_superseded=allow_superseded)
         path, record = found if found is not None else resolve_program_path(ref, base_dir=report.base_dir)
     except ProgramNotFound as e:
         raise ValidationFailed(at(("program",) + ((e.field,) if e.field else ()), e.message, hint=e.hint)) from None
-    if record is None:
-        data, _ = read_data(path)
-        if is_report_data(data):
+    data, pos = read_data(path)
+    if is_report_data(data):
+        if record is None:
             raise ValidationFailed(at(("program",), f"'{ref.file}' is a report, not a program",
                                       hint="point 'program' at the program (方案) this report is about"))
-    doc = load_document(path)
-    if record is not None and ref.archive and not isinstance(doc, Document):
         raise ValidationFailed(at(("program", "archive"), f"archived record {record.code} is not a program"))
+    check_data_shape(data, pos, str(path))
+    doc = validate_document(path, data, pos)
     report._program_path = path
     report._program_record = record
     return doc
@@ -464,7 +462,6 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
             problems.append(at(("issuers", i), f"unknown unit '{uid}'",
                                hint=f"did you mean '{close[0]}'?" if close else "declare it under 'units:'"))
 
-    from .load import unknown_text_units
     for path, uid in unknown_text_units(report):
         close = difflib.get_close_matches(uid, unit_ids, n=1)
         problems.append(at(path, f"unknown unit '{uid}'", hint=f"did you mean '{close[0]}'?" if close else

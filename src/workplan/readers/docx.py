@@ -6,32 +6,20 @@ import io
 import zipfile
 
 from .. import limits
+from ..i18n import roman, zh_number
 from .errors import ImportFailed
 from .lines import Extracted, Line, rejoin
 
-_CN = "零一二三四五六七八九十"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_number(n: int) -> str:
-    if n <= 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + (_CN[n - 10] if n > 10 else "")
-    if n < 100:
-        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-    return str(n)
+    """A Chinese list number as Word draws it (一 … 九十九; beyond, the digits)."""
+    return zh_number(n) if 0 <= n < 100 else str(n)
 
 
 def _roman(n: int) -> str:
-    if not 0 < n < 4000:  # no Roman numeral: Word draws the number
-        return str(n)
-    out = []
-    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                 (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        k, n = divmod(n, v)
-        out.append(s * k)
-    return "".join(out)
+    return roman(n) if 0 < n < 4000 else str(n)  # no Roman numeral: Word draws the number
 
 
 def _small_int(value: str | None, default: int, high: int) -> int:

@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 import re
 
-from .lines import Line, ascii_form, match_form, width_units
-from .structure import Node, Outline, find_date, _DOCNUM
+from .charforms import ascii_form, simplified
+from .lines import Line, width_units
+from .structure import Node, Outline, find_date
 from .tables import heading_role, read_roster, roster_lines, task_columns
 
 _PAREN_UNITS = re.compile(r"(牵头|负责|配合|协助|协办|参与|落实|责任单位|主办|承办|lead|responsib|cooperat|assist)", re.I)
@@ -88,7 +89,6 @@ def parse_units(text: str) -> tuple[str, dict[str, list[str]]] | None:
     """Lead/cooperating/responsible units stated in a trailing parenthesis or a 责任单位： clause,
     simplified or traditional (牵头/牽頭); returns the text without it and the unit names by
     role, as written."""
-    from .lines import simplified
     simp = simplified(text)
     r = _parse_units(simp)
     if r is None or simp == text:
@@ -443,46 +443,9 @@ class Mapper:
         if typ == "free" and not children and roster_lines(paras, role) >= 2:
             d["type"] = typ = "leadership"   # a roster (组长/副组长/成员) makes the section the leading group
         if typ == "leadership":
-            group, paras, where = read_roster(paras, role)
-            d.update(group)
-            for role, ln in where.items():
-                self.at(f"{path}.{role}", ln)
-            for t, _ in paras:
-                gm = re.search(r"(成立|组建|调整|对)(?:了)?([^，。,（(]{2,30}?(?:领导小组|工作小组|指挥部|委员会))", t)
-                if gm and "group_name" not in d:
-                    d["group_name"] = gm[2]
-                    break
-            if "group_name" in d and not paras:
-                pass
+            paras = self._leadership(d, paras, role, path)
         if typ == "objectives":
-            targets, keep = [], []
-            for t, ln in paras:
-                ts = self.targets(t)
-                if ts:
-                    targets += ts
-                    continue
-                # a sentence made only of targets moves; the rest of the paragraph stays
-                sentences = re.findall(r"[^。；;]+[。；;]?", t)
-                left = []
-                for sen in sentences:
-                    ts = self.targets(sen) if len(sentences) > 1 else None
-                    if ts:
-                        targets += ts
-                    else:
-                        left.append(sen)
-                if left:
-                    keep.append(("".join(left), ln))
-            rest = []
-            for c in children:
-                txt = (c.heading or "") if not c.text else ((c.heading + "，" if c.heading else "") + c.text)
-                ts = self.targets(txt) if not c.children and not c.paragraphs else None
-                if ts:
-                    targets += ts
-                else:
-                    rest.append(c)
-            paras, children = keep, rest
-            if targets:
-                d["targets"] = targets
+            paras, children = self._objectives(d, paras, children)
         if typ in ("tasks", "free") and not children:
             tasks, paras = self.task_table(paras, path)
             if tasks:
@@ -495,24 +458,8 @@ class Mapper:
                 d["tasks"] = [self.task(c, f"{path}.tasks[{i}]") for i, c in enumerate(children)]
                 children = []
         if typ == "standards":
-            cats = []
-            for ci, c in enumerate(children):
-                if not c.children:
-                    cats = None
-                    break
-                items = []
-                for it in c.children:
-                    text = "".join(x for x in ((it.heading + "。") if it.heading and it.text else it.heading, it.text) if x)
-                    text = "".join([text] + [t for t, _ in it.paragraphs])
-                    items.append(self.standard_item(text))
-                cat = {"title": c.heading or c.text or c.line.text, "items": items}
-                self.at(f"{path}.categories[{ci}]", c.line)
-                cats.append(cat)
-            if cats:
-                d["categories"] = cats
-                children = []
-            else:
-                d["type"] = typ = "free"
+            children = self._standards(d, children, path)
+            typ = d["type"]
         if typ == "phases":
             phases = [self.phase(c, f"{path}.phases[{i}]") for i, c in enumerate(children)]
             if children and all(phases):
@@ -525,6 +472,71 @@ class Mapper:
         if typ == "free":
             self.unclassified.append(d["title"])
         return d
+
+    def _leadership(self, d: dict, paras: list, role: str | None, path: str) -> list:
+        """A leading group's roster into ``d``; returns the paragraphs left."""
+        group, paras, where = read_roster(paras, role)
+        d.update(group)
+        for role, ln in where.items():
+            self.at(f"{path}.{role}", ln)
+        for t, _ in paras:
+            gm = re.search(r"(成立|组建|调整|对)(?:了)?([^，。,（(]{2,30}?(?:领导小组|工作小组|指挥部|委员会))", t)
+            if gm and "group_name" not in d:
+                d["group_name"] = gm[2]
+                break
+        return paras
+
+    def _objectives(self, d: dict, paras: list, children: list) -> tuple[list, list]:
+        """The targets of an objectives section into ``d``; returns the paragraphs and items left."""
+        targets, keep = [], []
+        for t, ln in paras:
+            ts = self.targets(t)
+            if ts:
+                targets += ts
+                continue
+            # a sentence made only of targets moves; the rest of the paragraph stays
+            sentences = re.findall(r"[^。；;]+[。；;]?", t)
+            left = []
+            for sen in sentences:
+                ts = self.targets(sen) if len(sentences) > 1 else None
+                if ts:
+                    targets += ts
+                else:
+                    left.append(sen)
+            if left:
+                keep.append(("".join(left), ln))
+        rest = []
+        for c in children:
+            txt = (c.heading or "") if not c.text else ((c.heading + "，" if c.heading else "") + c.text)
+            ts = self.targets(txt) if not c.children and not c.paragraphs else None
+            if ts:
+                targets += ts
+            else:
+                rest.append(c)
+        if targets:
+            d["targets"] = targets
+        return keep, rest
+
+    def _standards(self, d: dict, children: list, path: str) -> list:
+        """Categories of standards into ``d`` (else the section is free); returns the items left."""
+        cats = []
+        for ci, c in enumerate(children):
+            if not c.children:
+                cats = None
+                break
+            items = []
+            for it in c.children:
+                text = "".join(x for x in ((it.heading + "。") if it.heading and it.text else it.heading, it.text) if x)
+                text = "".join([text] + [t for t, _ in it.paragraphs])
+                items.append(self.standard_item(text))
+            cat = {"title": c.heading or c.text or c.line.text, "items": items}
+            self.at(f"{path}.categories[{ci}]", c.line)
+            cats.append(cat)
+        if cats:
+            d["categories"] = cats
+            return []
+        d["type"] = "free"
+        return children
 
     def standard_item(self, text: str) -> dict:
         """One standard's text, with the lead and cooperating units it names taken out."""
@@ -568,11 +580,9 @@ class Mapper:
         return out or None
 
     # -- document ------------------------------------------------------------------------
-    def document(self) -> dict:
+    def _title_fields(self, d: dict) -> None:
+        """Title, subtitle, issuer mark and document number into ``d``."""
         o = self.o
-        d: dict = {"kind": "program"}
-        if o.lang == "en":
-            d["source_lang"] = "en"
         title = o.title
         if not title:
             title = "（无标题）" if o.lang == "zh" else "(untitled)"
@@ -592,17 +602,10 @@ class Mapper:
             if dm and int(dm[3]) >= 1:
                 d["doc_number"] = {"prefix": dm[1], "year": int(dm[2]), "serial": int(dm[3])}
                 self.at("doc_number", o.doc_number_line)
-        if o.flat_standards:
-            d["kind"] = "standards"
-            sections = [self.flat_standards(o.sections)]
-        elif _articles(o.sections):
-            # a regulations-style text (第一章 … 第一条 …): chapters of articles, kept as such
-            d["numbering"] = "articles"
-            for n in o.sections:
-                n.type = None   # an article is a provision: its chapter is no task list
-            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
-        else:
-            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
+
+    def _signed(self, d: dict) -> None:
+        """Issuers and signature lines, and the date, into ``d``."""
+        o = self.o
         issuers = []
         sig = []
         for t, ln in o.signature:
@@ -625,6 +628,34 @@ class Mapper:
         if not issuers:
             self.unsure("issuers", "no issuing unit found in the document: `issuers` left empty; add the issuer "
                         "(units: and issuers:) if it is known")
+
+    def _low_confidence(self) -> None:
+        """Fields read by OCR with low confidence are marked unsure (at most 30 lines)."""
+        low = [(p, ln) for p, ln in self.where.items() if ln.meta.get("ocr") is not None and ln.meta["ocr"] < 0.90]
+        seen: set[int] = set()
+        for p, ln in low:
+            if id(ln) not in seen and len(seen) < 30:
+                seen.add(id(ln))
+                self.unsure(p, f"read by OCR with confidence {ln.meta['ocr']:.2f}: compare the text with the scan", ln)
+
+    def document(self) -> dict:
+        o = self.o
+        d: dict = {"kind": "program"}
+        if o.lang == "en":
+            d["source_lang"] = "en"
+        self._title_fields(d)
+        if o.flat_standards:
+            d["kind"] = "standards"
+            sections = [self.flat_standards(o.sections)]
+        elif _articles(o.sections):
+            # a regulations-style text (第一章 … 第一条 …): chapters of articles, kept as such
+            d["numbering"] = "articles"
+            for n in o.sections:
+                n.type = None   # an article is a provision: its chapter is no task list
+            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
+        else:
+            sections = [self.section(n, i) for i, n in enumerate(o.sections)]
+        self._signed(d)
         if o.recipients:
             d["recipients"] = self.paras(o.recipients, "recipients")
         if o.cc:
@@ -651,12 +682,7 @@ class Mapper:
             sep = "\n"
             d["note"] = sep.join(t for t, _ in o.cover)
             self.at("note", o.cover[0][1])
-        low = [(p, ln) for p, ln in self.where.items() if ln.meta.get("ocr") is not None and ln.meta["ocr"] < 0.90]
-        seen: set[int] = set()
-        for p, ln in low:
-            if id(ln) not in seen and len(seen) < 30:
-                seen.add(id(ln))
-                self.unsure(p, f"read by OCR with confidence {ln.meta['ocr']:.2f}: compare the text with the scan", ln)
+        self._low_confidence()
         if self.units:
             d = {**{k: d[k] for k in list(d)[:2]}, "units": list(self.units.values()),
                  **{k: v for k, v in list(d.items())[2:]}}

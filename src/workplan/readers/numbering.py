@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lines import ascii_form
+from .charforms import ascii_form
 
 _CNUM = "零〇一二三四五六七八九十百两"
 # financial (大写) numerals: 壹、貳、參 number the top level in Taiwanese and formal documents

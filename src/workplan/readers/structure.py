@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .lines import _TOC_HEAD, Line, ascii_form, guess_lang, match_form, width_units
+from .charforms import ascii_form, match_form
+from .lines import _TOC_HEAD, Line, guess_lang, width_units
 from .numbering import EN_TOP_FAMILY, TOP_ORDER, Num, cn_value, numbering
 from .vocab import is_title_like, leading_phrase, section_type, title_ends
 
@@ -268,6 +269,24 @@ class Recogniser:
     def front(self, body_start: int) -> int:
         """Title, issuer mark, number, recipients and preamble before ``body_start``; returns
         the index where the body begins."""
+        best = self._title_candidate(body_start)
+        if best is None:
+            self.out.warnings.append("no title found in the first lines")
+            for k in range(0, body_start):
+                self._front_line(k)
+            return body_start
+        first, last = self._title_span(best[1], body_start)
+        last = self._take_title(first, last, body_start)
+        nk = self._before_title(first)
+        i = last + 1
+        if nk is None:
+            i = self._forwarded_program(i, first)
+        for k in range(i, body_start):
+            self._front_line(k)
+        return body_start
+
+    def _title_candidate(self, body_start: int) -> tuple[float, int] | None:
+        """(score, index) of the title line among the first lines, or None."""
         L = self.lines
         o = self.out
         window = range(0, min(body_start, 25))
@@ -307,12 +326,11 @@ class Recogniser:
                     break
             else:
                 best = None
-        if best is None:
-            o.warnings.append("no title found in the first lines")
-            for k in range(0, body_start):
-                self._front_line(k)
-            return body_start
-        ti = best[1]
+        return best
+
+    def _title_span(self, ti: int, body_start: int) -> tuple[int, int]:
+        """The first and last lines of a title that may continue above or below line ``ti``."""
+        L = self.lines
         # multi-line title: neighbours that continue it (same alignment where the format says)
         has_align = any(ln.centered for ln in L[:body_start])
         first, last = ti, ti
@@ -347,6 +365,12 @@ class Recogniser:
                 and re.sub(r"\s", "", L[j].text) != re.sub(r"\s", "", L[ti].text):
             first = j
             j -= 1
+        return first, last
+
+    def _take_title(self, first: int, last: int, body_start: int) -> int:
+        """The title (and a subtitle) from its lines; returns the title's last line."""
+        L = self.lines
+        o = self.out
         sep = "" if self.lang == "zh" else " "
         # a last line all in parentheses is a subtitle: （2023—2025年） / (Trial)
         if last > first and re.fullmatch(r"\s*[(（].*[)）]\s*", L[last].text):
@@ -361,7 +385,13 @@ class Recogniser:
             o.title = o.title[self.nums[first].end:].strip()
             o.title_unsure = (f"the number {L[first].text[:self.nums[first].end].strip()!r} before the title was taken "
                               "for a copying site's page-chunk number and left out: check the title")
-        # lines before the title: issuer mark, document number, duplicates; the rest is kept
+        return last
+
+    def _before_title(self, first: int) -> int | None:
+        """The lines above the title: issuer mark, number, duplicates, or a forwarding notice's
+        cover; returns where a forwarding notice's title starts (None without one)."""
+        L = self.lines
+        o = self.out
         # a forwarding notice above the program's own title (its title line may hold a line break):
         # the notice, its recipients, text, issuer and date are the cover, not the preamble
         def notice_at(k: int) -> int:   # how many lines (1 to 3) the notice's title takes at k, else 0
@@ -391,9 +421,15 @@ class Recogniser:
                 self._front_line(k, cover=True)
             o.warnings.append(f"forwarding notice {o.cover[0][0]!r} (line {L[nk].line}): the program {o.title!r} "
                               "is the document; the notice's text is kept in `note`")
-        i = last + 1
+        return nk
+
+    def _forwarded_program(self, i: int, first: int) -> int:
+        """A forwarding notice taken for the title: the program's own title comes later; returns
+        the line after it (``i`` when there is no notice)."""
+        L = self.lines
+        o = self.out
         # forwarding notice: the program's own title comes later
-        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title)) if nk is None else None
+        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title))
         if m:
             # (found in the matching form, cut from the text as written: one character for one)
             head = re.match(r"^.*?(?:关于(?:印发|转发|下发|发布|颁发|发送)|转发)", match_form(o.title))
@@ -406,12 +442,12 @@ class Recogniser:
             two = False
             for k in range(i, min(len(L), i + 80)):
                 mk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k].text))
-                nk = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k + 1].text)) if k + 1 < len(L) else ""
+                nxt = re.sub(r"[\s《》<>\"“”]", "", match_form(L[k + 1].text)) if k + 1 < len(L) else ""
                 if mk == key or _names(mk, key, self.nums[k]):
                     found = k
                     break
-                if nk and (mk + nk == key or (self.nums[k + 1] is None and _names(mk + nk, key, self.nums[k])
-                                              and not _names(nk, key, None) and not re.fullmatch(r"[(（].*[)）]", mk))):
+                if nxt and (mk + nxt == key or (self.nums[k + 1] is None and _names(mk + nxt, key, self.nums[k])
+                                                and not _names(nxt, key, None) and not re.fullmatch(r"[(（].*[)）]", mk))):
                     found, two = k, True  # the program's title on two lines
                     break
             cover_title = o.title
@@ -429,9 +465,7 @@ class Recogniser:
                                   "own title line was not found): check it")
             o.warnings.append(f"forwarding notice {cover_title!r}: the program {inner!r} is the document; "
                               "the notice's text is kept in `note`")
-        for k in range(i, body_start):
-            self._front_line(k)
-        return body_start
+        return i
 
     def _front_line(self, k: int, before_title: bool = False, cover: bool = False) -> None:
         o, ln = self.out, self.lines[k]

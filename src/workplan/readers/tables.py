@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from .lines import Line, match_form, width_units
+from .charforms import match_form
+from .lines import Line, width_units
 
 # --- task tables ---------------------------------------------------------------------------
 # field → the header words that name its column (first match wins, in this order of fields)

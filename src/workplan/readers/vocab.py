@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .lines import match_form
+from .charforms import match_form
 
 SECTION_PHRASES: dict[str, list[str]] = {
     "ideology": ["指导思想", "总体思路", "总体要求", "工作思路", "指导方针", "guiding ideology", "guiding thought",

@@ -15,7 +15,8 @@ from typing import Callable, Iterable
 from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine, writer
 from ..limits import CapExceeded, run_capped
-from ..model import Document, load_document
+from ..model import Document, load_source
+from ..model import Source as Loaded  # a data file read once (see workplan.model.load_source)
 from .ir import RenderDoc, build_ir
 
 
@@ -101,27 +102,6 @@ def check_pdf_engine(engine: str = DEFAULT_PDF_ENGINE) -> None:
     WRITERS["pdf"].engine(engine).check_environment()
 
 
-@dataclass
-class Loaded:
-    """One data file read once: its bytes (what the PDF embeds), the data and positions the
-    YAML parser gave (what lint locates problems with), and the validated document."""
-    raw: bytes
-    data: object
-    positions: object
-    doc: Document
-
-
-def load_source(source: str | Path, program_resolver=None) -> Loaded:
-    """Read and validate ``source`` once, for checking, linting and rendering it. Raises a
-    WorkplanError naming the file, line and fix. ``program_resolver``: finds a report's program
-    (see :func:`workplan.model.load_document`)."""
-    from ..model.load import _read_file, load_document_data, read_data
-    source = Path(source)
-    raw, text = _read_file(source)  # a regular file, opened without blocking, bounded; else a located error
-    data, positions = read_data(source, text)
-    return Loaded(raw, data, positions, load_document_data(source, data, positions, program_resolver=program_resolver))
-
-
 def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] = ("zh",),
                formats: Iterable[str] = FORMATS, template: Path | None = None,
                allow_missing: bool = False, program_resolver=None, keep_going: bool = False,
@@ -145,11 +125,12 @@ def build_file(source: str | Path, outdir: str | Path, *, langs: Iterable[str] =
     # the engine is chosen here and handed to the layout child as it is (a fork server started
     # earlier does not know an engine this process added to the table)
     engine = WRITERS["pdf"].engine(pdf_engine) if "pdf" in formats else None
-    loaded = loaded if loaded is not None else load_source(source, program_resolver)
+    loaded = loaded if loaded is not None else load_source(source, program_resolver=program_resolver)
     source_bytes, doc = loaded.raw, loaded.doc
     # charts are drawn only in the image formats the writers embed (SVG for PDF, PNG for DOCX)
     images = tuple(sorted({WRITERS[f].chart_format for f in formats}))
-    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images) for lang in langs}
+    rdocs = {lang: build_ir(doc, lang, allow_missing=allow_missing, file=str(source), draw=images,
+                            positions=loaded.positions) for lang in langs}
     result = BuildResult(source, rdocs=rdocs)
     # the PDF first: the DOCX follows the pagination decisions it measured (RenderDoc.hints)
     order = sorted(formats, key=lambda f: f != "pdf")

@@ -22,6 +22,9 @@ from ..i18n import (article_number, format_date, group_kind, heading_number, lan
 from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
+from ..model.load import Positions
+from ..model.report import Report
+from ..model.source import DataDocument
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -884,16 +887,10 @@ def _task_widths() -> tuple[float, ...]:
 _LANG_NAMES = {"zh": "Chinese", "en": "English"}
 
 
-def _positions(file: str | None) -> Callable[[str], tuple[int | None, int | None]]:
-    """line and column of a field path ("sections[1].paragraphs[0]") in ``file``, when it can be read."""
+def _positions(pos: Positions | None) -> Callable[[str], tuple[int | None, int | None]]:
+    """line and column of a field path ("sections[1].paragraphs[0]") in the file read (its
+    ``pos``itions, see :func:`workplan.model.load_source`); none without them."""
     import re as _re
-    pos = None
-    if file:
-        try:
-            from ..model.load import read_data
-            _data, pos = read_data(file)
-        except Exception:  # noqa: BLE001 - positions are a courtesy: the file was read once already
-            pos = None
 
     def where(path: str) -> tuple[int | None, int | None]:
         if pos is None or ":" in path or " " in path:
@@ -964,12 +961,13 @@ def _typeset(builder: "_Builder") -> None:
             spec.data = _typographic(spec.data, typographic_quotes)
 
 
-def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True
-                 ) -> tuple[list["_Builder"], list[Block]]:
+def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True,
+                 positions: Positions | None = None) -> tuple[list["_Builder"], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
     raise MissingTranslation listing every field path that lacks a language. ``measure=False``
     keeps the tables' design widths instead of measuring every cell's text (for callers that
-    want only the text or the translation check: search, validation)."""
+    want only the text or the translation check: search, validation). ``positions``: of the file
+    read, to locate a missing translation at its line."""
     builders = [make(lg) for lg in (["zh", "en"] if lang == "zh-en" else [lang])]
     for b in builders:
         b.bilingual = lang == "zh-en"
@@ -977,7 +975,7 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
         _typeset(b)
     missing = list(dict.fromkeys((b.lang, p) for b in builders for p in b.missing))  # each path once
     if missing:
-        where = _positions(file)
+        where = _positions(positions)
         raise MissingTranslation([
             Problem(f"no {lg} text", file=file, path=p, line=where(p)[0], column=where(p)[1],
                     hint=("give the romanised prefix, e.g. doc_number: {prefix: 青社发, year: 2023, serial: 12, "
@@ -1012,19 +1010,21 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     )
 
 
-def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-             draw: bool | tuple[str, ...] = True) -> RenderDoc:
+def build_ir(doc: DataDocument, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+             draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
     """Resolve the document for one output language (zh, en or zh-en).
 
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
     leaves charts undrawn (captions only) and tables at their design widths (cells are not
     measured): for callers that want only the text, such as search and validation;
-    ``draw=("svg",)`` or ``("png",)`` draws only the image format a writer needs.
+    ``draw=("svg",)`` or ``("png",)`` draws only the image format a writer needs. ``positions``:
+    the line and column of each field of ``file`` (:attr:`workplan.model.Source.positions`), to
+    locate a missing translation.
     """
-    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
+    if isinstance(doc, Report):  # model/report.py
         from .report_ir import build_report_ir
-        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw)
+        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw, positions=positions)
     builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file,
-                                    measure=bool(draw))
+                                    measure=bool(draw), positions=positions)
     return assemble(doc, lang, builders, blocks)

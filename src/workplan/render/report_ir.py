@@ -23,6 +23,7 @@ from typing import Any, Callable
 from ..errors import Problem, ValidationFailed
 from ..i18n import TERMS, heading_number, list_join, quantity, term
 from ..layout import REPORT_TARGET_TABLE_COLUMNS_MM, REPORT_TASK_TABLE_COLUMNS_MM, TEXT_HEIGHT_MM, TEXT_WIDTH_MM
+from ..model.load import Positions
 from ..model.progress import Progress, compute_progress, format_pct
 from ..model.report import NarrativeSection, Report
 from .ir import Block, Figure, Heading, Paragraph, RenderDoc, Table, _Builder, _num, assemble, run_builders
@@ -491,14 +492,14 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
 
 
 def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-                    draw: bool | tuple[str, ...] = True) -> RenderDoc:
+                    draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
     """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
     ``draw=False`` skips drawing the charts (about a second each) and measuring table cells when
     only the text is wanted;
     a tuple of image formats (``("svg",)`` for PDF, ``("png",)`` for DOCX) draws only those."""
     progress = compute_progress(report)
     builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file,
-                                    measure=bool(draw))
+                                    measure=bool(draw), positions=positions)
     if draw:
         blocks = _finish_figures(builders, blocks, lang, file, ("svg", "png") if draw is True else tuple(draw))
     return assemble(report, lang, builders, blocks)

@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ..errors import Problem, WorkplanError
 from ..i18n import Said
@@ -353,19 +353,20 @@ def reindex(arc, backend: str = DEFAULT_BACKEND, *, progress=None) -> BuildRepor
     return IndexManager.of(arc).rebuild(arc, backend, progress=progress)
 
 
-def on_records_changed(arc, codes: list[str]) -> None:
+def on_records_changed(arc, codes: list[str], *, documents: Mapping[str, Any] | None = None) -> None:
     """Update the index incrementally after adds, new versions and disposals, under the writer
     lock (creating it if missing), together with anything else the archive changed since the
     index's last update (a crash may have left some behind). Raises on failure (see
-    :func:`keep_index_current`)."""
-    IndexManager.of(arc).update(arc, codes)
+    :func:`keep_index_current`). ``documents``: the validated documents of new sources (see
+    :meth:`workplan.archive.Archive.on_change`)."""
+    IndexManager.of(arc).update(arc, codes, documents=documents)
 
 
-def _index_listener(arc, codes: list[str]) -> None:
+def _index_listener(arc, codes: list[str], *, documents: Mapping[str, Any]) -> None:
     """The archive's change listener: the archive write already succeeded, so a failure to
     update the index is a warning naming the way out."""
     try:
-        on_records_changed(arc, codes)
+        on_records_changed(arc, codes, documents=documents)
     except WorkplanError as e:
         print(f"warning: the search index was not updated ({e.format()}); "
               "run `workplan search reindex`", file=sys.stderr)

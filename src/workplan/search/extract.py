@@ -7,13 +7,15 @@ from the PDF (or DOCX) text otherwise. Reading never writes anything.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
+from ..archive.programs import ArchivePrograms
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, rendition_roles
+from ..model import DataDocument, load_source
+from ..model.datafiles import DATA_SUFFIXES
 from .text import has_han
 
 _LANGS = ("zh", "en")
@@ -137,36 +139,23 @@ def source_facts(doc) -> SourceFacts:
     return SourceFacts(document_texts(doc), document_names_en(doc), document_program(doc))
 
 
-def load_source(path: Path, arc=None):
+def source_document(path: Path, arc=None) -> DataDocument:
     """The validated document (or progress report) of a data file; a report's program is
     looked up in ``arc`` (the archive being indexed)."""
-    from ..archive.programs import ArchivePrograms
-    from ..model import load_document
-    return load_document(path, program_resolver=ArchivePrograms(arc))
+    return load_source(path, program_resolver=ArchivePrograms(arc)).doc
 
 
 def source_texts(path: Path, arc=None) -> dict[str, str]:
-    return document_texts(load_source(path, arc))
+    return document_texts(source_document(path, arc))
 
 
-# Documents a caller already validated (`archive add` checks every file before archiving it),
-# per archive, by the SHA-256 of the source file: extract() takes them instead of parsing the
-# archived copy again. Each is used once, then forgotten.
-_KNOWN: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
-def remember_documents(arc, documents: dict[str, Any]) -> None:
-    """Hand the index the validated documents of sources about to be indexed, keyed by the
-    SHA-256 of the source file's bytes (as the archive records it)."""
-    _KNOWN.setdefault(arc, {}).update(documents)
-
-
-def _known_facts(record, arc) -> SourceFacts | None:
-    known = _KNOWN.get(arc)
-    if not known:
+def _known_facts(record, documents: Mapping[str, Any]) -> SourceFacts | None:
+    """The facts of the record's source from the document its writer validated (``documents``:
+    by the SHA-256 of the source file's bytes, as the archive records it), if it gave one."""
+    if not documents:
         return None
     entry = next((f for f in getattr(record, "files", ()) if f.role == "source"), None)
-    doc = known.pop(entry.sha256, None) if entry is not None else None
+    doc = documents.get(entry.sha256) if entry is not None else None
     if doc is None or (hasattr(doc, "program_record") and doc.program_record is None):
         return None  # a report checked against a program file beside it: read in the archive, it links there
     return source_facts(doc)
@@ -220,7 +209,7 @@ def file_texts(path: Path) -> dict[str, str]:
         return split_by_language(pdf_text(path))
     if suffix == ".docx":
         return split_by_language(docx_text(path))
-    if suffix in (".yaml", ".yml", ".json"):
+    if suffix in DATA_SUFFIXES:
         return source_texts(path)
     return {}
 
@@ -236,10 +225,12 @@ def _main_file(record, arc) -> Path | None:
     return None
 
 
-def extract(record, arc, *, log=None) -> IndexDoc:
+def extract(record, arc, *, log=None, documents: Mapping[str, Any] | None = None) -> IndexDoc:
     """The index document of one archived record. Raises WorkplanError if its files cannot be read,
     or (given the archive's ``log``, see ``Archive.read_log``) if the record is not exactly what
-    the log recorded: nothing damaged, linked or forged is indexed (a FIFO is never opened)."""
+    the log recorded: nothing damaged, linked or forged is indexed (a FIFO is never opened).
+    ``documents``: validated documents by the SHA-256 of their source (see
+    :meth:`workplan.archive.Archive.on_change`), taken instead of parsing the archived source."""
     if log is not None:
         found = arc.check_for_reading(record.code, record.version, log=log)
         if found:
@@ -248,8 +239,8 @@ def extract(record, arc, *, log=None) -> IndexDoc:
     facts = SourceFacts({})
     if "source" in record.roles:
         try:
-            known = _known_facts(record, arc)
-            facts = known if known is not None else source_facts(load_source(arc.file(record, "source"), arc))
+            known = _known_facts(record, documents or {})
+            facts = known if known is not None else source_facts(source_document(arc.file(record, "source"), arc))
             texts = facts.texts
         except WorkplanError:
             f = _main_file(record, arc)  # e.g. a report whose program cannot be found: use its PDF

@@ -34,7 +34,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..archive.fsutil import atomic_replace, fsync_path
 from ..errors import Problem, WorkplanError
@@ -234,7 +234,8 @@ class IndexManager:
         with self.lock():
             return self._rebuild_locked(arc, backend, progress)
 
-    def _rebuild_locked(self, arc, backend: str, progress=None) -> BuildReport:
+    def _rebuild_locked(self, arc, backend: str, progress=None,
+                        documents: Mapping[str, Any] | None = None) -> BuildReport:
         t0 = time.perf_counter()
         head = archive_head(arc)  # read before the records: a later change is then caught up
         records = [r for r in arc.records(current_only=False) if getattr(r, "status", "active") != "disposed"]
@@ -252,7 +253,7 @@ class IndexManager:
             log = arc.read_log() if hasattr(arc, "read_log") else None  # each record checked against the log
             for r in items:
                 try:
-                    batch.append(extract(r, arc, log=log))
+                    batch.append(extract(r, arc, log=log, documents=documents))
                 except WorkplanError as e:
                     warnings += _not_indexed(r, e)
                     continue
@@ -295,7 +296,8 @@ class IndexManager:
             except OSError:
                 pass
 
-    def update(self, arc, codes: Iterable[str] = (), *, lock_timeout: float = LOCK_TIMEOUT) -> int:
+    def update(self, arc, codes: Iterable[str] = (), *, lock_timeout: float = LOCK_TIMEOUT,
+               documents: Mapping[str, Any] | None = None) -> int:
         """Bring the given records (and the other versions of the same documents) up to date,
         and every record the archive changed since the index's recorded log head (a crash may
         have left some behind).
@@ -328,7 +330,7 @@ class IndexManager:
                     usable = False
             if not usable:
                 backend = meta["backend"] if meta else DEFAULT_BACKEND
-                return self._rebuild_locked(arc, backend).records
+                return self._rebuild_locked(arc, backend, documents=documents).records
             to_delete: set[str] = set(codes)
             docs: list[IndexDoc] = []
             problems: list[Problem] = []
@@ -343,7 +345,7 @@ class IndexManager:
                         to_delete.add(v.code)
                         if getattr(v, "status", "active") != "disposed":
                             try:
-                                docs.append(extract(v, arc, log=log))
+                                docs.append(extract(v, arc, log=log, documents=documents))
                             except WorkplanError as e:  # as in a rebuild: the others are still indexed
                                 problems += _not_indexed(v, e)
                 be.delete(sorted(to_delete))

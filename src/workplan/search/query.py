@@ -21,12 +21,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..archive.codes import RETENTIONS as RETENTION_YEARS
+from ..archive.record import KINDS
 from ..errors import Problem, WorkplanError
 from ..i18n import TERMS, term
 from .text import chars_tokens, is_stemmable, pair_tokens, pair_units, stem_tokens
 
-KINDS = ("program", "standards", "report", "legacy")
-RETENTIONS = ("Y", "D30", "D10")
+RETENTIONS = tuple(RETENTION_YEARS)
 LANGS = ("zh", "en")
 #: field name -> what it takes (for messages and --help; the text is the language table's)
 FIELDS = {name: term(f"query.field.{name}", "en").split(": ", 1)[1]

@@ -8,16 +8,17 @@ from typing import Any, Callable, Mapping
 
 from flask import request
 
+from ..archive.codes import RETENTIONS
+from ..archive.record import KINDS
+from ..limits import EARLIEST_YEAR, LATEST_DOCUMENT_YEAR
 from .terms import term
 
-KINDS = ("program", "standards", "report", "legacy")
-RETENTIONS = ("Y", "D30", "D10")
 DOC_LANGS = ("zh", "en")
 VOLUME_FORMATS = ("pdf", "docx")
 #: the orders of a result list (?sort=): relevance (the default with words), newest or oldest first
 SORTS = ("relevance", "newest", "oldest")
 MAX_VALUES = 20   # values of one filter (?year=2023&year=2024…)
-YEAR_MIN, YEAR_MAX = 1949, 2100   # a year range open at one end
+YEAR_MIN, YEAR_MAX = EARLIEST_YEAR, LATEST_DOCUMENT_YEAR   # a year range open at one end
 
 PER_PAGE = 10
 MAX_PAGE = 100

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..archive.record import PROGRAM_KINDS
 from ..errors import WorkplanError
 from .site import site
 
 REPORTS_SHOWN = 20   # reports listed on a program's page; the rest through the search it links to
-PROGRAM_KINDS = ("program", "standards")
 
 
 def _brief(info: dict) -> dict:

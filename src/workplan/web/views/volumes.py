@@ -41,7 +41,7 @@ def _names_en(units: list[tuple[str, int]]) -> dict[str, str]:
 
 def _options() -> dict:
     src = params.form_or_json()
-    year = params.whole("year", 0, 1949, 2100, source=src)
+    year = params.whole("year", 0, params.YEAR_MIN, params.YEAR_MAX, source=src)
     if not year:
         raise BadParam("required", name="year")
     return {"year": year, "unit": params.param("unit", 100, source=src) or None,
