@@ -310,3 +310,40 @@ def test_four_people_in_chromium(people_site, tmp_path, browser):
         assert "/login" in page.url
         assert page.goto(base + "/search.json").status == 401
         ctx.close()
+
+
+def test_serve_with_two_worker_processes_shares_sign_ins_forms_and_sign_outs(people_archive):
+    """`serve --workers 2`: two processes accept on one port; a session opened by one is known to
+    the other, a form token made by one is accepted by the other, a sign-out ends the session in
+    both, and stopping the parent stops the workers."""
+    import signal
+    import subprocess
+    import sys
+    p = subprocess.Popen([sys.executable, "-m", "workplan.cli", "serve", "--archive", str(people_archive), "--port", "0",
+                          "--workers", "2", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/.*2 worker processes", line)
+        assert m, line + p.stderr.read()
+        port = int(m.group(1))
+        kids = subprocess.run(["ps", "--ppid", str(p.pid), "-o", "pid="], capture_output=True, text=True).stdout.split()
+        assert len(kids) == 2
+        b, status = sign_in(port, "arno")  # the form from one request, the POST in another: either process
+        assert status == 303 and "wp_auth" in b.cookies
+        assert {b.get("/search.json?q=" + quote("消防"))[0] for _ in range(12)} == {200}
+        for _ in range(4):  # a form token of one process is good in the other
+            csrf = csrf_from(b, RECORD)
+            assert b.post(RECORD + "/verify", form={"csrf": csrf}, headers={"Origin": f"http://127.0.0.1:{port}"})[0] == 303
+        assert b.post("/logout", form={"csrf": csrf_from(b, "/search")})[0] == 303
+        old = b.cookies.get("wp_auth")
+        b.cookies["wp_auth"] = old or "gone"
+        assert {b.get("/search.json")[0] for _ in range(8)} == {401}
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0 and "stopped" in err and "Traceback" not in err, err
+        gone = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(kids)], capture_output=True, text=True).stdout
+        assert gone.strip() == ""
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()

@@ -6,8 +6,9 @@
 - **Body limit before the body is read**: a declared ``Content-Length`` over the limit is a 413
   before authentication (waitress refuses it too, before buffering: ``serve`` passes
   ``max_request_body_size``).
-- **Sessions**: a signed-in session is a random id kept on the server, issued new at login
-  (rotation) and forgotten at logout; cookies are HttpOnly, SameSite=Strict, and Secure over HTTPS.
+- **Sessions**: a signed-in session is a random id kept on the server (in memory, or in a folder
+  the worker processes of ``serve --workers`` share), issued new at login (rotation) and
+  forgotten at logout; cookies are HttpOnly, SameSite=Strict, and Secure over HTTPS.
 - **CSRF**: a form's token is an HMAC of the browser's session id under the site's secret, and
   every POST's ``Origin`` (or ``Referer``) must be this site.
 - **Throttles**: failed sign-ins back off per client (a growing delay), fixity checks are
@@ -26,11 +27,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -169,6 +172,54 @@ class Sessions:
     def close(self, sid: str) -> None:
         with self._lock:
             self._by_id.pop(sid, None)
+
+
+class FileSessions:
+    """Signed-in sessions kept in a folder the site's worker processes share (``serve --workers``):
+    one small file per session, named by the SHA-256 of its id (the id itself is never written),
+    holding the person and the expiry. Same interface as :class:`Sessions`; bounded (the oldest
+    files go when there are more than ``cap``)."""
+
+    def __init__(self, folder: Path, lifetime: float = SESSION_SECONDS, cap: int = MAX_SESSIONS) -> None:
+        self.dir, self.lifetime, self.cap = folder, lifetime, cap
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._opened = 0
+
+    def _path(self, sid: str) -> Path:
+        return self.dir / hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+    def open(self, person: str) -> str:
+        sid = secrets.token_urlsafe(32)
+        tmp = self.dir / f".{secrets.token_hex(8)}.tmp"
+        tmp.write_text(f"{person}\n{time.time() + self.lifetime:.0f}\n", encoding="utf-8")
+        os.replace(tmp, self._path(sid))
+        self._opened += 1
+        if self._opened % 100 == 0:
+            self._prune()
+        return sid
+
+    def _prune(self) -> None:
+        files = sorted((f for f in self.dir.iterdir() if not f.name.startswith(".")),
+                       key=lambda f: f.stat().st_mtime if f.exists() else 0.0)
+        for f in files[:max(0, len(files) - self.cap)]:
+            f.unlink(missing_ok=True)
+
+    def person(self, sid: str) -> str | None:
+        if not sid or len(sid) > 64:
+            return None
+        path = self._path(sid)
+        try:
+            person, expiry = path.read_text(encoding="utf-8").split("\n")[:2]
+        except (OSError, ValueError):
+            return None
+        if float(expiry) < time.time():
+            path.unlink(missing_ok=True)
+            return None
+        return person
+
+    def close(self, sid: str) -> None:
+        if sid and len(sid) <= 64:
+            self._path(sid).unlink(missing_ok=True)
 
 
 def csrf_token(secret: bytes, browser_id: str) -> str:
@@ -340,7 +391,7 @@ class Guard:
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     hosts: HostPolicy = field(default_factory=HostPolicy)
     https: bool = False
-    sessions: Sessions = field(default_factory=Sessions)
+    sessions: Sessions | FileSessions = field(default_factory=Sessions)
     logins: Backoff = field(default_factory=Backoff)
     fixity: RateLimit = field(default_factory=RateLimit)
     # the archive's accounts: an object with ``required() -> bool`` and ``get(name) -> Account | None``
