@@ -74,10 +74,13 @@ def serve_cmd(archive_path, host, port, token, allow_hosts, https, threads, work
     """Serve the archive as a web site for auditors and reviewers.
 
     Search (with filters and facet counts), read a record (metadata, versions, files with
-    SHA-256, audit trail, PDF preview), run a fixity check, download files and compile annual
+    SHA-256, audit trail, PDF preview), run a fixity check, download files, add new versions,
+    dispose of records whose retention has ended and compile annual
     volumes in the browser, in Chinese (default) or English. Every page has a JSON twin
     (/search.json, /records/CODE.json, /compile.json) returning what the CLI's --json prints.
-    The site never changes the archive; a fixity check only appends its event to the log.
+    The site changes the archive only through its forms, as the signed-in person: a fixity
+    check appends its event; a new version (a clerk uploads the changed data file) and a
+    disposal (an archivist) each need a reason and go through the same core as the CLI.
 
     \b
     Examples:

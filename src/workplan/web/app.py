@@ -1,4 +1,5 @@
-"""The Flask application: pages and their JSON twins over one archive (read-only).
+"""The Flask application: pages and their JSON twins over one archive (read, and changed only
+through the forms of :mod:`.views.changes` and the fixity check).
 
 ``create_app`` only wires: the route table (:mod:`.routes`, views in :mod:`.views`), the
 defences (:mod:`.security`), the error pages (:mod:`.errors`) and the templates' helpers
@@ -96,12 +97,13 @@ def create_app(archive_root: str | Path, token: str | None = None, *, secret_key
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.jinja_loader = PackageLoader("workplan.web", "templates")
     app.url_map.merge_slashes = False  # "a//b" is not found, not redirected
-    app.config.update(MAX_CONTENT_LENGTH=security.MAX_BODY, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs,
+    app.config.update(MAX_CONTENT_LENGTH=security.MAX_UPLOAD, WP_ROOT=root, WP_TOKEN=guard.token, WP_JOBS=jobs,
                       WP_TZ=time_zone(timezone))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = site = Site(root, jobs, guard, opener)
     guard.accounts = site.accounts
+    guard.body_limits = routes.body_limits()
 
     security.install(app, guard, errors.refused)   # host, size and session first
     app.before_request(_language_and_access)

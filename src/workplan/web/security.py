@@ -41,6 +41,8 @@ from flask import Flask, Response, abort, g, request
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 16 * 1024            # bytes in a request body (forms and JSON options are small)
+MAX_UPLOAD = 256 * 1024         # bytes in an upload (a data file; routes with ``max_body``); waitress keeps
+                                # a body this small in memory (it buffers to disk beyond 512 KiB)
 MAX_URL = 2048
 SESSION_COOKIE = "wp_auth"      # a signed-in session's id
 BROWSER_COOKIE = "wp_csrf"      # an anonymous browser's id (binds its form tokens)
@@ -55,7 +57,7 @@ FIXITY_PER_MINUTE = 20
 # before it is read (never buffered to disk); idle or slow connections are dropped after
 # ``channel_timeout`` seconds, and many of them cannot exhaust the server (a high connection limit,
 # polled rather than select()ed, while worker threads only ever see complete requests).
-WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_BODY + 1,
+WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_UPLOAD + 1,
             "max_request_header_size": 64 * 1024, "connection_limit": 1000, "channel_timeout": 30,
             "cleanup_interval": 5, "asyncore_use_poll": True}
 
@@ -394,6 +396,8 @@ class Guard:
     sessions: Sessions | FileSessions = field(default_factory=Sessions)
     logins: Backoff = field(default_factory=Backoff)
     fixity: RateLimit = field(default_factory=RateLimit)
+    # endpoint → the largest body it takes, where more than MAX_BODY (uploads)
+    body_limits: dict[str, int] = field(default_factory=dict)
     # the archive's accounts: an object with ``required() -> bool`` and ``get(name) -> Account | None``
     # (None: single-user mode always)
     accounts: Any = None
@@ -462,8 +466,10 @@ def install(app: Flask, guard: Guard, on_refused: Callable[[Refused], Response])
         g.guard = guard
         try:
             check_host(guard.hosts)
-            if (request.content_length or 0) > MAX_BODY:
-                raise Refused(413, "body", kb=MAX_BODY // 1024)
+            limit = guard.body_limits.get(request.endpoint or "", MAX_BODY)
+            request.max_content_length = limit  # also for a body sent without a declared length
+            if (request.content_length or 0) > limit:
+                raise Refused(413, "body", kb=limit // 1024)
             if len(request.full_path) > MAX_URL:
                 raise Refused(414, "url")
         except Refused as e:
