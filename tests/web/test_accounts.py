@@ -326,8 +326,9 @@ def test_serve_with_two_worker_processes_shares_sign_ins_forms_and_sign_outs(peo
         m = re.search(r"http://127\.0\.0\.1:(\d+)/.*2 worker processes", line)
         assert m, line + p.stderr.read()
         port = int(m.group(1))
-        kids = subprocess.run(["ps", "--ppid", str(p.pid), "-o", "pid="], capture_output=True, text=True).stdout.split()
-        assert len(kids) == 2
+        ps = subprocess.run(["ps", "--ppid", str(p.pid), "-ww", "-o", "pid=,args="], capture_output=True, text=True).stdout
+        kids = [line.split()[0] for line in ps.splitlines() if "multiprocessing.spawn" in line]
+        assert len(kids) == 2, ps
         b, status = sign_in(port, "arno")  # the form from one request, the POST in another: either process
         assert status == 303 and "wp_auth" in b.cookies
         assert {b.get("/search.json?q=" + quote("消防"))[0] for _ in range(12)} == {200}

@@ -171,9 +171,10 @@ def _stop_on_signals() -> None:
 
 def _serve_workers(root, host: str, port: int, workers: int, threads: int, site_options: dict) -> None:
     """``workers`` processes, each a site with ``threads`` threads accepting on one shared socket;
-    they share a folder (sessions, volumes) and the forms' secret. Stopping this process stops
+    they share a folder (sessions, volumes) and the forms' secret. Started fresh (spawned, not
+    forked: a fork of a process with native threads can deadlock). Stopping this process stops
     them; one that dies stops the rest (the service manager restarts the whole)."""
-    import os
+    import multiprocessing
     import secrets
     import shutil
     import socket
@@ -186,35 +187,38 @@ def _serve_workers(root, host: str, port: int, workers: int, threads: int, site_
         raise _cannot_listen(host, port, e) from None
     port = sock.getsockname()[1]
     shared = Path(tempfile.mkdtemp(prefix="workplan-web-"))
-    secret = secrets.token_bytes(32)
-    pids: list[int] = []
+    options = site_options | {"secret_key": secrets.token_bytes(32), "shared_dir": shared}
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(sock, root, port, threads, options), daemon=True)
+             for _ in range(workers)]
     try:
-        for _ in range(workers):
-            pid = os.fork()
-            if pid == 0:  # a worker: never returns
-                os._exit(_worker(sock, root, port, threads, site_options | {"secret_key": secret,
-                                                                             "shared_dir": shared}))
-            pids.append(pid)
+        for proc in procs:
+            proc.start()
         _say_serving(root, host, port, workers)
         _stop_on_signals()
         try:
-            os.wait()  # until one worker ends (or a signal stops us)
-        except (KeyboardInterrupt, ChildProcessError):
+            from multiprocessing.connection import wait
+            wait([proc.sentinel for proc in procs])  # until one worker ends (or a signal stops us)
+        except KeyboardInterrupt:
             pass
     finally:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+        for proc in procs:
+            if proc.pid is not None and proc.exitcode is None:
+                proc.terminate()
+        for proc in procs:
+            if proc.pid is not None:
+                proc.join(timeout=30)
         sock.close()
         shutil.rmtree(shared, ignore_errors=True)
     click.echo("stopped", err=True)
 
 
-def _worker(sock, root, port: int, threads: int, site_options: dict) -> int:
+def _worker(sock, root, port: int, threads: int, site_options: dict) -> None:
     """One worker process of ``serve --workers``: its own site over the shared socket."""
+    sys.exit(_run_worker(sock, root, port, threads, site_options))
+
+
+def _run_worker(sock, root, port: int, threads: int, site_options: dict) -> int:
     import waitress
 
     from ..web import create_app
