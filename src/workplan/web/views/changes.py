@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as Redirect
 
 from ...errors import WorkplanError
 from ...i18n import said
@@ -81,7 +82,7 @@ def _upload() -> tuple[str, str, bytes]:
 
 
 @require("version")
-def version_add(code: str) -> Response:
+def version_add(code: str) -> Response | Redirect:
     """A new version from an uploaded data file (``add_version``: same document, same renditions)."""
     from ...ingest.version import add_version
     from ...search import keep_index_current
@@ -118,7 +119,7 @@ def dispose_form(code: str) -> Response:
 
 
 @require("dispose")
-def dispose(code: str) -> Response:
+def dispose(code: str) -> Response | Redirect:
     """Dispose of a record whose retention period has ended (``Archive.dispose``), with a reason."""
     from ...search import keep_index_current
     rec = _record(code)
