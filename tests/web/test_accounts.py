@@ -350,6 +350,33 @@ def test_serve_with_two_worker_processes_shares_sign_ins_forms_and_sign_outs(peo
             p.wait()
 
 
+def test_the_workers_of_a_killed_server_stop_too(people_archive):
+    """A `serve --workers` parent killed outright (SIGKILL: no chance to stop its workers) leaves
+    no worker serving the port: each notices and stops within seconds."""
+    import subprocess
+    import sys
+    import time
+    p = subprocess.Popen([sys.executable, "-m", "workplan.cli", "serve", "--archive", str(people_archive), "--port", "0",
+                          "--workers", "2", "--threads", "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    try:
+        assert "2 worker processes" in p.stdout.readline()
+        ps = subprocess.run(["ps", "--ppid", str(p.pid), "-ww", "-o", "pid=,args="], capture_output=True,
+                            text=True).stdout
+        kids = [line.split()[0] for line in ps.splitlines() if "multiprocessing.spawn" in line]
+        assert len(kids) == 2, ps
+    finally:
+        p.kill()
+        p.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alive = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(kids)], capture_output=True, text=True).stdout
+        if not alive.strip():
+            break
+        time.sleep(0.3)
+    assert not alive.strip(), f"workers still running: {alive.split()}"
+
+
 # --- changing the archive from the site: a new version and a disposal, each with a reason ----------------------
 OLD_NOTICE = {"title": "关于做好2010年春季防火工作的通知", "date": "2010-03-01"}
 

@@ -175,6 +175,7 @@ def _serve_workers(root, host: str, port: int, workers: int, threads: int, site_
     forked: a fork of a process with native threads can deadlock). Stopping this process stops
     them; one that dies stops the rest (the service manager restarts the whole)."""
     import multiprocessing
+    import os
     import secrets
     import shutil
     import socket
@@ -189,7 +190,7 @@ def _serve_workers(root, host: str, port: int, workers: int, threads: int, site_
     shared = Path(tempfile.mkdtemp(prefix="workplan-web-"))
     options = site_options | {"secret_key": secrets.token_bytes(32), "shared_dir": shared}
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(sock, root, port, threads, options), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(sock, root, port, threads, options, os.getpid()), daemon=True)
              for _ in range(workers)]
     try:
         for proc in procs:
@@ -213,9 +214,24 @@ def _serve_workers(root, host: str, port: int, workers: int, threads: int, site_
     click.echo("stopped", err=True)
 
 
-def _worker(sock, root, port: int, threads: int, site_options: dict) -> None:
+def _worker(sock, root, port: int, threads: int, site_options: dict, parent: int) -> None:
     """One worker process of ``serve --workers``: its own site over the shared socket."""
+    _exit_with_parent(parent)
     sys.exit(_run_worker(sock, root, port, threads, site_options))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Stop this worker (as SIGTERM does) when ``parent``, the process that started it, is gone,
+    even killed outright (also before this worker got going): no orphan goes on serving the port."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _run_worker(sock, root, port: int, threads: int, site_options: dict) -> int:
