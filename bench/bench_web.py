@@ -7,7 +7,8 @@
    API in batches (bags, manifests, catalogue, event log: real records) with varied years,
    issuers, kinds and retention; the search index is built from the same texts. Reused with
    ``--archive DIR`` if it already holds the records.
-2. **Server.** ``workplan serve --port 0`` in its own process (waitress, 8 threads), on 127.0.0.1.
+2. **Server.** ``workplan serve --port 0 --workers 2`` (``--workers``/``--threads``: 2 processes
+   of 8 waitress threads by default) on 127.0.0.1.
 3. **Load.** A bounded local load generator (at most ``--requests`` requests and
    ``--seconds`` seconds; loopback only) keeps ``--concurrency`` (20) requests in flight:
    half search pages (``/search?q=…``, a Chinese word or two, a third of them with a year or
@@ -199,9 +200,9 @@ def baseline(root: Path, reqs: list[tuple[str, dict]]) -> dict[str, list[float]]
     return times
 
 
-def start_server(root: Path) -> tuple[subprocess.Popen, int]:
+def start_server(root: Path, workers: int = 1, threads: int = 8) -> tuple[subprocess.Popen, int]:
     cmd = [sys.executable, "-m", "workplan.cli", "serve", "--archive", str(root), "--host", "127.0.0.1",
-           "--port", "0", "--threads", "8"]
+           "--port", "0", "--threads", str(threads), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -270,6 +271,8 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000, help="at most this many requests (default 2000)")
     ap.add_argument("--seconds", type=float, default=120.0, help="and at most this long (default 120 s)")
     ap.add_argument("--concurrency", type=int, default=20)
+    ap.add_argument("--workers", type=int, default=2, help="`serve --workers` (default 2: one per core here)")
+    ap.add_argument("--threads", type=int, default=8, help="`serve --threads` (default 8)")
     a = ap.parse_args()
     tmp = None
     root = a.archive
@@ -289,7 +292,7 @@ def main() -> None:
         warm = make_requests(root, 40, seed=5)
         base = baseline(root, warm + reqs[:400])  # a few warm-up requests, then a sample of the same mix
         base = {k: v[10:] for k, v in base.items()}
-        proc, port = start_server(root)
+        proc, port = start_server(root, a.workers, a.threads)
         try:
             load(port, warm, 4, 30)  # warm every server thread's index handle
             seq, seq_wall, _ = load(port, reqs[-200:], 1, 60)  # one at a time: the service time
@@ -300,7 +303,7 @@ def main() -> None:
         loadavg = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
         done = sum(len(v) for v in times.values())
         print(f"\nweb benchmark: {a.records} records, {done} requests ({errors} errors) in {wall:.1f} s "
-              f"with {a.concurrency} concurrent → {done / wall:.0f} requests/s; load average {' '.join(loadavg)}")
+              f"with {a.concurrency} concurrent on {a.workers} worker process(es) × {a.threads} threads → {done / wall:.0f} requests/s; load average {' '.join(loadavg)}")
         seq_all = seq["search"] + seq["record"]
         print(f"one request at a time: p50 {pct(seq_all, .5):.1f} ms, p95 {pct(seq_all, .95):.1f} ms "
               f"(search p50 {pct(seq['search'], .5):.1f}, record p50 {pct(seq['record'], .5):.1f}) → "

@@ -310,3 +310,213 @@ def test_four_people_in_chromium(people_site, tmp_path, browser):
         assert "/login" in page.url
         assert page.goto(base + "/search.json").status == 401
         ctx.close()
+
+
+def test_serve_with_two_worker_processes_shares_sign_ins_forms_and_sign_outs(people_archive):
+    """`serve --workers 2`: two processes accept on one port; a session opened by one is known to
+    the other, a form token made by one is accepted by the other, a sign-out ends the session in
+    both, and stopping the parent stops the workers."""
+    import signal
+    import subprocess
+    import sys
+    p = subprocess.Popen([sys.executable, "-m", "workplan.cli", "serve", "--archive", str(people_archive), "--port", "0",
+                          "--workers", "2", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/.*2 worker processes", line)
+        assert m, line + p.stderr.read()
+        port = int(m.group(1))
+        ps = subprocess.run(["ps", "--ppid", str(p.pid), "-ww", "-o", "pid=,args="], capture_output=True, text=True).stdout
+        kids = [line.split()[0] for line in ps.splitlines() if "multiprocessing.spawn" in line]
+        assert len(kids) == 2, ps
+        b, status = sign_in(port, "arno")  # the form from one request, the POST in another: either process
+        assert status == 303 and "wp_auth" in b.cookies
+        assert {b.get("/search.json?q=" + quote("消防"))[0] for _ in range(12)} == {200}
+        for _ in range(4):  # a form token of one process is good in the other
+            csrf = csrf_from(b, RECORD)
+            assert b.post(RECORD + "/verify", form={"csrf": csrf}, headers={"Origin": f"http://127.0.0.1:{port}"})[0] == 303
+        assert b.post("/logout", form={"csrf": csrf_from(b, "/search")})[0] == 303
+        old = b.cookies.get("wp_auth")
+        b.cookies["wp_auth"] = old or "gone"
+        assert {b.get("/search.json")[0] for _ in range(8)} == {401}
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0 and "stopped" in err and "Traceback" not in err, err
+        gone = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(kids)], capture_output=True, text=True).stdout
+        assert gone.strip() == ""
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def test_the_workers_of_a_killed_server_stop_too(people_archive):
+    """A `serve --workers` parent killed outright (SIGKILL: no chance to stop its workers) leaves
+    no worker serving the port: each notices and stops within seconds."""
+    import subprocess
+    import sys
+    import time
+    p = subprocess.Popen([sys.executable, "-m", "workplan.cli", "serve", "--archive", str(people_archive), "--port", "0",
+                          "--workers", "2", "--threads", "1"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    try:
+        assert "2 worker processes" in p.stdout.readline()
+        ps = subprocess.run(["ps", "--ppid", str(p.pid), "-ww", "-o", "pid=,args="], capture_output=True,
+                            text=True).stdout
+        kids = [line.split()[0] for line in ps.splitlines() if "multiprocessing.spawn" in line]
+        assert len(kids) == 2, ps
+    finally:
+        p.kill()
+        p.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        alive = subprocess.run(["ps", "-o", "pid=", "-p", ",".join(kids)], capture_output=True, text=True).stdout
+        if not alive.strip():
+            break
+        time.sleep(0.3)
+    assert not alive.strip(), f"workers still running: {alive.split()}"
+
+
+# --- changing the archive from the site: a new version and a disposal, each with a reason ----------------------
+OLD_NOTICE = {"title": "关于做好2010年春季防火工作的通知", "date": "2010-03-01"}
+
+
+def _new_version_text(title: str) -> str:
+    text = (CORPUS / "winter-fire-safety.yaml").read_text(encoding="utf-8")
+    return text.replace("  zh: 青松社区2023年冬季防火工作方案\n", f"  zh: {title}\n", 1)
+
+
+@pytest.fixture(scope="module")
+def change_site(people_archive, tmp_path_factory):
+    """A copy of the four people's archive with a record whose retention ended (D10 from 2010),
+    served: (port, app, root, the old record's code)."""
+    from workplan.web import create_app
+    root = tmp_path_factory.mktemp("changes") / "archive"
+    shutil.copytree(people_archive, root, symlinks=True)
+    scan = root.parent / "notice.txt"
+    scan.write_text("关于做好2010年春季防火工作的通知（正文）\n", encoding="utf-8")
+    r = run("archive", "--user", "arno", "add", str(scan), "--title", OLD_NOTICE["title"], "--issuer", "青松社区居委会",
+            "--org", "QSSQ", "--date", OLD_NOTICE["date"], "--retention", "D10", "--doc-number", "青社发〔2010〕3号",
+            "--archive", str(root))
+    assert r.exit_code == 0, r.output
+    old = r.output.strip().splitlines()[-1]
+    app = create_app(root, workdir=tmp_path_factory.mktemp("jobs"))
+    try:
+        with running(app) as port:
+            yield port, app, root, old
+    finally:
+        app.config["WP_JOBS"].close()
+
+
+def test_changes_need_the_role_the_reason_and_the_same_document(change_site):
+    port, _, root, old = change_site
+    versions, disposal = RECORD + "/versions.json", f"/records/{quote(old)}/disposal.json"
+    upload = {"file_name": "winter.yaml", "content": _new_version_text("青松社区2023年冬季防火工作方案（第三稿）"),
+              "reason": "第三稿：调整了检查时间"}
+    # who may not: a clear 403, on the forms, the posts and their JSON twins
+    for name, allowed in (("audrey", set()), ("clara", {"version"}), ("admin", set())):
+        b, _ = sign_in(port, name)
+        for action, url, post in (("version", RECORD + "/versions/new", versions),
+                                  ("dispose", f"/records/{quote(old)}/dispose", disposal)):
+            if action in allowed:
+                assert b.get(url)[0] == 200, (name, url)
+                continue
+            status, _, body = b.get(url)
+            assert status == 403 and "无权" in body.decode() and name in body.decode(), (name, url, status)
+            status, _, body = b.post(post, js=upload | {"confirm": True})
+            assert status == 403 and json.loads(body)["error"]["status"] == 403, (name, post)
+        page = b.get(RECORD)[2].decode()
+        assert ('id="version-link"' in page) == ("version" in allowed) and 'id="dispose-link"' not in page
+    b, _ = sign_in(port, "clara")
+    # no reason, another document, a form without its token: refused, nothing written
+    n = len(events(root))
+    status, _, body = b.post(versions, js=upload | {"reason": "  "})
+    assert status == 400 and "原因" in json.loads(body)["error"]["message"]
+    other = upload | {"content": (CORPUS / "six-peace-standards.yaml").read_text(encoding="utf-8")}
+    status, _, body = b.post(versions, js=other)
+    assert status == 400 and f"不是 {WINTER} 的新版本" in json.loads(body)["error"]["message"]
+    assert b.post(RECORD + "/versions", form={"reason": "x"})[0] == 400  # no form token
+    assert len(events(root)) == n
+    # the clerk's new version: an event naming her and the reason; the search finds the new title
+    status, _, body = b.post(versions, js=upload)
+    assert status == 201 and json.loads(body)["version"] == 3, body[:300]
+    ev = events(root)[-1]
+    assert ev["type"] == "new-version" and ev["detail"]["reason"] == "第三稿：调整了检查时间"
+    assert ev["agent"].startswith("clara (workplan/")
+    hits = json.loads(b.get("/search.json?q=" + quote("第三稿"))[2])["results"]
+    assert [(h["code"], h["version"]) for h in hits] == [(WINTER, 3)]
+    # the archivist: a record still within its retention is not disposed of; no confirmation, no disposal
+    a, _ = sign_in(port, "arno")
+    status, _, body = a.post(RECORD + "/disposal.json", js={"reason": "到期", "confirm": True})
+    assert status == 409 and "2053" in json.loads(body)["error"]["message"]
+    assert a.post(disposal, js={"reason": "到期鉴定"})[0] == 400
+    assert "id=\"not-disposable\"" in a.get(RECORD + "/dispose")[2].decode()
+    assert not [e for e in events(root) if e["type"] == "disposal"]
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_clerk_adds_a_version_and_an_archivist_disposes_in_chromium(change_site, tmp_path, browser):
+    """The forms as people use them: the clerk uploads the changed data file with a reason (in
+    English), the archivist disposes of an expired record with a reason and a confirmation (in
+    Chinese); each lands on the record page with the result announced and the audit trail naming
+    them and why. The forms fit a 320 px phone."""
+    port, app, root, old = change_site
+    app.extensions["workplan"].guard.logins = type(app.extensions["workplan"].guard.logins)()
+    base = f"http://127.0.0.1:{port}"
+    shots = Path(__import__("os").environ.get("WP_SHOTS", str(tmp_path)))
+
+    def person(name: str, width: int = 1280):
+        ctx = browser.new_context(viewport={"width": width, "height": 900})
+        page = ctx.new_page()
+        page.goto(base + "/login")
+        page.fill("#name", name)
+        page.fill("#password", PASSWORDS[name])
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return ctx, page
+
+    def no_sideways_scroll(page) -> None:
+        page.set_viewport_size({"width": 320, "height": 700})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    ctx, page = person("clara")
+    page.goto(base + RECORD + "?ui=en")
+    page.click("#version-link")
+    assert page.inner_text("h1") == "Add a new version"
+    data = tmp_path / "winter-fire-safety.yaml"
+    data.write_text(_new_version_text("青松社区2023年冬季防火工作方案（第四稿）"), encoding="utf-8")
+    page.set_input_files("#file", str(data))
+    page.fill("#reason", "fourth draft: the inspection moved to December")
+    page.screenshot(path=str(shots / "version-form-1280.png"), full_page=True)
+    page.click("#change-button")
+    page.wait_for_load_state()
+    assert page.inner_text("#changed").endswith("was added.")
+    assert page.evaluate("document.activeElement.id") == "changed"  # the result is announced and focused
+    row = page.locator("table.events tbody tr").first.inner_text()
+    assert "clara" in row and "fourth draft: the inspection moved to December" in row and "new version" in row
+    page.goto(base + RECORD + "/versions/new")
+    no_sideways_scroll(page)
+    page.screenshot(path=str(shots / "version-form-320.png"), full_page=True)
+    ctx.close()
+
+    ctx, page = person("arno", 375)
+    page.goto(base + f"/records/{quote(old)}?ui=zh")
+    page.click("#dispose-link")
+    assert page.inner_text("h1") == "销毁档案" and "2020-03-01" in page.inner_text("#expiry")
+    page.fill("#reason", "保管期限届满，经鉴定小组2025年第2次会议决定销毁")
+    page.click("#change-button")  # the box is not ticked: the browser does not send the form
+    assert "/dispose" in page.url
+    page.check("#confirm")
+    page.screenshot(path=str(shots / "dispose-form-375.png"), full_page=True)
+    no_sideways_scroll(page)
+    page.click("#change-button")
+    page.wait_for_load_state()
+    assert page.inner_text("#changed") == "✔ 已销毁。"
+    assert page.locator("#change-links").count() == 0  # a disposed record offers no more changes
+    row = page.locator("table.events tbody tr").first.inner_text()
+    assert "arno" in row and "销毁" in row and "第2次会议" in row
+    no_sideways_scroll(page)
+    ctx.close()
+    ev = events(root)[-1]
+    assert ev["type"] == "disposal" and ev["agent"].startswith("arno (") and "第2次会议" in ev["detail"]["reason"]

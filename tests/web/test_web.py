@@ -359,6 +359,33 @@ def test_compile_makes_a_volume_outside_the_archive(archive_copy, tmp_path):
     assert list((tmp_path / "jobs").rglob("*.pdf"))
 
 
+def test_another_worker_process_shows_the_volume_and_hands_it_out(archive_copy, tmp_path, monkeypatch):
+    """`serve --workers`: the processes share a folder; a volume made by one has its status page
+    and its download in every other (its state is written to the folder as it goes)."""
+    from workplan.web.jobs import Jobs
+
+    def quick_volume(self, job):  # the volume itself is under test above
+        out = self.dir / job.id / "volume-2024.pdf"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"%PDF-1.4 a volume")
+        job.output, job.state, job.documents, job.finished = out, "done", 2, 1.0
+        self._save(job)
+    monkeypatch.setattr(Jobs, "_run", quick_volume)
+    one = create_app(archive_copy, shared_dir=tmp_path / "shared", secret_key=b"k" * 32)
+    other = create_app(archive_copy, shared_dir=tmp_path / "shared", secret_key=b"k" * 32)
+    job = one.test_client().post("/compile.json", json={"year": 2024}).get_json()["id"]
+    c = other.test_client()
+    assert job not in other.config["WP_JOBS"].jobs
+    d = c.get(f"/compile/jobs/{job}.json").get_json()
+    assert d["state"] == "done" and d["documents"] == 2 and d["filename"] == "volume-2024.pdf"
+    r = c.get(f"/compile/jobs/{job}/download")
+    assert r.status_code == 200 and r.data == b"%PDF-1.4 a volume"
+    assert c.get("/compile/jobs/0123456789abcdef.json").status_code == 404
+    for app in (one, other):
+        app.config["WP_JOBS"].close()
+    assert (tmp_path / "shared" / "volumes" / job / "job.json").is_file()  # the folder is its maker's to remove
+
+
 def test_compile_refuses_a_damaged_record_like_the_cli(archive_copy, tmp_path):
     d = cli_json("archive", "show", STANDARDS, "--json", "--archive", str(archive_copy))
     pdf = archive_copy / d["record"]["bag_dir"] / next(f["path"] for f in d["record"]["files"] if f["role"] == "pdf:zh")

@@ -32,7 +32,8 @@ pytestmark = [
 RUNNING_JOB = "0123456789abcdef"
 PAGES = {"search": "/search?q=%E6%B6%88%E9%98%B2", "browse": "/search", "record": f"/records/{quote(WINTER)}",
          "compile": "/compile", "job": f"/compile/jobs/{RUNNING_JOB}", "notfound": "/records/J001-WS%C2%B72023-D30-QSSQ-0999",
-         "badquery": "/search?q=%22%E6%B6%88%E9%98%B2", "login": "/login"}
+         "badquery": "/search?q=%22%E6%B6%88%E9%98%B2", "login": "/login",
+         "version": f"/records/{quote(WINTER)}/versions/new", "dispose": f"/records/{quote(WINTER)}/dispose"}
 # words the interface may show in either language (formats, units, a hash's name) and data that is not text
 ANY_LANGUAGE = {"PDF", "JSON", "SHA", "DOCX", "Word", "KB", "MB", "English", "workplan", "OR"}
 INTERFACE_TEXT = """(() => {

@@ -1,7 +1,13 @@
 """Annual volumes made in the background for the site: one thread per job, the volume written
-into the site's own temporary folder (never into the archive), progress kept for the status page."""
+into the site's own temporary folder (never into the archive), progress kept for the status page.
+
+Each job's state is also written to ``<folder>/<id>/job.json``, so that with several worker
+processes (``serve --workers``, sharing the folder) any of them can show a job's status page and
+hand out its volume, whichever process makes it."""
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import shutil
 import threading
@@ -38,15 +44,28 @@ class Job:
                 "warnings": self.warnings, "problems": self.problems,
                 "filename": self.output.name if self.output else None}
 
+    def state_dict(self) -> dict:
+        """Everything, as written to the job's ``job.json``."""
+        return self.as_dict() | {"created": self.created, "finished": self.finished,
+                                 "output": str(self.output) if self.output else None}
+
+    @classmethod
+    def from_state(cls, d: dict) -> "Job":
+        return cls(id=d["id"], options=d["options"], state=d["state"], stage=d["stage"], done=d["done"],
+                   total=d["total"], created=d["created"], finished=d["finished"],
+                   output=Path(d["output"]) if d.get("output") else None, documents=d["documents"],
+                   pages=d["pages"], warnings=list(d["warnings"]), problems=list(d["problems"]))
+
 
 class Busy(Exception):
     """Too many volumes are being made."""
 
 
 class Jobs:
-    def __init__(self, archive_root: Path, workdir: Path, opener: Any = None) -> None:
+    def __init__(self, archive_root: Path, workdir: Path, opener: Any = None, *, shared: bool = False) -> None:
+        """``shared``: the folder belongs to several worker processes (whoever made it removes it)."""
         from ..archive import open_archive
-        self.root = archive_root
+        self.root, self.shared = archive_root, shared
         self.opener = opener or (lambda: open_archive(archive_root))
         self.dir = workdir
         self.jobs: dict[str, Job] = {}
@@ -54,8 +73,22 @@ class Jobs:
         self.threads: list[threading.Thread] = []
 
     def get(self, job_id: str) -> Job | None:
+        """A job of this process, else one another worker process wrote to the shared folder."""
         with self.lock:
-            return self.jobs.get(job_id)
+            job = self.jobs.get(job_id)
+        if job is not None or not job_id.isalnum():
+            return job
+        try:
+            return Job.from_state(json.loads((self.dir / job_id / "job.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _save(self, job: Job) -> None:
+        folder = self.dir / job.id
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / ".job.json.tmp"
+        tmp.write_text(json.dumps(job.state_dict(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / "job.json")
 
     def start(self, options: dict) -> Job:
         with self.lock:
@@ -65,6 +98,7 @@ class Jobs:
             job = Job(id=secrets.token_hex(8), options=dict(options))
             self.jobs[job.id] = job
             self._prune()
+        self._save(job)
         t = threading.Thread(target=self._run, args=(job,), name=f"volume-{job.id}", daemon=True)
         self.threads.append(t)
         t.start()
@@ -83,10 +117,16 @@ class Jobs:
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"volume-{o['year']}.{o['format']}"
 
+        saved = [0.0]
+
         def progress(stage: str, done: int, total: int) -> None:
             job.stage, job.done, job.total = stage, done, total
+            if time.monotonic() - saved[0] > 0.5:  # the other worker processes see it twice a second
+                saved[0] = time.monotonic()
+                self._save(job)
 
         job.state = "running"
+        self._save(job)
         arc: Any = None
         try:
             arc = self.opener()
@@ -107,8 +147,10 @@ class Jobs:
             if arc is not None:
                 arc.close()
             job.finished = time.time()
+            self._save(job)
 
     def close(self) -> None:
         for t in self.threads:
             t.join(timeout=30)
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if not self.shared:
+            shutil.rmtree(self.dir, ignore_errors=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .views import records, search, signin, volumes
+from .security import MAX_UPLOAD
+from .views import changes, records, search, signin, volumes
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Route:
     no_json: str = ""                  # why there is no twin
     public: bool = False               # reachable before signing in
     action: str = "read"               # what the person must be allowed (archive.accounts.ACTIONS); "" for none
+    max_body: int = 0                  # the largest request body it takes, when more than security.MAX_BODY
 
 
 ROUTES: tuple[Route, ...] = (
@@ -37,6 +39,14 @@ ROUTES: tuple[Route, ...] = (
     Route("/records/<code>/diff", "diff_page", records.diff_page, json="/records/<code>/diff.json", json_rule=True),
     Route("/records/<code>/files/<role>", "file_download", records.file_download, action="download",
           no_json="a file of the record (its hash is in /records/<code>.json)"),
+    Route("/records/<code>/versions/new", "version_form", changes.version_form, action="version",
+          no_json="the form; its data is POSTed to /records/<code>/versions.json"),
+    Route("/records/<code>/versions", "version_add", changes.version_add, ("POST",),
+          json="/records/<code>/versions.json", json_rule=True, action="version", max_body=MAX_UPLOAD),
+    Route("/records/<code>/dispose", "dispose_form", changes.dispose_form, action="dispose",
+          no_json="the form; its data is POSTed to /records/<code>/disposal.json"),
+    Route("/records/<code>/disposal", "dispose", changes.dispose, ("POST",), json="/records/<code>/disposal.json",
+          json_rule=True, action="dispose"),
     Route("/compile", "compile_page", volumes.compile_page, json="/compile.json", json_rule=True, action="compile"),
     Route("/compile", "compile_start", volumes.compile_start, ("POST",), json="/compile.json", json_rule=True,
           action="compile"),
@@ -70,6 +80,17 @@ def actions() -> dict[str, str]:
 
 
 ACTIONS = actions()
+
+
+def body_limits() -> dict[str, int]:
+    """endpoint (and JSON twin's endpoint) → the largest request body it takes (uploads)."""
+    out: dict[str, int] = {}
+    for r in ROUTES:
+        if r.max_body:
+            out[r.endpoint] = r.max_body
+            if r.json and r.json_rule:
+                out[_json_endpoint(r)] = r.max_body
+    return out
 
 
 def register(app) -> None:

@@ -6,8 +6,9 @@
 - **Body limit before the body is read**: a declared ``Content-Length`` over the limit is a 413
   before authentication (waitress refuses it too, before buffering: ``serve`` passes
   ``max_request_body_size``).
-- **Sessions**: a signed-in session is a random id kept on the server, issued new at login
-  (rotation) and forgotten at logout; cookies are HttpOnly, SameSite=Strict, and Secure over HTTPS.
+- **Sessions**: a signed-in session is a random id kept on the server (in memory, or in a folder
+  the worker processes of ``serve --workers`` share), issued new at login (rotation) and
+  forgotten at logout; cookies are HttpOnly, SameSite=Strict, and Secure over HTTPS.
 - **CSRF**: a form's token is an HMAC of the browser's session id under the site's secret, and
   every POST's ``Origin`` (or ``Referer``) must be this site.
 - **Throttles**: failed sign-ins back off per client (a growing delay), fixity checks are
@@ -26,11 +27,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -38,6 +41,8 @@ from flask import Flask, Response, abort, g, request
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 16 * 1024            # bytes in a request body (forms and JSON options are small)
+MAX_UPLOAD = 256 * 1024         # bytes in an upload (a data file; routes with ``max_body``); waitress keeps
+                                # a body this small in memory (it buffers to disk beyond 512 KiB)
 MAX_URL = 2048
 SESSION_COOKIE = "wp_auth"      # a signed-in session's id
 BROWSER_COOKIE = "wp_csrf"      # an anonymous browser's id (binds its form tokens)
@@ -52,7 +57,7 @@ FIXITY_PER_MINUTE = 20
 # before it is read (never buffered to disk); idle or slow connections are dropped after
 # ``channel_timeout`` seconds, and many of them cannot exhaust the server (a high connection limit,
 # polled rather than select()ed, while worker threads only ever see complete requests).
-WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_BODY + 1,
+WAITRESS = {"ident": "workplan", "clear_untrusted_proxy_headers": True, "max_request_body_size": MAX_UPLOAD + 1,
             "max_request_header_size": 64 * 1024, "connection_limit": 1000, "channel_timeout": 30,
             "cleanup_interval": 5, "asyncore_use_poll": True}
 
@@ -169,6 +174,54 @@ class Sessions:
     def close(self, sid: str) -> None:
         with self._lock:
             self._by_id.pop(sid, None)
+
+
+class FileSessions:
+    """Signed-in sessions kept in a folder the site's worker processes share (``serve --workers``):
+    one small file per session, named by the SHA-256 of its id (the id itself is never written),
+    holding the person and the expiry. Same interface as :class:`Sessions`; bounded (the oldest
+    files go when there are more than ``cap``)."""
+
+    def __init__(self, folder: Path, lifetime: float = SESSION_SECONDS, cap: int = MAX_SESSIONS) -> None:
+        self.dir, self.lifetime, self.cap = folder, lifetime, cap
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._opened = 0
+
+    def _path(self, sid: str) -> Path:
+        return self.dir / hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+    def open(self, person: str) -> str:
+        sid = secrets.token_urlsafe(32)
+        tmp = self.dir / f".{secrets.token_hex(8)}.tmp"
+        tmp.write_text(f"{person}\n{time.time() + self.lifetime:.0f}\n", encoding="utf-8")
+        os.replace(tmp, self._path(sid))
+        self._opened += 1
+        if self._opened % 100 == 0:
+            self._prune()
+        return sid
+
+    def _prune(self) -> None:
+        files = sorted((f for f in self.dir.iterdir() if not f.name.startswith(".")),
+                       key=lambda f: f.stat().st_mtime if f.exists() else 0.0)
+        for f in files[:max(0, len(files) - self.cap)]:
+            f.unlink(missing_ok=True)
+
+    def person(self, sid: str) -> str | None:
+        if not sid or len(sid) > 64:
+            return None
+        path = self._path(sid)
+        try:
+            person, expiry = path.read_text(encoding="utf-8").split("\n")[:2]
+        except (OSError, ValueError):
+            return None
+        if float(expiry) < time.time():
+            path.unlink(missing_ok=True)
+            return None
+        return person
+
+    def close(self, sid: str) -> None:
+        if sid and len(sid) <= 64:
+            self._path(sid).unlink(missing_ok=True)
 
 
 def csrf_token(secret: bytes, browser_id: str) -> str:
@@ -340,9 +393,11 @@ class Guard:
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     hosts: HostPolicy = field(default_factory=HostPolicy)
     https: bool = False
-    sessions: Sessions = field(default_factory=Sessions)
+    sessions: Sessions | FileSessions = field(default_factory=Sessions)
     logins: Backoff = field(default_factory=Backoff)
     fixity: RateLimit = field(default_factory=RateLimit)
+    # endpoint → the largest body it takes, where more than MAX_BODY (uploads)
+    body_limits: dict[str, int] = field(default_factory=dict)
     # the archive's accounts: an object with ``required() -> bool`` and ``get(name) -> Account | None``
     # (None: single-user mode always)
     accounts: Any = None
@@ -411,8 +466,10 @@ def install(app: Flask, guard: Guard, on_refused: Callable[[Refused], Response])
         g.guard = guard
         try:
             check_host(guard.hosts)
-            if (request.content_length or 0) > MAX_BODY:
-                raise Refused(413, "body", kb=MAX_BODY // 1024)
+            limit = guard.body_limits.get(request.endpoint or "", MAX_BODY)
+            request.max_content_length = limit  # also for a body sent without a declared length
+            if (request.content_length or 0) > limit:
+                raise Refused(413, "body", kb=limit // 1024)
             if len(request.full_path) > MAX_URL:
                 raise Refused(414, "url")
         except Refused as e:

@@ -3,6 +3,7 @@ events by record, the volume jobs and the security guard. Views reach it with :f
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,29 @@ class EventsByRecord:
             return list(self.by_code.get(code, []))
 
 
+class Results:
+    """Recent search results by (index generation, query): paging back, switching the language or
+    un-ticking a facet asks the index the same question again. Bounded (least recently used go);
+    a new index generation (the index rebuilt or updated, the archive's log head moved) is a new key."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple, Any] = OrderedDict()
+
+    def get(self, key: tuple, compute: Any) -> Any:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = compute()  # outside the lock: two threads may both compute a new key, never wait
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
 class _Handles(threading.local):
     arc: Any = None
     ix: Any = None
@@ -68,6 +92,7 @@ class Site:
         self.opener = opener or (lambda: open_archive(root))  # () -> an open archive (serve's options)
         self._handles = _Handles()
         self._events = EventsByRecord()
+        self.results = Results()
         self.accounts = SiteAccounts(self)
 
     def acting_archive(self) -> Any:
@@ -114,6 +139,11 @@ class Site:
             h.stale_key = key
         h.ix.stale = h.stale
         return h.ix
+
+    def index_generation(self) -> tuple:
+        """What this thread's index answered from (after :meth:`index`): its files and the
+        archive's log head. Search results are the same for the same generation and question."""
+        return self._handles.stale_key
 
     def events_of(self, code: str) -> list:
         arc = self.archive()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup, escape
 
 from ..i18n import said
@@ -103,24 +103,39 @@ def finding(f: dict, ui: str) -> str:
     return str(f.get("message", ""))
 
 
+def _encoded_args() -> list[tuple[str, str]]:
+    """This request's query parameters (without ``ui``) as (name, "name=value" encoded), worked
+    out once per request: a search page links to itself dozens of times (facets, sorts, pages)."""
+    enc = g.get("here_encoded")
+    if enc is None:
+        base = g.get("here_args")
+        if base is None:
+            base = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
+        elif isinstance(base, dict):
+            base = list(base.items())
+        enc = g.here_encoded = [(k, _pair(k, v)) for k, v in base]
+    return enc
+
+
+def _pair(key: str, value: Any) -> str:
+    return quote_plus(str(key)) + "=" + quote_plus(str(value))
+
+
 def here(**changes: Any) -> str:
     """This page's URL with some query parameters changed: a value replaces the parameter's
     values (in its place), a list gives it several, None or [] removes it."""
-    base = g.get("here_args")
-    if base is None:
-        base = g.here_args = [(k, v) for k, v in request.args.items(multi=True) if k != "ui"]
-    args: list[tuple[str, str]] = []
+    parts: list[str] = []
     placed: set[str] = set()
-    for k, v in base:
+    for k, pair in _encoded_args():
         if k not in changes:
-            args.append((k, v))
+            parts.append(pair)
         elif k not in placed:
-            args += _values(k, changes[k])
+            parts += [_pair(k, x) for _, x in _values(k, changes[k])]
             placed.add(k)
     for k, v in changes.items():
         if k not in placed:
-            args += _values(k, v)
-    qs = urlencode(args)
+            parts += [_pair(k, x) for _, x in _values(k, v)]
+    qs = "&".join(parts)
     return g.get("page_path", request.path) + ("?" + qs if qs else "")
 
 
@@ -137,6 +152,15 @@ def toggled(field: str, value: Any) -> str:
     v = str(value)
     values = [x for x in current if x != v] if v in current else [*current, v]
     return here(**{field: values, "page": None})
+
+
+def record_url(code: str, back: str | None = None) -> str:
+    """``url_for("record_page", code=code, back=back)`` without the routing machinery for each of
+    the ten hits of a page: the prefix is built once per request, the code quoted as werkzeug does."""
+    prefix = g.get("record_prefix")
+    if prefix is None:
+        prefix = g.record_prefix = url_for("record_page", code="_")[:-1]
+    return prefix + quote(str(code), safe="!$&'()*+,/:;=@") + ("?" + _pair("back", back) if back else "")
 
 
 def context() -> dict:
@@ -156,7 +180,7 @@ def context() -> dict:
             "retention_label": lambda r: t("retention." + r) if r in RETENTIONS else r,
             "lang_label": lambda lg: t("lang." + lg) if lg in ("zh", "en", "zh-en") else lg,
             "size": human_size, "marked": marked, "is_zh": is_zh,
-            "zh": lambda text, names=None: other_lang(text, ui, names), "toggled": toggled,
+            "zh": lambda text, names=None: other_lang(text, ui, names), "toggled": toggled, "record_url": record_url,
             "when": lambda v: local_time(v, current_app.config.get("WP_TZ")), "role_label": lambda r: role_label(r, ui),
             "site_name": site_name(ui), "finding": lambda f: finding(f, ui), "said": lambda m: said(m, ui),
             "own": lambda text: own_lang(text, ui),

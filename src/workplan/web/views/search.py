@@ -98,11 +98,9 @@ def search_page() -> Response:
     page = whole("page", 1, 1, MAX_PAGE)
     from ...search.lookup import hit_named
     try:
-        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
-                        sort=_sort(p), **filters)
+        res, facets = _results(ix, query, p, filters, page)
         if _looks_up(p) and (code := hit_named(res.hits, p["q"])):
             return redirect(url_for("record_page", code=code), 303)
-        facets = ix.facets(query, all_versions=p["all_versions"], **filters)
     except WorkplanError as e:
         return _bad_query(p, e)
     pages = min(MAX_PAGE, max(1, math.ceil(res.total / PER_PAGE)))
@@ -112,6 +110,17 @@ def search_page() -> Response:
                            sorts=tuple(SORT_ORDERS), sort=p["sort"] or ("relevance" if res.query else "newest"),
                            names_en=_names_en(ix, res, facets), chinese_only=_chinese_only(ix, p),
                            fixity=_fixity([h.code for h in res.hits]))
+
+
+def _results(ix: Any, query: Any, p: dict, filters: dict, page: int) -> tuple[Any, dict]:
+    """A page of hits and the facet counts, asked of the index once per index generation."""
+    def ask() -> tuple[Any, dict]:
+        res = ix.search(query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, all_versions=p["all_versions"],
+                        sort=_sort(p), **filters)
+        return res, ix.facets(query, all_versions=p["all_versions"], **filters)
+    asked = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(p.items())) + (("page", page),)
+    key = (site().index_generation(), asked, str(query))
+    return site().results.get(key, ask)
 
 
 def _chinese_only(ix: Any, p: dict) -> int:
