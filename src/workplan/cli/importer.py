@@ -123,7 +123,7 @@ def importer(files, outdir, lang, as_json, force, archive_path, org, issuer, dat
       workplan import program.docx -o data/ --force && workplan build data/program.yaml
       workplan import 2019/*.pdf -o data/ --archive       (legacy records: original + data)
     """
-    from .__init__ import echo_err, progress
+    from . import echo_err, progress
     from ..readers import SUPPORTED
     if archive_path and Path(archive_path).suffix.lower() in SUPPORTED + (".doc", ".wps"):
         raise click.BadParameter(f"{archive_path!r} looks like a document, not an archive folder: put --archive "

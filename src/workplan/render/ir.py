@@ -14,12 +14,12 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Callable, Sequence, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
 from ..i18n import (article_number, format_date, group_kind, heading_number, language_tag, list_join,
                     phones_kept_together, quantity, term, typographic_quotes)
-from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
+from ..model.document import (DocNumber, Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
 
@@ -378,6 +378,7 @@ class _Builder:
         self.warnings = Warnings()
         self.blocks: list[Block] = []
         self.foreign: set[str] = set()   # texts that fell back to the other language (--allow-missing)
+        self.bilingual = False           # one of the two builders of a zh-en document
 
     # text in the asked language, recording a missing translation
     def t(self, value: Text | None, path: str, source_lang: str | None = None) -> str:
@@ -416,7 +417,7 @@ class _Builder:
         name = u.zh if self.lang == "zh" else u.en
         if not name:
             # like any text: an English build needs the English name, a Chinese build the Chinese one
-            other = u.en if self.lang == "zh" else u.zh
+            other = (u.en if self.lang == "zh" else u.zh) or ""  # the model asks for one of the two
             i = next((i for i, x in enumerate(self.doc.units) if x.id == uid), None)
             path = f"units[{i}].{self.lang}" if i is not None else f"unit '{uid}' ({self.lang})"
             if self.allow_missing:
@@ -428,7 +429,7 @@ class _Builder:
             return other
         return name
 
-    def units(self, ids: list[str]) -> str:
+    def units(self, ids: Sequence[str]) -> str:
         names = [self.unit(u) for u in ids]
         return list_join(names, self.lang_of(*names))
 
@@ -546,10 +547,10 @@ class _Builder:
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
-        if dn is None:
-            return None
+        if not isinstance(dn, DocNumber):
+            return None  # absent (the string form is parsed into a DocNumber on validation)
         # a bilingual document prints the Chinese 版头 only: no English number to romanise
-        if self.lang == "en" and not dn.prefix_en and not getattr(self, "bilingual", False):
+        if self.lang == "en" and not dn.prefix_en and not self.bilingual:
             if self.allow_missing:
                 self.warnings.add(Problem("no English prefix for the document number; using the Chinese one",
                                           file=self.file, path="doc_number.prefix_en"))
@@ -643,7 +644,7 @@ class _Builder:
         for i, sub in enumerate(pt.items, 1):
             self.point(sub, level + 1, i, f"{path}.items[{i - 1}]", untitled_heads)
 
-    def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
+    def units_note(self, lead: Sequence[str] = (), cooperating: Sequence[str] = (), responsible: Sequence[str] = (),
                    deadline: Any = None, path: str = "") -> str:
         parts: list[str] = []
         sep = self.colon()
@@ -814,7 +815,7 @@ class _Builder:
             if not isinstance(s, TasksSection):
                 continue
 
-            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, str, str],
+            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, ...],
                      first: int = 1) -> None:
                 for i, t in enumerate(tasks, 1):
                     p = f"{path}[{i - 1}]"
@@ -914,15 +915,18 @@ def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
         if isinstance(a, (Letterhead, PageBreak)):
             out.append(a)
         elif isinstance(a, Table):
+            assert isinstance(b, Table)  # the two builders make the same blocks in the same order
             rows = [[f"{x}\n{y}" if x != y else x for x, y in zip(ra, rb)] for ra, rb in zip(a.rows, b.rows)]
             header = [f"{x}\n{y}" for x, y in zip(a.header, b.header)]
             out.append(Table(a.kind, header, rows, a.widths_mm, lang="zh-en", repeat_header=a.repeat_header))
         elif isinstance(a, AttachmentStart):
+            assert isinstance(b, AttachmentStart)
             out.append(AttachmentStart(f"{a.label} {b.label}", f"{a.title}\n{b.title}", lang="zh-en"))
         elif isinstance(a, Imprint):
             out.append(a)
             out.append(b)
         elif isinstance(a, Signature):
+            assert isinstance(b, Signature)
             out.append(Signature([f"{x}\n{y}" for x, y in zip(a.names, b.names)], f"{a.date}\n{b.date}", lang="zh-en"))
         else:
             out.append(a)
@@ -988,10 +992,11 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
     if not measure:
         return builders, blocks
     from .table_widths import FLEX_COLUMN, column_widths
-    for b in blocks:
-        if isinstance(b, Table) and (b.header or b.rows):
+    for block in blocks:
+        if isinstance(block, Table) and (block.header or block.rows):
             # sized from the content (both languages in zh-en): every word fits its column
-            b.widths_mm = column_widths(b.header, b.rows, flex=FLEX_COLUMN.get(b.kind), base=b.widths_mm)
+            block.widths_mm = column_widths(block.header, block.rows, flex=FLEX_COLUMN.get(block.kind),
+                                            base=block.widths_mm)
     return builders, blocks
 
 
