@@ -27,15 +27,19 @@ import threading
 from importlib import resources
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from markupsafe import Markup, escape
 
 from ... import layout as L
 from ..fonts import check_pdf_environment
 from ...i18n import language_tag
-from ..ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, RenderDoc, Signature, Title
+from ..ir import (AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, Letterhead, Note, RenderDoc,
+                  Signature, Table, Title)
 from ..paginate import CARRIED_LINES, pagination_of, signature_columns
+
+if TYPE_CHECKING:
+    import jinja2
 
 # The templates are package data (src/workplan/render/pdf/templates/), read through
 # importlib.resources so an installed (non-editable) package finds them.
@@ -118,8 +122,8 @@ def _font_faces() -> list[dict[str, Any]]:
         if key not in seen:
             seen.add(key)
             faces.append({"family": key[0], "url": Path(path).as_uri(), "weight": key[1], "unicode_range": None})
-    for key, weight in (("WP Latin", 400), ("WP Latin Bold", 700)):
-        faces.append({"family": LATIN_FAMILY["zh"], "url": Path(L.FONT_FILES[key][0]).as_uri(),
+    for latin, weight in (("WP Latin", 400), ("WP Latin Bold", 700)):
+        faces.append({"family": LATIN_FAMILY["zh"], "url": Path(L.FONT_FILES[latin][0]).as_uri(),
                       "weight": weight, "unicode_range": LATIN_IN_CJK_RANGE})
     return faces
 
@@ -304,7 +308,7 @@ def _mark_size(text: str) -> float:
     return size
 
 
-def _centred_columns(b) -> set[int]:
+def _centred_columns(b: Table) -> set[int]:
     cols = {"task_matrix": {0, 4}, "roster": {0, 1, 2}}.get(b.kind, set())
     if b.rows and all(re.fullmatch(r"[\d.]+", r[0] or "") for r in b.rows if r):
         cols.add(0)
@@ -340,9 +344,9 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
                 label = None
             elif isinstance(b, Title):
                 # a title broken over lines is one bookmark line; "\n" separates zh from en
-                label = b.one_line + (("\n" + twin.one_line) if twin else "")
+                label = b.one_line + (("\n" + twin.one_line) if isinstance(twin, Title) else "")
             elif isinstance(b, Heading):
-                label = (b.label + (("\n" + twin.label) if twin else "")) if b.level <= 2 else None
+                label = (b.label + (("\n" + twin.label) if isinstance(twin, Heading) else "")) if b.level <= 2 else None
             else:
                 label = f"{b.label} {b.title}"          # zh-en titles are "zh\nen": _bm joins with " / "
             if twin is not None:
@@ -352,17 +356,17 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
         if isinstance(b, Heading):
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
-        elif kind == "Letterhead":
+        elif isinstance(b, Letterhead):
             x["mark_size_pt"] = _mark_size(b.issuer_mark)
             x["signatory_label"] = b.signatory_label
-        elif kind == "Table":
+        elif isinstance(b, Table):
             x["centred"] = _centred_columns(b)
             x["split_rows"] = {r for r, s in enumerate(pg.row_splits.get(i, [])) if s}
         elif isinstance(b, AttachmentList):
             x["label"] = b.lead
             x["numbered"] = len(b.items) > 1
             x["num_space"] = b.gap
-        elif kind == "Note":
+        elif isinstance(b, Note):
             x["text"] = b.enclosed
         elif isinstance(b, Signature):
             # lines wider than the room 4 字 from the right: the box starts at the left edge
@@ -387,9 +391,9 @@ def _views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
                 x["src"] = None
         elif isinstance(b, Imprint):
             imps = [b]
-            while i + 1 < len(blocks) and isinstance(blocks[i + 1], Imprint):
+            while i + 1 < len(blocks) and isinstance(nxt := blocks[i + 1], Imprint):
                 i += 1
-                imps.append(blocks[i])
+                imps.append(nxt)
             x["groups"] = _imprint_groups(imps)
         views.append((kind, b, x))
         i += 1
@@ -428,7 +432,7 @@ def render_html_to_pdf(html: str, out: Path | str | Any, *, attachments: Iterabl
     from weasyprint import CSS, HTML
 
     e = engine()
-    options = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
+    options: dict[str, Any] = {"stylesheets": [e.stylesheet, *stylesheets], "pdf_variant": pdf_variant,
                "attachments": list(attachments or [])}
     html_doc = HTML(string=html, base_url=base_url or _base_url())
     doc = html_doc.render(font_config=e.font_config, **options)
