@@ -37,7 +37,7 @@ from typing import Any
 
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
-from ..ir import Paragraph, RenderDoc
+from ..ir import Paragraph, RenderDoc, Table
 from ..paginate import CARRIED_LINES, pagination_of, row_height_pt, signature_columns
 from ..pdf.writer import _HAN, _derived, _views
 
@@ -330,11 +330,12 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     files = files if files is not None else _Files()
     pg = pagination_of(rdoc)
     d = _derived()
-    blocks, prev = [], None
+    blocks: list[dict[str, Any]] = []
+    prev = None
     index = {id(b): i for i, b in enumerate(rdoc.blocks)}
     for kind, b, x in _views(rdoc):
         data = _block(kind, b, x, files)
-        if kind == "Table":
+        if isinstance(b, Table):
             data["splits"] = list(pg.row_splits.get(index[id(b)], []))
             # what must fit where the table starts: its header and its first row (whole)
             data["lead_pt"] = (row_height_pt(b.header, b.widths_mm) if b.header else 0.0) \
@@ -397,7 +398,8 @@ class _Marks:
     """Where each block starts and ends: block index → (page, y in pt), from the template's <wp-m>."""
     starts: dict[int, tuple[int, float]]
     ends: dict[int, tuple[int, float]]
-    floats: dict[int, tuple[int, float]] = None  # where a floating block (the 版记) landed
+    # where a floating block (the 版记) landed; None given is made {} by __post_init__
+    floats: dict[int, tuple[int, float]] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.floats = self.floats if self.floats is not None else {}
@@ -453,7 +455,8 @@ def _carried(doc: dict[str, Any], m: _Marks) -> tuple[dict[int, int], set[int]]:
     paragraph before it (split there) or, when that one is shorter, whole blocks before it."""
     i = _first_kept(doc)
     blocks, line = doc["blocks"], _type_area()[2]
-    need, whole, j = CARRIED_LINES, set(), (i or 0) - 1
+    whole: set[int] = set()
+    need, j = CARRIED_LINES, (i or 0) - 1
     while j >= 0 and need > 0:
         b = blocks[j]
         if b["kind"] not in ("Paragraph", "Heading", "Recipients", "Note") or j not in m.starts or j not in m.ends:
