@@ -43,13 +43,13 @@ from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
-from .codes import (RETENTION_LABELS, check_retention, expiry_date, format_code, normalize_code,
+from .codes import (RETENTION_LABELS, check_retention, code_parts, expiry_date, format_code, normalize_code,
                     parse_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import HEAD_NAME, LOG_NAME
 from .fsutil import (FsyncBatch, atomic_replace, crash_point, fsync_many, fsync_path, now_iso,
                      read_regular, remove_tree, sha256_bytes, sha256_file, write_durable)
-from .record import Record, role_sort_key
+from .record import Finding, Record, role_sort_key
 from .storage import Commit, storage_of
 
 DEFAULT_DIR = "archive"
@@ -192,7 +192,13 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
     return Archive(root, cfg)
 
 
-def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> WorkplanError:
+class PartlyArchived(WorkplanError):
+    """A batch stopped after the log recorded it: ``archived`` are its codes, all in the log."""
+
+    archived: list[str] = []
+
+
+def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed: set) -> PartlyArchived:
     """An error after the log recorded a batch: say plainly what was archived and what was not."""
     import errno as _errno
     if isinstance(cause, WorkplanError):
@@ -206,7 +212,7 @@ def _partly_archived(cause: BaseException, alloc: list[tuple[str, int]], placed:
     msg = f"{what}; archived (in the log and in place): {', '.join(done) or 'none'}"
     if staged:
         msg += f"; in the log, still to be put in place from tmp/: {', '.join(staged)}"
-    err = WorkplanError(Problem(msg, hint="free some space, then run `workplan archive verify --repair` (it completes "
+    err = PartlyArchived(Problem(msg, hint="free some space, then run `workplan archive verify --repair` (it completes "
                                           "what the log records)"))
     err.archived = [c for c, _ in alloc]  # every record of the batch is in the log
     return err
@@ -263,7 +269,7 @@ class Archive:
         self.index_dir = root / "index"  # the search index's folder (search's; another per machine)
         self.storage = storage_of(config)  # where the catalogue and the log live (storage.STORAGES)
         self.events = self.storage.log(self)
-        self._cat = None
+        self._cat: Catalogue | None = None
         self._lock_mode: str | None = None
         self._listeners: list[Callable[["Archive", list[str]], None]] = []
         self._shared_staging: Staging | None = None
@@ -327,7 +333,12 @@ class Archive:
             import atexit
             import weakref
             ref = weakref.ref(self)
-            atexit.register(lambda: ref() is not None and ref().close())
+
+            def close_at_exit() -> None:
+                arc = ref()
+                if arc is not None:
+                    arc.close()
+            atexit.register(close_at_exit)
         return self._shared_staging
 
     def __enter__(self) -> "Archive":
@@ -440,7 +451,7 @@ class Archive:
                                         hint=f"it has: {', '.join(record.roles)}"))
         return record.bag_dir / entry.path
 
-    def verify_record(self, code: str, *, log=None) -> list[Problem]:
+    def verify_record(self, code: str, *, log=None) -> list[Finding]:
         """Recompute the hashes of every version of one record and check them, and the catalogue,
         against the event log ([] when intact): :func:`.reading.check_for_reading`."""
         from .reading import check_for_reading
@@ -571,7 +582,7 @@ class Archive:
         cat = self.catalogue
         alloc: list[tuple[str, int]] = []
         placed: set[tuple[str, int]] = set()
-        logged = False
+        logged: bool | None = False
         syncs: FsyncBatch | None = None
         try:
             with self.write_lock():
@@ -698,7 +709,7 @@ class Archive:
                      "identity (an explicit `id:`) to archive it as a new record"))
 
     def _metadata(self, code: str, version: int, meta: dict, files: dict) -> dict:
-        parts = parse_code(code)
+        parts = code_parts(code)
         return {
             "format": METADATA_FORMAT, "code": code, "version": version,
             "supersedes": version - 1 if version > 1 else None, "identity": meta["identity"],
@@ -724,7 +735,7 @@ class Archive:
         }
 
     def _row(self, code, version, meta, files, *, status, md_entry, tag) -> dict:
-        parts = parse_code(code)
+        parts = code_parts(code)
         f = dict(files)
         if md_entry:
             f["metadata"] = md_entry
@@ -758,8 +769,8 @@ class Archive:
         bag = self.root / self.rel(code, version)
         md_bytes = read_regular(bag / "data" / METADATA_NAME)
         md, problem = parse_metadata(md_bytes, str(bag), code)
-        if problem:
-            raise WorkplanError(problem)
+        if problem or md is None:
+            raise WorkplanError(problem or Problem(f"data/{METADATA_NAME} cannot be read", file=str(bag)))
         manifest = read_manifest(bag / "manifest-sha256.txt")
         tag, _ = sha256_file(bag / TAGMANIFEST)
         entry = {"path": f"data/{METADATA_NAME}", "size": len(md_bytes), "sha256": manifest.get(f"data/{METADATA_NAME}", "")}
@@ -966,7 +977,7 @@ class Archive:
                 raise WorkplanError([*found, Problem("nothing was disposed: the record cannot be checked against "
                                                      "the log", file=code, hint="run `workplan archive verify`")])
             logged = rows[-1]
-            retention = parse_code(code).retention
+            retention = code_parts(code).retention
             if logged["retention"] != retention:
                 raise WorkplanError(Problem(f"the record's retention {logged['retention']} differs from its code's "
                                             f"({retention}): nothing was disposed", file=code))
@@ -1106,21 +1117,21 @@ class Archive:
             events = log.events
             fixity: dict[str, dict] = {}  # each record's last fixity check, as the log records it
             archived: set[str] = set()
-            for e in events:
-                if e.type in ("ingestion", "new-version", "adoption"):
-                    archived.add(e.object)
-                elif e.type == "fixity-check" and e.object == "archive" and isinstance(e.detail, dict) \
-                        and isinstance(e.detail.get("damaged"), dict):
+            for ev in events:
+                if ev.type in ("ingestion", "new-version", "adoption"):
+                    archived.add(ev.object)
+                elif ev.type == "fixity-check" and ev.object == "archive" and isinstance(ev.detail, dict) \
+                        and isinstance(ev.detail.get("damaged"), dict):
                     # a whole verify: every record archived by then, the damaged ones with their findings
                     for code in archived:
-                        found = e.detail["damaged"].get(code)
-                        fixity[code] = {"code": code, "checked_at": e.time, "ok": not found, "event_id": e.id,
+                        found = ev.detail["damaged"].get(code)
+                        fixity[code] = {"code": code, "checked_at": ev.time, "ok": not found, "event_id": ev.id,
                                         "findings": [str(x) for x in found] if isinstance(found, list) else []}
-                elif e.type == "fixity-check" and e.object != "archive" and isinstance(e.detail, dict):
-                    problems_ = e.detail.get("problems")
-                    fixity[e.object] = {"code": e.object, "checked_at": e.time, "ok": e.outcome == "success",
-                                        "event_id": e.id,
-                                        "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
+                elif ev.type == "fixity-check" and ev.object != "archive" and isinstance(ev.detail, dict):
+                    problems_ = ev.detail.get("problems")
+                    fixity[ev.object] = {"code": ev.object, "checked_at": ev.time, "ok": ev.outcome == "success",
+                                         "event_id": ev.id,
+                                         "findings": [str(x) for x in problems_] if isinstance(problems_, list) else []}
             aside = self.storage.rebuild(self, rows, (events[-1].id, events[-1].hash) if events else None, accounts,
                                          list(fixity.values()))
             ev = self.events.append("rebuild-catalogue", "archive",
