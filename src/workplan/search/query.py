@@ -18,6 +18,7 @@ English words are also matched by their stem (inspection finds inspections).
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -91,7 +92,7 @@ class Filter:
     program (a report's program, by its archival code)."""
 
     field: str
-    value: object
+    value: Any   # (lo, hi) years, names, or a string: as the field says
     raw: str = ""
 
 
@@ -289,6 +290,7 @@ def _lex(q: str) -> list[_Tok]:
 
 def _term(tok: _Tok, q: str) -> Node:
     if tok.kind == "field":
+        assert tok.field is not None  # the tokenizer names the field of every field token
         if tok.field in _TEXT_FIELDS and tok.value.strip():
             node: Node = _text(tok.value, True, q, tok.at, tok.field)
         else:
