@@ -25,6 +25,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 
 from .fsutil import fsync_tree, make_read_only, open_regular, remove_tree, sha256_file, try_lock_dir
@@ -59,7 +60,7 @@ class Staging:
         fd = try_lock_dir(new)
         if fd is None:  # cannot happen: the folder is new
             raise OSError(f"cannot lock {new}")
-        self.fd = fd
+        self.fd: int | None = fd
         self.dir = tmp_root / new.name[len(".new-"):]
         os.rename(new, self.dir)
         self.bag = self.dir / "bag"
@@ -410,7 +411,7 @@ def scan_bags(bags: Path) -> BagScan:
 
 
 def rows_for_code(code: str, versions: dict[int, tuple[dict, dict, str | None]],
-                  tombstone: tuple[dict, dict, str | None] | None, rel: callable) -> tuple[list[dict], list[Finding]]:
+                  tombstone: tuple[dict, dict, str | None] | None, rel: Callable[[str, int | None], str]) -> tuple[list[dict], list[Finding]]:
     """Catalogue rows of one document from its bags' metadata.
 
     ``versions``: version → (metadata dict, metadata file entry, tagmanifest hash);
