@@ -143,7 +143,8 @@ class EventLog:
                 return Finding(f"cannot open the event log: {e.strerror}", file=LOG_NAME, kind="log-missing",
                                hint=TRUNCATED_HINT)
         try:
-            return self._check_head(fd)
+            self._check_head(fd)
+            return None
         except LogCut as e:
             p = e.problems[0]
             return Finding(p.message, file=p.file, kind="log-truncated", hint=p.hint)

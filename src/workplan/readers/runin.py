@@ -57,8 +57,8 @@ def _chain(text: str, rx: re.Pattern) -> list[int]:
         best[i] = cur
         if (cur[0], cur[1]) > (top[0], top[1]):
             top = cur
-    length, good, pos = top
-    if length < 2 or good < length / 2:
+    length, n_good, pos = top
+    if length < 2 or n_good < length / 2:
         return []
     return pos
 
