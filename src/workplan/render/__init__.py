@@ -16,7 +16,8 @@ from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine, writer
 from ..limits import CapExceeded, run_capped
 from ..model import Document, load_document
-from .ir import RenderDoc, build_ir
+from .ir import RenderDoc
+from .resolve import build_ir
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

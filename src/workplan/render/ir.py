@@ -1017,9 +1017,10 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     )
 
 
-def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-             draw: bool | tuple[str, ...] = True) -> RenderDoc:
-    """Resolve the document for one output language (zh, en or zh-en).
+def build_document_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+                      draw: bool | tuple[str, ...] = True) -> RenderDoc:
+    """Resolve a program document for one output language (zh, en or zh-en); reports are
+    resolved by :mod:`.report_ir`, and :func:`workplan.render.resolve.build_ir` takes either.
 
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
@@ -1027,9 +1028,8 @@ def build_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, fi
     measured): for callers that want only the text, such as search and validation;
     ``draw=("svg",)`` or ``("png",)`` draws only the image format a writer needs.
     """
-    if getattr(doc, "kind", None) == "report" and not isinstance(doc, Document):  # model/report.py
-        from .report_ir import build_report_ir
-        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw)
+    if not isinstance(doc, Document):
+        raise TypeError(f"not a program document: {type(doc).__name__} (build reports with render.build_ir)")
     builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file,
                                     measure=bool(draw))
     return assemble(doc, lang, builders, blocks)

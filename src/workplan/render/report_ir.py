@@ -492,7 +492,7 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
 
 def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
                     draw: bool | tuple[str, ...] = True) -> RenderDoc:
-    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
+    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_document_ir`.
     ``draw=False`` skips drawing the charts (about a second each) and measuring table cells when
     only the text is wanted;
     a tuple of image formats (``("svg",)`` for PDF, ``("png",)`` for DOCX) draws only those."""
