@@ -14,7 +14,7 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence, Union
+from typing import Any, Callable, Sequence, TypeVar, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
 from ..i18n import (article_number, format_date, group_kind, heading_number, language_tag, list_join,
@@ -909,6 +909,9 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+B = TypeVar("B", bound="_Builder")  # a builder class: the document's, or the report's built on it
+
+
 def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     out: list[Block] = []
     for a, b in zip(zh, en, strict=True):
@@ -968,8 +971,8 @@ def _typeset(builder: "_Builder") -> None:
             spec.data = _typographic(spec.data, typographic_quotes)
 
 
-def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True
-                 ) -> tuple[list["_Builder"], list[Block]]:
+def run_builders(make: Callable[[str], B], lang: str, file: str | None, *, measure: bool = True
+                 ) -> tuple[list[B], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
     raise MissingTranslation listing every field path that lacks a language. ``measure=False``
     keeps the tables' design widths instead of measuring every cell's text (for callers that
@@ -1000,7 +1003,7 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
     return builders, blocks
 
 
-def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block]) -> RenderDoc:
+def assemble(doc: Any, lang: str, builders: Sequence["_Builder"], blocks: list[Block]) -> RenderDoc:
     """The RenderDoc of built blocks, with the metadata the writers put into DOCX/PDF properties."""
     main = builders[0]
     title_lang = "en" if lang == "en" else "zh"
