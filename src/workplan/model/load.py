@@ -11,14 +11,18 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .. import limits
 from ..errors import Problem, ValidationFailed, WorkplanError
 from .document import SECTION_TYPES, Document, Target
+
+if TYPE_CHECKING:
+    from .report import Report
 
 Pos = tuple[int, int]  # 1-based line, column
 PathT = tuple[Any, ...]
@@ -639,8 +643,14 @@ def _resolve(loc: tuple, data: Any) -> PathT:
     return tuple(out)
 
 
-def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, file: str) -> list[Problem]:
-    grouped: dict[PathT, list[dict]] = {}
+class PositionMap(Protocol):
+    """What a problem's place is looked up in: a :class:`_Positions`, or a sub-tree of one."""
+
+    def find(self, path: PathT, *, key: bool = False) -> Pos | None: ...
+
+
+def _problems_from_validation(err: ValidationError, data: Any, pos: PositionMap, file: str) -> list[Problem]:
+    grouped: dict[PathT, list[ErrorDetails]] = {}
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
         # a missing field's name may look like a union branch's tag ('date'): keep it as given
@@ -684,8 +694,8 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: _Positions, 
             if isinstance(cur, dict):
                 given = cur.get("type")
             msg = (f"unknown section type {given!r}" if given is not None else "section has no 'type'")
-            guess = difflib.get_close_matches(str(given), SECTION_TYPES, n=1) if given else []
-            hint = (f"did you mean '{guess[0]}'? " if guess else "") + "types: " + ", ".join(SECTION_TYPES)
+            close = difflib.get_close_matches(str(given), SECTION_TYPES, n=1) if given else []
+            hint = (f"did you mean '{close[0]}'? " if close else "") + "types: " + ", ".join(SECTION_TYPES)
             problems.append(Problem(msg, path=format_path(path), hint=hint, file=file,
                                     line=line_col[0] if line_col else None, column=line_col[1] if line_col else None))
             continue
@@ -907,7 +917,7 @@ def _check_refs(doc: Document, pos: _Positions, file: str) -> list[Problem]:
     return problems
 
 
-def load_document(path: str | Path, text: str | None = None, *, program_resolver: Any = None) -> Document:
+def load_document(path: str | Path, text: str | None = None, *, program_resolver: Any = None) -> Document | Report:
     """Read and validate one data file. Raises ValidationFailed listing every problem.
 
     Progress reports (``kind: report``) are validated by :mod:`.report`; ``program_resolver``
@@ -955,7 +965,7 @@ def check_top_mapping(data: Any, file: str, example: str = "a file in corpus/") 
                                        file=file, line=1, column=1, hint="is this a data file? (see corpus/)"))
 
 
-def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document:
+def load_document_data(path: str | Path, data: Any, pos: _Positions, *, program_resolver: Any = None) -> Document | Report:
     """:func:`load_document` on what :func:`read_data` returned (for callers that also need the
     positions, such as lint, without parsing the file twice)."""
     file = str(path)

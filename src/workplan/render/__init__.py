@@ -16,6 +16,8 @@ from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine, writer
 from ..limits import CapExceeded, run_capped
 from ..model import Document, load_document
+from ..model.load import _Positions
+from ..model.report import Report
 from .ir import RenderDoc
 from .resolve import build_ir
 _UMASK = os.umask(0)
@@ -96,8 +98,8 @@ class Loaded:
     YAML parser gave (what lint locates problems with), and the validated document."""
     raw: bytes
     data: object
-    positions: object
-    doc: Document
+    positions: _Positions
+    doc: Document | Report
 
 
 def load_source(source: str | Path, program_resolver=None) -> Loaded:
