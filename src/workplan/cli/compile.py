@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from rich.progress import TaskID
 
 from ..i18n import LANGS
 from .options import archive_option, format_option, lang_option, open_archive_at, say
@@ -16,7 +17,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.progress = None
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -61,7 +61,7 @@ def archive_one(arc, src: Path, rep: dict, data: dict, *, title: str | None, iss
     title = title or (rep["title"] if rep.get("title") not in ("（无标题）", "(untitled)") else None)
     missing = [(opt, what) for opt, what, v in (("--title", "title (题名)", title), ("--issuer", "issuing unit (责任者)", issuer),
                                                   ("--date", "date (成文日期)", date)) if not v]
-    if missing:
+    if missing or not (title and issuer and date):
         raise WorkplanError(Problem("cannot archive: the document does not state its "
                                     + ", ".join(w for _, w in missing), file=str(src),
                                     hint="give " + ", ".join(f"{o} …" for o, _ in missing)

@@ -228,6 +228,8 @@ def _finish(path: Path, ws, files: dict, meta: dict, formats: tuple[str, ...], p
                 files[f"{fmt}:{lg}"] = {"path": f"data/{name}", "size": size, "sha256": h}
     for out in outputs or ():
         m = RENDITION_RE.match(out.name)
+        if m is None:
+            raise ValueError(f"not a rendition's file name: {out.name}")  # build_file names them so
         role = f"{m['fmt'].lower()}:{m['lang']}"
         h, size = sha256_file(ws.bag / out.name)
         files[role] = {"path": f"data/{out.name}", "size": size, "sha256": h}
