@@ -33,7 +33,7 @@ from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_fo
                   scan_bags)
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
-from .events import LOG_NAME
+from .events import LOG_NAME, Event
 from .fsutil import read_regular, remove_tree, try_lock_dir
 from .record import Finding
 
@@ -92,7 +92,7 @@ def _links(arc) -> list[Finding]:
 
 
 def _leftovers(arc) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     tmp = arc.tmp
     if tmp.is_symlink() or not tmp.is_dir():  # a linked tmp/ is reported by _links, never cleaned
         return out
@@ -154,10 +154,10 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                 f.append(Finding(f"entry #{hid} (line {ev.line}) was changed after it was written", file=LOG_NAME,
                                  line=ev.line, kind="log-chain", hint="restore events.jsonl from a backup"))
                 st.chain_ok = False
-    for e in events:
-        if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict) \
-                and isinstance(e.detail.get("version"), int):
-            st.logged.add((e.object, e.detail["version"]))
+    for ev in events:
+        if ev.type in ("ingestion", "new-version", "adoption") and isinstance(ev.detail, dict) \
+                and isinstance(ev.detail.get("version"), int):
+            st.logged.add((ev.object, ev.detail["version"]))
     # the configuration is what the log's init entry recorded (a fonds code edit would relabel every record)
     init = next((e for e in events if e.type == "init"), None)
     if init is not None and isinstance(init.detail, dict):
@@ -185,7 +185,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
         rel = p.relative_to(arc.root).as_posix()
         f.append(Finding(f"unexpected {'folder' if p.is_dir() else 'file'} under bags/: {rel}", file=rel,
                          kind="stray", hint="it is not a bag written by workplan; inspect it and remove it by hand"))
-    tasks = []
+    tasks: list[tuple[str, int | None, Path]] = []
     for code, vs in scan.versions.items():
         for v, p in vs.items():
             tasks.append((code, v, p))
@@ -311,7 +311,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                                  f"{row['bag_dir']} is missing", file=row["bag_dir"], kind="record-without-bag",
                                  code=row["code"], hint="restore the bag from a backup or a transfer package"))
     # 7. gaps in item numbers (from the bags: the truth)
-    groups: dict[tuple, set[int]] = {}
+    groups: dict[tuple[str, str, int, str, str], set[int]] = {}
     for code, rows in st.derived_by_code.items():
         for r in rows[:1]:
             groups.setdefault((r["fonds"], r["category"], r["year"], r["retention"], r["org"]), set()).add(r["item"])
@@ -321,13 +321,13 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
             f.append(Finding(f"gap in item numbers: {code} is missing", file=f"bags/{code}", kind="gap", code=code,
                              hint="a record was removed from the archive; restore its bag from a backup"))
     # 8. every version and disposal has its event
-    seen = set()
-    for e in events:
-        if isinstance(e.detail, dict) and e.type in ("ingestion", "new-version", "adoption"):
-            v = e.detail.get("version")
-            seen.add(("ingestion" if v == 1 else "new-version", e.object, v))
-        elif e.type == "disposal":
-            seen.add(("disposal", e.object, None))
+    seen: set[tuple[str, str, int | None]] = set()
+    for ev in events:
+        if isinstance(ev.detail, dict) and ev.type in ("ingestion", "new-version", "adoption"):
+            logged_v = ev.detail.get("version")
+            seen.add(("ingestion" if logged_v == 1 else "new-version", ev.object, logged_v))
+        elif ev.type == "disposal":
+            seen.add(("disposal", ev.object, None))
     for code, v in sorted(st.unlogged):
         t = "ingestion" if v == 1 else "new-version"
         f.append(Finding(f"{code} v{v} is not in the event log: no {t} event records it (a bag the log does not "
@@ -369,7 +369,7 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
     # each bag is what the log recorded when it was archived: its tagmanifest (which covers the
     # manifest, which covers every payload file and metadata.json) and its files' hashes. A forger
     # who rewrites a file, both manifests and the catalogue still cannot rewrite the chained log.
-    by_version = {}
+    by_version: dict[tuple[str, Any], Event] = {}
     for e in events:
         if e.type in ("ingestion", "new-version", "adoption") and isinstance(e.detail, dict):
             by_version.setdefault((e.object, e.detail.get("version")), e)
@@ -398,7 +398,7 @@ def _lost_records(arc, st: _State, events, scan, cat_rows: list[dict]) -> list[F
                            "catalogue row and any tombstone are gone", file=arc.rel(code, v), kind="lost-record",
                            code=code, version=v, hint="restore the bag from a backup or a transfer package"))
         st.damaged.add(code)
-    disposal_events = {}
+    disposal_events: dict[str, Event] = {}
     for e in events:
         if e.type == "disposal":
             disposal_events.setdefault(e.object, e)
@@ -437,7 +437,7 @@ def _repair(arc, st: _State) -> list[str]:
     if "interrupted-add" in kinds:
         done.extend(arc.resolve_pending())
     events = None
-    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal"}):
+    for code in sorted({x.code for x in st.findings if x.kind == "interrupted-disposal" and x.code}):
         tomb = arc.bags / code / "tombstone"
         if not tomb.is_dir():
             events = events or arc.read_log()
@@ -461,7 +461,7 @@ def _repair(arc, st: _State) -> list[str]:
                     os.close(fd)
             done.append(f"removed {x.file}")
     fix = sorted({x.code for x in st.findings if x.kind in ("bag-without-record", "catalogue-mismatch")
-                  and x.repairable and x.code not in st.damaged})
+                  and x.repairable and x.code and x.code not in st.damaged})
     if fix and st.catalogue_ok and st.chain_ok:
         cat = arc.catalogue
         with cat.transaction() as db:
