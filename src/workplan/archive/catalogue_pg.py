@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import Problem, WorkplanError
 from .catalogue import ACCOUNT_COLUMNS, COLUMNS, FIXITY_COLUMNS, JSON_COLUMNS
-from .events import GENESIS, LOG_NAME, Event, EventLog, _encode, log_entry, parse_log
+from .events import GENESIS, LOG_NAME, Event, _encode, log_entry, parse_log
 from .fsutil import agent as default_agent
 from .fsutil import sha256_bytes
 from .record import Finding

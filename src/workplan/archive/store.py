@@ -31,7 +31,6 @@ import fcntl
 import json
 import logging
 import os
-import re
 import sys
 from contextlib import contextmanager
 
@@ -43,8 +42,7 @@ from ..errors import Problem, WorkplanError
 from .bag import (METADATA_FORMAT, METADATA_NAME, TAGMANIFEST, TOMBSTONE_DIR, TOMBSTONE_FORMAT, Staging, Workspace,
                   build_bag, parse_metadata, read_manifest, row_from_metadata, rows_for_code, scan_bags)
 from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
-from .codes import (RETENTION_LABELS, check_retention, code_parts, expiry_date, format_code, normalize_code,
-                    parse_code)
+from .codes import (RETENTION_LABELS, check_retention, code_parts, expiry_date, format_code, normalize_code)
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .events import HEAD_NAME, LOG_NAME
 from .fsutil import (FsyncBatch, atomic_replace, crash_point, fsync_many, fsync_path, now_iso,
@@ -140,7 +138,7 @@ def init_archive(path: str | os.PathLike | None = None, *, fonds: str, name: str
         except OSError:
             made.clear()
             raise WorkplanError(Problem("another `workplan archive init` (or a writer) is working in this folder; "
-                                        "nothing was written", file=str(root), hint="wait for it, then look again"))
+                                        "nothing was written", file=str(root), hint="wait for it, then look again")) from None
         if (root / CONFIG_NAME).exists():
             made.clear()
             raise WorkplanError(Problem("an archive already exists here", file=str(root / CONFIG_NAME),

@@ -20,7 +20,6 @@ damage are reported, not "repaired".
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,7 @@ from .bag import (METADATA_NAME, TAGMANIFEST, check_bag, parse_metadata, rows_fo
 from .catalogue import CATALOGUE_NAME, COLUMNS
 from .codes import format_code
 from .events import LOG_NAME, Event
-from .fsutil import read_regular, remove_tree, try_lock_dir
+from .fsutil import remove_tree, try_lock_dir
 from .record import Finding
 
 _BAG_KINDS = {"hash-mismatch", "missing-file", "orphan-file", "unreadable", "bag-mismatch"}
@@ -202,7 +201,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
     workers = workers or min(8, 2 * (os.cpu_count() or 1))
     per_code: dict[str, dict] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for (code, v, p), res in pool.map(work, tasks):
+        for (code, v, _p), res in pool.map(work, tasks):
             done += 1
             if progress:
                 progress(done, total)
@@ -312,7 +311,7 @@ def _check(arc, progress: Callable[[int, int], None] | None, workers: int | None
                                  code=row["code"], hint="restore the bag from a backup or a transfer package"))
     # 7. gaps in item numbers (from the bags: the truth)
     groups: dict[tuple[str, str, int, str, str], set[int]] = {}
-    for code, rows in st.derived_by_code.items():
+    for _code, rows in st.derived_by_code.items():
         for r in rows[:1]:
             groups.setdefault((r["fonds"], r["category"], r["year"], r["retention"], r["org"]), set()).add(r["item"])
     for g, items in sorted(groups.items()):

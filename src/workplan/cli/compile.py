@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import click
 from rich.progress import TaskID

@@ -8,8 +8,8 @@ import hashlib
 import re
 from typing import Any
 
-from .lines import Line, ascii_form, match_form, width_units
-from .structure import Node, Outline, find_date, _DOCNUM
+from .lines import Line, ascii_form, width_units
+from .structure import Node, Outline, find_date
 from .tables import heading_role, read_roster, roster_lines, task_columns
 
 _PAREN_UNITS = re.compile(r"(牵头|负责|配合|协助|协办|参与|落实|责任单位|主办|承办|lead|responsib|cooperat|assist)", re.I)
@@ -359,7 +359,7 @@ class Mapper:
         c_task, c_due = cols["title"], cols.get("deadline")
         tasks: list[dict[str, Any]] = []
         used = {id(rows[0][1])}
-        for t, ln in rows[1:]:
+        for _t, ln in rows[1:]:
             cells = ln.meta["cells"]
             if len(cells) != len(head) or not cells[c_task].strip():
                 continue

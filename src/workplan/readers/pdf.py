@@ -175,9 +175,9 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             glyphs: list[tuple[float, float, str, float]] = []
             size_v, glyph_v = _size_visitor(chunks), _glyph_visitor(glyphs)
 
-            def both(*a):
-                size_v(*a)
-                glyph_v(*a)
+            def both(*a):  # called for this page only
+                size_v(*a)  # noqa: B023
+                glyph_v(*a)  # noqa: B023
             contents = page.get_contents()
             size = len(contents.get_data()) if contents is not None else 0
             if size > limits.PDF_PAGE_CONTENT_BYTES:  # before pypdf parses it, one operator at a time

@@ -76,7 +76,7 @@ def _split_at(text: str, cuts: list[int]) -> list[str]:
 def _split_line(text: str, depth: int = 0) -> list[str]:
     if width_units(text) < (LONG if depth == 0 else 60):
         return [text]
-    for kind, rx in _MARKERS:
+    for _kind, rx in _MARKERS:
         pos = _chain(text, rx)
         if pos:
             parts = _split_at(text, pos)

@@ -703,7 +703,6 @@ class Recogniser:
         how, kinds, marked = self.choose_top(lo, hi)
         o.headings_from = how
         # the first heading: everything before it is front matter
-        first_top = None
         tops: list[int] = []
         last_val = 0
         child_kinds: set[str] = set()

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from ..errors import Problem, WorkplanError
 from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine, writer
 from ..limits import CapExceeded, run_capped
-from ..model import Document, load_document
+from ..model import Document
 from ..model.load import _Positions
 from ..model.report import Report
 from .ir import RenderDoc

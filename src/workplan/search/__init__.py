@@ -250,7 +250,7 @@ class OpenIndex:
             items: Iterable[tuple[Any, int]] = raw.get(f, {}).items()
             if f == "unit":
                 items = [(k, n) for k, n in items if has_han(k)]  # names, not unit ids
-            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))
+            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))  # noqa: B023 - used at once
             out[f] = sorted(items, key=key)[:size]
         return out
 

@@ -347,7 +347,7 @@ def parse(query: str) -> Query:
         raise _bad("or_end", q, toks[-1].at, hint="or.hint")
     groups: list[list[Node]] = []
     pending_or = False
-    for k, tok in enumerate(toks):
+    for _k, tok in enumerate(toks):
         if tok.kind == "or":
             if pending_or:
                 raise _bad("or_or", q, tok.at, hint="or.hint")

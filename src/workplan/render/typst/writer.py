@@ -606,7 +606,7 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 j, k, c, f = found
                 page = m.ends[k - 1][0]
                 # the estimate, then up to two closer pitches (a table's first row may need more)
-                for f in (f, f - 0.02, f - 0.04):
+                for f in (f, f - 0.02, f - 0.04):  # noqa: B020 - the tuple is made from the estimate first
                     if f < L.MIN_LINE_PITCH_FACTOR:
                         break
                     trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
