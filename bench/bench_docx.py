@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.model import load_document  # noqa: E402
 from workplan.render.docx import write_docx  # noqa: E402
-from workplan.render.ir import Table, build_ir  # noqa: E402
+from workplan.render.ir import Table  # noqa: E402
+from workplan.render.resolve import build_ir  # noqa: E402
 
 TARGET_S = 0.1
 

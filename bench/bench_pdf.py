@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.model import load_document  # noqa: E402
 from workplan.render.pdf import writer as pdf_writer  # noqa: E402
-from workplan.render.ir import AttachmentList, Heading, RenderDoc, Signature, build_ir  # noqa: E402
+from workplan.render.ir import AttachmentList, Heading, RenderDoc, Signature  # noqa: E402
+from workplan.render.resolve import build_ir  # noqa: E402
 
 TARGET_10_PAGES_S = 0.5
 BASELINE_CSS = "@page { size: A4; margin: 2cm } body { font-family: 'Noto Serif CJK SC'; font-size: 16pt }"

@@ -434,7 +434,7 @@ def survey(sources: list[Path], dirs: dict[str, Path], langs=("zh", "en", "zh-en
     engine → check → ["<stem>.<lang> p.N: message", …]. ``dirs``: engine name → folder holding
     ``<stem>.<lang>.pdf`` (for "docx", LibreOffice's renderings of the DOCX)."""
     from workplan.model import load_document
-    from workplan.render.ir import build_ir
+    from workplan.render.resolve import build_ir
     out: dict[str, dict[str, list[str]]] = {e: {} for e in dirs}
     for src in sources:
         doc = load_document(src)

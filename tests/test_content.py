@@ -24,7 +24,8 @@ from workplan.lint import lint_file
 from workplan.model import load_document
 from workplan.render import build_file
 from workplan.render.ir import (AttachmentStart, Heading, Letterhead, Paragraph, Table, Title, UNSIGNED_ROOM,
-                                balance_title, build_ir)
+                                balance_title)
+from workplan.render.resolve import build_ir
 
 sys.path.insert(0, str(Path(__file__).parent))
 from content_checks import loose_lines, straight_quotes, title_lines  # noqa: E402

@@ -20,8 +20,8 @@ from workplan.errors import WorkplanError
 from workplan.model import load_document
 from workplan.render import build_file
 from workplan.render.docx import DEFAULT_TEMPLATE, write_docx
-from workplan.render.ir import (Figure, Heading, Imprint, PageBreak, Paragraph, RenderDoc, Table, Title,
-                                build_ir)
+from workplan.render.ir import Figure, Heading, Imprint, PageBreak, Paragraph, RenderDoc, Table, Title
+from workplan.render.resolve import build_ir
 
 from conftest import CORPUS, corpus_files
 

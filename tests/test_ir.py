@@ -9,7 +9,8 @@ from conftest import CORPUS, corpus_files
 from workplan.errors import MissingTranslation
 from workplan.i18n import format_date, heading_number, typographic_quotes
 from workplan.model import Document, load_document, load_source
-from workplan.render.ir import (AttachmentStart, Heading, Paragraph, Signature, Table, Title, build_ir)
+from workplan.render.ir import AttachmentStart, Heading, Paragraph, Signature, Table, Title
+from workplan.render.resolve import build_ir
 
 
 def doc_from(tmp_path, text: str, name: str = "doc.yaml") -> Document:
@@ -317,7 +318,8 @@ def test_roster_and_task_table_cells_read_as_written(tmp_path):
     """The roster's unit column is "unit + post" in Chinese and "post, unit" in English, never
     naming the unit twice; a sub-task without units or deadline shows its parent's."""
     from workplan.model import load_document
-    from workplan.render.ir import Table, build_ir
+    from workplan.render.ir import Table
+    from workplan.render.resolve import build_ir
     src = tmp_path / "p.yaml"
     src.write_text("""kind: program
 title: {zh: 测试方案, en: Test Program}

@@ -49,7 +49,7 @@ def _findings(built: dict[str, Path], engine: str, source: Path, lang: str) -> l
     key = (engine, source.stem, lang)
     if key not in _FOUND:
         from workplan.model import load_document
-        from workplan.render.ir import build_ir
+        from workplan.render.resolve import build_ir
         pdf = built[engine] / f"{source.stem}.{lang}.pdf"
         pages = C.pdf_pages(pdf)
         exp = C.expectations(build_ir(load_document(source), lang, file=str(source), draw=()))

@@ -7,7 +7,8 @@ import pytest
 
 from workplan import layout as L
 from workplan.model import load_document
-from workplan.render.ir import Table, build_ir
+from workplan.render.ir import Table
+from workplan.render.resolve import build_ir
 from workplan.render.paginate import Pagination, pagination_of, plan, row_height_pt, signature_columns
 
 DATA = Path(__file__).parent / "data" / "layout"

@@ -6,7 +6,8 @@ import pytest
 
 from workplan.model import load_document
 from workplan.render import cache, charts
-from workplan.render.ir import Figure, balance_title, build_ir
+from workplan.render.ir import Figure, balance_title
+from workplan.render.resolve import build_ir
 
 TITLE = "关于进一步加强和改进全县城乡社区安全防范工作推进平安建设的实施意见和具体方案"
 

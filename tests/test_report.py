@@ -17,7 +17,8 @@ from workplan.model.progress import attainment, compute_progress, format_pct
 from workplan.model.report import Report, load_report
 from workplan.archive.programs import ArchivePrograms
 from workplan.ingest import add_data_file
-from workplan.render.ir import Figure, Table, build_ir
+from workplan.render.ir import Figure, Table
+from workplan.render.resolve import build_ir
 
 WINTER_REPORT = CORPUS / "report-winter-fire-safety.yaml"
 HOLIDAY_REPORT = CORPUS / "report-holiday-security.yaml"

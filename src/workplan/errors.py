@@ -60,7 +60,7 @@ class WorkplanError(Exception):
         return (_rebuild_error, (type(self), self.problems, self.exit_code))
 
 
-def _rebuild_error(cls: type, problems: list[Problem], exit_code: int) -> WorkplanError:
+def _rebuild_error(cls: type[WorkplanError], problems: list[Problem], exit_code: int) -> WorkplanError:
     e = cls.__new__(cls)
     WorkplanError.__init__(e, problems, exit_code=exit_code)
     return e

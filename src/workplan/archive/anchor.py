@@ -113,7 +113,7 @@ def _ask_tsa(query: bytes, tsa: str | None, tsa_command: str | None) -> bytes:
                                             hint="check --tsa-command; nothing was anchored"))
             return _read_capped(r, MAX_REPLY)
     import urllib.request
-    if not (tsa or "").startswith(("http://", "https://")):
+    if tsa is None or not tsa.startswith(("http://", "https://")):
         raise WorkplanError(Problem(f"{tsa!r} is not a TSA address", hint="give its http(s):// URL"))
     req = urllib.request.Request(tsa, data=query, headers={"Content-Type": "application/timestamp-query"})
     try:

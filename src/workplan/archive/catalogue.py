@@ -23,7 +23,7 @@ import sqlite3
 import stat
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from ..errors import Problem, WorkplanError
 from .record import FileEntry, Record, role_sort_key
@@ -327,7 +327,7 @@ class Catalogue:
 
     @classmethod
     def write_fresh(cls, path: Path, rows: list[dict], log_head: tuple[int, str] | None,
-                    accounts: list[dict] = (), fixity: list[dict] = ()) -> None:
+                    accounts: Sequence[dict] = (), fixity: Sequence[dict] = ()) -> None:
         """Rebuild: write a new catalogue file at ``path`` holding ``rows`` (and the event log's
         head, and the ``accounts`` of the catalogue it replaces), checkpointed into the one file,
         ready to be renamed over the old one."""

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import Problem, WorkplanError
 from .catalogue import ACCOUNT_COLUMNS, COLUMNS, FIXITY_COLUMNS, JSON_COLUMNS
-from .events import GENESIS, LOG_NAME, Event, EventLog, _encode, parse_log
+from .events import GENESIS, LOG_NAME, Event, _encode, log_entry, parse_log
 from .fsutil import agent as default_agent
 from .fsutil import sha256_bytes
 from .record import Finding
@@ -390,6 +390,7 @@ class PgCatalogue:
                 except psycopg.OperationalError:
                     if attempt == 2:
                         raise
+            raise AssertionError("unreachable: the second attempt returns or raises")
         except psycopg.Error as e:
             raise _db_error(e, self.url) from None
         except Exception as e:  # noqa: BLE001 - the pool's own time-outs
@@ -651,7 +652,8 @@ class PgEventLog:
     def cat(self) -> PgCatalogue:
         return self._catalogue()
 
-    _entry = EventLog._entry  # the same entry, field for field, as a folder archive's log
+    def _entry(self, id_: int, type: str, object: str, detail: Any, outcome: str, prev: str) -> dict:
+        return log_entry(self.agent, id_, type, object, detail, outcome, prev)  # as a folder archive's log
 
     # --- writing ------------------------------------------------------------------------------
     def append(self, type: str, object: str, detail: Any = None, outcome: str = "success", *,
@@ -666,7 +668,7 @@ class PgEventLog:
                 return self.append_many(items, tx=own)
         cat = self.cat
         last_id, prev = cat.lock_head(tx)
-        events = []
+        events: list[Event] = []
         with cat.batch(tx):
             last_id, prev = self._insert_all(cat, tx, items, last_id, prev, events)
             if events:

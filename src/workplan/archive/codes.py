@@ -59,6 +59,14 @@ def parse_code(code: str) -> CodeParts | None:
     return CodeParts(m["fonds"], m["category"], int(m["year"]), m["retention"], m["org"], int(m["item"]))
 
 
+def code_parts(code: str) -> CodeParts:
+    """The parts of a code the archive made or already checked (a malformed one is a bug: ValueError)."""
+    parts = parse_code(code)
+    if parts is None:
+        raise ValueError(f"not an archival code: {code!r}")
+    return parts
+
+
 def normalize_code(code: str) -> str:
     """Accept the codes people type: '.' or '-' or '_' instead of '·', lower case."""
     c = code.strip().upper()

@@ -75,7 +75,7 @@ def _create(root: Path, cfg: ArchiveConfig) -> None:
         except OSError:
             made.clear()
             raise WorkplanError(Problem("another `workplan archive init` (or a writer) is working in this folder; "
-                                        "nothing was written", file=str(root), hint="wait for it, then look again"))
+                                        "nothing was written", file=str(root), hint="wait for it, then look again")) from None
         _make_files(root, cfg, made)
         made.clear()
     except OSError as e:

@@ -104,6 +104,12 @@ class LogCut(WorkplanError):
     """The log is shorter than (or differs from) the head recorded beside it: entries were removed."""
 
 
+def log_entry(agent: str, id_: int, type: str, object: str, detail: Any, outcome: str, prev: str) -> dict:
+    """One event, field for field as every log writes it (a folder's events.jsonl, PostgreSQL's table)."""
+    return {"id": id_, "type": type, "time": now_iso(), "agent": agent, "object": object,
+            "outcome": outcome, "detail": detail, "prev": prev}
+
+
 class EventLog:
     def __init__(self, path: Path, *, agent: str | None = None, fallback_head=None):
         self.path = path
@@ -143,7 +149,8 @@ class EventLog:
                 return Finding(f"cannot open the event log: {e.strerror}", file=LOG_NAME, kind="log-missing",
                                hint=TRUNCATED_HINT)
         try:
-            return self._check_head(fd)
+            self._check_head(fd)
+            return None
         except LogCut as e:
             p = e.problems[0]
             return Finding(p.message, file=p.file, kind="log-truncated", hint=p.hint)
@@ -268,8 +275,7 @@ class EventLog:
             os.close(fd)  # releases the lock
 
     def _entry(self, id_: int, type: str, object: str, detail: Any, outcome: str, prev: str) -> dict:
-        return {"id": id_, "type": type, "time": now_iso(), "agent": self.agent, "object": object,
-                "outcome": outcome, "detail": detail, "prev": prev}
+        return log_entry(self.agent, id_, type, object, detail, outcome, prev)
 
     def _next_id(self, fd: int, last: bytes) -> int:
         try:

@@ -15,6 +15,7 @@ import stat
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Sequence
 
 HASH_CHUNK = 1 << 20  # 1 MiB
 _buffers = threading.local()
@@ -111,7 +112,7 @@ def _fsync_pool():
         return _pool
 
 
-def fsync_many(paths: list[str | os.PathLike]) -> None:
+def fsync_many(paths: Sequence[str | os.PathLike]) -> None:
     """fsync several files and folders at once: issued concurrently, the filesystem commits them
     together (one journal commit instead of one per file), which is several times faster."""
     if len(paths) <= 1:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from pathlib import Path
 
 from ..errors import Problem, WorkplanError
 from .catalogue import CATALOGUE_NAME, comparable

@@ -90,6 +90,6 @@ def pdf_info(path: Path, source: Path | None = None) -> tuple[int | None, str | 
     """(page count, problem): the page count of a PDF, and whether it embeds a different version
     of ``source`` than the one given (PDF/A-3 documents carry their source data file)."""
     pages, attached = pdf_facts(path, source.name if source is not None else None)
-    if attached is not None and attached != source.read_bytes():
+    if attached is not None and source is not None and attached != source.read_bytes():
         return pages, f"{path.name} embeds a different version of {source.name}"
     return pages, None

@@ -65,7 +65,7 @@ def read_log(arc) -> LogView:
 def logged_hashes(ev: Event) -> tuple[dict[str, str], str | None]:
     """(role → SHA-256, tagmanifest SHA-256) as the event recorded them."""
     d = ev.detail if isinstance(ev.detail, dict) else {}
-    files = d.get("files") if isinstance(d.get("files"), dict) else {}
+    files = d["files"] if isinstance(d.get("files"), dict) else {}
     tag = d.get("tagmanifest") if isinstance(d.get("tagmanifest"), str) else None
     return {str(k): v for k, v in files.items() if isinstance(v, str)}, tag
 
@@ -103,7 +103,7 @@ def check_version(arc, code: str, v: int, ev: Event | None, row: dict | None, *,
     derived = None
     if problem is not None:
         out.append(problem)
-    else:
+    elif md is not None and res.metadata is not None:  # (no problem: both read)
         try:
             entry = {"path": f"data/{METADATA_NAME}", "size": len(res.metadata),
                      "sha256": res.manifest.get(f"data/{METADATA_NAME}", "")}

@@ -19,7 +19,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..errors import Problem, WorkplanError
 from .fsutil import crash_point, file_lock, fsync_many
@@ -78,7 +78,7 @@ def commit_log_first(arc, items: list[tuple], place: Callable[[], None], unplace
     return evs
 
 
-def _sqlite_rebuild(arc, rows: list[dict], head, accounts: list[dict] = (), fixity: list[dict] = ()) -> Path | None:
+def _sqlite_rebuild(arc, rows: list[dict], head, accounts: Sequence[dict] = (), fixity: Sequence[dict] = ()) -> Path | None:
     """A new catalogue file written in tmp/, then put in place of the old one (kept aside when
     it was not a database): see :func:`.catalogue.install_catalogue`."""
     from .catalogue import CATALOGUE_NAME, Catalogue, install_catalogue
@@ -94,7 +94,7 @@ def _sqlite_rebuild(arc, rows: list[dict], head, accounts: list[dict] = (), fixi
     return aside
 
 
-def _pg_rebuild(arc, rows: list[dict], head, accounts: list[dict] = (), fixity: list[dict] = ()) -> None:
+def _pg_rebuild(arc, rows: list[dict], head, accounts: Sequence[dict] = (), fixity: Sequence[dict] = ()) -> None:
     """Every row replaced in one transaction (the log is primary data there: never rebuilt; the
     accounts table is left as it is), then the fixity results recomputed from the log."""
     arc.catalogue.replace_all(rows)

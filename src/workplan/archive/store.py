@@ -43,6 +43,7 @@ from .catalogue import CATALOGUE_NAME, Catalogue, row_to_record
 from .codes import check_retention, normalize_code
 from .config import CONFIG_NAME, INIT_HINT, ArchiveConfig, load_config
 from .fsutil import read_regular, sha256_file
+from .findings import Finding
 from .record import Record
 from .storage import storage_of
 
@@ -110,7 +111,7 @@ class Archive:
         self.index_dir = root / "index"  # the search index's folder (search's; another per machine)
         self.storage = storage_of(config)  # where the catalogue and the log live (storage.STORAGES)
         self.events = self.storage.log(self)
-        self._cat = None
+        self._cat: Catalogue | None = None
         self._lock_mode: str | None = None
         self._listeners: list[ChangeListener] = []
         self._shared_staging: Staging | None = None
@@ -174,7 +175,12 @@ class Archive:
             import atexit
             import weakref
             ref = weakref.ref(self)
-            atexit.register(lambda: ref() is not None and ref().close())
+
+            def close_at_exit() -> None:
+                arc = ref()
+                if arc is not None:
+                    arc.close()
+            atexit.register(close_at_exit)
         return self._shared_staging
 
     def __enter__(self) -> "Archive":
@@ -289,7 +295,7 @@ class Archive:
                                         hint=f"it has: {', '.join(record.roles)}"))
         return record.bag_dir / entry.path
 
-    def verify_record(self, code: str, *, log=None) -> list[Problem]:
+    def verify_record(self, code: str, *, log=None) -> list[Finding]:
         """Recompute the hashes of every version of one record and check them, and the catalogue,
         against the event log ([] when intact): :func:`.reading.check_for_reading`."""
         from .reading import check_for_reading
@@ -336,8 +342,8 @@ class Archive:
         bag = self.root / self.rel(code, version)
         md_bytes = read_regular(bag / "data" / METADATA_NAME)
         md, problem = parse_metadata(md_bytes, str(bag), code)
-        if problem:
-            raise WorkplanError(problem)
+        if problem or md is None:
+            raise WorkplanError(problem or Problem(f"data/{METADATA_NAME} cannot be read", file=str(bag)))
         manifest = read_manifest(bag / "manifest-sha256.txt")
         tag, _ = sha256_file(bag / TAGMANIFEST)
         entry = {"path": f"data/{METADATA_NAME}", "size": len(md_bytes), "sha256": manifest.get(f"data/{METADATA_NAME}", "")}

@@ -27,10 +27,10 @@ def show_dict(arc: Any, code: str, *, events: Callable[[str], list] | None = Non
     events (a caller that keeps the log parsed); by default the log is read."""
     rec = arc.get(code)
     versions = arc.versions(rec.code)
-    events = events(rec.code) if events else arc.log(rec.code)[0]
+    evs = events(rec.code) if events else arc.log(rec.code)[0]
     fixity = fixity_dict(arc.catalogue.fixity_of([rec.code]).get(rec.code))
     return {"record": record_dict(arc, rec), "versions": [record_dict(arc, v) for v in versions],
-            "events": [event_dict(e) for e in events], "fixity": fixity}
+            "events": [event_dict(e) for e in evs], "fixity": fixity}
 
 
 def fixity_dict(check: dict | None) -> dict | None:

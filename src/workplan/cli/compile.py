@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from pathlib import Path
 
 import click
+from rich.progress import TaskID
 
 from ..archive.record import KINDS
 from ..i18n import LANGS
@@ -18,7 +18,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.progress = None
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
         if sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

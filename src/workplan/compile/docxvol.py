@@ -182,9 +182,9 @@ def _front_matter(doc: Any, plan: VolumePlan) -> None:
     # catalogue (portrait in Word: one section for the whole volume)
     _para(doc, lb("catalogue"), "title", align="center", size=L.VOLUME_HEADING_PT,
           space_after=L.VOLUME_DOCX_HEADING_AFTER_PT["catalogue"])
-    rows = [[str(e.seq), e.record.code, e.record.doc_number or "", e.record.issuer, e.title(lang),
-             e.record.date.strftime("%Y%m%d"), e.note] for e in plan.entries]
-    _table(doc, [lb(k) for k in ("no", "code", "doc_number", "issuer", "title", "date", "remarks")], rows,
+    catalogue = [[str(e.seq), e.record.code, e.record.doc_number or "", e.record.issuer, e.title(lang),
+                  e.record.date.strftime("%Y%m%d"), e.note] for e in plan.entries]
+    _table(doc, [lb(k) for k in ("no", "code", "doc_number", "issuer", "title", "date", "remarks")], catalogue,
            L.VOLUME_DOCX_CATALOGUE_COLUMNS_MM, L.VOLUME_TABLE_PT)
 
 
@@ -245,6 +245,7 @@ def write_docx_volume(plan: VolumePlan, output: Path, progress: Progress | None 
     from ..render import atomic_write
     docs = [e for e in plan.entries if e.file is not None]
     if docs:
+        assert docs[0].file is not None  # docs are the entries with a file
         master = _open_docx(docs[0].file, docs[0].record.code)
         body = master.element.body
         for child in list(body):

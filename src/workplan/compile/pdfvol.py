@@ -169,6 +169,7 @@ def write_pdf_volume(plan: VolumePlan, output: Path, progress: Progress | None =
 
     with _young_gc_only() as collect_young:
         for i, e in enumerate(docs, 1):
+            assert e.file is not None  # docs are the entries with a file
             try:
                 reader = PdfReader(e.file)
                 if reader.is_encrypted:

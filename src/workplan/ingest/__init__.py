@@ -11,7 +11,8 @@ or of rendering.
     rec = add_files(arc, ["scan.pdf"], title=..., issuer=..., date="2019-11-02", kind="legacy")
 """
 from .batch import AddOutcome, NothingArchived, add_data_files, check_data_files
-from .datafile import (DATA_SUFFIXES, RENDITION_RE, CheckedFile, add_data_file, check_data_file, doc_metadata,
+from ..model.datafiles import DATA_SUFFIXES
+from .datafile import (RENDITION_RE, CheckedFile, add_data_file, check_data_file, doc_metadata,
                        load_data_file, prepare_checked, prepare_data_file, prepare_data_files)
 from .files import add_files, check_files, parse_date, prepare_files
 from .imported import add_imported

@@ -18,7 +18,6 @@ from ..errors import Problem, WorkplanError
 from ..formats import FORMATS, RENDITION_RE  # the one table of formats
 from ..i18n import OUTPUT_LANGS
 from ..model import DataDocument, load_source
-from ..model.datafiles import DATA_SUFFIXES
 from ..model import Source as Loaded
 from ..render import build_file, build_ir, output_name
 

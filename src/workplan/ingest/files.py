@@ -14,7 +14,8 @@ from ..archive.fsutil import copy_durable, crash_point, sha256_file
 from ..archive.pdfinfo import pdf_info
 from ..archive.record import KINDS, PREVIEW_ROLE, role_sort_key
 from ..errors import Problem, WorkplanError
-from .datafile import DATA_SUFFIXES, RENDITION_RE, located
+from ..model.datafiles import DATA_SUFFIXES
+from .datafile import RENDITION_RE, located
 from .preview import PREVIEW_SUFFIXES, make_preview
 
 
@@ -93,22 +94,22 @@ def check_files(arc: Archive, paths, *, title, issuer, date, kind="program", doc
 def prepare_files(arc: Archive, paths, *, staging: Staging | None = None, **kw) -> Prepared:
     """Check the files and stage them as one record (outside the write lock)."""
     roles, meta = check_files(arc, paths, **kw)
-    staging = staging.workspace() if staging is not None else arc.new_staging()
+    ws = staging.workspace() if staging is not None else arc.new_staging()
     try:
         files: dict[str, dict] = {}
         for role, p in sorted(roles.items(), key=lambda kv: role_sort_key(kv[0])):
             name = p.name if p.name != METADATA_NAME else f"{role.replace(':', '-')}-{p.name}"
-            h, size = copy_durable(p, staging.bag / name, sync=False)
+            h, size = copy_durable(p, ws.bag / name, sync=False)
             files[role] = {"path": f"data/{name}", "size": size, "sha256": h}
-        _add_preview(staging, roles, files)
+        _add_preview(ws, roles, files)
         for role in ("pdf:zh", "pdf:zh-en", "pdf:en", "original", PREVIEW_ROLE):
             if role in files and files[role]["path"].lower().endswith(".pdf"):
-                meta["pages"], _ = pdf_info(staging.bag / files[role]["path"][5:])
+                meta["pages"], _ = pdf_info(ws.bag / files[role]["path"][5:])
                 break
         crash_point("staged")
-        return Prepared(staging, files, meta)
+        return Prepared(ws, files, meta)
     except BaseException:
-        staging.cleanup()
+        ws.cleanup()
         raise
 
 

@@ -10,7 +10,8 @@ from ..archive import Archive, Record
 from ..errors import Problem, WorkplanError
 from ..formats import FORMATS
 from ..i18n import Said
-from .datafile import DATA_SUFFIXES, add_data_file, check_data_file
+from ..model.datafiles import DATA_SUFFIXES
+from .datafile import add_data_file, check_data_file
 
 
 def renditions_of(rec: Record) -> tuple[list[str], list[str]]:
@@ -42,15 +43,16 @@ def add_version(arc: Archive, code: str, path: str | os.PathLike, *, reason: str
                                     hint=Said("version.not_data_hint")))
     langs, formats = renditions_of(rec)
     try:
-        _, meta = check_data_file(arc, path, retention=rec.retention, langs=langs, formats=formats)
+        checked = check_data_file(arc, path, retention=rec.retention, langs=langs, formats=formats)
     except WorkplanError as e:
         for p in e.problems:
             p.file = shown if not p.file or p.file == str(path) else p.file
         raise
+    meta = checked.meta
     if meta["identity"] != rec.identity:
         raise WorkplanError(Problem(Said("version.other_document", name=shown, title=meta["title"], code=rec.code),
                                     file=shown, hint=Said("version.other_document_hint")))
-    return add_data_file(arc, path, retention=rec.retention, langs=langs, formats=formats, reason=reason.strip())
+    return add_data_file(arc, checked, reason=reason.strip())  # the bytes checked are the bytes archived
 
 
 __all__ = ["add_version", "renditions_of"]

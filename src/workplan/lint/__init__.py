@@ -68,9 +68,9 @@ def lint_document(doc: BaseModel, file: str | Path | None = None, *, positions: 
         if len(required) > 1 or langs is not None:
             for path, message, hint in missing_translations(doc, required):
                 add("translation", path, message, hint)
-    for rule, check in _DOC_CHECKS:
+    for rule, doc_check in _DOC_CHECKS:
         if rule in rules:
-            for path, message, hint in check(doc):
+            for path, message, hint in doc_check(doc):
                 add(rule, path, message, hint)
     if "doc-number" in rules:
         written = raw.get("doc_number") if isinstance(raw, dict) else None

@@ -75,7 +75,7 @@ class DocumentCommon:
 
     def unit_name(self, uid: str, lang: str) -> str:
         u = self.unit(uid)
-        return (u.en or u.zh) if lang == "en" else (u.zh or u.en)
+        return ((u.en or u.zh) if lang == "en" else (u.zh or u.en)) or ""  # the model asks for one of the two
 
     def name_or_text(self, value: "Text", lang: str) -> str | None:
         """For fields that take a unit id or a text (recipients, cc, signature, printing office)."""
@@ -573,9 +573,9 @@ class Document(DocumentCommon, Strict):
                         seen.setdefault(m.unit)
                 if s.office:
                     o = s.office
-                    for uid in (o.unit, *(m.unit for m in ([o.director] if o.director else []) + o.deputy_directors)):
-                        if uid:
-                            seen.setdefault(uid)
+                    for office_uid in (o.unit, *(m.unit for m in ([o.director] if o.director else []) + o.deputy_directors)):
+                        if office_uid:
+                            seen.setdefault(office_uid)
             if s.type == "standards":
                 for c in s.categories:
                     for it in c.items:

@@ -10,10 +10,11 @@ import functools
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .. import limits
 from ..errors import Problem, ValidationFailed, WorkplanError
@@ -638,8 +639,14 @@ def _resolve(loc: tuple, data: Any) -> PathT:
     return tuple(out)
 
 
-def _problems_from_validation(err: ValidationError, data: Any, pos: Positions, file: str) -> list[Problem]:
-    grouped: dict[PathT, list[dict]] = {}
+class PositionMap(Protocol):
+    """What a problem's place is looked up in: a :class:`Positions`, or a sub-tree of one."""
+
+    def find(self, path: PathT, *, key: bool = False) -> Pos | None: ...
+
+
+def _problems_from_validation(err: ValidationError, data: Any, pos: PositionMap, file: str) -> list[Problem]:
+    grouped: dict[PathT, list[ErrorDetails]] = {}
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
         # a missing field's name may look like a union branch's tag ('date'): keep it as given
@@ -683,8 +690,8 @@ def _problems_from_validation(err: ValidationError, data: Any, pos: Positions, f
             if isinstance(cur, dict):
                 given = cur.get("type")
             msg = (f"unknown section type {given!r}" if given is not None else "section has no 'type'")
-            guess = difflib.get_close_matches(str(given), SECTION_TYPES, n=1) if given else []
-            hint = (f"did you mean '{guess[0]}'? " if guess else "") + "types: " + ", ".join(SECTION_TYPES)
+            close = difflib.get_close_matches(str(given), SECTION_TYPES, n=1) if given else []
+            hint = (f"did you mean '{close[0]}'? " if close else "") + "types: " + ", ".join(SECTION_TYPES)
             problems.append(Problem(msg, path=format_path(path), hint=hint, file=file,
                                     line=line_col[0] if line_col else None, column=line_col[1] if line_col else None))
             continue

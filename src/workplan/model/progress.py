@@ -198,8 +198,8 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
     tree = program_task_tree(program)
     kids: dict[str, list[str]] = {}
     info: dict[str, tuple[str, Task, str | None]] = {}
-    for key, number, t, parent in tree:
-        info[key] = (number, t, parent)
+    for key, number, task, parent in tree:
+        info[key] = (number, task, parent)
         if parent is not None:
             kids.setdefault(parent, []).append(key)
 
@@ -208,8 +208,9 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
         r: TaskStatus | None = statuses.get(key)
         if r is not None:
             return r.status, r.completed, r.evidence, False
-        subs = [status_of(k) for k in kids.get(key, [])]
-        if not subs or any(x is None for x in subs):
+        found = [status_of(k) for k in kids.get(key, [])]
+        subs = [x for x in found if x is not None]
+        if not subs or len(subs) < len(found):
             return None
         states = [x[0] for x in subs]
         if all(st == "done" for st in states):
@@ -220,13 +221,13 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
         return "in_progress", None, None, True
 
     def inherited(key: str, attr: str):
-        number, t, parent = info[key]
-        value = getattr(t, attr)
+        number, task, parent = info[key]
+        value = getattr(task, attr)
         if value or parent is None:
             return value
         return inherited(parent, attr)
 
-    for key, number, t, parent in tree:
+    for key, number, task, parent in tree:
         got = status_of(key) if parent is None else (
             (statuses[key].status, statuses[key].completed, statuses[key].evidence, False) if key in statuses else None)
         if got is None:
@@ -236,15 +237,15 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
         deadline = dl if isinstance(dl, dt.date) else None
         overdue = status != "done" and deadline is not None and deadline < day
         done_late = status == "done" and deadline is not None and completed is not None and completed > deadline
-        tp = TaskProgress(key, t, number, status, completed, evidence, deadline, overdue, done_late,
+        tp = TaskProgress(key, task, number, status, completed, evidence, deadline, overdue, done_late,
                           lead=tuple(inherited(key, "lead") or ()), parent=parent, rolled_up=rolled)
         (prog.tasks if parent is None else prog.subtasks).append(tp)
 
     phase_results = {r.id: r for r in report.phases}
     for key, ph in program_phases(program):
-        r = phase_results.get(key)
-        done = r is not None and r.done
-        on = r.completed_on if r is not None else None
+        pr = phase_results.get(key)
+        done = pr is not None and pr.done
+        on = pr.completed_on if pr is not None else None
         if done:
             state = "done_late" if (on and ph.end and on > ph.end) else "done"
         elif ph.end and ph.end < day:
@@ -255,7 +256,7 @@ def compute_progress(report: Report, program: Document | None = None) -> Progres
             state = "in_progress"
         else:
             state = "undated"
-        prog.phases.append(PhaseProgress(key, ph, r, state, on))
+        prog.phases.append(PhaseProgress(key, ph, pr, state, on))
     return prog
 
 

@@ -274,9 +274,10 @@ def load_report_data(path: str | Path, data: Any, pos: Any, *, program_resolver:
                 p.hint = (f"did you mean '{guess[0]}'? " if guess else "") + \
                     "report section types: " + ", ".join(REPORT_SECTION_TYPES)
         # report every problem at once: leave out what is broken and cross-check the rest
-        report = _validate_pruned(data, problems, kept, pruned_ids)
-        if report is None:
+        pruned = _validate_pruned(data, problems, kept, pruned_ids)
+        if pruned is None:
             raise ValidationFailed(problems) from None
+        report = pruned
         schema_problems = problems
     report._base_dir = Path(path).resolve().parent
 
@@ -386,6 +387,7 @@ def resolve_program_path(ref: ProgramRef, *, base_dir: Path, allow_superseded: b
 
 def _resolve_program(report: Report, at, resolver: ProgramResolver, allow_superseded: bool = False) -> Document:
     ref = report.program
+    assert isinstance(ref, ProgramRef)  # the string shorthand is made a ProgramRef on validation
     try:
         found = resolver(ref, base_dir=report.base_dir, allow_superseded=allow_superseded)
         path, record = found if found is not None else resolve_program_path(ref, base_dir=report.base_dir)
@@ -483,7 +485,8 @@ def cross_check(report: Report, program: Document, at) -> list[Problem]:
     def matched(field: str, noun: str, results: list, known: dict) -> tuple[list[tuple[int, Any, bool]], dict]:
         """The report's results for ``field`` with duplicates and unknown ids reported:
         (index, result, known to the program) for each first mention, and the ids seen."""
-        out, seen = [], {}
+        out: list[tuple[int, Any, bool]] = []
+        seen: dict[str, int] = {}
         for i, r in enumerate(results):
             if r.id in seen:
                 problems.append(at((field, i, "id"), f"{noun} '{r.id}' is reported twice (also {field}[{seen[r.id]}])"))

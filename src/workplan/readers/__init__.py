@@ -360,7 +360,7 @@ def _plain(lines: list[Line], lang: str | None, file: str):
     m = Mapper(o, file)
     for ln in lines[1:]:
         m.at(f"sections[0].paragraphs[{len(m.where) - 1}]", ln)
-    doc = {"kind": "program", "title": lines[0].text[:200], "date": dt.date.today(),
+    doc: dict[str, Any] = {"kind": "program", "title": lines[0].text[:200], "date": dt.date.today(),
            "sections": [{"type": "free", "title": "正文" if lg == "zh" else "Text",
                          "paragraphs": [ln.text for ln in lines[1:]] or [lines[0].text]}]}
     if lg == "en":
@@ -370,7 +370,7 @@ def _plain(lines: list[Line], lang: str | None, file: str):
 
 
 def _as_free(s: dict) -> dict:
-    out = {"type": "free", "title": s.get("title") or "正文", "paragraphs": list(s.get("paragraphs", []))}
+    out: dict[str, Any] = {"type": "free", "title": s.get("title") or "正文", "paragraphs": list(s.get("paragraphs", []))}
     for k in ("tasks", "phases", "items"):
         for it in s.get(k, []):
             out["paragraphs"].append("".join(str(it.get(x, "")) for x in ("title", "name", "text")) or str(it))

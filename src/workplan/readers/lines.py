@@ -122,7 +122,7 @@ def strip_toc(lines: list[Line]) -> tuple[list[Line], list[str]]:
     or dot leaders, or headings that the body repeats further on) is not the document: remove it.
     The table ends where the body starts: at the line that repeats its first entry, or at the
     first line that is no entry (too long, or neither paged nor repeated later)."""
-    for k, ln in enumerate(lines[:60]):
+    for k, ln in enumerate(lines[:60]):  # noqa: B007 - k is where the contents start (used below)
         if _TOC_HEAD.match(ln.text.strip()) and not ln.table:
             break
     else:

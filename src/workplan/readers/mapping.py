@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import hashlib
 import re
+from typing import Any
 
 from .charforms import ascii_form, simplified
 from .lines import Line, width_units
@@ -151,7 +152,7 @@ def _period_en(a: str, year: int | None):
         return None
     y2 = int(m[6]) if m[6] else (int(m[3]) if m[3] else year)
     y1 = int(m[3]) if m[3] else y2
-    if y1 is None:
+    if y1 is None or y2 is None:
         return None
     try:
         m1 = [x[:3] for x in _MONTHS].index(m[1][:3].lower()) + 1
@@ -175,7 +176,7 @@ def _period(text: str, year: int | None) -> tuple[dt.date | None, dt.date | None
         return None, None, None
     y1 = int(m[1]) if m[1] else year
     y2 = int(m[4]) if m[4] else y1
-    if y1 is None:
+    if y1 is None or y2 is None:
         return None, None, None
     try:
         m1 = int(m[2])
@@ -356,8 +357,9 @@ class Mapper:
         if cols is None:
             return [], paras
         c_task, c_due = cols["title"], cols.get("deadline")
-        tasks, used = [], {id(rows[0][1])}
-        for t, ln in rows[1:]:
+        tasks: list[dict[str, Any]] = []
+        used = {id(rows[0][1])}
+        for _t, ln in rows[1:]:
             cells = ln.meta["cells"]
             if len(cells) != len(head) or not cells[c_task].strip():
                 continue
@@ -388,8 +390,8 @@ class Mapper:
         if d:
             return d[0]
         mm = re.match(r"\s*(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月(?:底|末)?\s*$", ascii_form(m[1]))
-        if mm and (mm[1] or self.year):
-            y, mo = int(mm[1] or self.year), int(mm[2])
+        if mm and (year := mm[1] or self.year):
+            y, mo = int(year), int(mm[2])
             if 1 <= mo <= 12:
                 return dt.date(y, mo, calendar.monthrange(y, mo)[1])
         return None
@@ -519,10 +521,10 @@ class Mapper:
 
     def _standards(self, d: dict, children: list, path: str) -> list:
         """Categories of standards into ``d`` (else the section is free); returns the items left."""
-        cats = []
+        cats: list[dict[str, Any]] = []
         for ci, c in enumerate(children):
             if not c.children:
-                cats = None
+                cats = []  # a category without items: not a list of categories
                 break
             items = []
             for it in c.children:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from typing import Any
 
 from .. import limits
 from .errors import ImportFailed
@@ -156,9 +157,9 @@ def read_pdf(data: bytes, file: str) -> Extracted:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
-                ok = reader.decrypt("")
+                ok = bool(reader.decrypt(""))
             except Exception:
-                ok = 0
+                ok = False
             if not ok:
                 raise ImportFailed("the PDF is encrypted with a password", file,
                                    hint="open it with the password and save an unprotected copy, then import that")
@@ -174,9 +175,9 @@ def read_pdf(data: bytes, file: str) -> Extracted:
             glyphs: list[tuple[float, float, str, float]] = []
             size_v, glyph_v = _size_visitor(chunks), _glyph_visitor(glyphs)
 
-            def both(*a):
-                size_v(*a)
-                glyph_v(*a)
+            def both(*a):  # called for this page only
+                size_v(*a)  # noqa: B023
+                glyph_v(*a)  # noqa: B023
             contents = page.get_contents()
             size = len(contents.get_data()) if contents is not None else 0
             if size > limits.PDF_PAGE_CONTENT_BYTES:  # before pypdf parses it, one operator at a time
@@ -216,13 +217,13 @@ def read_pdf(data: bytes, file: str) -> Extracted:
     # running headers/footers: the same first or last line (digits ignored) on most pages
     furniture: set[str] = set()
     if n_pages >= 3:
-        edge = Counter()
+        edge: Counter[str] = Counter()
         for p in pages:
             ne = [ln for ln in p if ln]
             for ln in {*(ne[:1]), *(ne[-1:])}:
                 edge[re.sub(r"\d+", "#", ln)] += 1
         furniture = {k for k, c in edge.items() if c >= max(3, n_pages * 0.6) and width_units(k) < 40}
-    raw: list[tuple[str, int, int, bool]] = []
+    raw: list[tuple[str, int, int, bool, Any]] = []  # text, line, page, indented, OCR line (or None)
     size_of_line: dict[int, float] = {i + 1: sz for i, sz in sizes.items()}
     lineno = 0
     for pno, p in enumerate(pages, 1):
@@ -235,20 +236,20 @@ def read_pdf(data: bytes, file: str) -> Extracted:
                 continue
             raw.append((ln, lineno, pno, k in indents[pno - 1], (ocr_meta or {}).get((pno, k))))
     lines: list[Line] = []
-    for text, ln, pno, indented, om in raw:
+    for text, lno, pno, indented, om in raw:
         segs = text.split()
         # (a title whose quotation marks come in another font is drawn in pieces: not a table)
         table = (om is None and len(segs) >= 3 and len(_CJK_GAP.findall(text)) >= 2 and all(width_units(x) <= 15 for x in segs)
                  and all(re.search(r"[\w\u4e00-\u9fff]", x) for x in segs)
-                 and not (size_of_line.get(ln) or 0) > 16
+                 and not (size_of_line.get(lno) or 0) > 16
                  and not any(c in text for c in "。；;") and find_date(text) is None)
         if table:  # a table row: its cells, joined as the other readers join them
-            lines.append(Line("；".join(segs), ln, page=pno, table=True, meta={"cells": segs}))
+            lines.append(Line("；".join(segs), lno, page=pno, table=True, meta={"cells": segs}))
         else:
             meta = {"indented": True} if indented else {}
             if om is not None:
                 meta["ocr"] = om.confidence
-            lines.append(Line(_DIGIT_GAP.sub("", text), ln, page=pno, size=size_of_line.get(ln),
+            lines.append(Line(_DIGIT_GAP.sub("", text), lno, page=pno, size=size_of_line.get(lno),
                               centered=bool(om and om.centered), meta=meta))
     lines = rejoin(lines)
     return Extracted(lines, "pdf", pages=n_pages, dropped=dropped, warnings=ocr_warn)

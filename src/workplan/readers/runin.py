@@ -57,8 +57,8 @@ def _chain(text: str, rx: re.Pattern) -> list[int]:
         best[i] = cur
         if (cur[0], cur[1]) > (top[0], top[1]):
             top = cur
-    length, good, pos = top
-    if length < 2 or good < length / 2:
+    length, n_good, pos = top
+    if length < 2 or n_good < length / 2:
         return []
     return pos
 
@@ -76,7 +76,7 @@ def _split_at(text: str, cuts: list[int]) -> list[str]:
 def _split_line(text: str, depth: int = 0) -> list[str]:
     if width_units(text) < (LONG if depth == 0 else 60):
         return [text]
-    for kind, rx in _MARKERS:
+    for _kind, rx in _MARKERS:
         pos = _chain(text, rx)
         if pos:
             parts = _split_at(text, pos)

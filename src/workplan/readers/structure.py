@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .charforms import ascii_form, match_form
 from .lines import _TOC_HEAD, Line, guess_lang, width_units
@@ -45,7 +46,8 @@ class Outline:
     date_line: Line | None = None
     cc: list[tuple[str, Line]] = field(default_factory=list)
     printed: tuple[str, dt.date, Line] | None = None
-    attachments: list[tuple[str, Line, list[tuple[str, Line]]]] = field(default_factory=list)
+    # [title or None, first line, [(text, line)]]: lists, as the title is set when a later line gives it
+    attachments: list[list[Any]] = field(default_factory=list)
     cover: list[tuple[str, Line]] = field(default_factory=list)   # a forwarding notice around the program
     dropped: list[tuple[str, Line]] = field(default_factory=list)  # duplicates of the title
     warnings: list[str] = field(default_factory=list)
@@ -161,15 +163,15 @@ def split_runin(text: str, lang: str) -> tuple[str | None, str]:
         return None
 
     near = cut_at(16 if lang == "zh" else 60)
-    if near is not None and take(near):
-        return take(near)
+    if near is not None and (got := take(near)):
+        return got
     if lang == "zh":
         n = leading_phrase(t)
         if n:
             return _clean_heading(t[:n]), t[n:].lstrip("，,、 ")
     far = cut_at(limit)
-    if far is not None and take(far):
-        return take(far)
+    if far is not None and (got := take(far)):
+        return got
     return None, t
 
 
@@ -189,6 +191,13 @@ def _names(line: str, key: str, num) -> bool:
         return False
     tail = key[-len(line) - 2:]
     return SequenceMatcher(None, line, key).ratio() >= 0.85 or SequenceMatcher(None, line, tail).ratio() >= 0.9
+
+
+def _same_size(line: Line, title: Line) -> bool:
+    """A line set in the title's size (or one of the two sizes unknown)."""
+    if line.size is None or title.size is None:
+        return True
+    return abs(line.size - title.size) < (0.6 if "ocr" not in line.meta else max(2.0, 0.25 * title.size))  # OCR sizes are estimates
 
 
 def _same(a: str, b: str) -> bool:
@@ -346,8 +355,7 @@ class Recogniser:
                     and not (backward and re.fullmatch(r"\s*[(（][^()（）]*[)）]\s*", t))  # （此件公开发布）
                     and not (backward and re.search(r"(有哪些|是什么|怎么写|如何写|[吗呢])\s*$", t))  # a web page's question
                     and not _ATTACH.match(t) and (not has_align or L[j].centered == L[ti].centered)
-                    and (L[j].size is None or L[ti].size is None or abs(L[j].size - L[ti].size) < (
-                        0.6 if "ocr" not in L[j].meta else max(2.0, 0.25 * L[ti].size))))  # OCR sizes are estimates
+                    and _same_size(L[j], L[ti]))
 
         continues = ti + 1 < body_start and self.lang == "en" and re.match(r"^[a-z(]", L[ti + 1].text) is not None
         if not title_ends(L[ti].text, self.lang) or continues:
@@ -381,9 +389,9 @@ class Recogniser:
             self._skip.add(last + 1)
         o.title_lines = L[first:last + 1]
         o.title = sep.join(x.text.strip() for x in o.title_lines).lstrip(_JUNK + " ")
-        if self._chunk_marked(first):
-            o.title = o.title[self.nums[first].end:].strip()
-            o.title_unsure = (f"the number {L[first].text[:self.nums[first].end].strip()!r} before the title was taken "
+        if self._chunk_marked(first) and (chunk := self.nums[first]) is not None:
+            o.title = o.title[chunk.end:].strip()
+            o.title_unsure = (f"the number {L[first].text[:chunk.end].strip()!r} before the title was taken "
                               "for a copying site's page-chunk number and left out: check the title")
         return last
 
@@ -402,7 +410,7 @@ class Recogniser:
             return 0
         nk = next((k for k in range(0, first) if notice_at(k)), None)
         tail = None
-        if nk is None and not _NOTICE.match(re.sub(r"\s", "", match_form(o.title))):
+        if nk is None and not _NOTICE.match(re.sub(r"\s", "", match_form(o.title or ""))):
             # the tail of a forwarding notice whose title is lost (a page starting mid-notice):
             # text, then the issuer over the date, above the program's title
             tail = next((k for k in range(0, first) if self._signs(k)), None)
@@ -429,14 +437,14 @@ class Recogniser:
         L = self.lines
         o = self.out
         # forwarding notice: the program's own title comes later
-        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title))) or _NOTICE_EN.match(o.title))
-        if m:
+        m = (_NOTICE.match(re.sub(r"\s", "", match_form(o.title or ""))) or _NOTICE_EN.match(o.title or ""))
+        if m and o.title:
             # (found in the matching form, cut from the text as written: one character for one)
             head = re.match(r"^.*?(?:关于(?:印发|转发|下发|发布|颁发|发送)|转发)", match_form(o.title))
             inner = o.title[head.end():] if head else o.title
             inner = _GLOSS.sub("", re.sub(r"的(?:通知|函)$", "", inner)).strip().strip("《》<>\"“”")
-            if _NOTICE_EN.match(o.title):
-                inner = _NOTICE_EN.match(o.title)[1].strip().strip("\"“”")
+            if en := _NOTICE_EN.match(o.title):
+                inner = en[1].strip().strip("\"“”")
             key = re.sub(r"[\s《》<>\"“”]", "", match_form(inner))
             found = None
             two = False
@@ -565,7 +573,7 @@ class Recogniser:
 
     def _attachments(self, idx: list[int]) -> None:
         L, o = self.lines, self.out
-        cur = None
+        cur: list[Any] | None = None
         for k in idx:
             t = L[k].text
             m = _ATTACH.match(t)
@@ -608,9 +616,9 @@ class Recogniser:
         """How top-level headings are marked: by Heading style, by a numbering kind, or by
         vocabulary/bold; returns (how, kinds, indices of style/vocab headings)."""
         L = self.lines
-        styled = [i for i in range(lo, hi) if L[i].heading and L[i].heading > 0 and not L[i].table
+        styled = [i for i in range(lo, hi) if (L[i].heading or 0) > 0 and not L[i].table
                   and not (L[i].centered and is_title_like(L[i].text, self.lang))]
-        for level in sorted({L[i].heading for i in styled}):
+        for level in sorted({L[i].heading or 0 for i in styled}):
             idx = {i for i in styled if L[i].heading == level}
             if len(idx) >= 2:  # the top level used at least twice (a title in Heading 1 does not count)
                 return "style", None, idx
@@ -623,23 +631,24 @@ class Recogniser:
         # the outermost style (by the usual order 第一部分 > 一、 > （一） > 1. > （1）) wins
         qualified = []
         singles: list[tuple] = []
-        for kind, idx in stats.items():
+        for kind, at in stats.items():
             if kind in ("cn_shi", "cn_article", "en_phase", "cn_phase") and len(stats) > 1:
                 continue
-            heads = [self._head(i)[0] for i in idx]
+            heads = [self._head(i)[0] for i in at]
             vocab = sum(1 for h in heads if self._is_strong_vocab(h))
             short = sum(1 for h in heads if h)
-            styled = sum(1 for i in idx if L[i].bold or L[i].heading)
+            n_styled = sum(1 for i in at if L[i].bold or L[i].heading)
             # a single 一、 heading (a summary with only 一、2022年工作回顾, cut short) is a level too,
             # when no other style is
-            if (len(idx) == 1 and kind in ("cn_part", "cn_fin", "cn_dun") and self.nums[idx[0]].value == 1
-                    and bool(heads[0]) and not is_title_like(heads[0], self.lang)
-                    and width_units(heads[0]) <= (40 if any(j > idx[0] for k, js in stats.items() if k != kind
+            n0, h0 = self.nums[at[0]], heads[0]
+            if (len(at) == 1 and kind in ("cn_part", "cn_fin", "cn_dun") and n0 is not None and n0.value == 1
+                    and h0 is not None and bool(h0) and not is_title_like(h0, self.lang)
+                    and width_units(h0) <= (40 if any(j > at[0] for k, js in stats.items() if k != kind
                                                             for j in js) else 24)):   # (longer when items follow it)
-                singles.append((TOP_ORDER.index(kind), idx[0], kind, vocab))
-            if (len(idx) >= 2 and short / len(idx) >= 0.5) or vocab or styled >= 2:
+                singles.append((TOP_ORDER.index(kind), at[0], kind, vocab))
+            if (len(at) >= 2 and short / len(at) >= 0.5) or vocab or n_styled >= 2:
                 order = TOP_ORDER.index(kind) if kind in TOP_ORDER else 99
-                qualified.append((order, idx[0], kind, vocab))
+                qualified.append((order, at[0], kind, vocab))
         qualified += singles
         if qualified:
             top = min(qualified)
@@ -697,17 +706,18 @@ class Recogniser:
         """A document of creation standards written as one flat numbered list (1、…8、) under a
         title that says so: the items are the standards."""
         L = self.lines
-        idx = [i for i in range(lo, hi) if self.nums[i] is not None and not L[i].table]
+        num = {i: n for i in range(lo, hi) if (n := self.nums[i]) is not None and not L[i].table}
+        idx = list(num)
         # the list runs to the end; labels numbered otherwise above it (第一篇：…) are front matter
-        while idx and len({self.nums[i].kind for i in idx}) > 1 and idx[0] < lo + 3:
+        while idx and len({num[i].kind for i in idx}) > 1 and idx[0] < lo + 3:
             idx = idx[1:]
-        if len({self.nums[i].kind for i in idx}) != 1:
+        if len({num[i].kind for i in idx}) != 1:
             return None
         if len(idx) < 3:
             return None
-        if self.nums[idx[0]].kind not in ("ar_dot", "cn_dun", "ar_paren", "circled", "cn_paren"):
+        if num[idx[0]].kind not in ("ar_dot", "cn_dun", "ar_paren", "circled", "cn_paren"):
             return None
-        if [self.nums[i].value for i in idx] != list(range(1, len(idx) + 1)):
+        if [num[i].value for i in idx] != list(range(1, len(idx) + 1)):
             return None
         head = [L[i].text for i in range(lo, min(idx[0], lo + 5)) if self.nums[i] is None]   # the title is among the first lines
         if not any(self._STANDARDS_TITLE.search(match_form(t).strip()) and width_units(t) <= 40
@@ -727,7 +737,6 @@ class Recogniser:
         how, kinds, marked = self.choose_top(lo, hi)
         o.headings_from = how
         # the first heading: everything before it is front matter
-        first_top = None
         tops: list[int] = []
         last_val = 0
         child_kinds: set[str] = set()
@@ -738,7 +747,7 @@ class Recogniser:
                 is_top = i in marked
             elif how == "numbering":
                 head = self._head(i)[0]
-                if n and n.kind in kinds:
+                if n and kinds is not None and n.kind in kinds:
                     is_top = bool(head) or n.kind not in ("en_ord",)
                     if n.kind == "en_ord" and (not head or width_units(head) > 50) and not self._is_strong_vocab(head):
                         is_top = False

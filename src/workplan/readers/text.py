@@ -91,8 +91,7 @@ _MD_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 def _markdown(lines: list[Line]) -> None:
     """Text copied as Markdown (#### 一、总体目标, **降低犯罪率**：…): the # marks become heading
     levels (the outermost used is Heading 1) and the bold marks are dropped."""
-    heads = [(ln, _MD_HEAD.match(ln.text)) for ln in lines if not ln.table]
-    heads = [(ln, m) for ln, m in heads if m]
+    heads = [(ln, m) for ln in lines if not ln.table and (m := _MD_HEAD.match(ln.text))]
     if len(heads) < 2:
         return
     top = min(len(m[1]) for _, m in heads)

@@ -17,7 +17,8 @@ from ..formats import DEFAULT_PDF_ENGINE, FORMATS, PDF_ENGINES, WRITERS, Engine,
 from ..limits import CapExceeded, run_capped
 from ..model import Document, load_source
 from ..model import Source as Loaded  # a data file read once (see workplan.model.load_source)
-from .ir import RenderDoc, build_ir
+from .ir import RenderDoc
+from .resolve import build_ir
 
 
 def _umask() -> int:
@@ -65,7 +66,7 @@ def _temp_prefix(name: str) -> str:
     return "." + name.encode()[:200].decode("utf-8", "ignore") + "."
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` then rename tmp onto ``path``; on any failure remove tmp."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path.name), suffix=".part", dir=path.parent)
@@ -85,7 +86,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def render_doc(doc: Document, lang: str, fmt: str, out: Path, *, source: Path | None = None,
                source_bytes: bytes | None = None, template: Path | None = None,
                allow_missing: bool = False, rdoc: RenderDoc | None = None,
-               pdf_engine: "str | Engine" = DEFAULT_PDF_ENGINE) -> RenderDoc:
+               pdf_engine: "str | Engine | None" = DEFAULT_PDF_ENGINE) -> RenderDoc:
     """Render one language/format of a validated document to ``out`` (atomically), with the
     writer :data:`workplan.formats.WRITERS` names for ``fmt`` (``pdf_engine`` picks the PDF one)."""
     w = writer(fmt)

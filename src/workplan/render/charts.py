@@ -9,6 +9,11 @@ in the files).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+
 import datetime as dt
 import io
 import textwrap
@@ -156,7 +161,7 @@ def attainment_chart(labels: list[str], values: list[float], met: list[bool], *,
         ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0f}%")
         ax.set_xticks([t for t in range(0, int(right) + 1, 25)])
         ax.tick_params(axis="y", length=0)
-        handles = [Patch(color=COLOR_OK, label=met_label), Patch(color=COLOR_BAD, label=not_met_label)]
+        handles: list[Artist] = [Patch(color=COLOR_OK, label=met_label), Patch(color=COLOR_BAD, label=not_met_label)]
         if "not_due" in states and not_due_label:
             handles.append(Patch(color=COLOR_NOT_DUE, label=not_due_label))
         handles.append(Line2D([], [], color="#404040", linestyle="--", linewidth=0.8, label=target_label))
@@ -212,7 +217,7 @@ def gantt_chart(rows: list[GanttRow], report_date: dt.date, *, report_label: str
         ax.xaxis.set_major_formatter(lambda x, _pos: month_format(mdates.num2date(x).date()))
         ax.tick_params(axis="y", length=0)
         present = list(dict.fromkeys(r.state for r in rows))
-        handles = [Patch(color=colors[s], label=state_labels[s]) for s in present if s in state_labels]
+        handles: list[Artist] = [Patch(color=colors[s], label=state_labels[s]) for s in present if s in state_labels]
         if completed_label and any(r.completed_on for r in rows):
             handles.append(Line2D([], [], linestyle="none", marker="v", color="#262626", markersize=5,
                                       label=completed_label))

@@ -14,17 +14,15 @@ import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Callable, Sequence, TypeVar, Union
 
 from ..errors import MissingTranslation, Problem, Warnings
 from ..i18n import (article_number, format_date, group_kind, heading_number, language_tag, list_join,
                     phones_kept_together, quantity, term, typographic_quotes)
-from ..model.document import (Document, LeadershipSection, Member, ObjectivesSection, Phase,
+from ..model.document import (DocNumber, Document, LeadershipSection, Member, ObjectivesSection, Phase,
                               PhasesSection, Point, StandardsSection, Target, Task, TasksSection, Text,
                               text_in)
 from ..model.load import Positions
-from ..model.report import Report
-from ..model.source import DataDocument
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -381,6 +379,7 @@ class _Builder:
         self.warnings = Warnings()
         self.blocks: list[Block] = []
         self.foreign: set[str] = set()   # texts that fell back to the other language (--allow-missing)
+        self.bilingual = False           # one of the two builders of a zh-en document
 
     # text in the asked language, recording a missing translation
     def t(self, value: Text | None, path: str, source_lang: str | None = None) -> str:
@@ -419,7 +418,7 @@ class _Builder:
         name = u.zh if self.lang == "zh" else u.en
         if not name:
             # like any text: an English build needs the English name, a Chinese build the Chinese one
-            other = u.en if self.lang == "zh" else u.zh
+            other = (u.en if self.lang == "zh" else u.zh) or ""  # the model asks for one of the two
             i = next((i for i, x in enumerate(self.doc.units) if x.id == uid), None)
             path = f"units[{i}].{self.lang}" if i is not None else f"unit '{uid}' ({self.lang})"
             if self.allow_missing:
@@ -431,7 +430,7 @@ class _Builder:
             return other
         return name
 
-    def units(self, ids: list[str]) -> str:
+    def units(self, ids: Sequence[str]) -> str:
         names = [self.unit(u) for u in ids]
         return list_join(names, self.lang_of(*names))
 
@@ -549,10 +548,10 @@ class _Builder:
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
-        if dn is None:
-            return None
+        if not isinstance(dn, DocNumber):
+            return None  # absent (the string form is parsed into a DocNumber on validation)
         # a bilingual document prints the Chinese 版头 only: no English number to romanise
-        if self.lang == "en" and not dn.prefix_en and not getattr(self, "bilingual", False):
+        if self.lang == "en" and not dn.prefix_en and not self.bilingual:
             if self.allow_missing:
                 self.warnings.add(Problem("no English prefix for the document number; using the Chinese one",
                                           file=self.file, path="doc_number.prefix_en"))
@@ -646,7 +645,7 @@ class _Builder:
         for i, sub in enumerate(pt.items, 1):
             self.point(sub, level + 1, i, f"{path}.items[{i - 1}]", untitled_heads)
 
-    def units_note(self, lead: list[str] = (), cooperating: list[str] = (), responsible: list[str] = (),
+    def units_note(self, lead: Sequence[str] = (), cooperating: Sequence[str] = (), responsible: Sequence[str] = (),
                    deadline: Any = None, path: str = "") -> str:
         parts: list[str] = []
         sep = self.colon()
@@ -817,7 +816,7 @@ class _Builder:
             if not isinstance(s, TasksSection):
                 continue
 
-            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, str, str],
+            def walk(tasks: list[Task], prefix: str, path: str, inherited: tuple[str, ...],
                      first: int = 1) -> None:
                 for i, t in enumerate(tasks, 1):
                     p = f"{path}[{i - 1}]"
@@ -905,21 +904,27 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+B = TypeVar("B", bound="_Builder")  # a builder class: the document's, or the report's built on it
+
+
 def _interleave(zh: list[Block], en: list[Block]) -> list[Block]:
     out: list[Block] = []
     for a, b in zip(zh, en, strict=True):
         if isinstance(a, (Letterhead, PageBreak)):
             out.append(a)
         elif isinstance(a, Table):
+            assert isinstance(b, Table)  # the two builders make the same blocks in the same order
             rows = [[f"{x}\n{y}" if x != y else x for x, y in zip(ra, rb)] for ra, rb in zip(a.rows, b.rows)]
             header = [f"{x}\n{y}" for x, y in zip(a.header, b.header)]
             out.append(Table(a.kind, header, rows, a.widths_mm, lang="zh-en", repeat_header=a.repeat_header))
         elif isinstance(a, AttachmentStart):
+            assert isinstance(b, AttachmentStart)
             out.append(AttachmentStart(f"{a.label} {b.label}", f"{a.title}\n{b.title}", lang="zh-en"))
         elif isinstance(a, Imprint):
             out.append(a)
             out.append(b)
         elif isinstance(a, Signature):
+            assert isinstance(b, Signature)
             out.append(Signature([f"{x}\n{y}" for x, y in zip(a.names, b.names)], f"{a.date}\n{b.date}", lang="zh-en"))
         else:
             out.append(a)
@@ -961,8 +966,8 @@ def _typeset(builder: "_Builder") -> None:
             spec.data = _typographic(spec.data, typographic_quotes)
 
 
-def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None, *, measure: bool = True,
-                 positions: Positions | None = None) -> tuple[list["_Builder"], list[Block]]:
+def run_builders(make: Callable[[str], B], lang: str, file: str | None, *, measure: bool = True,
+                 positions: Positions | None = None) -> tuple[list[B], list[Block]]:
     """Build the block list for ``lang`` (zh, en or zh-en) with one builder per language, and
     raise MissingTranslation listing every field path that lacks a language. ``measure=False``
     keeps the tables' design widths instead of measuring every cell's text (for callers that
@@ -986,14 +991,15 @@ def run_builders(make: Callable[[str], "_Builder"], lang: str, file: str | None,
     if not measure:
         return builders, blocks
     from .table_widths import FLEX_COLUMN, column_widths
-    for b in blocks:
-        if isinstance(b, Table) and (b.header or b.rows):
+    for block in blocks:
+        if isinstance(block, Table) and (block.header or block.rows):
             # sized from the content (both languages in zh-en): every word fits its column
-            b.widths_mm = column_widths(b.header, b.rows, flex=FLEX_COLUMN.get(b.kind), base=b.widths_mm)
+            block.widths_mm = column_widths(block.header, block.rows, flex=FLEX_COLUMN.get(block.kind),
+                                            base=block.widths_mm)
     return builders, blocks
 
 
-def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block]) -> RenderDoc:
+def assemble(doc: Any, lang: str, builders: Sequence["_Builder"], blocks: list[Block]) -> RenderDoc:
     """The RenderDoc of built blocks, with the metadata the writers put into DOCX/PDF properties."""
     main = builders[0]
     title_lang = "en" if lang == "en" else "zh"
@@ -1010,9 +1016,10 @@ def assemble(doc: Any, lang: str, builders: list["_Builder"], blocks: list[Block
     )
 
 
-def build_ir(doc: DataDocument, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
-             draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
-    """Resolve the document for one output language (zh, en or zh-en).
+def build_document_ir(doc: Document, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
+                      draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
+    """Resolve a program document for one output language (zh, en or zh-en); reports are
+    resolved by :mod:`.report_ir`, and :func:`workplan.render.resolve.build_ir` takes either.
 
     Raises MissingTranslation listing every field path that lacks the language, unless
     ``allow_missing`` (then each fallback is a warning in ``RenderDoc.warnings``). ``draw=False``
@@ -1022,9 +1029,8 @@ def build_ir(doc: DataDocument, lang: str = "zh", *, allow_missing: bool = False
     the line and column of each field of ``file`` (:attr:`workplan.model.Source.positions`), to
     locate a missing translation.
     """
-    if isinstance(doc, Report):  # model/report.py
-        from .report_ir import build_report_ir
-        return build_report_ir(doc, lang, allow_missing=allow_missing, file=file, draw=draw, positions=positions)
+    if not isinstance(doc, Document):
+        raise TypeError(f"not a program document: {type(doc).__name__} (build reports with render.build_ir)")
     builders, blocks = run_builders(lambda lg: _Builder(doc, lg, allow_missing, file), lang, file,
                                     measure=bool(draw), positions=positions)
     return assemble(doc, lang, builders, blocks)

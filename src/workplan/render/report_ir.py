@@ -405,7 +405,14 @@ def _draw(spec: _ChartSpec, lang: str, file: str | None, formats: tuple[str, ...
 
         def make() -> tuple[bytes, ...]:
             svg, png, _w = _draw_now(spec, lang, file, formats)
-            return tuple({"svg": svg, "png": png}[f] for f in formats)
+            drawn = {"svg": svg, "png": png}
+            out: list[bytes] = []
+            for f in formats:
+                data = drawn[f]
+                if data is None:  # every format asked for is drawn
+                    raise RuntimeError(f"no {f} drawing of the {spec.kind} chart")
+                out.append(data)
+            return tuple(out)
         got = dict(zip(formats, cached_files("charts", [spec.kind, spec.data, lang], ("workplan.render.charts",
                                                                                        "workplan.render.report_ir"),
                                              formats, make)))
@@ -436,8 +443,9 @@ def _image_png(path, index: int, file: str | None) -> bytes:
     """The image as PNG (converted and scaled down if needed); errors name the report field."""
     from PIL import Image, UnidentifiedImageError
     try:
-        with Image.open(path) as im:
-            im.load()
+        with Image.open(path) as opened:
+            opened.load()
+            im: Image.Image = opened
             if im.mode not in ("RGB", "RGBA", "L", "LA"):
                 im = im.convert("RGBA" if "A" in im.getbands() else "RGB")
             if max(im.size) > 2400:
@@ -450,8 +458,10 @@ def _image_png(path, index: int, file: str | None) -> bytes:
                                        hint="use a PNG, JPEG, GIF, BMP or WebP file")) from None
 
 
-def _image_width(png: bytes, width_mm: float) -> float:
+def _image_width(png: bytes | None, width_mm: float) -> float:
     """Keep tall photos within 60 % of the type area's height."""
+    if png is None:
+        return width_mm
     from PIL import Image
     with Image.open(io.BytesIO(png)) as im:
         w, h = im.size
@@ -493,7 +503,7 @@ def _finish_figures(builders: list[_ReportBuilder], blocks: list[Block], lang: s
 
 def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = False, file: str | None = None,
                     draw: bool | tuple[str, ...] = True, positions: Positions | None = None) -> RenderDoc:
-    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_ir`.
+    """Resolve a report for one output language (zh, en or zh-en); see :func:`workplan.render.ir.build_document_ir`.
     ``draw=False`` skips drawing the charts (about a second each) and measuring table cells when
     only the text is wanted;
     a tuple of image formats (``("svg",)`` for PDF, ``("png",)`` for DOCX) draws only those."""
@@ -501,7 +511,7 @@ def build_report_ir(report: Report, lang: str = "zh", *, allow_missing: bool = F
     builders, blocks = run_builders(lambda lg: _ReportBuilder(report, lg, allow_missing, file, progress), lang, file,
                                     measure=bool(draw), positions=positions)
     if draw:
-        blocks = _finish_figures(builders, blocks, lang, file, ("svg", "png") if draw is True else tuple(draw))
+        blocks = _finish_figures(builders, blocks, lang, file, ("svg", "png") if isinstance(draw, bool) else tuple(draw))
     return assemble(report, lang, builders, blocks)
 
 

@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ..errors import Problem, WorkplanError
 from ..i18n import Said
@@ -27,7 +27,7 @@ from .backends import BACKENDS
 from .backends.base import NEWEST, SCORE, SORTS
 from .index import (DEFAULT_BACKEND, REINDEX_HINT, SCHEMA_VERSION, BuildReport, IndexCorrupt, IndexManager,
                     IndexMissing)
-from .query import And, Filter, Not, Or, Query, Text, make_filter, parse
+from .query import And, Filter, Node, Not, Or, Query, Text, make_filter, parse
 from .snippets import Snippet, make_snippets
 from .text import has_han
 
@@ -149,7 +149,7 @@ class OpenIndex:
             if name not in known:
                 hits, _, _ = self.backend.search(And((Filter("unit", (name,)),)), limit=1, sort=NEWEST)
                 known[name] = next((h.info.get("names_en", {}).get(name) for h in hits), None)
-        return {n: known[n] for n in names if known.get(n)}
+        return {n: v for n in names if (v := known.get(n))}
 
     def _resolve(self, node, warnings: list[str]):
         if isinstance(node, Filter) and node.field == "unit":
@@ -247,10 +247,10 @@ class OpenIndex:
             raw.update(counts((f,), without=f))
         out: dict[str, list[tuple]] = {}
         for f in FACET_FIELDS:
-            items = raw.get(f, {}).items()
+            items: Iterable[tuple[Any, int]] = raw.get(f, {}).items()
             if f == "unit":
                 items = [(k, n) for k, n in items if has_han(k)]  # names, not unit ids
-            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))
+            key = (lambda kv: -kv[0]) if f == "year" else (lambda kv: (-kv[1], _facet_order(f, kv[0])))  # noqa: B023 - used at once
             out[f] = sorted(items, key=key)[:size]
         return out
 
@@ -285,7 +285,7 @@ def build_query(query: str | Query = "", *, year=None, unit=None, kind=None, ret
                 program=None, all_versions: bool = False) -> Query:
     """The query tree for a query text plus the option filters (AND-ed; an option with several
     values matches any of them)."""
-    filters: list[Filter | Or] = []
+    filters: list[Node] = []
     for name, value in (("year", year), ("unit", unit), ("kind", kind), ("retention", retention), ("lang", lang),
                         ("program", program)):
         alts = [make_filter(name, v, f"--{name} {v}") for v in dict.fromkeys(_values(value))]

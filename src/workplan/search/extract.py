@@ -91,7 +91,7 @@ class IndexDoc:
 
 # --- text of a structured source ----------------------------------------------------------------
 def _ir(doc, lang: str):
-    from ..render.ir import build_ir
+    from ..render.resolve import build_ir
     return build_ir(doc, lang, allow_missing=True, draw=False)  # text only: charts are not drawn
 
 

@@ -128,7 +128,7 @@ def changed_since(log, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> s
 
 
 class IndexManager:
-    def __init__(self, archive_root: Path | str, index_dir: Path | str | None = None) -> None:
+    def __init__(self, archive_root: Path | str | os.PathLike[str], index_dir: Path | str | None = None) -> None:
         self.root = Path(archive_root)
         self.dir = Path(index_dir) if index_dir is not None else self.root / INDEX_DIRNAME
         self.meta_path = self.dir / "meta.json"
@@ -311,7 +311,7 @@ class IndexManager:
                 meta = self.read_meta()
                 usable = meta["schema_version"] == SCHEMA_VERSION
             except WorkplanError:
-                meta, usable = None, False
+                meta, usable = {}, False
             head = archive_head(arc)  # before reading any record (see _rebuild_locked)
             if usable and head is not None and meta.get("archive_head") != head:
                 since = changed_since(arc.events, meta.get("archive_head"))

@@ -18,6 +18,7 @@ English words are also matched by their stem (inspection finds inspections).
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -92,7 +93,7 @@ class Filter:
     program (a report's program, by its archival code)."""
 
     field: str
-    value: object
+    value: Any   # (lo, hi) years, names, or a string: as the field says
     raw: str = ""
 
 
@@ -290,6 +291,7 @@ def _lex(q: str) -> list[_Tok]:
 
 def _term(tok: _Tok, q: str) -> Node:
     if tok.kind == "field":
+        assert tok.field is not None  # the tokenizer names the field of every field token
         if tok.field in _TEXT_FIELDS and tok.value.strip():
             node: Node = _text(tok.value, True, q, tok.at, tok.field)
         else:
@@ -346,7 +348,7 @@ def parse(query: str) -> Query:
         raise _bad("or_end", q, toks[-1].at, hint="or.hint")
     groups: list[list[Node]] = []
     pending_or = False
-    for k, tok in enumerate(toks):
+    for _k, tok in enumerate(toks):
         if tok.kind == "or":
             if pending_or:
                 raise _bad("or_or", q, tok.at, hint="or.hint")

@@ -71,7 +71,7 @@ def _token_spans(text: str, tokens: tuple[str, ...]) -> list[tuple[int, int]]:
 
 def _stem_spans(words: list[tuple[int, int, str]], stems: list[str]) -> list[tuple[int, int]]:
     """Runs of consecutive English words whose stems equal ``stems``."""
-    out = []
+    out: list[tuple[int, int]] = []
     n = len(stems)
     prefix = stems[0][:1]
     cand = [i for i, (_, _, w) in enumerate(words) if w[:1].lower() == prefix]

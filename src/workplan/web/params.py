@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 from flask import request
 
@@ -58,7 +58,7 @@ def param(name: str, max_len: int, *, source: Mapping[str, Any] | None = None) -
     return v.strip()
 
 
-def choice(name: str, choices: tuple[str, ...], *, upper: bool = False,
+def choice(name: str, choices: Collection[str], *, upper: bool = False,
            source: Mapping[str, Any] | None = None) -> str | None:
     v = param(name, 20, source=source)
     if not v:

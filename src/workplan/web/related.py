@@ -25,7 +25,7 @@ def related(code: str, version: int, kind: str) -> dict[str, Any]:
     try:
         ix = site().index()
         info = ix.versions_info(code)
-        mine = info.get(version) or next(iter(info.values()), {})
+        mine: dict[str, Any] = info.get(version) or next(iter(info.values()), {})
         out["names_en"] = dict(mine.get("names_en") or {})
         program = mine.get("program")
         if program:

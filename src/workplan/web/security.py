@@ -38,6 +38,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request
+from werkzeug.wrappers import Response as BaseResponse
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 MAX_BODY = 16 * 1024            # bytes in a request body (forms and JSON options are small)
@@ -443,7 +444,7 @@ def identify(guard: Guard) -> None:
     g.session_id = browser
 
 
-def sign_in(guard: Guard, resp: Response, person: str) -> Response:
+def sign_in(guard: Guard, resp: BaseResponse, person: str) -> BaseResponse:
     """A new session for ``person`` (a fresh id: never one the browser had before)."""
     old = request.cookies.get(SESSION_COOKIE, "")
     if old:
@@ -453,7 +454,7 @@ def sign_in(guard: Guard, resp: Response, person: str) -> Response:
     return resp
 
 
-def sign_out(guard: Guard, resp: Response) -> Response:
+def sign_out(guard: Guard, resp: BaseResponse) -> BaseResponse:
     guard.sessions.close(request.cookies.get(SESSION_COOKIE, ""))
     resp.delete_cookie(SESSION_COOKIE, httponly=True, samesite="Strict", secure=guard.secure_cookies())
     return resp

@@ -16,7 +16,7 @@ from ... import layout as L
 from ...errors import Problem, WorkplanError
 from ..ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
                   Recipients, Signature, Table, Title)
-from ..paginate import signature_columns
+from ..paginate import Pagination, signature_columns
 from . import oxml as X
 from . import styles as S
 from .oxml import esc as _esc
@@ -83,7 +83,7 @@ def _en_emphasis(role: str) -> dict[str, str]:
     """Run properties that give a role's English text its stand-in emphasis (layout.english_emphasis)
     beyond what the role's style already has."""
     bold, italic = L.english_emphasis(role)
-    parts = {}
+    parts: dict[str, str] = {}
     if bold and not L.FONTS[role].bold:
         parts.update(b="<w:b/>", bCs="<w:bCs/>")
     if italic:
@@ -111,7 +111,7 @@ class Body:
         self.image_id = 5000
         self.doc_lang = "zh"
         self.tight = False      # no blank lines above the 附件说明 and the signature (RenderDoc.pagination)
-        self.pagination = None  # render/paginate.Pagination: the page decisions this writer follows
+        self.pagination: Pagination | None = None  # the page decisions this writer follows
         self.index = 0          # the index of the block being written
         self.imprint_section = False    # the 版记 is a section of its own, on an even page (even_page_imprint)
 
@@ -297,7 +297,7 @@ class Body:
     def signature(self, b: Signature, prev, nxt) -> None:
         before = {} if isinstance(prev, Signature) else {
             "spacing": X.spacing(S.PITCH_TW, before=0 if self.tight else 2 * S.PITCH_TW, after=0)}
-        right = L.SIGNATURE_RIGHT_INDENT_CHARS
+        right: float = L.SIGNATURE_RIGHT_INDENT_CHARS
         cols = signature_columns(b.names)
         if cols:
             # joint issuers (7.3.5.2): names side by side on centre tabs, one column each, two blank
@@ -323,8 +323,8 @@ class Body:
             # sealed layout (7.3.5.1): the date 4 字 from the right, each name centred over the date
             dw = _width_chars(b.date)
             for name in b.names:
-                r = max(0.0, right + (dw - _width_chars(name)) / 2)
-                self.p(S.SIGNATURE, _run(name, _lang_rpr("zh")), ind=S.ind(right_chars=r, first_chars=0),
+                name_right = max(0.0, right + (dw - _width_chars(name)) / 2)
+                self.p(S.SIGNATURE, _run(name, _lang_rpr("zh")), ind=S.ind(right_chars=name_right, first_chars=0),
                        keepNext="<w:keepNext/>", **before)
                 before = stacked_gap      # stacked joint issuers: a seal's room between names
         else:

@@ -185,7 +185,7 @@ def save_docx(document, target) -> None:
             writer = _FixedTimeZip(zf)
             PackageWriter._write_content_types_stream(writer, pkg.parts)
             PackageWriter._write_pkg_rels(writer, pkg.rels)
-            PackageWriter._write_parts(writer, pkg.parts)
+            PackageWriter._write_parts(writer, pkg.parts)  # type: ignore[arg-type]  # a zip writer with fixed times in place of python-docx's
     except AttributeError:  # pragma: no cover - python-docx internals changed
         if hasattr(target, "seek"):
             target.seek(0)

@@ -178,7 +178,7 @@ def prepare(template: Path | None) -> _Prepared:
     path = Path(template) if template is not None else DEFAULT_TEMPLATE
     try:
         st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        key: tuple[str | int, ...] = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     except OSError as e:
         if template is None:  # the default template file is missing: make it in memory
             key = ("<built-in>",)

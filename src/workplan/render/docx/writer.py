@@ -55,13 +55,13 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
     builder = Body(ids, document, draw_letterhead=not prepared.letterhead)
     builder.doc_lang = rdoc.lang
     from ..paginate import pagination_of
-    builder.pagination = pagination_of(rdoc)
-    builder.tight = not builder.pagination.signature_gaps
+    builder.pagination = pagination = pagination_of(rdoc)
+    builder.tight = not pagination.signature_gaps
     builder.build(rdoc.blocks)
     document = splice_body(document, anchor, builder)
     scale_issuer_mark(document.element.body, ids)
     if builder.imprint_section:
-        even_page_imprint(document, unnumbered=builder.pagination.imprint_blank_before)
+        even_page_imprint(document, unnumbered=pagination.imprint_blank_before)
     _core_properties(document, rdoc)
     return document
 

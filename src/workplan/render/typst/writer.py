@@ -10,8 +10,8 @@ numbers: the Typst source is
 and the document arrives as data (``sys.inputs.doc``, the JSON of the blocks), so no text of a
 document is ever written into markup and nothing needs escaping. The block views (bookmark
 labels, issuer-mark size, centred columns, 版记 groups) and the derived layout values (tracking
-for the 28-character line, gaps in lines) come from the WeasyPrint writer's own helpers, so the
-two engines cannot drift apart.
+for the 28-character line, gaps in lines) come from :mod:`workplan.render.pagemodel`, which the
+WeasyPrint writer uses too, so the two engines cannot drift apart.
 
 The font book (FandolFang/Kai/Hei/Song, Noto Serif CJK SC Bold, Liberation Serif, and nothing
 from the system) is loaded once per process and shared by the compiler of each layout; Typst
@@ -37,9 +37,9 @@ from typing import Any
 
 from ... import layout as L
 from ...errors import EnvironmentProblem, Problem, WorkplanError
-from ..ir import Paragraph, RenderDoc
+from ..ir import Paragraph, RenderDoc, Table
 from ..paginate import CARRIED_LINES, pagination_of, row_height_pt, signature_columns
-from ..pdf.writer import _HAN, _derived, _views
+from ..pagemodel import HAN, block_views, page_metrics
 
 log = logging.getLogger("workplan.typst")
 
@@ -144,7 +144,7 @@ def _grid_tracking() -> float:
 def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
     """Every number the template uses, from workplan/layout.py (through the WeasyPrint writer's
     derivations, so both engines compute tracking, indents and gaps the same way)."""
-    d = _derived()
+    d = page_metrics()
     pitch = L.LINE_PITCH_PT
     top, bottom = _edges(pitch, L.FONTS["body"].size_pt)
     cell_size = L.FONTS["table"].size_pt
@@ -236,7 +236,7 @@ def _runs(text: str | None, lang: str) -> list[list[Any]]:
     Latin letters and no Han character is English (its own face and spacing)."""
     if not text:
         return []
-    return [[p, lang != "en" and not _HAN.search(p) and bool(re.search(r"[A-Za-z]", p))]
+    return [[p, lang != "en" and not HAN.search(p) and bool(re.search(r"[A-Za-z]", p))]
             for p in str(text).split("\n")]
 
 
@@ -329,12 +329,13 @@ def document_data(rdoc: RenderDoc, source_bytes: bytes | None = None, source_nam
     blank page before the 版记), all measured by :func:`render_pdf_bytes`."""
     files = files if files is not None else _Files()
     pg = pagination_of(rdoc)
-    d = _derived()
-    blocks, prev = [], None
+    d = page_metrics()
+    blocks: list[dict[str, Any]] = []
+    prev = None
     index = {id(b): i for i, b in enumerate(rdoc.blocks)}
-    for kind, b, x in _views(rdoc):
+    for kind, b, x in block_views(rdoc):
         data = _block(kind, b, x, files)
-        if kind == "Table":
+        if isinstance(b, Table):
             data["splits"] = list(pg.row_splits.get(index[id(b)], []))
             # what must fit where the table starts: its header and its first row (whole)
             data["lead_pt"] = (row_height_pt(b.header, b.widths_mm) if b.header else 0.0) \
@@ -397,7 +398,8 @@ class _Marks:
     """Where each block starts and ends: block index → (page, y in pt), from the template's <wp-m>."""
     starts: dict[int, tuple[int, float]]
     ends: dict[int, tuple[int, float]]
-    floats: dict[int, tuple[int, float]] = None  # where a floating block (the 版记) landed
+    # where a floating block (the 版记) landed; None given is made {} by __post_init__
+    floats: dict[int, tuple[int, float]] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.floats = self.floats if self.floats is not None else {}
@@ -453,7 +455,8 @@ def _carried(doc: dict[str, Any], m: _Marks) -> tuple[dict[int, int], set[int]]:
     paragraph before it (split there) or, when that one is shorter, whole blocks before it."""
     i = _first_kept(doc)
     blocks, line = doc["blocks"], _type_area()[2]
-    need, whole, j = CARRIED_LINES, set(), (i or 0) - 1
+    whole: set[int] = set()
+    need, j = CARRIED_LINES, (i or 0) - 1
     while j >= 0 and need > 0:
         b = blocks[j]
         if b["kind"] not in ("Paragraph", "Heading", "Recipients", "Note") or j not in m.starts or j not in m.ends:
@@ -603,7 +606,7 @@ def render_pdf_bytes(rdoc: RenderDoc, source_bytes: bytes | None = None, source_
                 j, k, c, f = found
                 page = m.ends[k - 1][0]
                 # the estimate, then up to two closer pitches (a table's first row may need more)
-                for f in (f, f - 0.02, f - 0.04):
+                for f in (f, f - 0.02, f - 0.04):  # noqa: B020 - the tuple is made from the estimate first
                     if f < L.MIN_LINE_PITCH_FACTOR:
                         break
                     trial = {**squeeze, **{i: round(f, 4) for i in range(j, c + 1)}}

@@ -86,6 +86,11 @@ def doc_uid(d: IndexDoc) -> int:
     return int.from_bytes(h, "big") >> 1
 
 
+def _phrase(toks: list[str]) -> list[str | tuple[int, str]]:
+    """Tokens as tantivy's phrase query takes them (each at the next position)."""
+    return list(toks)
+
+
 class TantivyBackend:
     name = "tantivy"
 
@@ -198,7 +203,7 @@ class TantivyBackend:
         sampled = tantivy.Query.boolean_query([
             (tantivy.Occur.Must, match),
             (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "sample", 0))])
-        estimate = s.search(sampled, 1, count=True).count * SAMPLE_BUCKETS
+        estimate = s.search(sampled, 1, count=True).count * SAMPLE_BUCKETS  # type: ignore[attr-defined]  # not in tantivy's stub
         if estimate <= 2 * EXACT_UP_TO:  # maybe only a few: count them exactly
             return self._exact(s, root, limit)
         # many: the best candidates holding every pair, then which of them match exactly
@@ -275,7 +280,7 @@ class TantivyBackend:
     def _tokens_query(self, field: str, toks: list[str]) -> tantivy.Query:
         if len(toks) == 1:
             return tantivy.Query.term_query(self.schema, field, toks[0])
-        return tantivy.Query.phrase_query(self.schema, field, toks)
+        return tantivy.Query.phrase_query(self.schema, field, _phrase(toks))
 
     def _words(self, field: str, toks: list[str], mode: str) -> list[tantivy.Query]:
         """Consecutive tokens, as queries all of which must match (see the modes above)."""
@@ -284,7 +289,7 @@ class TantivyBackend:
             return [self._tokens_query(field, toks)]
         parts = [Q.term_query(self.schema, field, t) for t in dict.fromkeys(toks)]
         if mode == EXACT:
-            parts.append(Q.const_score_query(Q.phrase_query(self.schema, field, toks), 0.0))
+            parts.append(Q.const_score_query(Q.phrase_query(self.schema, field, _phrase(toks)), 0.0))
         return parts
 
     def _title(self, t: Text) -> tantivy.Query:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import WorkplanError
 from .. import params
@@ -41,7 +41,7 @@ def twin(value: str) -> tuple[str, bool]:
     return value, False
 
 
-def record_page(code: str) -> Response:
+def record_page(code: str) -> ResponseReturnValue:
     code, as_json = twin(code)
     return show(params.code(code), as_json)
 
@@ -61,7 +61,7 @@ def _shown_version(data: dict) -> dict:
     return next((v for v in data["versions"] if v["version"] == n), data["record"]) if n else data["record"]
 
 
-def show(code: str, as_json: bool) -> Response:
+def show(code: str, as_json: bool) -> ResponseReturnValue:
     from ...archive.views import show_dict
     s = site()
     try:
@@ -89,7 +89,7 @@ def show(code: str, as_json: bool) -> Response:
                            back=params.back_to_search(), shown=shown, links=links, names_en=links["names_en"])
 
 
-def diff_page(code: str) -> Response:
+def diff_page(code: str) -> ResponseReturnValue:
     """What changed between two versions (``?from=&to=``; default the previous and the current)."""
     from ...archive.diff import diff_versions
     params.code(code)
@@ -113,7 +113,7 @@ def diff_page(code: str) -> Response:
 
 
 @require("verify")
-def verify_page(code: str) -> Response:
+def verify_page(code: str) -> ResponseReturnValue:
     params.code(code)
     check_csrf(site().guard.secret)
     wait = site().guard.fixity.take(client_key())

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Response, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import WorkplanError
 from ...i18n import said, term
@@ -82,7 +83,7 @@ def _fixity(codes: list) -> dict:
         return {}
 
 
-def search_page() -> Response:
+def search_page() -> ResponseReturnValue:
     from ...search.query import And, Query
     p = search_params()
     filters = {k: p[k] for k in FILTERS}

@@ -5,7 +5,8 @@ back off per client and per account (a growing delay), and every sign-in, failur
 an event of the archive's log."""
 from __future__ import annotations
 
-from flask import Response, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import WorkplanError
 from .. import params
@@ -34,7 +35,7 @@ def _log(person: str | None, event: str, detail: dict, outcome: str = "success")
         arc.act_as(None)
 
 
-def login() -> Response:
+def login() -> ResponseReturnValue:
     nxt = _next()
     guard = site().guard
     accounts = guard.accounts_mode()
@@ -74,7 +75,7 @@ def login() -> Response:
     return resp
 
 
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     check_csrf(site().guard.secret)
     acct = current_account()
     if acct is not None:
@@ -82,5 +83,5 @@ def logout() -> Response:
     return sign_out(site().guard, redirect(url_for("login"), 303))
 
 
-def home() -> Response:
+def home() -> ResponseReturnValue:
     return redirect(url_for("search_page"), 302)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import WorkplanError
 from .. import params
@@ -20,7 +21,7 @@ def _years_units() -> tuple[list[tuple[int, int]], list[tuple[str, int]]]:
     return sorted(cat.counts("year"), reverse=True), cat.counts("issuer")[:200]
 
 
-def compile_page() -> Response:
+def compile_page() -> ResponseReturnValue:
     years, units = _years_units()
     if g.json:
         return jsonify({"years": [{"year": y, "records": n} for y, n in years],
@@ -51,7 +52,7 @@ def _options() -> dict:
 
 
 @require("compile")
-def compile_start() -> Response:
+def compile_start() -> ResponseReturnValue:
     check_csrf(site().guard.secret)
     options = _options()
     try:
@@ -73,7 +74,7 @@ def _job(job_id: str) -> Job:
     return job
 
 
-def job_page(job_id: str) -> Response:
+def job_page(job_id: str) -> ResponseReturnValue:
     job_id, as_json = twin(job_id)
     job = _job(job_id)
     if as_json:
