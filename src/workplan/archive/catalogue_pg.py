@@ -450,6 +450,14 @@ class PgCatalogue:
             return rows[0] if rows else None
         return tx.execute(sql, (identity,)).fetchone()
 
+    @staticmethod
+    def latest_of_identities(tx, identities: list[str]) -> dict[str, dict]:
+        """The newest version (pending ones included) of each identity, in one statement."""
+        rows = tx.execute("SELECT DISTINCT ON (identity) identity, code, version, status, year, retention, org "
+                          "FROM records WHERE identity = ANY(%s) ORDER BY identity, version DESC",
+                          (list(dict.fromkeys(identities)),)).fetchall()
+        return {r["identity"]: {k: v for k, v in r.items() if k != "identity"} for r in rows}
+
     def pending(self) -> list[dict]:
         return self._rows("WHERE status = 'pending' ORDER BY code, version")
 
