@@ -1,0 +1,93 @@
+"""Batch work on the job queue of a PostgreSQL archive (procrastinate in the archive's own
+database), against a real server (tests/pg_fixture.py): adds queued with `archive add --queue`,
+run by `workplan worker`, their records, events and search visible; a job stopped by a bad file
+reported clearly; a fixity sweep as a job; writers that leave the index to the machine's
+catch-up."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_pg_archive import init, variants, wp
+
+pytestmark = pytest.mark.pg
+
+
+def test_pg_jobs_queued_run_by_the_worker_and_reported(pg_server, tmp_path):
+    root, idx = tmp_path / "arc", tmp_path / "machine-a"
+    init(pg_server, root)
+    variants(tmp_path / "in", 1, 3)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+
+    r = wp("archive", "add", str(tmp_path / "in"), "--queue", "--format", "none", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    good = int(r.stdout.split()[-1])
+    assert "queued 3 file(s)" in r.stderr
+    r = wp("archive", "add", str(bad), "--queue", "--format", "none", "--archive", str(root))
+    assert r.returncode == 0, r.stderr
+    failing = int(r.stdout.split()[-1])
+    from workplan.archive import open_archive
+    from workplan.jobs import queue_of
+    with open_archive(root) as arc:
+        sweep = queue_of(arc).enqueue("fixity", budget=60)
+        assert arc.records() == []  # nothing done before a worker runs
+
+    r = wp("jobs", "--archive", str(root))
+    assert r.returncode == 0 and f"job {good}: add queued" in r.stdout, r.stdout + r.stderr
+
+    r = wp("worker", "--until-empty", "--archive", str(root), "--index", str(idx))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert f"job {good}: add done" in r.stderr and f"job {sweep}: fixity done" in r.stderr
+    assert f"job {failing}: add failed: {bad / 'broken.yaml'}" in r.stderr  # said once, naming the file
+    assert r.stderr.count("broken.yaml") == 1, r.stderr
+
+    r = wp("jobs", "--json", "--archive", str(root))
+    assert r.returncode == 1  # one of them failed
+    reports = {j["job_id"]: j for j in json.loads(r.stdout)["jobs"]}
+    assert reports[good]["state"] == "done" and reports[good]["queue_status"] == "succeeded"
+    codes = reports[good]["result"]["codes"]
+    assert [c.rsplit("-", 1)[1] for c in codes] == ["0001", "0002", "0003"]
+    assert reports[failing]["state"] == "failed" and reports[failing]["queue_status"] == "failed"
+    assert str(bad / "broken.yaml") in reports[failing]["error"] and "not valid YAML" in reports[failing]["error"]
+    assert reports[sweep]["result"] == {"ok": True, "checked": 3, "remaining": 0, "damaged": []}
+    r = wp("jobs", str(good), "999999", "--archive", str(root))
+    assert r.returncode == 1 and "job 999999: no such job" in r.stderr and "3 record(s) archived" in r.stdout
+
+    with open_archive(root) as arc:
+        events = arc.events.read()[0]
+        assert sorted(e.object for e in events if e.type == "ingestion") == codes
+        assert all("worker" in (e.agent or "") for e in events if e.type == "ingestion")
+        assert sum(e.type == "fixity-check" for e in events) == 3
+        assert arc.verify(record_event=False).ok
+    # the worker brought its machine's index up to date after the add: found without catching up
+    assert (idx / "meta.json").exists() or any(idx.iterdir())
+    r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(idx))
+    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 3, r.stdout + r.stderr
+    assert "building it" not in r.stderr
+
+
+def test_pg_writers_leave_the_index_to_the_machine(pg_server, tmp_path):
+    """An add into a PostgreSQL archive does not index (each machine catches up once for every
+    writer's records); the machine's first search builds its index and finds them all."""
+    root, idx = tmp_path / "arc", tmp_path / "machine-b"
+    init(pg_server, root)
+    variants(tmp_path / "in", 1, 2)
+    r = wp("archive", "add", str(tmp_path / "in"), "--format", "none", "--archive", str(root), "--index", str(idx))
+    assert r.returncode == 0, r.stderr
+    assert not idx.exists() and "not updated" not in r.stderr
+    r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(idx))
+    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 2, r.stdout + r.stderr
+    assert "building it" in r.stderr
+
+
+def test_the_queue_needs_a_postgresql_archive(tmp_path):
+    root = tmp_path / "arc"
+    assert wp("archive", "init", str(root), "--name", "青松社区居委会").returncode == 0
+    variants(tmp_path / "in", 1, 1)
+    for args in (["archive", "add", str(tmp_path / "in"), "--queue"], ["worker", "--until-empty"], ["jobs"]):
+        r = wp(*args, "--archive", str(root))
+        assert r.returncode != 0 and "Traceback" not in r.stderr, r.stderr
+        assert "SQLite" in r.stderr and "workplan archive migrate" in r.stderr, r.stderr
