@@ -1,8 +1,8 @@
 """Batch work on the job queue of a PostgreSQL archive (procrastinate in the archive's own
 database), against a real server (tests/pg_fixture.py): adds queued with `archive add --queue`,
 run by `workplan worker`, their records, events and search visible; a job stopped by a bad file
-reported clearly; a fixity sweep as a job; writers that leave the index to the machine's
-catch-up."""
+reported clearly; a fixity sweep as a job; a large add sent to a running worker; writers that
+leave the index to the machine's catch-up."""
 from __future__ import annotations
 
 import json
@@ -69,20 +69,6 @@ def test_pg_jobs_queued_run_by_the_worker_and_reported(pg_server, tmp_path):
     assert "building it" not in r.stderr
 
 
-def test_pg_writers_leave_the_index_to_the_machine(pg_server, tmp_path):
-    """An add into a PostgreSQL archive does not index (each machine catches up once for every
-    writer's records); the machine's first search builds its index and finds them all."""
-    root, idx = tmp_path / "arc", tmp_path / "machine-b"
-    init(pg_server, root)
-    variants(tmp_path / "in", 1, 2)
-    r = wp("archive", "add", str(tmp_path / "in"), "--format", "none", "--archive", str(root), "--index", str(idx))
-    assert r.returncode == 0, r.stderr
-    assert not idx.exists() and "not updated" not in r.stderr
-    r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(idx))
-    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 2, r.stdout + r.stderr
-    assert "building it" in r.stderr
-
-
 def test_the_queue_needs_a_postgresql_archive(tmp_path):
     root = tmp_path / "arc"
     assert wp("archive", "init", str(root), "--name", "青松社区居委会").returncode == 0
@@ -91,3 +77,51 @@ def test_the_queue_needs_a_postgresql_archive(tmp_path):
         r = wp(*args, "--archive", str(root))
         assert r.returncode != 0 and "Traceback" not in r.stderr, r.stderr
         assert "SQLite" in r.stderr and "workplan archive migrate" in r.stderr, r.stderr
+
+
+def test_a_large_add_goes_to_a_running_worker(pg_server, tmp_path):
+    """Above the threshold ($WORKPLAN_QUEUE_ABOVE here, 200 by default) and with a worker alive,
+    `archive add` queues instead of archiving inline; the worker (until interrupted) runs it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    root = tmp_path / "arc"
+    init(pg_server, root)
+    variants(tmp_path / "in", 1, 3)
+    # no worker yet: archived here, as always; and not indexed by the writer (each machine's index
+    # catches up once for every writer's records: machine b's first search, at the end)
+    other = tmp_path / "machine-b"
+    r = wp("archive", "add", str(tmp_path / "in" / "doc-0001.yaml"), "--format", "none", "--archive", str(root),
+           "--index", str(other), env={"WORKPLAN_QUEUE_ABOVE": "0"})
+    assert r.returncode == 0 and r.stdout.strip().endswith("-0001"), r.stdout + r.stderr
+    assert not other.exists() and "not updated" not in r.stderr
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKPLAN_ARCHIVE", "WORKPLAN_INDEX")}
+    worker = subprocess.Popen([sys.executable, "-m", "workplan.cli", "worker", "--archive", str(root), "--index",
+                               str(tmp_path / "idx")], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        from workplan.archive import open_archive
+        with open_archive(root) as arc:
+            from workplan.jobs import queue_of
+            queue = queue_of(arc)
+            deadline = time.monotonic() + 60
+            while not queue.worker_alive():
+                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not start"
+                time.sleep(0.2)
+            (tmp_path / "in" / "doc-0001.yaml").unlink()
+            r = wp("archive", "add", str(tmp_path / "in"), "--format", "none", "--archive", str(root),
+                   env={"WORKPLAN_QUEUE_ABOVE": "1"})
+            assert r.returncode == 0 and "queued for the archive's worker" in r.stderr, r.stdout + r.stderr
+            job = int(r.stdout.split()[-1])
+            while queue.reports([job])[0]["state"] not in ("done", "failed"):
+                assert time.monotonic() < deadline + 60, queue.reports([job])
+                time.sleep(0.2)
+            assert queue.reports([job])[0]["result"]["codes"][-1].endswith("-0003")
+    finally:
+        worker.send_signal(signal.SIGINT)
+        _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and "Traceback" not in err, err
+    r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(other))
+    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 3, r.stdout + r.stderr
+    assert "building it" in r.stderr

@@ -640,6 +640,13 @@ class PgCatalogue:
             return self._query(sql + "WHERE r.job_id = ANY(%s) ORDER BY r.job_id DESC", (list(job_ids),))
         return self._query(sql + "ORDER BY r.job_id DESC LIMIT %s", (limit,))
 
+    def live_workers(self, within: float = 30.0) -> int:
+        """How many queue workers reported themselves alive in the last ``within`` seconds."""
+        rows = self._query("SELECT count(*) AS n FROM procrastinate_workers "
+                           "WHERE last_heartbeat > now() - make_interval(secs => %s)", (within,)) \
+            if self._query("SELECT to_regclass('procrastinate_workers') IS NOT NULL AS q")[0]["q"] else [{"n": 0}]
+        return int(rows[0]["n"])
+
     @contextmanager
     def pool_connection(self):
         """A pooled autocommit connection (opened on first use)."""

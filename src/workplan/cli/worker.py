@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,37 @@ def jobs_cmd(job_ids: tuple[int, ...], as_json: bool, archive_path: str | None) 
         sys.exit(1)
 
 
+def queue_by_default(files: tuple[str, ...], archive_path: str | None) -> bool:
+    """Whether `archive add` queues its data files although --queue was not given: more than
+    :data:`~workplan.jobs.QUEUE_ABOVE` (or $WORKPLAN_QUEUE_ABOVE) of them, into a PostgreSQL archive whose queue has a live
+    worker (without one, the add runs here as always)."""
+    from ..archive.config import load_config
+    from ..jobs import QUEUE_ABOVE, queue_of
+    from ..model.datafiles import folder_data_files
+    from .options import archive_root
+    try:
+        if not load_config(archive_root(archive_path)).catalogue:
+            return False
+    except WorkplanError:
+        return False  # said by the add itself
+    from ..ingest import DATA_SUFFIXES
+    if any(not Path(f).is_dir() and Path(f).suffix.lower() not in DATA_SUFFIXES for f in files):
+        return False  # other files are archived as one record, here
+    n = sum(len(folder_data_files(Path(f))[0]) if Path(f).is_dir() else 1 for f in files)
+    above = int(os.environ.get("WORKPLAN_QUEUE_ABOVE") or QUEUE_ABOVE)
+    if n <= above:
+        return False
+    arc, queue = _queue(archive_path, "add")
+    try:
+        alive = queue.worker_alive()
+    finally:
+        arc.close()
+    if alive:
+        say(f"{n} data files: queued for the archive's worker (more than {above}; `workplan archive add --no-queue` "
+            "archives them here)", err=True)
+    return alive
+
+
 def enqueue_add(files: tuple[str, ...], *, retention: str | None, langs: list[str], formats: list[str],
                 prebuilt: str | None, reason: str | None, archive_path: str | None) -> None:
     """`archive add --queue`: the data files (folders expanded) queued as one add job; prints its id."""
@@ -141,4 +173,4 @@ def enqueue_add(files: tuple[str, ...], *, retention: str | None, langs: list[st
         f"`workplan jobs {job_id}` says how far it got", err=True)
 
 
-__all__ = ["enqueue_add", "jobs_cmd", "worker_cmd"]
+__all__ = ["enqueue_add", "jobs_cmd", "queue_by_default", "worker_cmd"]

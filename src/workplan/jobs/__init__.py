@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..archive.store import Archive
 
 QUEUE = "workplan"
+QUEUE_ABOVE = 200  # data files in one `archive add` queued without --queue when a worker is alive
 ADD_BATCH = 25  # records archived together by an add job (as `archive add` does), one progress note each
 Progress = Callable[[str], None]
 
@@ -153,6 +154,10 @@ class JobQueue:
         """Run jobs (``until_empty``: until none is left, else until interrupted)."""
         self.app.run_worker(queues=[QUEUE], concurrency=concurrency, wait=not until_empty,
                             install_signal_handlers=not until_empty, delete_jobs="never")
+
+    def worker_alive(self) -> bool:
+        """Whether a worker has reported itself alive in the last half minute."""
+        return self.catalogue.live_workers() > 0
 
     def reports(self, job_ids: list[int] | None = None) -> list[dict]:
         return self.catalogue.job_reports(job_ids)
