@@ -122,7 +122,7 @@ def queue_by_default(files: tuple[str, ...], archive_path: str | None) -> bool:
     :data:`~workplan.jobs.QUEUE_ABOVE` (or $WORKPLAN_QUEUE_ABOVE) of them, into a PostgreSQL archive whose queue has a live
     worker (without one, the add runs here as always)."""
     from ..archive.config import load_config
-    from ..jobs import QUEUE_ABOVE, queue_of
+    from ..jobs import QUEUE_ABOVE
     from ..model.datafiles import folder_data_files
     from .options import archive_root
     try:
