@@ -125,3 +125,27 @@ def test_a_large_add_goes_to_a_running_worker(pg_server, tmp_path):
     r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(other))
     assert r.returncode == 0 and json.loads(r.stdout)["total"] == 3, r.stdout + r.stderr
     assert "building it" in r.stderr
+
+
+def test_the_site_catches_its_machine_index_up(pg_server, tmp_path):
+    """Writers into a PostgreSQL archive leave the index to each machine: the site builds its
+    machine's index on the first search and catches it up when the log's head moved."""
+    from workplan.archive import open_archive
+    from workplan.ingest import add_data_files
+    from workplan.web import create_app
+    root = tmp_path / "arc"
+    init(pg_server, root)
+    files = variants(tmp_path / "in", 1, 3)
+    with open_archive(root) as arc:
+        add_data_files(arc, files[:2], formats=())
+    client = create_app(root).test_client()
+
+    def found() -> set[str]:
+        res = client.get("/search.json", query_string={"q": "冬季防火"})
+        assert res.status_code == 200, res.data[:500]
+        return {x["code"].rsplit("-", 1)[1] for x in res.get_json()["results"]}
+
+    assert found() == {"0001", "0002"}
+    with open_archive(root) as arc:
+        add_data_files(arc, files[2:], formats=())
+    assert found() == {"0001", "0002", "0003"}
