@@ -149,3 +149,23 @@ def test_the_site_catches_its_machine_index_up(pg_server, tmp_path):
     with open_archive(root) as arc:
         add_data_files(arc, files[2:], formats=())
     assert found() == {"0001", "0002", "0003"}
+
+
+def test_pg_batch_allocation_counts_on_within_the_batch(pg_server, tmp_path):
+    """A batch's identities are looked up at once and its item numbers counted on: a second file
+    of the same identity in the batch is version 2 of the first, the next new one the next item."""
+    import re
+
+    from workplan.archive import open_archive
+    from workplan.ingest import add_data_files
+    root = tmp_path / "arc"
+    init(pg_server, root)
+    a, c = variants(tmp_path / "in", 1, 2)
+    b = tmp_path / "b.yaml"
+    b.write_text(a.read_text(encoding="utf-8").replace("冬季", "冬季冬季", 1), encoding="utf-8")
+    assert re.search("doc_number", b.read_text(encoding="utf-8"))
+    with open_archive(root) as arc:
+        recs = add_data_files(arc, [a, b, c], formats=(), reason="the title changed")
+        assert [(r.code.rsplit("-", 1)[1], r.version, r.status) for r in recs] == \
+            [("0001", 1, "superseded"), ("0001", 2, "active"), ("0002", 1, "active")]
+        assert arc.verify(record_event=False).ok
