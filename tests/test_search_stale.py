@@ -279,3 +279,13 @@ def test_the_site_says_when_its_index_is_behind(arc_v1, tmp_path):
     with open_archive(arc_v1) as arc:
         search(arc, "夜市")  # a search through the archive catches the index up
     assert "behind" not in create_app(arc_v1).test_client().get("/search?q=夜市").get_data(as_text=True)
+
+
+def test_an_update_skips_records_the_index_head_covers(arc_v1):
+    """A writer's index update names its own records; when another writer on the same machine
+    already caught the index up past them (its head is the log's), they are not indexed again."""
+    with open_archive(arc_v1) as arc:
+        code = arc.records()[0].code
+        mgr = IndexManager.of(arc)
+        assert mgr.update(arc, [code]) == 0
+        assert mgr.staleness(arc) is None

@@ -200,39 +200,31 @@ class _Collision(Exception):
 
 def _allocate(arc: Archive, preps: list[Prepared], reason: str | None = None) -> list[tuple[str, int]]:
     """Codes and versions for a batch, reserved by pending rows in one BEGIN IMMEDIATE
-    transaction. Call with the write lock held (so every pending row present is ours)."""
-    cfg = arc.config
+    transaction. Call with the write lock held (so every pending row present is ours). The
+    batch's identities are looked up at once and each group's next item number once (then
+    counted on here), and the reservations sent together: a database writer holds the lock
+    for a few round trips per batch, not three per record."""
     cat = arc.catalogue
     for _attempt in range(1000):
         out: list[tuple[str, int]] = []
         collision = None
         try:
             with cat.transaction() as db:
+                latest = cat.latest_of_identities(db, [p.meta["identity"] for p in preps])
+                items: dict[tuple, int] = {}
+                rows = []
                 for prep in preps:
-                    meta = prep.meta
-                    prev = cat.latest_of_identity(meta["identity"], db)
-                    if prev is not None:
-                        code = prev["code"]
-                        check_new_version(code, prev["status"], (prev["year"], prev["retention"], prev["org"]), meta)
-                        version = prev["version"] + 1
-                        if not reason:
-                            raise WorkplanError(Problem(
-                                f"this is a new version of {code} (v{version}): a new version needs a reason; "
-                                "nothing was archived", file=code,
-                                hint='pass --reason "..." (what changed and why)'))
-                    else:
-                        item = cat.next_item(db, cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                             meta["org"])
-                        code = format_code(cfg.fonds_code, cfg.category, meta["year"], meta["retention"],
-                                           meta["org"], item)
-                        version = 1
+                    code, version = _allocate_one(arc, db, prep.meta, latest, items, reason)
                     target = arc.root / arc.rel(code, version)
                     if target.exists() or target.is_symlink() or (version == 1 and target.parent.exists()):
                         collision = (code, version)
                         raise _Collision()  # rolls back everything of this attempt
-                    cat.reserve(db, _row(arc, code, version, meta, prep.files, status="pending", md_entry=None,
-                                         tag=None))
+                    rows.append(_row(arc, code, version, prep.meta, prep.files, status="pending", md_entry=None,
+                                     tag=None))
                     out.append((code, version))
+                with cat.batch(db):
+                    for row in rows:
+                        cat.reserve(db, row)
         except _Collision:
             pass
         if collision is None:
@@ -242,6 +234,31 @@ def _allocate(arc: Archive, preps: list[Prepared], reason: str | None = None) ->
         _record_collision(arc, collision)
     raise WorkplanError("cannot allocate an archival code: too many unrecorded bags; run "
                         "`workplan archive verify --repair`")
+
+
+def _allocate_one(arc: Archive, db: Any, meta: dict, latest: dict[str, dict], items: dict[tuple, int],
+                  reason: str | None) -> tuple[str, int]:
+    """The code and version of one record of a batch being allocated; ``latest`` (identity →
+    newest row) and ``items`` (group → next item number) are updated for the records after it."""
+    cfg = arc.config
+    prev = latest.get(meta["identity"])
+    if prev is not None:
+        code = prev["code"]
+        check_new_version(code, prev["status"], (prev["year"], prev["retention"], prev["org"]), meta)
+        version = prev["version"] + 1
+        if not reason:
+            raise WorkplanError(Problem(
+                f"this is a new version of {code} (v{version}): a new version needs a reason; "
+                "nothing was archived", file=code, hint='pass --reason "..." (what changed and why)'))
+    else:
+        group = (cfg.fonds_code, cfg.category, meta["year"], meta["retention"], meta["org"])
+        item = items.get(group) or arc.catalogue.next_item(db, *group)
+        items[group] = item + 1
+        code = format_code(*group, item)
+        version = 1
+    latest[meta["identity"]] = {"code": code, "version": version, "status": "pending", "year": meta["year"],
+                                "retention": meta["retention"], "org": meta["org"]}
+    return code, version
 
 
 def _record_collision(arc: Archive, collision: tuple[str, int]) -> None:

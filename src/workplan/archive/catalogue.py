@@ -292,6 +292,16 @@ class Catalogue:
         in-process already, nothing to do)."""
         return nullcontext()
 
+    def latest_of_identities(self, tx: sqlite3.Connection, identities: list[str]) -> dict[str, dict]:
+        """:meth:`latest_of_identity` inside ``tx`` for several identities at once (those with no
+        version left out)."""
+        out = {}
+        for ident in dict.fromkeys(identities):
+            row = self.latest_of_identity(ident, tx)
+            if row is not None:
+                out[ident] = row
+        return out
+
     @staticmethod
     def next_item(tx: sqlite3.Connection, fonds: str, category: str, year: int, retention: str, org: str) -> int:
         """The next item number (件号) of a group: numbers are gap-free within it."""

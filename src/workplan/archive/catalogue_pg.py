@@ -451,6 +451,14 @@ class PgCatalogue:
             return rows[0] if rows else None
         return tx.execute(sql, (identity,)).fetchone()
 
+    @staticmethod
+    def latest_of_identities(tx, identities: list[str]) -> dict[str, dict]:
+        """The newest version (pending ones included) of each identity, in one statement."""
+        rows = tx.execute("SELECT DISTINCT ON (identity) identity, code, version, status, year, retention, org "
+                          "FROM records WHERE identity = ANY(%s) ORDER BY identity, version DESC",
+                          (list(dict.fromkeys(identities)),)).fetchall()
+        return {r["identity"]: {k: v for k, v in r.items() if k != "identity"} for r in rows}
+
     def pending(self) -> list[dict]:
         return self._rows("WHERE status = 'pending' ORDER BY code, version")
 
@@ -585,6 +593,69 @@ class PgCatalogue:
                    (code, checked_at, bool(ok), int(event_id), self._Jsonb(list(findings)[:20])))
 
     # --- the log's head: the database holds the log, so its head is the event_head row ----------
+    # --- the job queue's tables (see workplan.jobs) -------------------------------------------
+    def ensure_queue(self, queue_schema: str) -> bool:
+        """The job queue's tables in this database: the queue's own (``queue_schema``, run once,
+        when ``procrastinate_jobs`` is missing) and the reports of workplan's jobs. Returns
+        whether anything was made. Concurrent callers wait for each other."""
+        psycopg = _psycopg()[0]
+        if self.read_only:
+            raise WorkplanError(Problem("the catalogue database is read-only (a standby): jobs cannot be queued here",
+                                        file=self.path, hint="queue jobs through the primary server"))
+        try:
+            with self.pool_connection() as c, c.transaction():
+                c.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY - 2,))
+                have = c.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS q, "
+                                 "to_regclass('job_reports') IS NOT NULL AS r").fetchone()
+                if not have["q"]:
+                    c.execute(queue_schema)
+                if not have["r"]:
+                    c.execute("CREATE TABLE job_reports (job_id bigint PRIMARY KEY, task text NOT NULL, "
+                              "state text NOT NULL, progress text NOT NULL DEFAULT '', result jsonb, error text, "
+                              "updated_at timestamptz NOT NULL DEFAULT now())")
+                return not (have["q"] and have["r"])
+        except psycopg.Error as e:
+            raise _db_error(e, self.url) from None
+
+    def note_job(self, job_id: int, task: str, state: str, *, progress: str = "", result: Any = None,
+                 error: str | None = None) -> None:
+        """What a job is doing or did (``state``: queued, running, done, failed), for whoever
+        asks about it (the worker writes it; the queue's own status says only todo/doing/...)."""
+        psycopg = _psycopg()[0]
+        try:
+            with self.pool_connection() as c:
+                c.execute("INSERT INTO job_reports (job_id, task, state, progress, result, error) "
+                          "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (job_id) DO UPDATE SET task = EXCLUDED.task, "
+                          "state = EXCLUDED.state, progress = EXCLUDED.progress, result = EXCLUDED.result, "
+                          "error = EXCLUDED.error, updated_at = now()",
+                          (job_id, task, state, progress, None if result is None else self._Jsonb(result), error))
+        except psycopg.Error as e:
+            raise _db_error(e, self.url) from None
+
+    def job_reports(self, job_ids: list[int] | None = None, limit: int = 50) -> list[dict]:
+        """The reports of the given jobs (or the newest ``limit``), newest first, each with the
+        queue's own status of the job (todo, doing, succeeded, failed, …) when it still has it."""
+        sql = ("SELECT r.job_id, r.task, r.state, r.progress, r.result, r.error, r.updated_at::text AS updated_at, "
+               "j.status::text AS queue_status FROM job_reports r LEFT JOIN procrastinate_jobs j ON j.id = r.job_id ")
+        if job_ids is not None:
+            return self._query(sql + "WHERE r.job_id = ANY(%s) ORDER BY r.job_id DESC", (list(job_ids),))
+        return self._query(sql + "ORDER BY r.job_id DESC LIMIT %s", (limit,))
+
+    def live_workers(self, within: float = 30.0) -> int:
+        """How many queue workers reported themselves alive in the last ``within`` seconds."""
+        rows = self._query("SELECT count(*) AS n FROM procrastinate_workers "
+                           "WHERE last_heartbeat > now() - make_interval(secs => %s)", (within,)) \
+            if self._query("SELECT to_regclass('procrastinate_workers') IS NOT NULL AS q")[0]["q"] else [{"n": 0}]
+        return int(rows[0]["n"])
+
+    @contextmanager
+    def pool_connection(self):
+        """A pooled autocommit connection (opened on first use)."""
+        if self.pool.closed:
+            self.pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as c:
+            yield c
+
     def log_head(self) -> tuple[int, str] | None:
         rows = self._query("SELECT id, hash FROM event_head")
         if not rows or rows[0]["id"] == 0:

@@ -10,7 +10,8 @@ session-level advisory lock, the log appended in the transaction that activates 
 (:func:`commit_in_transaction`). The bags stay in the shared folder, staged in its ``tmp/``.
 
 Each row says how to open the catalogue and the log, how to take the write lock, how a batch of
-new versions is committed, and what a reservation whose bag is in place but unlogged means.
+new versions is committed, what a reservation whose bag is in place but unlogged means, and
+whether a writer updates the search index itself or each machine's index catches up on its own.
 """
 from __future__ import annotations
 
@@ -35,6 +36,11 @@ class Storage:
     unlogged_placement: Callable  # (archive, code, version) -> note or None
     rebuild: Callable  # (archive, rows, log head, accounts, fixity) -> the replaced catalogue kept aside, or None
     before_rebuild: Callable  # (archive): a damaged SQLite file is closed; a database keeps its lock
+    # whether a writer brings its search index up to date after each add (the one office's
+    # index); False: each machine's index catches up by the log's head on its own (when it is
+    # searched, by `workplan search reindex --catch-up` or a worker's catch-up job), once for
+    # the records of every writer, instead of every writer indexing everyone's records
+    index_on_write: bool = True
 
 
 class Commit:
@@ -174,7 +180,7 @@ STORAGES: dict[str, Storage] = {
     "sqlite": Storage("sqlite", _sqlite_catalogue, _file_log, _flock, commit_log_first, _keep_unlogged,
                       _sqlite_rebuild, lambda arc: arc.close()),
     "postgresql": Storage("postgresql", _pg_catalogue, _pg_log, _pg_lock, commit_in_transaction,
-                          _move_aside_unlogged, _pg_rebuild, lambda arc: None),
+                          _move_aside_unlogged, _pg_rebuild, lambda arc: None, index_on_write=False),
 }
 
 

@@ -34,6 +34,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "search": ("search", "search", "Full-text search of the archive, in Chinese and English."),
     "serve": ("serve", "serve_cmd", "Serve the archive as a web site for auditors and reviewers."),
     "user": ("users", "user", "Manage the archive's accounts (people and their roles)."),
+    "worker": ("worker", "worker_cmd", "Run the archive's queued jobs (a PostgreSQL archive's job queue)."),
+    "jobs": ("worker", "jobs_cmd", "What the archive's queued jobs are doing or did."),
 }
 
 

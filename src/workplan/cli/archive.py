@@ -174,9 +174,12 @@ def init_cmd(directory, fonds, name, name_en, category, default_retention, org_c
                                             "(by default an identical one is skipped, so a retried add is harmless).")
 @click.option("--reason", metavar="TEXT", help="Why: required when a file makes a new version of an archived "
                                                "record (what changed and why); kept in the log.")
+@click.option("--queue/--no-queue", default=None,
+              help="Data files, PostgreSQL archive: queue them as one job for `workplan worker` and print its id, "
+                   "instead of archiving them here (default: queued when more than 200 and a worker is running).")
 @_archive_option
 def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer, issuer_abbr, date_, doc_number, kind,
-            identity, allow_missing, jobs, again, reason, archive_path) -> None:
+            identity, allow_missing, jobs, again, reason, archive_path, queue=None) -> None:
     """Archive documents; prints each archival code.
 
     \b
@@ -197,6 +200,14 @@ def add_cmd(files, retention, langs, formats, prebuilt, title, title_en, issuer,
       workplan archive add scan.pdf --title 关于开展冬季防火工作的通知 --issuer 青松社区居委会 \\
           --org QSSQ --date 2019-11-02 --doc-number 青社发〔2019〕8号 --retention D10
     """
+    archive_path = archive_path or click.get_current_context().meta.get(_META)
+    if queue is None and len(files) > 0 and not title:
+        from .worker import queue_by_default
+        queue = queue_by_default(files, archive_path)
+    if queue:
+        from .worker import enqueue_add
+        return enqueue_add(files, retention=retention, langs=langs or ["zh"], formats=formats, prebuilt=prebuilt,
+                           reason=reason, archive_path=archive_path)
     from ..ingest import DATA_SUFFIXES, add_files
     langs_l = langs or ["zh"]
     arc = _open(archive_path, "add")

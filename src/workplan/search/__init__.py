@@ -316,6 +316,11 @@ def open_index(arc, *, backend: str | None = None, notify: Callable[[str], None]
     done the searches carry a warning naming ``workplan search reindex``.
     """
     mgr = IndexManager.of(arc) if index_dir is None else IndexManager(getattr(arc, "root", arc), index_dir)
+    if not getattr(getattr(arc, "storage", None), "index_on_write", True) and not mgr.meta_path.exists():
+        # writers leave the index to each machine (see _index_listener): this machine's is made here
+        if notify:
+            notify(f"this machine has no search index for the archive yet ({mgr.dir}): building it…")
+        mgr.update(arc, ())
     meta = mgr.read_meta()
     if meta["schema_version"] != SCHEMA_VERSION:
         if not hasattr(arc, "records"):
@@ -364,7 +369,11 @@ def on_records_changed(arc, codes: list[str], *, documents: Mapping[str, Any] | 
 
 def _index_listener(arc, codes: list[str], *, documents: Mapping[str, Any]) -> None:
     """The archive's change listener: the archive write already succeeded, so a failure to
-    update the index is a warning naming the way out."""
+    update the index is a warning naming the way out. An archive whose storage leaves the
+    index to each machine's own catch-up (many writers on a database) is not indexed here:
+    the index catches up by the log's head when it is next opened or caught up."""
+    if not getattr(getattr(arc, "storage", None), "index_on_write", True):
+        return
     try:
         on_records_changed(arc, codes, documents=documents)
     except WorkplanError as e:

@@ -313,12 +313,16 @@ class IndexManager:
             except WorkplanError:
                 meta, usable = {}, False
             head = archive_head(arc)  # before reading any record (see _rebuild_locked)
-            if usable and head is not None and meta.get("archive_head") != head:
-                since = changed_since(arc.events, meta.get("archive_head"))
+            if usable and head is not None:
+                # the log tells what changed since the index's head: a record named by the
+                # caller but changed before that head is indexed already (another writer on
+                # this machine caught up past it), so it is not indexed twice
+                since = set() if meta.get("archive_head") == head else \
+                    changed_since(arc.events, meta.get("archive_head"))
                 if since is None:
                     usable = False  # cannot tell what changed: rebuild
                 else:
-                    codes = list(dict.fromkeys([*codes, *sorted(since)]))
+                    codes = sorted(since)
             if usable and not codes:
                 meta["archive_head"] = head  # only events that change no record (e.g. a fixity check)
                 self._write_meta(meta)

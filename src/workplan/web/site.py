@@ -70,6 +70,7 @@ class _Handles(threading.local):
     ix_stamp: Any = None
     stale: Any = None
     stale_key: Any = None
+    caught_up_to: Any = None  # the log head this machine's index was last caught up to (see Site.index)
 
 
 class SiteAccounts:
@@ -115,6 +116,16 @@ class Site:
         h = self._handles
         arc = self.archive()
         mgr = IndexManager.of(arc)
+        if not getattr(getattr(arc, "storage", None), "index_on_write", True):
+            # a PostgreSQL archive's writers leave the index to each machine: the site catches its
+            # machine's index up (or builds it) when the log's head moved, as a search there does
+            head = archive_head(arc)
+            if h.caught_up_to != head:
+                if mgr.meta_path.exists():
+                    mgr.catch_up(arc)
+                else:
+                    mgr.update(arc, ())
+                h.caught_up_to = head
         try:
             st = mgr.meta_path.stat()
             stamp: tuple | None = (st.st_mtime_ns, st.st_size)
