@@ -42,6 +42,10 @@ IMPRINT_RULE_THIN_MM = 0.25    # 版记 middle rules
 ISSUER_MARK_SIZE_PT = 36       # 小初: the issuer's choice; 36 pt fits most issuer names on one line
 ISSUER_MARK_TOP_MM = 35.0      # top edge 35 mm below the top of the 版心 (7.2.4)
 ISSUER_MARK_MIN_PT = 22        # a longer mark (an English one, joint issuers) wraps at 2号 instead of shrinking
+# Joint issuers (7.2.4): the names one a line, 文件 to their right, vertically centred across them,
+# this far (in em of the mark) from the longest name; the names' lines at this multiple of the size.
+JOINT_MARK_GAP_EM = 0.5
+JOINT_MARK_LINE_HEIGHT = 1.15
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,14 @@ class Letterhead:
     signatory: str | None = None
     lang: str = "zh"
     signatory_label: str = "签发人："
+    # joint issuers (7.2.4): each name on its own line with ``mark_word`` (文件) to their right,
+    # vertically centred across them; empty for one issuer, a given mark or an English 版头
+    issuer_names: tuple[str, ...] = ()
+    mark_word: str = ""
+
+    @property
+    def joint(self) -> bool:
+        return len(self.issuer_names) > 1
 
 
 @dataclass
@@ -482,7 +490,8 @@ class _Builder:
             self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 signatory,
-                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap"),
+                                **self.joint_mark()))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -542,7 +551,14 @@ class _Builder:
         names = [self.unit(u) for u in d.issuers]
         if self.lang == "en":
             return list_join(names, "en")
-        return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
+        return ("".join(names) if len(names) == 1 else "、".join(names)) + self.term("issuer_mark_word")
+
+    def joint_mark(self) -> dict[str, Any]:
+        """Joint issuers' names one a line beside 文件 (7.2.4), for :class:`Letterhead`."""
+        d = self.doc
+        if d.issuer_mark or self.lang == "en" or len(d.issuers) < 2:
+            return {}
+        return {"issuer_names": tuple(self.unit(u) for u in d.issuers), "mark_word": self.term("issuer_mark_word")}
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
