@@ -220,3 +220,10 @@ VOLUME_DOCX_CATALOGUE_COLUMNS_MM = (9.0, 33.0, 24.0, 20.0, 40.0, 17.0, 13.0)  # 
 # English set justified (Typst): besides its word spaces, a line may adjust its letter spacing
 # within these limits, in em, so the spaces stay even (loose lines 13 % → 2 % on the corpus)
 ENGLISH_JUSTIFY_TRACKING_EM = (-0.01, 0.02)
+
+
+def signature_column_room(n_names: int) -> tuple[int, float]:
+    """Joint issuers' 署名 side by side (7.3.5.2): how many names a row holds (2 for two or four
+    names, else 3) and the room for a name in its column, in pt (the column less one 字)."""
+    per = 2 if n_names in (2, 4) else 3
+    return per, TEXT_WIDTH_MM / MM_PER_PT / per - FONTS["body"].size_pt

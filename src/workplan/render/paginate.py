@@ -85,8 +85,7 @@ def signature_columns(names: list[str]) -> int:
     from .table_widths import text_width_pt
     if len(names) < 2:
         return 0
-    per = 2 if len(names) in (2, 4) else 3
-    room = L.TEXT_WIDTH_MM / L.MM_PER_PT / per - L.FONTS["body"].size_pt
+    per, room = L.signature_column_room(len(names))
     size = L.FONTS["body"].size_pt
     if any(text_width_pt(line, size) > room for n in names for line in n.split("\n")):
         return 0

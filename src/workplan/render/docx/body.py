@@ -307,10 +307,15 @@ class Body:
                                         for c in range(cols)) + "</w:tabs>"
             common = {"tabs": tabs, "ind": S.ind(first_chars=0), "jc": '<w:jc w:val="left"/>'}
             for r in range(0, len(b.names), cols):
-                row = b.names[r:r + cols]
-                spacing = before if r == 0 else {"spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
-                self.p(S.SIGNATURE, _run("\t" + "\t".join(n.replace("\n", " ") for n in row), _lang_rpr(b.lang)),
-                       keepNext="<w:keepNext/>", **common, **spacing)
+                row = [n.split("\n") for n in b.names[r:r + cols]]
+                # a name on two lines (ir.break_joint_names): a paragraph per line, each name's
+                # lines centred on its column's tab
+                for k in range(max(len(n) for n in row)):
+                    spacing = (before if r == 0 and k == 0 else
+                               {"spacing": X.spacing(S.PITCH_TW, before=0 if k else 2 * S.PITCH_TW, after=0)})
+                    self.p(S.SIGNATURE, _run("\t" + "\t".join(n[k] if k < len(n) else "" for n in row),
+                                             _lang_rpr(b.lang)),
+                           keepNext="<w:keepNext/>", **common, **spacing)
             # the date centred under the last name, or flush with the right edge where it is wider
             last = (len(b.names) - 1) % cols
             date_tw = _width_chars(b.date) * X.twips(L.FONTS["body"].size_pt)
