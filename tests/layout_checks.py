@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PT_PER_MM = 72 / 25.4
@@ -265,13 +265,18 @@ class Expect:
     printed: str | None              # the last line of the 版记 ("…印发"), or its 抄送 lead
     first_body: str | None           # the first text of the body (7.3.3: on page 1)
     cells: list[str]                 # every table cell's text
+    issuers: list[str] = field(default_factory=list)   # joint issuers' names in the 版头 (7.2.4)
+    mark_word: str = ""              # 文件 beside them
 
 
 def expectations(rdoc) -> Expect:
-    from workplan.render.ir import AttachmentList, Heading, Imprint, Paragraph, Signature, Table
+    from workplan.render.ir import AttachmentList, Heading, Imprint, Letterhead, Paragraph, Signature, Table
     names, date, lead, printed, first, cells = [], None, None, None, None, []
+    issuers, word = [], ""
     for b in rdoc.blocks:
-        if isinstance(b, Signature) and date is None:
+        if isinstance(b, Letterhead) and b.joint:
+            issuers, word = list(b.issuer_names), b.mark_word
+        elif isinstance(b, Signature) and date is None:
             names, date = [ln for n in b.names for ln in n.split("\n")], b.date.split("\n")[0]
         elif isinstance(b, AttachmentList) and lead is None:
             lead = b.lead
@@ -281,7 +286,7 @@ def expectations(rdoc) -> Expect:
             first = b.label if isinstance(b, Heading) else b.text
         elif isinstance(b, Table):
             cells += [c for r in b.rows for c in r if c.strip()]
-    return Expect(rdoc.lang, names, date, lead, printed, first, cells)
+    return Expect(rdoc.lang, names, date, lead, printed, first, cells, issuers, word)
 
 
 def _key(s: str) -> str:
@@ -312,6 +317,47 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+def _red(c) -> bool:
+    col = c.get("non_stroking_color")
+    return isinstance(col, (tuple, list)) and len(col) == 3 and col[0] > 0.5 and col[1] < 0.3 and col[2] < 0.3
+
+
+def check_letterhead(page: dict, exp: Expect) -> list[Finding]:
+    """``letterhead``: joint issuers' mark (GB/T 9704 7.2.4) — each issuer's name whole on a line
+    of its own (never wrapped mid-name, never run together with another on one condensed line),
+    and 文件 to the right of the names, vertically centred across them (within a quarter of the
+    mark's size)."""
+    if len(exp.issuers) < 2:
+        return []
+    lines = _lines([c for c in page["chars"] if _red(c) and c.get("size", 0) >= 15])
+    out: list[Finding] = []
+    where: list[_Line] = []
+    for name in exp.issuers:
+        hits = [ln for ln in lines if _key(name) in _key(ln.text)]
+        if not hits:
+            out.append(Finding("letterhead", 1, f"the issuer {name!r} is not whole on one line of the 版头"))
+        elif any(sum(_key(n) in _key(ln.text) for n in exp.issuers) > 1 for ln in hits):
+            out.append(Finding("letterhead", 1, f"the issuer {name!r} shares a line with another issuer"))
+        else:
+            where.append(hits[0])
+    if out or not exp.mark_word:
+        return out
+    word = next((ln for ln in lines if _key(ln.text).endswith(_key(exp.mark_word))), None)
+    if word is None:
+        return [Finding("letterhead", 1, f"{exp.mark_word!r} not found in the 版头")]
+    wchars = word.chars[-len(exp.mark_word):]
+    left = min(c["x0"] for c in wchars)
+    size = wchars[0].get("size", 22)
+    names_right = max(max(c["x1"] for c in ln.chars if c not in wchars) for ln in where)
+    if left < names_right - 1:
+        out.append(Finding("letterhead", 1, f"{exp.mark_word!r} is not to the right of the issuers' names"))
+    centre = (min(ln.top for ln in where) + max(ln.bottom for ln in where)) / 2
+    mid = (min(c["top"] for c in wchars) + max(c["bottom"] for c in wchars)) / 2
+    if abs(mid - centre) > size / 4:
+        out.append(Finding("letterhead", 1, f"{exp.mark_word!r} is {mid - centre:+.0f} pt off the centre of the names"))
+    return out
+
+
 def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
     """What a reader sees (issue 17), measured on laid-out pages (our PDF or LibreOffice's
     rendering of our DOCX): ``grid`` (a body line of Han text holds at most 28 characters),
@@ -320,8 +366,8 @@ def check_reader(pages: list[dict], exp: Expect) -> list[Finding]:
     on the last page, an even one, its last rule on the bottom edge of the type area),
     ``blank_page_number`` (no page number on a blank page), ``row_split`` (no table cell split
     across pages), ``page1_body`` (body text on page 1), ``invisible`` (no invisible characters in
-    the text layer)."""
-    out: list[Finding] = []
+    the text layer), ``letterhead`` (:func:`check_letterhead`)."""
+    out: list[Finding] = check_letterhead(pages[0], exp) if pages else []
     n = len(pages)
     # the 28-character grid: full lines of Chinese body text (16 pt, all full-width)
     if exp.lang != "en":

@@ -63,3 +63,36 @@ def test_a_page_ending_early_before_plain_text_is_found():
                        _line("Committee", top + 8 * ln, x0=265), _line("Another Bureau", top + 11 * ln, x0=265),
                        _line("Third Bureau", top + 14 * ln, x0=265), _line("April 12, 2024", top + 15 * ln, x0=254)]
     assert len(_early([_page(_body(15)), _page(four)])) == 1
+
+
+def _red_chars(text: str, top: float, x0: float, size: float = 26.0) -> list[dict]:
+    return [{"text": ch, "x0": x0 + k * size, "x1": x0 + (k + 1) * size, "top": top, "bottom": top + size,
+             "size": size, "non_stroking_color": (0.75, 0.0, 0.0), "fontname": "WP-XiaoBiaoSong"}
+            for k, ch in enumerate(text)]
+
+
+def _letterhead(chars: list[dict]) -> list[str]:
+    exp = C.Expect("zh", [], None, None, None, None, [], ["中共青岚县委政法委员会", "青岚县平安建设领导小组办公室"], "文件")
+    return [str(f) for f in C.check_letterhead({**_page([]), "chars": chars}, exp)]
+
+
+def test_joint_issuers_each_on_a_line_with_the_mark_word_centred_beside_them_pass():
+    top, x0, size = 120.0, C.TEXT_LEFT_PT, 26.0
+    chars = (_red_chars("中共青岚县委政法委员会", top, x0) + _red_chars("青岚县平安建设领导小组办公室", top + 1.15 * size, x0)
+             + _red_chars("文件", top + 0.575 * size, x0 + 14.5 * size))
+    assert _letterhead(chars) == []
+
+
+def test_a_joint_mark_wrapped_mid_name_run_together_or_with_the_word_off_centre_is_found():
+    top, x0, size = 120.0, C.TEXT_LEFT_PT, 26.0
+    wrapped = (_red_chars("中共青岚县委政法委员会、青岚县平安建设领", top, x0, 20)
+               + _red_chars("导小组办公室文件", top + 24, x0, 20))
+    assert any("not whole on one line" in f for f in _letterhead(wrapped))
+    condensed = _red_chars("中共青岚县委政法委员会、青岚县平安建设领导小组办公室文件", top, x0, 16)
+    assert any("shares a line" in f for f in _letterhead(condensed))
+    low_word = (_red_chars("中共青岚县委政法委员会", top, x0) + _red_chars("青岚县平安建设领导小组办公室", top + 30, x0)
+                + _red_chars("文件", top + 30, x0 + 14.5 * size))
+    assert any("off the centre" in f for f in _letterhead(low_word))
+    # 文件 on the first name's line but at its left: not beside the names
+    assert _letterhead(_red_chars("文件", top + 15, x0 - 60) + _red_chars("中共青岚县委政法委员会", top, x0)
+                       + _red_chars("青岚县平安建设领导小组办公室", top + 30, x0)) != []

@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data" / "layout"
 FILES = sorted(DATA.glob("*.yaml"))
 TYPST_LANGS = ("zh", "en", "zh-en")
 READER_CHECKS = {"grid", "attachment_gap", "seal_room", "stranded", "imprint", "blank_page_number", "row_split",
-                 "page1_body", "invisible", "page_number", "doc_number", "table_hyphen"}
+                 "page1_body", "invisible", "page_number", "doc_number", "table_hyphen", "letterhead"}
 
 pytestmark = pytest.mark.slow
 

@@ -56,6 +56,33 @@ def test_joint_signatures_side_by_side():
     assert signature_columns(["中共青岚县委政法委员会", "青岚县平安建设领导小组办公室"]) == 0
 
 
+def test_a_long_joint_name_breaks_after_a_body_to_stand_beside_the_other():
+    """The IR breaks a name too wide for its column onto two lines (after 县/委/组/建设…, the most
+    even break that fits), so the two 署名 stand side by side, each seal on its own name; names that
+    cannot be broken to fit are left whole (stacked), and English names are never broken."""
+    from workplan.render.ir import break_joint_names
+    names = break_joint_names(["中共青岚县委政法委员会", "青岚县平安建设领导小组办公室"])
+    assert names == ["中共青岚县委政法委员会", "青岚县平安建设\n领导小组办公室"]
+    assert signature_columns(names) == 2
+    three = ["中共江北县委政法委员会", "江北县社会治安综合治理委员会办公室", "江北县平安建设领导小组办公室"]
+    assert break_joint_names(three) == three and signature_columns(three) == 0
+    english = ["Political and Legal Affairs Commission of the CPC Qinglan County Committee", "Qinglan County Office"]
+    assert break_joint_names(english) == english
+    assert break_joint_names(["江北县司法局", "江北县公安局"]) == ["江北县司法局", "江北县公安局"]
+
+
+def test_the_docx_sets_a_two_line_name_beside_the_other(rdoc):
+    """Side by side in the DOCX: a paragraph per line of the row, each name's line on its column's
+    centre tab, the date under the last name."""
+    from workplan.render.docx.writer import build_document
+    from workplan.render.ir import Signature
+    rdoc.blocks = [b for b in rdoc.blocks if not isinstance(b, (Table, Signature))]
+    rdoc.blocks.append(Signature(["中共青岚县委政法委员会", "青岚县平安建设\n领导小组办公室"], "2024年4月12日"))
+    texts = [p.text for p in build_document(rdoc).paragraphs]
+    k = texts.index("\t中共青岚县委政法委员会\t青岚县平安建设")
+    assert texts[k + 1:k + 3] == ["\t\t领导小组办公室", "2024年4月12日"]
+
+
 @pytest.mark.parametrize("blank_before", [True, False])
 def test_the_docx_follows_what_the_pdf_engine_measured(rdoc, blank_before):
     """A 版记 the PDF engine moved to a new even page is a section of its own in the DOCX that

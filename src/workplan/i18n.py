@@ -70,6 +70,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "attachment": ("附件", "Annex"),
     "attachments": ("附件", "Annexes"),
     "signatory": ("签发人", "Signed by"),
+    # after the issuers' names in the 版头 (7.2.4); an English 版头 prints the names alone
+    "issuer_mark_word": ("文件", "Document"),
     "task_matrix": ("任务分工表", "Division of Tasks"),
     "roster": ("领导小组成员名单", "Members of the Leading Group"),
     # the same for a group of another kind (GROUP_KINDS): {group} is its kind (工作专班 / Task Force)

@@ -42,6 +42,10 @@ IMPRINT_RULE_THIN_MM = 0.25    # 版记 middle rules
 ISSUER_MARK_SIZE_PT = 36       # 小初: the issuer's choice; 36 pt fits most issuer names on one line
 ISSUER_MARK_TOP_MM = 35.0      # top edge 35 mm below the top of the 版心 (7.2.4)
 ISSUER_MARK_MIN_PT = 22        # a longer mark (an English one, joint issuers) wraps at 2号 instead of shrinking
+# Joint issuers (7.2.4): the names one a line, 文件 to their right, vertically centred across them,
+# this far (in em of the mark) from the longest name; the names' lines at this multiple of the size.
+JOINT_MARK_GAP_EM = 0.5
+JOINT_MARK_LINE_HEIGHT = 1.15
 
 
 @dataclass(frozen=True)
@@ -216,3 +220,10 @@ VOLUME_DOCX_CATALOGUE_COLUMNS_MM = (9.0, 33.0, 24.0, 20.0, 40.0, 17.0, 13.0)  # 
 # English set justified (Typst): besides its word spaces, a line may adjust its letter spacing
 # within these limits, in em, so the spaces stay even (loose lines 13 % → 2 % on the corpus)
 ENGLISH_JUSTIFY_TRACKING_EM = (-0.01, 0.02)
+
+
+def signature_column_room(n_names: int) -> tuple[int, float]:
+    """Joint issuers' 署名 side by side (7.3.5.2): how many names a row holds (2 for two or four
+    names, else 3) and the room for a name in its column, in pt (the column less one 字)."""
+    per = 2 if n_names in (2, 4) else 3
+    return per, TEXT_WIDTH_MM / MM_PER_PT / per - FONTS["body"].size_pt

@@ -252,7 +252,16 @@ class Recogniser:
         elif i + 1 < len(self.lines) and self.lines[i + 1].text.strip().endswith("文件") \
                 and not _DOCNUM.search(t) and any(_DOCNUM.search(x.text) for x in self.lines[i + 2:i + 5]):
             s -= 6    # the first line of a long issuer mark (joint issuers) wrapped before its 文件
+        elif self._in_mark(i):
+            s -= 6    # joint issuers' names stacked beside their 文件, above the document number
         return s
+
+    def _in_mark(self, i: int) -> bool:
+        """A line of a stacked joint issuer mark: one of the lines right above the document number
+        (at most four), one of which ends with 文件 (7.2.4: the names one a line, 文件 beside them)."""
+        j = next((k for k in range(i + 1, min(i + 5, len(self.lines))) if _DOCNUM.search(self.lines[k].text)), None)
+        return j is not None and not _DOCNUM.search(self.lines[i].text) \
+            and any(self.lines[k].text.strip().endswith("文件") for k in range(max(0, j - 4), j))
 
     def _chunk_marked(self, i: int) -> bool:
         """The document's first line is its title behind a document-sharing site's chunk number
@@ -317,7 +326,8 @@ class Recogniser:
             best = notice[0] if notice else near[-1]
         if best is None or best[0] < 1.5:
             # fall back: the first short line without sentence punctuation
-            marks = {i for sc, i in scored if sc <= -6}  # the issuer mark and web chrome are never the title
+            # the issuer mark and web chrome are never the title
+            marks = {i for sc, i in scored if sc <= -6 or self._in_mark(i)}
             for i in window:
                 t = L[i].text
                 if self._sentence(i):

@@ -34,6 +34,14 @@ class Letterhead:
     signatory: str | None = None
     lang: str = "zh"
     signatory_label: str = "签发人："
+    # joint issuers (7.2.4): each name on its own line with ``mark_word`` (文件) to their right,
+    # vertically centred across them; empty for one issuer, a given mark or an English 版头
+    issuer_names: tuple[str, ...] = ()
+    mark_word: str = ""
+
+    @property
+    def joint(self) -> bool:
+        return len(self.issuer_names) > 1
 
 
 @dataclass
@@ -319,6 +327,35 @@ def _outside_brackets(text: str) -> list[bool]:
     return out
 
 
+# where a Chinese unit name may break onto a second line: after the place or the body it names
+_NAME_BREAK_AFTER = "省市县区镇乡街委会局组部厅院办所队设理务"
+
+
+def break_joint_names(names: list[str]) -> list[str]:
+    """Joint issuers' 署名 side by side (7.3.5.2), so that each seal sits on its own name: a Chinese
+    name too wide for its column (layout.signature_column_room) is set on two lines, broken after
+    a place or body (县, 委, 组…) where both lines fit, the most even such break. Names left as
+    they are where one cannot be broken so (they are then stacked)."""
+    from ..layout import FONTS, signature_column_room
+    from .table_widths import text_width_pt
+    if len(names) < 2 or any("\n" in n or not re.fullmatch(r"[\u3400-\u9fff（）]+", n) for n in names):
+        return names
+    size = FONTS["body"].size_pt
+    _, room = signature_column_room(len(names))
+    out = []
+    for n in names:
+        if text_width_pt(n, size) <= room:
+            out.append(n)
+            continue
+        cuts = [k for k in range(1, len(n)) if n[k - 1] in _NAME_BREAK_AFTER
+                and max(text_width_pt(n[:k], size), text_width_pt(n[k:], size)) <= room]
+        if not cuts:
+            return names
+        k = min(cuts, key=lambda k: (abs(2 * k - len(n)), -k))
+        out.append(n[:k] + "\n" + n[k:])
+    return out
+
+
 def balance_title(text: str, max_units: float) -> str:
     """Break a Chinese title that does not fit on one line into lines of nearly equal width,
     at places where a break is allowed (not inside a run of Latin letters or digits, not after
@@ -484,7 +521,8 @@ class _Builder:
             self.add(Letterhead(self.issuer_mark(),
                                 self.doc_number(),
                                 signatory,
-                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap")))
+                                signatory_label=self.term("signatory") + self.term("colon") + self.term("label_gap"),
+                                **self.joint_mark()))
         title = self.t(d.title, "title")
         if self.lang != "en":
             from ..layout import TITLE_CHARS_PER_LINE
@@ -544,7 +582,14 @@ class _Builder:
         names = [self.unit(u) for u in d.issuers]
         if self.lang == "en":
             return list_join(names, "en")
-        return "".join(names) + "文件" if len(names) == 1 else "、".join(names) + "文件"
+        return ("".join(names) if len(names) == 1 else "、".join(names)) + self.term("issuer_mark_word")
+
+    def joint_mark(self) -> dict[str, Any]:
+        """Joint issuers' names one a line beside 文件 (7.2.4), for :class:`Letterhead`."""
+        d = self.doc
+        if d.issuer_mark or self.lang == "en" or len(d.issuers) < 2:
+            return {}
+        return {"issuer_names": tuple(self.unit(u) for u in d.issuers), "mark_word": self.term("issuer_mark_word")}
 
     def doc_number(self) -> str | None:
         dn = self.doc.doc_number
@@ -563,7 +608,7 @@ class _Builder:
         d = self.doc
         names = ([self.name_or_text(s, f"signature[{i}]") for i, s in enumerate(d.signature)]
                  if d.signature else [self.unit(u) for u in d.issuers])
-        self.add(Signature(names, self.date(d.date)))
+        self.add(Signature(break_joint_names(names), self.date(d.date)))
 
     # --- sections ---------------------------------------------------------------------
     def section(self, s: Any, n: int, path: str) -> None:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from .. import layout as L
 from ..i18n import language_tag
 from .ir import AttachmentList, AttachmentStart, Block, Figure, Heading, Imprint, Letterhead, Note, RenderDoc, Signature, Table, Title
-from .paginate import pagination_of, signature_columns
+from .paginate import joint_mark_size_pt, pagination_of, signature_columns
 
 HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -88,6 +88,13 @@ def _mark_size(text: str) -> float:
     return size
 
 
+def _joint_spacing(names: tuple[str, ...], size: float) -> list[tuple[str, float]]:
+    """Joint issuers' names with the letter spacing (pt) that spreads each to the longest's width."""
+    from .table_widths import text_width_pt
+    widest = max((text_width_pt(n, size) for n in names), default=0.0)
+    return [(n, round((widest - text_width_pt(n, size)) / (len(n) - 1), 3) if len(n) > 1 else 0.0) for n in names]
+
+
 def _centred_columns(b: Table) -> set[int]:
     cols = {"task_matrix": {0, 4}, "roster": {0, 1, 2}}.get(b.kind, set())
     if b.rows and all(re.fullmatch(r"[\d.]+", r[0] or "") for r in b.rows if r):
@@ -137,7 +144,9 @@ def block_views(rdoc: RenderDoc) -> list[tuple[str, Block, dict[str, Any]]]:
             x["tag"] = f"h{min(b.level + 1, 6)}"
             x["role"] = L.HEADING_ROLES.get(b.level, "h4")
         elif isinstance(b, Letterhead):
-            x["mark_size_pt"] = _mark_size(b.issuer_mark)
+            x["mark_size_pt"] = (joint_mark_size_pt(b.issuer_names, b.mark_word) if b.joint
+                                 else _mark_size(b.issuer_mark))
+            x["name_spacing"] = _joint_spacing(b.issuer_names, x["mark_size_pt"])
             x["signatory_label"] = b.signatory_label
         elif isinstance(b, Table):
             x["centred"] = _centred_columns(b)

@@ -85,12 +85,25 @@ def signature_columns(names: list[str]) -> int:
     from .table_widths import text_width_pt
     if len(names) < 2:
         return 0
-    per = 2 if len(names) in (2, 4) else 3
-    room = L.TEXT_WIDTH_MM / L.MM_PER_PT / per - L.FONTS["body"].size_pt
+    per, room = L.signature_column_room(len(names))
     size = L.FONTS["body"].size_pt
     if any(text_width_pt(line, size) > room for n in names for line in n.split("\n")):
         return 0
     return per
+
+
+def joint_mark_size_pt(names: tuple[str, ...] | list[str], word: str) -> float:
+    """The size of a joint issuers' mark (7.2.4): layout.ISSUER_MARK_SIZE_PT, shrunk in half points
+    until the longest name, the gap and 文件 fit the type width on one line (not below
+    layout.ISSUER_MARK_MIN_PT: a longer name then wraps within its column)."""
+    from .table_widths import text_width_pt
+    size = float(L.ISSUER_MARK_SIZE_PT)
+    ems = (max((text_width_pt(n, size) for n in names), default=0.0) + text_width_pt(word, size)) / size \
+        + L.JOINT_MARK_GAP_EM
+    width_pt = L.TEXT_WIDTH_MM / L.MM_PER_PT
+    if ems * size > width_pt:
+        size = max(math.floor(width_pt / ems * 2) / 2, float(L.ISSUER_MARK_MIN_PT))
+    return size
 
 
 def plan(rdoc: RenderDoc) -> Pagination:
@@ -110,4 +123,5 @@ def pagination_of(rdoc: RenderDoc) -> Pagination:
     return rdoc.pagination if rdoc.pagination is not None else plan(rdoc)
 
 
-__all__ = ["CARRIED_LINES", "Pagination", "pagination_of", "plan", "row_height_pt", "signature_columns"]
+__all__ = ["CARRIED_LINES", "Pagination", "joint_mark_size_pt", "pagination_of", "plan", "row_height_pt",
+           "signature_columns"]

@@ -54,6 +54,19 @@ write("joint-three-bureaus.yaml", base(
                                                  {"title": t("强化保障", "Secure the means"), "text": para(2)}]}]),
       "A joint program of three bureaus: three issuers in the letterhead and the signature.")
 
+# joint issuers with long names: each on its own line in the 版头 (never wrapped mid-name), 文件
+# beside them; the 署名 too wide to stand side by side
+LONG = [{"id": "plc", "zh": "中共江北县委政法委员会", "en": "Political and Legal Affairs Commission of the CPC Jiangbei County Committee"},
+        {"id": "order", "zh": "江北县社会治安综合治理委员会办公室", "en": "Office of the Jiangbei County Public Order Commission"},
+        {"id": "safety", "zh": "江北县平安建设领导小组办公室", "en": "Office of the Jiangbei County Leading Group for Public Safety"}]
+write("joint-long-names.yaml", base(
+    "关于开展2024年平安创建联合督查的通知", "Notice on the Joint Inspection of Public Safety Work 2024",
+    units=[u for u in UNITS if u["id"] == "office"] + LONG, issuers=["plc", "order", "safety"],
+    doc_number={"prefix": "江平安办发", "year": 2024, "serial": 3, "prefix_en": "Jiang Ping An Ban Fa"},
+    preamble=[para(1)],
+    sections=[{"type": "requirements", "items": [{"title": t("压实责任", "Hold units to account"), "text": para(2)}]}]),
+      "Three issuers with long names: the 版头 puts each on its own line with 文件 to their right.")
+
 # a 46-row task table
 tasks = []
 for i in range(1, 47):

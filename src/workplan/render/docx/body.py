@@ -16,7 +16,7 @@ from ... import layout as L
 from ...errors import Problem, WorkplanError
 from ..ir import (AttachmentList, AttachmentStart, Figure, Heading, Imprint, Letterhead, Note, PageBreak, Paragraph,
                   Recipients, Signature, Table, Title)
-from ..paginate import Pagination, signature_columns
+from ..paginate import Pagination, joint_mark_size_pt, signature_columns
 from . import oxml as X
 from . import styles as S
 from .oxml import esc as _esc
@@ -307,10 +307,15 @@ class Body:
                                         for c in range(cols)) + "</w:tabs>"
             common = {"tabs": tabs, "ind": S.ind(first_chars=0), "jc": '<w:jc w:val="left"/>'}
             for r in range(0, len(b.names), cols):
-                row = b.names[r:r + cols]
-                spacing = before if r == 0 else {"spacing": X.spacing(S.PITCH_TW, before=2 * S.PITCH_TW, after=0)}
-                self.p(S.SIGNATURE, _run("\t" + "\t".join(n.replace("\n", " ") for n in row), _lang_rpr(b.lang)),
-                       keepNext="<w:keepNext/>", **common, **spacing)
+                row = [n.split("\n") for n in b.names[r:r + cols]]
+                # a name on two lines (ir.break_joint_names): a paragraph per line, each name's
+                # lines centred on its column's tab
+                for k in range(max(len(n) for n in row)):
+                    spacing = (before if r == 0 and k == 0 else
+                               {"spacing": X.spacing(S.PITCH_TW, before=0 if k else 2 * S.PITCH_TW, after=0)})
+                    self.p(S.SIGNATURE, _run("\t" + "\t".join(n[k] if k < len(n) else "" for n in row),
+                                             _lang_rpr(b.lang)),
+                           keepNext="<w:keepNext/>", **common, **spacing)
             # the date centred under the last name, or flush with the right edge where it is wider
             last = (len(b.names) - 1) % cols
             date_tw = _width_chars(b.date) * X.twips(L.FONTS["body"].size_pt)
@@ -534,6 +539,54 @@ def even_page_imprint(document, unnumbered: bool) -> None:
                     if r.getparent() is not None:
                         r.getparent().remove(r)
                 el.append(child)
+
+
+def joint_issuer_mark(body, ids: dict[str, str], lh: Letterhead | None) -> None:
+    """Joint issuers (7.2.4): the one-line mark paragraph becomes a borderless two-column table,
+    the names one a line (spread to the column's width) and 文件 beside them, vertically centred;
+    an empty paragraph above it keeps the mark's top 35 mm below the top of the type area."""
+    if lh is None or not lh.joint:
+        return
+    sid = ids[S.ISSUER_MARK]
+    mark = next((p for p in body.iterchildren(qn("w:p"))
+                 if (ps := p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")) is not None and ps.get(qn("w:val")) == sid
+                 and "".join(t.text or "" for t in p.iter(qn("w:t"))) == lh.issuer_mark), None)
+    if mark is None:
+        return
+    from ..table_widths import text_width_pt
+    size = joint_mark_size_pt(lh.issuer_names, lh.mark_word)
+    line_tw = X.twips(size * L.JOINT_MARK_LINE_HEIGHT)
+    gap_tw = X.twips(size * L.JOINT_MARK_GAP_EM)
+    word_tw = X.twips(text_width_pt(lh.mark_word, size) + size * 0.1) + gap_tw
+    # a little slack over the widest name so Word's and LibreOffice's own measure never wraps it
+    names_tw = min(X.twips(max(text_width_pt(n, size) for n in lh.issuer_names) + size * 0.1),
+                   S.TEXT_WIDTH_TW - word_tw)
+    top_tw = max(0, L.mm_to_twips(L.ISSUER_MARK_TOP_MM) - (line_tw - X.twips(size)) // 2)
+    ps = f'<w:pStyle w:val="{sid}"/>'
+    run_rpr = f'<w:rPr><w:sz w:val="{round(size * 2)}"/><w:szCs w:val="{round(size * 2)}"/></w:rPr>'
+
+    def para(text: str, jc: str, ind: str = "") -> str:
+        return (f'<w:p><w:pPr>{ps}<w:keepNext/>{X.spacing(line_tw, before=0, after=0)}{ind}<w:jc w:val="{jc}"/></w:pPr>'
+                f'<w:r>{run_rpr}<w:t xml:space="preserve">{_esc(text)}</w:t></w:r></w:p>')
+
+    def cell(width: int, paras: str) -> str:
+        return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+                f'{paras}</w:tc>')
+    spacer = (f'<w:p {X.NSDECL}><w:pPr>{ps}<w:keepNext/>{X.spacing(max(top_tw, 20), before=0, after=0)}'
+              '</w:pPr></w:p>')
+    table = (f'<w:tbl {X.NSDECL}><w:tblPr><w:tblW w:w="{names_tw + word_tw}" w:type="dxa"/><w:jc w:val="center"/>'
+             '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/><w:right w:val="nil"/>'
+             '<w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders><w:tblLayout w:type="fixed"/>'
+             '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+             '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+             f'<w:tblGrid><w:gridCol w:w="{names_tw}"/><w:gridCol w:w="{word_tw}"/></w:tblGrid>'
+             '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+             + cell(names_tw, "".join(para(n, "distribute") for n in lh.issuer_names))
+             + cell(word_tw, para(lh.mark_word, "left", f'<w:ind w:left="{gap_tw}" w:right="0" w:firstLine="0"/>'))
+             + "</w:tr></w:tbl>")
+    mark.addprevious(parse_xml(spacer))
+    mark.addprevious(parse_xml(table))
+    mark.getparent().remove(mark)
 
 
 def scale_issuer_mark(body, ids: dict[str, str]) -> None:

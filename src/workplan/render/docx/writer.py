@@ -16,10 +16,10 @@ from pathlib import Path
 
 from docx.oxml.ns import qn
 
-from ..ir import RenderDoc
+from ..ir import Letterhead, RenderDoc
 from . import oxml as X
 from . import styles as S
-from .body import Body, even_page_imprint, scale_issuer_mark, splice_body
+from .body import Body, even_page_imprint, joint_issuer_mark, scale_issuer_mark, splice_body
 from .template import BODY_MARKER, open_template, prepare
 
 
@@ -59,6 +59,7 @@ def build_document(rdoc: RenderDoc, template: Path | None = None):
     builder.tight = not pagination.signature_gaps
     builder.build(rdoc.blocks)
     document = splice_body(document, anchor, builder)
+    joint_issuer_mark(document.element.body, ids, next((b for b in rdoc.blocks if isinstance(b, Letterhead)), None))
     scale_issuer_mark(document.element.body, ids)
     if builder.imprint_section:
         even_page_imprint(document, unnumbered=pagination.imprint_blank_before)

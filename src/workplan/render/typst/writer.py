@@ -158,7 +158,8 @@ def layout_values(names: dict[str, tuple[str, int]]) -> dict[str, Any]:
         "pitch": _Len(pitch), "char": _Len(d["char_pt"]), "indent": _Len(d["indent_pt"]),
         "ascent": ASCENT_EM, "top-edge": _Len(top), "bottom-edge": _Len(bottom),
         "red": L.RED, "red-rule": mm(L.RED_RULE_MM), "red-rule-gap": mm(L.RED_RULE_GAP_MM),
-        "issuer-mark-top": mm(d["issuer_mark_top_mm"]), "doc-number-gap": _Len(d["doc_number_gap_pt"]),
+        "issuer-mark-top": mm(d["issuer_mark_top_mm"]),
+        "joint-mark-gap": L.JOINT_MARK_GAP_EM, "joint-line-height": L.JOINT_MARK_LINE_HEIGHT, "doc-number-gap": _Len(d["doc_number_gap_pt"]),
         "attachment-title-gap": _Len(d["attachment_title_gap_pt"]),
         "signature-right": _Len(d["signature_right_pt"]),
         "page-number-drop": mm(L.PAGE_NUMBER_DROP_MM), "page-number-inset": _Len(d["page_number_inset_pt"]),
@@ -267,7 +268,8 @@ def _block(kind: str, b: Any, x: dict[str, Any], files: "_Files") -> dict[str, A
         out["bm"] = None if label is None else " / ".join(s.strip() for s in label.split("\n") if s.strip())
     if kind == "Letterhead":
         out.update(issuer_mark=b.issuer_mark, doc_number=b.doc_number, signatory=b.signatory,
-                   signatory_label=b.signatory_label, mark_size=x["mark_size_pt"])
+                   signatory_label=b.signatory_label, mark_size=x["mark_size_pt"],
+                   issuer_names=list(b.issuer_names), mark_word=b.mark_word)
     elif kind == "Title":
         out.update(text=_runs(b.text, lang), subtitle=_runs(b.subtitle, lang) if b.subtitle else None)
     elif kind == "Recipients":
