@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     root, index, out, *files = argv
     from workplan.archive import open_archive
     from workplan.errors import WorkplanError
-    from workplan.ingest import add_data_file
+    from workplan.ingest import add_data_files
     from workplan.search import keep_index_current
 
     done: list[str] = []
@@ -48,7 +48,10 @@ def main(argv: list[str]) -> int:
                         arc = open_archive(root, index_dir=index)
                         if listener:
                             keep_index_current(arc)
-                    rec = add_data_file(arc, f, formats=())
+                    # as `archive add` does: a file whose content is already the current version is
+                    # not archived again, so a retry after an add that landed unacknowledged is harmless
+                    outcome = add_data_files(arc, [f], formats=(), again=False)
+                    rec = (outcome.records or outcome.skipped)[0]
                 except WorkplanError as e:
                     errors.append(e.format())
                     if arc is not None:

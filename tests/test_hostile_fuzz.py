@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 
 from conftest import ROOT
-from test_hostile_bounds import _pdf
+from minipdf import make_pdf as _pdf
 from test_input_bounds import GOOD
 
 CAP = 2048 << 20

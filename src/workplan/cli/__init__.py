@@ -34,8 +34,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "search": ("search", "search", "Full-text search of the archive, in Chinese and English."),
     "serve": ("serve", "serve_cmd", "Serve the archive as a web site for auditors and reviewers."),
     "user": ("users", "user", "Manage the archive's accounts (people and their roles)."),
-    "worker": ("worker", "worker_cmd", "Run the archive's queued jobs (a PostgreSQL archive's job queue)."),
-    "jobs": ("worker", "jobs_cmd", "What the archive's queued jobs are doing or did."),
+    "worker": ("worker", "worker_cmd", "Run the archive's queued jobs: adds, builds, index catch-ups and rebuilds, "
+                                       "compiles and fixity sweeps."),
+    "jobs": ("worker", "jobs_cmd", "What the archive's queued jobs are doing or did (the given ones, else the "
+                                 "newest 50): queued, running (with its progress), done (with its result) or "
+                                 "failed (with the problem)."),
 }
 
 

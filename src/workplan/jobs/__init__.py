@@ -39,9 +39,9 @@ def add_paths(arc: Archive, paths: list[str], *, progress: Progress, retention: 
     refused stops the job naming it, and the records archived before it are said."""
     from ..ingest import add_data_files
     outcome = add_data_files(arc, paths, retention=retention, langs=langs, formats=formats, prebuilt=prebuilt,
-                             reason=reason,
+                             reason=reason, again=False,  # a job run again skips what its first run archived
                              on_progress=lambda done, total: progress(f"{done} of {total} file(s) archived"))
-    return {"codes": outcome.codes}
+    return {"codes": outcome.codes + [r.code for r in outcome.skipped]}  # skipped: archived by an earlier run
 
 
 def _add(arc: Archive, progress: Progress, *, paths: list[str], **options: Any) -> dict:
