@@ -169,3 +169,53 @@ def test_pg_batch_allocation_counts_on_within_the_batch(pg_server, tmp_path):
         assert [(r.code.rsplit("-", 1)[1], r.version, r.status) for r in recs] == \
             [("0001", 1, "superseded"), ("0001", 2, "active"), ("0002", 1, "active")]
         assert arc.verify(record_event=False).ok
+
+
+def test_the_sites_volume_is_made_by_the_worker(pg_server, tmp_path):
+    """On a PostgreSQL archive with a worker alive, the site's compile page queues the volume; the
+    worker makes it (as the person who asked) and the site's job page follows the queue's report
+    to the download. With no worker, the site makes it itself (the other web tests)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from workplan.archive import open_archive
+    from workplan.ingest import add_data_files
+    from workplan.jobs import queue_of
+    from workplan.web import create_app
+    root = tmp_path / "arc"
+    init(pg_server, root)
+    with open_archive(root) as arc:
+        add_data_files(arc, variants(tmp_path / "in", 1, 1), formats=("pdf",))
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKPLAN_ARCHIVE", "WORKPLAN_INDEX")}
+    worker = subprocess.Popen([sys.executable, "-m", "workplan.cli", "worker", "--archive", str(root), "--index",
+                               str(tmp_path / "idx")], env=env, stderr=subprocess.PIPE, text=True)
+    app = create_app(root)
+    try:
+        with open_archive(root) as arc:
+            queue = queue_of(arc)
+            deadline = time.monotonic() + 60
+            while not queue.worker_alive():
+                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not start"
+                time.sleep(0.2)
+            client = app.test_client()
+            r = client.post("/compile.json", json={"year": 2023})
+            assert r.status_code == 202, r.data[:500]
+            job = r.get_json()["id"]
+            deadline = time.monotonic() + 180
+            while (d := client.get(f"/compile/jobs/{job}.json").get_json())["state"] in ("queued", "running"):
+                assert time.monotonic() < deadline, d
+                time.sleep(0.2)
+            assert d["state"] == "done" and d["documents"] == 1, d
+            reports = [j for j in queue.reports() if j["task"] == "compile"]
+            assert len(reports) == 1 and reports[0]["state"] == "done"  # the worker made it, not the site
+            assert reports[0]["result"]["output"].endswith("volume-2023.pdf")
+            r = client.get(f"/compile/jobs/{job}/download")
+            assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    finally:
+        app.config["WP_JOBS"].close()
+        worker.send_signal(signal.SIGINT)
+        _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and "Traceback" not in err, err

@@ -77,7 +77,8 @@ def _compile(arc: Archive, progress: Progress, *, year: int, output: str, unit: 
     from ..compile.volume import compile_volume
     res = compile_volume(arc, output, year=year, unit=unit, kind=kind, fmt=fmt, lang=lang,
                          progress=lambda stage, done, total: progress(f"{stage} {done}/{total}"))
-    return {"output": str(res.output), "documents": res.documents, "pages": res.pages}
+    return {"output": str(res.output), "documents": res.documents, "pages": res.pages,
+            "warnings": [str(w) for w in res.warnings]}
 
 
 def _fixity(arc: Archive, progress: Progress, *, budget: float = 600.0) -> dict:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import WorkplanError
+from ..errors import Problem, WorkplanError
 
 MAX_RUNNING = 2      # volumes made at once (each is CPU-heavy)
 MAX_KEPT = 20        # finished jobs kept (their files are deleted beyond that)
@@ -130,10 +130,14 @@ class Jobs:
         arc: Any = None
         try:
             arc = self.opener()
-            res = compile_volume(arc, out, year=o["year"], unit=o.get("unit") or None, kind=o.get("kind") or None,
-                                 fmt=o["format"], lang=o["lang"], progress=progress)
-            job.output, job.documents, job.pages = res.output, res.documents, res.pages
-            job.warnings = list(res.warnings)
+            queue = _queue_with_worker(arc)
+            if queue is not None:  # a worker takes the volume; this thread only follows its report
+                _through_queue(queue, job, out, progress)
+            else:
+                res = compile_volume(arc, out, year=o["year"], unit=o.get("unit") or None,
+                                     kind=o.get("kind") or None, fmt=o["format"], lang=o["lang"], progress=progress)
+                job.output, job.documents, job.pages = res.output, res.documents, res.pages
+                job.warnings = list(res.warnings)
             job.state = "done"
         except WorkplanError as e:
             job.problems = [{"message": p.message, "file": p.file, "hint": p.hint} for p in e.problems]
@@ -154,3 +158,48 @@ class Jobs:
             t.join(timeout=30)
         if not self.shared:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- a PostgreSQL archive's volumes on the job queue ---------------------------------------------
+QUEUE_POLL_S = 0.5
+QUEUE_WAIT_S = 3600.0  # a volume the worker has not finished in an hour is reported as failed
+
+
+def _queue_with_worker(arc: Any) -> Any:
+    """The archive's job queue when it has one (PostgreSQL) and a worker is alive to take the
+    volume; else None, and the volume is made by the site itself."""
+    if not getattr(arc.config, "catalogue", None):
+        return None
+    from ..jobs import queue_of
+    try:
+        queue = queue_of(arc)
+        return queue if queue.worker_alive() else None
+    except WorkplanError:
+        return None  # no queue to be had (procrastinate missing, say): made here, as on SQLite
+
+
+def _through_queue(queue: Any, job: Job, out: Path, progress: Any) -> None:
+    """Queue the volume as a ``compile`` job written to ``out`` (the site's job folder, which the
+    worker must reach: one machine, or a shared folder) as the person who asked, and follow its
+    report until the worker has done it."""
+    o = job.options
+    job_id = queue.enqueue("compile", person=o.get("person"), year=o["year"], output=str(out.absolute()),
+                           unit=o.get("unit") or None, kind=o.get("kind") or None, fmt=o["format"], lang=o["lang"])
+    job.stage = f"queue job {job_id}"
+    progress(job.stage, 0, 0)
+    deadline = time.monotonic() + QUEUE_WAIT_S
+    while time.monotonic() < deadline:
+        report = (queue.reports([job_id]) or [{}])[0]
+        if report.get("state") == "done":
+            result = report.get("result") or {}
+            job.output, job.documents, job.pages = Path(result["output"]), result["documents"], result["pages"]
+            job.warnings = list(result.get("warnings", []))
+            return
+        if report.get("state") == "failed":
+            raise WorkplanError(Problem(f"the worker could not make the volume (queue job {job_id}): "
+                                        f"{report.get('error') or 'no reason given'}"))
+        progress(report.get("progress") or job.stage, 0, 0)
+        time.sleep(QUEUE_POLL_S)
+    raise WorkplanError(Problem(f"the worker has not made the volume within an hour (queue job {job_id})",
+                                hint="see `workplan jobs` on a machine of the archive"))
+

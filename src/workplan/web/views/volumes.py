@@ -55,6 +55,8 @@ def _options() -> dict:
 def compile_start() -> ResponseReturnValue:
     check_csrf(site().guard.secret)
     options = _options()
+    account = g.get("account")
+    options["person"] = account.name if account is not None else None  # who asked (a queued volume runs as them)
     try:
         job = site().jobs.start(options)
     except Busy:
