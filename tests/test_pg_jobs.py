@@ -6,11 +6,42 @@ leave the index to the machine's catch-up."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 from test_pg_archive import init, variants, wp
 
 pytestmark = pytest.mark.pg
+
+
+@contextmanager
+def running_worker(root: Path, index: Path) -> Iterator[Any]:
+    """A `workplan worker` process on the archive (until interrupted), once the queue sees it
+    alive; yields the archive's queue. Stopped with SIGINT after, cleanly (no traceback)."""
+    from workplan.archive import open_archive
+    from workplan.jobs import queue_of
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKPLAN_ARCHIVE", "WORKPLAN_INDEX")}
+    worker = subprocess.Popen([sys.executable, "-m", "workplan.cli", "worker", "--archive", str(root), "--index",
+                               str(index)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        with open_archive(root) as arc:
+            queue = queue_of(arc)
+            deadline = time.monotonic() + 60
+            while not queue.worker_alive():
+                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not start"
+                time.sleep(0.2)
+            yield queue
+    finally:
+        worker.send_signal(signal.SIGINT)
+        _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and "Traceback" not in err, err
 
 
 def test_pg_jobs_queued_run_by_the_worker_and_reported(pg_server, tmp_path):
@@ -82,11 +113,6 @@ def test_the_queue_needs_a_postgresql_archive(tmp_path):
 def test_a_large_add_goes_to_a_running_worker(pg_server, tmp_path):
     """Above the threshold ($WORKPLAN_QUEUE_ABOVE here, 200 by default) and with a worker alive,
     `archive add` queues instead of archiving inline; the worker (until interrupted) runs it."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
     root = tmp_path / "arc"
     init(pg_server, root)
     variants(tmp_path / "in", 1, 3)
@@ -97,31 +123,17 @@ def test_a_large_add_goes_to_a_running_worker(pg_server, tmp_path):
            "--index", str(other), env={"WORKPLAN_QUEUE_ABOVE": "0"})
     assert r.returncode == 0 and r.stdout.strip().endswith("-0001"), r.stdout + r.stderr
     assert not other.exists() and "not updated" not in r.stderr
-    env = {k: v for k, v in os.environ.items() if k not in ("WORKPLAN_ARCHIVE", "WORKPLAN_INDEX")}
-    worker = subprocess.Popen([sys.executable, "-m", "workplan.cli", "worker", "--archive", str(root), "--index",
-                               str(tmp_path / "idx")], env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        from workplan.archive import open_archive
-        with open_archive(root) as arc:
-            from workplan.jobs import queue_of
-            queue = queue_of(arc)
-            deadline = time.monotonic() + 60
-            while not queue.worker_alive():
-                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not start"
-                time.sleep(0.2)
-            (tmp_path / "in" / "doc-0001.yaml").unlink()
-            r = wp("archive", "add", str(tmp_path / "in"), "--format", "none", "--archive", str(root),
-                   env={"WORKPLAN_QUEUE_ABOVE": "1"})
-            assert r.returncode == 0 and "queued for the archive's worker" in r.stderr, r.stdout + r.stderr
-            job = int(r.stdout.split()[-1])
-            while queue.reports([job])[0]["state"] not in ("done", "failed"):
-                assert time.monotonic() < deadline + 60, queue.reports([job])
-                time.sleep(0.2)
-            assert queue.reports([job])[0]["result"]["codes"][-1].endswith("-0003")
-    finally:
-        worker.send_signal(signal.SIGINT)
-        _out, err = worker.communicate(timeout=60)
-    assert worker.returncode == 0 and "Traceback" not in err, err
+    with running_worker(root, tmp_path / "idx") as queue:
+        (tmp_path / "in" / "doc-0001.yaml").unlink()
+        r = wp("archive", "add", str(tmp_path / "in"), "--format", "none", "--archive", str(root),
+               env={"WORKPLAN_QUEUE_ABOVE": "1"})
+        assert r.returncode == 0 and "queued for the archive's worker" in r.stderr, r.stdout + r.stderr
+        job = int(r.stdout.split()[-1])
+        deadline = time.monotonic() + 120
+        while queue.reports([job])[0]["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, queue.reports([job])
+            time.sleep(0.2)
+        assert queue.reports([job])[0]["result"]["codes"][-1].endswith("-0003")
     r = wp("search", "冬季防火", "--json", "--exact-count", "--archive", str(root), "--index", str(other))
     assert r.returncode == 0 and json.loads(r.stdout)["total"] == 3, r.stdout + r.stderr
     assert "building it" in r.stderr
@@ -175,31 +187,16 @@ def test_the_sites_volume_is_made_by_the_worker(pg_server, tmp_path):
     """On a PostgreSQL archive with a worker alive, the site's compile page queues the volume; the
     worker makes it (as the person who asked) and the site's job page follows the queue's report
     to the download. With no worker, the site makes it itself (the other web tests)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     from workplan.archive import open_archive
     from workplan.ingest import add_data_files
-    from workplan.jobs import queue_of
     from workplan.web import create_app
     root = tmp_path / "arc"
     init(pg_server, root)
     with open_archive(root) as arc:
         add_data_files(arc, variants(tmp_path / "in", 1, 1), formats=("pdf",))
-    env = {k: v for k, v in os.environ.items() if k not in ("WORKPLAN_ARCHIVE", "WORKPLAN_INDEX")}
-    worker = subprocess.Popen([sys.executable, "-m", "workplan.cli", "worker", "--archive", str(root), "--index",
-                               str(tmp_path / "idx")], env=env, stderr=subprocess.PIPE, text=True)
     app = create_app(root)
     try:
-        with open_archive(root) as arc:
-            queue = queue_of(arc)
-            deadline = time.monotonic() + 60
-            while not queue.worker_alive():
-                assert time.monotonic() < deadline and worker.poll() is None, "the worker did not start"
-                time.sleep(0.2)
+        with running_worker(root, tmp_path / "idx") as queue:
             client = app.test_client()
             r = client.post("/compile.json", json={"year": 2023})
             assert r.status_code == 202, r.data[:500]
@@ -216,6 +213,3 @@ def test_the_sites_volume_is_made_by_the_worker(pg_server, tmp_path):
             assert r.status_code == 200 and r.data.startswith(b"%PDF")
     finally:
         app.config["WP_JOBS"].close()
-        worker.send_signal(signal.SIGINT)
-        _out, err = worker.communicate(timeout=60)
-    assert worker.returncode == 0 and "Traceback" not in err, err
