@@ -289,3 +289,19 @@ def test_an_update_skips_records_the_index_head_covers(arc_v1):
         mgr = IndexManager.of(arc)
         assert mgr.update(arc, [code]) == 0
         assert mgr.staleness(arc) is None
+
+
+def test_a_new_version_of_a_damaged_record_is_indexed_and_the_damage_left_out(arc_v1, tmp_path, capsys):
+    """The next ordinary add after a stored file was altered: the new version is archived and
+    found; the altered version stays out of the index, and the warning says the index was
+    updated except for it (not that it was not updated)."""
+    with open_archive(arc_v1) as arc:
+        source = next(f for f in (arc.get(arc.records()[0].code).bag_dir / "data").iterdir() if f.suffix == ".yaml")
+    source.write_bytes(source.read_bytes().replace("旧版".encode(), "新版".encode(), 1))  # altered in place
+    with open_archive(arc_v1) as arc:
+        keep_index_current(arc)
+        add_data_file(arc, market(tmp_path / "src", 2), formats=(), reason="a test")
+    err = capsys.readouterr().err
+    assert "leaves out what failed its check" in err and "hash mismatch" in err and "not updated" not in err, err
+    assert current_versions(arc_v1, "修订后") == [(2, True)]  # the new version is found
+    assert current_versions(arc_v1, "新版") == []  # the altered text is never served as archived

@@ -374,8 +374,13 @@ def _index_listener(arc, codes: list[str], *, documents: Mapping[str, Any]) -> N
     the index catches up by the log's head when it is next opened or caught up."""
     if not getattr(getattr(arc, "storage", None), "index_on_write", True):
         return
+    from .index import PartlyIndexed
     try:
         on_records_changed(arc, codes, documents=documents)
+    except PartlyIndexed as e:  # the index was updated; only these versions are left out of it
+        print(f"warning: the search index leaves out what failed its check ({e.format()}); "
+              "`workplan archive verify` reports it, and the index takes it once it is restored",
+              file=sys.stderr)
     except WorkplanError as e:
         print(f"warning: the search index was not updated ({e.format()}); "
               "run `workplan search reindex`", file=sys.stderr)

@@ -127,6 +127,11 @@ def changed_since(log, head: list | None, *, max_codes: int = CATCH_UP_MAX) -> s
         return None
 
 
+class PartlyIndexed(WorkplanError):
+    """An update that indexed every version it could and committed, leaving out the versions
+    that failed their check against the archive (each a problem naming the file)."""
+
+
 class IndexManager:
     def __init__(self, archive_root: Path | str | os.PathLike[str], index_dir: Path | str | None = None) -> None:
         self.root = Path(archive_root)
@@ -362,7 +367,7 @@ class IndexManager:
             meta["archive_head"] = head
             self._write_meta(meta)
         if problems:
-            raise WorkplanError(problems)
+            raise PartlyIndexed(problems)
         return len(docs)
 
     # --- staleness ----------------------------------------------------------------------------
