@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from workplan.model import load_document  # noqa: E402
-from workplan.render.pdf import writer as pdf_writer  # noqa: E402
+from workplan.render.weasyprint import writer as pdf_writer  # noqa: E402
 from workplan.render.ir import AttachmentList, Heading, RenderDoc, Signature  # noqa: E402
 from workplan.render.resolve import build_ir  # noqa: E402
 

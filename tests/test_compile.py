@@ -30,7 +30,7 @@ def _squash(s: str) -> str:
 
 
 def _legacy_pdf(path: Path, title: str, pages: int) -> None:
-    from workplan.render.pdf import render_html_to_pdf
+    from workplan.render.weasyprint import render_html_to_pdf
     body = "".join(f"<p style='break-before: page'>第{i + 1}页正文。</p>" if i else "<p>正文第一页。</p>"
                    for i in range(pages))
     render_html_to_pdf(f"<html lang='zh-CN'><body><h1>{title}</h1>{body}</body></html>", path, pdf_variant=None)

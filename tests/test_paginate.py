@@ -34,7 +34,7 @@ def test_rows_split_only_when_taller_than_a_page(rdoc):
 def test_every_writer_follows_the_row_policy(rdoc, tmp_path):
     from docx import Document
     from workplan.render.docx.writer import write_docx
-    from workplan.render.pdf.writer import html_for
+    from workplan.render.weasyprint.writer import html_for
     from workplan.render.typst.writer import document_data
     write_docx(rdoc, tmp_path / "t.docx")
     rows = [tbl for tbl in Document(str(tmp_path / "t.docx")).tables if "序号" in tbl.rows[0].cells[0].text][0].rows

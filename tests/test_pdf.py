@@ -348,7 +348,7 @@ def test_no_weasyprint_warnings(tmp_path, caplog, winter_file, engine):
         pytest.skip("WeasyPrint only")
     from weasyprint import CSS
 
-    from workplan.render.pdf import engine as weasyprint_engine
+    from workplan.render.weasyprint import engine as weasyprint_engine
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         e = weasyprint_engine()
         CSS(string=e.css_text, font_config=e.font_config)   # ignored declarations, bad fonts

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 RENDER = Path(__file__).resolve().parents[1] / "src" / "workplan" / "render"
-WRITERS = ("docx", "pdf", "typst")
+WRITERS = ("docx", "typst", "weasyprint")
 
 
 def _module(path: Path) -> str:

@@ -67,7 +67,7 @@ def test_table_cell_padding_is_one_number_for_docx_and_pdf(tmp_path):
 
     from workplan import layout as L
     from workplan.render import build_file
-    from workplan.render.pdf import engine
+    from workplan.render.weasyprint import engine
 
     out = build_file(CORPUS / "winter-fire-safety.yaml", tmp_path, formats=["docx"]).outputs[0]
     style = Document(str(out)).styles["WP Table"].element

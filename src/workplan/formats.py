@@ -94,7 +94,7 @@ PDF_ENGINES: dict[str, Engine] = {
     "typst": Engine("typst", "workplan.render.typst:write_pdf", ("source_name", "source_bytes"),
                     "Typst (the typst package) from JSON data and a Typst template, PDF/A-3b",
                     check="workplan.render.typst:check_environment"),
-    "weasyprint": Engine("weasyprint", "workplan.render.pdf:write_pdf", ("source_name", "source_bytes"),
+    "weasyprint": Engine("weasyprint", "workplan.render.weasyprint:write_pdf", ("source_name", "source_bytes"),
                          "Jinja2 HTML + CSS laid out by WeasyPrint, PDF/A-3b",
                          check="workplan.render.fonts:check_pdf_environment"),
 }

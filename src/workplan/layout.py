@@ -135,7 +135,7 @@ def missing_font_files() -> list[tuple[str, str, str]]:
     return [(fam, f, pkg) for fam, (f, pkg) in FONT_FILES.items() if not Path(f).exists()]
 
 
-# --- additions for the PDF writer (render/pdf/writer.py) ---------------------------------
+# --- additions for the PDF writer (render/weasyprint/writer.py) ---------------------------------
 # The Noto CJK files are TTC collections (JP/KR/SC/TC faces in one file). The PDF writer does
 # not load them with @font-face (that would register every face under one name); it names the
 # SC face by its fontconfig family and weight instead.

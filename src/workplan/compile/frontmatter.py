@@ -117,7 +117,7 @@ CATALOGUE = _HEAD + """
 
 def stylesheet_text(landscape: bool = False) -> str:
     """The volume pages' stylesheet, on top of the documents' (whose @font-face rules it uses)."""
-    from ..render.pdf import LATIN_FAMILY, css_family
+    from ..render.weasyprint import LATIN_FAMILY, css_family
     fang, hei = css_family("WP FangSong"), css_family("WP HeiTi")
     song, xbs = css_family("WP SongTi"), css_family("WP XiaoBiaoSong")
     latin = LATIN_FAMILY["zh"]
@@ -191,7 +191,7 @@ def _stylesheet(landscape: bool) -> Any:
 
 
 def _render(html: str, out: Path, landscape: bool = False) -> int:
-    from ..render.pdf import render_html_to_pdf
+    from ..render.weasyprint import render_html_to_pdf
     return render_html_to_pdf(html, out, stylesheets=[_stylesheet(landscape)], pdf_variant=None)
 
 

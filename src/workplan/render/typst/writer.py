@@ -1,7 +1,7 @@
 """Typst PDF writer: RenderDoc → JSON data + the GB/T 9704 Typst template → PDF/A-3b.
 
 The default PDF engine (``--pdf-engine typst``), beside the WeasyPrint writer
-(:mod:`workplan.render.pdf.writer`). Both draw the same IR blocks with the same layout
+(:mod:`workplan.render.weasyprint.writer`). Both draw the same IR blocks with the same layout
 numbers: the Typst source is
 
     preamble   generated here from workplan/layout.py (page, grid, gaps, rules, font stacks)

@@ -39,9 +39,9 @@ from ..paginate import CARRIED_LINES, pagination_of
 if TYPE_CHECKING:
     import jinja2
 
-# The templates are package data (src/workplan/render/pdf/templates/), read through
+# The templates are package data (src/workplan/render/weasyprint/templates/), read through
 # importlib.resources so an installed (non-editable) package finds them.
-TEMPLATES_PACKAGE = "workplan.render.pdf"
+TEMPLATES_PACKAGE = "workplan.render.weasyprint"
 TEMPLATES = resources.files(TEMPLATES_PACKAGE) / "templates"
 DOCUMENT_TEMPLATE = "document.html.j2"
 STYLESHEET_TEMPLATE = "gbt9704.css.j2"
