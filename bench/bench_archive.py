@@ -237,7 +237,7 @@ def pg_writers(args) -> None:
             outs = [p.communicate() for p in procs]
             took = time.perf_counter() - t
             loads.append(os.getloadavg()[0])
-            for p, (o, e) in zip(procs, outs):
+            for p, (_o, e) in zip(procs, outs):
                 if p.returncode != 0:
                     raise SystemExit(f"PostgreSQL `archive add` failed: {e[-2000:]}")
             pg_rates.append(4 * n / took)

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from workplan.model import Document, load_document  # noqa: E402
+from workplan.model import load_document  # noqa: E402
 
 TARGET_PDF_S_PER_10PP = 0.5
 TARGET_DOCX_S_PER_10PP = 0.1

@@ -33,7 +33,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,7 +109,7 @@ def build_archive(root: Path, n: int, batch: int = 250) -> None:
                 metas.append((meta, src))
             recs = arc.store(preps, notify=False)  # one batch, as `workplan archive add` does
             staging.cleanup()
-            for rec, (meta, src) in zip(recs, metas):
+            for rec, (_meta, src) in zip(recs, metas):
                 docs.append(IndexDoc(code=rec.code, title=rec.title, title_en=rec.title_en, date=rec.date.isoformat(),
                                      year=rec.year, kind=rec.kind, retention=rec.retention, issuer=rec.issuer,
                                      issuer_abbr=rec.issuer_abbr, doc_number=rec.doc_number, identity=rec.identity,

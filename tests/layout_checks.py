@@ -16,7 +16,6 @@ number is read from ``--number``), e.g. for a before/after table over a built co
 from __future__ import annotations
 
 import re
-import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -302,7 +302,7 @@ def _tampers(root: Path) -> list[tuple[str, str, callable]]:
 
     def set_log(r, lines):
         (r / "events.jsonl").write_bytes(b"".join(x + b"\n" for x in lines))
-    for i, line in enumerate(log_lines):
+    for i, _line in enumerate(log_lines):
         def ledit(r, i=i):
             ls = list(log_lines)
             ls[i] = ls[i].replace(b'"success"', b'"failure"') if b'"success"' in ls[i] else ls[i] + b" "

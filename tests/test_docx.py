@@ -23,7 +23,7 @@ from workplan.render.docx import DEFAULT_TEMPLATE, write_docx
 from workplan.render.ir import Figure, Heading, Imprint, PageBreak, Paragraph, RenderDoc, Table, Title
 from workplan.render.resolve import build_ir
 
-from conftest import CORPUS, corpus_files
+from conftest import CORPUS
 
 LANGS = ("zh", "en", "zh-en")
 ROOT = Path(__file__).resolve().parents[1]

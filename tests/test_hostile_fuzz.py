@@ -122,7 +122,7 @@ def _documents(rnd: random.Random, tmp: Path) -> list[tuple[str, bytes]]:
             for n, d in mutated.items():
                 z.writestr(n, d)
         out.append(("docx-damaged.docx", path.read_bytes()))
-    for i in range(10):  # text files of hostile bytes
+    for _ in range(10):  # text files of hostile bytes
         n = rnd.choice([0, 5, 500, 50_000])
         out.append(("txt-bytes.txt", bytes(rnd.randrange(256) for _ in range(n))))
     out += [("txt-controls.txt", "一、总则\n\x1b]0;pwned\x07正文\u202e内容\x00\n".encode() * 50),

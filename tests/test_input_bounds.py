@@ -220,7 +220,7 @@ def _mutants(rnd: random.Random) -> list[tuple[str, bytes, bool]]:
 
     def lines_of(b: bytes) -> list[bytes]:
         return b.split(b"\n")
-    for i in range(250):  # mutated corpus files: may happen to stay valid
+    for _ in range(250):  # mutated corpus files: may happen to stay valid
         src = rnd.choice(corpus)
         ls = lines_of(src)
         k = rnd.randrange(10)

@@ -2,7 +2,6 @@
 files, and every kind of bad input gets a located, actionable message — never a traceback."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re

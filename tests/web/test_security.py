@@ -8,7 +8,6 @@ import os
 import re
 import socket
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

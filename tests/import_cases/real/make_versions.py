@@ -25,7 +25,6 @@ The TEXT of the document is not changed (except: markdown marks ** and #### of c
 import os, re, subprocess, sys, shutil, tempfile, glob
 import yaml
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -202,9 +201,8 @@ def classify(cfg, lines, truth):
     centers = [re.compile(c) for c in cfg.get('center', [])]
     drop = set(cfg.get('drop', []))
     prog = cfg.get('program_title') or []
-    blocks, n_title, seen_title = [], cfg.get('title', 0), []
+    blocks, n_title = [], cfg.get('title', 0)
     issuer = (truth.get('issuer') or '').strip()
-    i = 0
     nonempty = [l for l in lines if l.strip() and l.strip() not in drop]
     title_lines = nonempty[:n_title]
     rest = nonempty[n_title:]
@@ -486,7 +484,7 @@ def build_docx(key, out_docx, pages=None):
         if b[0] == 'table':
             add_table(doc, b[1], b[2], b[3] if len(b) > 3 else (), b[4] if len(b) > 4 else None)
         elif b[0] == 'toc':
-            for n, (lvl, text) in enumerate(b[1]):
+            for lvl, text in b[1]:
                 page = (pages or {}).get(text, 1)
                 if cfg.get('toc') == 'typed':
                     p = doc.add_paragraph(); r = p.add_run(f'{text}{"……" * 8}{page}')
