@@ -305,3 +305,7 @@ def test_a_new_version_of_a_damaged_record_is_indexed_and_the_damage_left_out(ar
     assert "leaves out what failed its check" in err and "hash mismatch" in err and "not updated" not in err, err
     assert current_versions(arc_v1, "修订后") == [(2, True)]  # the new version is found
     assert current_versions(arc_v1, "新版") == []  # the altered text is never served as archived
+    with open_archive(arc_v1) as arc:
+        assert index_status(arc) is not None  # one version short, and nothing says why yet
+        assert not arc.verify(record_event=True).ok  # the check records the damage
+        assert index_status(arc) is None  # the version left out is the damaged record's: not a stale index
